@@ -1,0 +1,196 @@
+"""The connector contract every accounting-system plugin implements.
+
+A connector maps domain types to one provider's API. It declares what it can
+do as :class:`Capability` values; the planner adapts to the declaration and
+an unsupported call raises :class:`~ledgerlink.errors.CapabilityError`
+naming the capability. :class:`BaseConnector` implements every optional
+operation as "not supported", so a connector overrides exactly what it
+declares. ``ledgerlink.testing`` holds the conformance suite that checks a
+connector keeps this contract.
+
+Exactly-once relies on two promises every connector keeps:
+
+1. ``create_invoice`` stores ``draft.key`` on the remote invoice where
+   ``find_invoice(key)`` finds it again, and ``InvoiceLine.source_key`` on each
+   line where :attr:`RemoteInvoice.line_keys` reports it (for drafts).
+2. ``find_customer`` finds a customer created earlier by ``create_customer``
+   for the same :attr:`Customer.id` (by a stored external reference, or by a
+   unique registration number or email).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
+from ledgerlink.errors import CapabilityError
+
+__all__ = ["BaseConnector", "Capability", "Connector", "ProductRefs"]
+
+#: Local product id → the provider's product id, for linking invoice lines.
+ProductRefs = Mapping[str, str]
+
+
+class Capability(enum.Enum):
+    """Things a connector may be able to do beyond creating invoices."""
+
+    DRAFTS = "drafts"  #: invoices can stay unbooked and gain or lose lines
+    BOOKING = "booking"  #: a draft can be booked (numbered, final)
+    EMAIL = "email"  #: the provider emails an invoice to the customer
+    PDF = "pdf"  #: the invoice can be downloaded as PDF
+    VOID = "void"  #: a booked invoice can be voided
+    DELETE = "delete"  #: an invoice (draft) can be deleted
+    CREDIT_NOTES = "credit_notes"  #: a booked invoice can be credited
+    BATCH = "batch"  #: several writes in one request
+    WEBHOOKS = "webhooks"  #: the provider pushes change notifications
+    WEB_URL = "web_url"  #: an invoice has a URL in the provider's web app
+    RATE_LIMITS = "rate_limits"  #: the provider enforces request rate limits
+    PAYMENTS = "payments"  #: payments can be registered through the connector
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """What the runner, the CLI and the conformance suite call on a connector."""
+
+    #: Registered name (``"sandbox"``, ``"quickbooks"``...).
+    name: str
+    #: Identifies the provider account (company/realm/organisation); the journal
+    #: is kept per account, so one store can serve several books.
+    account: str
+    #: What this connector can do.
+    capabilities: frozenset[Capability]
+
+    def find_customer(self, customer: Customer) -> str | None:
+        """The provider's id of ``customer`` if it exists there, else None."""
+        ...
+
+    def create_customer(self, customer: Customer) -> str:
+        """Create ``customer`` (tagged with its id) and return the provider's id."""
+        ...
+
+    def find_product(self, product: Product) -> str | None:
+        """The provider's id of ``product`` if it exists there, else None."""
+        ...
+
+    def create_product(self, product: Product) -> str:
+        """Create ``product`` and return the provider's id."""
+        ...
+
+    def find_invoice(self, key: str) -> RemoteInvoice | None:
+        """The invoice (or credit note) carrying ledgerlink key ``key``, if any."""
+        ...
+
+    def get_invoice(self, provider_id: str) -> RemoteInvoice:
+        """The invoice with the provider's id; NotFoundError if there is none."""
+        ...
+
+    def create_invoice(
+        self, draft: InvoiceDraft, customer_ref: str, products: ProductRefs
+    ) -> RemoteInvoice:
+        """Create ``draft`` unbooked (or booked, without DRAFTS) for ``customer_ref``."""
+        ...
+
+    def replace_lines(
+        self, provider_id: str, source_key: str, lines: Sequence[InvoiceLine],
+        products: ProductRefs,
+    ) -> RemoteInvoice:
+        """On a draft, replace the lines tagged ``source_key`` by ``lines`` (may be empty)."""
+        ...
+
+    def book(self, provider_id: str) -> RemoteInvoice:
+        """Book a draft; booking a booked invoice returns it unchanged."""
+        ...
+
+    def send(self, provider_id: str, email: str | None = None) -> None:
+        """Email a booked invoice to the customer (or to ``email``)."""
+        ...
+
+    def pdf(self, provider_id: str) -> bytes:
+        """The invoice as a PDF document."""
+        ...
+
+    def void(self, provider_id: str) -> RemoteInvoice:
+        """Void a booked invoice (irreversible)."""
+        ...
+
+    def delete(self, provider_id: str) -> None:
+        """Delete an invoice (drafts, where the provider allows nothing else)."""
+        ...
+
+    def credit(self, provider_id: str, key: str) -> RemoteInvoice:
+        """Create and book a credit note for the whole invoice, tagged ``key``."""
+        ...
+
+    def list_invoices(
+        self, customer_ref: str, start: date, end: date
+    ) -> Iterator[RemoteInvoice]:
+        """A customer's invoices with an issue date in ``start..end`` (inclusive)."""
+        ...
+
+    def web_url(self, provider_id: str) -> str:
+        """Where the invoice opens in the provider's web app."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...
+
+
+class BaseConnector:
+    """Convenience base: every optional operation raises CapabilityError.
+
+    Subclasses set ``name``, ``account`` and ``capabilities`` and override the
+    operations they declare.
+    """
+
+    name: str = "base"
+    account: str = "default"
+    capabilities: frozenset[Capability] = frozenset()
+
+    def supports(self, capability: Capability) -> bool:
+        """True when the connector declares ``capability``."""
+        return capability in self.capabilities
+
+    def require(self, capability: Capability) -> None:
+        """Raise CapabilityError unless ``capability`` is declared."""
+        if capability not in self.capabilities:
+            raise CapabilityError(self.name, capability.value)
+
+    def replace_lines(
+        self, provider_id: str, source_key: str, lines: Sequence[InvoiceLine],
+        products: ProductRefs,
+    ) -> RemoteInvoice:
+        raise CapabilityError(self.name, Capability.DRAFTS.value)
+
+    def book(self, provider_id: str) -> RemoteInvoice:
+        raise CapabilityError(self.name, Capability.BOOKING.value)
+
+    def send(self, provider_id: str, email: str | None = None) -> None:
+        raise CapabilityError(self.name, Capability.EMAIL.value)
+
+    def pdf(self, provider_id: str) -> bytes:
+        raise CapabilityError(self.name, Capability.PDF.value)
+
+    def void(self, provider_id: str) -> RemoteInvoice:
+        raise CapabilityError(self.name, Capability.VOID.value)
+
+    def delete(self, provider_id: str) -> None:
+        raise CapabilityError(self.name, Capability.DELETE.value)
+
+    def credit(self, provider_id: str, key: str) -> RemoteInvoice:
+        raise CapabilityError(self.name, Capability.CREDIT_NOTES.value)
+
+    def web_url(self, provider_id: str) -> str:
+        raise CapabilityError(self.name, Capability.WEB_URL.value)
+
+    def close(self) -> None:
+        """Nothing to release by default."""
+
+    def __enter__(self) -> BaseConnector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,487 @@
+"""Domain types: customers, products, work orders, invoices.
+
+Dumb, frozen, validated attrs classes. They never learn a provider's field
+names: connectors convert with their own cattrs converters. Money amounts are
+Decimal; instants are timezone-aware datetimes; calendar days are dates.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.util import get_cc_module
+
+from ledgerlink.errors import ValidationError
+from ledgerlink.money import Money, minor_unit, round_money, to_decimal
+from ledgerlink.policy import BillingPolicy, PolicyOverride
+
+__all__ = [
+    "Address",
+    "Company",
+    "Customer",
+    "DeliveryChannel",
+    "InvoiceDraft",
+    "InvoiceLine",
+    "PartyKind",
+    "Product",
+    "ProductKind",
+    "RemoteInvoice",
+    "VatTotal",
+    "WorkLine",
+    "WorkOrder",
+    "WorkStatus",
+    "normalize_registration_number",
+]
+
+
+class PartyKind(enum.Enum):
+    """Whether a customer is a person or a company."""
+
+    PERSON = "person"
+    COMPANY = "company"
+
+
+class DeliveryChannel(enum.Enum):
+    """How a customer prefers to receive invoices."""
+
+    EMAIL = "email"
+    LETTER = "letter"
+    EINVOICE = "einvoice"
+
+
+class ProductKind(enum.Enum):
+    """Services (hours, call-outs) versus goods (parts, materials)."""
+
+    SERVICE = "service"
+    GOODS = "goods"
+
+
+class WorkStatus(enum.Enum):
+    """Where a work order is in its life."""
+
+    PLANNED = "planned"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+# --- validators -------------------------------------------------------------------
+
+
+def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("must be a non-empty string", field=attribute.name, value=value)
+
+
+def _aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValidationError(
+            "must be timezone-aware (naive datetimes are ambiguous)",
+            field=attribute.name,
+            value=value,
+        )
+
+
+def _country(instance: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and (len(value) != 2 or not value.isalpha() or not value.isupper()):
+        raise ValidationError(
+            "must be an ISO 3166 alpha-2 country code (e.g. DK)", field=attribute.name, value=value
+        )
+
+
+def _currency(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    try:
+        minor_unit(value)
+    except ValidationError as err:
+        raise ValidationError(err.message, field=attribute.name, value=value) from None
+
+
+def _quantity(value: object) -> Decimal:
+    return to_decimal(value, field="quantity")
+
+
+def _unit_price(value: object) -> Decimal:
+    return to_decimal(value, field="unit_price")
+
+
+def _vat(value: object) -> Decimal:
+    return to_decimal(value, field="vat_rate")
+
+
+def _vat_rate(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ValidationError("VAT rate is a percentage 0..100", field=attribute.name, value=value)
+
+
+def _time_zone(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("unknown IANA time zone", field=attribute.name, value=value) from None
+
+
+def normalize_registration_number(number: str, country: str | None) -> str:
+    """Validate an organisation/VAT number with python-stdnum and return it compacted.
+
+    A number that starts with a two-letter country prefix (``DK12345674``) is
+    checked as that country's VAT number; otherwise it is checked with the
+    customer's country. Countries python-stdnum does not know are kept as given
+    (compacted of spaces), since refusing them would block valid foreign customers.
+    """
+    raw = "".join(number.split()).upper()
+    prefix = raw[:2]
+    if prefix.isalpha() and get_cc_module(prefix.lower(), "vat") is not None:
+        cc, body = prefix.lower(), raw
+    elif country:
+        cc, body = country.lower(), raw
+    else:
+        return raw
+    module = get_cc_module(cc, "vat")
+    if module is None:
+        return raw
+    try:
+        compact: str = module.validate(body)
+    except StdnumError as err:
+        # Some modules accept the prefix and some do not: try once without it.
+        if body[:2].lower() == cc:
+            try:
+                compact = module.validate(body[2:])
+            except StdnumError:
+                raise ValidationError(
+                    f"invalid {cc.upper()} VAT/organisation number: {err}",
+                    field="registration_number", value=number,
+                ) from None
+        else:
+            raise ValidationError(
+                f"invalid {cc.upper()} VAT/organisation number: {err}",
+                field="registration_number", value=number,
+            ) from None
+    compact = compact.upper()
+    return compact if compact[:2] == cc.upper() else f"{cc.upper()}{compact}"
+
+
+# --- parties and products ---------------------------------------------------------
+
+
+@attrs.frozen
+class Address:
+    """A postal address.
+
+    Attributes:
+        street: street and number, possibly several lines joined by newlines.
+        postal_code: postal code as written locally.
+        city: city name.
+        country: ISO 3166 alpha-2 code.
+    """
+
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = attrs.field(default="DK", validator=_country)
+
+
+@attrs.frozen
+class Customer:
+    """A customer as the operational system knows it.
+
+    Attributes:
+        id: the operational system's id (stable; used in idempotency keys).
+        name: display name.
+        kind: person or company.
+        email: where invoices are emailed; required for ``send``.
+        address: postal address (the country is used to validate numbers).
+        registration_number: organisation/VAT number, validated with
+            python-stdnum and stored compacted with its country prefix.
+        currency: the currency this customer is invoiced in.
+        delivery: preferred delivery channel.
+        policy: per-customer billing-policy override.
+    """
+
+    id: str = attrs.field(validator=_non_empty)
+    name: str = attrs.field(validator=_non_empty)
+    kind: PartyKind = PartyKind.COMPANY
+    email: str | None = None
+    address: Address = attrs.Factory(Address)
+    registration_number: str | None = None
+    currency: str = attrs.field(default="DKK", validator=_currency)
+    delivery: DeliveryChannel = DeliveryChannel.EMAIL
+    policy: PolicyOverride | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.email is not None and ("@" not in self.email or self.email.strip() != self.email):
+            raise ValidationError("not an email address", field="email", value=self.email)
+        if self.registration_number:
+            normal = normalize_registration_number(self.registration_number, self.address.country)
+            object.__setattr__(self, "registration_number", normal)
+
+
+@attrs.frozen
+class Product:
+    """A product or service that invoice lines refer to.
+
+    Attributes:
+        id: the operational system's product id.
+        name: display name.
+        kind: service or goods.
+        unit_price: list price excl. VAT, if any.
+        vat_rate: VAT percentage, e.g. ``Decimal("25")``.
+    """
+
+    id: str = attrs.field(validator=_non_empty)
+    name: str = attrs.field(validator=_non_empty)
+    kind: ProductKind = ProductKind.SERVICE
+    unit_price: Decimal | None = None
+    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_vat,
+                                    validator=_vat_rate)
+
+
+@attrs.frozen
+class Company:
+    """The invoicing company: its policy, time zone and home currency.
+
+    Attributes:
+        name: company name.
+        policy: the company-wide billing policy.
+        time_zone: IANA zone; decides which day "tomorrow" and "the night" are.
+        currency: home currency, the default for new customers.
+        allow_credits: let runs credit booked invoices whose work changed.
+    """
+
+    name: str = attrs.field(validator=_non_empty)
+    policy: BillingPolicy = attrs.Factory(BillingPolicy)
+    time_zone: str = attrs.field(default="Europe/Copenhagen", validator=_time_zone)
+    currency: str = attrs.field(default="DKK", validator=_currency)
+    allow_credits: bool = False
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The company's time zone as a ZoneInfo."""
+        return ZoneInfo(self.time_zone)
+
+
+# --- work -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class WorkLine:
+    """One billable line of a work order (excl. VAT).
+
+    Attributes:
+        description: the text on the invoice line.
+        quantity: hours, pieces, ... (may be negative for a discount line).
+        unit_price: price per unit excl. VAT, any precision.
+        vat_rate: VAT percentage 0..100.
+        product_id: the product this line sells, if any.
+    """
+
+    description: str = attrs.field(validator=_non_empty)
+    quantity: Decimal = attrs.field(converter=_quantity)
+    unit_price: Decimal = attrs.field(converter=_unit_price)
+    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_vat,
+                                    validator=_vat_rate)
+    product_id: str | None = None
+
+
+@attrs.frozen
+class WorkOrder:
+    """A piece of operational work that may be invoiced.
+
+    Attributes:
+        id: the operational system's id; with the line contents it keys exactly-once.
+        customer_id: :attr:`Customer.id` of the customer to invoice.
+        lines: the billable lines.
+        status: planned, completed or cancelled.
+        planned_date: the planned work day (company calendar).
+        completed_at: when the work was completed (aware datetime).
+        project: free-text project reference shown on the invoice.
+        description: a title for the work order.
+    """
+
+    id: str = attrs.field(validator=_non_empty)
+    customer_id: str = attrs.field(validator=_non_empty)
+    lines: tuple[WorkLine, ...] = attrs.field(converter=tuple)
+    status: WorkStatus = WorkStatus.COMPLETED
+    planned_date: date | None = None
+    completed_at: datetime | None = attrs.field(default=None, validator=_aware)
+    project: str | None = None
+    description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.status is WorkStatus.COMPLETED and self.completed_at is None:
+            raise ValidationError("a completed work order needs completed_at",
+                                  field="completed_at", value=None)
+
+    def fingerprint(self) -> str:
+        """A short digest of what would be billed; changes when a line changes."""
+        digest = hashlib.blake2b(digest_size=8)
+        for line in self.lines:
+            digest.update(
+                f"{line.description}\x1f{line.quantity.normalize()}\x1f"
+                f"{line.unit_price.normalize()}\x1f{line.vat_rate.normalize()}\x1f"
+                f"{line.product_id or ''}\x1e".encode()
+            )
+        return digest.hexdigest()
+
+
+# --- invoices ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class InvoiceLine:
+    """A line on an invoice, tagged with the work it bills.
+
+    Attributes:
+        description: line text.
+        quantity: quantity.
+        unit_price: unit price excl. VAT.
+        vat_rate: VAT percentage.
+        product_id: local product id, if any.
+        source_key: the ledgerlink key of the work that produced the line; lets
+            a run recognise lines it already added after a crash.
+    """
+
+    description: str
+    quantity: Decimal = attrs.field(converter=_quantity)
+    unit_price: Decimal = attrs.field(converter=_unit_price)
+    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_vat,
+                                    validator=_vat_rate)
+    product_id: str | None = None
+    source_key: str | None = None
+
+    def net(self, currency: str) -> Decimal:
+        """quantity x unit price, rounded once to the currency's minor unit."""
+        return round_money(self.quantity * self.unit_price, currency)
+
+    @classmethod
+    def from_work(cls, line: WorkLine, source_key: str) -> InvoiceLine:
+        """The invoice line that bills ``line`` of the work keyed ``source_key``."""
+        return cls(line.description, line.quantity, line.unit_price, line.vat_rate,
+                   line.product_id, source_key)
+
+
+@attrs.frozen
+class VatTotal:
+    """VAT for one rate: the base and the rounded VAT amount.
+
+    Attributes:
+        rate: VAT percentage.
+        base: sum of rounded line amounts at this rate.
+        vat: base x rate / 100, rounded once.
+    """
+
+    rate: Decimal
+    base: Money
+    vat: Money
+
+
+def vat_breakdown(lines: Sequence[InvoiceLine], currency: str) -> tuple[VatTotal, ...]:
+    """VAT per rate, computed on the sum of each rate's rounded line amounts."""
+    bases: dict[Decimal, Decimal] = {}
+    for line in lines:
+        rate = line.vat_rate.normalize()
+        bases[rate] = bases.get(rate, Decimal(0)) + line.net(currency)
+    return tuple(
+        VatTotal(rate, Money(base, currency), Money(base * rate / 100, currency))
+        for rate, base in sorted(bases.items())
+    )
+
+
+@attrs.frozen
+class InvoiceDraft:
+    """An invoice ledgerlink intends to create.
+
+    Attributes:
+        key: ledgerlink key stored on the remote invoice for exactly-once.
+        customer_id: local customer id.
+        currency: must equal the customer's currency.
+        issue_date: invoice date (company calendar).
+        due_date: issue date + payment terms.
+        lines: the lines.
+        reference: free text (work order or project reference).
+    """
+
+    key: str
+    customer_id: str
+    currency: str
+    issue_date: date
+    due_date: date
+    lines: tuple[InvoiceLine, ...] = attrs.field(converter=tuple)
+    reference: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.due_date < self.issue_date:
+            raise ValidationError("due date is before the issue date",
+                                  field="due_date", value=self.due_date)
+
+    @property
+    def net(self) -> Money:
+        """Sum of the rounded line amounts."""
+        return Money(sum((ln.net(self.currency) for ln in self.lines), Decimal(0)), self.currency)
+
+    @property
+    def vat(self) -> Money:
+        """Total VAT, per :func:`vat_breakdown`."""
+        return Money(sum((v.vat.amount for v in vat_breakdown(self.lines, self.currency)),
+                         Decimal(0)), self.currency)
+
+    @property
+    def gross(self) -> Money:
+        """net + VAT: what the customer pays."""
+        return self.net + self.vat
+
+
+@attrs.frozen
+class RemoteInvoice:
+    """An invoice as the accounting system holds it: the facts statuses derive from.
+
+    Attributes:
+        provider_id: the provider's id for the invoice.
+        key: the ledgerlink key found on it, if ledgerlink made it.
+        customer_ref: the provider's id of the customer.
+        currency: invoice currency.
+        total: gross total incl. VAT.
+        balance: what remains to be paid.
+        issue_date: invoice date.
+        due_date: due date.
+        number: the invoice number, once booked.
+        booked: booked (a final, numbered invoice) rather than a draft.
+        voided: voided or cancelled.
+        deleted: deleted.
+        sent: emailed/delivered to the customer, where the provider tells.
+        web_url: where the invoice opens in the provider's web app.
+        line_keys: source keys of its lines (see :attr:`InvoiceLine.source_key`).
+        credit_for: provider id of the invoice this one credits, for credit notes.
+    """
+
+    provider_id: str
+    key: str | None
+    customer_ref: str
+    currency: str
+    total: Decimal
+    balance: Decimal
+    issue_date: date
+    due_date: date
+    number: str | None = None
+    booked: bool = False
+    voided: bool = False
+    deleted: bool = False
+    sent: bool | None = None
+    web_url: str | None = None
+    line_keys: tuple[str, ...] = ()
+    credit_for: str | None = None
+
+    def status(self, today: date) -> Any:
+        """Status flags on ``today`` (see :func:`ledgerlink.status.derive_status`)."""
+        from ledgerlink.status import derive_status
+
+        return derive_status(
+            booked=self.booked, voided=self.voided, deleted=self.deleted,
+            total=self.total, balance=self.balance, due_date=self.due_date, today=today,
+        )

@@ -1,0 +1,193 @@
+"""The ledgerlink error tree.
+
+Every error ledgerlink raises derives from :class:`LedgerlinkError`::
+
+    LedgerlinkError
+    ├── ValidationError            bad input; names the field path (and file/row when read from one)
+    │   └── InputFileError         a whole input file could not be read
+    ├── PolicyError                a billing policy that cannot be applied
+    ├── PluginError                plugin discovery/registration failed
+    │   └── DuplicateConnectorError   two plugins registered one connector name
+    ├── UnknownConnectorError      ``connect("name")`` for a name nobody registered
+    ├── CapabilityError            a connector was asked for something it does not declare
+    ├── StoreError                 the journal store is unusable (schema too new, locked, ...)
+    └── ProviderError              the accounting system said no; keeps status, code, message
+        ├── NotFoundError
+        ├── ConflictError          stale concurrency token, duplicate, wrong state
+        │   └── InvoiceStateError  e.g. lines added to an invoice that is no longer a draft
+        └── TransientProviderError may succeed when retried (timeouts, 429, 5xx)
+
+Provider errors keep the provider's own text in ``message`` so the transfer log
+can show users exactly what their accounting system said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "CapabilityError",
+    "ConflictError",
+    "DuplicateConnectorError",
+    "InputFileError",
+    "InvoiceStateError",
+    "LedgerlinkError",
+    "NotFoundError",
+    "PluginError",
+    "PolicyError",
+    "ProviderError",
+    "StoreError",
+    "TransientProviderError",
+    "UnknownConnectorError",
+    "ValidationError",
+]
+
+
+class LedgerlinkError(Exception):
+    """The root of every error ledgerlink raises."""
+
+
+class ValidationError(LedgerlinkError, ValueError):
+    """Input that does not describe valid billing data.
+
+    Attributes:
+        field: dotted path of the offending field (``lines[2].unit_price``).
+        value: the rejected value (repr-safe; never a secret).
+        source: the file the value came from, if any.
+        row: the 1-based row (CSV) or item index (JSON) in ``source``.
+        problems: further problems found in the same input, for reports that
+            list everything wrong at once.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        value: object = None,
+        source: str | None = None,
+        row: int | None = None,
+        problems: Sequence[ValidationError] = (),
+    ) -> None:
+        self.message = message
+        self.field = field
+        self.value = value
+        self.source = source
+        self.row = row
+        self.problems = tuple(problems)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.source:
+            where.append(self.source)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        prefix = ", ".join(where)
+        text = f"{prefix}: {self.message}" if prefix else self.message
+        if self.problems:
+            text += "".join(f"\n  - {p}" for p in self.problems)
+        return text
+
+    def located(
+        self, *, source: str | None = None, row: int | None = None, prefix: str = ""
+    ) -> ValidationError:
+        """Return a copy that also says where the bad value was read from."""
+        field = f"{prefix}{self.field}" if prefix and self.field else (self.field or prefix or None)
+        return ValidationError(
+            self.message,
+            field=field,
+            value=self.value,
+            source=source or self.source,
+            row=row if row is not None else self.row,
+        )
+
+
+class InputFileError(ValidationError):
+    """An input file that cannot be read at all (missing, not CSV/JSON/TOML, ...)."""
+
+
+class PolicyError(LedgerlinkError):
+    """A billing policy that cannot be applied as written."""
+
+
+class PluginError(LedgerlinkError):
+    """Plugin discovery or registration failed."""
+
+
+class DuplicateConnectorError(PluginError):
+    """Two plugins registered connectors under the same name."""
+
+
+class UnknownConnectorError(LedgerlinkError, LookupError):
+    """No installed plugin registered a connector of that name."""
+
+
+class CapabilityError(LedgerlinkError):
+    """A connector was asked to do something it does not declare it can do.
+
+    Attributes:
+        connector: the connector's name.
+        capability: the missing capability's value (``"void"``, ``"pdf"``...).
+    """
+
+    def __init__(self, connector: str, capability: str) -> None:
+        self.connector = connector
+        self.capability = capability
+        super().__init__(f"connector {connector!r} does not support capability {capability!r}")
+
+
+class StoreError(LedgerlinkError):
+    """The journal store cannot be used."""
+
+
+class ProviderError(LedgerlinkError):
+    """The accounting system refused or failed a request.
+
+    Attributes:
+        provider: connector name (``"sandbox"``, ``"quickbooks"``...).
+        message: the provider's own error text, unchanged.
+        status: HTTP status code where there is one.
+        code: the provider's error code where there is one.
+        request_id: the provider's request/correlation id, for support tickets.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.message = message
+        self.provider = provider
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        details = [d for d in (
+            f"status {status}" if status is not None else None,
+            f"code {code}" if code else None,
+            f"request {request_id}" if request_id else None,
+        ) if d]
+        suffix = f" ({', '.join(details)})" if details else ""
+        super().__init__(f"{provider}: {message}{suffix}")
+
+
+class NotFoundError(ProviderError):
+    """The provider has no object with that id."""
+
+
+class ConflictError(ProviderError):
+    """The provider refused the write because of the object's current state."""
+
+
+class InvoiceStateError(ConflictError):
+    """The invoice is not in a state that allows the action (e.g. not a draft)."""
+
+
+class TransientProviderError(ProviderError):
+    """A failure that may go away when retried (timeout, 429, 5xx)."""

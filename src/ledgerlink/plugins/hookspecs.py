@@ -1,0 +1,38 @@
+"""Hook specifications: the functions a ledgerlink plugin may implement.
+
+Every hook carries the ``ledgerlink_`` prefix and a verb, and receives a typed
+registrar rather than returning loosely-typed values. Plugins mark their
+implementations with :data:`hookimpl`::
+
+    from ledgerlink.plugins import hookimpl
+
+    @hookimpl
+    def ledgerlink_register_connectors(registry):
+        registry.register("fiken", FikenConnector, capabilities={...})
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from ledgerlink.plugins.registry import ConnectorRegistry
+
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
+
+#: The pluggy project name; also the entry-point group plugins register under.
+PROJECT = "ledgerlink"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
+    """Register connector factories with ``registry.register(name, factory, ...)``.
+
+    Called once per plugin manager. ``factory(**options)`` must return an
+    object implementing :class:`ledgerlink.connector.Connector`.
+    """

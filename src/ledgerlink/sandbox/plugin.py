@@ -1,0 +1,1 @@
+"""Registers the built-in sandbox connector (placeholder until the book lands)."""
