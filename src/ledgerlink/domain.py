@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -113,6 +113,14 @@ def _unit_price(value: object) -> Decimal:
 
 def _vat(value: object) -> Decimal:
     return to_decimal(value, field="vat_rate")
+
+
+def _work_lines(value: Iterable[WorkLine]) -> tuple[WorkLine, ...]:
+    return tuple(value)
+
+
+def _invoice_lines(value: Iterable[InvoiceLine]) -> tuple[InvoiceLine, ...]:
+    return tuple(value)
 
 
 def _vat_rate(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -306,7 +314,7 @@ class WorkOrder:
 
     id: str = attrs.field(validator=_non_empty)
     customer_id: str = attrs.field(validator=_non_empty)
-    lines: tuple[WorkLine, ...] = attrs.field(converter=tuple)
+    lines: tuple[WorkLine, ...] = attrs.field(converter=_work_lines)
     status: WorkStatus = WorkStatus.COMPLETED
     planned_date: date | None = None
     completed_at: datetime | None = attrs.field(default=None, validator=_aware)
@@ -412,7 +420,7 @@ class InvoiceDraft:
     currency: str
     issue_date: date
     due_date: date
-    lines: tuple[InvoiceLine, ...] = attrs.field(converter=tuple)
+    lines: tuple[InvoiceLine, ...] = attrs.field(converter=_invoice_lines)
     reference: str = ""
 
     def __attrs_post_init__(self) -> None:

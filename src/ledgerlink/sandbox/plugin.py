@@ -1,1 +1,24 @@
-"""Registers the built-in sandbox connector (placeholder until the book lands)."""
+"""Registers the built-in sandbox connector through the ordinary plugin hook.
+
+The entry point ``sandbox = "ledgerlink.sandbox.plugin"`` (group ``ledgerlink``)
+loads this module exactly as a third-party connector plugin is loaded.
+"""
+
+from __future__ import annotations
+
+from ledgerlink.plugins.hookspecs import hookimpl
+from ledgerlink.plugins.registry import ConnectorRegistry
+from ledgerlink.sandbox.connector import CAPABILITIES, SandboxConnector
+
+__all__ = ["ledgerlink_register_connectors"]
+
+
+@hookimpl
+def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
+    """Register ``sandbox``: a local SQLite accounting book."""
+    registry.register(
+        "sandbox",
+        SandboxConnector,
+        capabilities=CAPABILITIES,
+        description="A complete local accounting book on SQLite, for demos, notebooks and tests.",
+    )

@@ -1,0 +1,109 @@
+"""The small synchronous API for apps and notebooks.
+
+::
+
+    import ledgerlink as ll
+
+    book = ll.connect("sandbox", path="book.db")
+    preview = ll.plan(work_orders, customers, company, now=now, connector=book)
+    result = ll.run(preview, book)          # exactly-once; journal in ledgerlink.db
+    result.summary, result.log
+
+Concurrency stays inside the runner; nothing here is async.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ledgerlink.connector import Connector
+from ledgerlink.domain import Company, Customer, WorkOrder
+from ledgerlink.planning import ALL_CAPABILITIES, JournalState, Plan
+from ledgerlink.planning import plan as _plan
+from ledgerlink.plugins import get_plugin_manager
+from ledgerlink.runner import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, Progress, Runner, RunResult
+from ledgerlink.store import Store
+
+__all__ = ["DEFAULT_STORE", "connect", "invoice", "open_store", "plan", "run"]
+
+#: The journal store used when none is given: a SQLite file in the working directory.
+DEFAULT_STORE = "ledgerlink.db"
+
+
+def connect(name: str, **options: Any) -> Connector:
+    """Build the connector registered as ``name`` by any installed plugin."""
+    return get_plugin_manager().connectors().create(name, **options)
+
+
+def open_store(target: str | Path | Store = DEFAULT_STORE) -> Store:
+    """Open (and migrate) a journal store: a SQLite path or an SQLAlchemy URL."""
+    return target if isinstance(target, Store) else Store(target)
+
+
+def plan(
+    work_orders: Iterable[WorkOrder],
+    customers: Iterable[Customer] | Mapping[str, Customer],
+    company: Company,
+    *,
+    now: datetime | None = None,
+    connector: Connector | None = None,
+    store: str | Path | Store | None = None,
+    state: JournalState | None = None,
+) -> Plan:
+    """Preview what would be invoiced; nothing is sent.
+
+    With ``connector`` (and a ``store``, default :data:`DEFAULT_STORE`) the plan
+    accounts for what the journal already invoiced and for the connector's
+    capabilities; without, it plans from scratch for a connector that can do
+    everything. ``now`` defaults to the current instant.
+    """
+    if state is None and connector is not None:
+        state = open_store(store or DEFAULT_STORE).state(connector.account)
+    capabilities = connector.capabilities if connector is not None else ALL_CAPABILITIES
+    return _plan(work_orders, customers, company, now=now or datetime.now(UTC),
+                 state=state, capabilities=capabilities)
+
+
+def run(
+    plan: Plan,
+    connector: Connector,
+    *,
+    store: str | Path | Store | None = None,
+    workers: int = DEFAULT_WORKERS,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Execute ``plan`` exactly once against ``connector`` (recovering a crashed run first)."""
+    runner = Runner(connector, open_store(store or DEFAULT_STORE), workers=workers,
+                    batch_size=batch_size, progress=progress)
+    return runner.run(plan)
+
+
+def invoice(
+    work_orders: Iterable[WorkOrder],
+    customers: Iterable[Customer] | Mapping[str, Customer],
+    company: Company,
+    connector: Connector,
+    *,
+    now: datetime | None = None,
+    store: str | Path | Store | None = None,
+    workers: int = DEFAULT_WORKERS,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> RunResult:
+    """The whole job: recover, refresh open drafts, plan against the journal, run.
+
+    This is what ``ledgerlink run`` and the nightly job call.
+    """
+    opened = open_store(store or DEFAULT_STORE)
+    runner = Runner(connector, opened, workers=workers, batch_size=batch_size,
+                    progress=progress)
+    runner.recover()
+    runner.sync_drafts()
+    orders = list(work_orders)
+    fresh = _plan(orders, customers, company, now=now or datetime.now(UTC),
+                  state=opened.state(connector.account), capabilities=connector.capabilities)
+    return runner.run(fresh)

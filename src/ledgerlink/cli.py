@@ -1,0 +1,371 @@
+"""The ``ledgerlink`` command line (click for parsing, rich for tables and progress).
+
+Every command that reads files validates all of them before anything is
+written; bad input exits with status 2 and an error naming the file, row and
+field. ``--json`` prints one JSON document for scripts instead of tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ledgerlink import api, render
+from ledgerlink.connector import Connector
+from ledgerlink.domain import Company, Customer, WorkOrder
+from ledgerlink.errors import LedgerlinkError, ValidationError
+from ledgerlink.planning import Plan
+from ledgerlink.plugins import get_plugin_manager
+from ledgerlink.policy import PolicyOverride, explain, resolve
+from ledgerlink.runner import RunResult
+
+__all__ = ["main"]
+
+#: Exit status for bad input (click uses 2 for usage errors too).
+EXIT_BAD_INPUT = 2
+#: Exit status when a run finished but some actions failed.
+EXIT_FAILURES = 1
+#: Log lines shown after a run.
+LOG_TAIL = 15
+
+console = Console()
+errors = Console(stderr=True)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn ledgerlink errors into a clear message and an exit status."""
+    try:
+        yield
+    except ValidationError as err:
+        errors.print(f"[bold red]error:[/] {err}", markup=True, highlight=False)
+        sys.exit(EXIT_BAD_INPUT)
+    except LedgerlinkError as err:
+        errors.print(f"[bold red]error:[/] {err}", markup=True, highlight=False)
+        sys.exit(EXIT_FAILURES)
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def _options(pairs: Sequence[str]) -> dict[str, str]:
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValidationError("connector options are KEY=VALUE", field="--option", value=pair)
+        options[key.replace("-", "_")] = value
+    return options
+
+
+def _connect(name: str, pairs: Sequence[str]) -> Connector:
+    options = _options(pairs)
+    if name == "sandbox":
+        options.setdefault("path", "ledgerlink-sandbox.db")
+    return api.connect(name, **options)
+
+
+def _now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        now = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("not an ISO 8601 instant", field="--now", value=value) from None
+    if now.tzinfo is None:
+        raise ValidationError("needs a UTC offset, e.g. 2026-11-22T23:00+01:00",
+                              field="--now", value=value)
+    return now
+
+
+def _inputs(work: Path, customers: Path, policy: Path | None) -> tuple[
+        list[WorkOrder], list[Customer], Company]:
+    """Load and cross-check every input file before anything is written."""
+    from ledgerlink import loading
+
+    problems: list[ValidationError] = []
+    loaded: dict[str, Any] = {}
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        ("work", lambda: loading.load_work_orders(work)),
+        ("customers", lambda: loading.load_customers(customers)),
+    ]
+    if policy is not None:
+        steps.append(("policy", lambda: loading.load_policy(policy)))
+    for name, step in steps:
+        try:
+            loaded[name] = step()
+        except ValidationError as err:
+            problems.append(err)
+    if problems:
+        raise problems[0] if len(problems) == 1 else ValidationError(
+            "the input files have problems", problems=problems)
+    company = Company("My company")
+    people: list[Customer] = loaded["customers"]
+    if "policy" in loaded:
+        company = loaded["policy"].company
+        people = loading.apply_overrides(people, loaded["policy"].overrides, source=str(policy))
+    known = {c.id for c in people}
+    unknown = [ValidationError(f"unknown customer {o.customer_id!r}", field="customer_id",
+                               value=o.customer_id, source=str(work))
+               for o in loaded["work"] if o.customer_id not in known]
+    if unknown:
+        raise ValidationError(f"{len(unknown)} work orders refer to unknown customers",
+                              source=str(work), problems=unknown[:20])
+    return loaded["work"], people, company
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("invoicing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("run", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "now": plan.now.isoformat(),
+        "counts": plan.counts(),
+        "already_invoiced": plan.already_invoiced,
+        "actions": [{"customer": a.customer_id, "kind": a.kind, "key": a.op_key,
+                     "detail": render.describe(a)} for a in plan.actions],
+        "notices": [{"customer": n.customer_id, "kind": n.kind.value, "subject": n.subject,
+                     "reason": n.reason} for n in plan.notices],
+    }
+
+
+def _result_json(result: RunResult) -> dict[str, Any]:
+    return {
+        "run_id": result.run_id,
+        "book": result.book,
+        "summary": result.summary,
+        "failures": [{"customer": o.customer_id, "kind": o.kind, "message": o.message}
+                     for o in result.failed],
+    }
+
+
+def _show_result(result: RunResult) -> None:
+    console.print(render.summary_table(result.summary))
+    console.print(render.log_table(result.log[-LOG_TAIL:],
+                                   title=f"Transfer log (last {LOG_TAIL} of run {result.run_id})"))
+
+
+# --- commands -----------------------------------------------------------------------
+
+work_option = click.option("--work-orders", "work", type=click.Path(path_type=Path),
+                           required=True, help="Work orders, CSV or JSON.")
+customers_option = click.option("--customers", type=click.Path(path_type=Path), required=True,
+                                help="Customers, CSV or JSON.")
+policy_option = click.option("--policy", type=click.Path(path_type=Path),
+                             help="Company and per-customer policies, TOML.")
+connector_option = click.option("--connector", default="sandbox", show_default=True,
+                                help="Registered connector name.")
+option_option = click.option("--option", "-o", "pairs", multiple=True, metavar="KEY=VALUE",
+                             help="Connector option (repeatable), e.g. -o path=book.db.")
+store_option = click.option("--store", default=api.DEFAULT_STORE, show_default=True,
+                            help="Journal store: SQLite path or SQLAlchemy URL.")
+now_option = click.option("--now", help="Plan for this ISO 8601 instant (default: now).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+@click.group()
+@click.version_option(package_name="ledgerlink")
+def main() -> None:
+    """Turn operational work into customers and invoices in accounting systems."""
+
+
+@main.command()
+@json_option
+def connectors(as_json: bool) -> None:
+    """List installed connectors with their distribution, version and capabilities."""
+    with _reported():
+        host = get_plugin_manager()
+        registry = host.connectors()
+    rows = [{"name": i.name, "distribution": i.origin.distribution, "version": i.origin.version,
+             "capabilities": sorted(c.value for c in i.capabilities),
+             "description": i.description} for i in registry]
+    failures = [attrs.asdict(f) for f in host.failures]
+    if as_json:
+        _emit_json({"connectors": rows, "failed_plugins": failures})
+        return
+    from rich.table import Table
+
+    table = Table(title="Connectors")
+    for column in ("name", "distribution", "version", "capabilities"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(str(row["name"]), str(row["distribution"]), str(row["version"]),
+                      ", ".join(row["capabilities"]))
+    console.print(table)
+    for failure in host.failures:
+        errors.print(f"plugin {failure.plugin!r} from {failure.distribution} failed to load: "
+                     f"{failure.error}", highlight=False)
+
+
+@main.command("plan")
+@work_option
+@customers_option
+@policy_option
+@connector_option
+@option_option
+@store_option
+@now_option
+@json_option
+def plan_command(work: Path, customers: Path, policy: Path | None, connector: str,
+                 pairs: tuple[str, ...], store: str, now: str | None, as_json: bool) -> None:
+    """Preview what a run would do; nothing is written anywhere."""
+    with _reported():
+        orders, people, company = _inputs(work, customers, policy)
+        book = _connect(connector, pairs)
+        preview = api.plan(orders, people, company, now=_now(now), connector=book, store=store)
+    if as_json:
+        _emit_json(_plan_json(preview))
+    else:
+        console.print(render.plan_table(preview))
+
+
+@main.command("run")
+@work_option
+@customers_option
+@policy_option
+@connector_option
+@option_option
+@store_option
+@now_option
+@click.option("--workers", default=4, show_default=True, help="Remote calls in flight.")
+@click.option("--allow-credits", is_flag=True, help="Credit booked invoices whose work changed.")
+@json_option
+def run_command(work: Path, customers: Path, policy: Path | None, connector: str,
+                pairs: tuple[str, ...], store: str, now: str | None, workers: int,
+                allow_credits: bool, as_json: bool) -> None:
+    """Invoice the work exactly once (recovers a crashed run first)."""
+    with _reported():
+        orders, people, company = _inputs(work, customers, policy)
+        if allow_credits:
+            company = attrs.evolve(company, allow_credits=True)
+        book = _connect(connector, pairs)
+        with _progress(not as_json) as progress:
+            result = api.invoice(orders, people, company, book, now=_now(now), store=store,
+                                 workers=workers, progress=progress)
+    if as_json:
+        _emit_json(_result_json(result))
+    else:
+        _show_result(result)
+    if not result.ok:
+        sys.exit(EXIT_FAILURES)
+
+
+@main.command()
+@store_option
+@click.option("--run", "run_id", help="Only this run.")
+@click.option("--limit", default=50, show_default=True, help="Newest entries to show.")
+@click.option("--failed", is_flag=True, help="Only failures.")
+@json_option
+def log(store: str, run_id: str | None, limit: int, failed: bool, as_json: bool) -> None:
+    """Show the transfer log: what was created, what failed and the provider's words."""
+    with _reported():
+        entries = api.open_store(store).log(run_id=run_id, limit=limit,
+                                            outcome="failed" if failed else None)
+    if as_json:
+        _emit_json([attrs.asdict(e) for e in entries])
+    else:
+        console.print(render.log_table(entries))
+
+
+@main.group()
+def policy() -> None:
+    """Billing-policy tools."""
+
+
+@policy.command("explain")
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path), required=True,
+              help="Company and per-customer policies, TOML.")
+@click.option("--customers", type=click.Path(path_type=Path),
+              help="Customers (CSV/JSON), for overrides kept there.")
+@click.option("--customer", "customer_ids", multiple=True, help="Only these customer ids.")
+@json_option
+def policy_explain(policy_path: Path, customers: Path | None, customer_ids: tuple[str, ...],
+                   as_json: bool) -> None:
+    """Show each customer's effective policy and where every field comes from."""
+    from ledgerlink import loading
+
+    with _reported():
+        loaded = loading.load_policy(policy_path)
+        overrides: dict[str, PolicyOverride | None] = dict(loaded.overrides)
+        if customers is not None:
+            people = loading.apply_overrides(loading.load_customers(customers),
+                                             loaded.overrides, source=str(policy_path))
+            overrides = {c.id: c.policy for c in people}
+        wanted = customer_ids or tuple(sorted(overrides))
+        unknown = [c for c in wanted if c not in overrides]
+        if unknown:
+            raise ValidationError(f"no such customer: {', '.join(unknown)}", field="--customer")
+    company = loaded.company.policy
+    effective = {"(company)": resolve(company)}
+    effective.update({cid: resolve(company, overrides[cid]) for cid in wanted})
+    if as_json:
+        _emit_json({cid: {"posting": e.posting.value, "timing": e.timing.value, "send": e.send,
+                          "payment_terms_days": e.payment_terms_days, "sources": e.sources,
+                          "notes": list(e.notes)} for cid, e in effective.items()})
+        return
+    for cid, e in effective.items():
+        console.print(explain(e, customer=None if cid == "(company)" else cid), highlight=False)
+
+
+@main.command()
+@click.option("--dir", "directory", type=click.Path(path_type=Path),
+              default=Path("ledgerlink-demo"), show_default=True,
+              help="Where the sample files, the sandbox book and the journal go.")
+@click.option("--work-orders", "count", default=300, show_default=True,
+              help="Work orders in the sample company (used when the files are created).")
+@click.option("--customers", "customer_count", default=40, show_default=True)
+@click.option("--seed", default=7, show_default=True)
+@json_option
+def demo(directory: Path, count: int, customer_count: int, seed: int, as_json: bool) -> None:
+    """Create a sample company and invoice it against the sandbox book."""
+    from ledgerlink import demo as sample
+    from ledgerlink import loading
+
+    files = {name: directory / name for name in
+             ("customers.csv", "work-orders.csv", "policy.toml")}
+    with _reported():
+        if not all(path.exists() for path in files.values()):
+            directory.mkdir(parents=True, exist_ok=True)
+            people = sample.demo_customers(customer_count, seed=seed)
+            orders = sample.demo_work_orders(people, count, now=datetime.now(UTC), seed=seed)
+            loading.save_customers(people, files["customers.csv"])
+            loading.save_work_orders(orders, files["work-orders.csv"])
+            loading.save_policy(loading.PolicyFile(sample.demo_company()), files["policy.toml"])
+        orders, people, company = _inputs(files["work-orders.csv"], files["customers.csv"],
+                                          files["policy.toml"])
+        book = api.connect("sandbox", path=str(directory / "book.db"))
+        if not as_json:
+            console.print(f"Sample company [bold]{company.name}[/]: {len(people)} customers, "
+                          f"{len(orders)} work orders in {directory}/")
+        with _progress(not as_json) as progress:
+            result = api.invoice(orders, people, company, book, store=directory / "ledgerlink.db",
+                                 progress=progress)
+    if as_json:
+        _emit_json(_result_json(result))
+        return
+    _show_result(result)
+    console.print(f"Run it again: nothing is invoiced twice. Inspect with "
+                  f"`ledgerlink log --store {directory / 'ledgerlink.db'}`.")

@@ -1,0 +1,657 @@
+"""Reading and writing the user's input files: customers, work orders, products, policy.
+
+Customers, work orders and products are ``.csv`` or ``.json`` files, the
+billing policy is a ``.toml`` file; the suffix decides (see ``docs/inputs.md``
+for every column and key). Loaders either return everything or raise: all
+problems of a file are collected and raised at once as one
+:class:`~ledgerlink.errors.ValidationError` whose ``problems`` each name the
+file, the row and the field, so a user fixes a spreadsheet in one pass rather
+than one error per run. A file that cannot be read at all (missing, not
+UTF-8, not parseable, unsupported suffix) raises
+:class:`~ledgerlink.errors.InputFileError`.
+
+Where a problem is:
+
+* CSV: ``row`` counts as a spreadsheet does: the header is row 1, the first
+  data row is row 2. ``field`` is the column name.
+* JSON: ``row`` is the 0-based index of the item in the top-level list;
+  ``field`` is the path inside it (``lines[1].unit_price``).
+* TOML: no row; ``field`` is the key path (``customers."c-17".posting``).
+
+JSON uses :mod:`ledgerlink.convert`'s shape unchanged. CSV is text, so the CSV
+converter (built from the same base) also reads whole numbers and yes/no
+flags from text. A blank cell means "not given": the field takes its default.
+
+The policy file is written by hand rather than with a TOML library: it holds
+only strings, whole numbers and booleans in three tables, and a few lines of
+careful quoting cost less than a dependency for every install.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+
+from ledgerlink.convert import converter, make_converter, structure, unstructure
+from ledgerlink.domain import Company, Customer, Product, WorkOrder
+from ledgerlink.errors import InputFileError, ValidationError
+from ledgerlink.policy import PolicyOverride
+
+__all__ = [
+    "PolicyFile",
+    "apply_overrides",
+    "load_customers",
+    "load_policy",
+    "load_products",
+    "load_work_orders",
+    "save_customers",
+    "save_policy",
+    "save_products",
+    "save_work_orders",
+]
+
+T = TypeVar("T")
+PathArg = str | os.PathLike[str]
+
+_TABLE_SUFFIXES = (".csv", ".json")
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+_WHOLE = re.compile(r"\s*[+-]?\d+\s*")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_LINE_PATH = re.compile(r"lines\[(\d+)\](?:\.(.+))?")
+
+
+@attrs.frozen
+class PolicyFile:
+    """What a policy file holds.
+
+    Attributes:
+        company: the company, with its billing policy.
+        overrides: customer id → that customer's policy override.
+    """
+
+    company: Company
+    overrides: dict[str, PolicyOverride] = attrs.field(factory=dict)
+
+
+# --- columns ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Column:
+    """A CSV column and where its value sits in the converter's shape."""
+
+    name: str
+    path: tuple[str, ...]
+    required: bool = True
+
+
+def _col(name: str, *path: str, required: bool = True) -> _Column:
+    return _Column(name, path or (name,), required)
+
+
+_CUSTOMER_COLUMNS = (
+    _col("id"), _col("name"), _col("kind"), _col("email"),
+    _col("street", "address", "street"), _col("postal_code", "address", "postal_code"),
+    _col("city", "address", "city"), _col("country", "address", "country"),
+    _col("registration_number"), _col("currency"), _col("delivery"),
+    _col("posting", "policy", "posting", required=False),
+    _col("timing", "policy", "timing", required=False),
+    _col("send", "policy", "send", required=False),
+    _col("payment_terms_days", "policy", "payment_terms_days", required=False),
+)
+_PRODUCT_COLUMNS = (
+    _col("id"), _col("name"), _col("kind"), _col("unit_price"), _col("vat_rate"),
+)
+# A work order CSV has one row per line: these columns repeat the work order ...
+_ORDER_COLUMNS = (
+    _col("work_order_id", "id"), _col("customer_id"), _col("status"), _col("planned_date"),
+    _col("completed_at"), _col("project", required=False),
+    _col("description", required=False),
+)
+# ... and these describe the row's line.
+_LINE_COLUMNS = (
+    _col("line_description", "description"), _col("quantity"), _col("unit_price"),
+    _col("vat_rate"), _col("product_id", required=False),
+)
+
+
+def _column_for(columns: Sequence[_Column]) -> dict[str, str]:
+    return {".".join(c.path): c.name for c in columns}
+
+
+def _blank(cell: str | None) -> bool:
+    return cell is None or not cell.strip()
+
+
+def _text(cell: str | None) -> str:
+    return "" if _blank(cell) else str(cell)
+
+
+def _nest(columns: Sequence[_Column], record: Mapping[str, str]) -> dict[str, Any]:
+    """A CSV record in the converter's shape; blank cells are left out (defaults apply)."""
+    data: dict[str, Any] = {}
+    for column in columns:
+        cell = record.get(column.name)
+        if _blank(cell):
+            continue
+        target = data
+        for key in column.path[:-1]:
+            target = target.setdefault(key, {})
+        target[column.path[-1]] = cell
+    return data
+
+
+def _flatten(columns: Sequence[_Column], data: Mapping[str, Any]) -> list[str]:
+    cells = []
+    for column in columns:
+        value: Any = data
+        for key in column.path:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        cells.append(_cell(value))
+    return cells
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# --- the CSV converter ----------------------------------------------------------------
+
+
+def _csv_int(value: Any, _: type) -> int:
+    if isinstance(value, str) and _WHOLE.fullmatch(value):
+        return int(value)
+    raise ValidationError("expected a whole number", value=value)
+
+
+def _csv_bool(value: Any, _: type) -> bool:
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValidationError("expected true or false (or yes/no, 1/0)", value=value)
+
+
+def _make_csv_converter() -> cattrs.Converter:
+    conv = make_converter()
+    conv.register_structure_hook(int, _csv_int)
+    conv.register_structure_hook(bool, _csv_bool)
+    return conv
+
+
+_CSV = _make_csv_converter()
+
+
+# --- reading files -------------------------------------------------------------------
+
+
+def _suffix(path: PathArg, allowed: Sequence[str]) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in allowed:
+        raise InputFileError(
+            f"unsupported file type {suffix or '(none)'!r}; use {' or '.join(allowed)}",
+            source=os.fspath(path),
+        )
+    return suffix
+
+
+def _unreadable(source: str, err: Exception) -> InputFileError:
+    if isinstance(err, FileNotFoundError):
+        return InputFileError("file not found", source=source)
+    if isinstance(err, OSError):
+        return InputFileError(f"cannot read the file: {err.strerror or err}", source=source)
+    if isinstance(err, UnicodeDecodeError):
+        return InputFileError(
+            f"not UTF-8 text (byte {err.start}); save the file as UTF-8", source=source
+        )
+    return InputFileError(f"cannot read the file: {err}", source=source)
+
+
+def _read_csv(source: str) -> list[list[str]]:
+    try:
+        # newline="" lets the csv module see line breaks inside quoted cells as
+        # they are; utf-8-sig drops the byte-order mark spreadsheets write.
+        with open(source, encoding="utf-8-sig", newline="") as handle:
+            return list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise _unreadable(source, err) from err
+
+
+def _records(
+    source: str, columns: Sequence[_Column], problems: list[ValidationError]
+) -> list[tuple[int, dict[str, str]]]:
+    """The data rows of a CSV file as (spreadsheet row number, column → cell)."""
+    rows = _read_csv(source)
+    if not rows or all(_blank(cell) for cell in rows[0]):
+        raise InputFileError("no header row", source=source)
+    header = [cell.strip() for cell in rows[0]]
+    known = {c.name for c in columns}
+    header_problems = []
+    for name in sorted({n for n in header if header.count(n) > 1}):
+        header_problems.append(ValidationError("column appears twice", source=source, row=1,
+                                               field=name))
+    for name in header:
+        if name not in known:
+            header_problems.append(ValidationError(
+                f"unknown column; expected {', '.join(c.name for c in columns)}",
+                source=source, row=1, field=name,
+            ))
+    for column in columns:
+        if column.required and column.name not in header:
+            header_problems.append(
+                ValidationError("missing column", source=source, row=1, field=column.name)
+            )
+    if header_problems:
+        # Without a trustworthy header every row would be misread: stop here.
+        raise _all_problems(source, header_problems)
+    records = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if all(_blank(cell) for cell in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(ValidationError(
+                f"has {len(cells)} cells but the header has {len(header)}",
+                source=source, row=number,
+            ))
+            continue
+        records.append((number, dict(zip(header, cells, strict=True))))
+    return records
+
+
+def _read_json(source: str) -> list[Any]:
+    try:
+        with open(source, encoding="utf-8-sig") as handle:
+            data = json.load(handle)
+    except json.JSONDecodeError as err:
+        raise InputFileError(
+            f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})", source=source
+        ) from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise _unreadable(source, err) from err
+    if not isinstance(data, list):
+        raise InputFileError("expected a JSON list of objects at the top level", source=source)
+    return data
+
+
+def _all_problems(source: str, problems: Sequence[ValidationError]) -> ValidationError:
+    count = f"{len(problems)} problem" + ("" if len(problems) == 1 else "s")
+    return ValidationError(count, source=source, problems=problems)
+
+
+def _placed(
+    error: ValidationError, source: str, row: int | None, field: str | None
+) -> ValidationError:
+    return ValidationError(error.message, field=field, value=error.value, source=source, row=row)
+
+
+def _check_unique(
+    entries: Iterable[tuple[int, object]], what: str, source: str,
+    problems: list[ValidationError], *, field: str = "id",
+) -> None:
+    """Report every id seen before, naming the row it was first seen on."""
+    first: dict[object, int] = {}
+    for row, key in entries:
+        if not isinstance(key, str) or not key.strip():
+            continue  # blank or malformed ids are reported by the converter
+        if key in first:
+            problems.append(ValidationError(
+                f"duplicate {what} id {key!r} (first on row {first[key]})",
+                source=source, row=row, field=field, value=key,
+            ))
+        else:
+            first[key] = row
+
+
+def _structure_rows(
+    items: Iterable[tuple[int, Any]], cls: type[T], conv: cattrs.Converter, source: str,
+    problems: list[ValidationError], name_of: Callable[[str | None], str | None],
+) -> list[T]:
+    loaded = []
+    for row, item in items:
+        try:
+            loaded.append(structure(item, cls, conv=conv))
+        except ValidationError as err:
+            problems.extend(_placed(p, source, row, name_of(p.field)) for p in err.problems)
+    return loaded
+
+
+def _load_table(path: PathArg, cls: type[T], columns: Sequence[_Column], what: str) -> list[T]:
+    source = os.fspath(path)
+    problems: list[ValidationError] = []
+    if _suffix(path, _TABLE_SUFFIXES) == ".json":
+        items = list(enumerate(_read_json(source)))
+        _check_unique(((i, x.get("id") if isinstance(x, Mapping) else None) for i, x in items),
+                      what, source, problems)
+        loaded = _structure_rows(items, cls, converter, source, problems,
+                                 lambda f: f)
+    else:
+        records = _records(source, columns, problems)
+        _check_unique(((row, rec.get("id")) for row, rec in records), what, source, problems)
+        names = _column_for(columns)
+        loaded = _structure_rows(((row, _nest(columns, rec)) for row, rec in records), cls,
+                                 _CSV, source, problems, lambda f: names.get(f or "", f))
+    if problems:
+        raise _all_problems(source, sorted(problems, key=_row_order))
+    return loaded
+
+
+def _row_order(problem: ValidationError) -> int:
+    return problem.row if problem.row is not None else 0
+
+
+# --- public loaders ------------------------------------------------------------------
+
+
+def load_customers(path: PathArg) -> list[Customer]:
+    """Customers from a ``.csv`` or ``.json`` file; ids must be unique.
+
+    An override whose four policy cells are all blank reads as no override.
+    """
+    return _load_table(path, Customer, _CUSTOMER_COLUMNS, "customer")
+
+
+def load_products(path: PathArg) -> list[Product]:
+    """Products from a ``.csv`` or ``.json`` file; ids must be unique."""
+    return _load_table(path, Product, _PRODUCT_COLUMNS, "product")
+
+
+def load_work_orders(path: PathArg) -> list[WorkOrder]:
+    """Work orders from a ``.json`` file, or a ``.csv`` file with one row per line.
+
+    In CSV, rows sharing a ``work_order_id`` form one work order, in the order
+    the ids first appear; the work-order columns must agree across its rows.
+    A row whose line columns are all blank adds no line (a work order without
+    lines is written that way).
+    """
+    if _suffix(path, _TABLE_SUFFIXES) == ".json":
+        return _load_table(path, WorkOrder, (), "work order")
+    source = os.fspath(path)
+    problems: list[ValidationError] = []
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for row, record in _records(source, _ORDER_COLUMNS + _LINE_COLUMNS, problems):
+        order_id = record["work_order_id"]
+        if _blank(order_id):
+            problems.append(ValidationError("required value missing", source=source, row=row,
+                                            field="work_order_id"))
+            continue
+        groups.setdefault(order_id, []).append((row, record))
+    orders = []
+    for rows in groups.values():
+        order = _work_order_from_rows(source, rows, problems)
+        if order is not None:
+            orders.append(order)
+    if problems:
+        raise _all_problems(source, sorted(problems, key=_row_order))
+    return orders
+
+
+def _work_order_from_rows(
+    source: str, rows: Sequence[tuple[int, dict[str, str]]], problems: list[ValidationError]
+) -> WorkOrder | None:
+    first_row, first = rows[0]
+    for row, record in rows[1:]:
+        for column in _ORDER_COLUMNS:
+            mine, theirs = _text(record.get(column.name)), _text(first.get(column.name))
+            if mine != theirs:
+                problems.append(ValidationError(
+                    f"differs from row {first_row} of the same work order "
+                    f"({mine!r} here, {theirs!r} there)",
+                    source=source, row=row, field=column.name, value=mine,
+                ))
+    data = _nest(_ORDER_COLUMNS, first)
+    line_rows = []
+    data["lines"] = []
+    for row, record in rows:
+        line = _nest(_LINE_COLUMNS, record)
+        if line:
+            data["lines"].append(line)
+            line_rows.append(row)
+    header_names = _column_for(_ORDER_COLUMNS)
+    line_names = _column_for(_LINE_COLUMNS)
+    try:
+        return structure(data, WorkOrder, conv=_CSV)
+    except ValidationError as err:
+        for problem in err.problems:
+            match = _LINE_PATH.fullmatch(problem.field or "")
+            if match:
+                index, rest = int(match.group(1)), match.group(2)
+                name = line_names.get(rest, rest) if rest else None
+                problems.append(_placed(problem, source, line_rows[index], name))
+            else:
+                field = header_names.get(problem.field or "", problem.field)
+                problems.append(_placed(problem, source, first_row, field))
+        return None
+
+
+# --- policy --------------------------------------------------------------------------
+
+_POLICY_TABLES = ("company", "policy", "customers")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
+def load_policy(path: PathArg) -> PolicyFile:
+    """The company, its billing policy and per-customer overrides from a ``.toml`` file.
+
+    Unknown tables and keys are errors: a misspelt setting must not be ignored.
+    """
+    source = os.fspath(path)
+    _suffix(path, (".toml",))
+    try:
+        with open(source, "rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as err:
+        raise InputFileError(f"not valid TOML: {err}", source=source) from err
+    except OSError as err:
+        raise _unreadable(source, err) from err
+
+    problems: list[ValidationError] = []
+
+    def problem(message: str, field: str, value: object = None) -> None:
+        problems.append(ValidationError(message, source=source, field=field, value=value))
+
+    for key in data:
+        if key not in _POLICY_TABLES:
+            problem(f"unknown table; expected {', '.join(_POLICY_TABLES)}", _toml_key(key))
+    tables: dict[str, dict[str, Any]] = {}
+    for name in _POLICY_TABLES:
+        table = data.get(name, {})
+        if isinstance(table, dict):
+            tables[name] = table
+        else:
+            problem("must be a table", name, table)
+            tables[name] = {}
+    if "company" not in data:
+        problem("missing table [company] (the company's name at least)", "company")
+    if "policy" in tables["company"]:
+        problem("unknown key; the billing policy goes in its own [policy] table",
+                "company.policy")
+
+    company = None
+    if "company" in data:
+        wire = {k: v for k, v in tables["company"].items() if k != "policy"}
+        wire["policy"] = tables["policy"]
+        try:
+            company = structure(wire, Company)
+        except ValidationError as err:
+            for p in err.problems:
+                where = p.field or ""
+                field = where if where.startswith("policy") else _join_key("company", where)
+                problems.append(_placed(p, source, None, field))
+
+    overrides: dict[str, PolicyOverride] = {}
+    for customer_id, table in tables["customers"].items():
+        prefix = f"customers.{_toml_key(customer_id)}"
+        if not isinstance(table, dict):
+            problem("must be a table of policy settings", prefix, table)
+            continue
+        try:
+            overrides[customer_id] = structure(table, PolicyOverride)
+        except ValidationError as err:
+            problems.extend(_placed(p, source, None, _join_key(prefix, p.field or ""))
+                            for p in err.problems)
+    if problems or company is None:
+        raise _all_problems(source, problems)
+    return PolicyFile(company=company, overrides=overrides)
+
+
+def _join_key(prefix: str, field: str) -> str:
+    return f"{prefix}.{field}" if field else prefix
+
+
+def apply_overrides(
+    customers: Iterable[Customer], overrides: Mapping[str, PolicyOverride], *, source: str
+) -> list[Customer]:
+    """Customers with the policy file's overrides merged onto their own, field by field.
+
+    A setting in the policy file wins over the same setting in the customer
+    file; settings it leaves out keep the customer file's value. An override
+    for a customer id that is not among ``customers`` is an error naming
+    ``source`` (the policy file) and the id.
+    """
+    result = list(customers)
+    known = {c.id for c in result}
+    unknown = [ValidationError(f"override for unknown customer id {cid!r}", source=source,
+                               field=f"customers.{_toml_key(cid)}", value=cid)
+               for cid in overrides if cid not in known]
+    if unknown:
+        raise _all_problems(source, unknown)
+    merged = []
+    for customer in result:
+        top = overrides.get(customer.id)
+        if top is None:
+            merged.append(customer)
+            continue
+        base = customer.policy if customer.policy is not None else PolicyOverride()
+        changes = {f.name: getattr(top, f.name) for f in attrs.fields(PolicyOverride)
+                   if getattr(top, f.name) is not None}
+        merged.append(attrs.evolve(customer, policy=attrs.evolve(base, **changes)))
+    return merged
+
+
+# --- writers -------------------------------------------------------------------------
+
+
+def _atomic_write(path: PathArg, write: Callable[[Any], None]) -> None:
+    """Write through a temporary file beside ``path`` so a crash leaves the old file whole."""
+    target = Path(path)
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", newline="", dir=target.parent or ".",
+            prefix=f".{target.name}.", suffix=".tmp", delete=False,
+        ) as handle:
+            try:
+                write(handle)
+            except BaseException:
+                handle.close()
+                os.unlink(handle.name)
+                raise
+        os.replace(handle.name, target)
+    except OSError as err:
+        raise InputFileError(f"cannot write the file: {err.strerror or err}",
+                             source=os.fspath(path)) from err
+
+
+def _save_table(path: PathArg, columns: Sequence[_Column], rows: Iterable[list[str]],
+                items: Sequence[Any]) -> None:
+    if _suffix(path, _TABLE_SUFFIXES) == ".json":
+        text = json.dumps([unstructure(item) for item in items], indent=2, ensure_ascii=False)
+        _atomic_write(path, lambda handle: handle.write(text + "\n"))
+        return
+
+    def write(handle: Any) -> None:
+        out = csv.writer(handle, lineterminator="\r\n")
+        out.writerow([c.name for c in columns])
+        out.writerows(rows)
+
+    _atomic_write(path, write)
+
+
+def save_customers(customers: Iterable[Customer], path: PathArg) -> None:
+    """Write customers as ``.csv`` or ``.json``; :func:`load_customers` reads it back."""
+    items = list(customers)
+    rows = [_flatten(_CUSTOMER_COLUMNS, unstructure(c)) for c in items]
+    _save_table(path, _CUSTOMER_COLUMNS, rows, items)
+
+
+def save_products(products: Iterable[Product], path: PathArg) -> None:
+    """Write products as ``.csv`` or ``.json``; :func:`load_products` reads it back."""
+    items = list(products)
+    rows = [_flatten(_PRODUCT_COLUMNS, unstructure(p)) for p in items]
+    _save_table(path, _PRODUCT_COLUMNS, rows, items)
+
+
+def save_work_orders(work_orders: Iterable[WorkOrder], path: PathArg) -> None:
+    """Write work orders as ``.csv`` (a row per line) or ``.json``; loaders read it back."""
+    items = list(work_orders)
+    rows: list[list[str]] = []
+    for order in items:
+        data = unstructure(order)
+        head = _flatten(_ORDER_COLUMNS, data)
+        lines = data["lines"] or [{}]  # a work order without lines still needs its row
+        rows.extend(head + _flatten(_LINE_COLUMNS, line) for line in lines)
+    _save_table(path, _ORDER_COLUMNS + _LINE_COLUMNS, rows, items)
+
+
+# TOML basic strings must escape these; \uXXXX covers the other control characters.
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
+                 "\f": "\\f", "\r": "\\r"}
+
+
+def _toml_string(text: str) -> str:
+    out = []
+    for char in text:
+        if char in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def _toml_table(name: str, values: Mapping[str, Any]) -> list[str]:
+    lines = [f"[{name}]"]
+    lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in values.items()
+                 if v is not None)  # TOML has no null: a missing key means "inherit"
+    return [*lines, ""]
+
+
+def save_policy(policy_file: PolicyFile, path: PathArg) -> None:
+    """Write ``policy_file`` as TOML; :func:`load_policy` reads it back."""
+    _suffix(path, (".toml",))
+    company = unstructure(policy_file.company)
+    policy = company.pop("policy")
+    lines = _toml_table("company", company) + _toml_table("policy", policy)
+    for customer_id, override in policy_file.overrides.items():
+        lines += _toml_table(f"customers.{_toml_key(customer_id)}", unstructure(override))
+    text = "\n".join(lines)
+    _atomic_write(path, lambda handle: handle.write(text))

@@ -1,0 +1,635 @@
+"""The planner: a pure function from work, customers, policy and journal state to a plan.
+
+A :class:`Plan` is an ordered list of actions (ensure customer, create invoice,
+replace lines on a draft, book, send, credit) plus :class:`Notice` entries for
+work that is deliberately not invoiced and why. A preview is simply a plan that
+is not run. Nothing here performs I/O: the journal state comes in as a
+:class:`JournalState` value, and the time as ``now``.
+
+Rules (each one tested):
+
+* Timing ``on_completion``: completed work with ``completed_at <= now`` is due.
+  Timing ``before_work``: work is due from :data:`NIGHT_STARTS` (company time)
+  on the day before its planned date — the nightly run that starts the work
+  day — or as soon as it is completed, whichever comes first.
+* Posting ``book``: one invoice per work order, booked at once, then emailed if
+  the policy says so and the customer takes email. Posting ``draft``: all the
+  customer's work is collected on its one open draft (created when there is
+  none); a person books it later.
+* Issue date: the run day in the company time zone (for ``before_work`` never
+  earlier than the planned work day); due date = issue date + payment terms.
+* Work that changes after it was invoiced: on an unbooked invoice its lines are
+  replaced; on a booked invoice the whole invoice is credited and its work
+  re-invoiced — only when credits are allowed, otherwise a notice says so.
+  A credit is never planned when the invoice also bills work that is not in
+  the input (it could not be re-invoiced).
+* Cancelled work that was never invoiced produces nothing; cancelled work on
+  a draft has its lines removed; on a booked invoice it is credited as above.
+* Keys are deterministic (``inv:<work order>``, ``draft:<customer>:<n>``,
+  ``credit:<invoice key>``) so a plan made twice produces the same keys and
+  the runner's journal can recognise work already done.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import TypeAlias
+
+import attrs
+
+from ledgerlink.connector import Capability
+from ledgerlink.domain import (
+    Company,
+    Customer,
+    DeliveryChannel,
+    InvoiceDraft,
+    InvoiceLine,
+    WorkOrder,
+    WorkStatus,
+)
+from ledgerlink.errors import ValidationError
+from ledgerlink.policy import EffectivePolicy, Posting, Timing, resolve
+
+__all__ = [
+    "ALL_CAPABILITIES",
+    "NIGHT_STARTS",
+    "Action",
+    "Book",
+    "CreateInvoice",
+    "Credit",
+    "EnsureCustomer",
+    "InvoiceRecord",
+    "JournalState",
+    "Notice",
+    "NoticeKind",
+    "Plan",
+    "ReplaceLines",
+    "Send",
+    "WorkRecord",
+    "plan",
+]
+
+#: The nightly run that starts a work day begins at this local time the evening before.
+NIGHT_STARTS = time(22, 0)
+#: What the planner assumes when no connector is named: everything.
+ALL_CAPABILITIES = frozenset(Capability)
+
+
+def work_key(work_order_id: str) -> str:
+    """The source key tagging invoice lines that bill one work order."""
+    return f"wo:{work_order_id}"
+
+
+# --- journal state (input) --------------------------------------------------------
+
+
+@attrs.frozen
+class WorkRecord:
+    """What the journal knows of one invoiced work order.
+
+    Attributes:
+        work_order_id: the work order.
+        fingerprint: :meth:`WorkOrder.fingerprint` of what was billed.
+        invoice_key: the invoice that bills it.
+        revision: 0 for the first invoice; +1 each time it is credited and re-invoiced.
+        credited: its invoice was credited; the work is billable again.
+    """
+
+    work_order_id: str
+    fingerprint: str
+    invoice_key: str
+    revision: int = 0
+    credited: bool = False
+
+
+@attrs.frozen
+class InvoiceRecord:
+    """What the journal knows of one invoice ledgerlink made.
+
+    Attributes:
+        key: ledgerlink key.
+        customer_id: local customer id.
+        target: ``"draft"`` (left for a person to book) or ``"book"``.
+        send: the policy wants it emailed once booked.
+        remote_id: provider id once created.
+        booked: known to be booked.
+        sent: ``True`` sent, ``False`` not, ``None`` unknown (never re-sent).
+        closed: a draft that is no longer open (booked by hand, deleted, credited).
+        credited: a credit note for it exists.
+    """
+
+    key: str
+    customer_id: str
+    target: str
+    send: bool = False
+    remote_id: str | None = None
+    booked: bool = False
+    sent: bool | None = False
+    closed: bool = False
+    credited: bool = False
+
+
+@attrs.frozen
+class JournalState:
+    """The journal's view the planner needs; empty for a first run.
+
+    Attributes:
+        work: work order id → :class:`WorkRecord`.
+        invoices: invoice key → :class:`InvoiceRecord`.
+        customers: customer ids already linked to a remote customer.
+        drafts_opened: customer id → how many drafts ledgerlink ever opened for it.
+    """
+
+    work: Mapping[str, WorkRecord] = attrs.Factory(dict)
+    invoices: Mapping[str, InvoiceRecord] = attrs.Factory(dict)
+    customers: frozenset[str] = frozenset()
+    drafts_opened: Mapping[str, int] = attrs.Factory(dict)
+
+    def open_draft(self, customer_id: str) -> InvoiceRecord | None:
+        """The customer's open draft, if ledgerlink has one."""
+        count = self.drafts_opened.get(customer_id, 0)
+        if not count:
+            return None
+        record = self.invoices.get(draft_key(customer_id, count))
+        if record is None or record.closed or record.booked or record.credited:
+            return None
+        return record
+
+
+def draft_key(customer_id: str, number: int) -> str:
+    """Key of the ``number``-th draft ledgerlink opened for a customer."""
+    return f"draft:{customer_id}:{number}"
+
+
+def invoice_key(work_order_id: str, revision: int) -> str:
+    """Key of the invoice billing one work order (revision > 0 after a credit)."""
+    return f"inv:{work_order_id}" if revision == 0 else f"inv:{work_order_id}:r{revision}"
+
+
+# --- actions (output) -------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class EnsureCustomer:
+    """Find the customer in the provider, or create it."""
+
+    customer: Customer
+
+    kind = "ensure_customer"
+
+    @property
+    def customer_id(self) -> str:
+        return self.customer.id
+
+    @property
+    def op_key(self) -> str:
+        return f"customer:{self.customer.id}"
+
+    @property
+    def subject(self) -> str:
+        return self.customer.id
+
+
+@attrs.frozen(slots=True)
+class CreateInvoice:
+    """Create an invoice (unbooked where the provider has drafts) for some work.
+
+    Attributes:
+        key: the invoice's ledgerlink key.
+        customer_id: local customer id.
+        currency: the customer's currency.
+        issue_date, due_date: invoice dates.
+        work: the work orders it bills, with the revision each is billed at.
+        target: ``"book"`` when a Book action follows, ``"draft"`` when a person books it.
+        send: a Send action follows once booked.
+    """
+
+    key: str
+    customer_id: str
+    currency: str
+    issue_date: date
+    due_date: date
+    work: tuple[tuple[WorkOrder, int], ...]
+    target: str
+    send: bool
+
+    kind = "create_invoice"
+
+    @property
+    def op_key(self) -> str:
+        return f"create:{self.key}"
+
+    @property
+    def subject(self) -> str:
+        return self.key
+
+    def draft(self) -> InvoiceDraft:
+        """The invoice to create (built on demand: planning stays cheap)."""
+        lines = [
+            InvoiceLine.from_work(line, work_key(order.id))
+            for order, _ in self.work
+            for line in order.lines
+        ]
+        reference = ", ".join(order.project or order.id for order, _ in self.work)
+        return InvoiceDraft(self.key, self.customer_id, self.currency, self.issue_date,
+                            self.due_date, tuple(lines), reference)
+
+
+@attrs.frozen(slots=True)
+class ReplaceLines:
+    """Replace one work order's lines on an unbooked invoice (empty: remove them)."""
+
+    invoice_key: str
+    customer_id: str
+    order: WorkOrder
+    revision: int
+    remove: bool = False
+
+    kind = "replace_lines"
+
+    @property
+    def op_key(self) -> str:
+        suffix = "removed" if self.remove else self.order.fingerprint()
+        return f"lines:{self.invoice_key}:{self.order.id}:{suffix}"
+
+    @property
+    def subject(self) -> str:
+        return self.invoice_key
+
+    def lines(self) -> tuple[InvoiceLine, ...]:
+        """The new lines for the work order."""
+        if self.remove:
+            return ()
+        key = work_key(self.order.id)
+        return tuple(InvoiceLine.from_work(line, key) for line in self.order.lines)
+
+
+@attrs.frozen(slots=True)
+class Book:
+    """Book an invoice."""
+
+    invoice_key: str
+    customer_id: str
+
+    kind = "book"
+
+    @property
+    def op_key(self) -> str:
+        return f"book:{self.invoice_key}"
+
+    @property
+    def subject(self) -> str:
+        return self.invoice_key
+
+
+@attrs.frozen(slots=True)
+class Send:
+    """Email a booked invoice to the customer."""
+
+    invoice_key: str
+    customer_id: str
+    email: str
+
+    kind = "send"
+
+    @property
+    def op_key(self) -> str:
+        return f"send:{self.invoice_key}"
+
+    @property
+    def subject(self) -> str:
+        return self.invoice_key
+
+
+@attrs.frozen(slots=True)
+class Credit:
+    """Credit a booked invoice in full; its work becomes billable again."""
+
+    invoice_key: str
+    customer_id: str
+    reason: str
+
+    kind = "credit"
+
+    @property
+    def credit_key(self) -> str:
+        return f"credit:{self.invoice_key}"
+
+    @property
+    def op_key(self) -> str:
+        return f"credit:{self.invoice_key}"
+
+    @property
+    def subject(self) -> str:
+        return self.invoice_key
+
+
+Action: TypeAlias = EnsureCustomer | CreateInvoice | ReplaceLines | Book | Send | Credit
+
+
+class NoticeKind(enum.Enum):
+    """Why a work order produced no action."""
+
+    POLICY = "skipped_by_policy"  #: posting=none
+    CANCELLED = "cancelled"  #: cancelled before it was invoiced
+    NOT_DUE = "not_due"  #: not billable yet under its timing
+    BLOCKED = "blocked"  #: cannot be invoiced as things stand (reason given)
+    CREDIT_NEEDED = "credit_needed"  #: changed after booking; credits not allowed
+    NOT_SENT = "not_sent"  #: invoiced, but cannot be emailed (reason given)
+
+
+@attrs.frozen(slots=True)
+class Notice:
+    """A work order (or invoice) the plan deliberately leaves alone, and why."""
+
+    kind: NoticeKind
+    subject: str
+    customer_id: str
+    reason: str
+
+
+@attrs.frozen
+class Plan:
+    """An ordered list of actions, grouped per customer, plus notices.
+
+    Attributes:
+        actions: what a run will do, each customer's actions in order.
+        notices: work left alone, with reasons.
+        now: the instant the plan was made for.
+        already_invoiced: work orders found invoiced and unchanged.
+        capabilities: the connector capabilities the plan was made for.
+    """
+
+    actions: tuple[Action, ...]
+    notices: tuple[Notice, ...]
+    now: datetime
+    already_invoiced: int = 0
+    capabilities: frozenset[Capability] = ALL_CAPABILITIES
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def __iter__(self) -> Iterator[Action]:
+        return iter(self.actions)
+
+    def lanes(self) -> dict[str, list[Action]]:
+        """Actions per customer, in order; customers are independent of each other."""
+        lanes: dict[str, list[Action]] = {}
+        for action in self.actions:
+            lanes.setdefault(action.customer_id, []).append(action)
+        return lanes
+
+    def counts(self) -> dict[str, int]:
+        """How many actions of each kind and notices of each kind."""
+        counts: dict[str, int] = {}
+        for action in self.actions:
+            counts[action.kind] = counts.get(action.kind, 0) + 1
+        for notice in self.notices:
+            counts[notice.kind.value] = counts.get(notice.kind.value, 0) + 1
+        return counts
+
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import plan_html
+
+        return plan_html(self)
+
+
+# --- the planner ------------------------------------------------------------------
+
+
+@attrs.define
+class _Builder:
+    company: Company
+    now_local: datetime
+    state: JournalState
+    capabilities: frozenset[Capability]
+    actions: dict[str, list[Action]] = attrs.Factory(dict)
+    notices: list[Notice] = attrs.Factory(list)
+    ensured: set[str] = attrs.Factory(set)
+    already: int = 0
+
+    def add(self, customer: Customer, action: Action) -> None:
+        lane = self.actions.setdefault(customer.id, [])
+        if customer.id not in self.ensured and customer.id not in self.state.customers:
+            lane.append(EnsureCustomer(customer))
+        self.ensured.add(customer.id)
+        lane.append(action)
+
+    def notice(self, kind: NoticeKind, subject: str, customer_id: str, reason: str) -> None:
+        self.notices.append(Notice(kind, subject, customer_id, reason))
+
+    def dates(self, policy: EffectivePolicy, order: WorkOrder | None) -> tuple[date, date]:
+        issue = self.now_local.date()
+        if (order is not None and policy.timing is Timing.BEFORE_WORK
+                and order.planned_date is not None and order.planned_date > issue):
+            issue = order.planned_date
+        return issue, issue + timedelta(days=policy.payment_terms_days)
+
+
+def _is_due(order: WorkOrder, policy: EffectivePolicy, now: datetime, now_local: datetime) -> bool:
+    completed = order.completed_at
+    if order.status is WorkStatus.COMPLETED and completed is not None and completed <= now:
+        return True
+    if policy.timing is Timing.BEFORE_WORK and order.planned_date is not None:
+        night = datetime.combine(order.planned_date - timedelta(days=1), NIGHT_STARTS)
+        return now_local.replace(tzinfo=None) >= night
+    return False
+
+
+def plan(
+    work_orders: Iterable[WorkOrder],
+    customers: Iterable[Customer] | Mapping[str, Customer],
+    company: Company,
+    *,
+    now: datetime,
+    state: JournalState | None = None,
+    capabilities: Iterable[Capability] = ALL_CAPABILITIES,
+) -> Plan:
+    """Plan what to invoice. Pure: the same inputs always give the same plan.
+
+    Args:
+        work_orders: the operational work (any status).
+        customers: the customers it refers to, as a sequence or an id mapping.
+        company: company policy, time zone and credit permission.
+        now: the instant to plan for (timezone-aware).
+        state: the journal's state; empty for a first run.
+        capabilities: what the target connector declares.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValidationError("now must be timezone-aware", field="now", value=now)
+    by_id = dict(customers) if isinstance(customers, Mapping) else {c.id: c for c in customers}
+    state = state or JournalState()
+    caps = frozenset(capabilities)
+    b = _Builder(company, now.astimezone(company.zone), state, caps)
+    policies: dict[str, EffectivePolicy] = {}
+    orders = sorted(work_orders, key=lambda o: (o.customer_id, o.id))
+    fresh: dict[str, list[tuple[WorkOrder, int]]] = {}
+    credits = _plan_changes(b, orders, by_id, policies, fresh)
+    for order in orders:
+        if order.id in state.work and order.id not in credits:
+            continue
+        customer = by_id.get(order.customer_id)
+        if customer is None:
+            b.notice(NoticeKind.BLOCKED, order.id, order.customer_id,
+                     f"unknown customer {order.customer_id!r}")
+            continue
+        policy = policies.get(customer.id) or policies.setdefault(
+            customer.id, resolve(company.policy, customer.policy))
+        reason = _blocker(order, policy, caps)
+        if order.status is WorkStatus.CANCELLED:
+            b.notice(NoticeKind.CANCELLED, order.id, customer.id, "cancelled before invoicing")
+        elif not policy.invoices:
+            b.notice(NoticeKind.POLICY, order.id, customer.id, "posting=none")
+        elif not _is_due(order, policy, now, b.now_local):
+            b.notice(NoticeKind.NOT_DUE, order.id, customer.id, _not_due_reason(order, policy))
+        elif reason:
+            b.notice(NoticeKind.BLOCKED, order.id, customer.id, reason)
+        else:
+            fresh.setdefault(customer.id, []).append((order, credits.get(order.id, 0)))
+    for customer_id, work in fresh.items():
+        customer = by_id[customer_id]
+        _plan_new_work(b, customer, policies[customer_id], work)
+    _plan_unfinished(b, by_id, policies)
+    actions = tuple(a for cid in sorted(b.actions) for a in b.actions[cid])
+    return Plan(actions, tuple(b.notices), now, b.already, caps)
+
+
+def _blocker(order: WorkOrder, policy: EffectivePolicy, caps: frozenset[Capability]) -> str:
+    if not order.lines:
+        return "work order has no lines"
+    if policy.posting is Posting.DRAFT and Capability.DRAFTS not in caps:
+        return "posting=draft needs a connector with capability 'drafts'"
+    if policy.timing is Timing.BEFORE_WORK and order.planned_date is None and (
+            order.status is not WorkStatus.COMPLETED):
+        return "timing=before_work needs a planned date"
+    return ""
+
+
+def _not_due_reason(order: WorkOrder, policy: EffectivePolicy) -> str:
+    if policy.timing is Timing.BEFORE_WORK and order.planned_date is not None:
+        day = order.planned_date - timedelta(days=1)
+        return f"due from {day.isoformat()} {NIGHT_STARTS:%H:%M} (the night before the work)"
+    return "not completed yet"
+
+
+def _plan_changes(
+    b: _Builder,
+    orders: Sequence[WorkOrder],
+    by_id: Mapping[str, Customer],
+    policies: dict[str, EffectivePolicy],
+    fresh: dict[str, list[tuple[WorkOrder, int]]],
+) -> dict[str, int]:
+    """Handle work already invoiced; return work ids to re-invoice → next revision."""
+    state = b.state
+    present = {o.id for o in orders}
+    reinvoice: dict[str, int] = {}
+    credited: set[str] = set()
+    unchanged: set[str] = set()
+    for order in orders:
+        record = state.work.get(order.id)
+        if record is None:
+            continue
+        if record.credited:
+            reinvoice[order.id] = record.revision + 1
+            continue
+        cancelled = order.status is WorkStatus.CANCELLED
+        if not cancelled and order.fingerprint() == record.fingerprint:
+            unchanged.add(order.id)
+            continue
+        invoice = state.invoices.get(record.invoice_key)
+        customer = by_id.get(order.customer_id)
+        if invoice is None or customer is None:
+            b.notice(NoticeKind.BLOCKED, order.id, order.customer_id,
+                     "changed after invoicing, but its invoice or customer is unknown")
+            continue
+        if not invoice.booked and not invoice.closed:
+            b.add(customer, ReplaceLines(invoice.key, customer.id, order, record.revision,
+                                         remove=cancelled))
+            continue
+        if not b.company.allow_credits or Capability.CREDIT_NOTES not in b.capabilities:
+            why = ("credits are not allowed" if not b.company.allow_credits
+                   else "the connector cannot make credit notes")
+            b.notice(NoticeKind.CREDIT_NEEDED, order.id, customer.id,
+                     f"changed after invoice {invoice.key} was booked; {why}")
+            continue
+        others = [w for w in state.work.values()
+                  if w.invoice_key == invoice.key and w.work_order_id not in present]
+        if others:
+            b.notice(NoticeKind.BLOCKED, order.id, customer.id,
+                     f"invoice {invoice.key} also bills work not in this input "
+                     f"({', '.join(sorted(w.work_order_id for w in others))}); not credited")
+            continue
+        if not invoice.credited and invoice.key not in credited:
+            credited.add(invoice.key)
+            b.add(customer, Credit(invoice.key, customer.id,
+                                   f"work order {order.id} changed after booking"))
+        # Every work order on the credited invoice becomes billable again.
+        for w in state.work.values():
+            if w.invoice_key == invoice.key:
+                reinvoice[w.work_order_id] = w.revision + 1
+    b.already = len(unchanged - reinvoice.keys())
+    return reinvoice
+
+
+def _plan_new_work(
+    b: _Builder, customer: Customer, policy: EffectivePolicy, work: list[tuple[WorkOrder, int]]
+) -> None:
+    caps = b.capabilities
+    if policy.posting is Posting.DRAFT:
+        draft = b.state.open_draft(customer.id)
+        if draft is not None:
+            for order, revision in work:
+                b.add(customer, ReplaceLines(draft.key, customer.id, order, revision))
+            return
+        number = b.state.drafts_opened.get(customer.id, 0) + 1
+        issue, due = b.dates(policy, None)
+        b.add(customer, CreateInvoice(draft_key(customer.id, number), customer.id,
+                                      customer.currency, issue, due, tuple(work), "draft", False))
+        return
+    for order, revision in work:
+        key = invoice_key(order.id, revision)
+        issue, due = b.dates(policy, order)
+        send = _send_to(b, customer, policy, key)
+        b.add(customer, CreateInvoice(key, customer.id, customer.currency, issue, due,
+                                      ((order, revision),), "book", send is not None))
+        if Capability.BOOKING in caps:
+            b.add(customer, Book(key, customer.id))
+        if send is not None:
+            b.add(customer, send)
+
+
+def _send_to(b: _Builder, customer: Customer, policy: EffectivePolicy, key: str) -> Send | None:
+    if not policy.send:
+        return None
+    if customer.delivery is not DeliveryChannel.EMAIL:
+        b.notice(NoticeKind.NOT_SENT, key, customer.id,
+                 f"delivery channel {customer.delivery.value!r} is not email; not emailed")
+        return None
+    if not customer.email:
+        b.notice(NoticeKind.NOT_SENT, key, customer.id, "customer has no email address")
+        return None
+    if Capability.EMAIL not in b.capabilities:
+        b.notice(NoticeKind.NOT_SENT, key, customer.id, "the connector cannot email invoices")
+        return None
+    return Send(key, customer.id, customer.email)
+
+
+def _plan_unfinished(
+    b: _Builder, by_id: Mapping[str, Customer], policies: dict[str, EffectivePolicy]
+) -> None:
+    """Finish invoices a crashed or failed run left created but not booked or sent."""
+    for record in b.state.invoices.values():
+        if record.target != "book" or record.closed or record.credited:
+            continue
+        customer = by_id.get(record.customer_id)
+        if customer is None or record.remote_id is None:
+            continue
+        if not record.booked and Capability.BOOKING in b.capabilities:
+            b.add(customer, Book(record.key, customer.id))
+        if record.send and record.sent is False:
+            policy = policies.get(customer.id) or resolve(b.company.policy, customer.policy)
+            send = _send_to(b, customer, policy, record.key)
+            if send is not None:
+                b.add(customer, send)

@@ -1,0 +1,413 @@
+"""The runner: executes a plan against one connector, exactly once.
+
+How exactly-once holds:
+
+* Every action has a stable operation key (``create:inv:wo-17``). Before the
+  remote write the journal records the key as ``intent``; after it, ``done``
+  (or ``failed``). Intents are committed before any of their writes start.
+* A run that crashes leaves intents behind. The next run first *recovers*:
+  for each intent it asks the provider what happened, by the ledgerlink key
+  stored on the remote object (``find_invoice``), or by the object's state
+  (booked? sent?). What happened is recorded as done; what did not is rolled
+  back so the planner plans it again under the same deterministic key.
+* Book and replace-lines are idempotent at the provider, so replaying them is
+  safe. Sending is not: an email whose fate the provider cannot tell is marked
+  ``ambiguous`` and never sent twice.
+
+Customers are independent: the plan's actions are split into one lane per
+customer. Lanes advance in waves — the next action of up to ``batch_size``
+lanes — so one commit holds the intents of a whole wave and one holds their
+outcomes; the wave's remote calls run concurrently in a bounded thread pool
+while each lane's own actions stay in order. A failed action stops its lane
+(later steps depend on it); other customers go on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import attrs
+
+from ledgerlink.connector import Capability, Connector
+from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import LedgerlinkError, ProviderError, TransientProviderError
+from ledgerlink.planning import (
+    Action,
+    Book,
+    CreateInvoice,
+    Credit,
+    EnsureCustomer,
+    NoticeKind,
+    Plan,
+    ReplaceLines,
+    Send,
+)
+from ledgerlink.store import LogEntry, OpRecord, Store, Transaction
+
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_WORKERS", "Outcome", "RunResult", "Runner"]
+
+#: Threads making remote calls at once (per runner).
+DEFAULT_WORKERS = 4
+#: Customer lanes advanced together; one journal commit per wave.
+DEFAULT_BATCH_SIZE = 256
+
+Progress = Callable[[int, int], None]
+
+
+@attrs.frozen
+class Outcome:
+    """What happened to one action.
+
+    Attributes:
+        action: the action (or, for recovery, a description of the operation).
+        status: ``ok``, ``failed``, ``already_done``, ``skipped``, ``recovered``,
+            ``rolled_back`` or ``ambiguous``.
+        message: the provider's error text, or a note.
+        remote_id: the provider id written.
+        invoice: the remote invoice after the action, where there is one.
+        retry_later: the failure may have reached the provider; the next run reconciles.
+    """
+
+    action: Action | OpRecord
+    status: str
+    message: str = ""
+    remote_id: str | None = None
+    invoice: RemoteInvoice | None = None
+    retry_later: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.action.kind
+
+    @property
+    def customer_id(self) -> str:
+        return self.action.customer_id
+
+
+@attrs.frozen
+class RunResult:
+    """The outcome of one run.
+
+    Attributes:
+        run_id: the run's id in the store.
+        book: the connector account it ran against.
+        plan: the plan it ran.
+        outcomes: one per action, in execution order.
+        recovered: outcomes of reconciling a previous crashed run.
+        store: where the transfer log lives.
+    """
+
+    run_id: str
+    book: str
+    plan: Plan
+    outcomes: tuple[Outcome, ...]
+    recovered: tuple[Outcome, ...]
+    store: Store = attrs.field(repr=False)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Counts for people: invoices created, booked, emailed, collected, skipped..."""
+        counts = dict.fromkeys(
+            ("invoices_created", "booked", "emailed", "collected_on_drafts", "drafts_created",
+             "credited", "customers_linked", "skipped_by_policy", "not_due", "blocked",
+             "failed", "already_done", "recovered", "already_invoiced"), 0)
+        for outcome in self.outcomes:
+            action = outcome.action
+            if outcome.status == "failed":
+                counts["failed"] += 1
+            elif outcome.status == "already_done":
+                counts["already_done"] += 1
+            elif outcome.status != "ok":
+                continue
+            elif isinstance(action, CreateInvoice):
+                if action.target == "draft":
+                    counts["drafts_created"] += 1
+                    counts["collected_on_drafts"] += len(action.work)
+                else:
+                    counts["invoices_created"] += 1
+            elif isinstance(action, ReplaceLines):
+                counts["collected_on_drafts"] += 0 if action.remove else 1
+            elif isinstance(action, Book):
+                counts["booked"] += 1
+            elif isinstance(action, Send):
+                counts["emailed"] += 1
+            elif isinstance(action, Credit):
+                counts["credited"] += 1
+            elif isinstance(action, EnsureCustomer):
+                counts["customers_linked"] += 1
+        for notice in self.plan.notices:
+            if notice.kind is NoticeKind.POLICY:
+                counts["skipped_by_policy"] += 1
+            elif notice.kind is NoticeKind.NOT_DUE:
+                counts["not_due"] += 1
+            elif notice.kind in (NoticeKind.BLOCKED, NoticeKind.CREDIT_NEEDED):
+                counts["blocked"] += 1
+        counts["recovered"] = sum(1 for o in self.recovered if o.status == "recovered")
+        counts["already_invoiced"] = self.plan.already_invoiced
+        return counts
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """The outcomes that failed, with the provider's messages."""
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failed
+
+    @property
+    def log(self) -> list[LogEntry]:
+        """This run's transfer log."""
+        return self.store.log(run_id=self.run_id)
+
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import result_html
+
+        return result_html(self)
+
+
+class Runner:
+    """Runs plans against ``connector``, journaling in ``store``.
+
+    Args:
+        connector: the accounting system.
+        store: the journal store.
+        workers: remote calls in flight at once (1 runs inline, no threads).
+        batch_size: customer lanes per wave (one journal commit per wave).
+        progress: called with ``(done, total)`` actions after every wave.
+    """
+
+    def __init__(
+        self,
+        connector: Connector,
+        store: Store,
+        *,
+        workers: int = DEFAULT_WORKERS,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        progress: Progress | None = None,
+    ) -> None:
+        if workers < 1 or batch_size < 1:
+            raise ValueError("workers and batch_size must be at least 1")
+        self.connector = connector
+        self.store = store
+        self.book = connector.account
+        self.workers = workers
+        self.batch_size = batch_size
+        self.progress = progress
+        self._customer_refs: dict[str, str] = {}
+        self._product_refs: dict[str, str] = {}
+        self._invoice_ids: dict[str, str] = {}
+
+    # --- before planning ------------------------------------------------------------
+
+    def recover(self, run_id: str | None = None) -> list[Outcome]:
+        """Resolve the intents a crashed run left, by asking the provider."""
+        from ledgerlink.recovery import reconcile
+
+        run_id = run_id or _new_run_id()
+        ops = self.store.unresolved(self.book)
+        if not ops:
+            return []
+        invoice_ids = self.store.invoice_ids(self.book)
+        outcomes = []
+        with self.store.transaction(self.book) as tx:
+            for op in ops:
+                outcomes.append(reconcile(self.connector, op, invoice_ids, tx, run_id))
+        return outcomes
+
+    def sync_drafts(self, run_id: str | None = None) -> int:
+        """Close drafts a person booked, voided or deleted; return how many changed."""
+        from ledgerlink.recovery import sync_drafts
+
+        return sync_drafts(self.connector, self.store, run_id or _new_run_id())
+
+    # --- running --------------------------------------------------------------------
+
+    def run(self, plan: Plan) -> RunResult:
+        """Recover, then execute ``plan``; return every outcome."""
+        run_id = _new_run_id()
+        self.store.start_run(run_id, self.book, self.connector.name)
+        recovered = tuple(self.recover(run_id))
+        self._customer_refs = self.store.refs(self.book, "customers")
+        self._product_refs = self.store.refs(self.book, "products")
+        self._invoice_ids = self.store.invoice_ids(self.book)
+        journal = self.store.ops(self.book, (a.op_key for a in plan.actions))
+        outcomes: list[Outcome] = []
+        total = len(plan.actions)
+        pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
+        try:
+            for wave in self._waves(plan, outcomes):
+                outcomes.extend(self._run_wave(wave, journal, run_id, pool))
+                if self.progress is not None:
+                    self.progress(len(outcomes), total)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+        result = RunResult(run_id, self.book, plan, tuple(outcomes), recovered, self.store)
+        self.store.finish_run(run_id, result.summary)
+        return result
+
+    def _waves(self, plan: Plan, outcomes: list[Outcome]) -> Iterator[list[Action]]:
+        """Yield waves: the next action of each active lane; stop lanes that failed."""
+        lanes = iter(plan.lanes().values())
+        active: list[list[Action]] = []
+        while True:
+            while len(active) < self.batch_size:
+                lane = next(lanes, None)
+                if lane is None:
+                    break
+                active.append(list(reversed(lane)))
+            if not active:
+                return
+            wave = [lane.pop() for lane in active]
+            start = len(outcomes)
+            yield wave
+            still: list[list[Action]] = []
+            for index, lane in enumerate(active):
+                if outcomes[start + index].status == "failed":
+                    why = f"not run: an earlier step for customer {wave[index].customer_id} failed"
+                    outcomes.extend(Outcome(a, "skipped", why) for a in reversed(lane))
+                elif lane:
+                    still.append(lane)
+            active = still
+
+    def _run_wave(
+        self, wave: Sequence[Action], journal: dict[str, OpRecord], run_id: str,
+        pool: ThreadPoolExecutor | None,
+    ) -> list[Outcome]:
+        results: list[Outcome | None] = [None] * len(wave)
+        todo: list[int] = []
+        with self.store.transaction(self.book) as tx:
+            for index, action in enumerate(wave):
+                record = journal.get(action.op_key)
+                if record is not None and record.state == "done":
+                    results[index] = Outcome(action, "already_done", "done by an earlier run")
+                    continue
+                self._intent(tx, action, run_id)
+                todo.append(index)
+        if pool is not None and len(todo) > 1:
+            done = pool.map(lambda i: self._execute(wave[i]), todo)
+        else:
+            done = map(lambda i: self._execute(wave[i]), todo)
+        for index, outcome in zip(todo, done, strict=True):
+            results[index] = outcome
+        final = [r for r in results if r is not None]
+        with self.store.transaction(self.book) as tx:
+            for outcome in final:
+                if outcome.status != "already_done":
+                    self._record(tx, outcome, run_id)
+        return final
+
+    # --- one action -----------------------------------------------------------------
+
+    def _intent(self, tx: Transaction, action: Action, run_id: str) -> None:
+        tx.op(action.op_key, action.kind, "intent", action.customer_id, action.subject, run_id)
+        if isinstance(action, CreateInvoice):
+            booked = Capability.DRAFTS not in self.connector.capabilities
+            tx.invoice(action.key, action.customer_id, action.target, action.send,
+                       action.currency, pending=True, booked=booked)
+            for order, revision in action.work:
+                tx.work(order.id, order.fingerprint(), action.key, revision, pending=True)
+
+    def _execute(self, action: Action) -> Outcome:
+        """Perform one remote write; never raises for provider or validation errors."""
+        connector = self.connector
+        try:
+            if isinstance(action, EnsureCustomer):
+                known = self._customer_refs.get(action.customer.id)
+                ref = known or connector.find_customer(action.customer)
+                note = "already linked" if known else ("found" if ref else "created")
+                ref = ref or connector.create_customer(action.customer)
+                return Outcome(action, "ok", note, remote_id=ref)
+            if isinstance(action, CreateInvoice):
+                ref = self._customer_refs.get(action.customer_id)
+                if ref is None:
+                    return Outcome(action, "failed", "customer is not linked to the provider")
+                created = connector.create_invoice(action.draft(), ref, self._product_refs)
+                return Outcome(action, "ok", remote_id=created.provider_id, invoice=created)
+            remote_id = self._invoice_ids.get(action.invoice_key)
+            if remote_id is None:
+                return Outcome(action, "failed", f"invoice {action.invoice_key} was never created")
+            invoice: RemoteInvoice | None
+            if isinstance(action, ReplaceLines):
+                invoice = connector.replace_lines(
+                    remote_id, _work_source(action), action.lines(), self._product_refs)
+            elif isinstance(action, Book):
+                invoice = connector.book(remote_id)
+            elif isinstance(action, Send):
+                connector.send(remote_id, action.email)
+                invoice = None
+            else:
+                invoice = connector.credit(remote_id, action.credit_key)
+            return Outcome(action, "ok", remote_id=remote_id, invoice=invoice)
+        except TransientProviderError as err:
+            return Outcome(action, "failed", err.message, retry_later=True)
+        except ProviderError as err:
+            return Outcome(action, "failed", err.message)
+        except LedgerlinkError as err:
+            return Outcome(action, "failed", str(err))
+
+    def _record(self, tx: Transaction, outcome: Outcome, run_id: str) -> None:
+        action = outcome.action
+        assert not isinstance(action, OpRecord)
+        invoice = outcome.invoice
+        if outcome.status == "skipped":
+            tx.log(run_id, action.customer_id, action.kind, action.subject, "skipped",
+                   message=outcome.message)
+            return
+        if outcome.status == "failed":
+            # A failure that may have reached the provider stays an intent: the
+            # next run reconciles it by key instead of guessing.
+            if not outcome.retry_later:
+                tx.op(action.op_key, action.kind, "failed", action.customer_id, action.subject,
+                      run_id, outcome.message)
+                if isinstance(action, CreateInvoice):
+                    tx.forget_invoice(action.key)
+            tx.log(run_id, action.customer_id, action.kind, action.subject, "failed",
+                   message=outcome.message)
+            return
+        tx.op(action.op_key, action.kind, "done", action.customer_id, action.subject, run_id,
+              outcome.message)
+        amount = str(invoice.total) if invoice is not None else None
+        currency = invoice.currency if invoice is not None else None
+        number = invoice.number if invoice is not None else None
+        if isinstance(action, EnsureCustomer):
+            assert outcome.remote_id is not None
+            self._customer_refs[action.customer.id] = outcome.remote_id
+            tx.ref("customers", action.customer.id, outcome.remote_id)
+        elif isinstance(action, CreateInvoice):
+            assert invoice is not None
+            self._invoice_ids[action.key] = invoice.provider_id
+            tx.update_invoice(action.key, pending=False, remote_id=invoice.provider_id,
+                              booked=invoice.booked, number=invoice.number, total=amount)
+            tx.update_work(action.key, pending=False)
+        elif isinstance(action, ReplaceLines):
+            if action.remove:
+                tx.forget_work(action.order.id)
+            else:
+                tx.work(action.order.id, action.order.fingerprint(), action.invoice_key,
+                        action.revision, pending=False)
+            tx.update_invoice(action.invoice_key, total=amount)
+        elif isinstance(action, Book):
+            tx.update_invoice(action.invoice_key, booked=True, number=number, total=amount)
+        elif isinstance(action, Send):
+            tx.update_invoice(action.invoice_key, sent=True)
+        elif isinstance(action, Credit):
+            tx.update_invoice(action.invoice_key, credited=True, closed=True)
+            tx.update_work(action.invoice_key, credited=True)
+        tx.log(run_id, action.customer_id, action.kind, action.subject, "ok",
+               remote_id=outcome.remote_id, number=number, amount=amount, currency=currency,
+               message=outcome.message)
+
+
+def _work_source(action: ReplaceLines) -> str:
+    from ledgerlink.planning import work_key
+
+    return work_key(action.order.id)
+
+
+def _new_run_id() -> str:
+    return uuid.uuid4().hex[:16]

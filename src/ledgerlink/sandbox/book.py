@@ -1,0 +1,382 @@
+"""The sandbox's storage: one SQLite file holding a whole accounting book.
+
+This module knows tables, transactions and the sandbox's error codes; the
+business rules (what may be booked, sent, credited) live in
+:mod:`ledgerlink.sandbox.connector`. SQLite is used directly through the
+standard library rather than through SQLAlchemy: the book stands in for a
+remote accounting system and sits on the hot path of every benchmark, so each
+call must cost tens of microseconds, not hundreds.
+
+Money is stored as TEXT decimal strings (never REAL) and dates as ISO 8601
+strings, so what goes in is exactly what comes out.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import (
+    ConflictError,
+    InvoiceStateError,
+    NotFoundError,
+    ProviderError,
+    ValidationError,
+)
+
+__all__ = [
+    "KILL_AFTER_WRITES_ENV",
+    "PROVIDER",
+    "Book",
+    "SentEmail",
+    "format_id",
+    "parse_id",
+    "sandbox_error",
+]
+
+#: The provider name every sandbox error carries.
+PROVIDER = "sandbox"
+#: Environment variable read when ``kill_after_writes`` is not given.
+KILL_AFTER_WRITES_ENV = "LEDGERLINK_SANDBOX_KILL_AFTER_WRITES"
+#: Bumped whenever the tables change shape; older code refuses newer books.
+SCHEMA_VERSION = 1
+#: Seconds a writer waits for another process's write lock before giving up.
+BUSY_TIMEOUT = 30.0
+#: Python's per-connection statement cache; every statement the sandbox uses fits.
+STATEMENT_CACHE = 256
+#: Separates line keys in the denormalised ``invoices.line_keys`` column.
+KEY_SEPARATOR = "\x1f"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS customers (
+    id INTEGER PRIMARY KEY,
+    external_ref TEXT UNIQUE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    email TEXT COLLATE NOCASE,
+    registration_number TEXT,
+    currency TEXT NOT NULL,
+    street TEXT NOT NULL,
+    postal_code TEXT NOT NULL,
+    city TEXT NOT NULL,
+    country TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS customers_registration ON customers (registration_number);
+CREATE INDEX IF NOT EXISTS customers_email ON customers (email);
+CREATE TABLE IF NOT EXISTS products (
+    id INTEGER PRIMARY KEY,
+    external_ref TEXT UNIQUE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    unit_price TEXT,
+    vat_rate TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS invoices (
+    id INTEGER PRIMARY KEY,
+    key TEXT UNIQUE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    currency TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    net TEXT NOT NULL,
+    vat TEXT NOT NULL,
+    total TEXT NOT NULL,
+    balance TEXT NOT NULL,
+    number TEXT UNIQUE,
+    booked INTEGER NOT NULL DEFAULT 0,
+    voided INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    sent INTEGER NOT NULL DEFAULT 0,
+    credit_for INTEGER REFERENCES invoices (id),
+    line_keys TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    booked_at TEXT
+);
+CREATE INDEX IF NOT EXISTS invoices_customer_date ON invoices (customer_id, issue_date, id);
+CREATE INDEX IF NOT EXISTS invoices_credit_for ON invoices (credit_for);
+CREATE TABLE IF NOT EXISTS lines (
+    id INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    description TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    vat_rate TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    product_ref TEXT,
+    source_key TEXT
+);
+CREATE INDEX IF NOT EXISTS lines_invoice ON lines (invoice_id, source_key);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    sent_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS payments (
+    id INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    amount TEXT NOT NULL,
+    paid_on TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+#: Columns :func:`remote_from_row` reads, in its order.
+INVOICE_COLUMNS = (
+    "id, key, customer_id, currency, total, balance, issue_date, due_date, number, "
+    "booked, voided, deleted, sent, line_keys, credit_for"
+)
+
+# --- errors ---------------------------------------------------------------------
+
+# The sandbox's error codes, as a remote API would document them: code → error
+# class and the HTTP status such an API would answer with.
+_ERRORS: dict[str, tuple[type[ProviderError], int]] = {
+    "customer_not_found": (NotFoundError, 404),
+    "product_not_found": (NotFoundError, 404),
+    "invoice_not_found": (NotFoundError, 404),
+    "duplicate_customer": (ConflictError, 409),
+    "duplicate_product": (ConflictError, 409),
+    "duplicate_key": (ConflictError, 409),
+    "currency_mismatch": (ConflictError, 409),
+    "no_recipient": (ConflictError, 409),
+    "invoice_not_draft": (InvoiceStateError, 409),
+    "invoice_not_booked": (InvoiceStateError, 409),
+    "invoice_voided": (InvoiceStateError, 409),
+    "invoice_deleted": (InvoiceStateError, 409),
+    "invoice_empty": (InvoiceStateError, 409),
+    "already_credited": (InvoiceStateError, 409),
+    "schema_too_new": (ProviderError, 500),
+    "book_closed": (ProviderError, 503),
+}
+
+
+def sandbox_error(code: str, message: str) -> ProviderError:
+    """The ledgerlink error for a sandbox error ``code``; the one place codes are mapped."""
+    cls, status = _ERRORS[code]
+    return cls(message, provider=PROVIDER, status=status, code=code)
+
+
+# --- ids ------------------------------------------------------------------------
+
+
+def format_id(prefix: str, rowid: int) -> str:
+    """The provider-style id of row ``rowid``: ``format_id("INV-", 7) == "INV-00007"``."""
+    return f"{prefix}{rowid:05d}"
+
+
+def parse_id(prefix: str, provider_id: str, code: str, what: str) -> int:
+    """The row id inside ``provider_id``; an id the sandbox never issues is not found."""
+    digits = provider_id[len(prefix) :]
+    if not provider_id.startswith(prefix) or not digits.isascii() or not digits.isdigit():
+        raise sandbox_error(code, f"{what} {provider_id!r} not found")
+    return int(digits)
+
+
+# --- records --------------------------------------------------------------------
+
+
+@attrs.frozen
+class SentEmail:
+    """An email the sandbox "sent", kept in its outbox instead of being delivered.
+
+    Attributes:
+        invoice_id: provider id of the invoice that was sent.
+        number: the invoice number.
+        to: recipient address.
+        subject: subject line.
+        body: plain-text body.
+        sent_at: when it was sent (UTC).
+    """
+
+    invoice_id: str
+    number: str
+    to: str
+    subject: str
+    body: str
+    sent_at: datetime
+
+
+def remote_from_row(row: tuple[Any, ...], account: str) -> RemoteInvoice:
+    """A :class:`RemoteInvoice` from a row selected with :data:`INVOICE_COLUMNS`."""
+    (rowid, key, customer_id, currency, total, balance, issue, due, number,
+     booked, voided, deleted, sent, line_keys, credit_for) = row  # fmt: skip
+    provider_id = format_id("INV-", rowid)
+    return RemoteInvoice(
+        provider_id=provider_id,
+        key=key,
+        customer_ref=format_id("C-", customer_id),
+        currency=currency,
+        total=Decimal(total),
+        balance=Decimal(balance),
+        issue_date=date.fromisoformat(issue),
+        due_date=date.fromisoformat(due),
+        number=number,
+        booked=bool(booked),
+        voided=bool(voided),
+        deleted=bool(deleted),
+        sent=bool(sent),
+        web_url=invoice_url(account, provider_id),
+        line_keys=split_keys(line_keys),
+        credit_for=format_id("INV-", credit_for) if credit_for is not None else None,
+    )
+
+
+def invoice_url(account: str, provider_id: str) -> str:
+    """Where an invoice "opens" in the sandbox's imaginary web app."""
+    return f"sandbox://{account}/invoices/{provider_id}"
+
+
+def join_keys(keys: Iterator[str | None] | list[str | None]) -> str:
+    """Distinct non-empty keys in first-seen order, joined for the ``line_keys`` column."""
+    return KEY_SEPARATOR.join(dict.fromkeys(k for k in keys if k))
+
+
+def split_keys(joined: str) -> tuple[str, ...]:
+    """The inverse of :func:`join_keys`."""
+    return tuple(joined.split(KEY_SEPARATOR)) if joined else ()
+
+
+# --- the book -------------------------------------------------------------------
+
+
+def kill_after_from_env() -> int | None:
+    """The write count after which to SIGKILL this process, from the environment."""
+    raw = os.environ.get(KILL_AFTER_WRITES_ENV, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValidationError(
+            "must be a positive whole number of writes", field=KILL_AFTER_WRITES_ENV, value=raw
+        )
+    return int(raw)
+
+
+class Book:
+    """One SQLite connection to a sandbox book, shared by threads under a lock.
+
+    Attributes:
+        account: the book's stable account id, created with the book.
+        lock: serialises every use of the connection.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, kill_after_writes: int | None) -> None:
+        if kill_after_writes is not None and kill_after_writes < 1:
+            raise ValidationError(
+                "must be a positive number of writes",
+                field="kill_after_writes",
+                value=kill_after_writes,
+            )
+        self.lock = threading.Lock()
+        self._kill_after = kill_after_writes
+        self._writes = 0
+        self._conn: sqlite3.Connection | None = sqlite3.connect(
+            os.fspath(path),
+            timeout=BUSY_TIMEOUT,
+            isolation_level=None,  # transactions are explicit: one per public write
+            check_same_thread=False,  # the runner calls from a thread pool; the lock guards
+            cached_statements=STATEMENT_CACHE,
+        )
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL syncs only at checkpoints: a committed write survives a
+        # process crash (what the fault injection simulates), not a power cut.
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self.account = self._initialise()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The open connection; a closed book is refused like a dropped session."""
+        if self._conn is None:
+            raise sandbox_error("book_closed", "the sandbox book is closed")
+        return self._conn
+
+    def _initialise(self) -> str:
+        with self.write() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise sandbox_error(
+                    "schema_too_new",
+                    f"this sandbox book has schema {version}; this ledgerlink "
+                    f"understands up to {SCHEMA_VERSION}",
+                )
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (name, value) VALUES ('account', ?)",
+                (f"sandbox-{uuid.uuid4().hex[:12]}",),
+            )
+            conn.execute("INSERT OR IGNORE INTO counters (name, value) VALUES ('number', 0)")
+            account: str = conn.execute("SELECT value FROM meta WHERE name = 'account'").fetchone()[
+                0
+            ]
+        # Creating the book is set-up, not one of the writes a crash test counts.
+        self._writes = 0
+        return account
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the lock; the caller's changes commit or none do.
+
+        A transaction that changed rows counts as a committed write for the
+        fault injection, which kills the process right after the commit.
+        """
+        with self.lock:
+            conn = self.conn
+            before = conn.total_changes
+            # IMMEDIATE takes the write lock up front, so a read-then-write (the
+            # number sequence) cannot interleave with another process's.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            if conn.total_changes != before:
+                self._committed()
+
+    def _committed(self) -> None:
+        self._writes += 1
+        if self._kill_after is not None and self._writes >= self._kill_after:
+            # Simulates a crash after the provider committed a write but before
+            # the caller's journal could record it: the case exactly-once must survive.
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+        """The first row of a read-only query."""
+        with self.lock:
+            row: tuple[Any, ...] | None = self.conn.execute(sql, params).fetchone()
+            return row
+
+    def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Every row of a read-only query."""
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        """Close the connection; closing twice is harmless."""
+        with self.lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

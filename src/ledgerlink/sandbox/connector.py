@@ -1,0 +1,644 @@
+"""The sandbox connector: a complete local accounting book behind the Connector contract.
+
+It behaves like a strict remote accounting system: provider ids (``C-00001``,
+``INV-00001``), a gapless invoice number sequence shared by invoices and credit
+notes, drafts that can be booked but not edited afterwards, an email outbox,
+PDFs, voids, credit notes and payments, and errors carrying the provider's own
+code and text. Demos, notebooks, tests and benchmarks use it; crash tests use
+its fault injection (see ``kill_after_writes``).
+
+Every public write is one SQLite transaction; reads see other processes'
+committed writes at once (nothing about invoices is cached). Customers and
+products are never changed or removed once created, so their currencies and
+existence are remembered to save a query per invoice.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Self
+
+import attrs
+
+from ledgerlink.connector import BaseConnector, Capability, ProductRefs
+from ledgerlink.domain import (
+    Customer,
+    InvoiceDraft,
+    InvoiceLine,
+    Product,
+    RemoteInvoice,
+    vat_breakdown,
+)
+from ledgerlink.errors import ValidationError
+from ledgerlink.money import round_money, to_decimal
+from ledgerlink.sandbox.book import (
+    INVOICE_COLUMNS,
+    PROVIDER,
+    Book,
+    SentEmail,
+    format_id,
+    invoice_url,
+    join_keys,
+    kill_after_from_env,
+    parse_id,
+    remote_from_row,
+    sandbox_error,
+    split_keys,
+)
+from ledgerlink.sandbox.pdf import PdfInvoice, render_pdf
+
+__all__ = ["CAPABILITIES", "DEFAULT_PATH", "SandboxConnector"]
+
+#: Everything the sandbox can do (it has no batch API, webhooks or rate limits).
+CAPABILITIES = frozenset({
+    Capability.DRAFTS,
+    Capability.BOOKING,
+    Capability.EMAIL,
+    Capability.PDF,
+    Capability.VOID,
+    Capability.DELETE,
+    Capability.CREDIT_NOTES,
+    Capability.WEB_URL,
+    Capability.PAYMENTS,
+})
+#: Where ``SandboxConnector()`` keeps its book when given no path.
+DEFAULT_PATH = "ledgerlink-sandbox.db"
+#: The invoicing company printed on the sandbox's PDFs and emails.
+COMPANY_NAME = "Sandbox Company ApS"
+
+_SELECT_INVOICE = f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = ?"
+_SELECT_BY_KEY = f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE key = ?"
+_INSERT_CUSTOMER = (
+    "INSERT INTO customers (external_ref, name, kind, email, registration_number, currency, "
+    "street, postal_code, city, country, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_INVOICE = (
+    "INSERT INTO invoices (key, customer_id, currency, issue_date, due_date, reference, net, "
+    "vat, total, balance, number, booked, credit_for, line_keys, created_at, booked_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_LINE = (
+    "INSERT INTO lines (invoice_id, description, quantity, unit_price, vat_rate, amount, "
+    "product_ref, source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT_LINES = (
+    "SELECT description, quantity, unit_price, vat_rate, product_ref, source_key "
+    "FROM lines WHERE invoice_id = ? ORDER BY id"
+)
+_NEXT_NUMBER = "UPDATE counters SET value = value + 1 WHERE name = 'number' RETURNING value"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def totals(lines: Sequence[InvoiceLine], currency: str) -> tuple[Decimal, Decimal, Decimal]:
+    """Net, VAT and gross of ``lines`` by the domain's rules (rounded lines, VAT per rate)."""
+    net = round_money(sum((line.net(currency) for line in lines), Decimal(0)), currency)
+    vat = round_money(
+        sum((rate.vat.amount for rate in vat_breakdown(lines, currency)), Decimal(0)), currency
+    )
+    return net, vat, net + vat
+
+
+def _line_rows(
+    invoice_id: int, lines: Sequence[InvoiceLine], refs: Sequence[str | None], currency: str
+) -> list[tuple[Any, ...]]:
+    return [
+        (invoice_id, ln.description, str(ln.quantity), str(ln.unit_price), str(ln.vat_rate),
+         str(ln.net(currency)), ref, ln.source_key)
+        for ln, ref in zip(lines, refs, strict=True)
+    ]  # fmt: skip
+
+
+def _lines_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[InvoiceLine]:
+    return [
+        InvoiceLine(d, Decimal(q), Decimal(p), Decimal(v), None, key)
+        for d, q, p, v, _ref, key in rows
+    ]
+
+
+class SandboxConnector(BaseConnector):
+    """A local accounting book on SQLite that keeps the whole Connector contract.
+
+    Args:
+        path: the book's file (created when missing), or ``":memory:"``.
+        kill_after_writes: SIGKILL this process right after the Nth committed
+            write through this connector, to simulate a crash between a remote
+            write and the caller's record of it. ``None`` reads
+            ``$LEDGERLINK_SANDBOX_KILL_AFTER_WRITES`` (unset: never).
+        latency: seconds every call sleeps first, like a network round trip,
+            so a crash test can kill a run part-way through.
+
+    Attributes:
+        account: the book's id (``sandbox-<12 hex>``), fixed when the file is created.
+        path: the book's file.
+        latency: seconds each call sleeps.
+    """
+
+    name = PROVIDER
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = DEFAULT_PATH,
+        *,
+        kill_after_writes: int | None = None,
+        latency: float = 0.0,
+    ) -> None:
+        if latency < 0:
+            raise ValidationError("latency cannot be negative", field="latency", value=latency)
+        if kill_after_writes is None:
+            kill_after_writes = kill_after_from_env()
+        self.path = os.fspath(path)
+        self.latency = latency
+        self._book = Book(path, kill_after_writes=kill_after_writes)
+        self.account = self._book.account
+        self._currencies: dict[int, str] = {}
+        self._products: set[int] = set()
+
+    def __repr__(self) -> str:
+        return f"SandboxConnector(path={self.path!r}, account={self.account!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def _pause(self) -> None:
+        # Outside the lock: concurrent calls wait in parallel, as they would on a network.
+        if self.latency:
+            time.sleep(self.latency)
+
+    # --- customers and products -----------------------------------------------------
+
+    def find_customer(self, customer: Customer) -> str | None:
+        """By external reference, else a unique untagged match on registration number or email.
+
+        A customer tagged with another local id belongs to someone else and is
+        never returned; an ambiguous number or email matches nothing.
+        """
+        self._pause()
+        row = self._book.one("SELECT id FROM customers WHERE external_ref = ?", (customer.id,))
+        if row is not None:
+            return format_id("C-", row[0])
+        searches = (
+            ("SELECT id, external_ref FROM customers WHERE registration_number = ? LIMIT 2",
+             customer.registration_number),
+            ("SELECT id, external_ref FROM customers WHERE email = ? LIMIT 2", customer.email),
+        )  # fmt: skip
+        for sql, value in searches:
+            if value:
+                rows = self._book.all(sql, (value,))
+                if len(rows) == 1 and rows[0][1] is None:
+                    return format_id("C-", rows[0][0])
+        return None
+
+    def create_customer(self, customer: Customer) -> str:
+        """Create ``customer`` tagged with its id; a second create for that id is a conflict."""
+        self._pause()
+        return self._insert_customer(customer, customer.id)
+
+    def seed_customer(self, customer: Customer) -> str:
+        """Add ``customer`` untagged, as if someone had typed it into the book by hand."""
+        self._pause()
+        return self._insert_customer(customer, None)
+
+    def _insert_customer(self, customer: Customer, ref: str | None) -> str:
+        address = customer.address
+        with self._book.write() as conn:
+            if ref is not None:
+                row = conn.execute("SELECT id FROM customers WHERE external_ref = ?", (ref,))
+                existing = row.fetchone()
+                if existing is not None:
+                    raise sandbox_error(
+                        "duplicate_customer",
+                        f"customer {ref!r} already exists as {format_id('C-', existing[0])}",
+                    )
+            cursor = conn.execute(_INSERT_CUSTOMER, (
+                ref, customer.name, customer.kind.value, customer.email,
+                customer.registration_number, customer.currency, address.street,
+                address.postal_code, address.city, address.country, _now(),
+            ))  # fmt: skip
+        rowid = int(cursor.lastrowid or 0)
+        self._currencies[rowid] = customer.currency
+        return format_id("C-", rowid)
+
+    def find_product(self, product: Product) -> str | None:
+        """The product tagged with ``product.id``, if any."""
+        self._pause()
+        row = self._book.one("SELECT id FROM products WHERE external_ref = ?", (product.id,))
+        return format_id("P-", row[0]) if row is not None else None
+
+    def create_product(self, product: Product) -> str:
+        """Create ``product`` tagged with its id; a second create for that id is a conflict."""
+        self._pause()
+        price = str(product.unit_price) if product.unit_price is not None else None
+        with self._book.write() as conn:
+            existing = conn.execute(
+                "SELECT id FROM products WHERE external_ref = ?", (product.id,)
+            ).fetchone()
+            if existing is not None:
+                raise sandbox_error(
+                    "duplicate_product",
+                    f"product {product.id!r} already exists as {format_id('P-', existing[0])}",
+                )
+            cursor = conn.execute(
+                "INSERT INTO products (external_ref, name, kind, unit_price, vat_rate) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (product.id, product.name, product.kind.value, price, str(product.vat_rate)),
+            )
+        rowid = int(cursor.lastrowid or 0)
+        self._products.add(rowid)
+        return format_id("P-", rowid)
+
+    def _customer_currency(self, customer_ref: str) -> tuple[int, str]:
+        customer_id = parse_id("C-", customer_ref, "customer_not_found", "customer")
+        currency = self._currencies.get(customer_id)
+        if currency is None:
+            row = self._book.one("SELECT currency FROM customers WHERE id = ?", (customer_id,))
+            if row is None:
+                raise sandbox_error("customer_not_found", f"customer {customer_ref!r} not found")
+            currency = self._currencies[customer_id] = str(row[0])
+        return customer_id, currency
+
+    def _product_refs(
+        self, lines: Sequence[InvoiceLine], products: ProductRefs
+    ) -> list[str | None]:
+        refs: list[str | None] = []
+        for line in lines:
+            ref = products.get(line.product_id) if line.product_id else None
+            if ref is not None:
+                product_id = parse_id("P-", ref, "product_not_found", "product")
+                if product_id not in self._products:
+                    if self._book.one("SELECT 1 FROM products WHERE id = ?", (product_id,)) is None:
+                        raise sandbox_error("product_not_found", f"product {ref!r} not found")
+                    self._products.add(product_id)
+            refs.append(ref)
+        return refs
+
+    # --- invoices -------------------------------------------------------------------
+
+    def find_invoice(self, key: str) -> RemoteInvoice | None:
+        """The invoice or credit note carrying ``key`` (deleted ones too, flagged)."""
+        self._pause()
+        row = self._book.one(_SELECT_BY_KEY, (key,))
+        return remote_from_row(row, self.account) if row is not None else None
+
+    def get_invoice(self, provider_id: str) -> RemoteInvoice:
+        """The invoice as the book holds it now; NotFoundError for unknown ids."""
+        self._pause()
+        invoice_id = self._invoice_id(provider_id)
+        row = self._book.one(_SELECT_INVOICE, (invoice_id,))
+        if row is None:
+            raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
+        return remote_from_row(row, self.account)
+
+    def invoices(self) -> list[RemoteInvoice]:
+        """Every invoice and credit note in the book, oldest first (for reports)."""
+        self._pause()
+        rows = self._book.all(f"SELECT {INVOICE_COLUMNS} FROM invoices ORDER BY id")
+        return [remote_from_row(row, self.account) for row in rows]
+
+    def list_invoices(self, customer_ref: str, start: date, end: date) -> Iterator[RemoteInvoice]:
+        """A customer's invoices issued in ``start..end``, by issue date then id."""
+        self._pause()
+        customer_id, _ = self._customer_currency(customer_ref)
+        rows = self._book.all(
+            f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = ? "
+            "AND issue_date BETWEEN ? AND ? ORDER BY issue_date, id",
+            (customer_id, start.isoformat(), end.isoformat()),
+        )
+        # Materialised under the lock, so a slow consumer never holds the book.
+        return iter([remote_from_row(row, self.account) for row in rows])
+
+    def web_url(self, provider_id: str) -> str:
+        """``sandbox://<account>/invoices/<id>``; NotFoundError for unknown ids."""
+        return self.get_invoice(provider_id).web_url or invoice_url(self.account, provider_id)
+
+    def create_invoice(
+        self, draft: InvoiceDraft, customer_ref: str, products: ProductRefs
+    ) -> RemoteInvoice:
+        """Create ``draft`` unbooked; its currency must be the customer's."""
+        self._pause()
+        customer_id, currency = self._customer_currency(customer_ref)
+        if draft.currency != currency:
+            raise sandbox_error(
+                "currency_mismatch",
+                f"invoice currency {draft.currency} does not match the currency {currency} "
+                f"of customer {customer_ref}",
+            )
+        refs = self._product_refs(draft.lines, products)
+        net, vat, total = totals(draft.lines, currency)
+        keys = join_keys([line.source_key for line in draft.lines])
+        with self._book.write() as conn:
+            self._refuse_used_key(conn, draft.key)
+            cursor = conn.execute(_INSERT_INVOICE, (
+                draft.key, customer_id, currency, draft.issue_date.isoformat(),
+                draft.due_date.isoformat(), draft.reference, str(net), str(vat), str(total),
+                str(total), None, 0, None, keys, _now(), None,
+            ))  # fmt: skip
+            invoice_id = int(cursor.lastrowid or 0)
+            conn.executemany(_INSERT_LINE, _line_rows(invoice_id, draft.lines, refs, currency))
+        provider_id = format_id("INV-", invoice_id)
+        return RemoteInvoice(
+            provider_id=provider_id, key=draft.key, customer_ref=customer_ref, currency=currency,
+            total=total, balance=total, issue_date=draft.issue_date, due_date=draft.due_date,
+            sent=False, web_url=invoice_url(self.account, provider_id),
+            line_keys=split_keys(keys),
+        )  # fmt: skip
+
+    def replace_lines(
+        self,
+        provider_id: str,
+        source_key: str,
+        lines: Sequence[InvoiceLine],
+        products: ProductRefs,
+    ) -> RemoteInvoice:
+        """On a draft, swap the lines tagged ``source_key`` for ``lines`` (empty removes)."""
+        self._pause()
+        invoice_id = self._invoice_id(provider_id)
+        for index, line in enumerate(lines):
+            if line.source_key not in (None, source_key):
+                raise ValidationError(
+                    f"line belongs to {line.source_key!r}, not to {source_key!r}",
+                    field=f"lines[{index}].source_key", value=line.source_key,
+                )  # fmt: skip
+        tagged = [attrs.evolve(line, source_key=source_key) for line in lines]
+        refs = self._product_refs(tagged, products)
+        with self._book.write() as conn:
+            invoice = self._load(conn, invoice_id, provider_id)
+            self._require_draft(invoice)
+            conn.execute(
+                "DELETE FROM lines WHERE invoice_id = ? AND source_key = ?",
+                (invoice_id, source_key),
+            )
+            conn.executemany(_INSERT_LINE, _line_rows(invoice_id, tagged, refs, invoice.currency))
+            rows = conn.execute(_SELECT_LINES, (invoice_id,)).fetchall()
+            net, vat, total = totals(_lines_from_rows(rows), invoice.currency)
+            conn.execute(
+                "UPDATE invoices SET net = ?, vat = ?, total = ?, balance = ?, line_keys = ? "
+                "WHERE id = ?",
+                (str(net), str(vat), str(total), str(total), join_keys([r[5] for r in rows]),
+                 invoice_id),
+            )  # fmt: skip
+            return self._load(conn, invoice_id, provider_id)
+
+    def book(self, provider_id: str) -> RemoteInvoice:
+        """Give a draft the next number; a booked invoice comes back unchanged."""
+        self._pause()
+        invoice_id = self._invoice_id(provider_id)
+        with self._book.write() as conn:
+            invoice = self._load(conn, invoice_id, provider_id)
+            if invoice.booked and not invoice.voided:
+                return invoice
+            self._require_draft(invoice)
+            if conn.execute("SELECT 1 FROM lines WHERE invoice_id = ?", (invoice_id,)).fetchone():
+                number = str(conn.execute(_NEXT_NUMBER).fetchone()[0])
+            else:
+                raise sandbox_error(
+                    "invoice_empty", f"invoice {provider_id} has no lines and cannot be booked"
+                )
+            conn.execute(
+                "UPDATE invoices SET number = ?, booked = 1, booked_at = ? WHERE id = ?",
+                (number, _now(), invoice_id),
+            )
+        return attrs.evolve(invoice, number=number, booked=True)
+
+    def send(self, provider_id: str, email: str | None = None) -> None:
+        """Put a booked invoice in the outbox, to ``email`` or the customer's address."""
+        self._pause()
+        invoice_id = self._invoice_id(provider_id)
+        with self._book.write() as conn:
+            invoice = self._load(conn, invoice_id, provider_id)
+            self._require_booked(invoice)
+            name, customer_email = conn.execute(
+                "SELECT c.name, c.email FROM invoices i JOIN customers c ON c.id = i.customer_id "
+                "WHERE i.id = ?",
+                (invoice_id,),
+            ).fetchone()
+            recipient = email or customer_email
+            if not recipient:
+                raise sandbox_error(
+                    "no_recipient",
+                    f"customer {invoice.customer_ref} ({name}) has no email address; "
+                    "add one to the customer or pass the address to send to",
+                )
+            subject, body = _email_text(invoice, name)
+            conn.execute(
+                "INSERT INTO outbox (invoice_id, recipient, subject, body, sent_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (invoice_id, recipient, subject, body, _now()),
+            )
+            conn.execute("UPDATE invoices SET sent = 1 WHERE id = ?", (invoice_id,))
+
+    def outbox(self) -> list[SentEmail]:
+        """Every email the sandbox has sent, oldest first."""
+        self._pause()
+        rows = self._book.all(
+            "SELECT o.invoice_id, i.number, o.recipient, o.subject, o.body, o.sent_at "
+            "FROM outbox o JOIN invoices i ON i.id = o.invoice_id ORDER BY o.id"
+        )
+        return [
+            SentEmail(format_id("INV-", rowid), number, to, subject, body,
+                      datetime.fromisoformat(sent_at))
+            for rowid, number, to, subject, body, sent_at in rows
+        ]  # fmt: skip
+
+    def pdf(self, provider_id: str) -> bytes:
+        """The invoice (or draft, or credit note) as a PDF document."""
+        self._pause()
+        invoice_id = self._invoice_id(provider_id)
+        with self._book.lock:
+            conn = self._book.conn
+            invoice = self._load(conn, invoice_id, provider_id)
+            customer = conn.execute(
+                "SELECT c.name, c.street, c.postal_code, c.city, c.country, "
+                "c.registration_number, c.email, i.reference "
+                "FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ?",
+                (invoice_id,),
+            ).fetchone()
+            lines = _lines_from_rows(conn.execute(_SELECT_LINES, (invoice_id,)).fetchall())
+        if invoice.deleted:
+            raise sandbox_error("invoice_deleted", f"invoice {provider_id} is deleted")
+        name, street, postal_code, city, country, registration, customer_email, reference = customer
+        address = [*street.splitlines(), f"{postal_code} {city}".strip(), country]
+        return render_pdf(PdfInvoice(
+            company=COMPANY_NAME, invoice=invoice, customer_name=name,
+            customer_address=tuple(part for part in address if part),
+            registration_number=registration, customer_email=customer_email,
+            reference=reference, lines=tuple(lines),
+        ))  # fmt: skip
+
+    def void(self, provider_id: str) -> RemoteInvoice:
+        """Void a booked invoice: nothing more is owed; voiding twice changes nothing."""
+        self._pause()
+        invoice_id = self._invoice_id(provider_id)
+        with self._book.write() as conn:
+            invoice = self._load(conn, invoice_id, provider_id)
+            if invoice.voided and not invoice.deleted:
+                return invoice
+            self._require_booked(invoice)
+            zero = round_money(Decimal(0), invoice.currency)
+            conn.execute(
+                "UPDATE invoices SET voided = 1, balance = ? WHERE id = ?", (str(zero), invoice_id)
+            )
+        return attrs.evolve(invoice, voided=True, balance=zero)
+
+    def delete(self, provider_id: str) -> None:
+        """Mark a draft deleted; it stays findable, flagged; deleting twice changes nothing."""
+        self._pause()
+        invoice_id = self._invoice_id(provider_id)
+        with self._book.write() as conn:
+            invoice = self._load(conn, invoice_id, provider_id)
+            if invoice.deleted:
+                return
+            if invoice.booked:
+                raise sandbox_error(
+                    "invoice_not_draft",
+                    f"invoice {provider_id} is booked as number {invoice.number} and cannot be "
+                    "deleted; void it or credit it",
+                )
+            conn.execute("UPDATE invoices SET deleted = 1 WHERE id = ?", (invoice_id,))
+
+    def credit(self, provider_id: str, key: str) -> RemoteInvoice:
+        """Book a credit note for the whole invoice, tagged ``key``; the same key returns it.
+
+        The credit note settles what was still owed on the invoice; whatever
+        the customer had already paid stays open on the credit note, as money
+        owed back to them.
+        """
+        self._pause()
+        invoice_id = self._invoice_id(provider_id)
+        with self._book.write() as conn:
+            existing = conn.execute(_SELECT_BY_KEY, (key,)).fetchone()
+            if existing is not None:
+                note = remote_from_row(existing, self.account)
+                if note.credit_for == provider_id:
+                    return note
+                raise sandbox_error(
+                    "duplicate_key", f"key {key!r} is already used by invoice {note.provider_id}"
+                )
+            original = self._load(conn, invoice_id, provider_id)
+            self._require_booked(original)
+            if original.credit_for is not None:
+                raise sandbox_error(
+                    "already_credited", f"invoice {provider_id} is itself a credit note"
+                )
+            prior = conn.execute(
+                "SELECT id FROM invoices WHERE credit_for = ? LIMIT 1", (invoice_id,)
+            ).fetchone()
+            if prior is not None:
+                raise sandbox_error(
+                    "already_credited",
+                    f"invoice {provider_id} is already credited by {format_id('INV-', prior[0])}",
+                )
+            rows = conn.execute(_SELECT_LINES, (invoice_id,)).fetchall()
+            lines = [attrs.evolve(ln, quantity=-ln.quantity, source_key=None)
+                     for ln in _lines_from_rows(rows)]  # fmt: skip
+            refs = [row[4] for row in rows]
+            currency = original.currency
+            net, vat, total = totals(lines, currency)
+            # What the customer still owed, in the invoice's own direction.
+            sign = -1 if original.total < 0 else 1
+            settled = original.balance if original.balance * sign > 0 else Decimal(0)
+            issued = max(date.today(), original.issue_date)
+            number = str(conn.execute(_NEXT_NUMBER).fetchone()[0])
+            cursor = conn.execute(_INSERT_INVOICE, (
+                key, parse_id("C-", original.customer_ref, "customer_not_found", "customer"),
+                currency, issued.isoformat(), issued.isoformat(),
+                f"Credit note for invoice {original.number}", str(net), str(vat), str(total),
+                str(total + settled), number, 1, invoice_id, "", _now(), _now(),
+            ))  # fmt: skip
+            note_id = int(cursor.lastrowid or 0)
+            conn.executemany(_INSERT_LINE, _line_rows(note_id, lines, refs, currency))
+            conn.execute(
+                "UPDATE invoices SET balance = ? WHERE id = ?",
+                (str(original.balance - settled), invoice_id),
+            )
+            return self._load(conn, note_id, format_id("INV-", note_id))
+
+    def register_payment(self, provider_id: str, amount: Decimal, paid_on: date) -> RemoteInvoice:
+        """Record a payment on a booked invoice; paying more than owed leaves a negative balance."""
+        self._pause()
+        value = to_decimal(amount, field="amount")
+        invoice_id = self._invoice_id(provider_id)
+        with self._book.write() as conn:
+            invoice = self._load(conn, invoice_id, provider_id)
+            self._require_booked(invoice)
+            if value == 0 or round_money(value, invoice.currency) != value:
+                raise ValidationError(
+                    f"a payment is a non-zero amount in whole {invoice.currency} minor units",
+                    field="amount", value=amount,
+                )  # fmt: skip
+            balance = invoice.balance - value
+            conn.execute(
+                "INSERT INTO payments (invoice_id, amount, paid_on, created_at) VALUES (?, ?, ?, ?)",
+                (invoice_id, str(value), paid_on.isoformat(), _now()),
+            )
+            conn.execute(
+                "UPDATE invoices SET balance = ? WHERE id = ?", (str(balance), invoice_id)
+            )
+        return attrs.evolve(invoice, balance=balance)
+
+    def close(self) -> None:
+        """Close the book's connection."""
+        self._book.close()
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _invoice_id(self, provider_id: str) -> int:
+        return parse_id("INV-", provider_id, "invoice_not_found", "invoice")
+
+    def _load(self, conn: sqlite3.Connection, invoice_id: int, provider_id: str) -> RemoteInvoice:
+        row = conn.execute(_SELECT_INVOICE, (invoice_id,)).fetchone()
+        if row is None:
+            raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
+        return remote_from_row(row, self.account)
+
+    def _refuse_used_key(self, conn: sqlite3.Connection, key: str) -> None:
+        row = conn.execute("SELECT id FROM invoices WHERE key = ?", (key,)).fetchone()
+        if row is not None:
+            raise sandbox_error(
+                "duplicate_key", f"key {key!r} is already used by {format_id('INV-', row[0])}"
+            )
+
+    @staticmethod
+    def _require_draft(invoice: RemoteInvoice) -> None:
+        if invoice.deleted:
+            raise sandbox_error("invoice_deleted", f"invoice {invoice.provider_id} is deleted")
+        if invoice.voided:
+            raise sandbox_error("invoice_voided", f"invoice {invoice.provider_id} is voided")
+        if invoice.booked:
+            raise sandbox_error(
+                "invoice_not_draft",
+                f"invoice {invoice.provider_id} is booked as number {invoice.number} "
+                "and can no longer be changed",
+            )
+
+    @staticmethod
+    def _require_booked(invoice: RemoteInvoice) -> None:
+        if invoice.deleted:
+            raise sandbox_error("invoice_deleted", f"invoice {invoice.provider_id} is deleted")
+        if invoice.voided:
+            raise sandbox_error("invoice_voided", f"invoice {invoice.provider_id} is voided")
+        if not invoice.booked:
+            raise sandbox_error(
+                "invoice_not_booked", f"invoice {invoice.provider_id} is a draft; book it first"
+            )
+
+
+def _email_text(invoice: RemoteInvoice, customer_name: str) -> tuple[str, str]:
+    kind = "Credit note" if invoice.credit_for else "Invoice"
+    subject = f"{kind} {invoice.number} from {COMPANY_NAME}"
+    body = (
+        f"Dear {customer_name},\n\n"
+        f"Please find attached {kind.lower()} {invoice.number} of "
+        f"{invoice.issue_date.isoformat()} for {invoice.total} {invoice.currency}, "
+        f"due {invoice.due_date.isoformat()}.\n\n"
+        f"Kind regards,\n{COMPANY_NAME}\n"
+    )
+    return subject, body

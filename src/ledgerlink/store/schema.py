@@ -1,0 +1,141 @@
+"""The journal store's tables (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+Every table is keyed by ``book``: the connector's account id, so one store can
+serve several accounting books. The schema is created and evolved only by the
+Alembic migrations in ``ledgerlink/store/migrations``; :data:`SCHEMA_REVISION`
+names the newest one (a test checks it matches Alembic's head).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = [
+    "SCHEMA_REVISION",
+    "customers",
+    "invoiced_work",
+    "invoices",
+    "metadata",
+    "operations",
+    "products",
+    "runs",
+    "transfer_log",
+]
+
+#: The Alembic revision this code expects the store to be at.
+SCHEMA_REVISION = "0001"
+
+metadata = MetaData()
+
+#: The journal proper: one row per remote write, written as ``intent`` before
+#: the write and moved to ``done``/``failed``/``ambiguous`` after it.
+operations = Table(
+    "operations",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("op_key", String(400), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("customer_id", String(200), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("run_id", String(40), nullable=False),
+    Column("message", Text, nullable=False, default=""),
+    Column("updated_at", String(40), nullable=False),
+    Index("ix_operations_state", "book", "state"),
+)
+
+#: Invoices ledgerlink made (or is about to make, while ``pending``).
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("customer_id", String(200), nullable=False),
+    Column("target", String(10), nullable=False),
+    Column("send", Boolean, nullable=False),
+    Column("pending", Boolean, nullable=False),
+    Column("remote_id", String(200)),
+    Column("number", String(100)),
+    Column("booked", Boolean, nullable=False, default=False),
+    Column("sent", Boolean),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("credited", Boolean, nullable=False, default=False),
+    Column("currency", String(3), nullable=False),
+    Column("total", String(40)),
+    Column("updated_at", String(40), nullable=False),
+    Index("ix_invoices_customer", "book", "customer_id"),
+)
+
+#: Which invoice bills each work order, and what it billed (the fingerprint).
+invoiced_work = Table(
+    "invoiced_work",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("work_order_id", String(200), primary_key=True),
+    Column("fingerprint", String(40), nullable=False),
+    Column("invoice_key", String(400), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("credited", Boolean, nullable=False, default=False),
+    Column("pending", Boolean, nullable=False),
+    Index("ix_invoiced_work_invoice", "book", "invoice_key"),
+)
+
+#: Local customer id → the provider's customer id.
+customers = Table(
+    "customers",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("customer_id", String(200), primary_key=True),
+    Column("remote_id", String(200), nullable=False),
+)
+
+#: Local product id → the provider's product id.
+products = Table(
+    "products",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("product_id", String(200), primary_key=True),
+    Column("remote_id", String(200), nullable=False),
+)
+
+#: One row per run of the runner.
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(40), primary_key=True),
+    Column("book", String(200), nullable=False),
+    Column("connector", String(100), nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40)),
+    Column("summary", Text, nullable=False, default="{}"),
+)
+
+#: The transfer log: every outcome of every run, with the provider's text.
+transfer_log = Table(
+    "transfer_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(40), nullable=False),
+    Column("book", String(200), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("customer_id", String(200), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("remote_id", String(200)),
+    Column("number", String(100)),
+    Column("amount", String(40)),
+    Column("currency", String(3)),
+    Column("message", Text, nullable=False, default=""),
+    Index("ix_transfer_log_run", "run_id"),
+    Index("ix_transfer_log_book", "book", "id"),
+)

@@ -1,0 +1,453 @@
+"""The journal store: SQLite by default, any SQLAlchemy URL (PostgreSQL) alike.
+
+The runner writes through :class:`Transaction` objects: each one collects rows
+and commits them together, so a batch of intents is one durable commit.
+SQLite runs in WAL mode with ``synchronous=NORMAL``: a commit survives the
+process being killed (the crash the journal protects against); pass
+``durable="full"`` to also survive power loss at some cost in speed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ledgerlink.planning import InvoiceRecord, JournalState, WorkRecord
+from ledgerlink.store import schema as t
+
+__all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "utcnow"]
+
+
+def utcnow() -> str:
+    """Now as an ISO 8601 UTC timestamp (what the store keeps)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+@attrs.frozen
+class OpRecord:
+    """One journal row.
+
+    Attributes:
+        op_key: the operation's key (``create:inv:wo-1``).
+        kind: action kind.
+        state: ``intent``, ``done``, ``failed`` or ``ambiguous``.
+        customer_id: the customer lane.
+        subject: the invoice or customer the operation is about.
+        run_id: the run that wrote it last.
+        message: the last error or note.
+    """
+
+    op_key: str
+    kind: str
+    state: str
+    customer_id: str
+    subject: str
+    run_id: str
+    message: str
+
+
+@attrs.frozen
+class LogEntry:
+    """One line of the transfer log.
+
+    Attributes:
+        id: sequence number.
+        run_id: the run.
+        book: the connector account.
+        at: ISO timestamp.
+        customer_id: local customer id.
+        action: action kind.
+        subject: invoice key or customer id.
+        outcome: ``ok``, ``failed``, ``recovered``, ``ambiguous``, ``skipped``.
+        remote_id: provider id of what was written.
+        number: invoice number, once booked.
+        amount: gross amount, as a decimal string.
+        currency: currency of ``amount``.
+        message: the provider's error text or a note.
+    """
+
+    id: int
+    run_id: str
+    book: str
+    at: str
+    customer_id: str
+    action: str
+    subject: str
+    outcome: str
+    remote_id: str | None
+    number: str | None
+    amount: str | None
+    currency: str | None
+    message: str
+
+
+@attrs.frozen
+class RunRecord:
+    """One run: when, against which book, and its summary counts."""
+
+    run_id: str
+    book: str
+    connector: str
+    started_at: str
+    finished_at: str | None
+    summary: dict[str, int]
+
+
+def _sqlite_pragmas(durable: str) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's transaction handling own BEGIN (pysqlite's legacy mode
+        # would otherwise defer it and break SAVEPOINT/isolation semantics).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={'FULL' if durable == 'full' else 'NORMAL'}")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return on_connect
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # IMMEDIATE takes the write lock up front, so two processes never deadlock
+    # upgrading read locks; busy_timeout then makes the second one wait.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    """The journal, id maps, runs and transfer log of one or more books.
+
+    Args:
+        target: a file path (SQLite) or an SQLAlchemy URL (``postgresql+psycopg://...``).
+        durable: ``"normal"`` survives process crashes; ``"full"`` also power loss.
+    """
+
+    def __init__(
+        self, target: str | Path = "ledgerlink.db", *, durable: Literal["normal", "full"] = "normal"
+    ) -> None:
+        url = str(target)
+        if "://" not in url:
+            path = Path(url).expanduser()
+            if url != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{path}" if url != ":memory:" else "sqlite://"
+        self.url = url
+        self._is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {}
+        if self._is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False}
+            if url == "sqlite://":
+                kwargs["poolclass"] = sa.pool.StaticPool
+        self.engine: Engine = sa.create_engine(url, **kwargs)
+        if self._is_sqlite:
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas(durable))
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
+        self._lock = threading.Lock()
+        self.migrate()
+
+    # --- schema -------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema to :data:`schema.SCHEMA_REVISION` with Alembic."""
+        from ledgerlink.store.migrate import current_revision, upgrade
+
+        with self.engine.connect() as conn:
+            revision = current_revision(conn)
+        if revision == t.SCHEMA_REVISION:
+            return
+        upgrade(self.engine)
+
+    def close(self) -> None:
+        """Dispose of the connection pool."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, book: str) -> Iterator[Transaction]:
+        """Collect writes for ``book`` and commit them together on exit."""
+        tx = Transaction(book)
+        yield tx
+        if tx.empty:
+            return
+        with self._lock, self.engine.begin() as conn:
+            tx.flush(conn, self._upsert)
+
+    def _upsert(self, table: sa.Table, keys: Sequence[str]) -> Any:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        stmt = sqlite.insert(table) if self._is_sqlite else postgresql.insert(table)
+        updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+        return stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+
+    # --- reading ------------------------------------------------------------------
+
+    def state(self, book: str) -> JournalState:
+        """The journal state the planner needs for ``book``."""
+        with self.engine.connect() as conn:
+            work = {
+                r.work_order_id: WorkRecord(r.work_order_id, r.fingerprint, r.invoice_key,
+                                            r.revision, bool(r.credited))
+                for r in conn.execute(sa.select(t.invoiced_work).where(
+                    t.invoiced_work.c.book == book))
+            }
+            invoices: dict[str, InvoiceRecord] = {}
+            drafts: dict[str, int] = {}
+            for r in conn.execute(sa.select(t.invoices).where(t.invoices.c.book == book)):
+                invoices[r.key] = InvoiceRecord(
+                    r.key, r.customer_id, r.target, bool(r.send), r.remote_id, bool(r.booked),
+                    None if r.sent is None else bool(r.sent), bool(r.closed), bool(r.credited))
+                if r.key.startswith("draft:"):
+                    number = int(r.key.rsplit(":", 1)[1])
+                    drafts[r.customer_id] = max(drafts.get(r.customer_id, 0), number)
+            known = frozenset(conn.execute(
+                sa.select(t.customers.c.customer_id).where(t.customers.c.book == book)
+            ).scalars())
+        return JournalState(work, invoices, known, drafts)
+
+    def ops(self, book: str, keys: Iterable[str]) -> dict[str, OpRecord]:
+        """Journal rows for ``keys`` (missing keys are absent from the result)."""
+        wanted = list(keys)
+        found: dict[str, OpRecord] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                query = sa.select(t.operations).where(
+                    t.operations.c.book == book, t.operations.c.op_key.in_(chunk))
+                for r in conn.execute(query):
+                    found[r.op_key] = OpRecord(r.op_key, r.kind, r.state, r.customer_id,
+                                               r.subject, r.run_id, r.message)
+        return found
+
+    def unresolved(self, book: str) -> list[OpRecord]:
+        """Operations left in ``intent`` by a run that crashed."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.operations).where(
+                t.operations.c.book == book, t.operations.c.state == "intent"
+            ).order_by(t.operations.c.updated_at))
+            return [OpRecord(r.op_key, r.kind, r.state, r.customer_id, r.subject, r.run_id,
+                             r.message) for r in rows]
+
+    def refs(self, book: str, kind: Literal["customers", "products"]) -> dict[str, str]:
+        """Local id → remote id for customers or products of ``book``."""
+        table = t.customers if kind == "customers" else t.products
+        column = table.c.customer_id if kind == "customers" else table.c.product_id
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(column, table.c.remote_id).where(table.c.book == book))
+            return {local: remote for local, remote in rows}
+
+    def invoice_ids(self, book: str) -> dict[str, str]:
+        """Invoice key → provider id for every created invoice of ``book``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.invoices.c.key, t.invoices.c.remote_id).where(
+                t.invoices.c.book == book, t.invoices.c.remote_id.is_not(None)))
+            return {key: remote for key, remote in rows}
+
+    def open_drafts(self, book: str) -> dict[str, str]:
+        """Invoice key → provider id of drafts ledgerlink believes are still open."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.invoices.c.key, t.invoices.c.remote_id).where(
+                t.invoices.c.book == book, t.invoices.c.target == "draft",
+                t.invoices.c.closed.is_(False), t.invoices.c.remote_id.is_not(None)))
+            return {key: remote for key, remote in rows}
+
+    def log(
+        self, *, book: str | None = None, run_id: str | None = None, limit: int | None = None,
+        outcome: str | None = None,
+    ) -> list[LogEntry]:
+        """Transfer-log entries, oldest first (the newest ``limit`` when given)."""
+        query = sa.select(t.transfer_log)
+        if book is not None:
+            query = query.where(t.transfer_log.c.book == book)
+        if run_id is not None:
+            query = query.where(t.transfer_log.c.run_id == run_id)
+        if outcome is not None:
+            query = query.where(t.transfer_log.c.outcome == outcome)
+        query = query.order_by(t.transfer_log.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query))
+        return [LogEntry(**r._mapping) for r in reversed(rows)]
+
+    def runs(self, *, book: str | None = None, limit: int = 20) -> list[RunRecord]:
+        """The newest runs, newest first."""
+        query = sa.select(t.runs).order_by(t.runs.c.started_at.desc()).limit(limit)
+        if book is not None:
+            query = query.where(t.runs.c.book == book)
+        with self.engine.connect() as conn:
+            return [RunRecord(r.run_id, r.book, r.connector, r.started_at, r.finished_at,
+                              json.loads(r.summary)) for r in conn.execute(query)]
+
+    def start_run(self, run_id: str, book: str, connector: str) -> None:
+        """Record that a run started."""
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(sa.insert(t.runs).values(
+                run_id=run_id, book=book, connector=connector, started_at=utcnow(),
+                finished_at=None, summary="{}"))
+
+    def finish_run(self, run_id: str, summary: Mapping[str, int]) -> None:
+        """Record a run's end and its summary counts."""
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(sa.update(t.runs).where(t.runs.c.run_id == run_id).values(
+                finished_at=utcnow(), summary=json.dumps(dict(summary), sort_keys=True)))
+
+
+class Transaction:
+    """Writes for one book, collected and committed as one database transaction."""
+
+    def __init__(self, book: str) -> None:
+        self.book = book
+        self._now = utcnow()
+        self._ops: list[dict[str, Any]] = []
+        self._invoices: list[dict[str, Any]] = []
+        self._invoice_updates: list[dict[str, Any]] = []
+        self._invoice_deletes: list[str] = []
+        self._work: list[dict[str, Any]] = []
+        self._work_updates: list[dict[str, Any]] = []
+        self._work_deletes: list[str] = []
+        self._work_releases: list[str] = []
+        self._refs: dict[str, list[dict[str, Any]]] = {"customers": [], "products": []}
+        self._log: list[dict[str, Any]] = []
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing was written."""
+        return not (self._ops or self._invoices or self._invoice_updates or self._work
+                    or self._work_updates or self._work_deletes or self._invoice_deletes
+                    or self._work_releases
+                    or self._refs["customers"] or self._refs["products"] or self._log)
+
+    def op(self, op_key: str, kind: str, state: str, customer_id: str, subject: str,
+           run_id: str, message: str = "") -> None:
+        """Upsert a journal row."""
+        self._ops.append(dict(book=self.book, op_key=op_key, kind=kind, state=state,
+                              customer_id=customer_id, subject=subject, run_id=run_id,
+                              message=message, updated_at=self._now))
+
+    def invoice(self, key: str, customer_id: str, target: str, send: bool, currency: str,
+                *, pending: bool, remote_id: str | None = None, booked: bool = False) -> None:
+        """Upsert an invoice row (``pending`` until its create is confirmed)."""
+        self._invoices.append(dict(
+            book=self.book, key=key, customer_id=customer_id, target=target, send=send,
+            pending=pending, remote_id=remote_id, number=None, booked=booked, sent=False,
+            closed=False, credited=False, currency=currency, total=None,
+            updated_at=self._now))
+
+    def update_invoice(self, key: str, **values: Any) -> None:
+        """Change some columns of an invoice row."""
+        self._invoice_updates.append(dict(values, _key=key))
+
+    def forget_invoice(self, key: str) -> None:
+        """Remove an invoice whose create never reached the provider, and its pending work."""
+        self._invoice_deletes.append(key)
+
+    def work(self, work_order_id: str, fingerprint: str, invoice_key: str, revision: int,
+             *, pending: bool) -> None:
+        """Upsert which invoice bills a work order."""
+        self._work.append(dict(book=self.book, work_order_id=work_order_id,
+                               fingerprint=fingerprint, invoice_key=invoice_key,
+                               revision=revision, credited=False, pending=pending))
+
+    def update_work(self, invoice_key: str, **values: Any) -> None:
+        """Change columns of every work row billed on ``invoice_key``."""
+        self._work_updates.append(dict(values, _key=invoice_key))
+
+    def release_work(self, invoice_key: str) -> None:
+        """Make all work billed on ``invoice_key`` billable again (its draft was deleted)."""
+        self._work_releases.append(invoice_key)
+
+    def forget_work(self, work_order_id: str) -> None:
+        """Remove a work row (its lines were removed from a draft)."""
+        self._work_deletes.append(work_order_id)
+
+    def ref(self, kind: Literal["customers", "products"], local_id: str, remote_id: str) -> None:
+        """Link a local customer/product id to the provider's id."""
+        column = "customer_id" if kind == "customers" else "product_id"
+        self._refs[kind].append({"book": self.book, column: local_id, "remote_id": remote_id})
+
+    def log(self, run_id: str, customer_id: str, action: str, subject: str, outcome: str,
+            *, remote_id: str | None = None, number: str | None = None,
+            amount: str | None = None, currency: str | None = None, message: str = "") -> None:
+        """Append a transfer-log line."""
+        self._log.append(dict(run_id=run_id, book=self.book, at=self._now,
+                              customer_id=customer_id, action=action, subject=subject,
+                              outcome=outcome, remote_id=remote_id, number=number,
+                              amount=amount, currency=currency, message=message))
+
+    def flush(self, conn: Connection, upsert: Any) -> None:
+        """Execute everything collected, in dependency order, on ``conn``."""
+        book_is: sa.BindParameter[str] = sa.bindparam("_book")
+        if self._ops:
+            conn.execute(upsert(t.operations, ("book", "op_key")), self._ops)
+        if self._invoices:
+            conn.execute(upsert(t.invoices, ("book", "key")), self._invoices)
+        for row in self._invoice_updates:
+            row["updated_at"] = self._now
+        _update_many(conn, t.invoices, t.invoices.c.key, self.book, self._invoice_updates)
+        if self._invoice_deletes:
+            conn.execute(sa.delete(t.invoices).where(
+                t.invoices.c.book == book_is, t.invoices.c.key.in_(self._invoice_deletes)),
+                {"_book": self.book})
+            # Work that was to be billed on an invoice that never came into being
+            # is billable again.
+            conn.execute(sa.delete(t.invoiced_work).where(
+                t.invoiced_work.c.book == book_is,
+                t.invoiced_work.c.invoice_key.in_(self._invoice_deletes),
+                t.invoiced_work.c.pending.is_(True)), {"_book": self.book})
+        if self._work:
+            conn.execute(upsert(t.invoiced_work, ("book", "work_order_id")), self._work)
+        _update_many(conn, t.invoiced_work, t.invoiced_work.c.invoice_key, self.book,
+                     self._work_updates)
+        if self._work_deletes:
+            conn.execute(sa.delete(t.invoiced_work).where(
+                t.invoiced_work.c.book == book_is,
+                t.invoiced_work.c.work_order_id.in_(self._work_deletes)), {"_book": self.book})
+        if self._work_releases:
+            conn.execute(sa.delete(t.invoiced_work).where(
+                t.invoiced_work.c.book == book_is,
+                t.invoiced_work.c.invoice_key.in_(self._work_releases)), {"_book": self.book})
+        for kind, rows in self._refs.items():
+            if rows:
+                table = t.customers if kind == "customers" else t.products
+                key = "customer_id" if kind == "customers" else "product_id"
+                conn.execute(upsert(table, ("book", key)), rows)
+        if self._log:
+            conn.execute(sa.insert(t.transfer_log), self._log)
+
+
+def _update_many(
+    conn: Connection, table: sa.Table, key: sa.Column[Any], book: str,
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """UPDATE rows by key with one executemany per set of changed columns.
+
+    Statement construction dominates per-row updates in SQLAlchemy; grouping
+    rows by their column set compiles each statement once.
+    """
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        columns = tuple(sorted(c for c in row if c != "_key"))
+        params = {f"v_{c}": row[c] for c in columns}
+        params["w_key"] = row["_key"]
+        params["w_book"] = book
+        groups.setdefault(columns, []).append(params)
+    for columns, batch in groups.items():
+        stmt = sa.update(table).where(
+            table.c.book == sa.bindparam("w_book"), key == sa.bindparam("w_key")
+        ).values({c: sa.bindparam(f"v_{c}") for c in columns})
+        conn.execute(stmt, batch)
