@@ -89,8 +89,9 @@ def test_unstructured_work_orders_hold_no_floats_and_no_tuples(order: WorkOrder)
 
 def test_dates_and_datetimes_use_iso_8601_with_offset() -> None:
     """A date is written YYYY-MM-DD and a datetime with its UTC offset."""
+    plus_two = timezone(timedelta(hours=2))
     order = WorkOrder("w", "c", [], planned_date=date(2024, 5, 1),
-                      completed_at=datetime(2024, 5, 1, 14, 30, tzinfo=timezone(timedelta(hours=2))))
+                      completed_at=datetime(2024, 5, 1, 14, 30, tzinfo=plus_two))
     data = unstructure(order)
     assert data["planned_date"] == "2024-05-01"
     assert data["completed_at"] == "2024-05-01T14:30:00+02:00"

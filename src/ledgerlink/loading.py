@@ -243,11 +243,15 @@ def _records(
     header = [cell.strip() for cell in rows[0]]
     known = {c.name for c in columns}
     header_problems = []
-    for name in sorted({n for n in header if header.count(n) > 1}):
+    for name in sorted({n for n in header if n and header.count(n) > 1}):
         header_problems.append(ValidationError("column appears twice", source=source, row=1,
                                                field=name))
-    for name in header:
-        if name not in known:
+    for position, name in enumerate(header, start=1):
+        if not name:
+            header_problems.append(ValidationError(
+                f"column {position} has no name in the header", source=source, row=1,
+            ))
+        elif name not in known:
             header_problems.append(ValidationError(
                 f"unknown column; expected {', '.join(c.name for c in columns)}",
                 source=source, row=1, field=name,
@@ -338,8 +342,7 @@ def _load_table(path: PathArg, cls: type[T], columns: Sequence[_Column], what: s
         items = list(enumerate(_read_json(source)))
         _check_unique(((i, x.get("id") if isinstance(x, Mapping) else None) for i, x in items),
                       what, source, problems)
-        loaded = _structure_rows(items, cls, converter, source, problems,
-                                 lambda f: f)
+        loaded = _structure_rows(items, cls, converter, source, problems, lambda f: f)
     else:
         records = _records(source, columns, problems)
         _check_unique(((row, rec.get("id")) for row, rec in records), what, source, problems)

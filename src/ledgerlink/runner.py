@@ -197,40 +197,53 @@ class Runner:
         self.workers = workers
         self.batch_size = batch_size
         self.progress = progress
+        self._run_id: str | None = None
+        self._recovered: list[Outcome] = []
         self._customer_refs: dict[str, str] = {}
         self._product_refs: dict[str, str] = {}
         self._invoice_ids: dict[str, str] = {}
 
     # --- before planning ------------------------------------------------------------
 
-    def recover(self, run_id: str | None = None) -> list[Outcome]:
-        """Resolve the intents a crashed run left, by asking the provider."""
+    def _begin(self) -> str:
+        """The current run's id, recording the run's start the first time."""
+        if self._run_id is None:
+            self._run_id = _new_run_id()
+            self.store.start_run(self._run_id, self.book, self.connector.name)
+        return self._run_id
+
+    def recover(self) -> list[Outcome]:
+        """Resolve the intents a crashed run left, by asking the provider.
+
+        The outcomes are also reported in the next :meth:`run`'s result.
+        """
         from ledgerlink.recovery import reconcile
 
-        run_id = run_id or _new_run_id()
         ops = self.store.unresolved(self.book)
         if not ops:
             return []
+        run_id = self._begin()
         invoice_ids = self.store.invoice_ids(self.book)
         outcomes = []
         with self.store.transaction(self.book) as tx:
             for op in ops:
                 outcomes.append(reconcile(self.connector, op, invoice_ids, tx, run_id))
+        self._recovered.extend(outcomes)
         return outcomes
 
-    def sync_drafts(self, run_id: str | None = None) -> int:
+    def sync_drafts(self) -> int:
         """Close drafts a person booked, voided or deleted; return how many changed."""
         from ledgerlink.recovery import sync_drafts
 
-        return sync_drafts(self.connector, self.store, run_id or _new_run_id())
+        return sync_drafts(self.connector, self.store, self._begin())
 
     # --- running --------------------------------------------------------------------
 
     def run(self, plan: Plan) -> RunResult:
         """Recover, then execute ``plan``; return every outcome."""
-        run_id = _new_run_id()
-        self.store.start_run(run_id, self.book, self.connector.name)
-        recovered = tuple(self.recover(run_id))
+        run_id = self._begin()
+        self.recover()
+        recovered, self._recovered = tuple(self._recovered), []
         self._customer_refs = self.store.refs(self.book, "customers")
         self._product_refs = self.store.refs(self.book, "products")
         self._invoice_ids = self.store.invoice_ids(self.book)
@@ -248,6 +261,7 @@ class Runner:
                 pool.shutdown(wait=True)
         result = RunResult(run_id, self.book, plan, tuple(outcomes), recovered, self.store)
         self.store.finish_run(run_id, result.summary)
+        self._run_id = None  # a further run() on this runner is a new run
         return result
 
     def _waves(self, plan: Plan, outcomes: list[Outcome]) -> Iterator[list[Action]]:

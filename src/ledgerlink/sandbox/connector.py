@@ -18,22 +18,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Self
+from typing import Self
 
 import attrs
 
 from ledgerlink.connector import BaseConnector, Capability, ProductRefs
-from ledgerlink.domain import (
-    Customer,
-    InvoiceDraft,
-    InvoiceLine,
-    Product,
-    RemoteInvoice,
-    vat_breakdown,
-)
+from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
 from ledgerlink.errors import ValidationError
 from ledgerlink.money import round_money, to_decimal
 from ledgerlink.sandbox.book import (
@@ -41,6 +34,8 @@ from ledgerlink.sandbox.book import (
     PROVIDER,
     Book,
     SentEmail,
+    decode_lines,
+    encode_lines,
     format_id,
     invoice_url,
     join_keys,
@@ -51,8 +46,15 @@ from ledgerlink.sandbox.book import (
     split_keys,
 )
 from ledgerlink.sandbox.pdf import PdfInvoice, render_pdf
+from ledgerlink.sandbox.rules import (
+    email_text,
+    line_totals,
+    require_booked,
+    require_draft,
+    settled_by_credit,
+)
 
-__all__ = ["CAPABILITIES", "DEFAULT_PATH", "SandboxConnector"]
+__all__ = ["CAPABILITIES", "COMPANY_NAME", "DEFAULT_PATH", "SandboxConnector"]
 
 #: Everything the sandbox can do (it has no batch API, webhooks or rate limits).
 CAPABILITIES = frozenset({
@@ -79,48 +81,32 @@ _INSERT_CUSTOMER = (
 )
 _INSERT_INVOICE = (
     "INSERT INTO invoices (key, customer_id, currency, issue_date, due_date, reference, net, "
-    "vat, total, balance, number, booked, credit_for, line_keys, created_at, booked_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "vat, total, balance, line_count, line_keys, lines, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_LINE = (
-    "INSERT INTO lines (invoice_id, description, quantity, unit_price, vat_rate, amount, "
-    "product_ref, source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_NEXT_NUMBER = "(SELECT COALESCE(MAX(number), 0) + 1 FROM invoices WHERE number IS NOT NULL)"
+# Numbers a draft only if it is still a bookable draft: check and write are one
+# atomic statement, and the next number is read under the same write lock.
+_BOOK = (
+    f"UPDATE invoices SET number = {_NEXT_NUMBER}, booked = 1, booked_at = ? "
+    "WHERE id = ? AND booked = 0 AND voided = 0 AND deleted = 0 AND line_count > 0 "
+    f"RETURNING {INVOICE_COLUMNS}"
 )
-_SELECT_LINES = (
-    "SELECT description, quantity, unit_price, vat_rate, product_ref, source_key "
-    "FROM lines WHERE invoice_id = ? ORDER BY id"
+_SEND_FACTS = (
+    "SELECT i.booked, i.voided, i.deleted, i.number, i.total, i.currency, i.issue_date, "
+    "i.due_date, i.credit_for, c.name, c.email "
+    "FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ?"
 )
-_NEXT_NUMBER = "UPDATE counters SET value = value + 1 WHERE name = 'number' RETURNING value"
+# Queues the email only while the invoice is still sendable; a trigger marks it sent.
+_SEND = (
+    "INSERT INTO outbox (invoice_id, recipient, subject, body, sent_at) SELECT ?, ?, ?, ?, ? "
+    "WHERE EXISTS (SELECT 1 FROM invoices WHERE id = ? AND booked = 1 AND voided = 0 "
+    "AND deleted = 0)"
+)
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def totals(lines: Sequence[InvoiceLine], currency: str) -> tuple[Decimal, Decimal, Decimal]:
-    """Net, VAT and gross of ``lines`` by the domain's rules (rounded lines, VAT per rate)."""
-    net = round_money(sum((line.net(currency) for line in lines), Decimal(0)), currency)
-    vat = round_money(
-        sum((rate.vat.amount for rate in vat_breakdown(lines, currency)), Decimal(0)), currency
-    )
-    return net, vat, net + vat
-
-
-def _line_rows(
-    invoice_id: int, lines: Sequence[InvoiceLine], refs: Sequence[str | None], currency: str
-) -> list[tuple[Any, ...]]:
-    return [
-        (invoice_id, ln.description, str(ln.quantity), str(ln.unit_price), str(ln.vat_rate),
-         str(ln.net(currency)), ref, ln.source_key)
-        for ln, ref in zip(lines, refs, strict=True)
-    ]  # fmt: skip
-
-
-def _lines_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[InvoiceLine]:
-    return [
-        InvoiceLine(d, Decimal(q), Decimal(p), Decimal(v), None, key)
-        for d, q, p, v, _ref, key in rows
-    ]
 
 
 class SandboxConnector(BaseConnector):
@@ -179,7 +165,7 @@ class SandboxConnector(BaseConnector):
         """By external reference, else a unique untagged match on registration number or email.
 
         A customer tagged with another local id belongs to someone else and is
-        never returned; an ambiguous number or email matches nothing.
+        never returned; a number or email shared by several customers matches none.
         """
         self._pause()
         row = self._book.one("SELECT id FROM customers WHERE external_ref = ?", (customer.id,))
@@ -209,7 +195,7 @@ class SandboxConnector(BaseConnector):
 
     def _insert_customer(self, customer: Customer, ref: str | None) -> str:
         address = customer.address
-        with self._book.write() as conn:
+        with self._book.transaction() as conn:
             if ref is not None:
                 row = conn.execute("SELECT id FROM customers WHERE external_ref = ?", (ref,))
                 existing = row.fetchone()
@@ -237,7 +223,7 @@ class SandboxConnector(BaseConnector):
         """Create ``product`` tagged with its id; a second create for that id is a conflict."""
         self._pause()
         price = str(product.unit_price) if product.unit_price is not None else None
-        with self._book.write() as conn:
+        with self._book.transaction() as conn:
             existing = conn.execute(
                 "SELECT id FROM products WHERE external_ref = ?", (product.id,)
             ).fetchone()
@@ -255,7 +241,8 @@ class SandboxConnector(BaseConnector):
         self._products.add(rowid)
         return format_id("P-", rowid)
 
-    def _customer_currency(self, customer_ref: str) -> tuple[int, str]:
+    def _customer(self, customer_ref: str) -> tuple[int, str]:
+        """The customer's row id and currency; NotFoundError for unknown customers."""
         customer_id = parse_id("C-", customer_ref, "customer_not_found", "customer")
         currency = self._currencies.get(customer_id)
         if currency is None:
@@ -268,6 +255,7 @@ class SandboxConnector(BaseConnector):
     def _product_refs(
         self, lines: Sequence[InvoiceLine], products: ProductRefs
     ) -> list[str | None]:
+        """Each line's product ref; a ref to a product the book lacks is refused."""
         refs: list[str | None] = []
         for line in lines:
             ref = products.get(line.product_id) if line.product_id else None
@@ -280,7 +268,7 @@ class SandboxConnector(BaseConnector):
             refs.append(ref)
         return refs
 
-    # --- invoices -------------------------------------------------------------------
+    # --- reading invoices -----------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:
         """The invoice or credit note carrying ``key`` (deleted ones too, flagged)."""
@@ -291,8 +279,7 @@ class SandboxConnector(BaseConnector):
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice as the book holds it now; NotFoundError for unknown ids."""
         self._pause()
-        invoice_id = self._invoice_id(provider_id)
-        row = self._book.one(_SELECT_INVOICE, (invoice_id,))
+        row = self._book.one(_SELECT_INVOICE, (self._invoice_id(provider_id),))
         if row is None:
             raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
         return remote_from_row(row, self.account)
@@ -306,25 +293,64 @@ class SandboxConnector(BaseConnector):
     def list_invoices(self, customer_ref: str, start: date, end: date) -> Iterator[RemoteInvoice]:
         """A customer's invoices issued in ``start..end``, by issue date then id."""
         self._pause()
-        customer_id, _ = self._customer_currency(customer_ref)
+        customer_id, _ = self._customer(customer_ref)
         rows = self._book.all(
             f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = ? "
             "AND issue_date BETWEEN ? AND ? ORDER BY issue_date, id",
             (customer_id, start.isoformat(), end.isoformat()),
         )
-        # Materialised under the lock, so a slow consumer never holds the book.
+        # Read in full first, so a slow consumer never holds the book's lock.
         return iter([remote_from_row(row, self.account) for row in rows])
 
     def web_url(self, provider_id: str) -> str:
         """``sandbox://<account>/invoices/<id>``; NotFoundError for unknown ids."""
         return self.get_invoice(provider_id).web_url or invoice_url(self.account, provider_id)
 
+    def outbox(self) -> list[SentEmail]:
+        """Every email the sandbox has sent, oldest first."""
+        self._pause()
+        rows = self._book.all(
+            "SELECT o.invoice_id, i.number, o.recipient, o.subject, o.body, o.sent_at "
+            "FROM outbox o JOIN invoices i ON i.id = o.invoice_id ORDER BY o.id"
+        )
+        return [
+            SentEmail(format_id("INV-", rowid), str(number), to, subject, body,
+                      datetime.fromisoformat(sent_at))
+            for rowid, number, to, subject, body, sent_at in rows
+        ]  # fmt: skip
+
+    def pdf(self, provider_id: str) -> bytes:
+        """The invoice (or draft, or credit note) as a PDF document."""
+        self._pause()
+        invoice_id = self._invoice_id(provider_id)
+        with self._book.lock:
+            conn = self._book.conn
+            invoice = self._load(conn, invoice_id, provider_id)
+            facts = conn.execute(
+                "SELECT c.name, c.street, c.postal_code, c.city, c.country, "
+                "c.registration_number, c.email, i.reference, i.lines "
+                "FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ?",
+                (invoice_id,),
+            ).fetchone()
+        if invoice.deleted:
+            raise sandbox_error("invoice_deleted", f"invoice {provider_id} is deleted")
+        name, street, postal_code, city, country, registration, email, reference, lines = facts
+        address = [*street.splitlines(), f"{postal_code} {city}".strip(), country]
+        return render_pdf(PdfInvoice(
+            company=COMPANY_NAME, invoice=invoice, customer_name=name,
+            customer_address=tuple(part for part in address if part),
+            registration_number=registration, customer_email=email, reference=reference,
+            lines=tuple(decode_lines(lines)[0]),
+        ))  # fmt: skip
+
+    # --- writing invoices -----------------------------------------------------------
+
     def create_invoice(
         self, draft: InvoiceDraft, customer_ref: str, products: ProductRefs
     ) -> RemoteInvoice:
         """Create ``draft`` unbooked; its currency must be the customer's."""
         self._pause()
-        customer_id, currency = self._customer_currency(customer_ref)
+        customer_id, currency = self._customer(customer_ref)
         if draft.currency != currency:
             raise sandbox_error(
                 "currency_mismatch",
@@ -332,18 +358,22 @@ class SandboxConnector(BaseConnector):
                 f"of customer {customer_ref}",
             )
         refs = self._product_refs(draft.lines, products)
-        net, vat, total = totals(draft.lines, currency)
-        keys = join_keys([line.source_key for line in draft.lines])
-        with self._book.write() as conn:
-            self._refuse_used_key(conn, draft.key)
-            cursor = conn.execute(_INSERT_INVOICE, (
+        nets, net, vat, total = line_totals(draft.lines, currency)
+        keys = join_keys(line.source_key for line in draft.lines)
+        try:
+            rows = self._book.write(f"{_INSERT_INVOICE} RETURNING id", (
                 draft.key, customer_id, currency, draft.issue_date.isoformat(),
                 draft.due_date.isoformat(), draft.reference, str(net), str(vat), str(total),
-                str(total), None, 0, None, keys, _now(), None,
+                str(total), len(draft.lines), keys, encode_lines(draft.lines, nets, refs), _now(),
             ))  # fmt: skip
-            invoice_id = int(cursor.lastrowid or 0)
-            conn.executemany(_INSERT_LINE, _line_rows(invoice_id, draft.lines, refs, currency))
-        provider_id = format_id("INV-", invoice_id)
+        except sqlite3.IntegrityError:
+            existing = self.find_invoice(draft.key)
+            if existing is None:
+                raise
+            raise sandbox_error(
+                "duplicate_key", f"key {draft.key!r} is already used by {existing.provider_id}"
+            ) from None
+        provider_id = format_id("INV-", rows[0][0])
         return RemoteInvoice(
             provider_id=provider_id, key=draft.key, customer_ref=customer_ref, currency=currency,
             total=total, balance=total, issue_date=draft.issue_date, due_date=draft.due_date,
@@ -368,22 +398,23 @@ class SandboxConnector(BaseConnector):
                     field=f"lines[{index}].source_key", value=line.source_key,
                 )  # fmt: skip
         tagged = [attrs.evolve(line, source_key=source_key) for line in lines]
-        refs = self._product_refs(tagged, products)
-        with self._book.write() as conn:
+        new_refs = self._product_refs(tagged, products)
+        with self._book.transaction() as conn:
             invoice = self._load(conn, invoice_id, provider_id)
-            self._require_draft(invoice)
+            require_draft(invoice)
+            column = conn.execute("SELECT lines FROM invoices WHERE id = ?", (invoice_id,))
+            old, old_refs = decode_lines(column.fetchone()[0])
+            kept = [(ln, ref) for ln, ref in zip(old, old_refs, strict=True)
+                    if ln.source_key != source_key]  # fmt: skip
+            all_lines = [ln for ln, _ in kept] + tagged
+            refs = [ref for _, ref in kept] + new_refs
+            nets, net, vat, total = line_totals(all_lines, invoice.currency)
             conn.execute(
-                "DELETE FROM lines WHERE invoice_id = ? AND source_key = ?",
-                (invoice_id, source_key),
-            )
-            conn.executemany(_INSERT_LINE, _line_rows(invoice_id, tagged, refs, invoice.currency))
-            rows = conn.execute(_SELECT_LINES, (invoice_id,)).fetchall()
-            net, vat, total = totals(_lines_from_rows(rows), invoice.currency)
-            conn.execute(
-                "UPDATE invoices SET net = ?, vat = ?, total = ?, balance = ?, line_keys = ? "
-                "WHERE id = ?",
-                (str(net), str(vat), str(total), str(total), join_keys([r[5] for r in rows]),
-                 invoice_id),
+                "UPDATE invoices SET net = ?, vat = ?, total = ?, balance = ?, line_count = ?, "
+                "line_keys = ?, lines = ? WHERE id = ?",
+                (str(net), str(vat), str(total), str(total), len(all_lines),
+                 join_keys(ln.source_key for ln in all_lines),
+                 encode_lines(all_lines, nets, refs), invoice_id),
             )  # fmt: skip
             return self._load(conn, invoice_id, provider_id)
 
@@ -391,108 +422,64 @@ class SandboxConnector(BaseConnector):
         """Give a draft the next number; a booked invoice comes back unchanged."""
         self._pause()
         invoice_id = self._invoice_id(provider_id)
-        with self._book.write() as conn:
-            invoice = self._load(conn, invoice_id, provider_id)
-            if invoice.booked and not invoice.voided:
-                return invoice
-            self._require_draft(invoice)
-            if conn.execute("SELECT 1 FROM lines WHERE invoice_id = ?", (invoice_id,)).fetchone():
-                number = str(conn.execute(_NEXT_NUMBER).fetchone()[0])
-            else:
-                raise sandbox_error(
-                    "invoice_empty", f"invoice {provider_id} has no lines and cannot be booked"
-                )
-            conn.execute(
-                "UPDATE invoices SET number = ?, booked = 1, booked_at = ? WHERE id = ?",
-                (number, _now(), invoice_id),
-            )
-        return attrs.evolve(invoice, number=number, booked=True)
+        rows = self._book.write(_BOOK, (_now(), invoice_id))
+        if rows:
+            return remote_from_row(rows[0], self.account)
+        # Not bookable as it stands: say why, or return it if it is booked already.
+        invoice = self.get_invoice(provider_id)
+        if invoice.booked and not invoice.voided:
+            return invoice
+        require_draft(invoice)
+        raise sandbox_error(
+            "invoice_empty", f"invoice {provider_id} has no lines and cannot be booked"
+        )
 
     def send(self, provider_id: str, email: str | None = None) -> None:
         """Put a booked invoice in the outbox, to ``email`` or the customer's address."""
         self._pause()
         invoice_id = self._invoice_id(provider_id)
-        with self._book.write() as conn:
-            invoice = self._load(conn, invoice_id, provider_id)
-            self._require_booked(invoice)
-            name, customer_email = conn.execute(
-                "SELECT c.name, c.email FROM invoices i JOIN customers c ON c.id = i.customer_id "
-                "WHERE i.id = ?",
-                (invoice_id,),
-            ).fetchone()
-            recipient = email or customer_email
-            if not recipient:
-                raise sandbox_error(
-                    "no_recipient",
-                    f"customer {invoice.customer_ref} ({name}) has no email address; "
-                    "add one to the customer or pass the address to send to",
-                )
-            subject, body = _email_text(invoice, name)
-            conn.execute(
-                "INSERT INTO outbox (invoice_id, recipient, subject, body, sent_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (invoice_id, recipient, subject, body, _now()),
+        facts = self._book.one(_SEND_FACTS, (invoice_id,))
+        if facts is None:
+            raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
+        booked, voided, deleted, number, total, currency, issue, due, credit_for, name, to = facts
+        invoice = RemoteInvoice(
+            provider_id, None, "", currency, Decimal(total), Decimal(total),
+            date.fromisoformat(issue), date.fromisoformat(due), str(number), bool(booked),
+            bool(voided), bool(deleted), credit_for=str(credit_for) if credit_for else None,
+        )  # fmt: skip
+        require_booked(invoice)
+        recipient = email or to
+        if not recipient:
+            raise sandbox_error(
+                "no_recipient",
+                f"invoice {provider_id}: the customer {name!r} has no email address; "
+                "add one to the customer or pass the address to send to",
             )
-            conn.execute("UPDATE invoices SET sent = 1 WHERE id = ?", (invoice_id,))
-
-    def outbox(self) -> list[SentEmail]:
-        """Every email the sandbox has sent, oldest first."""
-        self._pause()
-        rows = self._book.all(
-            "SELECT o.invoice_id, i.number, o.recipient, o.subject, o.body, o.sent_at "
-            "FROM outbox o JOIN invoices i ON i.id = o.invoice_id ORDER BY o.id"
-        )
-        return [
-            SentEmail(format_id("INV-", rowid), number, to, subject, body,
-                      datetime.fromisoformat(sent_at))
-            for rowid, number, to, subject, body, sent_at in rows
-        ]  # fmt: skip
-
-    def pdf(self, provider_id: str) -> bytes:
-        """The invoice (or draft, or credit note) as a PDF document."""
-        self._pause()
-        invoice_id = self._invoice_id(provider_id)
-        with self._book.lock:
-            conn = self._book.conn
-            invoice = self._load(conn, invoice_id, provider_id)
-            customer = conn.execute(
-                "SELECT c.name, c.street, c.postal_code, c.city, c.country, "
-                "c.registration_number, c.email, i.reference "
-                "FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ?",
-                (invoice_id,),
-            ).fetchone()
-            lines = _lines_from_rows(conn.execute(_SELECT_LINES, (invoice_id,)).fetchall())
-        if invoice.deleted:
-            raise sandbox_error("invoice_deleted", f"invoice {provider_id} is deleted")
-        name, street, postal_code, city, country, registration, customer_email, reference = customer
-        address = [*street.splitlines(), f"{postal_code} {city}".strip(), country]
-        return render_pdf(PdfInvoice(
-            company=COMPANY_NAME, invoice=invoice, customer_name=name,
-            customer_address=tuple(part for part in address if part),
-            registration_number=registration, customer_email=customer_email,
-            reference=reference, lines=tuple(lines),
-        ))  # fmt: skip
+        subject, body = email_text(invoice, name, COMPANY_NAME)
+        if not self._book.write(_SEND, (invoice_id, recipient, subject, body, _now(), invoice_id)):
+            # Someone voided it since we looked: report its state now.
+            require_booked(self.get_invoice(provider_id))
 
     def void(self, provider_id: str) -> RemoteInvoice:
         """Void a booked invoice: nothing more is owed; voiding twice changes nothing."""
         self._pause()
         invoice_id = self._invoice_id(provider_id)
-        with self._book.write() as conn:
+        with self._book.transaction() as conn:
             invoice = self._load(conn, invoice_id, provider_id)
             if invoice.voided and not invoice.deleted:
                 return invoice
-            self._require_booked(invoice)
+            require_booked(invoice)
             zero = round_money(Decimal(0), invoice.currency)
             conn.execute(
                 "UPDATE invoices SET voided = 1, balance = ? WHERE id = ?", (str(zero), invoice_id)
             )
-        return attrs.evolve(invoice, voided=True, balance=zero)
+            return self._load(conn, invoice_id, provider_id)
 
     def delete(self, provider_id: str) -> None:
         """Mark a draft deleted; it stays findable, flagged; deleting twice changes nothing."""
         self._pause()
         invoice_id = self._invoice_id(provider_id)
-        with self._book.write() as conn:
+        with self._book.transaction() as conn:
             invoice = self._load(conn, invoice_id, provider_id)
             if invoice.deleted:
                 return
@@ -507,13 +494,13 @@ class SandboxConnector(BaseConnector):
     def credit(self, provider_id: str, key: str) -> RemoteInvoice:
         """Book a credit note for the whole invoice, tagged ``key``; the same key returns it.
 
-        The credit note settles what was still owed on the invoice; whatever
-        the customer had already paid stays open on the credit note, as money
-        owed back to them.
+        The credit note settles what was still owed on the invoice (see
+        :func:`~ledgerlink.sandbox.rules.settled_by_credit`); whatever the
+        customer had paid stays open on the credit note, owed back to them.
         """
         self._pause()
         invoice_id = self._invoice_id(provider_id)
-        with self._book.write() as conn:
+        with self._book.transaction() as conn:
             existing = conn.execute(_SELECT_BY_KEY, (key,)).fetchone()
             if existing is not None:
                 note = remote_from_row(existing, self.account)
@@ -523,38 +510,32 @@ class SandboxConnector(BaseConnector):
                     "duplicate_key", f"key {key!r} is already used by invoice {note.provider_id}"
                 )
             original = self._load(conn, invoice_id, provider_id)
-            self._require_booked(original)
-            if original.credit_for is not None:
-                raise sandbox_error(
-                    "already_credited", f"invoice {provider_id} is itself a credit note"
-                )
+            require_booked(original)
             prior = conn.execute(
                 "SELECT id FROM invoices WHERE credit_for = ? LIMIT 1", (invoice_id,)
             ).fetchone()
-            if prior is not None:
-                raise sandbox_error(
-                    "already_credited",
-                    f"invoice {provider_id} is already credited by {format_id('INV-', prior[0])}",
-                )
-            rows = conn.execute(_SELECT_LINES, (invoice_id,)).fetchall()
-            lines = [attrs.evolve(ln, quantity=-ln.quantity, source_key=None)
-                     for ln in _lines_from_rows(rows)]  # fmt: skip
-            refs = [row[4] for row in rows]
-            currency = original.currency
-            net, vat, total = totals(lines, currency)
-            # What the customer still owed, in the invoice's own direction.
-            sign = -1 if original.total < 0 else 1
-            settled = original.balance if original.balance * sign > 0 else Decimal(0)
-            issued = max(date.today(), original.issue_date)
-            number = str(conn.execute(_NEXT_NUMBER).fetchone()[0])
+            if original.credit_for is not None or prior is not None:
+                what = "is a credit note" if prior is None else (
+                    f"is already credited by {format_id('INV-', prior[0])}")  # fmt: skip
+                raise sandbox_error("already_credited", f"invoice {provider_id} {what}")
+            column = conn.execute("SELECT lines FROM invoices WHERE id = ?", (invoice_id,))
+            lines, refs = decode_lines(column.fetchone()[0])
+            lines = [attrs.evolve(ln, quantity=-ln.quantity, source_key=None) for ln in lines]
+            nets, net, vat, total = line_totals(lines, original.currency)
+            settled = settled_by_credit(original)
+            issued = max(date.today(), original.issue_date).isoformat()
             cursor = conn.execute(_INSERT_INVOICE, (
                 key, parse_id("C-", original.customer_ref, "customer_not_found", "customer"),
-                currency, issued.isoformat(), issued.isoformat(),
+                original.currency, issued, issued,
                 f"Credit note for invoice {original.number}", str(net), str(vat), str(total),
-                str(total + settled), number, 1, invoice_id, "", _now(), _now(),
+                str(total + settled), len(lines), "", encode_lines(lines, nets, refs), _now(),
             ))  # fmt: skip
             note_id = int(cursor.lastrowid or 0)
-            conn.executemany(_INSERT_LINE, _line_rows(note_id, lines, refs, currency))
+            conn.execute(
+                f"UPDATE invoices SET number = {_NEXT_NUMBER}, booked = 1, booked_at = ?, "
+                "credit_for = ? WHERE id = ?",
+                (_now(), invoice_id, note_id),
+            )
             conn.execute(
                 "UPDATE invoices SET balance = ? WHERE id = ?",
                 (str(original.balance - settled), invoice_id),
@@ -566,23 +547,23 @@ class SandboxConnector(BaseConnector):
         self._pause()
         value = to_decimal(amount, field="amount")
         invoice_id = self._invoice_id(provider_id)
-        with self._book.write() as conn:
+        with self._book.transaction() as conn:
             invoice = self._load(conn, invoice_id, provider_id)
-            self._require_booked(invoice)
+            require_booked(invoice)
             if value == 0 or round_money(value, invoice.currency) != value:
                 raise ValidationError(
                     f"a payment is a non-zero amount in whole {invoice.currency} minor units",
                     field="amount", value=amount,
                 )  # fmt: skip
-            balance = invoice.balance - value
             conn.execute(
                 "INSERT INTO payments (invoice_id, amount, paid_on, created_at) VALUES (?, ?, ?, ?)",
                 (invoice_id, str(value), paid_on.isoformat(), _now()),
             )
             conn.execute(
-                "UPDATE invoices SET balance = ? WHERE id = ?", (str(balance), invoice_id)
+                "UPDATE invoices SET balance = ? WHERE id = ?",
+                (str(invoice.balance - value), invoice_id),
             )
-        return attrs.evolve(invoice, balance=balance)
+            return self._load(conn, invoice_id, provider_id)
 
     def close(self) -> None:
         """Close the book's connection."""
@@ -598,47 +579,3 @@ class SandboxConnector(BaseConnector):
         if row is None:
             raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
         return remote_from_row(row, self.account)
-
-    def _refuse_used_key(self, conn: sqlite3.Connection, key: str) -> None:
-        row = conn.execute("SELECT id FROM invoices WHERE key = ?", (key,)).fetchone()
-        if row is not None:
-            raise sandbox_error(
-                "duplicate_key", f"key {key!r} is already used by {format_id('INV-', row[0])}"
-            )
-
-    @staticmethod
-    def _require_draft(invoice: RemoteInvoice) -> None:
-        if invoice.deleted:
-            raise sandbox_error("invoice_deleted", f"invoice {invoice.provider_id} is deleted")
-        if invoice.voided:
-            raise sandbox_error("invoice_voided", f"invoice {invoice.provider_id} is voided")
-        if invoice.booked:
-            raise sandbox_error(
-                "invoice_not_draft",
-                f"invoice {invoice.provider_id} is booked as number {invoice.number} "
-                "and can no longer be changed",
-            )
-
-    @staticmethod
-    def _require_booked(invoice: RemoteInvoice) -> None:
-        if invoice.deleted:
-            raise sandbox_error("invoice_deleted", f"invoice {invoice.provider_id} is deleted")
-        if invoice.voided:
-            raise sandbox_error("invoice_voided", f"invoice {invoice.provider_id} is voided")
-        if not invoice.booked:
-            raise sandbox_error(
-                "invoice_not_booked", f"invoice {invoice.provider_id} is a draft; book it first"
-            )
-
-
-def _email_text(invoice: RemoteInvoice, customer_name: str) -> tuple[str, str]:
-    kind = "Credit note" if invoice.credit_for else "Invoice"
-    subject = f"{kind} {invoice.number} from {COMPANY_NAME}"
-    body = (
-        f"Dear {customer_name},\n\n"
-        f"Please find attached {kind.lower()} {invoice.number} of "
-        f"{invoice.issue_date.isoformat()} for {invoice.total} {invoice.currency}, "
-        f"due {invoice.due_date.isoformat()}.\n\n"
-        f"Kind regards,\n{COMPANY_NAME}\n"
-    )
-    return subject, body

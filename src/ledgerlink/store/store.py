@@ -10,6 +10,7 @@ process being killed (the crash the journal protects against); pass
 from __future__ import annotations
 
 import json
+import operator
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -151,6 +152,7 @@ class Store:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas(durable))
             sa.event.listen(self.engine, "begin", _sqlite_begin)
         self._lock = threading.Lock()
+        self._sql = _Statements(self.engine.dialect)
         self.migrate()
 
     # --- schema -------------------------------------------------------------------
@@ -185,14 +187,7 @@ class Store:
         if tx.empty:
             return
         with self._lock, self.engine.begin() as conn:
-            tx.flush(conn, self._upsert)
-
-    def _upsert(self, table: sa.Table, keys: Sequence[str]) -> Any:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        stmt = sqlite.insert(table) if self._is_sqlite else postgresql.insert(table)
-        updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-        return stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+            tx.flush(conn, self._sql)
 
     # --- reading ------------------------------------------------------------------
 
@@ -389,16 +384,14 @@ class Transaction:
                               outcome=outcome, remote_id=remote_id, number=number,
                               amount=amount, currency=currency, message=message))
 
-    def flush(self, conn: Connection, upsert: Any) -> None:
+    def flush(self, conn: Connection, sql: _Statements) -> None:
         """Execute everything collected, in dependency order, on ``conn``."""
         book_is: sa.BindParameter[str] = sa.bindparam("_book")
-        if self._ops:
-            conn.execute(upsert(t.operations, ("book", "op_key")), self._ops)
-        if self._invoices:
-            conn.execute(upsert(t.invoices, ("book", "key")), self._invoices)
+        sql.upsert(conn, t.operations, ("book", "op_key"), self._ops)
+        sql.upsert(conn, t.invoices, ("book", "key"), self._invoices)
         for row in self._invoice_updates:
             row["updated_at"] = self._now
-        _update_many(conn, t.invoices, t.invoices.c.key, self.book, self._invoice_updates)
+        sql.update(conn, t.invoices, "key", self.book, self._invoice_updates)
         if self._invoice_deletes:
             conn.execute(sa.delete(t.invoices).where(
                 t.invoices.c.book == book_is, t.invoices.c.key.in_(self._invoice_deletes)),
@@ -409,10 +402,8 @@ class Transaction:
                 t.invoiced_work.c.book == book_is,
                 t.invoiced_work.c.invoice_key.in_(self._invoice_deletes),
                 t.invoiced_work.c.pending.is_(True)), {"_book": self.book})
-        if self._work:
-            conn.execute(upsert(t.invoiced_work, ("book", "work_order_id")), self._work)
-        _update_many(conn, t.invoiced_work, t.invoiced_work.c.invoice_key, self.book,
-                     self._work_updates)
+        sql.upsert(conn, t.invoiced_work, ("book", "work_order_id"), self._work)
+        sql.update(conn, t.invoiced_work, "invoice_key", self.book, self._work_updates)
         if self._work_deletes:
             conn.execute(sa.delete(t.invoiced_work).where(
                 t.invoiced_work.c.book == book_is,
@@ -421,33 +412,85 @@ class Transaction:
             conn.execute(sa.delete(t.invoiced_work).where(
                 t.invoiced_work.c.book == book_is,
                 t.invoiced_work.c.invoice_key.in_(self._work_releases)), {"_book": self.book})
-        for kind, rows in self._refs.items():
-            if rows:
-                table = t.customers if kind == "customers" else t.products
-                key = "customer_id" if kind == "customers" else "product_id"
-                conn.execute(upsert(table, ("book", key)), rows)
-        if self._log:
-            conn.execute(sa.insert(t.transfer_log), self._log)
+        sql.upsert(conn, t.customers, ("book", "customer_id"), self._refs["customers"])
+        sql.upsert(conn, t.products, ("book", "product_id"), self._refs["products"])
+        sql.insert(conn, t.transfer_log, self._log)
 
 
-def _update_many(
-    conn: Connection, table: sa.Table, key: sa.Column[Any], book: str,
-    rows: Sequence[dict[str, Any]],
-) -> None:
-    """UPDATE rows by key with one executemany per set of changed columns.
 
-    Statement construction dominates per-row updates in SQLAlchemy; grouping
-    rows by their column set compiles each statement once.
+class _Statements:
+    """The journal's hot statements, compiled once per dialect and run with executemany.
+
+    SQLAlchemy's per-row parameter processing costs more than SQLite's own work
+    for these small rows, so rows go straight to the DBAPI's executemany. The SQL
+    is still compiled by SQLAlchemy for the engine's dialect (SQLite, PostgreSQL).
+    Bind parameters are named ``p_<column>`` (values), ``v_<column>`` (SET) and
+    ``w_<column>`` (WHERE); rows are keyed by the bare column name.
     """
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        columns = tuple(sorted(c for c in row if c != "_key"))
-        params = {f"v_{c}": row[c] for c in columns}
-        params["w_key"] = row["_key"]
-        params["w_book"] = book
-        groups.setdefault(columns, []).append(params)
-    for columns, batch in groups.items():
-        stmt = sa.update(table).where(
-            table.c.book == sa.bindparam("w_book"), key == sa.bindparam("w_key")
-        ).values({c: sa.bindparam(f"v_{c}") for c in columns})
-        conn.execute(stmt, batch)
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.dialect = dialect
+        self._cache: dict[tuple[Any, ...], tuple[str, tuple[str, ...], bool]] = {}
+
+    def _run(self, conn: Connection, key: tuple[Any, ...], build: Any,
+             rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        entry = self._cache.get(key)
+        if entry is None:
+            compiled = build().compile(dialect=self.dialect)
+            names = tuple(compiled.positiontup) if compiled.positional else tuple(compiled.params)
+            entry = self._cache[key] = (str(compiled), names, bool(compiled.positional))
+        sql, names, positional = entry
+        columns = [name[2:] for name in names]
+        if positional:
+            pick = operator.itemgetter(*columns)
+            params: list[Any] = [pick(row) for row in rows] if len(columns) > 1 else [
+                (pick(row),) for row in rows]
+        else:
+            params = [{n: row[c] for n, c in zip(names, columns, strict=True)} for row in rows]
+        conn.exec_driver_sql(sql, params)
+
+    def insert(self, conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+        """INSERT rows (every row has the same keys)."""
+        if not rows:
+            return
+        columns = tuple(rows[0])
+        self._run(conn, ("insert", table.name, columns),
+                  lambda: sa.insert(table).values({c: sa.bindparam(f"p_{c}") for c in columns}),
+                  rows)
+
+    def upsert(self, conn: Connection, table: sa.Table, keys: Sequence[str],
+               rows: Sequence[dict[str, Any]]) -> None:
+        """INSERT rows, replacing the non-key columns of rows that exist."""
+        if not rows:
+            return
+        columns = tuple(rows[0])
+
+        def build() -> Any:
+            from sqlalchemy.dialects import postgresql, sqlite
+
+            module: Any = sqlite if self.dialect.name == "sqlite" else postgresql
+            stmt = module.insert(table).values({c: sa.bindparam(f"p_{c}") for c in columns})
+            updates = {c: stmt.excluded[c] for c in columns if c not in keys}
+            return stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+
+        self._run(conn, ("upsert", table.name, columns), build, rows)
+
+    def update(self, conn: Connection, table: sa.Table, key: str, book: str,
+               rows: Sequence[dict[str, Any]]) -> None:
+        """UPDATE by (book, key); rows carry ``_key`` and the columns to set."""
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            columns = tuple(sorted(c for c in row if c != "_key"))
+            groups.setdefault(columns, []).append(
+                {**row, "book": book, key: row["_key"]} if key not in columns
+                else {**row, "book": book})
+        for columns, batch in groups.items():
+            def build(columns: tuple[str, ...] = columns) -> Any:
+                return sa.update(table).where(
+                    table.c.book == sa.bindparam("w_book"),
+                    table.c[key] == sa.bindparam(f"w_{key}"),
+                ).values({c: sa.bindparam(f"v_{c}") for c in columns})
+
+            self._run(conn, ("update", table.name, key, columns), build, batch)

@@ -1,0 +1,42 @@
+"""A small invoicing job run as a subprocess by test_crash.py (not a test module).
+
+Usage: python crash_job.py BOOK JOURNAL [LATENCY]
+Kill points come from LEDGERLINK_SANDBOX_KILL_AFTER_WRITES or the parent's SIGKILL.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import ledgerlink as ll
+from ledgerlink.api import invoice
+from ledgerlink.sandbox.connector import SandboxConnector
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+CUSTOMERS = [
+    ll.Customer(id=f"c{i}", name=f"Customer {i}", email=f"c{i}@example.dk",
+                policy=ll.PolicyOverride(posting=ll.Posting.DRAFT) if i == 0 else None)
+    for i in range(4)
+]
+ORDERS = [
+    ll.WorkOrder(id=f"w{i}", customer_id=f"c{i % 4}", status=ll.WorkStatus.COMPLETED,
+                 completed_at=NOW - timedelta(minutes=i),
+                 lines=[ll.WorkLine("Hours", Decimal(i % 3 + 1), Decimal("450"))])
+    for i in range(12)
+]
+COMPANY = ll.Company("Crash ApS", policy=ll.BillingPolicy(ll.Posting.BOOK, send=True))
+
+
+def main() -> int:
+    book_path, journal = sys.argv[1], sys.argv[2]
+    latency = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+    book = SandboxConnector(book_path, latency=latency)
+    result = invoice(ORDERS, CUSTOMERS, COMPANY, book, now=NOW, store=journal, workers=2,
+                     batch_size=3)
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
