@@ -15,6 +15,7 @@ import inspect
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -30,6 +31,7 @@ import ledgerlink
 from ledgerlink import api
 from ledgerlink.cli import EXIT_BAD_INPUT, EXIT_FAILURES, main
 from ledgerlink.domain import Customer, PartyKind
+from ledgerlink.loading import load_policy
 from ledgerlink.plugins import DISABLE_ENV, get_plugin_manager, hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,14 +144,16 @@ def test_cli_command_is_in_the_reference(path: tuple[str, ...], is_group: bool) 
     # A group is covered by a heading for it or for any of its subcommands.
     tail = r"(?: [^`]*)?" if is_group else ""
     heading = re.compile(rf"^(#+) .*`{name}{tail}`", re.MULTILINE)
-    assert heading.search(text), f"docs/reference.md needs a heading for `ledgerlink {' '.join(path)}`"
+    command = "ledgerlink " + " ".join(path)
+    assert heading.search(text), f"docs/reference.md needs a heading for `{command}`"
     if is_group:
         return
     section = _section(text, heading)
     for param in _click_command(path).params:
         for option in param.opts:
             if option.startswith("--"):
-                assert f"`{option}" in section, f"`ledgerlink {' '.join(path)}` option {option}"
+                documented = re.search(rf"`{re.escape(option)}(?=[ `=])", section)
+                assert documented, f"`{command}` option {option} is not documented"
 
 
 def test_reference_lists_the_exit_codes() -> None:
@@ -164,6 +168,45 @@ def test_reference_lists_the_exit_codes() -> None:
 def test_public_name_is_in_the_reference(name: str) -> None:
     """Every name exported by `ledgerlink` and `ledgerlink.api` appears in docs/reference.md."""
     assert f"`{name}" in REFERENCE_MD.read_text(encoding="utf-8")
+
+
+# --- the user guide ---------------------------------------------------------------------
+
+FENCE = re.compile(r"^```(?P<lang>[\w-]*)(?P<info>[^\n]*)\n(?P<body>.*?)^```[ \t]*$",
+                   re.MULTILINE | re.DOTALL)
+
+
+def test_guide_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/guide.md's files, `ledgerlink` commands and Python blocks all work, in order."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(DISABLE_ENV, raising=False)
+    monkeypatch.delenv("LEDGERLINK_SANDBOX_KILL_AFTER_WRITES", raising=False)
+    text = (DOCS / "guide.md").read_text(encoding="utf-8")
+    namespace: dict[str, Any] = {"__name__": "guide"}
+    files, commands, blocks = [], [], 0
+    for block in FENCE.finditer(text):
+        body, title = block["body"], re.search(r'title="([^"]+)"', block["info"])
+        if title:
+            Path(title[1]).write_text(body, encoding="utf-8")
+            files.append(title[1])
+        elif block["lang"] == "python":
+            # Pad with blank lines so a traceback points at the guide's own line numbers.
+            padding = "\n" * text.count("\n", 0, block.start("body"))
+            exec(compile(padding + body, str(DOCS / "guide.md"), "exec"), namespace)
+            blocks += 1
+        elif block["lang"] == "console":
+            for line in body.splitlines():
+                if line.startswith("$ ledgerlink "):
+                    args = shlex.split(line.removeprefix("$ ledgerlink "))
+                    result = CliRunner().invoke(main, args)
+                    assert result.exit_code == 0, f"{line}\n{result.output}"
+                    commands.append(line)
+    assert {"customers.csv", "work-orders.csv", "policy.toml"} <= set(files)
+    for name in files:
+        if name.endswith(".toml"):
+            load_policy(name)
+    assert len(commands) >= 8
+    assert blocks >= 5
 
 
 # --- the example plugin -------------------------------------------------------------------

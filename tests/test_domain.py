@@ -91,9 +91,6 @@ def test_normalising_is_idempotent(pair: tuple[str, str | None]) -> None:
     assert normalize_registration_number(once, country) == once
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug in domain.py: Greek VAT numbers get a GR prefix; "
-                          "the EU VAT prefix for Greece is EL")
 def test_greek_vat_numbers_keep_the_el_prefix() -> None:
     """A Greek VAT number is stored with the EL prefix VIES and e-invoices use."""
     assert _customer("EL094259216", "GR").registration_number == "EL094259216"
@@ -152,9 +149,6 @@ def test_line_amount_is_rounded_half_up_once() -> None:
     assert line.net("JPY") == Decimal("1")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="bug in domain.py: InvoiceLine.net multiplies in the "
-                          "28-digit default context, then rounds again")
 def test_line_amount_is_not_double_rounded() -> None:
     """A product needing more than 28 digits is rounded once, not twice."""
     line = InvoiceLine("x", Decimal("0.4999999999999999999999999999999"), Decimal("0.01"))
@@ -174,7 +168,7 @@ work_lines = st.lists(st.from_type(WorkLine), max_size=3)
 
 
 # The strategy's text has no control characters and product ids are None or
-# non-blank: the collisions outside that space are the xfail cases below.
+# non-blank; the awkward cases outside that space are spelt out below.
 @given(work_lines, work_lines)
 def test_fingerprint_changes_iff_lines_change(a: list[WorkLine], b: list[WorkLine]) -> None:
     """Two work orders share a fingerprint exactly when their lines are equal."""
@@ -225,17 +219,11 @@ def test_fingerprint_ignores_decimal_spelling() -> None:
             [WorkLine("a", Decimal(1), Decimal(1), Decimal(25), "b\x1ed\x1f1\x1f1\x1f25\x1f")],
             [WorkLine("a", Decimal(1), Decimal(1), Decimal(25), "b"),
              WorkLine("d", Decimal(1), Decimal(1), Decimal(25))],
-            marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                    reason="bug in domain.py: fingerprint joins fields with "
-                                           "separators (\\x1f, \\x1e) the fields may contain"),
             id="separator-in-product-id",
         ),
         pytest.param(
             [WorkLine("a", Decimal(1), Decimal(1), Decimal(25), "")],
             [WorkLine("a", Decimal(1), Decimal(1), Decimal(25), None)],
-            marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                    reason="bug in domain.py: fingerprint writes product_id "
-                                           "None and '' alike"),
             id="empty-vs-no-product-id",
         ),
         pytest.param(
@@ -317,9 +305,6 @@ def test_floats_are_refused_in_work_lines(field: str, value: float) -> None:
     assert caught.value.field == field
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                   reason="bug in domain.py: Product.unit_price has no converter, "
-                          "so a float is stored as a float")
 def test_product_refuses_a_float_price() -> None:
     """A product's list price refuses floats like every other money field."""
     with pytest.raises(ValidationError):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -539,3 +542,58 @@ def test_saving_a_completed_time_keeps_its_offset(tmp_path: Path) -> None:
     save_work_orders([order], tmp_path / "w.csv")
     assert "2024-05-01T14:30:00-05:00" in (tmp_path / "w.csv").read_text(encoding="utf-8")
     assert load_work_orders(tmp_path / "w.csv") == [order]
+
+
+# --- robustness ------------------------------------------------------------------------
+
+_leaves = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6)
+           | st.sampled_from(["c", "1.5", "2024-05-01", "2024-05-01T10:00+02:00", "planned"]))
+_keys = st.sampled_from(["id", "name", "customer_id", "lines", "description", "quantity",
+                         "unit_price", "status", "completed_at", "address", "policy", "zz"])
+_json_values = st.recursive(
+    _leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner, max_size=5),
+    max_leaves=15,
+)
+_loaders = st.sampled_from([load_customers, load_work_orders, load_products])
+
+
+def _error_of(load: Any, path: Path) -> ValidationError | None:
+    """The ValidationError ``load(path)`` raises, or None when it loads; anything else escapes."""
+    try:
+        load(path)
+    except ValidationError as err:
+        return err
+    return None
+
+
+@given(st.lists(_json_values, max_size=3), _loaders)
+def test_any_json_list_loads_or_raises_validation_error(
+    rt_dir: Path, items: list[object], load: Any
+) -> None:
+    """Whatever a JSON list holds, a loader returns or raises ValidationError, never crashes."""
+    path = rt_dir / "fuzz.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    err = _error_of(load, path)
+    if err is not None:
+        assert err.problems
+        assert all(p.source == str(path) and p.row is not None for p in err.problems)
+
+
+_cells = st.sampled_from(["", "w", "c", "1", "x", "yes", "2024-05-01", "2024-05-01T10:00Z",
+                          "completed", "planned", "dk", "DKK", "25"]) | st.text(max_size=4)
+
+
+@given(st.lists(st.lists(_cells, max_size=14), max_size=4))
+def test_any_work_order_csv_rows_load_or_raise_validation_error(
+    rt_dir: Path, rows: list[list[str]]
+) -> None:
+    """Whatever the data rows hold, the work-order loader returns or reports rows and fields."""
+    path = rt_dir / "fuzz.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(ORDER_HEADER.split(","))
+        out.writerows(rows)
+    err = _error_of(load_work_orders, path)
+    if err is not None:
+        assert err.problems
+        assert all(p.row is not None and p.row >= 2 for p in err.problems)

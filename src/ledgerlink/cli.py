@@ -25,6 +25,7 @@ from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer, WorkOrder
 from ledgerlink.errors import LedgerlinkError, ValidationError
 from ledgerlink.planning import Plan
+from ledgerlink.planning import plan as plan_work
 from ledgerlink.plugins import get_plugin_manager
 from ledgerlink.policy import PolicyOverride, explain, resolve
 from ledgerlink.runner import RunResult
@@ -140,6 +141,26 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+def _missing_file(target: str) -> bool:
+    """True for a SQLite path (not a URL) whose file does not exist yet."""
+    return "://" not in target and not Path(target).exists()
+
+
+def _preview(orders: list[WorkOrder], people: list[Customer], company: Company,
+             now: datetime, connector: str, pairs: Sequence[str], store: str) -> Plan:
+    """Plan without writing anything: no journal or sandbox file is created."""
+    info = get_plugin_manager().connectors().get(connector)
+    options = _options(pairs)
+    sandbox_missing = connector == "sandbox" and _missing_file(
+        options.get("path", "ledgerlink-sandbox.db"))
+    if _missing_file(store) or sandbox_missing:
+        # Nothing was ever invoiced there: plan from an empty journal for the
+        # connector's declared capabilities, without opening (creating) anything.
+        return plan_work(orders, people, company, now=now, capabilities=info.capabilities)
+    book = _connect(connector, pairs)
+    return api.plan(orders, people, company, now=now, connector=book, store=store)
+
+
 def _plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "now": plan.now.isoformat(),
@@ -233,9 +254,9 @@ def plan_command(work: Path, customers: Path, policy: Path | None, connector: st
                  pairs: tuple[str, ...], store: str, now: str | None, as_json: bool) -> None:
     """Preview what a run would do; nothing is written anywhere."""
     with _reported():
+        moment = _now(now)
         orders, people, company = _inputs(work, customers, policy)
-        book = _connect(connector, pairs)
-        preview = api.plan(orders, people, company, now=_now(now), connector=book, store=store)
+        preview = _preview(orders, people, company, moment, connector, pairs, store)
     if as_json:
         _emit_json(_plan_json(preview))
     else:
@@ -258,12 +279,13 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
                 allow_credits: bool, as_json: bool) -> None:
     """Invoice the work exactly once (recovers a crashed run first)."""
     with _reported():
+        moment = _now(now)
         orders, people, company = _inputs(work, customers, policy)
         if allow_credits:
             company = attrs.evolve(company, allow_credits=True)
         book = _connect(connector, pairs)
         with _progress(not as_json) as progress:
-            result = api.invoice(orders, people, company, book, now=_now(now), store=store,
+            result = api.invoice(orders, people, company, book, now=moment, store=store,
                                  workers=workers, progress=progress)
     if as_json:
         _emit_json(_result_json(result))

@@ -20,7 +20,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.util import get_cc_module
 
 from ledgerlink.errors import ValidationError
-from ledgerlink.money import Money, minor_unit, round_money, to_decimal
+from ledgerlink.money import EXACT, Money, minor_unit, round_money, to_decimal
 from ledgerlink.policy import BillingPolicy, PolicyOverride
 
 __all__ = [
@@ -115,6 +115,10 @@ def _vat(value: object) -> Decimal:
     return to_decimal(value, field="vat_rate")
 
 
+def _optional_price(value: object) -> Decimal | None:
+    return None if value is None else to_decimal(value, field="unit_price")
+
+
 def _work_lines(value: Iterable[WorkLine]) -> tuple[WorkLine, ...]:
     return tuple(value)
 
@@ -135,18 +139,26 @@ def _time_zone(instance: object, attribute: attrs.Attribute[str], value: str) ->
         raise ValidationError("unknown IANA time zone", field=attribute.name, value=value) from None
 
 
+#: EU VAT prefixes that differ from the ISO 3166 country code: Greece uses EL.
+_VAT_PREFIX = {"gr": "EL"}
+_PREFIX_COUNTRY = {prefix.lower(): cc for cc, prefix in _VAT_PREFIX.items()}
+
+
 def normalize_registration_number(number: str, country: str | None) -> str:
     """Validate an organisation/VAT number with python-stdnum and return it compacted.
 
-    A number that starts with a two-letter country prefix (``DK12345674``) is
-    checked as that country's VAT number; otherwise it is checked with the
-    customer's country. Countries python-stdnum does not know are kept as given
-    (compacted of spaces), since refusing them would block valid foreign customers.
+    A number that starts with a two-letter VAT prefix (``DK12345674``,
+    ``EL094259216``) is checked as that country's VAT number; otherwise it is
+    checked with the customer's country. The result carries the VAT prefix (EL
+    for Greece, as VIES and e-invoices use). Countries python-stdnum does not
+    know are kept as given (compacted of spaces): refusing them would block
+    valid foreign customers.
     """
     raw = "".join(number.split()).upper()
-    prefix = raw[:2]
-    if prefix.isalpha() and get_cc_module(prefix.lower(), "vat") is not None:
-        cc, body = prefix.lower(), raw
+    head = raw[:2].lower()
+    head_country = _PREFIX_COUNTRY.get(head, head)
+    if raw[:2].isalpha() and get_cc_module(head_country, "vat") is not None:
+        cc, body = head_country, raw[2:]
     elif country:
         cc, body = country.lower(), raw
     else:
@@ -154,25 +166,22 @@ def normalize_registration_number(number: str, country: str | None) -> str:
     module = get_cc_module(cc, "vat")
     if module is None:
         return raw
-    try:
-        compact: str = module.validate(body)
-    except StdnumError as err:
-        # Some modules accept the prefix and some do not: try once without it.
-        if body[:2].lower() == cc:
-            try:
-                compact = module.validate(body[2:])
-            except StdnumError:
-                raise ValidationError(
-                    f"invalid {cc.upper()} VAT/organisation number: {err}",
-                    field="registration_number", value=number,
-                ) from None
-        else:
-            raise ValidationError(
-                f"invalid {cc.upper()} VAT/organisation number: {err}",
-                field="registration_number", value=number,
-            ) from None
-    compact = compact.upper()
-    return compact if compact[:2] == cc.upper() else f"{cc.upper()}{compact}"
+    # Some stdnum modules take the number with its prefix (and some keep it, like
+    # Switzerland's CHE...), others only without: try as given, then without.
+    error: StdnumError | None = None
+    for attempt in dict.fromkeys((raw, body)):
+        try:
+            compact = str(module.validate(attempt)).upper()
+            break
+        except StdnumError as err:
+            error = error or err
+    else:
+        raise ValidationError(
+            f"invalid {cc.upper()} VAT/organisation number: {error}",
+            field="registration_number", value=number,
+        )
+    prefix = _VAT_PREFIX.get(cc, cc.upper())
+    return compact if compact.startswith(prefix) else f"{prefix}{compact}"
 
 
 # --- parties and products ---------------------------------------------------------
@@ -245,7 +254,7 @@ class Product:
     id: str = attrs.field(validator=_non_empty)
     name: str = attrs.field(validator=_non_empty)
     kind: ProductKind = ProductKind.SERVICE
-    unit_price: Decimal | None = None
+    unit_price: Decimal | None = attrs.field(default=None, converter=_optional_price)
     vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_vat,
                                     validator=_vat_rate)
 
@@ -328,14 +337,14 @@ class WorkOrder:
 
     def fingerprint(self) -> str:
         """A short digest of what would be billed; changes when a line changes."""
-        digest = hashlib.blake2b(digest_size=8)
-        for line in self.lines:
-            digest.update(
-                f"{line.description}\x1f{line.quantity.normalize()}\x1f"
-                f"{line.unit_price.normalize()}\x1f{line.vat_rate.normalize()}\x1f"
-                f"{line.product_id or ''}\x1e".encode()
-            )
-        return digest.hexdigest()
+        # repr() of a tuple is unambiguous: no separator a field could contain,
+        # and None differs from "".
+        parts = tuple(
+            (line.description, str(line.quantity.normalize()), str(line.unit_price.normalize()),
+             str(line.vat_rate.normalize()), line.product_id)
+            for line in self.lines
+        )
+        return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
 # --- invoices ---------------------------------------------------------------------
@@ -364,8 +373,8 @@ class InvoiceLine:
     source_key: str | None = None
 
     def net(self, currency: str) -> Decimal:
-        """quantity x unit price, rounded once to the currency's minor unit."""
-        return round_money(self.quantity * self.unit_price, currency)
+        """quantity x unit price, computed exactly, rounded once to the currency's minor unit."""
+        return round_money(EXACT.multiply(self.quantity, self.unit_price), currency)
 
     @classmethod
     def from_work(cls, line: WorkLine, source_key: str) -> InvoiceLine:
@@ -396,7 +405,8 @@ def vat_breakdown(lines: Sequence[InvoiceLine], currency: str) -> tuple[VatTotal
         rate = line.vat_rate.normalize()
         bases[rate] = bases.get(rate, Decimal(0)) + line.net(currency)
     return tuple(
-        VatTotal(rate, Money(base, currency), Money(base * rate / 100, currency))
+        VatTotal(rate, Money(base, currency),
+                 Money(EXACT.divide(EXACT.multiply(base, rate), Decimal(100)), currency))
         for rate, base in sorted(bases.items())
     )
 

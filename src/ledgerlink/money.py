@@ -13,7 +13,7 @@ float is not 0.1.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from functools import cache
 
 import attrs
@@ -21,10 +21,13 @@ import iso4217
 
 from ledgerlink.errors import ValidationError
 
-__all__ = ["ROUNDING", "Money", "minor_unit", "round_money", "to_decimal"]
+__all__ = ["EXACT", "ROUNDING", "Money", "minor_unit", "round_money", "to_decimal"]
 
 #: The one rounding rule for money (see the module docstring).
 ROUNDING = ROUND_HALF_UP
+#: Exact arithmetic for products and quotients before the single rounding: the
+#: default 28-digit context would round a long product once before we round it.
+EXACT = Context(prec=80, rounding=ROUNDING)
 
 
 @cache
@@ -90,8 +93,15 @@ def to_decimal(value: object, *, field: str = "amount") -> Decimal:
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round ``amount`` to ``currency``'s minor unit with :data:`ROUNDING`."""
-    return amount.quantize(_quantum(currency), rounding=ROUNDING)
+    """Round ``amount`` to ``currency``'s minor unit with :data:`ROUNDING`.
+
+    Amounts that need more than 28 significant digits once rounded (beyond any
+    real invoice) are refused as a ValidationError.
+    """
+    try:
+        return amount.quantize(_quantum(currency), rounding=ROUNDING)
+    except InvalidOperation:
+        raise ValidationError("amount is too large", field="amount", value=amount) from None
 
 
 def _check_currency(instance: object, attribute: attrs.Attribute[str], value: str) -> None:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import attrs
-
 import ledgerlink as ll
 from ledgerlink.connector import ProductRefs
 from ledgerlink.errors import ConflictError, InvoiceStateError, NotFoundError

@@ -1,0 +1,123 @@
+"""The journal store: migrations, schema agreement, refusal of newer schemas, round trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from ledgerlink.errors import StoreError
+from ledgerlink.planning import InvoiceRecord, WorkRecord
+from ledgerlink.store import Store
+from ledgerlink.store import schema as t
+from ledgerlink.store.migrate import alembic_config, current_revision
+
+
+def test_a_new_store_is_migrated_to_the_expected_revision(tmp_path: Path) -> None:
+    """Opening a new file runs the migrations up to SCHEMA_REVISION."""
+    store = Store(tmp_path / "j.db")
+    with store.engine.connect() as conn:
+        assert current_revision(conn) == t.SCHEMA_REVISION
+        assert set(sa.inspect(conn).get_table_names()) >= set(t.metadata.tables)
+
+
+def test_schema_revision_is_alembics_head() -> None:
+    """SCHEMA_REVISION names the newest migration script."""
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == t.SCHEMA_REVISION
+
+
+def test_migrations_produce_exactly_the_declared_tables(tmp_path: Path) -> None:
+    """Alembic's autogenerate finds no difference between the migrated store and schema.py."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    store = Store(tmp_path / "j.db")
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), t.metadata)
+    assert diff == []
+
+
+def test_a_store_from_a_newer_ledgerlink_is_refused(tmp_path: Path) -> None:
+    """A store stamped with an unknown revision raises StoreError instead of being touched."""
+    path = tmp_path / "j.db"
+    Store(path).close()
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(StoreError, match="9999"):
+        Store(path)
+
+
+def test_reopening_an_up_to_date_store_keeps_its_data(tmp_path: Path) -> None:
+    """Data written survives closing and reopening (no re-migration)."""
+    path = tmp_path / "j.db"
+    with Store(path) as store, store.transaction("book") as tx:
+        tx.ref("customers", "c1", "C-1")
+    assert Store(path).refs("book", "customers") == {"c1": "C-1"}
+
+
+def test_state_round_trips_invoices_work_and_drafts(tmp_path: Path) -> None:
+    """What a transaction writes comes back as the planner's JournalState."""
+    store = Store(tmp_path / "j.db")
+    with store.transaction("b") as tx:
+        tx.invoice("draft:c1:2", "c1", "draft", False, "DKK", pending=False, remote_id="D2")
+        tx.work("w1", "f1", "draft:c1:2", 0, pending=False)
+        tx.ref("customers", "c1", "C-1")
+    state = store.state("b")
+    assert state.invoices["draft:c1:2"] == InvoiceRecord("draft:c1:2", "c1", "draft",
+                                                         remote_id="D2")
+    assert state.work["w1"] == WorkRecord("w1", "f1", "draft:c1:2")
+    assert state.drafts_opened == {"c1": 2}
+    assert state.customers == frozenset({"c1"})
+    assert store.state("other book").invoices == {}
+
+
+def test_forgetting_an_invoice_releases_only_its_pending_work(tmp_path: Path) -> None:
+    """Rolling back a create removes the invoice and the work that waited on it, nothing else."""
+    store = Store(tmp_path / "j.db")
+    with store.transaction("b") as tx:
+        tx.invoice("inv:w1", "c1", "book", True, "DKK", pending=True)
+        tx.work("w1", "f1", "inv:w1", 0, pending=True)
+        tx.work("w2", "f2", "inv:w2", 0, pending=False)
+    with store.transaction("b") as tx:
+        tx.forget_invoice("inv:w1")
+    state = store.state("b")
+    assert "inv:w1" not in state.invoices
+    assert set(state.work) == {"w2"}
+
+
+def test_updates_touch_only_their_book(tmp_path: Path) -> None:
+    """An update for one book's invoice key leaves another book's same key alone."""
+    store = Store(tmp_path / "j.db")
+    for book in ("a", "b"):
+        with store.transaction(book) as tx:
+            tx.invoice("inv:w1", "c1", "book", False, "DKK", pending=True)
+    with store.transaction("a") as tx:
+        tx.update_invoice("inv:w1", pending=False, remote_id="R", booked=True)
+    assert store.state("a").invoices["inv:w1"].booked
+    assert not store.state("b").invoices["inv:w1"].booked
+
+
+def test_the_log_filters_by_run_outcome_and_limit(tmp_path: Path) -> None:
+    """log() filters by run id and outcome and returns the newest entries oldest first."""
+    store = Store(tmp_path / "j.db")
+    with store.transaction("b") as tx:
+        for i in range(5):
+            tx.log("r1" if i < 3 else "r2", "c1", "book", f"inv:w{i}",
+                   "failed" if i == 4 else "ok", message=f"m{i}")
+    assert [e.subject for e in store.log(run_id="r1")] == ["inv:w0", "inv:w1", "inv:w2"]
+    assert [e.message for e in store.log(outcome="failed")] == ["m4"]
+    assert [e.subject for e in store.log(limit=2)] == ["inv:w3", "inv:w4"]
+
+
+def test_full_durability_is_selectable(tmp_path: Path) -> None:
+    """durable='full' sets SQLite's synchronous=FULL; the default is NORMAL in WAL mode."""
+    for durable, expected in (("normal", 1), ("full", 2)):
+        store = Store(tmp_path / f"{durable}.db", durable=durable)  # type: ignore[arg-type]
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == expected
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
