@@ -165,11 +165,19 @@ def test_due_date_before_issue_date_is_refused() -> None:
 # --- fingerprints ------------------------------------------------------------------------
 
 work_lines = st.lists(st.from_type(WorkLine), max_size=3)
+# Any text at all, separators and control characters included, and "" product ids.
+_any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=6)
+awkward_lines = st.lists(st.builds(
+    WorkLine,
+    description=_any_text.filter(str.strip),
+    quantity=st.sampled_from([Decimal(1), Decimal(25)]),
+    unit_price=st.sampled_from([Decimal(1), Decimal(25)]),
+    vat_rate=st.sampled_from([Decimal(1), Decimal(25)]),
+    product_id=st.none() | _any_text,
+), max_size=3)
 
 
-# The strategy's text has no control characters and product ids are None or
-# non-blank; the awkward cases outside that space are spelt out below.
-@given(work_lines, work_lines)
+@given(work_lines | awkward_lines, work_lines | awkward_lines)
 def test_fingerprint_changes_iff_lines_change(a: list[WorkLine], b: list[WorkLine]) -> None:
     """Two work orders share a fingerprint exactly when their lines are equal."""
     first = WorkOrder("w", "c", a, completed_at=WHEN)

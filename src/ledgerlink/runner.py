@@ -44,7 +44,7 @@ from ledgerlink.planning import (
     ReplaceLines,
     Send,
 )
-from ledgerlink.store import LogEntry, OpRecord, Store, Transaction
+from ledgerlink.store import OpRecord, Store, Transaction, TransferLog
 
 __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_WORKERS", "Outcome", "RunResult", "Runner"]
 
@@ -159,7 +159,7 @@ class RunResult:
         return not self.failed
 
     @property
-    def log(self) -> list[LogEntry]:
+    def log(self) -> TransferLog:
         """This run's transfer log."""
         return self.store.log(run_id=self.run_id)
 

@@ -1,5 +1,12 @@
 """The journal store (SQLAlchemy Core; SQLite by default, PostgreSQL alike)."""
 
-from ledgerlink.store.store import LogEntry, OpRecord, RunRecord, Store, Transaction
+from ledgerlink.store.store import (
+    LogEntry,
+    OpRecord,
+    RunRecord,
+    Store,
+    Transaction,
+    TransferLog,
+)
 
-__all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction"]
+__all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog"]

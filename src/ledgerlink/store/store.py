@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from ledgerlink.planning import InvoiceRecord, JournalState, WorkRecord
 from ledgerlink.store import schema as t
 
-__all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "utcnow"]
+__all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog", "utcnow"]
 
 
 def utcnow() -> str:
@@ -89,6 +89,20 @@ class LogEntry:
     amount: str | None
     currency: str | None
     message: str
+
+
+class TransferLog(list[LogEntry]):
+    """Transfer-log entries (a list) that render as a table in notebooks."""
+
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import log_html
+
+        return log_html(self)
+
+    @property
+    def failures(self) -> TransferLog:
+        """Only the entries that failed."""
+        return TransferLog(e for e in self if e.outcome == "failed")
 
 
 @attrs.frozen
@@ -263,7 +277,7 @@ class Store:
     def log(
         self, *, book: str | None = None, run_id: str | None = None, limit: int | None = None,
         outcome: str | None = None,
-    ) -> list[LogEntry]:
+    ) -> TransferLog:
         """Transfer-log entries, oldest first (the newest ``limit`` when given)."""
         query = sa.select(t.transfer_log)
         if book is not None:
@@ -277,7 +291,7 @@ class Store:
             query = query.limit(limit)
         with self.engine.connect() as conn:
             rows = list(conn.execute(query))
-        return [LogEntry(**r._mapping) for r in reversed(rows)]
+        return TransferLog(LogEntry(**r._mapping) for r in reversed(rows))
 
     def runs(self, *, book: str | None = None, limit: int = 20) -> list[RunRecord]:
         """The newest runs, newest first."""
