@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -336,3 +337,24 @@ def test_unknown_time_zone_is_refused() -> None:
         Company("X", time_zone="Europe/Atlantis")
     assert caught.value.field == "time_zone"
     assert Company("X").zone.key == "Europe/Copenhagen"
+
+
+def test_northern_ireland_numbers_keep_the_xi_prefix() -> None:
+    """A Northern Ireland VAT number stays XI-prefixed for a GB customer."""
+    assert normalize_registration_number("XI980780684", "GB") == "XI980780684"
+    assert normalize_registration_number("GB980780684", "GB") == "GB980780684"
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: Customer(id="a", name="b", kind="company"), "kind"),  # type: ignore[arg-type]
+        (lambda: Customer(id="a", name="b", delivery="email"), "delivery"),  # type: ignore[arg-type]
+        (lambda: WorkOrder(id="w", customer_id="c", lines=[], status="planned"), "status"),  # type: ignore[arg-type]
+    ],
+)
+def test_plain_strings_are_not_enum_members(build: Any, field: str) -> None:
+    """An enum field given a plain string is refused naming the field, not silently kept."""
+    with pytest.raises(ValidationError) as caught:
+        build()
+    assert caught.value.field == field

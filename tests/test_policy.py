@@ -146,3 +146,18 @@ def test_payment_terms_bounds_are_accepted(days: int) -> None:
     """0 (due at once) and 365 days are the limits and are accepted."""
     assert BillingPolicy(payment_terms_days=days).payment_terms_days == days
     assert PolicyOverride(payment_terms_days=days).payment_terms_days == days
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: BillingPolicy(posting="book"), "posting"),  # type: ignore[arg-type]
+        (lambda: BillingPolicy(send="yes"), "send"),  # type: ignore[arg-type]
+        (lambda: PolicyOverride(timing="before_work"), "timing"),  # type: ignore[arg-type]
+    ],
+)
+def test_policy_fields_refuse_plain_strings(build: Any, field: str) -> None:
+    """Policy fields given strings instead of enum members or booleans are refused by name."""
+    with pytest.raises(ValidationError) as caught:
+        build()
+    assert caught.value.field == field

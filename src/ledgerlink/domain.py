@@ -75,6 +75,18 @@ class WorkStatus(enum.Enum):
 # --- validators -------------------------------------------------------------------
 
 
+def _enum(kind: type[enum.Enum]) -> Any:
+    """A validator naming the field when a value is not a member of ``kind``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            choices = ", ".join(str(m.value) for m in kind)
+            raise ValidationError(f"must be a {kind.__name__} ({choices})",
+                                  field=attribute.name, value=value)
+
+    return check
+
+
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("must be a non-empty string", field=attribute.name, value=value)
@@ -139,9 +151,10 @@ def _time_zone(instance: object, attribute: attrs.Attribute[str], value: str) ->
         raise ValidationError("unknown IANA time zone", field=attribute.name, value=value) from None
 
 
-#: EU VAT prefixes that differ from the ISO 3166 country code: Greece uses EL.
+#: VAT prefixes that differ from the ISO 3166 country code: Greece uses EL, and
+#: Northern Ireland's traders (country GB) use XI for trade in goods with the EU.
 _VAT_PREFIX = {"gr": "EL"}
-_PREFIX_COUNTRY = {prefix.lower(): cc for cc, prefix in _VAT_PREFIX.items()}
+_PREFIX_COUNTRY = {"el": "gr", "xi": "gb"}
 
 
 def normalize_registration_number(number: str, country: str | None) -> str:
@@ -157,8 +170,10 @@ def normalize_registration_number(number: str, country: str | None) -> str:
     raw = "".join(number.split()).upper()
     head = raw[:2].lower()
     head_country = _PREFIX_COUNTRY.get(head, head)
+    given_prefix = ""
     if raw[:2].isalpha() and get_cc_module(head_country, "vat") is not None:
         cc, body = head_country, raw[2:]
+        given_prefix = raw[:2] if head in _PREFIX_COUNTRY else ""
     elif country:
         cc, body = country.lower(), raw
     else:
@@ -180,8 +195,14 @@ def normalize_registration_number(number: str, country: str | None) -> str:
             f"invalid {cc.upper()} VAT/organisation number: {error}",
             field="registration_number", value=number,
         )
-    prefix = _VAT_PREFIX.get(cc, cc.upper())
-    return compact if compact.startswith(prefix) else f"{prefix}{compact}"
+    prefix = given_prefix or _VAT_PREFIX.get(cc, cc.upper())
+    if compact.startswith(prefix):
+        return compact
+    # stdnum may return the number under the country's usual prefix (GB for XI).
+    usual = cc.upper()
+    if given_prefix and compact.startswith(usual) and compact[2:3].isdigit():
+        compact = compact[2:]
+    return f"{prefix}{compact}"
 
 
 # --- parties and products ---------------------------------------------------------
@@ -223,12 +244,13 @@ class Customer:
 
     id: str = attrs.field(validator=_non_empty)
     name: str = attrs.field(validator=_non_empty)
-    kind: PartyKind = PartyKind.COMPANY
+    kind: PartyKind = attrs.field(default=PartyKind.COMPANY, validator=_enum(PartyKind))
     email: str | None = None
     address: Address = attrs.Factory(Address)
     registration_number: str | None = None
     currency: str = attrs.field(default="DKK", validator=_currency)
-    delivery: DeliveryChannel = DeliveryChannel.EMAIL
+    delivery: DeliveryChannel = attrs.field(default=DeliveryChannel.EMAIL,
+                                            validator=_enum(DeliveryChannel))
     policy: PolicyOverride | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -253,7 +275,7 @@ class Product:
 
     id: str = attrs.field(validator=_non_empty)
     name: str = attrs.field(validator=_non_empty)
-    kind: ProductKind = ProductKind.SERVICE
+    kind: ProductKind = attrs.field(default=ProductKind.SERVICE, validator=_enum(ProductKind))
     unit_price: Decimal | None = attrs.field(default=None, converter=_optional_price)
     vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_vat,
                                     validator=_vat_rate)
@@ -324,7 +346,7 @@ class WorkOrder:
     id: str = attrs.field(validator=_non_empty)
     customer_id: str = attrs.field(validator=_non_empty)
     lines: tuple[WorkLine, ...] = attrs.field(converter=_work_lines)
-    status: WorkStatus = WorkStatus.COMPLETED
+    status: WorkStatus = attrs.field(default=WorkStatus.COMPLETED, validator=_enum(WorkStatus))
     planned_date: date | None = None
     completed_at: datetime | None = attrs.field(default=None, validator=_aware)
     project: str | None = None

@@ -67,6 +67,20 @@ def _terms(instance: object, attribute: attrs.Attribute[Any], value: int | None)
                               field=attribute.name, value=value)
 
 
+def _member(kind: type[enum.Enum] | type[bool], optional: bool = False) -> Any:
+    """A validator naming the field when a value is not of ``kind`` (or None if optional)."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, kind):
+            allowed = (", ".join(str(m.value) for m in kind) if issubclass(kind, enum.Enum)
+                       else "true or false")
+            raise ValidationError(f"must be one of: {allowed}", field=attribute.name, value=value)
+
+    return check
+
+
 @attrs.frozen
 class BillingPolicy:
     """A company's billing policy: every field has a value.
@@ -78,9 +92,9 @@ class BillingPolicy:
         payment_terms_days: due date = issue date + this many days.
     """
 
-    posting: Posting = Posting.BOOK
-    timing: Timing = Timing.ON_COMPLETION
-    send: bool = False
+    posting: Posting = attrs.field(default=Posting.BOOK, validator=_member(Posting))
+    timing: Timing = attrs.field(default=Timing.ON_COMPLETION, validator=_member(Timing))
+    send: bool = attrs.field(default=False, validator=_member(bool))
     payment_terms_days: int = attrs.field(default=DEFAULT_PAYMENT_TERMS_DAYS, validator=_terms)
 
 
@@ -95,9 +109,9 @@ class PolicyOverride:
         payment_terms_days: overrides :attr:`BillingPolicy.payment_terms_days` when set.
     """
 
-    posting: Posting | None = None
-    timing: Timing | None = None
-    send: bool | None = None
+    posting: Posting | None = attrs.field(default=None, validator=_member(Posting, True))
+    timing: Timing | None = attrs.field(default=None, validator=_member(Timing, True))
+    send: bool | None = attrs.field(default=None, validator=_member(bool, True))
     payment_terms_days: int | None = attrs.field(default=None, validator=_terms)
 
     @property
