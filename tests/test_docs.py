@@ -4,6 +4,7 @@
   ``docs/plugins.md`` with its exact signature;
 * every command ``ledgerlink --help`` lists (and every option it takes) is in
   ``docs/reference.md``, and so is every public name;
+* ``docs/guide.md`` runs as written: its files, commands and Python blocks;
 * ``docs/example-plugin`` is discovered through a real entry point (a temporary
   ``.dist-info`` on ``sys.path``, nothing installed), connects and creates a
   customer, and its own conformance test passes.
@@ -140,11 +141,10 @@ def test_the_help_lists_every_command() -> None:
 def test_cli_command_is_in_the_reference(path: tuple[str, ...], is_group: bool) -> None:
     """docs/reference.md has a heading for every command, and its section names every option."""
     text = REFERENCE_MD.read_text(encoding="utf-8")
-    name = re.escape("ledgerlink " + " ".join(path))
+    command = "ledgerlink " + " ".join(path)
     # A group is covered by a heading for it or for any of its subcommands.
     tail = r"(?: [^`]*)?" if is_group else ""
-    heading = re.compile(rf"^(#+) .*`{name}{tail}`", re.MULTILINE)
-    command = "ledgerlink " + " ".join(path)
+    heading = re.compile(rf"^(#+) .*`{re.escape(command)}{tail}`", re.MULTILINE)
     assert heading.search(text), f"docs/reference.md needs a heading for `{command}`"
     if is_group:
         return
@@ -167,7 +167,8 @@ def test_reference_lists_the_exit_codes() -> None:
 @pytest.mark.parametrize("name", sorted({*ledgerlink.__all__, *api.__all__}))
 def test_public_name_is_in_the_reference(name: str) -> None:
     """Every name exported by `ledgerlink` and `ledgerlink.api` appears in docs/reference.md."""
-    assert f"`{name}" in REFERENCE_MD.read_text(encoding="utf-8")
+    text = REFERENCE_MD.read_text(encoding="utf-8")
+    assert re.search(rf"`{re.escape(name)}(?=[`( ])", text), f"docs/reference.md lacks `{name}`"
 
 
 # --- the user guide ---------------------------------------------------------------------

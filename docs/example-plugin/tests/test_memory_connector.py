@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
 
-import pytest
 from ledgerlink.testing.conformance import ConnectorConformance
 
 from ledgerlink_memory import MemoryConnector
 
 
 class TestMemoryConnector(ConnectorConformance):
-    """Every conformance test, on a fresh, empty memory book each time."""
+    """Every conformance test, each on a fresh, empty memory book."""
 
-    @pytest.fixture
-    def connector(self) -> Iterator[MemoryConnector]:
-        """A new in-memory book."""
-        book = MemoryConnector()
-        yield book
-        book.close()
+    def make_connector(self, tmp_path: Path) -> MemoryConnector:
+        """A new in-memory book (it keeps no files, so ``tmp_path`` goes unused)."""
+        return MemoryConnector()

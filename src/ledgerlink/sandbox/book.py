@@ -46,6 +46,7 @@ from ledgerlink.errors import (
 __all__ = [
     "INVOICE_COLUMNS",
     "KILL_AFTER_WRITES_ENV",
+    "NOW",
     "PROVIDER",
     "Book",
     "SentEmail",
@@ -73,7 +74,7 @@ BUSY_TIMEOUT = 30.0
 STATEMENT_CACHE = 256
 #: Smaller pages than SQLite's 4096 make each commit write fewer WAL bytes; an
 #: invoice row is a few hundred bytes, so little is lost to fragmentation.
-PAGE_SIZE = 2048
+PAGE_SIZE = 1024
 #: Separates line keys in the denormalised ``invoices.line_keys`` column.
 KEY_SEPARATOR = "\x1f"
 
@@ -91,7 +92,7 @@ CREATE TABLE IF NOT EXISTS customers (
     postal_code TEXT NOT NULL,
     city TEXT NOT NULL,
     country TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS customers_registration ON customers (registration_number);
 CREATE INDEX IF NOT EXISTS customers_email ON customers (email);
@@ -124,7 +125,7 @@ CREATE TABLE IF NOT EXISTS invoices (
     line_count INTEGER NOT NULL,
     line_keys TEXT NOT NULL,
     lines TEXT NOT NULL,
-    created_at TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     booked_at TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS invoices_number ON invoices (number)
@@ -138,7 +139,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     recipient TEXT NOT NULL,
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
-    sent_at TEXT NOT NULL
+    sent_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE TRIGGER IF NOT EXISTS outbox_marks_sent AFTER INSERT ON outbox BEGIN
     UPDATE invoices SET sent = 1 WHERE id = NEW.invoice_id AND sent = 0;
@@ -148,7 +149,7 @@ CREATE TABLE IF NOT EXISTS payments (
     invoice_id INTEGER NOT NULL REFERENCES invoices (id),
     amount TEXT NOT NULL,
     paid_on TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 """
 
@@ -163,6 +164,9 @@ def _statements(script: str) -> Iterator[str]:
                 yield pending
             pending = ""
 
+
+#: SQL for "now" in UTC; timestamps are made by SQLite, which is cheaper than Python.
+NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 #: Columns :func:`remote_from_row` reads, in its order.
 INVOICE_COLUMNS = (
     "id, key, customer_id, currency, total, balance, issue_date, due_date, number, "
@@ -230,19 +234,19 @@ def split_keys(joined: str) -> tuple[str, ...]:
     return tuple(joined.split(KEY_SEPARATOR)) if joined else ()
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def encode_lines(
     lines: Sequence[InvoiceLine], nets: Sequence[Decimal], refs: Sequence[str | None]
 ) -> str:
     """The ``lines`` column: one JSON array per line, amounts as decimal strings."""
-    return json.dumps(
-        [
-            [ln.description, str(ln.quantity), str(ln.unit_price), str(ln.vat_rate), str(net),
-             ref, ln.source_key]
-            for ln, net, ref in zip(lines, nets, refs, strict=True)
-        ],  # fmt: skip
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    return _ENCODER.encode([
+        [ln.description, str(ln.quantity), str(ln.unit_price), str(ln.vat_rate), str(net), ref,
+         ln.source_key]
+        for ln, net, ref in zip(lines, nets, refs, strict=True)
+    ])  # fmt: skip
 
 
 def decode_lines(column: str) -> tuple[list[InvoiceLine], list[str | None]]:
@@ -283,24 +287,25 @@ def remote_from_row(row: Sequence[Any], account: str) -> RemoteInvoice:
     """A :class:`RemoteInvoice` from a row selected with :data:`INVOICE_COLUMNS`."""
     (rowid, key, customer_id, currency, total, balance, issue, due, number,
      booked, voided, deleted, sent, line_keys, credit_for) = row  # fmt: skip
-    provider_id = format_id("INV-", rowid)
+    provider_id = f"INV-{rowid:05d}"
+    # Positional, in RemoteInvoice's field order: this runs on every read and write.
     return RemoteInvoice(
-        provider_id=provider_id,
-        key=key,
-        customer_ref=format_id("C-", customer_id),
-        currency=currency,
-        total=Decimal(total),
-        balance=Decimal(balance),
-        issue_date=date.fromisoformat(issue),
-        due_date=date.fromisoformat(due),
-        number=str(number) if number is not None else None,
-        booked=bool(booked),
-        voided=bool(voided),
-        deleted=bool(deleted),
-        sent=bool(sent),
-        web_url=invoice_url(account, provider_id),
-        line_keys=split_keys(line_keys),
-        credit_for=format_id("INV-", credit_for) if credit_for is not None else None,
+        provider_id,
+        key,
+        f"C-{customer_id:05d}",
+        currency,
+        Decimal(total),
+        Decimal(balance),
+        date.fromisoformat(issue),
+        date.fromisoformat(due),
+        None if number is None else str(number),
+        booked == 1,
+        voided == 1,
+        deleted == 1,
+        sent == 1,
+        f"sandbox://{account}/invoices/{provider_id}",
+        tuple(line_keys.split(KEY_SEPARATOR)) if line_keys else (),
+        None if credit_for is None else f"INV-{credit_for:05d}",
     )
 
 

@@ -19,7 +19,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Self
 
@@ -31,6 +31,7 @@ from ledgerlink.errors import ValidationError
 from ledgerlink.money import round_money, to_decimal
 from ledgerlink.sandbox.book import (
     INVOICE_COLUMNS,
+    NOW,
     PROVIDER,
     Book,
     SentEmail,
@@ -47,9 +48,11 @@ from ledgerlink.sandbox.book import (
 )
 from ledgerlink.sandbox.pdf import PdfInvoice, render_pdf
 from ledgerlink.sandbox.rules import (
+    EmailFacts,
     email_text,
     line_totals,
     require_booked,
+    require_booked_flags,
     require_draft,
     settled_by_credit,
 )
@@ -57,17 +60,19 @@ from ledgerlink.sandbox.rules import (
 __all__ = ["CAPABILITIES", "COMPANY_NAME", "DEFAULT_PATH", "SandboxConnector"]
 
 #: Everything the sandbox can do (it has no batch API, webhooks or rate limits).
-CAPABILITIES = frozenset({
-    Capability.DRAFTS,
-    Capability.BOOKING,
-    Capability.EMAIL,
-    Capability.PDF,
-    Capability.VOID,
-    Capability.DELETE,
-    Capability.CREDIT_NOTES,
-    Capability.WEB_URL,
-    Capability.PAYMENTS,
-})
+CAPABILITIES = frozenset(
+    {
+        Capability.DRAFTS,
+        Capability.BOOKING,
+        Capability.EMAIL,
+        Capability.PDF,
+        Capability.VOID,
+        Capability.DELETE,
+        Capability.CREDIT_NOTES,
+        Capability.WEB_URL,
+        Capability.PAYMENTS,
+    }
+)
 #: Where ``SandboxConnector()`` keeps its book when given no path.
 DEFAULT_PATH = "ledgerlink-sandbox.db"
 #: The invoicing company printed on the sandbox's PDFs and emails.
@@ -77,18 +82,18 @@ _SELECT_INVOICE = f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = ?"
 _SELECT_BY_KEY = f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE key = ?"
 _INSERT_CUSTOMER = (
     "INSERT INTO customers (external_ref, name, kind, email, registration_number, currency, "
-    "street, postal_code, city, country, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "street, postal_code, city, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_INVOICE = (
     "INSERT INTO invoices (key, customer_id, currency, issue_date, due_date, reference, net, "
-    "vat, total, balance, line_count, line_keys, lines, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "vat, total, balance, line_count, line_keys, lines) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _NEXT_NUMBER = "(SELECT COALESCE(MAX(number), 0) + 1 FROM invoices WHERE number IS NOT NULL)"
 # Numbers a draft only if it is still a bookable draft: check and write are one
 # atomic statement, and the next number is read under the same write lock.
 _BOOK = (
-    f"UPDATE invoices SET number = {_NEXT_NUMBER}, booked = 1, booked_at = ? "
+    f"UPDATE invoices SET number = {_NEXT_NUMBER}, booked = 1, booked_at = {NOW} "
     "WHERE id = ? AND booked = 0 AND voided = 0 AND deleted = 0 AND line_count > 0 "
     f"RETURNING {INVOICE_COLUMNS}"
 )
@@ -99,14 +104,10 @@ _SEND_FACTS = (
 )
 # Queues the email only while the invoice is still sendable; a trigger marks it sent.
 _SEND = (
-    "INSERT INTO outbox (invoice_id, recipient, subject, body, sent_at) SELECT ?, ?, ?, ?, ? "
+    "INSERT INTO outbox (invoice_id, recipient, subject, body) SELECT ?, ?, ?, ? "
     "WHERE EXISTS (SELECT 1 FROM invoices WHERE id = ? AND booked = 1 AND voided = 0 "
     "AND deleted = 0)"
 )
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 class SandboxConnector(BaseConnector):
@@ -207,7 +208,7 @@ class SandboxConnector(BaseConnector):
             cursor = conn.execute(_INSERT_CUSTOMER, (
                 ref, customer.name, customer.kind.value, customer.email,
                 customer.registration_number, customer.currency, address.street,
-                address.postal_code, address.city, address.country, _now(),
+                address.postal_code, address.city, address.country,
             ))  # fmt: skip
         rowid = int(cursor.lastrowid or 0)
         self._currencies[rowid] = customer.currency
@@ -364,7 +365,7 @@ class SandboxConnector(BaseConnector):
             rows = self._book.write(f"{_INSERT_INVOICE} RETURNING id", (
                 draft.key, customer_id, currency, draft.issue_date.isoformat(),
                 draft.due_date.isoformat(), draft.reference, str(net), str(vat), str(total),
-                str(total), len(draft.lines), keys, encode_lines(draft.lines, nets, refs), _now(),
+                str(total), len(draft.lines), keys, encode_lines(draft.lines, nets, refs),
             ))  # fmt: skip
         except sqlite3.IntegrityError:
             existing = self.find_invoice(draft.key)
@@ -422,7 +423,7 @@ class SandboxConnector(BaseConnector):
         """Give a draft the next number; a booked invoice comes back unchanged."""
         self._pause()
         invoice_id = self._invoice_id(provider_id)
-        rows = self._book.write(_BOOK, (_now(), invoice_id))
+        rows = self._book.write(_BOOK, (invoice_id,))
         if rows:
             return remote_from_row(rows[0], self.account)
         # Not bookable as it stands: say why, or return it if it is booked already.
@@ -442,12 +443,7 @@ class SandboxConnector(BaseConnector):
         if facts is None:
             raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
         booked, voided, deleted, number, total, currency, issue, due, credit_for, name, to = facts
-        invoice = RemoteInvoice(
-            provider_id, None, "", currency, Decimal(total), Decimal(total),
-            date.fromisoformat(issue), date.fromisoformat(due), str(number), bool(booked),
-            bool(voided), bool(deleted), credit_for=str(credit_for) if credit_for else None,
-        )  # fmt: skip
-        require_booked(invoice)
+        require_booked_flags(provider_id, booked, voided, deleted)
         recipient = email or to
         if not recipient:
             raise sandbox_error(
@@ -455,8 +451,11 @@ class SandboxConnector(BaseConnector):
                 f"invoice {provider_id}: the customer {name!r} has no email address; "
                 "add one to the customer or pass the address to send to",
             )
-        subject, body = email_text(invoice, name, COMPANY_NAME)
-        if not self._book.write(_SEND, (invoice_id, recipient, subject, body, _now(), invoice_id)):
+        subject, body = email_text(
+            EmailFacts(str(number), credit_for is not None, issue, due, total, currency, name),
+            COMPANY_NAME,
+        )
+        if not self._book.write(_SEND, (invoice_id, recipient, subject, body, invoice_id)):
             # Someone voided it since we looked: report its state now.
             require_booked(self.get_invoice(provider_id))
 
@@ -528,13 +527,13 @@ class SandboxConnector(BaseConnector):
                 key, parse_id("C-", original.customer_ref, "customer_not_found", "customer"),
                 original.currency, issued, issued,
                 f"Credit note for invoice {original.number}", str(net), str(vat), str(total),
-                str(total + settled), len(lines), "", encode_lines(lines, nets, refs), _now(),
+                str(total + settled), len(lines), "", encode_lines(lines, nets, refs),
             ))  # fmt: skip
             note_id = int(cursor.lastrowid or 0)
             conn.execute(
-                f"UPDATE invoices SET number = {_NEXT_NUMBER}, booked = 1, booked_at = ?, "
+                f"UPDATE invoices SET number = {_NEXT_NUMBER}, booked = 1, booked_at = {NOW}, "
                 "credit_for = ? WHERE id = ?",
-                (_now(), invoice_id, note_id),
+                (invoice_id, note_id),
             )
             conn.execute(
                 "UPDATE invoices SET balance = ? WHERE id = ?",
@@ -556,8 +555,8 @@ class SandboxConnector(BaseConnector):
                     field="amount", value=amount,
                 )  # fmt: skip
             conn.execute(
-                "INSERT INTO payments (invoice_id, amount, paid_on, created_at) VALUES (?, ?, ?, ?)",
-                (invoice_id, str(value), paid_on.isoformat(), _now()),
+                "INSERT INTO payments (invoice_id, amount, paid_on) VALUES (?, ?, ?)",
+                (invoice_id, str(value), paid_on.isoformat()),
             )
             conn.execute(
                 "UPDATE invoices SET balance = ? WHERE id = ?",

@@ -10,11 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+import attrs
+
 from ledgerlink.domain import InvoiceLine, RemoteInvoice
-from ledgerlink.money import round_money
+from ledgerlink.money import EXACT, round_money
 from ledgerlink.sandbox.book import sandbox_error
 
-__all__ = ["email_text", "line_totals", "require_booked", "require_draft", "settled_by_credit"]
+__all__ = [
+    "EmailFacts",
+    "email_text",
+    "line_totals",
+    "require_booked",
+    "require_booked_flags",
+    "require_draft",
+    "settled_by_credit",
+]
 
 
 def line_totals(
@@ -29,13 +39,19 @@ def line_totals(
     costliest part of creating an invoice.
     """
     nets = [line.net(currency) for line in lines]
+    zero = round_money(Decimal(0), currency)
     bases: dict[Decimal, Decimal] = {}
     for line, amount in zip(lines, nets, strict=True):
-        rate = line.vat_rate
-        bases[rate] = bases.get(rate, Decimal(0)) + amount
-    zero = round_money(Decimal(0), currency)
+        bases[line.vat_rate] = bases.get(line.vat_rate, zero) + amount
     net = sum(nets, zero)
-    vat = sum((round_money(base * rate / 100, currency) for rate, base in bases.items()), zero)
+    hundred = Decimal(100)
+    vat = sum(
+        [
+            round_money(EXACT.divide(EXACT.multiply(base, rate), hundred), currency)
+            for rate, base in bases.items()
+        ],
+        zero,
+    )
     return nets, net, vat, net + vat
 
 
@@ -55,13 +71,18 @@ def require_draft(invoice: RemoteInvoice) -> None:
 
 def require_booked(invoice: RemoteInvoice) -> None:
     """Refuse actions that need a booked invoice that is still valid."""
-    if invoice.deleted:
-        raise sandbox_error("invoice_deleted", f"invoice {invoice.provider_id} is deleted")
-    if invoice.voided:
-        raise sandbox_error("invoice_voided", f"invoice {invoice.provider_id} is voided")
-    if not invoice.booked:
+    require_booked_flags(invoice.provider_id, invoice.booked, invoice.voided, invoice.deleted)
+
+
+def require_booked_flags(provider_id: str, booked: bool, voided: bool, deleted: bool) -> None:
+    """:func:`require_booked` on the bare flags, for paths that never build a RemoteInvoice."""
+    if deleted:
+        raise sandbox_error("invoice_deleted", f"invoice {provider_id} is deleted")
+    if voided:
+        raise sandbox_error("invoice_voided", f"invoice {provider_id} is voided")
+    if not booked:
         raise sandbox_error(
-            "invoice_not_booked", f"invoice {invoice.provider_id} is a draft; book it first"
+            "invoice_not_booked", f"invoice {provider_id} is a draft; book it first"
         )
 
 
@@ -73,19 +94,42 @@ def settled_by_credit(invoice: RemoteInvoice) -> Decimal:
     owed back to the customer.
     """
     sign = -1 if invoice.total < 0 else 1
-    return invoice.balance if invoice.balance * sign > 0 else round_money(Decimal(0),
-                                                                          invoice.currency)
+    return (
+        invoice.balance if invoice.balance * sign > 0 else round_money(Decimal(0), invoice.currency)
+    )
 
 
-def email_text(invoice: RemoteInvoice, customer_name: str, company: str) -> tuple[str, str]:
-    """Subject and body of the email that delivers ``invoice``."""
-    kind = "Credit note" if invoice.credit_for else "Invoice"
-    subject = f"{kind} {invoice.number} from {company}"
+@attrs.frozen
+class EmailFacts:
+    """What the email delivering an invoice says.
+
+    Attributes:
+        number: the invoice number.
+        credit_note: whether it is a credit note.
+        issue_date: ISO issue date.
+        due_date: ISO due date.
+        total: gross total as written in the book.
+        currency: the invoice currency.
+        customer_name: who it is addressed to.
+    """
+
+    number: str
+    credit_note: bool
+    issue_date: str
+    due_date: str
+    total: str
+    currency: str
+    customer_name: str
+
+
+def email_text(facts: EmailFacts, company: str) -> tuple[str, str]:
+    """Subject and body of the email that delivers an invoice."""
+    kind = "Credit note" if facts.credit_note else "Invoice"
+    subject = f"{kind} {facts.number} from {company}"
     body = (
-        f"Dear {customer_name},\n\n"
-        f"Please find attached {kind.lower()} {invoice.number} of "
-        f"{invoice.issue_date.isoformat()} for {invoice.total} {invoice.currency}, "
-        f"due {invoice.due_date.isoformat()}.\n\n"
+        f"Dear {facts.customer_name},\n\n"
+        f"Please find attached {kind.lower()} {facts.number} of {facts.issue_date} "
+        f"for {facts.total} {facts.currency}, due {facts.due_date}.\n\n"
         f"Kind regards,\n{company}\n"
     )
     return subject, body
