@@ -23,7 +23,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from typing import Protocol, runtime_checkable
+from decimal import Decimal
+from typing import Protocol, Self, runtime_checkable
 
 from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
 from ledgerlink.errors import CapabilityError
@@ -130,6 +131,10 @@ class Connector(Protocol):
         """A customer's invoices with an issue date in ``start..end`` (inclusive)."""
         ...
 
+    def register_payment(self, provider_id: str, amount: Decimal, paid_on: date) -> RemoteInvoice:
+        """Record a payment against a booked invoice (PAYMENTS)."""
+        ...
+
     def web_url(self, provider_id: str) -> str:
         """Where the invoice opens in the provider's web app."""
         ...
@@ -186,10 +191,13 @@ class BaseConnector:
     def web_url(self, provider_id: str) -> str:
         raise CapabilityError(self.name, Capability.WEB_URL.value)
 
+    def register_payment(self, provider_id: str, amount: Decimal, paid_on: date) -> RemoteInvoice:
+        raise CapabilityError(self.name, Capability.PAYMENTS.value)
+
     def close(self) -> None:
         """Nothing to release by default."""
 
-    def __enter__(self) -> BaseConnector:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

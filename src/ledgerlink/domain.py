@@ -22,6 +22,7 @@ from stdnum.util import get_cc_module
 from ledgerlink.errors import ValidationError
 from ledgerlink.money import EXACT, Money, minor_unit, round_money, to_decimal
 from ledgerlink.policy import BillingPolicy, PolicyOverride
+from ledgerlink.status import InvoiceStatus, derive_status
 
 __all__ = [
     "Address",
@@ -517,10 +518,8 @@ class RemoteInvoice:
     line_keys: tuple[str, ...] = ()
     credit_for: str | None = None
 
-    def status(self, today: date) -> Any:
+    def status(self, today: date) -> InvoiceStatus:
         """Status flags on ``today`` (see :func:`ledgerlink.status.derive_status`)."""
-        from ledgerlink.status import derive_status
-
         return derive_status(
             booked=self.booked, voided=self.voided, deleted=self.deleted,
             total=self.total, balance=self.balance, due_date=self.due_date, today=today,

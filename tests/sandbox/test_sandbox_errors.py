@@ -49,7 +49,9 @@ def test_unknown_ids_are_not_found(book: SandboxConnector, acme: tuple[Customer,
         book.create_invoice(make_invoice_draft(customer=customer), "C-00099", {})
     line = make_invoice_line(product_id="p1")
     with pytest.raises(NotFoundError, match="product 'P-00007' not found"):
-        book.create_invoice(make_invoice_draft(customer=customer, lines=[line]), acme[1], {"p1": "P-00007"})
+        book.create_invoice(
+            make_invoice_draft(customer=customer, lines=[line]), acme[1], {"p1": "P-00007"}
+        )
 
 
 def test_a_key_is_used_once(book: SandboxConnector, acme: tuple[Customer, str]) -> None:
@@ -70,7 +72,9 @@ def test_customers_and_products_are_created_once(book: SandboxConnector) -> None
         book.create_product(product)
 
 
-def test_state_rules(book: SandboxConnector, draft_for: MakeInvoice, booked_for: MakeInvoice) -> None:
+def test_state_rules(
+    book: SandboxConnector, draft_for: MakeInvoice, booked_for: MakeInvoice
+) -> None:
     """Booked invoices cannot change or be deleted; deleted and voided ones cannot be booked."""
     booked = booked_for()
     with pytest.raises(InvoiceStateError, match="booked as number 1"):
@@ -107,7 +111,9 @@ def test_replace_lines_keeps_lines_to_their_key(
     invoice = draft_for()
     with pytest.raises(ValidationError, match="belongs to 'other'"):
         book.replace_lines(invoice.provider_id, "mine", [make_invoice_line(source_key="other")], {})
-    untagged = book.replace_lines(invoice.provider_id, "mine", [make_invoice_line(source_key=None)], {})
+    untagged = book.replace_lines(
+        invoice.provider_id, "mine", [make_invoice_line(source_key=None)], {}
+    )
     assert "mine" in untagged.line_keys
 
 

@@ -41,7 +41,9 @@ def test_totals_equal_the_domain_rules(invoice_lines: list[InvoiceLine], currenc
 
 def test_amounts_are_stored_exactly(book: SandboxConnector, draft_for: MakeInvoice) -> None:
     """A total that needs half-up rounding comes back from the book to the cent."""
-    invoice = draft_for(make_invoice_line("Hours", 3, "33.335"), make_invoice_line("Parts", 1, "0.005", 12))
+    invoice = draft_for(
+        make_invoice_line("Hours", 3, "33.335"), make_invoice_line("Parts", 1, "0.005", 12)
+    )
     assert invoice.total == Decimal("125.02")
     assert book.get_invoice(invoice.provider_id).total == Decimal("125.02")
 

@@ -56,7 +56,8 @@ def test_gapless_under_concurrent_booking_on_separate_connections(tmp_path: Path
     try:
         with ThreadPoolExecutor(THREADS) as pool:
             results = pool.map(
-                lambda pair: [pair[0].book(pid).number for pid in pair[1]], zip(books, chunks)
+                lambda pair: [pair[0].book(pid).number for pid in pair[1]],
+                zip(books, chunks, strict=True),
             )
             numbers = [n for chunk in results for n in chunk]
     finally:

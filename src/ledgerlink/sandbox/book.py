@@ -1,21 +1,11 @@
 """The sandbox's storage: one SQLite file holding a whole accounting book.
 
-This module knows tables, statements, transactions and the sandbox's error
-codes; the business rules (what may be booked, sent, credited) live in
-:mod:`ledgerlink.sandbox.connector`. SQLite is used directly through the
-standard library rather than through SQLAlchemy: the book stands in for a
-remote accounting system and sits on the hot path of every benchmark, so a
-call must cost tens of microseconds, not hundreds.
-
-What makes it fast: a commit's cost is the pages it writes to the WAL, so an
-invoice is one row (its lines are a JSON array in that row, as an invoice
-document) and the common writes (create, book, send) are single atomic
-statements that touch as few pages and indexes as possible. Invoice numbers
-come from ``MAX(number) + 1`` over their index inside the booking statement,
-which is gapless because SQLite runs one writer at a time.
-
-Money is stored as TEXT decimal strings (never REAL) and dates as ISO 8601
-strings, so what goes in is exactly what comes out.
+This module knows the connection, transactions, rows and the sandbox's error
+codes; the statements are in :mod:`ledgerlink.sandbox.sql` and the business
+rules (what may be booked, sent, credited) in :mod:`ledgerlink.sandbox.rules`.
+SQLite is used directly through the standard library rather than through
+SQLAlchemy: the book stands in for a remote accounting system and sits on the
+hot path of every benchmark, so a call must cost tens of microseconds.
 """
 
 from __future__ import annotations
@@ -42,11 +32,10 @@ from ledgerlink.errors import (
     ProviderError,
     ValidationError,
 )
+from ledgerlink.sandbox.sql import INVOICE_COLUMNS, SCHEMA, SCHEMA_VERSION, statements
 
 __all__ = [
-    "INVOICE_COLUMNS",
     "KILL_AFTER_WRITES_ENV",
-    "NOW",
     "PROVIDER",
     "Book",
     "SentEmail",
@@ -56,6 +45,7 @@ __all__ = [
     "invoice_url",
     "join_keys",
     "kill_after_from_env",
+    "load_invoice",
     "parse_id",
     "remote_from_row",
     "sandbox_error",
@@ -66,8 +56,6 @@ __all__ = [
 PROVIDER = "sandbox"
 #: Environment variable read when ``kill_after_writes`` is not given.
 KILL_AFTER_WRITES_ENV = "LEDGERLINK_SANDBOX_KILL_AFTER_WRITES"
-#: Bumped whenever the tables change shape; older code refuses newer books.
-SCHEMA_VERSION = 1
 #: Seconds a writer waits for another process's write lock before giving up.
 BUSY_TIMEOUT = 30.0
 #: Python's per-connection statement cache; every statement the sandbox uses fits.
@@ -75,103 +63,10 @@ STATEMENT_CACHE = 256
 #: Smaller pages than SQLite's 4096 make each commit write fewer WAL bytes; an
 #: invoice row is a few hundred bytes, so little is lost to fragmentation.
 PAGE_SIZE = 1024
+#: WAL pages between automatic checkpoints (SQLite's default is 1000).
+CHECKPOINT_PAGES = 10_000
 #: Separates line keys in the denormalised ``invoices.line_keys`` column.
 KEY_SEPARATOR = "\x1f"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS customers (
-    id INTEGER PRIMARY KEY,
-    external_ref TEXT UNIQUE,
-    name TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    email TEXT COLLATE NOCASE,
-    registration_number TEXT,
-    currency TEXT NOT NULL,
-    street TEXT NOT NULL,
-    postal_code TEXT NOT NULL,
-    city TEXT NOT NULL,
-    country TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-);
-CREATE INDEX IF NOT EXISTS customers_registration ON customers (registration_number);
-CREATE INDEX IF NOT EXISTS customers_email ON customers (email);
-CREATE TABLE IF NOT EXISTS products (
-    id INTEGER PRIMARY KEY,
-    external_ref TEXT UNIQUE,
-    name TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    unit_price TEXT,
-    vat_rate TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS invoices (
-    id INTEGER PRIMARY KEY,
-    key TEXT UNIQUE,
-    customer_id INTEGER NOT NULL REFERENCES customers (id),
-    currency TEXT NOT NULL,
-    issue_date TEXT NOT NULL,
-    due_date TEXT NOT NULL,
-    reference TEXT NOT NULL,
-    net TEXT NOT NULL,
-    vat TEXT NOT NULL,
-    total TEXT NOT NULL,
-    balance TEXT NOT NULL,
-    number INTEGER,
-    booked INTEGER NOT NULL DEFAULT 0,
-    voided INTEGER NOT NULL DEFAULT 0,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    sent INTEGER NOT NULL DEFAULT 0,
-    credit_for INTEGER REFERENCES invoices (id),
-    line_count INTEGER NOT NULL,
-    line_keys TEXT NOT NULL,
-    lines TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    booked_at TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS invoices_number ON invoices (number)
-    WHERE number IS NOT NULL;
-CREATE INDEX IF NOT EXISTS invoices_customer_date ON invoices (customer_id, issue_date);
-CREATE INDEX IF NOT EXISTS invoices_credit_for ON invoices (credit_for)
-    WHERE credit_for IS NOT NULL;
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
-    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
-    recipient TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    body TEXT NOT NULL,
-    sent_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-);
-CREATE TRIGGER IF NOT EXISTS outbox_marks_sent AFTER INSERT ON outbox BEGIN
-    UPDATE invoices SET sent = 1 WHERE id = NEW.invoice_id AND sent = 0;
-END;
-CREATE TABLE IF NOT EXISTS payments (
-    id INTEGER PRIMARY KEY,
-    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
-    amount TEXT NOT NULL,
-    paid_on TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-);
-"""
-
-
-def _statements(script: str) -> Iterator[str]:
-    """The statements of ``script`` one by one (a trigger body holds ";" too)."""
-    pending = ""
-    for piece in script.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                yield pending
-            pending = ""
-
-
-#: SQL for "now" in UTC; timestamps are made by SQLite, which is cheaper than Python.
-NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-#: Columns :func:`remote_from_row` reads, in its order.
-INVOICE_COLUMNS = (
-    "id, key, customer_id, currency, total, balance, issue_date, due_date, number, "
-    "booked, voided, deleted, sent, line_keys, credit_for"
-)
 
 # --- errors ---------------------------------------------------------------------
 
@@ -288,25 +183,35 @@ def remote_from_row(row: Sequence[Any], account: str) -> RemoteInvoice:
     (rowid, key, customer_id, currency, total, balance, issue, due, number,
      booked, voided, deleted, sent, line_keys, credit_for) = row  # fmt: skip
     provider_id = f"INV-{rowid:05d}"
-    # Positional, in RemoteInvoice's field order: this runs on every read and write.
     return RemoteInvoice(
-        provider_id,
-        key,
-        f"C-{customer_id:05d}",
-        currency,
-        Decimal(total),
-        Decimal(balance),
-        date.fromisoformat(issue),
-        date.fromisoformat(due),
-        None if number is None else str(number),
-        booked == 1,
-        voided == 1,
-        deleted == 1,
-        sent == 1,
-        f"sandbox://{account}/invoices/{provider_id}",
-        tuple(line_keys.split(KEY_SEPARATOR)) if line_keys else (),
-        None if credit_for is None else f"INV-{credit_for:05d}",
+        provider_id=provider_id,
+        key=key,
+        customer_ref=f"C-{customer_id:05d}",
+        currency=currency,
+        total=Decimal(total),
+        balance=Decimal(balance),
+        issue_date=date.fromisoformat(issue),
+        due_date=date.fromisoformat(due),
+        number=None if number is None else str(number),
+        booked=booked == 1,
+        voided=voided == 1,
+        deleted=deleted == 1,
+        sent=sent == 1,
+        web_url=invoice_url(account, provider_id),
+        line_keys=split_keys(line_keys),
+        credit_for=None if credit_for is None else f"INV-{credit_for:05d}",
     )
+
+
+def load_invoice(
+    conn: sqlite3.Connection, account: str, invoice_id: int, provider_id: str
+) -> RemoteInvoice:
+    """Invoice ``invoice_id`` read on ``conn`` (inside a transaction); NotFoundError if none."""
+    row = conn.execute(f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = ?", (invoice_id,))
+    found = row.fetchone()
+    if found is None:
+        raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
+    return remote_from_row(found, account)
 
 
 # --- the book -------------------------------------------------------------------
@@ -342,7 +247,7 @@ class Book:
             )
         self.lock = threading.Lock()
         self.writes = 0
-        self._kill_after = kill_after_writes
+        self._kill_after: int | None = None  # armed once the book is set up
         self._conn: sqlite3.Connection | None = sqlite3.connect(
             os.fspath(path),
             timeout=BUSY_TIMEOUT,
@@ -355,8 +260,12 @@ class Book:
         # WAL + NORMAL syncs only at checkpoints: a committed write survives a
         # process crash (what the fault injection simulates), not a power cut.
         self._conn.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoint less often: a page written by several commits (an invoice is
+        # created, booked and sent) is then copied back once, not three times.
+        self._conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self.account = self._initialise()
+        self._kill_after = kill_after_writes
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -374,7 +283,7 @@ class Book:
                     f"this sandbox book has schema {version}; this ledgerlink "
                     f"understands up to {SCHEMA_VERSION}",
                 )
-            for statement in _statements(_SCHEMA):
+            for statement in statements(SCHEMA):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute(

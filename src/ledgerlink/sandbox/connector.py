@@ -28,10 +28,8 @@ import attrs
 from ledgerlink.connector import BaseConnector, Capability, ProductRefs
 from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
 from ledgerlink.errors import ValidationError
-from ledgerlink.money import round_money, to_decimal
+from ledgerlink.sandbox import settlement
 from ledgerlink.sandbox.book import (
-    INVOICE_COLUMNS,
-    NOW,
     PROVIDER,
     Book,
     SentEmail,
@@ -41,6 +39,7 @@ from ledgerlink.sandbox.book import (
     invoice_url,
     join_keys,
     kill_after_from_env,
+    load_invoice,
     parse_id,
     remote_from_row,
     sandbox_error,
@@ -54,7 +53,16 @@ from ledgerlink.sandbox.rules import (
     require_booked,
     require_booked_flags,
     require_draft,
-    settled_by_credit,
+)
+from ledgerlink.sandbox.sql import (
+    BOOK,
+    INSERT_CUSTOMER,
+    INSERT_INVOICE,
+    INVOICE_COLUMNS,
+    SELECT_BY_KEY,
+    SELECT_INVOICE,
+    SEND,
+    SEND_FACTS,
 )
 
 __all__ = ["CAPABILITIES", "COMPANY_NAME", "DEFAULT_PATH", "SandboxConnector"]
@@ -77,37 +85,6 @@ CAPABILITIES = frozenset(
 DEFAULT_PATH = "ledgerlink-sandbox.db"
 #: The invoicing company printed on the sandbox's PDFs and emails.
 COMPANY_NAME = "Sandbox Company ApS"
-
-_SELECT_INVOICE = f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = ?"
-_SELECT_BY_KEY = f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE key = ?"
-_INSERT_CUSTOMER = (
-    "INSERT INTO customers (external_ref, name, kind, email, registration_number, currency, "
-    "street, postal_code, city, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_INSERT_INVOICE = (
-    "INSERT INTO invoices (key, customer_id, currency, issue_date, due_date, reference, net, "
-    "vat, total, balance, line_count, line_keys, lines) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_NEXT_NUMBER = "(SELECT COALESCE(MAX(number), 0) + 1 FROM invoices WHERE number IS NOT NULL)"
-# Numbers a draft only if it is still a bookable draft: check and write are one
-# atomic statement, and the next number is read under the same write lock.
-_BOOK = (
-    f"UPDATE invoices SET number = {_NEXT_NUMBER}, booked = 1, booked_at = {NOW} "
-    "WHERE id = ? AND booked = 0 AND voided = 0 AND deleted = 0 AND line_count > 0 "
-    f"RETURNING {INVOICE_COLUMNS}"
-)
-_SEND_FACTS = (
-    "SELECT i.booked, i.voided, i.deleted, i.number, i.total, i.currency, i.issue_date, "
-    "i.due_date, i.credit_for, c.name, c.email "
-    "FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ?"
-)
-# Queues the email only while the invoice is still sendable; a trigger marks it sent.
-_SEND = (
-    "INSERT INTO outbox (invoice_id, recipient, subject, body) SELECT ?, ?, ?, ? "
-    "WHERE EXISTS (SELECT 1 FROM invoices WHERE id = ? AND booked = 1 AND voided = 0 "
-    "AND deleted = 0)"
-)
 
 
 class SandboxConnector(BaseConnector):
@@ -205,7 +182,7 @@ class SandboxConnector(BaseConnector):
                         "duplicate_customer",
                         f"customer {ref!r} already exists as {format_id('C-', existing[0])}",
                     )
-            cursor = conn.execute(_INSERT_CUSTOMER, (
+            cursor = conn.execute(INSERT_CUSTOMER, (
                 ref, customer.name, customer.kind.value, customer.email,
                 customer.registration_number, customer.currency, address.street,
                 address.postal_code, address.city, address.country,
@@ -274,13 +251,13 @@ class SandboxConnector(BaseConnector):
     def find_invoice(self, key: str) -> RemoteInvoice | None:
         """The invoice or credit note carrying ``key`` (deleted ones too, flagged)."""
         self._pause()
-        row = self._book.one(_SELECT_BY_KEY, (key,))
+        row = self._book.one(SELECT_BY_KEY, (key,))
         return remote_from_row(row, self.account) if row is not None else None
 
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice as the book holds it now; NotFoundError for unknown ids."""
         self._pause()
-        row = self._book.one(_SELECT_INVOICE, (self._invoice_id(provider_id),))
+        row = self._book.one(SELECT_INVOICE, (self._invoice_id(provider_id),))
         if row is None:
             raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
         return remote_from_row(row, self.account)
@@ -362,7 +339,7 @@ class SandboxConnector(BaseConnector):
         nets, net, vat, total = line_totals(draft.lines, currency)
         keys = join_keys(line.source_key for line in draft.lines)
         try:
-            rows = self._book.write(f"{_INSERT_INVOICE} RETURNING id", (
+            rows = self._book.write(f"{INSERT_INVOICE} RETURNING id", (
                 draft.key, customer_id, currency, draft.issue_date.isoformat(),
                 draft.due_date.isoformat(), draft.reference, str(net), str(vat), str(total),
                 str(total), len(draft.lines), keys, encode_lines(draft.lines, nets, refs),
@@ -423,7 +400,7 @@ class SandboxConnector(BaseConnector):
         """Give a draft the next number; a booked invoice comes back unchanged."""
         self._pause()
         invoice_id = self._invoice_id(provider_id)
-        rows = self._book.write(_BOOK, (invoice_id,))
+        rows = self._book.write(BOOK, (invoice_id,))
         if rows:
             return remote_from_row(rows[0], self.account)
         # Not bookable as it stands: say why, or return it if it is booked already.
@@ -439,7 +416,7 @@ class SandboxConnector(BaseConnector):
         """Put a booked invoice in the outbox, to ``email`` or the customer's address."""
         self._pause()
         invoice_id = self._invoice_id(provider_id)
-        facts = self._book.one(_SEND_FACTS, (invoice_id,))
+        facts = self._book.one(SEND_FACTS, (invoice_id,))
         if facts is None:
             raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
         booked, voided, deleted, number, total, currency, issue, due, credit_for, name, to = facts
@@ -455,24 +432,14 @@ class SandboxConnector(BaseConnector):
             EmailFacts(str(number), credit_for is not None, issue, due, total, currency, name),
             COMPANY_NAME,
         )
-        if not self._book.write(_SEND, (invoice_id, recipient, subject, body, invoice_id)):
+        if not self._book.write(SEND, (invoice_id, recipient, subject, body, invoice_id)):
             # Someone voided it since we looked: report its state now.
             require_booked(self.get_invoice(provider_id))
 
     def void(self, provider_id: str) -> RemoteInvoice:
         """Void a booked invoice: nothing more is owed; voiding twice changes nothing."""
         self._pause()
-        invoice_id = self._invoice_id(provider_id)
-        with self._book.transaction() as conn:
-            invoice = self._load(conn, invoice_id, provider_id)
-            if invoice.voided and not invoice.deleted:
-                return invoice
-            require_booked(invoice)
-            zero = round_money(Decimal(0), invoice.currency)
-            conn.execute(
-                "UPDATE invoices SET voided = 1, balance = ? WHERE id = ?", (str(zero), invoice_id)
-            )
-            return self._load(conn, invoice_id, provider_id)
+        return settlement.void(self._book, self.account, self._invoice_id(provider_id), provider_id)
 
     def delete(self, provider_id: str) -> None:
         """Mark a draft deleted; it stays findable, flagged; deleting twice changes nothing."""
@@ -493,76 +460,21 @@ class SandboxConnector(BaseConnector):
     def credit(self, provider_id: str, key: str) -> RemoteInvoice:
         """Book a credit note for the whole invoice, tagged ``key``; the same key returns it.
 
-        The credit note settles what was still owed on the invoice (see
-        :func:`~ledgerlink.sandbox.rules.settled_by_credit`); whatever the
-        customer had paid stays open on the credit note, owed back to them.
+        The note takes the next invoice number and settles what was still owed
+        on the invoice; whatever the customer had paid stays open on the note,
+        owed back to them.
         """
         self._pause()
         invoice_id = self._invoice_id(provider_id)
-        with self._book.transaction() as conn:
-            existing = conn.execute(_SELECT_BY_KEY, (key,)).fetchone()
-            if existing is not None:
-                note = remote_from_row(existing, self.account)
-                if note.credit_for == provider_id:
-                    return note
-                raise sandbox_error(
-                    "duplicate_key", f"key {key!r} is already used by invoice {note.provider_id}"
-                )
-            original = self._load(conn, invoice_id, provider_id)
-            require_booked(original)
-            prior = conn.execute(
-                "SELECT id FROM invoices WHERE credit_for = ? LIMIT 1", (invoice_id,)
-            ).fetchone()
-            if original.credit_for is not None or prior is not None:
-                what = "is a credit note" if prior is None else (
-                    f"is already credited by {format_id('INV-', prior[0])}")  # fmt: skip
-                raise sandbox_error("already_credited", f"invoice {provider_id} {what}")
-            column = conn.execute("SELECT lines FROM invoices WHERE id = ?", (invoice_id,))
-            lines, refs = decode_lines(column.fetchone()[0])
-            lines = [attrs.evolve(ln, quantity=-ln.quantity, source_key=None) for ln in lines]
-            nets, net, vat, total = line_totals(lines, original.currency)
-            settled = settled_by_credit(original)
-            issued = max(date.today(), original.issue_date).isoformat()
-            cursor = conn.execute(_INSERT_INVOICE, (
-                key, parse_id("C-", original.customer_ref, "customer_not_found", "customer"),
-                original.currency, issued, issued,
-                f"Credit note for invoice {original.number}", str(net), str(vat), str(total),
-                str(total + settled), len(lines), "", encode_lines(lines, nets, refs),
-            ))  # fmt: skip
-            note_id = int(cursor.lastrowid or 0)
-            conn.execute(
-                f"UPDATE invoices SET number = {_NEXT_NUMBER}, booked = 1, booked_at = {NOW}, "
-                "credit_for = ? WHERE id = ?",
-                (invoice_id, note_id),
-            )
-            conn.execute(
-                "UPDATE invoices SET balance = ? WHERE id = ?",
-                (str(original.balance - settled), invoice_id),
-            )
-            return self._load(conn, note_id, format_id("INV-", note_id))
+        return settlement.credit(self._book, self.account, invoice_id, provider_id, key)
 
     def register_payment(self, provider_id: str, amount: Decimal, paid_on: date) -> RemoteInvoice:
         """Record a payment on a booked invoice; paying more than owed leaves a negative balance."""
         self._pause()
-        value = to_decimal(amount, field="amount")
         invoice_id = self._invoice_id(provider_id)
-        with self._book.transaction() as conn:
-            invoice = self._load(conn, invoice_id, provider_id)
-            require_booked(invoice)
-            if value == 0 or round_money(value, invoice.currency) != value:
-                raise ValidationError(
-                    f"a payment is a non-zero amount in whole {invoice.currency} minor units",
-                    field="amount", value=amount,
-                )  # fmt: skip
-            conn.execute(
-                "INSERT INTO payments (invoice_id, amount, paid_on) VALUES (?, ?, ?)",
-                (invoice_id, str(value), paid_on.isoformat()),
-            )
-            conn.execute(
-                "UPDATE invoices SET balance = ? WHERE id = ?",
-                (str(invoice.balance - value), invoice_id),
-            )
-            return self._load(conn, invoice_id, provider_id)
+        return settlement.register_payment(
+            self._book, self.account, invoice_id, provider_id, amount, paid_on
+        )
 
     def close(self) -> None:
         """Close the book's connection."""
@@ -574,7 +486,4 @@ class SandboxConnector(BaseConnector):
         return parse_id("INV-", provider_id, "invoice_not_found", "invoice")
 
     def _load(self, conn: sqlite3.Connection, invoice_id: int, provider_id: str) -> RemoteInvoice:
-        row = conn.execute(_SELECT_INVOICE, (invoice_id,)).fetchone()
-        if row is None:
-            raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
-        return remote_from_row(row, self.account)
+        return load_invoice(conn, self.account, invoice_id, provider_id)

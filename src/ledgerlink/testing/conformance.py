@@ -84,31 +84,33 @@ class ConnectorConformance:
     # --- helpers (not tests) ----------------------------------------------------------
 
     @staticmethod
-    def customer(connector: Connector, **fields: Any) -> tuple[Customer, str]:
+    def new_customer(connector: Connector, **fields: Any) -> tuple[Customer, str]:
         """Create a fresh customer; return it and the provider's id."""
         customer = make_customer(**fields)
         return customer, connector.create_customer(customer)
 
     @staticmethod
-    def draft(customer: Customer, *lines: InvoiceLine, **fields: Any) -> InvoiceDraft:
+    def new_draft(customer: Customer, *lines: InvoiceLine, **fields: Any) -> InvoiceDraft:
         """A draft for ``customer`` with ``lines`` (one plain line when none are given)."""
         return make_invoice_draft(customer=customer, lines=lines or None, **fields)
 
-    def invoice(self, connector: Connector, *lines: InvoiceLine, **fields: Any) -> RemoteInvoice:
+    def new_invoice(
+        self, connector: Connector, *lines: InvoiceLine, **fields: Any
+    ) -> RemoteInvoice:
         """Create an invoice for a fresh customer, as ``create_invoice`` leaves it."""
-        customer, ref = self.customer(connector)
-        return connector.create_invoice(self.draft(customer, *lines, **fields), ref, {})
+        customer, ref = self.new_customer(connector)
+        return connector.create_invoice(self.new_draft(customer, *lines, **fields), ref, {})
 
-    def booked(self, connector: Connector, **fields: Any) -> RemoteInvoice:
+    def new_booked(self, connector: Connector, **fields: Any) -> RemoteInvoice:
         """Create and book an invoice (creating books it already without DRAFTS)."""
-        invoice = self.invoice(connector, **fields)
+        invoice = self.new_invoice(connector, **fields)
         return invoice if invoice.booked else connector.book(invoice.provider_id)
 
-    def refused(
+    def assert_refused(
         self, connector: Connector, capability: Capability, call: Callable[[str], object]
     ) -> None:
         """Assert that ``call(invoice id)`` raises CapabilityError naming ``capability``."""
-        invoice = self.invoice(connector)
+        invoice = self.new_invoice(connector)
         with pytest.raises(CapabilityError) as caught:
             call(invoice.provider_id)
         assert caught.value.capability == capability.value
@@ -145,8 +147,8 @@ class ConnectorConformance:
 
     def test_customers_are_not_confused(self, connector: Connector) -> None:
         """Two customers get two ids, and an unknown one is not found."""
-        _, first = self.customer(connector)
-        _, second = self.customer(connector)
+        _, first = self.new_customer(connector)
+        _, second = self.new_customer(connector)
         assert first != second
         assert connector.find_customer(make_customer()) is None
 
@@ -162,10 +164,10 @@ class ConnectorConformance:
 
     def test_invoice_carries_its_key(self, connector: Connector) -> None:
         """The draft's key is stored on the invoice, where find_invoice finds it."""
-        customer, ref = self.customer(connector)
+        customer, ref = self.new_customer(connector)
         product = make_product()
         product_ref = connector.create_product(product)
-        draft = self.draft(customer, make_invoice_line(product_id=product.id))
+        draft = self.new_draft(customer, make_invoice_line(product_id=product.id))
         created = connector.create_invoice(draft, ref, {product.id: product_ref})
         found = connector.find_invoice(draft.key)
         assert found is not None and found.provider_id == created.provider_id
@@ -183,7 +185,7 @@ class ConnectorConformance:
     def test_created_invoice_state(self, connector: Connector) -> None:
         """A created invoice is a draft reporting its line keys, or booked without DRAFTS."""
         lines = (make_invoice_line(), make_invoice_line(), make_invoice_line(source_key=None))
-        invoice = self.invoice(connector, *lines)
+        invoice = self.new_invoice(connector, *lines)
         if Capability.DRAFTS in connector.capabilities:
             assert not invoice.booked and invoice.number is None
             assert set(invoice.line_keys) == {ln.source_key for ln in lines[:2]}
@@ -193,16 +195,16 @@ class ConnectorConformance:
 
     def test_totals_follow_the_rounding_rules(self, connector: Connector) -> None:
         """Totals round each line once and VAT once per rate, as the domain does."""
-        customer, ref = self.customer(connector)
-        draft = self.draft(customer, *(make_invoice_line(*spec) for spec in AWKWARD_LINES))
+        customer, ref = self.new_customer(connector)
+        draft = self.new_draft(customer, *(make_invoice_line(*spec) for spec in AWKWARD_LINES))
         created = connector.create_invoice(draft, ref, {})
         assert created.total == draft.gross.amount
         assert connector.get_invoice(created.provider_id).total == draft.gross.amount
 
     def test_currency_must_match_the_customer(self, connector: Connector) -> None:
         """An invoice in another currency than its customer's is refused."""
-        customer, ref = self.customer(connector, currency="DKK")
-        draft = self.draft(customer, currency="EUR")
+        customer, ref = self.new_customer(connector, currency="DKK")
+        draft = self.new_draft(customer, currency="EUR")
         with pytest.raises(ConflictError) as caught:
             connector.create_invoice(draft, ref, {})
         assert caught.value.provider == connector.name
@@ -211,47 +213,49 @@ class ConnectorConformance:
     def test_replace_lines_on_a_draft(self, connector: Connector) -> None:
         """replace_lines swaps one source key's lines and keeps the others."""
         if Capability.DRAFTS not in connector.capabilities:
-            self.refused(connector, Capability.DRAFTS, self._replace_nothing(connector))
+            self.assert_refused(connector, Capability.DRAFTS, self._replace_nothing(connector))
             return
         a, b = make_invoice_line(source_key="a"), make_invoice_line("Parts", source_key="b")
-        invoice = self.invoice(connector, a, b)
+        invoice = self.new_invoice(connector, a, b)
         new = [make_invoice_line("More", "2", "12.50", source_key="a") for _ in range(2)]
         changed = connector.replace_lines(invoice.provider_id, "a", new, {})
         assert set(changed.line_keys) == {"a", "b"}
-        assert changed.total == self.draft(make_customer(), b, *new).gross.amount
+        assert changed.total == self.new_draft(make_customer(), b, *new).gross.amount
         emptied = connector.replace_lines(invoice.provider_id, "b", [], {})
         assert emptied.line_keys == ("a",)
-        assert emptied.total == self.draft(make_customer(), *new).gross.amount
+        assert emptied.total == self.new_draft(make_customer(), *new).gross.amount
         assert connector.get_invoice(invoice.provider_id).total == emptied.total
 
     def test_booked_invoices_cannot_change(self, connector: Connector) -> None:
         """replace_lines on a booked invoice raises InvoiceStateError."""
         caps = connector.capabilities
         if Capability.DRAFTS not in caps:
-            self.refused(connector, Capability.DRAFTS, self._replace_nothing(connector))
+            self.assert_refused(connector, Capability.DRAFTS, self._replace_nothing(connector))
         elif Capability.BOOKING not in caps:
-            self.refused(connector, Capability.BOOKING, connector.book)
+            self.assert_refused(connector, Capability.BOOKING, connector.book)
         else:
-            booked = self.booked(connector)
+            booked = self.new_booked(connector)
             with pytest.raises(InvoiceStateError):
-                connector.replace_lines(booked.provider_id, "k", [make_invoice_line(source_key="k")], {})
+                connector.replace_lines(
+                    booked.provider_id, "k", [make_invoice_line(source_key="k")], {}
+                )
 
     # --- booking ------------------------------------------------------------------
 
     def test_booking_numbers_are_gapless_and_increasing(self, connector: Connector) -> None:
         """Booked invoices get consecutive, increasing numbers."""
         if not self.can_book(connector):
-            self.refused(connector, Capability.BOOKING, connector.book)
+            self.assert_refused(connector, Capability.BOOKING, connector.book)
             return
-        numbers = [_digits(self.booked(connector).number) for _ in range(3)]
+        numbers = [_digits(self.new_booked(connector).number) for _ in range(3)]
         assert numbers == list(range(numbers[0], numbers[0] + 3))
 
     def test_booking_twice_changes_nothing(self, connector: Connector) -> None:
         """Booking a booked invoice returns it unchanged."""
         if Capability.BOOKING not in connector.capabilities:
-            self.refused(connector, Capability.BOOKING, connector.book)
+            self.assert_refused(connector, Capability.BOOKING, connector.book)
             return
-        booked = self.booked(connector)
+        booked = self.new_booked(connector)
         again = connector.book(booked.provider_id)
         assert (again.provider_id, again.number, again.booked) == (
             booked.provider_id, booked.number, True)  # fmt: skip
@@ -261,12 +265,12 @@ class ConnectorConformance:
         """Booking a draft without lines raises InvoiceStateError."""
         caps = connector.capabilities
         if Capability.DRAFTS not in caps:
-            self.refused(connector, Capability.DRAFTS, self._replace_nothing(connector))
+            self.assert_refused(connector, Capability.DRAFTS, self._replace_nothing(connector))
         elif Capability.BOOKING not in caps:
-            self.refused(connector, Capability.BOOKING, connector.book)
+            self.assert_refused(connector, Capability.BOOKING, connector.book)
         else:
             line = make_invoice_line()
-            invoice = self.invoice(connector, line)
+            invoice = self.new_invoice(connector, line)
             connector.replace_lines(invoice.provider_id, line.source_key or "", [], {})
             with pytest.raises(InvoiceStateError):
                 connector.book(invoice.provider_id)
@@ -276,31 +280,33 @@ class ConnectorConformance:
     def test_send(self, connector: Connector) -> None:
         """A booked invoice can be emailed, to the customer or another address."""
         if Capability.EMAIL not in connector.capabilities:
-            self.refused(connector, Capability.EMAIL, connector.send)
+            self.assert_refused(connector, Capability.EMAIL, connector.send)
             return
-        booked = self.booked(connector)
+        booked = self.new_booked(connector)
         connector.send(booked.provider_id)
         connector.send(booked.provider_id, email="accounts@example.com")
         assert connector.get_invoice(booked.provider_id).sent in (True, None)
         if Capability.DRAFTS in connector.capabilities:
             with pytest.raises(InvoiceStateError):
-                connector.send(self.invoice(connector).provider_id)
+                connector.send(self.new_invoice(connector).provider_id)
 
     def test_pdf(self, connector: Connector) -> None:
         """pdf returns a PDF document."""
         if Capability.PDF not in connector.capabilities:
-            self.refused(connector, Capability.PDF, connector.pdf)
+            self.assert_refused(connector, Capability.PDF, connector.pdf)
             return
-        invoice = self.booked(connector) if self.can_book(connector) else self.invoice(connector)
+        invoice = (
+            self.new_booked(connector) if self.can_book(connector) else self.new_invoice(connector)
+        )
         document = connector.pdf(invoice.provider_id)
         assert isinstance(document, bytes) and document.startswith(b"%PDF")
 
     def test_void(self, connector: Connector) -> None:
         """A voided invoice reports voided and the VOID status."""
         if Capability.VOID not in connector.capabilities:
-            self.refused(connector, Capability.VOID, connector.void)
+            self.assert_refused(connector, Capability.VOID, connector.void)
             return
-        booked = self.booked(connector)
+        booked = self.new_booked(connector)
         voided = connector.void(booked.provider_id)
         assert voided.voided
         fresh = connector.get_invoice(booked.provider_id)
@@ -309,9 +315,9 @@ class ConnectorConformance:
     def test_delete(self, connector: Connector) -> None:
         """A deleted invoice is gone or reported deleted."""
         if Capability.DELETE not in connector.capabilities:
-            self.refused(connector, Capability.DELETE, connector.delete)
+            self.assert_refused(connector, Capability.DELETE, connector.delete)
             return
-        invoice = self.invoice(connector)
+        invoice = self.new_invoice(connector)
         connector.delete(invoice.provider_id)
         found = connector.find_invoice(invoice.key or "")
         assert found is None or found.status(date.today()) == InvoiceStatus.DELETED
@@ -325,9 +331,11 @@ class ConnectorConformance:
         """A credit note negates the invoice, carries its key and is made once per key."""
         if Capability.CREDIT_NOTES not in connector.capabilities:
             key = unique_id("credit")
-            self.refused(connector, Capability.CREDIT_NOTES, lambda pid: connector.credit(pid, key))
+            self.assert_refused(
+                connector, Capability.CREDIT_NOTES, lambda pid: connector.credit(pid, key)
+            )
             return
-        booked = self.booked(connector)
+        booked = self.new_booked(connector)
         key = unique_id("credit")
         note = connector.credit(booked.provider_id, key)
         assert (note.key, note.credit_for, note.booked) == (key, booked.provider_id, True)
@@ -339,23 +347,23 @@ class ConnectorConformance:
     def test_web_url(self, connector: Connector) -> None:
         """web_url gives the invoice's address in the provider's web app."""
         if Capability.WEB_URL not in connector.capabilities:
-            self.refused(connector, Capability.WEB_URL, connector.web_url)
+            self.assert_refused(connector, Capability.WEB_URL, connector.web_url)
             return
-        invoice = self.invoice(connector)
+        invoice = self.new_invoice(connector)
         url = connector.web_url(invoice.provider_id)
         assert isinstance(url, str) and url
         assert connector.get_invoice(invoice.provider_id).web_url in (None, url)
 
     def test_list_invoices(self, connector: Connector) -> None:
         """list_invoices gives one customer's invoices in a date range, by issue date."""
-        customer, ref = self.customer(connector)
+        customer, ref = self.new_customer(connector)
         start = date.today()
         made = {}
         for offset in (5, 0, 40, 1):
             issue = start + timedelta(days=offset)
-            draft = self.draft(customer, issue_date=issue)
+            draft = self.new_draft(customer, issue_date=issue)
             made[offset] = connector.create_invoice(draft, ref, {}).provider_id
-        self.invoice(connector, issue_date=start)  # someone else's
+        self.new_invoice(connector, issue_date=start)  # someone else's
         listed = list(connector.list_invoices(ref, start, start + timedelta(days=5)))
         assert [inv.provider_id for inv in listed] == [made[0], made[1], made[5]]
         assert all(inv.customer_ref == ref for inv in listed)
@@ -365,23 +373,23 @@ class ConnectorConformance:
     def test_status_of_an_unpaid_invoice(self, connector: Connector) -> None:
         """A booked unpaid invoice is open, and overdue after its due date."""
         if not self.can_book(connector):
-            self.refused(connector, Capability.BOOKING, connector.book)
+            self.assert_refused(connector, Capability.BOOKING, connector.book)
             return
-        booked = connector.get_invoice(self.booked(connector).provider_id)
+        booked = connector.get_invoice(self.new_booked(connector).provider_id)
         assert booked.status(booked.issue_date) == InvoiceStatus.OPEN
         overdue = booked.due_date + timedelta(days=1)
         assert booked.status(overdue) == InvoiceStatus.OPEN | InvoiceStatus.OVERDUE
 
     def test_payments(self, connector: Connector) -> None:
         """Payments make an invoice partially paid, then paid."""
-        register: Any = getattr(connector, "register_payment", None)
+        register = connector.register_payment
         if Capability.PAYMENTS not in connector.capabilities:
-            # A connector without the method cannot be asked; one with it must refuse.
-            if register is not None:
-                today = date.today()
-                self.refused(connector, Capability.PAYMENTS, lambda pid: register(pid, 1, today))
+            today = date.today()
+            self.assert_refused(
+                connector, Capability.PAYMENTS, lambda pid: register(pid, Decimal(1), today)
+            )
             return
-        booked = self.booked(connector)
+        booked = self.new_booked(connector)
         part = (booked.total / 4).quantize(Decimal("0.01"))
         register(booked.provider_id, part, booked.issue_date)
         after = connector.get_invoice(booked.provider_id)
