@@ -24,6 +24,7 @@ from pathlib import Path
 
 import ledgerlink as ll
 from ledgerlink.api import invoice
+from ledgerlink.runner import DEFAULT_WORKERS
 from ledgerlink.sandbox.connector import SandboxConnector
 from ledgerlink.store import Store
 
@@ -49,7 +50,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work-orders", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=1_000)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help="pool size asked for (the sandbox caps calls in flight at 1)")
     parser.add_argument("--durable", choices=("normal", "full"), default="normal")
     args = parser.parse_args()
     orders, customers = build(args.work_orders, args.customers)

@@ -314,3 +314,40 @@ def test_issue_and_due_dates_reach_the_provider(book: SandboxConnector, store: S
     invoice(orders(1, 1), customers(1), COMPANY, book, now=NOW, store=store)
     [inv] = book.invoices()
     assert inv.issue_date == date(2026, 11, 22) and inv.due_date == date(2026, 11, 30)
+
+
+def test_the_runner_respects_the_connectors_limit_in_flight(tmp_path: Path) -> None:
+    """A connector declaring max_in_flight=1 gets no thread pool, whatever workers asks."""
+    assert Runner(SandboxConnector(tmp_path / "a.db"), Store(tmp_path / "j.db"),
+                  workers=8).workers == 1
+    simulated_network = SandboxConnector(tmp_path / "b.db", latency=0.001)
+    assert Runner(simulated_network, Store(tmp_path / "j.db"), workers=8).workers == 8
+
+
+class RefusingReinvoiceBook(SandboxConnector):
+    """Refuses every revision-1 invoice until told otherwise."""
+
+    refuse = True
+
+    def create_invoice(self, draft: InvoiceDraft, customer_ref: str,
+                       products: ProductRefs) -> RemoteInvoice:
+        if self.refuse and draft.key.endswith(":r1"):
+            raise ProviderError("Periode er lukket", provider="sandbox", status=400)
+        return super().create_invoice(draft, customer_ref, products)
+
+
+def test_a_failed_reinvoice_after_a_credit_is_retried_not_lost(
+    tmp_path: Path, store: Store,
+) -> None:
+    """Credit succeeds, the new invoice is refused; once allowed, the next run bills it once."""
+    book = RefusingReinvoiceBook(tmp_path / "book.db")
+    invoice(orders(1, 1, "2"), customers(1), COMPANY, book, now=NOW, store=store)
+    company = attrs.evolve(COMPANY, allow_credits=True)
+    refused = invoice(orders(1, 1, "3"), customers(1), company, book, now=NOW, store=store)
+    assert [o.kind for o in refused.failed] == ["create_invoice"]
+    assert billed(book) == Counter()  # credited, not yet re-billed: nothing live
+    book.refuse = False
+    again = invoice(orders(1, 1, "3"), customers(1), company, book, now=NOW, store=store)
+    assert again.summary["invoices_created"] == 1
+    assert billed(book) == Counter({"wo:w0": 1})
+    assert {i.key for i in book.invoices()} == {"inv:w0", "credit:inv:w0", "inv:w0:r1"}

@@ -65,7 +65,7 @@ def test_state_round_trips_invoices_work_and_drafts(tmp_path: Path) -> None:
     store = Store(tmp_path / "j.db")
     with store.transaction("b") as tx:
         tx.invoice("draft:c1:2", "c1", "draft", False, "DKK", pending=False, remote_id="D2")
-        tx.work("w1", "f1", "draft:c1:2", 0, pending=False)
+        tx.work("w1", "f1", "draft:c1:2", 0)
         tx.ref("customers", "c1", "C-1")
     state = store.state("b")
     assert state.invoices["draft:c1:2"] == InvoiceRecord("draft:c1:2", "c1", "draft",
@@ -76,13 +76,13 @@ def test_state_round_trips_invoices_work_and_drafts(tmp_path: Path) -> None:
     assert store.state("other book").invoices == {}
 
 
-def test_forgetting_an_invoice_releases_only_its_pending_work(tmp_path: Path) -> None:
+def test_forgetting_an_invoice_releases_only_its_own_work(tmp_path: Path) -> None:
     """Rolling back a create removes the invoice and the work that waited on it, nothing else."""
     store = Store(tmp_path / "j.db")
     with store.transaction("b") as tx:
         tx.invoice("inv:w1", "c1", "book", True, "DKK", pending=True)
-        tx.work("w1", "f1", "inv:w1", 0, pending=True)
-        tx.work("w2", "f2", "inv:w2", 0, pending=False)
+        tx.work("w1", "f1", "inv:w1", 0)
+        tx.work("w2", "f2", "inv:w2", 0)
     with store.transaction("b") as tx:
         tx.forget_invoice("inv:w1")
     state = store.state("b")
@@ -121,3 +121,17 @@ def test_full_durability_is_selectable(tmp_path: Path) -> None:
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == expected
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_forgetting_a_reinvoice_keeps_the_credited_revision(tmp_path: Path) -> None:
+    """A failed revision-1 invoice is forgotten; revision 0 stays credited, so it is re-planned."""
+    store = Store(tmp_path / "j.db")
+    with store.transaction("b") as tx:
+        tx.work("w1", "f1", "inv:w1", 0)
+        tx.update_work("inv:w1", credited=True)
+        tx.invoice("inv:w1:r1", "c1", "book", False, "DKK", pending=True)
+        tx.work("w1", "f2", "inv:w1:r1", 1)
+    assert store.state("b").work["w1"].revision == 1  # the newest revision wins
+    with store.transaction("b") as tx:
+        tx.forget_invoice("inv:w1:r1")
+    assert store.state("b").work["w1"] == WorkRecord("w1", "f1", "inv:w1", 0, credited=True)

@@ -154,6 +154,10 @@ class BaseConnector:
     name: str = "base"
     account: str = "default"
     capabilities: frozenset[Capability] = frozenset()
+    #: Most calls worth having in flight at once; None means no limit of its own.
+    #: A provider's concurrency cap, or 1 for an in-process book where threads
+    #: only contend for one lock. The runner never exceeds it.
+    max_in_flight: int | None = None
 
     def supports(self, capability: Capability) -> bool:
         """True when the connector declares ``capability``."""

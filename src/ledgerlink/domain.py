@@ -401,9 +401,18 @@ class InvoiceLine:
 
     @classmethod
     def from_work(cls, line: WorkLine, source_key: str) -> InvoiceLine:
-        """The invoice line that bills ``line`` of the work keyed ``source_key``."""
-        return cls(line.description, line.quantity, line.unit_price, line.vat_rate,
-                   line.product_id, source_key)
+        """The invoice line that bills ``line`` of the work keyed ``source_key``.
+
+        A WorkLine's values were validated when it was made and the fields are the
+        same, so they are copied without running the converters again (a run
+        makes one of these per line billed).
+        """
+        new = object.__new__(cls)
+        for name, value in (("description", line.description), ("quantity", line.quantity),
+                            ("unit_price", line.unit_price), ("vat_rate", line.vat_rate),
+                            ("product_id", line.product_id), ("source_key", source_key)):
+            object.__setattr__(new, name, value)
+        return new
 
 
 @attrs.frozen

@@ -44,7 +44,7 @@ def reconcile(
     from ledgerlink.runner import Outcome
 
     def done(invoice: RemoteInvoice | None, note: str) -> Outcome:
-        tx.op(op.op_key, op.kind, "done", op.customer_id, op.subject, run_id, note)
+        tx.resolve(op.op_key, "done", run_id, note)
         tx.log(run_id, op.customer_id, op.kind, op.subject, "recovered",
                remote_id=invoice.provider_id if invoice else None,
                number=invoice.number if invoice else None,
@@ -53,7 +53,7 @@ def reconcile(
         return Outcome(op, "recovered", note, invoice.provider_id if invoice else None, invoice)
 
     def rolled_back(note: str) -> Outcome:
-        tx.op(op.op_key, op.kind, "rolled_back", op.customer_id, op.subject, run_id, note)
+        tx.resolve(op.op_key, "rolled_back", run_id, note)
         tx.log(run_id, op.customer_id, op.kind, op.subject, "rolled_back", message=note)
         return Outcome(op, "rolled_back", note)
 
@@ -66,7 +66,6 @@ def reconcile(
             tx.update_invoice(op.subject, pending=False, remote_id=invoice.provider_id,
                               booked=invoice.booked, number=invoice.number,
                               total=str(invoice.total))
-            tx.update_work(op.subject, pending=False)
             return done(invoice, "the provider has the invoice; recorded it")
         if op.kind == "credit":
             credit = connector.find_invoice(f"credit:{op.subject}")
@@ -88,8 +87,7 @@ def reconcile(
                 return done(invoice, "the provider booked it; recorded it")
             if invoice.sent is None:
                 tx.update_invoice(op.subject, sent=None)
-                tx.op(op.op_key, op.kind, "ambiguous", op.customer_id, op.subject, run_id,
-                      AMBIGUOUS_SEND)
+                tx.resolve(op.op_key, "ambiguous", run_id, AMBIGUOUS_SEND)
                 tx.log(run_id, op.customer_id, op.kind, op.subject, "ambiguous",
                        remote_id=remote_id, message=AMBIGUOUS_SEND)
                 return Outcome(op, "ambiguous", AMBIGUOUS_SEND, remote_id, invoice)

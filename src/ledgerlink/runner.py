@@ -25,7 +25,7 @@ while each lane's own actions stay in order. A failed action stops its lane
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import attrs
@@ -50,10 +50,15 @@ __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_WORKERS", "Outcome", "RunResult", "Run
 
 #: Threads making remote calls at once (per runner).
 DEFAULT_WORKERS = 4
-#: Customer lanes advanced together; one journal commit per wave.
-DEFAULT_BATCH_SIZE = 256
+#: Customer lanes advanced together; one journal commit per wave. Measured on the
+#: sandbox benchmark: 256 lanes ran ~30% slower than 1024; 4096 no faster again.
+DEFAULT_BATCH_SIZE = 1024
 
 Progress = Callable[[int, int], None]
+
+#: The order crashed operations are reconciled in (dependencies first).
+RECOVERY_ORDER = {kind: rank for rank, kind in enumerate(
+    ("ensure_customer", "create_invoice", "credit", "replace_lines", "book", "send"))}
 
 
 @attrs.frozen
@@ -194,7 +199,8 @@ class Runner:
         self.connector = connector
         self.store = store
         self.book = connector.account
-        self.workers = workers
+        cap = getattr(connector, "max_in_flight", None)
+        self.workers = min(workers, cap) if cap else workers
         self.batch_size = batch_size
         self.progress = progress
         self._run_id: str | None = None
@@ -225,9 +231,15 @@ class Runner:
         run_id = self._begin()
         invoice_ids = self.store.invoice_ids(self.book)
         outcomes = []
+        # Creates first: a book or send of the same invoice needs the provider id
+        # that reconciling its create may only now reveal.
+        ops.sort(key=lambda op: RECOVERY_ORDER.get(op.kind, len(RECOVERY_ORDER)))
         with self.store.transaction(self.book) as tx:
             for op in ops:
-                outcomes.append(reconcile(self.connector, op, invoice_ids, tx, run_id))
+                outcome = reconcile(self.connector, op, invoice_ids, tx, run_id)
+                if op.kind == "create_invoice" and outcome.invoice is not None:
+                    invoice_ids[op.subject] = outcome.invoice.provider_id
+                outcomes.append(outcome)
         self._recovered.extend(outcomes)
         return outcomes
 
@@ -249,13 +261,27 @@ class Runner:
         self._invoice_ids = self.store.invoice_ids(self.book)
         journal = self.store.ops(self.book, (a.op_key for a in plan.actions))
         outcomes: list[Outcome] = []
-        total = len(plan.actions)
+        lanes = _Lanes(plan, self.batch_size)
         pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
         try:
-            for wave in self._waves(plan, outcomes):
-                outcomes.extend(self._run_wave(wave, journal, run_id, pool))
+            wave = lanes.next_wave()
+            with self.store.transaction(self.book) as tx:
+                todo = self._intents(tx, wave, journal, run_id)
+            while wave:
+                results = self._execute_wave(wave, todo, pool)
+                skipped = lanes.advance(wave, results)
+                outcomes.extend(results)
+                outcomes.extend(skipped)
+                # One commit holds this wave's outcomes and the next wave's intents:
+                # the intents are durable before any of their remote writes start.
+                wave = lanes.next_wave()
+                with self.store.transaction(self.book) as tx:
+                    for outcome in (*results, *skipped):
+                        if outcome.status != "already_done":
+                            self._record(tx, outcome, run_id)
+                    todo = self._intents(tx, wave, journal, run_id)
                 if self.progress is not None:
-                    self.progress(len(outcomes), total)
+                    self.progress(len(outcomes), len(plan.actions))
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
@@ -264,56 +290,32 @@ class Runner:
         self._run_id = None  # a further run() on this runner is a new run
         return result
 
-    def _waves(self, plan: Plan, outcomes: list[Outcome]) -> Iterator[list[Action]]:
-        """Yield waves: the next action of each active lane; stop lanes that failed."""
-        lanes = iter(plan.lanes().values())
-        active: list[list[Action]] = []
-        while True:
-            while len(active) < self.batch_size:
-                lane = next(lanes, None)
-                if lane is None:
-                    break
-                active.append(list(reversed(lane)))
-            if not active:
-                return
-            wave = [lane.pop() for lane in active]
-            start = len(outcomes)
-            yield wave
-            still: list[list[Action]] = []
-            for index, lane in enumerate(active):
-                if outcomes[start + index].status == "failed":
-                    why = f"not run: an earlier step for customer {wave[index].customer_id} failed"
-                    outcomes.extend(Outcome(a, "skipped", why) for a in reversed(lane))
-                elif lane:
-                    still.append(lane)
-            active = still
-
-    def _run_wave(
-        self, wave: Sequence[Action], journal: dict[str, OpRecord], run_id: str,
-        pool: ThreadPoolExecutor | None,
-    ) -> list[Outcome]:
-        results: list[Outcome | None] = [None] * len(wave)
+    def _intents(
+        self, tx: Transaction, wave: Sequence[Action], journal: dict[str, OpRecord],
+        run_id: str,
+    ) -> list[int]:
+        """Add the intents of ``wave`` to ``tx``; return the indexes of actions still to do."""
         todo: list[int] = []
-        with self.store.transaction(self.book) as tx:
-            for index, action in enumerate(wave):
-                record = journal.get(action.op_key)
-                if record is not None and record.state == "done":
-                    results[index] = Outcome(action, "already_done", "done by an earlier run")
-                    continue
+        for index, action in enumerate(wave):
+            record = journal.get(action.op_key)
+            if record is None or record.state != "done":
                 self._intent(tx, action, run_id)
                 todo.append(index)
+        return todo
+
+    def _execute_wave(
+        self, wave: Sequence[Action], todo: Sequence[int], pool: ThreadPoolExecutor | None
+    ) -> list[Outcome]:
+        """Run the wave's remote calls (concurrently with a pool), in wave order."""
         if pool is not None and len(todo) > 1:
-            done = pool.map(lambda i: self._execute(wave[i]), todo)
+            done: Iterable[Outcome] = pool.map(lambda i: self._execute(wave[i]), todo)
         else:
-            done = map(lambda i: self._execute(wave[i]), todo)
-        for index, outcome in zip(todo, done, strict=True):
-            results[index] = outcome
-        final = [r for r in results if r is not None]
-        with self.store.transaction(self.book) as tx:
-            for outcome in final:
-                if outcome.status != "already_done":
-                    self._record(tx, outcome, run_id)
-        return final
+            done = (self._execute(wave[i]) for i in todo)
+        if len(todo) == len(wave):
+            return list(done)
+        results = {i: outcome for i, outcome in zip(todo, done, strict=True)}
+        return [results.get(i) or Outcome(action, "already_done", "done by an earlier run")
+                for i, action in enumerate(wave)]
 
     # --- one action -----------------------------------------------------------------
 
@@ -324,7 +326,7 @@ class Runner:
             tx.invoice(action.key, action.customer_id, action.target, action.send,
                        action.currency, pending=True, booked=booked)
             for order, revision in action.work:
-                tx.work(order.id, order.fingerprint(), action.key, revision, pending=True)
+                tx.work(order.id, order.fingerprint(), action.key, revision)
 
     def _execute(self, action: Action) -> Outcome:
         """Perform one remote write; never raises for provider or validation errors."""
@@ -376,15 +378,13 @@ class Runner:
             # A failure that may have reached the provider stays an intent: the
             # next run reconciles it by key instead of guessing.
             if not outcome.retry_later:
-                tx.op(action.op_key, action.kind, "failed", action.customer_id, action.subject,
-                      run_id, outcome.message)
+                tx.resolve(action.op_key, "failed", run_id, outcome.message)
                 if isinstance(action, CreateInvoice):
                     tx.forget_invoice(action.key)
             tx.log(run_id, action.customer_id, action.kind, action.subject, "failed",
                    message=outcome.message)
             return
-        tx.op(action.op_key, action.kind, "done", action.customer_id, action.subject, run_id,
-              outcome.message)
+        tx.resolve(action.op_key, "done", run_id, outcome.message)
         amount = str(invoice.total) if invoice is not None else None
         currency = invoice.currency if invoice is not None else None
         number = invoice.number if invoice is not None else None
@@ -397,13 +397,12 @@ class Runner:
             self._invoice_ids[action.key] = invoice.provider_id
             tx.update_invoice(action.key, pending=False, remote_id=invoice.provider_id,
                               booked=invoice.booked, number=invoice.number, total=amount)
-            tx.update_work(action.key, pending=False)
         elif isinstance(action, ReplaceLines):
             if action.remove:
-                tx.forget_work(action.order.id)
+                tx.forget_work(action.order.id, action.invoice_key)
             else:
                 tx.work(action.order.id, action.order.fingerprint(), action.invoice_key,
-                        action.revision, pending=False)
+                        action.revision)
             tx.update_invoice(action.invoice_key, total=amount)
         elif isinstance(action, Book):
             tx.update_invoice(action.invoice_key, booked=True, number=number, total=amount)
@@ -415,6 +414,38 @@ class Runner:
         tx.log(run_id, action.customer_id, action.kind, action.subject, "ok",
                remote_id=outcome.remote_id, number=number, amount=amount, currency=currency,
                message=outcome.message)
+
+
+class _Lanes:
+    """Customer lanes advanced in waves: the next action of up to ``size`` lanes."""
+
+    def __init__(self, plan: Plan, size: int) -> None:
+        self._waiting = iter(plan.lanes().values())
+        self._size = size
+        # Each active lane is reversed so its next action is popped off the end.
+        self._active: list[list[Action]] = []
+
+    def next_wave(self) -> list[Action]:
+        """The next action of every active lane, topping up from waiting lanes."""
+        while len(self._active) < self._size:
+            lane = next(self._waiting, None)
+            if lane is None:
+                break
+            self._active.append(list(reversed(lane)))
+        return [lane.pop() for lane in self._active]
+
+    def advance(self, wave: Sequence[Action], results: Sequence[Outcome]) -> list[Outcome]:
+        """Drop finished lanes and stop failed ones; return the skipped actions' outcomes."""
+        skipped: list[Outcome] = []
+        still: list[list[Action]] = []
+        for lane, action, outcome in zip(self._active, wave, results, strict=True):
+            if outcome.status == "failed":
+                why = f"not run: an earlier step for customer {action.customer_id} failed"
+                skipped.extend(Outcome(a, "skipped", why) for a in reversed(lane))
+            elif lane:
+                still.append(lane)
+        self._active = still
+        return skipped
 
 
 def _work_source(action: ReplaceLines) -> str:

@@ -121,6 +121,9 @@ class SandboxConnector(BaseConnector):
             kill_after_writes = kill_after_from_env()
         self.path = os.fspath(path)
         self.latency = latency
+        # Without simulated latency every call is CPU and one lock: threads only
+        # add contention. With latency, concurrent calls overlap like network calls.
+        self.max_in_flight = None if latency else 1
         self._book = Book(path, kill_after_writes=kill_after_writes)
         self.account = self._book.account
         self._currencies: dict[int, str] = {}

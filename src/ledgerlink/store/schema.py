@@ -8,6 +8,7 @@ names the newest one (a test checks it matches Alembic's head).
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy import (
     Boolean,
     Column,
@@ -50,7 +51,11 @@ operations = Table(
     Column("run_id", String(40), nullable=False),
     Column("message", Text, nullable=False, default=""),
     Column("updated_at", String(40), nullable=False),
-    Index("ix_operations_state", "book", "state"),
+    # Only unresolved intents are ever looked up by state: a partial index keeps
+    # done rows (almost all of them) out of it.
+    Index("ix_operations_intent", "book", sqlite_where=sa.text("state = 'intent'"),
+          postgresql_where=sa.text("state = 'intent'")),
+    sqlite_with_rowid=False,
 )
 
 #: Invoices ledgerlink made (or is about to make, while ``pending``).
@@ -73,20 +78,23 @@ invoices = Table(
     Column("total", String(40)),
     Column("updated_at", String(40), nullable=False),
     Index("ix_invoices_customer", "book", "customer_id"),
+    sqlite_with_rowid=False,
 )
 
-#: Which invoice bills each work order, and what it billed (the fingerprint).
+#: Which invoice bills each work order at each revision, and what it billed (the
+#: fingerprint). Revision r+1 exists once revision r was credited; the newest wins,
+#: and the older rows stay so a failed re-invoice never loses the credit.
 invoiced_work = Table(
     "invoiced_work",
     metadata,
     Column("book", String(200), primary_key=True),
     Column("work_order_id", String(200), primary_key=True),
+    Column("revision", Integer, primary_key=True),
     Column("fingerprint", String(40), nullable=False),
     Column("invoice_key", String(400), nullable=False),
-    Column("revision", Integer, nullable=False),
     Column("credited", Boolean, nullable=False, default=False),
-    Column("pending", Boolean, nullable=False),
     Index("ix_invoiced_work_invoice", "book", "invoice_key"),
+    sqlite_with_rowid=False,
 )
 
 #: Local customer id → the provider's customer id.

@@ -28,6 +28,12 @@ from ledgerlink.store import schema as t
 __all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog", "utcnow"]
 
 
+#: SQLite page cache for the journal, in KiB.
+CACHE_KIB = 65536
+#: WAL pages written before SQLite checkpoints into the main file.
+CHECKPOINT_PAGES = 10000
+
+
 def utcnow() -> str:
     """Now as an ISO 8601 UTC timestamp (what the store keeps)."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
@@ -126,6 +132,10 @@ def _sqlite_pragmas(durable: str) -> Any:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={'FULL' if durable == 'full' else 'NORMAL'}")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Keep the journal's indexes in memory and checkpoint the WAL less often:
+        # a run writes many small batches, and each checkpoint rewrites pages.
+        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
         cursor.close()
 
     return on_connect
@@ -198,6 +208,10 @@ class Store:
         """Collect writes for ``book`` and commit them together on exit."""
         tx = Transaction(book)
         yield tx
+        self.write(tx)
+
+    def write(self, tx: Transaction) -> None:
+        """Commit everything ``tx`` collected as one database transaction."""
         if tx.empty:
             return
         with self._lock, self.engine.begin() as conn:
@@ -211,8 +225,9 @@ class Store:
             work = {
                 r.work_order_id: WorkRecord(r.work_order_id, r.fingerprint, r.invoice_key,
                                             r.revision, bool(r.credited))
+                # Ordered by revision: the newest revision of each work order wins.
                 for r in conn.execute(sa.select(t.invoiced_work).where(
-                    t.invoiced_work.c.book == book))
+                    t.invoiced_work.c.book == book).order_by(t.invoiced_work.c.revision))
             }
             invoices: dict[str, InvoiceRecord] = {}
             drafts: dict[str, int] = {}
@@ -323,12 +338,13 @@ class Transaction:
         self.book = book
         self._now = utcnow()
         self._ops: list[dict[str, Any]] = []
+        self._resolved: list[dict[str, Any]] = []
         self._invoices: list[dict[str, Any]] = []
         self._invoice_updates: list[dict[str, Any]] = []
         self._invoice_deletes: list[str] = []
         self._work: list[dict[str, Any]] = []
         self._work_updates: list[dict[str, Any]] = []
-        self._work_deletes: list[str] = []
+        self._work_deletes: list[dict[str, str]] = []
         self._work_releases: list[str] = []
         self._refs: dict[str, list[dict[str, Any]]] = {"customers": [], "products": []}
         self._log: list[dict[str, Any]] = []
@@ -336,14 +352,19 @@ class Transaction:
     @property
     def empty(self) -> bool:
         """True when nothing was written."""
-        return not (self._ops or self._invoices or self._invoice_updates or self._work
-                    or self._work_updates or self._work_deletes or self._invoice_deletes
-                    or self._work_releases
+        return not (self._ops or self._resolved or self._invoices or self._invoice_updates
+                    or self._work or self._work_updates or self._work_deletes
+                    or self._invoice_deletes or self._work_releases
                     or self._refs["customers"] or self._refs["products"] or self._log)
+
+    def resolve(self, op_key: str, state: str, run_id: str, message: str = "") -> None:
+        """Move an existing journal row (an intent) to ``state``."""
+        self._resolved.append(dict(_key=op_key, state=state, run_id=run_id, message=message,
+                                   updated_at=self._now))
 
     def op(self, op_key: str, kind: str, state: str, customer_id: str, subject: str,
            run_id: str, message: str = "") -> None:
-        """Upsert a journal row."""
+        """Upsert a journal row (an intent, possibly replacing an older failed one)."""
         self._ops.append(dict(book=self.book, op_key=op_key, kind=kind, state=state,
                               customer_id=customer_id, subject=subject, run_id=run_id,
                               message=message, updated_at=self._now))
@@ -359,30 +380,31 @@ class Transaction:
 
     def update_invoice(self, key: str, **values: Any) -> None:
         """Change some columns of an invoice row."""
-        self._invoice_updates.append(dict(values, _key=key))
+        self._invoice_updates.append({"_key": key, **values, "updated_at": self._now})
 
     def forget_invoice(self, key: str) -> None:
-        """Remove an invoice whose create never reached the provider, and its pending work."""
+        """Remove an invoice whose create never reached the provider, and the work rows
+        its intent wrote (older, credited revisions of that work stay)."""
         self._invoice_deletes.append(key)
 
-    def work(self, work_order_id: str, fingerprint: str, invoice_key: str, revision: int,
-             *, pending: bool) -> None:
-        """Upsert which invoice bills a work order."""
+    def work(self, work_order_id: str, fingerprint: str, invoice_key: str,
+             revision: int) -> None:
+        """Upsert which invoice bills a work order at ``revision``."""
         self._work.append(dict(book=self.book, work_order_id=work_order_id,
-                               fingerprint=fingerprint, invoice_key=invoice_key,
-                               revision=revision, credited=False, pending=pending))
+                               revision=revision, fingerprint=fingerprint,
+                               invoice_key=invoice_key, credited=False))
 
     def update_work(self, invoice_key: str, **values: Any) -> None:
         """Change columns of every work row billed on ``invoice_key``."""
-        self._work_updates.append(dict(values, _key=invoice_key))
+        self._work_updates.append({"_key": invoice_key, **values})
 
     def release_work(self, invoice_key: str) -> None:
         """Make all work billed on ``invoice_key`` billable again (its draft was deleted)."""
         self._work_releases.append(invoice_key)
 
-    def forget_work(self, work_order_id: str) -> None:
-        """Remove a work row (its lines were removed from a draft)."""
-        self._work_deletes.append(work_order_id)
+    def forget_work(self, work_order_id: str, invoice_key: str) -> None:
+        """Remove a work order's row on ``invoice_key`` (its lines left that draft)."""
+        self._work_deletes.append({"_key": work_order_id, "invoice_key": invoice_key})
 
     def ref(self, kind: Literal["customers", "products"], local_id: str, remote_id: str) -> None:
         """Link a local customer/product id to the provider's id."""
@@ -402,9 +424,8 @@ class Transaction:
         """Execute everything collected, in dependency order, on ``conn``."""
         book_is: sa.BindParameter[str] = sa.bindparam("_book")
         sql.upsert(conn, t.operations, ("book", "op_key"), self._ops)
+        sql.update(conn, t.operations, "op_key", self.book, self._resolved)
         sql.upsert(conn, t.invoices, ("book", "key"), self._invoices)
-        for row in self._invoice_updates:
-            row["updated_at"] = self._now
         sql.update(conn, t.invoices, "key", self.book, self._invoice_updates)
         if self._invoice_deletes:
             conn.execute(sa.delete(t.invoices).where(
@@ -414,14 +435,14 @@ class Transaction:
             # is billable again.
             conn.execute(sa.delete(t.invoiced_work).where(
                 t.invoiced_work.c.book == book_is,
-                t.invoiced_work.c.invoice_key.in_(self._invoice_deletes),
-                t.invoiced_work.c.pending.is_(True)), {"_book": self.book})
-        sql.upsert(conn, t.invoiced_work, ("book", "work_order_id"), self._work)
+                t.invoiced_work.c.invoice_key.in_(self._invoice_deletes)), {"_book": self.book})
+        sql.upsert(conn, t.invoiced_work, ("book", "work_order_id", "revision"), self._work)
         sql.update(conn, t.invoiced_work, "invoice_key", self.book, self._work_updates)
-        if self._work_deletes:
+        for row in self._work_deletes:
             conn.execute(sa.delete(t.invoiced_work).where(
-                t.invoiced_work.c.book == book_is,
-                t.invoiced_work.c.work_order_id.in_(self._work_deletes)), {"_book": self.book})
+                t.invoiced_work.c.book == self.book,
+                t.invoiced_work.c.work_order_id == row["_key"],
+                t.invoiced_work.c.invoice_key == row["invoice_key"]))
         if self._work_releases:
             conn.execute(sa.delete(t.invoiced_work).where(
                 t.invoiced_work.c.book == book_is,
@@ -493,13 +514,15 @@ class _Statements:
 
     def update(self, conn: Connection, table: sa.Table, key: str, book: str,
                rows: Sequence[dict[str, Any]]) -> None:
-        """UPDATE by (book, key); rows carry ``_key`` and the columns to set."""
+        """UPDATE by (book, key); rows carry ``_key`` first, then the columns to set."""
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in rows:
-            columns = tuple(sorted(c for c in row if c != "_key"))
-            groups.setdefault(columns, []).append(
-                {**row, "book": book, key: row["_key"]} if key not in columns
-                else {**row, "book": book})
+            # Call sites build rows with the same keys in the same order, so the
+            # key order itself identifies the statement.
+            columns = tuple(row)[1:]
+            row["book"] = book
+            row[key] = row["_key"]
+            groups.setdefault(columns, []).append(row)
         for columns, batch in groups.items():
             def build(columns: tuple[str, ...] = columns) -> Any:
                 return sa.update(table).where(

@@ -31,8 +31,11 @@ def upgrade() -> None:
         sa.Column("run_id", sa.String(40), nullable=False),
         sa.Column("message", sa.Text, nullable=False),
         sa.Column("updated_at", _STAMP, nullable=False),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_operations_state", "operations", ["book", "state"])
+    op.create_index("ix_operations_intent", "operations", ["book"],
+                    sqlite_where=sa.text("state = 'intent'"),
+                    postgresql_where=sa.text("state = 'intent'"))
     op.create_table(
         "invoices",
         sa.Column("book", _ID, primary_key=True),
@@ -50,17 +53,18 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("total", sa.String(40)),
         sa.Column("updated_at", _STAMP, nullable=False),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_invoices_customer", "invoices", ["book", "customer_id"])
     op.create_table(
         "invoiced_work",
         sa.Column("book", _ID, primary_key=True),
         sa.Column("work_order_id", _ID, primary_key=True),
+        sa.Column("revision", sa.Integer, primary_key=True),
         sa.Column("fingerprint", sa.String(40), nullable=False),
         sa.Column("invoice_key", _KEY, nullable=False),
-        sa.Column("revision", sa.Integer, nullable=False),
         sa.Column("credited", sa.Boolean, nullable=False),
-        sa.Column("pending", sa.Boolean, nullable=False),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_invoiced_work_invoice", "invoiced_work", ["book", "invoice_key"])
     for name, column in (("customers", "customer_id"), ("products", "product_id")):
