@@ -185,7 +185,7 @@ def _result_json(result: RunResult) -> dict[str, Any]:
 
 def _show_result(result: RunResult) -> None:
     console.print(render.summary_table(result.summary))
-    console.print(render.log_table(result.log[-LOG_TAIL:],
+    console.print(render.log_table(result.log[-LOG_TAIL:], with_time=False,
                                    title=f"Transfer log (last {LOG_TAIL} of run {result.run_id})"))
 
 

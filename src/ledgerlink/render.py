@@ -96,18 +96,35 @@ def summary_table(summary: dict[str, int], title: str = "Run summary") -> Table:
     return table
 
 
-def log_table(entries: Sequence[LogEntry], title: str = "Transfer log") -> Table:
-    """Transfer-log entries as a rich table."""
-    table = Table(title=title, caption=None if entries else "nothing was written")
-    for column in ("time", "customer", "action", "subject", "outcome", "number", "amount"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("message", overflow="fold")
-    for e in entries[-MAX_ROWS:]:
+def log_table(entries: Sequence[LogEntry], title: str = "Transfer log", *,
+              with_time: bool = True) -> Table:
+    """Transfer-log entries as a rich table.
+
+    Ids fold rather than being cut, so keys stay readable in narrow terminals;
+    the message column appears only when some entry has a message.
+    """
+    shown = entries[-MAX_ROWS:]
+    messages = any(e.message for e in shown)
+    table = Table(title=title, caption=None if shown else "nothing was written")
+    if with_time:
+        table.add_column("time", no_wrap=True)
+    table.add_column("customer", overflow="fold")
+    table.add_column("action", no_wrap=True)
+    table.add_column("subject", overflow="fold")
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("number", no_wrap=True)
+    table.add_column("amount", justify="right", no_wrap=True)
+    if messages:
+        table.add_column("message", overflow="fold", ratio=1)
+    for e in shown:
         amount = f"{e.amount} {e.currency}" if e.amount else ""
         style = "red" if e.outcome == "failed" else ("yellow" if e.outcome != "ok" else None)
         # The date is the run's; the time of day tells entries apart.
-        table.add_row(e.at[11:19], e.customer_id, e.action, e.subject, e.outcome,
-                      e.number or "", amount, e.message, style=style)
+        cells = [e.at[11:19]] if with_time else []
+        cells += [e.customer_id, e.action, e.subject, e.outcome, e.number or "", amount]
+        if messages:
+            cells.append(e.message)
+        table.add_row(*cells, style=style)
     return table
 
 

@@ -355,7 +355,7 @@ class Runner:
                 invoice = connector.book(remote_id)
             elif isinstance(action, Send):
                 connector.send(remote_id, action.email)
-                invoice = None
+                return Outcome(action, "ok", f"emailed to {action.email}", remote_id=remote_id)
             else:
                 invoice = connector.credit(remote_id, action.credit_key)
             return Outcome(action, "ok", remote_id=remote_id, invoice=invoice)

@@ -45,7 +45,6 @@ from ledgerlink.sandbox.book import (
     sandbox_error,
     split_keys,
 )
-from ledgerlink.sandbox.pdf import PdfInvoice, render_pdf
 from ledgerlink.sandbox.rules import (
     EmailFacts,
     email_text,
@@ -302,6 +301,10 @@ class SandboxConnector(BaseConnector):
 
     def pdf(self, provider_id: str) -> bytes:
         """The invoice (or draft, or credit note) as a PDF document."""
+        # fpdf2 (with fontTools) costs about half a second to import: only a
+        # process that makes a PDF should pay for it.
+        from ledgerlink.sandbox.pdf import PdfInvoice, render_pdf
+
         self._pause()
         invoice_id = self._invoice_id(provider_id)
         with self._book.lock:
