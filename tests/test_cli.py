@@ -66,7 +66,7 @@ FILES = ("--work-orders", "work-orders.csv", "--customers", "customers.csv",
          "--policy", "policy.toml")
 
 SUMMARY_KEYS = {
-    "invoices_created", "booked", "emailed", "collected_on_drafts", "drafts_created",
+    "invoices_created", "booked", "emailed", "not_emailed", "collected_on_drafts", "drafts_created",
     "credited", "customers_linked", "skipped_by_policy", "not_due", "blocked", "failed",
     "already_done", "recovered", "already_invoiced",
 }

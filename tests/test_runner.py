@@ -351,3 +351,13 @@ def test_a_failed_reinvoice_after_a_credit_is_retried_not_lost(
     assert again.summary["invoices_created"] == 1
     assert billed(book) == Counter({"wo:w0": 1})
     assert {i.key for i in book.invoices()} == {"inv:w0", "credit:inv:w0", "inv:w0:r1"}
+
+
+def test_invoices_not_emailed_are_counted(book: SandboxConnector, store: Store) -> None:
+    """A customer without an email is invoiced and booked, and counted as not emailed."""
+    nomail = [Customer(id="c0", name="No Mail")]
+    result = invoice(orders(2, 1), nomail, COMPANY, book, now=NOW, store=store)
+    assert result.summary["booked"] == 2
+    assert result.summary["emailed"] == 0
+    assert result.summary["not_emailed"] == 2
+    assert not book.outbox()

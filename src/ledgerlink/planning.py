@@ -259,12 +259,16 @@ class ReplaceLines:
     def subject(self) -> str:
         return self.invoice_key
 
+    @property
+    def source_key(self) -> str:
+        """The source key tagging this work order's lines on the invoice."""
+        return work_key(self.order.id)
+
     def lines(self) -> tuple[InvoiceLine, ...]:
         """The new lines for the work order."""
         if self.remove:
             return ()
-        key = work_key(self.order.id)
-        return tuple(InvoiceLine.from_work(line, key) for line in self.order.lines)
+        return tuple(InvoiceLine.from_work(line, self.source_key) for line in self.order.lines)
 
 
 @attrs.frozen(slots=True)

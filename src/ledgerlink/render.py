@@ -26,6 +26,7 @@ SUMMARY_LABELS = {
     "invoices_created": "Invoices created",
     "booked": "Booked",
     "emailed": "Emailed",
+    "not_emailed": "Not emailed (letter, no address...)",
     "collected_on_drafts": "Work collected on drafts",
     "drafts_created": "Drafts opened",
     "credited": "Invoices credited",

@@ -115,7 +115,8 @@ class RunResult:
     def summary(self) -> dict[str, int]:
         """Counts for people: invoices created, booked, emailed, collected, skipped..."""
         counts = dict.fromkeys(
-            ("invoices_created", "booked", "emailed", "collected_on_drafts", "drafts_created",
+            ("invoices_created", "booked", "emailed", "not_emailed", "collected_on_drafts",
+             "drafts_created",
              "credited", "customers_linked", "skipped_by_policy", "not_due", "blocked",
              "failed", "already_done", "recovered", "already_invoiced"), 0)
         for outcome in self.outcomes:
@@ -149,6 +150,8 @@ class RunResult:
                 counts["not_due"] += 1
             elif notice.kind in (NoticeKind.BLOCKED, NoticeKind.CREDIT_NEEDED):
                 counts["blocked"] += 1
+            elif notice.kind is NoticeKind.NOT_SENT:
+                counts["not_emailed"] += 1
         counts["recovered"] = sum(1 for o in self.recovered if o.status == "recovered")
         counts["already_invoiced"] = self.plan.already_invoiced
         return counts
@@ -350,7 +353,7 @@ class Runner:
             invoice: RemoteInvoice | None
             if isinstance(action, ReplaceLines):
                 invoice = connector.replace_lines(
-                    remote_id, _work_source(action), action.lines(), self._product_refs)
+                    remote_id, action.source_key, action.lines(), self._product_refs)
             elif isinstance(action, Book):
                 invoice = connector.book(remote_id)
             elif isinstance(action, Send):
@@ -446,12 +449,6 @@ class _Lanes:
                 still.append(lane)
         self._active = still
         return skipped
-
-
-def _work_source(action: ReplaceLines) -> str:
-    from ledgerlink.planning import work_key
-
-    return work_key(action.order.id)
 
 
 def _new_run_id() -> str:
