@@ -295,3 +295,12 @@ def test_example_plugin_passes_its_own_conformance_test(tmp_path: Path) -> None:
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"\b[1-9]\d* passed", done.stdout), done.stdout
+
+
+def test_the_docs_site_lists_every_page_and_only_existing_ones() -> None:
+    """mkdocs.yml's nav names each top-level docs page, and each page it names exists."""
+    root = Path(__file__).parents[1]
+    config = (root / "mkdocs.yml").read_text()
+    listed = set(re.findall(r":\s*([\w-]+\.md)\s*$", config, re.MULTILINE))
+    pages = {p.name for p in (root / "docs").glob("*.md")}
+    assert listed == pages
