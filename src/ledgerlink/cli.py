@@ -241,15 +241,16 @@ def connectors(as_json: bool) -> None:
                      f"{failure.error}", highlight=False)
 
 
+def input_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options ``plan`` and ``run`` share: inputs, connector, store, time, --json."""
+    for option in reversed((work_option, customers_option, policy_option, connector_option,
+                            option_option, store_option, now_option, json_option)):
+        command = option(command)
+    return command
+
+
 @main.command("plan")
-@work_option
-@customers_option
-@policy_option
-@connector_option
-@option_option
-@store_option
-@now_option
-@json_option
+@input_options
 def plan_command(work: Path, customers: Path, policy: Path | None, connector: str,
                  pairs: tuple[str, ...], store: str, now: str | None, as_json: bool) -> None:
     """Preview what a run would do; nothing is written anywhere."""
@@ -264,16 +265,9 @@ def plan_command(work: Path, customers: Path, policy: Path | None, connector: st
 
 
 @main.command("run")
-@work_option
-@customers_option
-@policy_option
-@connector_option
-@option_option
-@store_option
-@now_option
+@input_options
 @click.option("--workers", default=4, show_default=True, help="Remote calls in flight.")
 @click.option("--allow-credits", is_flag=True, help="Credit booked invoices whose work changed.")
-@json_option
 def run_command(work: Path, customers: Path, policy: Path | None, connector: str,
                 pairs: tuple[str, ...], store: str, now: str | None, workers: int,
                 allow_credits: bool, as_json: bool) -> None:

@@ -119,6 +119,17 @@ class ConnectorConformance:
     def _replace_nothing(connector: Connector) -> Callable[[str], object]:
         return lambda provider_id: connector.replace_lines(provider_id, "k", [], {})
 
+    def drafts_and_booking(self, connector: Connector) -> bool:
+        """True with both DRAFTS and BOOKING; otherwise assert the missing one is refused."""
+        caps = connector.capabilities
+        if Capability.DRAFTS not in caps:
+            self.assert_refused(connector, Capability.DRAFTS, self._replace_nothing(connector))
+            return False
+        if Capability.BOOKING not in caps:
+            self.assert_refused(connector, Capability.BOOKING, connector.book)
+            return False
+        return True
+
     @staticmethod
     def can_book(connector: Connector) -> bool:
         """Whether invoices end up booked: BOOKING, or no drafts at all."""
@@ -228,17 +239,13 @@ class ConnectorConformance:
 
     def test_booked_invoices_cannot_change(self, connector: Connector) -> None:
         """replace_lines on a booked invoice raises InvoiceStateError."""
-        caps = connector.capabilities
-        if Capability.DRAFTS not in caps:
-            self.assert_refused(connector, Capability.DRAFTS, self._replace_nothing(connector))
-        elif Capability.BOOKING not in caps:
-            self.assert_refused(connector, Capability.BOOKING, connector.book)
-        else:
-            booked = self.new_booked(connector)
-            with pytest.raises(InvoiceStateError):
-                connector.replace_lines(
-                    booked.provider_id, "k", [make_invoice_line(source_key="k")], {}
-                )
+        if not self.drafts_and_booking(connector):
+            return
+        booked = self.new_booked(connector)
+        with pytest.raises(InvoiceStateError):
+            connector.replace_lines(
+                booked.provider_id, "k", [make_invoice_line(source_key="k")], {}
+            )
 
     # --- booking ------------------------------------------------------------------
 
@@ -263,17 +270,13 @@ class ConnectorConformance:
 
     def test_empty_draft_cannot_be_booked(self, connector: Connector) -> None:
         """Booking a draft without lines raises InvoiceStateError."""
-        caps = connector.capabilities
-        if Capability.DRAFTS not in caps:
-            self.assert_refused(connector, Capability.DRAFTS, self._replace_nothing(connector))
-        elif Capability.BOOKING not in caps:
-            self.assert_refused(connector, Capability.BOOKING, connector.book)
-        else:
-            line = make_invoice_line()
-            invoice = self.new_invoice(connector, line)
-            connector.replace_lines(invoice.provider_id, line.source_key or "", [], {})
-            with pytest.raises(InvoiceStateError):
-                connector.book(invoice.provider_id)
+        if not self.drafts_and_booking(connector):
+            return
+        line = make_invoice_line()
+        invoice = self.new_invoice(connector, line)
+        connector.replace_lines(invoice.provider_id, line.source_key or "", [], {})
+        with pytest.raises(InvoiceStateError):
+            connector.book(invoice.provider_id)
 
     # --- after booking ------------------------------------------------------------
 
