@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from ledgerlink.planning import Action, Plan
+    from ledgerlink.plans import Action, Plan
     from ledgerlink.runner import RunResult
     from ledgerlink.store import LogEntry
 
@@ -43,7 +43,7 @@ SUMMARY_LABELS = {
 
 def describe(action: Action) -> str:
     """One line saying what an action does."""
-    from ledgerlink.planning import CreateInvoice, Credit, EnsureCustomer, ReplaceLines, Send
+    from ledgerlink.plans import CreateInvoice, Credit, EnsureCustomer, ReplaceLines, Send
 
     if isinstance(action, EnsureCustomer):
         return f"find or create customer {action.customer.name}"

@@ -33,7 +33,7 @@ import attrs
 from ledgerlink.connector import Capability, Connector
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import LedgerlinkError, ProviderError, TransientProviderError
-from ledgerlink.planning import (
+from ledgerlink.plans import (
     Action,
     Book,
     CreateInvoice,

@@ -22,7 +22,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ledgerlink.planning import InvoiceRecord, JournalState, WorkRecord
+from ledgerlink.plans import InvoiceRecord, JournalState, WorkRecord
 from ledgerlink.store import schema as t
 
 __all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog", "utcnow"]

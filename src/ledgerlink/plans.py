@@ -1,0 +1,365 @@
+"""What the planner reads and writes: journal state in, actions and notices out.
+
+The planner (:mod:`ledgerlink.planning`) is a pure function between these
+values; the runner executes the actions and the store keeps the state. Keys are
+deterministic (``inv:<work order>``, ``draft:<customer>:<n>``,
+``credit:<invoice key>``) so a plan made twice names the same operations.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from typing import TypeAlias
+
+import attrs
+
+from ledgerlink.connector import Capability
+from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, WorkOrder
+
+__all__ = [
+    "ALL_CAPABILITIES",
+    "Action",
+    "Book",
+    "CreateInvoice",
+    "Credit",
+    "EnsureCustomer",
+    "InvoiceRecord",
+    "JournalState",
+    "Notice",
+    "NoticeKind",
+    "Plan",
+    "ReplaceLines",
+    "Send",
+    "WorkRecord",
+    "draft_key",
+    "invoice_key",
+    "work_key",
+]
+
+#: What the planner assumes when no connector is named: everything.
+ALL_CAPABILITIES = frozenset(Capability)
+
+
+def work_key(work_order_id: str) -> str:
+    """The source key tagging invoice lines that bill one work order."""
+    return f"wo:{work_order_id}"
+
+
+# --- journal state (input) --------------------------------------------------------
+
+
+@attrs.frozen
+class WorkRecord:
+    """What the journal knows of one invoiced work order.
+
+    Attributes:
+        work_order_id: the work order.
+        fingerprint: :meth:`WorkOrder.fingerprint` of what was billed.
+        invoice_key: the invoice that bills it.
+        revision: 0 for the first invoice; +1 each time it is credited and re-invoiced.
+        credited: its invoice was credited; the work is billable again.
+    """
+
+    work_order_id: str
+    fingerprint: str
+    invoice_key: str
+    revision: int = 0
+    credited: bool = False
+
+
+@attrs.frozen
+class InvoiceRecord:
+    """What the journal knows of one invoice ledgerlink made.
+
+    Attributes:
+        key: ledgerlink key.
+        customer_id: local customer id.
+        target: ``"draft"`` (left for a person to book) or ``"book"``.
+        send: the policy wants it emailed once booked.
+        remote_id: provider id once created.
+        booked: known to be booked.
+        sent: ``True`` sent, ``False`` not, ``None`` unknown (never re-sent).
+        closed: a draft that is no longer open (booked by hand, deleted, credited).
+        credited: a credit note for it exists.
+    """
+
+    key: str
+    customer_id: str
+    target: str
+    send: bool = False
+    remote_id: str | None = None
+    booked: bool = False
+    sent: bool | None = False
+    closed: bool = False
+    credited: bool = False
+
+
+@attrs.frozen
+class JournalState:
+    """The journal's view the planner needs; empty for a first run.
+
+    Attributes:
+        work: work order id → :class:`WorkRecord`.
+        invoices: invoice key → :class:`InvoiceRecord`.
+        customers: customer ids already linked to a remote customer.
+        drafts_opened: customer id → how many drafts ledgerlink ever opened for it.
+    """
+
+    work: Mapping[str, WorkRecord] = attrs.Factory(dict)
+    invoices: Mapping[str, InvoiceRecord] = attrs.Factory(dict)
+    customers: frozenset[str] = frozenset()
+    drafts_opened: Mapping[str, int] = attrs.Factory(dict)
+
+    def open_draft(self, customer_id: str) -> InvoiceRecord | None:
+        """The customer's open draft, if ledgerlink has one."""
+        count = self.drafts_opened.get(customer_id, 0)
+        if not count:
+            return None
+        record = self.invoices.get(draft_key(customer_id, count))
+        if record is None or record.closed or record.booked or record.credited:
+            return None
+        return record
+
+
+def draft_key(customer_id: str, number: int) -> str:
+    """Key of the ``number``-th draft ledgerlink opened for a customer."""
+    return f"draft:{customer_id}:{number}"
+
+
+def invoice_key(work_order_id: str, revision: int) -> str:
+    """Key of the invoice billing one work order (revision > 0 after a credit)."""
+    return f"inv:{work_order_id}" if revision == 0 else f"inv:{work_order_id}:r{revision}"
+
+
+# --- actions (output) -------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class EnsureCustomer:
+    """Find the customer in the provider, or create it."""
+
+    customer: Customer
+
+    kind = "ensure_customer"
+
+    @property
+    def customer_id(self) -> str:
+        return self.customer.id
+
+    @property
+    def op_key(self) -> str:
+        return f"customer:{self.customer.id}"
+
+    @property
+    def subject(self) -> str:
+        return self.customer.id
+
+
+@attrs.frozen(slots=True)
+class CreateInvoice:
+    """Create an invoice (unbooked where the provider has drafts) for some work.
+
+    Attributes:
+        key: the invoice's ledgerlink key.
+        customer_id: local customer id.
+        currency: the customer's currency.
+        issue_date, due_date: invoice dates.
+        work: the work orders it bills, with the revision each is billed at.
+        target: ``"book"`` when a Book action follows, ``"draft"`` when a person books it.
+        send: a Send action follows once booked.
+    """
+
+    key: str
+    customer_id: str
+    currency: str
+    issue_date: date
+    due_date: date
+    work: tuple[tuple[WorkOrder, int], ...]
+    target: str
+    send: bool
+
+    kind = "create_invoice"
+
+    @property
+    def op_key(self) -> str:
+        return f"create:{self.key}"
+
+    @property
+    def subject(self) -> str:
+        return self.key
+
+    def draft(self) -> InvoiceDraft:
+        """The invoice to create (built on demand: planning stays cheap)."""
+        lines = [
+            InvoiceLine.from_work(line, work_key(order.id))
+            for order, _ in self.work
+            for line in order.lines
+        ]
+        reference = ", ".join(order.project or order.id for order, _ in self.work)
+        return InvoiceDraft(self.key, self.customer_id, self.currency, self.issue_date,
+                            self.due_date, tuple(lines), reference)
+
+
+@attrs.frozen(slots=True)
+class ReplaceLines:
+    """Replace one work order's lines on an unbooked invoice (empty: remove them)."""
+
+    invoice_key: str
+    customer_id: str
+    order: WorkOrder
+    revision: int
+    remove: bool = False
+
+    kind = "replace_lines"
+
+    @property
+    def op_key(self) -> str:
+        suffix = "removed" if self.remove else self.order.fingerprint()
+        return f"lines:{self.invoice_key}:{self.order.id}:{suffix}"
+
+    @property
+    def subject(self) -> str:
+        return self.invoice_key
+
+    @property
+    def source_key(self) -> str:
+        """The source key tagging this work order's lines on the invoice."""
+        return work_key(self.order.id)
+
+    def lines(self) -> tuple[InvoiceLine, ...]:
+        """The new lines for the work order."""
+        if self.remove:
+            return ()
+        return tuple(InvoiceLine.from_work(line, self.source_key) for line in self.order.lines)
+
+
+@attrs.frozen(slots=True)
+class Book:
+    """Book an invoice."""
+
+    invoice_key: str
+    customer_id: str
+
+    kind = "book"
+
+    @property
+    def op_key(self) -> str:
+        return f"book:{self.invoice_key}"
+
+    @property
+    def subject(self) -> str:
+        return self.invoice_key
+
+
+@attrs.frozen(slots=True)
+class Send:
+    """Email a booked invoice to the customer."""
+
+    invoice_key: str
+    customer_id: str
+    email: str
+
+    kind = "send"
+
+    @property
+    def op_key(self) -> str:
+        return f"send:{self.invoice_key}"
+
+    @property
+    def subject(self) -> str:
+        return self.invoice_key
+
+
+@attrs.frozen(slots=True)
+class Credit:
+    """Credit a booked invoice in full; its work becomes billable again."""
+
+    invoice_key: str
+    customer_id: str
+    reason: str
+
+    kind = "credit"
+
+    @property
+    def credit_key(self) -> str:
+        return f"credit:{self.invoice_key}"
+
+    @property
+    def op_key(self) -> str:
+        return f"credit:{self.invoice_key}"
+
+    @property
+    def subject(self) -> str:
+        return self.invoice_key
+
+
+Action: TypeAlias = EnsureCustomer | CreateInvoice | ReplaceLines | Book | Send | Credit
+
+
+class NoticeKind(enum.Enum):
+    """Why a work order produced no action."""
+
+    POLICY = "skipped_by_policy"  #: posting=none
+    CANCELLED = "cancelled"  #: cancelled before it was invoiced
+    NOT_DUE = "not_due"  #: not billable yet under its timing
+    BLOCKED = "blocked"  #: cannot be invoiced as things stand (reason given)
+    CREDIT_NEEDED = "credit_needed"  #: changed after booking; credits not allowed
+    NOT_SENT = "not_sent"  #: invoiced, but cannot be emailed (reason given)
+
+
+@attrs.frozen(slots=True)
+class Notice:
+    """A work order (or invoice) the plan deliberately leaves alone, and why."""
+
+    kind: NoticeKind
+    subject: str
+    customer_id: str
+    reason: str
+
+
+@attrs.frozen
+class Plan:
+    """An ordered list of actions, grouped per customer, plus notices.
+
+    Attributes:
+        actions: what a run will do, each customer's actions in order.
+        notices: work left alone, with reasons.
+        now: the instant the plan was made for.
+        already_invoiced: work orders found invoiced and unchanged.
+        capabilities: the connector capabilities the plan was made for.
+    """
+
+    actions: tuple[Action, ...]
+    notices: tuple[Notice, ...]
+    now: datetime
+    already_invoiced: int = 0
+    capabilities: frozenset[Capability] = ALL_CAPABILITIES
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def __iter__(self) -> Iterator[Action]:
+        return iter(self.actions)
+
+    def lanes(self) -> dict[str, list[Action]]:
+        """Actions per customer, in order; customers are independent of each other."""
+        lanes: dict[str, list[Action]] = {}
+        for action in self.actions:
+            lanes.setdefault(action.customer_id, []).append(action)
+        return lanes
+
+    def counts(self) -> dict[str, int]:
+        """How many actions of each kind and notices of each kind."""
+        counts: dict[str, int] = {}
+        for action in self.actions:
+            counts[action.kind] = counts.get(action.kind, 0) + 1
+        for notice in self.notices:
+            counts[notice.kind.value] = counts.get(notice.kind.value, 0) + 1
+        return counts
+
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import plan_html
+
+        return plan_html(self)
