@@ -42,7 +42,20 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
-from ledgerlink.convert import converter, make_converter, structure, unstructure
+from ledgerlink.convert import converter, structure, unstructure
+from ledgerlink.csvformat import (
+    CSV_CONVERTER,
+    CUSTOMER_COLUMNS,
+    LINE_COLUMNS,
+    ORDER_COLUMNS,
+    PRODUCT_COLUMNS,
+    Column,
+    blank,
+    column_for,
+    flatten,
+    nest,
+    text,
+)
 from ledgerlink.domain import Company, Customer, Product, WorkOrder
 from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.policy import PolicyOverride
@@ -64,9 +77,6 @@ T = TypeVar("T")
 PathArg = str | os.PathLike[str]
 
 _TABLE_SUFFIXES = (".csv", ".json")
-_TRUE = frozenset({"true", "yes", "1"})
-_FALSE = frozenset({"false", "no", "0"})
-_WHOLE = re.compile(r"\s*[+-]?\d+\s*")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _LINE_PATH = re.compile(r"lines\[(\d+)\](?:\.(.+))?")
 
@@ -82,120 +92,6 @@ class PolicyFile:
 
     company: Company
     overrides: dict[str, PolicyOverride] = attrs.field(factory=dict)
-
-
-# --- columns ------------------------------------------------------------------------
-
-
-@attrs.frozen
-class _Column:
-    """A CSV column and where its value sits in the converter's shape."""
-
-    name: str
-    path: tuple[str, ...]
-    required: bool = True
-
-
-def _col(name: str, *path: str, required: bool = True) -> _Column:
-    return _Column(name, path or (name,), required)
-
-
-_CUSTOMER_COLUMNS = (
-    _col("id"), _col("name"), _col("kind"), _col("email"),
-    _col("street", "address", "street"), _col("postal_code", "address", "postal_code"),
-    _col("city", "address", "city"), _col("country", "address", "country"),
-    _col("registration_number"), _col("currency"), _col("delivery"),
-    _col("posting", "policy", "posting", required=False),
-    _col("timing", "policy", "timing", required=False),
-    _col("send", "policy", "send", required=False),
-    _col("payment_terms_days", "policy", "payment_terms_days", required=False),
-)
-_PRODUCT_COLUMNS = (
-    _col("id"), _col("name"), _col("kind"), _col("unit_price"), _col("vat_rate"),
-)
-# A work order CSV has one row per line: these columns repeat the work order ...
-_ORDER_COLUMNS = (
-    _col("work_order_id", "id"), _col("customer_id"), _col("status"), _col("planned_date"),
-    _col("completed_at"), _col("project", required=False),
-    _col("description", required=False),
-)
-# ... and these describe the row's line.
-_LINE_COLUMNS = (
-    _col("line_description", "description"), _col("quantity"), _col("unit_price"),
-    _col("vat_rate"), _col("product_id", required=False),
-)
-
-
-def _column_for(columns: Sequence[_Column]) -> dict[str, str]:
-    return {".".join(c.path): c.name for c in columns}
-
-
-def _blank(cell: str | None) -> bool:
-    return cell is None or not cell.strip()
-
-
-def _text(cell: str | None) -> str:
-    return "" if _blank(cell) else str(cell)
-
-
-def _nest(columns: Sequence[_Column], record: Mapping[str, str]) -> dict[str, Any]:
-    """A CSV record in the converter's shape; blank cells are left out (defaults apply)."""
-    data: dict[str, Any] = {}
-    for column in columns:
-        cell = record.get(column.name)
-        if _blank(cell):
-            continue
-        target = data
-        for key in column.path[:-1]:
-            target = target.setdefault(key, {})
-        target[column.path[-1]] = cell
-    return data
-
-
-def _flatten(columns: Sequence[_Column], data: Mapping[str, Any]) -> list[str]:
-    cells = []
-    for column in columns:
-        value: Any = data
-        for key in column.path:
-            value = value.get(key) if isinstance(value, Mapping) else None
-        cells.append(_cell(value))
-    return cells
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-# --- the CSV converter ----------------------------------------------------------------
-
-
-def _csv_int(value: Any, _: type) -> int:
-    if isinstance(value, str) and _WHOLE.fullmatch(value):
-        return int(value)
-    raise ValidationError("expected a whole number", value=value)
-
-
-def _csv_bool(value: Any, _: type) -> bool:
-    word = value.strip().lower() if isinstance(value, str) else None
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    raise ValidationError("expected true or false (or yes/no, 1/0)", value=value)
-
-
-def _make_csv_converter() -> cattrs.Converter:
-    conv = make_converter()
-    conv.register_structure_hook(int, _csv_int)
-    conv.register_structure_hook(bool, _csv_bool)
-    return conv
-
-
-_CSV = _make_csv_converter()
 
 
 # --- reading files -------------------------------------------------------------------
@@ -234,11 +130,11 @@ def _read_csv(source: str) -> list[list[str]]:
 
 
 def _records(
-    source: str, columns: Sequence[_Column], problems: list[ValidationError]
+    source: str, columns: Sequence[Column], problems: list[ValidationError]
 ) -> list[tuple[int, dict[str, str]]]:
     """The data rows of a CSV file as (spreadsheet row number, column → cell)."""
     rows = _read_csv(source)
-    if not rows or all(_blank(cell) for cell in rows[0]):
+    if not rows or all(blank(cell) for cell in rows[0]):
         raise InputFileError("no header row", source=source)
     header = [cell.strip() for cell in rows[0]]
     known = {c.name for c in columns}
@@ -266,7 +162,7 @@ def _records(
         raise _all_problems(source, header_problems)
     records = []
     for number, cells in enumerate(rows[1:], start=2):
-        if all(_blank(cell) for cell in cells):
+        if all(blank(cell) for cell in cells):
             continue
         if len(cells) != len(header):
             problems.append(ValidationError(
@@ -335,7 +231,7 @@ def _structure_rows(
     return loaded
 
 
-def _load_table(path: PathArg, cls: type[T], columns: Sequence[_Column], what: str) -> list[T]:
+def _load_table(path: PathArg, cls: type[T], columns: Sequence[Column], what: str) -> list[T]:
     source = os.fspath(path)
     problems: list[ValidationError] = []
     if _suffix(path, _TABLE_SUFFIXES) == ".json":
@@ -346,9 +242,9 @@ def _load_table(path: PathArg, cls: type[T], columns: Sequence[_Column], what: s
     else:
         records = _records(source, columns, problems)
         _check_unique(((row, rec.get("id")) for row, rec in records), what, source, problems)
-        names = _column_for(columns)
-        loaded = _structure_rows(((row, _nest(columns, rec)) for row, rec in records), cls,
-                                 _CSV, source, problems, lambda f: names.get(f or "", f))
+        names = column_for(columns)
+        loaded = _structure_rows(((row, nest(columns, rec)) for row, rec in records), cls,
+                                 CSV_CONVERTER, source, problems, lambda f: names.get(f or "", f))
     if problems:
         raise _all_problems(source, sorted(problems, key=_row_order))
     return loaded
@@ -366,12 +262,12 @@ def load_customers(path: PathArg) -> list[Customer]:
 
     An override whose four policy cells are all blank reads as no override.
     """
-    return _load_table(path, Customer, _CUSTOMER_COLUMNS, "customer")
+    return _load_table(path, Customer, CUSTOMER_COLUMNS, "customer")
 
 
 def load_products(path: PathArg) -> list[Product]:
     """Products from a ``.csv`` or ``.json`` file; ids must be unique."""
-    return _load_table(path, Product, _PRODUCT_COLUMNS, "product")
+    return _load_table(path, Product, PRODUCT_COLUMNS, "product")
 
 
 def load_work_orders(path: PathArg) -> list[WorkOrder]:
@@ -387,9 +283,9 @@ def load_work_orders(path: PathArg) -> list[WorkOrder]:
     source = os.fspath(path)
     problems: list[ValidationError] = []
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    for row, record in _records(source, _ORDER_COLUMNS + _LINE_COLUMNS, problems):
+    for row, record in _records(source, ORDER_COLUMNS + LINE_COLUMNS, problems):
         order_id = record["work_order_id"]
-        if _blank(order_id):
+        if blank(order_id):
             problems.append(ValidationError("required value missing", source=source, row=row,
                                             field="work_order_id"))
             continue
@@ -409,26 +305,26 @@ def _work_order_from_rows(
 ) -> WorkOrder | None:
     first_row, first = rows[0]
     for row, record in rows[1:]:
-        for column in _ORDER_COLUMNS:
-            mine, theirs = _text(record.get(column.name)), _text(first.get(column.name))
+        for column in ORDER_COLUMNS:
+            mine, theirs = text(record.get(column.name)), text(first.get(column.name))
             if mine != theirs:
                 problems.append(ValidationError(
                     f"differs from row {first_row} of the same work order "
                     f"({mine!r} here, {theirs!r} there)",
                     source=source, row=row, field=column.name, value=mine,
                 ))
-    data = _nest(_ORDER_COLUMNS, first)
+    data = nest(ORDER_COLUMNS, first)
     line_rows = []
     data["lines"] = []
     for row, record in rows:
-        line = _nest(_LINE_COLUMNS, record)
+        line = nest(LINE_COLUMNS, record)
         if line:
             data["lines"].append(line)
             line_rows.append(row)
-    header_names = _column_for(_ORDER_COLUMNS)
-    line_names = _column_for(_LINE_COLUMNS)
+    header_names = column_for(ORDER_COLUMNS)
+    line_names = column_for(LINE_COLUMNS)
     try:
-        return structure(data, WorkOrder, conv=_CSV)
+        return structure(data, WorkOrder, conv=CSV_CONVERTER)
     except ValidationError as err:
         for problem in err.problems:
             match = _LINE_PATH.fullmatch(problem.field or "")
@@ -573,11 +469,12 @@ def _atomic_write(path: PathArg, write: Callable[[Any], None]) -> None:
                              source=os.fspath(path)) from err
 
 
-def _save_table(path: PathArg, columns: Sequence[_Column], rows: Iterable[list[str]],
+def _save_table(path: PathArg, columns: Sequence[Column], rows: Iterable[list[str]],
                 items: Sequence[Any]) -> None:
     if _suffix(path, _TABLE_SUFFIXES) == ".json":
-        text = json.dumps([unstructure(item) for item in items], indent=2, ensure_ascii=False)
-        _atomic_write(path, lambda handle: handle.write(text + "\n"))
+        document = json.dumps([unstructure(item) for item in items], indent=2,
+                              ensure_ascii=False)
+        _atomic_write(path, lambda handle: handle.write(document + "\n"))
         return
 
     def write(handle: Any) -> None:
@@ -591,15 +488,15 @@ def _save_table(path: PathArg, columns: Sequence[_Column], rows: Iterable[list[s
 def save_customers(customers: Iterable[Customer], path: PathArg) -> None:
     """Write customers as ``.csv`` or ``.json``; :func:`load_customers` reads it back."""
     items = list(customers)
-    rows = [_flatten(_CUSTOMER_COLUMNS, unstructure(c)) for c in items]
-    _save_table(path, _CUSTOMER_COLUMNS, rows, items)
+    rows = [flatten(CUSTOMER_COLUMNS, unstructure(c)) for c in items]
+    _save_table(path, CUSTOMER_COLUMNS, rows, items)
 
 
 def save_products(products: Iterable[Product], path: PathArg) -> None:
     """Write products as ``.csv`` or ``.json``; :func:`load_products` reads it back."""
     items = list(products)
-    rows = [_flatten(_PRODUCT_COLUMNS, unstructure(p)) for p in items]
-    _save_table(path, _PRODUCT_COLUMNS, rows, items)
+    rows = [flatten(PRODUCT_COLUMNS, unstructure(p)) for p in items]
+    _save_table(path, PRODUCT_COLUMNS, rows, items)
 
 
 def save_work_orders(work_orders: Iterable[WorkOrder], path: PathArg) -> None:
@@ -608,10 +505,10 @@ def save_work_orders(work_orders: Iterable[WorkOrder], path: PathArg) -> None:
     rows: list[list[str]] = []
     for order in items:
         data = unstructure(order)
-        head = _flatten(_ORDER_COLUMNS, data)
+        head = flatten(ORDER_COLUMNS, data)
         lines = data["lines"] or [{}]  # a work order without lines still needs its row
-        rows.extend(head + _flatten(_LINE_COLUMNS, line) for line in lines)
-    _save_table(path, _ORDER_COLUMNS + _LINE_COLUMNS, rows, items)
+        rows.extend(head + flatten(LINE_COLUMNS, line) for line in lines)
+    _save_table(path, ORDER_COLUMNS + LINE_COLUMNS, rows, items)
 
 
 # TOML basic strings must escape these; \uXXXX covers the other control characters.
