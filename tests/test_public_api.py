@@ -24,3 +24,24 @@ def test_the_quickstart_names_are_public() -> None:
 def test_public_modules_do_not_leak_private_names() -> None:
     """Nothing in __all__ starts with an underscore."""
     assert not [n for n in ledgerlink.__all__ if n.startswith("_")]
+
+
+def test_importing_ledgerlink_does_not_load_the_store() -> None:
+    """`import ledgerlink` (done by the pytest plugin everywhere) leaves SQLAlchemy unloaded."""
+    import subprocess
+    import sys
+
+    code = "import ledgerlink, sys; print('sqlalchemy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_lazy_names_resolve_and_unknown_names_raise() -> None:
+    """The store-backed names load on first use; a misspelled name is an AttributeError."""
+    import pytest
+
+    assert ledgerlink.Store.__name__ == "Store"
+    assert callable(ledgerlink.invoice)
+    with pytest.raises(AttributeError, match="no attribute 'Stor'"):
+        _ = ledgerlink.Stor  # type: ignore[attr-defined]

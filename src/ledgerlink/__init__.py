@@ -1,9 +1,14 @@
 """ledgerlink: turn operational work into customers and invoices, exactly once.
 
-The public surface is what ``__all__`` lists; everything else is internal.
+The public surface is what ``__all__`` lists; everything else is internal. The
+names that need the journal store (and so SQLAlchemy) load on first use, so
+importing ledgerlink — which pytest does for the bundled plugin in every test
+session — stays cheap.
 """
 
-from ledgerlink.api import connect, invoice, open_store, plan, run
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ledgerlink.connector import BaseConnector, Capability, Connector
 from ledgerlink.domain import (
     Address,
@@ -28,7 +33,7 @@ from ledgerlink.errors import (
     ValidationError,
 )
 from ledgerlink.money import Money
-from ledgerlink.planning import JournalState, Notice, NoticeKind, Plan
+from ledgerlink.plans import JournalState, Notice, NoticeKind, Plan
 from ledgerlink.policy import (
     BillingPolicy,
     EffectivePolicy,
@@ -38,9 +43,19 @@ from ledgerlink.policy import (
     explain,
     resolve,
 )
-from ledgerlink.runner import Outcome, Runner, RunResult
 from ledgerlink.status import InvoiceStatus, derive_status
-from ledgerlink.store import Store
+
+if TYPE_CHECKING:
+    from ledgerlink.api import connect, invoice, open_store, plan, run
+    from ledgerlink.runner import Outcome, Runner, RunResult
+    from ledgerlink.store import Store
+
+#: Public names imported on first use, and the module each comes from.
+_LAZY = {
+    **dict.fromkeys(("connect", "invoice", "open_store", "plan", "run"), "ledgerlink.api"),
+    **dict.fromkeys(("Outcome", "Runner", "RunResult"), "ledgerlink.runner"),
+    "Store": "ledgerlink.store",
+}
 
 __all__ = [
     "Address",
@@ -88,3 +103,16 @@ __all__ = [
     "resolve",
     "run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ledgerlink' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
