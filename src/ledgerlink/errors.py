@@ -12,6 +12,7 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     ├── CapabilityError            a connector was asked for something it does not declare
     ├── StoreError                 the journal store is unusable (schema too new, locked, ...)
     └── ProviderError              the accounting system said no; keeps status, code, message
+        ├── AuthError              credentials refused (401/403, a failed token refresh)
         ├── NotFoundError
         ├── ConflictError          stale concurrency token, duplicate, wrong state
         │   └── InvoiceStateError  e.g. lines added to an invoice that is no longer a draft
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "AuthError",
     "CapabilityError",
     "ConflictError",
     "DuplicateConnectorError",
@@ -175,6 +177,10 @@ class ProviderError(LedgerlinkError):
         ) if d]
         suffix = f" ({', '.join(details)})" if details else ""
         super().__init__(f"{provider}: {message}{suffix}")
+
+
+class AuthError(ProviderError):
+    """The provider refused the credentials (401/403, or a failed token refresh)."""
 
 
 class NotFoundError(ProviderError):

@@ -29,11 +29,12 @@ __all__ = [
     "operations",
     "products",
     "runs",
+    "tokens",
     "transfer_log",
 ]
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 metadata = MetaData()
 
@@ -146,4 +147,15 @@ transfer_log = Table(
     Column("message", Text, nullable=False, default=""),
     Index("ix_transfer_log_run", "run_id"),
     Index("ix_transfer_log_book", "book", "id"),
+)
+
+#: OAuth2 tokens per provider account (``quickbooks:<realm>``...), as the JSON
+#: document :class:`ledgerlink.http.oauth.Token` writes. One row per key, replaced
+#: in one transaction, so a rotated refresh token is never half written.
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("token", Text, nullable=False),
+    Column("updated_at", String(40), nullable=False),
 )

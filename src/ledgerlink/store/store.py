@@ -317,6 +317,21 @@ class Store:
             return [RunRecord(r.run_id, r.book, r.connector, r.started_at, r.finished_at,
                               json.loads(r.summary)) for r in conn.execute(query)]
 
+    # --- OAuth2 tokens (ledgerlink.http.oauth.TokenStore) ---------------------------
+
+    def load_token(self, key: str) -> dict[str, Any] | None:
+        """The token document saved under ``key`` (``provider:account``), or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t.tokens.c.token).where(t.tokens.c.key == key)).first()
+        return None if row is None else dict(json.loads(row.token))
+
+    def save_token(self, key: str, token: Mapping[str, Any]) -> None:
+        """Replace the token document under ``key`` in one committed transaction."""
+        document = json.dumps(dict(token), sort_keys=True)
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(sa.delete(t.tokens).where(t.tokens.c.key == key))
+            conn.execute(sa.insert(t.tokens).values(key=key, token=document, updated_at=utcnow()))
+
     def start_run(self, run_id: str, book: str, connector: str) -> None:
         """Record that a run started."""
         with self._lock, self.engine.begin() as conn:

@@ -1,0 +1,171 @@
+"""The HTTP client every connector talks to its provider through.
+
+:func:`make_client` builds the ``httpx.Client`` (timeouts, base URL, headers,
+user agent, an injectable transport for emulators and ``MockTransport``).
+:class:`ProviderClient` wraps it with the rest of the policy: the account's
+rate limits, retries (:mod:`ledgerlink.http.retry`) and error mapping
+(:mod:`ledgerlink.http.errors`). Connectors configure it with named constants.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import httpx
+
+from ledgerlink.http.errors import REQUEST_ID_HEADERS, ErrorParser, raise_for_provider
+from ledgerlink.http.limits import (
+    DEFAULT_LIMIT,
+    MAX_WAIT,
+    Limit,
+    LimiterRegistry,
+    shared_limiters,
+)
+from ledgerlink.http.redact import redact_headers
+from ledgerlink.http.retry import MAX_ATTEMPTS, send_with_retries
+
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "POOL_TIMEOUT",
+    "READ_TIMEOUT",
+    "USER_AGENT",
+    "WRITE_TIMEOUT",
+    "ProviderClient",
+    "default_timeout",
+    "make_client",
+]
+
+log = logging.getLogger("ledgerlink.http")
+
+#: Seconds to open a connection.
+CONNECT_TIMEOUT = 10.0
+#: Seconds to wait for response bytes (QuickBooks gives up on requests after 120 s).
+READ_TIMEOUT = 125.0
+#: Seconds to send the request body.
+WRITE_TIMEOUT = 30.0
+#: Seconds to wait for a free connection from the pool.
+POOL_TIMEOUT = 30.0
+
+
+def _user_agent() -> str:
+    try:
+        return f"ledgerlink/{version('ledgerlink')}"
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "ledgerlink/0"
+
+
+#: The User-Agent of every request.
+USER_AGENT = _user_agent()
+
+
+def default_timeout() -> httpx.Timeout:
+    """The timeouts above as one ``httpx.Timeout``."""
+    return httpx.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT, write=WRITE_TIMEOUT,
+                         pool=POOL_TIMEOUT)
+
+
+def make_client(
+    base_url: str = "", *, transport: httpx.BaseTransport | None = None,
+    headers: Mapping[str, str] | None = None, auth: httpx.Auth | None = None,
+    timeout: httpx.Timeout | None = None,
+) -> httpx.Client:
+    """An ``httpx.Client`` with ledgerlink's timeouts, user agent and ``headers``."""
+    return httpx.Client(
+        base_url=base_url, transport=transport, auth=auth,
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+        timeout=timeout or default_timeout(),
+    )
+
+
+class ProviderClient:
+    """Requests to one provider account with limits, retries and error mapping.
+
+    Args:
+        provider: connector name (``"quickbooks"``).
+        account: the provider account (realm, organisation...); limits are per account.
+        client: the httpx client (from :func:`make_client`).
+        limits: the account's named limits (connector constants).
+        parse: the connector's error-body reader.
+        limiters: the registry sharing limits between clients (process-wide by default).
+        max_wait: the longest a request waits for its rate limits.
+        attempts: tries per request, the first included.
+        request_id_headers: response headers holding the provider's request id.
+    """
+
+    def __init__(
+        self, provider: str, account: str, client: httpx.Client, *,
+        limits: Mapping[str, Limit] | None = None, parse: ErrorParser | None = None,
+        limiters: LimiterRegistry | None = None, max_wait: float = MAX_WAIT,
+        attempts: int = MAX_ATTEMPTS, request_id_headers: Sequence[str] = REQUEST_ID_HEADERS,
+    ) -> None:
+        self.provider = provider
+        self.account = account
+        self.client = client
+        self.parse = parse
+        self.limiter = (limiters or shared_limiters()).get(provider, account, limits or {})
+        self.max_wait = max_wait
+        self.attempts = attempts
+        self.request_id_headers = tuple(request_id_headers)
+
+    def __repr__(self) -> str:
+        return f"ProviderClient(provider={self.provider!r}, account={self.account!r})"
+
+    def request(
+        self, method: str, url: str, *, idempotent: bool | None = None,
+        limits: Sequence[str] = (DEFAULT_LIMIT,), check: bool = True, **kwargs: Any,
+    ) -> httpx.Response:
+        """Send a request under the account's limits, retrying where safe.
+
+        Args:
+            method: HTTP method.
+            url: absolute, or relative to the client's base URL.
+            idempotent: True when a write may be repeated (the provider dedupes
+                a request id reused on every attempt, or the object was looked
+                up first); None decides by method (reads only).
+            limits: the named limits this request counts against.
+            check: raise the mapped ledgerlink error for error responses.
+            kwargs: passed to ``httpx.Client.build_request`` (``json``, ``params``...).
+
+        Raises:
+            ProviderError: (when ``check``) the provider refused; the subclass
+                says why, see :mod:`ledgerlink.http.errors`.
+            TransientProviderError: retries ran out, or a write that may not be
+                repeated failed with an unknown outcome.
+            RateLimitTimeout: the limits did not allow the request in time.
+        """
+        request = self.client.build_request(method, url, **kwargs)
+
+        def send() -> httpx.Response:
+            with self.limiter.acquire(limits, self.max_wait):
+                response = self.client.send(request)
+            log.debug("%s %s -> %s %s", request.method, request.url.copy_with(query=None),
+                      response.status_code, redact_headers(response.headers.items()))
+            return response
+
+        response = send_with_retries(send, method=method, provider=self.provider,
+                                     idempotent=idempotent, attempts=self.attempts)
+        if check:
+            raise_for_provider(response, provider=self.provider, parse=self.parse,
+                               request_id_headers=self.request_id_headers)
+        return response
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        """``request("GET", ...)``."""
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        """``request("POST", ...)``; a write, retried only when ``idempotent=True``."""
+        return self.request("POST", url, **kwargs)
+
+    def close(self) -> None:
+        """Close the underlying httpx client."""
+        self.client.close()
+
+    def __enter__(self) -> ProviderClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

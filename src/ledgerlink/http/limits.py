@@ -1,0 +1,179 @@
+"""Per-account rate limits: requests per minute and requests in flight.
+
+Providers throttle per account (a QuickBooks realm: 500 requests a minute, 10 at
+once, and 40 batch calls a minute on top). A connector declares its limits as
+named :class:`Limit` constants; each request names the limits it counts
+against (a batch call counts against ``"default"`` and ``"batch"``). All
+clients of one (provider, account) share one :class:`AccountLimiter` through a
+:class:`LimiterRegistry`, so every thread of a runner draws from the same budget.
+
+A connector states its limits once, as named constants::
+
+    QBO_LIMITS = {"default": Limit(per_minute=500, in_flight=10),
+                  "batch": Limit(per_minute=40)}
+    client.post("/batch", json=..., limits=("default", "batch"), idempotent=True)
+
+Why not a library: the rate limiters on PyPI (pyrate-limiter, limits) count
+requests per window but do not cap requests in flight, and this shape needs
+both checked and taken together, atomically, for several named limits at once
+(taking them one by one could hold a concurrency slot while waiting for a
+window slot of another limit). This module is that one condition variable and
+nothing more: a sliding one-minute log per limit plus an in-flight counter.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
+import attrs
+
+from ledgerlink.errors import LedgerlinkError
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_WAIT",
+    "WINDOW",
+    "AccountLimiter",
+    "Limit",
+    "LimiterRegistry",
+    "RateLimitTimeout",
+    "shared_limiters",
+]
+
+#: The limit a request counts against when it names none.
+DEFAULT_LIMIT = "default"
+#: Length of the requests-per-minute window, in seconds.
+WINDOW = 60.0
+#: Longest a request waits for its limits before :class:`RateLimitTimeout`.
+MAX_WAIT = 120.0
+
+
+class RateLimitTimeout(LedgerlinkError):
+    """A request waited longer than allowed for its rate limits."""
+
+
+@attrs.frozen
+class Limit:
+    """One named limit of a provider account.
+
+    Attributes:
+        per_minute: requests started in any sliding 60 s window (None: no cap).
+        in_flight: requests running at once (None: no cap).
+    """
+
+    per_minute: int | None = attrs.field(default=None)
+    in_flight: int | None = attrs.field(default=None)
+
+    @per_minute.validator
+    @in_flight.validator
+    def _positive(self, attribute: attrs.Attribute[int | None], value: int | None) -> None:
+        if value is not None and value < 1:
+            raise ValueError(f"{attribute.name} must be at least 1, got {value}")
+
+
+class _State:
+    def __init__(self, limit: Limit) -> None:
+        self.limit = limit
+        self.started: deque[float] = deque()
+        self.running = 0
+
+    def wait_needed(self, now: float) -> float | None:
+        """0 when a request may start now, seconds until the window frees, None if blocked
+        by the in-flight cap (only a release can help)."""
+        while self.started and self.started[0] <= now - WINDOW:
+            self.started.popleft()
+        if self.limit.in_flight is not None and self.running >= self.limit.in_flight:
+            return None
+        if self.limit.per_minute is not None and len(self.started) >= self.limit.per_minute:
+            return self.started[0] + WINDOW - now
+        return 0.0
+
+
+class AccountLimiter:
+    """The shared limits of one provider account; thread-safe.
+
+    Args:
+        limits: limit name → :class:`Limit`.
+        clock: a monotonic clock in seconds (tests pass a fake one).
+    """
+
+    def __init__(self, limits: Mapping[str, Limit],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = dict(limits)
+        self._clock = clock
+        self._states = {name: _State(limit) for name, limit in self.limits.items()}
+        self._changed = threading.Condition()
+
+    def in_flight(self, name: str = DEFAULT_LIMIT) -> int:
+        """Requests counted against ``name`` that are running now."""
+        with self._changed:
+            return self._states[name].running
+
+    @contextmanager
+    def acquire(self, names: Sequence[str] = (DEFAULT_LIMIT,),
+                max_wait: float = MAX_WAIT) -> Iterator[None]:
+        """Block until every limit in ``names`` allows one more request, then hold it.
+
+        Limits not declared for the account are ignored, so a connector may name
+        a limit (``"batch"``) that a test configuration leaves out.
+
+        Raises:
+            RateLimitTimeout: the limits would not allow the request within
+                ``max_wait`` seconds (raised at once when the window alone
+                already needs longer).
+        """
+        states = [self._states[n] for n in dict.fromkeys(names) if n in self._states]
+        deadline = self._clock() + max_wait
+        with self._changed:
+            while True:
+                now = self._clock()
+                waits = [s.wait_needed(now) for s in states]
+                if all(w == 0.0 for w in waits):
+                    for s in states:
+                        s.started.append(now)
+                        s.running += 1
+                    break
+                remaining = deadline - now
+                window = max((w for w in waits if w is not None), default=0.0)
+                if remaining <= 0 or window > remaining:
+                    raise RateLimitTimeout(
+                        f"rate limits {list(names)} did not allow a request within "
+                        f"{max_wait:g} s")
+                self._changed.wait(timeout=max(window, 0.0) or remaining)
+        try:
+            yield
+        finally:
+            with self._changed:
+                for s in states:
+                    s.running -= 1
+                self._changed.notify_all()
+
+
+class LimiterRegistry:
+    """One :class:`AccountLimiter` per (provider, account), created on first use."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._limiters: dict[tuple[str, str], AccountLimiter] = {}
+
+    def get(self, provider: str, account: str, limits: Mapping[str, Limit]) -> AccountLimiter:
+        """The limiter of ``(provider, account)``; ``limits`` configure it the first time."""
+        with self._lock:
+            limiter = self._limiters.get((provider, account))
+            if limiter is None:
+                limiter = self._limiters[(provider, account)] = AccountLimiter(
+                    limits, self._clock)
+            return limiter
+
+
+_SHARED = LimiterRegistry()
+
+
+def shared_limiters() -> LimiterRegistry:
+    """The process-wide registry: every client of one account shares its limits."""
+    return _SHARED

@@ -1,0 +1,61 @@
+"""A stateful QuickBooks Online v3 emulator, in-process (httpx transport) or on 127.0.0.1.
+
+Quick start::
+
+    emu = QuickBooksEmulator()
+    tokens = emu.connect("9130")                 # realm + token pair
+    client = httpx.Client(transport=EmulatorTransport(emu), base_url="https://qbo.test")
+    client.get("/v3/company/9130/query", params={"query": "select * from Customer"},
+               headers={"Authorization": f"Bearer {tokens['access_token']}"})
+
+    with EmulatorServer(emu) as server:           # the same emulator over real HTTP
+        httpx.get(server.base_url + "/v3/company/9130/customer/1", headers=...)
+"""
+
+from __future__ import annotations
+
+from ledgerlink_quickbooks.emulator.auth import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    REVOKE_PATH,
+    TOKEN_PATH,
+    AuthServer,
+)
+from ledgerlink_quickbooks.emulator.core import Faults, QuickBooksEmulator, RequestRecord
+from ledgerlink_quickbooks.emulator.server import EmulatorServer
+from ledgerlink_quickbooks.emulator.state import ChangeEvent, Realm
+from ledgerlink_quickbooks.emulator.throttle import Limits
+from ledgerlink_quickbooks.emulator.transport import EmulatorTransport
+from ledgerlink_quickbooks.emulator.webhooks import (
+    SIGNATURE_HEADER,
+    cloudevents_payload,
+    deliver,
+    legacy_payload,
+    sign,
+    verify,
+)
+from ledgerlink_quickbooks.emulator.wire import EmuRequest, EmuResponse
+
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "REVOKE_PATH",
+    "SIGNATURE_HEADER",
+    "TOKEN_PATH",
+    "AuthServer",
+    "ChangeEvent",
+    "EmuRequest",
+    "EmuResponse",
+    "EmulatorServer",
+    "EmulatorTransport",
+    "Faults",
+    "Limits",
+    "QuickBooksEmulator",
+    "Realm",
+    "RequestRecord",
+    "cloudevents_payload",
+    "deliver",
+    "legacy_payload",
+    "sign",
+    "verify",
+]

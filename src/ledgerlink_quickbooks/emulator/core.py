@@ -1,0 +1,280 @@
+"""The emulator itself: one ``handle(request) -> response`` behind transport and server.
+
+Order of checks for an API call, as the real service layers them: route and
+realm, Bearer token (gateway 401), throttling (429 XML), injected faults,
+latency, then ``requestid`` replay and the data service.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ledgerlink_quickbooks.emulator.auth import REVOKE_PATH, TOKEN_PATH, AuthServer
+from ledgerlink_quickbooks.emulator.handlers import dispatch
+from ledgerlink_quickbooks.emulator.state import ChangeEvent, Realm
+from ledgerlink_quickbooks.emulator.throttle import Limits, Throttle
+from ledgerlink_quickbooks.emulator.wire import (
+    EmuRequest,
+    EmuResponse,
+    QBOFault,
+    business_validation,
+    dumps,
+    fault_response,
+    gateway_unauthorized,
+    json_response,
+    server_error,
+    throttled,
+)
+
+if TYPE_CHECKING:
+    from ledgerlink_quickbooks.emulator.server import EmulatorServer
+    from ledgerlink_quickbooks.emulator.transport import EmulatorTransport
+
+API_PREFIX = "/v3/company/"
+MINOR_VERSION_FLOOR = 75  # lower values are ignored by QuickBooks since 2025-08-01
+MAX_REQUEST_ID = 50
+MAX_BATCH_REQUEST_ID = 36
+
+
+@attrs.frozen
+class RequestRecord:
+    """What one API call carried, for assertions and benchmarks.
+
+    Attributes:
+        method: HTTP method.
+        path: Path after ``/v3/company/{realmId}/``.
+        realm_id: Company id.
+        minorversion: The minorversion sent (None when omitted).
+        effective_minorversion: The version the emulator answered with.
+        requestid: The requestid sent, if any.
+        status: HTTP status answered.
+        replayed: True when the answer was a stored requestid replay.
+    """
+
+    method: str
+    path: str
+    realm_id: str
+    minorversion: str | None
+    effective_minorversion: int
+    requestid: str | None
+    status: int
+    replayed: bool
+
+
+@attrs.define
+class Faults:
+    """Faults waiting to be injected into the next calls (thread-safe)."""
+
+    _lock: threading.Lock = attrs.field(factory=threading.Lock)
+    _errors: list[int] = attrs.field(factory=list)
+    _drops: int = 0
+
+    def fail_next(self, count: int = 1, status: int = 503) -> None:
+        """Answer the next ``count`` API calls with HTTP ``status`` (a 5xx) without doing them."""
+        with self._lock:
+            self._errors.extend([status] * count)
+
+    def drop_after_commit(self, count: int = 1) -> None:
+        """Cut the connection on the next ``count`` writes after they were committed."""
+        with self._lock:
+            self._drops += count
+
+    def clear(self) -> None:
+        """Forget every pending fault."""
+        with self._lock:
+            self._errors.clear()
+            self._drops = 0
+
+    def take_error(self) -> int | None:
+        with self._lock:
+            return self._errors.pop(0) if self._errors else None
+
+    def take_drop(self) -> bool:
+        with self._lock:
+            if self._drops <= 0:
+                return False
+            self._drops -= 1
+            return True
+
+
+class QuickBooksEmulator:
+    """A stateful QuickBooks Online company service, in memory and thread-safe.
+
+    ``clock`` returns epoch seconds (inject a fake to move time without
+    sleeping); ``time_scale`` multiplies the throttling window and the injected
+    latency alike; ``sleep`` is called for latency.
+    """
+
+    def __init__(
+        self,
+        *,
+        limits: Limits | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        time_scale: float = 1.0,
+        latency: float = 0.0,
+        refresh_grace: float | None = None,
+        require_minorversion: bool = False,
+    ) -> None:
+        base = limits or Limits()
+        self.clock = clock
+        self.sleep = sleep
+        self.time_scale = time_scale
+        self.latency = latency
+        self.latency_fn: Callable[[EmuRequest], float] | None = None
+        self.require_minorversion = require_minorversion
+        self.auth = AuthServer()
+        if refresh_grace is not None:
+            self.auth.grace = refresh_grace
+        self.throttle = Throttle(attrs.evolve(base, window=base.window * time_scale), clock)
+        self.faults = Faults()
+        self.realms: dict[str, Realm] = {}
+        self.requests: list[RequestRecord] = []
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ set-up helpers
+
+    def add_realm(self, realm_id: str, *, home_currency: str = "USD") -> Realm:
+        """Create a company (or return the existing one)."""
+        with self._lock:
+            return self.realms.setdefault(realm_id, Realm(realm_id, home_currency))
+
+    def connect(self, realm_id: str) -> dict[str, object]:
+        """Create ``realm_id`` if needed and return a token response for it."""
+        self.add_realm(realm_id)
+        return self.auth.issue(realm_id, self.clock())
+
+    def authorize(self, realm_id: str) -> str:
+        """Simulate the consent screen: an authorization code for ``realm_id``."""
+        self.add_realm(realm_id)
+        return self.auth.authorize(realm_id)
+
+    def seed(self, realm_id: str, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Create one entity directly (no auth, no throttling); return the stored copy."""
+        realm = self.add_realm(realm_id)
+        response = dispatch(realm, _seed_request(entity, payload), [entity.lower()], self.clock())
+        body = response.json_body()
+        if "Fault" in body:
+            raise ValueError(f"seed of {entity} refused: {body['Fault']}")
+        return dict(body[entity])
+
+    def events(self, realm_id: str, since: float = 0.0) -> list[ChangeEvent]:
+        """Change events of a realm after ``since`` (epoch seconds), oldest first."""
+        realm = self.realms[realm_id]
+        with realm.lock:
+            return [e for e in realm.events if e.at > since]
+
+    def transport(self) -> EmulatorTransport:
+        """An httpx transport serving this emulator in-process."""
+        from ledgerlink_quickbooks.emulator.transport import EmulatorTransport
+
+        return EmulatorTransport(self)
+
+    def serve(self) -> EmulatorServer:
+        """A server for this emulator on 127.0.0.1 (use as a context manager)."""
+        from ledgerlink_quickbooks.emulator.server import EmulatorServer
+
+        return EmulatorServer(self)
+
+    # ------------------------------------------------------------ the core
+
+    def handle(self, request: EmuRequest) -> EmuResponse:
+        """Answer one HTTP request."""
+        now = self.clock()
+        if request.path == TOKEN_PATH and request.method == "POST":
+            return self.auth.handle_token(request, now)
+        if request.path == REVOKE_PATH and request.method == "POST":
+            return self.auth.handle_revoke(request)
+        if not request.path.startswith(API_PREFIX):
+            return json_response(404, {"error": "not_found"})
+        realm_id, _, rest = request.path[len(API_PREFIX) :].partition("/")
+        realm = self.realms.get(realm_id)
+        bearer = request.headers.get("authorization", "")
+        granted = None
+        if bearer[:7].lower() == "bearer ":
+            granted = self.auth.realm_of(bearer[7:].strip(), now)
+        if realm is None or granted is None:
+            return gateway_unauthorized(now)
+        if granted != realm_id:
+            fault = QBOFault(
+                "120",
+                "Authorization Failure",
+                "AuthorizationFailure: the token does not grant this company",
+                status=403,
+                kind="AuthorizationFault",
+            )
+            return fault_response(fault, now)
+        is_batch = rest.rstrip("/").lower() == "batch"
+        if not self.throttle.acquire(realm_id, batch=is_batch):
+            return self._record(request, realm_id, rest, throttled(now), replayed=False)
+        try:
+            return self._serve(request, realm, rest)
+        finally:
+            self.throttle.release(realm_id)
+
+    def _serve(self, request: EmuRequest, realm: Realm, rest: str) -> EmuResponse:
+        status = self.faults.take_error()
+        delay = self.latency_fn(request) if self.latency_fn else self.latency
+        if delay > 0:
+            self.sleep(delay * self.time_scale)
+        now = self.clock()
+        if status is not None:
+            return self._record(request, realm.realm_id, rest, server_error(status, now), False)
+        minor = request.query.get("minorversion")
+        if minor is None and self.require_minorversion:
+            fault = business_validation("minorversion is required by this emulator.")
+            return self._record(request, realm.realm_id, rest, fault_response(fault, now), False)
+        is_write = request.method == "POST" and rest.lower() not in ("query",)
+        request_id = request.query.get("requestid")
+        if is_write and request_id is not None:
+            limit = MAX_BATCH_REQUEST_ID if rest.lower() == "batch" else MAX_REQUEST_ID
+            if len(request_id) > limit:
+                fault = business_validation(
+                    f"You cannot enter more than {limit} characters in the request_id field. "
+                    f"You tried entering {request_id[:10]}..., which is {len(request_id)} "
+                    "characters."
+                )
+                return self._record(
+                    request, realm.realm_id, rest, fault_response(fault, now), False
+                )
+            with realm.lock:
+                stored = realm.request_ids.get(request_id)
+                if stored is not None:
+                    return self._record(request, realm.realm_id, rest, stored, True)
+                response = dispatch(realm, request, rest.strip("/").split("/"), now)
+                realm.request_ids[request_id] = response
+        else:
+            response = dispatch(realm, request, rest.strip("/").split("/"), now)
+        if is_write and response.status == 200 and self.faults.take_drop():
+            response = attrs.evolve(response, drop=True)
+        return self._record(request, realm.realm_id, rest, response, False)
+
+    def _record(
+        self, request: EmuRequest, realm_id: str, rest: str, response: EmuResponse, replayed: bool
+    ) -> EmuResponse:
+        minor = request.query.get("minorversion")
+        effective = MINOR_VERSION_FLOOR
+        if minor is not None and minor.isdigit():
+            effective = max(MINOR_VERSION_FLOOR, int(minor))
+        record = RequestRecord(
+            request.method,
+            rest,
+            realm_id,
+            minor,
+            effective,
+            request.query.get("requestid"),
+            response.status,
+            replayed,
+        )
+        with self._lock:
+            self.requests.append(record)
+        return response
+
+
+def _seed_request(entity: str, payload: dict[str, Any]) -> EmuRequest:
+    return EmuRequest("POST", "", {}, {}, dumps(payload))

@@ -1,0 +1,428 @@
+"""Business rules of the four entities: create, sparse/full update, void, delete.
+
+Every function expects the realm lock to be held and returns the stored entity
+(callers copy it before answering).
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ledgerlink_quickbooks.emulator.state import Entity, Realm, currency_ref
+from ledgerlink_quickbooks.emulator.wire import (
+    business_validation,
+    duplicate_doc_number,
+    duplicate_name,
+    not_found,
+    required_missing,
+)
+
+# Response-only fields a client may echo back; QuickBooks ignores them on input.
+READ_ONLY = frozenset(
+    {
+        "Id",
+        "SyncToken",
+        "MetaData",
+        "domain",
+        "sparse",
+        "TotalAmt",
+        "Balance",
+        "HomeTotalAmt",
+        "HomeBalance",
+        "DeliveryInfo",
+        "FullyQualifiedName",
+        "BalanceWithJobs",
+        "UnappliedAmt",
+        "status",
+    }
+)
+DEFAULT_TERMS_DAYS = 30  # the official sample derives DueDate = TxnDate + 30 days
+ZERO = Decimal(0)
+DEFAULT_INCOME_ACCOUNT = {"value": "1", "name": "Sales of Product Income"}
+
+
+def _dec(value: Any, element: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError as exc:
+        raise business_validation(f"Invalid number for {element}: {value!r}") from exc
+
+
+def _writable(payload: Entity) -> Entity:
+    return {k: copy.deepcopy(v) for k, v in payload.items() if k not in READ_ONLY}
+
+
+def _merge(current: Entity, payload: Entity, *, preserve: frozenset[str]) -> Entity:
+    """Sparse update when ``payload['sparse']`` is true, else a full update (omitted → NULL)."""
+    if payload.get("sparse") is True:
+        return {**current, **_writable(payload)}
+    kept = {k: v for k, v in current.items() if k in READ_ONLY or k in preserve}
+    return {**kept, **_writable(payload)}
+
+
+def _name_taken(realm: Realm, name: str, field: str, entity: str, own_id: str | None) -> bool:
+    folded = name.casefold()
+    return any(
+        other.get(field, "").casefold() == folded and other_id != own_id
+        for other_id, other in realm.entities[entity].items()
+    )
+
+
+# ---------------------------------------------------------------- Customer
+
+
+def _check_customer(realm: Realm, customer: Entity, own_id: str | None) -> None:
+    name = customer.get("DisplayName")
+    if not name:
+        parts = [customer.get(k) for k in ("GivenName", "FamilyName") if customer.get(k)]
+        name = " ".join(str(p) for p in parts) or customer.get("CompanyName")
+    if not name:
+        raise required_missing("DisplayName")
+    if any(ch in str(name) for ch in ":\t\n"):
+        raise business_validation("DisplayName may not contain ':', tab or newline.")
+    if _name_taken(realm, str(name), "DisplayName", "Customer", own_id):
+        raise duplicate_name()
+    customer["DisplayName"] = str(name)
+    customer["FullyQualifiedName"] = str(name)
+    email = (customer.get("PrimaryEmailAddr") or {}).get("Address")
+    if email is not None and ("@" not in email or "." not in email):
+        raise business_validation(f"Invalid email address: {email}")
+
+
+def create_customer(realm: Realm, payload: Entity, moment: float) -> Entity:
+    """Create a customer; its currency defaults to the home currency and is fixed from now on."""
+    customer = _writable(payload)
+    _check_customer(realm, customer, None)
+    code = (customer.get("CurrencyRef") or {}).get("value") or realm.home_currency
+    customer.update(
+        Id=realm.new_id(),
+        domain="QBO",
+        sparse=False,
+        Active=customer.get("Active", True),
+        Job=customer.get("Job", False),
+        BillWithParent=customer.get("BillWithParent", False),
+        CurrencyRef=currency_ref(code),
+        Balance=_dec(payload.get("Balance", 0), "Balance"),
+        BalanceWithJobs=_dec(payload.get("Balance", 0), "Balance"),
+    )
+    customer.setdefault("Taxable", False)
+    customer.setdefault("PreferredDeliveryMethod", "Print")
+    customer.setdefault("PrintOnCheckName", customer.get("CompanyName") or customer["DisplayName"])
+    return realm.store("Customer", customer, moment, "Create")
+
+
+def update_customer(realm: Realm, payload: Entity, moment: float) -> Entity:
+    """Update a customer; a different CurrencyRef is refused."""
+    current = realm.get("Customer", str(payload.get("Id")))
+    realm.check_token(current, payload)
+    sent = (payload.get("CurrencyRef") or {}).get("value")
+    if sent and sent != current["CurrencyRef"]["value"]:
+        raise business_validation("The currency of a customer cannot be changed once it is set.")
+    merged = _merge(current, payload, preserve=frozenset({"CurrencyRef", "Active"}))
+    _check_customer(realm, merged, current["Id"])
+    merged["CurrencyRef"] = current["CurrencyRef"]
+    return realm.store("Customer", merged, moment, "Update")
+
+
+def refresh_customer_balance(realm: Realm, customer_id: str) -> None:
+    """Recompute a customer's Balance from its open invoices."""
+    customer = realm.entities["Customer"].get(customer_id)
+    if customer is None:
+        return
+    total = sum(
+        (
+            Decimal(str(inv["Balance"]))
+            for inv in realm.entities["Invoice"].values()
+            if inv["CustomerRef"]["value"] == customer_id
+        ),
+        ZERO,
+    )
+    customer["Balance"] = total
+    customer["BalanceWithJobs"] = total
+
+
+# ---------------------------------------------------------------- Item
+
+
+def create_item(realm: Realm, payload: Entity, moment: float) -> Entity:
+    """Create an item (Service by default) with a unique Name."""
+    item = _writable(payload)
+    name = item.get("Name")
+    if not name:
+        raise required_missing("Name")
+    if _name_taken(realm, name, "Name", "Item", None):
+        raise duplicate_name()
+    item.update(
+        Id=realm.new_id(),
+        domain="QBO",
+        sparse=False,
+        Active=item.get("Active", True),
+        Type=item.get("Type", "Service"),
+        FullyQualifiedName=name,
+    )
+    if item["Type"] in ("Service", "Inventory", "NonInventory"):
+        item.setdefault("IncomeAccountRef", dict(DEFAULT_INCOME_ACCOUNT))
+    return realm.store("Item", item, moment, "Create")
+
+
+def update_item(realm: Realm, payload: Entity, moment: float) -> Entity:
+    """Update an item; an Inventory item keeps its Type."""
+    current = realm.get("Item", str(payload.get("Id")))
+    realm.check_token(current, payload)
+    merged = _merge(current, payload, preserve=frozenset({"Type", "Active"}))
+    if current["Type"] == "Inventory" and merged.get("Type") != "Inventory":
+        raise business_validation("The type of an Inventory item cannot be changed.")
+    name = merged.get("Name")
+    if not name:
+        raise required_missing("Name")
+    if _name_taken(realm, name, "Name", "Item", current["Id"]):
+        raise duplicate_name()
+    merged["FullyQualifiedName"] = name
+    return realm.store("Item", merged, moment, "Update")
+
+
+# ---------------------------------------------------------------- Invoice
+
+
+def _active_customer(realm: Realm, ref: Any) -> Entity:
+    if not isinstance(ref, dict) or not ref.get("value"):
+        raise required_missing("CustomerRef")
+    customer = realm.entities["Customer"].get(str(ref["value"]))
+    if customer is None or not customer.get("Active", True):
+        raise not_found()
+    return customer
+
+
+def _price_lines(realm: Realm, lines: Any) -> tuple[list[Entity], Decimal]:
+    if not isinstance(lines, list) or not lines:
+        raise required_missing("Line")
+    priced: list[Entity] = []
+    total = ZERO
+    for raw in lines:
+        line = copy.deepcopy(raw)
+        kind = line.get("DetailType")
+        if kind == "SubTotalLineDetail":
+            continue  # QuickBooks computes the subtotal line itself
+        if kind == "SalesItemLineDetail":
+            detail = line.get("SalesItemLineDetail") or {}
+            item_ref = detail.get("ItemRef") or {}
+            item = realm.entities["Item"].get(str(item_ref.get("value")))
+            if item is None or not item.get("Active", True):
+                raise not_found()
+            detail["ItemRef"] = {"value": item["Id"], "name": item["Name"]}
+            qty = detail.get("Qty")
+            price = detail.get("UnitPrice")
+            if "Amount" in line:
+                amount = _dec(line["Amount"], "Line.Amount")
+            elif qty is not None and price is not None:
+                amount = _dec(qty, "Qty") * _dec(price, "UnitPrice")
+            else:
+                raise required_missing("Line.Amount")
+            line["Amount"] = amount
+            line["SalesItemLineDetail"] = detail
+            total += amount
+        elif kind != "DescriptionOnly":
+            raise required_missing("Line.DetailType")
+        priced.append(line)
+    for number, line in enumerate(priced, start=1):
+        line["Id"] = str(number)
+        line["LineNum"] = number
+    priced.append({"DetailType": "SubTotalLineDetail", "Amount": total, "SubTotalLineDetail": {}})
+    return priced, total
+
+
+def _applied(invoice: Entity, realm: Realm) -> Decimal:
+    paid = ZERO
+    for link in invoice.get("LinkedTxn", []):
+        if link.get("TxnType") == "Payment":
+            payment = realm.entities["Payment"].get(link["TxnId"])
+            for line in (payment or {}).get("Line", []):
+                if any(t.get("TxnId") == invoice["Id"] for t in line.get("LinkedTxn", [])):
+                    paid += Decimal(str(line["Amount"]))
+    return paid
+
+
+def _finish_invoice(realm: Realm, invoice: Entity, own_id: str | None, today: date) -> Entity:
+    customer = _active_customer(realm, invoice.get("CustomerRef"))
+    invoice["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
+    code = customer["CurrencyRef"]["value"]
+    sent = (invoice.get("CurrencyRef") or {}).get("value")
+    if sent and sent != code:
+        raise business_validation(
+            f"The invoice currency {sent} must match the customer's currency {code}."
+        )
+    invoice["CurrencyRef"] = currency_ref(code)
+    lines, total = _price_lines(realm, invoice.get("Line"))
+    invoice["Line"] = lines
+    doc = invoice.get("DocNumber")
+    if not doc or doc == "AUTO_GENERATE":
+        doc = str(realm.next_doc_number)
+        realm.next_doc_number += 1
+    if len(str(doc)) > 21:
+        raise business_validation("DocNumber may not exceed 21 characters.")
+    if any(o.get("DocNumber") == doc and i != own_id for i, o in realm.entities["Invoice"].items()):
+        raise duplicate_doc_number()
+    invoice["DocNumber"] = str(doc)
+    txn = date.fromisoformat(invoice.get("TxnDate") or today.isoformat())
+    invoice["TxnDate"] = txn.isoformat()
+    invoice.setdefault("DueDate", (txn + timedelta(days=DEFAULT_TERMS_DAYS)).isoformat())
+    deposit = _dec(invoice.get("Deposit", 0), "Deposit")
+    invoice["Deposit"] = deposit
+    invoice["TotalAmt"] = total
+    invoice["Balance"] = total - deposit - (_applied(invoice, realm) if own_id else ZERO)
+    invoice.setdefault("TxnTaxDetail", {"TotalTax": 0})
+    invoice.setdefault("LinkedTxn", [])
+    invoice.setdefault("EmailStatus", "NotSet")
+    invoice.setdefault("PrintStatus", "NotSet")
+    invoice.setdefault("ApplyTaxAfterDiscount", False)
+    return invoice
+
+
+def create_invoice(realm: Realm, payload: Entity, moment: float, today: date) -> Entity:
+    """Create an invoice: price lines, add the subtotal line, number it, set Balance."""
+    invoice = _finish_invoice(realm, _writable(payload), None, today)
+    invoice.update(Id=realm.new_id(), domain="QBO", sparse=False)
+    stored = realm.store("Invoice", invoice, moment, "Create")
+    refresh_customer_balance(realm, stored["CustomerRef"]["value"])
+    return stored
+
+
+def update_invoice(realm: Realm, payload: Entity, moment: float, today: date) -> Entity:
+    """Sparse or full update with a SyncToken check; totals are recomputed."""
+    current = realm.get("Invoice", str(payload.get("Id")))
+    realm.check_token(current, payload)
+    merged = _merge(current, payload, preserve=frozenset({"LinkedTxn", "EmailStatus"}))
+    merged["LinkedTxn"] = current.get("LinkedTxn", [])
+    stored = realm.store(
+        "Invoice", _finish_invoice(realm, merged, current["Id"], today), moment, "Update"
+    )
+    for customer_id in {current["CustomerRef"]["value"], stored["CustomerRef"]["value"]}:
+        refresh_customer_balance(realm, customer_id)
+    return stored
+
+
+def void_invoice(realm: Realm, payload: Entity, moment: float) -> Entity:
+    """Void: the record stays, every amount and quantity is zeroed, "Voided" prefixes the note."""
+    current = realm.get("Invoice", str(payload.get("Id")))
+    realm.check_token(current, payload)
+    voided = copy.deepcopy(current)
+    for line in voided["Line"]:
+        line["Amount"] = ZERO
+        detail = line.get("SalesItemLineDetail")
+        if detail is not None and "Qty" in detail:
+            detail["Qty"] = ZERO
+    voided.update(TotalAmt=ZERO, Balance=ZERO, Deposit=ZERO)
+    voided["TxnTaxDetail"] = {"TotalTax": 0}
+    note = voided.get("PrivateNote")
+    voided["PrivateNote"] = f"Voided - {note}" if note else "Voided"
+    stored = realm.store("Invoice", voided, moment, "Void")
+    refresh_customer_balance(realm, stored["CustomerRef"]["value"])
+    return stored
+
+
+def delete_entity(realm: Realm, name: str, payload: Entity, moment: float) -> Entity:
+    """Delete an Invoice or Payment (SyncToken checked) and answer the ``Deleted`` stub."""
+    current = realm.get(name, str(payload.get("Id")))
+    realm.check_token(current, payload)
+    if name == "Invoice" and any(t.get("TxnType") == "Payment" for t in current["LinkedTxn"]):
+        raise business_validation("Unlink the payments applied to this invoice before deleting.")
+    if name == "Payment":
+        _unapply_payment(realm, current, moment)
+    realm.remove(name, current["Id"], moment)
+    if name == "Invoice":
+        refresh_customer_balance(realm, current["CustomerRef"]["value"])
+    return {"status": "Deleted", "domain": "QBO", "Id": current["Id"]}
+
+
+# ---------------------------------------------------------------- Payment
+
+
+def create_payment(realm: Realm, payload: Entity, moment: float, today: date) -> Entity:
+    """Record a payment; each line linked to an invoice lowers that invoice's Balance."""
+    payment = _writable(payload)
+    customer = _active_customer(realm, payment.get("CustomerRef"))
+    if payload.get("TotalAmt") is None:
+        raise required_missing("TotalAmt")
+    total = _dec(payload["TotalAmt"], "TotalAmt")
+    code = customer["CurrencyRef"]["value"]
+    sent = (payment.get("CurrencyRef") or {}).get("value")
+    if sent and sent != code:
+        raise business_validation("The payment currency must match the customer's currency.")
+    applied = ZERO
+    targets: list[tuple[Entity, Decimal]] = []
+    for line in payment.get("Line", []):
+        amount = _dec(line.get("Amount", 0), "Line.Amount")
+        line["Amount"] = amount
+        for link in line.get("LinkedTxn", []):
+            if link.get("TxnType") != "Invoice":
+                continue
+            invoice = realm.get("Invoice", str(link.get("TxnId")))
+            if invoice["CustomerRef"]["value"] != customer["Id"]:
+                raise business_validation("The invoice belongs to another customer.")
+            if amount > Decimal(str(invoice["Balance"])):
+                raise business_validation("The amount applied exceeds the invoice balance.")
+            targets.append((invoice, amount))
+        applied += amount
+    if applied > total:
+        raise business_validation("The amount applied exceeds the payment total.")
+    payment.update(
+        Id=realm.new_id(),
+        domain="QBO",
+        sparse=False,
+        CustomerRef={"value": customer["Id"], "name": customer["DisplayName"]},
+        CurrencyRef=currency_ref(code),
+        TotalAmt=total,
+        UnappliedAmt=total - applied,
+        ProcessPayment=payment.get("ProcessPayment", False),
+        TxnDate=payment.get("TxnDate") or today.isoformat(),
+    )
+    payment.setdefault("DepositToAccountRef", {"value": "4"})
+    stored = realm.store("Payment", payment, moment, "Create")
+    for invoice, amount in targets:
+        invoice["Balance"] = Decimal(str(invoice["Balance"])) - amount
+        invoice.setdefault("LinkedTxn", []).append({"TxnId": stored["Id"], "TxnType": "Payment"})
+        realm.store("Invoice", invoice, moment, "Update")
+    refresh_customer_balance(realm, customer["Id"])
+    return stored
+
+
+def _unapply_payment(realm: Realm, payment: Entity, moment: float) -> None:
+    for line in payment.get("Line", []):
+        for link in line.get("LinkedTxn", []):
+            invoice = realm.entities["Invoice"].get(str(link.get("TxnId")))
+            if invoice is None or link.get("TxnType") != "Invoice":
+                continue
+            invoice["Balance"] = Decimal(str(invoice["Balance"])) + Decimal(str(line["Amount"]))
+            invoice["LinkedTxn"] = [
+                t for t in invoice.get("LinkedTxn", []) if t.get("TxnId") != payment["Id"]
+            ]
+            realm.store("Invoice", invoice, moment, "Update")
+    refresh_customer_balance(realm, payment["CustomerRef"]["value"])
+
+
+def void_payment(realm: Realm, payload: Entity, moment: float) -> Entity:
+    """Void a payment (``operation=update&include=void``): amounts zeroed, invoices reopened."""
+    current = realm.get("Payment", str(payload.get("Id")))
+    realm.check_token(current, payload)
+    _unapply_payment(realm, current, moment)
+    voided = copy.deepcopy(current)
+    for line in voided.get("Line", []):
+        line["Amount"] = ZERO
+    voided.update(TotalAmt=ZERO, UnappliedAmt=ZERO)
+    note = voided.get("PrivateNote")
+    voided["PrivateNote"] = f"Voided - {note}" if note else "Voided"
+    return realm.store("Payment", voided, moment, "Void")
+
+
+def update_payment(realm: Realm, payload: Entity, moment: float) -> Entity:
+    """Update only the payment's non-monetary fields (memo, reference number)."""
+    current = realm.get("Payment", str(payload.get("Id")))
+    realm.check_token(current, payload)
+    merged = dict(current)
+    for key in ("PrivateNote", "PaymentRefNum", "TxnDate"):
+        if key in payload:
+            merged[key] = payload[key]
+    return realm.store("Payment", merged, moment, "Update")

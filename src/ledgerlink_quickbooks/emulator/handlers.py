@@ -1,0 +1,212 @@
+"""Data-service endpoints inside one realm: entities, query, send, PDF, batch, CDC."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from ledgerlink_quickbooks.emulator import entities as ent
+from ledgerlink_quickbooks.emulator import query as qry
+from ledgerlink_quickbooks.emulator.pdf import invoice_pdf
+from ledgerlink_quickbooks.emulator.state import ENTITIES, Entity, Realm
+from ledgerlink_quickbooks.emulator.wire import (
+    EmuRequest,
+    EmuResponse,
+    QBOFault,
+    business_validation,
+    fault_response,
+    json_response,
+    now_iso,
+    required_missing,
+)
+
+MAX_BATCH_ITEMS = 30
+CDC_MAX_OBJECTS = 1000
+CDC_LOOKBACK_DAYS = 30
+SEGMENTS = {name.lower(): name for name in ENTITIES}
+WRITE_OPERATIONS = {"create", "update", "delete", "void"}
+
+
+def dispatch(realm: Realm, request: EmuRequest, rest: list[str], moment: float) -> EmuResponse:
+    """Route ``/v3/company/{realm}/<rest>`` and answer it; faults become ``Fault`` bodies."""
+    try:
+        with realm.lock:
+            payload = _route(realm, request, rest, moment)
+    except QBOFault as fault:
+        return fault_response(fault, moment)
+    if isinstance(payload, EmuResponse):
+        return payload
+    return json_response(200, {**payload, "time": now_iso(moment)})
+
+
+def _route(realm: Realm, request: EmuRequest, rest: list[str], moment: float) -> Any:
+    head = rest[0].lower() if rest else ""
+    today = datetime.fromtimestamp(moment, UTC).date()
+    if head == "query" and len(rest) == 1:
+        text = request.query.get("query") if request.method == "GET" else request.body.decode()
+        if not text:
+            raise required_missing("query")
+        return {"QueryResponse": run_query(realm, text)}
+    if head == "batch" and request.method == "POST" and len(rest) == 1:
+        return batch(realm, request.json(), moment, today)
+    if head == "cdc" and request.method == "GET" and len(rest) == 1:
+        return cdc(realm, request.query, moment)
+    name = SEGMENTS.get(head)
+    if name is None:
+        raise QBOFault(
+            "404", "Resource not found", f"Unsupported path {'/'.join(rest)}", status=404
+        )
+    if request.method == "GET" and len(rest) == 2:
+        return {name: realm.snapshot(name, rest[1])}
+    if name == "Invoice" and len(rest) == 3 and rest[2] == "pdf" and request.method == "GET":
+        invoice = realm.snapshot("Invoice", rest[1])
+        return EmuResponse(200, {"content-type": "application/pdf"}, invoice_pdf(invoice))
+    if name == "Invoice" and len(rest) == 3 and rest[2] == "send" and request.method == "POST":
+        return {"Invoice": send_invoice(realm, rest[1], request.query.get("sendTo"), moment)}
+    if request.method == "POST" and len(rest) == 1:
+        operation = request.query.get("operation", "create").lower()
+        if operation == "update" and request.query.get("include", "").lower() == "void":
+            operation = "void"
+        body = request.json()
+        if not isinstance(body, dict):
+            raise business_validation("The request body must be a JSON object.")
+        if operation == "create" and body.get("Id"):
+            operation = "update"
+        return {name: copy.deepcopy(write(realm, name, operation, body, moment, today))}
+    raise QBOFault("404", "Resource not found", f"Unsupported path {'/'.join(rest)}", status=404)
+
+
+def write(realm: Realm, name: str, op: str, body: Entity, moment: float, today: date) -> Entity:
+    """Apply one write operation (create, update, delete, void) to entity ``name``."""
+    actions: dict[tuple[str, str], Callable[[], Entity]] = {
+        ("Customer", "create"): lambda: ent.create_customer(realm, body, moment),
+        ("Customer", "update"): lambda: ent.update_customer(realm, body, moment),
+        ("Item", "create"): lambda: ent.create_item(realm, body, moment),
+        ("Item", "update"): lambda: ent.update_item(realm, body, moment),
+        ("Invoice", "create"): lambda: ent.create_invoice(realm, body, moment, today),
+        ("Invoice", "update"): lambda: ent.update_invoice(realm, body, moment, today),
+        ("Invoice", "void"): lambda: ent.void_invoice(realm, body, moment),
+        ("Invoice", "delete"): lambda: ent.delete_entity(realm, "Invoice", body, moment),
+        ("Payment", "create"): lambda: ent.create_payment(realm, body, moment, today),
+        ("Payment", "update"): lambda: ent.update_payment(realm, body, moment),
+        ("Payment", "void"): lambda: ent.void_payment(realm, body, moment),
+        ("Payment", "delete"): lambda: ent.delete_entity(realm, "Payment", body, moment),
+    }
+    action = actions.get((name, op))
+    if action is None:
+        raise QBOFault(
+            "500", "Unsupported Operation", f"Operation {op} is not supported for {name}."
+        )
+    return action()
+
+
+def run_query(realm: Realm, text: str) -> dict[str, Any]:
+    """Parse and run a query against the live entities of ``realm``."""
+    parsed = qry.parse(text, ENTITIES)
+    rows = [copy.deepcopy(e) for e in realm.entities[parsed.entity].values()]
+    return qry.run(parsed, rows)
+
+
+def send_invoice(realm: Realm, invoice_id: str, send_to: str | None, moment: float) -> Entity:
+    """Mark an invoice e-mailed; ``sendTo`` also overwrites ``BillEmail.Address``."""
+    invoice = realm.get("Invoice", invoice_id)
+    address = send_to or (invoice.get("BillEmail") or {}).get("Address")
+    if not address:
+        raise required_missing("BillEmail")
+    if "@" not in address:
+        raise business_validation(f"Invalid email address: {address}")
+    invoice["BillEmail"] = {"Address": address}
+    invoice["EmailStatus"] = "EmailSent"
+    invoice["DeliveryInfo"] = {"DeliveryType": "Email", "DeliveryTime": now_iso(moment)}
+    return copy.deepcopy(realm.store("Invoice", invoice, moment, "Emailed"))
+
+
+def batch(realm: Realm, body: Any, moment: float, today: date) -> dict[str, Any]:
+    """Run up to 30 independent items; each answers its entity, QueryResponse or Fault."""
+    items = (body or {}).get("BatchItemRequest") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise required_missing("BatchItemRequest")
+    if len(items) > MAX_BATCH_ITEMS:
+        raise business_validation(
+            f"A batch may hold at most {MAX_BATCH_ITEMS} items; it held {len(items)}."
+        )
+    answers: list[dict[str, Any]] = []
+    for item in items:
+        bid = item.get("bId")
+        try:
+            if "Query" in item:
+                answers.append({"bId": bid, "QueryResponse": run_query(realm, item["Query"])})
+                continue
+            name = next((n for n in ENTITIES if n in item), None)
+            if name is None:
+                raise QBOFault("500", "Unsupported Operation", "Unsupported batch entity.")
+            op = str(item.get("operation", "create")).lower()
+            if op == "update" and str(item.get("optionsData", "")).lower() == "void":
+                op = "void"
+            result = write(realm, name, op, item[name], moment, today)
+            answers.append({"bId": bid, name: copy.deepcopy(result)})
+        except QBOFault as fault:
+            answers.append({"bId": bid, "Fault": fault.body()})
+    return {"BatchItemResponse": answers}
+
+
+def _since(text: str | None, moment: float) -> float:
+    if not text:
+        raise required_missing("changedSince")
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise business_validation(f"Invalid changedSince: {text}") from exc
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    since = stamp.timestamp()
+    oldest = moment - timedelta(days=CDC_LOOKBACK_DAYS).total_seconds()
+    if since < oldest:
+        raise business_validation(f"changedSince may be at most {CDC_LOOKBACK_DAYS} days ago.")
+    return since
+
+
+def cdc(realm: Realm, params: Any, moment: float) -> dict[str, Any]:
+    """Entities changed (full objects) and deleted (stubs, after the active ones) since a time."""
+    since = _since(params.get("changedSince"), moment)
+    wanted = [w.strip() for w in str(params.get("entities", "")).split(",") if w.strip()]
+    if not wanted:
+        raise required_missing("entities")
+    groups: list[dict[str, Any]] = []
+    budget = CDC_MAX_OBJECTS
+    for raw in wanted:
+        name = next((n for n in ENTITIES if n.lower() == raw.lower()), None)
+        if name is None:
+            raise business_validation(f"Unsupported entity for CDC: {raw}")
+        changed = sorted(
+            (
+                copy.deepcopy(e)
+                for i, e in realm.entities[name].items()
+                if realm.updated_at.get((name, i), 0.0) > since
+            ),
+            key=lambda e: realm.updated_at[(name, e["Id"])],
+        )
+        gone = [
+            {
+                "status": "Deleted",
+                "domain": "QBO",
+                "Id": i,
+                "MetaData": {"LastUpdatedTime": now_iso(at)},
+            }
+            for i, at in sorted(realm.deleted[name].items(), key=lambda kv: kv[1])
+            if at > since
+        ]
+        found = (changed + gone)[:budget]
+        budget -= len(found)
+        if found:
+            groups.append(
+                {
+                    name: found,
+                    "startPosition": 1,
+                    "maxResults": len(found),
+                    "totalCount": len(found),
+                }
+            )
+    return {"CDCResponse": [{"QueryResponse": groups or [{}]}]}

@@ -1,0 +1,116 @@
+"""In-memory company (realm) state: entities, deletions, change events, request ids."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+import attrs
+
+from ledgerlink_quickbooks.emulator.wire import EmuResponse, not_found, now_iso, stale_object
+
+ENTITIES = ("Customer", "Item", "Invoice", "Payment")
+CURRENCY_NAMES = {
+    "USD": "United States Dollar",
+    "EUR": "Euro",
+    "GBP": "British Pound Sterling",
+    "DKK": "Danish Krone",
+    "CAD": "Canadian Dollar",
+}
+FIRST_DOC_NUMBER = 1001
+
+Entity = dict[str, Any]
+
+
+@attrs.frozen
+class ChangeEvent:
+    """One entity change, as webhooks report it.
+
+    Attributes:
+        realm_id: Company id.
+        name: Entity name, e.g. ``"Invoice"``.
+        entity_id: The entity's Id.
+        operation: ``Create``, ``Update``, ``Delete``, ``Void`` or ``Emailed``.
+        at: Epoch seconds of the change.
+    """
+
+    realm_id: str
+    name: str
+    entity_id: str
+    operation: str
+    at: float
+
+
+@attrs.define
+class Realm:
+    """One QuickBooks company; every method expects ``lock`` to be held by the caller.
+
+    Attributes:
+        realm_id: Company id used in ``/v3/company/{realmId}``.
+        home_currency: ISO code customers default to.
+    """
+
+    realm_id: str
+    home_currency: str = "USD"
+    lock: threading.RLock = attrs.field(factory=threading.RLock)
+    entities: dict[str, dict[str, Entity]] = attrs.field(
+        factory=lambda: {name: {} for name in ENTITIES}
+    )
+    deleted: dict[str, dict[str, float]] = attrs.field(
+        factory=lambda: {name: {} for name in ENTITIES}
+    )
+    updated_at: dict[tuple[str, str], float] = attrs.field(factory=dict)
+    events: list[ChangeEvent] = attrs.field(factory=list)
+    request_ids: dict[str, EmuResponse] = attrs.field(factory=dict)
+    next_id: int = 1
+    next_doc_number: int = FIRST_DOC_NUMBER
+
+    def new_id(self) -> str:
+        """Allocate the next entity Id (shared across entity types, as in QuickBooks)."""
+        value = self.next_id
+        self.next_id += 1
+        return str(value)
+
+    def get(self, name: str, entity_id: str) -> Entity:
+        """Return the live entity or raise the 610 fault."""
+        found = self.entities[name].get(str(entity_id))
+        if found is None:
+            raise not_found()
+        return found
+
+    def check_token(self, current: Entity, sent: Entity) -> None:
+        """Raise 5010 unless ``sent`` carries the entity's current SyncToken."""
+        token = sent.get("SyncToken")
+        if token is None or str(token) != current["SyncToken"]:
+            raise stale_object()
+
+    def store(self, name: str, entity: Entity, moment: float, operation: str) -> Entity:
+        """Stamp MetaData/SyncToken, save ``entity`` and record the change."""
+        stamp = now_iso(moment)
+        if operation == "Create":
+            entity["SyncToken"] = "0"
+            entity["MetaData"] = {"CreateTime": stamp, "LastUpdatedTime": stamp}
+        else:
+            entity["SyncToken"] = str(int(entity["SyncToken"]) + 1)
+            entity["MetaData"] = {**entity.get("MetaData", {}), "LastUpdatedTime": stamp}
+        self.entities[name][entity["Id"]] = entity
+        self.updated_at[(name, entity["Id"])] = moment
+        self.events.append(ChangeEvent(self.realm_id, name, entity["Id"], operation, moment))
+        return entity
+
+    def remove(self, name: str, entity_id: str, moment: float) -> None:
+        """Delete an entity: it is gone, and the change feed reports it as Deleted."""
+        del self.entities[name][entity_id]
+        self.deleted[name][entity_id] = moment
+        self.updated_at.pop((name, entity_id), None)
+        self.events.append(ChangeEvent(self.realm_id, name, entity_id, "Delete", moment))
+
+    def snapshot(self, name: str, entity_id: str) -> Entity:
+        """Return a deep copy of an entity safe to hand to callers."""
+        return copy.deepcopy(self.get(name, entity_id))
+
+
+def currency_ref(code: str) -> dict[str, str]:
+    """Build a ``CurrencyRef`` the way QuickBooks answers it (value is the ISO code)."""
+    return {"value": code, "name": CURRENCY_NAMES.get(code, code)}

@@ -1,0 +1,87 @@
+"""QuickBooks webhook signatures and both payload formats."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledgerlink.errors import ValidationError
+from ledgerlink_quickbooks.webhooks import parse_notifications, sign, verify_signature
+
+
+def test_the_official_signature_test_vector_verifies(qbo_example: Any) -> None:
+    """Intuit's published vector: the signature of the raw body with the verifier token."""
+    vector = qbo_example("webhooks/signature-test-vector.json")
+    body = vector["raw_body"].encode()
+    assert sign(body, vector["verifier_token"]) == vector["expected_signature"]
+    assert verify_signature(body, vector["expected_signature"], vector["verifier_token"])
+
+
+def test_a_changed_byte_or_wrong_token_fails_verification(qbo_example: Any) -> None:
+    """One byte of difference, another token, or no header: not verified."""
+    vector = qbo_example("webhooks/signature-test-vector.json")
+    body, token = vector["raw_body"].encode(), vector["verifier_token"]
+    assert not verify_signature(body + b" ", vector["expected_signature"], token)
+    assert not verify_signature(body, vector["expected_signature"], token + "x")
+    assert not verify_signature(body, None, token)
+
+
+@given(st.binary(max_size=300), st.text(min_size=1, max_size=40))
+def test_sign_and_verify_agree(body: bytes, token: str) -> None:
+    """What sign() produces, verify_signature() accepts for the same body and token."""
+    assert verify_signature(body, sign(body, token), token)
+
+
+def test_legacy_notifications_become_entity_changes(qbo_example: Any) -> None:
+    """The eventNotifications format yields one change per entity with its realm."""
+    body = json.dumps(qbo_example("webhooks/legacy.eventNotifications.json"), default=str)
+    changes = parse_notifications(body)
+    assert [(c.realm_id, c.entity, c.entity_id, c.operation) for c in changes] == [
+        ("1269959970", "Vendor", "40", "Update"), ("1269959970", "Customer", "43", "Create")]
+    assert changes[0].changed_at is not None
+    assert changes[0].changed_at.year == 2016
+
+
+@pytest.mark.parametrize("name", ["cloudevents.customer-created.json",
+                                  "cloudevents.customer-merged.json",
+                                  "cloudevents.account-created.blog.json",
+                                  "cloudevents.class-created.alternative-ids.json"])
+def test_cloudevents_become_entity_changes(qbo_example: Any, name: str) -> None:
+    """Each official CloudEvents sample parses, routed by its own intuitaccountid."""
+    events = qbo_example(f"webhooks/{name}")
+    changes = parse_notifications(json.dumps(events, default=str))
+    assert len(changes) == len(events)
+    for change, event in zip(changes, events, strict=True):
+        assert change.realm_id == event["intuitaccountid"]
+        assert change.entity_id == event["intuitentityid"]
+        assert change.entity.lower() == event["type"].split(".")[1]
+
+
+def test_a_merge_carries_the_merged_away_id(qbo_example: Any) -> None:
+    """A CloudEvents merge reports operation Merge and the id that disappeared."""
+    merged = qbo_example("webhooks/cloudevents.customer-merged.json")
+    [change] = parse_notifications(json.dumps(merged))
+    assert change.operation == "Merge"
+    assert change.deleted_id == "27"
+
+
+def test_invoice_void_and_delete_events_map_to_operations() -> None:
+    """qbo.invoice.voided.v1 / deleted.v1 become Void / Delete on an Invoice."""
+    events = [{"specversion": "1.0", "type": f"qbo.invoice.{verb}.v1", "intuitentityid": "9",
+               "intuitaccountid": "r1", "time": "2026-01-02T03:04:05Z", "data": {}}
+              for verb in ("voided", "deleted")]
+    changes = parse_notifications(json.dumps(events))
+    assert [(c.entity, c.operation) for c in changes] == [("Invoice", "Void"),
+                                                          ("Invoice", "Delete")]
+
+
+@pytest.mark.parametrize("body", [b"not json", b"{}", b'{"eventNotifications":[{}]}',
+                                  b'[{"type":"other.thing.created"}]'])
+def test_malformed_payloads_are_refused_clearly(body: bytes) -> None:
+    """Bodies in neither format, or missing required ids, raise ValidationError."""
+    with pytest.raises(ValidationError, match="webhook payload"):
+        parse_notifications(body)
