@@ -490,3 +490,13 @@ def test_allow_credits_credits_the_booked_invoice_and_invoices_the_work_again(
     assert again["summary"]["credited"] == 0
     assert again["summary"]["invoices_created"] == 0
     assert len(book_invoices()) == len(invoices)
+
+
+def test_log_of_a_missing_journal_is_an_error_and_creates_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`log --store typo.db` exits 2 naming the path and does not create a journal there."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke("log", "--store", "typo.db")
+    assert result.exit_code == 2
+    assert "typo.db" in result.output + (result.stderr or "")
+    assert not (tmp_path / "typo.db").exists()

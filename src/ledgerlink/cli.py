@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ledgerlink import api, render
 from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer, WorkOrder
-from ledgerlink.errors import LedgerlinkError, ValidationError
+from ledgerlink.errors import InputFileError, LedgerlinkError, ValidationError
 from ledgerlink.planning import Plan
 from ledgerlink.planning import plan as plan_work
 from ledgerlink.plugins import get_plugin_manager
@@ -298,6 +298,10 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
 def log(store: str, run_id: str | None, limit: int, failed: bool, as_json: bool) -> None:
     """Show the transfer log: what was created, what failed and the provider's words."""
     with _reported():
+        if _missing_file(store):
+            # Reading must not create an empty journal where a user mistyped a path.
+            raise InputFileError("no journal store here; `ledgerlink run` creates one",
+                                 source=store)
         entries = api.open_store(store).log(run_id=run_id, limit=limit,
                                             outcome="failed" if failed else None)
     if as_json:
