@@ -76,7 +76,7 @@ def test_full_update_clears_omitted_fields(client: httpx.Client, seeded: dict[st
     full = invoice_body(seeded["customer"], seeded["item"], Id=inv["Id"], SyncToken="0")
     updated = client.post(api("invoice"), json=full).json()["Invoice"]
     assert "PrivateNote" not in updated
-    assert updated["DocNumber"] != ""
+    assert updated["DocNumber"] == inv["DocNumber"]
 
 
 def test_customer_currency_cannot_change(client: httpx.Client, seeded: dict[str, Any]) -> None:
@@ -198,3 +198,14 @@ def test_inactive_customer_cannot_be_invoiced(client: httpx.Client, seeded: dict
     )
     response = client.post(api("invoice"), json=invoice_body(customer, seeded["item"]))
     assert response.json()["Fault"]["Error"][0]["code"] == "610"
+
+
+def test_line_without_item_is_refused(client: httpx.Client, seeded: dict[str, Any]) -> None:
+    """A sales line without ItemRef is refused (2020); an unknown item gives 610."""
+    body = invoice_body(seeded["customer"], seeded["item"])
+    del body["Line"][0]["SalesItemLineDetail"]["ItemRef"]
+    missing = client.post(api("invoice"), json=body).json()["Fault"]["Error"][0]
+    assert missing["code"] == "2020"
+    body["Line"][0]["SalesItemLineDetail"]["ItemRef"] = {"value": "404"}
+    unknown = client.post(api("invoice"), json=body).json()["Fault"]["Error"][0]
+    assert unknown["code"] == "610"

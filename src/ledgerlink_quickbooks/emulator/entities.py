@@ -209,7 +209,9 @@ def _price_lines(realm: Realm, lines: Any) -> tuple[list[Entity], Decimal]:
         if kind == "SalesItemLineDetail":
             detail = line.get("SalesItemLineDetail") or {}
             item_ref = detail.get("ItemRef") or {}
-            item = realm.entities["Item"].get(str(item_ref.get("value")))
+            if not item_ref.get("value"):
+                raise required_missing("Line.SalesItemLineDetail.ItemRef")
+            item = realm.entities["Item"].get(str(item_ref["value"]))
             if item is None or not item.get("Active", True):
                 raise not_found()
             detail["ItemRef"] = {"value": item["Id"], "name": item["Name"]}
@@ -294,7 +296,8 @@ def update_invoice(realm: Realm, payload: Entity, moment: float, today: date) ->
     """Sparse or full update with a SyncToken check; totals are recomputed."""
     current = realm.get("Invoice", str(payload.get("Id")))
     realm.check_token(current, payload)
-    merged = _merge(current, payload, preserve=frozenset({"LinkedTxn", "EmailStatus"}))
+    # An omitted DocNumber keeps the current one rather than drawing a new number.
+    merged = _merge(current, payload, preserve=frozenset({"LinkedTxn", "EmailStatus", "DocNumber"}))
     merged["LinkedTxn"] = current.get("LinkedTxn", [])
     stored = realm.store(
         "Invoice", _finish_invoice(realm, merged, current["Id"], today), moment, "Update"
