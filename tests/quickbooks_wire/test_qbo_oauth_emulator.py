@@ -43,7 +43,8 @@ def test_an_exchanged_code_authorises_api_calls(tmp_path: Path) -> None:
     """The code exchange stores tokens in the journal, and API calls carry the bearer token."""
     emulator, store, client = _connected(tmp_path)
     assert store.load_token("quickbooks:9130") is not None
-    response = _api(emulator, client, store).get("/query", params={"query": "select * from Customer"})
+    api = _api(emulator, client, store)
+    response = api.get("/query", params={"query": "select * from Customer"})
     assert response.status_code == 200
     assert "QueryResponse" in response.json()
 
