@@ -1,9 +1,21 @@
 """QuickBooks Online support for ledgerlink.
 
-For now this package ships the stateful QuickBooks Online emulator
-(:mod:`ledgerlink_quickbooks.emulator`); the connector plugin comes later.
+* :class:`QuickBooksConnector` (:mod:`.connector`): the ``quickbooks``
+  connector, registered through the ``ledgerlink`` entry point (:mod:`.plugin`);
+* :mod:`.emulator`: a stateful QuickBooks Online emulator, in-process or on
+  127.0.0.1, for offline tests of the connector and of users' integrations;
+* :mod:`.settings`, :mod:`.faults`, :mod:`.queries`, :mod:`.statuses`,
+  :mod:`.webhooks`, :mod:`.wire`: hosts and limits, the error parser, safe
+  queries, status derivation, webhook signatures and the JSON shapes.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ledgerlink_quickbooks.connector import (
+    CAPABILITIES,
+    QuickBooksConnector,
+    doc_number,
+    request_id,
+)
+
+__all__ = ["CAPABILITIES", "QuickBooksConnector", "doc_number", "request_id"]
