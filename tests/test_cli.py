@@ -500,3 +500,37 @@ def test_log_of_a_missing_journal_is_an_error_and_creates_nothing(
     assert result.exit_code == 2
     assert "typo.db" in result.output + (result.stderr or "")
     assert not (tmp_path / "typo.db").exists()
+
+
+def test_connectors_that_keep_tokens_get_the_runs_journal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connector factory with a `store` option receives the CLI's --store; others do not."""
+    from types import SimpleNamespace
+
+    from ledgerlink import cli
+    from ledgerlink.plugins import get_plugin_manager, hookimpl
+
+    seen: dict[str, dict[str, object]] = {}
+
+    def with_store(store: str = "default.db", **options: object) -> object:
+        seen["with_store"] = {"store": store, **options}
+        return SimpleNamespace()
+
+    def without_store(**options: object) -> object:
+        seen["without_store"] = dict(options)
+        return SimpleNamespace()
+
+    class Plugin:
+        @hookimpl
+        def ledgerlink_register_connectors(self, registry: Any) -> None:
+            registry.register("with-store", with_store)
+            registry.register("without-store", without_store)
+
+    host = get_plugin_manager(load_entry_points=False, plugins=[("fake", Plugin())])
+    monkeypatch.setattr(cli, "get_plugin_manager", lambda: host)
+    monkeypatch.setattr(cli.api, "connect",
+                        lambda name, **options: host.connectors().create(name, **options))
+    cli._connect("with-store", ["realm_id=1"], "journal.db")
+    cli._connect("without-store", [], "journal.db")
+    assert seen["with_store"] == {"store": "journal.db", "realm_id": "1"}
+    assert seen["without_store"] == {}

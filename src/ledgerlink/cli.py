@@ -7,6 +7,7 @@ field. ``--json`` prints one JSON document for scripts instead of tables.
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -70,10 +71,14 @@ def _options(pairs: Sequence[str]) -> dict[str, str]:
     return options
 
 
-def _connect(name: str, pairs: Sequence[str]) -> Connector:
+def _connect(name: str, pairs: Sequence[str], store: str) -> Connector:
     options = _options(pairs)
     if name == "sandbox":
         options.setdefault("path", "ledgerlink-sandbox.db")
+    factory = get_plugin_manager().connectors().get(name).factory
+    if "store" in inspect.signature(factory).parameters:
+        # Connectors that keep OAuth tokens keep them in the journal the run uses.
+        options.setdefault("store", store)
     return api.connect(name, **options)
 
 
@@ -157,7 +162,7 @@ def _preview(orders: list[WorkOrder], people: list[Customer], company: Company,
         # Nothing was ever invoiced there: plan from an empty journal for the
         # connector's declared capabilities, without opening (creating) anything.
         return plan_work(orders, people, company, now=now, capabilities=info.capabilities)
-    book = _connect(connector, pairs)
+    book = _connect(connector, pairs, store)
     return api.plan(orders, people, company, now=now, connector=book, store=store)
 
 
@@ -277,7 +282,7 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
         orders, people, company = _inputs(work, customers, policy)
         if allow_credits:
             company = attrs.evolve(company, allow_credits=True)
-        book = _connect(connector, pairs)
+        book = _connect(connector, pairs, store)
         with _progress(not as_json) as progress:
             result = api.invoice(orders, people, company, book, now=moment, store=store,
                                  workers=workers, progress=progress)
