@@ -1,0 +1,63 @@
+"""Every field the QuickBooks connector writes exists in the official XSD type of its entity."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from qbo_connector_support import build_connector
+
+from ledgerlink.testing.factories import make_customer, make_invoice_draft, make_product
+from ledgerlink_quickbooks.emulator import QuickBooksEmulator
+from ledgerlink_quickbooks.emulator.contract import SCHEMAS, XsdContract
+
+SHARED = Path(os.environ.get("LEDGERLINK_SHARED", Path(__file__).parents[2].parent / "shared"))
+XSD = SHARED / "providers" / "quickbooks" / "xsd"
+#: The URL path segment of each entity QuickBooks takes writes for.
+ENTITIES = {"customer": "Customer", "item": "Item", "invoice": "Invoice", "payment": "Payment"}
+
+
+class Recording(httpx.BaseTransport):
+    """Passes requests to the emulator and keeps each JSON body written to an entity."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.writes: list[tuple[str, dict[str, Any]]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        segment = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        if request.method == "POST" and segment in ENTITIES and request.content:
+            self.writes.append((ENTITIES[segment], json.loads(request.content)))
+        return self.inner.handle_request(request)
+
+
+def test_every_written_field_is_in_the_xsd(tmp_path: Path) -> None:
+    """Customer, Item, Invoice (create, void, delete) and Payment writes use only XSD names."""
+    if not (XSD / SCHEMAS[0]).is_file():
+        pytest.skip(f"official QuickBooks XSDs not found in {XSD} (set LEDGERLINK_SHARED)")
+    emulator = QuickBooksEmulator()
+    recording = Recording(emulator.transport())
+    connector = build_connector(emulator, tmp_path, transport=recording)
+    customer = make_customer(currency="USD", email="billing@example.com")
+    customer_ref = connector.create_customer(customer)
+    product = make_product()
+    products = {product.id: connector.create_product(product)}
+    draft = make_invoice_draft(customer_id=customer.id, currency="USD")
+    invoice = connector.create_invoice(draft, customer_ref, products)
+    connector.register_payment(invoice.provider_id, Decimal("1.00"), date.today())
+    connector.void(invoice.provider_id)
+    other = connector.create_invoice(make_invoice_draft(customer_id=customer.id, currency="USD"),
+                                     customer_ref, products)
+    connector.delete(other.provider_id)
+    written = {entity for entity, _ in recording.writes}
+    assert written == set(ENTITIES.values()), "each kind of write was exercised"
+    contract = XsdContract(XSD)
+    problems = [p for entity, body in recording.writes
+                for p in contract.unknown_fields(body, entity)]
+    assert problems == [], "\n".join(problems)
