@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -216,6 +217,11 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 @click.version_option(package_name="ledgerlink")
 def main() -> None:
     """Turn operational work into customers and invoices in accounting systems."""
+    # Retries are routine (throttling, dropped connections) and what finally
+    # happened is in the transfer log; without this, Python's last-resort handler
+    # prints each scheduled retry over the progress bar. Only this application
+    # entry point does it: library users keep their own logging configuration.
+    logging.getLogger("stamina").setLevel(logging.ERROR)
 
 
 @main.command()
