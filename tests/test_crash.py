@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +20,8 @@ from ledgerlink.store import Store
 JOB = Path(__file__).with_name("crash_job.py")
 #: Upper bound on re-runs before a test gives up (each run makes progress).
 MAX_RUNS = 60
+#: Longest wait for a job to reach its kill point.
+WAIT_SECONDS = 60
 WORK = {f"wo:w{i}" for i in range(12)}
 
 
@@ -77,14 +80,31 @@ def test_sigkill_from_outside_at_random_moments_then_rerun(tmp_path: Path) -> No
     rng = random.Random(20261122)
     kills = 0
     for _ in range(8):
+        # Kill once the book has gained a random number of rows, so the crash lands
+        # in the middle of the work (a timer would mostly hit the interpreter's start-up).
+        target = book_rows(book) + rng.randint(1, 6)
         proc = run_job(book, journal, latency=0.01)
-        time.sleep(rng.uniform(0.3, 1.2))  # startup takes ~0.3 s; the job ~1 s more
+        deadline = time.monotonic() + WAIT_SECONDS
+        while proc.poll() is None and book_rows(book) < target and time.monotonic() < deadline:
+            time.sleep(0.002)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.communicate(timeout=120)
+    written_before_final = book_rows(book)
     final = run_job(book, journal)
     _, err = final.communicate(timeout=120)
     assert final.returncode == 0, err.decode()
     assert kills >= 1
+    assert written_before_final > 0, "the killed runs had written something before dying"
     assert_exactly_once(book, journal)
+
+
+def book_rows(path: Path) -> int:
+    """Customers, invoices and sent emails in the book so far (0 before it exists)."""
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path, timeout=10) as conn:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        return sum(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                   for table in ("customers", "invoices", "outbox") if table in tables)
