@@ -24,7 +24,8 @@ from ledgerlink import (
     WorkStatus,
 )
 from ledgerlink.errors import ValidationError
-from ledgerlink.planning import (
+from ledgerlink.planning import plan
+from ledgerlink.plans import (
     ALL_CAPABILITIES,
     Book,
     CreateInvoice,
@@ -36,7 +37,6 @@ from ledgerlink.planning import (
     ReplaceLines,
     Send,
     WorkRecord,
-    plan,
 )
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # 13:00 in Copenhagen

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from ledgerlink.errors import StoreError
-from ledgerlink.planning import InvoiceRecord, WorkRecord
+from ledgerlink.plans import InvoiceRecord, WorkRecord
 from ledgerlink.store import Store
 from ledgerlink.store import schema as t
 from ledgerlink.store.migrate import alembic_config, current_revision

@@ -21,8 +21,8 @@ from typing import Any
 
 from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer, WorkOrder
-from ledgerlink.planning import ALL_CAPABILITIES, JournalState, Plan
 from ledgerlink.planning import plan as _plan
+from ledgerlink.plans import ALL_CAPABILITIES, JournalState, Plan
 from ledgerlink.plugins import get_plugin_manager
 from ledgerlink.runner import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, Progress, Runner, RunResult
 from ledgerlink.store import Store

@@ -26,8 +26,8 @@ from ledgerlink import api, render
 from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer, WorkOrder
 from ledgerlink.errors import InputFileError, LedgerlinkError, ValidationError
-from ledgerlink.planning import Plan
 from ledgerlink.planning import plan as plan_work
+from ledgerlink.plans import Plan
 from ledgerlink.plugins import get_plugin_manager
 from ledgerlink.policy import PolicyOverride, explain, resolve
 from ledgerlink.runner import RunResult

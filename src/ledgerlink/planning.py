@@ -48,41 +48,18 @@ from ledgerlink.plans import (
     CreateInvoice,
     Credit,
     EnsureCustomer,
-    InvoiceRecord,
     JournalState,
     Notice,
     NoticeKind,
     Plan,
     ReplaceLines,
     Send,
-    WorkRecord,
     draft_key,
     invoice_key,
-    work_key,
 )
 from ledgerlink.policy import EffectivePolicy, Posting, Timing, resolve
 
-__all__ = [
-    "ALL_CAPABILITIES",
-    "NIGHT_STARTS",
-    "Action",
-    "Book",
-    "CreateInvoice",
-    "Credit",
-    "EnsureCustomer",
-    "InvoiceRecord",
-    "JournalState",
-    "Notice",
-    "NoticeKind",
-    "Plan",
-    "ReplaceLines",
-    "Send",
-    "WorkRecord",
-    "draft_key",
-    "invoice_key",
-    "plan",
-    "work_key",
-]
+__all__ = ["NIGHT_STARTS", "plan"]
 
 #: The nightly run that starts a work day begins at this local time the evening before.
 NIGHT_STARTS = time(22, 0)
