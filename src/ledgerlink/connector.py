@@ -22,17 +22,54 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, Self, runtime_checkable
 
-from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
-from ledgerlink.errors import CapabilityError
+import attrs
 
-__all__ = ["BaseConnector", "Capability", "Connector", "ProductRefs"]
+from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
+from ledgerlink.errors import CapabilityError, LedgerlinkError
+
+__all__ = [
+    "BaseConnector",
+    "BatchItem",
+    "BatchResult",
+    "Capability",
+    "Changes",
+    "Connector",
+    "ProductRefs",
+]
 
 #: Local product id → the provider's product id, for linking invoice lines.
 ProductRefs = Mapping[str, str]
+
+
+@attrs.frozen
+class BatchItem:
+    """One invoice of a batch create: the draft and its customer's provider id."""
+
+    draft: InvoiceDraft
+    customer_ref: str
+
+
+#: Per item of a batch, in order: the created invoice, or the error that item met.
+BatchResult = Sequence[RemoteInvoice | LedgerlinkError]
+
+
+@attrs.frozen
+class Changes:
+    """What changed at the provider since a point in time (CHANGE_FEED).
+
+    Attributes:
+        invoices: the current state of every invoice (and credit note) that changed.
+        deleted: provider ids of invoices deleted since then.
+        until: where the next call should start (the provider's clock, not ours).
+    """
+
+    invoices: tuple[RemoteInvoice, ...]
+    deleted: tuple[str, ...]
+    until: datetime
 
 
 class Capability(enum.Enum):
@@ -45,7 +82,8 @@ class Capability(enum.Enum):
     VOID = "void"  #: a booked invoice can be voided
     DELETE = "delete"  #: an invoice (draft) can be deleted
     CREDIT_NOTES = "credit_notes"  #: a booked invoice can be credited
-    BATCH = "batch"  #: several writes in one request
+    BATCH = "batch"  #: several invoices created in one request (``create_invoices``)
+    CHANGE_FEED = "change_feed"  #: what changed since a time, in one call (``changes``)
     WEBHOOKS = "webhooks"  #: the provider pushes change notifications
     WEB_URL = "web_url"  #: an invoice has a URL in the provider's web app
     RATE_LIMITS = "rate_limits"  #: the provider enforces request rate limits
@@ -92,6 +130,22 @@ class Connector(Protocol):
         self, draft: InvoiceDraft, customer_ref: str, products: ProductRefs
     ) -> RemoteInvoice:
         """Create ``draft`` unbooked (or booked, without DRAFTS) for ``customer_ref``."""
+        ...
+
+    def create_invoices(
+        self, items: Sequence[BatchItem], products: ProductRefs
+    ) -> BatchResult:
+        """Create several invoices in one request (BATCH); at most ``max_batch`` items.
+
+        Each item behaves as ``create_invoice`` would; one item's error does not
+        stop the others. An error of the whole request (transport, throttling,
+        auth) is raised, and then none, some or all items may exist: the caller
+        reconciles by key.
+        """
+        ...
+
+    def changes(self, since: datetime) -> Changes:
+        """Invoices changed or deleted since ``since`` (CHANGE_FEED)."""
         ...
 
     def replace_lines(
@@ -158,6 +212,8 @@ class BaseConnector:
     #: A provider's concurrency cap, or 1 for an in-process book where threads
     #: only contend for one lock. The runner never exceeds it.
     max_in_flight: int | None = None
+    #: Most invoices one ``create_invoices`` call takes (BATCH).
+    max_batch: int = 1
 
     def supports(self, capability: Capability) -> bool:
         """True when the connector declares ``capability``."""
@@ -167,6 +223,14 @@ class BaseConnector:
         """Raise CapabilityError unless ``capability`` is declared."""
         if capability not in self.capabilities:
             raise CapabilityError(self.name, capability.value)
+
+    def create_invoices(
+        self, items: Sequence[BatchItem], products: ProductRefs
+    ) -> BatchResult:
+        raise CapabilityError(self.name, Capability.BATCH.value)
+
+    def changes(self, since: datetime) -> Changes:
+        raise CapabilityError(self.name, Capability.CHANGE_FEED.value)
 
     def replace_lines(
         self, provider_id: str, source_key: str, lines: Sequence[InvoiceLine],

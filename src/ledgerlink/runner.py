@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import attrs
 
-from ledgerlink.connector import Capability, Connector
+from ledgerlink.connector import BatchItem, Capability, Connector
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import LedgerlinkError, ProviderError, TransientProviderError
 from ledgerlink.plans import (
@@ -204,6 +204,9 @@ class Runner:
         self.book = connector.account
         cap = getattr(connector, "max_in_flight", None)
         self.workers = min(workers, cap) if cap else workers
+        #: Invoices per create request (1 unless the connector declares BATCH).
+        self.batch = (max(1, int(getattr(connector, "max_batch", 1)))
+                      if Capability.BATCH in connector.capabilities else 1)
         self.batch_size = batch_size
         self.progress = progress
         self._run_id: str | None = None
@@ -264,7 +267,7 @@ class Runner:
         self._invoice_ids = self.store.invoice_ids(self.book)
         journal = self.store.ops(self.book, (a.op_key for a in plan.actions))
         outcomes: list[Outcome] = []
-        lanes = _Lanes(plan, self.batch_size)
+        lanes = _Lanes(plan, self.batch_size, self.batch)
         pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
         try:
             wave = lanes.next_wave()
@@ -309,16 +312,72 @@ class Runner:
     def _execute_wave(
         self, wave: Sequence[Action], todo: Sequence[int], pool: ThreadPoolExecutor | None
     ) -> list[Outcome]:
-        """Run the wave's remote calls (concurrently with a pool), in wave order."""
-        if pool is not None and len(todo) > 1:
-            done: Iterable[Outcome] = pool.map(lambda i: self._execute(wave[i]), todo)
+        """Run the wave's remote calls (concurrently with a pool), in wave order.
+
+        With BATCH, the wave's invoice creates go out ``self.batch`` to a request.
+        """
+        tasks: list[list[int]] = []
+        creates: list[int] = []
+        for index in todo:
+            if self.batch > 1 and isinstance(wave[index], CreateInvoice):
+                creates.append(index)
+            else:
+                tasks.append([index])
+        tasks.extend(creates[i:i + self.batch] for i in range(0, len(creates), self.batch))
+
+        def run(task: list[int]) -> list[Outcome]:
+            if len(task) == 1:
+                return [self._execute(wave[task[0]])]
+            return self._execute_batch([wave[i] for i in task])
+
+        if pool is not None and len(tasks) > 1:
+            done: Iterable[list[Outcome]] = pool.map(run, tasks)
         else:
-            done = (self._execute(wave[i]) for i in todo)
-        if len(todo) == len(wave):
-            return list(done)
-        results = {i: outcome for i, outcome in zip(todo, done, strict=True)}
+            done = map(run, tasks)
+        results: dict[int, Outcome] = {}
+        for task, outcomes in zip(tasks, done, strict=True):
+            results.update(zip(task, outcomes, strict=True))
         return [results.get(i) or Outcome(action, "already_done", "done by an earlier run")
                 for i, action in enumerate(wave)]
+
+    def _execute_batch(self, actions: Sequence[Action]) -> list[Outcome]:
+        """Create several invoices in one request; each item keeps its own outcome."""
+        outcomes: dict[int, Outcome] = {}
+        items: list[BatchItem] = []
+        positions: list[int] = []
+        for position, action in enumerate(actions):
+            assert isinstance(action, CreateInvoice)
+            ref = self._customer_refs.get(action.customer_id)
+            if ref is None:
+                outcomes[position] = Outcome(action, "failed",
+                                             "customer is not linked to the provider")
+                continue
+            items.append(BatchItem(action.draft(), ref))
+            positions.append(position)
+        if items:
+            try:
+                created = self.connector.create_invoices(items, self._product_refs)
+                if len(created) != len(items):
+                    raise LedgerlinkError(
+                        f"{self.connector.name} answered {len(created)} results for a batch "
+                        f"of {len(items)} invoices")
+            except LedgerlinkError as err:
+                # The whole request failed: none, some or all may exist. A transient
+                # failure leaves intents for the next run to reconcile by key.
+                created = [err] * len(items)
+            for position, answer in zip(positions, created, strict=True):
+                outcomes[position] = self._batch_outcome(actions[position], answer)
+        return [outcomes[i] for i in range(len(actions))]
+
+    @staticmethod
+    def _batch_outcome(action: Action, answer: RemoteInvoice | LedgerlinkError) -> Outcome:
+        if isinstance(answer, RemoteInvoice):
+            return Outcome(action, "ok", remote_id=answer.provider_id, invoice=answer)
+        if isinstance(answer, TransientProviderError):
+            return Outcome(action, "failed", answer.message, retry_later=True)
+        if isinstance(answer, ProviderError):
+            return Outcome(action, "failed", answer.message)
+        return Outcome(action, "failed", str(answer))
 
     # --- one action -----------------------------------------------------------------
 
@@ -420,35 +479,86 @@ class Runner:
 
 
 class _Lanes:
-    """Customer lanes advanced in waves: the next action of up to ``size`` lanes."""
+    """Customer lanes advanced in waves: the next action(s) of up to ``size`` lanes.
 
-    def __init__(self, plan: Plan, size: int) -> None:
+    With ``per_lane`` > 1 (a connector that creates invoices in batches) a lane
+    gives a wave more than its next action: after it, every further action on
+    an invoice *not touched earlier in the lane* — a create of a final invoice,
+    a book, a send — up to ``per_lane`` actions, stopping at anything else
+    (a customer, a credit, a draft or its lines: later steps depend on those).
+    So one customer's many new invoices are created in the same wave (and the
+    same batch requests), while each invoice's own steps stay in order. Without
+    batches one action per lane keeps a lane strictly sequential, which books
+    that number invoices in creation order rely on.
+    """
+
+    def __init__(self, plan: Plan, size: int, per_lane: int = 1) -> None:
         self._waiting = iter(plan.lanes().values())
         self._size = size
+        self._per_lane = per_lane
         # Each active lane is reversed so its next action is popped off the end.
         self._active: list[list[Action]] = []
+        # For the current wave: how many of its actions came from each active lane.
+        self._taken: list[int] = []
 
     def next_wave(self) -> list[Action]:
-        """The next action of every active lane, topping up from waiting lanes."""
+        """The next action(s) of every active lane, topping up from waiting lanes."""
         while len(self._active) < self._size:
             lane = next(self._waiting, None)
             if lane is None:
                 break
             self._active.append(list(reversed(lane)))
-        return [lane.pop() for lane in self._active]
+        if self._per_lane == 1:
+            self._taken = [1] * len(self._active)
+            return [lane.pop() for lane in self._active]
+        wave: list[Action] = []
+        self._taken = []
+        for lane in self._active:
+            taken = self._take(lane)
+            self._taken.append(len(taken))
+            wave.extend(taken)
+        return wave
+
+    def _take(self, lane: list[Action]) -> list[Action]:
+        """Pop the lane's next action and the independent ones after it (see above)."""
+        head = lane.pop()
+        if not _independent(head):
+            return [head]
+        taken: list[Action] = [head]
+        left: list[Action] = []
+        seen = {head.subject}
+        while lane and len(taken) < self._per_lane and _independent(lane[-1]):
+            action = lane.pop()
+            # A step of an invoice met above waits for it; it stays in the lane.
+            (left if action.subject in seen else taken).append(action)
+            seen.add(action.subject)
+        lane.extend(reversed(left))
+        return taken
 
     def advance(self, wave: Sequence[Action], results: Sequence[Outcome]) -> list[Outcome]:
         """Drop finished lanes and stop failed ones; return the skipped actions' outcomes."""
         skipped: list[Outcome] = []
         still: list[list[Action]] = []
-        for lane, action, outcome in zip(self._active, wave, results, strict=True):
-            if outcome.status == "failed":
-                why = f"not run: an earlier step for customer {action.customer_id} failed"
+        start = 0
+        for lane, count in zip(self._active, self._taken, strict=True):
+            mine = results[start:start + count]
+            start += count
+            failed = next((o for o in mine if o.status == "failed"), None)
+            if failed is not None:
+                why = f"not run: an earlier step for customer {failed.customer_id} failed"
                 skipped.extend(Outcome(a, "skipped", why) for a in reversed(lane))
             elif lane:
                 still.append(lane)
+        assert start == len(wave) == len(results)
         self._active = still
         return skipped
+
+
+def _independent(action: Action) -> bool:
+    """True for the steps of one final invoice, which no other invoice's steps wait for."""
+    if isinstance(action, CreateInvoice):
+        return action.target != "draft"
+    return isinstance(action, (Book, Send))
 
 
 def _new_run_id() -> str:

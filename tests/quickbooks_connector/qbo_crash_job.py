@@ -17,10 +17,10 @@ from ledgerlink_quickbooks.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SEC
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CUSTOMERS = [ll.Customer(id=f"c{i}", name=f"Crash Customer {i}", email=f"c{i}@example.com",
-                         currency="USD", address=ll.Address(country="US")) for i in range(5)]
-WORK = [ll.WorkOrder(id=f"WO-{i}", customer_id=f"c{i % 5}", completed_at=NOW - timedelta(hours=1),
+                         currency="USD", address=ll.Address(country="US")) for i in range(6)]
+WORK = [ll.WorkOrder(id=f"WO-{i}", customer_id=f"c{i % 6}", completed_at=NOW - timedelta(hours=1),
                      lines=[ll.WorkLine("Repair", Decimal(i % 3 + 1), Decimal("95"), Decimal(0))])
-        for i in range(30)]
+        for i in range(60)]
 COMPANY = ll.Company("Crash Inc", currency="USD", time_zone="America/New_York",
                      policy=ll.BillingPolicy(posting=ll.Posting.BOOK, send=True))
 

@@ -44,7 +44,7 @@ def test_a_run_creates_and_emails_once_and_a_second_run_does_nothing(
 def test_a_create_whose_connection_drops_after_the_commit_is_not_duplicated(
     qbo: QuickBooksConnector, emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
-    """The dropped create is replayed by its requestid: one invoice per work order, all sent."""
+    """The dropped batch create is replayed by its requestid: one invoice per work order."""
     customers = [make_customer(currency="USD")]
     for customer in customers:
         qbo.create_customer(customer)  # linked up front, so the first write of the run is a create
@@ -54,7 +54,8 @@ def test_a_create_whose_connection_drops_after_the_commit_is_not_duplicated(
     assert result.summary["invoices_created"] == 3
     invoices = list(emulator.realms[qbo.realm_id].entities["Invoice"].values())
     assert len(invoices) == 3
-    assert [r.path for r in emulator.requests if r.replayed] == ["invoice"]
+    # The three creates went out as one batch; its retry was answered from the replay store.
+    assert [r.path for r in emulator.requests if r.replayed] == ["batch"]
     again = ledgerlink.invoice(orders, customers, COMPANY, qbo, store=tmp_path / "j.db")
     assert again.summary["invoices_created"] == 0
     assert len(emulator.realms[qbo.realm_id].entities["Invoice"]) == 3

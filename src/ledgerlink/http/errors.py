@@ -38,6 +38,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "error_for",
+    "error_from_fault",
     "raise_for_provider",
 ]
 
@@ -116,6 +117,18 @@ def error_for(
                                                                        request_id_headers)
     return _CLASSES[kind](message, provider=provider, status=status,
                           code=fault.code if fault else None, request_id=request_id)
+
+
+def error_from_fault(
+    fault: Fault, *, provider: str, status: int | None = None, request_id: str | None = None,
+) -> ProviderError:
+    """The ledgerlink error for a fault read from part of a body (one batch item).
+
+    The fault's kind picks the class; without a kind it is a plain refusal.
+    """
+    return _CLASSES[fault.kind or "other"](
+        fault.message, provider=provider, status=status, code=fault.code,
+        request_id=fault.request_id or request_id)
 
 
 def raise_for_provider(
