@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,57 @@ def test_forgetting_a_reinvoice_keeps_the_credited_revision(tmp_path: Path) -> N
     with store.transaction("b") as tx:
         tx.forget_invoice("inv:w1:r1")
     assert store.state("b").work["w1"] == WorkRecord("w1", "f1", "inv:w1", 0, credited=True)
+
+
+def _store_at(path: Path, revision: str) -> sa.Engine:
+    """A journal file migrated only up to ``revision``, as an older ledgerlink left it."""
+    from alembic import command
+
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+    return engine
+
+
+def test_upgrading_from_0002_keeps_invoices_and_adds_unknown_status_facts(
+        tmp_path: Path) -> None:
+    """A 0002 journal with invoices opens at 0003: rows kept, facts unknown, no watermark."""
+    path = tmp_path / "j.db"
+    engine = _store_at(path, "0002")
+    with engine.begin() as conn:
+        assert current_revision(conn) == "0002"
+        conn.execute(sa.text(
+            "INSERT INTO invoices (book, key, customer_id, target, send, pending, remote_id, "
+            "number, booked, sent, closed, credited, currency, total, updated_at) VALUES "
+            "('b', 'inv:w1', 'c1', 'book', 1, 0, 'INV-1', '7', 1, 1, 0, 0, 'DKK', '125.00', "
+            "'2026-11-01T10:00:00.000000+00:00')"))
+        conn.execute(sa.text("INSERT INTO tokens (key, token, updated_at) VALUES "
+                             "('quickbooks:1', '{\"a\": 1}', '2026-11-01')"))
+    engine.dispose()
+    store = Store(path)
+    with store.engine.connect() as conn:
+        assert current_revision(conn) == t.SCHEMA_REVISION == "0003"
+    assert store.state("b").invoices["inv:w1"] == InvoiceRecord(
+        "inv:w1", "c1", "book", True, "INV-1", booked=True, sent=True)
+    assert store.load_token("quickbooks:1") == {"a": 1}
+    (facts,) = store.invoice_facts("b")
+    assert (facts.number, str(facts.total), facts.refreshed_at) == ("7", "125.00", None)
+    assert facts.status(date(2026, 11, 2)) is None
+    assert store.feed_watermark("b") is None
+
+
+def test_the_0003_upgrade_can_be_undone(tmp_path: Path) -> None:
+    """Downgrading to 0002 drops the facts columns and the watermark table, nothing else."""
+    from alembic import command
+
+    path = tmp_path / "j.db"
+    Store(path).close()
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+        inspector = sa.inspect(conn)
+        assert "change_feeds" not in inspector.get_table_names()
+        columns = {c["name"] for c in inspector.get_columns("invoices")}
+        assert "balance" not in columns and "total" in columns
+    engine.dispose()
+    assert Store(path).feed_watermark("b") is None  # upgraded again on open

@@ -52,7 +52,9 @@ if TYPE_CHECKING:
 
 #: Public names imported on first use, and the module each comes from.
 _LAZY = {
-    **dict.fromkeys(("connect", "invoice", "open_store", "plan", "run"), "ledgerlink.api"),
+    **dict.fromkeys(("connect", "invoice", "open_store", "plan", "refresh", "run"),
+                    "ledgerlink.api"),
+    "RefreshResult": "ledgerlink.refresh",
     **dict.fromkeys(("Outcome", "Runner", "RunResult"), "ledgerlink.runner"),
     "Store": "ledgerlink.store",
 }
@@ -84,6 +86,7 @@ __all__ = [
     "Product",
     "ProductKind",
     "ProviderError",
+    "RefreshResult",
     "RemoteInvoice",
     "RunResult",
     "Runner",
@@ -100,6 +103,7 @@ __all__ = [
     "invoice",
     "open_store",
     "plan",
+    "refresh",
     "resolve",
     "run",
 ]

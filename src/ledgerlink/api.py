@@ -8,14 +8,15 @@
     preview = ll.plan(work_orders, customers, company, now=now, connector=book)
     result = ll.run(preview, book)          # exactly-once; journal in ledgerlink.db
     result.summary, result.log
+    ll.refresh(book).changes                # statuses of what was invoiced, kept current
 
 Concurrency stays inside the runner; nothing here is async.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,12 @@ from ledgerlink.domain import Company, Customer, WorkOrder
 from ledgerlink.planning import plan as _plan
 from ledgerlink.plans import ALL_CAPABILITIES, JournalState, Plan
 from ledgerlink.plugins import get_plugin_manager
+from ledgerlink.refresh import RefreshResult, refresh_statuses
 from ledgerlink.runner import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, Progress, Runner, RunResult
 from ledgerlink.store import Store
 
-__all__ = ["DEFAULT_STORE", "connect", "invoice", "open_store", "plan", "run"]
+__all__ = ["DEFAULT_STORE", "RefreshResult", "connect", "invoice", "open_store", "plan",
+           "refresh", "run"]
 
 #: The journal store used when none is given: a SQLite file in the working directory.
 DEFAULT_STORE = "ledgerlink.db"
@@ -80,6 +83,23 @@ def run(
     runner = Runner(connector, open_store(store or DEFAULT_STORE), workers=workers,
                     batch_size=batch_size, progress=progress)
     return runner.run(plan)
+
+
+def refresh(
+    connector: Connector,
+    *,
+    store: str | Path | Store | None = None,
+    today: date | None = None,
+    ids: Collection[str] | None = None,
+) -> RefreshResult:
+    """Bring the statuses of the invoices ledgerlink made in ``connector``'s book up to date.
+
+    One change-feed call where the connector has CHANGE_FEED, else one read per
+    invoice whose status can still change; ``ids`` (e.g. from a webhook) reads
+    only those. Statuses are then read with ``open_store(store).invoice_facts(book)``.
+    """
+    return refresh_statuses(connector, open_store(store or DEFAULT_STORE), today=today,
+                            ids=ids)
 
 
 def invoice(

@@ -18,14 +18,16 @@ ensure customer           find-before-create makes replay harmless      rolled b
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ledgerlink.connector import Connector
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import NotFoundError, ProviderError
-from ledgerlink.store import OpRecord, Store, Transaction
+from ledgerlink.store import InvoiceFacts, OpRecord, Store, Transaction
 
 if TYPE_CHECKING:
+    from ledgerlink.refresh import Fetched
     from ledgerlink.runner import Outcome
 
 __all__ = ["reconcile", "sync_drafts"]
@@ -107,16 +109,55 @@ def sync_drafts(connector: Connector, store: Store, run_id: str) -> int:
     """Close drafts a person booked, voided or deleted in the accounting system.
 
     Work on a deleted draft becomes billable again (nothing is lost); work on a
-    draft that was booked stays invoiced there.
+    draft that was booked stays invoiced there. With CHANGE_FEED this is one
+    ``changes`` call instead of a read per open draft, and the status facts of
+    every changed invoice are recorded with it (it is a status refresh too).
+    Each open draft is read instead when the feed cannot reach back far enough,
+    or when a status refresh running at the same time recorded the feed first.
     """
+    from ledgerlink.connector import Capability
+    from ledgerlink.refresh import Fetched, read_feed
+    from ledgerlink.store.facts import WatermarkMovedError
+
     book = connector.account
-    changed = 0
-    with store.transaction(book) as tx:
-        for key, remote_id in store.open_drafts(book).items():
+    drafts = store.open_drafts(book)
+    if not drafts:
+        return 0
+    if Capability.CHANGE_FEED in connector.capabilities:
+        journaled = store.invoice_facts(book)
+        fed = read_feed(connector, store.feed_watermark(book), journaled)
+        if isinstance(fed, Fetched):
             try:
-                invoice = connector.get_invoice(remote_id)
-            except NotFoundError:
-                invoice = None
+                return _close_drafts(connector, store, run_id, drafts, (fed, journaled))
+            except WatermarkMovedError:
+                pass  # rolled back; the reads below decide from the provider's state now
+    return _close_drafts(connector, store, run_id, drafts, None)
+
+
+def _close_drafts(connector: Connector, store: Store, run_id: str, drafts: Mapping[str, str],
+                  feed: tuple[Fetched, list[InvoiceFacts]] | None) -> int:
+    """Close the changed drafts, from the feed's answer or by reading each draft."""
+    from ledgerlink.refresh import apply_fetched
+
+    changed = 0
+    with store.transaction(connector.account) as tx:
+        if feed is not None:
+            apply_fetched(feed[0], feed[1], tx, date.today())
+        for key, remote_id in drafts.items():
+            invoice: RemoteInvoice | None
+            if feed is not None:
+                if remote_id not in feed[0].states:
+                    continue  # unchanged since the feed was last read
+                invoice = feed[0].states[remote_id]
+            else:
+                try:
+                    invoice = connector.get_invoice(remote_id)
+                except NotFoundError:
+                    invoice = None
+                if invoice is None:
+                    tx.record_deleted(key)
+                else:
+                    tx.record_facts(key, invoice)
             if invoice is not None and not (invoice.booked or invoice.deleted or invoice.voided):
                 continue
             changed += 1

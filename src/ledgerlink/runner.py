@@ -457,8 +457,9 @@ class Runner:
         elif isinstance(action, CreateInvoice):
             assert invoice is not None
             self._invoice_ids[action.key] = invoice.provider_id
-            tx.update_invoice(action.key, pending=False, remote_id=invoice.provider_id,
-                              booked=invoice.booked, number=invoice.number, total=amount)
+            # What the provider answered is the invoice's first known status.
+            tx.record_facts(action.key, invoice, pending=False, remote_id=invoice.provider_id,
+                            booked=invoice.booked)
         elif isinstance(action, ReplaceLines):
             if action.remove:
                 tx.forget_work(action.order.id, action.invoice_key)
@@ -467,7 +468,10 @@ class Runner:
                         action.revision)
             tx.update_invoice(action.invoice_key, total=amount)
         elif isinstance(action, Book):
-            tx.update_invoice(action.invoice_key, booked=True, number=number, total=amount)
+            if invoice is not None:
+                tx.record_facts(action.invoice_key, invoice, booked=True)
+            else:
+                tx.update_invoice(action.invoice_key, booked=True, number=number, total=amount)
         elif isinstance(action, Send):
             tx.update_invoice(action.invoice_key, sent=True)
         elif isinstance(action, Credit):

@@ -60,18 +60,23 @@ currency at creation); a mismatch is refused before any write (ConflictError).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from ledgerlink.connector import BaseConnector, BatchItem, BatchResult, Capability, ProductRefs
+from ledgerlink.connector import (
+    BaseConnector,
+    BatchItem,
+    BatchResult,
+    Capability,
+    Changes,
+    ProductRefs,
+)
 from ledgerlink.domain import (
     Customer,
     InvoiceDraft,
@@ -90,8 +95,20 @@ from ledgerlink.http.client import ProviderClient, make_client
 from ledgerlink.http.errors import Fault, error_from_fault
 from ledgerlink.http.limits import DEFAULT_LIMIT, LimiterRegistry
 from ledgerlink.http.oauth import ClientCredentials, OAuth2Auth, TokenStore
-from ledgerlink_quickbooks import queries, settings, statuses
+from ledgerlink_quickbooks import changefeed, queries, settings, statuses
+from ledgerlink_quickbooks.credits import credit_memo_for, credit_note, remote_credit
 from ledgerlink_quickbooks.faults import STALE_OBJECT, item_fault, parse_fault
+from ledgerlink_quickbooks.keys import (
+    MAX_DOC_NUMBER,
+    NOTE_PREFIX,
+    digest,
+    doc_number,
+    is_credit_key,
+    note_for,
+    parse_note,
+    request_id,
+)
+from ledgerlink_quickbooks.taxes import TaxCodes
 from ledgerlink_quickbooks.wire import (
     QboCustomer,
     QboEmail,
@@ -134,6 +151,8 @@ CAPABILITIES = frozenset({
     Capability.PAYMENTS,
     Capability.RATE_LIMITS,
     Capability.BATCH,
+    Capability.CREDIT_NOTES,
+    Capability.CHANGE_FEED,
 })
 #: Requests in flight per realm (QuickBooks allows 10).
 MAX_IN_FLIGHT = 10
@@ -143,18 +162,6 @@ BATCH_LIMIT = "batch"
 _PENDING: Any = object()
 #: The journal store the tokens live in when no token store is given.
 DEFAULT_STORE = "ledgerlink.db"
-#: How a ledgerlink key starts in PrivateNote and a customer id in Notes.
-NOTE_PREFIX = "ledgerlink:"
-LINES_PREFIX = "lines:"
-#: QuickBooks' limit on PrivateNote.
-MAX_NOTE = 4000
-#: QuickBooks' limit on DocNumber.
-MAX_DOC_NUMBER = 21
-#: Characters a DocNumber derived from a key may hold.
-_DOC_CHARS = re.compile(r"^[A-Za-z0-9\-_/.]+$")
-_INVOICE_KEY = re.compile(r"^inv:(?P<id>.+?)(?::r(?P<rev>\d+))?$")
-#: Characters of blake2b's base32 in a hashed DocNumber.
-HASHED_DOC_CHARS = 12
 #: Duplicate DisplayName/Name; duplicate DocNumber.
 DUPLICATE_NAME = "6240"
 DUPLICATE_DOC_NUMBER = "6210"
@@ -163,59 +170,9 @@ MAX_DISPLAY_NAME = 500
 MAX_ITEM_NAME = 100
 
 
-def doc_number(key: str) -> str:
-    """The DocNumber an invoice keyed ``key`` gets (deterministic, ≤ 21 characters)."""
-    found = _INVOICE_KEY.match(key)
-    if found:
-        number = found["id"] if found["rev"] is None else f"{found['id']}-R{found['rev']}"
-        if (len(number) <= MAX_DOC_NUMBER and _DOC_CHARS.match(number)
-                and number.upper() != "AUTO_GENERATE"):
-            return number
-    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=10).digest()
-    return "LL" + base64.b32encode(digest).decode("ascii")[:HASHED_DOC_CHARS]
-
-
-def request_id(realm_id: str, operation: str, key: str) -> str:
-    """The ``requestid`` of one logical write: the same write always gets the same id."""
-    text = f"{realm_id}|{operation}|{key}"
-    value = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-    assert len(value) <= settings.MAX_REQUEST_ID
-    return value
-
-
-def note_for(key: str, source_keys: Any) -> str:
-    """PrivateNote for an invoice keyed ``key`` billing lines tagged ``source_keys``."""
-    head = f"{NOTE_PREFIX}{key}"
-    keys = sorted({k for k in source_keys if k})
-    if not keys:
-        return head
-    full = f"{head}\n{LINES_PREFIX}{','.join(keys)}"
-    return full if len(full) <= MAX_NOTE else head
-
-
-def parse_note(note: str | None) -> tuple[str | None, tuple[str, ...]]:
-    """The ledgerlink key and line source keys in a PrivateNote (void's marker ignored)."""
-    text = note or ""
-    if text.startswith(statuses.VOID_MARKER):
-        text = text[len(statuses.VOID_MARKER):].lstrip(" -:\n")
-    if not text.startswith(NOTE_PREFIX):
-        return None, ()
-    first, _, rest = text.partition("\n")
-    key = first[len(NOTE_PREFIX):]
-    lines: tuple[str, ...] = ()
-    for row in rest.splitlines():
-        if row.startswith(LINES_PREFIX):
-            lines = tuple(k for k in row[len(LINES_PREFIX):].split(",") if k)
-    return key, lines
-
-
 def _clean_name(name: str, limit: int) -> str:
     """A name QuickBooks accepts: no ':', tab or newline, at most ``limit`` characters."""
     return " ".join(re.sub(r"[:\t\r\n]", " ", name).split())[:limit]
-
-
-def _digest(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=8).hexdigest()
 
 
 class QuickBooksConnector(BaseConnector):
@@ -234,7 +191,10 @@ class QuickBooksConnector(BaseConnector):
         base_url: another API host (an emulator); its token endpoint is used too.
         transport: an httpx transport (the emulator in-process).
         default_item: the Item Id for lines whose product is not linked.
-        tax_code: a ``TaxCodeRef`` value put on every line (e.g. ``"NON"``).
+        tax_code: a ``TaxCodeRef`` value put on every line (e.g. ``"NON"`` in a US
+            company without VAT); without it each line's VAT rate picks its TaxCode.
+        tax_codes: VAT rate → TaxCode Id where the company's codes do not decide it
+            by themselves (``"25=3,0=7"`` or a mapping); see :mod:`.taxes`.
         income_account: an Account Id put on created Items (QuickBooks requires
             one for Service and NonInventory items in real companies).
         limiters: a private limiter registry (default: the process-wide one).
@@ -258,6 +218,7 @@ class QuickBooksConnector(BaseConnector):
         transport: httpx.BaseTransport | None = None,
         default_item: str | None = None,
         tax_code: str | None = None,
+        tax_codes: str | Mapping[Decimal, str] | None = None,
         income_account: str | None = None,
         limiters: LimiterRegistry | None = None,
     ) -> None:
@@ -275,6 +236,7 @@ class QuickBooksConnector(BaseConnector):
             "production" if environment == "production" else "sandbox")
         self.default_item = str(default_item) if default_item else None
         self.tax_code = str(tax_code) if tax_code else None
+        self._tax_codes = TaxCodes(lambda entity, where: self._query(entity, where), tax_codes)
         self.income_account = str(income_account) if income_account else None
         #: Rows per query page (QuickBooks allows at most 1000).
         self.page_size = queries.MAX_RESULTS
@@ -368,18 +330,19 @@ class QuickBooksConnector(BaseConnector):
     # --- customers and products -----------------------------------------------------
 
     def find_customer(self, customer: Customer) -> str | None:
-        """By DisplayName (plain, then ``"name (id)"``), then by e-mail; ours first."""
+        """By DisplayName (plain or ``"name (id)"``, one query), then by e-mail; ours first.
+
+        A customer tagged with our id wins wherever it is found; an untagged one
+        with the plain name or the e-mail is taken only in the customer's currency.
+        """
         tag = f"{NOTE_PREFIX}{customer.id}"
         name = _clean_name(customer.name, MAX_DISPLAY_NAME)
+        alias = _clean_name(f"{customer.name} ({customer.id})", MAX_DISPLAY_NAME)
         fallback: list[Any] = []
-        searches: list[queries.Condition] = [
-            ("DisplayName", "=", name),
-            ("DisplayName", "=", _clean_name(f"{customer.name} ({customer.id})",
-                                             MAX_DISPLAY_NAME)),
-        ]
+        searches: list[queries.Condition] = [("DisplayName", "IN", [name, alias])]
         if customer.email:
             searches.append(("PrimaryEmailAddr", "=", customer.email))
-        for index, condition in enumerate(searches):
+        for condition in searches:
             for row in self._query("Customer", [condition], max_results=10):
                 if row.get("Active") is False:
                     continue
@@ -387,7 +350,7 @@ class QuickBooksConnector(BaseConnector):
                 if notes == tag:
                     return self._remember(row)
                 currency = (row.get("CurrencyRef") or {}).get("value")
-                if (index != 1 and not notes.startswith(NOTE_PREFIX)
+                if (row.get("DisplayName") != alias and not notes.startswith(NOTE_PREFIX)
                         and currency == customer.currency):
                     fallback.append(row)
         return self._remember(fallback[0]) if fallback else None
@@ -424,7 +387,7 @@ class QuickBooksConnector(BaseConnector):
             body = dumps(payload(display))
             try:
                 answer = self._write("/customer", body, "create-customer",
-                                     f"{customer.id}|{_digest(body)}")
+                                     f"{customer.id}|{digest(body)}")
             except ConflictError as err:
                 if err.code == DUPLICATE_NAME and attempt == 0:
                     continue
@@ -451,7 +414,7 @@ class QuickBooksConnector(BaseConnector):
         if self.income_account:
             raw["IncomeAccountRef"] = {"value": self.income_account}
         body = dumps(raw)
-        answer = self._write("/item", body, "create-item", f"{product.id}|{_digest(body)}")
+        answer = self._write("/item", body, "create-item", f"{product.id}|{digest(body)}")
         return str(answer["Item"]["Id"])
 
     # --- invoices -------------------------------------------------------------------
@@ -473,16 +436,23 @@ class QuickBooksConnector(BaseConnector):
                 Description=line.description,
                 SalesItemLineDetail=QboSalesItemLineDetail(
                     ItemRef=Ref(str(item)), Qty=line.quantity, UnitPrice=line.unit_price,
-                    TaxCodeRef=Ref(self.tax_code) if self.tax_code else None),
+                    TaxCodeRef=Ref(self.tax_code or self._tax_codes.code_for(line.vat_rate))),
             ))
         return tuple(lines)
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:
-        """The invoice whose DocNumber derives from ``key`` and whose note carries it."""
-        for row in self._query("Invoice", [("DocNumber", "=", doc_number(key))],
-                               max_results=10):
-            if parse_note(row.get("PrivateNote"))[0] == key:
-                return self._remote(row)
+        """The invoice or credit note (CreditMemo) whose DocNumber derives from ``key`` and
+        whose note carries it.
+
+        A credit key (``credit:...``) is looked for among CreditMemos first, any
+        other among Invoices first; a key found in neither costs two queries.
+        """
+        entities = ("CreditMemo", "Invoice") if is_credit_key(key) else ("Invoice", "CreditMemo")
+        number = doc_number(key)
+        for entity in entities:
+            for row in self._query(entity, [("DocNumber", "=", number)], max_results=10):
+                if parse_note(row.get("PrivateNote"))[0] == key:
+                    return self._credit(row) if entity == "CreditMemo" else self._remote(row)
         return None
 
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
@@ -528,7 +498,7 @@ class QuickBooksConnector(BaseConnector):
         body = dumps(self._invoice_body(draft, customer_ref, products))
         try:
             answer = self._write("/invoice", body, "create-invoice",
-                                 f"{draft.key}|{_digest(body)}")
+                                 f"{draft.key}|{digest(body)}")
         except ConflictError as err:
             return self._ours_or(draft.key, err)
         return self._remote(answer["Invoice"])
@@ -563,7 +533,7 @@ class QuickBooksConnector(BaseConnector):
             return results
         payload = dumps({"BatchItemRequest": requests})
         keys = "|".join(items[p].draft.key for p in sent.values())
-        rid = request_id(self.realm_id, "batch-create-invoices", f"{keys}|{_digest(payload)}")
+        rid = request_id(self.realm_id, "batch-create-invoices", f"{keys}|{digest(payload)}")
         response = self._http.post(
             "/batch", params={"requestid": rid}, content=payload,
             headers={"Content-Type": "application/json"}, idempotent=True,
@@ -653,8 +623,61 @@ class QuickBooksConnector(BaseConnector):
         )
         body = dumps(payment)
         self._write("/payment", body, "create-payment",
-                    f"{provider_id}|{invoice.SyncToken}|{_digest(body)}")
+                    f"{provider_id}|{invoice.SyncToken}|{digest(body)}")
         return self.get_invoice(provider_id)
+
+    def credit(self, provider_id: str, key: str) -> RemoteInvoice:
+        """Credit the whole invoice with a CreditMemo keyed ``key`` and apply it.
+
+        The memo copies the invoice's lines (items, quantities, prices, tax codes);
+        a Payment of 0 then applies the credit to the invoice, so the invoice is
+        settled and the memo used up, as a person would in QuickBooks. Both writes
+        carry requestids derived from ``key``; a memo already made for ``key`` is
+        returned as it is.
+        """
+        memo = self.find_invoice(key)
+        if memo is None:
+            raw = self._read_invoice(provider_id)
+            payload = credit_memo_for(raw, doc_number=doc_number(key),
+                                      private_note=credit_note(note_for(key, ()), provider_id))
+            body = dumps(payload)
+            try:
+                answer = self._write("/creditmemo", body, "create-credit-memo",
+                                     f"{key}|{digest(body)}")
+            except ConflictError as err:
+                memo = self._ours_or(key, err)
+            else:
+                memo = self._credit(answer["CreditMemo"])
+        if memo.balance < 0:
+            self._apply_credit(provider_id, memo, key)
+            memo = self._credit(self._get(f"/creditmemo/{memo.provider_id}")["CreditMemo"])
+        return memo
+
+    def _apply_credit(self, invoice_id: str, memo: RemoteInvoice, key: str) -> None:
+        """A Payment of 0 linking the invoice and the memo (as much as both allow)."""
+        invoice = self.get_invoice(invoice_id)
+        amount = min(invoice.balance, -memo.balance)
+        if amount <= 0:
+            return
+        body = dumps({
+            "CustomerRef": {"value": memo.customer_ref},
+            "TotalAmt": Decimal(0),
+            "CurrencyRef": {"value": memo.currency},
+            "Line": [
+                {"Amount": amount, "LinkedTxn": [{"TxnId": invoice_id, "TxnType": "Invoice"}]},
+                {"Amount": amount,
+                 "LinkedTxn": [{"TxnId": memo.provider_id, "TxnType": "CreditMemo"}]},
+            ],
+        })
+        self._write("/payment", body, "apply-credit", f"{key}|{digest(body)}")
+
+    def _credit(self, raw: Mapping[str, Any]) -> RemoteInvoice:
+        url = settings.WEB_APP_CREDIT_MEMO[self.environment].format(id=raw["Id"])
+        return remote_credit(raw, lambda note: parse_note(note)[0], url)
+
+    def changes(self, since: datetime) -> Changes:
+        """Invoices changed or deleted since ``since``, from one ``/cdc`` call."""
+        return changefeed.changes(self, since)
 
     def list_invoices(
         self, customer_ref: str, start: date, end: date

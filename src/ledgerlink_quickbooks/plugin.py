@@ -1,16 +1,20 @@
-"""Registers the ``quickbooks`` connector through the ordinary plugin hook.
+"""Registers the ``quickbooks`` connector and CLI commands through the ordinary plugin hooks.
 
 The entry point ``quickbooks = "ledgerlink_quickbooks.plugin"`` (group
-``ledgerlink``) loads this module the way any third-party connector is loaded.
+``ledgerlink``) loads this module the way any third-party connector is loaded;
+``ledgerlink quickbooks connect|disconnect|status`` come from
+:mod:`ledgerlink_quickbooks.cli`.
 """
 
 from __future__ import annotations
 
 from ledgerlink.plugins.hookspecs import hookimpl
+from ledgerlink.plugins.manager import CommandRegistrar
 from ledgerlink.plugins.registry import ConnectorRegistry
+from ledgerlink_quickbooks.cli import quickbooks
 from ledgerlink_quickbooks.connector import CAPABILITIES, QuickBooksConnector
 
-__all__ = ["ledgerlink_register_connectors"]
+__all__ = ["ledgerlink_register_commands", "ledgerlink_register_connectors"]
 
 
 @hookimpl
@@ -23,3 +27,9 @@ def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
         description="QuickBooks Online (Accounting API v3, OAuth2); invoices are final "
                     "when created (no drafts).",
     )
+
+
+@hookimpl
+def ledgerlink_register_commands(cli: CommandRegistrar) -> None:
+    """Add ``ledgerlink quickbooks`` (connect, disconnect, status)."""
+    cli.add(quickbooks)

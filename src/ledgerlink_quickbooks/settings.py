@@ -23,6 +23,7 @@ __all__ = [
     "PROVIDER",
     "SCOPE_ACCOUNTING",
     "WEB_APP",
+    "WEB_APP_CREDIT_MEMO",
     "Environment",
     "endpoints_at",
 ]
@@ -41,6 +42,11 @@ API_BASE: dict[Environment, str] = {
 WEB_APP: dict[Environment, str] = {
     "production": "https://app.qbo.intuit.com/app/invoice?txnId={id}",
     "sandbox": "https://app.sandbox.qbo.intuit.com/app/invoice?txnId={id}",
+}
+#: Where a credit memo opens in the web app.
+WEB_APP_CREDIT_MEMO: dict[Environment, str] = {
+    "production": "https://app.qbo.intuit.com/app/creditmemo?txnId={id}",
+    "sandbox": "https://app.sandbox.qbo.intuit.com/app/creditmemo?txnId={id}",
 }
 
 #: Sent on every call: 75 is the floor since 2025-08-01; lower values are ignored.

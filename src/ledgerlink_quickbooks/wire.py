@@ -30,6 +30,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from ledgerlink.errors import ValidationError
 
 __all__ = [
+    "QboCreditMemo",
     "QboCustomer",
     "QboEmail",
     "QboInvoice",
@@ -40,6 +41,9 @@ __all__ = [
     "QboPaymentLine",
     "QboPhysicalAddress",
     "QboSalesItemLineDetail",
+    "QboTaxLine",
+    "QboTaxLineDetail",
+    "QboTxnTaxDetail",
     "Ref",
     "converter",
     "dumps",
@@ -124,6 +128,34 @@ class QboLine:
 
 
 @attrs.frozen
+class QboTaxLineDetail:
+    """``TaxLineDetail``: one tax rate's share of a transaction's tax."""
+
+    TaxRateRef: Ref
+    PercentBased: bool | None = None
+    TaxPercent: Decimal | None = None
+    NetAmountTaxable: Decimal | None = None
+
+
+@attrs.frozen
+class QboTaxLine:
+    """A ``TxnTaxDetail.TaxLine``: the tax of one rate (``Amount``) and its detail."""
+
+    Amount: Decimal
+    DetailType: str = "TaxLineDetail"
+    TaxLineDetail: QboTaxLineDetail | None = None
+
+
+@attrs.frozen
+class QboTxnTaxDetail:
+    """``TxnTaxDetail``: the tax QuickBooks computed for a transaction, per rate."""
+
+    TotalTax: Decimal | None = None
+    TxnTaxCodeRef: Ref | None = None
+    TaxLine: tuple[QboTaxLine, ...] = ()
+
+
+@attrs.frozen
 class QboInvoice:
     """The Invoice fields the connector writes and reads."""
 
@@ -139,6 +171,28 @@ class QboInvoice:
     TotalAmt: Decimal | None = None
     Balance: Decimal | None = None
     EmailStatus: str | None = None
+    GlobalTaxCalculation: str | None = None
+    TxnTaxDetail: QboTxnTaxDetail | None = None
+
+
+@attrs.frozen
+class QboCreditMemo:
+    """The CreditMemo fields the connector writes and reads (totals are positive)."""
+
+    CustomerRef: Ref
+    Line: tuple[QboLine, ...] = ()
+    Id: str | None = None
+    SyncToken: str | None = None
+    DocNumber: str | None = None
+    PrivateNote: str | None = None
+    TxnDate: date | None = None
+    CurrencyRef: Ref | None = None
+    GlobalTaxCalculation: str | None = None
+    TotalAmt: Decimal | None = None
+    RemainingCredit: Decimal | None = None
+    Balance: Decimal | None = None
+    EmailStatus: str | None = None
+    TxnTaxDetail: QboTxnTaxDetail | None = None
 
 
 @attrs.frozen
@@ -199,8 +253,8 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(date, lambda d: d.isoformat())
     conv.register_structure_hook(str, _structure_str)
     for cls in (Ref, QboEmail, QboPhysicalAddress, QboCustomer, QboItem,
-                QboSalesItemLineDetail, QboLine, QboInvoice, QboLinkedTxn, QboPaymentLine,
-                QboPayment):
+                QboSalesItemLineDetail, QboLine, QboTaxLineDetail, QboTaxLine, QboTxnTaxDetail,
+                QboInvoice, QboCreditMemo, QboLinkedTxn, QboPaymentLine, QboPayment):
         conv.register_unstructure_hook(cls, _omit_none(make_dict_unstructure_fn(cls, conv)))
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv))
     return conv

@@ -62,6 +62,39 @@ def test_the_window_slides() -> None:
         pass
 
 
+def test_a_request_counts_while_it_runs_and_for_a_window_after_its_answer() -> None:
+    """The provider counts a request when it arrives, after it was sent: the window
+    runs from the answer, so the client is never a moment ahead of the provider."""
+    clock = FakeClock()
+    limiter = AccountLimiter({"default": Limit(per_minute=1)}, clock)
+    with limiter.acquire():
+        with pytest.raises(RateLimitTimeout), limiter.acquire(max_wait=0.0):
+            pass  # the running request already fills the window
+        clock.now += 30  # the answer comes 30 s after the send
+    clock.now += WINDOW - 1  # a minute after the send, not yet a minute after the answer
+    with pytest.raises(RateLimitTimeout), limiter.acquire(max_wait=0.0):
+        pass
+    clock.now += 1
+    with limiter.acquire(max_wait=0.0):
+        pass
+
+
+def test_a_scaled_window_frees_slots_after_its_own_length() -> None:
+    """A registry with a 3 s "minute" (time scaled ×20) frees a slot 3 s after it was taken."""
+    clock = FakeClock()
+    limiter = LimiterRegistry(clock, window=3.0).get("p", "a", {"default": Limit(per_minute=1)})
+    with limiter.acquire():
+        pass
+    clock.now += 2.9
+    with pytest.raises(RateLimitTimeout), limiter.acquire(max_wait=0.0):
+        pass
+    clock.now += 0.1
+    with limiter.acquire(max_wait=0.0):
+        pass
+    with pytest.raises(ValueError, match="window"):
+        AccountLimiter({}, clock, window=0)
+
+
 def test_the_in_flight_cap_blocks_until_a_request_finishes() -> None:
     """With 2 in flight, a third request waits until one of the two is released."""
     limiter = AccountLimiter({"default": Limit(in_flight=2)})

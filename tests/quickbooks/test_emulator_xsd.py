@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_support import api, invoice_body, shared_dir
+from emulator_support import REALM, api, invoice_body, shared_dir
 
+from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from ledgerlink_quickbooks.emulator.contract import SCHEMAS, XsdContract
 
 
@@ -41,6 +42,27 @@ def test_answered_fields_exist_in_xsd(client: httpx.Client, seeded: dict[str, An
         "Invoice": client.get(api(f"invoice/{invoice['Id']}")).json()["Invoice"],
         "Payment": payment,
     }
+    problems = [p for name, obj in answers.items()
+                for p in _contract().unknown_fields(obj, name)]
+    assert problems == [], "\n".join(problems)
+
+
+def test_tax_and_credit_memo_fields_exist_in_xsd(
+    client: httpx.Client, emu: QuickBooksEmulator, seeded: dict[str, Any]
+) -> None:
+    """TaxCode, TaxRate, a taxed Invoice (TxnTaxDetail) and a CreditMemo use only XSD names."""
+    realm = emu.realms[REALM]
+    code = next(iter(realm.entities["TaxCode"].values()))
+    rate_id = code["SalesTaxRateList"]["TaxRateDetail"][0]["TaxRateRef"]["value"]
+    body = invoice_body(seeded["customer"], seeded["item"], PrivateNote="n")
+    body["Line"][0]["SalesItemLineDetail"]["TaxCodeRef"] = {"value": code["Id"]}
+    answers = {
+        "TaxCode": client.get(api(f"taxcode/{code['Id']}")).json()["TaxCode"],
+        "TaxRate": client.get(api(f"taxrate/{rate_id}")).json()["TaxRate"],
+        "Invoice": client.post(api("invoice"), json=body).json()["Invoice"],
+        "CreditMemo": client.post(api("creditmemo"), json=body).json()["CreditMemo"],
+    }
+    assert answers["Invoice"]["TxnTaxDetail"]["TaxLine"], "the invoice was taxed"
     problems = [p for name, obj in answers.items()
                 for p in _contract().unknown_fields(obj, name)]
     assert problems == [], "\n".join(problems)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledgerlink_quickbooks.connector import (
+from ledgerlink_quickbooks.keys import (
     MAX_DOC_NUMBER,
     doc_number,
     note_for,
@@ -27,17 +27,21 @@ ALLOWED = re.compile(r"^[A-Za-z0-9\-_/.]+$")
         ("inv:WO-17:r2", "WO-17-R2"),
         ("inv:a/b.c_d", "a/b.c_d"),
         ("inv:123456789012345678901", "123456789012345678901"),
+        ("credit:inv:7", "7-C"),
+        ("credit:inv:WO-17:r2", "WO-17-R2-C"),
     ],
 )
 def test_work_order_keys_keep_their_id(key: str, expected: str) -> None:
-    """An invoice key's DocNumber is the work order id, with -R<n> for a revision."""
+    """An invoice key's DocNumber is the work order id, with -R<n> for a revision and -C
+    for the credit note of that invoice."""
     assert doc_number(key) == expected
 
 
 @pytest.mark.parametrize(
     "key",
-    ["draft:c1:1", "credit:inv:7", "inv:1234567890123456789012", "inv:has space",
-     "inv:a:b", "inv:æøå", "inv:AUTO_GENERATE", "invoice-7-abc"],
+    ["draft:c1:1", "credit:inv:12345678901234567890", "credit:x",
+     "inv:1234567890123456789012", "inv:has space", "inv:a:b", "inv:æøå",
+     "inv:AUTO_GENERATE", "invoice-7-abc"],
 )
 def test_other_keys_are_hashed(key: str) -> None:
     """Other keys, long or odd ids become "LL" and 12 base32 characters."""

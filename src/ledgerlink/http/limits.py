@@ -19,6 +19,14 @@ both checked and taken together, atomically, for several named limits at once
 (taking them one by one could hold a concurrency slot while waiting for a
 window slot of another limit). This module is that one condition variable and
 nothing more: a sliding one-minute log per limit plus an in-flight counter.
+
+A request is logged in the window when its answer arrives, and counts as in
+the window while it runs. The provider counts it when it arrives there, which
+is after the client sent it and before the answer came back; counting from the
+answer therefore never lets the client run ahead of the provider's window
+(counting from the send would, by as much as the request took to reach the
+provider, and a throttled provider answers that with a 429). The price is one
+request's latency per window of throughput.
 """
 
 from __future__ import annotations
@@ -61,7 +69,8 @@ class Limit:
     """One named limit of a provider account.
 
     Attributes:
-        per_minute: requests started in any sliding 60 s window (None: no cap).
+        per_minute: requests in any sliding 60 s window (None: no cap); a request
+            counts from its start and stays logged until 60 s after its answer.
         in_flight: requests running at once (None: no cap).
     """
 
@@ -76,20 +85,23 @@ class Limit:
 
 
 class _State:
-    def __init__(self, limit: Limit) -> None:
+    def __init__(self, limit: Limit, window: float) -> None:
         self.limit = limit
-        self.started: deque[float] = deque()
+        self.window = window
+        # When the answers of finished requests arrived (in order: logged under the lock).
+        self.answered: deque[float] = deque()
         self.running = 0
 
     def wait_needed(self, now: float) -> float | None:
-        """0 when a request may start now, seconds until the window frees, None if blocked
-        by the in-flight cap (only a release can help)."""
-        while self.started and self.started[0] <= now - WINDOW:
-            self.started.popleft()
+        """0 when a request may start now, seconds until the window frees, None if only
+        a release can help (the in-flight cap, or a window full of running requests)."""
+        while self.answered and self.answered[0] <= now - self.window:
+            self.answered.popleft()
         if self.limit.in_flight is not None and self.running >= self.limit.in_flight:
             return None
-        if self.limit.per_minute is not None and len(self.started) >= self.limit.per_minute:
-            return self.started[0] + WINDOW - now
+        if (self.limit.per_minute is not None
+                and self.running + len(self.answered) >= self.limit.per_minute):
+            return self.answered[0] + self.window - now if self.answered else None
         return 0.0
 
 
@@ -99,13 +111,18 @@ class AccountLimiter:
     Args:
         limits: limit name → :class:`Limit`.
         clock: a monotonic clock in seconds (tests pass a fake one).
+        window: the length of a "minute" in seconds; shorter only where time is
+            scaled (benchmarks against an emulator scaled the same way).
     """
 
     def __init__(self, limits: Mapping[str, Limit],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, *,
+                 window: float = WINDOW) -> None:
+        if window <= 0:
+            raise ValueError(f"window must be positive, got {window}")
         self.limits = dict(limits)
         self._clock = clock
-        self._states = {name: _State(limit) for name, limit in self.limits.items()}
+        self._states = {name: _State(limit, window) for name, limit in self.limits.items()}
         self._changed = threading.Condition()
 
     def in_flight(self, name: str = DEFAULT_LIMIT) -> int:
@@ -134,7 +151,6 @@ class AccountLimiter:
                 waits = [s.wait_needed(now) for s in states]
                 if all(w == 0.0 for w in waits):
                     for s in states:
-                        s.started.append(now)
                         s.running += 1
                     break
                 remaining = deadline - now
@@ -148,16 +164,23 @@ class AccountLimiter:
             yield
         finally:
             with self._changed:
+                answered = self._clock()
                 for s in states:
                     s.running -= 1
+                    s.answered.append(answered)
                 self._changed.notify_all()
 
 
 class LimiterRegistry:
-    """One :class:`AccountLimiter` per (provider, account), created on first use."""
+    """One :class:`AccountLimiter` per (provider, account), created on first use.
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    ``window`` is passed to every limiter it creates (see :class:`AccountLimiter`).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, *,
+                 window: float = WINDOW) -> None:
         self._clock = clock
+        self._window = window
         self._lock = threading.Lock()
         self._limiters: dict[tuple[str, str], AccountLimiter] = {}
 
@@ -167,7 +190,7 @@ class LimiterRegistry:
             limiter = self._limiters.get((provider, account))
             if limiter is None:
                 limiter = self._limiters[(provider, account)] = AccountLimiter(
-                    limits, self._clock)
+                    limits, self._clock, window=self._window)
             return limiter
 
 

@@ -9,6 +9,10 @@ implementations with :data:`hookimpl`::
     @hookimpl
     def ledgerlink_register_connectors(registry):
         registry.register("fiken", FikenConnector, capabilities={...})
+
+    @hookimpl
+    def ledgerlink_register_commands(cli):
+        cli.add(fiken_group)            # a click command or group: `ledgerlink fiken ...`
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from ledgerlink.plugins.manager import CommandRegistrar
     from ledgerlink.plugins.registry import ConnectorRegistry
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
@@ -35,4 +40,15 @@ def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
 
     Called once per plugin manager. ``factory(**options)`` must return an
     object implementing :class:`ledgerlink.connector.Connector`.
+    """
+
+
+@hookspec
+def ledgerlink_register_commands(cli: CommandRegistrar) -> None:
+    """Add command-line commands with ``cli.add(command)`` (a click command or group).
+
+    Called once when the ``ledgerlink`` command starts, after the core commands
+    exist. A name already taken (by the core or another plugin) is refused with
+    :class:`~ledgerlink.errors.PluginError` naming this plugin; a plugin whose
+    hook raises adds none of its commands, and the others are unaffected.
     """

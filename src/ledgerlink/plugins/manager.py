@@ -5,26 +5,39 @@ so tests and apps can build their own. Plugins are discovered through the
 entry-point group ``ledgerlink`` (the built-in connectors use it too). A plugin
 that fails to import is reported in :attr:`PluginHost.failures` and skipped; the
 host keeps working. ``LEDGERLINK_DISABLE_PLUGINS=name,name`` blocks plugins by
-entry-point name.
+entry-point name. :meth:`PluginHost.register_commands` adds the commands plugins
+register (``ledgerlink_register_commands``) to a click group, one plugin at a
+time, so a plugin that fails or clashes costs only its own commands.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 
 import attrs
+import click
 import pluggy
 
+from ledgerlink.errors import PluginError
 from ledgerlink.plugins import hookspecs
 from ledgerlink.plugins.registry import ConnectorRegistry, PluginOrigin
 
-__all__ = ["DISABLE_ENV", "PluginFailure", "PluginHost", "get_plugin_manager"]
+__all__ = [
+    "DISABLE_ENV",
+    "CommandRegistrar",
+    "PluginFailure",
+    "PluginHost",
+    "get_plugin_manager",
+]
 
 #: Comma-separated entry-point names to block.
 DISABLE_ENV = "LEDGERLINK_DISABLE_PLUGINS"
+#: What a plugin command may be called (the rule connector names follow).
+_COMMAND_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
 @attrs.frozen
@@ -40,6 +53,51 @@ class PluginFailure:
     plugin: str
     distribution: str
     error: str
+
+
+class CommandRegistrar:
+    """Handed to ``ledgerlink_register_commands``: collects one plugin's commands.
+
+    :meth:`add` only checks and collects; :meth:`PluginHost.register_commands`
+    adds the commands to the CLI once the plugin's hook returned, so a hook
+    that raises half-way adds nothing.
+
+    Args:
+        group: the click group the commands will join (``ledgerlink``).
+        origin: the plugin registering.
+        owners: which plugin added each command already in ``group`` (core
+            commands are absent from it).
+    """
+
+    def __init__(self, group: click.Group, origin: PluginOrigin,
+                 owners: dict[str, PluginOrigin]) -> None:
+        self._group = group
+        self._origin = origin
+        self._owners = owners
+        self.commands: dict[str, click.Command] = {}
+
+    def add(self, command: click.Command) -> None:
+        """Add ``command`` (a click command or group) under its own name.
+
+        Raises:
+            PluginError: not a click command, a name that is not 1 to 40
+                lower-case letters, digits, ``-`` and ``_``, or a name the
+                core or another plugin already has. The message names this
+                plugin (and the other one).
+        """
+        if not isinstance(command, click.Command):
+            raise PluginError(f"{self._origin} registered {command!r}, which is not a click "
+                              f"command")
+        name = command.name or ""
+        if not _COMMAND_NAME.match(name):
+            raise PluginError(f"{self._origin} registered a command named {name!r}; names are "
+                              f"1-40 lower-case letters, digits, '-' and '_'")
+        if name in self.commands or name in self._group.commands:
+            holder = (self._origin if name in self.commands
+                      else self._owners.get(name, "the ledgerlink core"))
+            raise PluginError(f"{self._origin} cannot add command {name!r}: {holder} "
+                              f"already has it")
+        self.commands[name] = command
 
 
 class PluginHost:
@@ -71,6 +129,30 @@ class PluginHost:
                 impl.function(registry=registry)
             self._registry = registry
         return self._registry
+
+    def register_commands(self, group: click.Group) -> list[PluginFailure]:
+        """Add every plugin's commands to ``group``; return the plugins that failed.
+
+        Each plugin's hook runs on its own: one that raises (a clash included)
+        adds none of its commands and is reported, and the core commands and
+        other plugins' commands are untouched.
+        """
+        failures: list[PluginFailure] = []
+        owners: dict[str, PluginOrigin] = {}
+        for impl in self.pm.hook.ledgerlink_register_commands.get_hookimpls():
+            name = self.pm.get_name(impl.plugin) or impl.plugin_name
+            origin = self.origins.get(name, PluginOrigin(name, name, "0"))
+            cli = CommandRegistrar(group, origin, owners)
+            try:
+                impl.function(cli=cli)
+            except Exception as err:  # a plugin's bug must not take the CLI down
+                failures.append(PluginFailure(name, origin.distribution,
+                                              f"{type(err).__name__}: {err}"))
+                continue
+            for command_name, command in cli.commands.items():
+                group.add_command(command, command_name)
+                owners[command_name] = origin
+        return failures
 
 
 def _disabled_from_env() -> set[str]:

@@ -32,7 +32,13 @@ from ledgerlink.errors import (
     ProviderError,
     ValidationError,
 )
-from ledgerlink.sandbox.sql import INVOICE_COLUMNS, SCHEMA, SCHEMA_VERSION, statements
+from ledgerlink.sandbox.sql import (
+    INVOICE_COLUMNS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    UPGRADES,
+    statements,
+)
 
 __all__ = [
     "KILL_AFTER_WRITES_ENV",
@@ -283,6 +289,10 @@ class Book:
                     f"this sandbox book has schema {version}; this ledgerlink "
                     f"understands up to {SCHEMA_VERSION}",
                 )
+            # Version 0 is a new, empty file: SCHEMA creates it whole.
+            for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION):
+                for statement in UPGRADES[step]:
+                    conn.execute(statement)
             for statement in statements(SCHEMA):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

@@ -25,10 +25,10 @@ from typing import Self
 
 import attrs
 
-from ledgerlink.connector import BaseConnector, Capability, ProductRefs
+from ledgerlink.connector import BaseConnector, Capability, Changes, ProductRefs
 from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
 from ledgerlink.errors import ValidationError
-from ledgerlink.sandbox import settlement
+from ledgerlink.sandbox import changefeed, settlement
 from ledgerlink.sandbox.book import (
     PROVIDER,
     Book,
@@ -58,6 +58,7 @@ from ledgerlink.sandbox.sql import (
     INSERT_CUSTOMER,
     INSERT_INVOICE,
     INVOICE_COLUMNS,
+    NOW,
     SELECT_BY_KEY,
     SELECT_INVOICE,
     SEND,
@@ -78,6 +79,7 @@ CAPABILITIES = frozenset(
         Capability.CREDIT_NOTES,
         Capability.WEB_URL,
         Capability.PAYMENTS,
+        Capability.CHANGE_FEED,
     }
 )
 #: Where ``SandboxConnector()`` keeps its book when given no path.
@@ -282,6 +284,13 @@ class SandboxConnector(BaseConnector):
         # Read in full first, so a slow consumer never holds the book's lock.
         return iter([remote_from_row(row, self.account) for row in rows])
 
+    def changes(self, since: datetime) -> Changes:
+        """Invoices changed at or after ``since``, deleted ones by id (see ``changefeed``)."""
+        # A subclass declaring less (the conformance suite's bare sandbox) refuses.
+        self.require(Capability.CHANGE_FEED)
+        self._pause()
+        return changefeed.changes(self._book, self.account, since)
+
     def web_url(self, provider_id: str) -> str:
         """``sandbox://<account>/invoices/<id>``; NotFoundError for unknown ids."""
         return self.get_invoice(provider_id).web_url or invoice_url(self.account, provider_id)
@@ -395,7 +404,7 @@ class SandboxConnector(BaseConnector):
             nets, net, vat, total = line_totals(all_lines, invoice.currency)
             conn.execute(
                 "UPDATE invoices SET net = ?, vat = ?, total = ?, balance = ?, line_count = ?, "
-                "line_keys = ?, lines = ? WHERE id = ?",
+                f"line_keys = ?, lines = ?, changed_at = {NOW} WHERE id = ?",
                 (str(net), str(vat), str(total), str(total), len(all_lines),
                  join_keys(ln.source_key for ln in all_lines),
                  encode_lines(all_lines, nets, refs), invoice_id),

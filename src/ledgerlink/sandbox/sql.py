@@ -29,11 +29,13 @@ __all__ = [
     "SELECT_INVOICE",
     "SEND",
     "SEND_FACTS",
+    "UPGRADES",
     "statements",
 ]
 
 #: Bumped whenever the tables change shape; older code refuses newer books.
-SCHEMA_VERSION = 1
+#: 2 added ``invoices.changed_at`` (the change feed), see :data:`UPGRADES`.
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -83,7 +85,8 @@ CREATE TABLE IF NOT EXISTS invoices (
     line_keys TEXT NOT NULL,
     lines TEXT NOT NULL,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    booked_at TEXT
+    booked_at TEXT,
+    changed_at TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS invoices_number ON invoices (number)
     WHERE number IS NOT NULL;
@@ -98,8 +101,18 @@ CREATE TABLE IF NOT EXISTS outbox (
     body TEXT NOT NULL,
     sent_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+-- The hot writes (create, book, send, replace lines) stamp changed_at themselves:
+-- this stamps every other change to what an invoice reports, and costs nothing
+-- more than its WHEN test where the statement stamped already.
+CREATE TRIGGER IF NOT EXISTS invoices_stamp_changes AFTER UPDATE OF
+    number, booked, voided, deleted, sent, total, balance, due_date, line_keys ON invoices
+    WHEN NEW.changed_at IS OLD.changed_at
+BEGIN
+    UPDATE invoices SET changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = NEW.id;
+END;
 CREATE TRIGGER IF NOT EXISTS outbox_marks_sent AFTER INSERT ON outbox BEGIN
-    UPDATE invoices SET sent = 1 WHERE id = NEW.invoice_id AND sent = 0;
+    UPDATE invoices SET sent = 1, changed_at = NEW.sent_at
+    WHERE id = NEW.invoice_id AND sent = 0;
 END;
 CREATE TABLE IF NOT EXISTS payments (
     id INTEGER PRIMARY KEY,
@@ -109,6 +122,21 @@ CREATE TABLE IF NOT EXISTS payments (
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 """
+
+
+#: Statements bringing a book of schema version N (the key) to N + 1, run before
+#: :data:`SCHEMA` (whose ``IF NOT EXISTS`` leaves existing tables as they are).
+#: A book from before the change feed never recorded when its invoices changed:
+#: they are stamped "changed now", so a change feed read from any earlier time
+#: reports them (a change reported twice is harmless; one never reported is not).
+UPGRADES: dict[int, tuple[str, ...]] = {
+    1: (
+        "ALTER TABLE invoices ADD COLUMN changed_at TEXT",
+        "UPDATE invoices SET changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        # Recreated by SCHEMA to stamp the change as it marks the invoice sent.
+        "DROP TRIGGER IF EXISTS outbox_marks_sent",
+    ),
+}
 
 
 def statements(script: str) -> Iterator[str]:
@@ -142,15 +170,16 @@ INSERT_CUSTOMER = (
 #: A new invoice or credit note, unbooked; timestamps default to now.
 INSERT_INVOICE = (
     "INSERT INTO invoices (key, customer_id, currency, issue_date, due_date, reference, net, "
-    "vat, total, balance, line_count, line_keys, lines) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "vat, total, balance, line_count, line_keys, lines, changed_at) "
+    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW})"
 )
 #: The next invoice number, read under the write lock of the statement it is part of.
 NEXT_NUMBER = "(SELECT COALESCE(MAX(number), 0) + 1 FROM invoices WHERE number IS NOT NULL)"
 # Numbers a draft only if it is still a bookable draft: check and write are one
 # atomic statement, and the next number is read under the same write lock.
 BOOK = (
-    f"UPDATE invoices SET number = {NEXT_NUMBER}, booked = 1, booked_at = {NOW} "
+    f"UPDATE invoices SET number = {NEXT_NUMBER}, booked = 1, booked_at = {NOW}, "
+    f"changed_at = {NOW} "
     "WHERE id = ? AND booked = 0 AND voided = 0 AND deleted = 0 AND line_count > 0 "
     f"RETURNING {INVOICE_COLUMNS}"
 )

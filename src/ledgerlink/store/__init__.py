@@ -1,5 +1,6 @@
 """The journal store (SQLAlchemy Core; SQLite by default, PostgreSQL alike)."""
 
+from ledgerlink.store.facts import InvoiceFacts
 from ledgerlink.store.store import (
     LogEntry,
     OpRecord,
@@ -9,4 +10,12 @@ from ledgerlink.store.store import (
     TransferLog,
 )
 
-__all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog"]
+__all__ = [
+    "InvoiceFacts",
+    "LogEntry",
+    "OpRecord",
+    "RunRecord",
+    "Store",
+    "Transaction",
+    "TransferLog",
+]

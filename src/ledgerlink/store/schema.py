@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 __all__ = [
     "SCHEMA_REVISION",
+    "change_feeds",
     "customers",
     "invoiced_work",
     "invoices",
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 metadata = MetaData()
 
@@ -59,7 +60,11 @@ operations = Table(
     sqlite_with_rowid=False,
 )
 
-#: Invoices ledgerlink made (or is about to make, while ``pending``).
+#: Invoices ledgerlink made (or is about to make, while ``pending``). ``booked``,
+#: ``sent``, ``closed`` and ``credited`` are the planner's view; ``remote_booked``
+#: to ``refreshed_at`` are the provider's status facts as of the last refresh
+#: (NULL until then). The status itself is derived when read, as "overdue"
+#: depends on the day it is judged on.
 invoices = Table(
     "invoices",
     metadata,
@@ -78,6 +83,12 @@ invoices = Table(
     Column("currency", String(3), nullable=False),
     Column("total", String(40)),
     Column("updated_at", String(40), nullable=False),
+    Column("remote_booked", Boolean),
+    Column("voided", Boolean),
+    Column("deleted", Boolean),
+    Column("balance", String(40)),
+    Column("due_date", String(10)),
+    Column("refreshed_at", String(40)),
     Index("ix_invoices_customer", "book", "customer_id"),
     sqlite_with_rowid=False,
 )
@@ -157,5 +168,15 @@ tokens = Table(
     metadata,
     Column("key", String(200), primary_key=True),
     Column("token", Text, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+#: Per book, where the provider's change feed was last read up to (its ``until``,
+#: on the provider's clock): the next refresh asks for changes since then.
+change_feeds = Table(
+    "change_feeds",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("until", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
 )

@@ -22,7 +22,9 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ledgerlink.domain import RemoteInvoice
 from ledgerlink.plans import InvoiceRecord, JournalState, WorkRecord
+from ledgerlink.store import facts
 from ledgerlink.store import schema as t
 
 __all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog", "utcnow"]
@@ -289,6 +291,24 @@ class Store:
                 t.invoices.c.closed.is_(False), t.invoices.c.remote_id.is_not(None)))
             return {key: remote for key, remote in rows}
 
+    def invoice_facts(self, book: str,
+                      remote_ids: Iterable[str] | None = None) -> list[facts.InvoiceFacts]:
+        """Created invoices of ``book`` (only ``remote_ids`` when given) with their status facts."""
+        wanted = None if remote_ids is None else set(remote_ids)
+        with self.engine.connect() as conn:
+            return facts.read_facts(conn, book, wanted)
+
+    def books(self) -> list[str]:
+        """Every book the journal holds invoices for."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(t.invoices.c.book).distinct()
+                                     .order_by(t.invoices.c.book)).scalars())
+
+    def feed_watermark(self, book: str) -> datetime | None:
+        """Where ``book``'s change feed was last read up to (provider's clock), or None."""
+        with self.engine.connect() as conn:
+            return facts.read_watermark(conn, book)
+
     def log(
         self, *, book: str | None = None, run_id: str | None = None, limit: int | None = None,
         outcome: str | None = None,
@@ -363,6 +383,7 @@ class Transaction:
         self._work_releases: list[str] = []
         self._refs: dict[str, list[dict[str, Any]]] = {"customers": [], "products": []}
         self._log: list[dict[str, Any]] = []
+        self._feed: tuple[str, str | None] | None = None
 
     @property
     def empty(self) -> bool:
@@ -370,7 +391,25 @@ class Transaction:
         return not (self._ops or self._resolved or self._invoices or self._invoice_updates
                     or self._work or self._work_updates or self._work_deletes
                     or self._invoice_deletes or self._work_releases
-                    or self._refs["customers"] or self._refs["products"] or self._log)
+                    or self._refs["customers"] or self._refs["products"] or self._log
+                    or self._feed)
+
+    def record_facts(self, key: str, invoice: RemoteInvoice, **also: Any) -> None:
+        """Keep what the provider says of the invoice now (status facts, number, total),
+        with other columns ``also`` in the same update."""
+        self.update_invoice(key, **facts.facts_values(invoice, self._now), **also)
+
+    def record_deleted(self, key: str) -> None:
+        """Keep that the provider deleted (or forgot) the invoice."""
+        self.update_invoice(key, deleted=True, refreshed_at=self._now)
+
+    def advance_feed(self, until: datetime, expected: datetime | None) -> None:
+        """Record the change feed as read up to ``until``, committed with the facts it gave.
+
+        ``expected`` is the watermark the feed was read from: if another refresh
+        moved it meanwhile, the commit fails (StoreError) and nothing is recorded.
+        """
+        self._feed = (facts.stamp(until), None if expected is None else facts.stamp(expected))
 
     def resolve(self, op_key: str, state: str, run_id: str, message: str = "") -> None:
         """Move an existing journal row (an intent) to ``state``."""
@@ -465,6 +504,8 @@ class Transaction:
         sql.upsert(conn, t.customers, ("book", "customer_id"), self._refs["customers"])
         sql.upsert(conn, t.products, ("book", "product_id"), self._refs["products"])
         sql.insert(conn, t.transfer_log, self._log)
+        if self._feed is not None:
+            facts.write_watermark(conn, self.book, *self._feed, now=self._now)
 
 
 

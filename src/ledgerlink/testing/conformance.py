@@ -21,8 +21,9 @@ persistent test account as well as against an emulator.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -403,3 +404,57 @@ class ConnectorConformance:
         assert after.status(late) == partly | InvoiceStatus.OVERDUE
         register(booked.provider_id, booked.total - part, booked.issue_date)
         assert connector.get_invoice(booked.provider_id).status(late) == InvoiceStatus.PAID
+
+    # --- change feed --------------------------------------------------------------
+
+    def test_change_feed(self, connector: Connector) -> None:
+        """changes(since) reports each invoice changed since then as it is now, and moves on.
+
+        An invoice created, one paid, one voided and one deleted after a first
+        read all appear in a read from its ``until`` (the deleted one by id, or
+        flagged), with their statuses now. ``until`` moves forward with the
+        provider's clock, and a read from an ``until`` taken after the changes
+        reports none of them again. (A read from exactly the ``until`` of the
+        read that reported them may repeat changes made in the same tick of a
+        provider's clock: QuickBooks stamps whole seconds, and repeating a change
+        is harmless where missing one is not.)
+        """
+        if Capability.CHANGE_FEED not in connector.capabilities:
+            self.assert_refused(connector, Capability.CHANGE_FEED,
+                                lambda _: connector.changes(datetime.now(UTC)))
+            return
+        caps = connector.capabilities
+        start = connector.changes(datetime.now(UTC) - timedelta(hours=1)).until
+        created = self.new_invoice(connector)
+        expected = {created.provider_id: created.status(date.today())}
+        if Capability.PAYMENTS in caps and self.can_book(connector):
+            paid = self.new_booked(connector)
+            connector.register_payment(paid.provider_id, paid.total, paid.issue_date)
+            expected[paid.provider_id] = InvoiceStatus.PAID
+        if Capability.VOID in caps and self.can_book(connector):
+            voided = self.new_booked(connector)
+            connector.void(voided.provider_id)
+            expected[voided.provider_id] = InvoiceStatus.VOID
+        deleted = None
+        if Capability.DELETE in caps:
+            deleted = self.new_invoice(connector).provider_id
+            connector.delete(deleted)
+
+        first = connector.changes(start)
+        assert first.until >= start
+        reported = {invoice.provider_id: invoice for invoice in first.invoices}
+        for provider_id, status in expected.items():
+            assert provider_id in reported, f"changes() misses invoice {provider_id}"
+            assert reported[provider_id].status(date.today()) == status, provider_id
+        if deleted is not None:
+            assert deleted in first.deleted or reported[deleted].deleted
+
+        later, deadline = first, time.monotonic() + 5
+        while later.until <= first.until:
+            assert time.monotonic() < deadline, "until does not move forward with time"
+            time.sleep(0.05)
+            later = connector.changes(first.until)
+        again = connector.changes(later.until)
+        made = {*expected, *([deleted] if deleted else [])}
+        repeated = made & {*(i.provider_id for i in again.invoices), *again.deleted}
+        assert not repeated, f"changes() reports old changes again: {sorted(repeated)}"

@@ -10,6 +10,12 @@ Quick start::
 
     with EmulatorServer(emu) as server:           # the same emulator over real HTTP
         httpx.get(server.base_url + "/v3/company/9130/customer/1", headers=...)
+
+Entities: Customer, Item, Invoice, Payment and CreditMemo (written over the
+API, in batch, CDC and webhooks); TaxCode and TaxRate (read-only, seeded per
+realm: ``add_realm(realm_id, vat_rates=...)``, default :data:`DEFAULT_VAT_RATES`).
+Lines whose ``TaxCodeRef`` names a TaxCode are taxed per rate (see
+:mod:`~ledgerlink_quickbooks.emulator.taxes`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from ledgerlink_quickbooks.emulator.auth import (
 from ledgerlink_quickbooks.emulator.core import Faults, QuickBooksEmulator, RequestRecord
 from ledgerlink_quickbooks.emulator.server import EmulatorServer
 from ledgerlink_quickbooks.emulator.state import ChangeEvent, Realm
+from ledgerlink_quickbooks.emulator.taxes import DEFAULT_VAT_RATES
 from ledgerlink_quickbooks.emulator.throttle import Limits
 from ledgerlink_quickbooks.emulator.transport import EmulatorTransport
 from ledgerlink_quickbooks.emulator.webhooks import (
@@ -39,6 +46,7 @@ from ledgerlink_quickbooks.emulator.wire import EmuRequest, EmuResponse
 __all__ = [
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_VAT_RATES",
     "REVOKE_PATH",
     "SIGNATURE_HEADER",
     "TOKEN_PATH",

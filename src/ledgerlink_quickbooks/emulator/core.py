@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -17,6 +18,7 @@ import attrs
 from ledgerlink_quickbooks.emulator.auth import REVOKE_PATH, TOKEN_PATH, AuthServer
 from ledgerlink_quickbooks.emulator.handlers import dispatch
 from ledgerlink_quickbooks.emulator.state import ChangeEvent, Realm
+from ledgerlink_quickbooks.emulator.taxes import DEFAULT_VAT_RATES, seed_vat_codes
 from ledgerlink_quickbooks.emulator.throttle import Limits, Throttle
 from ledgerlink_quickbooks.emulator.wire import (
     EmuRequest,
@@ -139,10 +141,30 @@ class QuickBooksEmulator:
 
     # ------------------------------------------------------------ set-up helpers
 
-    def add_realm(self, realm_id: str, *, home_currency: str = "USD") -> Realm:
-        """Create a company (or return the existing one)."""
+    def add_realm(
+        self,
+        realm_id: str,
+        *,
+        home_currency: str = "USD",
+        vat_rates: Iterable[Decimal | int | str] | None = None,
+    ) -> Realm:
+        """Create a company (or return the existing one, unchanged).
+
+        A new company gets one VAT TaxCode (with its TaxRate) per rate in
+        ``vat_rates``, by default :data:`~.taxes.DEFAULT_VAT_RATES` (25, 12,
+        6 and 0 %); pass ``()`` for a company without VAT codes. Lines without
+        a TaxCodeRef, or with the US ``TAX``/``NON``, are untaxed either way.
+        """
         with self._lock:
-            return self.realms.setdefault(realm_id, Realm(realm_id, home_currency))
+            existing = self.realms.get(realm_id)
+            if existing is not None:
+                return existing
+            realm = Realm(realm_id, home_currency)
+            rates = DEFAULT_VAT_RATES if vat_rates is None else vat_rates
+            with realm.lock:
+                seed_vat_codes(realm, rates, self.clock())
+            self.realms[realm_id] = realm
+            return realm
 
     def connect(self, realm_id: str) -> dict[str, object]:
         """Create ``realm_id`` if needed and return a token response for it."""

@@ -1,4 +1,4 @@
-"""Business rules of the four entities: create, sparse/full update, void, delete.
+"""Business rules of Customer, Item, Invoice and Payment: create, update, void, delete.
 
 Every function expects the realm lock to be held and returns the stored entity
 (callers copy it before answering).
@@ -9,14 +9,12 @@ from __future__ import annotations
 import copy
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
+from ledgerlink_quickbooks.emulator.sales import active_customer, dec, finish_sale
 from ledgerlink_quickbooks.emulator.state import Entity, Realm, currency_ref
 from ledgerlink_quickbooks.emulator.wire import (
     business_validation,
-    duplicate_doc_number,
     duplicate_name,
-    not_found,
     required_missing,
 )
 
@@ -36,6 +34,7 @@ READ_ONLY = frozenset(
         "FullyQualifiedName",
         "BalanceWithJobs",
         "UnappliedAmt",
+        "RemainingCredit",
         "status",
     }
 )
@@ -44,23 +43,18 @@ ZERO = Decimal(0)
 DEFAULT_INCOME_ACCOUNT = {"value": "1", "name": "Sales of Product Income"}
 
 
-def _dec(value: Any, element: str) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except ArithmeticError as exc:
-        raise business_validation(f"Invalid number for {element}: {value!r}") from exc
 
-
-def _writable(payload: Entity) -> Entity:
+def writable(payload: Entity) -> Entity:
+    """A deep copy of ``payload`` without the response-only fields."""
     return {k: copy.deepcopy(v) for k, v in payload.items() if k not in READ_ONLY}
 
 
-def _merge(current: Entity, payload: Entity, *, preserve: frozenset[str]) -> Entity:
+def merge(current: Entity, payload: Entity, *, preserve: frozenset[str]) -> Entity:
     """Sparse update when ``payload['sparse']`` is true, else a full update (omitted → NULL)."""
     if payload.get("sparse") is True:
-        return {**current, **_writable(payload)}
+        return {**current, **writable(payload)}
     kept = {k: v for k, v in current.items() if k in READ_ONLY or k in preserve}
-    return {**kept, **_writable(payload)}
+    return {**kept, **writable(payload)}
 
 
 def _name_taken(realm: Realm, name: str, field: str, entity: str, own_id: str | None) -> bool:
@@ -94,7 +88,7 @@ def _check_customer(realm: Realm, customer: Entity, own_id: str | None) -> None:
 
 def create_customer(realm: Realm, payload: Entity, moment: float) -> Entity:
     """Create a customer; its currency defaults to the home currency and is fixed from now on."""
-    customer = _writable(payload)
+    customer = writable(payload)
     _check_customer(realm, customer, None)
     code = (customer.get("CurrencyRef") or {}).get("value") or realm.home_currency
     customer.update(
@@ -105,8 +99,8 @@ def create_customer(realm: Realm, payload: Entity, moment: float) -> Entity:
         Job=customer.get("Job", False),
         BillWithParent=customer.get("BillWithParent", False),
         CurrencyRef=currency_ref(code),
-        Balance=_dec(payload.get("Balance", 0), "Balance"),
-        BalanceWithJobs=_dec(payload.get("Balance", 0), "Balance"),
+        Balance=dec(payload.get("Balance", 0), "Balance"),
+        BalanceWithJobs=dec(payload.get("Balance", 0), "Balance"),
     )
     customer.setdefault("Taxable", False)
     customer.setdefault("PreferredDeliveryMethod", "Print")
@@ -121,25 +115,33 @@ def update_customer(realm: Realm, payload: Entity, moment: float) -> Entity:
     sent = (payload.get("CurrencyRef") or {}).get("value")
     if sent and sent != current["CurrencyRef"]["value"]:
         raise business_validation("The currency of a customer cannot be changed once it is set.")
-    merged = _merge(current, payload, preserve=frozenset({"CurrencyRef", "Active"}))
+    merged = merge(current, payload, preserve=frozenset({"CurrencyRef", "Active"}))
     _check_customer(realm, merged, current["Id"])
     merged["CurrencyRef"] = current["CurrencyRef"]
     return realm.store("Customer", merged, moment, "Update")
 
 
 def refresh_customer_balance(realm: Realm, customer_id: str) -> None:
-    """Recompute a customer's Balance from its open invoices."""
+    """Recompute a customer's Balance: open invoices less unused credit memos."""
     customer = realm.entities["Customer"].get(customer_id)
     if customer is None:
         return
-    total = sum(
+    invoices, memos = realm.entities["Invoice"], realm.entities["CreditMemo"]
+    owed = sum(
         (
-            Decimal(str(inv["Balance"]))
-            for inv in realm.entities["Invoice"].values()
-            if inv["CustomerRef"]["value"] == customer_id
+            Decimal(str(invoices[i]["Balance"]))
+            for i in realm.ids_for_customer("Invoice", customer_id)
         ),
         ZERO,
     )
+    credited = sum(
+        (
+            Decimal(str(memos[i]["Balance"]))
+            for i in realm.ids_for_customer("CreditMemo", customer_id)
+        ),
+        ZERO,
+    )
+    total = owed - credited
     customer["Balance"] = total
     customer["BalanceWithJobs"] = total
 
@@ -149,7 +151,7 @@ def refresh_customer_balance(realm: Realm, customer_id: str) -> None:
 
 def create_item(realm: Realm, payload: Entity, moment: float) -> Entity:
     """Create an item (Service by default) with a unique Name."""
-    item = _writable(payload)
+    item = writable(payload)
     name = item.get("Name")
     if not name:
         raise required_missing("Name")
@@ -172,7 +174,7 @@ def update_item(realm: Realm, payload: Entity, moment: float) -> Entity:
     """Update an item; an Inventory item keeps its Type."""
     current = realm.get("Item", str(payload.get("Id")))
     realm.check_token(current, payload)
-    merged = _merge(current, payload, preserve=frozenset({"Type", "Active"}))
+    merged = merge(current, payload, preserve=frozenset({"Type", "Active"}))
     if current["Type"] == "Inventory" and merged.get("Type") != "Inventory":
         raise business_validation("The type of an Inventory item cannot be changed.")
     name = merged.get("Name")
@@ -187,56 +189,8 @@ def update_item(realm: Realm, payload: Entity, moment: float) -> Entity:
 # ---------------------------------------------------------------- Invoice
 
 
-def _active_customer(realm: Realm, ref: Any) -> Entity:
-    if not isinstance(ref, dict) or not ref.get("value"):
-        raise required_missing("CustomerRef")
-    customer = realm.entities["Customer"].get(str(ref["value"]))
-    if customer is None or not customer.get("Active", True):
-        raise not_found()
-    return customer
-
-
-def _price_lines(realm: Realm, lines: Any) -> tuple[list[Entity], Decimal]:
-    if not isinstance(lines, list) or not lines:
-        raise required_missing("Line")
-    priced: list[Entity] = []
-    total = ZERO
-    for raw in lines:
-        line = copy.deepcopy(raw)
-        kind = line.get("DetailType")
-        if kind == "SubTotalLineDetail":
-            continue  # QuickBooks computes the subtotal line itself
-        if kind == "SalesItemLineDetail":
-            detail = line.get("SalesItemLineDetail") or {}
-            item_ref = detail.get("ItemRef") or {}
-            if not item_ref.get("value"):
-                raise required_missing("Line.SalesItemLineDetail.ItemRef")
-            item = realm.entities["Item"].get(str(item_ref["value"]))
-            if item is None or not item.get("Active", True):
-                raise not_found()
-            detail["ItemRef"] = {"value": item["Id"], "name": item["Name"]}
-            qty = detail.get("Qty")
-            price = detail.get("UnitPrice")
-            if "Amount" in line:
-                amount = _dec(line["Amount"], "Line.Amount")
-            elif qty is not None and price is not None:
-                amount = _dec(qty, "Qty") * _dec(price, "UnitPrice")
-            else:
-                raise required_missing("Line.Amount")
-            line["Amount"] = amount
-            line["SalesItemLineDetail"] = detail
-            total += amount
-        elif kind != "DescriptionOnly":
-            raise required_missing("Line.DetailType")
-        priced.append(line)
-    for number, line in enumerate(priced, start=1):
-        line["Id"] = str(number)
-        line["LineNum"] = number
-    priced.append({"DetailType": "SubTotalLineDetail", "Amount": total, "SubTotalLineDetail": {}})
-    return priced, total
-
-
-def _applied(invoice: Entity, realm: Realm) -> Decimal:
+def applied_amount(invoice: Entity, realm: Realm) -> Decimal:
+    """What payments apply to ``invoice`` (an Invoice, or a CreditMemo's used credit)."""
     paid = ZERO
     for link in invoice.get("LinkedTxn", []):
         if link.get("TxnType") == "Payment":
@@ -248,44 +202,20 @@ def _applied(invoice: Entity, realm: Realm) -> Decimal:
 
 
 def _finish_invoice(realm: Realm, invoice: Entity, own_id: str | None, today: date) -> Entity:
-    customer = _active_customer(realm, invoice.get("CustomerRef"))
-    invoice["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
-    code = customer["CurrencyRef"]["value"]
-    sent = (invoice.get("CurrencyRef") or {}).get("value")
-    if sent and sent != code:
-        raise business_validation(
-            f"The invoice currency {sent} must match the customer's currency {code}."
-        )
-    invoice["CurrencyRef"] = currency_ref(code)
-    lines, total = _price_lines(realm, invoice.get("Line"))
-    invoice["Line"] = lines
-    doc = invoice.get("DocNumber")
-    if not doc or doc == "AUTO_GENERATE":
-        doc = str(realm.next_doc_number)
-        realm.next_doc_number += 1
-    if len(str(doc)) > 21:
-        raise business_validation("DocNumber may not exceed 21 characters.")
-    if any(o.get("DocNumber") == doc and i != own_id for i, o in realm.entities["Invoice"].items()):
-        raise duplicate_doc_number()
-    invoice["DocNumber"] = str(doc)
-    txn = date.fromisoformat(invoice.get("TxnDate") or today.isoformat())
-    invoice["TxnDate"] = txn.isoformat()
+    total = finish_sale(realm, invoice, "Invoice", own_id, today)
+    txn = date.fromisoformat(invoice["TxnDate"])
     invoice.setdefault("DueDate", (txn + timedelta(days=DEFAULT_TERMS_DAYS)).isoformat())
-    deposit = _dec(invoice.get("Deposit", 0), "Deposit")
+    deposit = dec(invoice.get("Deposit", 0), "Deposit")
     invoice["Deposit"] = deposit
     invoice["TotalAmt"] = total
-    invoice["Balance"] = total - deposit - (_applied(invoice, realm) if own_id else ZERO)
-    invoice.setdefault("TxnTaxDetail", {"TotalTax": 0})
+    invoice["Balance"] = total - deposit - (applied_amount(invoice, realm) if own_id else ZERO)
     invoice.setdefault("LinkedTxn", [])
-    invoice.setdefault("EmailStatus", "NotSet")
-    invoice.setdefault("PrintStatus", "NotSet")
-    invoice.setdefault("ApplyTaxAfterDiscount", False)
     return invoice
 
 
 def create_invoice(realm: Realm, payload: Entity, moment: float, today: date) -> Entity:
     """Create an invoice: price lines, add the subtotal line, number it, set Balance."""
-    invoice = _finish_invoice(realm, _writable(payload), None, today)
+    invoice = _finish_invoice(realm, writable(payload), None, today)
     invoice.update(Id=realm.new_id(), domain="QBO", sparse=False)
     stored = realm.store("Invoice", invoice, moment, "Create")
     refresh_customer_balance(realm, stored["CustomerRef"]["value"])
@@ -297,7 +227,7 @@ def update_invoice(realm: Realm, payload: Entity, moment: float, today: date) ->
     current = realm.get("Invoice", str(payload.get("Id")))
     realm.check_token(current, payload)
     # An omitted DocNumber keeps the current one rather than drawing a new number.
-    merged = _merge(current, payload, preserve=frozenset({"LinkedTxn", "EmailStatus", "DocNumber"}))
+    merged = merge(current, payload, preserve=frozenset({"LinkedTxn", "EmailStatus", "DocNumber"}))
     merged["LinkedTxn"] = current.get("LinkedTxn", [])
     stored = realm.store(
         "Invoice", _finish_invoice(realm, merged, current["Id"], today), moment, "Update"
@@ -327,15 +257,17 @@ def void_invoice(realm: Realm, payload: Entity, moment: float) -> Entity:
 
 
 def delete_entity(realm: Realm, name: str, payload: Entity, moment: float) -> Entity:
-    """Delete an Invoice or Payment (SyncToken checked) and answer the ``Deleted`` stub."""
+    """Delete an Invoice, CreditMemo or Payment (SyncToken checked); answer the ``Deleted`` stub."""
     current = realm.get(name, str(payload.get("Id")))
     realm.check_token(current, payload)
-    if name == "Invoice" and any(t.get("TxnType") == "Payment" for t in current["LinkedTxn"]):
-        raise business_validation("Unlink the payments applied to this invoice before deleting.")
+    if name in _BALANCED and any(
+        t.get("TxnType") == "Payment" for t in current.get("LinkedTxn", [])
+    ):
+        raise business_validation("Unlink the payments applied to it before deleting.")
     if name == "Payment":
         _unapply_payment(realm, current, moment)
     realm.remove(name, current["Id"], moment)
-    if name == "Invoice":
+    if name in ("Invoice", "CreditMemo"):
         refresh_customer_balance(realm, current["CustomerRef"]["value"])
     return {"status": "Deleted", "domain": "QBO", "Id": current["Id"]}
 
@@ -345,32 +277,38 @@ def delete_entity(realm: Realm, name: str, payload: Entity, moment: float) -> En
 
 def create_payment(realm: Realm, payload: Entity, moment: float, today: date) -> Entity:
     """Record a payment; each line linked to an invoice lowers that invoice's Balance."""
-    payment = _writable(payload)
-    customer = _active_customer(realm, payment.get("CustomerRef"))
+    payment = writable(payload)
+    customer = active_customer(realm, payment.get("CustomerRef"))
     if payload.get("TotalAmt") is None:
         raise required_missing("TotalAmt")
-    total = _dec(payload["TotalAmt"], "TotalAmt")
+    total = dec(payload["TotalAmt"], "TotalAmt")
     code = customer["CurrencyRef"]["value"]
     sent = (payment.get("CurrencyRef") or {}).get("value")
     if sent and sent != code:
         raise business_validation("The payment currency must match the customer's currency.")
     applied = ZERO
-    targets: list[tuple[Entity, Decimal]] = []
+    targets: list[tuple[str, Entity, Decimal]] = []
     for line in payment.get("Line", []):
-        amount = _dec(line.get("Amount", 0), "Line.Amount")
+        amount = dec(line.get("Amount", 0), "Line.Amount")
         line["Amount"] = amount
+        # A line linked to a CreditMemo spends that credit: it pays, it is not paid for.
+        sign = Decimal(1)
         for link in line.get("LinkedTxn", []):
-            if link.get("TxnType") != "Invoice":
+            name = link.get("TxnType")
+            if name not in _BALANCED:
                 continue
-            invoice = realm.get("Invoice", str(link.get("TxnId")))
-            if invoice["CustomerRef"]["value"] != customer["Id"]:
-                raise business_validation("The invoice belongs to another customer.")
-            if amount > Decimal(str(invoice["Balance"])):
-                raise business_validation("The amount applied exceeds the invoice balance.")
-            targets.append((invoice, amount))
-        applied += amount
+            target = realm.get(name, str(link.get("TxnId")))
+            if target["CustomerRef"]["value"] != customer["Id"]:
+                raise business_validation(f"The {name} belongs to another customer.")
+            if amount > Decimal(str(target["Balance"])):
+                raise business_validation(f"The amount applied exceeds the {name} balance.")
+            targets.append((name, target, amount))
+            sign = Decimal(-1) if name == "CreditMemo" else sign
+        applied += sign * amount
     if applied > total:
         raise business_validation("The amount applied exceeds the payment total.")
+    if applied < ZERO:
+        raise business_validation("The credit applied exceeds the amounts it pays.")
     payment.update(
         Id=realm.new_id(),
         domain="QBO",
@@ -384,25 +322,36 @@ def create_payment(realm: Realm, payload: Entity, moment: float, today: date) ->
     )
     payment.setdefault("DepositToAccountRef", {"value": "4"})
     stored = realm.store("Payment", payment, moment, "Create")
-    for invoice, amount in targets:
-        invoice["Balance"] = Decimal(str(invoice["Balance"])) - amount
-        invoice.setdefault("LinkedTxn", []).append({"TxnId": stored["Id"], "TxnType": "Payment"})
-        realm.store("Invoice", invoice, moment, "Update")
+    for name, target, amount in targets:
+        _set_balance(target, Decimal(str(target["Balance"])) - amount)
+        target.setdefault("LinkedTxn", []).append({"TxnId": stored["Id"], "TxnType": "Payment"})
+        realm.store(name, target, moment, "Update")
     refresh_customer_balance(realm, customer["Id"])
     return stored
+
+
+# Transactions a payment line can link to, and whose Balance it moves.
+_BALANCED = ("Invoice", "CreditMemo")
+
+
+def _set_balance(txn: Entity, balance: Decimal) -> None:
+    txn["Balance"] = balance
+    if "RemainingCredit" in txn:
+        txn["RemainingCredit"] = balance
 
 
 def _unapply_payment(realm: Realm, payment: Entity, moment: float) -> None:
     for line in payment.get("Line", []):
         for link in line.get("LinkedTxn", []):
-            invoice = realm.entities["Invoice"].get(str(link.get("TxnId")))
-            if invoice is None or link.get("TxnType") != "Invoice":
+            name = link.get("TxnType")
+            target = realm.entities.get(str(name), {}).get(str(link.get("TxnId")))
+            if target is None or name not in _BALANCED:
                 continue
-            invoice["Balance"] = Decimal(str(invoice["Balance"])) + Decimal(str(line["Amount"]))
-            invoice["LinkedTxn"] = [
-                t for t in invoice.get("LinkedTxn", []) if t.get("TxnId") != payment["Id"]
+            _set_balance(target, Decimal(str(target["Balance"])) + Decimal(str(line["Amount"])))
+            target["LinkedTxn"] = [
+                t for t in target.get("LinkedTxn", []) if t.get("TxnId") != payment["Id"]
             ]
-            realm.store("Invoice", invoice, moment, "Update")
+            realm.store(str(name), target, moment, "Update")
     refresh_customer_balance(realm, payment["CustomerRef"]["value"])
 
 

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from ledgerlink_quickbooks.emulator import credit_memos as memos
 from ledgerlink_quickbooks.emulator import entities as ent
 from ledgerlink_quickbooks.emulator import query as qry
 from ledgerlink_quickbooks.emulator.pdf import invoice_pdf
-from ledgerlink_quickbooks.emulator.state import ENTITIES, Entity, Realm
+from ledgerlink_quickbooks.emulator.state import ENTITIES, READABLE, Entity, Realm
 from ledgerlink_quickbooks.emulator.wire import (
     EmuRequest,
     EmuResponse,
@@ -25,7 +26,7 @@ from ledgerlink_quickbooks.emulator.wire import (
 MAX_BATCH_ITEMS = 30
 CDC_MAX_OBJECTS = 1000
 CDC_LOOKBACK_DAYS = 30
-SEGMENTS = {name.lower(): name for name in ENTITIES}
+SEGMENTS = {name.lower(): name for name in READABLE}
 WRITE_OPERATIONS = {"create", "update", "delete", "void"}
 
 
@@ -93,6 +94,9 @@ def write(realm: Realm, name: str, op: str, body: Entity, moment: float, today: 
         ("Payment", "update"): lambda: ent.update_payment(realm, body, moment),
         ("Payment", "void"): lambda: ent.void_payment(realm, body, moment),
         ("Payment", "delete"): lambda: ent.delete_entity(realm, "Payment", body, moment),
+        ("CreditMemo", "create"): lambda: memos.create_credit_memo(realm, body, moment, today),
+        ("CreditMemo", "update"): lambda: memos.update_credit_memo(realm, body, moment, today),
+        ("CreditMemo", "delete"): lambda: ent.delete_entity(realm, "CreditMemo", body, moment),
     }
     action = actions.get((name, op))
     if action is None:
@@ -104,9 +108,12 @@ def write(realm: Realm, name: str, op: str, body: Entity, moment: float, today: 
 
 def run_query(realm: Realm, text: str) -> dict[str, Any]:
     """Parse and run a query against the live entities of ``realm``."""
-    parsed = qry.parse(text, ENTITIES)
-    rows = [copy.deepcopy(e) for e in realm.entities[parsed.entity].values()]
-    return qry.run(parsed, rows)
+    parsed = qry.parse(text, READABLE)
+    # Filter the live rows and copy only the page (the realm lock is held meanwhile).
+    answer = qry.run(parsed, realm.entities[parsed.entity].values())
+    if parsed.entity in answer:
+        answer[parsed.entity] = [copy.deepcopy(row) for row in answer[parsed.entity]]
+    return answer
 
 
 def send_invoice(realm: Realm, invoice_id: str, send_to: str | None, moment: float) -> Entity:
@@ -139,7 +146,7 @@ def batch(realm: Realm, body: Any, moment: float, today: date) -> dict[str, Any]
             if "Query" in item:
                 answers.append({"bId": bid, "QueryResponse": run_query(realm, item["Query"])})
                 continue
-            name = next((n for n in ENTITIES if n in item), None)
+            name = next((n for n in READABLE if n in item), None)
             if name is None:
                 raise QBOFault("500", "Unsupported Operation", "Unsupported batch entity.")
             op = str(item.get("operation", "create")).lower()

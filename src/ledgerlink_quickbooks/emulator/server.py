@@ -17,6 +17,10 @@ HOST = "127.0.0.1"
 def _handler_for(emulator: QuickBooksEmulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle's algorithm on, the body
+        # waits for the client's delayed ACK (~40 ms a response on a kept-alive
+        # connection), which would swamp any latency the emulator is asked to inject.
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             parts = urlsplit(self.path)

@@ -10,7 +10,11 @@ import attrs
 
 from ledgerlink_quickbooks.emulator.wire import EmuResponse, not_found, now_iso, stale_object
 
-ENTITIES = ("Customer", "Item", "Invoice", "Payment")
+#: Entities written over the API (and reported by batch, CDC and webhooks).
+ENTITIES = ("Customer", "Item", "Invoice", "Payment", "CreditMemo")
+#: Tax entities: readable (GET, query) but not writable over the API, not in CDC.
+TAX_ENTITIES = ("TaxCode", "TaxRate")
+READABLE = ENTITIES + TAX_ENTITIES
 CURRENCY_NAMES = {
     "USD": "United States Dollar",
     "EUR": "Euro",
@@ -55,7 +59,7 @@ class Realm:
     home_currency: str = "USD"
     lock: threading.RLock = attrs.field(factory=threading.RLock)
     entities: dict[str, dict[str, Entity]] = attrs.field(
-        factory=lambda: {name: {} for name in ENTITIES}
+        factory=lambda: {name: {} for name in READABLE}
     )
     deleted: dict[str, dict[str, float]] = attrs.field(
         factory=lambda: {name: {} for name in ENTITIES}
@@ -65,6 +69,48 @@ class Realm:
     request_ids: dict[str, EmuResponse] = attrs.field(factory=dict)
     next_id: int = 1
     next_doc_number: int = FIRST_DOC_NUMBER
+    # Tax codes and rates have their own small Ids, as in QuickBooks; a separate
+    # counter also keeps seeding them from shifting the Ids of other entities.
+    next_tax_id: int = 1
+    # Ids by (entity, customer) and by (entity, DocNumber), kept by store/remove so
+    # balances and duplicate checks do not scan a realm of many thousand invoices.
+    _by_customer: dict[tuple[str, str], set[str]] = attrs.field(factory=dict)
+    _by_doc: dict[tuple[str, str], set[str]] = attrs.field(factory=dict)
+    _indexed: dict[tuple[str, str], tuple[str | None, str | None]] = attrs.field(factory=dict)
+
+    def ids_for_customer(self, name: str, customer_id: str) -> frozenset[str]:
+        """Ids of ``name`` entities whose CustomerRef is ``customer_id``."""
+        return frozenset(self._by_customer.get((name, str(customer_id)), ()))
+
+    def ids_with_doc_number(self, name: str, doc_number: str) -> frozenset[str]:
+        """Ids of ``name`` entities carrying DocNumber ``doc_number``."""
+        return frozenset(self._by_doc.get((name, str(doc_number)), ()))
+
+    def _unindex(self, name: str, entity_id: str) -> None:
+        customer, doc = self._indexed.pop((name, entity_id), (None, None))
+        if customer is not None:
+            self._by_customer[(name, customer)].discard(entity_id)
+        if doc is not None:
+            self._by_doc[(name, doc)].discard(entity_id)
+
+    def _index(self, name: str, entity: Entity) -> None:
+        entity_id = entity["Id"]
+        self._unindex(name, entity_id)
+        ref = entity.get("CustomerRef")
+        customer = str(ref["value"]) if isinstance(ref, dict) and "value" in ref else None
+        doc = entity.get("DocNumber")
+        doc = str(doc) if doc is not None else None
+        if customer is not None:
+            self._by_customer.setdefault((name, customer), set()).add(entity_id)
+        if doc is not None:
+            self._by_doc.setdefault((name, doc), set()).add(entity_id)
+        self._indexed[(name, entity_id)] = (customer, doc)
+
+    def new_tax_id(self) -> str:
+        """Allocate the next TaxCode/TaxRate Id."""
+        value = self.next_tax_id
+        self.next_tax_id += 1
+        return str(value)
 
     def new_id(self) -> str:
         """Allocate the next entity Id (shared across entity types, as in QuickBooks)."""
@@ -95,6 +141,7 @@ class Realm:
             entity["SyncToken"] = str(int(entity["SyncToken"]) + 1)
             entity["MetaData"] = {**entity.get("MetaData", {}), "LastUpdatedTime": stamp}
         self.entities[name][entity["Id"]] = entity
+        self._index(name, entity)
         self.updated_at[(name, entity["Id"])] = moment
         self.events.append(ChangeEvent(self.realm_id, name, entity["Id"], operation, moment))
         return entity
@@ -102,6 +149,7 @@ class Realm:
     def remove(self, name: str, entity_id: str, moment: float) -> None:
         """Delete an entity: it is gone, and the change feed reports it as Deleted."""
         del self.entities[name][entity_id]
+        self._unindex(name, entity_id)
         self.deleted[name][entity_id] = moment
         self.updated_at.pop((name, entity_id), None)
         self.events.append(ChangeEvent(self.realm_id, name, entity_id, "Delete", moment))

@@ -176,6 +176,13 @@ def business_validation(detail: str) -> QBOFault:
     )
 
 
+def invalid_reference(element: str) -> QBOFault:
+    """Code 2500: a reference names no object of its kind (e.g. an unknown TaxCodeRef)."""
+    return QBOFault(
+        "2500", "Invalid Reference Id", f"Invalid Reference Id : {element}", element=element
+    )
+
+
 def required_missing(element: str) -> QBOFault:
     """Code 2020: a required field is missing."""
     return QBOFault(

@@ -1,0 +1,259 @@
+"""Keeping the statuses of the invoices ledgerlink made current, cheaply.
+
+:func:`refresh_statuses` asks the provider what changed and records the status
+facts (balance, due date, booked/voided/deleted) in the journal; statuses are
+derived from them when read (:meth:`ledgerlink.store.InvoiceFacts.status`).
+
+How it asks, cheapest first:
+
+* ``ids`` given (a webhook named the invoices that changed): one read of each
+  of those that ledgerlink made, nothing else.
+* the connector declares CHANGE_FEED: one ``changes(since)`` call, ``since``
+  being where the last feed read ended (the watermark, on the provider's
+  clock), or the first time the oldest moment ledgerlink's knowledge of any of
+  its invoices dates from, less :data:`CLOCK_MARGIN`. The new watermark is
+  committed in the same transaction as the facts the feed gave. A provider
+  that cannot reach back that far raises :class:`ChangeFeedWindowError`, and
+  the refresh reads instead (then starts the watermark at the time it read).
+* otherwise, one ``get_invoice`` per invoice whose status can still change:
+  not deleted, voided or credited, and not known to be paid (a payment undone
+  after that is noticed through a change feed or a webhook, not by polling).
+
+An invoice the provider no longer knows (NotFoundError) is recorded deleted:
+QuickBooks forgets deleted invoices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+
+import attrs
+
+from ledgerlink.connector import Capability, Connector
+from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import NotFoundError, ProviderError
+from ledgerlink.status import InvoiceStatus
+from ledgerlink.store import InvoiceFacts, Store, Transaction
+
+__all__ = [
+    "CLOCK_MARGIN",
+    "ChangeFeedWindowError",
+    "Fetched",
+    "RefreshResult",
+    "StatusChange",
+    "apply_fetched",
+    "read_feed",
+    "refresh_statuses",
+]
+
+#: Subtracted from a ``since`` taken from ledgerlink's clock, for the provider's
+#: clock being behind ours; reading a change twice is harmless, missing one is not.
+CLOCK_MARGIN = timedelta(minutes=5)
+
+#: A provider id → the invoice as the provider holds it now, or None: deleted.
+RemoteStates = Mapping[str, RemoteInvoice | None]
+
+
+class ChangeFeedWindowError(ProviderError):
+    """The provider's change feed cannot answer for that ``since``.
+
+    Too long ago for its look-back window, or too many changes for one answer:
+    the caller reads the invoices one by one instead.
+    """
+
+
+@attrs.frozen
+class StatusChange:
+    """One invoice whose status differs from what the journal knew.
+
+    Attributes:
+        key: ledgerlink key.
+        provider_id: the provider's id.
+        before: the status derived from the facts known before (None: unknown).
+        after: the status now (None: the provider gave too little to tell).
+    """
+
+    key: str
+    provider_id: str
+    before: InvoiceStatus | None
+    after: InvoiceStatus | None
+
+
+@attrs.frozen
+class Fetched:
+    """What the provider said, before it is recorded.
+
+    Attributes:
+        states: provider id → current invoice, or None when deleted.
+        failures: provider id → the provider's error text, for reads that failed.
+        mode: ``"change_feed"`` or ``"reads"``.
+        until: the new watermark, when the feed (or a fallback from it) was used.
+        since: the watermark the feed was read from (what ``until`` replaces).
+        note: why reads were used although the connector has a change feed.
+        calls: provider calls made.
+    """
+
+    states: RemoteStates
+    failures: Mapping[str, str]
+    mode: str
+    until: datetime | None = None
+    since: datetime | None = None
+    note: str = ""
+    calls: int = 0
+
+
+@attrs.frozen
+class RefreshResult:
+    """What a refresh found.
+
+    Attributes:
+        book: the connector account refreshed.
+        mode: ``"change_feed"`` (one call) or ``"reads"`` (one call per invoice).
+        calls: provider calls made.
+        checked: journaled invoices the provider reported on.
+        changes: invoices whose status changed, by key.
+        failures: (key, provider's message) for invoices that could not be read.
+        until: where the change feed was read up to (None without one).
+        note: why reads were used although the connector has a change feed.
+    """
+
+    book: str
+    mode: str
+    calls: int
+    checked: int
+    changes: tuple[StatusChange, ...]
+    failures: tuple[tuple[str, str], ...]
+    until: datetime | None = None
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when every invoice asked about was read."""
+        return not self.failures
+
+
+def _read(connector: Connector, wanted: Iterable[InvoiceFacts], mode: str,
+          note: str = "", until: datetime | None = None,
+          since: datetime | None = None) -> Fetched:
+    states: dict[str, RemoteInvoice | None] = {}
+    failures: dict[str, str] = {}
+    calls = 0
+    for facts in wanted:
+        assert facts.remote_id is not None
+        calls += 1
+        try:
+            states[facts.remote_id] = connector.get_invoice(facts.remote_id)
+        except NotFoundError:
+            states[facts.remote_id] = None
+        except ProviderError as err:
+            failures[facts.remote_id] = err.message
+    return Fetched(states, failures, mode, until, since, note, calls)
+
+
+def _still_changing(facts: InvoiceFacts, today: date) -> bool:
+    status = facts.status(today)
+    return not facts.final and (status is None or InvoiceStatus.PAID not in status)
+
+
+def _first_since(journaled: Collection[InvoiceFacts]) -> datetime:
+    return min(f.known_since for f in journaled) - CLOCK_MARGIN
+
+
+def read_feed(connector: Connector, since: datetime | None,
+              journaled: Collection[InvoiceFacts]) -> Fetched | ChangeFeedWindowError:
+    """One ``changes`` call from the watermark ``since``, kept to ``journaled`` invoices.
+
+    Without a watermark it starts where ledgerlink's knowledge of the oldest
+    journaled invoice dates from, and it never starts after the journaling of
+    an invoice that was never refreshed. Returns the provider's refusal instead of
+    raising it, so the caller can choose how to read instead. The connector
+    must declare CHANGE_FEED.
+    """
+    start = since if since is not None else _first_since(journaled)
+    # An invoice journaled while a refresh was between reading the journal and
+    # reading the feed was reported to nobody, and the watermark passed it: reach
+    # back for every invoice never refreshed (final ones will never need it).
+    unknown = [f.known_since for f in journaled if f.refreshed_at is None and not f.final]
+    if unknown:
+        start = min(start, min(unknown) - CLOCK_MARGIN)
+    try:
+        changes = connector.changes(start)
+    except ChangeFeedWindowError as err:
+        return err
+    ours = {f.remote_id for f in journaled}
+    states: dict[str, RemoteInvoice | None] = {
+        i.provider_id: i for i in changes.invoices if i.provider_id in ours}
+    states.update((pid, None) for pid in changes.deleted if pid in ours)
+    return Fetched(states, {}, "change_feed", changes.until, since, calls=1)
+
+
+def apply_fetched(fetched: Fetched, journaled: Iterable[InvoiceFacts], tx: Transaction,
+                  today: date) -> tuple[int, list[StatusChange], list[tuple[str, str]]]:
+    """Record the fetched facts in ``tx``; return (checked, status changes, failures)."""
+    checked = 0
+    changes: list[StatusChange] = []
+    failures: list[tuple[str, str]] = []
+    for facts in journaled:
+        pid = facts.remote_id
+        assert pid is not None
+        if pid in fetched.failures:
+            failures.append((facts.key, fetched.failures[pid]))
+            continue
+        if pid not in fetched.states:
+            continue
+        checked += 1
+        invoice = fetched.states[pid]
+        if invoice is None:
+            tx.record_deleted(facts.key)
+            after: InvoiceStatus | None = InvoiceStatus.DELETED
+        else:
+            tx.record_facts(facts.key, invoice)
+            after = invoice.status(today)
+        before = facts.status(today)
+        if before != after:
+            changes.append(StatusChange(facts.key, pid, before, after))
+    if fetched.until is not None:
+        tx.advance_feed(fetched.until, fetched.since)
+    return checked, changes, failures
+
+
+def _fetch(connector: Connector, store: Store, journaled: list[InvoiceFacts], today: date,
+           ids: Collection[str] | None) -> Fetched:
+    if ids is not None:
+        wanted = set(ids)
+        return _read(connector, [f for f in journaled if f.remote_id in wanted], "reads")
+    if Capability.CHANGE_FEED not in connector.capabilities:
+        return _read(connector, [f for f in journaled if _still_changing(f, today)], "reads")
+    if not journaled:
+        return Fetched({}, {}, "change_feed")
+    watermark = store.feed_watermark(connector.account)
+    fed = read_feed(connector, watermark, journaled)
+    if isinstance(fed, Fetched):
+        return fed
+    # The feed cannot reach back far enough: read what can still change, and start
+    # the watermark at the moment the reads began (less the clock margin).
+    began = datetime.now(UTC) - CLOCK_MARGIN
+    return _read(connector, [f for f in journaled if _still_changing(f, today)], "reads",
+                 note=str(fed), until=began, since=watermark)
+
+
+def refresh_statuses(connector: Connector, store: Store, *, today: date | None = None,
+                     ids: Collection[str] | None = None) -> RefreshResult:
+    """Bring the status facts of ``connector``'s journaled invoices up to date.
+
+    Args:
+        connector: the provider to ask; its ``account`` is the book refreshed.
+        store: the journal.
+        today: the day statuses are judged on (overdue), default today.
+        ids: refresh only these provider ids (by reading each), e.g. from a webhook;
+            ids ledgerlink did not make are ignored.
+    """
+    day = today or date.today()
+    book = connector.account
+    journaled = store.invoice_facts(book)
+    fetched = _fetch(connector, store, journaled, day, ids)
+    with store.transaction(book) as tx:
+        checked, changes, failures = apply_fetched(fetched, journaled, tx, day)
+    return RefreshResult(book, fetched.mode, fetched.calls, checked, tuple(changes),
+                         tuple(failures), fetched.until, fetched.note)

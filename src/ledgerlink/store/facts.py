@@ -1,0 +1,186 @@
+"""Invoice status facts in the journal, and the change-feed watermark.
+
+A refresh records what the provider last said about each invoice ledgerlink
+made (:class:`InvoiceFacts`); the status is derived from those facts when it
+is read, with :func:`ledgerlink.status.derive_status`, so "overdue" is judged
+on the day it is asked about rather than on the day of the refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import StoreError, ValidationError
+from ledgerlink.status import InvoiceStatus, derive_status
+from ledgerlink.store import schema as t
+
+__all__ = [
+    "InvoiceFacts",
+    "WatermarkMovedError",
+    "facts_values",
+    "read_facts",
+    "read_watermark",
+    "stamp",
+    "write_watermark",
+]
+
+
+class WatermarkMovedError(StoreError):
+    """Another status refresh moved the change-feed watermark since this one read it."""
+
+
+def stamp(moment: datetime) -> str:
+    """``moment`` as the store keeps instants: UTC ISO 8601 with microseconds.
+
+    Fixed width and one offset, so the text sorts as the instants do.
+    """
+    if moment.tzinfo is None:
+        raise ValidationError("needs a time zone (a provider's clock is absolute)",
+                              field="until", value=moment.isoformat())
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _instant(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+@attrs.frozen
+class InvoiceFacts:
+    """One journaled invoice with the provider's facts as of its last refresh.
+
+    Attributes:
+        key: ledgerlink key.
+        customer_id: local customer id.
+        target: ``"draft"`` or ``"book"``.
+        remote_id: the provider's id (None while the create is pending).
+        number: invoice number, once booked.
+        currency: invoice currency.
+        total: gross total as last known (from the run, or the last refresh).
+        closed: the planner's flag: a draft no longer open, or a credited invoice.
+        credited: a credit note for it exists.
+        remote_booked: the provider's booked fact (None: never refreshed).
+        voided: the provider's voided fact (None: never refreshed).
+        deleted: the provider's deleted fact (None: never refreshed).
+        balance: what remained to be paid at the last refresh.
+        due_date: due date at the last refresh.
+        refreshed_at: when the facts were last refreshed (None: never).
+        updated_at: when ledgerlink last wrote the row.
+    """
+
+    key: str
+    customer_id: str
+    target: str
+    remote_id: str | None
+    number: str | None
+    currency: str
+    total: Decimal | None
+    closed: bool
+    credited: bool
+    remote_booked: bool | None
+    voided: bool | None
+    deleted: bool | None
+    balance: Decimal | None
+    due_date: date | None
+    refreshed_at: datetime | None
+    updated_at: datetime
+
+    def status(self, today: date) -> InvoiceStatus | None:
+        """Status flags on ``today``; None while the facts are unknown (never refreshed)."""
+        if self.refreshed_at is None:
+            return None
+        if self.deleted:
+            return InvoiceStatus.DELETED
+        if self.voided:
+            return InvoiceStatus.VOID
+        if self.total is None or self.balance is None:
+            return None
+        return derive_status(
+            booked=bool(self.remote_booked), voided=False, deleted=False, total=self.total,
+            balance=self.balance, due_date=self.due_date, today=today)
+
+    @property
+    def final(self) -> bool:
+        """Deleted, voided or credited: nothing the provider says will change that."""
+        return bool(self.deleted or self.voided or self.credited)
+
+    @property
+    def known_since(self) -> datetime:
+        """Since when ledgerlink's knowledge of the invoice dates (last refresh or write)."""
+        return self.refreshed_at or self.updated_at
+
+
+def facts_values(invoice: RemoteInvoice, now: str) -> dict[str, Any]:
+    """The invoice columns a refresh writes for ``invoice`` (planner columns untouched)."""
+    return {
+        "number": invoice.number,
+        "total": str(invoice.total),
+        "remote_booked": invoice.booked,
+        "voided": invoice.voided,
+        "deleted": invoice.deleted,
+        "balance": str(invoice.balance),
+        "due_date": invoice.due_date.isoformat(),
+        "refreshed_at": now,
+    }
+
+
+def read_facts(conn: Connection, book: str,
+               remote_ids: Collection[str] | None = None) -> list[InvoiceFacts]:
+    """Every created invoice of ``book`` (only ``remote_ids`` when given), by key."""
+    c = t.invoices.c
+    query = sa.select(t.invoices).where(c.book == book, c.remote_id.is_not(None),
+                                        c.pending.is_(False)).order_by(c.key)
+    if remote_ids is not None:
+        query = query.where(c.remote_id.in_(list(remote_ids)))
+    return [InvoiceFacts(
+        key=r.key, customer_id=r.customer_id, target=r.target, remote_id=r.remote_id,
+        number=r.number, currency=r.currency,
+        total=None if r.total is None else Decimal(r.total), closed=bool(r.closed),
+        credited=bool(r.credited),
+        remote_booked=None if r.remote_booked is None else bool(r.remote_booked),
+        voided=None if r.voided is None else bool(r.voided),
+        deleted=None if r.deleted is None else bool(r.deleted),
+        balance=None if r.balance is None else Decimal(r.balance),
+        due_date=None if r.due_date is None else date.fromisoformat(r.due_date),
+        refreshed_at=_instant(r.refreshed_at),
+        updated_at=datetime.fromisoformat(r.updated_at),
+    ) for r in conn.execute(query)]
+
+
+def read_watermark(conn: Connection, book: str) -> datetime | None:
+    """Where ``book``'s change feed was last read up to, or None (never)."""
+    text = conn.execute(sa.select(t.change_feeds.c.until).where(
+        t.change_feeds.c.book == book)).scalar()
+    return _instant(text)
+
+
+def write_watermark(conn: Connection, book: str, until: str, expected: str | None,
+                    now: str) -> None:
+    """Move ``book``'s watermark to ``until`` if it still is ``expected``.
+
+    A compare-and-set: two refreshes that read the feed at once must not both
+    apply, or the one that read older facts could overwrite newer ones. The
+    loser raises StoreError, which rolls its whole transaction back.
+    """
+    current = conn.execute(sa.select(t.change_feeds.c.until).where(
+        t.change_feeds.c.book == book)).scalar()
+    if current != expected:
+        raise WatermarkMovedError(
+            f"another status refresh of book {book!r} finished first (its change feed is "
+            f"now read up to {current}); nothing was recorded — run the refresh again")
+    # Never backwards: a provider clock behind a watermark set from ours (after a
+    # fallback to reads) would otherwise make the next refresh start earlier than
+    # this one did — harmless, but the watermark's promise is that it only grows.
+    values: Mapping[str, str] = {"until": max(until, current or until), "updated_at": now}
+    if current is None:
+        conn.execute(sa.insert(t.change_feeds).values(book=book, **values))
+    else:
+        conn.execute(sa.update(t.change_feeds).where(t.change_feeds.c.book == book)
+                     .values(**values))

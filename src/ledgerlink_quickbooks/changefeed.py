@@ -1,0 +1,96 @@
+"""QuickBooks' change data capture (``GET /cdc``) as the connector's change feed.
+
+One call answers "which invoices changed since then": full objects for the
+changed ones, ``{"status": "Deleted", "Id": ...}`` stubs for the deleted ones,
+and the server's ``time``, which becomes :attr:`Changes.until`.
+
+QuickBooks' limits, and what is done about them:
+
+* it looks back at most 30 days: an older ``since`` is refused here, before
+  any call, with :class:`~ledgerlink.refresh.ChangeFeedWindowError` (and the
+  server's own refusal is turned into that error too); the status refresh
+  then reads the invoices one by one.
+* one answer holds at most 1000 objects, and which are left out is not
+  documented (the deleted stubs come after the changed objects, so they go
+  first). ``/cdc`` has no upper bound to page by, and a query on
+  ``MetaData.LastUpdatedTime`` would find the changed invoices but never the
+  deleted ones, which QuickBooks forgets. A full answer therefore raises
+  ChangeFeedWindowError too: reading one by one is slow but misses nothing.
+* it stamps whole seconds, so ``changedSince`` is sent truncated to the second:
+  a change in the same second as ``until`` may be reported twice, never missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ledgerlink.connector import Changes
+from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import ProviderError
+from ledgerlink.refresh import ChangeFeedWindowError
+from ledgerlink_quickbooks import settings
+
+if TYPE_CHECKING:
+    from ledgerlink_quickbooks.connector import QuickBooksConnector
+
+__all__ = ["LOOKBACK", "MAX_OBJECTS", "SAFETY", "changes"]
+
+#: How far back ``changedSince`` may reach.
+LOOKBACK = timedelta(days=30)
+#: Most objects one answer holds, across the requested entities.
+MAX_OBJECTS = 1000
+#: Kept clear of the look-back limit, for our clock running ahead of QuickBooks'.
+SAFETY = timedelta(hours=1)
+#: QuickBooks' code for a business-rule refusal (an out-of-window ``changedSince``).
+BUSINESS_VALIDATION = "6000"
+
+
+def _objects(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for answer in body.get("CDCResponse") or []:
+        for group in answer.get("QueryResponse") or []:
+            yield from group.get("Invoice") or []
+
+
+def changes(connector: QuickBooksConnector, since: datetime) -> Changes:
+    """Invoices changed or deleted since ``since``, from one ``/cdc`` call.
+
+    Raises ChangeFeedWindowError when ``since`` is beyond the 30-day look-back
+    or when more than the 1000 objects one answer holds changed.
+    """
+    if since.tzinfo is None:
+        raise ChangeFeedWindowError("since needs a time zone", provider=settings.PROVIDER)
+    if since < datetime.now(UTC) - LOOKBACK + SAFETY:
+        raise ChangeFeedWindowError(
+            f"the change feed looks back at most {LOOKBACK.days} days; "
+            f"{since.isoformat()} is too long ago", provider=settings.PROVIDER)
+    changed_since = since.astimezone(UTC).isoformat(timespec="seconds")
+    try:
+        body = connector._get("/cdc", params={"entities": "Invoice",
+                                               "changedSince": changed_since})
+    except ProviderError as err:
+        if err.code == BUSINESS_VALIDATION and "changedSince" in str(err):
+            raise ChangeFeedWindowError(err.message, provider=err.provider, status=err.status,
+                                        code=err.code, request_id=err.request_id) from err
+        raise
+    objects = list(_objects(body))
+    if len(objects) >= MAX_OBJECTS:
+        raise ChangeFeedWindowError(
+            f"{len(objects)} invoices changed since {changed_since}, as many as one change "
+            "feed answer holds; deleted invoices may be missing from it",
+            provider=settings.PROVIDER)
+    invoices: list[RemoteInvoice] = []
+    deleted: list[str] = []
+    for raw in objects:
+        if str(raw.get("status", "")).lower() == "deleted":
+            deleted.append(str(raw["Id"]))
+        else:
+            invoices.append(connector._remote(raw))
+    stamp = body.get("time")
+    if not isinstance(stamp, str) or not stamp:
+        raise ProviderError("the change feed answer carries no time", provider=settings.PROVIDER)
+    until = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    return Changes(tuple(invoices), tuple(deleted), until)

@@ -1,0 +1,300 @@
+"""``ledgerlink quickbooks``: connect a QuickBooks Online company from the command line.
+
+``connect`` runs OAuth's authorization-code flow: it prints Intuit's consent
+URL, takes the URL the browser was redirected to (pasted, or ``--redirect-url``
+later), checks its ``state``, exchanges the code and saves the tokens in the
+journal store under ``quickbooks:<realmId>``, the key the connector reads. The
+``state`` sent is kept in the same store until the callback arrives, so the
+flow can be finished by a second, non-interactive invocation.
+
+``disconnect`` revokes the refresh token at Intuit and removes the tokens from
+the store; ``status`` says what the store holds, without any secret.
+
+No secret or token is ever printed: the client secret is read from the
+environment or a hidden prompt, and provider messages pass through
+:func:`~ledgerlink.http.redact.redact_text`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+import httpx
+
+from ledgerlink.errors import AuthError, LedgerlinkError
+from ledgerlink.http.client import make_client
+from ledgerlink.http.oauth import (
+    TOKEN_TIMEOUT,
+    ClientCredentials,
+    OAuthEndpoints,
+    authorization_url,
+    exchange_code,
+    parse_callback,
+)
+from ledgerlink.http.redact import redact_text
+from ledgerlink.store import Store
+from ledgerlink_quickbooks import settings
+from ledgerlink_quickbooks.connector import DEFAULT_STORE
+
+__all__ = [
+    "CLIENT_ID_ENV",
+    "CLIENT_SECRET_ENV",
+    "REDIRECT_URI_ENV",
+    "REVOKE_PATH",
+    "REVOKE_URL",
+    "display_store",
+    "pending_key",
+    "quickbooks",
+    "token_key",
+]
+
+CLIENT_ID_ENV = "LEDGERLINK_QBO_CLIENT_ID"
+CLIENT_SECRET_ENV = "LEDGERLINK_QBO_CLIENT_SECRET"
+REDIRECT_URI_ENV = "LEDGERLINK_QBO_REDIRECT_URI"
+#: Intuit's revocation endpoint (on its own host); JSON body ``{"token": ...}``.
+REVOKE_URL = "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
+#: The same endpoint's path, for ``--base-url`` hosts (the emulator).
+REVOKE_PATH = "/v2/oauth2/tokens/revoke"
+#: Seconds a started authorization may be finished in (Intuit's codes live minutes).
+PENDING_TTL = 3600.0
+#: Exit status when the provider or the store refused (as ``ledgerlink run`` uses 1).
+EXIT_REFUSED = 1
+
+
+def token_key(realm_id: str) -> str:
+    """Where the connector for ``realm_id`` reads its tokens in the journal store."""
+    return f"{settings.PROVIDER}:{realm_id}"
+
+
+def pending_key(client_id: str) -> str:
+    """Where a started authorization's ``state`` waits for its callback."""
+    return f"{settings.PROVIDER}:authorize:{client_id}"
+
+
+def display_store(target: str) -> str:
+    """``target`` as it may be printed: a database URL's password is masked."""
+    if "://" not in target:
+        return target
+    from sqlalchemy.engine import make_url
+
+    return make_url(target).render_as_string(hide_password=True)
+
+
+def _endpoints(base_url: str | None) -> OAuthEndpoints:
+    return settings.endpoints_at(base_url) if base_url else settings.ENDPOINTS
+
+
+def _revoke_url(base_url: str | None) -> str:
+    return base_url.rstrip("/") + REVOKE_PATH if base_url else REVOKE_URL
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """Print a refusal (the provider's words kept, secrets masked) and exit non-zero."""
+    try:
+        yield
+    except LedgerlinkError as err:
+        click.echo(f"error: {redact_text(str(err))}", err=True)
+        raise SystemExit(EXIT_REFUSED) from None
+
+
+@contextmanager
+def _journal(path: str) -> Iterator[Store]:
+    store = Store(path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+client_id_option = click.option("--client-id", envvar=CLIENT_ID_ENV, required=True,
+                                show_envvar=True, help="The app's OAuth client id.")
+client_secret_option = click.option(
+    "--client-secret", envvar=CLIENT_SECRET_ENV, required=True, show_envvar=True,
+    prompt="Client secret", hide_input=True,
+    help="The app's OAuth client secret; prefer the environment variable (a command "
+         "line is visible to other users). Asked for, hidden, when missing.")
+base_url_option = click.option("--base-url",
+                               help="Another host for the token endpoints (an emulator).")
+store_option = click.option("--store", default=DEFAULT_STORE, show_default=True,
+                            help="Journal store (SQLite path or SQLAlchemy URL); it keeps "
+                                 "the tokens.")
+
+
+@click.group("quickbooks")
+def quickbooks() -> None:
+    """Connect QuickBooks Online companies (OAuth 2.0); tokens live in the journal store."""
+
+
+@quickbooks.command()
+@client_id_option
+@client_secret_option
+@click.option("--redirect-uri", envvar=REDIRECT_URI_ENV, show_envvar=True,
+              help="The redirect URI registered for the app (needed to start).")
+@click.option("--environment", type=click.Choice(["sandbox", "production"]),
+              default="sandbox", show_default=True,
+              help="The kind of company; pass the same to the connector.")
+@base_url_option
+@store_option
+@click.option("--redirect-url",
+              help="Finish a started connection with the URL the browser was sent back to.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the consent page in a browser.")
+def connect(client_id: str, client_secret: str, redirect_uri: str | None, environment: str,
+            base_url: str | None, store: str, redirect_url: str | None,
+            open_browser: bool) -> None:
+    """Authorise ledgerlink for a company and save its tokens in the journal store.
+
+    Without --redirect-url: prints the consent URL and asks for the URL the
+    browser lands on afterwards. With it: finishes the connection started
+    earlier with the same --client-id and --store.
+    """
+    if redirect_url is None and not redirect_uri:
+        raise click.UsageError(f"--redirect-uri (or ${REDIRECT_URI_ENV}) is needed to start "
+                               f"connecting")
+    credentials = ClientCredentials(client_id, client_secret)
+    endpoints = _endpoints(base_url)
+    with _refusals(), _journal(store) as journal:
+        if redirect_url is None:
+            assert redirect_uri is not None  # checked above
+            url, state = authorization_url(endpoints, credentials, redirect_uri=redirect_uri)
+            journal.save_token(pending_key(client_id), {
+                "state": state, "redirect_uri": redirect_uri, "started_at": time.time()})
+            click.echo("Open this URL, sign in and choose the company to connect:\n")
+            click.echo(f"  {url}\n")
+            if open_browser:
+                webbrowser.open(url)
+            redirect_url = _ask_redirect(store, base_url)
+        realm_id = _finish(journal, credentials, endpoints, client_id, redirect_url)
+    click.echo(f"Connected QuickBooks company (realm) {realm_id} ({environment}); tokens "
+               f"saved in {display_store(store)}.")
+    click.echo(f"Use it with: ledgerlink run --connector quickbooks -o realm_id={realm_id} "
+               f"-o environment={environment} -o client_id=... -o client_secret=... "
+               f"--store {display_store(store)} ...")
+
+
+def _ask_redirect(store: str, base_url: str | None) -> str:
+    """The redirect URL the user pastes; without one, how to finish later."""
+    try:
+        return str(click.prompt("Paste the URL your browser was sent to",
+                                prompt_suffix=":\n", type=str))
+    except click.Abort:
+        host = f" --base-url {base_url}" if base_url else ""
+        click.echo(f"\nNot connected yet. Finish with: ledgerlink quickbooks connect "
+                   f"--store {display_store(store)}{host} --redirect-url 'URL'", err=True)
+        raise SystemExit(EXIT_REFUSED) from None
+
+
+def _finish(journal: Store, credentials: ClientCredentials, endpoints: OAuthEndpoints,
+            client_id: str, redirect_url: str) -> str:
+    """Check the callback against the pending state, exchange the code, save the tokens."""
+    pending = journal.load_token(pending_key(client_id)) or {}
+    state = pending.get("state")
+    if not state or time.time() - float(pending.get("started_at", 0)) > PENDING_TTL:
+        raise AuthError("no connection was started with this client id and store (or it "
+                        "is over an hour old); run `ledgerlink quickbooks connect` without "
+                        "--redirect-url first", provider=settings.PROVIDER)
+    params = parse_callback(redirect_url.strip(), state=str(state), provider=settings.PROVIDER)
+    realm_id = params.get("realmId", "").strip()
+    if not realm_id:
+        raise AuthError("the callback carries no realmId (was the accounting scope granted?)",
+                        provider=settings.PROVIDER)
+    # The code is single-use: forget the state first, so a replayed callback is refused.
+    journal.save_token(pending_key(client_id), {"state": None})
+    with make_client(timeout=httpx.Timeout(TOKEN_TIMEOUT)) as client:
+        exchange_code(client, endpoints, credentials, code=params["code"],
+                      redirect_uri=str(pending["redirect_uri"]), store=journal,
+                      key=token_key(realm_id), provider=settings.PROVIDER)
+    return realm_id
+
+
+@quickbooks.command()
+@click.option("--realm-id", required=True, help="The company to disconnect.")
+@client_id_option
+@client_secret_option
+@base_url_option
+@store_option
+def disconnect(realm_id: str, client_id: str, client_secret: str, base_url: str | None,
+               store: str) -> None:
+    """Revoke a company's tokens at Intuit and remove them from the journal store."""
+    with _refusals(), _journal(store) as journal:
+        stored = journal.load_token(token_key(realm_id))
+        token = (stored or {}).get("refresh_token") or (stored or {}).get("access_token")
+        if not token:
+            raise AuthError(f"no QuickBooks company {realm_id} is connected in "
+                            f"{display_store(store)}",
+                            provider=settings.PROVIDER)
+        _revoke(str(token), ClientCredentials(client_id, client_secret), _revoke_url(base_url))
+        _forget(journal, token_key(realm_id))
+    click.echo(f"Disconnected QuickBooks company (realm) {realm_id}; its tokens are revoked and "
+               f"removed from {display_store(store)}.")
+
+
+def _revoke(token: str, credentials: ClientCredentials, url: str) -> None:
+    """Revoke ``token`` (revoking a refresh token ends the whole grant)."""
+    try:
+        with make_client(timeout=httpx.Timeout(TOKEN_TIMEOUT)) as client:
+            response = client.post(url, json={"token": token},
+                                    auth=(credentials.client_id, credentials.client_secret))
+    except httpx.TransportError as exc:
+        raise AuthError(f"the revoke endpoint is unreachable ({type(exc).__name__}); the "
+                        f"tokens are kept, try again", provider=settings.PROVIDER) from exc
+    if response.is_success:
+        return
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = {}
+    said = body.get("error_description") or body.get("error") if isinstance(body, dict) else None
+    raise AuthError(f"revoke refused: {redact_text(str(said or response.reason_phrase))}; the "
+                    f"tokens are kept", provider=settings.PROVIDER, status=response.status_code,
+                    code=str(body.get("error")) if isinstance(body, dict) and body.get("error")
+                    else None)
+
+
+def _forget(journal: Store, key: str) -> None:
+    """Remove the token under ``key``.
+
+    The journal store has no delete yet, so the document is replaced by one
+    without secrets that no connector can use (its access token is empty and
+    expired, and there is no refresh token: the connector asks to reconnect).
+    """
+    delete = getattr(journal, "delete_token", None)
+    if callable(delete):
+        delete(key)
+        return
+    journal.save_token(key, {"access_token": "", "refresh_token": None, "expires_at": 0.0,
+                             "disconnected_at": time.time()})
+
+
+@quickbooks.command()
+@click.option("--realm-id", required=True, help="The company to look at.")
+@store_option
+def status(realm_id: str, store: str) -> None:
+    """Say whether a company is connected in the journal store (no network, no secrets)."""
+    if "://" not in store and not os.path.exists(store):
+        click.echo(f"error: no journal store at {store}", err=True)
+        raise SystemExit(EXIT_REFUSED)
+    with _journal(store) as journal:
+        stored = journal.load_token(token_key(realm_id))
+    if not stored or not stored.get("refresh_token"):
+        click.echo(f"QuickBooks company (realm) {realm_id}: not connected in "
+                   f"{display_store(store)}.")
+        raise SystemExit(EXIT_REFUSED)
+    now = time.time()
+    lines = [f"QuickBooks company (realm) {realm_id}: connected in {display_store(store)}."]
+    expires_at = stored.get("expires_at")
+    if expires_at is not None:
+        left = float(expires_at) - now
+        lines.append("  access token: " + (f"valid for {int(left // 60)} more minutes"
+                                           if left > 0 else "expired (refreshed on next use)"))
+    refresh_left = stored.get("x_refresh_token_expires_in")
+    if refresh_left is not None:
+        lines.append(f"  refresh token: issued for {int(float(refresh_left)) // 86_400} days, "
+                     f"renewed by each refresh")
+    click.echo("\n".join(lines))

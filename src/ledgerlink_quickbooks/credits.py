@@ -1,0 +1,143 @@
+"""Credit notes as QuickBooks CreditMemos: the payload crediting an invoice, and reading one.
+
+A credit note credits a whole invoice: :func:`credit_memo_for` copies the
+invoice's sales lines (item, quantity, unit price, amount, description, tax
+code), customer, currency and tax calculation mode into a CreditMemo, so
+QuickBooks computes the same net and VAT. QuickBooks reports a CreditMemo's
+``TotalAmt`` and ``RemainingCredit`` as positive amounts; ledgerlink's
+:class:`~ledgerlink.domain.RemoteInvoice` negates an invoice with a credit
+note, so :func:`remote_credit` reports them negative.
+
+Which invoice a memo credits is kept in its ``PrivateNote`` (the XSD's
+``InvoiceRef`` is for India only): the caller's note (e.g. ``ledgerlink:<key>``)
+then a line ``credit-for:<invoice id>`` — see :func:`credit_note` and
+:func:`credited_invoice`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import ValidationError
+from ledgerlink_quickbooks import statuses
+from ledgerlink_quickbooks.wire import (
+    QboCreditMemo,
+    QboInvoice,
+    QboLine,
+    QboSalesItemLineDetail,
+    converter,
+)
+
+__all__ = [
+    "CREDIT_FOR_PREFIX",
+    "credit_memo_for",
+    "credit_note",
+    "credited_invoice",
+    "remote_credit",
+]
+
+#: Starts the PrivateNote line naming the credited invoice's Id.
+CREDIT_FOR_PREFIX = "credit-for:"
+#: QuickBooks' longest PrivateNote.
+MAX_NOTE = 4000
+SALES_LINE = "SalesItemLineDetail"
+
+
+def credit_note(note: str, invoice_id: str) -> str:
+    """``note`` followed by the line ``credit-for:<invoice_id>`` (≤ 4000 characters)."""
+    if not invoice_id or "\n" in invoice_id:
+        raise ValidationError("an invoice id on one line is needed", field="invoice_id",
+                              value=invoice_id)
+    tail = f"{CREDIT_FOR_PREFIX}{invoice_id}"
+    text = f"{note}\n{tail}" if note else tail
+    if len(text) > MAX_NOTE:
+        raise ValidationError(f"a PrivateNote holds at most {MAX_NOTE} characters",
+                              field="PrivateNote", value=len(text))
+    return text
+
+
+def credited_invoice(note: str | None) -> str | None:
+    """The invoice Id a ``credit-for:`` line of ``note`` names, if any."""
+    for row in (note or "").splitlines():
+        if row.startswith(CREDIT_FOR_PREFIX) and row[len(CREDIT_FOR_PREFIX):]:
+            return row[len(CREDIT_FOR_PREFIX):]
+    return None
+
+
+def _credit_line(line: QboLine) -> QboLine:
+    detail = line.SalesItemLineDetail
+    assert detail is not None
+    return QboLine(
+        DetailType=SALES_LINE,
+        Amount=line.Amount,
+        Description=line.Description,
+        SalesItemLineDetail=QboSalesItemLineDetail(
+            ItemRef=detail.ItemRef, Qty=detail.Qty, UnitPrice=detail.UnitPrice,
+            TaxCodeRef=detail.TaxCodeRef),
+    )
+
+
+def credit_memo_for(invoice: Mapping[str, Any], *, doc_number: str, private_note: str,
+                    txn_date: date | None = None) -> QboCreditMemo:
+    """The CreditMemo that credits the whole ``invoice`` (its raw QuickBooks JSON).
+
+    ``private_note`` is written as given (build it with :func:`credit_note`).
+    A voided invoice, or one without sales lines, has nothing to credit
+    (ValidationError).
+    """
+    parsed = converter.structure(invoice, QboInvoice)
+    if statuses.is_voided(invoice):
+        raise ValidationError("a voided invoice has nothing left to credit",
+                              field="invoice", value=parsed.Id)
+    lines = tuple(_credit_line(ln) for ln in parsed.Line
+                  if ln.DetailType == SALES_LINE and ln.SalesItemLineDetail is not None)
+    if not lines:
+        raise ValidationError("the invoice has no sales lines to credit",
+                              field="invoice", value=parsed.Id)
+    return QboCreditMemo(
+        CustomerRef=parsed.CustomerRef,
+        Line=lines,
+        DocNumber=doc_number,
+        PrivateNote=private_note,
+        TxnDate=txn_date,
+        CurrencyRef=parsed.CurrencyRef,
+        GlobalTaxCalculation=parsed.GlobalTaxCalculation,
+    )
+
+
+def remote_credit(raw: Mapping[str, Any], parse_key: Callable[[str | None], str | None],
+                  web_url: str | None = None) -> RemoteInvoice:
+    """A CreditMemo's raw JSON as a credit note: negative total and balance, booked.
+
+    ``parse_key`` finds the ledgerlink key in the PrivateNote (e.g.
+    ``lambda note: parse_note(note)[0]``); ``credit_for`` is the invoice Id of
+    the note's ``credit-for:`` line. The balance is the credit not yet used
+    (``RemainingCredit``, else ``Balance``), negated; a memo has no due date,
+    so the due date is its TxnDate.
+    """
+    memo = converter.structure(raw, QboCreditMemo)
+    assert memo.Id is not None, "a CreditMemo read from QuickBooks has an Id"
+    issued = memo.TxnDate or date.today()
+    total = memo.TotalAmt if memo.TotalAmt is not None else Decimal(0)
+    remaining = memo.RemainingCredit if memo.RemainingCredit is not None else memo.Balance
+    return RemoteInvoice(
+        provider_id=memo.Id,
+        key=parse_key(memo.PrivateNote),
+        customer_ref=memo.CustomerRef.value,
+        currency=memo.CurrencyRef.value if memo.CurrencyRef else "",
+        total=-total,
+        balance=-(remaining if remaining is not None else total),
+        issue_date=issued,
+        due_date=issued,
+        number=memo.DocNumber,
+        booked=True,
+        voided=False,  # QuickBooks has no void for CreditMemo
+        deleted=False,
+        sent=statuses.is_sent(raw),
+        web_url=web_url,
+        credit_for=credited_invoice(memo.PrivateNote),
+    )

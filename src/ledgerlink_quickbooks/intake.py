@@ -1,0 +1,94 @@
+"""Webhook intake: from a signed QuickBooks delivery to "these invoices changed".
+
+An app's webhook endpoint hands the raw body and the ``intuit-signature``
+header to :func:`invoice_notice` (or straight to :func:`refresh_from_webhook`)
+and answers QuickBooks at once; the refresh reads only the invoices named.
+Nothing is trusted before the signature is checked over the raw bytes; both
+payload formats (legacy ``eventNotifications`` and CloudEvents) are read by
+:mod:`ledgerlink_quickbooks.webhooks`. A delivery may carry several companies'
+events: only the connector's realm is kept, and only Invoice entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import attrs
+
+from ledgerlink.errors import ValidationError
+from ledgerlink.refresh import RefreshResult, refresh_statuses
+from ledgerlink.store import Store
+from ledgerlink_quickbooks.connector import QuickBooksConnector
+from ledgerlink_quickbooks.webhooks import (
+    SIGNATURE_HEADER,
+    EntityChange,
+    parse_notifications,
+    verify_signature,
+)
+
+__all__ = ["InvoiceNotice", "WebhookSignatureError", "invoice_notice", "refresh_from_webhook"]
+
+
+class WebhookSignatureError(ValidationError):
+    """The delivery's ``intuit-signature`` is missing or does not match its body."""
+
+
+@attrs.frozen
+class InvoiceNotice:
+    """The invoices of one realm a delivery says changed.
+
+    Attributes:
+        changed: Invoice ids created, updated, voided or emailed, first-seen order.
+        deleted: Invoice ids deleted (an id deleted in the delivery is only here).
+    """
+
+    changed: tuple[str, ...]
+    deleted: tuple[str, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every invoice id named, changed first."""
+        return self.changed + self.deleted
+
+
+def _invoices_of(changes: Sequence[EntityChange], realm_id: str) -> InvoiceNotice:
+    ours = [c for c in changes if c.realm_id == realm_id and c.entity.lower() == "invoice"]
+    deleted = dict.fromkeys(c.entity_id for c in ours if c.operation.lower() == "delete")
+    changed = dict.fromkeys(c.entity_id for c in ours if c.entity_id not in deleted)
+    return InvoiceNotice(tuple(changed), tuple(deleted))
+
+
+def invoice_notice(body: bytes, signature: str | None, verifier_token: str,
+                   realm_id: str) -> InvoiceNotice:
+    """Verify a delivery and return the invoices of ``realm_id`` it names.
+
+    Args:
+        body: the request body, exactly as received (the signature covers these bytes).
+        signature: the ``intuit-signature`` header, or None when it was absent.
+        verifier_token: the app's webhook verifier token.
+        realm_id: the company to keep events of.
+
+    Raises:
+        WebhookSignatureError: the signature is missing or wrong; nothing was parsed.
+        ValidationError: the signed body is neither payload format.
+    """
+    if not verify_signature(body, signature, verifier_token):
+        reason = "is missing" if not signature else "does not match the body"
+        raise WebhookSignatureError(
+            f"webhook rejected: the {SIGNATURE_HEADER} header {reason}; the delivery is "
+            "not from QuickBooks, was altered, or was signed with another verifier token",
+            field=SIGNATURE_HEADER)
+    return _invoices_of(parse_notifications(body), realm_id)
+
+
+def refresh_from_webhook(connector: QuickBooksConnector, store: Store, body: bytes,
+                         signature: str | None, verifier_token: str, *,
+                         today: date | None = None) -> RefreshResult:
+    """Verify a delivery, then refresh the statuses of exactly the invoices it names.
+
+    Invoices ledgerlink did not make are ignored; a deleted one is recorded
+    deleted (QuickBooks no longer finds it).
+    """
+    notice = invoice_notice(body, signature, verifier_token, connector.realm_id)
+    return refresh_statuses(connector, store, today=today, ids=notice.ids)
