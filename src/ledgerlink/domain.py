@@ -455,6 +455,9 @@ class InvoiceDraft:
         due_date: issue date + payment terms.
         lines: the lines.
         reference: free text (work order or project reference).
+        final: the invoice is booked right after it is created (it collects no more
+            work); a connector whose drafts cost a request to book may then create
+            it booked at once, and the runner books nothing further.
     """
 
     key: str
@@ -464,6 +467,7 @@ class InvoiceDraft:
     due_date: date
     lines: tuple[InvoiceLine, ...] = attrs.field(converter=_invoice_lines)
     reference: str = ""
+    final: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.due_date < self.issue_date:

@@ -199,7 +199,8 @@ class CreateInvoice:
         ]
         reference = ", ".join(order.project or order.id for order, _ in self.work)
         return InvoiceDraft(self.key, self.customer_id, self.currency, self.issue_date,
-                            self.due_date, tuple(lines), reference)
+                            self.due_date, tuple(lines), reference,
+                            final=self.target != "draft")
 
 
 @attrs.frozen(slots=True)

@@ -214,6 +214,8 @@ class Runner:
         self._customer_refs: dict[str, str] = {}
         self._product_refs: dict[str, str] = {}
         self._invoice_ids: dict[str, str] = {}
+        # Invoices the connector created booked already (InvoiceDraft.final), by key.
+        self._booked_at_create: dict[str, RemoteInvoice] = {}
 
     # --- before planning ------------------------------------------------------------
 
@@ -414,6 +416,10 @@ class Runner:
                 invoice = connector.replace_lines(
                     remote_id, action.source_key, action.lines(), self._product_refs)
             elif isinstance(action, Book):
+                at_create = self._booked_at_create.get(action.invoice_key)
+                if at_create is not None:
+                    return Outcome(action, "ok", "booked when created", remote_id=remote_id,
+                                   invoice=at_create)
                 invoice = connector.book(remote_id)
             elif isinstance(action, Send):
                 connector.send(remote_id, action.email)
@@ -457,6 +463,8 @@ class Runner:
         elif isinstance(action, CreateInvoice):
             assert invoice is not None
             self._invoice_ids[action.key] = invoice.provider_id
+            if invoice.booked and Capability.BOOKING in self.connector.capabilities:
+                self._booked_at_create[action.key] = invoice
             # What the provider answered is the invoice's first known status.
             tx.record_facts(action.key, invoice, pending=False, remote_id=invoice.provider_id,
                             booked=invoice.booked)

@@ -80,6 +80,7 @@ from ledgerlink.connector import (
 from ledgerlink.domain import (
     Customer,
     InvoiceDraft,
+    InvoiceLine,
     PartyKind,
     Product,
     ProductKind,
@@ -87,6 +88,7 @@ from ledgerlink.domain import (
 )
 from ledgerlink.errors import (
     ConflictError,
+    InvoiceStateError,
     LedgerlinkError,
     TransientProviderError,
     ValidationError,
@@ -95,7 +97,7 @@ from ledgerlink.http.client import ProviderClient, make_client
 from ledgerlink.http.errors import Fault, error_from_fault
 from ledgerlink.http.limits import DEFAULT_LIMIT, LimiterRegistry
 from ledgerlink.http.oauth import ClientCredentials, OAuth2Auth, TokenStore
-from ledgerlink_quickbooks import changefeed, queries, settings, statuses
+from ledgerlink_quickbooks import changefeed, drafts, queries, settings, statuses
 from ledgerlink_quickbooks.credits import credit_memo_for, credit_note, remote_credit
 from ledgerlink_quickbooks.faults import STALE_OBJECT, item_fault, parse_fault
 from ledgerlink_quickbooks.keys import (
@@ -170,6 +172,18 @@ MAX_DISPLAY_NAME = 500
 MAX_ITEM_NAME = 100
 
 
+def _flag(value: bool | str, field: str) -> bool:
+    """A yes/no option, also as ``-o drafts=true`` passes it."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise ValidationError("expected true or false", field=field, value=value)
+
+
 def _clean_name(name: str, limit: int) -> str:
     """A name QuickBooks accepts: no ':', tab or newline, at most ``limit`` characters."""
     return " ".join(re.sub(r"[:\t\r\n]", " ", name).split())[:limit]
@@ -198,6 +212,8 @@ class QuickBooksConnector(BaseConnector):
         income_account: an Account Id put on created Items (QuickBooks requires
             one for Service and NonInventory items in real companies).
         limiters: a private limiter registry (default: the process-wide one).
+        drafts: collect posting=draft work on open invoices and declare DRAFTS and
+            BOOKING (see :mod:`.drafts`); off by default: every invoice is final.
     """
 
     name = settings.PROVIDER
@@ -221,6 +237,7 @@ class QuickBooksConnector(BaseConnector):
         tax_codes: str | Mapping[Decimal, str] | None = None,
         income_account: str | None = None,
         limiters: LimiterRegistry | None = None,
+        drafts: bool | str = False,
     ) -> None:
         for field, value in (("realm_id", realm_id), ("client_id", client_id),
                              ("client_secret", client_secret)):
@@ -236,6 +253,10 @@ class QuickBooksConnector(BaseConnector):
             "production" if environment == "production" else "sandbox")
         self.default_item = str(default_item) if default_item else None
         self.tax_code = str(tax_code) if tax_code else None
+        #: Whether posting=draft work is collected on open invoices (DRAFTS, BOOKING).
+        self.collect_drafts = _flag(drafts, "drafts")
+        if self.collect_drafts:
+            self.capabilities = CAPABILITIES | {Capability.DRAFTS, Capability.BOOKING}
         self._tax_codes = TaxCodes(lambda entity, where: self._query(entity, where), tax_codes)
         self.income_account = str(income_account) if income_account else None
         #: Rows per query page (QuickBooks allows at most 1000).
@@ -291,6 +312,8 @@ class QuickBooksConnector(BaseConnector):
         key, line_keys = parse_note(invoice.PrivateNote)
         issued = invoice.TxnDate or date.today()
         assert invoice.Id is not None
+        voided, sent = statuses.is_voided(raw), statuses.is_sent(raw)
+        booked = drafts.is_booked(raw, voided=voided, sent=bool(sent))
         return RemoteInvoice(
             provider_id=invoice.Id,
             key=key,
@@ -300,13 +323,13 @@ class QuickBooksConnector(BaseConnector):
             balance=invoice.Balance if invoice.Balance is not None else Decimal(0),
             issue_date=issued,
             due_date=invoice.DueDate or issued,
-            number=invoice.DocNumber,
-            booked=True,
-            voided=statuses.is_voided(raw),
+            number=invoice.DocNumber if booked else None,
+            booked=booked,
+            voided=voided,
             deleted=False,
-            sent=statuses.is_sent(raw),
+            sent=sent,
             web_url=self.web_url(invoice.Id),
-            line_keys=line_keys,
+            line_keys=tuple(dict.fromkeys(k for k in line_keys if k)),
         )
 
     def _read_invoice(self, provider_id: str) -> Any:
@@ -419,9 +442,10 @@ class QuickBooksConnector(BaseConnector):
 
     # --- invoices -------------------------------------------------------------------
 
-    def _lines(self, draft: InvoiceDraft, products: ProductRefs) -> tuple[QboLine, ...]:
+    def _lines(self, draft_lines: Sequence[InvoiceLine], currency: str,
+               products: ProductRefs) -> tuple[QboLine, ...]:
         lines = []
-        for index, line in enumerate(draft.lines):
+        for index, line in enumerate(draft_lines):
             item = (products.get(line.product_id) if line.product_id else None)
             item = item or self.default_item
             if not item:
@@ -432,7 +456,7 @@ class QuickBooksConnector(BaseConnector):
                     field=f"lines[{index}].product_id", value=line.product_id)
             lines.append(QboLine(
                 DetailType="SalesItemLineDetail",
-                Amount=line.net(draft.currency),
+                Amount=line.net(currency),
                 Description=line.description,
                 SalesItemLineDetail=QboSalesItemLineDetail(
                     ItemRef=Ref(str(item)), Qty=line.quantity, UnitPrice=line.unit_price,
@@ -462,7 +486,7 @@ class QuickBooksConnector(BaseConnector):
     def _invoice_body(self, draft: InvoiceDraft, customer_ref: str,
                       products: ProductRefs) -> dict[str, Any]:
         """The Invoice to create for ``draft``; refusals are raised before any write."""
-        lines = self._lines(draft, products)
+        lines = self._lines(draft.lines, draft.currency, products)
         currency, email = self._customer_facts(customer_ref)
         if currency and currency != draft.currency:
             raise ConflictError(
@@ -473,7 +497,7 @@ class QuickBooksConnector(BaseConnector):
             CustomerRef=Ref(customer_ref),
             Line=lines,
             DocNumber=doc_number(draft.key),
-            PrivateNote=note_for(draft.key, (ln.source_key for ln in draft.lines)),
+            PrivateNote=self._note(draft),
             TxnDate=draft.issue_date,
             DueDate=draft.due_date,
             CurrencyRef=Ref(draft.currency),
@@ -482,6 +506,29 @@ class QuickBooksConnector(BaseConnector):
         if email:
             raw["BillEmail"] = {"Address": email}
         return raw
+
+    def _note(self, draft: InvoiceDraft) -> str:
+        keys = [line.source_key for line in draft.lines]
+        if not self.collect_drafts or draft.final:
+            return note_for(draft.key, keys)
+        try:
+            return note_for(draft.key, keys, collecting=True)
+        except ValueError as err:
+            raise ValidationError(f"an open QuickBooks invoice cannot track these lines: {err}",
+                                  field="lines", value=len(keys)) from err
+
+    def replace_lines(
+        self, provider_id: str, source_key: str, lines: Sequence[InvoiceLine],
+        products: ProductRefs,
+    ) -> RemoteInvoice:
+        """On an open invoice (``drafts=True``), replace the lines tagged ``source_key``."""
+        self.require(Capability.DRAFTS)
+        return drafts.replace_lines(self, provider_id, source_key, lines, products)
+
+    def book(self, provider_id: str) -> RemoteInvoice:
+        """Make an open invoice final (``drafts=True``); a final one is returned as is."""
+        self.require(Capability.BOOKING)
+        return drafts.book(self, provider_id)
 
     def _ours_or(self, key: str, err: ConflictError) -> RemoteInvoice:
         """After a duplicate DocNumber: our invoice for ``key`` if it is ours, else ``err``."""
@@ -574,8 +621,14 @@ class QuickBooksConnector(BaseConnector):
 
         The requestid derives from the invoice and the address, so a retried send
         is not emailed twice; a deliberate second send to the same address within
-        QuickBooks' replay window is answered from the replay as well.
+        QuickBooks' replay window is answered from the replay as well. With
+        ``drafts=True`` an open invoice is refused (InvoiceStateError): book it
+        first; that costs one read per send, so only that mode checks.
         """
+        if self.collect_drafts and not self.get_invoice(provider_id).booked:
+            raise InvoiceStateError(
+                f"QuickBooks invoice {provider_id} still collects work; book it before "
+                "e-mailing it", provider=self.name)
         params = {"sendTo": email} if email else {}
         rid = request_id(self.realm_id, "send-invoice", f"{provider_id}|{email or ''}")
         self._http.post(f"/invoice/{provider_id}/send", params={**params, "requestid": rid},

@@ -10,6 +10,10 @@
   per transaction type, so a number is found again by one query.
 * ``requestid`` = :func:`request_id`: the same logical write always carries the
   same id, so a retried write is answered from QuickBooks' replay store.
+
+An invoice that collects work (posting=draft, see :mod:`.drafts`) carries a
+second note line ``collecting`` and its ``lines:`` list has one source key per
+sales line, in line order, so the lines of one work order can be replaced.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ __all__ = [
     "NOTE_PREFIX",
     "digest",
     "doc_number",
+    "is_collecting",
     "is_credit_key",
     "note_for",
     "parse_note",
@@ -36,6 +41,8 @@ __all__ = [
 #: How a ledgerlink key starts in PrivateNote and a customer id in Notes.
 NOTE_PREFIX = "ledgerlink:"
 LINES_PREFIX = "lines:"
+#: The note line marking an invoice that still collects work (a "draft").
+COLLECTING = "collecting"
 #: How a credit note's key starts (see ``ledgerlink.plans.Credit``).
 CREDIT_PREFIX = "credit:"
 #: QuickBooks' limit on PrivateNote.
@@ -45,6 +52,7 @@ MAX_DOC_NUMBER = 21
 #: Characters a DocNumber derived from a key may hold.
 _DOC_CHARS = re.compile(r"^[A-Za-z0-9\-_/.]+$")
 _INVOICE_KEY = re.compile(r"^inv:(?P<id>.+?)(?::r(?P<rev>\d+))?$")
+_DRAFT_KEY = re.compile(r"^draft:(?P<customer>.+):(?P<n>\d+)$")
 #: Characters of blake2b's base32 in a hashed DocNumber.
 HASHED_DOC_CHARS = 12
 
@@ -55,6 +63,9 @@ def is_credit_key(key: str) -> bool:
 
 
 def _readable(key: str) -> str | None:
+    draft = _DRAFT_KEY.match(key)
+    if draft:
+        return f"{draft['customer']}-D{draft['n']}"
     credit = is_credit_key(key)
     found = _INVOICE_KEY.match(key[len(CREDIT_PREFIX):] if credit else key)
     if not found:
@@ -86,14 +97,31 @@ def digest(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=8).hexdigest()
 
 
-def note_for(key: str, source_keys: Iterable[str | None]) -> str:
-    """PrivateNote for an invoice keyed ``key`` billing lines tagged ``source_keys``."""
+def note_for(key: str, source_keys: Iterable[str | None], *, collecting: bool = False) -> str:
+    """PrivateNote for an invoice keyed ``key`` billing lines tagged ``source_keys``.
+
+    A final invoice lists its source keys once each, sorted, and drops the list
+    when it would not fit. A collecting one lists one key per sales line in line
+    order (``""`` for an untagged line) and must keep it: ValueError when it
+    does not fit, as its lines could no longer be told apart.
+    """
+    if collecting:
+        keys = [k or "" for k in source_keys]
+        note = f"{NOTE_PREFIX}{key}\n{COLLECTING}\n{LINES_PREFIX}{','.join(keys)}"
+        if len(note) > MAX_NOTE:
+            raise ValueError(f"{len(keys)} lines do not fit a {MAX_NOTE}-character note")
+        return note
     head = f"{NOTE_PREFIX}{key}"
-    keys = sorted({k for k in source_keys if k})
-    if not keys:
+    unique = sorted({k for k in source_keys if k})
+    if not unique:
         return head
-    full = f"{head}\n{LINES_PREFIX}{','.join(keys)}"
+    full = f"{head}\n{LINES_PREFIX}{','.join(unique)}"
     return full if len(full) <= MAX_NOTE else head
+
+
+def is_collecting(note: str | None) -> bool:
+    """True when the note marks an invoice that still collects work."""
+    return COLLECTING in (note or "").splitlines()[1:2]
 
 
 def parse_note(note: str | None) -> tuple[str | None, tuple[str, ...]]:
@@ -108,5 +136,7 @@ def parse_note(note: str | None) -> tuple[str | None, tuple[str, ...]]:
     lines: tuple[str, ...] = ()
     for row in rest.splitlines():
         if row.startswith(LINES_PREFIX):
-            lines = tuple(k for k in row[len(LINES_PREFIX):].split(",") if k)
+            lines = tuple(row[len(LINES_PREFIX):].split(","))
+            if row == LINES_PREFIX:
+                lines = ()
     return key, lines

@@ -27,3 +27,10 @@ class TestQuickBooksConformance(ConnectorConformance):
         booked = [self.new_booked(connector) for _ in range(3)]
         assert [b.number for b in booked] == [doc_number(b.key or "") for b in booked]
         assert len({b.number for b in booked}) == 3
+
+
+class TestQuickBooksDraftsConformance(TestQuickBooksConformance):
+    """With ``drafts=True`` (DRAFTS and BOOKING on open invoices) the contract holds too."""
+
+    def make_connector(self, tmp_path: Path) -> QuickBooksConnector:
+        return build_connector(QuickBooksEmulator(), tmp_path, drafts=True)

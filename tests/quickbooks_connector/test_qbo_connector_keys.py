@@ -28,18 +28,19 @@ ALLOWED = re.compile(r"^[A-Za-z0-9\-_/.]+$")
         ("inv:a/b.c_d", "a/b.c_d"),
         ("inv:123456789012345678901", "123456789012345678901"),
         ("credit:inv:7", "7-C"),
+        ("draft:c1:1", "c1-D1"),
         ("credit:inv:WO-17:r2", "WO-17-R2-C"),
     ],
 )
 def test_work_order_keys_keep_their_id(key: str, expected: str) -> None:
     """An invoice key's DocNumber is the work order id, with -R<n> for a revision and -C
-    for the credit note of that invoice."""
+    for the credit note of that invoice; a draft's is the customer id and -D<n>."""
     assert doc_number(key) == expected
 
 
 @pytest.mark.parametrize(
     "key",
-    ["draft:c1:1", "credit:inv:12345678901234567890", "credit:x",
+    ["draft:c1", "draft:c1:x", "credit:inv:12345678901234567890", "credit:x",
      "inv:1234567890123456789012", "inv:has space", "inv:a:b", "inv:æøå",
      "inv:AUTO_GENERATE", "invoice-7-abc"],
 )
