@@ -45,3 +45,18 @@ def test_lazy_names_resolve_and_unknown_names_raise() -> None:
     assert callable(ledgerlink.invoice)
     with pytest.raises(AttributeError, match="no attribute 'Stor'"):
         _ = ledgerlink.Stor  # type: ignore[attr-defined]
+
+
+def test_lazy_functions_are_not_shadowed_by_submodules() -> None:
+    """Importing every submodule (as a connector plugin does) leaves ledgerlink.refresh,
+    .plan and .invoice the functions the reference documents."""
+    import importlib
+    import pkgutil
+
+    import ledgerlink
+
+    for module in pkgutil.walk_packages(ledgerlink.__path__, "ledgerlink."):
+        if ".migrations" not in module.name:
+            importlib.import_module(module.name)
+    for name in ("refresh", "plan", "invoice", "run", "connect", "open_store"):
+        assert callable(getattr(ledgerlink, name)), name

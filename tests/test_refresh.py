@@ -30,7 +30,7 @@ from ledgerlink import (
 from ledgerlink.api import invoice, refresh
 from ledgerlink.connector import Capability, Changes
 from ledgerlink.errors import NotFoundError, StoreError
-from ledgerlink.refresh import CLOCK_MARGIN, ChangeFeedWindowError, refresh_statuses
+from ledgerlink.refreshing import CLOCK_MARGIN, ChangeFeedWindowError, refresh_statuses
 from ledgerlink.sandbox import SandboxConnector
 from ledgerlink.store import Store, Transaction
 from ledgerlink.store.schema import invoices as invoices_table

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 _LAZY = {
     **dict.fromkeys(("connect", "invoice", "open_store", "plan", "refresh", "run"),
                     "ledgerlink.api"),
-    "RefreshResult": "ledgerlink.refresh",
+    "RefreshResult": "ledgerlink.refreshing",
     **dict.fromkeys(("Outcome", "Runner", "RunResult"), "ledgerlink.runner"),
     "Store": "ledgerlink.store",
 }

@@ -25,7 +25,7 @@ from ledgerlink.domain import Company, Customer, WorkOrder
 from ledgerlink.planning import plan as _plan
 from ledgerlink.plans import ALL_CAPABILITIES, JournalState, Plan
 from ledgerlink.plugins import get_plugin_manager
-from ledgerlink.refresh import RefreshResult, refresh_statuses
+from ledgerlink.refreshing import RefreshResult, refresh_statuses
 from ledgerlink.runner import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, Progress, Runner, RunResult
 from ledgerlink.store import Store
 

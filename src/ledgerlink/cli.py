@@ -30,7 +30,7 @@ from ledgerlink.planning import plan as plan_work
 from ledgerlink.plans import Plan
 from ledgerlink.plugins import get_plugin_manager
 from ledgerlink.policy import PolicyOverride, explain, resolve
-from ledgerlink.refresh import RefreshResult
+from ledgerlink.refreshing import RefreshResult
 from ledgerlink.runner import RunResult
 from ledgerlink.store import Store
 

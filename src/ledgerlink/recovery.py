@@ -27,7 +27,7 @@ from ledgerlink.errors import NotFoundError, ProviderError
 from ledgerlink.store import InvoiceFacts, OpRecord, Store, Transaction
 
 if TYPE_CHECKING:
-    from ledgerlink.refresh import Fetched
+    from ledgerlink.refreshing import Fetched
     from ledgerlink.runner import Outcome
 
 __all__ = ["reconcile", "sync_drafts"]
@@ -116,7 +116,7 @@ def sync_drafts(connector: Connector, store: Store, run_id: str) -> int:
     or when a status refresh running at the same time recorded the feed first.
     """
     from ledgerlink.connector import Capability
-    from ledgerlink.refresh import Fetched, read_feed
+    from ledgerlink.refreshing import Fetched, read_feed
     from ledgerlink.store.facts import WatermarkMovedError
 
     book = connector.account
@@ -137,7 +137,7 @@ def sync_drafts(connector: Connector, store: Store, run_id: str) -> int:
 def _close_drafts(connector: Connector, store: Store, run_id: str, drafts: Mapping[str, str],
                   feed: tuple[Fetched, list[InvoiceFacts]] | None) -> int:
     """Close the changed drafts, from the feed's answer or by reading each draft."""
-    from ledgerlink.refresh import apply_fetched
+    from ledgerlink.refreshing import apply_fetched
 
     changed = 0
     with store.transaction(connector.account) as tx:

@@ -1,4 +1,4 @@
-"""The QuickBooks Online connector (version 1).
+"""The QuickBooks Online connector.
 
 ``QuickBooksConnector`` implements :class:`ledgerlink.connector.BaseConnector`
 against the QuickBooks Online Accounting API v3 on the core's shared HTTP layer
@@ -6,51 +6,47 @@ against the QuickBooks Online Accounting API v3 on the core's shared HTTP layer
 :data:`settings.LIMITS`, stamina retries, OAuth2 with rotating refresh tokens
 kept in a token store, errors read by :func:`faults.parse_fault` only).
 
-Capabilities: EMAIL, PDF, VOID, DELETE, WEB_URL, PAYMENTS, RATE_LIMITS, BATCH.
+Capabilities: EMAIL, PDF, VOID, DELETE, WEB_URL, PAYMENTS, RATE_LIMITS, BATCH,
+CREDIT_NOTES, CHANGE_FEED; with ``drafts=True`` also DRAFTS and BOOKING.
 
-Batch: :meth:`QuickBooksConnector.create_invoices` sends up to 30 invoices in
-one ``/batch`` request (its requestid derived from the items, so a retry is
-replayed); each item's fault is mapped on its own, so one refused work order
-does not fail its neighbours. The runner fills batches across customers.
-
-Not declared:
-
-* DRAFTS and BOOKING: QuickBooks has no draft invoices; an invoice is final
-  when created, so every :class:`RemoteInvoice` reports ``booked=True`` and
-  the planner creates without a Book action. Customers with ``posting=draft``
-  get the planner's "needs capability 'drafts'" notice. Collecting running
-  work on one unsent invoice (lines added by sparse update until it is sent)
-  is planned for a later version.
-* CREDIT_NOTES (CreditMemo is not in the emulator yet) and WEBHOOKS
-  (later versions).
+* Batch: :meth:`QuickBooksConnector.create_invoices` sends up to 30 invoices in
+  one ``/batch`` request (its requestid derived from the items, so a retry is
+  replayed); each item's fault is mapped on its own, so one refused work order
+  does not fail its neighbours. The runner fills batches across customers.
+* Drafts: QuickBooks has none. By default every invoice is final when created
+  and posting=draft customers get the planner's "needs capability 'drafts'"
+  notice; with ``drafts=True`` their work is collected on an open invoice
+  (:mod:`.drafts` states when it counts as booked).
+* VAT: each line's rate picks the company's TaxCode (:mod:`.taxes`), or the
+  fixed ``tax_code`` applies to every line (a US company without VAT).
+* Credit notes are CreditMemos copying the invoice, applied to it by a Payment
+  of 0 (:meth:`QuickBooksConnector.credit`, :mod:`.credits`).
+* Change feed: :meth:`QuickBooksConnector.changes` reads ``/cdc``
+  (:mod:`.changefeed`); webhooks are verified and read by :mod:`.intake`.
+* Not declared: WEBHOOKS (QuickBooks pushes to an endpoint the application
+  serves; :mod:`.intake` turns a delivery into a status refresh).
 
 Exactly-once:
 
 * every call carries ``minorversion=75``; every write carries a ``requestid``
-  derived deterministically from what it writes (:func:`request_id`: blake2b of
-  realm, operation and key, 32 hex characters), so a retried write — by the
-  HTTP layer after a dropped connection, or by a later run — is answered from
-  QuickBooks' replay store instead of being done twice. Writes are therefore
-  sent with ``idempotent=True``.
-* the ledgerlink key is stored twice on an invoice: ``PrivateNote`` =
-  ``"ledgerlink:<key>\\nlines:<sorted source keys>"`` (internal, the full key,
-  and the line source keys; the ``lines:`` part is left out when the note
-  would exceed 4000 characters) and ``DocNumber`` = :func:`doc_number` of the
-  key (``inv:<id>`` → ``<id>``, ``inv:<id>:r<n>`` → ``<id>-R<n>``, anything
-  else, or a result longer than 21 characters or outside ``[A-Za-z0-9-_/.]``,
-  → ``"LL"`` + 12 base32 characters of blake2b(key)). :meth:`find_invoice`
-  queries the DocNumber and accepts only an invoice whose note carries the
-  key (a person's invoice with the same number is not ours). Deleted invoices
-  are forgotten by QuickBooks, so they are not found.
+  derived deterministically from what it writes (:func:`.keys.request_id`), so
+  a retried write — by the HTTP layer after a dropped connection, or by a later
+  run — is answered from QuickBooks' replay store instead of being done twice.
+  Writes are therefore sent with ``idempotent=True``.
+* the ledgerlink key is stored twice, in ``PrivateNote`` and as the
+  ``DocNumber`` (:mod:`.keys`). :meth:`find_invoice` queries the DocNumber and
+  accepts only an invoice whose note carries the key (a person's invoice with
+  the same number is not ours). Deleted invoices are forgotten by QuickBooks,
+  so they are not found.
 * a 6210 duplicate-number refusal keeps QuickBooks' text (ConflictError),
   unless the invoice with that number is ours for the same key, which is
   then returned.
 
 Customers are matched by DisplayName (also ``"<name> (<id>)"``, the name used
-when the plain one is taken: 6240), then by e-mail; a customer tagged
-``Notes = "ledgerlink:<id>"`` with our id wins, a customer tagged with another
-id is never taken, and an untagged one is taken only in the customer's
-currency. Products map to Items (Service or NonInventory) by Name.
+when the plain one is taken: 6240; both in one query), then by e-mail; a
+customer tagged ``Notes = "ledgerlink:<id>"`` with our id wins, a customer
+tagged with another id is never taken, and an untagged one is taken only in
+the customer's currency. Products map to Items (Service or NonInventory) by Name.
 
 Invoice lines use the linked Item of their product, else ``default_item``;
 a line with neither blocks the creation (ValidationError naming the line).
@@ -89,17 +85,14 @@ from ledgerlink.domain import (
 from ledgerlink.errors import (
     ConflictError,
     InvoiceStateError,
-    LedgerlinkError,
-    TransientProviderError,
     ValidationError,
 )
 from ledgerlink.http.client import ProviderClient, make_client
-from ledgerlink.http.errors import Fault, error_from_fault
-from ledgerlink.http.limits import DEFAULT_LIMIT, LimiterRegistry
+from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import ClientCredentials, OAuth2Auth, TokenStore
-from ledgerlink_quickbooks import changefeed, drafts, queries, settings, statuses
-from ledgerlink_quickbooks.credits import credit_memo_for, credit_note, remote_credit
-from ledgerlink_quickbooks.faults import STALE_OBJECT, item_fault, parse_fault
+from ledgerlink_quickbooks import batch, changefeed, drafts, queries, settings, statuses
+from ledgerlink_quickbooks.credits import credit_invoice, remote_credit
+from ledgerlink_quickbooks.faults import STALE_OBJECT, parse_fault
 from ledgerlink_quickbooks.keys import (
     MAX_DOC_NUMBER,
     NOTE_PREFIX,
@@ -158,10 +151,6 @@ CAPABILITIES = frozenset({
 })
 #: Requests in flight per realm (QuickBooks allows 10).
 MAX_IN_FLIGHT = 10
-#: The named limit batch requests count against as well (settings.LIMITS).
-BATCH_LIMIT = "batch"
-#: Marks an item of a batch still waiting for its answer.
-_PENDING: Any = object()
 #: The journal store the tokens live in when no token store is given.
 DEFAULT_STORE = "ledgerlink.db"
 #: Duplicate DisplayName/Name; duplicate DocNumber.
@@ -551,70 +540,9 @@ class QuickBooksConnector(BaseConnector):
         return self._remote(answer["Invoice"])
 
     def create_invoices(self, items: Sequence[BatchItem], products: ProductRefs) -> BatchResult:
-        """Create up to :data:`settings.MAX_BATCH_ITEMS` invoices in one ``/batch`` request.
-
-        Items refused before any write (an unlinked line, another currency) and
-        items QuickBooks refuses keep their own error; the others are created.
-        The batch's requestid derives from its items, so a retried batch is
-        answered from QuickBooks' replay store. It counts against the realm's
-        ``batch`` limit (40 a minute) as well as the general one.
-        """
-        if len(items) > self.max_batch:
-            raise ValidationError(f"a batch holds at most {self.max_batch} invoices",
-                                  field="items", value=len(items))
-        self._prefetch_customers({item.customer_ref for item in items})
-        results: list[RemoteInvoice | LedgerlinkError] = []
-        requests: list[dict[str, Any]] = []
-        sent: dict[str, int] = {}  # bId → position in items
-        for position, item in enumerate(items):
-            try:
-                body = self._invoice_body(item.draft, item.customer_ref, products)
-            except LedgerlinkError as err:
-                results.append(err)
-                continue
-            results.append(_PENDING)
-            bid = str(position)
-            sent[bid] = position
-            requests.append({"bId": bid, "operation": "create", "Invoice": body})
-        if not requests:
-            return results
-        payload = dumps({"BatchItemRequest": requests})
-        keys = "|".join(items[p].draft.key for p in sent.values())
-        rid = request_id(self.realm_id, "batch-create-invoices", f"{keys}|{digest(payload)}")
-        response = self._http.post(
-            "/batch", params={"requestid": rid}, content=payload,
-            headers={"Content-Type": "application/json"}, idempotent=True,
-            limits=(DEFAULT_LIMIT, BATCH_LIMIT))
-        answers = {str(a.get("bId")): a for a in loads(response.text).get("BatchItemResponse")
-                   or []}
-        for bid, position in sent.items():
-            results[position] = self._batch_answer(items[position].draft.key, answers.get(bid))
-        return results
-
-    def _batch_answer(self, key: str, answer: Mapping[str, Any] | None
-                      ) -> RemoteInvoice | LedgerlinkError:
-        if answer is None:
-            return TransientProviderError(
-                f"QuickBooks answered no item for invoice {key} in the batch",
-                provider=self.name)
-        if "Invoice" in answer:
-            return self._remote(answer["Invoice"])
-        fault = item_fault(answer) or Fault("QuickBooks answered an empty batch item")
-        err = error_from_fault(fault, provider=self.name)
-        if isinstance(err, ConflictError):
-            try:
-                return self._ours_or(key, err)
-            except LedgerlinkError as final:
-                return final
-        return err
-
-    def _prefetch_customers(self, refs: set[str]) -> None:
-        """Learn the currency and e-mail of unseen customers in one query."""
-        unknown = sorted(ref for ref in refs if ref not in self._customers)
-        for start in range(0, len(unknown), queries.MAX_RESULTS):
-            chunk = unknown[start:start + queries.MAX_RESULTS]
-            for row in self._query("Customer", [("Id", "IN", chunk)]):
-                self._remember(row)
+        """Create up to :data:`settings.MAX_BATCH_ITEMS` invoices in one ``/batch`` request
+        (see :func:`.batch.create_invoices`)."""
+        return batch.create_invoices(self, items, products)
 
     def send(self, provider_id: str, email: str | None = None) -> None:
         """Email the invoice (``sendTo`` when ``email`` is given, else its BillEmail).
@@ -680,49 +608,9 @@ class QuickBooksConnector(BaseConnector):
         return self.get_invoice(provider_id)
 
     def credit(self, provider_id: str, key: str) -> RemoteInvoice:
-        """Credit the whole invoice with a CreditMemo keyed ``key`` and apply it.
-
-        The memo copies the invoice's lines (items, quantities, prices, tax codes);
-        a Payment of 0 then applies the credit to the invoice, so the invoice is
-        settled and the memo used up, as a person would in QuickBooks. Both writes
-        carry requestids derived from ``key``; a memo already made for ``key`` is
-        returned as it is.
-        """
-        memo = self.find_invoice(key)
-        if memo is None:
-            raw = self._read_invoice(provider_id)
-            payload = credit_memo_for(raw, doc_number=doc_number(key),
-                                      private_note=credit_note(note_for(key, ()), provider_id))
-            body = dumps(payload)
-            try:
-                answer = self._write("/creditmemo", body, "create-credit-memo",
-                                     f"{key}|{digest(body)}")
-            except ConflictError as err:
-                memo = self._ours_or(key, err)
-            else:
-                memo = self._credit(answer["CreditMemo"])
-        if memo.balance < 0:
-            self._apply_credit(provider_id, memo, key)
-            memo = self._credit(self._get(f"/creditmemo/{memo.provider_id}")["CreditMemo"])
-        return memo
-
-    def _apply_credit(self, invoice_id: str, memo: RemoteInvoice, key: str) -> None:
-        """A Payment of 0 linking the invoice and the memo (as much as both allow)."""
-        invoice = self.get_invoice(invoice_id)
-        amount = min(invoice.balance, -memo.balance)
-        if amount <= 0:
-            return
-        body = dumps({
-            "CustomerRef": {"value": memo.customer_ref},
-            "TotalAmt": Decimal(0),
-            "CurrencyRef": {"value": memo.currency},
-            "Line": [
-                {"Amount": amount, "LinkedTxn": [{"TxnId": invoice_id, "TxnType": "Invoice"}]},
-                {"Amount": amount,
-                 "LinkedTxn": [{"TxnId": memo.provider_id, "TxnType": "CreditMemo"}]},
-            ],
-        })
-        self._write("/payment", body, "apply-credit", f"{key}|{digest(body)}")
+        """Credit the whole invoice with a CreditMemo keyed ``key`` and apply it
+        (see :func:`.credits.credit_invoice`)."""
+        return credit_invoice(self, provider_id, key)
 
     def _credit(self, raw: Mapping[str, Any]) -> RemoteInvoice:
         url = settings.WEB_APP_CREDIT_MEMO[self.environment].format(id=raw["Id"])

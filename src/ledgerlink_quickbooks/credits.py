@@ -19,21 +19,27 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledgerlink.domain import RemoteInvoice
-from ledgerlink.errors import ValidationError
+from ledgerlink.errors import ConflictError, ValidationError
 from ledgerlink_quickbooks import statuses
+from ledgerlink_quickbooks.keys import digest, doc_number, note_for
 from ledgerlink_quickbooks.wire import (
     QboCreditMemo,
     QboInvoice,
     QboLine,
     QboSalesItemLineDetail,
     converter,
+    dumps,
 )
+
+if TYPE_CHECKING:
+    from ledgerlink_quickbooks.connector import QuickBooksConnector
 
 __all__ = [
     "CREDIT_FOR_PREFIX",
+    "credit_invoice",
     "credit_memo_for",
     "credit_note",
     "credited_invoice",
@@ -141,3 +147,50 @@ def remote_credit(raw: Mapping[str, Any], parse_key: Callable[[str | None], str 
         web_url=web_url,
         credit_for=credited_invoice(memo.PrivateNote),
     )
+
+
+def credit_invoice(connector: QuickBooksConnector, provider_id: str, key: str) -> RemoteInvoice:
+    """Credit the whole invoice with a CreditMemo keyed ``key`` and apply it.
+
+    The memo copies the invoice's lines (items, quantities, prices, tax codes);
+    a Payment of 0 then applies the credit to the invoice, so the invoice is
+    settled and the memo used up, as a person would in QuickBooks. Both writes
+    carry requestids derived from ``key``; a memo already made for ``key`` is
+    returned as it is (applied first if it still holds credit).
+    """
+    memo = connector.find_invoice(key)
+    if memo is None:
+        raw = connector._read_invoice(provider_id)
+        payload = credit_memo_for(raw, doc_number=doc_number(key),
+                                  private_note=credit_note(note_for(key, ()), provider_id))
+        body = dumps(payload)
+        try:
+            answer = connector._write("/creditmemo", body, "create-credit-memo",
+                                      f"{key}|{digest(body)}")
+        except ConflictError as err:
+            memo = connector._ours_or(key, err)
+        else:
+            memo = connector._credit(answer["CreditMemo"])
+    if memo.balance < 0:
+        _apply(connector, provider_id, memo, key)
+        memo = connector._credit(connector._get(f"/creditmemo/{memo.provider_id}")["CreditMemo"])
+    return memo
+
+
+def _apply(connector: QuickBooksConnector, invoice_id: str, memo: RemoteInvoice,
+           key: str) -> None:
+    """A Payment of 0 linking the invoice and the memo (as much as both allow)."""
+    invoice = connector.get_invoice(invoice_id)
+    amount = min(invoice.balance, -memo.balance)
+    if amount <= 0:
+        return
+    body = dumps({
+        "CustomerRef": {"value": memo.customer_ref},
+        "TotalAmt": Decimal(0),
+        "CurrencyRef": {"value": memo.currency},
+        "Line": [
+            {"Amount": amount, "LinkedTxn": [{"TxnId": invoice_id, "TxnType": "Invoice"}]},
+            {"Amount": amount, "LinkedTxn": [{"TxnId": memo.provider_id, "TxnType": "CreditMemo"}]},
+        ],
+    })
+    connector._write("/payment", body, "apply-credit", f"{key}|{digest(body)}")

@@ -17,7 +17,7 @@ from datetime import date
 import attrs
 
 from ledgerlink.errors import ValidationError
-from ledgerlink.refresh import RefreshResult, refresh_statuses
+from ledgerlink.refreshing import RefreshResult, refresh_statuses
 from ledgerlink.store import Store
 from ledgerlink_quickbooks.connector import QuickBooksConnector
 from ledgerlink_quickbooks.webhooks import (

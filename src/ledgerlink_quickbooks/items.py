@@ -21,7 +21,7 @@ Every QuickBooks invoice line names an Item (``SalesItemLineDetail.ItemRef``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -172,24 +172,35 @@ def _name_key(name: str) -> str:
 
 
 class ItemLinker:
-    """Links lines to Items by the stated rule, over a known list of Items (no I/O).
+    """Links lines to Items by the stated rule, over a list of Items (no I/O of its own).
 
     Args:
-        items: the company's Items (e.g. :func:`list_items`); inactive ones are
+        items: the company's Items, or a callable giving them (e.g.
+            ``lambda: list_items(connector)``), called once, and only when a
+            line is linked neither by the map nor by the journal — so invoices
+            whose products are all known cost no Item query. Inactive Items are
             never matched by name.
         item_map: the explicit product id → Item Id map.
         default_item: the Item Id for lines nothing else links.
     """
 
-    def __init__(self, items: Iterable[ItemSummary], *,
+    def __init__(self, items: Iterable[ItemSummary] | Callable[[], Iterable[ItemSummary]], *,
                  item_map: Mapping[str, str] | None = None,
                  default_item: str | None = None) -> None:
         self.item_map = dict(item_map or {})
         self.default_item = default_item or None
-        self._by_name: dict[str, str] = {}
-        for item in items:
-            if item.active:
-                self._by_name.setdefault(_name_key(item.name), item.id)
+        self._items = items
+        self._names: dict[str, str] | None = None
+
+    def _by_name(self) -> dict[str, str]:
+        """Active Items by normalised Name (loaded on first use)."""
+        if self._names is None:
+            items = self._items() if callable(self._items) else self._items
+            self._names = {}
+            for item in items:
+                if item.active:
+                    self._names.setdefault(_name_key(item.name), item.id)
+        return self._names
 
     def link(self, product_id: str | None, products: Mapping[str, str],
              product_name: str | None = None) -> LineLink:
@@ -199,10 +210,11 @@ class ItemLinker:
                 return LineLink(self.item_map[product_id], LinkRule.EXPLICIT)
             if products.get(product_id):
                 return LineLink(str(products[product_id]), LinkRule.JOURNAL)
-            found = self._by_name.get(_name_key(product_id))
+            by_name = self._by_name()
+            found = by_name.get(_name_key(product_id))
             if found is not None:
                 return LineLink(found, LinkRule.NAME_IS_PRODUCT_ID)
-            found = self._by_name.get(_name_key(product_name)) if product_name else None
+            found = by_name.get(_name_key(product_name)) if product_name else None
             if found is not None:
                 return LineLink(found, LinkRule.NAME_IS_PRODUCT_NAME)
         if self.default_item:

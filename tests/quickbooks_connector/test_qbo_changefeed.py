@@ -11,7 +11,7 @@ import httpx
 import pytest
 from qbo_connector_support import build_connector
 
-from ledgerlink.refresh import ChangeFeedWindowError, refresh_statuses
+from ledgerlink.refreshing import ChangeFeedWindowError, refresh_statuses
 from ledgerlink.status import InvoiceStatus
 from ledgerlink.store import Store
 from ledgerlink.testing.conformance import ConnectorConformance

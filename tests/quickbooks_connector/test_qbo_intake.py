@@ -15,7 +15,7 @@ import pytest
 from qbo_connector_support import build_connector
 
 from ledgerlink.errors import ValidationError
-from ledgerlink.refresh import RefreshResult
+from ledgerlink.refreshing import RefreshResult
 from ledgerlink.status import InvoiceStatus
 from ledgerlink.store import Store
 from ledgerlink.testing.factories import make_customer, make_invoice_draft

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from qbo_connector_support import build_connector
 
@@ -29,6 +29,7 @@ ids = st.text(st.characters(codec="ascii", exclude_characters=",= \t\r\n\x0b\x0c
               min_size=1, max_size=10)
 
 
+@settings(deadline=None)
 @given(st.dictionaries(ids, ids, max_size=8), st.sampled_from([",", ", ", " ,"]))
 def test_item_map_round_trip(mapping: dict[str, str], separator: str) -> None:
     """A map written as the option text parses back to itself; a mapping is taken as it is."""
@@ -167,3 +168,20 @@ def test_linked_lines_give_their_item_ids() -> None:
     assert [link.rule for link in linker.link_lines(lines, {"P6": "21"}, {"P5": "Widgets"})] == [
         LinkRule.NAME_IS_PRODUCT_ID, LinkRule.EXPLICIT, LinkRule.NAME_IS_PRODUCT_NAME,
         LinkRule.JOURNAL]
+
+
+def test_items_are_loaded_once_and_only_when_a_name_must_be_matched() -> None:
+    """Lines linked by the map, the journal or no product cost no Item listing; then one."""
+    calls: list[int] = []
+
+    def load() -> list[ItemSummary]:
+        calls.append(1)
+        return ITEMS
+
+    linker = ItemLinker(load, item_map={"PX": "77"}, default_item="99")
+    assert linker.require_linked([_line("PX"), _line("P6"), _line(None)], {"P6": "21"}) == (
+        "77", "21", "99")
+    assert calls == []
+    assert linker.link("P1", {}) == LineLink("10", LinkRule.NAME_IS_PRODUCT_ID)
+    assert linker.link("P2", {}, "Widgets") == LineLink("13", LinkRule.NAME_IS_PRODUCT_NAME)
+    assert calls == [1]
