@@ -67,8 +67,8 @@ FILES = ("--work-orders", "work-orders.csv", "--customers", "customers.csv",
 
 SUMMARY_KEYS = {
     "invoices_created", "booked", "emailed", "not_emailed", "collected_on_drafts", "drafts_created",
-    "credited", "customers_linked", "skipped_by_policy", "not_due", "blocked", "failed",
-    "already_done", "recovered", "already_invoiced",
+    "credited", "customers_linked", "customers_updated", "skipped_by_policy", "not_due",
+    "blocked", "failed", "already_done", "recovered", "already_invoiced",
 }
 
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledgerlink import (
+    Address,
     BillingPolicy,
     Capability,
     Company,
@@ -406,3 +407,44 @@ def test_nothing_is_invoiced_for_posting_none_or_undue_work(
                 assert policy.posting is not Posting.NONE
                 if policy.timing is Timing.ON_COMPLETION:
                     assert work.completed_at is not None and work.completed_at <= NOW
+
+
+# --- customer details (CUSTOMER_UPDATES) ---------------------------------------------
+
+
+_UPDATING = ALL_CAPABILITIES | {Capability.CUSTOMER_UPDATES}
+
+
+@given(email=st.sampled_from(["c1@example.dk", "new@example.dk"]),
+       street=st.sampled_from(["", "Vej 1", "Vej 2"]),
+       written=st.sampled_from([None, "same", "other"]),
+       updating=st.booleans())
+def test_a_linked_customer_is_updated_only_when_its_details_changed(
+    email: str, street: str, written: str | None, updating: bool
+) -> None:
+    """UpdateCustomer leads the lane exactly when updates are on and the details differ
+    from those last written (unknown counts as different)."""
+    who = attrs.evolve(customer(), email=email, address=Address(street=street))
+    fingerprint = {None: None, "same": who.details_fingerprint(),
+                   "other": "0" * 16}[written]
+    state = JournalState(customers=frozenset({"c1"}), customer_details={"c1": fingerprint})
+    caps = _UPDATING if updating else ALL_CAPABILITIES
+    p = plan([order()], [who], COMPANY, now=NOW, state=state, capabilities=caps)
+    expected = updating and written != "same"
+    assert (kinds(p)[0] == "update_customer") is expected
+    assert "ensure_customer" not in kinds(p)
+    if expected:
+        assert p.actions[0].op_key.endswith(who.details_fingerprint())
+
+
+def test_an_unlinked_customer_is_ensured_not_updated() -> None:
+    p = plan([order()], [customer()], COMPANY, now=NOW, capabilities=_UPDATING)
+    assert kinds(p)[0] == "ensure_customer" and "update_customer" not in kinds(p)
+
+
+def test_details_fingerprints_follow_the_details_only() -> None:
+    base = customer()
+    assert base.details_fingerprint() == attrs.evolve(base, name="Renamed").details_fingerprint()
+    assert base.details_fingerprint() != attrs.evolve(base, email="x@y.dk").details_fingerprint()
+    assert base.details_fingerprint() != attrs.evolve(
+        base, address=Address(city="Aarhus")).details_fingerprint()

@@ -150,7 +150,8 @@ def _store_at(path: Path, revision: str) -> sa.Engine:
 
 def test_upgrading_from_0002_keeps_invoices_and_adds_unknown_status_facts(
         tmp_path: Path) -> None:
-    """A 0002 journal with invoices opens at 0003: rows kept, facts unknown, no watermark."""
+    """A 0002 journal with invoices opens at the newest revision: rows kept, facts
+    unknown, no watermark."""
     path = tmp_path / "j.db"
     engine = _store_at(path, "0002")
     with engine.begin() as conn:
@@ -165,7 +166,7 @@ def test_upgrading_from_0002_keeps_invoices_and_adds_unknown_status_facts(
     engine.dispose()
     store = Store(path)
     with store.engine.connect() as conn:
-        assert current_revision(conn) == t.SCHEMA_REVISION == "0003"
+        assert current_revision(conn) == t.SCHEMA_REVISION == "0004"
     assert store.state("b").invoices["inv:w1"] == InvoiceRecord(
         "inv:w1", "c1", "book", True, "INV-1", booked=True, sent=True)
     assert store.load_token("quickbooks:1") == {"a": 1}
@@ -190,3 +191,30 @@ def test_the_0003_upgrade_can_be_undone(tmp_path: Path) -> None:
         assert "balance" not in columns and "total" in columns
     engine.dispose()
     assert Store(path).feed_watermark("b") is None  # upgraded again on open
+
+
+def test_upgrading_from_0003_keeps_customers_with_unknown_details(tmp_path: Path) -> None:
+    """A 0003 journal's linked customers stay linked; what was written of them is unknown,
+    so a connector with CUSTOMER_UPDATES writes their details once."""
+    path = tmp_path / "j.db"
+    engine = _store_at(path, "0003")
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO customers (book, customer_id, remote_id) "
+                             "VALUES ('b', 'c1', '58')"))
+    engine.dispose()
+    store = Store(path)
+    state = store.state("b")
+    assert state.customers == frozenset({"c1"})
+    assert state.customer_details == {"c1": None}
+    with store.transaction("b") as tx:
+        tx.ref("customers", "c1", "58", details="abc")
+    assert store.state("b").customer_details == {"c1": "abc"}
+    assert store.refs("b", "customers") == {"c1": "58"}
+    store.close()
+    from alembic import command
+
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0003")
+        assert "details" not in {c["name"] for c in sa.inspect(conn).get_columns("customers")}
+    engine.dispose()

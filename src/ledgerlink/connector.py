@@ -88,6 +88,9 @@ class Capability(enum.Enum):
     WEB_URL = "web_url"  #: an invoice has a URL in the provider's web app
     RATE_LIMITS = "rate_limits"  #: the provider enforces request rate limits
     PAYMENTS = "payments"  #: payments can be registered through the connector
+    #: a linked customer's details are updated when they change (``update_customer``);
+    #: opt-in, as it writes to customers a person may keep by hand
+    CUSTOMER_UPDATES = "customer_updates"
 
 
 @runtime_checkable
@@ -112,6 +115,11 @@ class Connector(Protocol):
 
     def find_product(self, product: Product) -> str | None:
         """The provider's id of ``product`` if it exists there, else None."""
+        ...
+
+    def update_customer(self, customer_ref: str, customer: Customer) -> bool:
+        """Make the provider's address, e-mail and registration number of the customer
+        match ``customer`` (CUSTOMER_UPDATES); True when the provider changed."""
         ...
 
     def create_product(self, product: Product) -> str:
@@ -228,6 +236,9 @@ class BaseConnector:
         self, items: Sequence[BatchItem], products: ProductRefs
     ) -> BatchResult:
         raise CapabilityError(self.name, Capability.BATCH.value)
+
+    def update_customer(self, customer_ref: str, customer: Customer) -> bool:
+        raise CapabilityError(self.name, Capability.CUSTOMER_UPDATES.value)
 
     def changes(self, since: datetime) -> Changes:
         raise CapabilityError(self.name, Capability.CHANGE_FEED.value)

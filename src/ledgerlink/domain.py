@@ -254,6 +254,14 @@ class Customer:
                                             validator=_enum(DeliveryChannel))
     policy: PolicyOverride | None = None
 
+    def details_fingerprint(self) -> str:
+        """A short hash of what a provider keeps of the customer besides its name and
+        currency: e-mail, address and registration number."""
+        a = self.address
+        text = "\x1f".join((self.email or "", a.street, a.postal_code, a.city, a.country,
+                             self.registration_number or ""))
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
     def __attrs_post_init__(self) -> None:
         if self.email is not None and ("@" not in self.email or self.email.strip() != self.email):
             raise ValidationError("not an email address", field="email", value=self.email)

@@ -54,6 +54,7 @@ from ledgerlink.plans import (
     Plan,
     ReplaceLines,
     Send,
+    UpdateCustomer,
     draft_key,
     invoice_key,
 )
@@ -79,12 +80,18 @@ class _Builder:
     already: int = 0
 
     def lane(self, customer: Customer) -> list[Action]:
-        """The customer's action list, starting with EnsureCustomer if it is not linked."""
+        """The customer's action list, starting with EnsureCustomer if it is not linked,
+        or with UpdateCustomer if its details changed since they were written (only
+        with CUSTOMER_UPDATES)."""
         lane = self.actions.get(customer.id)
         if lane is None:
             lane = self.actions[customer.id] = []
             if customer.id not in self.state.customers:
                 lane.append(EnsureCustomer(customer))
+            elif (Capability.CUSTOMER_UPDATES in self.capabilities
+                  and self.state.customer_details.get(customer.id)
+                  != customer.details_fingerprint()):
+                lane.append(UpdateCustomer(customer))
         return lane
 
     def add(self, customer: Customer, action: Action) -> None:

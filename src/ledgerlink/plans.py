@@ -32,14 +32,16 @@ __all__ = [
     "Plan",
     "ReplaceLines",
     "Send",
+    "UpdateCustomer",
     "WorkRecord",
     "draft_key",
     "invoice_key",
     "work_key",
 ]
 
-#: What the planner assumes when no connector is named: everything.
-ALL_CAPABILITIES = frozenset(Capability)
+#: What the planner assumes when no connector is named: everything a connector may
+#: do, but not what a user must switch on (updating customers kept by hand).
+ALL_CAPABILITIES = frozenset(Capability) - {Capability.CUSTOMER_UPDATES}
 
 
 def work_key(work_order_id: str) -> str:
@@ -105,12 +107,15 @@ class JournalState:
         invoices: invoice key → :class:`InvoiceRecord`.
         customers: customer ids already linked to a remote customer.
         drafts_opened: customer id → how many drafts ledgerlink ever opened for it.
+        customer_details: customer id → fingerprint of the details last written to
+            the provider (None: not known).
     """
 
     work: Mapping[str, WorkRecord] = attrs.Factory(dict)
     invoices: Mapping[str, InvoiceRecord] = attrs.Factory(dict)
     customers: frozenset[str] = frozenset()
     drafts_opened: Mapping[str, int] = attrs.Factory(dict)
+    customer_details: Mapping[str, str | None] = attrs.Factory(dict)
 
     def open_draft(self, customer_id: str) -> InvoiceRecord | None:
         """The customer's open draft, if ledgerlink has one."""
@@ -151,6 +156,27 @@ class EnsureCustomer:
     @property
     def op_key(self) -> str:
         return f"customer:{self.customer.id}"
+
+    @property
+    def subject(self) -> str:
+        return self.customer.id
+
+
+@attrs.frozen(slots=True)
+class UpdateCustomer:
+    """Bring a linked customer's address, e-mail and registration number up to date."""
+
+    customer: Customer
+
+    kind = "update_customer"
+
+    @property
+    def customer_id(self) -> str:
+        return self.customer.id
+
+    @property
+    def op_key(self) -> str:
+        return f"customer-details:{self.customer.id}:{self.customer.details_fingerprint()}"
 
     @property
     def subject(self) -> str:
@@ -296,7 +322,8 @@ class Credit:
         return self.invoice_key
 
 
-Action: TypeAlias = EnsureCustomer | CreateInvoice | ReplaceLines | Book | Send | Credit
+Action: TypeAlias = (EnsureCustomer | UpdateCustomer | CreateInvoice | ReplaceLines | Book
+                     | Send | Credit)
 
 
 class NoticeKind(enum.Enum):

@@ -43,10 +43,19 @@ SUMMARY_LABELS = {
 
 def describe(action: Action) -> str:
     """One line saying what an action does."""
-    from ledgerlink.plans import CreateInvoice, Credit, EnsureCustomer, ReplaceLines, Send
+    from ledgerlink.plans import (
+        CreateInvoice,
+        Credit,
+        EnsureCustomer,
+        ReplaceLines,
+        Send,
+        UpdateCustomer,
+    )
 
     if isinstance(action, EnsureCustomer):
         return f"find or create customer {action.customer.name}"
+    if isinstance(action, UpdateCustomer):
+        return f"update the address, e-mail and number of customer {action.customer.name}"
     if isinstance(action, CreateInvoice):
         draft = action.draft()
         what = "draft" if action.target == "draft" else "invoice"

@@ -43,6 +43,7 @@ from ledgerlink.plans import (
     Plan,
     ReplaceLines,
     Send,
+    UpdateCustomer,
 )
 from ledgerlink.store import OpRecord, Store, Transaction, TransferLog
 
@@ -58,7 +59,8 @@ Progress = Callable[[int, int], None]
 
 #: The order crashed operations are reconciled in (dependencies first).
 RECOVERY_ORDER = {kind: rank for rank, kind in enumerate(
-    ("ensure_customer", "create_invoice", "credit", "replace_lines", "book", "send"))}
+    ("ensure_customer", "update_customer", "create_invoice", "credit", "replace_lines", "book",
+     "send"))}
 
 
 @attrs.frozen
@@ -117,7 +119,8 @@ class RunResult:
         counts = dict.fromkeys(
             ("invoices_created", "booked", "emailed", "not_emailed", "collected_on_drafts",
              "drafts_created",
-             "credited", "customers_linked", "skipped_by_policy", "not_due", "blocked",
+             "credited", "customers_linked", "customers_updated", "skipped_by_policy",
+             "not_due", "blocked",
              "failed", "already_done", "recovered", "already_invoiced"), 0)
         for outcome in self.outcomes:
             action = outcome.action
@@ -143,6 +146,8 @@ class RunResult:
                 counts["credited"] += 1
             elif isinstance(action, EnsureCustomer):
                 counts["customers_linked"] += 1
+            elif isinstance(action, UpdateCustomer):
+                counts["customers_updated"] += int(outcome.message == "updated")
         for notice in self.plan.notices:
             if notice.kind is NoticeKind.POLICY:
                 counts["skipped_by_policy"] += 1
@@ -402,6 +407,13 @@ class Runner:
                 note = "already linked" if known else ("found" if ref else "created")
                 ref = ref or connector.create_customer(action.customer)
                 return Outcome(action, "ok", note, remote_id=ref)
+            if isinstance(action, UpdateCustomer):
+                ref = self._customer_refs.get(action.customer_id)
+                if ref is None:
+                    return Outcome(action, "failed", "customer is not linked to the provider")
+                changed = connector.update_customer(ref, action.customer)
+                return Outcome(action, "ok", "updated" if changed else "already up to date",
+                               remote_id=ref)
             if isinstance(action, CreateInvoice):
                 ref = self._customer_refs.get(action.customer_id)
                 if ref is None:
@@ -456,10 +468,15 @@ class Runner:
         amount = str(invoice.total) if invoice is not None else None
         currency = invoice.currency if invoice is not None else None
         number = invoice.number if invoice is not None else None
-        if isinstance(action, EnsureCustomer):
+        if isinstance(action, (EnsureCustomer, UpdateCustomer)):
             assert outcome.remote_id is not None
             self._customer_refs[action.customer.id] = outcome.remote_id
-            tx.ref("customers", action.customer.id, outcome.remote_id)
+            # A created customer holds the details just written; a found one is only
+            # known to hold them once it has been updated.
+            written = (isinstance(action, UpdateCustomer) or outcome.message == "created"
+                       or Capability.CUSTOMER_UPDATES in self.connector.capabilities)
+            tx.ref("customers", action.customer.id, outcome.remote_id,
+                   details=action.customer.details_fingerprint() if written else None)
         elif isinstance(action, CreateInvoice):
             assert invoice is not None
             self._invoice_ids[action.key] = invoice.provider_id

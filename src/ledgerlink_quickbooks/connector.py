@@ -77,7 +77,6 @@ from ledgerlink.domain import (
     Customer,
     InvoiceDraft,
     InvoiceLine,
-    PartyKind,
     Product,
     ProductKind,
     RemoteInvoice,
@@ -92,7 +91,9 @@ from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import ClientCredentials, OAuth2Auth, TokenStore
 from ledgerlink_quickbooks import batch, changefeed, drafts, queries, settings, statuses
 from ledgerlink_quickbooks.credits import credit_invoice, remote_credit
+from ledgerlink_quickbooks.customers import customer_payload, update_customer
 from ledgerlink_quickbooks.faults import STALE_OBJECT, parse_fault
+from ledgerlink_quickbooks.items import ItemLinker, list_items, parse_item_map
 from ledgerlink_quickbooks.keys import (
     MAX_DOC_NUMBER,
     NOTE_PREFIX,
@@ -106,14 +107,12 @@ from ledgerlink_quickbooks.keys import (
 from ledgerlink_quickbooks.taxes import TaxCodes
 from ledgerlink_quickbooks.wire import (
     QboCustomer,
-    QboEmail,
     QboInvoice,
     QboItem,
     QboLine,
     QboLinkedTxn,
     QboPayment,
     QboPaymentLine,
-    QboPhysicalAddress,
     QboSalesItemLineDetail,
     Ref,
     converter,
@@ -227,6 +226,8 @@ class QuickBooksConnector(BaseConnector):
         income_account: str | None = None,
         limiters: LimiterRegistry | None = None,
         drafts: bool | str = False,
+        item_map: str | Mapping[str, str] | None = None,
+        update_customers: bool | str = False,
     ) -> None:
         for field, value in (("realm_id", realm_id), ("client_id", client_id),
                              ("client_secret", client_secret)):
@@ -244,10 +245,19 @@ class QuickBooksConnector(BaseConnector):
         self.tax_code = str(tax_code) if tax_code else None
         #: Whether posting=draft work is collected on open invoices (DRAFTS, BOOKING).
         self.collect_drafts = _flag(drafts, "drafts")
-        if self.collect_drafts:
-            self.capabilities = CAPABILITIES | {Capability.DRAFTS, Capability.BOOKING}
         self._tax_codes = TaxCodes(lambda entity, where: self._query(entity, where), tax_codes)
         self.income_account = str(income_account) if income_account else None
+        #: Product id → Item Id links the user stated (the ``item_map`` option).
+        self.item_map = parse_item_map(item_map)
+        #: Whether a customer's address, e-mail and tax id are updated (opt-in): when it
+        #: is found, and (CUSTOMER_UPDATES) when a run bills it after they changed.
+        self.update_customers = _flag(update_customers, "update_customers")
+        self.capabilities = CAPABILITIES | (
+            {Capability.DRAFTS, Capability.BOOKING} if self.collect_drafts else set()) | (
+            {Capability.CUSTOMER_UPDATES} if self.update_customers else set())
+        # Lists the company's Items only when a line needs matching by name.
+        self._items = ItemLinker(lambda: list_items(self), item_map=self.item_map,
+                                 default_item=self.default_item)
         #: Rows per query page (QuickBooks allows at most 1000).
         self.page_size = queries.MAX_RESULTS
         host = (base_url or settings.API_BASE[self.environment]).rstrip("/")
@@ -342,6 +352,21 @@ class QuickBooksConnector(BaseConnector):
     # --- customers and products -----------------------------------------------------
 
     def find_customer(self, customer: Customer) -> str | None:
+        """The customer's ref (:meth:`_find_customer`); with ``update_customers`` its
+        address, e-mail and tax id are brought up to date (:func:`.customers.update_customer`).
+        """
+        ref = self._find_customer(customer)
+        if ref is not None and self.update_customers:
+            update_customer(self, ref, customer)
+        return ref
+
+    def update_customer(self, customer_ref: str, customer: Customer) -> bool:
+        """With ``update_customers``: address, e-mail and tax id made to match ``customer``
+        (never the name or the currency); True when QuickBooks was changed."""
+        self.require(Capability.CUSTOMER_UPDATES)
+        return update_customer(self, customer_ref, customer)
+
+    def _find_customer(self, customer: Customer) -> str | None:
         """By DisplayName (plain or ``"name (id)"``, one query), then by e-mail; ours first.
 
         A customer tagged with our id wins wherever it is found; an untagged one
@@ -369,34 +394,10 @@ class QuickBooksConnector(BaseConnector):
 
     def create_customer(self, customer: Customer) -> str:
         """Create the customer tagged ``Notes = "ledgerlink:<id>"`` in its currency."""
-        person = customer.kind is PartyKind.PERSON
-        given, _, family = customer.name.partition(" ")
-        street = [ln for ln in customer.address.street.splitlines() if ln.strip()]
-        address = QboPhysicalAddress(
-            Line1=street[0] if street else None,
-            Line2=street[1] if len(street) > 1 else None,
-            Line3=", ".join(street[2:]) if len(street) > 2 else None,
-            City=customer.address.city or None,
-            PostalCode=customer.address.postal_code or None,
-            Country=customer.address.country,
-        )
-
-        def payload(display: str) -> QboCustomer:
-            return QboCustomer(
-                DisplayName=display,
-                CompanyName=None if person else customer.name[:100],
-                GivenName=given[:100] if person else None,
-                FamilyName=(family[:100] or None) if person else None,
-                PrimaryEmailAddr=QboEmail(customer.email) if customer.email else None,
-                BillAddr=address,
-                CurrencyRef=Ref(customer.currency),
-                Notes=f"{NOTE_PREFIX}{customer.id}",
-            )
-
         names = (_clean_name(customer.name, MAX_DISPLAY_NAME),
                  _clean_name(f"{customer.name} ({customer.id})", MAX_DISPLAY_NAME))
         for attempt, display in enumerate(names):
-            body = dumps(payload(display))
+            body = dumps(customer_payload(customer, display))
             try:
                 answer = self._write("/customer", body, "create-customer",
                                      f"{customer.id}|{digest(body)}")
@@ -434,15 +435,8 @@ class QuickBooksConnector(BaseConnector):
     def _lines(self, draft_lines: Sequence[InvoiceLine], currency: str,
                products: ProductRefs) -> tuple[QboLine, ...]:
         lines = []
-        for index, line in enumerate(draft_lines):
-            item = (products.get(line.product_id) if line.product_id else None)
-            item = item or self.default_item
-            if not item:
-                raise ValidationError(
-                    f"unlinked line blocks creation: line {index + 1} ({line.description!r}) "
-                    f"has no QuickBooks item; link product {line.product_id!r} to an Item "
-                    "or set the connector's default_item",
-                    field=f"lines[{index}].product_id", value=line.product_id)
+        items = self._items.require_linked(draft_lines, products)
+        for line, item in zip(draft_lines, items, strict=True):
             lines.append(QboLine(
                 DetailType="SalesItemLineDetail",
                 Amount=line.net(currency),

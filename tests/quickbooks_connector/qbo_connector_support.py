@@ -38,9 +38,10 @@ def connect_realm(emulator: QuickBooksEmulator, realm: str, store: Store) -> Non
 
 
 def build_connector(emulator: QuickBooksEmulator, tmp_path: Path, *, with_item: bool = True,
-                    **options: Any) -> QuickBooksConnector:
-    """A connector on a fresh, connected realm of ``emulator`` (with a default Service item)."""
-    realm = fresh_realm()
+                    realm: str | None = None, **options: Any) -> QuickBooksConnector:
+    """A connector on a fresh (or the given), connected realm of ``emulator`` (with a
+    default Service item)."""
+    realm = realm or fresh_realm()
     emulator.add_realm(realm)
     store = Store(tmp_path / f"tokens-{realm}.db")
     connect_realm(emulator, realm, store)

@@ -34,3 +34,10 @@ class TestQuickBooksDraftsConformance(TestQuickBooksConformance):
 
     def make_connector(self, tmp_path: Path) -> QuickBooksConnector:
         return build_connector(QuickBooksEmulator(), tmp_path, drafts=True)
+
+
+class TestQuickBooksCustomerUpdatesConformance(TestQuickBooksConformance):
+    """With ``update_customers=True`` (CUSTOMER_UPDATES) the contract holds too."""
+
+    def make_connector(self, tmp_path: Path) -> QuickBooksConnector:
+        return build_connector(QuickBooksEmulator(), tmp_path, update_customers=True)

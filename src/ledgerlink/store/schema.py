@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 metadata = MetaData()
 
@@ -116,6 +116,8 @@ customers = Table(
     Column("book", String(200), primary_key=True),
     Column("customer_id", String(200), primary_key=True),
     Column("remote_id", String(200), nullable=False),
+    # Fingerprint of the details last written to the provider (None: not known).
+    Column("details", String(40)),
 )
 
 #: Local product id → the provider's product id.

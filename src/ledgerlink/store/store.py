@@ -240,10 +240,10 @@ class Store:
                 if r.key.startswith("draft:"):
                     number = int(r.key.rsplit(":", 1)[1])
                     drafts[r.customer_id] = max(drafts.get(r.customer_id, 0), number)
-            known = frozenset(conn.execute(
-                sa.select(t.customers.c.customer_id).where(t.customers.c.book == book)
-            ).scalars())
-        return JournalState(work, invoices, known, drafts)
+            details = {r.customer_id: r.details for r in conn.execute(
+                sa.select(t.customers.c.customer_id, t.customers.c.details)
+                .where(t.customers.c.book == book))}
+        return JournalState(work, invoices, frozenset(details), drafts, details)
 
     def ops(self, book: str, keys: Iterable[str]) -> dict[str, OpRecord]:
         """Journal rows for ``keys`` (missing keys are absent from the result)."""
@@ -460,10 +460,16 @@ class Transaction:
         """Remove a work order's row on ``invoice_key`` (its lines left that draft)."""
         self._work_deletes.append({"_key": work_order_id, "invoice_key": invoice_key})
 
-    def ref(self, kind: Literal["customers", "products"], local_id: str, remote_id: str) -> None:
-        """Link a local customer/product id to the provider's id."""
-        column = "customer_id" if kind == "customers" else "product_id"
-        self._refs[kind].append({"book": self.book, column: local_id, "remote_id": remote_id})
+    def ref(self, kind: Literal["customers", "products"], local_id: str, remote_id: str,
+            details: str | None = None) -> None:
+        """Link a local customer/product id to the provider's id (for a customer, with the
+        fingerprint of the details written, see ``Customer.details_fingerprint``)."""
+        if kind == "customers":
+            self._refs[kind].append({"book": self.book, "customer_id": local_id,
+                                     "remote_id": remote_id, "details": details})
+        else:
+            self._refs[kind].append({"book": self.book, "product_id": local_id,
+                                     "remote_id": remote_id})
 
     def log(self, run_id: str, customer_id: str, action: str, subject: str, outcome: str,
             *, remote_id: str | None = None, number: str | None = None,

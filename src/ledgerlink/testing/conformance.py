@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from ledgerlink.connector import Capability, Connector
@@ -458,3 +459,18 @@ class ConnectorConformance:
         made = {*expected, *([deleted] if deleted else [])}
         repeated = made & {*(i.provider_id for i in again.invoices), *again.deleted}
         assert not repeated, f"changes() reports old changes again: {sorted(repeated)}"
+
+    def test_customer_updates(self, connector: Connector) -> None:
+        """With CUSTOMER_UPDATES a changed e-mail and address are written once; then
+        nothing is left to change. Without it the call is refused."""
+        customer, ref = self.new_customer(connector, email="before@example.com")
+        moved = attrs.evolve(customer, email="after@example.com",
+                             address=attrs.evolve(customer.address, street="2 New Street"))
+        if Capability.CUSTOMER_UPDATES not in connector.capabilities:
+            with pytest.raises(CapabilityError) as caught:
+                connector.update_customer(ref, moved)
+            assert caught.value.capability == Capability.CUSTOMER_UPDATES.value
+            return
+        assert connector.update_customer(ref, moved) is True
+        assert connector.update_customer(ref, moved) is False
+        assert connector.find_customer(moved) == ref
