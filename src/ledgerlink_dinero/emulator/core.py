@@ -1,0 +1,279 @@
+"""The emulator itself: one ``handle(request) -> response`` behind the transport and the server.
+
+Checks run in this order for an API call: route, Bearer token (401),
+organisation reachable by the token (403), the plan check (403, code 48),
+scope (403), the rate limit per organisation and client id (429), injected
+faults, latency, then the handler. A dropped answer still committed its write.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ledgerlink_dinero.emulator.auth import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_SCOPES,
+    READ_SCOPE,
+    TOKEN_PATH,
+    WRITE_SCOPE,
+    Grant,
+    TokenServer,
+)
+from ledgerlink_dinero.emulator.faults import Faults
+from ledgerlink_dinero.emulator.fields import Call
+from ledgerlink_dinero.emulator.listing import project
+from ledgerlink_dinero.emulator.routes import ORGANISATIONS_PATH, known_path, resolve
+from ledgerlink_dinero.emulator.state import DEFAULT_RATES, Organisation
+from ledgerlink_dinero.emulator.throttle import Limits, Throttle
+from ledgerlink_dinero.emulator.vat import DEFAULT_ACCOUNTS, Account
+from ledgerlink_dinero.emulator.wire import (
+    PLAN_REQUIRED,
+    UNAUTHORIZED,
+    DineroError,
+    EmuRequest,
+    EmuResponse,
+    error_response,
+    json_response,
+    text_response,
+)
+
+if TYPE_CHECKING:
+    from ledgerlink_dinero.emulator.server import EmulatorServer
+    from ledgerlink_dinero.emulator.transport import EmulatorTransport
+
+PLAN_MESSAGE = (
+    "The organization does not have an active Pro plan. Access to the Dinero API requires "
+    "a Pro subscription."
+)
+
+
+@attrs.frozen
+class RequestRecord:
+    """What one API call carried, for assertions and benchmarks.
+
+    Attributes:
+        method: HTTP method.
+        path: The full path.
+        organisation_id: Organisation in the path ("" for the organisations list).
+        client_id: Client id of the token ("" when unauthenticated).
+        status: HTTP status answered (0 when the connection was dropped).
+    """
+
+    method: str
+    path: str
+    organisation_id: str
+    client_id: str
+    status: int
+
+
+class DineroEmulator:
+    """A stateful Dinero API, in memory and thread-safe.
+
+    ``clock`` returns epoch seconds (inject a fake to move time without
+    sleeping); ``time_scale`` multiplies the rate-limit window and the
+    injected latency alike; ``sleep`` is called for latency.
+    """
+
+    def __init__(
+        self,
+        *,
+        limits: Limits | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        time_scale: float = 1.0,
+        latency: float = 0.0,
+    ) -> None:
+        base = limits or Limits()
+        self.clock = clock
+        self.sleep = sleep
+        self.time_scale = time_scale
+        self.latency = latency
+        self.latency_fn: Callable[[EmuRequest], float] | None = None
+        self.auth = TokenServer()
+        self.throttle = Throttle(attrs.evolve(base, window=base.window * time_scale), clock)
+        self.faults = Faults()
+        self.organisations: dict[str, Organisation] = {}
+        self.requests: list[RequestRecord] = []
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ set-up helpers
+
+    def add_organisation(
+        self,
+        organisation_id: str,
+        name: str | None = None,
+        *,
+        is_pro: bool = True,
+        email: str | None = "faktura@example.dk",
+        accounts: Mapping[int, Account] | None = None,
+        rates: Mapping[str, Decimal] | None = None,
+    ) -> Organisation:
+        """Create an organisation (or return the existing one, unchanged)."""
+        with self._lock:
+            existing = self.organisations.get(organisation_id)
+            if existing is not None:
+                return existing
+            org = Organisation(
+                organisation_id,
+                name or f"Organisation {organisation_id}",
+                is_pro=is_pro,
+                email=email,
+                accounts=accounts if accounts is not None else DEFAULT_ACCOUNTS,
+                rates=rates if rates is not None else DEFAULT_RATES,
+            )
+            self.organisations[organisation_id] = org
+            return org
+
+    def authorize(
+        self,
+        *organisation_ids: str,
+        client_id: str = DEFAULT_CLIENT_ID,
+        scopes: str = DEFAULT_SCOPES,
+    ) -> str:
+        """Simulate the consent screen: an authorization code reaching ``organisation_ids``."""
+        for organisation_id in organisation_ids:
+            self.add_organisation(organisation_id)
+        return self.auth.authorize(organisation_ids, client_id=client_id, scopes=scopes)
+
+    def connect(
+        self,
+        *organisation_ids: str,
+        client_id: str = DEFAULT_CLIENT_ID,
+        scopes: str = DEFAULT_SCOPES,
+    ) -> dict[str, object]:
+        """A token response for a user who sees ``organisation_ids`` (created if needed)."""
+        for organisation_id in organisation_ids:
+            self.add_organisation(organisation_id)
+        grant = Grant(client_id, frozenset(organisation_ids), frozenset(scopes.split()))
+        return self.auth.issue(grant, self.clock())
+
+    def seed(self, organisation_id: str, resource: str, payload: dict[str, Any]) -> Any:
+        """Create through ``POST /v1/{org}/{resource}`` without auth, limits or faults.
+
+        ``resource`` is ``contacts``, ``products``, ``invoices`` or
+        ``sales/creditnotes``; returns the create answer (e.g. ``{"ContactGuid"}``).
+        """
+        org = self.add_organisation(organisation_id)
+        path = f"/v1/{organisation_id}/{resource}"
+        found = resolve("POST", path)
+        if found is None:
+            raise ValueError(f"nothing to seed at {resource}")
+        request = EmuRequest("POST", path, {}, {}, json.dumps(payload, default=str).encode())
+        response = found[0].handler(Call(org, request, "", self.clock()))
+        return response.json_body()
+
+    def transport(self) -> EmulatorTransport:
+        """An httpx transport serving this emulator in-process."""
+        from ledgerlink_dinero.emulator.transport import EmulatorTransport
+
+        return EmulatorTransport(self)
+
+    def serve(self) -> EmulatorServer:
+        """A server for this emulator on 127.0.0.1 (use as a context manager)."""
+        from ledgerlink_dinero.emulator.server import EmulatorServer
+
+        return EmulatorServer(self)
+
+    # ------------------------------------------------------------ the core
+
+    def handle(self, request: EmuRequest) -> EmuResponse:
+        """Answer one HTTP request."""
+        now = self.clock()
+        if request.path == TOKEN_PATH and request.method == "POST":
+            return self.auth.handle_token(request, now)
+        bearer = request.headers.get("authorization", "")
+        grant = (
+            self.auth.grant_of(bearer[7:].strip(), now) if bearer[:7].lower() == "bearer " else None
+        )
+        if request.path.rstrip("/") == ORGANISATIONS_PATH and request.method == "GET":
+            if grant is None:
+                return self._record(request, "", "", _unauthorized())
+            return self._record(request, "", grant.client_id, self._organisations(request, grant))
+        found = resolve(request.method, request.path)
+        if found is None:
+            status = 405 if known_path(request.path) else 404
+            return json_response(
+                status, {"code": 40 if status == 404 else 45, "message": "No route"}
+            )
+        route, arguments = found
+        organisation_id = arguments["organizationId"]
+        if grant is None:
+            return self._record(request, organisation_id, "", _unauthorized())
+        org = self.organisations.get(organisation_id)
+        if org is None or organisation_id not in grant.organisations:
+            message = f"The token does not give access to organization {organisation_id}."
+            forbidden = DineroError(403, UNAUTHORIZED, "Forbidden", {"message": message})
+            return self._record(
+                request, organisation_id, grant.client_id, error_response(forbidden)
+            )
+        refusal = self._refusal(request, org, grant)
+        if refusal is not None:
+            return self._record(request, organisation_id, grant.client_id, refusal)
+        if not self.throttle.admit(organisation_id, grant.client_id):
+            answer = text_response(429, self.throttle.message())
+            return self._record(request, organisation_id, grant.client_id, answer)
+        injected = self.faults.take_error()
+        delay = self.latency_fn(request) if self.latency_fn else self.latency
+        if delay > 0:
+            self.sleep(delay * self.time_scale)
+        if injected is not None:
+            answer = text_response(injected, "An unexpected error occurred.")
+            return self._record(request, organisation_id, grant.client_id, answer)
+        try:
+            answer = route.handler(Call(org, request, arguments.get("guid", ""), self.clock()))
+        except DineroError as error:
+            answer = error_response(error)
+        if route.write and answer.status < 300 and self.faults.take_drop():
+            answer = attrs.evolve(answer, drop=True)
+        return self._record(request, organisation_id, grant.client_id, answer)
+
+    def _refusal(self, request: EmuRequest, org: Organisation, grant: Grant) -> EmuResponse | None:
+        """The plan check (code 48), then the scope the method needs."""
+        if not org.is_pro:
+            return error_response(
+                DineroError(403, PLAN_REQUIRED, PLAN_MESSAGE, {"organization": PLAN_MESSAGE})
+            )
+        scope = READ_SCOPE if request.method == "GET" else WRITE_SCOPE
+        if scope not in grant.scopes:
+            message = f"The token lacks the scope {scope}."
+            return error_response(DineroError(403, UNAUTHORIZED, "Forbidden", {"scope": message}))
+        return None
+
+    def _organisations(self, request: EmuRequest, grant: Grant) -> EmuResponse:
+        fields = request.query.get("fields") or "id,name,isPro"
+        rows = []
+        with self._lock:
+            for organisation_id in sorted(grant.organisations):
+                org = self.organisations.get(organisation_id)
+                if org is not None:
+                    row = {"id": org.organisation_id, "name": org.name, "isPro": org.is_pro}
+                    rows.append(project(row, fields))
+        return json_response(200, rows)
+
+    def _record(
+        self, request: EmuRequest, organisation_id: str, client_id: str, response: EmuResponse
+    ) -> EmuResponse:
+        status = 0 if response.drop else response.status
+        with self._lock:
+            self.requests.append(
+                RequestRecord(request.method, request.path, organisation_id, client_id, status)
+            )
+        return response
+
+
+def _unauthorized() -> EmuResponse:
+    return error_response(
+        DineroError(
+            401,
+            UNAUTHORIZED,
+            "Unauthorized",
+            {"message": "Authorization has been denied for this request."},
+        )
+    )

@@ -1,0 +1,137 @@
+"""Invoice status from Dinero facts, through the core's one status function.
+
+The facts (NOTES-danish.md §1.4):
+
+* ``Status`` is Draft or Booked on a single read; in lists it carries the
+  payment-style values (a fixture shows ``Overdue``) [D8][D18];
+* ``PaymentStatus`` is one of Draft, Booked, Paid, OverPaid, Overdue [D8];
+* partially paid has no native value: it is a booked invoice whose payments
+  add up to more than nothing and less than ``TotalInclVat`` (inferred), so the
+  payments are an input here;
+* deleted: ``DeletedAt`` is set (or the invoice came from ``deletedOnly=true``);
+* void/credited: a booked credit note has ``CreditNoteFor`` = the invoice (inferred);
+* due date: ``PaymentDate``; sent: ``MailOutStatus`` other than ``NotSent`` (inferred).
+
+Dinero's own ``Overdue`` wins over the calendar: it judges the day in the
+organisation's calendar, so an invoice it calls overdue is overdue even when
+``today`` (another zone) is still the due date. Money received is a fact too:
+payments covering the total make it paid even while ``PaymentStatus`` lags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ledgerlink.errors import ValidationError
+from ledgerlink.status import InvoiceStatus, derive_status
+from ledgerlink_dinero.wire import DRAFT_NUMBER_PLACEHOLDER, DineroInvoice
+
+__all__ = [
+    "BOOKED_VALUES",
+    "DRAFT",
+    "NOT_SENT",
+    "PAID_VALUES",
+    "PAYMENT_STATUSES",
+    "booked_number",
+    "derive",
+    "is_booked",
+    "is_deleted",
+    "is_sent",
+    "remote_status",
+]
+
+DRAFT = "Draft"
+#: ``PaymentStatus`` values [D8]; ``Status`` uses Draft/Booked or these in lists [D18].
+PAYMENT_STATUSES = frozenset({DRAFT, "Booked", "Paid", "OverPaid", "Overdue"})
+#: Values meaning the invoice is booked (final and numbered).
+BOOKED_VALUES = PAYMENT_STATUSES - {DRAFT}
+#: Values meaning Dinero considers the invoice settled.
+PAID_VALUES = frozenset({"Paid", "OverPaid"})
+#: ``MailOutStatus`` of an invoice never emailed [D18].
+NOT_SENT = "NotSent"
+
+
+def _known(value: str | None, field: str) -> str | None:
+    if value is not None and value not in PAYMENT_STATUSES:
+        raise ValidationError(f"unknown Dinero {field}", field=field, value=value)
+    return value
+
+
+def derive(
+    *,
+    status: str | None,
+    payment_status: str | None,
+    total: Decimal | None,
+    payments: Iterable[Decimal],
+    due_date: date | None,
+    deleted: bool,
+    today: date,
+    credited: bool = False,
+) -> InvoiceStatus:
+    """Status flags from Dinero's facts on ``today``.
+
+    Args:
+        status: ``Status`` (Draft/Booked, or a payment-style value from a list).
+        payment_status: ``PaymentStatus``, when read; it is preferred to ``status``.
+        total: ``TotalInclVat``; needed once the invoice is booked.
+        payments: the amounts paid on the invoice (refunds negative).
+        due_date: ``PaymentDate``.
+        deleted: ``DeletedAt`` is set.
+        today: the day to judge overdue on.
+        credited: a booked credit note credits this invoice.
+    """
+    fact = _known(payment_status, "PaymentStatus") or _known(status, "Status")
+    if fact is None and not deleted:
+        raise ValidationError("neither Status nor PaymentStatus was read; ask for them "
+                              "in fields=", field="Status")
+    booked = fact in BOOKED_VALUES
+    if booked and total is None:
+        raise ValidationError("a booked invoice needs TotalInclVat; ask for it in fields=",
+                              field="TotalInclVat")
+    gross = total if total is not None else Decimal(0)
+    paid = sum(payments, Decimal(0))
+    balance = gross - paid
+    if fact in PAID_VALUES:
+        balance = min(balance, Decimal(0))
+    if fact == "Overdue" and (due_date is None or today <= due_date):
+        due_date = today - timedelta(days=1)
+    return derive_status(booked=booked, voided=credited, deleted=deleted, total=gross,
+                         balance=balance, due_date=due_date, today=today)
+
+
+def is_deleted(invoice: DineroInvoice) -> bool:
+    """True once Dinero reports the invoice deleted."""
+    return invoice.DeletedAt is not None
+
+
+def is_booked(invoice: DineroInvoice) -> bool:
+    """True for a booked (final, numbered) invoice."""
+    fact = invoice.PaymentStatus or invoice.Status
+    return fact in BOOKED_VALUES
+
+
+def is_sent(invoice: DineroInvoice) -> bool | None:
+    """True once emailed; None when ``MailOutStatus`` was not read."""
+    if invoice.MailOutStatus is None:
+        return None
+    return invoice.MailOutStatus != NOT_SENT
+
+
+def booked_number(invoice: DineroInvoice) -> str | None:
+    """The invoice number, once booked (drafts show a placeholder or a provisional one)."""
+    if not is_booked(invoice) or invoice.Number in (None, DRAFT_NUMBER_PLACEHOLDER):
+        return None
+    return str(invoice.Number)
+
+
+def remote_status(
+    invoice: DineroInvoice, today: date, *, payments: Iterable[Decimal] = (),
+    credited: bool = False,
+) -> InvoiceStatus:
+    """Status flags of a Dinero invoice on ``today``, given its payments."""
+    return derive(status=invoice.Status, payment_status=invoice.PaymentStatus,
+                  total=invoice.TotalInclVat, payments=payments,
+                  due_date=invoice.PaymentDate, deleted=is_deleted(invoice),
+                  today=today, credited=credited)
