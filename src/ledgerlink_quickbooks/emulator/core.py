@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ledgerlink.emulation import Faults as Faults
 from ledgerlink_quickbooks.emulator.auth import REVOKE_PATH, TOKEN_PATH, AuthServer
 from ledgerlink_quickbooks.emulator.handlers import dispatch
 from ledgerlink_quickbooks.emulator.state import ChangeEvent, Realm
@@ -66,42 +67,6 @@ class RequestRecord:
     requestid: str | None
     status: int
     replayed: bool
-
-
-@attrs.define
-class Faults:
-    """Faults waiting to be injected into the next calls (thread-safe)."""
-
-    _lock: threading.Lock = attrs.field(factory=threading.Lock)
-    _errors: list[int] = attrs.field(factory=list)
-    _drops: int = 0
-
-    def fail_next(self, count: int = 1, status: int = 503) -> None:
-        """Answer the next ``count`` API calls with HTTP ``status`` (a 5xx) without doing them."""
-        with self._lock:
-            self._errors.extend([status] * count)
-
-    def drop_after_commit(self, count: int = 1) -> None:
-        """Cut the connection on the next ``count`` writes after they were committed."""
-        with self._lock:
-            self._drops += count
-
-    def clear(self) -> None:
-        """Forget every pending fault."""
-        with self._lock:
-            self._errors.clear()
-            self._drops = 0
-
-    def take_error(self) -> int | None:
-        with self._lock:
-            return self._errors.pop(0) if self._errors else None
-
-    def take_drop(self) -> bool:
-        with self._lock:
-            if self._drops <= 0:
-                return False
-            self._drops -= 1
-            return True
 
 
 class QuickBooksEmulator:

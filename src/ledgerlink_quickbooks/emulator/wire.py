@@ -8,59 +8,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+# Re-exported: the emulator's modules take the shared values from here.
+from ledgerlink.emulation import EmuRequest as EmuRequest
+from ledgerlink.emulation import EmuResponse as EmuResponse
+
 JSON_TYPE = "application/json;charset=UTF-8"
 XML_TYPE = "application/xml"
-
-
-@attrs.frozen
-class EmuRequest:
-    """One HTTP request as the emulator sees it.
-
-    Attributes:
-        method: Upper-case HTTP method.
-        path: URL path without the query string.
-        query: Query parameters (last value wins), names as sent.
-        headers: Header names in lower case.
-        body: Raw request body.
-    """
-
-    method: str
-    path: str
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: bytes = b""
-
-    def json(self) -> Any:
-        """Decode the body as JSON with decimals kept exact."""
-        return json.loads(self.body or b"null", parse_float=Decimal)
-
-
-@attrs.frozen
-class EmuResponse:
-    """One HTTP response; ``drop`` asks the carrier to cut the connection instead.
-
-    Attributes:
-        status: HTTP status code.
-        headers: Response headers.
-        body: Raw response body.
-        drop: When true, the client must see a transport error (the work was done).
-    """
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    drop: bool = False
-
-    def json_body(self) -> Any:
-        """Decode the body as JSON with decimals kept exact."""
-        return json.loads(self.body, parse_float=Decimal)
 
 
 def _default(value: object) -> object:
