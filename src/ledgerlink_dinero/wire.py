@@ -21,7 +21,6 @@ against the endpoint matrix by :mod:`ledgerlink_dinero.contract`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +31,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from ledgerlink.errors import ValidationError
+from ledgerlink.http import jsonbody
 from ledgerlink_dinero.settings import MAX_EXTERNAL_REFERENCE, PDF_LINK_PLACEHOLDER
 
 __all__ = [
@@ -362,13 +362,6 @@ def _keys_normalised(fn: Any) -> Any:
     return structure
 
 
-def _omit_none(fn: Any) -> Any:
-    def unstructure(obj: object) -> dict[str, Any]:
-        return {k: v for k, v in fn(obj).items() if v is not None}
-
-    return unstructure
-
-
 def _make_converter() -> cattrs.Converter:
     # Without detailed validation a bad value raises ledgerlink's ValidationError itself.
     conv = cattrs.Converter(detailed_validation=False)
@@ -384,7 +377,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(bool, _structure_bool)
     for cls in _CLASSES:
-        conv.register_unstructure_hook(cls, _omit_none(make_dict_unstructure_fn(cls, conv)))
+        conv.register_unstructure_hook(cls, jsonbody.omit_none(make_dict_unstructure_fn(cls, conv)))
         conv.register_structure_hook(cls, _keys_normalised(make_dict_structure_fn(cls, conv)))
     return conv
 
@@ -393,27 +386,11 @@ def _make_converter() -> cattrs.Converter:
 converter = _make_converter()
 
 
-def _encode(value: object) -> str:
-    """JSON text for ``value``; Decimals become numbers with their exact digits."""
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValidationError("amounts must be finite", value=value)
-        return format(value, "f")
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{json.dumps(str(k))}:{_encode(v)}"
-                              for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_encode(v) for v in value) + "]"
-    if isinstance(value, float):
-        raise ValidationError("floats are never sent as amounts", value=value)
-    return json.dumps(value)
-
-
 def dumps(payload: object) -> bytes:
     """Unstructure ``payload`` (an attrs shape or plain data) and encode it as JSON."""
-    return _encode(converter.unstructure(payload)).encode("utf-8")
+    return jsonbody.encode(converter.unstructure(payload))
 
 
 def loads(text: str | bytes) -> Any:
     """Parse a Dinero JSON body with every non-integer number as ``Decimal``."""
-    return json.loads(text, parse_float=Decimal)
+    return jsonbody.decode(text)

@@ -17,8 +17,6 @@ connector's private cattrs converter (never cattrs' global one):
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,6 +26,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from ledgerlink.errors import ValidationError
+from ledgerlink.http import jsonbody
 
 __all__ = [
     "QboCreditMemo",
@@ -255,43 +254,20 @@ def _make_converter() -> cattrs.Converter:
     for cls in (Ref, QboEmail, QboPhysicalAddress, QboCustomer, QboItem,
                 QboSalesItemLineDetail, QboLine, QboTaxLineDetail, QboTaxLine, QboTxnTaxDetail,
                 QboInvoice, QboCreditMemo, QboLinkedTxn, QboPaymentLine, QboPayment):
-        conv.register_unstructure_hook(cls, _omit_none(make_dict_unstructure_fn(cls, conv)))
+        conv.register_unstructure_hook(cls, jsonbody.omit_none(make_dict_unstructure_fn(cls, conv)))
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv))
     return conv
-
-
-def _omit_none(fn: Any) -> Any:
-    def unstructure(obj: object) -> dict[str, Any]:
-        return {k: v for k, v in fn(obj).items() if v is not None}
-
-    return unstructure
 
 
 #: The connector's converter (a fresh instance; cattrs' global one is never touched).
 converter = _make_converter()
 
 
-def _encode(value: object) -> str:
-    """JSON text for ``value``; Decimals become numbers with their exact digits."""
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValidationError("amounts must be finite", value=value)
-        return format(value, "f")
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{json.dumps(str(k))}:{_encode(v)}"
-                              for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_encode(v) for v in value) + "]"
-    if isinstance(value, float):
-        raise ValidationError("floats are never sent as amounts", value=value)
-    return json.dumps(value)
-
-
 def dumps(payload: object) -> bytes:
     """Unstructure ``payload`` (an attrs shape or plain data) and encode it as JSON."""
-    return _encode(converter.unstructure(payload)).encode("utf-8")
+    return jsonbody.encode(converter.unstructure(payload))
 
 
 def loads(text: str) -> Any:
     """Parse a QuickBooks JSON body with every non-integer number as ``Decimal``."""
-    return json.loads(text, parse_float=Decimal)
+    return jsonbody.decode(text)
