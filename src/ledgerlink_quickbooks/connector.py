@@ -57,7 +57,6 @@ currency at creation); a mismatch is refused before any write (ConflictError).
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -89,9 +88,22 @@ from ledgerlink.errors import (
 from ledgerlink.http.client import ProviderClient, make_client
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import ClientCredentials, OAuth2Auth, TokenStore
-from ledgerlink_quickbooks import batch, changefeed, drafts, queries, settings, statuses
+from ledgerlink_quickbooks import (
+    batch,
+    changefeed,
+    customers,
+    drafts,
+    queries,
+    settings,
+    statuses,
+)
 from ledgerlink_quickbooks.credits import credit_invoice, remote_credit
-from ledgerlink_quickbooks.customers import customer_payload, update_customer
+from ledgerlink_quickbooks.customers import (
+    DUPLICATE_NAME,
+    MAX_ITEM_NAME,
+    clean_name,
+    update_customer,
+)
 from ledgerlink_quickbooks.faults import STALE_OBJECT, parse_fault
 from ledgerlink_quickbooks.items import ItemLinker, list_items, parse_item_map
 from ledgerlink_quickbooks.keys import (
@@ -152,12 +164,8 @@ CAPABILITIES = frozenset({
 MAX_IN_FLIGHT = 10
 #: The journal store the tokens live in when no token store is given.
 DEFAULT_STORE = "ledgerlink.db"
-#: Duplicate DisplayName/Name; duplicate DocNumber.
-DUPLICATE_NAME = "6240"
+#: Duplicate DocNumber.
 DUPLICATE_DOC_NUMBER = "6210"
-#: QuickBooks' longest DisplayName and Item Name.
-MAX_DISPLAY_NAME = 500
-MAX_ITEM_NAME = 100
 
 
 def _flag(value: bool | str, field: str) -> bool:
@@ -170,11 +178,6 @@ def _flag(value: bool | str, field: str) -> bool:
     if text in ("", "0", "false", "no", "off"):
         return False
     raise ValidationError("expected true or false", field=field, value=value)
-
-
-def _clean_name(name: str, limit: int) -> str:
-    """A name QuickBooks accepts: no ':', tab or newline, at most ``limit`` characters."""
-    return " ".join(re.sub(r"[:\t\r\n]", " ", name).split())[:limit]
 
 
 class QuickBooksConnector(BaseConnector):
@@ -367,50 +370,17 @@ class QuickBooksConnector(BaseConnector):
         return update_customer(self, customer_ref, customer)
 
     def _find_customer(self, customer: Customer) -> str | None:
-        """By DisplayName (plain or ``"name (id)"``, one query), then by e-mail; ours first.
-
-        A customer tagged with our id wins wherever it is found; an untagged one
-        with the plain name or the e-mail is taken only in the customer's currency.
-        """
-        tag = f"{NOTE_PREFIX}{customer.id}"
-        name = _clean_name(customer.name, MAX_DISPLAY_NAME)
-        alias = _clean_name(f"{customer.name} ({customer.id})", MAX_DISPLAY_NAME)
-        fallback: list[Any] = []
-        searches: list[queries.Condition] = [("DisplayName", "IN", [name, alias])]
-        if customer.email:
-            searches.append(("PrimaryEmailAddr", "=", customer.email))
-        for condition in searches:
-            for row in self._query("Customer", [condition], max_results=10):
-                if row.get("Active") is False:
-                    continue
-                notes = str(row.get("Notes") or "")
-                if notes == tag:
-                    return self._remember(row)
-                currency = (row.get("CurrencyRef") or {}).get("value")
-                if (row.get("DisplayName") != alias and not notes.startswith(NOTE_PREFIX)
-                        and currency == customer.currency):
-                    fallback.append(row)
-        return self._remember(fallback[0]) if fallback else None
+        """By DisplayName, then by e-mail; ours first (:func:`.customers.find_customer`)."""
+        return customers.find_customer(self, customer)
 
     def create_customer(self, customer: Customer) -> str:
-        """Create the customer tagged ``Notes = "ledgerlink:<id>"`` in its currency."""
-        names = (_clean_name(customer.name, MAX_DISPLAY_NAME),
-                 _clean_name(f"{customer.name} ({customer.id})", MAX_DISPLAY_NAME))
-        for attempt, display in enumerate(names):
-            body = dumps(customer_payload(customer, display))
-            try:
-                answer = self._write("/customer", body, "create-customer",
-                                     f"{customer.id}|{digest(body)}")
-            except ConflictError as err:
-                if err.code == DUPLICATE_NAME and attempt == 0:
-                    continue
-                raise
-            return self._remember(answer["Customer"])
-        raise AssertionError("unreachable")  # pragma: no cover
+        """Create the customer tagged ``Notes = "ledgerlink:<id>"`` in its currency
+        (:func:`.customers.create_customer`)."""
+        return customers.create_customer(self, customer)
 
     def find_product(self, product: Product) -> str | None:
         """The Item with the product's name."""
-        name = _clean_name(product.name, MAX_ITEM_NAME)
+        name = clean_name(product.name, MAX_ITEM_NAME)
         for row in self._query("Item", [("Name", "=", name)], max_results=10):
             if row.get("Active") is not False:
                 return str(row["Id"])
@@ -419,7 +389,7 @@ class QuickBooksConnector(BaseConnector):
     def create_product(self, product: Product) -> str:
         """Create an Item: Service for services, NonInventory for goods."""
         item = QboItem(
-            Name=_clean_name(product.name, MAX_ITEM_NAME),
+            Name=clean_name(product.name, MAX_ITEM_NAME),
             Type="Service" if product.kind is ProductKind.SERVICE else "NonInventory",
             UnitPrice=product.unit_price,
         )

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledgerlink.domain import Customer, PartyKind
 from ledgerlink.errors import ConflictError
+from ledgerlink_quickbooks import queries
 from ledgerlink_quickbooks.faults import STALE_OBJECT
 from ledgerlink_quickbooks.keys import NOTE_PREFIX, digest
 from ledgerlink_quickbooks.wire import (
@@ -192,4 +193,61 @@ def update_customer(connector: QuickBooksConnector, ref: str, customer: Customer
             continue
         connector._remember(answer["Customer"])
         return True
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+#: Duplicate DisplayName (or Item Name).
+DUPLICATE_NAME = "6240"
+#: QuickBooks' longest DisplayName and Item Name.
+MAX_DISPLAY_NAME = 500
+MAX_ITEM_NAME = 100
+
+
+def clean_name(name: str, limit: int) -> str:
+    """A name QuickBooks accepts: no ':', tab or newline, at most ``limit`` characters."""
+    return " ".join(re.sub(r"[:\t\r\n]", " ", name).split())[:limit]
+
+
+def find_customer(connector: QuickBooksConnector, customer: Customer) -> str | None:
+    """By DisplayName (plain or ``"name (id)"``, one query), then by e-mail; ours first.
+
+    A customer tagged with our id wins wherever it is found; an untagged one
+    with the plain name or the e-mail is taken only in the customer's currency.
+    """
+    tag = f"{NOTE_PREFIX}{customer.id}"
+    name = clean_name(customer.name, MAX_DISPLAY_NAME)
+    alias = clean_name(f"{customer.name} ({customer.id})", MAX_DISPLAY_NAME)
+    fallback: list[Any] = []
+    searches: list[queries.Condition] = [("DisplayName", "IN", [name, alias])]
+    if customer.email:
+        searches.append(("PrimaryEmailAddr", "=", customer.email))
+    for condition in searches:
+        for row in connector._query("Customer", [condition], max_results=10):
+            if row.get("Active") is False:
+                continue
+            notes = str(row.get("Notes") or "")
+            if notes == tag:
+                return connector._remember(row)
+            currency = (row.get("CurrencyRef") or {}).get("value")
+            if (row.get("DisplayName") != alias and not notes.startswith(NOTE_PREFIX)
+                    and currency == customer.currency):
+                fallback.append(row)
+    return connector._remember(fallback[0]) if fallback else None
+
+
+def create_customer(connector: QuickBooksConnector, customer: Customer) -> str:
+    """Create the customer tagged ``Notes = "ledgerlink:<id>"`` in its currency; when the
+    plain name is taken (6240), as ``"<name> (<id>)"``."""
+    names = (clean_name(customer.name, MAX_DISPLAY_NAME),
+             clean_name(f"{customer.name} ({customer.id})", MAX_DISPLAY_NAME))
+    for attempt, display in enumerate(names):
+        body = dumps(customer_payload(customer, display))
+        try:
+            answer = connector._write("/customer", body, "create-customer",
+                                      f"{customer.id}|{digest(body)}")
+        except ConflictError as err:
+            if err.code == DUPLICATE_NAME and attempt == 0:
+                continue
+            raise
+        return connector._remember(answer["Customer"])
     raise AssertionError("unreachable")  # pragma: no cover
