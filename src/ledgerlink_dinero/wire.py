@@ -142,10 +142,11 @@ class DineroProduct:
 class DineroProductLine:
     """One ``ProductLines`` entry: price excl. VAT (unless ``ShowLinesInclVat``), VAT
     following the line's ``AccountNumber``; ``Description`` null when ``ProductGuid``
-    is set [D16]. The ``AccountName`` and ``Total*`` fields are read-only."""
+    is set [D16]. The ``AccountName`` and ``Total*`` fields are read-only. A text line
+    (``LineType`` Text, added in Dinero's app) has no account, so it reads as None."""
 
     Quantity: Decimal
-    AccountNumber: int
+    AccountNumber: int | None = None
     BaseAmountValue: Decimal | None = None
     ProductGuid: str | None = None
     Description: str | None = None

@@ -1,0 +1,387 @@
+"""The Dinero connector.
+
+``DineroConnector`` implements :class:`ledgerlink.connector.BaseConnector`
+against Dinero's public API on the core's shared HTTP layer
+(:class:`~ledgerlink.http.ProviderClient`: 100 requests/min per organisation
+from :data:`settings.LIMITS`, stamina retries, OAuth2 through Visma Connect with
+refresh tokens kept in a token store, errors read by :func:`faults.parse_fault`
+only, so Dinero's code and message are kept).
+
+Capabilities: DRAFTS, BOOKING, EMAIL, PDF, DELETE (drafts), CREDIT_NOTES,
+PAYMENTS, RATE_LIMITS, CHANGE_FEED. Not declared:
+
+* BATCH: Dinero creates one invoice per request;
+* WEBHOOKS: Dinero pushes nothing; :meth:`DineroConnector.changes` polls;
+* VOID: a booked Dinero invoice cannot be voided, only credited (CREDIT_NOTES);
+* WEB_URL: the notes give no stable address of an invoice in Dinero's web app.
+
+Exactly-once (Dinero has no idempotency header; :mod:`.keys`):
+
+* contacts, invoices and credit notes are created with our own GUID (uuid5 of
+  the organisation and the ledgerlink id), so a create sent twice is refused
+  (error 42 "already exists") and the existing object is read back instead;
+* the ledgerlink key is the invoice's ``ExternalReference``; after an ambiguous
+  failure of a create (sent, then no answer) the invoice is looked up by it
+  before the create is sent again;
+* writes carrying a ``Timestamp`` (update, book, delete) are sent
+  ``idempotent=True``: a repeat after the first one committed meets a newer
+  Timestamp (error 58) and is decided again from a fresh read, never
+  overwritten blindly. Email and payments are not: a repeat would email or
+  pay twice, so an ambiguous failure is raised for the runner to reconcile.
+
+A stale Timestamp (58) re-reads the invoice and tries once more (:meth:`_fresh`).
+Status comes from ``PaymentStatus`` and the invoice's payments
+(:mod:`.mapping`); the change feed reads ``changesSince`` and ``deletedOnly``
+lists, two list calls rather than one read per invoice (partial payments are
+not visible there: lists carry no paid amount, so a partly paid invoice is
+reported open until :meth:`get_invoice` reads its payments).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any, TypeVar
+
+import httpx
+
+from ledgerlink.connector import Capability, Changes, ProductRefs
+from ledgerlink.domain import InvoiceDraft, InvoiceLine, RemoteInvoice
+from ledgerlink.errors import (
+    ConflictError,
+    InvoiceStateError,
+    NotFoundError,
+    ValidationError,
+)
+from ledgerlink.http.client import ProviderClient, make_client
+from ledgerlink.http.limits import LimiterRegistry
+from ledgerlink.http.oauth import ClientCredentials, OAuth2Auth, TokenStore
+from ledgerlink_dinero import changefeed, credits, settings
+from ledgerlink_dinero.api import Gone, or_none
+from ledgerlink_dinero.contacts import MAX_RECREATIONS, DineroContacts
+from ledgerlink_dinero.faults import parse_fault
+from ledgerlink_dinero.keys import EMPTY_MARKER, external_reference, line_key, object_guid
+from ledgerlink_dinero.mapping import (
+    VatAccounts,
+    copy_line,
+    empty_line,
+    product_lines,
+    remote_invoice,
+)
+from ledgerlink_dinero.queries import INVOICE_FIELDS
+from ledgerlink_dinero.wire import (
+    DineroBook,
+    DineroInvoice,
+    DineroMailout,
+    DineroOrganization,
+    DineroPayment,
+    DineroTimestampBody,
+    converter,
+    loads,
+)
+
+__all__ = ["CAPABILITIES", "DEFAULT_MESSAGE", "DEFAULT_STORE", "DineroConnector"]
+
+#: What the connector declares (see the module docstring for what is left out and why).
+CAPABILITIES = frozenset({
+    Capability.DRAFTS,
+    Capability.BOOKING,
+    Capability.EMAIL,
+    Capability.PDF,
+    Capability.DELETE,
+    Capability.CREDIT_NOTES,
+    Capability.PAYMENTS,
+    Capability.RATE_LIMITS,
+    Capability.CHANGE_FEED,
+})
+#: The journal store the tokens live in when no token store is given.
+DEFAULT_STORE = "ledgerlink.db"
+#: The email text; Dinero requires the PDF link placeholder in any message [D10].
+DEFAULT_MESSAGE = f"Please find your invoice here: {settings.PDF_LINK_PLACEHOLDER}"
+
+T = TypeVar("T")
+
+
+class DineroConnector(DineroContacts):
+    """Dinero behind the Connector contract (see the module docs).
+
+    Every option may be given as a string, as ``ledgerlink run -o key=value`` passes them.
+
+    Args:
+        organisation_id: the Dinero organisation (in every path).
+        client_id: the Visma Connect client id.
+        client_secret: the Visma Connect client secret.
+        token_store: where tokens live; default: the journal store at ``store``.
+        store: the journal store path used when ``token_store`` is not given.
+        base_url: another API host (an emulator); its token endpoint is used too.
+        transport: an httpx transport (the emulator in-process).
+        limiters: a private limiter registry (default: the process-wide one).
+        vat_accounts: VAT rate → sales account, ``"25=1000,0=1100"`` or a mapping
+            (merged over that default; Dinero's VAT follows a line's account).
+    """
+
+    name = settings.PROVIDER
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self,
+        *,
+        organisation_id: str,
+        client_id: str,
+        client_secret: str,
+        token_store: TokenStore | None = None,
+        store: str | os.PathLike[str] = DEFAULT_STORE,
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        limiters: LimiterRegistry | None = None,
+        vat_accounts: str | Mapping[Decimal, int] | None = None,
+    ) -> None:
+        for field, value in (("organisation_id", organisation_id), ("client_id", client_id),
+                             ("client_secret", client_secret)):
+            if not isinstance(value, str) or not value.strip():
+                raise ValidationError("required Dinero option", field=field,
+                                      value=None if field == "client_secret" else value)
+        self.organisation_id = organisation_id.strip()
+        settings.organization_path(self.organisation_id, "")  # refuses a malformed id
+        self.account = f"dinero-{self.organisation_id}"
+        self.accounts = VatAccounts(vat_accounts)
+        host = (base_url or settings.API_ORIGIN).rstrip("/")
+        endpoints = settings.endpoints_at(host) if base_url else settings.ENDPOINTS
+        self._own_store: Any = None
+        if token_store is None:
+            from ledgerlink.store import Store
+
+            token_store = self._own_store = Store(os.fspath(store))
+        self._token_client = make_client(transport=transport) if transport is not None else None
+        auth = OAuth2Auth(endpoints, ClientCredentials(client_id, client_secret), token_store,
+                          f"{settings.PROVIDER}:{self.organisation_id}",
+                          provider=settings.PROVIDER, token_client=self._token_client)
+        client = make_client(host, transport=transport, auth=auth)
+        self._http = ProviderClient(settings.PROVIDER, self.account, client,
+                                    limits=settings.LIMITS, parse=parse_fault, limiters=limiters)
+        self._currencies = {}
+
+    def __repr__(self) -> str:
+        return f"DineroConnector(organisation_id={self.organisation_id!r})"
+
+    # --- organisations ------------------------------------------------------------
+
+    def organisations(self) -> list[DineroOrganization]:
+        """The organisations the token reaches (one token may reach several)."""
+        rows = loads(self._http.get("/v1/organizations").text)
+        return [converter.structure(row, DineroOrganization) for row in rows]
+
+    # --- invoices -----------------------------------------------------------------
+
+    def find_invoice(self, key: str) -> RemoteInvoice | None:
+        """The invoice whose ExternalReference is ``key``, else the credit note with the GUID
+        derived from ``key`` (a ``credit:`` key asks for the credit note first)."""
+        if key.startswith(credits.CREDIT_PREFIX):
+            return credits.find_credit_note(self, key) or self._find_invoice(key)
+        return self._find_invoice(key) or credits.find_credit_note(self, key)
+
+    def _find_invoice(self, key: str) -> RemoteInvoice | None:
+        rows = self._list("invoices", "invoices", fields=("Guid", "ExternalReference"),
+                          where=[("ExternalReference", "eq", key)])
+        for row in rows:
+            if row.get("ExternalReference") == key:
+                return self.get_invoice(str(row["Guid"]))
+        return None
+
+    def get_invoice(self, provider_id: str) -> RemoteInvoice:
+        """The invoice (or credit note) with that GUID; NotFoundError if there is none."""
+        try:
+            return self._remote(self._read(provider_id))
+        except NotFoundError as err:
+            note = or_none(lambda: credits.read_credit_note(self, provider_id))
+            if note is None:
+                raise err from None
+            return note
+
+    def _ours(self, body: DineroInvoice) -> RemoteInvoice | None:
+        """The invoice with ``body``'s GUID when it carries the same key."""
+        assert body.Guid is not None
+        found = self._read(body.Guid)
+        return self._remote(found) if found.ExternalReference == body.ExternalReference else None
+
+    def _invoice_body(self, draft: InvoiceDraft, customer_ref: str, products: ProductRefs,
+                      guid: str) -> DineroInvoice:
+        lines = product_lines(draft.lines, products, self.accounts)
+        return DineroInvoice(
+            Guid=guid, ContactGuid=customer_ref, Currency=draft.currency,
+            ExternalReference=external_reference(draft.key, "key"), Date=draft.issue_date,
+            PaymentConditionType="Netto",
+            PaymentConditionNumberOfDays=(draft.due_date - draft.issue_date).days,
+            Description=draft.reference or None, ShowLinesInclVat=False,
+            ProductLines=tuple(lines) or (empty_line(self._empty_account()),))
+
+    def _empty_account(self) -> int:
+        return next(iter(self.accounts.by_rate.values()))
+
+    def create_invoice(
+        self, draft: InvoiceDraft, customer_ref: str, products: ProductRefs
+    ) -> RemoteInvoice:
+        """Create a draft keyed by ExternalReference, with our GUID (see the module docs).
+
+        An invoice in another currency than the contact's is refused before any
+        write (ConflictError): Dinero would take it, but the customer is billed in
+        one currency.
+        """
+        currency = self._currency_of(customer_ref)
+        if currency is not None and currency != draft.currency:
+            raise ConflictError(f"the customer is invoiced in {currency}, not {draft.currency}",
+                                provider=self.name)
+        for salt in range(MAX_RECREATIONS):
+            guid = object_guid(self.organisation_id, "invoice", draft.key,
+                               salt=str(salt) if salt else "")
+            body = self._invoice_body(draft, customer_ref, products, guid)
+            try:
+                found = self._create("invoices", body,
+                                     lookup=lambda: self._find_invoice(draft.key),
+                                     existing=partial(self._ours, body))
+            except Gone:
+                continue  # a person deleted the draft made under this GUID: a fresh one
+            if found is not None:
+                return found
+            return RemoteInvoice(
+                provider_id=guid, key=draft.key, customer_ref=customer_ref,
+                currency=draft.currency, total=draft.gross.amount, balance=draft.gross.amount,
+                issue_date=draft.issue_date, due_date=draft.due_date,
+                line_keys=tuple(dict.fromkeys(ln.source_key for ln in draft.lines
+                                              if ln.source_key)))
+        raise ConflictError(f"{MAX_RECREATIONS} drafts keyed {draft.key} were deleted in "
+                            "Dinero; not creating another", provider=self.name)
+
+    def replace_lines(
+        self, provider_id: str, source_key: str, lines: Sequence[InvoiceLine],
+        products: ProductRefs,
+    ) -> RemoteInvoice:
+        """On a draft, replace the lines tagged ``source_key``: a full ProductLines update
+        with the Timestamp just read (58: read again and decide again, once)."""
+        new = product_lines(lines, products, self.accounts)
+
+        def update(current: DineroInvoice) -> None:
+            kept = [copy_line(ln) for ln in current.ProductLines
+                    if line_key(ln.Comments) != source_key and ln.Comments != EMPTY_MARKER]
+            merged = tuple(kept + new) or (empty_line(self._empty_account()),)
+            body = _update_body(current, merged)
+            self._send("PUT", f"invoices/{provider_id}", body, idempotent=True, version="v1.2")
+
+        self._fresh(provider_id, lambda current: self._check_draft(current, update))
+        return self.get_invoice(provider_id)
+
+    def _check_draft(self, current: DineroInvoice, then: Callable[[DineroInvoice], T]) -> T:
+        if current.Status != "Draft":
+            raise InvoiceStateError(f"Dinero invoice {current.Guid} is booked; it cannot "
+                                    "change", provider=self.name)
+        return then(current)
+
+    def book(self, provider_id: str) -> RemoteInvoice:
+        """Book the draft with its Timestamp; a booked invoice is returned as it is.
+        A draft holding no lines (only the stand-in) is refused (InvoiceStateError)."""
+
+        def book(current: DineroInvoice) -> None:
+            if current.Status != "Draft":
+                return
+            if all(ln.Comments == EMPTY_MARKER for ln in current.ProductLines):
+                raise InvoiceStateError(f"Dinero invoice {provider_id} has no lines to book",
+                                        provider=self.name)
+            assert current.Timestamp is not None
+            self._send("POST", f"invoices/{provider_id}/book", DineroBook(current.Timestamp),
+                       idempotent=True)
+
+        self._fresh(provider_id, book)
+        return self.get_invoice(provider_id)
+
+    def send(self, provider_id: str, email: str | None = None) -> None:
+        """Email the booked invoice (to the contact, or ``email``); a draft is refused.
+
+        Not repeated on an ambiguous failure: the repeat would email again.
+        """
+        current = self._read(provider_id)
+        if current.Status == "Draft":
+            raise InvoiceStateError(f"Dinero invoice {provider_id} is a draft; book it before "
+                                    "emailing it", provider=self.name)
+        mail = DineroMailout(ShouldAddTrustPilotEmailAsBcc=False, Receiver=email,
+                             Message=DEFAULT_MESSAGE)
+        self._send("POST", f"invoices/{provider_id}/email", mail, idempotent=False)
+
+    def pdf(self, provider_id: str) -> bytes:
+        """The booked invoice as PDF (Dinero renders booked invoices only)."""
+        if self._read(provider_id).Status == "Draft":
+            raise InvoiceStateError(f"Dinero invoice {provider_id} is a draft; Dinero makes "
+                                    "PDFs of booked invoices only", provider=self.name)
+        response = self._http.get(self._path(f"invoices/{provider_id}"),
+                                  headers={"Accept": settings.PDF_ACCEPT})
+        return response.content
+
+    def delete(self, provider_id: str) -> None:
+        """Delete a draft (DELETE with its Timestamp); booked invoices are refused."""
+
+        def delete(current: DineroInvoice) -> None:
+            assert current.Timestamp is not None
+            try:
+                self._send("DELETE", f"invoices/{provider_id}",
+                           DineroTimestampBody(current.Timestamp), idempotent=True)
+            except NotFoundError:
+                return  # a repeat after the delete committed: it is gone
+
+        self._fresh(provider_id, lambda current: self._check_draft(current, delete))
+
+    def credit(self, provider_id: str, key: str) -> RemoteInvoice:
+        """Credit the whole booked invoice with a booked credit note keyed ``key``
+        (see :func:`.credits.credit_invoice`)."""
+        return credits.credit_invoice(self, provider_id, key)
+
+    def register_payment(self, provider_id: str, amount: Decimal, paid_on: date) -> RemoteInvoice:
+        """Register a payment on the booked invoice (with its Timestamp; not repeated on an
+        ambiguous failure, as the repeat would pay twice)."""
+
+        def pay(current: DineroInvoice) -> None:
+            assert current.Timestamp is not None
+            payment = DineroPayment(Amount=amount, PaymentDate=paid_on,
+                                    Timestamp=current.Timestamp)
+            self._send("POST", f"invoices/{provider_id}/payments", payment, idempotent=False)
+
+        self._fresh(provider_id, pay)
+        return self.get_invoice(provider_id)
+
+    def list_invoices(
+        self, customer_ref: str, start: date, end: date
+    ) -> Iterator[RemoteInvoice]:
+        """The contact's invoices issued in ``start..end``, by issue date (all pages read)."""
+        rows = self._list("invoices", "invoices", fields=INVOICE_FIELDS,
+                          where=[("ContactGuid", "eq", customer_ref)],
+                          start_date=start, end_date=end)
+        found = [remote_invoice(converter.structure(row, DineroInvoice)) for row in rows]
+        yield from sorted((inv for inv in found if inv.customer_ref == customer_ref),
+                          key=lambda inv: inv.issue_date)
+
+    def changes(self, since: datetime) -> Changes:
+        """Invoices changed since ``since`` and those deleted, from two list reads."""
+        return changefeed.changes(self, since)
+
+    def close(self) -> None:
+        """Close the HTTP clients and the token store this connector opened."""
+        self._http.close()
+        if self._token_client is not None:
+            self._token_client.close()
+        if self._own_store is not None and hasattr(self._own_store, "close"):
+            self._own_store.close()
+
+
+def _update_body(current: DineroInvoice, lines: tuple[Any, ...]) -> DineroInvoice:
+    """InvoiceUpdateModel: the header as read, the new lines and the Timestamp read."""
+    return DineroInvoice(
+        Timestamp=current.Timestamp, ContactGuid=current.ContactGuid,
+        Currency=current.Currency, Language=current.Language,
+        ExternalReference=current.ExternalReference, Description=current.Description,
+        Comment=current.Comment, Date=current.Date, Address=current.Address,
+        ShowLinesInclVat=current.ShowLinesInclVat,
+        PaymentConditionType=current.PaymentConditionType,
+        PaymentConditionNumberOfDays=current.PaymentConditionNumberOfDays,
+        ProductLines=lines)
+

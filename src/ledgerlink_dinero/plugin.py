@@ -1,0 +1,25 @@
+"""Registers the ``dinero`` connector through the ordinary plugin hook.
+
+The entry point ``dinero = "ledgerlink_dinero.plugin"`` (group ``ledgerlink``)
+loads this module the way any third-party connector is loaded.
+"""
+
+from __future__ import annotations
+
+from ledgerlink.plugins.hookspecs import hookimpl
+from ledgerlink.plugins.registry import ConnectorRegistry
+from ledgerlink_dinero.connector import CAPABILITIES, DineroConnector
+
+__all__ = ["ledgerlink_register_connectors"]
+
+
+@hookimpl
+def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
+    """Register ``dinero``: Visma Dinero through its public API (OAuth2, Visma Connect)."""
+    registry.register(
+        "dinero",
+        DineroConnector,
+        capabilities=CAPABILITIES,
+        description="Visma Dinero (public API v1, OAuth2 via Visma Connect); real drafts, "
+                    "booking, email, PDF, credit notes, payments; polled change feed.",
+    )
