@@ -163,6 +163,8 @@ class DineroConnector(DineroContacts):
         self._http = ProviderClient(settings.PROVIDER, self.account, client,
                                     limits=settings.LIMITS, parse=parse_fault, limiters=limiters)
         self._currencies = {}
+        # Product id → Dinero ProductGuid (None: no such product), found by lookup.
+        self._product_guids: dict[str, str | None] = {}
 
     def __repr__(self) -> str:
         return f"DineroConnector(organisation_id={self.organisation_id!r})"
@@ -207,9 +209,33 @@ class DineroConnector(DineroContacts):
         found = self._read(body.Guid)
         return self._remote(found) if found.ExternalReference == body.ExternalReference else None
 
+    def _linked(self, lines: Sequence[InvoiceLine], products: ProductRefs) -> ProductRefs:
+        """The product links for ``lines``: the journal's, else a Dinero product whose
+        ExternalReference is the product id (looked up once per product per connector).
+
+        A line without a product is a free-text line, which Dinero allows; a line
+        naming a product that neither rule links blocks its invoice, naming the line.
+        """
+        links = dict(products)
+        for index, line in enumerate(lines):
+            if not line.product_id or line.product_id in links:
+                continue
+            if line.product_id not in self._product_guids:
+                self._product_guids[line.product_id] = self._product_by_reference(
+                    line.product_id)
+            guid = self._product_guids[line.product_id]
+            if guid is None:
+                raise ValidationError(
+                    f"unlinked line blocks creation: line {index + 1} ({line.description!r}) "
+                    f"names product {line.product_id!r}, which no Dinero product has as its "
+                    "ExternalReference; create or link the product first",
+                    field=f"lines[{index}].product_id", value=line.product_id)
+            links[line.product_id] = guid
+        return links
+
     def _invoice_body(self, draft: InvoiceDraft, customer_ref: str, products: ProductRefs,
                       guid: str) -> DineroInvoice:
-        lines = product_lines(draft.lines, products, self.accounts)
+        lines = product_lines(draft.lines, self._linked(draft.lines, products), self.accounts)
         return DineroInvoice(
             Guid=guid, ContactGuid=customer_ref, Currency=draft.currency,
             ExternalReference=external_reference(draft.key, "key"), Date=draft.issue_date,
@@ -261,7 +287,7 @@ class DineroConnector(DineroContacts):
     ) -> RemoteInvoice:
         """On a draft, replace the lines tagged ``source_key``: a full ProductLines update
         with the Timestamp just read (58: read again and decide again, once)."""
-        new = product_lines(lines, products, self.accounts)
+        new = product_lines(lines, self._linked(lines, products), self.accounts)
 
         def update(current: DineroInvoice) -> None:
             kept = [copy_line(ln) for ln in current.ProductLines

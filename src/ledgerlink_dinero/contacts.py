@@ -94,11 +94,14 @@ class DineroContacts(DineroRequests):
 
     def find_product(self, product: Product) -> str | None:
         """The product whose ExternalReference is the product id."""
+        return self._product_by_reference(product.id)
+
+    def _product_by_reference(self, product_id: str) -> str | None:
         rows = self._list("products", "products", fields=("ProductGuid", "ExternalReference"),
-                          where=[("ExternalReference", "eq", product.id)])
+                          where=[("ExternalReference", "eq", product_id)])
         for row in rows:
             found = converter.structure(row, DineroProduct)
-            if found.ExternalReference == product.id and found.ProductGuid:
+            if found.ExternalReference == product_id and found.ProductGuid:
                 return found.ProductGuid
         return None
 

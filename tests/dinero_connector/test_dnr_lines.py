@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledgerlink.errors import InvoiceStateError
+from ledgerlink.errors import InvoiceStateError, ValidationError
 from ledgerlink.testing.factories import make_customer, make_invoice_draft, make_invoice_line
 from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero.emulator import DineroEmulator
@@ -49,3 +49,27 @@ def test_an_emptied_draft_keeps_a_stand_in_line_and_cannot_be_booked(
     assert [ln["Comments"] for ln in stored.data["ProductLines"]] == ["ledgerlink:b"]
     assert EMPTY_MARKER not in str(stored.data)
     assert dinero.book(created.provider_id).booked
+
+
+def test_a_line_naming_an_unlinked_product_blocks_its_invoice(
+    dinero: DineroConnector, emulator: DineroEmulator
+) -> None:
+    """A product is linked by the journal or by a Dinero product whose ExternalReference is
+    its id (looked up once); a line naming a product neither links blocks the invoice."""
+    customer = make_customer()
+    ref = dinero.create_customer(customer)
+    product = emulator.seed(dinero.organisation_id, "products", {
+        "Name": "Filter", "ExternalReference": "P-FILTER", "BaseAmountValue": 120,
+        "Quantity": 1, "AccountNumber": 1000, "Unit": "parts"})
+    by_reference = make_invoice_draft(customer=customer, lines=[
+        make_invoice_line("Filter", product_id="P-FILTER", source_key="a")])
+    created = dinero.create_invoice(by_reference, ref, {})
+    stored = emulator.organisations[dinero.organisation_id].invoices[created.provider_id]
+    assert stored.data["ProductLines"][0]["ProductGuid"] == product["ProductGuid"]
+    unlinked = make_invoice_draft(customer=customer, lines=[
+        make_invoice_line("Valve", product_id="P-VALVE", source_key="b")])
+    before = len(emulator.organisations[dinero.organisation_id].invoices)
+    with pytest.raises(ValidationError, match="P-VALVE") as caught:
+        dinero.create_invoice(unlinked, ref, {})
+    assert caught.value.field == "lines[0].product_id"
+    assert len(emulator.organisations[dinero.organisation_id].invoices) == before
