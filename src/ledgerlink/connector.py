@@ -88,8 +88,9 @@ class Capability(enum.Enum):
     WEB_URL = "web_url"  #: an invoice has a URL in the provider's web app
     RATE_LIMITS = "rate_limits"  #: the provider enforces request rate limits
     PAYMENTS = "payments"  #: payments can be registered through the connector
-    #: a linked customer's details are updated when they change (``update_customer``);
-    #: opt-in, as it writes to customers a person may keep by hand
+    #: a linked customer's details are updated when they change (``update_customer``),
+    #: and ``find_customer`` brings a customer it finds up to date; opt-in, as it
+    #: writes to customers a person may keep by hand
     CUSTOMER_UPDATES = "customer_updates"
 
 
