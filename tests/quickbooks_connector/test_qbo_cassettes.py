@@ -16,8 +16,6 @@ format (``grant_type``, which fields are present) must not change. Like vcrpy's
 from __future__ import annotations
 
 import base64
-import copy
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +27,6 @@ from typing import Any
 import httpx
 import pytest
 import vcr
-import vcr.matchers
 from hypothesis import given
 from hypothesis import strategies as st
 from vcr.errors import CannotOverwriteExistingCassetteException
@@ -40,12 +37,8 @@ from ledgerlink.connector import BatchItem
 from ledgerlink.errors import NotFoundError
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import MemoryTokenStore, Token
-from ledgerlink.http.redact import (
-    REDACTED,
-    redact_text,
-    scrub_cassette_request,
-    scrub_cassette_response,
-)
+from ledgerlink.http.redact import REDACTED
+from ledgerlink.testing.cassettes import recorder, recording, scrubbed_body, stable_query
 from ledgerlink_quickbooks import QuickBooksConnector
 from ledgerlink_quickbooks.emulator import (
     DEFAULT_CLIENT_ID,
@@ -54,7 +47,9 @@ from ledgerlink_quickbooks.emulator import (
 )
 
 CASSETTES = Path(__file__).with_name("cassettes")
-RECORD = os.environ.get("LEDGERLINK_RECORD_CASSETTES") == "1"
+RECORD = recording()
+#: The change feed's moment of the run, compared by presence only.
+VOLATILE_QUERY = ("changedSince",)
 REALM = "4620816365"
 #: Never contacted when replaying: vcrpy answers before any connection is made.
 REPLAY_BASE = "http://127.0.0.1:9"
@@ -71,53 +66,6 @@ def _draft(key: str) -> InvoiceDraft:
                                      source_key="wo:WO-CAS-1")])
 
 
-def _scrubbed(request: Request) -> Request:
-    """A copy of ``request`` whose body went through the recording's redaction."""
-    clean = copy.copy(request)
-    body = request.body
-    if isinstance(body, bytes):
-        try:
-            body = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return clean
-    clean.body = redact_text(body) if isinstance(body, str) else body
-    return clean
-
-
-def scrubbed_body(live: Request, recorded: Request) -> None:
-    """vcrpy matcher: vcrpy's ``body`` matcher, on bodies with their secrets redacted.
-
-    Raises AssertionError (vcrpy's protocol) naming the difference.
-    """
-    vcr.matchers.body(_scrubbed(live), _scrubbed(recorded))
-
-
-def stable_query(live: Request, recorded: Request) -> None:
-    """vcrpy matcher: vcrpy's ``query`` matcher, with the change feed's ``changedSince``
-    (a moment of the run) compared by presence only."""
-
-    def pinned(request: Request) -> Request:
-        clean = copy.copy(request)
-        params = [(k, "<moment>" if k == "changedSince" else v) for k, v in request.query]
-        clean.uri = str(httpx.URL(request.uri).copy_with(params=params))
-        return clean
-
-    vcr.matchers.query(pinned(live), pinned(recorded))
-
-
-def _recorder() -> vcr.VCR:
-    recorder = vcr.VCR(
-        record_mode="all" if RECORD else "none",
-        match_on=["method", "path", "stable_query", "scrubbed_body"],
-        before_record_request=scrub_cassette_request,
-        before_record_response=scrub_cassette_response,
-        decode_compressed_response=True,
-    )
-    recorder.register_matcher("scrubbed_body", scrubbed_body)
-    recorder.register_matcher("stable_query", stable_query)
-    return recorder
-
-
 @contextmanager
 def _book(name: str, *, revoke_access: bool = False, expired: bool = False,
           ) -> Iterator[tuple[QuickBooksConnector, dict[str, Any]]]:
@@ -130,7 +78,6 @@ def _book(name: str, *, revoke_access: bool = False, expired: bool = False,
     stores the token as already expired, so it is refreshed before any call.
     """
     expires_at = time.time() + (-60 if expired else 3600)
-    recorder = _recorder()
     tokens = MemoryTokenStore()
     context: dict[str, Any] = {"tokens": tokens}
     if RECORD:
@@ -143,7 +90,7 @@ def _book(name: str, *, revoke_access: bool = False, expired: bool = False,
             emulator.auth.expire_access_tokens()
         context["initial"] = tokens.load_token(TOKEN_KEY)
         with (emulator.serve() as server,
-              recorder.use_cassette(str(CASSETTES / name)) as cassette):
+              recorder(CASSETTES / name, record=RECORD, volatile_query=VOLATILE_QUERY) as cassette):
             context["cassette"] = cassette
             yield _connector(server.base_url, tokens), context
         return
@@ -152,7 +99,7 @@ def _book(name: str, *, revoke_access: bool = False, expired: bool = False,
     tokens.save_token(TOKEN_KEY, {"access_token": "replayed", "refresh_token": "replayed",
                                   "expires_at": expires_at})
     context["initial"] = tokens.load_token(TOKEN_KEY)
-    with recorder.use_cassette(str(CASSETTES / name)) as cassette:
+    with recorder(CASSETTES / name, record=RECORD, volatile_query=VOLATILE_QUERY) as cassette:
         context["cassette"] = cassette
         yield _connector(REPLAY_BASE, tokens), context
 
@@ -297,11 +244,11 @@ def test_a_changed_token_request_does_not_match(token: str, body: str) -> None:
 
 def test_replaying_the_refresh_with_another_grant_type_fails() -> None:
     """Through vcrpy itself: the recorded refresh answers only a refresh_token grant."""
-    recorder = vcr.VCR(record_mode="none", match_on=["method", "path", "query", "scrubbed_body"])
-    recorder.register_matcher("scrubbed_body", scrubbed_body)
-    recorder.register_matcher("stable_query", stable_query)
+    strict = vcr.VCR(record_mode="none", match_on=["method", "path", "query", "scrubbed_body"])
+    strict.register_matcher("scrubbed_body", scrubbed_body)
+    strict.register_matcher("stable_query", stable_query(VOLATILE_QUERY))
     credentials = (DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-    with recorder.use_cassette(str(CASSETTES / "token_refresh.yaml")), httpx.Client() as client:
+    with strict.use_cassette(str(CASSETTES / "token_refresh.yaml")), httpx.Client() as client:
         good = client.post(REPLAY_BASE + TOKEN_PATH, auth=credentials, data={
             "grant_type": "refresh_token", "refresh_token": "RT1-any-value"})
         assert good.json()["access_token"] == REDACTED
