@@ -40,12 +40,14 @@ reported open until :meth:`get_invoice` reads its payments).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
+import attrs
 import httpx
 
 from ledgerlink.connector import Capability, Changes, ProductRefs
@@ -163,8 +165,12 @@ class DineroConnector(DineroContacts):
         self._http = ProviderClient(settings.PROVIDER, self.account, client,
                                     limits=settings.LIMITS, parse=parse_fault, limiters=limiters)
         self._currencies = {}
-        # Product id → Dinero ProductGuid (None: no such product), found by lookup.
+        # Product id → Dinero ProductGuid (None: no such product), found by lookup;
+        # the lock makes the runner's threads look each product up once.
         self._product_guids: dict[str, str | None] = {}
+        self._products_lock = threading.Lock()
+        # Invoices seen booked (booking is final in Dinero), so sending reads nothing.
+        self._booked: set[str] = set()
 
     def __repr__(self) -> str:
         return f"DineroConnector(organisation_id={self.organisation_id!r})"
@@ -220,10 +226,11 @@ class DineroConnector(DineroContacts):
         for index, line in enumerate(lines):
             if not line.product_id or line.product_id in links:
                 continue
-            if line.product_id not in self._product_guids:
-                self._product_guids[line.product_id] = self._product_by_reference(
-                    line.product_id)
-            guid = self._product_guids[line.product_id]
+            with self._products_lock:
+                if line.product_id not in self._product_guids:
+                    self._product_guids[line.product_id] = self._product_by_reference(
+                        line.product_id)
+                guid = self._product_guids[line.product_id]
             if guid is None:
                 raise ValidationError(
                     f"unlinked line blocks creation: line {index + 1} ({line.description!r}) "
@@ -309,28 +316,37 @@ class DineroConnector(DineroContacts):
         """Book the draft with its Timestamp; a booked invoice is returned as it is.
         A draft holding no lines (only the stand-in) is refused (InvoiceStateError)."""
 
-        def book(current: DineroInvoice) -> None:
+        def book(current: DineroInvoice) -> RemoteInvoice:
             if current.Status != "Draft":
-                return
+                self._booked.add(provider_id)
+                return self._remote(current)
             if all(ln.Comments == EMPTY_MARKER for ln in current.ProductLines):
                 raise InvoiceStateError(f"Dinero invoice {provider_id} has no lines to book",
                                         provider=self.name)
             assert current.Timestamp is not None
-            self._send("POST", f"invoices/{provider_id}/book", DineroBook(current.Timestamp),
-                       idempotent=True)
+            receipt = self._send("POST", f"invoices/{provider_id}/book",
+                                 DineroBook(current.Timestamp), idempotent=True) or {}
+            self._booked.add(provider_id)
+            # The receipt carries the number and the new Timestamp; the rest is the
+            # draft just read, booked and not paid yet: no read after booking.
+            booked = attrs.evolve(current, Status="Booked", PaymentStatus="Booked",
+                                  Number=receipt.get("Number", current.Number),
+                                  Timestamp=receipt.get("TimeStamp", current.Timestamp))
+            return remote_invoice(booked, paid=Decimal(0))
 
-        self._fresh(provider_id, book)
-        return self.get_invoice(provider_id)
+        return self._fresh(provider_id, book)
 
     def send(self, provider_id: str, email: str | None = None) -> None:
         """Email the booked invoice (to the contact, or ``email``); a draft is refused.
 
         Not repeated on an ambiguous failure: the repeat would email again.
         """
-        current = self._read(provider_id)
-        if current.Status == "Draft":
-            raise InvoiceStateError(f"Dinero invoice {provider_id} is a draft; book it before "
-                                    "emailing it", provider=self.name)
+        # Booking cannot be undone in Dinero: an invoice seen booked needs no read.
+        if provider_id not in self._booked:
+            if self._read(provider_id).Status == "Draft":
+                raise InvoiceStateError(f"Dinero invoice {provider_id} is a draft; book it "
+                                        "before emailing it", provider=self.name)
+            self._booked.add(provider_id)
         mail = DineroMailout(ShouldAddTrustPilotEmailAsBcc=False, Receiver=email,
                              Message=DEFAULT_MESSAGE)
         self._send("POST", f"invoices/{provider_id}/email", mail, idempotent=False)
