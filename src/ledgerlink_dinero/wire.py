@@ -319,27 +319,6 @@ def _pascal(key: str) -> str:
     return _RENAMES.get(key, key)
 
 
-def _structure_decimal(value: object, _: type) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except ArithmeticError:
-            pass
-    raise ValidationError("not an exact decimal amount", value=value)
-
-
-def _structure_str(value: object, _: type) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)  # organisation ids arrive as numbers
-    raise ValidationError("not a string", value=value)
-
-
 def _structure_int(value: object, _: type) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -366,7 +345,7 @@ def _keys_normalised(fn: Any) -> Any:
 def _make_converter() -> cattrs.Converter:
     # Without detailed validation a bad value raises ledgerlink's ValidationError itself.
     conv = cattrs.Converter(detailed_validation=False)
-    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_structure_hook(Decimal, jsonbody.structure_decimal)
     conv.register_unstructure_hook(Decimal, lambda d: d)
     conv.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
     conv.register_unstructure_hook(date, lambda d: d.isoformat())
@@ -374,7 +353,7 @@ def _make_converter() -> cattrs.Converter:
     # they are kept as given, naive, rather than guessing one.
     conv.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
     conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
-    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(str, jsonbody.structure_str)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(bool, _structure_bool)
     for cls in _CLASSES:

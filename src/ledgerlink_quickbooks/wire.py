@@ -25,7 +25,6 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
-from ledgerlink.errors import ValidationError
 from ledgerlink.http import jsonbody
 
 __all__ = [
@@ -222,35 +221,14 @@ class QboPayment:
     Id: str | None = None
 
 
-def _structure_decimal(value: object, _: type) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except ArithmeticError:
-            pass
-    raise ValidationError("not an exact decimal amount", value=value)
-
-
-def _structure_str(value: object, _: type) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise ValidationError("not a string", value=value)
-
-
 def _make_converter() -> cattrs.Converter:
     # Without detailed validation a bad value raises ledgerlink's ValidationError itself.
     conv = cattrs.Converter(detailed_validation=False)
-    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_structure_hook(Decimal, jsonbody.structure_decimal)
     conv.register_unstructure_hook(Decimal, lambda d: d)
     conv.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
     conv.register_unstructure_hook(date, lambda d: d.isoformat())
-    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(str, jsonbody.structure_str)
     for cls in (Ref, QboEmail, QboPhysicalAddress, QboCustomer, QboItem,
                 QboSalesItemLineDetail, QboLine, QboTaxLineDetail, QboTaxLine, QboTxnTaxDetail,
                 QboInvoice, QboCreditMemo, QboLinkedTxn, QboPaymentLine, QboPayment):
