@@ -66,23 +66,26 @@ class DineroRequests(BaseConnector):
             page += 1
 
     def _create(self, rest: str, payload: object, *, lookup: Callable[[], T | None],
-                existing: Callable[[], T | None]) -> T | None:
+                existing: Callable[[], T | None],
+                receipt: Callable[[Any], None] | None = None) -> T | None:
         """POST a create carrying our GUID; None when it was made now.
 
         After an ambiguous failure (sent, no answer) the object is looked up with
         ``lookup`` (by ExternalReference) before the create is sent once more.
         When Dinero already has our GUID (error 42) ``existing()`` reads it back
         (None: not ours, the error stands; NotFoundError: it was deleted, Gone).
+        ``receipt`` gets Dinero's answer to a create made now (GUID, Timestamp).
         """
+        take = receipt or (lambda answer: None)
         try:
-            self._send("POST", rest, payload, idempotent=False)
+            take(self._send("POST", rest, payload, idempotent=False))
             return None
         except TransientProviderError:
             found = lookup()
             if found is not None:
                 return found
             try:
-                self._send("POST", rest, payload, idempotent=True)
+                take(self._send("POST", rest, payload, idempotent=True))
                 return None
             except ProviderError as err:
                 if err.code != ALREADY_EXISTS:

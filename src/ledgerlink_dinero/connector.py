@@ -64,7 +64,7 @@ from ledgerlink.http.oauth import ClientCredentials, OAuth2Auth, TokenStore
 from ledgerlink_dinero import changefeed, credits, settings
 from ledgerlink_dinero.api import Gone, or_none
 from ledgerlink_dinero.contacts import MAX_RECREATIONS, DineroContacts
-from ledgerlink_dinero.faults import parse_fault
+from ledgerlink_dinero.faults import STALE_TIMESTAMP, parse_fault
 from ledgerlink_dinero.keys import EMPTY_MARKER, external_reference, line_key, object_guid
 from ledgerlink_dinero.mapping import (
     VatAccounts,
@@ -171,6 +171,9 @@ class DineroConnector(DineroContacts):
         self._products_lock = threading.Lock()
         # Invoices seen booked (booking is final in Dinero), so sending reads nothing.
         self._booked: set[str] = set()
+        # Drafts this connector just created with lines: their Timestamp from the create's
+        # answer and what create_invoice returned, so booking them needs no read.
+        self._just_created: dict[str, tuple[str, RemoteInvoice]] = {}
 
     def __repr__(self) -> str:
         return f"DineroConnector(organisation_id={self.organisation_id!r})"
@@ -271,20 +274,25 @@ class DineroConnector(DineroContacts):
             guid = object_guid(self.organisation_id, "invoice", draft.key,
                                salt=str(salt) if salt else "")
             body = self._invoice_body(draft, customer_ref, products, guid)
+            stamps: list[str] = []
             try:
                 found = self._create("invoices", body,
                                      lookup=lambda: self._find_invoice(draft.key),
-                                     existing=partial(self._ours, body))
+                                     existing=partial(self._ours, body),
+                                     receipt=partial(_keep_timestamp, stamps))
             except Gone:
                 continue  # a person deleted the draft made under this GUID: a fresh one
             if found is not None:
                 return found
-            return RemoteInvoice(
+            created = RemoteInvoice(
                 provider_id=guid, key=draft.key, customer_ref=customer_ref,
                 currency=draft.currency, total=draft.gross.amount, balance=draft.gross.amount,
                 issue_date=draft.issue_date, due_date=draft.due_date,
                 line_keys=tuple(dict.fromkeys(ln.source_key for ln in draft.lines
                                               if ln.source_key)))
+            if stamps and draft.lines:
+                self._just_created[guid] = (stamps[-1], created)
+            return created
         raise ConflictError(f"{MAX_RECREATIONS} drafts keyed {draft.key} were deleted in "
                             "Dinero; not creating another", provider=self.name)
 
@@ -294,6 +302,7 @@ class DineroConnector(DineroContacts):
     ) -> RemoteInvoice:
         """On a draft, replace the lines tagged ``source_key``: a full ProductLines update
         with the Timestamp just read (58: read again and decide again, once)."""
+        self._just_created.pop(provider_id, None)
         new = product_lines(lines, self._linked(lines, products), self.accounts)
 
         def update(current: DineroInvoice) -> None:
@@ -315,6 +324,22 @@ class DineroConnector(DineroContacts):
     def book(self, provider_id: str) -> RemoteInvoice:
         """Book the draft with its Timestamp; a booked invoice is returned as it is.
         A draft holding no lines (only the stand-in) is refused (InvoiceStateError)."""
+        just = self._just_created.pop(provider_id, None)
+        if just is not None:
+            # Made by this connector a moment ago: its Timestamp is the create's answer,
+            # so no read; a stale one (58, a person edited it) falls back to reading.
+            stamp, created = just
+            try:
+                receipt = self._send("POST", f"invoices/{provider_id}/book",
+                                     DineroBook(stamp), idempotent=True) or {}
+            except ConflictError as err:
+                if err.code != STALE_TIMESTAMP:
+                    raise
+            else:
+                self._booked.add(provider_id)
+                number = receipt.get("Number")
+                return attrs.evolve(created, booked=True,
+                                    number=None if number is None else str(number))
 
         def book(current: DineroInvoice) -> RemoteInvoice:
             if current.Status != "Draft":
@@ -362,6 +387,7 @@ class DineroConnector(DineroContacts):
 
     def delete(self, provider_id: str) -> None:
         """Delete a draft (DELETE with its Timestamp); booked invoices are refused."""
+        self._just_created.pop(provider_id, None)
 
         def delete(current: DineroInvoice) -> None:
             assert current.Timestamp is not None
@@ -427,3 +453,9 @@ def _update_body(current: DineroInvoice, lines: tuple[Any, ...]) -> DineroInvoic
         PaymentConditionNumberOfDays=current.PaymentConditionNumberOfDays,
         ProductLines=lines)
 
+
+def _keep_timestamp(stamps: list[str], answer: Any) -> None:
+    """Keep the Timestamp of a create's answer (``{"Guid", "TimeStamp"}``)."""
+    stamp = (answer or {}).get("TimeStamp") if isinstance(answer, dict) else None
+    if stamp:
+        stamps.append(str(stamp))
