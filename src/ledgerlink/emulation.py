@@ -30,6 +30,7 @@ __all__ = [
     "EmulatorTransport",
     "Faults",
     "Handler",
+    "Serving",
     "to_emu_request",
 ]
 
@@ -238,3 +239,18 @@ class EmulatorServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class Serving:
+    """Mixin for an emulator class (anything with ``handle``): its two carriers."""
+
+    def handle(self, request: EmuRequest) -> EmuResponse:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def transport(self) -> EmulatorTransport:
+        """An httpx transport serving this emulator in-process."""
+        return EmulatorTransport(self)
+
+    def serve(self) -> EmulatorServer:
+        """A server for this emulator on 127.0.0.1 (use as a context manager)."""
+        return EmulatorServer(self)

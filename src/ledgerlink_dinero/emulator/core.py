@@ -13,10 +13,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from ledgerlink.emulation import Serving
 from ledgerlink_dinero.emulator.auth import (
     DEFAULT_CLIENT_ID,
     DEFAULT_SCOPES,
@@ -44,10 +45,6 @@ from ledgerlink_dinero.emulator.wire import (
     text_response,
 )
 
-if TYPE_CHECKING:
-    from ledgerlink_dinero.emulator.server import EmulatorServer
-    from ledgerlink_dinero.emulator.transport import EmulatorTransport
-
 PLAN_MESSAGE = (
     "The organization does not have an active Pro plan. Access to the Dinero API requires "
     "a Pro subscription."
@@ -73,7 +70,7 @@ class RequestRecord:
     status: int
 
 
-class DineroEmulator:
+class DineroEmulator(Serving):
     """A stateful Dinero API, in memory and thread-safe.
 
     ``clock`` returns epoch seconds (inject a fake to move time without
@@ -168,18 +165,6 @@ class DineroEmulator:
         request = EmuRequest("POST", path, {}, {}, json.dumps(payload, default=str).encode())
         response = found[0].handler(Call(org, request, "", self.clock()))
         return response.json_body()
-
-    def transport(self) -> EmulatorTransport:
-        """An httpx transport serving this emulator in-process."""
-        from ledgerlink_dinero.emulator.transport import EmulatorTransport
-
-        return EmulatorTransport(self)
-
-    def serve(self) -> EmulatorServer:
-        """A server for this emulator on 127.0.0.1 (use as a context manager)."""
-        from ledgerlink_dinero.emulator.server import EmulatorServer
-
-        return EmulatorServer(self)
 
     # ------------------------------------------------------------ the core
 

@@ -11,11 +11,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from ledgerlink.emulation import Faults as Faults
+from ledgerlink.emulation import Serving
 from ledgerlink_quickbooks.emulator.auth import REVOKE_PATH, TOKEN_PATH, AuthServer
 from ledgerlink_quickbooks.emulator.handlers import dispatch
 from ledgerlink_quickbooks.emulator.state import ChangeEvent, Realm
@@ -33,10 +34,6 @@ from ledgerlink_quickbooks.emulator.wire import (
     server_error,
     throttled,
 )
-
-if TYPE_CHECKING:
-    from ledgerlink_quickbooks.emulator.server import EmulatorServer
-    from ledgerlink_quickbooks.emulator.transport import EmulatorTransport
 
 API_PREFIX = "/v3/company/"
 MINOR_VERSION_FLOOR = 75  # lower values are ignored by QuickBooks since 2025-08-01
@@ -69,7 +66,7 @@ class RequestRecord:
     replayed: bool
 
 
-class QuickBooksEmulator:
+class QuickBooksEmulator(Serving):
     """A stateful QuickBooks Online company service, in memory and thread-safe.
 
     ``clock`` returns epoch seconds (inject a fake to move time without
@@ -155,18 +152,6 @@ class QuickBooksEmulator:
         realm = self.realms[realm_id]
         with realm.lock:
             return [e for e in realm.events if e.at > since]
-
-    def transport(self) -> EmulatorTransport:
-        """An httpx transport serving this emulator in-process."""
-        from ledgerlink_quickbooks.emulator.transport import EmulatorTransport
-
-        return EmulatorTransport(self)
-
-    def serve(self) -> EmulatorServer:
-        """A server for this emulator on 127.0.0.1 (use as a context manager)."""
-        from ledgerlink_quickbooks.emulator.server import EmulatorServer
-
-        return EmulatorServer(self)
 
     # ------------------------------------------------------------ the core
 
