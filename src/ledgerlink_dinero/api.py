@@ -10,7 +10,6 @@ after error 58 (:meth:`DineroRequests._fresh`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from ledgerlink.connector import BaseConnector
@@ -19,7 +18,6 @@ from ledgerlink.errors import ConflictError, NotFoundError, ProviderError, Trans
 from ledgerlink.http.client import ProviderClient
 from ledgerlink_dinero import settings
 from ledgerlink_dinero.faults import ITEM_DELETED, STALE_TIMESTAMP
-from ledgerlink_dinero.mapping import remote_invoice
 from ledgerlink_dinero.queries import Clause, Entity, list_params
 from ledgerlink_dinero.wire import DineroInvoice, converter, dumps, loads
 
@@ -112,10 +110,9 @@ class DineroRequests(BaseConnector):
 
     def _remote(self, invoice: DineroInvoice) -> RemoteInvoice:
         """The domain view, with the payments read where they decide the balance."""
-        paid = Decimal(0)
-        if invoice.PaymentStatus in ("Booked", "Overdue") and invoice.Guid:
-            paid = Decimal(self._get(f"invoices/{invoice.Guid}/payments").get("PaidAmount") or 0)
-        return remote_invoice(invoice, paid=paid)
+        from ledgerlink_dinero.changefeed import current_invoice
+
+        return current_invoice(self, invoice)
 
 
 class Gone(Exception):

@@ -32,9 +32,8 @@ Exactly-once (Dinero has no idempotency header; :mod:`.keys`):
 A stale Timestamp (58) re-reads the invoice and tries once more (:meth:`_fresh`).
 Status comes from ``PaymentStatus`` and the invoice's payments
 (:mod:`.mapping`); the change feed reads ``changesSince`` and ``deletedOnly``
-lists, two list calls rather than one read per invoice (partial payments are
-not visible there: lists carry no paid amount, so a partly paid invoice is
-reported open until :meth:`get_invoice` reads its payments).
+lists, two list calls, and the payments of the changed invoices still open
+(lists carry no paid amount; see :mod:`.changefeed`).
 """
 
 from __future__ import annotations
@@ -74,6 +73,7 @@ from ledgerlink_dinero.mapping import (
     remote_invoice,
 )
 from ledgerlink_dinero.queries import INVOICE_FIELDS
+from ledgerlink_dinero.statuses import HOME_CURRENCY, foreign_payment
 from ledgerlink_dinero.wire import (
     DineroBook,
     DineroInvoice,
@@ -412,6 +412,9 @@ class DineroConnector(DineroContacts):
             assert current.Timestamp is not None
             payment = DineroPayment(Amount=amount, PaymentDate=paid_on,
                                     Timestamp=current.Timestamp)
+            if (current.Currency or HOME_CURRENCY) != HOME_CURRENCY:
+                # ``amount`` is in the invoice's currency; Dinero's Amount is DKK.
+                payment = foreign_payment(current, amount, paid_on)
             self._send("POST", f"invoices/{provider_id}/payments", payment, idempotent=False)
 
         self._fresh(provider_id, pay)

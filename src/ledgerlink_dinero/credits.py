@@ -6,6 +6,12 @@ invoice, our GUID (uuid5 of the organisation and the credit key) and the key as
 note created but not yet booked (a run stopped in between) is booked then.
 The note is found again by its GUID, one read, so a credit key costs no list
 call (the credit-note list is not part of the documented API extract).
+
+Once booked, the note settles the invoice it credits like a payment: the
+invoice's open amount falls by the note's total, the invoice is a change in
+``changesSince`` and the note is among its payments, so the change feed
+reports the invoice with that balance (:mod:`.changefeed`; inferred, the
+material does not describe it, and the emulator behaves so).
 """
 
 from __future__ import annotations

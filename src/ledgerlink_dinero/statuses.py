@@ -12,6 +12,11 @@ The facts (NOTES-danish.md §1.4):
 * void/credited: a booked credit note has ``CreditNoteFor`` = the invoice (inferred);
 * due date: ``PaymentDate``; sent: ``MailOutStatus`` other than ``NotSent`` (inferred).
 
+Payments are in two currencies: ``Amount`` is DKK, ``AmountInForeignCurrency``
+the invoice's own currency [D17 (3p model)]. The balance of a non-DKK invoice
+is taken from the foreign amounts only (:func:`settled_amount`), never by
+adding DKK to EUR.
+
 Dinero's own ``Overdue`` wins over the calendar: it judges the day in the
 organisation's calendar, so an invoice it calls overdue is overdue even when
 ``today`` (another zone) is still the due date. Money received is a fact too:
@@ -22,24 +27,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ledgerlink.errors import ValidationError
 from ledgerlink.status import InvoiceStatus, derive_status
-from ledgerlink_dinero.wire import DRAFT_NUMBER_PLACEHOLDER, DineroInvoice
+from ledgerlink_dinero.wire import DRAFT_NUMBER_PLACEHOLDER, DineroInvoice, DineroPayment
 
 __all__ = [
     "BOOKED_VALUES",
     "DRAFT",
+    "HOME_CURRENCY",
     "NOT_SENT",
     "PAID_VALUES",
+    "PAYMENTS_DECIDE",
     "PAYMENT_STATUSES",
     "booked_number",
     "derive",
+    "foreign_payment",
     "is_booked",
     "is_deleted",
     "is_sent",
+    "paid_amount",
+    "payments_decide",
     "remote_status",
+    "settled_amount",
 ]
 
 DRAFT = "Draft"
@@ -51,6 +62,13 @@ BOOKED_VALUES = PAYMENT_STATUSES - {DRAFT}
 PAID_VALUES = frozenset({"Paid", "OverPaid"})
 #: ``MailOutStatus`` of an invoice never emailed [D18].
 NOT_SENT = "NotSent"
+#: The currency of ``Amount`` on a payment, whatever the invoice's currency.
+HOME_CURRENCY = "DKK"
+#: Dinero's amounts are in whole øre (cents).
+ORE = Decimal("0.01")
+#: Booked values whose balance only the payments tell: open (partly paid or not) and
+#: overpaid (by how much). ``Paid`` needs none: what remains is nothing.
+PAYMENTS_DECIDE = frozenset({"Booked", "Overdue", "OverPaid"})
 
 
 def _known(value: str | None, field: str) -> str | None:
@@ -76,7 +94,8 @@ def derive(
         status: ``Status`` (Draft/Booked, or a payment-style value from a list).
         payment_status: ``PaymentStatus``, when read; it is preferred to ``status``.
         total: ``TotalInclVat``; needed once the invoice is booked.
-        payments: the amounts paid on the invoice (refunds negative).
+        payments: the amounts paid on the invoice in its own currency (refunds
+            negative; see :func:`paid_amount`).
         due_date: ``PaymentDate``.
         deleted: ``DeletedAt`` is set.
         today: the day to judge overdue on.
@@ -99,6 +118,43 @@ def derive(
         due_date = today - timedelta(days=1)
     return derive_status(booked=booked, voided=credited, deleted=deleted, total=gross,
                          balance=balance, due_date=due_date, today=today)
+
+
+def settled_amount(payment: DineroPayment, currency: str) -> Decimal:
+    """What ``payment`` settles on an invoice in ``currency``: ``Amount`` (DKK) on a DKK
+    invoice, ``AmountInForeignCurrency`` on any other."""
+    if currency == HOME_CURRENCY:
+        return payment.Amount
+    if payment.AmountInForeignCurrency is None:
+        raise ValidationError(f"a payment on a {currency} invoice carries no amount in "
+                              f"{currency}; its DKK Amount cannot settle it",
+                              field="AmountInForeignCurrency", value=payment.Guid)
+    return payment.AmountInForeignCurrency
+
+
+def paid_amount(payments: Iterable[DineroPayment], currency: str | None) -> Decimal:
+    """The sum of ``payments`` in the invoice's ``currency`` (None: DKK, Dinero's default)."""
+    wanted = currency or HOME_CURRENCY
+    return sum((settled_amount(payment, wanted) for payment in payments), Decimal(0))
+
+
+def foreign_payment(invoice: DineroInvoice, amount: Decimal, paid_on: date) -> DineroPayment:
+    """A payment of ``amount`` in the currency of the non-DKK ``invoice``: that amount as
+    ``AmountInForeignCurrency`` (what settles it) and its DKK value as ``Amount``, at the
+    invoice's own rate (``TotalInclVatInDkk`` / ``TotalInclVat``, no rate read)."""
+    total, in_dkk = invoice.TotalInclVat, invoice.TotalInclVatInDkk
+    if not total or in_dkk is None:
+        raise ValidationError(f"a {invoice.Currency} payment needs the invoice's DKK value to "
+                              "fill in Dinero's DKK Amount", field="TotalInclVatInDkk",
+                              value=invoice.Guid)
+    dkk = (amount * in_dkk / total).quantize(ORE, rounding=ROUND_HALF_UP)
+    return DineroPayment(Amount=dkk, AmountInForeignCurrency=amount, PaymentDate=paid_on,
+                         Timestamp=invoice.Timestamp)
+
+
+def payments_decide(invoice: DineroInvoice) -> bool:
+    """True when the invoice's balance needs its payments read (see :data:`PAYMENTS_DECIDE`)."""
+    return not is_deleted(invoice) and (invoice.PaymentStatus or invoice.Status) in PAYMENTS_DECIDE
 
 
 def is_deleted(invoice: DineroInvoice) -> bool:

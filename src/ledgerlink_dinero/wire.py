@@ -42,6 +42,7 @@ __all__ = [
     "DineroCreditNote",
     "DineroInvoice",
     "DineroInvoiceList",
+    "DineroInvoicePayments",
     "DineroMailout",
     "DineroOrganization",
     "DineroPagination",
@@ -270,7 +271,12 @@ class DineroMailout:
 
 @attrs.frozen
 class DineroPayment:
-    """A payment registered on an invoice [D17 (3p model)]."""
+    """A payment registered on an invoice (PaymentCreateModel [D17 (3p model)]), also one
+    entry of the invoice's payments read (which adds ``Guid``).
+
+    ``Amount`` is in DKK whatever the invoice's currency; ``AmountInForeignCurrency``
+    is the amount in the currency of a non-DKK invoice, the one that settles it.
+    """
 
     Amount: Decimal
     PaymentDate: date
@@ -280,6 +286,18 @@ class DineroPayment:
     ExternalReference: str | None = None
     AmountInForeignCurrency: Decimal | None = None
     RemainderIsFee: bool | None = None
+    Guid: str | None = None
+
+
+@attrs.frozen
+class DineroInvoicePayments:
+    """``GET invoices/{guid}/payments``: the invoice's payments [D3 ("Get payments for
+    invoice")]. The shape beyond ``Payments`` is inferred; only ``Payments`` is used."""
+
+    Payments: tuple[DineroPayment, ...] = ()
+    PaidAmount: Decimal | None = None
+    RemainingAmount: Decimal | None = None
+    Timestamp: str | None = None
 
 
 @attrs.frozen
@@ -309,7 +327,7 @@ class DineroInvoiceList:
 _CLASSES = (DineroOrganization, DineroPagination, DineroContact, DineroProduct,
             DineroProductLine, DineroTotalLine, DineroInvoice, DineroCreditNote,
             DineroTimestampBody, DineroBook, DineroMailout, DineroPayment,
-            DineroContactList, DineroProductList, DineroInvoiceList)
+            DineroInvoicePayments, DineroContactList, DineroProductList, DineroInvoiceList)
 #: Read-side names that differ from the write-side names the classes use.
 _RENAMES = {"TimeStamp": "Timestamp"}
 

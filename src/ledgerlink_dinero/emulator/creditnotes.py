@@ -2,23 +2,34 @@
 
 Not in the swagger extract; the shape follows the notes' sources (D12, D17).
 Without ``ProductLines`` the credited invoice's lines are copied (inferred),
-and the contact defaults to the invoice's.
+and the contact and currency default to the invoice's; another currency than
+the invoice's is refused (a credit settles the invoice in its own currency).
+
+A booked credit note settles its invoice (inferred: the notes only say a
+credited invoice is found through ``CreditNoteFor``): the invoice's open amount
+falls by the note's total, so booking the note is a change of the invoice too:
+its ``TimeStamp`` and ``UpdatedAt`` move and it is listed by ``changesSince``;
+its ``PaymentStatus`` counts the note like a payment (a full credit reads
+``Paid``), and its payments read lists the note as a settlement
+(:func:`credit_settlements`).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ledgerlink_dinero.emulator import fields as f
 from ledgerlink_dinero.emulator.documents import (
     check_timestamp,
+    document_total,
     document_view,
     parse_header,
     parse_lines,
 )
 from ledgerlink_dinero.emulator.listing import list_page
 from ledgerlink_dinero.emulator.pdf import document_pdf
-from ledgerlink_dinero.emulator.state import Record
+from ledgerlink_dinero.emulator.state import Organisation, Payment, Record
 from ledgerlink_dinero.emulator.wire import (
     PDF_TYPE,
     EmuResponse,
@@ -29,6 +40,38 @@ from ledgerlink_dinero.emulator.wire import (
 )
 
 CREDIT_NOTE_FILTERABLE = ("ExternalReference", "ContactGuid", "CreditNoteFor", "Number")
+#: Description of a credit note's line in the credited invoice's payments.
+CREDIT_SETTLEMENT = "Kreditnota {number}"
+
+
+def credit_settlements(org: Organisation, invoice: Record) -> list[Payment]:
+    """The booked, undeleted credit notes for ``invoice`` as settlements (call under the lock):
+    ``Amount`` in DKK at the organisation's rate, the note's own total as
+    ``AmountInForeignCurrency`` on a non-DKK invoice."""
+    currency = invoice.data["Currency"]
+    settled = []
+    for note in sorted(org.credit_notes.values(), key=lambda r: r.created_at):
+        if note.data.get("CreditNoteFor") != invoice.guid or note.deleted_at is not None:
+            continue
+        if note.data.get("Number") is None:
+            continue
+        total = document_total(org, note.data)
+        in_dkk = (total * org.rates[currency]).quantize(Decimal("0.01"))
+        fields = {
+            "DepositAccountNumber": None,
+            "Description": CREDIT_SETTLEMENT.format(number=note.data["Number"]),
+            "ExternalReference": note.data.get("ExternalReference"),
+        }
+        settled.append(
+            Payment(
+                note.guid,
+                in_dkk,
+                note.data["Date"],
+                fields,
+                foreign_amount=None if currency == "DKK" else total,
+            )
+        )
+    return settled
 
 
 def credit_note_view(call: f.Call, record: Record) -> dict[str, Any]:
@@ -60,7 +103,11 @@ def create_credit_note(call: f.Call) -> EmuResponse:
                 raise validation_error("CreditNoteFor", "Only booked invoices can be credited.")
             body = dict(body)
             body.setdefault("ContactGuid", credited.data["ContactGuid"])
-            body.setdefault("Currency", credited.data["Currency"])
+            if body.get("Currency") not in (None, credited.data["Currency"]):
+                raise validation_error(
+                    "Currency", "A credit note is in the currency of the invoice it credits."
+                )
+            body["Currency"] = credited.data["Currency"]
             if body.get("ProductLines") is None:
                 body["ProductLines"] = credited.data["ProductLines"]
         data = parse_header(call, body)
@@ -112,6 +159,9 @@ def book_credit_note(call: f.Call) -> EmuResponse:
             raise validation_error("Number", f"Credit note number {number} cannot be used.")
         record.data["Number"] = number
         call.org.touch(record, call.now)
+        credited = call.org.invoices.get(record.data.get("CreditNoteFor") or "")
+        if credited is not None:
+            call.org.touch(credited, call.now)  # its open amount fell: a change of it
         return json_response(
             200, {"Guid": record.guid, "Number": number, "TimeStamp": record.timestamp_text}
         )

@@ -176,9 +176,15 @@ def line_amounts_of(org: Organisation, data: dict[str, Any]) -> list[LineAmounts
     return result
 
 
-def paid_amount(payments: Sequence[Payment]) -> Decimal:
-    """Sum of registered payments."""
-    return sum((p.amount for p in payments), Decimal(0))
+def paid_amount(payments: Sequence[Payment], currency: str) -> Decimal:
+    """Sum of registered payments in the invoice's ``currency`` (``AmountInForeignCurrency``
+    on a non-DKK invoice: DKK and EUR amounts are never added together)."""
+    return sum((p.settles(currency) for p in payments), Decimal(0))
+
+
+def document_total(org: Organisation, data: dict[str, Any]) -> Decimal:
+    """``TotalInclVat`` of an invoice's or credit note's stored data."""
+    return totals(a for a in line_amounts_of(org, data) if a is not None).incl_vat
 
 
 def document_view(
@@ -199,7 +205,9 @@ def document_view(
         "TimeStamp": record.timestamp_text,
         "Number": data.get("Number"),
         "Status": "Booked" if booked else "Draft",
-        "PaymentStatus": _payment_status(booked, due, summary.incl_vat, payments, now),
+        "PaymentStatus": _payment_status(
+            booked, due, summary.incl_vat, paid_amount(payments, data["Currency"]), now
+        ),
         "MailOutStatus": data.get("MailOutStatus", "NotSent"),
         "LatestMailOutType": data.get("LatestMailOutType"),
         "PaymentDate": due,
@@ -225,12 +233,9 @@ def document_view(
     return view
 
 
-def _payment_status(
-    booked: bool, due: str, total: Decimal, payments: Sequence[Payment], now: float
-) -> str:
+def _payment_status(booked: bool, due: str, total: Decimal, paid: Decimal, now: float) -> str:
     if not booked:
         return "Draft"
-    paid = paid_amount(payments)
     if total and paid > total:
         return "OverPaid"
     if paid >= total:

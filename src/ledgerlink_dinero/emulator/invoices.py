@@ -1,4 +1,14 @@
-"""Invoices: drafts, full update by Timestamp, book, email, PDF, payments and delete."""
+"""Invoices: drafts, full update by Timestamp, book, email, PDF, payments and delete.
+
+Payments (PaymentCreateModel [D17 (3p model)]): ``Amount`` is DKK;
+``AmountInForeignCurrency`` is the amount in the invoice's currency and is what
+settles a non-DKK invoice (when a client leaves it out, it is ``Amount`` at the
+organisation's rate). A DKK invoice ignores it. The payment write carries the
+invoice's ``Timestamp``, so it is a change of the invoice: new ``TimeStamp`` and
+``UpdatedAt``, listed by ``changesSince`` (inferred from the Timestamp rule; the
+material does not say it outright). Booked credit notes settle their invoice
+like payments (see :mod:`.creditnotes`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerlink_dinero.emulator import fields as f
+from ledgerlink_dinero.emulator.creditnotes import credit_settlements
 from ledgerlink_dinero.emulator.documents import (
     check_timestamp,
     document_view,
@@ -36,9 +47,14 @@ DEFAULT_INVOICE_FIELDS = "Guid,ContactName,Date,Description"
 DEFAULT_DEPOSIT_ACCOUNT = 55000
 
 
+def settlements(call: f.Call, record: Record) -> list[Payment]:
+    """The invoice's payments, then the booked credit notes for it (under the lock)."""
+    return [*call.org.payments.get(record.guid, []), *credit_settlements(call.org, record)]
+
+
 def invoice_view(call: f.Call, record: Record) -> dict[str, Any]:
     """The invoice read model (call under the organisation lock)."""
-    return document_view(call.org, record, call.org.payments.get(record.guid, []), call.now)
+    return document_view(call.org, record, settlements(call, record), call.now)
 
 
 def _find(call: f.Call) -> Record:
@@ -228,8 +244,25 @@ def email_invoice(call: f.Call) -> EmuResponse:
     return json_response(200, {})
 
 
+def _foreign_amount(
+    call: f.Call, body: dict[str, Any], currency: str, amount: Decimal
+) -> Decimal | None:
+    """``AmountInForeignCurrency`` of a payment on a ``currency`` invoice (None for DKK)."""
+    if currency == "DKK":
+        return None
+    if body.get("AmountInForeignCurrency") is None:
+        return (amount / call.org.rates[currency]).quantize(Decimal("0.01"))
+    foreign = f.amount(body, "AmountInForeignCurrency")
+    if foreign == 0 or (foreign > 0) != (amount > 0):
+        raise validation_error(
+            "AmountInForeignCurrency", "AmountInForeignCurrency must have the sign of Amount."
+        )
+    return foreign
+
+
 def add_payment(call: f.Call) -> EmuResponse:
-    """``POST …/payments``: register a payment (DKK ``Amount``) on a booked invoice."""
+    """``POST …/payments``: register a payment (DKK ``Amount``, and the invoice-currency
+    ``AmountInForeignCurrency`` on a non-DKK invoice) on a booked invoice."""
     body = f.model(call.request)
     f.require(body, ("Amount",))
     amount = f.amount(body, "Amount")
@@ -243,6 +276,7 @@ def add_payment(call: f.Call) -> EmuResponse:
     with call.org.lock:
         record = _booked(call, "paid")
         check_timestamp(body, record)
+        foreign = _foreign_amount(call, body, record.data["Currency"], amount)
         payment = Payment(
             str(uuid.uuid4()),
             amount,
@@ -251,8 +285,8 @@ def add_payment(call: f.Call) -> EmuResponse:
                 "DepositAccountNumber": body.get("DepositAccountNumber") or DEFAULT_DEPOSIT_ACCOUNT,
                 "Description": f.text(body, "Description"),
                 "ExternalReference": f.text(body, "ExternalReference", 128),
-                "AmountInForeignCurrency": body.get("AmountInForeignCurrency"),
             },
+            foreign_amount=foreign,
         )
         call.org.payments.setdefault(record.guid, []).append(payment)
         call.org.touch(record, call.now)
@@ -260,15 +294,22 @@ def add_payment(call: f.Call) -> EmuResponse:
 
 
 def list_payments(call: f.Call) -> EmuResponse:
-    """``GET …/payments``: the payments of an invoice with paid and remaining amounts."""
+    """``GET …/payments``: the payments of an invoice (booked credit notes for it among
+    them) with paid and remaining amounts in the invoice's currency."""
     with call.org.lock:
         record = _find(call)
-        payments = call.org.payments.get(record.guid, [])
+        payments = settlements(call, record)
         total: Decimal = invoice_view(call, record)["TotalInclVat"]
-        paid = paid_amount(payments)
+        paid = paid_amount(payments, record.data["Currency"])
         body = {
             "Payments": [
-                {"Guid": p.guid, "Amount": p.amount, "PaymentDate": p.payment_date, **p.fields}
+                {
+                    "Guid": p.guid,
+                    "Amount": p.amount,
+                    "AmountInForeignCurrency": p.foreign_amount,
+                    "PaymentDate": p.payment_date,
+                    **p.fields,
+                }
                 for p in payments
             ],
             "PaidAmount": paid,

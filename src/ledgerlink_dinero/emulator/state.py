@@ -50,19 +50,30 @@ class Record:
 
 @attrs.define
 class Payment:
-    """A payment registered on a booked invoice.
+    """A payment registered on a booked invoice (or a booked credit note settling it).
 
     Attributes:
-        guid: Payment id.
-        amount: Amount in DKK.
+        guid: Payment id (the credit note's for a credit-note settlement).
+        amount: ``Amount``, in DKK whatever the invoice currency.
         payment_date: ``YYYY-MM-DD``.
         fields: The request as sent (description, deposit account, ...).
+        foreign_amount: ``AmountInForeignCurrency``: the amount in the invoice's
+            currency, set for every payment on a non-DKK invoice, None on a DKK one.
     """
 
     guid: str
     amount: Decimal
     payment_date: str
     fields: dict[str, Any]
+    foreign_amount: Decimal | None = None
+
+    def settles(self, currency: str) -> Decimal:
+        """What the payment settles in the invoice's ``currency`` (never DKK on a EUR one)."""
+        if currency == "DKK":
+            return self.amount
+        if self.foreign_amount is None:
+            raise ValueError(f"a payment on a {currency} invoice without its foreign amount")
+        return self.foreign_amount
 
 
 @attrs.define
