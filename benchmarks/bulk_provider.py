@@ -1,0 +1,95 @@
+"""What the bulk benchmark (bulk.py) needs to know about a provider, as one interface.
+
+Each provider's module (bulk_provider_quickbooks.py, bulk_provider_dinero.py)
+subclasses :class:`Provider`: how its emulator is configured and seeded, how its
+connector is built, what counts towards its ceiling and how its figures are
+computed and described. The driver in bulk.py is shared.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+import ledgerlink as ll
+from ledgerlink.domain import InvoiceDraft
+from ledgerlink.http.oauth import ClientCredentials, OAuthEndpoints, exchange_code
+from ledgerlink.store import Store
+
+#: 500 ms per call (a typical write), in emulated seconds, for both providers.
+LATENCY = 0.5
+
+
+class Provider:
+    """What differs between providers; the machinery in bulk.main is shared.
+
+    ``window_capacity`` is what one throttle window admits of what ``counted``
+    counts (invoices in batches, or requests); the share is measured against it.
+    """
+
+    name: str
+    currency: str
+    country: str
+    vat_rate = Decimal(0)
+    product_id: str | None = None
+    latency = LATENCY
+    scale = 0.05
+    windows = 8
+    sequential = 60
+    window_capacity: int
+    ceiling_per_minute: float
+    sequential_ideal_per_minute: float
+    counted_key = "batch_calls"
+    counted_label = "batch calls"
+
+    def counted(self, request: Any) -> int:
+        raise NotImplementedError
+
+    def orders_for(self, windows: int) -> int:
+        return int(self.ceiling_per_minute * windows)
+
+    def emulator(self, scale: float) -> Any:
+        raise NotImplementedError
+
+    def seed(self, emulator: Any, customers: list[ll.Customer]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def invoices(self, emulator: Any) -> int:
+        raise NotImplementedError
+
+    def company(self) -> ll.Company:
+        raise NotImplementedError
+
+    def connector(self, base_url: str, setup: dict[str, Any], store: Store, scale: float, *,
+                  sequential: bool) -> Any:
+        raise NotImplementedError
+
+    def one_by_one(self, book: Any, draft: InvoiceDraft, customer_ref: str) -> None:
+        """One invoice of the sequential loop, one request at a time."""
+        raise NotImplementedError
+
+    def invoices_per_window(self, per_window: float, requests_per_invoice: float) -> float:
+        return per_window
+
+    def breakdown(self, calls: list[tuple[str, str]]) -> dict[str, int]:
+        return {}
+
+    def extra_figures(self, breakdown: dict[str, int], created: int, per_window: float,
+                      requests_per_invoice: float) -> dict[str, Any]:
+        return {}
+
+    def describe(self, per_window: float, sustained: float, share: float, windows: int,
+                 end_to_end: float, breakdown: dict[str, int], created: int) -> list[str]:
+        return [f"sustained over {windows} windows: {sustained:.0f} invoices/min = "
+                f"{share:.1%} of the {self.ceiling_per_minute}/min ceiling; "
+                f"end to end {end_to_end:.0f}/min"]
+
+
+def exchange(base_url: str, endpoints: OAuthEndpoints, client: ClientCredentials, code: str,
+             store: Store, key: str, provider: str) -> None:
+    """Trade the emulator's authorisation code for tokens kept in ``store`` under ``key``."""
+    with httpx.Client(base_url=base_url) as http:
+        exchange_code(http, endpoints, client, code=code, redirect_uri="https://x/cb",
+                      store=store, key=key, provider=provider)
