@@ -102,6 +102,12 @@ def _aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | 
         )
 
 
+def _optional_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A datetime is a date too, but a calendar day must not carry a time of day.
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise ValidationError("must be a date (YYYY-MM-DD)", field=attribute.name, value=value)
+
+
 def _country(instance: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
     if value is not None and (len(value) != 2 or not value.isalpha() or not value.isupper()):
         raise ValidationError(
@@ -350,6 +356,11 @@ class WorkOrder:
         completed_at: when the work was completed (aware datetime).
         project: free-text project reference shown on the invoice.
         description: a title for the work order.
+        invoice_date: the invoice's issue date when the caller decides it (a
+            scheduled job does); None lets the planner date it by the run day.
+            The due date is always issue date + the policy's payment terms.
+        registration_date: the invoice's registration (posting) date in the
+            books; None means the issue date.
     """
 
     id: str = attrs.field(validator=_non_empty)
@@ -360,6 +371,8 @@ class WorkOrder:
     completed_at: datetime | None = attrs.field(default=None, validator=_aware)
     project: str | None = None
     description: str = ""
+    invoice_date: date | None = attrs.field(default=None, validator=_optional_date)
+    registration_date: date | None = attrs.field(default=None, validator=_optional_date)
 
     def __attrs_post_init__(self) -> None:
         if self.status is WorkStatus.COMPLETED and self.completed_at is None:
@@ -466,6 +479,9 @@ class InvoiceDraft:
         final: the invoice is booked right after it is created (it collects no more
             work); a connector whose drafts cost a request to book may then create
             it booked at once, and the runner books nothing further.
+        registration_date: the registration (posting) date in the books; None
+            means the issue date (see :attr:`registered_on`). Connectors whose
+            provider has one invoice date use :attr:`issue_date` only.
     """
 
     key: str
@@ -476,11 +492,17 @@ class InvoiceDraft:
     lines: tuple[InvoiceLine, ...] = attrs.field(converter=_invoice_lines)
     reference: str = ""
     final: bool = False
+    registration_date: date | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.due_date < self.issue_date:
             raise ValidationError("due date is before the issue date",
                                   field="due_date", value=self.due_date)
+
+    @property
+    def registered_on(self) -> date:
+        """The registration (posting) date: :attr:`registration_date`, else the issue date."""
+        return self.registration_date if self.registration_date is not None else self.issue_date
 
     @property
     def net(self) -> Money:

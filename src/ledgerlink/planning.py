@@ -16,8 +16,13 @@ Rules (each one tested):
   the policy says so and the customer takes email. Posting ``draft``: all the
   customer's work is collected on its one open draft (created when there is
   none); a person books it later.
-* Issue date: the run day in the company time zone (for ``before_work`` never
-  earlier than the planned work day); due date = issue date + payment terms.
+* Issue date: the work order's ``invoice_date`` when it has one (a scheduled
+  job sets it); otherwise the run day in the company time zone (for
+  ``before_work`` never earlier than the planned work day). Due date = issue
+  date + payment terms. The registration date is the work order's
+  ``registration_date``, else the issue date. Posting ``book`` dates each
+  invoice by its own work order; a new draft takes the dates of the first work
+  order it collects, and collecting onto an open draft leaves its dates alone.
 * Work that changes after it was invoiced: on an unbooked invoice its lines are
   replaced; on a booked invoice the whole invoice is credited and its work
   re-invoiced — only when credits are allowed, otherwise a notice says so.
@@ -101,6 +106,10 @@ class _Builder:
         self.notices.append(Notice(kind, subject, customer_id, reason))
 
     def dates(self, policy: EffectivePolicy, order: WorkOrder | None) -> tuple[date, date]:
+        """Issue and due date of an invoice for ``order`` (None: by the run day only)."""
+        if order is not None and order.invoice_date is not None:
+            return order.invoice_date, order.invoice_date + timedelta(
+                days=policy.payment_terms_days)
         issue = self.now_local.date()
         if (order is not None and policy.timing is Timing.BEFORE_WORK
                 and order.planned_date is not None and order.planned_date > issue):
@@ -282,21 +291,28 @@ def _plan_new_work(
                 b.add(customer, ReplaceLines(draft.key, customer.id, order, revision))
             return
         number = b.state.drafts_opened.get(customer.id, 0) + 1
-        issue, due = b.dates(policy, None)
+        first = work[0][0]
+        # Only an explicit invoice date dates a draft by its work; otherwise the run day.
+        issue, due = b.dates(policy, first if first.invoice_date is not None else None)
         b.add(customer, CreateInvoice(draft_key(customer.id, number), customer.id,
-                                      customer.currency, issue, due, tuple(work), "draft", False))
+                                      customer.currency, issue, due, tuple(work), "draft", False,
+                                      first.registration_date))
         return
     # Hot loop (one invoice per work order): decide per customer, not per invoice.
     lane = b.lane(customer)
     books = Capability.BOOKING in caps
     email, why_not = _email_for(customer, policy, caps)
-    issue, due = b.dates(policy, None)
+    run_issue, run_due = b.dates(policy, None)
+    by_order = policy.timing is Timing.BEFORE_WORK
     for order, revision in work:
         key = invoice_key(order.id, revision)
-        if policy.timing is Timing.BEFORE_WORK:
+        if by_order or order.invoice_date is not None:
             issue, due = b.dates(policy, order)
+        else:
+            issue, due = run_issue, run_due
         lane.append(CreateInvoice(key, customer.id, customer.currency, issue, due,
-                                  ((order, revision),), "book", email is not None))
+                                  ((order, revision),), "book", email is not None,
+                                  order.registration_date))
         if books:
             lane.append(Book(key, customer.id))
         if email is not None:

@@ -195,6 +195,7 @@ class CreateInvoice:
         work: the work orders it bills, with the revision each is billed at.
         target: ``"book"`` when a Book action follows, ``"draft"`` when a person books it.
         send: a Send action follows once booked.
+        registration_date: the registration (posting) date; None means the issue date.
     """
 
     key: str
@@ -205,6 +206,7 @@ class CreateInvoice:
     work: tuple[tuple[WorkOrder, int], ...]
     target: str
     send: bool
+    registration_date: date | None = None
 
     kind = "create_invoice"
 
@@ -226,7 +228,8 @@ class CreateInvoice:
         reference = ", ".join(order.project or order.id for order, _ in self.work)
         return InvoiceDraft(self.key, self.customer_id, self.currency, self.issue_date,
                             self.due_date, tuple(lines), reference,
-                            final=self.target != "draft")
+                            final=self.target != "draft",
+                            registration_date=self.registration_date)
 
 
 @attrs.frozen(slots=True)

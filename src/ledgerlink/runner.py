@@ -31,8 +31,13 @@ from concurrent.futures import ThreadPoolExecutor
 import attrs
 
 from ledgerlink.connector import BatchItem, Capability, Connector
-from ledgerlink.domain import RemoteInvoice
-from ledgerlink.errors import LedgerlinkError, ProviderError, TransientProviderError
+from ledgerlink.domain import Customer, RemoteInvoice
+from ledgerlink.errors import (
+    ConflictError,
+    LedgerlinkError,
+    ProviderError,
+    TransientProviderError,
+)
 from ledgerlink.plans import (
     Action,
     Book,
@@ -397,6 +402,21 @@ class Runner:
             for order, revision in action.work:
                 tx.work(order.id, order.fingerprint(), action.key, revision)
 
+    def _create_customer(self, customer: Customer) -> tuple[str, bool]:
+        """Create ``customer``; (its ref, whether this call created it).
+
+        Another worker (a second process, a scheduled job running beside this
+        run) may create the same customer between our look-up and our create;
+        the connector then refuses a duplicate, and the customer it made is ours.
+        """
+        try:
+            return self.connector.create_customer(customer), True
+        except ConflictError:
+            found = self.connector.find_customer(customer)
+            if found is None:
+                raise
+            return found, False
+
     def _execute(self, action: Action) -> Outcome:
         """Perform one remote write; never raises for provider or validation errors."""
         connector = self.connector
@@ -405,7 +425,9 @@ class Runner:
                 known = self._customer_refs.get(action.customer.id)
                 ref = known or connector.find_customer(action.customer)
                 note = "already linked" if known else ("found" if ref else "created")
-                ref = ref or connector.create_customer(action.customer)
+                if ref is None:
+                    ref, made = self._create_customer(action.customer)
+                    note = "created" if made else "found (created concurrently)"
                 return Outcome(action, "ok", note, remote_id=ref)
             if isinstance(action, UpdateCustomer):
                 ref = self._customer_refs.get(action.customer_id)

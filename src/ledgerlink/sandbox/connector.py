@@ -57,10 +57,12 @@ from ledgerlink.sandbox.sql import (
     BOOK,
     INSERT_CUSTOMER,
     INSERT_INVOICE,
+    INSERT_REGISTRATION,
     INVOICE_COLUMNS,
     NOW,
     SELECT_BY_KEY,
     SELECT_INVOICE,
+    SELECT_REGISTRATION,
     SEND,
     SEND_FACTS,
 )
@@ -266,6 +268,15 @@ class SandboxConnector(BaseConnector):
             raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
         return remote_from_row(row, self.account)
 
+    def registration_date(self, provider_id: str) -> date:
+        """The invoice's registration (posting) date: the one it was created with,
+        else its issue date. NotFoundError for unknown ids."""
+        self._pause()
+        row = self._book.one(SELECT_REGISTRATION, (self._invoice_id(provider_id),))
+        if row is None:
+            raise sandbox_error("invoice_not_found", f"invoice {provider_id!r} not found")
+        return date.fromisoformat(row[0])
+
     def invoices(self) -> list[RemoteInvoice]:
         """Every invoice and credit note in the book, oldest first (for reports)."""
         self._pause()
@@ -321,19 +332,22 @@ class SandboxConnector(BaseConnector):
             invoice = self._load(conn, invoice_id, provider_id)
             facts = conn.execute(
                 "SELECT c.name, c.street, c.postal_code, c.city, c.country, "
-                "c.registration_number, c.email, i.reference, i.lines "
-                "FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ?",
+                "c.registration_number, c.email, i.reference, i.lines, r.registration_date "
+                "FROM invoices i JOIN customers c ON c.id = i.customer_id "
+                "LEFT JOIN registration_dates r ON r.invoice_id = i.id WHERE i.id = ?",
                 (invoice_id,),
             ).fetchone()
         if invoice.deleted:
             raise sandbox_error("invoice_deleted", f"invoice {provider_id} is deleted")
-        name, street, postal_code, city, country, registration, email, reference, lines = facts
+        (name, street, postal_code, city, country, registration, email, reference, lines,
+         registered_on) = facts  # fmt: skip
         address = [*street.splitlines(), f"{postal_code} {city}".strip(), country]
         return render_pdf(PdfInvoice(
             company=COMPANY_NAME, invoice=invoice, customer_name=name,
             customer_address=tuple(part for part in address if part),
             registration_number=registration, customer_email=email, reference=reference,
             lines=tuple(decode_lines(lines)[0]),
+            registration_date=None if registered_on is None else date.fromisoformat(registered_on),
         ))  # fmt: skip
 
     # --- writing invoices -----------------------------------------------------------
@@ -353,12 +367,19 @@ class SandboxConnector(BaseConnector):
         refs = self._product_refs(draft.lines, products)
         nets, net, vat, total = line_totals(draft.lines, currency)
         keys = join_keys(line.source_key for line in draft.lines)
+        row = (
+            draft.key, customer_id, currency, draft.issue_date.isoformat(),
+            draft.due_date.isoformat(), draft.reference, str(net), str(vat), str(total),
+            str(total), len(draft.lines), keys, encode_lines(draft.lines, nets, refs),
+        )  # fmt: skip
         try:
-            rows = self._book.write(f"{INSERT_INVOICE} RETURNING id", (
-                draft.key, customer_id, currency, draft.issue_date.isoformat(),
-                draft.due_date.isoformat(), draft.reference, str(net), str(vat), str(total),
-                str(total), len(draft.lines), keys, encode_lines(draft.lines, nets, refs),
-            ))  # fmt: skip
+            if draft.registered_on == draft.issue_date:
+                rows = self._book.write(f"{INSERT_INVOICE} RETURNING id", row)
+            else:
+                with self._book.transaction() as conn:
+                    rows = conn.execute(f"{INSERT_INVOICE} RETURNING id", row).fetchall()
+                    conn.execute(INSERT_REGISTRATION,
+                                 (rows[0][0], draft.registered_on.isoformat()))
         except sqlite3.IntegrityError:
             existing = self.find_invoice(draft.key)
             if existing is None:

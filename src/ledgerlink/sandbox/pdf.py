@@ -9,6 +9,7 @@ the PDF core font Helvetica in its Windows-1252 encoding (enough for Danish and
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import attrs
@@ -41,6 +42,8 @@ class PdfInvoice:
         customer_email: the customer's email, if any.
         reference: the invoice's free-text reference.
         lines: the invoice lines in order.
+        registration_date: the registration (posting) date, when it is not the
+            issue date.
     """
 
     company: str
@@ -51,6 +54,7 @@ class PdfInvoice:
     customer_email: str | None
     reference: str
     lines: tuple[InvoiceLine, ...]
+    registration_date: date | None = None
 
 
 def _text(value: object) -> str:
@@ -90,6 +94,8 @@ def render_pdf(doc: PdfInvoice) -> bytes:
     row(f"Invoice id: {invoice.provider_id}")
     row(f"Issue date: {invoice.issue_date.isoformat()}")
     row(f"Due date: {invoice.due_date.isoformat()}")
+    if doc.registration_date is not None:
+        row(f"Registration date: {doc.registration_date.isoformat()}")
     if invoice.credit_for:
         row(f"Credits invoice: {invoice.credit_for}")
     if doc.reference:

@@ -20,6 +20,7 @@ __all__ = [
     "BOOK",
     "INSERT_CUSTOMER",
     "INSERT_INVOICE",
+    "INSERT_REGISTRATION",
     "INVOICE_COLUMNS",
     "NEXT_NUMBER",
     "NOW",
@@ -27,6 +28,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SELECT_BY_KEY",
     "SELECT_INVOICE",
+    "SELECT_REGISTRATION",
     "SEND",
     "SEND_FACTS",
     "UPGRADES",
@@ -114,6 +116,16 @@ CREATE TRIGGER IF NOT EXISTS outbox_marks_sent AFTER INSERT ON outbox BEGIN
     UPDATE invoices SET sent = 1, changed_at = NEW.sent_at
     WHERE id = NEW.invoice_id AND sent = 0;
 END;
+-- An invoice's registration (posting) date, kept only where it differs from
+-- the issue date: most invoices have none, so creating them stays one row
+-- written. A table of its own rather than a column adds nothing for older code
+-- to refuse (it reads such a book as before, every invoice registered on its
+-- issue date), so it needs no SCHEMA_VERSION step: IF NOT EXISTS adds it to
+-- books made before it.
+CREATE TABLE IF NOT EXISTS registration_dates (
+    invoice_id INTEGER PRIMARY KEY REFERENCES invoices (id),
+    registration_date TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS payments (
     id INTEGER PRIMARY KEY,
     invoice_id INTEGER NOT NULL REFERENCES invoices (id),
@@ -172,6 +184,13 @@ INSERT_INVOICE = (
     "INSERT INTO invoices (key, customer_id, currency, issue_date, due_date, reference, net, "
     "vat, total, balance, line_count, line_keys, lines, changed_at) "
     f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW})"
+)
+#: The registration date of a new invoice, when it is not the issue date.
+INSERT_REGISTRATION = "INSERT INTO registration_dates (invoice_id, registration_date) VALUES (?, ?)"
+#: An invoice's registration date: the recorded one, else its issue date.
+SELECT_REGISTRATION = (
+    "SELECT COALESCE(r.registration_date, i.issue_date) FROM invoices i "
+    "LEFT JOIN registration_dates r ON r.invoice_id = i.id WHERE i.id = ?"
 )
 #: The next invoice number, read under the write lock of the statement it is part of.
 NEXT_NUMBER = "(SELECT COALESCE(MAX(number), 0) + 1 FROM invoices WHERE number IS NOT NULL)"
