@@ -166,7 +166,7 @@ def test_upgrading_from_0002_keeps_invoices_and_adds_unknown_status_facts(
     engine.dispose()
     store = Store(path)
     with store.engine.connect() as conn:
-        assert current_revision(conn) == t.SCHEMA_REVISION == "0004"
+        assert current_revision(conn) == t.SCHEMA_REVISION
     assert store.state("b").invoices["inv:w1"] == InvoiceRecord(
         "inv:w1", "c1", "book", True, "INV-1", booked=True, sent=True)
     assert store.load_token("quickbooks:1") == {"a": 1}

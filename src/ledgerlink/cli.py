@@ -32,6 +32,7 @@ from ledgerlink.plugins import get_plugin_manager
 from ledgerlink.policy import PolicyOverride, explain, resolve
 from ledgerlink.refreshing import RefreshResult
 from ledgerlink.runner import RunResult
+from ledgerlink.scheduling.cli import schedule
 from ledgerlink.store import Store
 
 __all__ = ["main"]
@@ -537,4 +538,5 @@ def add_plugin_commands(group: click.Group) -> None:
                      f"no commands: {failure.error}", markup=False, highlight=False)
 
 
+main.add_command(schedule)
 add_plugin_commands(main)

@@ -20,14 +20,12 @@ from __future__ import annotations
 import os
 import time
 import webbrowser
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
 import httpx
 
-from ledgerlink.errors import AuthError, LedgerlinkError
+from ledgerlink.errors import AuthError
 from ledgerlink.http.client import make_client
 from ledgerlink.http.oauth import (
     TOKEN_TIMEOUT,
@@ -37,6 +35,19 @@ from ledgerlink.http.oauth import (
     exchange_code,
     parse_callback,
 )
+from ledgerlink.http.oauth_cli import (
+    EXIT_REFUSED,
+    PENDING_TTL,
+    ask_redirect,
+    consume_pending,
+    display_store,
+    forget_token,
+    journal,
+    load_pending,
+    refusals,
+    save_pending,
+    token_lifetime_lines,
+)
 from ledgerlink.http.redact import redact_text
 from ledgerlink.store import Store
 from ledgerlink_quickbooks import settings
@@ -45,6 +56,8 @@ from ledgerlink_quickbooks.connector import DEFAULT_STORE
 __all__ = [
     "CLIENT_ID_ENV",
     "CLIENT_SECRET_ENV",
+    "EXIT_REFUSED",
+    "PENDING_TTL",
     "REDIRECT_URI_ENV",
     "REVOKE_PATH",
     "REVOKE_URL",
@@ -61,10 +74,6 @@ REDIRECT_URI_ENV = "LEDGERLINK_QBO_REDIRECT_URI"
 REVOKE_URL = "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
 #: The same endpoint's path, for ``--base-url`` hosts (the emulator).
 REVOKE_PATH = "/v2/oauth2/tokens/revoke"
-#: Seconds a started authorization may be finished in (Intuit's codes live minutes).
-PENDING_TTL = 3600.0
-#: Exit status when the provider or the store refused (as ``ledgerlink run`` uses 1).
-EXIT_REFUSED = 1
 
 
 def token_key(realm_id: str) -> str:
@@ -77,40 +86,12 @@ def pending_key(client_id: str) -> str:
     return f"{settings.PROVIDER}:authorize:{client_id}"
 
 
-def display_store(target: str) -> str:
-    """``target`` as it may be printed: a database URL's password is masked."""
-    if "://" not in target:
-        return target
-    from sqlalchemy.engine import make_url
-
-    return make_url(target).render_as_string(hide_password=True)
-
-
 def _endpoints(base_url: str | None) -> OAuthEndpoints:
     return settings.endpoints_at(base_url) if base_url else settings.ENDPOINTS
 
 
 def _revoke_url(base_url: str | None) -> str:
     return base_url.rstrip("/") + REVOKE_PATH if base_url else REVOKE_URL
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """Print a refusal (the provider's words kept, secrets masked) and exit non-zero."""
-    try:
-        yield
-    except LedgerlinkError as err:
-        click.echo(f"error: {redact_text(str(err))}", err=True)
-        raise SystemExit(EXIT_REFUSED) from None
-
-
-@contextmanager
-def _journal(path: str) -> Iterator[Store]:
-    store = Store(path)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 client_id_option = click.option("--client-id", envvar=CLIENT_ID_ENV, required=True,
@@ -159,18 +140,19 @@ def connect(client_id: str, client_secret: str, redirect_uri: str | None, enviro
                                f"connecting")
     credentials = ClientCredentials(client_id, client_secret)
     endpoints = _endpoints(base_url)
-    with _refusals(), _journal(store) as journal:
+    with refusals(), journal(store) as opened:
         if redirect_url is None:
             assert redirect_uri is not None  # checked above
             url, state = authorization_url(endpoints, credentials, redirect_uri=redirect_uri)
-            journal.save_token(pending_key(client_id), {
-                "state": state, "redirect_uri": redirect_uri, "started_at": time.time()})
+            save_pending(opened, pending_key(client_id), state=state, redirect_uri=redirect_uri)
             click.echo("Open this URL, sign in and choose the company to connect:\n")
             click.echo(f"  {url}\n")
             if open_browser:
                 webbrowser.open(url)
-            redirect_url = _ask_redirect(store, base_url)
-        realm_id = _finish(journal, credentials, endpoints, client_id, redirect_url)
+            host = f" --base-url {base_url}" if base_url else ""
+            redirect_url = ask_redirect(f"ledgerlink quickbooks connect --store "
+                                        f"{display_store(store)}{host}")
+        realm_id = _finish(opened, credentials, endpoints, client_id, redirect_url)
     click.echo(f"Connected QuickBooks company (realm) {realm_id} ({environment}); tokens "
                f"saved in {display_store(store)}.")
     click.echo(f"Use it with: ledgerlink run --connector quickbooks -o realm_id={realm_id} "
@@ -178,37 +160,22 @@ def connect(client_id: str, client_secret: str, redirect_uri: str | None, enviro
                f"--store {display_store(store)} ...")
 
 
-def _ask_redirect(store: str, base_url: str | None) -> str:
-    """The redirect URL the user pastes; without one, how to finish later."""
-    try:
-        return str(click.prompt("Paste the URL your browser was sent to",
-                                prompt_suffix=":\n", type=str))
-    except click.Abort:
-        host = f" --base-url {base_url}" if base_url else ""
-        click.echo(f"\nNot connected yet. Finish with: ledgerlink quickbooks connect "
-                   f"--store {display_store(store)}{host} --redirect-url 'URL'", err=True)
-        raise SystemExit(EXIT_REFUSED) from None
-
-
-def _finish(journal: Store, credentials: ClientCredentials, endpoints: OAuthEndpoints,
+def _finish(opened: Store, credentials: ClientCredentials, endpoints: OAuthEndpoints,
             client_id: str, redirect_url: str) -> str:
     """Check the callback against the pending state, exchange the code, save the tokens."""
-    pending = journal.load_token(pending_key(client_id)) or {}
-    state = pending.get("state")
-    if not state or time.time() - float(pending.get("started_at", 0)) > PENDING_TTL:
-        raise AuthError("no connection was started with this client id and store (or it "
-                        "is over an hour old); run `ledgerlink quickbooks connect` without "
-                        "--redirect-url first", provider=settings.PROVIDER)
-    params = parse_callback(redirect_url.strip(), state=str(state), provider=settings.PROVIDER)
+    pending = load_pending(opened, pending_key(client_id), provider=settings.PROVIDER,
+                           start_hint="ledgerlink quickbooks connect")
+    params = parse_callback(redirect_url.strip(), state=pending.state,
+                            provider=settings.PROVIDER)
     realm_id = params.get("realmId", "").strip()
     if not realm_id:
         raise AuthError("the callback carries no realmId (was the accounting scope granted?)",
                         provider=settings.PROVIDER)
     # The code is single-use: forget the state first, so a replayed callback is refused.
-    journal.save_token(pending_key(client_id), {"state": None})
+    consume_pending(opened, pending_key(client_id))
     with make_client(timeout=httpx.Timeout(TOKEN_TIMEOUT)) as client:
         exchange_code(client, endpoints, credentials, code=params["code"],
-                      redirect_uri=str(pending["redirect_uri"]), store=journal,
+                      redirect_uri=pending.redirect_uri, store=opened,
                       key=token_key(realm_id), provider=settings.PROVIDER)
     return realm_id
 
@@ -222,15 +189,15 @@ def _finish(journal: Store, credentials: ClientCredentials, endpoints: OAuthEndp
 def disconnect(realm_id: str, client_id: str, client_secret: str, base_url: str | None,
                store: str) -> None:
     """Revoke a company's tokens at Intuit and remove them from the journal store."""
-    with _refusals(), _journal(store) as journal:
-        stored = journal.load_token(token_key(realm_id))
+    with refusals(), journal(store) as opened:
+        stored = opened.load_token(token_key(realm_id))
         token = (stored or {}).get("refresh_token") or (stored or {}).get("access_token")
         if not token:
             raise AuthError(f"no QuickBooks company {realm_id} is connected in "
                             f"{display_store(store)}",
                             provider=settings.PROVIDER)
         _revoke(str(token), ClientCredentials(client_id, client_secret), _revoke_url(base_url))
-        _forget(journal, token_key(realm_id))
+        forget_token(opened, token_key(realm_id))
     click.echo(f"Disconnected QuickBooks company (realm) {realm_id}; its tokens are revoked and "
                f"removed from {display_store(store)}.")
 
@@ -257,21 +224,6 @@ def _revoke(token: str, credentials: ClientCredentials, url: str) -> None:
                     else None)
 
 
-def _forget(journal: Store, key: str) -> None:
-    """Remove the token under ``key``.
-
-    The journal store has no delete yet, so the document is replaced by one
-    without secrets that no connector can use (its access token is empty and
-    expired, and there is no refresh token: the connector asks to reconnect).
-    """
-    delete = getattr(journal, "delete_token", None)
-    if callable(delete):
-        delete(key)
-        return
-    journal.save_token(key, {"access_token": "", "refresh_token": None, "expires_at": 0.0,
-                             "disconnected_at": time.time()})
-
-
 @quickbooks.command()
 @click.option("--realm-id", required=True, help="The company to look at.")
 @store_option
@@ -280,19 +232,14 @@ def status(realm_id: str, store: str) -> None:
     if "://" not in store and not os.path.exists(store):
         click.echo(f"error: no journal store at {store}", err=True)
         raise SystemExit(EXIT_REFUSED)
-    with _journal(store) as journal:
-        stored = journal.load_token(token_key(realm_id))
+    with journal(store) as opened:
+        stored = opened.load_token(token_key(realm_id))
     if not stored or not stored.get("refresh_token"):
         click.echo(f"QuickBooks company (realm) {realm_id}: not connected in "
                    f"{display_store(store)}.")
         raise SystemExit(EXIT_REFUSED)
-    now = time.time()
     lines = [f"QuickBooks company (realm) {realm_id}: connected in {display_store(store)}."]
-    expires_at = stored.get("expires_at")
-    if expires_at is not None:
-        left = float(expires_at) - now
-        lines.append("  access token: " + (f"valid for {int(left // 60)} more minutes"
-                                           if left > 0 else "expired (refreshed on next use)"))
+    lines += token_lifetime_lines(stored, time.time())
     refresh_left = stored.get("x_refresh_token_expires_in")
     if refresh_left is not None:
         lines.append(f"  refresh token: issued for {int(float(refresh_left)) // 86_400} days, "

@@ -13,17 +13,25 @@ implementations with :data:`hookimpl`::
     @hookimpl
     def ledgerlink_register_commands(cli):
         cli.add(fiken_group)            # a click command or group: `ledgerlink fiken ...`
+
+    @hookimpl
+    def ledgerlink_authorize_invoicing(actor, job, company):
+        return None if actor in INVOICERS else f"{actor} may not invoice"
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:
+    from ledgerlink.domain import Company
     from ledgerlink.plugins.manager import CommandRegistrar
     from ledgerlink.plugins.registry import ConnectorRegistry
+    from ledgerlink.scheduling.model import Recipient, ScheduledJob
+    from ledgerlink.scheduling.run_report import RunReport
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -51,4 +59,25 @@ def ledgerlink_register_commands(cli: CommandRegistrar) -> None:
     exist. A name already taken (by the core or another plugin) is refused with
     :class:`~ledgerlink.errors.PluginError` naming this plugin; a plugin whose
     hook raises adds none of its commands, and the others are unaffected.
+    """
+
+
+@hookspec
+def ledgerlink_authorize_invoicing(actor: str, job: ScheduledJob, company: Company) -> str | None:
+    """Say whether ``actor`` may create invoices for ``company`` through scheduled ``job``.
+
+    Return a reason (a sentence for people) to refuse, or None to allow or have
+    no opinion. Every implementation is asked before a run writes anything; any
+    refusal wins, and the run fails with the reasons in its transfer log.
+    """
+
+
+@hookspec(firstresult=True)
+def ledgerlink_notify(recipients: Sequence[Recipient], report: RunReport) -> bool | None:
+    """Deliver a scheduled run's report to ``recipients`` your own way.
+
+    Return True when delivered: no other plugin, and not the app's notifier
+    (SMTP), is asked. Return None to pass (not False: the first non-None answer
+    ends the call). Raising marks the notification failed in the run's log; the
+    run itself is unaffected.
     """

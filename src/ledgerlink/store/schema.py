@@ -18,10 +18,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 __all__ = [
     "SCHEMA_REVISION",
+    "billed_items",
     "change_feeds",
     "customers",
     "invoiced_work",
@@ -30,12 +32,16 @@ __all__ = [
     "operations",
     "products",
     "runs",
+    "schedule_job_versions",
+    "schedule_jobs",
+    "schedule_log",
+    "schedule_runs",
     "tokens",
     "transfer_log",
 ]
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 metadata = MetaData()
 
@@ -181,4 +187,101 @@ change_feeds = Table(
     Column("book", String(200), primary_key=True),
     Column("until", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
+)
+
+
+# --- scheduled invoicing jobs (ledgerlink.store.schedules) ---------------------------
+
+#: Scheduled jobs, one row each; ``definition`` is the job as
+#: ledgerlink.scheduling.codec JSON. Deleting sets ``deleted_at`` (the runs and
+#: log of a deleted job stay readable). A name is unique per company among the
+#: jobs not deleted: a partial unique index on both SQLite and PostgreSQL.
+schedule_jobs = Table(
+    "schedule_jobs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("company", String(200), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("deleted_at", String(40)),
+    Index("ux_schedule_jobs_name", "company", "name", unique=True,
+          sqlite_where=sa.text("deleted_at IS NULL"),
+          postgresql_where=sa.text("deleted_at IS NULL")),
+)
+
+#: Every saved version of every job (its edit history), as codec JSON.
+schedule_job_versions = Table(
+    "schedule_job_versions",
+    metadata,
+    Column("job_id", String(40), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("definition", Text, nullable=False),
+    Column("saved_at", String(40), nullable=False),
+)
+
+#: One row per run of a job. ``slot`` is the run day (ISO) of a due run, so a
+#: day runs once however many schedulers race for it, or ``manual-<run_id>`` for
+#: a run started by hand. A ``running`` row whose ``lease_until`` has passed was
+#: left by a worker that died; the next claim resumes it under the same run_id.
+schedule_runs = Table(
+    "schedule_runs",
+    metadata,
+    Column("run_id", String(40), primary_key=True),
+    Column("job_id", String(40), nullable=False),
+    Column("slot", String(60), nullable=False),
+    Column("scheduled_for", String(10), nullable=False),
+    Column("trigger", String(10), nullable=False),
+    Column("job_version", Integer, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("worker", String(200), nullable=False),
+    Column("claimed_at", String(40), nullable=False),
+    Column("lease_until", String(40), nullable=False),
+    Column("finished_at", String(40)),
+    Column("summary", Text, nullable=False, default="{}"),
+    Column("error", Text, nullable=False, default=""),
+    UniqueConstraint("job_id", "slot", name="uq_schedule_runs_slot"),
+    Index("ix_schedule_runs_claimed", "claimed_at"),
+)
+
+#: What each job run did: invoices made, errors, notices and notifications sent.
+schedule_log = Table(
+    "schedule_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(40), nullable=False),
+    Column("job_id", String(40), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("customer_id", String(200)),
+    Column("projects", Text),  # the project ids, comma-joined ("p1, p2")
+    Column("invoice_key", String(400)),
+    Column("provider_id", String(200)),
+    Column("number", String(100)),
+    Column("amount", String(40)),
+    Column("currency", String(3)),
+    Column("creator", String(200)),
+    Column("message", Text, nullable=False, default=""),
+    Index("ix_schedule_log_job", "job_id", "id"),
+    Index("ix_schedule_log_run", "run_id", "id"),
+)
+
+#: Which run claimed each billable item of a book, for which work order. A claim
+#: is live while its work order is in invoiced_work or its run still runs under
+#: a live lease; a dead claim (the invoice never came to be) may be taken over.
+billed_items = Table(
+    "billed_items",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("item_id", String(200), primary_key=True),
+    Column("job_id", String(40), nullable=False),
+    Column("run_id", String(40), nullable=False),
+    Column("work_order_id", String(200), nullable=False),
+    Column("claimed_at", String(40), nullable=False),
+    Index("ix_billed_items_run", "run_id"),
+    sqlite_with_rowid=False,
 )

@@ -1,0 +1,342 @@
+"""``ledgerlink schedule ...``: create, preview, list and run scheduled invoicing jobs.
+
+The commands drive :class:`~ledgerlink.scheduling.runs.Scheduler` over the
+journal store (``--store``). Runs and previews need the company's data: the
+projects (``--projects``), the customers and the policy file, and the
+connector, given as to ``ledgerlink run``. A job created here belongs to the
+policy file's company (``My company`` without one) unless ``--company`` says
+otherwise; running a job of another company with these files is refused.
+
+Errors follow the core CLI: bad input exits with status 2 naming the field
+(the option, e.g. ``--every``, or the path in a ``--from`` file), other
+failures with status 1; ``run`` and ``run-due`` also exit 1 when a run failed.
+The core module is imported inside the commands, not at the top: the core CLI
+imports this module to add the group, and either may be imported first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ledgerlink.errors import ValidationError
+from ledgerlink.scheduling import codec
+from ledgerlink.scheduling.cli_output import (
+    job_json,
+    listing_json,
+    log_json,
+    preview_json,
+    run_json,
+    runs_json,
+    show_listing,
+    show_log,
+    show_preview,
+    show_run,
+    show_runs,
+)
+from ledgerlink.scheduling.cli_support import (
+    Workspaces,
+    apply_options,
+    build_job,
+    company_name,
+    emit,
+    existing_store,
+    job_options,
+    json_option,
+    now_option,
+    parse_day,
+    parse_now,
+    read_document,
+    scheduler_for,
+    store_option,
+    workspace_options,
+)
+from ledgerlink.scheduling.model import ScheduledJob
+from ledgerlink.scheduling.runs import Scheduler
+
+__all__ = ["schedule"]
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+@click.group("schedule")
+def schedule() -> None:
+    """Scheduled invoicing jobs: billable items of projects invoiced on a calendar."""
+
+
+@schedule.command("create")
+@job_options
+@click.option("--created-by", help="Who creates the job (default: $USER).")
+@click.option("--from", "from_file", type=click.Path(path_type=Path),
+              help="A job document (JSON); options given override it.")
+@click.option("--policy", type=click.Path(path_type=Path),
+              help="Policy file (TOML) naming the company the job belongs to.")
+@store_option
+@now_option
+@json_option
+def create(from_file: Path | None, policy: Path | None, store: str, now: str | None,
+           as_json: bool, **given: Any) -> None:
+    """Create a job from options or a --from file; prints its id and next run."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        moment = parse_now(now)
+        document: dict[str, Any] = {}
+        source = None
+        if from_file is not None:
+            source = str(from_file)
+            document = read_document(from_file)
+        document.update(id="", version=0)
+        if "company" not in document and given.get("company") is None:
+            document["company"] = company_name(policy)
+        if given.get("created_by") is None and "created_by" not in document:
+            given["created_by"] = os.environ.get("USER") or None
+        generation = document.get("generation")
+        if given.get("creator") is None and not (isinstance(generation, dict)
+                                                 and "creator" in generation):
+            given["creator"] = given.get("created_by") or document.get("created_by")
+        touched = apply_options(document, given)
+        # Named as the options, not as the converter's paths, and all at once.
+        missing = [ValidationError("is required", field=option)
+                   for path, option in (("name", "--name"), ("recurrence", "--every"),
+                                        ("created_by", "--created-by"))
+                   if path not in document]
+        if missing:
+            raise missing[0] if len(missing) == 1 else ValidationError(
+                f"{len(missing)} options are required", problems=missing)
+        job = build_job(document, touched, source)
+        scheduler = scheduler_for(store)
+        saved = scheduler.save(job, now=moment)
+        listing = scheduler.listing(company=saved.company, now=moment)
+    _report_saved("Created", saved, listing, as_json)
+
+
+@schedule.command("edit")
+@click.argument("job_id")
+@job_options
+@store_option
+@now_option
+@json_option
+def edit(job_id: str, store: str, now: str | None, as_json: bool, **given: Any) -> None:
+    """Change a job: only the options given change."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        moment = parse_now(now)
+        scheduler = scheduler_for(existing_store(store))
+        document = codec.job_to_dict(scheduler.jobs.get(job_id))
+        touched = apply_options(document, given)
+        saved = scheduler.save(build_job(document, touched, None), now=moment)
+        listing = scheduler.listing(company=saved.company, now=moment)
+    _report_saved("Saved", saved, listing, as_json)
+
+
+def _report_saved(verb: str, job: ScheduledJob, listing: Sequence[Any], as_json: bool) -> None:
+    from ledgerlink import cli as core
+
+    mine = [entry for entry in listing if entry.job.id == job.id]
+    if as_json:
+        emit(listing_json(mine)[0] if mine else job_json(job))
+        return
+    when = listing_json(mine)[0] if mine else {}
+    nxt = (f"next run {when['next_run_local']} {job.time_zone} ({when['next_run_utc']})"
+           if when.get("next_run_utc") else "inactive: no next run")
+    core.console.print(f"{verb} job {job.id} ({job.name}): {nxt}.", highlight=False,
+                       markup=False)
+
+
+@schedule.command("preview")
+@click.argument("job_id", required=False)
+@click.option("--from", "from_file", type=click.Path(path_type=Path),
+              help="Preview this unsaved job document (JSON) instead.")
+@click.option("--run-day", help="Preview the run of this day (default: the next run).")
+@workspace_options
+@store_option
+@now_option
+@json_option
+def preview(job_id: str | None, from_file: Path | None, run_day: str | None, projects: Path,
+            customers: Path, policy: Path | None, connector: str, pairs: tuple[str, ...],
+            store: str, now: str | None, as_json: bool) -> None:
+    """What a run would invoice, per project and invoice; nothing is written."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        if (job_id is None) == (from_file is None):
+            raise ValidationError("give a JOB_ID or --from FILE (one of them)", field="JOB_ID")
+        workspaces = Workspaces(projects, customers, policy, connector, pairs, store,
+                                read_only=True)
+        job: ScheduledJob | str
+        if from_file is not None:
+            document = read_document(from_file)
+            if "company" not in document:
+                document["company"] = company_name(policy)
+            document.setdefault("created_by", os.environ.get("USER") or "preview")
+            generation = document.setdefault("generation", {})
+            if isinstance(generation, dict):
+                generation.setdefault("creator", document["created_by"])
+            job = build_job(document, set(), str(from_file))
+            # An unsaved job needs no journal: where none exists, an empty one in memory.
+            target = "sqlite://" if core._missing_file(store) else store
+        else:
+            assert job_id is not None
+            job, target = job_id, existing_store(store)
+        result = scheduler_for(target, workspaces).preview(
+            job, now=parse_now(now), run_day=parse_day(run_day, "--run-day"))
+    if as_json:
+        emit(preview_json(result))
+    else:
+        show_preview(core.console, result)
+
+
+@schedule.command("list")
+@click.option("--company", help="Only this company's jobs.")
+@click.option("--all", "everything", is_flag=True, help="Inactive jobs too.")
+@store_option
+@now_option
+@json_option
+def list_command(company: str | None, everything: bool, store: str, now: str | None,
+                 as_json: bool) -> None:
+    """The jobs with their next run (local time in the job's zone, and UTC)."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        moment = parse_now(now)
+        listing = [] if core._missing_file(store) else scheduler_for(store).listing(
+            company=company, now=moment)
+        listing = [entry for entry in listing if everything or entry.job.active]
+    if as_json:
+        emit(listing_json(listing))
+    else:
+        show_listing(core.console, listing)
+
+
+@schedule.command("run")
+@click.argument("job_id")
+@workspace_options
+@store_option
+@now_option
+@json_option
+def run_command(job_id: str, projects: Path, customers: Path, policy: Path | None,
+                connector: str, pairs: tuple[str, ...], store: str, now: str | None,
+                as_json: bool) -> None:
+    """Run a job now, whatever its calendar."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
+        scheduler = scheduler_for(existing_store(store), workspaces)
+        scheduler.jobs.get(job_id)  # an unknown id is an error, not a failed run
+        runs = [scheduler.run_now(job_id, now=parse_now(now))]
+    _report_runs(scheduler, runs, as_json)
+
+
+@schedule.command("run-due")
+@workspace_options
+@store_option
+@now_option
+@json_option
+def run_due(projects: Path, customers: Path, policy: Path | None, connector: str,
+            pairs: tuple[str, ...], store: str, now: str | None, as_json: bool) -> None:
+    """Run every job whose time has come, once per job and run day."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
+        scheduler = scheduler_for(store, workspaces)
+        # Only this company's jobs: these files hold no other company's data.
+        runs = scheduler.run_due(now=parse_now(now), company=company_name(policy))
+    _report_runs(scheduler, runs, as_json)
+
+
+def _report_runs(scheduler: Scheduler, runs: Sequence[Any], as_json: bool) -> None:
+    from ledgerlink import cli as core
+
+    entries = {r.run.run_id: scheduler.jobs.log(run_id=r.run.run_id) for r in runs}
+    if as_json:
+        emit([run_json(r, entries[r.run.run_id]) for r in runs])
+    else:
+        if not runs:
+            core.console.print("No job is due.")
+        for r in runs:
+            show_run(core.console, r, entries[r.run.run_id])
+    if any(r.run.state == "failed" for r in runs):
+        sys.exit(core.EXIT_FAILURES)
+
+
+def _set_state(action: str, job_id: str, store: str) -> None:
+    from ledgerlink import cli as core
+
+    with core._reported():
+        scheduler = scheduler_for(existing_store(store))
+        getattr(scheduler, action)(job_id, now=datetime.now(UTC))
+    past = {"activate": "activated", "deactivate": "deactivated", "delete": "deleted"}[action]
+    core.console.print(f"Job {job_id} {past}.", highlight=False, markup=False)
+
+
+@schedule.command("deactivate")
+@click.argument("job_id")
+@store_option
+def deactivate(job_id: str, store: str) -> None:
+    """Stop a job from running (it stays listed with --all)."""
+    _set_state("deactivate", job_id, store)
+
+
+@schedule.command("activate")
+@click.argument("job_id")
+@store_option
+def activate(job_id: str, store: str) -> None:
+    """Let a deactivated job run again."""
+    _set_state("activate", job_id, store)
+
+
+@schedule.command("delete")
+@click.argument("job_id")
+@store_option
+def delete(job_id: str, store: str) -> None:
+    """Delete a job; its runs and transfer log are kept."""
+    _set_state("delete", job_id, store)
+
+
+@schedule.command("log")
+@click.option("--job", "job_id", help="Only this job.")
+@click.option("--run", "run_id", help="Only this run.")
+@click.option("--kind", type=click.Choice(["invoice", "error", "notice", "notification"]),
+              help="Only entries of this kind.")
+@store_option
+@json_option
+def log_command(job_id: str | None, run_id: str | None, kind: str | None, store: str,
+                as_json: bool) -> None:
+    """The transfer log of job runs: invoices (provider id, number, amount) and errors."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        entries = scheduler_for(existing_store(store)).jobs.log(job_id=job_id, run_id=run_id,
+                                                              kind=kind)
+    if as_json:
+        emit(log_json(entries))
+    else:
+        show_log(core.console, entries)
+
+
+@schedule.command("runs")
+@click.option("--job", "job_id", help="Only this job's runs.")
+@click.option("--limit", default=50, show_default=True, help="Newest runs to show.")
+@store_option
+@json_option
+def runs_command(job_id: str | None, limit: int, store: str, as_json: bool) -> None:
+    """The newest runs with their state and summary."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        runs = scheduler_for(existing_store(store)).jobs.runs(job_id=job_id, limit=limit)
+    if as_json:
+        emit(runs_json(runs))
+    else:
+        show_runs(core.console, runs)
