@@ -78,12 +78,25 @@ def matches(filters: JobFilters, project: Project) -> bool:
     return True
 
 
+#: How the store names a run-now slot: ``manual-<run id>``.
+MANUAL_SLOT = "manual-"
+
+
 def work_order_id(job_id: str, slot: str, *, project_id: str | None = None,
                   customer_id: str | None = None) -> str:
-    """The deterministic id of a job run's work order, per project or per customer."""
+    """The deterministic id of a job run's work order, per project or per customer.
+
+    The id becomes part of the invoice's key, which providers keep in a short
+    field (Dinero's ExternalReference holds 128 characters), so the job's and a
+    manual run's uuid hex are cut to 12 characters: 48 random bits, unique
+    enough among one company's jobs and runs.
+    """
+    if slot.startswith(MANUAL_SLOT):
+        slot = "m" + slot[len(MANUAL_SLOT):][:12]
+    job = job_id[:12]
     if customer_id is not None:
-        return f"sched:{job_id}:{slot}:customer:{customer_id}"
-    return f"sched:{job_id}:{slot}:{project_id}"
+        return f"sched:{job}:{slot}:customer:{customer_id}"
+    return f"sched:{job}:{slot}:{project_id}"
 
 
 # --- results ---------------------------------------------------------------------------
