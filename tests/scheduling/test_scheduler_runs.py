@@ -227,6 +227,12 @@ def test_a_worker_killed_mid_run_is_resumed_once_its_lease_expires(books: Books)
         ("Nordlys ApS", "Support", Decimal("3250.00")),
     ]
     assert books.scheduler().run_due(now=AFTER_OCT_RUN + timedelta(hours=2)) == []
+    # The run's log names every invoice, those the dead worker made included.
+    logged = books.scheduler().jobs.log(run_id=resumed.run.run_id, kind="invoice")
+    assert sorted((e.projects, e.amount) for e in logged) == [
+        ("P1", Decimal("250.00")), ("P2", Decimal("3250.00")), ("P3", Decimal("1625.00"))]
+    assert all(e.provider_id for e in logged)
+    assert any(e.message == "made by an earlier attempt of this run" for e in logged)
 
 
 def test_one_item_id_on_two_projects_fails_the_run_before_anything_is_written(

@@ -97,7 +97,35 @@ def log_entries(job: ScheduledJob, run: ScheduleRun, selected: JobPreview | None
             if value is not None:
                 row["provider_id" if name == "remote_id" else name] = value
     rows.extend(invoices.values())
+    rows.extend(_made_before(job, run, selected, result))
     return rows
+
+
+def _made_before(job: ScheduledJob, run: ScheduleRun, selected: JobPreview,
+                 result: RunResult) -> list[dict[str, Any]]:
+    """Entries for this run's invoices an earlier attempt made (a worker that died).
+
+    A resumed run reproduces the dead worker's work orders; those already in
+    the journal are not planned again, so the runner's log of this attempt
+    does not name them. The journal does.
+    """
+    planned = {order.id for action in result.plan.actions if isinstance(action, CreateInvoice)
+               for order, _ in action.work}
+    planned |= {action.order.id for action in result.plan.actions
+                if isinstance(action, ReplaceLines)}
+    earlier = {inv.work_order.id: inv for inv in selected.invoices
+               if inv.work_order.id not in planned}
+    if not earlier:
+        return []
+    work = result.store.state(result.book).work
+    keys = {work[order_id].invoice_key: inv for order_id, inv in earlier.items()
+            if order_id in work}
+    return [_entry(job, run, "invoice", customer_id=facts.customer_id,
+                   projects=", ".join(keys[facts.key].project_ids), invoice_key=facts.key,
+                   provider_id=facts.remote_id, number=facts.number,
+                   amount=facts.total, currency=facts.currency,
+                   message="made by an earlier attempt of this run")
+            for facts in result.store.invoice_facts(result.book) if facts.key in keys]
 
 
 def notification_entry(job: ScheduledJob, run: ScheduleRun, route: str) -> dict[str, Any]:
