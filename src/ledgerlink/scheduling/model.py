@@ -22,7 +22,8 @@ from typing import Any
 
 import attrs
 
-from ledgerlink.domain import _time_zone, _vat_rate
+# The domain's own field checks, so a billable item's numbers read as a work line's do.
+from ledgerlink.domain import _quantity, _time_zone, _unit_price, _vat, _vat_rate
 from ledgerlink.errors import ValidationError
 from ledgerlink.money import to_decimal
 
@@ -47,18 +48,6 @@ __all__ = [
 def _non_empty(instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("must be a non-empty string", field=attribute.name, value=value)
-
-
-def _quantity(value: object) -> Decimal:
-    return to_decimal(value, field="quantity")
-
-
-def _unit_price(value: object) -> Decimal:
-    return to_decimal(value, field="unit_price")
-
-
-def _vat(value: object) -> Decimal:
-    return to_decimal(value, field="vat_rate")
 
 
 def _optional_amount(value: object) -> Decimal | None:
