@@ -38,7 +38,7 @@ from ledgerlink.scheduling.model import Project, ScheduledJob
 from ledgerlink.scheduling.notify import Notifier
 from ledgerlink.scheduling.notify_hook import deliver
 from ledgerlink.scheduling.reporting import log_entries, notification_entry, report_for
-from ledgerlink.scheduling.selection import JobPreview, preview
+from ledgerlink.scheduling.selection import JobPreview, matches, preview
 from ledgerlink.store import Store
 from ledgerlink.store.schedules import ScheduleRun, ScheduleStore
 
@@ -182,10 +182,13 @@ class Scheduler:
     def _select(self, job: ScheduledJob, ws: Workspace, run_day: date, slot: str,
                 moment: datetime, *, run_id: str | None,
                 also_billed: frozenset[str] = frozenset()) -> JobPreview:
-        ids = _unique_item_ids(ws.projects)
+        _unique_item_ids(ws.projects)
+        # Only the matched projects' items can be billed or count toward a limit.
+        matched = [p for p in ws.projects if matches(job.filters, p)]
+        ids = [item.id for p in matched for item in p.items]
         billed = self.jobs.billed(ws.connector.account, ids, except_run=run_id) | also_billed
         return preview(
-            job, ws.projects, {c.id: c for c in ws.customers},
+            job, matched, {c.id: c for c in ws.customers},
             run_day=run_day,
             cutoff=calendar.resolve(job.include_up_to, run_day),
             invoice_date=calendar.resolve(job.invoice_date, run_day),
@@ -300,11 +303,11 @@ class Scheduler:
         return route
 
 
-def _unique_item_ids(projects: Sequence[Project]) -> list[str]:
-    """Every item id; the journal bills an id once, so one id on two items is refused."""
+def _unique_item_ids(projects: Sequence[Project]) -> None:
+    """Refuse one id on two items: the journal bills an id once."""
     ids = [item.id for p in projects for item in p.items]
     if len(set(ids)) == len(ids):
-        return ids
+        return
     owners: dict[str, list[str]] = {}
     for project in projects:
         for item in project.items:
