@@ -30,10 +30,11 @@ import attrs
 from ledgerlink.api import invoice
 from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer
-from ledgerlink.errors import LedgerlinkError, ValidationError
+from ledgerlink.errors import ConflictError, LedgerlinkError, ValidationError
 from ledgerlink.runner import RunResult
 from ledgerlink.scheduling import calendar
 from ledgerlink.scheduling.access import Authorizer, job_company, job_customers, refusals
+from ledgerlink.scheduling.lease import LeaseKeeper, LeaseLost
 from ledgerlink.scheduling.model import Project, ScheduledJob
 from ledgerlink.scheduling.notify import Notifier
 from ledgerlink.scheduling.notify_hook import deliver
@@ -248,18 +249,22 @@ class Scheduler:
             selected = self._claim_items(job, ws, day, claim, moment)
             # The same steps as ledgerlink.invoice(): recover a crashed run's
             # intents, notice drafts booked or deleted by hand, plan, run.
+            keeper = LeaseKeeper(self.jobs, claim.run_id, worker=self.worker,
+                                 lease=self.lease, moment=moment)
             result = invoice([inv.work_order for inv in selected.invoices],
                              job_customers(ws.customers), job_company(ws.company, job),
-                             ws.connector, now=moment, store=self.store)
+                             ws.connector, now=moment, store=self.store, progress=keeper)
+        except LeaseLost:
+            # The run is another worker's now: it finishes, logs and notifies.
+            log.warning("scheduled job %s run %s: lease lost; stopping", job.id, claim.run_id)
+            return JobRun(self.jobs.run(claim.run_id), selected, None, "none")
         except LedgerlinkError as err:
-            finished = self._finish(job, claim, selected, None, error=str(err))
-            return JobRun(finished, selected, None, self._notify(job, finished, selected, None))
+            return self._done(job, claim, selected, None, error=str(err))
         except Exception as err:
             log.exception("scheduled job %s run %s failed", job.id, claim.run_id)
             self._finish(job, claim, selected, None, error=f"internal error: {err!r}")
             raise
-        finished = self._finish(job, claim, selected, result, error="")
-        return JobRun(finished, selected, result, self._notify(job, finished, selected, result))
+        return self._done(job, claim, selected, result)
 
     def _claim_items(self, job: ScheduledJob, ws: Workspace, day: date, claim: ScheduleRun,
                      moment: datetime) -> JobPreview:
@@ -276,17 +281,31 @@ class Scheduler:
         raise LedgerlinkError(f"job {job.id}: its items kept being claimed by other runs")
 
     def _finish(self, job: ScheduledJob, claim: ScheduleRun, selected: JobPreview | None,
-                result: RunResult | None, *, error: str) -> ScheduleRun:
+                result: RunResult | None, *, error: str) -> ScheduleRun | None:
+        """Close the run and write its log; None when another worker holds it by now."""
         entries = log_entries(job, claim, selected, result, error=error)
-        self.jobs.add_log(entries)
         summary = dict(result.summary) if result is not None else {}
         failed = bool(error) or summary.get("failed", 0) > 0
         # A run for a given instant (a test, a catch-up with --now) may claim a
         # moment later than the clock; it cannot finish before it started.
         finished = max(datetime.now(UTC), datetime.fromisoformat(claim.claimed_at))
-        self.jobs.finish_run(claim.run_id, "failed" if failed else "done", summary=summary,
-                             error=error, now=finished)
-        return self.jobs.run(claim.run_id)
+        try:
+            run = self.jobs.finish_run(claim.run_id, "failed" if failed else "done",
+                                       summary=summary, error=error, now=finished,
+                                       worker=self.worker)
+        except ConflictError:
+            log.warning("scheduled job %s run %s: taken over before it finished here",
+                        job.id, claim.run_id)
+            return None
+        self.jobs.add_log(entries)
+        return run
+
+    def _done(self, job: ScheduledJob, claim: ScheduleRun, selected: JobPreview | None,
+              result: RunResult | None, *, error: str = "") -> JobRun:
+        run = self._finish(job, claim, selected, result, error=error)
+        if run is None:  # the worker that took it over finishes, logs and notifies
+            return JobRun(self.jobs.run(claim.run_id), selected, result, "none")
+        return JobRun(run, selected, result, self._notify(job, run, selected, result))
 
     def _notify(self, job: ScheduledJob, run: ScheduleRun, selected: JobPreview | None,
                 result: RunResult | None) -> str:
