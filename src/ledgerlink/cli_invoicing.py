@@ -1,0 +1,148 @@
+"""``ledgerlink plan``, ``run`` and ``log``: preview, invoice and read the transfer log.
+
+Errors and output follow :mod:`ledgerlink.cli`, whose helpers (error
+reporting, input loading, connecting, the consoles) these commands use. That
+module is imported inside the functions, not at the top: it imports this one
+to register the commands, and either may be imported first. The consoles and
+the plugin host are looked up there at call time, so tests that replace them
+on :mod:`ledgerlink.cli` reach these commands too.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import click
+from rich.console import Console
+
+from ledgerlink import api, render
+from ledgerlink.cli_options import input_options, json_option, store_option
+from ledgerlink.domain import Company, Customer, WorkOrder
+from ledgerlink.errors import InputFileError
+from ledgerlink.planning import plan as plan_work
+from ledgerlink.plans import Plan
+from ledgerlink.runner import RunResult
+
+__all__ = ["log", "plan_command", "result_json", "run_command", "show_result"]
+
+#: Log lines shown after a run.
+LOG_TAIL = 15
+
+
+def _preview(orders: list[WorkOrder], people: list[Customer], company: Company,
+             now: datetime, connector: str, pairs: Sequence[str], store: str) -> Plan:
+    """Plan without writing anything: no journal or sandbox file is created."""
+    from ledgerlink import cli as core
+
+    info = core.get_plugin_manager().connectors().get(connector)
+    options = core._options(pairs)
+    sandbox_missing = connector == "sandbox" and core._missing_file(
+        options.get("path", "ledgerlink-sandbox.db"))
+    if core._missing_file(store) or sandbox_missing:
+        # Nothing was ever invoiced there: plan from an empty journal for the
+        # connector's declared capabilities, without opening (creating) anything.
+        return plan_work(orders, people, company, now=now, capabilities=info.capabilities)
+    book = core._connect(connector, pairs, store)
+    return api.plan(orders, people, company, now=now, connector=book, store=store)
+
+
+def _plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "now": plan.now.isoformat(),
+        "counts": plan.counts(),
+        "already_invoiced": plan.already_invoiced,
+        "actions": [{"customer": a.customer_id, "kind": a.kind, "key": a.op_key,
+                     "detail": render.describe(a)} for a in plan.actions],
+        "notices": [{"customer": n.customer_id, "kind": n.kind.value, "subject": n.subject,
+                     "reason": n.reason} for n in plan.notices],
+    }
+
+
+def result_json(result: RunResult) -> dict[str, Any]:
+    """A run's outcome as ``run --json`` and ``demo --json`` print it."""
+    return {
+        "run_id": result.run_id,
+        "book": result.book,
+        "summary": result.summary,
+        "failures": [{"customer": o.customer_id, "kind": o.kind, "message": o.message}
+                     for o in result.failed],
+    }
+
+
+def show_result(console: Console, result: RunResult) -> None:
+    """A run's summary and the tail of its transfer log, as tables."""
+    console.print(render.summary_table(result.summary))
+    console.print(render.log_table(result.log[-LOG_TAIL:], with_time=False,
+                                   title=f"Transfer log (last {LOG_TAIL} of run {result.run_id})"))
+
+
+@click.command("plan")
+@input_options
+def plan_command(work: Path, customers: Path, policy: Path | None, connector: str,
+                 pairs: tuple[str, ...], store: str, now: str | None, as_json: bool) -> None:
+    """Preview what a run would do; nothing is written anywhere."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        moment = core._now(now)
+        orders, people, company = core._inputs(work, customers, policy)
+        preview = _preview(orders, people, company, moment, connector, pairs, store)
+    if as_json:
+        core._emit_json(_plan_json(preview))
+    else:
+        core.console.print(render.plan_table(preview))
+
+
+@click.command("run")
+@input_options
+@click.option("--workers", default=4, show_default=True, help="Remote calls in flight.")
+@click.option("--allow-credits", is_flag=True, help="Credit booked invoices whose work changed.")
+def run_command(work: Path, customers: Path, policy: Path | None, connector: str,
+                pairs: tuple[str, ...], store: str, now: str | None, workers: int,
+                allow_credits: bool, as_json: bool) -> None:
+    """Invoice the work exactly once (recovers a crashed run first)."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        moment = core._now(now)
+        orders, people, company = core._inputs(work, customers, policy)
+        if allow_credits:
+            company = attrs.evolve(company, allow_credits=True)
+        book = core._connect(connector, pairs, store)
+        with core._progress(not as_json) as progress:
+            result = api.invoice(orders, people, company, book, now=moment, store=store,
+                                 workers=workers, progress=progress)
+    if as_json:
+        core._emit_json(result_json(result))
+    else:
+        show_result(core.console, result)
+    if not result.ok:
+        sys.exit(core.EXIT_FAILURES)
+
+
+@click.command()
+@store_option
+@click.option("--run", "run_id", help="Only this run.")
+@click.option("--limit", default=50, show_default=True, help="Newest entries to show.")
+@click.option("--failed", is_flag=True, help="Only failures.")
+@json_option
+def log(store: str, run_id: str | None, limit: int, failed: bool, as_json: bool) -> None:
+    """Show the transfer log: what was created, what failed and the provider's words."""
+    from ledgerlink import cli as core
+
+    with core._reported():
+        if core._missing_file(store):
+            # Reading must not create an empty journal where a user mistyped a path.
+            raise InputFileError("no journal store here; `ledgerlink run` creates one",
+                                 source=store)
+        entries = api.open_store(store).log(run_id=run_id, limit=limit,
+                                            outcome="failed" if failed else None)
+    if as_json:
+        core._emit_json([attrs.asdict(e) for e in entries])
+    else:
+        core.console.print(render.log_table(entries))

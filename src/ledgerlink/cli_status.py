@@ -1,0 +1,142 @@
+"""``ledgerlink status``: the invoices ledgerlink made, with their status at the provider.
+
+With ``--refresh`` the connector is asked for changes first (a change feed
+where the provider has one, otherwise one read per open invoice). Errors and
+output follow :mod:`ledgerlink.cli`, which is imported inside the functions,
+not at the top: it imports this module to register the command, and either
+may be imported first.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import click
+from rich.console import Console
+
+from ledgerlink import api
+from ledgerlink.cli_options import connector_option, json_option, option_option, store_option
+from ledgerlink.errors import InputFileError, ValidationError
+from ledgerlink.refreshing import RefreshResult
+from ledgerlink.store import Store
+
+__all__ = ["status_command"]
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("not an ISO 8601 date", field="--today", value=value) from None
+
+
+def _status_rows(journal: Store, books: Sequence[str], day: date) -> list[dict[str, Any]]:
+    rows = []
+    for book in books:
+        for facts in journal.invoice_facts(book):
+            status = facts.status(day)
+            rows.append({
+                "book": book, "key": facts.key, "customer": facts.customer_id,
+                "provider_id": facts.remote_id, "number": facts.number,
+                "currency": facts.currency,
+                "total": None if facts.total is None else str(facts.total),
+                "balance": None if facts.balance is None else str(facts.balance),
+                "due_date": None if facts.due_date is None else facts.due_date.isoformat(),
+                "status": None if status is None else status.labels,
+                "refreshed_at": (None if facts.refreshed_at is None
+                                 else facts.refreshed_at.isoformat()),
+            })
+    return rows
+
+
+def _refresh_json(result: RefreshResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {
+        "book": result.book, "mode": result.mode, "calls": result.calls,
+        "checked": result.checked, "note": result.note,
+        "until": None if result.until is None else result.until.isoformat(),
+        "changes": [{"key": c.key, "provider_id": c.provider_id,
+                     "before": None if c.before is None else c.before.labels,
+                     "after": None if c.after is None else c.after.labels}
+                    for c in result.changes],
+        "failures": [{"key": key, "message": message} for key, message in result.failures],
+    }
+
+
+def _show_statuses(console: Console, rows: list[dict[str, Any]], books: Sequence[str]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Invoices ledgerlink made")
+    columns = ["key", "customer", "number", "total", "balance", "due", "status"]
+    if len(books) > 1:
+        columns.insert(0, "book")
+    for column in columns:
+        # The status is what people look for: it keeps its words whole.
+        table.add_column(column, overflow="fold", no_wrap=column == "status",
+                         justify="right" if column in ("total", "balance") else "left")
+    for row in rows:
+        cells = {
+            "book": row["book"], "key": row["key"], "customer": row["customer"],
+            "number": row["number"] or "", "due": row["due_date"] or "",
+            "total": f"{row['total'] or ''} {row['currency']}".strip(),
+            "balance": row["balance"] or "",
+            "status": ", ".join(row["status"]) if row["status"] is not None
+            else "not refreshed",
+        }
+        table.add_row(*(str(cells[c]) for c in columns))
+    console.print(table)
+
+
+@click.command("status")
+@store_option
+@click.option("--refresh", "do_refresh", is_flag=True,
+              help="Ask the provider (--connector) for changes first.")
+@connector_option
+@option_option
+@click.option("--book", help="Only this book (connector account); default: every book, "
+                             "or the connector's with --refresh.")
+@click.option("--today", help="Judge overdue on this ISO 8601 date (default: today).")
+@json_option
+def status_command(store: str, do_refresh: bool, connector: str, pairs: tuple[str, ...],
+                   book: str | None, today: str | None, as_json: bool) -> None:
+    """List the invoices ledgerlink made with their status (open, paid, overdue, void...)."""
+    from ledgerlink import cli as core
+
+    refreshed: RefreshResult | None = None
+    with core._reported():
+        day = _today(today)
+        if core._missing_file(store):
+            raise InputFileError("no journal store here; `ledgerlink run` creates one",
+                                 source=store)
+        journal = api.open_store(store)
+        if do_refresh:
+            remote = core._connect(connector, pairs, store)
+            try:
+                refreshed = api.refresh(remote, store=journal, today=day)
+            finally:
+                remote.close()
+            book = remote.account
+        books = [book] if book else journal.books()
+        rows = _status_rows(journal, books, day)
+    if as_json:
+        core._emit_json({"today": day.isoformat(), "refresh": _refresh_json(refreshed),
+                         "invoices": rows})
+    else:
+        if refreshed is not None:
+            how = ("one change-feed call" if refreshed.mode == "change_feed"
+                   else f"{refreshed.calls} reads")
+            core.console.print(f"Refreshed {refreshed.book} with {how}: {refreshed.checked} "
+                               f"invoices reported, {len(refreshed.changes)} changed status."
+                               + (f" ({refreshed.note})" if refreshed.note else ""),
+                               highlight=False)
+        _show_statuses(core.console, rows, books)
+    if refreshed is not None and not refreshed.ok:
+        for key, message in refreshed.failures:
+            core.errors.print(f"could not refresh {key}: {message}", highlight=False)
+        sys.exit(core.EXIT_FAILURES)
