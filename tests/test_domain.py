@@ -358,3 +358,18 @@ def test_plain_strings_are_not_enum_members(build: Any, field: str) -> None:
     with pytest.raises(ValidationError) as caught:
         build()
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize("build", [
+    lambda long: Customer(long, "Name"),
+    lambda long: Product(long, "Name"),
+    lambda long: WorkOrder(long, "c1", [], status=WorkStatus.PLANNED),
+    lambda long: WorkOrder("w1", long, [], status=WorkStatus.PLANNED),
+], ids=["customer", "product", "work order", "work order's customer"])
+def test_an_id_longer_than_the_journal_keeps_is_refused_naming_the_field(build: Any) -> None:
+    from ledgerlink.domain import MAX_ID_LENGTH
+
+    build("x" * MAX_ID_LENGTH)  # the longest accepted
+    with pytest.raises(ValidationError, match=f"at most {MAX_ID_LENGTH} characters") as caught:
+        build("x" * (MAX_ID_LENGTH + 1))
+    assert caught.value.field in ("id", "customer_id")

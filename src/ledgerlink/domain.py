@@ -25,6 +25,7 @@ from ledgerlink.policy import BillingPolicy, PolicyOverride
 from ledgerlink.status import InvoiceStatus, derive_status
 
 __all__ = [
+    "MAX_ID_LENGTH",
     "Address",
     "Company",
     "Customer",
@@ -91,6 +92,20 @@ def _enum(kind: type[enum.Enum]) -> Any:
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("must be a non-empty string", field=attribute.name, value=value)
+
+
+#: The longest id (customer, product, work order) accepted. The journal keys
+#: its rows on ids and the keys built from them (``inv:<work order id>:r1``),
+#: in columns PostgreSQL holds to their declared length; refusing a longer id
+#: at the input names it, where the database would fail mid-run.
+MAX_ID_LENGTH = 100
+
+
+def _identifier(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    _non_empty(instance, attribute, value)
+    if len(value) > MAX_ID_LENGTH:
+        raise ValidationError(f"must be at most {MAX_ID_LENGTH} characters long "
+                              f"({len(value)} given)", field=attribute.name, value=value)
 
 
 def _aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
@@ -249,7 +264,7 @@ class Customer:
         policy: per-customer billing-policy override.
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=_identifier)
     name: str = attrs.field(validator=_non_empty)
     kind: PartyKind = attrs.field(default=PartyKind.COMPANY, validator=_enum(PartyKind))
     email: str | None = None
@@ -288,7 +303,7 @@ class Product:
         vat_rate: VAT percentage, e.g. ``Decimal("25")``.
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=_identifier)
     name: str = attrs.field(validator=_non_empty)
     kind: ProductKind = attrs.field(default=ProductKind.SERVICE, validator=_enum(ProductKind))
     unit_price: Decimal | None = attrs.field(default=None, converter=_optional_price)
@@ -363,8 +378,8 @@ class WorkOrder:
             books; None means the issue date.
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    customer_id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=_identifier)
+    customer_id: str = attrs.field(validator=_identifier)
     lines: tuple[WorkLine, ...] = attrs.field(converter=_work_lines)
     status: WorkStatus = attrs.field(default=WorkStatus.COMPLETED, validator=_enum(WorkStatus))
     planned_date: date | None = None

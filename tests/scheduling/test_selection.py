@@ -286,3 +286,16 @@ def test_every_item_is_billed_held_billed_before_or_after_the_cutoff(
         assert p.net == sum((ln.net("DKK") for ln in lines), Decimal(0))
         assert p.vat == sum((v.vat.amount for v in vat_breakdown(lines, "DKK")), Decimal(0))
         assert p.gross == p.net + p.vat
+
+
+def test_project_and_item_ids_are_held_to_the_journals_length() -> None:
+    from ledgerlink.domain import MAX_ID_LENGTH
+    from ledgerlink.errors import ValidationError
+
+    long = "x" * (MAX_ID_LENGTH + 1)
+    with pytest.raises(ValidationError, match="at most") as caught:
+        Project(long, "Name", "c1")
+    assert caught.value.field == "id"
+    with pytest.raises(ValidationError, match="at most") as caught:
+        BillableItem(long, date(2026, 11, 1), ItemKind.FEE, "Fee", 1, 1)
+    assert caught.value.field == "id"

@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 # The domain's own field checks, so a billable item's numbers read as a work line's do.
-from ledgerlink.domain import _quantity, _time_zone, _unit_price, _vat, _vat_rate
+from ledgerlink.domain import _identifier, _quantity, _time_zone, _unit_price, _vat, _vat_rate
 from ledgerlink.errors import ValidationError
 from ledgerlink.money import to_decimal
 
@@ -103,7 +103,7 @@ class BillableItem:
         product_id: the product the line sells, when known.
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=_identifier)
     date: date = attrs.field()
     kind: ItemKind = attrs.field(validator=_enum(ItemKind))
     description: str = attrs.field(validator=_non_empty)
@@ -133,9 +133,9 @@ class Project:
         items: the billable items, invoiced or not.
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=_identifier)
     name: str = attrs.field(validator=_non_empty)
-    customer_id: str = attrs.field(validator=_non_empty)
+    customer_id: str = attrs.field(validator=_identifier)
     manager: str | None = None
     department: str | None = None
     customer_group: str | None = None

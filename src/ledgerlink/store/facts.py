@@ -172,15 +172,28 @@ def write_watermark(conn: Connection, book: str, until: str, expected: str | Non
     current = conn.execute(sa.select(t.change_feeds.c.until).where(
         t.change_feeds.c.book == book)).scalar()
     if current != expected:
-        raise WatermarkMovedError(
-            f"another status refresh of book {book!r} finished first (its change feed is "
-            f"now read up to {current}); nothing was recorded — run the refresh again")
+        raise _moved(book, current)
     # Never backwards: a provider clock behind a watermark set from ours (after a
     # fallback to reads) would otherwise make the next refresh start earlier than
     # this one did — harmless, but the watermark's promise is that it only grows.
     values: Mapping[str, str] = {"until": max(until, current or until), "updated_at": now}
+    # The read above is only a fast refusal: under PostgreSQL's READ COMMITTED two
+    # refreshes both see ``expected``. The write itself is the compare-and-set —
+    # the insert collides on the key, the update re-checks ``until`` once the
+    # other writer commits — so exactly one of them moves the watermark.
     if current is None:
-        conn.execute(sa.insert(t.change_feeds).values(book=book, **values))
-    else:
-        conn.execute(sa.update(t.change_feeds).where(t.change_feeds.c.book == book)
-                     .values(**values))
+        try:
+            conn.execute(sa.insert(t.change_feeds).values(book=book, **values))
+        except sa.exc.IntegrityError:
+            raise _moved(book, None) from None
+        return
+    moved = conn.execute(sa.update(t.change_feeds).where(
+        t.change_feeds.c.book == book, t.change_feeds.c.until == current).values(**values))
+    if moved.rowcount != 1:
+        raise _moved(book, current)
+
+
+def _moved(book: str, seen: str | None) -> WatermarkMovedError:
+    return WatermarkMovedError(
+        f"another status refresh of book {book!r} finished first (its change feed was read "
+        f"up to {seen} when this one looked); nothing was recorded — run the refresh again")

@@ -125,7 +125,13 @@ def claim(conn: Connection, book: str, claims: Mapping[str, str], *, job_id: str
                    "v_job_id": m["job_id"], "v_run_id": m["run_id"],
                    "v_work_order_id": m["work_order_id"], "v_claimed_at": m["claimed_at"]}
                   for m in moves]
-        for param in params:
-            if conn.execute(update, param).rowcount != 1:
-                raise Raced(param["w_item_id"])
+        if conn.dialect.supports_sane_multi_rowcount:
+            # One executemany (pipelined on PostgreSQL, not a round trip per item);
+            # its rowcount is the sum, so any move that matched nothing shows.
+            if conn.execute(update, params).rowcount != len(params):
+                raise Raced(f"{len(params)} dead claims")
+        else:
+            for param in params:
+                if conn.execute(update, param).rowcount != 1:
+                    raise Raced(param["w_item_id"])
     return refused

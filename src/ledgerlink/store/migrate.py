@@ -16,6 +16,8 @@ __all__ = ["alembic_config", "current_revision", "upgrade"]
 
 #: Where the migration scripts live (a package resource, so it works when installed).
 SCRIPT_LOCATION = "ledgerlink.store:migrations"
+#: PostgreSQL advisory lock key that serialises migrations ("ledgerlink" as bytes).
+MIGRATION_LOCK = int.from_bytes(b"ldgrlink", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
 def current_revision(conn: Connection) -> str | None:
@@ -41,6 +43,12 @@ def upgrade(engine: Engine) -> None:
     from alembic.script import ScriptDirectory
 
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Workers starting together on a new database would all see it empty
+            # and race to create the same tables (SQLite's BEGIN IMMEDIATE already
+            # serialises them). The lock is held to the commit; who waited then
+            # finds the schema at head and has nothing to do.
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
         config = alembic_config(conn)
         known = {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
         revision = current_revision(conn)
