@@ -113,15 +113,16 @@ def _now(value: str | None) -> datetime:
     return now
 
 
-def _inputs(work: Path, customers: Path, policy: Path | None) -> tuple[
-        list[WorkOrder], list[Customer], Company]:
-    """Load and cross-check every input file before anything is written."""
+def _load_with_customers(load: Callable[[], Any], customers: Path, policy: Path | None
+                         ) -> tuple[Any, list[Customer], Company]:
+    """Run ``load`` and read the customers and policy files, reporting every file's
+    problems at once; the customers come with the policy file's overrides applied."""
     from ledgerlink import loading
 
     problems: list[ValidationError] = []
     loaded: dict[str, Any] = {}
     steps: list[tuple[str, Callable[[], Any]]] = [
-        ("work", lambda: loading.load_work_orders(work)),
+        ("main", load),
         ("customers", lambda: loading.load_customers(customers)),
     ]
     if policy is not None:
@@ -139,14 +140,24 @@ def _inputs(work: Path, customers: Path, policy: Path | None) -> tuple[
     if "policy" in loaded:
         company = loaded["policy"].company
         people = loading.apply_overrides(people, loaded["policy"].overrides, source=str(policy))
+    return loaded["main"], people, company
+
+
+def _inputs(work: Path, customers: Path, policy: Path | None) -> tuple[
+        list[WorkOrder], list[Customer], Company]:
+    """Load and cross-check every input file before anything is written."""
+    from ledgerlink import loading
+
+    orders, people, company = _load_with_customers(
+        lambda: loading.load_work_orders(work), customers, policy)
     known = {c.id for c in people}
     unknown = [ValidationError(f"unknown customer {o.customer_id!r}", field="customer_id",
                                value=o.customer_id, source=str(work))
-               for o in loaded["work"] if o.customer_id not in known]
+               for o in orders if o.customer_id not in known]
     if unknown:
         raise ValidationError(f"{len(unknown)} work orders refer to unknown customers",
                               source=str(work), problems=unknown[:20])
-    return loaded["work"], people, company
+    return orders, people, company
 
 
 @contextmanager

@@ -251,39 +251,17 @@ class Workspaces:
 
     def _load(self) -> Workspace:
         from ledgerlink import cli as core
-        from ledgerlink import loading
-        from ledgerlink.domain import Company
 
         projects, customers, policy, connector, pairs, store = self.args
-        problems: list[ValidationError] = []
-        loaded: dict[str, Any] = {}
-        steps: list[tuple[str, Callable[[], Any]]] = [
-            ("projects", lambda: words.load_projects(projects)),
-            ("customers", lambda: loading.load_customers(customers)),
-        ]
-        if policy is not None:
-            steps.append(("policy", lambda: loading.load_policy(policy)))
-        for name, step in steps:
-            try:
-                loaded[name] = step()
-            except ValidationError as err:
-                problems.append(err)
-        if problems:
-            raise problems[0] if len(problems) == 1 else ValidationError(
-                "the input files have problems", problems=problems)
-        company = Company(DEFAULT_COMPANY)
-        people = loaded["customers"]
-        if "policy" in loaded:
-            company = loaded["policy"].company
-            people = loading.apply_overrides(people, loaded["policy"].overrides,
-                                             source=str(policy))
-        _check_customers(loaded["projects"], {c.id for c in people}, str(projects))
+        loaded, people, company = core._load_with_customers(
+            lambda: words.load_projects(projects), customers, policy)
+        _check_customers(loaded, {c.id for c in people}, str(projects))
         if self.read_only and connector == "sandbox":
             path = core._options(pairs).get("path", "ledgerlink-sandbox.db")
             if core._missing_file(path):
                 pairs = [*pairs, "path=:memory:"]
         book = core._connect(connector, pairs, store)
-        return Workspace(company, loaded["projects"], people, book)
+        return Workspace(company, loaded, people, book)
 
 
 def _check_customers(projects: Sequence[Project], known: set[str], source: str) -> None:
