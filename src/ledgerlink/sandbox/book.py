@@ -342,6 +342,19 @@ class Book:
                 self._committed()
             return rows
 
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one single-row INSERT as its own transaction; the new row's id.
+
+        ``lastrowid`` read under the lock is this statement's row, and skips the
+        ephemeral table SQLite builds for a RETURNING clause (~10% of an insert).
+        """
+        with self.lock:
+            conn = self.conn
+            cursor = conn.execute(sql, params)
+            self._committed()
+            assert cursor.lastrowid is not None  # an INSERT that did not raise added a row
+            return cursor.lastrowid
+
     def _committed(self) -> None:
         self.writes += 1
         if self._kill_after is not None and self.writes >= self._kill_after:

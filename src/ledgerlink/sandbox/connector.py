@@ -374,12 +374,13 @@ class SandboxConnector(BaseConnector):
         )  # fmt: skip
         try:
             if draft.registered_on == draft.issue_date:
-                rows = self._book.write(f"{INSERT_INVOICE} RETURNING id", row)
+                invoice_id = self._book.insert(INSERT_INVOICE, row)
             else:
                 with self._book.transaction() as conn:
                     rows = conn.execute(f"{INSERT_INVOICE} RETURNING id", row).fetchall()
+                    invoice_id = rows[0][0]
                     conn.execute(INSERT_REGISTRATION,
-                                 (rows[0][0], draft.registered_on.isoformat()))
+                                 (invoice_id, draft.registered_on.isoformat()))
         except sqlite3.IntegrityError:
             existing = self.find_invoice(draft.key)
             if existing is None:
@@ -387,7 +388,7 @@ class SandboxConnector(BaseConnector):
             raise sandbox_error(
                 "duplicate_key", f"key {draft.key!r} is already used by {existing.provider_id}"
             ) from None
-        provider_id = format_id("INV-", rows[0][0])
+        provider_id = format_id("INV-", invoice_id)
         return RemoteInvoice(
             provider_id=provider_id, key=draft.key, customer_ref=customer_ref, currency=currency,
             total=total, balance=total, issue_date=draft.issue_date, due_date=draft.due_date,

@@ -8,12 +8,12 @@ its own.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import attrs
 
 from ledgerlink.domain import InvoiceLine, RemoteInvoice
-from ledgerlink.money import EXACT, round_money
+from ledgerlink.money import EXACT, ROUNDING, round_money
 from ledgerlink.sandbox.book import sandbox_error
 
 __all__ = [
@@ -38,8 +38,17 @@ def line_totals(
     This spelling skips building a Money per rate, which made totals the
     costliest part of creating an invoice.
     """
-    nets = [line.net(currency) for line in lines]
+    # ``zero`` has the currency's minor-unit exponent, so quantizing to it is what
+    # round_money does, without its per-call currency look-up (every invoice
+    # created pays this per line). An amount too large to round is done again by
+    # InvoiceLine.net, whose round_money raises the domain's ValidationError.
     zero = round_money(Decimal(0), currency)
+    multiply = EXACT.multiply
+    try:
+        nets = [multiply(line.quantity, line.unit_price).quantize(zero, rounding=ROUNDING)
+                for line in lines]
+    except InvalidOperation:
+        nets = [line.net(currency) for line in lines]
     bases: dict[Decimal, Decimal] = {}
     for line, amount in zip(lines, nets, strict=True):
         bases[line.vat_rate] = bases.get(line.vat_rate, zero) + amount
@@ -47,7 +56,7 @@ def line_totals(
     hundred = Decimal(100)
     vat = sum(
         [
-            round_money(EXACT.divide(EXACT.multiply(base, rate), hundred), currency)
+            round_money(EXACT.divide(multiply(base, rate), hundred), currency)
             for rate, base in bases.items()
         ],
         zero,

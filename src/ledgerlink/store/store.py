@@ -159,12 +159,14 @@ class Store:
         """Journal rows for ``keys`` (missing keys are absent from the result)."""
         wanted = list(keys)
         found: dict[str, OpRecord] = {}
+        # One statement with an expanding parameter, not one per chunk with the keys
+        # as literals: SQLAlchemy would coerce each of a run's keys one by one.
+        query = sa.select(t.operations).where(
+            t.operations.c.book == book,
+            t.operations.c.op_key.in_(sa.bindparam("keys", expanding=True)))
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
-                query = sa.select(t.operations).where(
-                    t.operations.c.book == book, t.operations.c.op_key.in_(chunk))
-                for r in conn.execute(query):
+                for r in conn.execute(query, {"keys": wanted[start:start + 500]}):
                     found[r.op_key] = OpRecord(r.op_key, r.kind, r.state, r.customer_id,
                                                r.subject, r.run_id, r.message)
         return found
