@@ -57,10 +57,11 @@ def build_connector(emulator: DineroEmulator, tmp_path: Path, *,
     connect(emulator, organisation, store)
     options.setdefault("vat_accounts", VAT_ACCOUNTS)
     transport = options.pop("transport", None) or emulator.transport()
+    limiters = options.pop("limiters", None) or LimiterRegistry()
     return DineroConnector(
         organisation_id=organisation, client_id=DEFAULT_CLIENT_ID,
         client_secret=DEFAULT_CLIENT_SECRET, token_store=store, base_url=BASE,
-        transport=transport, limiters=LimiterRegistry(), **options)
+        transport=transport, limiters=limiters, **options)
 
 
 class RecordingTransport(httpx.BaseTransport):

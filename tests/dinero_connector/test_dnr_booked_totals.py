@@ -8,18 +8,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from dnr_connector_support import ACCOUNTS, BASE, VAT_ACCOUNTS, connect, fresh_organisation
+from dnr_connector_support import build_connector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledgerlink.domain import InvoiceLine
 from ledgerlink.http.limits import LimiterRegistry
-from ledgerlink.store import Store
 from ledgerlink.testing.factories import make_customer, make_invoice_draft, make_invoice_line
 from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero.emulator import (
-    DEFAULT_CLIENT_ID,
-    DEFAULT_CLIENT_SECRET,
     DineroEmulator,
     Limits,
 )
@@ -53,15 +50,7 @@ def emu() -> DineroEmulator:
 def book(emu: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
     """A connector whose own limiter's window is a millisecond: the examples send more
     than Dinero's 100 requests a minute, which is not the subject here."""
-    organisation = fresh_organisation()
-    emu.add_organisation(organisation, accounts=ACCOUNTS)
-    tokens = Store(tmp_path / "tokens.db")
-    connect(emu, organisation, tokens)
-    connector = DineroConnector(
-        organisation_id=organisation, client_id=DEFAULT_CLIENT_ID,
-        client_secret=DEFAULT_CLIENT_SECRET, token_store=tokens, base_url=BASE,
-        transport=emu.transport(), limiters=LimiterRegistry(window=0.001),
-        vat_accounts=VAT_ACCOUNTS)
+    connector = build_connector(emu, tmp_path, limiters=LimiterRegistry(window=0.001))
     try:
         yield connector
     finally:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from dnr_connector_support import ACCOUNTS, BASE, VAT_ACCOUNTS, connect, fresh_organisation
+from dnr_connector_support import build_connector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +18,6 @@ from ledgerlink.domain import Company, RemoteInvoice
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.policy import BillingPolicy
 from ledgerlink.status import InvoiceStatus
-from ledgerlink.store import Store
 from ledgerlink.testing.factories import (
     make_customer,
     make_invoice_draft,
@@ -27,8 +26,6 @@ from ledgerlink.testing.factories import (
 )
 from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero.emulator import (
-    DEFAULT_CLIENT_ID,
-    DEFAULT_CLIENT_SECRET,
     DineroEmulator,
     Limits,
 )
@@ -69,15 +66,7 @@ def emu(clock: Clock) -> DineroEmulator:
 @pytest.fixture
 def book(emu: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
     """A connector whose own limiter's window is a millisecond (no waits on the real clock)."""
-    organisation = fresh_organisation()
-    emu.add_organisation(organisation, accounts=ACCOUNTS)
-    tokens = Store(tmp_path / "tokens.db")
-    connect(emu, organisation, tokens)
-    connector = DineroConnector(
-        organisation_id=organisation, client_id=DEFAULT_CLIENT_ID,
-        client_secret=DEFAULT_CLIENT_SECRET, token_store=tokens, base_url=BASE,
-        transport=emu.transport(), limiters=LimiterRegistry(window=0.001),
-        vat_accounts=VAT_ACCOUNTS)
+    connector = build_connector(emu, tmp_path, limiters=LimiterRegistry(window=0.001))
     try:
         yield connector
     finally:
