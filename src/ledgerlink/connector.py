@@ -131,6 +131,16 @@ class Connector(Protocol):
         """The invoice (or credit note) carrying ledgerlink key ``key``, if any."""
         ...
 
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
+        """The invoices (or credit notes) carrying each of ``keys``, by key.
+
+        Keys with no invoice are absent from the answer. Recovery reconciles a
+        crashed run's intents with it, so a connector answers many keys in few
+        requests (one query per page of keys); :class:`BaseConnector` falls back
+        to one :meth:`find_invoice` per key.
+        """
+        ...
+
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice with the provider's id; NotFoundError if there is none."""
         ...
@@ -232,6 +242,18 @@ class BaseConnector:
         """Raise CapabilityError unless ``capability`` is declared."""
         if capability not in self.capabilities:
             raise CapabilityError(self.name, capability.value)
+
+    def find_invoice(self, key: str) -> RemoteInvoice | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
+        """One :meth:`find_invoice` per key; override with a batched look-up."""
+        found: dict[str, RemoteInvoice] = {}
+        for key in dict.fromkeys(keys):
+            invoice = self.find_invoice(key)
+            if invoice is not None:
+                found[key] = invoice
+        return found
 
     def create_invoices(
         self, items: Sequence[BatchItem], products: ProductRefs
