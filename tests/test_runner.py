@@ -201,6 +201,10 @@ class SilentBook(SandboxConnector):
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         return attrs.evolve(super().get_invoice(provider_id), sent=None)
 
+    def find_invoice(self, key: str) -> RemoteInvoice | None:
+        found = super().find_invoice(key)
+        return None if found is None else attrs.evolve(found, sent=None)
+
 
 def test_an_email_of_unknown_fate_is_never_sent_twice(tmp_path: Path) -> None:
     """A crash while emailing, on a provider that cannot tell: marked ambiguous, not re-sent."""

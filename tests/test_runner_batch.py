@@ -18,7 +18,8 @@ from ledgerlink.api import invoice
 from ledgerlink.connector import BatchItem, BatchResult, Capability, ProductRefs
 from ledgerlink.errors import LedgerlinkError, TransientProviderError, ValidationError
 from ledgerlink.plans import Action, Book, CreateInvoice, Credit, EnsureCustomer, Plan, Send
-from ledgerlink.runner import Outcome, _Lanes
+from ledgerlink.lanes import Lanes as _Lanes
+from ledgerlink.runner import Outcome
 from ledgerlink.sandbox.connector import SandboxConnector
 from ledgerlink.store import Store
 

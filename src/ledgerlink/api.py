@@ -16,7 +16,7 @@ Concurrency stays inside the runner; nothing here is async.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,14 @@ from ledgerlink.planning import plan as _plan
 from ledgerlink.plans import ALL_CAPABILITIES, JournalState, Plan
 from ledgerlink.plugins import get_plugin_manager
 from ledgerlink.refreshing import RefreshResult, refresh_statuses
-from ledgerlink.runner import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, Progress, Runner, RunResult
+from ledgerlink.runner import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LEASE,
+    DEFAULT_WORKERS,
+    Progress,
+    Runner,
+    RunResult,
+)
 from ledgerlink.store import Store
 
 __all__ = ["DEFAULT_STORE", "RefreshResult", "connect", "invoice", "open_store", "plan",
@@ -78,10 +85,17 @@ def run(
     workers: int = DEFAULT_WORKERS,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+    wait: timedelta = timedelta(0),
 ) -> RunResult:
-    """Execute ``plan`` exactly once against ``connector`` (recovering a crashed run first)."""
+    """Execute ``plan`` exactly once against ``connector`` (recovering a crashed run first).
+
+    One run at a time per book: while another run (any process or host sharing
+    the store) holds the book, this one waits up to ``wait`` and then raises
+    :class:`~ledgerlink.errors.BookBusyError`. See :class:`~ledgerlink.runner.Runner`.
+    """
     runner = Runner(connector, open_store(store or DEFAULT_STORE), workers=workers,
-                    batch_size=batch_size, progress=progress)
+                    batch_size=batch_size, progress=progress, lease=lease, wait=wait)
     return runner.run(plan)
 
 
@@ -113,17 +127,22 @@ def invoice(
     workers: int = DEFAULT_WORKERS,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+    wait: timedelta = timedelta(0),
 ) -> RunResult:
     """The whole job: recover, refresh open drafts, plan against the journal, run.
 
-    This is what ``ledgerlink run`` and the nightly job call.
+    This is what ``ledgerlink run`` and the nightly job call. The book is held
+    from the first step to the last, so the plan is made against a journal no
+    other run changes meanwhile; ``wait`` and ``lease`` are as for :func:`run`.
     """
     opened = open_store(store or DEFAULT_STORE)
     runner = Runner(connector, opened, workers=workers, batch_size=batch_size,
-                    progress=progress)
-    runner.recover()
-    runner.sync_drafts()
+                    progress=progress, lease=lease, wait=wait)
     orders = list(work_orders)
-    fresh = _plan(orders, customers, company, now=now or datetime.now(UTC),
-                  state=opened.state(connector.account), capabilities=connector.capabilities)
-    return runner.run(fresh)
+    with runner.holding():
+        runner.recover()
+        runner.sync_drafts()
+        fresh = _plan(orders, customers, company, now=now or datetime.now(UTC),
+                      state=opened.state(connector.account), capabilities=connector.capabilities)
+        return runner.run(fresh)

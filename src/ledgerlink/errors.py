@@ -11,6 +11,8 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     ├── UnknownConnectorError      ``connect("name")`` for a name nobody registered
     ├── CapabilityError            a connector was asked for something it does not declare
     ├── StoreError                 the journal store is unusable (schema too new, locked, ...)
+    ├── BookBusyError              another run holds the book's lease (CLI exit status 3)
+    ├── LeaseLost                  a run's lease was taken over; the run stops as if it crashed
     └── ProviderError              the accounting system said no; keeps status, code, message
         ├── AuthError              credentials refused (401/403, a failed token refresh)
         ├── NotFoundError
@@ -28,11 +30,13 @@ from collections.abc import Sequence
 
 __all__ = [
     "AuthError",
+    "BookBusyError",
     "CapabilityError",
     "ConflictError",
     "DuplicateConnectorError",
     "InputFileError",
     "InvoiceStateError",
+    "LeaseLost",
     "LedgerlinkError",
     "NotFoundError",
     "PluginError",
@@ -143,6 +147,33 @@ class CapabilityError(LedgerlinkError):
 
 class StoreError(LedgerlinkError):
     """The journal store cannot be used."""
+
+
+class BookBusyError(LedgerlinkError):
+    """Another run holds the book: one run at a time per book, across processes and hosts.
+
+    Attributes:
+        book: the book (connector account) asked for.
+        holder: who holds it (host, process and a token).
+        run_id: the holding run.
+        until: when its lease runs out unless renewed (ISO 8601, UTC).
+    """
+
+    def __init__(self, book: str, holder: str, run_id: str, until: str) -> None:
+        self.book = book
+        self.holder = holder
+        self.run_id = run_id
+        self.until = until
+        super().__init__(f"book {book} is busy: run {run_id} ({holder}) holds it until {until} "
+                         "unless it renews its lease; try again later or wait for it (--wait)")
+
+
+class LeaseLost(LedgerlinkError):
+    """Another worker took this run (or its book) over after its lease ran out.
+
+    The worker that gets it stops as a crashed one would: what it left in the
+    journal is reconciled by the worker that now holds the lease.
+    """
 
 
 class ProviderError(LedgerlinkError):

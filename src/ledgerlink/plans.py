@@ -20,6 +20,7 @@ from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, WorkOrder
 
 __all__ = [
     "ALL_CAPABILITIES",
+    "CREDIT_PREFIX",
     "Action",
     "Book",
     "CreateInvoice",
@@ -38,6 +39,9 @@ __all__ = [
     "invoice_key",
     "work_key",
 ]
+
+#: What a credit note's key starts with: ``credit:`` and the key of the invoice it credits.
+CREDIT_PREFIX = "credit:"
 
 #: What the planner assumes when no connector is named: everything a connector may
 #: do, but not what a user must switch on (updating customers kept by hand).
@@ -314,11 +318,11 @@ class Credit:
 
     @property
     def credit_key(self) -> str:
-        return f"credit:{self.invoice_key}"
+        return f"{CREDIT_PREFIX}{self.invoice_key}"
 
     @property
     def op_key(self) -> str:
-        return f"credit:{self.invoice_key}"
+        return f"{CREDIT_PREFIX}{self.invoice_key}"
 
     @property
     def subject(self) -> str:

@@ -1,7 +1,10 @@
 """Recovery: turning a crashed run's intents into facts, by asking the provider.
 
 Each unresolved journal row (state ``intent``) is reconciled by what its
-operation leaves behind at the provider:
+operation leaves behind at the provider. The invoices are looked up in bulk,
+``find_invoices`` over a chunk of keys (a few requests per chunk where the
+connector batches its look-ups), and each chunk's resolutions are committed
+before the next is looked up, so a kill during recovery loses at most one chunk:
 
 ========================  ===========================================  =====================
 operation                 how the provider tells whether it happened    if it did not
@@ -17,20 +20,29 @@ ensure customer           find-before-create makes replay harmless      rolled b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
 from ledgerlink.connector import Connector
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import NotFoundError, ProviderError
+from ledgerlink.plans import CREDIT_PREFIX
 from ledgerlink.store import InvoiceFacts, OpRecord, Store, Transaction
 
 if TYPE_CHECKING:
     from ledgerlink.refreshing import Fetched
     from ledgerlink.runner import Outcome
 
-__all__ = ["reconcile", "sync_drafts"]
+__all__ = ["RECOVERY_CHUNK", "RECOVERY_ORDER", "reconcile", "recover", "sync_drafts"]
+
+#: Intents reconciled per look-up and per commit.
+RECOVERY_CHUNK = 1000
+#: The order crashed operations are reconciled in (dependencies first): a book or
+#: send of an invoice needs the provider id that reconciling its create reveals.
+RECOVERY_ORDER = {kind: rank for rank, kind in enumerate(
+    ("ensure_customer", "update_customer", "create_invoice", "credit", "replace_lines", "book",
+     "send"))}
 
 AMBIGUOUS_SEND = (
     "the run stopped while emailing this invoice and the provider cannot tell whether the "
@@ -38,12 +50,68 @@ AMBIGUOUS_SEND = (
 )
 
 
+def recover(
+    connector: Connector, ops: Sequence[OpRecord], invoice_ids: Mapping[str, str], run_id: str,
+    commit: Callable[[Transaction], None], book: str,
+) -> list[Outcome]:
+    """Reconcile ``ops`` (a dead run's intents) chunk by chunk; each chunk is committed."""
+    ids = dict(invoice_ids)
+    outcomes: list[Outcome] = []
+    ordered = sorted(ops, key=lambda op: RECOVERY_ORDER.get(op.kind, len(RECOVERY_ORDER)))
+    for start in range(0, len(ordered), RECOVERY_CHUNK):
+        chunk = ordered[start:start + RECOVERY_CHUNK]
+        tx = Transaction(book)
+        try:
+            found: Mapping[str, RemoteInvoice] | ProviderError = connector.find_invoices(
+                _lookup_keys(chunk, ids))
+        except ProviderError as err:
+            found = err
+        for op in chunk:
+            outcome = reconcile(connector, op, ids, tx, run_id, found)
+            if op.kind == "create_invoice" and outcome.invoice is not None:
+                ids[op.subject] = outcome.invoice.provider_id
+            outcomes.append(outcome)
+        commit(tx)
+    return outcomes
+
+
+def _lookup_keys(ops: Sequence[OpRecord], invoice_ids: Mapping[str, str]) -> list[str]:
+    """The ledgerlink keys whose invoices tell what ``ops`` did."""
+    keys: list[str] = []
+    for op in ops:
+        if op.kind == "create_invoice":
+            keys.append(op.subject)
+        elif op.kind == "credit":
+            keys.append(f"{CREDIT_PREFIX}{op.subject}")
+        elif op.kind in ("book", "send") and op.subject in invoice_ids:
+            keys.append(op.subject)
+    return list(dict.fromkeys(keys))
+
+
 def reconcile(
     connector: Connector, op: OpRecord, invoice_ids: Mapping[str, str], tx: Transaction,
-    run_id: str,
+    run_id: str, found: Mapping[str, RemoteInvoice] | ProviderError | None = None,
 ) -> Outcome:
-    """Resolve one intent; record the result in ``tx``; return the Outcome."""
+    """Resolve one intent; record the result in ``tx``; return the Outcome.
+
+    ``found`` holds the invoices already looked up by key (or the error the
+    look-up met); without it the provider is asked for this one operation.
+    """
     from ledgerlink.runner import Outcome
+
+    def lookup(key: str) -> RemoteInvoice | None:
+        if isinstance(found, ProviderError):
+            raise found
+        if found is None:
+            return connector.find_invoice(key)
+        return found.get(key)
+
+    def current(key: str, remote_id: str) -> RemoteInvoice:
+        """The invoice now: from the look-up by key when it is the same invoice."""
+        invoice = lookup(key)
+        if invoice is not None and invoice.provider_id == remote_id:
+            return invoice
+        return connector.get_invoice(remote_id)
 
     def done(invoice: RemoteInvoice | None, note: str) -> Outcome:
         tx.resolve(op.op_key, "done", run_id, note)
@@ -61,7 +129,7 @@ def reconcile(
 
     try:
         if op.kind == "create_invoice":
-            invoice = connector.find_invoice(op.subject)
+            invoice = lookup(op.subject)
             if invoice is None:
                 tx.forget_invoice(op.subject)
                 return rolled_back("the invoice never reached the provider; it is planned again")
@@ -70,7 +138,7 @@ def reconcile(
                               total=str(invoice.total))
             return done(invoice, "the provider has the invoice; recorded it")
         if op.kind == "credit":
-            credit = connector.find_invoice(f"credit:{op.subject}")
+            credit = lookup(f"{CREDIT_PREFIX}{op.subject}")
             if credit is None:
                 return rolled_back("the credit note never reached the provider")
             tx.update_invoice(op.subject, credited=True, closed=True)
@@ -80,7 +148,7 @@ def reconcile(
             remote_id = invoice_ids.get(op.subject)
             if remote_id is None:
                 return rolled_back("the invoice was never created")
-            invoice = connector.get_invoice(remote_id)
+            invoice = current(op.subject, remote_id)
             if op.kind == "book":
                 if not invoice.booked:
                     return rolled_back("the invoice is not booked; it is planned again")

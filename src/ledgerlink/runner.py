@@ -2,33 +2,45 @@
 
 How exactly-once holds:
 
+* One run at a time per book. A run takes the book's lease in the store before
+  it recovers, plans or writes (a second run waits for it or gets
+  :class:`~ledgerlink.errors.BookBusyError`), and renews the lease in every
+  journal commit: a run whose lease was taken over cannot commit another
+  intent, so it cannot start another write (:mod:`ledgerlink.store.leases`).
 * Every action has a stable operation key (``create:inv:wo-17``). Before the
   remote write the journal records the key as ``intent``; after it, ``done``
   (or ``failed``). Intents are committed before any of their writes start.
-* A run that crashes leaves intents behind. The next run first *recovers*:
-  for each intent it asks the provider what happened, by the ledgerlink key
-  stored on the remote object (``find_invoice``), or by the object's state
-  (booked? sent?). What happened is recorded as done; what did not is rolled
-  back so the planner plans it again under the same deterministic key.
+* A run that crashed leaves intents behind; the next holder of the book first
+  *recovers* them by asking the provider what happened, by the ledgerlink key
+  stored on the remote object (:mod:`ledgerlink.recovery`). What happened is
+  recorded as done; what did not is rolled back so the planner plans it again
+  under the same deterministic key.
 * Book and replace-lines are idempotent at the provider, so replaying them is
   safe. Sending is not: an email whose fate the provider cannot tell is marked
   ``ambiguous`` and never sent twice.
 
+Progress survives a kill: intents are committed a small group at a time, just
+before their writes start, and outcomes are committed as they arrive, grouped
+by :data:`FLUSH_SECONDS` (one commit carries the finished outcomes and the next
+group's intents). A group is sized to what the run gets through in about that
+time, so after a SIGKILL only the operations that were really in flight are
+left unresolved, while a fast in-process book still commits in large groups.
+
 Customers are independent: the plan's actions are split into one lane per
-customer. Lanes advance in waves — the next action of up to ``batch_size``
-lanes — so one commit holds the intents of a whole wave and one holds their
-outcomes; the wave's remote calls run concurrently in a bounded thread pool
-while each lane's own actions stay in order. A failed action stops its lane
-(later steps depend on it); other customers go on.
+customer, advanced in waves (:class:`~ledgerlink.lanes.Lanes`); a wave's
+remote calls run concurrently in a bounded thread pool while each lane's own
+actions stay in order.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-
-import attrs
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from datetime import timedelta
 
 from ledgerlink.connector import BatchItem, Capability, Connector
 from ledgerlink.domain import Customer, RemoteInvoice
@@ -38,6 +50,7 @@ from ledgerlink.errors import (
     ProviderError,
     TransientProviderError,
 )
+from ledgerlink.lanes import Lanes
 from ledgerlink.plans import (
     Action,
     Book,
@@ -50,141 +63,32 @@ from ledgerlink.plans import (
     Send,
     UpdateCustomer,
 )
-from ledgerlink.store import OpRecord, Store, Transaction, TransferLog
+from ledgerlink.results import Outcome, RunResult
+from ledgerlink.store import OpRecord, Store, Transaction
+from ledgerlink.store.leases import Fence, Holding, new_holder
 
-__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_WORKERS", "Outcome", "RunResult", "Runner"]
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_LEASE", "DEFAULT_WORKERS", "FLUSH_SECONDS", "Outcome",
+           "RunResult", "Runner"]
 
 #: Threads making remote calls at once (per runner).
 DEFAULT_WORKERS = 4
-#: Customer lanes advanced together; one journal commit per wave. Measured on the
-#: sandbox benchmark: 256 lanes ran ~30% slower than 1024; 4096 no faster again.
+#: Customer lanes advanced together. Measured on the sandbox benchmark: 256 lanes
+#: ran ~30% slower than 1024; 4096 no faster again.
 DEFAULT_BATCH_SIZE = 1024
+#: How long a run's hold on its book lasts without a renewal. Renewed with every
+#: commit and at least every third of it while calls are in flight, so only a
+#: dead (or frozen) runner lets it run out; then the next run takes the book over.
+DEFAULT_LEASE = timedelta(minutes=2)
+#: Longest time finished outcomes wait before they are committed.
+FLUSH_SECONDS = 0.25
+#: About how long the operations whose intents are committed together take: the
+#: intents run this far ahead of their writes, and no further.
+GROUP_SECONDS = 0.05
+#: Smallest group of operations whose intents are committed together.
+MIN_GROUP = 4
 
 Progress = Callable[[int, int], None]
-
-#: The order crashed operations are reconciled in (dependencies first).
-RECOVERY_ORDER = {kind: rank for rank, kind in enumerate(
-    ("ensure_customer", "update_customer", "create_invoice", "credit", "replace_lines", "book",
-     "send"))}
-
-
-@attrs.frozen
-class Outcome:
-    """What happened to one action.
-
-    Attributes:
-        action: the action (or, for recovery, a description of the operation).
-        status: ``ok``, ``failed``, ``already_done``, ``skipped``, ``recovered``,
-            ``rolled_back`` or ``ambiguous``.
-        message: the provider's error text, or a note.
-        remote_id: the provider id written.
-        invoice: the remote invoice after the action, where there is one.
-        retry_later: the failure may have reached the provider; the next run reconciles.
-    """
-
-    action: Action | OpRecord
-    status: str
-    message: str = ""
-    remote_id: str | None = None
-    invoice: RemoteInvoice | None = None
-    retry_later: bool = False
-
-    @property
-    def kind(self) -> str:
-        return self.action.kind
-
-    @property
-    def customer_id(self) -> str:
-        return self.action.customer_id
-
-
-@attrs.frozen
-class RunResult:
-    """The outcome of one run.
-
-    Attributes:
-        run_id: the run's id in the store.
-        book: the connector account it ran against.
-        plan: the plan it ran.
-        outcomes: one per action, in execution order.
-        recovered: outcomes of reconciling a previous crashed run.
-        store: where the transfer log lives.
-    """
-
-    run_id: str
-    book: str
-    plan: Plan
-    outcomes: tuple[Outcome, ...]
-    recovered: tuple[Outcome, ...]
-    store: Store = attrs.field(repr=False)
-
-    @property
-    def summary(self) -> dict[str, int]:
-        """Counts for people: invoices created, booked, emailed, collected, skipped..."""
-        counts = dict.fromkeys(
-            ("invoices_created", "booked", "emailed", "not_emailed", "collected_on_drafts",
-             "drafts_created",
-             "credited", "customers_linked", "customers_updated", "skipped_by_policy",
-             "not_due", "blocked",
-             "failed", "already_done", "recovered", "already_invoiced"), 0)
-        for outcome in self.outcomes:
-            action = outcome.action
-            if outcome.status == "failed":
-                counts["failed"] += 1
-            elif outcome.status == "already_done":
-                counts["already_done"] += 1
-            elif outcome.status != "ok":
-                continue
-            elif isinstance(action, CreateInvoice):
-                if action.target == "draft":
-                    counts["drafts_created"] += 1
-                    counts["collected_on_drafts"] += len(action.work)
-                else:
-                    counts["invoices_created"] += 1
-            elif isinstance(action, ReplaceLines):
-                counts["collected_on_drafts"] += 0 if action.remove else 1
-            elif isinstance(action, Book):
-                counts["booked"] += 1
-            elif isinstance(action, Send):
-                counts["emailed"] += 1
-            elif isinstance(action, Credit):
-                counts["credited"] += 1
-            elif isinstance(action, EnsureCustomer):
-                counts["customers_linked"] += 1
-            elif isinstance(action, UpdateCustomer):
-                counts["customers_updated"] += int(outcome.message == "updated")
-        for notice in self.plan.notices:
-            if notice.kind is NoticeKind.POLICY:
-                counts["skipped_by_policy"] += 1
-            elif notice.kind is NoticeKind.NOT_DUE:
-                counts["not_due"] += 1
-            elif notice.kind in (NoticeKind.BLOCKED, NoticeKind.CREDIT_NEEDED):
-                counts["blocked"] += 1
-            elif notice.kind is NoticeKind.NOT_SENT:
-                counts["not_emailed"] += 1
-        counts["recovered"] = sum(1 for o in self.recovered if o.status == "recovered")
-        counts["already_invoiced"] = self.plan.already_invoiced
-        return counts
-
-    @property
-    def failed(self) -> list[Outcome]:
-        """The outcomes that failed, with the provider's messages."""
-        return [o for o in self.outcomes if o.status == "failed"]
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing failed."""
-        return not self.failed
-
-    @property
-    def log(self) -> TransferLog:
-        """This run's transfer log."""
-        return self.store.log(run_id=self.run_id)
-
-    def _repr_html_(self) -> str:
-        from ledgerlink.render import result_html
-
-        return result_html(self)
+_Task = list[int]
 
 
 class Runner:
@@ -194,8 +98,11 @@ class Runner:
         connector: the accounting system.
         store: the journal store.
         workers: remote calls in flight at once (1 runs inline, no threads).
-        batch_size: customer lanes per wave (one journal commit per wave).
-        progress: called with ``(done, total)`` actions after every wave.
+        batch_size: customer lanes per wave.
+        progress: called with ``(done, total)`` actions after every journal commit.
+        lease: how long the hold on the book lasts without renewal.
+        wait: how long to wait for another run holding the book before raising
+            :class:`~ledgerlink.errors.BookBusyError`.
     """
 
     def __init__(
@@ -206,9 +113,13 @@ class Runner:
         workers: int = DEFAULT_WORKERS,
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Progress | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        wait: timedelta = timedelta(0),
     ) -> None:
         if workers < 1 or batch_size < 1:
             raise ValueError("workers and batch_size must be at least 1")
+        if lease <= timedelta(0) or wait < timedelta(0):
+            raise ValueError("lease must be positive and wait not negative")
         self.connector = connector
         self.store = store
         self.book = connector.account
@@ -219,58 +130,97 @@ class Runner:
                       if Capability.BATCH in connector.capabilities else 1)
         self.batch_size = batch_size
         self.progress = progress
+        self.lease = lease
+        self.wait = wait
+        self.holder = new_holder()
+        self._holding: Holding | None = None
+        self._fence: Fence | None = None
         self._run_id: str | None = None
+        self._started = False
         self._recovered: list[Outcome] = []
         self._customer_refs: dict[str, str] = {}
         self._product_refs: dict[str, str] = {}
         self._invoice_ids: dict[str, str] = {}
         # Invoices the connector created booked already (InvoiceDraft.final), by key.
         self._booked_at_create: dict[str, RemoteInvoice] = {}
+        # Outcomes recorded but not yet committed, and when the last commit was.
+        self._pending = Transaction(self.book)
+        self._committed_at = self._group_at = time.monotonic()
+        self._group = MIN_GROUP
+        self._done = self._total = 0
 
-    # --- before planning ------------------------------------------------------------
+    # --- the book's lease -----------------------------------------------------------
+
+    @contextmanager
+    def holding(self) -> Iterator[Holding]:
+        """Hold the book for the ``with`` block (re-entrant); released at its end.
+
+        BookBusyError when another live run holds it for longer than ``wait``.
+        """
+        if self._holding is not None:
+            yield self._holding
+            return
+        if self._run_id is None:
+            self._run_id = _new_run_id()
+        holding = self.store.acquire_book(self.book, self.holder, self._run_id, self.lease,
+                                          wait=self.wait)
+        self._holding, self._fence = holding, Fence(holding, self.lease)
+        try:
+            yield holding
+        finally:
+            self._holding = self._fence = None
+            self.store.release_book(holding)
 
     def _begin(self) -> str:
         """The current run's id, recording the run's start the first time."""
         if self._run_id is None:
             self._run_id = _new_run_id()
+        if not self._started:
+            self._started = True
             self.store.start_run(self._run_id, self.book, self.connector.name)
         return self._run_id
+
+    def _commit(self, tx: Transaction) -> None:
+        """Commit ``tx``, renewing the book's lease in the same database transaction."""
+        self.store.write(tx, self._fence)
+        self._committed_at = time.monotonic()
+
+    # --- before planning ------------------------------------------------------------
 
     def recover(self) -> list[Outcome]:
         """Resolve the intents a crashed run left, by asking the provider.
 
-        The outcomes are also reported in the next :meth:`run`'s result.
+        Holding the book, every unresolved intent is a dead run's: a live run
+        would hold the lease. The outcomes are also reported in the next
+        :meth:`run`'s result.
         """
-        from ledgerlink.recovery import reconcile
+        from ledgerlink.recovery import recover
 
-        ops = self.store.unresolved(self.book)
-        if not ops:
-            return []
-        run_id = self._begin()
-        invoice_ids = self.store.invoice_ids(self.book)
-        outcomes = []
-        # Creates first: a book or send of the same invoice needs the provider id
-        # that reconciling its create may only now reveal.
-        ops.sort(key=lambda op: RECOVERY_ORDER.get(op.kind, len(RECOVERY_ORDER)))
-        with self.store.transaction(self.book) as tx:
-            for op in ops:
-                outcome = reconcile(self.connector, op, invoice_ids, tx, run_id)
-                if op.kind == "create_invoice" and outcome.invoice is not None:
-                    invoice_ids[op.subject] = outcome.invoice.provider_id
-                outcomes.append(outcome)
-        self._recovered.extend(outcomes)
-        return outcomes
+        with self.holding():
+            ops = self.store.unresolved(self.book)
+            if not ops:
+                return []
+            run_id = self._begin()
+            outcomes = recover(self.connector, ops, self.store.invoice_ids(self.book),
+                               run_id, lambda tx: self._commit(tx), self.book)
+            self._recovered.extend(outcomes)
+            return outcomes
 
     def sync_drafts(self) -> int:
         """Close drafts a person booked, voided or deleted; return how many changed."""
         from ledgerlink.recovery import sync_drafts
 
-        return sync_drafts(self.connector, self.store, self._begin())
+        with self.holding():
+            return sync_drafts(self.connector, self.store, self._begin())
 
     # --- running --------------------------------------------------------------------
 
     def run(self, plan: Plan) -> RunResult:
         """Recover, then execute ``plan``; return every outcome."""
+        with self.holding():
+            return self._run(plan)
+
+    def _run(self, plan: Plan) -> RunResult:
         run_id = self._begin()
         self.recover()
         recovered, self._recovered = tuple(self._recovered), []
@@ -278,87 +228,131 @@ class Runner:
         self._product_refs = self.store.refs(self.book, "products")
         self._invoice_ids = self.store.invoice_ids(self.book)
         journal = self.store.ops(self.book, (a.op_key for a in plan.actions))
+        self._log_policy_skips(plan, run_id)
         outcomes: list[Outcome] = []
-        lanes = _Lanes(plan, self.batch_size, self.batch)
+        self._done, self._total = 0, len(plan.actions)
+        lanes = Lanes(plan, self.batch_size, self.batch)
         pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
         try:
             wave = lanes.next_wave()
-            with self.store.transaction(self.book) as tx:
-                todo = self._intents(tx, wave, journal, run_id)
             while wave:
-                results = self._execute_wave(wave, todo, pool)
+                results = self._run_wave(wave, journal, run_id, pool)
                 skipped = lanes.advance(wave, results)
+                for outcome in skipped:
+                    self._record(self._pending, outcome, run_id)
                 outcomes.extend(results)
                 outcomes.extend(skipped)
-                # One commit holds this wave's outcomes and the next wave's intents:
-                # the intents are durable before any of their remote writes start.
+                self._done += len(skipped)
                 wave = lanes.next_wave()
-                with self.store.transaction(self.book) as tx:
-                    for outcome in (*results, *skipped):
-                        if outcome.status != "already_done":
-                            self._record(tx, outcome, run_id)
-                    todo = self._intents(tx, wave, journal, run_id)
-                if self.progress is not None:
-                    self.progress(len(outcomes), len(plan.actions))
+            self._flush()
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
         result = RunResult(run_id, self.book, plan, tuple(outcomes), recovered, self.store)
         self.store.finish_run(run_id, result.summary)
-        self._run_id = None  # a further run() on this runner is a new run
+        # A further run() on this runner is a new run (under the same hold, if any).
+        self._run_id, self._started = None, False
         return result
 
-    def _intents(
-        self, tx: Transaction, wave: Sequence[Action], journal: dict[str, OpRecord],
-        run_id: str,
-    ) -> list[int]:
-        """Add the intents of ``wave`` to ``tx``; return the indexes of actions still to do."""
-        todo: list[int] = []
-        for index, action in enumerate(wave):
-            record = journal.get(action.op_key)
-            if record is None or record.state != "done":
-                self._intent(tx, action, run_id)
-                todo.append(index)
-        return todo
+    def _log_policy_skips(self, plan: Plan, run_id: str) -> None:
+        """Log each work order the policy keeps off invoices, once (not every night)."""
+        skips = [n for n in plan.notices if n.kind is NoticeKind.POLICY]
+        if not skips:
+            return
+        logged = self.store.policy_skips(self.book, (n.subject for n in skips))
+        for notice in skips:
+            if notice.subject not in logged:
+                self._pending.skip_by_policy(notice.subject, run_id)
+                self._pending.log(run_id, notice.customer_id, "skip", notice.subject,
+                                  "skipped", message=f"not invoiced: {notice.reason}")
 
-    def _execute_wave(
-        self, wave: Sequence[Action], todo: Sequence[int], pool: ThreadPoolExecutor | None
+    def _flush(self) -> None:
+        """Commit the recorded outcomes; report progress."""
+        tx, self._pending = self._pending, Transaction(self.book)
+        self._commit(tx)
+        if self.progress is not None:
+            self.progress(self._done, self._total)
+
+    def _flush_due(self) -> bool:
+        """True when outcomes have waited long enough, or the lease needs renewing."""
+        waited = time.monotonic() - self._committed_at
+        return ((waited >= FLUSH_SECONDS and not self._pending.empty)
+                or waited >= self.lease.total_seconds() / 3)
+
+    def _run_wave(
+        self, wave: Sequence[Action], journal: dict[str, OpRecord], run_id: str,
+        pool: ThreadPoolExecutor | None,
     ) -> list[Outcome]:
-        """Run the wave's remote calls (concurrently with a pool), in wave order.
+        """Run one wave's actions (concurrently with a pool), returning outcomes in wave order.
 
         With BATCH, the wave's invoice creates go out ``self.batch`` to a request.
         """
-        if pool is None and self.batch == 1:
-            # One call at a time, one action per call (the sandbox's case): skip the
-            # task lists and the index map, a few microseconds per action.
-            answers: list[Outcome | None] = [None] * len(wave)
-            for index in todo:
-                answers[index] = self._execute(wave[index])
-            return [answer or Outcome(action, "already_done", "done by an earlier run")
-                    for answer, action in zip(answers, wave, strict=True)]
-        tasks: list[list[int]] = []
+        results: list[Outcome | None] = [None] * len(wave)
+        tasks: deque[_Task] = deque()
         creates: list[int] = []
-        for index in todo:
-            if self.batch > 1 and isinstance(wave[index], CreateInvoice):
+        for index, action in enumerate(wave):
+            record = journal.get(action.op_key)
+            if record is not None and record.state == "done":
+                results[index] = Outcome(action, "already_done", "done by an earlier run")
+                self._done += 1
+            elif self.batch > 1 and isinstance(action, CreateInvoice):
                 creates.append(index)
             else:
                 tasks.append([index])
         tasks.extend(creates[i:i + self.batch] for i in range(0, len(creates), self.batch))
 
-        def run(task: list[int]) -> list[Outcome]:
-            if len(task) == 1:
-                return [self._execute(wave[task[0]])]
-            return self._execute_batch([wave[i] for i in task])
+        def finished(task: _Task, answers: list[Outcome]) -> None:
+            for index, outcome in zip(task, answers, strict=True):
+                results[index] = outcome
+                self._record(self._pending, outcome, run_id)
+            self._done += len(task)
 
-        if pool is not None and len(tasks) > 1:
-            done: Iterable[list[Outcome]] = pool.map(run, tasks)
-        else:
-            done = map(run, tasks)
-        results: dict[int, Outcome] = {}
-        for task, outcomes in zip(tasks, done, strict=True):
-            results.update(zip(task, outcomes, strict=True))
-        return [results.get(i) or Outcome(action, "already_done", "done by an earlier run")
-                for i, action in enumerate(wave)]
+        ahead: deque[_Task] = deque()  # tasks whose intents are committed
+        in_flight: dict[Future[list[Outcome]], _Task] = {}
+        while tasks or ahead or in_flight:
+            while (tasks or ahead) and len(in_flight) < (self.workers if pool else 1):
+                if not ahead:
+                    ahead.extend(self._commit_intents(tasks, wave, run_id))
+                task = ahead.popleft()
+                if pool is None:
+                    finished(task, self._run_task(wave, task))
+                else:
+                    in_flight[pool.submit(self._run_task, wave, task)] = task
+            if in_flight:
+                done, _ = wait(in_flight, timeout=FLUSH_SECONDS, return_when=FIRST_COMPLETED)
+                for future in done:
+                    finished(in_flight.pop(future), future.result())
+            if self._flush_due():
+                self._flush()
+        return [outcome for outcome in results if outcome is not None]
+
+    def _commit_intents(self, tasks: deque[_Task], wave: Sequence[Action],
+                        run_id: str) -> list[_Task]:
+        """Commit the intents of the next group of tasks (with the finished outcomes).
+
+        The group is sized to what this run got through in about GROUP_SECONDS,
+        so intents run only a little ahead of their writes.
+        """
+        now = time.monotonic()
+        elapsed, self._group_at = now - self._group_at, now
+        if elapsed < GROUP_SECONDS / 2:
+            self._group = min(self._group * 2, self.batch_size)
+        elif elapsed > GROUP_SECONDS * 2:
+            self._group = max(self._group // 2, MIN_GROUP, self.workers)
+        group = [tasks.popleft() for _ in range(min(self._group, len(tasks)))]
+        tx, self._pending = self._pending, Transaction(self.book)
+        for task in group:
+            for index in task:
+                self._intent(tx, wave[index], run_id)
+        self._commit(tx)
+        if self.progress is not None:
+            self.progress(self._done, self._total)
+        return group
+
+    def _run_task(self, wave: Sequence[Action], task: _Task) -> list[Outcome]:
+        if len(task) == 1:
+            return [self._execute(wave[task[0]])]
+        return self._execute_batch([wave[i] for i in task])
 
     def _execute_batch(self, actions: Sequence[Action]) -> list[Outcome]:
         """Create several invoices in one request; each item keeps its own outcome."""
@@ -413,9 +407,10 @@ class Runner:
     def _create_customer(self, customer: Customer) -> tuple[str, bool]:
         """Create ``customer``; (its ref, whether this call created it).
 
-        Another worker (a second process, a scheduled job running beside this
-        run) may create the same customer between our look-up and our create;
-        the connector then refuses a duplicate, and the customer it made is ours.
+        Another worker (a scheduled job running beside this run, on another
+        book lease) may create the same customer between our look-up and our
+        create; the connector then refuses a duplicate, and the customer it
+        made is ours.
         """
         try:
             return self.connector.create_customer(customer), True
@@ -480,6 +475,8 @@ class Runner:
         action = outcome.action
         assert not isinstance(action, OpRecord)
         invoice = outcome.invoice
+        if outcome.status == "already_done":
+            return
         if outcome.status == "skipped":
             tx.log(run_id, action.customer_id, action.kind, action.subject, "skipped",
                    message=outcome.message)
@@ -535,89 +532,6 @@ class Runner:
         tx.log(run_id, action.customer_id, action.kind, action.subject, "ok",
                remote_id=outcome.remote_id, number=number, amount=amount, currency=currency,
                message=outcome.message)
-
-
-class _Lanes:
-    """Customer lanes advanced in waves: the next action(s) of up to ``size`` lanes.
-
-    With ``per_lane`` > 1 (a connector that creates invoices in batches) a lane
-    gives a wave more than its next action: after it, every further action on
-    an invoice *not touched earlier in the lane* — a create of a final invoice,
-    a book, a send — up to ``per_lane`` actions, stopping at anything else
-    (a customer, a credit, a draft or its lines: later steps depend on those).
-    So one customer's many new invoices are created in the same wave (and the
-    same batch requests), while each invoice's own steps stay in order. Without
-    batches one action per lane keeps a lane strictly sequential, which books
-    that number invoices in creation order rely on.
-    """
-
-    def __init__(self, plan: Plan, size: int, per_lane: int = 1) -> None:
-        self._waiting = iter(plan.lanes().values())
-        self._size = size
-        self._per_lane = per_lane
-        # Each active lane is reversed so its next action is popped off the end.
-        self._active: list[list[Action]] = []
-        # For the current wave: how many of its actions came from each active lane.
-        self._taken: list[int] = []
-
-    def next_wave(self) -> list[Action]:
-        """The next action(s) of every active lane, topping up from waiting lanes."""
-        while len(self._active) < self._size:
-            lane = next(self._waiting, None)
-            if lane is None:
-                break
-            self._active.append(list(reversed(lane)))
-        if self._per_lane == 1:
-            self._taken = [1] * len(self._active)
-            return [lane.pop() for lane in self._active]
-        wave: list[Action] = []
-        self._taken = []
-        for lane in self._active:
-            taken = self._take(lane)
-            self._taken.append(len(taken))
-            wave.extend(taken)
-        return wave
-
-    def _take(self, lane: list[Action]) -> list[Action]:
-        """Pop the lane's next action and the independent ones after it (see above)."""
-        head = lane.pop()
-        if not _independent(head):
-            return [head]
-        taken: list[Action] = [head]
-        left: list[Action] = []
-        seen = {head.subject}
-        while lane and len(taken) < self._per_lane and _independent(lane[-1]):
-            action = lane.pop()
-            # A step of an invoice met above waits for it; it stays in the lane.
-            (left if action.subject in seen else taken).append(action)
-            seen.add(action.subject)
-        lane.extend(reversed(left))
-        return taken
-
-    def advance(self, wave: Sequence[Action], results: Sequence[Outcome]) -> list[Outcome]:
-        """Drop finished lanes and stop failed ones; return the skipped actions' outcomes."""
-        skipped: list[Outcome] = []
-        still: list[list[Action]] = []
-        start = 0
-        for lane, count in zip(self._active, self._taken, strict=True):
-            mine = results[start:start + count]
-            start += count
-            failed = next((o for o in mine if o.status == "failed"), None)
-            if failed is not None:
-                why = f"not run: an earlier step for customer {failed.customer_id} failed"
-                skipped.extend(Outcome(a, "skipped", why) for a in reversed(lane))
-            elif lane:
-                still.append(lane)
-        assert start == len(wave) == len(results)
-        self._active = still
-        return skipped
-
-
-def _independent(action: Action) -> bool:
-    """True for the steps of one final invoice, which no other invoice's steps wait for."""
-    if isinstance(action, CreateInvoice):
-        return action.target != "draft"
-    return isinstance(action, (Book, Send))
 
 
 def _new_run_id() -> str:

@@ -15,14 +15,10 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
-from ledgerlink.errors import LedgerlinkError
+from ledgerlink.errors import LeaseLost
 from ledgerlink.store.schedules import ScheduleStore
 
 __all__ = ["LeaseKeeper", "LeaseLost"]
-
-
-class LeaseLost(LedgerlinkError):
-    """Another worker took this run over after its lease ran out; this one stops."""
 
 
 class LeaseKeeper:

@@ -24,12 +24,14 @@ from sqlalchemy import (
 __all__ = [
     "SCHEMA_REVISION",
     "billed_items",
+    "book_leases",
     "change_feeds",
     "customers",
     "invoiced_work",
     "invoices",
     "metadata",
     "operations",
+    "policy_skips",
     "products",
     "runs",
     "schedule_job_versions",
@@ -41,7 +43,7 @@ __all__ = [
 ]
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 metadata = MetaData()
 
@@ -284,4 +286,29 @@ billed_items = Table(
     Column("claimed_at", String(40), nullable=False),
     Index("ix_billed_items_run", "run_id"),
     sqlite_with_rowid=False,
+)
+
+#: Which runner holds each book. One run at a time per book: a run takes the
+#: lease before it recovers or plans, renews it with every journal commit, and
+#: gives it back when it ends. A lease past ``lease_until`` was left by a runner
+#: that died; the next run takes it over, and with it the dead run's intents.
+book_leases = Table(
+    "book_leases",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("run_id", String(40), nullable=False),
+    Column("acquired_at", String(40), nullable=False),
+    Column("lease_until", String(40), nullable=False),
+)
+
+#: Work orders the billing policy keeps off invoices (posting ``none``), each
+#: logged once in the transfer log, not again every night.
+policy_skips = Table(
+    "policy_skips",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("work_order_id", String(200), primary_key=True),
+    Column("run_id", String(40), nullable=False),
+    Column("at", String(40), nullable=False),
 )

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ledgerlink.errors import BookBusyError
 from ledgerlink.plans import InvoiceRecord, JournalState, WorkRecord
-from ledgerlink.store import facts
+from ledgerlink.store import facts, leases
 from ledgerlink.store import schema as t
 from ledgerlink.store.records import LogEntry, OpRecord, RunRecord, TransferLog
 from ledgerlink.store.transaction import Transaction, _Statements, utcnow
@@ -29,6 +31,9 @@ from ledgerlink.store.transaction import Transaction, _Statements, utcnow
 __all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog", "utcnow"]
 
 
+#: First and longest pause between tries while waiting for a busy book, in seconds.
+BUSY_POLL_FIRST = 0.05
+BUSY_POLL_MAX = 1.0
 #: SQLite page cache for the journal, in KiB.
 CACHE_KIB = 65536
 #: WAL pages written before SQLite checkpoints into the main file.
@@ -78,7 +83,9 @@ class Store:
             url = f"sqlite:///{path}" if url != ":memory:" else "sqlite://"
         self.url = url
         self._is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, Any] = {}
+        # Statement parameters hold OAuth tokens (the tokens table) and customer
+        # details: keep them out of SQLAlchemy's logs and error messages.
+        kwargs: dict[str, Any] = {"hide_parameters": True}
         if self._is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False}
             if url == "sqlite://":
@@ -122,12 +129,45 @@ class Store:
         yield tx
         self.write(tx)
 
-    def write(self, tx: Transaction) -> None:
-        """Commit everything ``tx`` collected as one database transaction."""
-        if tx.empty:
+    def write(self, tx: Transaction, fence: leases.Fence | None = None) -> None:
+        """Commit everything ``tx`` collected as one database transaction.
+
+        With ``fence``, the book's lease is renewed in the same transaction, and
+        nothing is committed (LeaseLost) when another run has taken the book over.
+        """
+        if tx.empty and fence is None:
             return
         with self._lock, self.engine.begin() as conn:
+            if fence is not None:
+                fence.renew(conn)
             tx.flush(conn, self._sql)
+
+    # --- one run per book -----------------------------------------------------------
+
+    def acquire_book(self, book: str, holder: str, run_id: str, lease: timedelta,
+                     *, wait: timedelta = timedelta(0)) -> leases.Holding:
+        """Take ``book``'s lease, waiting up to ``wait`` for a live holder to finish.
+
+        BookBusyError when it is still held after ``wait``; a lease that ran out
+        (its runner died) is taken over at once.
+        """
+        deadline = time.monotonic() + wait.total_seconds()
+        pause = BUSY_POLL_FIRST
+        while True:
+            try:
+                with self._lock:
+                    return leases.acquire(self.engine, book, holder, run_id, lease)
+            except BookBusyError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, BUSY_POLL_MAX)
+
+    def release_book(self, holding: leases.Holding) -> None:
+        """Give ``holding``'s lease back."""
+        with self._lock:
+            leases.release(self.engine, holding)
 
     # --- reading ------------------------------------------------------------------
 
@@ -169,6 +209,18 @@ class Store:
                 for r in conn.execute(query, {"keys": wanted[start:start + 500]}):
                     found[r.op_key] = OpRecord(r.op_key, r.kind, r.state, r.customer_id,
                                                r.subject, r.run_id, r.message)
+        return found
+
+    def policy_skips(self, book: str, work_order_ids: Iterable[str]) -> set[str]:
+        """Which of ``work_order_ids`` were already logged as kept off invoices by policy."""
+        wanted = list(work_order_ids)
+        found: set[str] = set()
+        query = sa.select(t.policy_skips.c.work_order_id).where(
+            t.policy_skips.c.book == book,
+            t.policy_skips.c.work_order_id.in_(sa.bindparam("ids", expanding=True)))
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                found.update(conn.execute(query, {"ids": wanted[start:start + 500]}).scalars())
         return found
 
     def unresolved(self, book: str) -> list[OpRecord]:

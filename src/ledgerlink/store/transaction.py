@@ -41,6 +41,7 @@ class Transaction:
         self._refs: dict[str, list[dict[str, Any]]] = {"customers": [], "products": []}
         self._log: list[dict[str, Any]] = []
         self._feed: tuple[str, str | None] | None = None
+        self._skips: list[dict[str, Any]] = []
 
     @property
     def empty(self) -> bool:
@@ -49,7 +50,7 @@ class Transaction:
                     or self._work or self._work_updates or self._work_deletes
                     or self._invoice_deletes or self._work_releases
                     or self._refs["customers"] or self._refs["products"] or self._log
-                    or self._feed)
+                    or self._feed or self._skips)
 
     def record_facts(self, key: str, invoice: RemoteInvoice, **also: Any) -> None:
         """Keep what the provider says of the invoice now (status facts, number, total),
@@ -128,6 +129,11 @@ class Transaction:
             self._refs[kind].append({"book": self.book, "product_id": local_id,
                                      "remote_id": remote_id})
 
+    def skip_by_policy(self, work_order_id: str, run_id: str) -> None:
+        """Remember that a work order kept off invoices by the policy has been logged."""
+        self._skips.append(dict(book=self.book, work_order_id=work_order_id, run_id=run_id,
+                                at=self._now))
+
     def log(self, run_id: str, customer_id: str, action: str, subject: str, outcome: str,
             *, remote_id: str | None = None, number: str | None = None,
             amount: str | None = None, currency: str | None = None, message: str = "") -> None:
@@ -167,6 +173,7 @@ class Transaction:
         sql.upsert(conn, t.customers, ("book", "customer_id"), self._refs["customers"])
         sql.upsert(conn, t.products, ("book", "product_id"), self._refs["products"])
         sql.insert(conn, t.transfer_log, self._log)
+        sql.upsert(conn, t.policy_skips, ("book", "work_order_id"), self._skips)
         if self._feed is not None:
             facts.write_watermark(conn, self.book, *self._feed, now=self._now)
 
