@@ -17,8 +17,8 @@ from ledgerlink import BillingPolicy, Company, Customer, Posting, Timing, WorkLi
 from ledgerlink.api import invoice
 from ledgerlink.connector import BatchItem, BatchResult, Capability, ProductRefs
 from ledgerlink.errors import LedgerlinkError, TransientProviderError, ValidationError
+from ledgerlink.lanes import Lanes
 from ledgerlink.plans import Action, Book, CreateInvoice, Credit, EnsureCustomer, Plan, Send
-from ledgerlink.lanes import Lanes as _Lanes
 from ledgerlink.runner import Outcome
 from ledgerlink.sandbox.connector import SandboxConnector
 from ledgerlink.store import Store
@@ -159,7 +159,7 @@ def test_waves_run_every_action_once_and_keep_dependencies(
     the same invoice, and nothing passes a customer, draft or credit step."""
     actions = [a for i, steps in enumerate(lanes) for a in _lane(f"c{i}", steps)]
     plan = Plan(tuple(actions), (), NOW)
-    waves = _Lanes(plan, size, per_lane)
+    waves = Lanes(plan, size, per_lane)
     ran: dict[int, int] = {}  # id(action) → wave number
     number = 0
     while wave := waves.next_wave():
@@ -186,7 +186,7 @@ def test_waves_run_every_action_once_and_keep_dependencies(
 
 def test_without_batches_a_lane_gives_one_action_per_wave() -> None:
     actions = _lane("c0", ["create", "create", "create"])
-    waves = _Lanes(Plan(tuple(actions), (), NOW), 8, 1)
+    waves = Lanes(Plan(tuple(actions), (), NOW), 8, 1)
     sizes = []
     while wave := waves.next_wave():
         sizes.append(len(wave))
@@ -199,7 +199,7 @@ def test_a_failure_skips_the_rest_of_its_lane_only() -> None:
     for key in ("inv:a", "inv:b"):
         lane0 += [_create(key, "c0"), Send(key, "c0", "x@example.dk")]
     lane1 = _lane("c1", ["create"])
-    waves = _Lanes(Plan(tuple(lane0 + lane1), (), NOW), 8, 30)
+    waves = Lanes(Plan(tuple(lane0 + lane1), (), NOW), 8, 30)
     first = waves.next_wave()
     assert waves.advance(first, [Outcome(a, "ok") for a in first]) == []
     second = waves.next_wave()
