@@ -80,7 +80,7 @@ DEFAULT_BATCH_SIZE = 1024
 #: dead (or frozen) runner lets it run out; then the next run takes the book over.
 DEFAULT_LEASE = timedelta(minutes=2)
 #: Longest time finished outcomes wait before they are committed.
-FLUSH_SECONDS = 0.25
+FLUSH_SECONDS = 0.1
 #: About how long the operations whose intents are committed together take: the
 #: intents run this far ahead of their writes, and no further.
 GROUP_SECONDS = 0.05

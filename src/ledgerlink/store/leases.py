@@ -93,16 +93,18 @@ def acquire(engine: Engine, book: str, holder: str, run_id: str, lease: timedelt
         taken = conn.execute(sa.update(leases).where(
             leases.c.book == book,
             sa.or_(leases.c.lease_until <= at, leases.c.holder == holder),
-        ).values(holder=holder, run_id=run_id, acquired_at=at, lease_until=until)).rowcount
+        ).values(holder=holder, run_id=run_id, acquired_at=at, lease_until=until)).rowcount > 0
         if not taken:
             module = sqlite if engine.dialect.name == "sqlite" else postgresql
+            # RETURNING, not rowcount: drivers report -1 for an INSERT ... ON CONFLICT.
             taken = conn.execute(module.insert(leases).values(
                 book=book, holder=holder, run_id=run_id, acquired_at=at, lease_until=until,
-            ).on_conflict_do_nothing(index_elements=["book"])).rowcount
+            ).on_conflict_do_nothing(index_elements=["book"]).returning(leases.c.book)
+            ).first() is not None
         if not taken and before is not None and _dead_here(before.holder):
             taken = conn.execute(sa.update(leases).where(
                 leases.c.book == book, leases.c.holder == before.holder,
-            ).values(holder=holder, run_id=run_id, acquired_at=at, lease_until=until)).rowcount
+            ).values(holder=holder, run_id=run_id, acquired_at=at, lease_until=until)).rowcount > 0
         if taken:
             previous = before.holder if before is not None and before.holder != holder else None
             return Holding(book, holder, run_id, previous)
