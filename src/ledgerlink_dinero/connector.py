@@ -55,6 +55,8 @@ from ledgerlink.errors import (
     ConflictError,
     InvoiceStateError,
     NotFoundError,
+    ProviderError,
+    TransientProviderError,
     ValidationError,
 )
 from ledgerlink.http.client import ProviderClient, make_client
@@ -334,13 +336,13 @@ class DineroConnector(DineroContacts):
             # so no read; a stale one (58, a person edited it) falls back to reading.
             stamp, created = just
             try:
-                receipt = self._send("POST", f"invoices/{provider_id}/book",
-                                     DineroBook(stamp), idempotent=True) or {}
+                receipt = self._post_book(provider_id, stamp)
             except ConflictError as err:
                 if err.code != STALE_TIMESTAMP:
                     raise
             else:
-                self._booked.add(provider_id)
+                if isinstance(receipt, RemoteInvoice):
+                    return receipt
                 number = receipt.get("Number")
                 return attrs.evolve(created, booked=True,
                                     number=None if number is None else str(number))
@@ -353,9 +355,9 @@ class DineroConnector(DineroContacts):
                 raise InvoiceStateError(f"Dinero invoice {provider_id} has no lines to book",
                                         provider=self.name)
             assert current.Timestamp is not None
-            receipt = self._send("POST", f"invoices/{provider_id}/book",
-                                 DineroBook(current.Timestamp), idempotent=True) or {}
-            self._booked.add(provider_id)
+            receipt = self._post_book(provider_id, current.Timestamp)
+            if isinstance(receipt, RemoteInvoice):
+                return receipt
             # The receipt carries the number and the new Timestamp; the rest is the
             # draft just read, booked and not paid yet: no read after booking.
             booked = attrs.evolve(current, Status="Booked", PaymentStatus="Booked",
@@ -364,6 +366,29 @@ class DineroConnector(DineroContacts):
             return remote_invoice(booked, paid=Decimal(0))
 
         return self._fresh(provider_id, book)
+
+    def _post_book(self, provider_id: str, stamp: str) -> dict[str, Any] | RemoteInvoice:
+        """``POST …/book``: Dinero's receipt, or the invoice when it is booked already.
+
+        The write is repeated after a lost answer (the Timestamp makes a repeat
+        harmless), and the repeat of a book that committed is refused ("only
+        draft invoices can be booked"): so a refusal is checked against a fresh
+        read, and a booked invoice is returned as it is. A stale Timestamp (58) is
+        left to the caller, which reads again and sees the invoice booked.
+        """
+        try:
+            receipt = self._send("POST", f"invoices/{provider_id}/book", DineroBook(stamp),
+                                 idempotent=True)
+        except ProviderError as err:
+            if isinstance(err, TransientProviderError) or err.code == STALE_TIMESTAMP:
+                raise  # unknown outcome: reconciled by the runner; stale: read again by _fresh
+            current = or_none(lambda: self._read(provider_id))
+            if current is None or current.Status == "Draft":
+                raise err from None
+            self._booked.add(provider_id)
+            return self._remote(current)
+        self._booked.add(provider_id)
+        return receipt if isinstance(receipt, dict) else {}
 
     def send(self, provider_id: str, email: str | None = None) -> None:
         """Email the booked invoice (to the contact, or ``email``); a draft is refused.
