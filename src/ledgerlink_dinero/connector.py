@@ -22,7 +22,8 @@ Exactly-once (Dinero has no idempotency header; :mod:`.keys`):
   (error 42 "already exists") and the existing object is read back instead;
 * the ledgerlink key is the invoice's ``ExternalReference``; after an ambiguous
   failure of a create (sent, then no answer) the invoice is looked up by it
-  before the create is sent again;
+  before the create is sent again; many keys at once (recovery) are matched
+  against one reading of the invoice list (:mod:`.lookup`, which states the cost);
 * writes carrying a ``Timestamp`` (update, book, delete) are sent
   ``idempotent=True``: a repeat after the first one committed meets a newer
   Timestamp (error 58) and is decided again from a fresh read, never
@@ -62,7 +63,7 @@ from ledgerlink.errors import (
 from ledgerlink.http.client import ProviderClient, make_client
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import ClientCredentials, OAuth2Auth, TokenStore
-from ledgerlink_dinero import changefeed, credits, settings
+from ledgerlink_dinero import changefeed, credits, lookup, settings
 from ledgerlink_dinero.api import Gone, or_none
 from ledgerlink_dinero.contacts import MAX_RECREATIONS, DineroContacts
 from ledgerlink_dinero.faults import STALE_TIMESTAMP, parse_fault
@@ -197,13 +198,14 @@ class DineroConnector(DineroContacts):
             return credits.find_credit_note(self, key) or self._find_invoice(key)
         return self._find_invoice(key) or credits.find_credit_note(self, key)
 
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
+        """What :meth:`find_invoice` answers for each key, from one reading of the invoice
+        list instead of a list call per key (the cost is in :mod:`.lookup`)."""
+        return lookup.find_invoices(self, keys)
+
     def _find_invoice(self, key: str) -> RemoteInvoice | None:
-        rows = self._list("invoices", "invoices", fields=("Guid", "ExternalReference"),
-                          where=[("ExternalReference", "eq", key)])
-        for row in rows:
-            if row.get("ExternalReference") == key:
-                return self.get_invoice(str(row["Guid"]))
-        return None
+        guid = lookup.invoice_guid(self, key)
+        return None if guid is None else self.get_invoice(guid)
 
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice (or credit note) with that GUID; NotFoundError if there is none."""
