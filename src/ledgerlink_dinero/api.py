@@ -66,10 +66,10 @@ class DineroRequests(BaseConnector):
         except ValueError:
             answer = None
         if not isinstance(answer, dict):
-            excerpt = redact_text(response.text[:_EXCERPT_CHARS]).strip()
+            excerpt = self._http.secrets.scrub(redact_text(response.text[:_EXCERPT_CHARS]))
             raise TransientProviderError(
                 f"{method} {rest} was answered HTTP {response.status_code} with a body Dinero "
-                f"never sends ({excerpt!r}); whether it was done is unknown",
+                f"never sends ({excerpt.strip()!r}); whether it was done is unknown",
                 provider=self.name, status=response.status_code)
         return answer
 
