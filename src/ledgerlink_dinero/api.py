@@ -16,6 +16,7 @@ from ledgerlink.connector import BaseConnector
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import ConflictError, NotFoundError, ProviderError, TransientProviderError
 from ledgerlink.http.client import ProviderClient
+from ledgerlink.http.redact import redact_text
 from ledgerlink_dinero import settings
 from ledgerlink_dinero.faults import ITEM_DELETED, STALE_TIMESTAMP
 from ledgerlink_dinero.queries import Clause, Entity, list_params
@@ -28,6 +29,8 @@ ALREADY_EXISTS = "42"
 #: Rows per list page (Dinero allows 1000).
 PAGE_SIZE = settings.MAX_PAGE_SIZE
 _JSON = {"Content-Type": "application/json"}
+#: How much of an unreadable answer an error quotes.
+_EXCERPT_CHARS = 120
 
 T = TypeVar("T")
 
@@ -46,9 +49,29 @@ class DineroRequests(BaseConnector):
 
     def _send(self, method: str, rest: str, payload: object, *, idempotent: bool,
               version: str = "v1") -> Any:
+        """Send a write; Dinero's answer (a JSON object), or None for an empty one (204).
+
+        Raises:
+            TransientProviderError: a success whose body is not a JSON object. Dinero
+                never answers so; something between us and it did, after the write
+                may have been done. Like a timeout, its outcome is unknown, so the
+                runner reconciles it (an email is never counted as sent on it).
+        """
         response = self._http.request(method, self._path(rest, version), content=dumps(payload),
                                       headers=_JSON, idempotent=idempotent)
-        return loads(response.text) if response.content else None
+        if not response.content:
+            return None
+        try:
+            answer = loads(response.text)
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            excerpt = self._http.secrets.scrub(redact_text(response.text[:_EXCERPT_CHARS]))
+            raise TransientProviderError(
+                f"{method} {rest} was answered HTTP {response.status_code} with a body Dinero "
+                f"never sends ({excerpt.strip()!r}); whether it was done is unknown",
+                provider=self.name, status=response.status_code)
+        return answer
 
     def _list(self, entity: Entity, rest: str, *, where: Sequence[Clause] = (),
               fields: Sequence[str] = (), **options: Any) -> Iterator[Any]:

@@ -51,7 +51,7 @@ from ledgerlink.http.oauth_cli import (
     save_pending,
     token_lifetime_lines,
 )
-from ledgerlink.http.redact import redact_text
+from ledgerlink.http.redact import KnownSecrets, redact_text
 from ledgerlink.store import Store
 from ledgerlink_dinero import settings
 from ledgerlink_dinero.connector import DEFAULT_STORE, DineroConnector
@@ -204,7 +204,9 @@ def _organisations(client: httpx.Client, origin: str,
     fault = parse_fault(response)
     if fault is not None or not response.is_success:
         said = fault.message if fault else response.reason_phrase
-        raise AuthError(f"listing the organisations was refused: {redact_text(str(said))}; "
+        # The fresh access token itself is scrubbed too, should Dinero quote it.
+        said = KnownSecrets(access_token).scrub(redact_text(str(said)))
+        raise AuthError(f"listing the organisations was refused: {said}; "
                         f"nothing was saved", provider=settings.PROVIDER,
                         status=response.status_code)
     rows: Any = loads(response.text)

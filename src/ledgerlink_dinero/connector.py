@@ -22,7 +22,8 @@ Exactly-once (Dinero has no idempotency header; :mod:`.keys`):
   (error 42 "already exists") and the existing object is read back instead;
 * the ledgerlink key is the invoice's ``ExternalReference``; after an ambiguous
   failure of a create (sent, then no answer) the invoice is looked up by it
-  before the create is sent again;
+  before the create is sent again; many keys at once (recovery) are matched
+  against one reading of the invoice list (:mod:`.lookup`, which states the cost);
 * writes carrying a ``Timestamp`` (update, book, delete) are sent
   ``idempotent=True``: a repeat after the first one committed meets a newer
   Timestamp (error 58) and is decided again from a fresh read, never
@@ -55,12 +56,14 @@ from ledgerlink.errors import (
     ConflictError,
     InvoiceStateError,
     NotFoundError,
+    ProviderError,
+    TransientProviderError,
     ValidationError,
 )
 from ledgerlink.http.client import ProviderClient, make_client
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import ClientCredentials, OAuth2Auth, TokenStore
-from ledgerlink_dinero import changefeed, credits, settings
+from ledgerlink_dinero import changefeed, credits, lookup, settings
 from ledgerlink_dinero.api import Gone, or_none
 from ledgerlink_dinero.contacts import MAX_RECREATIONS, DineroContacts
 from ledgerlink_dinero.faults import STALE_TIMESTAMP, parse_fault
@@ -195,13 +198,14 @@ class DineroConnector(DineroContacts):
             return credits.find_credit_note(self, key) or self._find_invoice(key)
         return self._find_invoice(key) or credits.find_credit_note(self, key)
 
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
+        """What :meth:`find_invoice` answers for each key, from one reading of the invoice
+        list instead of a list call per key (the cost is in :mod:`.lookup`)."""
+        return lookup.find_invoices(self, keys)
+
     def _find_invoice(self, key: str) -> RemoteInvoice | None:
-        rows = self._list("invoices", "invoices", fields=("Guid", "ExternalReference"),
-                          where=[("ExternalReference", "eq", key)])
-        for row in rows:
-            if row.get("ExternalReference") == key:
-                return self.get_invoice(str(row["Guid"]))
-        return None
+        guid = lookup.invoice_guid(self, key)
+        return None if guid is None else self.get_invoice(guid)
 
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice (or credit note) with that GUID; NotFoundError if there is none."""
@@ -334,13 +338,13 @@ class DineroConnector(DineroContacts):
             # so no read; a stale one (58, a person edited it) falls back to reading.
             stamp, created = just
             try:
-                receipt = self._send("POST", f"invoices/{provider_id}/book",
-                                     DineroBook(stamp), idempotent=True) or {}
+                receipt = self._post_book(provider_id, stamp)
             except ConflictError as err:
                 if err.code != STALE_TIMESTAMP:
                     raise
             else:
-                self._booked.add(provider_id)
+                if isinstance(receipt, RemoteInvoice):
+                    return receipt
                 number = receipt.get("Number")
                 return attrs.evolve(created, booked=True,
                                     number=None if number is None else str(number))
@@ -353,9 +357,9 @@ class DineroConnector(DineroContacts):
                 raise InvoiceStateError(f"Dinero invoice {provider_id} has no lines to book",
                                         provider=self.name)
             assert current.Timestamp is not None
-            receipt = self._send("POST", f"invoices/{provider_id}/book",
-                                 DineroBook(current.Timestamp), idempotent=True) or {}
-            self._booked.add(provider_id)
+            receipt = self._post_book(provider_id, current.Timestamp)
+            if isinstance(receipt, RemoteInvoice):
+                return receipt
             # The receipt carries the number and the new Timestamp; the rest is the
             # draft just read, booked and not paid yet: no read after booking.
             booked = attrs.evolve(current, Status="Booked", PaymentStatus="Booked",
@@ -364,6 +368,29 @@ class DineroConnector(DineroContacts):
             return remote_invoice(booked, paid=Decimal(0))
 
         return self._fresh(provider_id, book)
+
+    def _post_book(self, provider_id: str, stamp: str) -> dict[str, Any] | RemoteInvoice:
+        """``POST …/book``: Dinero's receipt, or the invoice when it is booked already.
+
+        The write is repeated after a lost answer (the Timestamp makes a repeat
+        harmless), and the repeat of a book that committed is refused ("only
+        draft invoices can be booked"): so a refusal is checked against a fresh
+        read, and a booked invoice is returned as it is. A stale Timestamp (58) is
+        left to the caller, which reads again and sees the invoice booked.
+        """
+        try:
+            receipt = self._send("POST", f"invoices/{provider_id}/book", DineroBook(stamp),
+                                 idempotent=True)
+        except ProviderError as err:
+            if isinstance(err, TransientProviderError) or err.code == STALE_TIMESTAMP:
+                raise  # unknown outcome: reconciled by the runner; stale: read again by _fresh
+            current = or_none(lambda: self._read(provider_id))
+            if current is None or current.Status == "Draft":
+                raise err from None
+            self._booked.add(provider_id)
+            return self._remote(current)
+        self._booked.add(provider_id)
+        return receipt if isinstance(receipt, dict) else {}
 
     def send(self, provider_id: str, email: str | None = None) -> None:
         """Email the booked invoice (to the contact, or ``email``); a draft is refused.

@@ -273,3 +273,16 @@ def test_invoice_list_filters(client: httpx.Client, draft: Maker, contact: str) 
     assert [row["Date"] for row in ascending["Collection"]] == ["2026-05-01", "2026-05-20"]
     drafts = ok(client.get(api("invoices"), params={**fields, "statusFilter": "Draft"}))
     assert drafts["Pagination"]["Result"] == 2
+
+
+def test_invoice_list_gives_only_the_list_models_fields(client: httpx.Client,
+                                                        draft: Maker) -> None:
+    """``fields`` picks among the list model only: lines, total lines and the Timestamp are
+    read from the invoice itself, never from a list."""
+    made = draft(ExternalReference="ledgerlink:c")
+    asked = "Guid,ExternalReference,MailOutStatus,ProductLines,TotalLines,TimeStamp"
+    rows = ok(client.get(api("invoices"), params={"fields": asked}))["Collection"]
+    assert rows == [{"Guid": made["Guid"], "ExternalReference": "ledgerlink:c",
+                     "MailOutStatus": "NotSent"}]
+    single = ok(client.get(api(f"invoices/{made['Guid']}")))
+    assert single["ProductLines"] and single["TimeStamp"]

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import httpx
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import given
@@ -398,3 +399,19 @@ def test_connect_interactively_through_the_installed_command(
     assert f"Connected Dinero organisation {ORG}" in out
     assert DEFAULT_CLIENT_SECRET not in "".join(seen) + out + err
     assert _stored(store, f"dinero:{ORG}") is not None
+
+
+def test_a_refused_organisations_list_quoting_the_fresh_token_does_not_repeat_it() -> None:
+    """Connecting: Dinero refuses the organisations list and quotes the access token just
+    granted; the AuthError keeps its words, not the token."""
+    token = "fresh-access-token-0042"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        said = request.headers["authorization"].removeprefix("Bearer ")
+        return httpx.Response(400, json={"code": 45, "message": f"token {said} lacks a scope"})
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client, \
+            pytest.raises(AuthError) as caught:
+        dnr_cli._organisations(client, "https://api.dinero.test", token)
+    assert token not in str(caught.value) and token not in repr(caught.value)
+    assert "lacks a scope" in caught.value.message

@@ -5,6 +5,11 @@ user agent, an injectable transport for emulators and ``MockTransport``).
 :class:`ProviderClient` wraps it with the rest of the policy: the account's
 rate limits, retries (:mod:`ledgerlink.http.retry`) and error mapping
 (:mod:`ledgerlink.http.errors`). Connectors configure it with named constants.
+
+Every error it raises, and its log lines, are scrubbed of the connection's
+:class:`~ledgerlink.http.redact.KnownSecrets`: those its OAuth2 auth registers
+(tokens as they are loaded and refreshed, the client secret), so a provider
+that quotes a token in prose does not carry it into ledgerlink's messages.
 """
 
 from __future__ import annotations
@@ -16,7 +21,13 @@ from typing import Any
 
 import httpx
 
-from ledgerlink.http.errors import REQUEST_ID_HEADERS, ErrorParser, raise_for_provider
+from ledgerlink.errors import ProviderError
+from ledgerlink.http.errors import (
+    REQUEST_ID_HEADERS,
+    ErrorParser,
+    raise_for_provider,
+    scrub_error,
+)
 from ledgerlink.http.limits import (
     DEFAULT_LIMIT,
     MAX_WAIT,
@@ -24,7 +35,7 @@ from ledgerlink.http.limits import (
     LimiterRegistry,
     shared_limiters,
 )
-from ledgerlink.http.redact import redact_headers
+from ledgerlink.http.redact import KnownSecrets, redact_headers
 from ledgerlink.http.retry import MAX_ATTEMPTS, send_with_retries
 
 __all__ = [
@@ -93,6 +104,8 @@ class ProviderClient:
         max_wait: the longest a request waits for its rate limits.
         attempts: tries per request, the first included.
         request_id_headers: response headers holding the provider's request id.
+        secrets: the connection's secret values; by default those the client's
+            auth keeps (:class:`~ledgerlink.http.oauth.OAuth2Auth` registers them).
     """
 
     def __init__(
@@ -100,7 +113,12 @@ class ProviderClient:
         limits: Mapping[str, Limit] | None = None, parse: ErrorParser | None = None,
         limiters: LimiterRegistry | None = None, max_wait: float = MAX_WAIT,
         attempts: int = MAX_ATTEMPTS, request_id_headers: Sequence[str] = REQUEST_ID_HEADERS,
+        secrets: KnownSecrets | None = None,
     ) -> None:
+        if secrets is None:
+            kept = getattr(client.auth, "secrets", None)
+            secrets = kept if isinstance(kept, KnownSecrets) else KnownSecrets()
+        self.secrets = secrets
         self.provider = provider
         self.account = account
         self.client = client
@@ -137,19 +155,28 @@ class ProviderClient:
             RateLimitTimeout: the limits did not allow the request in time.
         """
         request = self.client.build_request(method, url, **kwargs)
+        scrub = self.secrets.scrub
 
         def send() -> httpx.Response:
             with self.limiter.acquire(limits, self.max_wait):
                 response = self.client.send(request)
-            log.debug("%s %s -> %s %s", request.method, request.url.copy_with(query=None),
-                      response.status_code, redact_headers(response.headers.items()))
+            headers = redact_headers(response.headers.items())
+            log.debug("%s %s -> %s %s", request.method,
+                      scrub(str(request.url.copy_with(query=None))), response.status_code,
+                      {name: scrub(value) for name, value in headers.items()})
             return response
 
-        response = send_with_retries(send, method=method, provider=self.provider,
-                                     idempotent=idempotent, attempts=self.attempts)
-        if check:
-            raise_for_provider(response, provider=self.provider, parse=self.parse,
-                               request_id_headers=self.request_id_headers)
+        try:
+            response = send_with_retries(send, method=method, provider=self.provider,
+                                         idempotent=idempotent, attempts=self.attempts)
+            if check:
+                raise_for_provider(response, provider=self.provider, parse=self.parse,
+                                   request_id_headers=self.request_id_headers,
+                                   secrets=self.secrets)
+        except ProviderError as err:
+            # Also those raised on the way: retries run out, a refused token refresh.
+            scrub_error(err, self.secrets)
+            raise
         return response
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:

@@ -12,6 +12,10 @@ provider code, message and request id, and raises::
     └── TransientProviderError    408, 429, 5xx, or a fault of kind "transient"
 
 Faults under a 2xx status (QuickBooks sends some) raise as well.
+
+Given the connection's :class:`~ledgerlink.http.redact.KnownSecrets`, the
+message is scrubbed of every secret value it repeats (a provider may quote the
+token it refused); :func:`scrub_error` does the same to an error already raised.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from ledgerlink.errors import (
     ProviderError,
     TransientProviderError,
 )
-from ledgerlink.http.redact import redact_text
+from ledgerlink.http.redact import KnownSecrets, redact_text
 
 __all__ = [
     "REQUEST_ID_HEADERS",
@@ -40,6 +44,7 @@ __all__ = [
     "error_for",
     "error_from_fault",
     "raise_for_provider",
+    "scrub_error",
 ]
 
 #: Response headers that carry a provider's request/correlation id, first wins.
@@ -99,17 +104,27 @@ def _request_id(response: httpx.Response, names: Sequence[str]) -> str | None:
     return None
 
 
+def _scrubber(secrets: KnownSecrets | None) -> Callable[[str], str]:
+    return secrets.scrub if secrets is not None else str
+
+
 def error_for(
     response: httpx.Response, fault: Fault | None, *, provider: str,
     request_id_headers: Sequence[str] = REQUEST_ID_HEADERS,
+    secrets: KnownSecrets | None = None,
 ) -> ProviderError:
-    """The ledgerlink error for ``response`` and its parsed ``fault``."""
+    """The ledgerlink error for ``response`` and its parsed ``fault``.
+
+    The provider's message is kept, less any of the ``secrets`` the connection
+    knows; an unparsed body's excerpt also loses secret shapes (``Bearer …``).
+    """
+    scrub = _scrubber(secrets)
     status = response.status_code
     kind = fault.kind if fault and fault.kind else _kind_for_status(status)
     if fault is not None:
-        message = fault.message
+        message = scrub(fault.message)
     else:
-        excerpt = redact_text(response.text[:BODY_EXCERPT_CHARS]).strip()
+        excerpt = scrub(redact_text(response.text[:BODY_EXCERPT_CHARS])).strip()
         message = response.reason_phrase or f"HTTP {status}"
         if excerpt:
             message = f"{message}: {excerpt}"
@@ -121,19 +136,30 @@ def error_for(
 
 def error_from_fault(
     fault: Fault, *, provider: str, status: int | None = None, request_id: str | None = None,
+    secrets: KnownSecrets | None = None,
 ) -> ProviderError:
     """The ledgerlink error for a fault read from part of a body (one batch item).
 
-    The fault's kind picks the class; without a kind it is a plain refusal.
+    The fault's kind picks the class; without a kind it is a plain refusal. The
+    message loses any of the ``secrets`` the connection knows.
     """
     return _CLASSES[fault.kind or "other"](
-        fault.message, provider=provider, status=status, code=fault.code,
+        _scrubber(secrets)(fault.message), provider=provider, status=status, code=fault.code,
         request_id=fault.request_id or request_id)
+
+
+def scrub_error(err: ProviderError, secrets: KnownSecrets) -> ProviderError:
+    """``err`` with every known secret removed from its message and text (in place, so
+    it can be raised again with its traceback); returns ``err``."""
+    err.message = secrets.scrub(err.message)
+    err.args = tuple(secrets.scrub(a) if isinstance(a, str) else a for a in err.args)
+    return err
 
 
 def raise_for_provider(
     response: httpx.Response, *, provider: str, parse: ErrorParser | None = None,
     request_id_headers: Sequence[str] = REQUEST_ID_HEADERS,
+    secrets: KnownSecrets | None = None,
 ) -> None:
     """Raise the ledgerlink error ``response`` stands for; return if it is a success.
 
@@ -143,10 +169,11 @@ def raise_for_provider(
         parse: the connector's error-body reader; without one the status and an
             excerpt of the body make the message.
         request_id_headers: where to look for the provider's request id.
+        secrets: the connection's secret values, scrubbed from the message.
     """
     fault = parse(response) if parse is not None else None
     if response.is_success and fault is None:
         return
     if response.is_success or response.is_error:
         raise error_for(response, fault, provider=provider,
-                        request_id_headers=request_id_headers)
+                        request_id_headers=request_id_headers, secrets=secrets)

@@ -14,7 +14,11 @@ details are authlib's, the policy around them is ours:
   token is used. If saving fails, the new tokens are dropped and the previous
   refresh token is kept and tried again next time: providers such as
   QuickBooks keep a rotated-out refresh token valid for a while (24 h), so a
-  crash between the provider's rotation and our commit is recovered from.
+  crash between the provider's rotation and our commit is recovered from;
+- the client secret and every token loaded or refreshed are registered in the
+  auth's :class:`~ledgerlink.http.redact.KnownSecrets`, which the
+  :class:`~ledgerlink.http.ProviderClient` scrubs its errors and logs with;
+  a token call's own errors lose the secrets it sent (code, refresh token).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from authlib.oauth2.rfc6749.parameters import (
 from ledgerlink.errors import StoreError, TransientProviderError
 from ledgerlink.http.client import make_client
 from ledgerlink.http.errors import AuthError
-from ledgerlink.http.redact import mask, redact_text
+from ledgerlink.http.redact import SECRET_FIELDS, KnownSecrets, mask, redact_text
 
 __all__ = [
     "REFRESH_SKEW",
@@ -224,8 +228,11 @@ def parse_callback(url: str, *, state: str, provider: str) -> dict[str, str]:
 
 def _token_call(
     client: httpx.Client, endpoints: OAuthEndpoints, credentials: ClientCredentials, *,
-    provider: str, grant_type: str, **params: str,
+    provider: str, grant_type: str, secrets: KnownSecrets | None = None, **params: str,
 ) -> dict[str, Any]:
+    known = secrets if secrets is not None else KnownSecrets()
+    known.add(credentials.client_secret,
+              *(value for name, value in params.items() if name in SECRET_FIELDS))
     body = prepare_token_request(grant_type, **params)
     headers = {"Content-Type": "application/x-www-form-urlencoded",
                "Accept": "application/json", **endpoints.token_headers}
@@ -246,7 +253,8 @@ def _token_call(
         return payload
     error = payload.get("error") if isinstance(payload, dict) else None
     text = (payload.get("error_description") if isinstance(payload, dict) else None) or error
-    message = redact_text(str(text or response.reason_phrase or "token request failed"))
+    message = known.scrub(redact_text(str(text or response.reason_phrase
+                                          or "token request failed")))
     cls = TransientProviderError if response.status_code >= 500 else AuthError
     raise cls(f"{grant_type} grant refused: {message}", provider=provider,
               status=response.status_code, code=str(error) if error else None)
@@ -308,6 +316,8 @@ class OAuth2Auth(httpx.Auth):
         self._token: Token | None = None
         #: How many refresh calls this object made (for tests and metrics).
         self.refreshes = 0
+        #: The secret values of this connection, for scrubbing errors and logs.
+        self.secrets = KnownSecrets(credentials.client_secret)
 
     def __repr__(self) -> str:
         return (f"OAuth2Auth(provider={self.provider!r}, key={self.key!r}, "
@@ -315,7 +325,11 @@ class OAuth2Auth(httpx.Auth):
 
     def _stored(self) -> Token | None:
         document = self.store.load_token(self.key)
-        return None if document is None else Token.from_dict(document)
+        if document is None:
+            return None
+        token = Token.from_dict(document)
+        self.secrets.add(token.access_token, token.refresh_token)
+        return token
 
     def token(self) -> Token:
         """A usable token: the current one, or a fresh one if it is missing or expiring."""
@@ -348,10 +362,11 @@ class OAuth2Auth(httpx.Auth):
                                 provider=self.provider)
             payload = _token_call(self._client, self.endpoints, self.credentials,
                                   provider=self.provider, grant_type="refresh_token",
-                                  refresh_token=current.refresh_token)
+                                  secrets=self.secrets, refresh_token=current.refresh_token)
             self.refreshes += 1
             fresh = Token.from_response(payload, now=self._clock(),
                                         previous_refresh_token=current.refresh_token)
+            self.secrets.add(fresh.access_token, fresh.refresh_token)
             try:
                 self.store.save_token(self.key, fresh.to_dict())
             except Exception as exc:

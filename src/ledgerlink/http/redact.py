@@ -4,20 +4,30 @@ Everything that prints a request, a response or a credential goes through
 these functions. Header names and body fields are matched case-insensitively;
 a redacted value becomes :data:`REDACTED` so a reader still sees the field was
 there.
+
+Shapes (``access_token=…``, ``Bearer …``) miss a secret a provider repeats in
+prose ("the token eyJ… has expired"). So each connection also keeps
+:class:`KnownSecrets`, the values themselves (its access and refresh tokens,
+client secret, authorization code), registered as they are loaded or
+refreshed, and :meth:`KnownSecrets.scrub` removes them wherever they appear.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode
 
 __all__ = [
+    "MIN_SECRET_CHARS",
     "REDACTED",
     "SECRET_FIELDS",
     "SECRET_HEADERS",
+    "KnownSecrets",
     "mask",
     "redact_headers",
     "redact_text",
@@ -71,6 +81,57 @@ def redact_text(text: str) -> str:
     text = _JSON_FIELD.sub(rf'\1"{REDACTED}"', text)
     text = _FORM_FIELD.sub(rf"\1{REDACTED}", text)
     return _SCHEME.sub(rf"\1 {REDACTED}", text)
+
+
+#: Shorter values are not registered as secrets: scrubbing them would mangle ordinary
+#: words of a message, and no token or client secret a provider issues is that short.
+MIN_SECRET_CHARS = 8
+
+
+def _spellings(value: str) -> set[str]:
+    """How ``value`` may be written in a message: as is, URL-encoded, JSON-escaped."""
+    escaped = json.dumps(value)[1:-1]
+    return {value, quote(value, safe=""), quote_plus(value), escaped,
+            escaped.replace("/", "\\/")}
+
+
+class KnownSecrets:
+    """The secret values one connection uses, scrubbed from text wherever they appear.
+
+    Thread-safe; values shorter than :data:`MIN_SECRET_CHARS` are ignored. The
+    repr tells how many values are known, never which.
+    """
+
+    def __init__(self, *values: str | None) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        # Every spelling, longest first, so a value is replaced before a part of it.
+        self._spellings: tuple[str, ...] = ()
+        self.add(*values)
+
+    def __repr__(self) -> str:
+        return f"KnownSecrets({len(self._values)} values)"
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def add(self, *values: str | None) -> None:
+        """Know ``values`` as secrets from now on (None and short values are skipped)."""
+        fresh = {v for v in values if isinstance(v, str) and len(v) >= MIN_SECRET_CHARS}
+        with self._lock:
+            if fresh <= self._values:
+                return
+            self._values |= fresh
+            spellings = set().union(*(_spellings(v) for v in self._values))
+            self._spellings = tuple(sorted(spellings, key=len, reverse=True))
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every known value replaced by :data:`REDACTED`, the rest as it was
+        (shapes are :func:`redact_text`'s business)."""
+        for spelling in self._spellings:
+            if spelling in text:
+                text = text.replace(spelling, REDACTED)
+        return text
 
 
 def _redact_body(body: Any) -> Any:

@@ -44,6 +44,16 @@ from ledgerlink_dinero.emulator.wire import (
 PDF_LINK = "[link-to-pdf]"
 INVOICE_FILTERABLE = ("ExternalReference", "ContactGuid", "Number", "ContactName", "Description")
 DEFAULT_INVOICE_FIELDS = "Guid,ContactName,Date,Description"
+#: The list model: what ``fields`` may pick for a listed invoice. The captured list's
+#: fields [D18], ``LatestMailOutType`` [D17], and the filterable ``ContactGuid`` and
+#: ``ExternalReference`` and ``PaymentStatus`` (inferred). No ``ProductLines``,
+#: ``TotalLines`` or ``TimeStamp``: those come from reading the invoice itself.
+INVOICE_LIST_FIELDS = frozenset({
+    "Number", "Guid", "ContactName", "ContactGuid", "ExternalReference", "Date", "PaymentDate",
+    "Description", "Currency", "Status", "PaymentStatus", "MailOutStatus", "LatestMailOutType",
+    "TotalExclVatInDkk", "TotalInclVatInDkk", "TotalExclVat", "TotalInclVat", "CreatedAt",
+    "UpdatedAt", "DeletedAt",
+})
 DEFAULT_DEPOSIT_ACCOUNT = 55000
 
 
@@ -142,7 +152,7 @@ def list_invoices(call: f.Call) -> EmuResponse:
     def list_view(record: Record) -> dict[str, Any]:
         view = invoice_view(call, record)
         view["Status"] = view["PaymentStatus"]  # lists carry the payment-style status
-        return view
+        return {name: value for name, value in view.items() if name in INVOICE_LIST_FIELDS}
 
     descending = query.get("sortOrder", "descending").lower() != "ascending"
     with call.org.lock:
