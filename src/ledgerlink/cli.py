@@ -13,7 +13,6 @@ functions and look the consoles and the plugin host up here at call time.
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import sys
@@ -26,6 +25,7 @@ from typing import Any
 import attrs
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ledgerlink import api
@@ -44,7 +44,12 @@ from ledgerlink.cli_policy import policy
 from ledgerlink.cli_status import status_command
 from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer, WorkOrder
-from ledgerlink.errors import LedgerlinkError, ValidationError
+from ledgerlink.errors import (
+    ConnectorOptionError,
+    LedgerlinkError,
+    ProviderError,
+    ValidationError,
+)
 from ledgerlink.plugins import get_plugin_manager as get_plugin_manager
 from ledgerlink.scheduling.cli import schedule
 
@@ -57,22 +62,51 @@ __all__ = ["main"]
 EXIT_BAD_INPUT = 2
 #: Exit status when a run finished but some actions failed.
 EXIT_FAILURES = 1
+#: The sandbox book the commands use when ``-o path=`` does not name one.
+SANDBOX_BOOK = "ledgerlink-sandbox.db"
 
 console = Console()
 errors = Console(stderr=True)
 
 
 @contextmanager
-def _reported() -> Iterator[None]:
-    """Turn ledgerlink errors into a clear message and an exit status."""
+def _reported(as_json: bool = False) -> Iterator[None]:
+    """Turn ledgerlink errors into a clear message and an exit status.
+
+    With ``as_json`` the error is one JSON object on stdout (see :func:`error_json`),
+    so a script reading ``--json`` output always gets JSON, success or not.
+    """
     try:
         yield
-    except ValidationError as err:
-        errors.print(f"[bold red]error:[/] {err}", markup=True, highlight=False)
-        sys.exit(EXIT_BAD_INPUT)
     except LedgerlinkError as err:
-        errors.print(f"[bold red]error:[/] {err}", markup=True, highlight=False)
-        sys.exit(EXIT_FAILURES)
+        status = EXIT_BAD_INPUT if isinstance(err, ValidationError) else EXIT_FAILURES
+        if as_json:
+            _emit_json(error_json(err, status))
+        else:
+            errors.print(f"[bold red]error:[/] {escape(str(err))}", markup=True,
+                         highlight=False)
+        sys.exit(status)
+
+
+def error_json(err: LedgerlinkError, status: int) -> dict[str, Any]:
+    """``{"error": {...}}``: what ``--json`` prints for an error instead of a result.
+
+    Always ``type``, ``message`` (as printed without ``--json``) and
+    ``exit_status``; the fields of the error's kind where it has them (the
+    file, row and field of bad input, the provider's own words and ids).
+    """
+    body: dict[str, Any] = {"type": type(err).__name__, "message": str(err),
+                            "exit_status": status}
+    if isinstance(err, ValidationError):
+        body.update(field=err.field, value=err.value, source=err.source, row=err.row,
+                    problems=[str(p) for p in err.problems])
+    if isinstance(err, ConnectorOptionError):
+        body.update(connector=err.connector, unknown=list(err.unknown),
+                    missing=list(err.missing), accepted=list(err.accepted))
+    if isinstance(err, ProviderError):
+        body.update(provider=err.provider, provider_message=err.message, status=err.status,
+                    code=err.code, request_id=err.request_id)
+    return {"error": body}
 
 
 def _emit_json(data: Any) -> None:
@@ -89,15 +123,25 @@ def _options(pairs: Sequence[str]) -> dict[str, str]:
     return options
 
 
-def _connect(name: str, pairs: Sequence[str], store: str) -> Connector:
-    options = _options(pairs)
+def _connector_options(name: str, pairs: Sequence[str], store: str) -> dict[str, Any]:
+    """The ``-o`` options with the command line's defaults, checked against the factory.
+
+    ConnectorOptionError (bad input) names an unknown or missing option and
+    lists the accepted ones.
+    """
+    options: dict[str, Any] = dict(_options(pairs))
     if name == "sandbox":
-        options.setdefault("path", "ledgerlink-sandbox.db")
-    factory = get_plugin_manager().connectors().get(name).factory
-    if "store" in inspect.signature(factory).parameters:
+        options.setdefault("path", SANDBOX_BOOK)
+    info = get_plugin_manager().connectors().get(name)
+    if "store" in info.options.accepted:
         # Connectors that keep OAuth tokens keep them in the journal the run uses.
         options.setdefault("store", store)
-    return api.connect(name, **options)
+    info.options.check(name, options)
+    return options
+
+
+def _connect(name: str, pairs: Sequence[str], store: str) -> Connector:
+    return api.connect(name, **_connector_options(name, pairs, store))
 
 
 def _now(value: str | None) -> datetime:
@@ -197,7 +241,7 @@ def main() -> None:
 @json_option
 def connectors(as_json: bool) -> None:
     """List installed connectors with their distribution, version and capabilities."""
-    with _reported():
+    with _reported(as_json):
         host = get_plugin_manager()
         registry = host.connectors()
     rows = [{"name": i.name, "distribution": i.origin.distribution, "version": i.origin.version,

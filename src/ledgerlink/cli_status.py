@@ -109,7 +109,7 @@ def status_command(store: str, do_refresh: bool, connector: str, pairs: tuple[st
     from ledgerlink import cli as core
 
     refreshed: RefreshResult | None = None
-    with core._reported():
+    with core._reported(as_json):
         day = _today(today)
         if core._missing_file(store):
             raise InputFileError("no journal store here; `ledgerlink run` creates one",

@@ -86,7 +86,7 @@ def create(from_file: Path | None, policy: Path | None, store: str, now: str | N
     """Create a job from options or a --from file; prints its id and next run."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         moment = parse_now(now)
         document: dict[str, Any] = {}
         source = None
@@ -128,7 +128,7 @@ def edit(job_id: str, store: str, now: str | None, as_json: bool, **given: Any) 
     """Change a job: only the options given change."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         moment = parse_now(now)
         scheduler = scheduler_for(existing_store(store))
         document = codec.job_to_dict(scheduler.jobs.get(job_id))
@@ -167,7 +167,7 @@ def preview(job_id: str | None, from_file: Path | None, run_day: str | None, pro
     """What a run would invoice, per project and invoice; nothing is written."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         if (job_id is None) == (from_file is None):
             raise ValidationError("give a JOB_ID or --from FILE (one of them)", field="JOB_ID")
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store,
@@ -206,7 +206,7 @@ def list_command(company: str | None, everything: bool, store: str, now: str | N
     """The jobs with their next run (local time in the job's zone, and UTC)."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         moment = parse_now(now)
         listing = [] if core._missing_file(store) else scheduler_for(store).listing(
             company=company, now=moment)
@@ -229,7 +229,7 @@ def run_command(job_id: str, projects: Path, customers: Path, policy: Path | Non
     """Run a job now, whatever its calendar."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
         scheduler = scheduler_for(existing_store(store), workspaces)
         scheduler.jobs.get(job_id)  # an unknown id is an error, not a failed run
@@ -247,7 +247,7 @@ def run_due(projects: Path, customers: Path, policy: Path | None, connector: str
     """Run every job whose time has come, once per job and run day."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
         scheduler = scheduler_for(store, workspaces)
         # Only this company's jobs: these files hold no other company's data.
@@ -316,7 +316,7 @@ def log_command(job_id: str | None, run_id: str | None, kind: str | None, store:
     """The transfer log of job runs: invoices (provider id, number, amount) and errors."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         entries = scheduler_for(existing_store(store)).jobs.log(job_id=job_id, run_id=run_id,
                                                               kind=kind)
     if as_json:
@@ -334,7 +334,7 @@ def runs_command(job_id: str | None, limit: int, store: str, as_json: bool) -> N
     """The newest runs with their state and summary."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         runs = scheduler_for(existing_store(store)).jobs.runs(job_id=job_id, limit=limit)
     if as_json:
         emit(runs_json(runs))
