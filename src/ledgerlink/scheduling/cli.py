@@ -9,7 +9,8 @@ otherwise; running a job of another company with these files is refused.
 
 Errors follow the core CLI: bad input exits with status 2 naming the field
 (the option, e.g. ``--every``, or the path in a ``--from`` file), other
-failures with status 1; ``run`` and ``run-due`` also exit 1 when a run failed.
+failures with status 1; ``run`` and ``run-due`` also exit 1 when a run failed,
+and 2 when a run stopped on bad input (a file, row or field it could not use).
 The core module is imported inside the commands, not at the top: the core CLI
 imports this module to add the group, and either may be imported first.
 """
@@ -266,7 +267,9 @@ def _report_runs(scheduler: Scheduler, runs: Sequence[Any], as_json: bool) -> No
             core.console.print("No job is due.")
         for r in runs:
             show_run(core.console, r, entries[r.run.run_id])
-    if any(r.run.state == "failed" for r in runs):
+    if any(isinstance(r.error, ValidationError) for r in runs):
+        sys.exit(core.EXIT_BAD_INPUT)
+    if any(r.run.state in ("failed", "aborted") for r in runs):
         sys.exit(core.EXIT_FAILURES)
 
 
