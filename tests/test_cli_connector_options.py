@@ -196,3 +196,29 @@ def test_a_factory_taking_any_keyword_still_needs_its_required_ones() -> None:
     options.check("open", ["token", "anything"])
     with pytest.raises(ConnectorOptionError, match="missing required option 'token'"):
         options.check("open", ["anything"])
+
+
+# --- typed options from the command line ------------------------------------------------
+
+
+def test_numeric_options_are_converted_by_the_factorys_annotation(workdir: Path) -> None:
+    """-o latency=0 reaches the sandbox as a number: `run` works and makes the book."""
+    result = CliRunner().invoke(main, ["run", *INPUTS, "-o", "latency=0", "-o",
+                                       "kill_after_writes=1000", "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert Path("ledgerlink-sandbox.db").exists()
+
+
+@pytest.mark.parametrize(("pair", "field"), [("latency=fast", "-o latency"),
+                                             ("kill_after_writes=many", "-o kill_after_writes")])
+def test_an_option_that_is_not_a_number_is_bad_input(workdir: Path, pair: str,
+                                                     field: str) -> None:
+    """A numeric option given text exits 2 naming the option, without a traceback, and
+    nothing is written."""
+    result = CliRunner().invoke(main, ["run", *INPUTS, "-o", pair, "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == EXIT_BAD_INPUT
+    error = json.loads(result.stdout)["error"]
+    assert (error["field"], error["message"].endswith("must be a number")) == (field, True)
+    assert sorted(p.name for p in workdir.iterdir()) == ["customers.csv", "work_orders.csv"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -137,6 +138,39 @@ def _connector_options(name: str, pairs: Sequence[str], store: str) -> dict[str,
         # Connectors that keep OAuth tokens keep them in the journal the run uses.
         options.setdefault("store", store)
     info.options.check(name, options)
+    return _typed(info.factory, options, given=set(_options(pairs)))
+
+
+#: Option types a command-line string is converted to, by the factory's annotation.
+_SCALARS: dict[Any, Callable[[str], Any]] = {int: int, float: float}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _typed(factory: Callable[..., Any], options: dict[str, Any], *,
+           given: set[str]) -> dict[str, Any]:
+    """Convert the ``-o`` strings whose parameter is annotated int, float or bool (alone
+    or with None); a value that does not convert is bad input naming the option."""
+    target = factory.__init__ if isinstance(factory, type) else factory  # type: ignore[misc]
+    try:
+        hints = typing.get_type_hints(target)
+    except Exception:  # annotations this process cannot resolve: pass the strings on
+        return options
+    for key in given & set(options):
+        kinds = [k for k in typing.get_args(hints.get(key)) or (hints.get(key),)
+                 if k is not type(None)]
+        if len(kinds) != 1 or not isinstance(options[key], str):
+            continue  # not annotated, or str among the choices: the factory parses it
+        text, kind = options[key].strip(), kinds[0]
+        try:
+            if kind is bool:
+                if text.lower() not in _TRUE | _FALSE:
+                    raise ValueError(text)
+                options[key] = text.lower() in _TRUE
+            elif kind in _SCALARS:
+                options[key] = _SCALARS[kind](text)
+        except ValueError:
+            raise ValidationError(f"must be {'true or false' if kind is bool else 'a number'}",
+                                  field=f"-o {key}", value=options[key]) from None
     return options
 
 
