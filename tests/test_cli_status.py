@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
-from ledgerlink import BillingPolicy, Company, Customer, Posting, Timing, WorkLine, WorkOrder
+from ledgerlink import BillingPolicy, Company, Customer, Posting, Timing, WorkLine, WorkOrder, cli
 from ledgerlink.api import invoice
 from ledgerlink.cli import EXIT_BAD_INPUT, main
 from ledgerlink.domain import WorkStatus
@@ -105,3 +106,63 @@ def test_a_bad_day_is_bad_input(invoiced: SandboxConnector) -> None:
     """--today must be an ISO date."""
     code, output = status("--today", "22/11/2026")
     assert code == EXIT_BAD_INPUT and "--today" in output
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SandboxConnector:
+    """Invoices made in a sandbox book under books/, not at the default path; a wide terminal."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "errors", Console(width=250, stderr=True))
+    Path("books").mkdir()
+    book = SandboxConnector("books/acme.db")
+    people = [Customer(id="c0", name="Customer 0", email="c0@example.dk")]
+    work = [WorkOrder(id="w0", customer_id="c0", status=WorkStatus.COMPLETED,
+                      completed_at=datetime.now(UTC) - timedelta(hours=1),
+                      lines=[WorkLine("Hours", Decimal(1), Decimal(100))])]
+    assert invoice(work, people, COMPANY, book, store="ledgerlink.db").ok
+    return book
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def test_refresh_without_a_book_creates_none_and_says_how_to_name_it(
+        elsewhere: SandboxConnector, tmp_path: Path) -> None:
+    """--refresh with no sandbox book at the default path is bad input naming -o path= and
+    the journal's book; no empty book appears in the working directory."""
+    before = _files(tmp_path)
+    result = CliRunner().invoke(main, ["status", "--refresh"], catch_exceptions=False)
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "-o path=" in result.stderr and elsewhere.account in result.stderr
+    assert "ledgerlink-sandbox.db" in result.stderr
+    assert _files(tmp_path) == before
+
+    code, output = status("--refresh", "-o", "path=books/acme.db")
+    assert code == 0 and "inv:w0" in output and "1 invoices reported" in output
+
+
+def test_refresh_of_a_missing_named_book_creates_none(elsewhere: SandboxConnector,
+                                                      tmp_path: Path) -> None:
+    """-o path= naming a file that does not exist is refused the same way, in JSON too."""
+    before = _files(tmp_path)
+    result = CliRunner().invoke(main, ["status", "--refresh", "-o", "path=typo.db", "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == EXIT_BAD_INPUT and result.stderr == ""
+    error = json.loads(result.stdout)["error"]
+    assert (error["field"], error["value"]) == ("-o path", "typo.db")
+    assert elsewhere.account in error["message"]
+    assert _files(tmp_path) == before
+
+
+def test_refresh_of_a_book_the_journal_does_not_know_is_refused(
+        elsewhere: SandboxConnector, tmp_path: Path) -> None:
+    """An existing book with nothing in the journal is refused instead of showing no
+    invoices; the message names that book and the ones the journal holds."""
+    stranger = SandboxConnector("stranger.db")
+    stranger.close()
+    result = CliRunner().invoke(main, ["status", "--refresh", "-o", "path=stranger.db"],
+                                catch_exceptions=False)
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert stranger.account in result.stderr and elsewhere.account in result.stderr
+    assert "no invoices or runs" in result.stderr

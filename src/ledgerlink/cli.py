@@ -13,10 +13,10 @@ functions and look the consoles and the plugin host up here at call time.
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import sys
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ledgerlink import api
@@ -44,7 +45,12 @@ from ledgerlink.cli_policy import policy
 from ledgerlink.cli_status import status_command
 from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer, WorkOrder
-from ledgerlink.errors import LedgerlinkError, ValidationError
+from ledgerlink.errors import (
+    ConnectorOptionError,
+    LedgerlinkError,
+    ProviderError,
+    ValidationError,
+)
 from ledgerlink.plugins import get_plugin_manager as get_plugin_manager
 from ledgerlink.scheduling.cli import schedule
 
@@ -57,22 +63,51 @@ __all__ = ["main"]
 EXIT_BAD_INPUT = 2
 #: Exit status when a run finished but some actions failed.
 EXIT_FAILURES = 1
+#: The sandbox book the commands use when ``-o path=`` does not name one.
+SANDBOX_BOOK = "ledgerlink-sandbox.db"
 
 console = Console()
 errors = Console(stderr=True)
 
 
 @contextmanager
-def _reported() -> Iterator[None]:
-    """Turn ledgerlink errors into a clear message and an exit status."""
+def _reported(as_json: bool = False) -> Iterator[None]:
+    """Turn ledgerlink errors into a clear message and an exit status.
+
+    With ``as_json`` the error is one JSON object on stdout (see :func:`error_json`),
+    so a script reading ``--json`` output always gets JSON, success or not.
+    """
     try:
         yield
-    except ValidationError as err:
-        errors.print(f"[bold red]error:[/] {err}", markup=True, highlight=False)
-        sys.exit(EXIT_BAD_INPUT)
     except LedgerlinkError as err:
-        errors.print(f"[bold red]error:[/] {err}", markup=True, highlight=False)
-        sys.exit(EXIT_FAILURES)
+        status = EXIT_BAD_INPUT if isinstance(err, ValidationError) else EXIT_FAILURES
+        if as_json:
+            _emit_json(error_json(err, status))
+        else:
+            errors.print(f"[bold red]error:[/] {escape(str(err))}", markup=True,
+                         highlight=False)
+        sys.exit(status)
+
+
+def error_json(err: LedgerlinkError, status: int) -> dict[str, Any]:
+    """``{"error": {...}}``: what ``--json`` prints for an error instead of a result.
+
+    Always ``type``, ``message`` (as printed without ``--json``) and
+    ``exit_status``; the fields of the error's kind where it has them (the
+    file, row and field of bad input, the provider's own words and ids).
+    """
+    body: dict[str, Any] = {"type": type(err).__name__, "message": str(err),
+                            "exit_status": status}
+    if isinstance(err, ValidationError):
+        body.update(field=err.field, value=err.value, source=err.source, row=err.row,
+                    problems=[str(p) for p in err.problems])
+    if isinstance(err, ConnectorOptionError):
+        body.update(connector=err.connector, unknown=list(err.unknown),
+                    missing=list(err.missing), accepted=list(err.accepted))
+    if isinstance(err, ProviderError):
+        body.update(provider=err.provider, provider_message=err.message, status=err.status,
+                    code=err.code, request_id=err.request_id)
+    return {"error": body}
 
 
 def _emit_json(data: Any) -> None:
@@ -89,15 +124,58 @@ def _options(pairs: Sequence[str]) -> dict[str, str]:
     return options
 
 
-def _connect(name: str, pairs: Sequence[str], store: str) -> Connector:
-    options = _options(pairs)
+def _connector_options(name: str, pairs: Sequence[str], store: str) -> dict[str, Any]:
+    """The ``-o`` options with the command line's defaults, checked against the factory.
+
+    ConnectorOptionError (bad input) names an unknown or missing option and
+    lists the accepted ones.
+    """
+    options: dict[str, Any] = dict(_options(pairs))
     if name == "sandbox":
-        options.setdefault("path", "ledgerlink-sandbox.db")
-    factory = get_plugin_manager().connectors().get(name).factory
-    if "store" in inspect.signature(factory).parameters:
+        options.setdefault("path", SANDBOX_BOOK)
+    info = get_plugin_manager().connectors().get(name)
+    if "store" in info.options.accepted:
         # Connectors that keep OAuth tokens keep them in the journal the run uses.
         options.setdefault("store", store)
-    return api.connect(name, **options)
+    info.options.check(name, options)
+    return _typed(info.factory, options, given=set(_options(pairs)))
+
+
+#: Option types a command-line string is converted to, by the factory's annotation.
+_SCALARS: dict[Any, Callable[[str], Any]] = {int: int, float: float}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _typed(factory: Callable[..., Any], options: dict[str, Any], *,
+           given: set[str]) -> dict[str, Any]:
+    """Convert the ``-o`` strings whose parameter is annotated int, float or bool (alone
+    or with None); a value that does not convert is bad input naming the option."""
+    target = factory.__init__ if isinstance(factory, type) else factory  # type: ignore[misc]
+    try:
+        hints = typing.get_type_hints(target)
+    except Exception:  # annotations this process cannot resolve: pass the strings on
+        return options
+    for key in given & set(options):
+        kinds = [k for k in typing.get_args(hints.get(key)) or (hints.get(key),)
+                 if k is not type(None)]
+        if len(kinds) != 1 or not isinstance(options[key], str):
+            continue  # not annotated, or str among the choices: the factory parses it
+        text, kind = options[key].strip(), kinds[0]
+        try:
+            if kind is bool:
+                if text.lower() not in _TRUE | _FALSE:
+                    raise ValueError(text)
+                options[key] = text.lower() in _TRUE
+            elif kind in _SCALARS:
+                options[key] = _SCALARS[kind](text)
+        except ValueError:
+            raise ValidationError(f"must be {'true or false' if kind is bool else 'a number'}",
+                                  field=f"-o {key}", value=options[key]) from None
+    return options
+
+
+def _connect(name: str, pairs: Sequence[str], store: str) -> Connector:
+    return api.connect(name, **_connector_options(name, pairs, store))
 
 
 def _now(value: str | None) -> datetime:
@@ -197,7 +275,7 @@ def main() -> None:
 @json_option
 def connectors(as_json: bool) -> None:
     """List installed connectors with their distribution, version and capabilities."""
-    with _reported():
+    with _reported(as_json):
         host = get_plugin_manager()
         registry = host.connectors()
     rows = [{"name": i.name, "distribution": i.origin.distribution, "version": i.origin.version,

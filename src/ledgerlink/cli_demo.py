@@ -35,7 +35,7 @@ def demo(directory: Path, count: int, customer_count: int, seed: int, as_json: b
 
     files = {name: directory / name for name in
              ("customers.csv", "work-orders.csv", "policy.toml")}
-    with core._reported():
+    with core._reported(as_json):
         if not all(path.exists() for path in files.values()):
             directory.mkdir(parents=True, exist_ok=True)
             people = sample.demo_customers(customer_count, seed=seed)

@@ -40,14 +40,15 @@ def _preview(orders: list[WorkOrder], people: list[Customer], company: Company,
     from ledgerlink import cli as core
 
     info = core.get_plugin_manager().connectors().get(connector)
-    options = core._options(pairs)
-    sandbox_missing = connector == "sandbox" and core._missing_file(
-        options.get("path", "ledgerlink-sandbox.db"))
+    # Checked even when nothing is opened: a misspelt option is an error now,
+    # not at the first run.
+    options = core._connector_options(connector, pairs, store)
+    sandbox_missing = connector == "sandbox" and core._missing_file(str(options["path"]))
     if core._missing_file(store) or sandbox_missing:
         # Nothing was ever invoiced there: plan from an empty journal for the
         # connector's declared capabilities, without opening (creating) anything.
         return plan_work(orders, people, company, now=now, capabilities=info.capabilities)
-    book = core._connect(connector, pairs, store)
+    book = api.connect(connector, **options)
     return api.plan(orders, people, company, now=now, connector=book, store=store)
 
 
@@ -88,7 +89,7 @@ def plan_command(work: Path, customers: Path, policy: Path | None, connector: st
     """Preview what a run would do; nothing is written anywhere."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         moment = core._now(now)
         orders, people, company = core._inputs(work, customers, policy)
         preview = _preview(orders, people, company, moment, connector, pairs, store)
@@ -108,7 +109,7 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
     """Invoice the work exactly once (recovers a crashed run first)."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         moment = core._now(now)
         orders, people, company = core._inputs(work, customers, policy)
         if allow_credits:
@@ -135,7 +136,7 @@ def log(store: str, run_id: str | None, limit: int, failed: bool, as_json: bool)
     """Show the transfer log: what was created, what failed and the provider's words."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         if core._missing_file(store):
             # Reading must not create an empty journal where a user mistyped a path.
             raise InputFileError("no journal store here; `ledgerlink run` creates one",

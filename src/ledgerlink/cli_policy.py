@@ -35,7 +35,7 @@ def policy_explain(policy_path: Path, customers: Path | None, customer_ids: tupl
     from ledgerlink import cli as core
     from ledgerlink import loading
 
-    with core._reported():
+    with core._reported(as_json):
         loaded = loading.load_policy(policy_path)
         overrides: dict[str, PolicyOverride | None] = dict(loaded.overrides)
         if customers is not None:

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from ledgerlink import api
 from ledgerlink.cli_options import connector_option, json_option, option_option, store_option
+from ledgerlink.connector import Connector
 from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.refreshing import RefreshResult
 from ledgerlink.store import Store
@@ -33,6 +34,40 @@ def _today(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationError("not an ISO 8601 date", field="--today", value=value) from None
+
+
+def _journal_book(journal: Store, connector: str, pairs: Sequence[str], store: str) -> Connector:
+    """The connector for ``--refresh``: a book the journal holds invoices or runs of.
+
+    A sandbox book is only opened, never created: opening a path that does not
+    exist would leave an empty book behind and show no invoices, as if none had
+    been made. The journal keeps the book's account id, not its file, so a
+    book elsewhere is named with ``-o path=``.
+    """
+    from ledgerlink import cli as core
+
+    options = core._connector_options(connector, pairs, store)
+    where = "-o path" if connector == "sandbox" else "--connector"
+    if connector == "sandbox" and core._missing_file(str(options["path"])):
+        raise ValidationError(
+            f"no sandbox book at {options['path']}; --refresh reads the book the journal's "
+            f"invoices were made in and never creates one: name it with -o path=FILE"
+            + _known(journal), field=where, value=options["path"])
+    remote = api.connect(connector, **options)
+    if remote.account not in journal.books() and not journal.runs(book=remote.account,
+                                                                   limit=1):
+        remote.close()
+        named = f" ({options['path']})" if connector == "sandbox" else ""
+        raise ValidationError(
+            f"the journal {store} has no invoices or runs for book {remote.account}{named}"
+            + _known(journal), field=where, value=options.get("path", connector))
+    return remote
+
+
+def _known(journal: Store) -> str:
+    books = journal.books()
+    return f" (the journal holds books: {', '.join(books)})" if books else (
+        " (the journal holds no invoices yet)")
 
 
 def _status_rows(journal: Store, books: Sequence[str], day: date) -> list[dict[str, Any]]:
@@ -109,14 +144,14 @@ def status_command(store: str, do_refresh: bool, connector: str, pairs: tuple[st
     from ledgerlink import cli as core
 
     refreshed: RefreshResult | None = None
-    with core._reported():
+    with core._reported(as_json):
         day = _today(today)
         if core._missing_file(store):
             raise InputFileError("no journal store here; `ledgerlink run` creates one",
                                  source=store)
         journal = api.open_store(store)
         if do_refresh:
-            remote = core._connect(connector, pairs, store)
+            remote = _journal_book(journal, connector, pairs, store)
             try:
                 refreshed = api.refresh(remote, store=journal, today=day)
             finally:

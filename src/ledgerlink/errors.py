@@ -4,7 +4,8 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
 
     LedgerlinkError
     ├── ValidationError            bad input; names the field path (and file/row when read from one)
-    │   └── InputFileError         a whole input file could not be read
+    │   ├── InputFileError         a whole input file could not be read
+    │   └── ConnectorOptionError   options a connector's factory does not take, or lacks
     ├── PolicyError                a billing policy that cannot be applied
     ├── PluginError                plugin discovery/registration failed
     │   └── DuplicateConnectorError   two plugins registered one connector name
@@ -26,13 +27,14 @@ can show users exactly what their accounting system said.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 __all__ = [
     "AuthError",
     "BookBusyError",
     "CapabilityError",
     "ConflictError",
+    "ConnectorOptionError",
     "DuplicateConnectorError",
     "InputFileError",
     "InvoiceStateError",
@@ -113,6 +115,52 @@ class ValidationError(LedgerlinkError, ValueError):
 
 class InputFileError(ValidationError):
     """An input file that cannot be read at all (missing, not CSV/JSON/TOML, ...)."""
+
+
+class ConnectorOptionError(ValidationError):
+    """Options that a connector's factory does not accept, or required ones left out.
+
+    Attributes:
+        connector: the connector's registered name.
+        unknown: the options given that the factory does not take.
+        missing: the options the factory requires that were not given.
+        accepted: every option the factory takes, in its signature's order.
+        suggestions: for each unknown option with a close accepted name, that name.
+    """
+
+    def __init__(
+        self,
+        connector: str,
+        *,
+        unknown: Sequence[str] = (),
+        missing: Sequence[str] = (),
+        accepted: Sequence[str] = (),
+        suggestions: Mapping[str, str] | None = None,
+    ) -> None:
+        self.connector = connector
+        self.unknown = tuple(unknown)
+        self.missing = tuple(missing)
+        self.accepted = tuple(accepted)
+        self.suggestions = dict(suggestions or {})
+        parts = []
+        if self.unknown:
+            named = ", ".join(
+                repr(o) + (f" (did you mean {self.suggestions[o]!r}?)"
+                           if o in self.suggestions else "")
+                for o in self.unknown)
+            parts.append(f"unknown option{'s' if len(self.unknown) > 1 else ''} {named}")
+        if self.missing:
+            named = ", ".join(repr(o) for o in self.missing)
+            parts.append(f"missing required option{'s' if len(self.missing) > 1 else ''} "
+                         f"{named}")
+        parts.append(f"accepted options: {', '.join(self.accepted) or 'none'}")
+        first = (*self.unknown, *self.missing)
+        super().__init__(f"connector {connector!r}: " + "; ".join(parts),
+                         field=first[0] if first else None)
+
+    def _render(self) -> str:
+        # The message names every bad option already; "field 'x': " would repeat one.
+        return self.message
 
 
 class PolicyError(LedgerlinkError):

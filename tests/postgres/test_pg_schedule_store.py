@@ -36,8 +36,10 @@ from test_schedule_store_claims import (  # noqa: F401 - collected again, on Pos
     test_a_failed_slot_is_not_retried_and_keeps_its_error,
     test_a_held_lease_can_be_renewed_only_by_its_worker,
     test_a_rerun_moves_its_own_claim_to_the_work_order_that_bills_it,
+    test_an_aborted_slot_is_taken_again_under_the_same_run_id,
     test_an_expired_lease_is_resumed_under_the_same_run_id,
     test_claims_refuse_bad_input_by_field,
+    test_finishing_in_an_unknown_state_names_the_states,
     test_items_are_claimed_once_and_a_rerun_of_the_same_run_keeps_them,
     test_manual_runs_take_a_fresh_slot_each_on_the_local_day,
     test_thousands_of_items_are_claimed_and_checked_in_chunks,
@@ -107,6 +109,21 @@ def test_runs_racing_to_claim_the_same_items_split_them_without_overlap(pg_url: 
     got = [set(items) - set(refused) for refused in refusals]  # type: ignore[arg-type]
     assert sorted(len(g) for g in got) == [0] * (len(runs) - 1) + [len(items)]
     assert schedules.billed("b", items, now=NOW) == set(items)
+
+
+def test_connections_racing_to_retry_an_aborted_run_leave_one_winner(pg_url: str) -> None:
+    """Eight connections claiming an aborted slot at once: one takes the run back."""
+    schedules = ScheduleStore(Store(pg_url))
+    job_id = _job(schedules)
+    aborted = _claim(schedules, job_id, worker="first")
+    assert aborted is not None
+    schedules.finish_run(aborted.run_id, "aborted", summary={}, error="bad input", now=NOW)
+    racers = [ScheduleStore(Store(pg_url)) for _ in range(8)]
+    later = NOW + timedelta(minutes=1)
+    results = _thread_race(racers, lambda s, n: _claim(s, job_id, worker=f"t{n}", now=later))
+    winners = [r for r in results if isinstance(r, ScheduleRun)]
+    assert [(w.run_id, w.state) for w in winners] == [(aborted.run_id, "running")]
+    assert schedules.run(aborted.run_id).worker == winners[0].worker
 
 
 @pytest.mark.slow

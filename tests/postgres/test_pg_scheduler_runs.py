@@ -22,7 +22,11 @@ from test_scheduler_runs import (  # noqa: F401 - collected again, on PostgreSQL
     test_a_missed_stretch_is_caught_up_once,
     test_a_plugin_may_refuse_too,
     test_a_refused_creator_writes_nothing_and_leaves_the_items_billable,
+    test_a_refused_run_is_retried_when_the_creator_may_invoice,
     test_a_run_for_a_future_instant_finishes_after_it_started,
+    test_a_run_stopped_by_bad_input_is_retried_once_the_input_is_fixed,
+    test_a_run_that_started_invoicing_keeps_its_day_even_when_it_failed,
+    test_an_aborted_day_superseded_by_a_later_one_runs_once_for_the_latest,
     test_an_inactive_or_deleted_job_is_never_due,
     test_draft_status_collects_the_work_on_the_customers_draft,
     test_filters_choose_the_projects,
@@ -32,6 +36,7 @@ from test_scheduler_runs import (  # noqa: F401 - collected again, on PostgreSQL
     test_preview_writes_nothing,
     test_run_due_can_be_limited_to_one_company,
     test_the_transfer_log_names_each_invoice_and_what_was_held,
+    test_without_a_notifier_no_notification_line_is_logged,
 )
 
 from ledgerlink.scheduling.model import JobFilters

@@ -209,7 +209,7 @@ def test_a_job_of_another_company_is_refused_and_the_run_fails(workdir: Path) ->
     assert "Someone else" in result.stdout and COMPANY in result.stdout
     assert book_invoices() == []
     [run] = invoke_json("runs", "--job", job_id)
-    assert run["state"] == "failed" and "Someone else" in run["error"]
+    assert run["state"] == "aborted" and "Someone else" in run["error"]
 
 
 def test_run_now_invoices_at_once_and_bills_each_item_once(workdir: Path) -> None:
@@ -291,3 +291,52 @@ def test_a_run_emails_the_people_the_job_names(workdir: Path, smtp: Inbox) -> No
     body = message.get_body(("plain",))
     assert body is not None
     assert "3,275.00 DKK" in body.get_content()
+
+
+def test_a_run_due_stopped_by_a_broken_projects_file_runs_once_it_is_fixed(
+        workdir: Path) -> None:
+    """run-due with a broken projects file exits 2 naming the file, row and field, uses up
+    nothing, and after the fix the same day the job invoices; then nothing is due."""
+    job_id = create_monthly("--notify", "ann@example.com")
+    good = Path("projects.csv").read_text(encoding="utf-8")
+    Path("projects.csv").write_text(good.replace(",2.5,850,", ",two and a half,850,"),
+                                    encoding="utf-8")
+    broken = invoke("run-due", *DATA, "--now", AFTER_RUN)
+    assert broken.exit_code == 2, broken.output
+    assert "projects.csv" in broken.stdout and "row 3" in broken.stdout
+    assert "'quantity'" in broken.stdout and "the next run-due runs it again" in broken.stdout
+    [run] = invoke_json("runs", "--job", job_id)
+    assert run["state"] == "aborted" and book_invoices() == []
+
+    Path("projects.csv").write_text(good, encoding="utf-8")
+    [fixed] = invoke_json("run-due", *DATA, "--now", LATER)
+    assert (fixed["run_id"], fixed["state"], fixed["error"]) == (run["run_id"], "done", "")
+    assert len(book_invoices()) == 2
+    assert invoke("run-due", *DATA, "--now", LATER).stdout.strip() == "No job is due."
+    # Nobody delivers notifications here (no SMTP, no plugin): nothing says it was sent.
+    assert "via none" not in json.dumps(invoke_json("log", "--job", job_id))
+
+
+def test_run_due_with_json_reports_the_aborted_run_and_exits_2(workdir: Path) -> None:
+    """With --json a run stopped on bad input is reported as a run in state aborted, with
+    the error naming the file, and the exit status is 2."""
+    create_monthly()
+    Path("projects.csv").write_text("project_id\nP-1\n", encoding="utf-8")
+    [run] = invoke_json("run-due", *DATA, "--now", AFTER_RUN, exit_code=2)
+    assert run["state"] == "aborted" and "projects.csv" in run["error"]
+
+
+def test_an_aborted_run_is_reported_as_failed_saying_it_runs_again(workdir: Path,
+                                                                    smtp: Inbox) -> None:
+    """The people a job names learn that its run failed on bad input, wrote nothing, and
+    runs again at the next run-due."""
+    create_monthly("--notify", "ann@example.com")
+    Path("projects.csv").write_text("project_id\nP-1\n", encoding="utf-8")
+    [run] = invoke_json("run-due", *DATA, "--now", AFTER_RUN, exit_code=2)
+    assert run["notified"] == "smtp"
+    [(_, message)] = smtp.received
+    assert " failed for 2025-11-30" in str(message["Subject"])
+    body = message.get_body(("plain",))
+    assert body is not None
+    assert "stopped before writing anything; the next run-due runs it again" in (
+        body.get_content())

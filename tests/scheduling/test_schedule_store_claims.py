@@ -270,3 +270,48 @@ def test_thousands_of_items_are_claimed_and_checked_in_chunks(schedules: Schedul
     assert billed == {item for item, order in claims.items() if order == "wo-3"}
     refused = schedules.claim_items("b", claims, job_id=job_id, run_id=second.run_id, now=NOW)
     assert set(refused) == billed
+
+
+def test_an_aborted_slot_is_taken_again_under_the_same_run_id(
+        schedules: ScheduleStore) -> None:
+    """A run that ended aborted (nothing written) leaves its day open: the next claim takes
+    the same run back, running again with its error and summary cleared."""
+    job_id = _job(schedules)
+    first = _claim(schedules, job_id, worker="w1")
+    assert first is not None
+    schedules.finish_run(first.run_id, "aborted", summary={}, error="projects.csv: bad",
+                         now=NOW, worker="w1")
+    assert schedules.last_days() == {}
+    later = NOW + timedelta(minutes=15)
+    again = _claim(schedules, job_id, worker="w2", now=later)
+    assert again is not None and not again.resumed
+    assert (again.run_id, again.state, again.worker, again.error, again.finished_at) == (
+        first.run_id, "running", "w2", "", None)
+    assert again.claimed_at == later.isoformat(timespec="microseconds")
+    assert _claim(schedules, job_id, worker="w3", now=later) is None  # w2 holds it now
+    schedules.finish_run(again.run_id, "done", summary={"invoices": 1}, now=later, worker="w2")
+    assert schedules.last_days() == {job_id: DAY}
+    assert [r.run_id for r in schedules.runs()] == [first.run_id]
+
+
+def test_finishing_in_an_unknown_state_names_the_states(schedules: ScheduleStore) -> None:
+    """finish_run takes done, failed or aborted, and says so for anything else."""
+    run = _claim(schedules, _job(schedules))
+    assert run is not None
+    with pytest.raises(ValidationError, match="done, failed, aborted"):
+        schedules.finish_run(run.run_id, "skipped", summary={}, now=NOW)
+
+
+@pytest.mark.slow
+def test_processes_race_to_retry_an_aborted_run_and_one_wins(tmp_path: Path) -> None:
+    """Four processes claiming an aborted slot at once: exactly one gets it back."""
+    path = tmp_path / "j.db"
+    schedules = ScheduleStore(Store(path))
+    job_id = _job(schedules)
+    aborted = _claim(schedules, job_id, worker="first")
+    assert aborted is not None
+    schedules.finish_run(aborted.run_id, "aborted", summary={}, error="bad input", now=NOW)
+    outputs = _race_processes(path, job_id, tmp_path, NOW + timedelta(minutes=1))
+    assert [o for o in outputs if o is not None] == [{"run_id": aborted.run_id,
+                                                      "resumed": False}]
+    assert schedules.run(aborted.run_id).worker.startswith("p")

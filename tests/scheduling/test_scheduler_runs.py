@@ -9,13 +9,17 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 from sched_support import DAILY, Books, fee, job, projects
 
+from ledgerlink.errors import ProviderError, ValidationError
 from ledgerlink.plugins import get_plugin_manager, hookimpl
+from ledgerlink.sandbox.connector import SandboxConnector
 from ledgerlink.scheduling.model import InvoiceStatusToCreate, JobFilters, Project, ScheduledJob
+from ledgerlink.scheduling.runs import Workspace
 
 # 31 October 2026 is a Saturday and the last day of the month; Copenhagen is on
 # CET (UTC+1) since the 25th, so the 22:00 run is 21:00 UTC.
@@ -127,7 +131,7 @@ def test_a_refused_creator_writes_nothing_and_leaves_the_items_billable(books: B
     refused = _save(books, job("Mallory's", creator="mallory"))
     [run] = books.scheduler(authorize=authorize).run_due(now=AFTER_OCT_RUN)
 
-    assert run.run.state == "failed"
+    assert run.run.state == "aborted"
     assert "mallory may not invoice: only the finance team invoices" in run.run.error
     assert books.invoices() == []
     [entry] = [e for e in books.scheduler().jobs.log(job_id=refused.id) if e.kind == "error"]
@@ -148,7 +152,7 @@ def test_a_plugin_may_refuse_too(books: Books) -> None:
     host = get_plugin_manager(load_entry_points=False, plugins=[("leave", Policy())])
     saved = _save(books, job())
     run = books.scheduler(plugin_manager=host.pm).run_now(saved.id, now=AFTER_OCT_RUN)
-    assert run.run.state == "failed" and "ann is on leave" in run.run.error
+    assert run.run.state == "aborted" and "ann is on leave" in run.run.error
     assert books.invoices() == []
 
 
@@ -241,7 +245,7 @@ def test_one_item_id_on_two_projects_fails_the_run_before_anything_is_written(
     books = Books(tmp_path, clash)
     saved = _save(books, job())
     run = books.scheduler().run_now(saved.id, now=AFTER_OCT_RUN)
-    assert run.run.state == "failed"
+    assert run.run.state == "aborted"
     assert "'P1-oct' in P1, P4" in run.run.error
     assert books.invoices() == []
 
@@ -261,3 +265,107 @@ def test_a_run_for_a_future_instant_finishes_after_it_started(books: Books) -> N
     run = books.scheduler().run_now(saved.id, now=future)
     assert run.run.state == "done" and run.notified == "none"  # no notifier configured
     assert run.run.finished_at is not None and run.run.finished_at >= run.run.claimed_at
+
+
+# --- runs that stop before writing anything --------------------------------------------
+
+
+def test_a_run_stopped_by_bad_input_is_retried_once_the_input_is_fixed(
+        books: Books, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A due run whose files do not load ends aborted without using up its day: the next
+    run_due the same day takes the same slot (same run id) and invoices; then nothing is due."""
+    saved = _save(books, job())
+    good = books.workspace
+    broken = ValidationError("not a number", field="quantity", value="2,5",
+                             source="projects.csv", row=3)
+
+    def unreadable(company: str) -> Workspace:
+        raise broken
+
+    monkeypatch.setattr(books, "workspace", unreadable)
+    [first] = books.scheduler().run_due(now=AFTER_OCT_RUN)
+    assert (first.run.state, first.error) == ("aborted", broken)
+    assert "projects.csv, row 3, field 'quantity'" in first.run.error
+    assert "the next run-due runs it again" in first.run.error
+    assert books.invoices() == []
+    assert books.scheduler().jobs.last_days() == {}
+
+    monkeypatch.setattr(books, "workspace", good)
+    [retried] = books.scheduler().run_due(now=AFTER_OCT_RUN + timedelta(hours=1))
+    assert (retried.run.run_id, retried.run.slot, retried.run.state, retried.run.error) == (
+        first.run.run_id, first.run.slot, "done", "")
+    assert retried.run.claimed_at > first.run.claimed_at
+    assert len(books.invoices()) == 3
+    assert books.scheduler().run_due(now=AFTER_OCT_RUN + timedelta(hours=2)) == []
+    kinds = [e.kind for e in books.scheduler().jobs.log(job_id=saved.id)]
+    assert kinds.count("error") == 1 and kinds.count("invoice") == 3
+
+
+def test_a_refused_run_is_retried_when_the_creator_may_invoice(books: Books) -> None:
+    """Authorisation refused before any write: the slot stays open, and once the check
+    allows the creator the next run_due invoices the same day's work."""
+    allowed: set[str] = set()
+
+    def authorize(actor: str, _job: ScheduledJob, _company: object) -> str | None:
+        return None if actor in allowed else "not on the finance team yet"
+
+    _save(books, job())
+    [refused] = books.scheduler(authorize=authorize).run_due(now=AFTER_OCT_RUN)
+    assert refused.run.state == "aborted" and books.invoices() == []
+    allowed.add("ann")
+    [retried] = books.scheduler(authorize=authorize).run_due(
+        now=AFTER_OCT_RUN + timedelta(minutes=15))
+    assert (retried.run.run_id, retried.run.state) == (refused.run.run_id, "done")
+    assert len(books.invoices()) == 3
+
+
+def test_an_aborted_day_superseded_by_a_later_one_runs_once_for_the_latest(
+        books: Books, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A daily job aborted on one day and fixed only days later runs once, for the latest
+    day, as any missed stretch does; the aborted day stays aborted."""
+    daily = _save(books, job("Daily", recurrence=DAILY, starts_on=date(2026, 10, 20)))
+    good = books.workspace
+
+    def unreadable(company: str) -> Workspace:
+        raise ValidationError("file not found", source="projects.csv")
+
+    monkeypatch.setattr(books, "workspace", unreadable)
+    [aborted] = books.scheduler().run_due(now=AFTER_OCT_RUN)
+    monkeypatch.setattr(books, "workspace", good)
+    runs = books.scheduler().run_due(now=AFTER_OCT_RUN + timedelta(days=3))
+    assert [(r.run.job_id, r.run.scheduled_for, r.run.state) for r in runs] == [
+        (daily.id, date(2026, 11, 3), "done")]
+    assert books.scheduler().jobs.run(aborted.run.run_id).state == "aborted"
+
+
+class _Refusing(SandboxConnector):
+    """A sandbox book that refuses every invoice the way a provider does."""
+
+    def create_invoice(self, draft: Any, customer_ref: str, products: Any) -> Any:
+        raise ProviderError("Duplicate document number", provider=self.name, status=400)
+
+    def create_invoices(self, items: Any, products: Any) -> Any:
+        raise ProviderError("Duplicate document number", provider=self.name, status=400)
+
+
+def test_a_run_that_started_invoicing_keeps_its_day_even_when_it_failed(
+        books: Books) -> None:
+    """Once invoicing started (customers were written) a failed run is failed, not aborted:
+    the next run_due does not run the day again."""
+    _save(books, job())
+    books.connector = _Refusing(books.root / "book.db")
+    [run] = books.scheduler().run_due(now=AFTER_OCT_RUN)
+    assert run.run.state == "failed" and run.run.summary["failed"] > 0
+    assert "Duplicate document number" in " ".join(
+        e.message for e in books.scheduler().jobs.log(run_id=run.run.run_id))
+    assert books.scheduler().run_due(now=AFTER_OCT_RUN + timedelta(hours=1)) == []
+
+
+def test_without_a_notifier_no_notification_line_is_logged(books: Books) -> None:
+    """A job naming people, run with no notifier or plugin to deliver, logs no
+    "notified ... via none" line."""
+    saved = _save(books, job(notify=["Ann <ann@example.com>"]))
+    [run] = books.scheduler().run_due(now=AFTER_OCT_RUN)
+    assert run.run.state == "done" and run.notified == "none"
+    entries = books.scheduler().jobs.log(job_id=saved.id)
+    assert [e for e in entries if e.kind == "notification" or "via" in e.message] == []

@@ -1,17 +1,33 @@
-"""The connector registry handed to ``ledgerlink_register_connectors``."""
+"""The connector registry handed to ``ledgerlink_register_connectors``.
+
+A factory's options are read from its signature: its keyword parameters are the
+options it accepts, those without a default the ones it requires. The registry
+checks the options ``connect(name, **options)`` is given against them, so a
+misspelt or missing option is a :class:`ConnectorOptionError` naming it and the
+accepted ones, not a ``TypeError`` from deep inside the factory. A factory that
+takes ``**kwargs`` accepts any option; only its named required ones are checked.
+"""
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 import attrs
 
 from ledgerlink.connector import Capability, Connector
-from ledgerlink.errors import DuplicateConnectorError, PluginError, UnknownConnectorError
+from ledgerlink.errors import (
+    ConnectorOptionError,
+    DuplicateConnectorError,
+    PluginError,
+    UnknownConnectorError,
+)
 
-__all__ = ["ConnectorFactory", "ConnectorInfo", "ConnectorRegistry", "PluginOrigin"]
+__all__ = ["ConnectorFactory", "ConnectorInfo", "ConnectorRegistry", "FactoryOptions",
+           "PluginOrigin"]
 
 ConnectorFactory = Callable[..., Connector]
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -36,6 +52,48 @@ class PluginOrigin:
 
 
 @attrs.frozen
+class FactoryOptions:
+    """The keyword options a connector factory takes, read from its signature.
+
+    Attributes:
+        accepted: every option it takes, in its signature's order.
+        required: those without a default.
+        open: True when it also takes ``**kwargs`` (any other option).
+    """
+
+    accepted: tuple[str, ...]
+    required: tuple[str, ...]
+    open: bool
+
+    @classmethod
+    def from_factory(cls, factory: Callable[..., Any]) -> FactoryOptions:
+        """Read the options of ``factory`` (a class reads its ``__init__``)."""
+        try:
+            parameters = inspect.signature(factory).parameters.values()
+        except (TypeError, ValueError):  # no signature to read (some builtins): judge nothing
+            return cls((), (), True)
+        keywords = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        named = [p for p in parameters if p.kind in keywords]
+        return cls(tuple(p.name for p in named),
+                   tuple(p.name for p in named if p.default is inspect.Parameter.empty),
+                   any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters))
+
+    def check(self, connector: str, given: Collection[str]) -> None:
+        """Raise ConnectorOptionError for options not accepted or required ones not given."""
+        unknown = [] if self.open else [o for o in given if o not in self.accepted]
+        missing = [o for o in self.required if o not in given]
+        if not unknown and not missing:
+            return
+        suggestions = {}
+        for option in unknown:
+            close = difflib.get_close_matches(option, self.accepted, n=1, cutoff=0.6)
+            if close:
+                suggestions[option] = close[0]
+        raise ConnectorOptionError(connector, unknown=unknown, missing=missing,
+                                   accepted=self.accepted, suggestions=suggestions)
+
+
+@attrs.frozen
 class ConnectorInfo:
     """One registered connector.
 
@@ -52,6 +110,11 @@ class ConnectorInfo:
     capabilities: frozenset[Capability]
     description: str
     origin: PluginOrigin
+
+    @property
+    def options(self) -> FactoryOptions:
+        """The options the factory takes (from its signature)."""
+        return FactoryOptions.from_factory(self.factory)
 
 
 class ConnectorRegistry:
@@ -116,6 +179,12 @@ class ConnectorRegistry:
                 f"no connector named {name!r} is installed (known: {known})"
             ) from None
 
+    def check_options(self, name: str, options: Collection[str]) -> None:
+        """Raise ConnectorOptionError unless ``name``'s factory takes exactly these options."""
+        self.get(name).options.check(name, options)
+
     def create(self, name: str, **options: Any) -> Connector:
-        """Build the connector ``name`` with ``options``."""
-        return self.get(name).factory(**options)
+        """Build the connector ``name`` with ``options``, checked against its factory."""
+        info = self.get(name)
+        info.options.check(name, options)
+        return info.factory(**options)

@@ -9,7 +9,8 @@ otherwise; running a job of another company with these files is refused.
 
 Errors follow the core CLI: bad input exits with status 2 naming the field
 (the option, e.g. ``--every``, or the path in a ``--from`` file), other
-failures with status 1; ``run`` and ``run-due`` also exit 1 when a run failed.
+failures with status 1; ``run`` and ``run-due`` also exit 1 when a run failed,
+and 2 when a run stopped on bad input (a file, row or field it could not use).
 The core module is imported inside the commands, not at the top: the core CLI
 imports this module to add the group, and either may be imported first.
 """
@@ -86,7 +87,7 @@ def create(from_file: Path | None, policy: Path | None, store: str, now: str | N
     """Create a job from options or a --from file; prints its id and next run."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         moment = parse_now(now)
         document: dict[str, Any] = {}
         source = None
@@ -128,7 +129,7 @@ def edit(job_id: str, store: str, now: str | None, as_json: bool, **given: Any) 
     """Change a job: only the options given change."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         moment = parse_now(now)
         scheduler = scheduler_for(existing_store(store))
         document = codec.job_to_dict(scheduler.jobs.get(job_id))
@@ -167,7 +168,7 @@ def preview(job_id: str | None, from_file: Path | None, run_day: str | None, pro
     """What a run would invoice, per project and invoice; nothing is written."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         if (job_id is None) == (from_file is None):
             raise ValidationError("give a JOB_ID or --from FILE (one of them)", field="JOB_ID")
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store,
@@ -206,7 +207,7 @@ def list_command(company: str | None, everything: bool, store: str, now: str | N
     """The jobs with their next run (local time in the job's zone, and UTC)."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         moment = parse_now(now)
         listing = [] if core._missing_file(store) else scheduler_for(store).listing(
             company=company, now=moment)
@@ -229,7 +230,7 @@ def run_command(job_id: str, projects: Path, customers: Path, policy: Path | Non
     """Run a job now, whatever its calendar."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
         scheduler = scheduler_for(existing_store(store), workspaces)
         scheduler.jobs.get(job_id)  # an unknown id is an error, not a failed run
@@ -247,7 +248,7 @@ def run_due(projects: Path, customers: Path, policy: Path | None, connector: str
     """Run every job whose time has come, once per job and run day."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
         scheduler = scheduler_for(store, workspaces)
         # Only this company's jobs: these files hold no other company's data.
@@ -266,7 +267,9 @@ def _report_runs(scheduler: Scheduler, runs: Sequence[Any], as_json: bool) -> No
             core.console.print("No job is due.")
         for r in runs:
             show_run(core.console, r, entries[r.run.run_id])
-    if any(r.run.state == "failed" for r in runs):
+    if any(isinstance(r.error, ValidationError) for r in runs):
+        sys.exit(core.EXIT_BAD_INPUT)
+    if any(r.run.state in ("failed", "aborted") for r in runs):
         sys.exit(core.EXIT_FAILURES)
 
 
@@ -316,7 +319,7 @@ def log_command(job_id: str | None, run_id: str | None, kind: str | None, store:
     """The transfer log of job runs: invoices (provider id, number, amount) and errors."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         entries = scheduler_for(existing_store(store)).jobs.log(job_id=job_id, run_id=run_id,
                                                               kind=kind)
     if as_json:
@@ -334,7 +337,7 @@ def runs_command(job_id: str | None, limit: int, store: str, as_json: bool) -> N
     """The newest runs with their state and summary."""
     from ledgerlink import cli as core
 
-    with core._reported():
+    with core._reported(as_json):
         runs = scheduler_for(existing_store(store)).jobs.runs(job_id=job_id, limit=limit)
     if as_json:
         emit(runs_json(runs))

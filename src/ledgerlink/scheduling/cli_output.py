@@ -202,5 +202,5 @@ def show_runs(console: Console, runs: Sequence[ScheduleRun]) -> None:
     for run in runs:
         table.add_row(run.run_id, run.job_id, run.trigger, run.scheduled_for.isoformat(),
                       run.state, run.claimed_at[:19], _summary(run.summary), run.error,
-                      style="red" if run.state == "failed" else None)
+                      style="red" if run.state in ("failed", "aborted") else None)
     console.print(table)

@@ -159,6 +159,9 @@ def report_for(job: ScheduledJob, run: ScheduleRun, selected: JobPreview | None,
         scheduled_for=run.scheduled_for, trigger=run.trigger,
         started_at=datetime.fromisoformat(run.claimed_at),
         finished_at=datetime.fromisoformat(run.finished_at or run.claimed_at),
-        state=run.state, invoices=invoices, errors=errors, held=held,
+        # An aborted run failed as far as the people told are concerned; its error
+        # says that nothing was written and that it runs again.
+        state="failed" if run.state == "aborted" else run.state,
+        invoices=invoices, errors=errors, held=held,
         creator=job.generation.creator,
     )

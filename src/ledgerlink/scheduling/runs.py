@@ -8,6 +8,14 @@ mid-run leaves its lease to expire; the next ``run_due`` takes the slot over
 under the same run id, which reproduces the same work-order ids, and the
 exactly-once runner finishes what the dead one started.
 
+A run that stops before it writes anything to the accounting system (its
+files do not load, its creator may not invoice, its items cannot be selected)
+ends ``aborted``: it used nothing up, so its slot stays open and the next
+``run_due`` takes it again, by then perhaps with the files fixed. Once
+invoicing has started a run ends ``done`` or ``failed`` and keeps its slot;
+only a dead worker's run is taken again, and then it is resumed, never started
+over.
+
 Items are billed once across jobs and runs: before invoicing, a run claims its
 items in the store, each for the work order that bills it. A claim stays live
 while its work order is in the journal (or its run still holds its lease); a
@@ -86,12 +94,15 @@ class JobRun:
         result: the exactly-once runner's result, when invoices were attempted.
         notified: how the notification went: ``plugin``, ``smtp``, ``none`` or
             ``failed: <reason>``.
+        error: the error that stopped the run, when one did (a ValidationError
+            for bad input).
     """
 
     run: ScheduleRun
     preview: JobPreview | None = None
     result: RunResult | None = None
     notified: str = "none"
+    error: LedgerlinkError | None = None
 
 
 def default_worker() -> str:
@@ -239,6 +250,7 @@ class Scheduler:
     def _run(self, job: ScheduledJob, claim: ScheduleRun, day: date, moment: datetime) -> JobRun:
         selected: JobPreview | None = None
         result: RunResult | None = None
+        invoicing = False  # until then nothing can have reached the accounting system
         try:
             ws = self.workspaces(job.company)
             reasons = refusals(job.generation.creator, job, ws.company,
@@ -251,6 +263,7 @@ class Scheduler:
             # intents, notice drafts booked or deleted by hand, plan, run.
             keeper = LeaseKeeper(self.jobs, claim.run_id, worker=self.worker,
                                  lease=self.lease, moment=moment)
+            invoicing = True
             result = invoice([inv.work_order for inv in selected.invoices],
                              job_customers(ws.customers), job_company(ws.company, job),
                              ws.connector, now=moment, store=self.store, progress=keeper,
@@ -262,7 +275,12 @@ class Scheduler:
             log.warning("scheduled job %s run %s: lease lost; stopping", job.id, claim.run_id)
             return JobRun(self.jobs.run(claim.run_id), selected, None, "none")
         except LedgerlinkError as err:
-            return self._done(job, claim, selected, None, error=str(err))
+            if invoicing:
+                return self._done(job, claim, selected, None, error=str(err), stopped_by=err)
+            again = ("the next run-due runs it again" if claim.trigger == "due"
+                     else "run it again when fixed")
+            return self._done(job, claim, selected, None, stopped_by=err, aborted=True,
+                              error=f"{err}\n(stopped before writing anything; {again})")
         except Exception as err:
             log.exception("scheduled job %s run %s failed", job.id, claim.run_id)
             self._finish(job, claim, selected, None, error=f"internal error: {err!r}")
@@ -284,18 +302,19 @@ class Scheduler:
         raise LedgerlinkError(f"job {job.id}: its items kept being claimed by other runs")
 
     def _finish(self, job: ScheduledJob, claim: ScheduleRun, selected: JobPreview | None,
-                result: RunResult | None, *, error: str) -> ScheduleRun | None:
+                result: RunResult | None, *, error: str,
+                aborted: bool = False) -> ScheduleRun | None:
         """Close the run and write its log; None when another worker holds it by now."""
         entries = log_entries(job, claim, selected, result, error=error)
         summary = dict(result.summary) if result is not None else {}
         failed = bool(error) or summary.get("failed", 0) > 0
+        state = "aborted" if aborted else "failed" if failed else "done"
         # A run for a given instant (a test, a catch-up with --now) may claim a
         # moment later than the clock; it cannot finish before it started.
         finished = max(datetime.now(UTC), datetime.fromisoformat(claim.claimed_at))
         try:
-            run = self.jobs.finish_run(claim.run_id, "failed" if failed else "done",
-                                       summary=summary, error=error, now=finished,
-                                       worker=self.worker)
+            run = self.jobs.finish_run(claim.run_id, state, summary=summary, error=error,
+                                       now=finished, worker=self.worker)
         except ConflictError:
             log.warning("scheduled job %s run %s: taken over before it finished here",
                         job.id, claim.run_id)
@@ -304,11 +323,13 @@ class Scheduler:
         return run
 
     def _done(self, job: ScheduledJob, claim: ScheduleRun, selected: JobPreview | None,
-              result: RunResult | None, *, error: str = "") -> JobRun:
-        run = self._finish(job, claim, selected, result, error=error)
+              result: RunResult | None, *, error: str = "",
+              stopped_by: LedgerlinkError | None = None, aborted: bool = False) -> JobRun:
+        run = self._finish(job, claim, selected, result, error=error, aborted=aborted)
         if run is None:  # the worker that took it over finishes, logs and notifies
-            return JobRun(self.jobs.run(claim.run_id), selected, result, "none")
-        return JobRun(run, selected, result, self._notify(job, run, selected, result))
+            return JobRun(self.jobs.run(claim.run_id), selected, result, "none", stopped_by)
+        return JobRun(run, selected, result, self._notify(job, run, selected, result),
+                      stopped_by)
 
     def _notify(self, job: ScheduledJob, run: ScheduleRun, selected: JobPreview | None,
                 result: RunResult | None) -> str:
@@ -321,7 +342,8 @@ class Scheduler:
                             plugin_manager=self.plugin_manager)
         except LedgerlinkError as err:
             route = f"failed: {err}"
-        self.jobs.add_log([notification_entry(job, run, route)])
+        if route != "none":  # nobody delivered it: "notified ... via none" would mislead
+            self.jobs.add_log([notification_entry(job, run, route)])
         return route
 
 

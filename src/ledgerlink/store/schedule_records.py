@@ -18,6 +18,7 @@ from ledgerlink.errors import ValidationError
 from ledgerlink.money import to_decimal
 
 __all__ = [
+    "FINAL_STATES",
     "LOG_KINDS",
     "RUN_STATES",
     "TRIGGERS",
@@ -26,8 +27,12 @@ __all__ = [
     "ScheduleRun",
 ]
 
-#: A run is ``running`` while a worker holds its lease, then ``done`` or ``failed``.
-RUN_STATES = ("running", "done", "failed")
+#: A run is ``running`` while a worker holds its lease, then ``done`` or ``failed``;
+#: ``aborted`` when it stopped before anything was written to the accounting
+#: system (bad input, refused authorisation), which leaves its slot open.
+RUN_STATES = ("running", "done", "failed", "aborted")
+#: The states a run ends in.
+FINAL_STATES = RUN_STATES[1:]
 #: ``due``: the scheduler started it for its run day; ``manual``: run now, by hand.
 TRIGGERS = ("due", "manual")
 #: What a schedule-log line records.
@@ -65,9 +70,12 @@ class ScheduleRun:
         scheduled_for: the run day.
         trigger: ``due`` or ``manual``.
         job_version: the job version the run works from.
-        state: ``running``, ``done`` or ``failed``.
+        state: ``running``, ``done``, ``failed`` or ``aborted`` (stopped before
+            anything was written; a due run's slot is taken again by the next
+            ``run_due``).
         worker: who holds (or held) the run.
-        claimed_at: when the run was first claimed (ISO 8601 UTC, as RunRecord keeps times).
+        claimed_at: when the run was claimed (ISO 8601 UTC, as RunRecord keeps times):
+            first claimed for a resumed run, retried for an aborted one.
         lease_until: while ``running``, the worker holds the run until then (ISO UTC).
         finished_at: when it ended (ISO UTC; None while running).
         summary: counts the run reported (invoices, errors...).

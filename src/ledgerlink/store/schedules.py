@@ -31,7 +31,7 @@ from ledgerlink.scheduling.model import ScheduledJob
 from ledgerlink.store import item_claims
 from ledgerlink.store import schema as t
 from ledgerlink.store.schedule_records import (
-    RUN_STATES,
+    FINAL_STATES,
     TRIGGERS,
     ItemClaim,
     ScheduleLogEntry,
@@ -222,9 +222,14 @@ class ScheduleStore:
     # --- runs ---------------------------------------------------------------------------
 
     def last_days(self) -> dict[str, date]:
-        """Per job, the latest run day of its due runs (running, done or failed)."""
+        """Per job, the latest run day of its due runs (running, done or failed).
+
+        Aborted runs do not count: their day is due again, so the next
+        ``run_due`` retakes the slot (or a later one, when its day came since).
+        """
         query = (sa.select(_runs.c.job_id, sa.func.max(_runs.c.scheduled_for))
-                 .where(_runs.c.trigger == "due").group_by(_runs.c.job_id))
+                 .where(_runs.c.trigger == "due", _runs.c.state != "aborted")
+                 .group_by(_runs.c.job_id))
         with self._engine.connect() as conn:
             return {job_id: date.fromisoformat(day) for job_id, day in conn.execute(query)}
 
@@ -235,7 +240,9 @@ class ScheduleStore:
 
         None when the slot is done, failed, or running under a lease that has
         not run out. A running slot whose lease ran out (its worker died) is
-        taken over: the same run_id comes back with ``resumed=True``. A manual
+        taken over: the same run_id comes back with ``resumed=True``. An aborted
+        slot (it stopped before writing anything) is taken again under the same
+        run_id, claimed now, its error and summary cleared. A manual
         run without ``day`` runs for ``now``'s day in the job's time zone.
         ``slot`` names the slot to take instead (to resume a manual run from
         :meth:`stale_runs`). A deleted job's runs can still be resumed.
@@ -269,6 +276,8 @@ class ScheduleStore:
         if held is None:
             conn.execute(sa.insert(_runs).values(**row))
             return ScheduleRun.from_row(SimpleNamespace(**row))
+        if held.state == "aborted":
+            return ScheduleStore._retry(conn, held, row)
         if held.state != "running" or held.lease_until > at:
             return None
         # Conditional on the lease read above: of two workers resuming it, one matches.
@@ -281,6 +290,21 @@ class ScheduleStore:
             return None
         resumed = conn.execute(sa.select(_runs).where(_runs.c.run_id == held.run_id)).one()
         return ScheduleRun.from_row(resumed, resumed=True)
+
+    @staticmethod
+    def _retry(conn: Connection, held: Any, row: dict[str, Any]) -> ScheduleRun | None:
+        # Conditional on the state read above: of two workers retrying it, one matches.
+        # Nothing was written by the aborted attempt, so this is a fresh start of
+        # the same slot; the run_id stays, keeping the attempt's log with the run.
+        taken = conn.execute(sa.update(_runs).where(
+            _runs.c.run_id == held.run_id, _runs.c.state == "aborted",
+        ).values(state="running", worker=row["worker"], claimed_at=row["claimed_at"],
+                 lease_until=row["lease_until"], job_version=row["job_version"],
+                 finished_at=None, summary="{}", error=""))
+        if taken.rowcount != 1:
+            return None
+        return ScheduleRun.from_row(
+            conn.execute(sa.select(_runs).where(_runs.c.run_id == held.run_id)).one())
 
     def stale_runs(self, *, now: datetime) -> list[ScheduleRun]:
         """Runs left ``running`` whose lease ran out by ``now`` (a dead worker's), oldest first."""
@@ -302,13 +326,15 @@ class ScheduleStore:
 
     def finish_run(self, run_id: str, state: str, *, summary: Mapping[str, int],
                    error: str = "", now: datetime, worker: str | None = None) -> ScheduleRun:
-        """End a run as ``done`` or ``failed`` with its summary counts (and error text).
+        """End a run as ``done``, ``failed`` or ``aborted`` with its summary counts (and
+        error text). ``aborted`` says nothing was written: the slot stays open.
 
         With ``worker``, only while that worker still holds the run (ConflictError
         when another took it over after its lease ran out).
         """
-        if state not in RUN_STATES[1:]:
-            raise ValidationError("must be one of: done, failed", field="state", value=state)
+        if state not in FINAL_STATES:
+            raise ValidationError(f"must be one of: {', '.join(FINAL_STATES)}", field="state",
+                                  value=state)
         at = stamp(now)
         conditions = [_runs.c.run_id == run_id]
         if worker is not None:
