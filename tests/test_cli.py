@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -534,3 +536,48 @@ def test_connectors_that_keep_tokens_get_the_runs_journal(
     cli._connect("without-store", [], "journal.db")
     assert seen["with_store"] == {"store": "journal.db", "realm_id": "1"}
     assert seen["without_store"] == {}
+
+
+# --- one run at a time per book ---------------------------------------------------
+
+OTHER_RUNNER = "elsewhere:4242:cafe"
+
+
+def hold_book(minutes: float = 5) -> tuple[str, object]:
+    """Hold the working directory's sandbox book as another live run would."""
+    account = SandboxConnector(BOOK).account
+    store = open_store(JOURNAL)
+    return account, store.acquire_book(account, OTHER_RUNNER, "live-run",
+                                       timedelta(minutes=minutes))
+
+
+def test_run_on_a_busy_book_exits_3_and_writes_nothing(company: Path) -> None:
+    """A run while another holds the book exits 3 naming the holding run; no invoice made."""
+    hold_book()
+    result = invoke("run", *FILES, "--now", NOW)
+    assert result.exit_code == 3
+    assert "is busy" in result.stderr and "live-run" in result.stderr
+    assert book_invoices() == []
+    assert open_store(JOURNAL).runs() == []
+
+
+def test_run_on_a_busy_book_with_json_prints_one_error_object(company: Path) -> None:
+    """With --json the busy book is one JSON error object on stdout, exit status 3."""
+    hold_book()
+    result = invoke("run", *FILES, "--now", NOW, "--json")
+    assert result.exit_code == 3
+    error = json.loads(result.stdout)["error"]
+    assert error["type"] == "BookBusyError" and error["exit_status"] == 3
+    assert error["run_id"] == "live-run" and error["holder"] == OTHER_RUNNER
+
+
+def test_run_with_wait_goes_on_once_the_book_is_free(company: Path) -> None:
+    """--wait waits for the holding run to finish, then invoices."""
+    _, held = hold_book()
+    store = open_store(JOURNAL)
+    timer = threading.Timer(0.5, store.release_book, (held,))
+    timer.start()
+    result = invoke("run", *FILES, "--now", NOW, "--wait", "30")
+    timer.join()
+    assert result.exit_code == 0, result.output
+    assert book_invoices()

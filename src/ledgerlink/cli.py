@@ -46,6 +46,7 @@ from ledgerlink.cli_status import status_command
 from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer, WorkOrder
 from ledgerlink.errors import (
+    BookBusyError,
     ConnectorOptionError,
     LedgerlinkError,
     ProviderError,
@@ -63,6 +64,8 @@ __all__ = ["main"]
 EXIT_BAD_INPUT = 2
 #: Exit status when a run finished but some actions failed.
 EXIT_FAILURES = 1
+#: Exit status when another run holds the book (one run at a time per book).
+EXIT_BOOK_BUSY = 3
 #: The sandbox book the commands use when ``-o path=`` does not name one.
 SANDBOX_BOOK = "ledgerlink-sandbox.db"
 
@@ -80,7 +83,8 @@ def _reported(as_json: bool = False) -> Iterator[None]:
     try:
         yield
     except LedgerlinkError as err:
-        status = EXIT_BAD_INPUT if isinstance(err, ValidationError) else EXIT_FAILURES
+        status = (EXIT_BAD_INPUT if isinstance(err, ValidationError)
+                  else EXIT_BOOK_BUSY if isinstance(err, BookBusyError) else EXIT_FAILURES)
         if as_json:
             _emit_json(error_json(err, status))
         else:
@@ -104,6 +108,8 @@ def error_json(err: LedgerlinkError, status: int) -> dict[str, Any]:
     if isinstance(err, ConnectorOptionError):
         body.update(connector=err.connector, unknown=list(err.unknown),
                     missing=list(err.missing), accepted=list(err.accepted))
+    if isinstance(err, BookBusyError):
+        body.update(book=err.book, holder=err.holder, run_id=err.run_id, until=err.until)
     if isinstance(err, ProviderError):
         body.update(provider=err.provider, provider_message=err.message, status=err.status,
                     code=err.code, request_id=err.request_id)

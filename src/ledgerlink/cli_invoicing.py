@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,10 +103,17 @@ def plan_command(work: Path, customers: Path, policy: Path | None, connector: st
 @input_options
 @click.option("--workers", default=4, show_default=True, help="Remote calls in flight.")
 @click.option("--allow-credits", is_flag=True, help="Credit booked invoices whose work changed.")
+@click.option("--wait", "wait_seconds", default=0.0, show_default=True,
+              type=click.FloatRange(min=0),
+              help="Seconds to wait for another run holding the book; then exit 3 (book busy).")
 def run_command(work: Path, customers: Path, policy: Path | None, connector: str,
                 pairs: tuple[str, ...], store: str, now: str | None, workers: int,
-                allow_credits: bool, as_json: bool) -> None:
-    """Invoice the work exactly once (recovers a crashed run first)."""
+                allow_credits: bool, wait_seconds: float, as_json: bool) -> None:
+    """Invoice the work exactly once (recovers a crashed run first).
+
+    One run at a time per book: while another run holds it, this one waits up
+    to --wait seconds, then exits with status 3 (book busy) having written nothing.
+    """
     from ledgerlink import cli as core
 
     with core._reported(as_json):
@@ -117,7 +124,8 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
         book = core._connect(connector, pairs, store)
         with core._progress(not as_json) as progress:
             result = api.invoice(orders, people, company, book, now=moment, store=store,
-                                 workers=workers, progress=progress)
+                                 workers=workers, progress=progress,
+                                 wait=timedelta(seconds=wait_seconds))
     if as_json:
         core._emit_json(result_json(result))
     else:

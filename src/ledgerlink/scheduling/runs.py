@@ -38,7 +38,7 @@ import attrs
 from ledgerlink.api import invoice
 from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer
-from ledgerlink.errors import ConflictError, LedgerlinkError, ValidationError
+from ledgerlink.errors import BookBusyError, ConflictError, LedgerlinkError, ValidationError
 from ledgerlink.runner import RunResult
 from ledgerlink.scheduling import calendar
 from ledgerlink.scheduling.access import Authorizer, job_company, job_customers, refusals
@@ -275,7 +275,9 @@ class Scheduler:
             log.warning("scheduled job %s run %s: lease lost; stopping", job.id, claim.run_id)
             return JobRun(self.jobs.run(claim.run_id), selected, None, "none")
         except LedgerlinkError as err:
-            if invoicing:
+            # A busy book refused this run before it wrote anything: like bad input,
+            # the day stays due and the next run-due runs it.
+            if invoicing and not isinstance(err, BookBusyError):
                 return self._done(job, claim, selected, None, error=str(err), stopped_by=err)
             again = ("the next run-due runs it again" if claim.trigger == "due"
                      else "run it again when fixed")
