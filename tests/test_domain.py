@@ -373,3 +373,37 @@ def test_an_id_longer_than_the_journal_keeps_is_refused_naming_the_field(build: 
     with pytest.raises(ValidationError, match=f"at most {MAX_ID_LENGTH} characters") as caught:
         build("x" * (MAX_ID_LENGTH + 1))
     assert caught.value.field in ("id", "customer_id")
+
+
+# --- amount bounds ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("quantity", "1E+3", "exponent notation"),
+    ("quantity", "1" + "0" * 400, "at most 10 digits"),
+    ("quantity", Decimal("1E+12"), "at most 10 digits"),
+    ("unit_price", "123456789012345678901234567890", "at most 12 digits"),
+    ("unit_price", "1e400", "exponent notation"),
+    ("unit_price", "Infinity", "finite"),
+    ("vat_rate", "25.0000001", "at most 6 decimals"),
+    ("vat_rate", "2.5e1", "exponent notation"),
+])
+def test_work_lines_refuse_amounts_beyond_their_bounds(field: str, value: object,
+                                                       words: str) -> None:
+    """A work line's quantity, price and VAT rate follow the amount rules, naming the field,
+    however the line is made (here through the API, not a file)."""
+    given_values: dict[str, Any] = {"quantity": "1", "unit_price": "100", "vat_rate": "25"}
+    given_values[field] = value
+    with pytest.raises(ValidationError) as caught:
+        WorkLine("x", **given_values)
+    assert caught.value.field == field
+    assert words in caught.value.message
+
+
+def test_product_list_prices_follow_the_unit_price_bound() -> None:
+    """A product's list price is a unit price: 13 whole digits are refused naming unit_price."""
+    with pytest.raises(ValidationError) as caught:
+        Product("p", "P", unit_price="1234567890123")
+    assert caught.value.field == "unit_price"
+    assert Product("p", "P", unit_price="999999999999.999999").unit_price == Decimal(
+        "999999999999.999999")

@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
-from ledgerlink.convert import converter, structure, unstructure
+from ledgerlink.convert import JsonNumber, converter, json_int, structure, unstructure
 from ledgerlink.csvformat import (
     CSV_CONVERTER,
     CUSTOMER_COLUMNS,
@@ -177,16 +177,57 @@ def _records(
 def _read_json(source: str) -> list[Any]:
     try:
         with open(source, encoding="utf-8-sig") as handle:
-            data = json.load(handle)
+            document = handle.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise _unreadable(source, err) from err
+    try:
+        # Numbers that are not plain, short whole numbers stay text, so the
+        # converter can refuse them quoting the file (see convert.JsonNumber).
+        data = json.loads(document, parse_int=json_int, parse_float=JsonNumber,
+                          parse_constant=JsonNumber)
     except json.JSONDecodeError as err:
         raise InputFileError(
             f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})", source=source
         ) from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise _unreadable(source, err) from err
+    except RecursionError:
+        raise _too_deep(source, document) from None
     if not isinstance(data, list):
         raise InputFileError("expected a JSON list of objects at the top level", source=source)
     return data
+
+
+#: Nesting deeper than this is reported when the JSON reader gives up on a file;
+#: ledgerlink's own files nest four levels (list, object, lines, line).
+MAX_JSON_DEPTH = 32
+
+
+def _too_deep(source: str, document: str) -> InputFileError:
+    """Where ``document`` first nests deeper than :data:`MAX_JSON_DEPTH`, as an error."""
+    depth, item, line, column = 0, 0, 1, 0
+    in_string = escaped = False
+    for char in document:
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                break
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 1:
+            item += 1
+    return InputFileError(f"nested more than {MAX_JSON_DEPTH} levels deep "
+                          f"(line {line}, column {column})", source=source, row=item)
 
 
 def _all_problems(source: str, problems: Sequence[ValidationError]) -> ValidationError:
@@ -359,6 +400,13 @@ def load_policy(path: PathArg) -> PolicyFile:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as err:
         raise InputFileError(f"not valid TOML: {err}", source=source) from err
+    except ValueError as err:
+        # tomllib reads whole numbers with int(), which refuses thousands of digits.
+        raise InputFileError("not valid TOML: a number has too many digits",
+                             source=source) from err
+    except RecursionError:
+        raise InputFileError("not valid TOML: arrays or tables nested too deeply",
+                             source=source) from None
     except OSError as err:
         raise _unreadable(source, err) from err
 
