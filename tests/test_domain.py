@@ -407,3 +407,28 @@ def test_product_list_prices_follow_the_unit_price_bound() -> None:
     assert caught.value.field == "unit_price"
     assert Product("p", "P", unit_price="999999999999.999999").unit_price == Decimal(
         "999999999999.999999")
+
+
+def test_largest_lines_still_add_up_exactly() -> None:
+    """Lines at the largest quantity and price still give an exact, refusal-free invoice total."""
+    line = WorkLine("x", "9999999999.999999", "999999999999.999999", "25")
+    order = WorkOrder("w", "c", [line] * 100, completed_at=WHEN)
+    net = line.net("BHD") * 100
+    assert order.total("BHD").amount == net + round_money(net * Decimal("0.25"), "BHD")
+
+
+def test_work_order_total_includes_vat_as_an_invoice_does() -> None:
+    """A work order's total is net plus VAT per rate: +100 at 0% and -90 at 25% is -12.50."""
+    order = WorkOrder("w", "c", [WorkLine("a", 1, 100, 0), WorkLine("b", 1, -90, 25)],
+                      completed_at=WHEN)
+    assert order.total("DKK").amount == Decimal("-12.50")
+
+
+@given(st.lists(lines, max_size=6), currencies)
+def test_work_order_total_is_the_gross_of_its_invoice(invoice_lines: list[InvoiceLine],
+                                                      currency: str) -> None:
+    """A work order totals exactly what an invoice of its lines would, VAT included."""
+    work = [WorkLine(ln.description, ln.quantity, ln.unit_price, ln.vat_rate)
+            for ln in invoice_lines]
+    order = WorkOrder("w", "c", work, completed_at=WHEN)
+    assert order.total(currency) == _draft(invoice_lines, currency).gross

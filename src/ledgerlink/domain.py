@@ -389,6 +389,10 @@ class WorkLine:
                                     validator=_vat_rate)
     product_id: str | None = None
 
+    def net(self, currency: str) -> Decimal:
+        """quantity x unit price, rounded once to the currency's minor unit (as invoiced)."""
+        return round_money(EXACT.multiply(self.quantity, self.unit_price), currency)
+
 
 @attrs.frozen
 class WorkOrder:
@@ -436,6 +440,15 @@ class WorkOrder:
             for line in self.lines
         )
         return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+    def total(self, currency: str) -> Money:
+        """What an invoice of just this work order comes to in ``currency``, VAT included.
+
+        Computed as an invoice is (:func:`vat_breakdown`), so it is the total the
+        customer would see.
+        """
+        return Money(sum((v.base.amount + v.vat.amount
+                          for v in vat_breakdown(self.lines, currency)), Decimal(0)), currency)
 
 
 # --- invoices ---------------------------------------------------------------------
@@ -498,7 +511,9 @@ class VatTotal:
     vat: Money
 
 
-def vat_breakdown(lines: Sequence[InvoiceLine], currency: str) -> tuple[VatTotal, ...]:
+def vat_breakdown(
+    lines: Sequence[InvoiceLine] | Sequence[WorkLine], currency: str
+) -> tuple[VatTotal, ...]:
     """VAT per rate, computed on the sum of each rate's rounded line amounts."""
     bases: dict[Decimal, Decimal] = {}
     for line in lines:
