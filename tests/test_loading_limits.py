@@ -1,4 +1,5 @@
-"""Input files at the edges: amounts past their bounds and hostile JSON and TOML."""
+"""Input files at the edges: amounts past their bounds, hostile JSON and TOML, unknown
+customers and files without work orders, in CSV, JSON and TOML."""
 
 from __future__ import annotations
 
@@ -249,3 +250,48 @@ def test_toml_infinite_payment_terms_are_named(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as caught:
         load_policy(path)
     assert _only_problem(caught.value).field == "policy.payment_terms_days"
+
+
+# --- unknown customers and empty files ----------------------------------------------------
+
+
+def test_unknown_customers_are_named_by_file_row_and_column_in_csv(tmp_path: Path) -> None:
+    """Given the customer ids, each work order of an unknown customer is named by its first
+    row and the customer_id column, with the other problems of the file."""
+    path = _csv_orders(tmp_path / "w.csv",
+                       f"wo-2,c-404,{DONE},Gasket,1,5,25",
+                       f"wo-2,c-404,{DONE},Seal,1,5,25",
+                       f"wo-3,c-1,{DONE},Pipe,1E+3,5,25")
+    with pytest.raises(ValidationError) as caught:
+        load_work_orders(path, customer_ids={"c-1"})
+    assert {(p.row, p.field) for p in caught.value.problems} == {
+        (3, "customer_id"), (5, "quantity")}
+    assert "c-404" in str(caught.value)
+    assert len(load_work_orders(_csv_orders(tmp_path / "ok.csv",
+                                            f"wo-2,c-404,{DONE},Gasket,1,5,25"))) == 2
+
+
+def test_unknown_customers_are_named_by_item_in_json(tmp_path: Path) -> None:
+    """In JSON the unknown customer is named by the work order's index and customer_id."""
+    path = tmp_path / "w.json"
+    items = [{"id": f"wo-{n}", "customer_id": cid, "status": "planned", "lines": []}
+             for n, cid in enumerate(["c-1", "c-2", "c-404"])]
+    path.write_text(json.dumps(items), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_work_orders(path, customer_ids={"c-1", "c-2"})
+    problem = _only_problem(caught.value)
+    assert (problem.source, problem.row, problem.field) == (str(path), 2, "customer_id")
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("w.csv", ORDER_HEADER + "\n"),
+    ("w.csv", ORDER_HEADER + "\n,,,,,,,,\n\n"),
+    ("w.json", "[]"),
+])
+def test_a_file_without_work_orders_loads_as_none(tmp_path: Path, name: str,
+                                                  content: str) -> None:
+    """A header without rows (or with blank rows only) and an empty JSON list load as no work
+    orders; it is the caller that says so."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert load_work_orders(path, customer_ids={"c-1"}) == []
