@@ -296,13 +296,15 @@ def test_bad_decimal_names_file_row_and_field_and_writes_nothing(
     assert not BOOK.exists()
 
 
-def test_unknown_customer_in_work_orders_exits_2_naming_it(company: Path) -> None:
-    """A work order for a customer id not in the customer file exits 2 and names the id."""
+@pytest.mark.parametrize("command", ["plan", "run"])
+def test_unknown_customer_in_work_orders_exits_2_naming_it(company: Path, command: str) -> None:
+    """A work order for a customer id not in the customer file exits 2 naming the id, the
+    work-orders file, the work order's row and the customer_id column."""
     edit("work-orders.csv", "wo-2,c-1,", "wo-2,c-404,")
-    result = invoke("run", *FILES, "--now", NOW)
+    result = invoke(command, *FILES, "--now", NOW)
     assert result.exit_code == 2, result.output
     assert "c-404" in result.stderr
-    assert "work-orders.csv" in result.stderr
+    assert "work-orders.csv, row 4, field 'customer_id'" in result.stderr
     assert not JOURNAL.exists()
     assert not BOOK.exists()
 

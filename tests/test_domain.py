@@ -373,3 +373,62 @@ def test_an_id_longer_than_the_journal_keeps_is_refused_naming_the_field(build: 
     with pytest.raises(ValidationError, match=f"at most {MAX_ID_LENGTH} characters") as caught:
         build("x" * (MAX_ID_LENGTH + 1))
     assert caught.value.field in ("id", "customer_id")
+
+
+# --- amount bounds ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("quantity", "1E+3", "exponent notation"),
+    ("quantity", "1" + "0" * 400, "at most 10 digits"),
+    ("quantity", Decimal("1E+12"), "at most 10 digits"),
+    ("unit_price", "123456789012345678901234567890", "at most 12 digits"),
+    ("unit_price", "1e400", "exponent notation"),
+    ("unit_price", "Infinity", "finite"),
+    ("vat_rate", "25.0000001", "at most 6 decimals"),
+    ("vat_rate", "2.5e1", "exponent notation"),
+])
+def test_work_lines_refuse_amounts_beyond_their_bounds(field: str, value: object,
+                                                       words: str) -> None:
+    """A work line's quantity, price and VAT rate follow the amount rules, naming the field,
+    however the line is made (here through the API, not a file)."""
+    given_values: dict[str, Any] = {"quantity": "1", "unit_price": "100", "vat_rate": "25"}
+    given_values[field] = value
+    with pytest.raises(ValidationError) as caught:
+        WorkLine("x", **given_values)
+    assert caught.value.field == field
+    assert words in caught.value.message
+
+
+def test_product_list_prices_follow_the_unit_price_bound() -> None:
+    """A product's list price is a unit price: 13 whole digits are refused naming unit_price."""
+    with pytest.raises(ValidationError) as caught:
+        Product("p", "P", unit_price="1234567890123")
+    assert caught.value.field == "unit_price"
+    assert Product("p", "P", unit_price="999999999999.999999").unit_price == Decimal(
+        "999999999999.999999")
+
+
+def test_largest_lines_still_add_up_exactly() -> None:
+    """Lines at the largest quantity and price still give an exact, refusal-free invoice total."""
+    line = WorkLine("x", "9999999999.999999", "999999999999.999999", "25")
+    order = WorkOrder("w", "c", [line] * 100, completed_at=WHEN)
+    net = line.net("BHD") * 100
+    assert order.total("BHD").amount == net + round_money(net * Decimal("0.25"), "BHD")
+
+
+def test_work_order_total_includes_vat_as_an_invoice_does() -> None:
+    """A work order's total is net plus VAT per rate: +100 at 0% and -90 at 25% is -12.50."""
+    order = WorkOrder("w", "c", [WorkLine("a", 1, 100, 0), WorkLine("b", 1, -90, 25)],
+                      completed_at=WHEN)
+    assert order.total("DKK").amount == Decimal("-12.50")
+
+
+@given(st.lists(lines, max_size=6), currencies)
+def test_work_order_total_is_the_gross_of_its_invoice(invoice_lines: list[InvoiceLine],
+                                                      currency: str) -> None:
+    """A work order totals exactly what an invoice of its lines would, VAT included."""
+    work = [WorkLine(ln.description, ln.quantity, ln.unit_price, ln.vat_rate)
+            for ln in invoice_lines]
+    order = WorkOrder("w", "c", work, completed_at=WHEN)
+    assert order.total(currency) == _draft(invoice_lines, currency).gross

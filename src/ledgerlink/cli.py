@@ -235,12 +235,10 @@ def _inputs(work: Path, customers: Path, policy: Path | None) -> tuple[
     orders, people, company = _load_with_customers(
         lambda: loading.load_work_orders(work), customers, policy)
     known = {c.id for c in people}
-    unknown = [ValidationError(f"unknown customer {o.customer_id!r}", field="customer_id",
-                               value=o.customer_id, source=str(work))
-               for o in orders if o.customer_id not in known]
-    if unknown:
-        raise ValidationError(f"{len(unknown)} work orders refer to unknown customers",
-                              source=str(work), problems=unknown[:20])
+    if any(o.customer_id not in known for o in orders):
+        # Only the loader knows rows: read again with the customers known, so
+        # each unknown customer is named by file, row and column.
+        orders = loading.load_work_orders(work, customer_ids=known)
     return orders, people, company
 
 

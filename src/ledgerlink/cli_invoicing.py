@@ -52,6 +52,18 @@ def _preview(orders: list[WorkOrder], people: list[Customer], company: Company,
     return api.plan(orders, people, company, now=now, connector=book, store=store)
 
 
+def _say_nothing_in(work: Path) -> None:
+    """Say that a work-orders file holds no work orders.
+
+    Nothing to do is not a failure (exit status 0), but it is said: a nightly
+    export that came out empty must not pass unnoticed. Nothing is opened or
+    recorded, so no run appears in the journal either.
+    """
+    from ledgerlink import cli as core
+
+    core.errors.print(f"no work orders in {work}", markup=False, highlight=False)
+
+
 def _plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "now": plan.now.isoformat(),
@@ -92,6 +104,9 @@ def plan_command(work: Path, customers: Path, policy: Path | None, connector: st
     with core._reported(as_json):
         moment = core._now(now)
         orders, people, company = core._inputs(work, customers, policy)
+        if not orders:
+            _say_nothing_in(work)
+            return
         preview = _preview(orders, people, company, moment, connector, pairs, store)
     if as_json:
         core._emit_json(_plan_json(preview))
@@ -119,6 +134,9 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
     with core._reported(as_json):
         moment = core._now(now)
         orders, people, company = core._inputs(work, customers, policy)
+        if not orders:
+            _say_nothing_in(work)
+            return
         if allow_credits:
             company = attrs.evolve(company, allow_credits=True)
         book = core._connect(connector, pairs, store)

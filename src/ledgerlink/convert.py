@@ -7,9 +7,15 @@ a connector) add them to their own instance and never touch a shared one.
 
 The shape:
 
-* ``Decimal`` ↔ string (``"12.50"``). Ints are accepted when structuring
-  because they are exact; floats are refused, since ``0.1`` as a float is not
-  0.1 and money must never pass through one.
+* ``Decimal`` ↔ string (``"12.50"``), written in plain notation. Ints are
+  accepted when structuring because they are exact; floats are refused, since
+  ``0.1`` as a float is not 0.1 and money must never pass through one. Text is
+  read by :func:`ledgerlink.money.read_amount` (no exponent notation, at most
+  :data:`~ledgerlink.money.AMOUNT`'s digits); the domain narrows quantities,
+  prices and VAT rates further.
+* :class:`JsonNumber`: a JSON reader hands over a number with a fraction or an
+  exponent, or a whole number too long to be one we would accept, as its text;
+  every hook refuses it with the text in the message (``1e400``, not ``inf``).
 * ``date`` ↔ ``"YYYY-MM-DD"``; ``datetime`` ↔ ISO 8601 *with* an offset
   (``"2024-05-01T14:30:00+02:00"``). Naive datetimes are refused both ways:
   without an offset nobody can tell which night or which day a time belongs to.
@@ -44,9 +50,17 @@ from cattrs.cols import homogenous_tuple_structure_factory, list_structure_facto
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
 from ledgerlink.errors import ValidationError
-from ledgerlink.money import to_decimal
+from ledgerlink.money import MAX_DIGITS, read_amount
 
-__all__ = ["converter", "make_converter", "problems_of", "structure", "unstructure"]
+__all__ = [
+    "JsonNumber",
+    "converter",
+    "json_int",
+    "make_converter",
+    "problems_of",
+    "structure",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
@@ -56,8 +70,45 @@ T = TypeVar("T")
 # knows the path and adds it.
 
 
+@attrs.frozen
+class JsonNumber:
+    """A JSON number kept as its text: one with a fraction or an exponent, or too long.
+
+    Give :func:`json_int` and this class to ``json.load`` as ``parse_int``,
+    ``parse_float`` and ``parse_constant``: Python would read ``1e400`` as an
+    infinite float, crash on a whole number of 5,000 digits and read ``NaN``,
+    none of which names what the file said.
+
+    Attributes:
+        text: the number as written in the file.
+    """
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def json_int(text: str) -> int | JsonNumber:
+    """``parse_int`` for ``json.load``: an int, or a :class:`JsonNumber` when longer than
+    any field takes (:data:`~ledgerlink.money.MAX_DIGITS`)."""
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        return JsonNumber(text)
+    return int(text)
+
+
 def _type_name(value: object) -> str:
+    if isinstance(value, JsonNumber):
+        return "a number"
     return "null" if value is None else type(value).__name__
+
+
+def _json_number_problem(value: JsonNumber) -> ValidationError:
+    if value.text.lstrip("-").isdigit():
+        return ValidationError("too large a number", value=value)
+    return ValidationError(
+        'numbers with a fraction or exponent are not accepted in JSON; write the number '
+        'as a string, e.g. "12.50"', value=value)
 
 
 def _structure_str(value: Any, _: type) -> str:
@@ -67,6 +118,8 @@ def _structure_str(value: Any, _: type) -> str:
 
 
 def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, JsonNumber) and value.text.lstrip("-").isdigit():
+        raise _json_number_problem(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(f"expected a whole number, got {_type_name(value)}", value=value)
     return value
@@ -79,6 +132,8 @@ def _structure_bool(value: Any, _: type) -> bool:
 
 
 def _structure_decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, JsonNumber):
+        raise _json_number_problem(value)
     if isinstance(value, float):
         raise ValidationError(
             'floats are not accepted; write the number as a string, e.g. "12.50"', value=value
@@ -88,9 +143,14 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
             f"expected a decimal number as a string, got {_type_name(value)}", value=value
         )
     try:
-        return to_decimal(value)
+        return read_amount(value)
     except ValidationError as err:
         raise ValidationError(err.message, value=value) from None
+
+
+def _unstructure_decimal(value: Decimal) -> str:
+    # str() would write 1E+3 or 1E-7, which read_amount refuses: always plain.
+    return format(value, "f")
 
 
 def _structure_date(value: Any, _: type) -> date:
@@ -211,7 +271,7 @@ def make_converter() -> cattrs.Converter:
     )
     conv.register_structure_hook_factory(attrs.has, lambda cls: _attrs_hook(cls, conv))
 
-    conv.register_unstructure_hook(Decimal, str)
+    conv.register_unstructure_hook(Decimal, _unstructure_decimal)
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_unstructure_hook(datetime, _unstructure_datetime)
     return conv
@@ -289,8 +349,12 @@ def _collect(exc: BaseException, path: str, data: object, out: list[ValidationEr
                 _collect(problem, path, data, out)
         else:
             field = _join(path, exc.field)
+            # A domain converter sees the value a hook already read (Decimal('12'));
+            # the user wrote the input's value ('12'), so show that when there is one.
+            raw = _child(data, exc.field) if exc.field else None
+            shown = exc.value if raw is None else raw
             out.append(ValidationError(
-                _with_value(exc.message, exc.value), field=field or None, value=exc.value
+                _with_value(exc.message, shown), field=field or None, value=exc.value
             ))
     elif isinstance(exc, KeyError):
         out.append(ValidationError("required field missing", field=path or None))

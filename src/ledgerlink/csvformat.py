@@ -38,7 +38,10 @@ __all__ = [
 
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
-_WHOLE = re.compile(r"\s*[+-]?\d+\s*")
+_WHOLE = re.compile(r"\s*[+-]?0*([0-9]+)\s*", re.ASCII)
+#: Whole numbers in CSV longer than this are refused before int() reads them
+#: (no whole-number field comes near; int() itself gives up past 4,300 digits).
+MAX_WHOLE_DIGITS = 18
 
 
 # --- columns ------------------------------------------------------------------------
@@ -137,9 +140,12 @@ def cell(value: Any) -> str:
 
 
 def _csv_int(value: Any, _: type) -> int:
-    if isinstance(value, str) and _WHOLE.fullmatch(value):
-        return int(value)
-    raise ValidationError("expected a whole number", value=value)
+    match = _WHOLE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValidationError("expected a whole number", value=value)
+    if len(match.group(1)) > MAX_WHOLE_DIGITS:
+        raise ValidationError(f"too large: at most {MAX_WHOLE_DIGITS} digits", value=value)
+    return int(value)
 
 
 def _csv_bool(value: Any, _: type) -> bool:

@@ -20,7 +20,17 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.util import get_cc_module
 
 from ledgerlink.errors import ValidationError
-from ledgerlink.money import EXACT, Money, minor_unit, round_money, to_decimal
+from ledgerlink.money import (
+    EXACT,
+    QUANTITY,
+    UNIT_PRICE,
+    VAT_RATE,
+    Money,
+    minor_unit,
+    read_amount,
+    round_money,
+    to_decimal,
+)
 from ledgerlink.policy import BillingPolicy, PolicyOverride
 from ledgerlink.status import InvoiceStatus, derive_status
 
@@ -137,20 +147,41 @@ def _currency(instance: object, attribute: attrs.Attribute[str], value: str) -> 
         raise ValidationError(err.message, field=attribute.name, value=value) from None
 
 
+# Quantities, prices and VAT rates are held to the bounds of ledgerlink.money
+# however they arrive (a file, the API, a scheduled job's item), so no line can
+# overflow the arithmetic of the invoice it lands on.
+
+
 def _quantity(value: object) -> Decimal:
-    return to_decimal(value, field="quantity")
+    return read_amount(value, QUANTITY)
 
 
 def _unit_price(value: object) -> Decimal:
-    return to_decimal(value, field="unit_price")
+    return read_amount(value, UNIT_PRICE)
 
 
 def _vat(value: object) -> Decimal:
-    return to_decimal(value, field="vat_rate")
+    return read_amount(value, VAT_RATE)
 
 
 def _optional_price(value: object) -> Decimal | None:
-    return None if value is None else to_decimal(value, field="unit_price")
+    return None if value is None else read_amount(value, UNIT_PRICE)
+
+
+# An InvoiceLine is made from a WorkLine (already bounded) or read back from a
+# book; it keeps whatever exact value it is given.
+
+
+def _any_quantity(value: object) -> Decimal:
+    return to_decimal(value, field="quantity")
+
+
+def _any_price(value: object) -> Decimal:
+    return to_decimal(value, field="unit_price")
+
+
+def _any_vat(value: object) -> Decimal:
+    return to_decimal(value, field="vat_rate")
 
 
 def _work_lines(value: Iterable[WorkLine]) -> tuple[WorkLine, ...]:
@@ -344,8 +375,9 @@ class WorkLine:
 
     Attributes:
         description: the text on the invoice line.
-        quantity: hours, pieces, ... (may be negative for a discount line).
-        unit_price: price per unit excl. VAT, any precision.
+        quantity: hours, pieces, ... (may be negative for a discount line); within
+            :data:`~ledgerlink.money.QUANTITY`.
+        unit_price: price per unit excl. VAT; within :data:`~ledgerlink.money.UNIT_PRICE`.
         vat_rate: VAT percentage 0..100.
         product_id: the product this line sells, if any.
     """
@@ -356,6 +388,10 @@ class WorkLine:
     vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_vat,
                                     validator=_vat_rate)
     product_id: str | None = None
+
+    def net(self, currency: str) -> Decimal:
+        """quantity x unit price, rounded once to the currency's minor unit (as invoiced)."""
+        return round_money(EXACT.multiply(self.quantity, self.unit_price), currency)
 
 
 @attrs.frozen
@@ -405,6 +441,15 @@ class WorkOrder:
         )
         return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
+    def total(self, currency: str) -> Money:
+        """What an invoice of just this work order comes to in ``currency``, VAT included.
+
+        Computed as an invoice is (:func:`vat_breakdown`), so it is the total the
+        customer would see.
+        """
+        return Money(sum((v.base.amount + v.vat.amount
+                          for v in vat_breakdown(self.lines, currency)), Decimal(0)), currency)
+
 
 # --- invoices ---------------------------------------------------------------------
 
@@ -424,9 +469,9 @@ class InvoiceLine:
     """
 
     description: str
-    quantity: Decimal = attrs.field(converter=_quantity)
-    unit_price: Decimal = attrs.field(converter=_unit_price)
-    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_vat,
+    quantity: Decimal = attrs.field(converter=_any_quantity)
+    unit_price: Decimal = attrs.field(converter=_any_price)
+    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_any_vat,
                                     validator=_vat_rate)
     product_id: str | None = None
     source_key: str | None = None
@@ -466,7 +511,9 @@ class VatTotal:
     vat: Money
 
 
-def vat_breakdown(lines: Sequence[InvoiceLine], currency: str) -> tuple[VatTotal, ...]:
+def vat_breakdown(
+    lines: Sequence[InvoiceLine] | Sequence[WorkLine], currency: str
+) -> tuple[VatTotal, ...]:
     """VAT per rate, computed on the sum of each rate's rounded line amounts."""
     bases: dict[Decimal, Decimal] = {}
     for line in lines:

@@ -35,14 +35,14 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
 
-from ledgerlink.convert import converter, structure, unstructure
+from ledgerlink.convert import JsonNumber, converter, json_int, structure, unstructure
 from ledgerlink.csvformat import (
     CSV_CONVERTER,
     CUSTOMER_COLUMNS,
@@ -177,16 +177,57 @@ def _records(
 def _read_json(source: str) -> list[Any]:
     try:
         with open(source, encoding="utf-8-sig") as handle:
-            data = json.load(handle)
+            document = handle.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise _unreadable(source, err) from err
+    try:
+        # Numbers that are not plain, short whole numbers stay text, so the
+        # converter can refuse them quoting the file (see convert.JsonNumber).
+        data = json.loads(document, parse_int=json_int, parse_float=JsonNumber,
+                          parse_constant=JsonNumber)
     except json.JSONDecodeError as err:
         raise InputFileError(
             f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})", source=source
         ) from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise _unreadable(source, err) from err
+    except RecursionError:
+        raise _too_deep(source, document) from None
     if not isinstance(data, list):
         raise InputFileError("expected a JSON list of objects at the top level", source=source)
     return data
+
+
+#: Nesting deeper than this is reported when the JSON reader gives up on a file;
+#: ledgerlink's own files nest four levels (list, object, lines, line).
+MAX_JSON_DEPTH = 32
+
+
+def _too_deep(source: str, document: str) -> InputFileError:
+    """Where ``document`` first nests deeper than :data:`MAX_JSON_DEPTH`, as an error."""
+    depth, item, line, column = 0, 0, 1, 0
+    in_string = escaped = False
+    for char in document:
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                break
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 1:
+            item += 1
+    return InputFileError(f"nested more than {MAX_JSON_DEPTH} levels deep "
+                          f"(line {line}, column {column})", source=source, row=item)
 
 
 def _all_problems(source: str, problems: Sequence[ValidationError]) -> ValidationError:
@@ -218,6 +259,21 @@ def _check_unique(
             first[key] = row
 
 
+def _check_customers(
+    entries: Iterable[tuple[int, object]], customer_ids: Collection[str] | None, source: str,
+    problems: list[ValidationError], *, field: str = "customer_id",
+) -> None:
+    """Report every work order whose customer is not among ``customer_ids`` (None: no check)."""
+    if customer_ids is None:
+        return
+    for row, value in entries:
+        if isinstance(value, str) and value.strip() and value not in customer_ids:
+            problems.append(ValidationError(
+                f"unknown customer {value!r} (not among the customers)",
+                source=source, row=row, field=field, value=value,
+            ))
+
+
 def _structure_rows(
     items: Iterable[tuple[int, Any]], cls: type[T], conv: cattrs.Converter, source: str,
     problems: list[ValidationError], name_of: Callable[[str | None], str | None],
@@ -231,13 +287,16 @@ def _structure_rows(
     return loaded
 
 
-def _load_table(path: PathArg, cls: type[T], columns: Sequence[Column], what: str) -> list[T]:
+def _load_table(path: PathArg, cls: type[T], columns: Sequence[Column], what: str,
+                customer_ids: Collection[str] | None = None) -> list[T]:
     source = os.fspath(path)
     problems: list[ValidationError] = []
     if _suffix(path, _TABLE_SUFFIXES) == ".json":
         items = list(enumerate(_read_json(source)))
         _check_unique(((i, x.get("id") if isinstance(x, Mapping) else None) for i, x in items),
                       what, source, problems)
+        _check_customers(((i, x.get("customer_id") if isinstance(x, Mapping) else None)
+                          for i, x in items), customer_ids, source, problems)
         loaded = _structure_rows(items, cls, converter, source, problems, lambda f: f)
     else:
         records = _records(source, columns, problems)
@@ -270,16 +329,20 @@ def load_products(path: PathArg) -> list[Product]:
     return _load_table(path, Product, PRODUCT_COLUMNS, "product")
 
 
-def load_work_orders(path: PathArg) -> list[WorkOrder]:
+def load_work_orders(
+    path: PathArg, *, customer_ids: Collection[str] | None = None
+) -> list[WorkOrder]:
     """Work orders from a ``.json`` file, or a ``.csv`` file with one row per line.
 
     In CSV, rows sharing a ``work_order_id`` form one work order, in the order
     the ids first appear; the work-order columns must agree across its rows.
     A row whose line columns are all blank adds no line (a work order without
-    lines is written that way).
+    lines is written that way). Given ``customer_ids``, a work order naming a
+    customer not among them is a problem like any other, naming its row (in
+    CSV, the work order's first row).
     """
     if _suffix(path, _TABLE_SUFFIXES) == ".json":
-        return _load_table(path, WorkOrder, (), "work order")
+        return _load_table(path, WorkOrder, (), "work order", customer_ids)
     source = os.fspath(path)
     problems: list[ValidationError] = []
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
@@ -290,6 +353,8 @@ def load_work_orders(path: PathArg) -> list[WorkOrder]:
                                             field="work_order_id"))
             continue
         groups.setdefault(order_id, []).append((row, record))
+    _check_customers(((rows[0][0], rows[0][1]["customer_id"]) for rows in groups.values()),
+                     customer_ids, source, problems)
     orders = []
     for rows in groups.values():
         order = _work_order_from_rows(source, rows, problems)
@@ -359,6 +424,13 @@ def load_policy(path: PathArg) -> PolicyFile:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as err:
         raise InputFileError(f"not valid TOML: {err}", source=source) from err
+    except ValueError as err:
+        # tomllib reads whole numbers with int(), which refuses thousands of digits.
+        raise InputFileError("not valid TOML: a number has too many digits",
+                             source=source) from err
+    except RecursionError:
+        raise InputFileError("not valid TOML: arrays or tables nested too deeply",
+                             source=source) from None
     except OSError as err:
         raise _unreadable(source, err) from err
 

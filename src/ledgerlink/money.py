@@ -9,10 +9,19 @@ invoice's totals always add up to the cent.
 
 Floats are refused everywhere: ``Money(0.1, "DKK")`` raises, because 0.1 as a
 float is not 0.1.
+
+Numbers read from the user (input files, the domain's quantity, price and VAT
+fields) pass :func:`read_amount`, which holds them to an :class:`AmountBound`:
+plain decimal text only (no exponent, no NaN or Infinity), at most so many
+digits before the point and :data:`MAX_PLACES` after it. Checking the text
+before Decimal reads it keeps a 5,000-digit cell from costing anything, and the
+bounds keep every product and sum an invoice needs exact (see
+:data:`QUANTITY`).
 """
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from functools import cache
 
@@ -21,7 +30,22 @@ import iso4217
 
 from ledgerlink.errors import ValidationError
 
-__all__ = ["EXACT", "ROUNDING", "Money", "minor_unit", "round_money", "to_decimal"]
+__all__ = [
+    "AMOUNT",
+    "EXACT",
+    "MAX_DIGITS",
+    "MAX_PLACES",
+    "QUANTITY",
+    "ROUNDING",
+    "UNIT_PRICE",
+    "VAT_RATE",
+    "AmountBound",
+    "Money",
+    "minor_unit",
+    "read_amount",
+    "round_money",
+    "to_decimal",
+]
 
 #: The one rounding rule for money (see the module docstring).
 ROUNDING = ROUND_HALF_UP
@@ -90,6 +114,130 @@ def to_decimal(value: object, *, field: str = "amount") -> Decimal:
     if not result.is_finite():
         raise ValidationError("must be a finite number", field=field, value=value)
     return result
+
+
+# --- amounts read from the user ------------------------------------------------------
+
+#: Decimals accepted after the point. More than prices and quantities are
+#: written with in practice, and the most for which ``str(Decimal)`` writes plain
+#: notation (``0.000001``; a seventh place prints as ``1E-7``), so every accepted
+#: amount is written back to a file exactly as a person would type it.
+MAX_PLACES = 6
+
+
+@attrs.frozen
+class AmountBound:
+    """How large and how precise a number read from the user may be.
+
+    Attributes:
+        field: the field named when a value is refused.
+        digits: most digits before the decimal point (leading zeros aside).
+        places: most digits after it.
+    """
+
+    field: str
+    digits: int
+    places: int = MAX_PLACES
+
+    def named(self, field: str) -> AmountBound:
+        """The same bound, naming another field."""
+        return attrs.evolve(self, field=field)
+
+
+# Why these sizes: an invoice line's net is quantity x unit price, below
+# 10^(10+12) = 10^22, i.e. at most 25 digits with a currency's 3 minor digits.
+# Decimal's default context keeps 28, so sums of a thousand such lines (and
+# every real invoice) stay exact; past that, Money refuses the amount rather
+# than rounding it.
+#: A line's quantity: below ten billion units (hours, pieces, kWh ...).
+QUANTITY = AmountBound("quantity", 10)
+#: A unit price: below a trillion, more than anything sold in any currency.
+UNIT_PRICE = AmountBound("unit_price", 12)
+#: A VAT percentage (its 0..100 range is checked by the domain).
+VAT_RATE = AmountBound("vat_rate", 3)
+#: A total read from the user (a project's billing limit): below a thousand
+#: trillion, as much as a thousand lines of the largest quantity and price.
+AMOUNT = AmountBound("amount", 15)
+#: Without a bound of its own a number may have this many digits before the
+#: point. Only nonsense reaches it (a field's own bound, with its figure, is
+#: what a typo meets), and it keeps such nonsense from going any further.
+MAX_DIGITS = 1000
+_ANY = AmountBound("amount", MAX_DIGITS)
+
+# Plain decimal text: ASCII digits, an optional sign and point, nothing else
+# (Decimal itself would also take 1E+3, NaN, 1_000 and non-ASCII digits).
+_PLAIN = re.compile(r"([+-]?)0*([0-9]*)(?:\.([0-9]*))?", re.ASCII)
+_EXPONENT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+", re.ASCII)
+_NOT_FINITE = frozenset({"nan", "snan", "inf", "infinity"})
+
+
+def read_amount(value: object, bound: AmountBound | None = None) -> Decimal:
+    """``value`` (plain decimal text, an int or a Decimal) as an exact Decimal within ``bound``.
+
+    Text is read exactly as written (``"2.50"`` keeps its two places). Refused,
+    each as a ValidationError naming ``bound.field``: floats and bools, text in
+    exponent notation or that is not a plain decimal number, NaN and infinities,
+    and numbers with more digits than the bound allows. Without a bound, at
+    most :data:`MAX_DIGITS` and :data:`MAX_PLACES` digits: the text rules alone,
+    for a reader (a file converter) that leaves the field's own bound to the
+    domain type. A Decimal with a positive exponent (``Decimal("1E+3")``, from
+    arithmetic) is rescaled to ``1000``: same value, written plainly.
+    """
+    bound = bound or _ANY
+    field = bound.field
+    if isinstance(value, (bool, float)):
+        raise ValidationError("floats are not accepted for money; pass a Decimal or a string",
+                              field=field, value=value)
+    if isinstance(value, str):
+        return _read_text(value, bound)
+    if isinstance(value, int):
+        if abs(value) >= 10 ** bound.digits:
+            raise _too_large(bound, value)
+        return Decimal(value)
+    if not isinstance(value, Decimal):
+        raise ValidationError(f"expected a decimal number, got {type(value).__name__}",
+                              field=field, value=value)
+    if not value.is_finite():
+        raise ValidationError("must be a finite number", field=field, value=value)
+    if value.adjusted() >= bound.digits and value != 0:
+        raise _too_large(bound, value)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite, checked above
+    if exponent < -bound.places:
+        raise _too_precise(bound, value)
+    return value.quantize(Decimal(1)) if exponent > 0 else value
+
+
+def _read_text(value: str, bound: AmountBound) -> Decimal:
+    text = value.strip()
+    match = _PLAIN.fullmatch(text)
+    if match is None or not text.strip("+-."):
+        if _EXPONENT.fullmatch(text):
+            message = "exponent notation is not accepted; write the number out (1000, not 1E+3)"
+        elif text.lstrip("+-").lower() in _NOT_FINITE:
+            message = "must be a finite number"
+        else:
+            message = "not a decimal number"
+        raise ValidationError(message, field=bound.field, value=value)
+    _, whole, fraction = match.groups()
+    if len(whole) > bound.digits:
+        raise _too_large(bound, value)
+    if fraction is not None and len(fraction) > bound.places:
+        raise _too_precise(bound, value)
+    return Decimal(text)
+
+
+def _too_large(bound: AmountBound, value: object) -> ValidationError:
+    if bound is _ANY:
+        # A field bound more tightly says how far; this one only stops nonsense.
+        return ValidationError("too large a number", field=bound.field, value=value)
+    return ValidationError(f"too large: at most {bound.digits} digits before the decimal point",
+                           field=bound.field, value=value)
+
+
+def _too_precise(bound: AmountBound, value: object) -> ValidationError:
+    return ValidationError(f"too precise: at most {bound.places} decimals",
+                           field=bound.field, value=value)
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

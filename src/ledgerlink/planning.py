@@ -28,6 +28,12 @@ Rules (each one tested):
   re-invoiced — only when credits are allowed, otherwise a notice says so.
   A credit is never planned when the invoice also bills work that is not in
   the input (it could not be re-invoiced).
+* Work whose total (VAT included) is below zero is not invoiced: a notice
+  names it, since money goes back with a credit note. Lines below zero are
+  fine on work whose total is not. The rule is per work order, in both
+  postings: a draft collects only work that is not below zero itself (the
+  planner cannot see lines added to a draft by hand), and work that changes to
+  below zero after it was invoiced leaves its invoice as it was.
 * Cancelled work that was never invoiced produces nothing; cancelled work on
   a draft has its lines removed; on a booked invoice it is credited as above.
 * Keys are deterministic (``inv:<work order>``, ``draft:<customer>:<n>``,
@@ -191,7 +197,7 @@ def _plan(
             b.notice(NoticeKind.POLICY, order.id, customer.id, "posting=none")
         elif not _is_due(order, policy, now, b.now_local):
             b.notice(NoticeKind.NOT_DUE, order.id, customer.id, _not_due_reason(order, policy))
-        elif reason := _blocker(order, policy, caps):
+        elif reason := _blocker(order, policy, caps, customer.currency):
             b.notice(NoticeKind.BLOCKED, order.id, customer.id, reason)
         else:
             fresh.setdefault(customer.id, []).append((order, credits.get(order.id, 0)))
@@ -203,15 +209,32 @@ def _plan(
     return Plan(actions, tuple(b.notices), now, b.already, caps)
 
 
-def _blocker(order: WorkOrder, policy: EffectivePolicy, caps: frozenset[Capability]) -> str:
+def _blocker(
+    order: WorkOrder, policy: EffectivePolicy, caps: frozenset[Capability], currency: str
+) -> str:
     if not order.lines:
         return "work order has no lines"
+    if below := _below_zero(order, currency):
+        return below
     if policy.posting is Posting.DRAFT and Capability.DRAFTS not in caps:
         return "posting=draft needs a connector with capability 'drafts'"
     if policy.timing is Timing.BEFORE_WORK and order.planned_date is None and (
             order.status is not WorkStatus.COMPLETED):
         return "timing=before_work needs a planned date"
     return ""
+
+
+def _below_zero(order: WorkOrder, currency: str) -> str:
+    """Why ``order`` cannot be invoiced because its total is below zero ("" when it can)."""
+    # Most work has no line that takes money off: nothing to add up then.
+    if all((line.quantity < 0) == (line.unit_price < 0) or not line.quantity
+           or not line.unit_price for line in order.lines):
+        return ""
+    total = order.total(currency)
+    if total.amount >= 0:
+        return ""
+    return (f"its total is below zero ({total}); an invoice cannot give money back, "
+            "a credit note does")
 
 
 def _not_due_reason(order: WorkOrder, policy: EffectivePolicy) -> str:
@@ -250,6 +273,13 @@ def _plan_changes(
         if invoice is None or customer is None:
             b.notice(NoticeKind.BLOCKED, order.id, order.customer_id,
                      "changed after invoicing, but its invoice or customer is unknown")
+            continue
+        below = "" if cancelled else _below_zero(order, customer.currency)
+        if below:
+            # Neither its lines on a draft nor a booked invoice are touched: the
+            # invoice keeps billing the work as it was until the work is fixed.
+            b.notice(NoticeKind.BLOCKED, order.id, customer.id,
+                     f"changed after invoicing, but {below}; invoice {invoice.key} is left as is")
             continue
         if not invoice.booked and not invoice.closed:
             b.add(customer, ReplaceLines(invoice.key, customer.id, order, record.revision,

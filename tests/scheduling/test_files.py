@@ -172,6 +172,55 @@ def test_unreadable_files_raise_input_file_errors(tmp_path: Path, name: str,
     assert caught.value.source == str(tmp_path / name)
 
 
+def test_csv_amounts_follow_the_work_order_rules_naming_row_and_column(tmp_path: Path) -> None:
+    """Project files read amounts with the same rules as work orders: exponent notation,
+    overflowing prices and quantities, NaN and an oversized billing limit are each named."""
+    bad = HEADER + """\
+P-1,Website,c-1,,,,,,P-1-a,2026-11-01,fee,Licence,1E+3,495,25,
+P-1,Website,c-1,,,,,,P-1-b,2026-11-01,fee,Licence,1,123456789012345678901234567890,25,
+P-1,Website,c-1,,,,,,P-1-c,2026-11-01,fee,Licence,1,NaN,25,
+P-2,Hosting,c-2,,,,,1e6,P-2-a,2026-11-01,fee,Licence,1,1,25,
+P-3,Hosting,c-2,,,,,1234567890123456,P-3-a,2026-11-01,fee,Licence,1,1,25,
+P-4,Hosting,c-2,,,,,,P-4-a,2026-11-01,fee,Licence,1""" + "0" * 400 + """,1,25,
+"""
+    path = write(tmp_path, "projects.csv", bad)
+    with pytest.raises(ValidationError) as caught:
+        load_projects(path)
+    assert problems(caught) == {
+        (2, "quantity"), (3, "unit_price"), (4, "unit_price"),
+        (5, "billing_limit"), (6, "billing_limit"), (7, "quantity"),
+    }
+    messages = {(p.row, p.field): p.message for p in caught.value.problems}
+    assert "exponent notation" in messages[2, "quantity"]
+    assert "at most 12 digits" in messages[3, "unit_price"]
+    assert "at most 15 digits" in messages[6, "billing_limit"]
+    assert "at most 10 digits" in messages[7, "quantity"]
+
+
+def test_json_amounts_follow_the_work_order_rules_naming_index_and_path(tmp_path: Path) -> None:
+    """In a JSON project file a bare 1e400, a 5,000-digit number and an exponent string are
+    named by project index and path."""
+    items = ", ".join(
+        f'{{"id": "i-{n}", "date": "2026-11-01", "kind": "fee", "description": "Fee",'
+        f' "quantity": {quantity}, "unit_price": "495"}}'
+        for n, quantity in enumerate(["1e400", "1" + "0" * 5000, '"2E+1"']))
+    document = f'[{{"id": "P-1", "name": "W", "customer_id": "c-1", "items": [{items}]}}]'
+    path = write(tmp_path, "projects.json", document)
+    with pytest.raises(ValidationError) as caught:
+        load_projects(path)
+    assert problems(caught) == {(0, "items[0].quantity"), (0, "items[1].quantity"),
+                                (0, "items[2].quantity")}
+
+
+def test_deeply_nested_project_json_is_an_input_file_error(tmp_path: Path) -> None:
+    """A project file nested 100,000 deep is refused naming the file, not a RecursionError."""
+    path = write(tmp_path, "projects.json", "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputFileError) as caught:
+        load_projects(path)
+    assert caught.value.source == str(path)
+    assert "nested more than" in caught.value.message
+
+
 def test_a_keyword_holding_the_separator_is_not_written_to_csv(tmp_path: Path) -> None:
     path = write(tmp_path, "projects.csv", GOOD_CSV)
     project = Project("P-9", "Odd", "c-1", keywords={"a;b"})

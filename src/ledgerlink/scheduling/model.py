@@ -25,7 +25,7 @@ import attrs
 # The domain's own field checks, so a billable item's numbers read as a work line's do.
 from ledgerlink.domain import _identifier, _quantity, _time_zone, _unit_price, _vat, _vat_rate
 from ledgerlink.errors import ValidationError
-from ledgerlink.money import to_decimal
+from ledgerlink.money import AMOUNT, read_amount
 
 __all__ = [
     "BillableItem",
@@ -51,7 +51,7 @@ def _non_empty(instance: object, attribute: attrs.Attribute[Any], value: str) ->
 
 
 def _optional_amount(value: object) -> Decimal | None:
-    return None if value is None else to_decimal(value, field="billing_limit")
+    return None if value is None else read_amount(value, AMOUNT.named("billing_limit"))
 
 
 def _items(value: Iterable[BillableItem]) -> tuple[BillableItem, ...]:
