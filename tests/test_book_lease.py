@@ -205,5 +205,6 @@ def test_work_kept_off_invoices_by_policy_is_logged_once(tmp_path: Path, store: 
     assert sorted(e.subject for e in skipped) == ["w1", "w3", "w5"]
     assert {e.run_id for e in skipped if e.subject in ("w1", "w3")} == {first.run_id}
     assert [e.subject for e in skipped if e.run_id == second.run_id] == ["w5"]
-    assert all("posting=none" in e.message and e.customer_id == "c1" for e in skipped)
+    assert all(e.message == "not invoiced: posting=none (customer c1's policy)"
+               and e.customer_id == "c1" for e in skipped)
     assert first.summary["skipped_by_policy"] == 2

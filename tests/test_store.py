@@ -218,3 +218,19 @@ def test_upgrading_from_0003_keeps_customers_with_unknown_details(tmp_path: Path
         command.downgrade(alembic_config(conn), "0003")
         assert "details" not in {c["name"] for c in sa.inspect(conn).get_columns("customers")}
     engine.dispose()
+
+
+def test_sql_logs_never_show_statement_parameters(tmp_path: Path,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """With SQLAlchemy's engine logger on, a saved OAuth token stays out of the log lines."""
+    import logging
+
+    secret = "at-0123456789-very-secret-access-token"
+    store = Store(tmp_path / "journal.db")
+    with caplog.at_level(logging.INFO, logger="sqlalchemy.engine"):
+        store.engine.echo = True  # what a user switching SQL logging on does
+        store.save_token("quickbooks:1", {"access_token": secret, "refresh_token": secret[::-1]})
+        assert store.load_token("quickbooks:1") == {"access_token": secret,
+                                                    "refresh_token": secret[::-1]}
+    assert "tokens" in caplog.text, "the statements were logged"
+    assert secret not in caplog.text and secret[::-1] not in caplog.text

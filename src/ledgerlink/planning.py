@@ -194,7 +194,7 @@ def _plan(
         if order.status is WorkStatus.CANCELLED:
             b.notice(NoticeKind.CANCELLED, order.id, customer.id, "cancelled before invoicing")
         elif not policy.invoices:
-            b.notice(NoticeKind.POLICY, order.id, customer.id, "posting=none")
+            b.notice(NoticeKind.POLICY, order.id, customer.id, _posting_none(policy, customer))
         elif not _is_due(order, policy, now, b.now_local):
             b.notice(NoticeKind.NOT_DUE, order.id, customer.id, _not_due_reason(order, policy))
         elif reason := _blocker(order, policy, caps, customer.currency):
@@ -390,3 +390,11 @@ def _plan_unfinished(
             send = _send_to(b, customer, policy, record.key)
             if send is not None:
                 b.add(customer, send)
+
+
+def _posting_none(policy: EffectivePolicy, customer: Customer) -> str:
+    """Why the policy keeps work off invoices, naming whose policy says so."""
+    whose = {"customer": f"customer {customer.id}'s policy",
+             "company": "the company's policy"}.get(str(policy.sources.get("posting")),
+                                                    "the policy")
+    return f"posting=none ({whose})"
