@@ -37,7 +37,8 @@ Exactly-once:
   ``DocNumber`` (:mod:`.keys`). :meth:`find_invoice` queries the DocNumber and
   accepts only an invoice whose note carries the key (a person's invoice with
   the same number is not ours). Deleted invoices are forgotten by QuickBooks,
-  so they are not found.
+  so they are not found. :meth:`find_invoices` applies the same rule to many
+  keys with ``DocNumber IN (...)`` queries (:mod:`.lookup`), for recovery.
 * a 6210 duplicate-number refusal keeps QuickBooks' text (ConflictError),
   unless the invoice with that number is ours for the same key, which is
   then returned.
@@ -93,6 +94,7 @@ from ledgerlink_quickbooks import (
     changefeed,
     customers,
     drafts,
+    lookup,
     queries,
     settings,
     statuses,
@@ -431,6 +433,11 @@ class QuickBooksConnector(BaseConnector):
                 if parse_note(row.get("PrivateNote"))[0] == key:
                     return self._credit(row) if entity == "CreditMemo" else self._remote(row)
         return None
+
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
+        """The invoices and credit notes carrying ``keys``: ``DocNumber IN (...)`` queries,
+        one per page of keys and entity (see :func:`.lookup.find_invoices`)."""
+        return lookup.find_invoices(self, keys)
 
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice with QuickBooks Id ``provider_id`` (NotFoundError on 610)."""
