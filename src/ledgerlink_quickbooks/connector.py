@@ -84,6 +84,7 @@ from ledgerlink.domain import (
 from ledgerlink.errors import (
     ConflictError,
     InvoiceStateError,
+    TransientProviderError,
     ValidationError,
 )
 from ledgerlink.http.client import ProviderClient, make_client
@@ -96,6 +97,7 @@ from ledgerlink_quickbooks import (
     drafts,
     lookup,
     queries,
+    replays,
     settings,
     statuses,
 )
@@ -296,12 +298,11 @@ class QuickBooksConnector(BaseConnector):
 
     def _write(self, path: str, body: bytes, operation: str, key: str,
                params: Mapping[str, str] | None = None) -> Any:
-        """POST ``body`` with a requestid derived from ``operation`` and ``key``."""
-        rid = request_id(self.realm_id, operation, key)
-        response = self._http.post(
-            path, params={**(params or {}), "requestid": rid}, content=body,
-            headers={"Content-Type": "application/json"}, idempotent=True)
-        return loads(response.text)
+        """POST ``body`` with a requestid derived from ``operation`` and ``key`` (the next
+        generation's after a replayed malformed refusal: :mod:`.replays`)."""
+        response = replays.post(self._http, self.realm_id, path, body, operation, key,
+                                params=params)
+        return replays.answer(response, f"{operation} ({path})")
 
     def _query(self, entity: str, where: list[queries.Condition], *, start: int = 1,
                max_results: int | None = None, order_by: str | None = None) -> list[Any]:
@@ -518,6 +519,9 @@ class QuickBooksConnector(BaseConnector):
     def send(self, provider_id: str, email: str | None = None) -> None:
         """Email the invoice (``sendTo`` when ``email`` is given, else its BillEmail).
 
+        Only an answer carrying the invoice marked ``EmailSent`` counts as sent; a
+        2xx with any other body raises TransientProviderError (the e-mail may have
+        gone out), so the runner leaves it to recovery as it does a timeout.
         The requestid derives from the invoice and the address, so a retried send
         is not emailed twice; a deliberate second send to the same address within
         QuickBooks' replay window is answered from the replay as well. With
@@ -529,10 +533,18 @@ class QuickBooksConnector(BaseConnector):
                 f"QuickBooks invoice {provider_id} still collects work; book it before "
                 "e-mailing it", provider=self.name)
         params = {"sendTo": email} if email else {}
-        rid = request_id(self.realm_id, "send-invoice", f"{provider_id}|{email or ''}")
-        self._http.post(f"/invoice/{provider_id}/send", params={**params, "requestid": rid},
-                        content=b"", headers={"Content-Type": "application/octet-stream"},
-                        idempotent=True)
+        response = replays.post(self._http, self.realm_id, f"/invoice/{provider_id}/send", b"",
+                                "send-invoice", f"{provider_id}|{email or ''}", params=params,
+                                content_type="application/octet-stream")
+        sent = replays.answer(response, f"the e-mail of invoice {provider_id}").get("Invoice")
+        if not isinstance(sent, dict) or str(sent.get("Id")) != provider_id or not (
+                statuses.is_sent(sent)):
+            # Only QuickBooks' own word that it e-mailed this invoice counts as sent;
+            # anything else is as unknown as a timeout, for recovery to decide.
+            raise TransientProviderError(
+                f"QuickBooks answered the e-mail of invoice {provider_id} without the "
+                "e-mailed invoice; it may or may not have been sent",
+                provider=self.name, status=response.status_code)
 
     def pdf(self, provider_id: str) -> bytes:
         """The invoice as QuickBooks renders it."""
