@@ -58,7 +58,7 @@ currency at creation); a mismatch is refused before any write (ConflictError).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -84,6 +84,7 @@ from ledgerlink.domain import (
 from ledgerlink.errors import (
     ConflictError,
     InvoiceStateError,
+    NotFoundError,
     TransientProviderError,
     ValidationError,
 )
@@ -552,10 +553,14 @@ class QuickBooksConnector(BaseConnector):
                                   headers={"Accept": "application/pdf"})
         return response.content
 
-    def _with_sync_token(self, provider_id: str, operation: str) -> Any:
-        """POST ``operation`` with the current SyncToken; on a stale one re-read and retry once."""
+    def _with_sync_token(self, provider_id: str, operation: str,
+                         done: Callable[[Mapping[str, Any]], bool] | None = None) -> Any:
+        """POST ``operation`` with the current SyncToken; on a stale one re-read and retry once.
+        An invoice ``done`` says is already in the wanted state is answered as read."""
         for attempt in range(2):
             current = self._read_invoice(provider_id)
+            if done is not None and done(current):
+                return {"Invoice": current}
             token = str(current.get("SyncToken", ""))
             body = dumps({"Id": provider_id, "SyncToken": token})
             try:
@@ -567,12 +572,21 @@ class QuickBooksConnector(BaseConnector):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def void(self, provider_id: str) -> RemoteInvoice:
-        """Void the invoice (irreversible): amounts zeroed, the record kept."""
-        return self._remote(self._with_sync_token(provider_id, "void")["Invoice"])
+        """Void the invoice (irreversible): amounts zeroed, the record kept.
+
+        A voided invoice is returned as it is: voiding it again (a repeat whose
+        first answer was lost) would mark its note "Voided" twice and hide its key.
+        """
+        answer = self._with_sync_token(provider_id, "void", done=statuses.is_voided)
+        return self._remote(answer["Invoice"])
 
     def delete(self, provider_id: str) -> None:
-        """Delete the invoice; QuickBooks forgets it."""
-        self._with_sync_token(provider_id, "delete")
+        """Delete the invoice; QuickBooks forgets it, so deleting it again (a repeat whose
+        first answer was lost) finds nothing to delete and is done."""
+        try:
+            self._with_sync_token(provider_id, "delete")
+        except NotFoundError:
+            return
 
     def register_payment(self, provider_id: str, amount: Decimal, paid_on: date) -> RemoteInvoice:
         """Record a Payment of ``amount`` applied to the invoice."""
