@@ -3,7 +3,10 @@
 Items refused before any write (an unlinked line, another currency) and items
 QuickBooks refuses keep their own error; the others are created. The batch's
 requestid derives from its items, so a retried batch is answered from
-QuickBooks' replay store. A batch counts against the realm's ``batch`` limit
+QuickBooks' replay store; a replayed refusal of a malformed batch (a run cut
+off mid-request) does not trap the items: they are looked up by key and the
+rest sent again under the next generation's requestid (:mod:`.replays`).
+A batch counts against the realm's ``batch`` limit
 (40 a minute) as well as the general one, which makes 40 × 30 = 1,200 invoices
 a minute the ceiling of one company.
 """
@@ -18,6 +21,7 @@ from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import (
     ConflictError,
     LedgerlinkError,
+    ProviderError,
     TransientProviderError,
     ValidationError,
 )
@@ -26,6 +30,7 @@ from ledgerlink.http.limits import DEFAULT_LIMIT
 from ledgerlink_quickbooks import queries
 from ledgerlink_quickbooks.faults import item_fault
 from ledgerlink_quickbooks.keys import digest, request_id
+from ledgerlink_quickbooks.replays import GENERATIONS, generation_key, is_malformed
 from ledgerlink_quickbooks.wire import dumps, loads
 
 if TYPE_CHECKING:
@@ -54,21 +59,45 @@ def create_invoices(connector: QuickBooksConnector, items: Sequence[BatchItem],
             continue
         requests.append({"bId": str(position), "operation": "create", "Invoice": body})
     if requests:
-        payload = dumps({"BatchItemRequest": requests})
-        keys = "|".join(items[int(r["bId"])].draft.key for r in requests)
+        _send(connector, items, requests, results)
+    return [results[position] for position in range(len(items))]
+
+
+def _send(connector: QuickBooksConnector, items: Sequence[BatchItem],
+          requests: list[dict[str, Any]],
+          results: dict[int, RemoteInvoice | LedgerlinkError]) -> None:
+    """Send ``requests`` in one batch; after a malformed refusal (a replayed one: see
+    :mod:`.replays`) look the items up by key and send the rest as the next generation."""
+    pending = requests
+    for generation in range(GENERATIONS):
+        payload = dumps({"BatchItemRequest": pending})
+        keys = "|".join(items[int(r["bId"])].draft.key for r in pending)
         rid = request_id(connector.realm_id, "batch-create-invoices",
-                         f"{keys}|{digest(payload)}")
-        response = connector._http.post(
-            "/batch", params={"requestid": rid}, content=payload,
-            headers={"Content-Type": "application/json"}, idempotent=True,
-            limits=(DEFAULT_LIMIT, BATCH_LIMIT))
+                         generation_key(f"{keys}|{digest(payload)}", generation))
+        try:
+            response = connector._http.post(
+                "/batch", params={"requestid": rid}, content=payload,
+                headers={"Content-Type": "application/json"}, idempotent=True,
+                limits=(DEFAULT_LIMIT, BATCH_LIMIT))
+        except ProviderError as err:
+            if not is_malformed(err) or generation == GENERATIONS - 1:
+                raise
+            found = connector.find_invoices([items[int(r["bId"])].draft.key for r in pending])
+            for request in pending:
+                position = int(request["bId"])
+                if items[position].draft.key in found:
+                    results[position] = found[items[position].draft.key]
+            pending = [r for r in pending if items[int(r["bId"])].draft.key not in found]
+            if not pending:
+                return
+            continue
         answers = {str(a.get("bId")): a
                    for a in loads(response.text).get("BatchItemResponse") or []}
-        for request in requests:
+        for request in pending:
             position = int(request["bId"])
             results[position] = _answer(connector, items[position].draft.key,
                                         answers.get(request["bId"]))
-    return [results[position] for position in range(len(items))]
+        return
 
 
 def _answer(connector: QuickBooksConnector, key: str,

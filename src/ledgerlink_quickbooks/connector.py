@@ -37,7 +37,8 @@ Exactly-once:
   ``DocNumber`` (:mod:`.keys`). :meth:`find_invoice` queries the DocNumber and
   accepts only an invoice whose note carries the key (a person's invoice with
   the same number is not ours). Deleted invoices are forgotten by QuickBooks,
-  so they are not found.
+  so they are not found. :meth:`find_invoices` applies the same rule to many
+  keys with ``DocNumber IN (...)`` queries (:mod:`.lookup`), for recovery.
 * a 6210 duplicate-number refusal keeps QuickBooks' text (ConflictError),
   unless the invoice with that number is ours for the same key, which is
   then returned.
@@ -57,7 +58,7 @@ currency at creation); a mismatch is refused before any write (ConflictError).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -83,6 +84,8 @@ from ledgerlink.domain import (
 from ledgerlink.errors import (
     ConflictError,
     InvoiceStateError,
+    NotFoundError,
+    TransientProviderError,
     ValidationError,
 )
 from ledgerlink.http.client import ProviderClient, make_client
@@ -93,7 +96,9 @@ from ledgerlink_quickbooks import (
     changefeed,
     customers,
     drafts,
+    lookup,
     queries,
+    replays,
     settings,
     statuses,
 )
@@ -294,12 +299,11 @@ class QuickBooksConnector(BaseConnector):
 
     def _write(self, path: str, body: bytes, operation: str, key: str,
                params: Mapping[str, str] | None = None) -> Any:
-        """POST ``body`` with a requestid derived from ``operation`` and ``key``."""
-        rid = request_id(self.realm_id, operation, key)
-        response = self._http.post(
-            path, params={**(params or {}), "requestid": rid}, content=body,
-            headers={"Content-Type": "application/json"}, idempotent=True)
-        return loads(response.text)
+        """POST ``body`` with a requestid derived from ``operation`` and ``key`` (the next
+        generation's after a replayed malformed refusal: :mod:`.replays`)."""
+        response = replays.post(self._http, self.realm_id, path, body, operation, key,
+                                params=params)
+        return replays.answer(response, f"{operation} ({path})")
 
     def _query(self, entity: str, where: list[queries.Condition], *, start: int = 1,
                max_results: int | None = None, order_by: str | None = None) -> list[Any]:
@@ -432,6 +436,11 @@ class QuickBooksConnector(BaseConnector):
                     return self._credit(row) if entity == "CreditMemo" else self._remote(row)
         return None
 
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
+        """The invoices and credit notes carrying ``keys``: ``DocNumber IN (...)`` queries,
+        one per page of keys and entity (see :func:`.lookup.find_invoices`)."""
+        return lookup.find_invoices(self, keys)
+
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice with QuickBooks Id ``provider_id`` (NotFoundError on 610)."""
         return self._remote(self._read_invoice(provider_id))
@@ -511,6 +520,9 @@ class QuickBooksConnector(BaseConnector):
     def send(self, provider_id: str, email: str | None = None) -> None:
         """Email the invoice (``sendTo`` when ``email`` is given, else its BillEmail).
 
+        Only an answer carrying the invoice marked ``EmailSent`` counts as sent; a
+        2xx with any other body raises TransientProviderError (the e-mail may have
+        gone out), so the runner leaves it to recovery as it does a timeout.
         The requestid derives from the invoice and the address, so a retried send
         is not emailed twice; a deliberate second send to the same address within
         QuickBooks' replay window is answered from the replay as well. With
@@ -522,10 +534,18 @@ class QuickBooksConnector(BaseConnector):
                 f"QuickBooks invoice {provider_id} still collects work; book it before "
                 "e-mailing it", provider=self.name)
         params = {"sendTo": email} if email else {}
-        rid = request_id(self.realm_id, "send-invoice", f"{provider_id}|{email or ''}")
-        self._http.post(f"/invoice/{provider_id}/send", params={**params, "requestid": rid},
-                        content=b"", headers={"Content-Type": "application/octet-stream"},
-                        idempotent=True)
+        response = replays.post(self._http, self.realm_id, f"/invoice/{provider_id}/send", b"",
+                                "send-invoice", f"{provider_id}|{email or ''}", params=params,
+                                content_type="application/octet-stream")
+        sent = replays.answer(response, f"the e-mail of invoice {provider_id}").get("Invoice")
+        if not isinstance(sent, dict) or str(sent.get("Id")) != provider_id or not (
+                statuses.is_sent(sent)):
+            # Only QuickBooks' own word that it e-mailed this invoice counts as sent;
+            # anything else is as unknown as a timeout, for recovery to decide.
+            raise TransientProviderError(
+                f"QuickBooks answered the e-mail of invoice {provider_id} without the "
+                "e-mailed invoice; it may or may not have been sent",
+                provider=self.name, status=response.status_code)
 
     def pdf(self, provider_id: str) -> bytes:
         """The invoice as QuickBooks renders it."""
@@ -533,10 +553,14 @@ class QuickBooksConnector(BaseConnector):
                                   headers={"Accept": "application/pdf"})
         return response.content
 
-    def _with_sync_token(self, provider_id: str, operation: str) -> Any:
-        """POST ``operation`` with the current SyncToken; on a stale one re-read and retry once."""
+    def _with_sync_token(self, provider_id: str, operation: str,
+                         done: Callable[[Mapping[str, Any]], bool] | None = None) -> Any:
+        """POST ``operation`` with the current SyncToken; on a stale one re-read and retry once.
+        An invoice ``done`` says is already in the wanted state is answered as read."""
         for attempt in range(2):
             current = self._read_invoice(provider_id)
+            if done is not None and done(current):
+                return {"Invoice": current}
             token = str(current.get("SyncToken", ""))
             body = dumps({"Id": provider_id, "SyncToken": token})
             try:
@@ -548,12 +572,21 @@ class QuickBooksConnector(BaseConnector):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def void(self, provider_id: str) -> RemoteInvoice:
-        """Void the invoice (irreversible): amounts zeroed, the record kept."""
-        return self._remote(self._with_sync_token(provider_id, "void")["Invoice"])
+        """Void the invoice (irreversible): amounts zeroed, the record kept.
+
+        A voided invoice is returned as it is: voiding it again (a repeat whose
+        first answer was lost) would mark its note "Voided" twice and hide its key.
+        """
+        answer = self._with_sync_token(provider_id, "void", done=statuses.is_voided)
+        return self._remote(answer["Invoice"])
 
     def delete(self, provider_id: str) -> None:
-        """Delete the invoice; QuickBooks forgets it."""
-        self._with_sync_token(provider_id, "delete")
+        """Delete the invoice; QuickBooks forgets it, so deleting it again (a repeat whose
+        first answer was lost) finds nothing to delete and is done."""
+        try:
+            self._with_sync_token(provider_id, "delete")
+        except NotFoundError:
+            return
 
     def register_payment(self, provider_id: str, amount: Decimal, paid_on: date) -> RemoteInvoice:
         """Record a Payment of ``amount`` applied to the invoice."""

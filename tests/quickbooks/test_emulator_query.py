@@ -115,10 +115,13 @@ def test_post_query_form_is_accepted(client: httpx.Client, seeded: dict[str, Any
         "select * from Nope",
         "select * from Customer where Id > '3'",
         "delete from Customer",
+        "select * from Customer where DisplayName != 'a'",
+        "select * from Customer where DisplayName IN ()",
     ],
 )
 def test_parser_rejects_outside_grammar(text: str) -> None:
-    """OR, statements, unknown entities, Id ranges and non-SELECTs do not parse."""
+    """OR, statements, unknown entities, Id ranges, ``!=``, an empty IN list and
+    non-SELECTs do not parse."""
     from ledgerlink_quickbooks.emulator.wire import QBOFault
 
     with pytest.raises(QBOFault) as caught:
@@ -164,3 +167,29 @@ def test_last_updated_time_compares_as_instants(
     stamp = datetime.fromtimestamp(clock.now - 60, UTC).astimezone(timezone(timedelta(hours=-7)))
     text = f"select * from Customer where Metadata.LastUpdatedTime > '{stamp.isoformat()}'"
     assert _names(_query(client, text)) == ["Later"]
+
+
+def test_maxresults_above_1000_is_an_invalid_query(client: httpx.Client) -> None:
+    """MAXRESULTS 1001 is refused with QuickBooks' 4001 QueryValidationError, not capped."""
+    refused = _query(client, "select * from Customer STARTPOSITION 1 MAXRESULTS 1001")
+    assert refused.status_code == 400
+    error = refused.json()["Fault"]["Error"][0]
+    assert error["code"] == "4001"
+    assert error["Detail"] == (
+        "QueryValidationError: value 1001 is too large. Max allowed value is 1000")
+    assert _query(client, "select * from Customer MAXRESULTS 1000").status_code == 200
+
+
+def test_doc_number_in_list_finds_each_listed_invoice(
+    client: httpx.Client, seeded: dict[str, Any]
+) -> None:
+    """``DocNumber IN (...)`` over the POST form returns exactly the listed numbers, case-blind."""
+    customer, item = seeded["customer"], seeded["item"]
+    for number in ("A-1", "A-2", "A-3", "B-1"):
+        client.post(api("invoice"), json=invoice_body(customer, item, DocNumber=number))
+    text = "SELECT * FROM Invoice WHERE DocNumber IN ('a-1', 'A-3', 'B-1', 'C-9') MAXRESULTS 1000"
+    response = client.post(
+        api("query"), content=text.encode(), headers={"Content-Type": "application/text"}
+    )
+    rows = response.json()["QueryResponse"]["Invoice"]
+    assert [r["DocNumber"] for r in rows] == ["A-1", "A-3", "B-1"]

@@ -88,6 +88,9 @@ CAPABILITIES = frozenset(
 DEFAULT_PATH = "ledgerlink-sandbox.db"
 #: The invoicing company printed on the sandbox's PDFs and emails.
 COMPANY_NAME = "Sandbox Company ApS"
+#: Keys per ``find_invoices`` query: below SQLite's oldest limit on bound
+#: parameters (999), so any SQLite build takes it.
+FIND_CHUNK = 900
 
 
 class SandboxConnector(BaseConnector):
@@ -259,6 +262,22 @@ class SandboxConnector(BaseConnector):
         self._pause()
         row = self._book.one(SELECT_BY_KEY, (key,))
         return remote_from_row(row, self.account) if row is not None else None
+
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
+        """The invoices and credit notes carrying ``keys``, one query per chunk of keys."""
+        self._pause()
+        unique = list(dict.fromkeys(keys))
+        found: dict[str, RemoteInvoice] = {}
+        for start in range(0, len(unique), FIND_CHUNK):
+            chunk = unique[start:start + FIND_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._book.all(
+                f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE key IN ({marks})", chunk)
+            for row in rows:
+                invoice = remote_from_row(row, self.account)
+                if invoice.key is not None:
+                    found[invoice.key] = invoice
+        return found
 
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice as the book holds it now; NotFoundError for unknown ids."""

@@ -209,7 +209,11 @@ class DineroEmulator(Serving):
         if delay > 0:
             self.sleep(delay * self.time_scale)
         if injected is not None:
-            answer = text_response(injected, "An unexpected error occurred.")
+            # An injected 429 reads as Dinero's own quota answer (plain text, and no
+            # Retry-After: Dinero documents none, only "wait a minute").
+            text = (self.throttle.message() if injected == 429
+                    else "An unexpected error occurred.")
+            answer = text_response(injected, text)
             return self._record(request, organisation_id, grant.client_id, answer)
         try:
             answer = route.handler(Call(org, request, arguments.get("guid", ""), self.clock()))

@@ -16,6 +16,11 @@ API, in batch, CDC and webhooks); TaxCode and TaxRate (read-only, seeded per
 realm: ``add_realm(realm_id, vat_rates=...)``, default :data:`DEFAULT_VAT_RATES`).
 Lines whose ``TaxCodeRef`` names a TaxCode are taxed per rate (see
 :mod:`~ledgerlink_quickbooks.emulator.taxes`).
+
+Faults: ``emu.faults`` (counted, or seeded shares of calls: see
+:class:`ledgerlink.emulation.Faults`). In a process of its own:
+``python -m ledgerlink_quickbooks.emulator --port 0 --faults 5xx=0.1 --seed 1``
+(see :mod:`~ledgerlink_quickbooks.emulator.__main__`).
 """
 
 from __future__ import annotations

@@ -196,7 +196,10 @@ class QuickBooksEmulator(Serving):
             self.sleep(delay * self.time_scale)
         now = self.clock()
         if status is not None:
-            return self._record(request, realm.realm_id, rest, server_error(status, now), False)
+            # An injected 429 is answered as QuickBooks throttles: the XML 3001 fault
+            # (no Retry-After: QuickBooks sends none and asks for a 60 s wait).
+            answer = throttled(now) if status == 429 else server_error(status, now)
+            return self._record(request, realm.realm_id, rest, answer, False)
         minor = request.query.get("minorversion")
         if minor is None and self.require_minorversion:
             fault = business_validation("minorversion is required by this emulator.")

@@ -51,7 +51,7 @@ def _route(realm: Realm, request: EmuRequest, rest: list[str], moment: float) ->
             raise required_missing("query")
         return {"QueryResponse": run_query(realm, text)}
     if head == "batch" and request.method == "POST" and len(rest) == 1:
-        return batch(realm, request.json(), moment, today)
+        return batch(realm, _json_or_none(request), moment, today)
     if head == "cdc" and request.method == "GET" and len(rest) == 1:
         return cdc(realm, request.query, moment)
     name = SEGMENTS.get(head)
@@ -70,13 +70,36 @@ def _route(realm: Realm, request: EmuRequest, rest: list[str], moment: float) ->
         operation = request.query.get("operation", "create").lower()
         if operation == "update" and request.query.get("include", "").lower() == "void":
             operation = "void"
-        body = request.json()
+        body = _json_or_none(request)
         if not isinstance(body, dict):
-            raise business_validation("The request body must be a JSON object.")
+            raise unparsable_body()
         if operation == "create" and body.get("Id"):
             operation = "update"
         return {name: copy.deepcopy(write(realm, name, operation, body, moment, today))}
     raise QBOFault("404", "Resource not found", f"Unsupported path {'/'.join(rest)}", status=404)
+
+
+def _json_or_none(request: EmuRequest) -> Any:
+    """The body as JSON; None when it is empty or does not parse (a cut-off request)."""
+    try:
+        return request.json()
+    except ValueError:
+        return None
+
+
+def unparsable_body() -> QBOFault:
+    """Code 2010, as QuickBooks answers a body that is not a JSON object it can read."""
+    return QBOFault(
+        "2010",
+        "Request has invalid or unsupported property",
+        "Property Name:failed to parse json object; a property specified is unsupported or "
+        "invalid",
+    )
+
+
+def empty_batch() -> QBOFault:
+    """Code 400 MalformedRequest, as QuickBooks answers a batch without items."""
+    return QBOFault("400", "MalformedRequest", "Batch Request is Empty")
 
 
 def write(realm: Realm, name: str, op: str, body: Entity, moment: float, today: date) -> Entity:
@@ -132,9 +155,9 @@ def send_invoice(realm: Realm, invoice_id: str, send_to: str | None, moment: flo
 
 def batch(realm: Realm, body: Any, moment: float, today: date) -> dict[str, Any]:
     """Run up to 30 independent items; each answers its entity, QueryResponse or Fault."""
-    items = (body or {}).get("BatchItemRequest") if isinstance(body, dict) else None
+    items = body.get("BatchItemRequest") if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:
-        raise required_missing("BatchItemRequest")
+        raise empty_batch()
     if len(items) > MAX_BATCH_ITEMS:
         raise business_validation(
             f"A batch may hold at most {MAX_BATCH_ITEMS} items; it held {len(items)}."

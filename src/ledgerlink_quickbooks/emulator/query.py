@@ -5,10 +5,15 @@ Grammar (what QuickBooks accepts, no OR/JOIN/GROUP BY)::
     SELECT (* | COUNT(*)) FROM Entity
         [WHERE cond (AND cond)*] [ORDERBY field [ASC|DESC]]
         [STARTPOSITION n] [MAXRESULTS n]
-    cond := field (= | < | > | <= | >= | != | LIKE) literal | field IN (literal, ...)
+    cond := field (= | < | > | <= | >= | LIKE) literal | field IN (literal, ...)
 
 String literals use single quotes; ``\\'`` and ``\\\\`` are escapes. Values are
 data, never re-parsed, so a name like ``O'Brien`` cannot inject a clause.
+
+Refused as QuickBooks refuses them: anything outside the grammar, ``!=`` (not
+among Intuit's documented operators), and ``Id`` with anything but ``=``/``IN``
+(code 4000, "Error parsing query"); ``MAXRESULTS`` above 1000 (code 4001,
+"Invalid query", with QuickBooks' ``QueryValidationError`` text).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ _TOKEN = re.compile(
 )
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-_OPS = {"=", "<", ">", "<=", ">=", "!=", "LIKE", "IN"}
+_OPS = {"=", "<", ">", "<=", ">=", "LIKE", "IN"}
 # The connector-facing meaning of a reference or e-mail field is its inner value.
 _INNER = {
     "CustomerRef": "value",
@@ -46,6 +51,11 @@ _INNER = {
 def parse_error(detail: str) -> QBOFault:
     """Code 4000: the query could not be parsed."""
     return QBOFault("4000", "Error parsing query", f"QueryParserError: {detail}")
+
+
+def invalid_query(detail: str) -> QBOFault:
+    """Code 4001: the query parsed but asks for something QuickBooks does not allow."""
+    return QBOFault("4001", "Invalid query", f"QueryValidationError: {detail}")
 
 
 @attrs.frozen
@@ -154,7 +164,12 @@ def parse(text: str, entities: Sequence[str]) -> Query:
         start = max(1, int(cur.take(["num"])))
     if cur.peek_word() == "MAXRESULTS":
         cur.pos += 1
-        max_results = min(MAX_MAX_RESULTS, max(1, int(cur.take(["num"]))))
+        asked = int(cur.take(["num"]))
+        if asked > MAX_MAX_RESULTS:
+            raise invalid_query(
+                f"value {asked} is too large. Max allowed value is {MAX_MAX_RESULTS}"
+            )
+        max_results = max(1, asked)
     if not cur.done():
         raise parse_error(f"unexpected {cur.tokens[cur.pos][1]!r}")
     return Query(entity, count, tuple(conditions), order_by, descending, start, max_results)
@@ -210,27 +225,52 @@ def _key(value: Any) -> Decimal | str:
     return text.casefold()
 
 
-def _matches(entity: Entity, cond: Condition) -> bool:
+@attrs.frozen
+class _Test:
+    """A condition with its literals read once per query, not once per row."""
+
+    cond: Condition
+    keys: frozenset[Decimal | str]
+    folded: frozenset[str]
+    kinds: frozenset[type]
+    first: Decimal | str
+    first_folded: str
+    pattern: re.Pattern[str] | None
+
+    @classmethod
+    def from_condition(cls, cond: Condition) -> _Test:
+        keys = [_key(v) for v in cond.values]
+        pattern = None
+        if cond.op == "LIKE":
+            text = "".join(".*" if c == "%" else re.escape(c) for c in cond.values[0])
+            pattern = re.compile(text, re.IGNORECASE | re.DOTALL)
+        return cls(cond, frozenset(keys), frozenset(v.casefold() for v in cond.values),
+                   frozenset(type(k) for k in keys), keys[0], cond.values[0].casefold(),
+                   pattern)
+
+
+def _matches(entity: Entity, test: _Test) -> bool:
+    cond = test.cond
     actual = _lookup(entity, cond.field)
     if actual is None:
         return False
-    if cond.op == "LIKE":
-        pattern = "".join(".*" if c == "%" else re.escape(c) for c in cond.values[0])
-        return re.fullmatch(pattern, str(actual), re.IGNORECASE | re.DOTALL) is not None
+    if test.pattern is not None:
+        return test.pattern.fullmatch(str(actual)) is not None
     left = _key(actual)
-    rights = [_key(v) for v in cond.values]
-    if any(type(left) is not type(r) for r in rights):
-        left, rights = str(actual).casefold(), [v.casefold() for v in cond.values]
+    if test.kinds != {type(left)}:
+        # A number against text (or the like): compare both as case-blind text.
+        text = str(actual).casefold()
+        if cond.op == "IN":
+            return text in test.folded
+        return _compare(text, cond.op, test.first_folded)
     if cond.op == "IN":
-        return left in rights
-    return _compare(left, cond.op, rights[0])
+        return left in test.keys
+    return _compare(left, cond.op, test.first)
 
 
 def _compare(left: Any, op: str, right: Any) -> bool:
     if op == "=":
         return bool(left == right)
-    if op == "!=":
-        return bool(left != right)
     if op == "<":
         return bool(left < right)
     if op == ">":
@@ -242,7 +282,8 @@ def _compare(left: Any, op: str, right: Any) -> bool:
 
 def run(query: Query, rows: Iterable[Entity]) -> dict[str, Any]:
     """Evaluate ``query`` over ``rows`` and build the ``QueryResponse`` object."""
-    hits = [row for row in rows if all(_matches(row, c) for c in query.conditions)]
+    tests = [_Test.from_condition(c) for c in query.conditions]
+    hits = [row for row in rows if all(_matches(row, t) for t in tests)]
     if query.count:
         return {"totalCount": len(hits)}
     if query.order_by:
