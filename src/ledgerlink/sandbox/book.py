@@ -15,6 +15,7 @@ import os
 import signal
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -262,7 +263,7 @@ class Book:
             cached_statements=STATEMENT_CACHE,
         )
         self._conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only affects a new file
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._use_wal(self._conn)
         # WAL + NORMAL syncs only at checkpoints: a committed write survives a
         # process crash (what the fault injection simulates), not a power cut.
         self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -272,6 +273,19 @@ class Book:
         self._conn.execute("PRAGMA foreign_keys=ON")
         self.account = self._initialise()
         self._kill_after = kill_after_writes
+
+    @staticmethod
+    def _use_wal(conn: sqlite3.Connection) -> None:
+        """Switch the file to WAL. SQLite does not wait for the lock this takes, so two
+        processes opening one new book at once would fail "database is locked": retry."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -29,6 +29,9 @@ from ledgerlink.store import schema as t
 
 __all__ = ["Fence", "Holding", "new_holder"]
 
+#: Attempts at taking a lease whose row another run inserts and deletes meanwhile.
+ACQUIRE_TRIES = 5
+
 
 def new_holder() -> str:
     """A name for this worker that no other process or host shares: host, pid, token."""
@@ -82,34 +85,47 @@ class Holding:
 def acquire(engine: Engine, book: str, holder: str, run_id: str, lease: timedelta,
             now: datetime | None = None) -> Holding:
     """Take ``book``'s lease for ``lease``; BookBusyError while another live run holds it."""
-    moment = now or datetime.now(UTC)
-    at, until = _stamp(moment), _stamp(moment + lease)
+    for _ in range(ACQUIRE_TRIES):
+        moment = now or datetime.now(UTC)
+        with engine.begin() as conn:
+            outcome = _try(conn, engine.dialect.name, book, holder, run_id, _stamp(moment),
+                           _stamp(moment + lease))
+        if outcome is not None:
+            return outcome
+    # The lease changed hands between each try and its read (READ COMMITTED): it is
+    # busy with runs that come and go; the caller's wait decides what follows.
+    raise BookBusyError(book, "(changing hands)", "(changing hands)", _stamp(datetime.now(UTC)))
+
+
+def _try(conn: Connection, dialect: str, book: str, holder: str, run_id: str, at: str,
+         until: str) -> Holding | None:
+    """One attempt: the Holding, BookBusyError, or None when the row vanished under us."""
     leases = t.book_leases
-    with engine.begin() as conn:
-        before = conn.execute(sa.select(leases.c.holder, leases.c.run_id, leases.c.lease_until)
-                              .where(leases.c.book == book)).first()
-        # Conditional on the lease being free, expired or ours: of two workers
-        # taking over the same expired lease, the row lock lets one match.
+    columns = (leases.c.holder, leases.c.run_id, leases.c.lease_until)
+    before = conn.execute(sa.select(*columns).where(leases.c.book == book)).first()
+    # Conditional on the lease being free, expired or ours: of two workers taking
+    # over the same expired lease, the row lock lets one match.
+    taken = conn.execute(sa.update(leases).where(
+        leases.c.book == book,
+        sa.or_(leases.c.lease_until <= at, leases.c.holder == holder),
+    ).values(holder=holder, run_id=run_id, acquired_at=at, lease_until=until)).rowcount > 0
+    if not taken:
+        module = sqlite if dialect == "sqlite" else postgresql
+        # RETURNING, not rowcount: drivers report -1 for an INSERT ... ON CONFLICT.
+        taken = conn.execute(module.insert(leases).values(
+            book=book, holder=holder, run_id=run_id, acquired_at=at, lease_until=until,
+        ).on_conflict_do_nothing(index_elements=["book"]).returning(leases.c.book)
+        ).first() is not None
+    if not taken and before is not None and _dead_here(before.holder):
         taken = conn.execute(sa.update(leases).where(
-            leases.c.book == book,
-            sa.or_(leases.c.lease_until <= at, leases.c.holder == holder),
+            leases.c.book == book, leases.c.holder == before.holder,
         ).values(holder=holder, run_id=run_id, acquired_at=at, lease_until=until)).rowcount > 0
-        if not taken:
-            module = sqlite if engine.dialect.name == "sqlite" else postgresql
-            # RETURNING, not rowcount: drivers report -1 for an INSERT ... ON CONFLICT.
-            taken = conn.execute(module.insert(leases).values(
-                book=book, holder=holder, run_id=run_id, acquired_at=at, lease_until=until,
-            ).on_conflict_do_nothing(index_elements=["book"]).returning(leases.c.book)
-            ).first() is not None
-        if not taken and before is not None and _dead_here(before.holder):
-            taken = conn.execute(sa.update(leases).where(
-                leases.c.book == book, leases.c.holder == before.holder,
-            ).values(holder=holder, run_id=run_id, acquired_at=at, lease_until=until)).rowcount > 0
-        if taken:
-            previous = before.holder if before is not None and before.holder != holder else None
-            return Holding(book, holder, run_id, previous)
-        current = conn.execute(sa.select(leases.c.holder, leases.c.run_id, leases.c.lease_until)
-                               .where(leases.c.book == book)).one()
+    if taken:
+        previous = before.holder if before is not None and before.holder != holder else None
+        return Holding(book, holder, run_id, previous)
+    current = conn.execute(sa.select(*columns).where(leases.c.book == book)).first()
+    if current is None:
+        return None  # inserted and released by another run since our insert met it
     raise BookBusyError(book, current.holder, current.run_id, current.lease_until)
 
 
