@@ -116,7 +116,7 @@ def work(provider: str, n: int) -> tuple[list[Any], list[Any]]:
 
 
 def run_once(provider: str, base_url: str, journal: str, n: int, scale: float,
-             item: str) -> int:
+             item: str, workers: int) -> int:
     """One runner: the whole job once; prints its summary as JSON."""
     import ledgerlink as ll
     from ledgerlink.store import Store
@@ -126,7 +126,7 @@ def run_once(provider: str, base_url: str, journal: str, n: int, scale: float,
     orders, people = work(provider, n)
     try:
         result = ll.invoice(orders, people, company(provider), book, now=NOW, store=store,
-                            wait=timedelta(minutes=5))
+                            wait=timedelta(minutes=5), workers=workers)
     finally:
         book.close()
     print(json.dumps({"summary": result.summary, "ok": result.ok}))
@@ -188,7 +188,7 @@ def start_runner(args: argparse.Namespace, base_url: str, journal: str,
                  item: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(HERE), "--as-runner", args.provider, base_url, journal,
-         str(args.n), str(args.time_scale), item],
+         str(args.n), str(args.time_scale), item, str(args.workers)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -246,6 +246,7 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
         "faults": args.faults,
         "faults_injected": state["faults"],
         "time_scale": args.time_scale,
+        "workers": args.workers,
         "duplicated": sum(count - 1 for key, count in per_key.items() if count > 1),
         "lost": len(wanted - set(per_key)),
         "invoices": state.get("invoices"),
@@ -273,8 +274,8 @@ def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--as-emulator":
         return serve(sys.argv[2], float(sys.argv[3]), sys.argv[4:])
     if len(sys.argv) > 1 and sys.argv[1] == "--as-runner":
-        provider, base_url, journal, n, scale, item = sys.argv[2:8]
-        return run_once(provider, base_url, journal, int(n), float(scale), item)
+        provider, base_url, journal, n, scale, item, workers = sys.argv[2:9]
+        return run_once(provider, base_url, journal, int(n), float(scale), item, int(workers))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--provider", choices=sorted(ACCOUNTS), default="quickbooks")
     parser.add_argument("-n", type=int, default=1000, help="work orders")
@@ -284,6 +285,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261206)
     parser.add_argument("--time-scale", type=float, default=0.05,
                         help="rate-limit windows multiplied by this (both sides)")
+    parser.add_argument("--workers", type=int, default=10,
+                        help="remote calls in flight per runner (the connector may cap it)")
     parser.add_argument("--store", help="journal: a PostgreSQL URL (default: a SQLite file)")
     args = parser.parse_args()
     os.environ.setdefault("PYTHONHASHSEED", "0")
