@@ -222,6 +222,7 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
                 runner.communicate(timeout=RUN_TIMEOUT)
             final_runs = 0
             last: dict[str, Any] = {}
+            finals: list[dict[str, int]] = []
             while final_runs < MAX_FINAL_RUNS:
                 final_runs += 1
                 runner = start_runner(args, base_url, journal, item)
@@ -229,6 +230,7 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
                 if not out.strip():
                     raise SystemExit(f"a runner printed nothing: {err[-3000:]}")
                 last = json.loads(out.strip().splitlines()[-1])
+                finals.append({k: v for k, v in last["summary"].items() if v})
                 if last["ok"]:
                     break
             state = account_state(args.provider, base_url)
@@ -255,6 +257,7 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
         "invoices_not_emailed": len(per_key) - sum(emails.values()),
         "without_outcome": len(wanted - logged),
         "runs_after_last_kill": final_runs,
+        "summaries_after_last_kill": finals,
         "last_run_ok": bool(last.get("ok")),
         "requests": state["requests"],
         "wall_seconds": round(time.perf_counter() - started, 1),

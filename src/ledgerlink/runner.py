@@ -64,6 +64,7 @@ from ledgerlink.plans import (
     UpdateCustomer,
 )
 from ledgerlink.results import Outcome, RunResult
+from ledgerlink.settling import CONFIRMED, SETTLE_TRIES, settled
 from ledgerlink.store import OpRecord, Store, Transaction
 from ledgerlink.store.leases import Fence, Holding, new_holder
 
@@ -422,54 +423,83 @@ class Runner:
 
     def _execute(self, action: Action) -> Outcome:
         """Perform one remote write; never raises for provider or validation errors."""
-        connector = self.connector
         try:
-            if isinstance(action, EnsureCustomer):
-                known = self._customer_refs.get(action.customer.id)
-                ref = known or connector.find_customer(action.customer)
-                note = "already linked" if known else ("found" if ref else "created")
-                if ref is None:
-                    ref, made = self._create_customer(action.customer)
-                    note = "created" if made else "found (created concurrently)"
-                return Outcome(action, "ok", note, remote_id=ref)
-            if isinstance(action, UpdateCustomer):
-                ref = self._customer_refs.get(action.customer_id)
-                if ref is None:
-                    return Outcome(action, "failed", "customer is not linked to the provider")
-                changed = connector.update_customer(ref, action.customer)
-                return Outcome(action, "ok", "updated" if changed else "already up to date",
-                               remote_id=ref)
-            if isinstance(action, CreateInvoice):
-                ref = self._customer_refs.get(action.customer_id)
-                if ref is None:
-                    return Outcome(action, "failed", "customer is not linked to the provider")
-                created = connector.create_invoice(action.draft(), ref, self._product_refs)
-                return Outcome(action, "ok", remote_id=created.provider_id, invoice=created)
-            remote_id = self._invoice_ids.get(action.invoice_key)
-            if remote_id is None:
-                return Outcome(action, "failed", f"invoice {action.invoice_key} was never created")
-            invoice: RemoteInvoice | None
-            if isinstance(action, ReplaceLines):
-                invoice = connector.replace_lines(
-                    remote_id, action.source_key, action.lines(), self._product_refs)
-            elif isinstance(action, Book):
-                at_create = self._booked_at_create.get(action.invoice_key)
-                if at_create is not None:
-                    return Outcome(action, "ok", "booked when created", remote_id=remote_id,
-                                   invoice=at_create)
-                invoice = connector.book(remote_id)
-            elif isinstance(action, Send):
-                connector.send(remote_id, action.email)
-                return Outcome(action, "ok", f"emailed to {action.email}", remote_id=remote_id)
-            else:
-                invoice = connector.credit(remote_id, action.credit_key)
-            return Outcome(action, "ok", remote_id=remote_id, invoice=invoice)
+            return self._perform(action)
         except TransientProviderError as err:
-            return Outcome(action, "failed", err.message, retry_later=True)
+            return self._settle(action, err)
         except ProviderError as err:
             return Outcome(action, "failed", err.message)
         except LedgerlinkError as err:
             return Outcome(action, "failed", str(err))
+
+    def _settle(self, action: Action, err: TransientProviderError) -> Outcome:
+        """An unclear write: ask the provider what happened and do it again if it did not.
+
+        Bounded by SETTLE_TRIES; what the provider cannot tell (an e-mail's fate
+        unknown, a look-up failing too) stays an intent for recovery to decide.
+        """
+        last = err
+        for _ in range(SETTLE_TRIES):
+            try:
+                happened = settled(self.connector, action,
+                                   self._invoice_ids.get(getattr(action, "invoice_key", "")))
+                if happened is None:
+                    break
+                if isinstance(happened, RemoteInvoice):
+                    return Outcome(action, "ok", CONFIRMED, remote_id=happened.provider_id,
+                                   invoice=happened)
+                return self._perform(action)
+            except TransientProviderError as again:
+                last = again
+            except ProviderError as again:
+                return Outcome(action, "failed", again.message)
+            except LedgerlinkError as again:
+                return Outcome(action, "failed", str(again))
+        return Outcome(action, "failed", last.message, retry_later=True)
+
+    def _perform(self, action: Action) -> Outcome:
+        """Perform one remote write; provider and validation errors are raised."""
+        connector = self.connector
+        if isinstance(action, EnsureCustomer):
+            known = self._customer_refs.get(action.customer.id)
+            ref = known or connector.find_customer(action.customer)
+            note = "already linked" if known else ("found" if ref else "created")
+            if ref is None:
+                ref, made = self._create_customer(action.customer)
+                note = "created" if made else "found (created concurrently)"
+            return Outcome(action, "ok", note, remote_id=ref)
+        if isinstance(action, UpdateCustomer):
+            ref = self._customer_refs.get(action.customer_id)
+            if ref is None:
+                return Outcome(action, "failed", "customer is not linked to the provider")
+            changed = connector.update_customer(ref, action.customer)
+            return Outcome(action, "ok", "updated" if changed else "already up to date",
+                           remote_id=ref)
+        if isinstance(action, CreateInvoice):
+            ref = self._customer_refs.get(action.customer_id)
+            if ref is None:
+                return Outcome(action, "failed", "customer is not linked to the provider")
+            created = connector.create_invoice(action.draft(), ref, self._product_refs)
+            return Outcome(action, "ok", remote_id=created.provider_id, invoice=created)
+        remote_id = self._invoice_ids.get(action.invoice_key)
+        if remote_id is None:
+            return Outcome(action, "failed", f"invoice {action.invoice_key} was never created")
+        invoice: RemoteInvoice | None
+        if isinstance(action, ReplaceLines):
+            invoice = connector.replace_lines(
+                remote_id, action.source_key, action.lines(), self._product_refs)
+        elif isinstance(action, Book):
+            at_create = self._booked_at_create.get(action.invoice_key)
+            if at_create is not None:
+                return Outcome(action, "ok", "booked when created", remote_id=remote_id,
+                               invoice=at_create)
+            invoice = connector.book(remote_id)
+        elif isinstance(action, Send):
+            connector.send(remote_id, action.email)
+            return Outcome(action, "ok", f"emailed to {action.email}", remote_id=remote_id)
+        else:
+            invoice = connector.credit(remote_id, action.credit_key)
+        return Outcome(action, "ok", remote_id=remote_id, invoice=invoice)
 
     def _record(self, tx: Transaction, outcome: Outcome, run_id: str) -> None:
         action = outcome.action
