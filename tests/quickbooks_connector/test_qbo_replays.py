@@ -20,6 +20,7 @@ from ledgerlink.domain import Company, RemoteInvoice
 from ledgerlink.emulation import to_emu_request
 from ledgerlink.errors import ProviderError, TransientProviderError
 from ledgerlink.policy import BillingPolicy
+from ledgerlink.settling import CONFIRMED
 from ledgerlink.testing.factories import make_customer, make_invoice_draft, make_work_order
 from ledgerlink_quickbooks import QuickBooksConnector, replays
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
@@ -200,11 +201,12 @@ def test_a_send_answered_200_without_the_sent_invoice_is_ambiguous(
         qbo.close()
 
 
-def test_a_garbled_send_answer_is_settled_by_recovery_without_a_second_email(
+def test_a_garbled_send_answer_is_settled_without_a_second_email(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
-    """The run does not count the garbled send as e-mailed; the next run's recovery sees the
-    invoice was sent and records it, so the customer gets one e-mail."""
+    """The run does not take the garbled answer as e-mailed: it asks QuickBooks, which says
+    the invoice was sent, and records that; the customer gets one e-mail and the next run
+    has nothing left to do."""
     qbo = build_connector(emulator, tmp_path, transport=Tamper(
         emulator, garbled_send_once(emulator, b"<html>upstream hiccup</html>")))
     try:
@@ -212,9 +214,10 @@ def test_a_garbled_send_answer_is_settled_by_recovery_without_a_second_email(
         order = make_work_order(customer=customer)
         journal = tmp_path / "j.db"
         first = ledgerlink.invoice([order], [customer], COMPANY, qbo, store=journal)
-        assert first.summary["emailed"] == 0
+        assert first.ok and first.summary["emailed"] == 1
+        assert [e.message for e in first.log if e.action == "send"] == [CONFIRMED]
         second = ledgerlink.invoice([order], [customer], COMPANY, qbo, store=journal)
-        assert [o.status for o in second.recovered] == ["recovered"]
+        assert second.recovered == () and second.summary["emailed"] == 0
         emails = [e for e in emulator.events(qbo.realm_id) if e.operation == "Emailed"]
         assert len(emails) == 1
     finally:

@@ -276,12 +276,14 @@ class Book:
 
     @staticmethod
     def _use_wal(conn: sqlite3.Connection) -> None:
-        """Switch the file to WAL. SQLite does not wait for the lock this takes, so two
-        processes opening one new book at once would fail "database is locked": retry."""
+        """Switch the file to WAL (an in-memory book keeps its own mode). SQLite does not
+        wait for the lock this takes, so two processes opening one new book at once would
+        fail "database is locked": retry, for as long as the busy timeout."""
         deadline = time.monotonic() + BUSY_TIMEOUT
-        while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        while True:
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
+                return
             except sqlite3.OperationalError:
                 if time.monotonic() > deadline:
                     raise
