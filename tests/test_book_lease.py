@@ -208,3 +208,34 @@ def test_work_kept_off_invoices_by_policy_is_logged_once(tmp_path: Path, store: 
     assert all(e.message == "not invoiced: posting=none (customer c1's policy)"
                and e.customer_id == "c1" for e in skipped)
     assert first.summary["skipped_by_policy"] == 2
+
+
+class SlowBook(SandboxConnector):
+    """A remote-like book (no in-flight cap of its own, as with latency) whose invoice
+    creates take 1.5 s."""
+
+    def create_invoice(self, draft: object, customer_ref: str, products: object) -> object:
+        import time
+
+        time.sleep(1.5)
+        return super().create_invoice(draft, customer_ref, products)  # type: ignore[arg-type]
+
+
+def test_the_lease_is_renewed_while_a_slow_call_is_in_flight(tmp_path: Path,
+                                                           store: Store) -> None:
+    """A call outlasting the lease (even with one worker) does not let another run take the
+    book: the runner renews while it waits."""
+    book = SlowBook(tmp_path / "book.db", latency=0.001)
+    assert book.max_in_flight is None
+    done = []
+    worker = threading.Thread(target=lambda: done.append(invoice(
+        orders(1, 1), customers(1), COMPANY, book, now=NOW, store=Store(store.url),
+        workers=1, lease=timedelta(seconds=0.6))))
+    worker.start()
+    try:
+        threading.Event().wait(1.2)  # inside the 1.5 s create, two leases after it began
+        with pytest.raises(BookBusyError):
+            store.acquire_book(book.account, other_host_holder(), "intruder", MINUTE)
+    finally:
+        worker.join(timeout=30)
+    assert done and done[0].summary["invoices_created"] == 1

@@ -126,6 +126,11 @@ class Runner:
         self.book = connector.account
         cap = getattr(connector, "max_in_flight", None)
         self.workers = min(workers, cap) if cap else workers
+        # Calls run inline only for a book that takes one call at a time anyway (an
+        # in-process book). Any other connector's calls run in threads, even one at a
+        # time, so the runner keeps renewing the book's lease while a call waits out
+        # its retries (which may take longer than the lease).
+        self._inline = cap == 1
         #: Invoices per create request (1 unless the connector declares BATCH).
         self.batch = (max(1, int(getattr(connector, "max_batch", 1)))
                       if Capability.BATCH in connector.capabilities else 1)
@@ -233,7 +238,7 @@ class Runner:
         outcomes: list[Outcome] = []
         self._done, self._total = 0, len(plan.actions)
         lanes = Lanes(plan, self.batch_size, self.batch)
-        pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
+        pool = None if self._inline else ThreadPoolExecutor(self.workers)
         try:
             wave = lanes.next_wave()
             while wave:
