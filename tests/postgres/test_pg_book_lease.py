@@ -25,6 +25,8 @@ from test_book_lease import (  # noqa: F401 - collected again, on PostgreSQL
     test_release_frees_the_book_and_wait_takes_it_when_freed,
     test_the_fence_refuses_a_commit_after_the_lease_was_taken_over,
     test_the_fence_renews_the_lease,
+    test_the_lease_is_renewed_while_a_slow_call_is_in_flight,
+    test_work_kept_off_invoices_by_policy_is_logged_once,
 )
 
 
