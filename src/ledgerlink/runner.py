@@ -228,6 +228,8 @@ class Runner:
 
     def _run(self, plan: Plan) -> RunResult:
         run_id = self._begin()
+        # Nothing an earlier run() that stopped (LeaseLost) left uncommitted carries over.
+        self._pending = Transaction(self.book)
         self.recover()
         recovered, self._recovered = tuple(self._recovered), []
         self._customer_refs = self.store.refs(self.book, "customers")
