@@ -212,12 +212,13 @@ def test_work_kept_off_invoices_by_policy_is_logged_once(tmp_path: Path, store: 
 
 class SlowBook(SandboxConnector):
     """A remote-like book (no in-flight cap of its own, as with latency) whose invoice
-    creates take 1.5 s."""
+    creates take 2 s; ``creating`` is set when one starts."""
+
+    creating = threading.Event()
 
     def create_invoice(self, draft: object, customer_ref: str, products: object) -> object:
-        import time
-
-        time.sleep(1.5)
+        self.creating.set()
+        threading.Event().wait(2.0)
         return super().create_invoice(draft, customer_ref, products)  # type: ignore[arg-type]
 
 
@@ -225,6 +226,7 @@ def test_the_lease_is_renewed_while_a_slow_call_is_in_flight(tmp_path: Path,
                                                            store: Store) -> None:
     """A call outlasting the lease (even with one worker) does not let another run take the
     book: the runner renews while it waits."""
+    SlowBook.creating = threading.Event()
     book = SlowBook(tmp_path / "book.db", latency=0.001)
     assert book.max_in_flight is None
     done = []
@@ -233,7 +235,8 @@ def test_the_lease_is_renewed_while_a_slow_call_is_in_flight(tmp_path: Path,
         workers=1, lease=timedelta(seconds=0.6))))
     worker.start()
     try:
-        threading.Event().wait(1.2)  # inside the 1.5 s create, two leases after it began
+        assert book.creating.wait(timeout=30)
+        threading.Event().wait(1.0)  # inside the 2 s create, past the 0.6 s lease
         with pytest.raises(BookBusyError):
             store.acquire_book(book.account, other_host_holder(), "intruder", MINUTE)
     finally:
