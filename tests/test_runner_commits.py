@@ -153,3 +153,30 @@ def test_a_kill_during_recovery_keeps_the_chunks_it_finished(tmp_path: Path) -> 
     Runner(again, journal).recover()
     assert again.batched == [RECOVERY_CHUNK, 500]
     assert journal.unresolved(again.account) == []
+
+
+class Legacy:
+    """A plugin connector written before find_invoices existed (no BaseConnector): every
+    other call goes to a sandbox book, and its single look-ups are counted."""
+
+    def __init__(self, book: SandboxConnector) -> None:
+        self._book = book
+        self.single = 0
+
+    def find_invoice(self, key: str) -> RemoteInvoice | None:
+        self.single += 1
+        return self._book.find_invoice(key)
+
+    def __getattr__(self, name: str) -> object:
+        if name == "find_invoices":
+            raise AttributeError(name)
+        return getattr(self._book, name)
+
+
+def test_recovery_asks_a_connector_without_find_invoices_key_by_key(tmp_path: Path) -> None:
+    """A connector lacking the batched look-up is still recovered, one find_invoice per key."""
+    path, journal = crashed_journal(tmp_path, 40)
+    legacy = Legacy(SandboxConnector(path))
+    recovered = Runner(legacy, journal).recover()  # type: ignore[arg-type]
+    assert [o.status for o in recovered].count("recovered") == 40 and legacy.single == 40
+    assert journal.unresolved(legacy._book.account) == []

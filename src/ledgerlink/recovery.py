@@ -62,8 +62,8 @@ def recover(
         chunk = ordered[start:start + RECOVERY_CHUNK]
         tx = Transaction(book)
         try:
-            found: Mapping[str, RemoteInvoice] | ProviderError = connector.find_invoices(
-                _lookup_keys(chunk, ids))
+            found: Mapping[str, RemoteInvoice] | ProviderError = _find_many(
+                connector, _lookup_keys(chunk, ids))
         except ProviderError as err:
             found = err
         for op in chunk:
@@ -73,6 +73,14 @@ def recover(
             outcomes.append(outcome)
         commit(tx)
     return outcomes
+
+
+def _find_many(connector: Connector, keys: Sequence[str]) -> Mapping[str, RemoteInvoice]:
+    """``find_invoices(keys)``; a plugin written before it existed is asked key by key."""
+    batched = getattr(connector, "find_invoices", None)
+    if batched is not None:
+        return dict(batched(keys))
+    return {key: invoice for key in keys if (invoice := connector.find_invoice(key))}
 
 
 def _lookup_keys(ops: Sequence[OpRecord], invoice_ids: Mapping[str, str]) -> list[str]:
