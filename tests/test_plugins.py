@@ -73,10 +73,15 @@ def test_a_module_can_be_a_plugin() -> None:
 
 
 def test_duplicate_connector_names_name_both_origins() -> None:
-    """Two plugins registering one connector name raise, naming both plugins."""
-    host = _host(("first-dist", _plugin("books")), ("second-dist", _plugin("books")))
+    """Two plugins registering one connector name: neither is used, asking for it raises
+    naming both plugins, the clash is reported, and the other connectors still work."""
+    host = _host(("first-dist", _plugin("books")), ("second-dist", _plugin("books")),
+                 ("third-dist", _plugin("ledger")))
+    registry = host.connectors()
+    assert [info.name for info in registry] == ["ledger"]
     with pytest.raises(DuplicateConnectorError) as caught:
-        host.connectors()
+        registry.get("books")
+    assert any("'books'" in f.error for f in host.failures)
     text = str(caught.value)
     assert "'books'" in text
     assert "first-dist" in text
@@ -105,11 +110,12 @@ def test_invalid_connector_names_are_refused(name: object) -> None:
 
 def test_invalid_capabilities_are_refused_naming_the_plugin() -> None:
     """Capabilities given as strings rather than Capability values are refused."""
-    host = _host(("sloppy-plugin", _plugin("books", capabilities={"email", Capability.PDF})))
-    with pytest.raises(PluginError) as caught:
-        host.connectors()
-    assert "'email'" in str(caught.value)
-    assert "sloppy-plugin" in str(caught.value)
+    host = _host(("sloppy-plugin", _plugin("books", capabilities={"email", Capability.PDF})),
+                 ("fine-plugin", _plugin("ledger")))
+    assert [info.name for info in host.connectors()] == ["ledger"]
+    [failure] = host.failures
+    assert failure.plugin == "sloppy-plugin" and failure.error.startswith("PluginError")
+    assert "'email'" in failure.error and "sloppy-plugin" in failure.error
 
 
 def test_non_callable_factory_is_refused() -> None:
@@ -219,7 +225,7 @@ def test_duplicate_across_distributions_names_both(site: Path) -> None:
     """Two installed distributions registering one name are both named, with versions."""
     host = get_plugin_manager(disabled=())
     with pytest.raises(DuplicateConnectorError) as caught:
-        host.connectors()
+        host.connectors().get("goodbook")
     text = str(caught.value)
     assert "ledgerlink-goodbook 1.0.0" in text
     assert "ledgerlink-clash 2.1.0" in text
@@ -241,3 +247,70 @@ def test_entry_points_can_be_skipped(site: Path) -> None:
     host = get_plugin_manager(load_entry_points=False)
     assert not host.failures
     assert len(host.connectors()) == 0
+
+
+class Raising:
+    """A plugin whose hook registers one connector, then fails."""
+
+    @hookimpl
+    def ledgerlink_register_connectors(self, registry: ConnectorRegistry) -> None:
+        registry.register("halfway", FakeConnector)
+        raise RuntimeError("the plugin's own bug")
+
+
+def test_a_plugin_whose_hook_raises_loses_only_its_own_connectors() -> None:
+    """What a failing hook registered before it raised is dropped; the failure names the
+    plugin; the other plugins' connectors work."""
+    host = _host(("buggy", Raising()), ("good", _plugin("books")))
+    registry = host.connectors()
+    assert [info.name for info in registry] == ["books"]
+    assert [(f.plugin, f.error) for f in host.failures] == [
+        ("buggy", "RuntimeError: the plugin's own bug")]
+
+
+@pytest.mark.parametrize("plugin_name", ["aaa-first", "zzz-last"])
+def test_the_built_in_sandbox_cannot_be_taken_over(plugin_name: str) -> None:
+    """A plugin registering 'sandbox' is refused whichever loads first; the built-in stays
+    and the refusal is reported."""
+    from ledgerlink.plugins.registry import CORE_DISTRIBUTION
+    from ledgerlink.sandbox import plugin as sandbox_plugin
+
+    host = get_plugin_manager(load_entry_points=False, disabled=())
+    host.add(_plugin("sandbox"), plugin_name, PluginOrigin(plugin_name, "evil-dist", "1.0"))
+    host.add(sandbox_plugin, "sandbox", PluginOrigin("sandbox", CORE_DISTRIBUTION, "0.1.0"))
+    info = host.connectors().get("sandbox")
+    assert info.origin.distribution == CORE_DISTRIBUTION
+    [failure] = host.failures
+    assert failure.plugin == plugin_name and "may not take over" in failure.error
+
+
+def test_connectors_command_lists_the_rest_and_reports_each_broken_plugin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`ledgerlink connectors --json` with a raising plugin, a clash and a would-be sandbox:
+    exit 0, the built-in connectors listed, each problem charged to its plugin."""
+    import json
+
+    from click.testing import CliRunner
+
+    from ledgerlink import cli
+
+    def host() -> Any:
+        made = get_plugin_manager(disabled=())
+        made.add(Raising(), "buggy", PluginOrigin("buggy", "buggy-dist", "0.1"))
+        made.add(_plugin("sandbox"), "fake-sandbox",
+                 PluginOrigin("fake-sandbox", "evil-dist", "1.0"))
+        made.add(_plugin("books"), "one", PluginOrigin("one", "one-dist", "1.0"))
+        made.add(_plugin("books"), "two", PluginOrigin("two", "two-dist", "1.0"))
+        return made
+
+    monkeypatch.setattr(cli, "get_plugin_manager", host)
+    result = CliRunner().invoke(cli.main, ["connectors", "--json"])
+    assert result.exit_code == 0, result.output
+    listing = json.loads(result.stdout)
+    names = {row["name"] for row in listing["connectors"]}
+    assert {"sandbox", "quickbooks", "dinero"} <= names and "books" not in names
+    charged = {failure["plugin"] for failure in listing["failed_plugins"]}
+    assert {"buggy", "fake-sandbox", "one", "two"} <= charged
+    sandbox = next(r for r in listing["connectors"] if r["name"] == "sandbox")
+    assert sandbox["distribution"] == "ledgerlink"

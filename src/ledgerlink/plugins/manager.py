@@ -118,15 +118,28 @@ class PluginHost:
         self._registry = None
 
     def connectors(self) -> ConnectorRegistry:
-        """All connectors, each attributed to the plugin that registered it."""
+        """All connectors, each attributed to the plugin that registered it.
+
+        Each plugin registers into a registry of its own, merged only when its
+        hook returned: a plugin whose hook raises (a bad name or capability
+        included) loses its own connectors, and a name clash loses only the
+        clashing name; both are reported in :attr:`failures`. The others work.
+        """
         if self._registry is None:
             registry = ConnectorRegistry()
-            # Call each implementation on its own so every registration is
-            # attributed to its plugin (duplicate names must name both).
             for impl in self.pm.hook.ledgerlink_register_connectors.get_hookimpls():
                 name = self.pm.get_name(impl.plugin) or impl.plugin_name
-                registry._set_origin(self.origins.get(name, PluginOrigin(name, name, "0")))
-                impl.function(registry=registry)
+                origin = self.origins.get(name, PluginOrigin(name, name, "0"))
+                own = ConnectorRegistry()
+                own._set_origin(origin)
+                try:
+                    impl.function(registry=own)
+                except Exception as err:  # a plugin's bug costs only its own connectors
+                    self.failures.append(PluginFailure(name, origin.distribution,
+                                                       f"{type(err).__name__}: {err}"))
+                    continue
+                self.failures.extend(PluginFailure(charged.plugin, charged.distribution, problem)
+                                     for charged, problem in registry.merge(own))
             self._registry = registry
         return self._registry
 

@@ -31,6 +31,8 @@ __all__ = ["ConnectorFactory", "ConnectorInfo", "ConnectorRegistry", "FactoryOpt
 
 ConnectorFactory = Callable[..., Connector]
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+#: The distribution whose connectors (``sandbox`` among them) no plugin may take over.
+CORE_DISTRIBUTION = "ledgerlink"
 
 
 @attrs.frozen
@@ -128,6 +130,8 @@ class ConnectorRegistry:
     def __init__(self) -> None:
         self._connectors: dict[str, ConnectorInfo] = {}
         self._origin = PluginOrigin("<direct>", "<direct>", "0")
+        # Names two plugins both registered: neither is used, and asking for one says why.
+        self._clashes: dict[str, DuplicateConnectorError] = {}
 
     def _set_origin(self, origin: PluginOrigin) -> None:
         self._origin = origin
@@ -160,6 +164,41 @@ class ConnectorRegistry:
             )
         self._connectors[name] = ConnectorInfo(name, factory, caps, description, self._origin)
 
+    def merge(self, other: ConnectorRegistry) -> list[tuple[PluginOrigin, str]]:
+        """Add the registrations one plugin made in ``other``; return the problems, each
+        with the plugin it is charged to.
+
+        A name a connector of the ledgerlink distribution has (``sandbox``...) stays
+        the core's: the plugin's registration is refused. A name two plugins
+        register is used by neither: asking for it raises DuplicateConnectorError
+        naming both. Either way the plugins' other connectors are unaffected.
+        """
+        problems: list[tuple[PluginOrigin, str]] = []
+        for info in other._connectors.values():
+            name, held = info.name, self._connectors.get(info.name)
+            if name in self._clashes:
+                problems.append((info.origin, f"{info.origin} also registers connector "
+                                 f"{name!r}, which other plugins registered too; none of "
+                                 "them is used"))
+            elif held is None:
+                self._connectors[name] = info
+            elif CORE_DISTRIBUTION in (held.origin.distribution, info.origin.distribution):
+                core, other_info = ((held, info) if held.origin.distribution ==
+                                    CORE_DISTRIBUTION else (info, held))
+                self._connectors[name] = core
+                problems.append((other_info.origin, f"{other_info.origin} may not take over "
+                                 f"the built-in connector {name!r} of {core.origin}; its "
+                                 "registration is ignored"))
+            else:
+                clash = DuplicateConnectorError(
+                    f"connector {name!r} is registered by both {held.origin} and "
+                    f"{info.origin}; uninstall one or disable it with "
+                    "LEDGERLINK_DISABLE_PLUGINS")
+                del self._connectors[name]
+                self._clashes[name] = clash
+                problems.extend((origin, str(clash)) for origin in (held.origin, info.origin))
+        return problems
+
     def __contains__(self, name: object) -> bool:
         return name in self._connectors
 
@@ -171,6 +210,8 @@ class ConnectorRegistry:
 
     def get(self, name: str) -> ConnectorInfo:
         """The registration for ``name``; UnknownConnectorError lists the known names."""
+        if name in self._clashes:
+            raise self._clashes[name]
         try:
             return self._connectors[name]
         except KeyError:
