@@ -21,7 +21,7 @@ Exactly-once relies on two promises every connector keeps:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol, Self, runtime_checkable
@@ -39,6 +39,7 @@ __all__ = [
     "Changes",
     "Connector",
     "ProductRefs",
+    "find_each",
 ]
 
 #: Local product id → the provider's product id, for linking invoice lines.
@@ -217,6 +218,18 @@ class Connector(Protocol):
         ...
 
 
+def find_each(
+    find_invoice: Callable[[str], RemoteInvoice | None], keys: Sequence[str],
+) -> dict[str, RemoteInvoice]:
+    """``find_invoices`` the slow way: one look-up per distinct key."""
+    found: dict[str, RemoteInvoice] = {}
+    for key in dict.fromkeys(keys):
+        invoice = find_invoice(key)
+        if invoice is not None:
+            found[key] = invoice
+    return found
+
+
 class BaseConnector:
     """Convenience base: every optional operation raises CapabilityError.
 
@@ -248,12 +261,7 @@ class BaseConnector:
 
     def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
         """One :meth:`find_invoice` per key; override with a batched look-up."""
-        found: dict[str, RemoteInvoice] = {}
-        for key in dict.fromkeys(keys):
-            invoice = self.find_invoice(key)
-            if invoice is not None:
-                found[key] = invoice
-        return found
+        return find_each(self.find_invoice, keys)
 
     def create_invoices(
         self, items: Sequence[BatchItem], products: ProductRefs

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ledgerlink.connector import Connector
+from ledgerlink.connector import Connector, find_each
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import NotFoundError, ProviderError
 from ledgerlink.plans import CREDIT_PREFIX
@@ -80,7 +80,7 @@ def _find_many(connector: Connector, keys: Sequence[str]) -> Mapping[str, Remote
     batched = getattr(connector, "find_invoices", None)
     if batched is not None:
         return dict(batched(keys))
-    return {key: invoice for key in keys if (invoice := connector.find_invoice(key))}
+    return find_each(connector.find_invoice, keys)
 
 
 def _lookup_keys(ops: Sequence[OpRecord], invoice_ids: Mapping[str, str]) -> list[str]:

@@ -348,13 +348,10 @@ class Runner:
         elif elapsed > GROUP_SECONDS * 2:
             self._group = max(self._group // 2, MIN_GROUP, self.workers)
         group = [tasks.popleft() for _ in range(min(self._group, len(tasks)))]
-        tx, self._pending = self._pending, Transaction(self.book)
         for task in group:
             for index in task:
-                self._intent(tx, wave[index], run_id)
-        self._commit(tx)
-        if self.progress is not None:
-            self.progress(self._done, self._total)
+                self._intent(self._pending, wave[index], run_id)
+        self._flush()
         return group
 
     def _run_task(self, wave: Sequence[Action], task: _Task) -> list[Outcome]:
