@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 REALM = "9130350000000001"
@@ -70,3 +71,13 @@ def invoice_body(customer: dict[str, Any], item: dict[str, Any], **extra: Any) -
     }
     body.update(extra)
     return body
+
+
+def error_of(answer: httpx.Response, status: int = 400) -> dict[str, Any]:
+    """The single ``Fault.Error`` of a refusal, after checking status and envelope."""
+    assert answer.status_code == status, answer.text
+    fault = answer.json()["Fault"]
+    assert fault["type"] == "ValidationFault"
+    assert set(fault["Error"][0]) == {"Message", "Detail", "code", "element"}
+    assert "time" in answer.json()
+    return dict(fault["Error"][0])
