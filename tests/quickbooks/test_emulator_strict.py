@@ -300,3 +300,23 @@ def test_check_write_raises_the_fault_object() -> None:
         strict.check_write("Customer", "create", {"DisplayName": "A", "Nickname": "B"})
     assert (caught.value.code, caught.value.element, caught.value.status) == (
         "2010", "Nickname", 400)
+
+
+def test_a_long_batch_item_id_is_refused_with_a_requestid(
+    client: httpx.Client, seeded: dict[str, Any]
+) -> None:
+    """With a requestid each bId holds at most 10 characters; without one any length is taken."""
+    items = [{"bId": "b" * 11, "operation": "create",
+              "Invoice": invoice_body(seeded["customer"], seeded["item"])}]
+    refused = client.post(api("batch"), params={"requestid": "r-1"},
+                          json={"BatchItemRequest": items})
+    error = error_of(refused)
+    assert error["code"] == "6000"
+    assert "bId" in error["Detail"]
+    items[0]["bId"] = "b" * 10
+    taken = client.post(api("batch"), params={"requestid": "r-2"},
+                        json={"BatchItemRequest": items})
+    assert "Invoice" in taken.json()["BatchItemResponse"][0]
+    items[0]["bId"] = "b" * 11
+    plain = client.post(api("batch"), json={"BatchItemRequest": items})
+    assert "Invoice" in plain.json()["BatchItemResponse"][0]

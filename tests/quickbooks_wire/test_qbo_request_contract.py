@@ -191,6 +191,8 @@ def test_the_contract_reads_inheritance_choices_and_simple_content() -> None:
     assert not line["SalesItemLineDetail"].required, "one member of an xs:choice"
     assert line["LineNum"].kind == "integer"
     assert set(contract().fields("ReferenceType")) == {"value", "name", "type"}
+    assert line["LineEx"].kind == "any", "IntuitAnyType holds an xs:any"
+    assert contract().problems({"LineEx": {"anything": [1]}}, "Line") == []
 
 
 def test_every_request_body_the_connector_sends_fits_the_contract(

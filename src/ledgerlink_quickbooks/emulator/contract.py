@@ -71,7 +71,7 @@ class XsdContract:
                 fields[attribute.local_name] = self._spec(attribute.type, required, False)
 
     def _spec(self, xsd_type: Any, required: bool, repeated: bool) -> FieldSpec:
-        if xsd_type is None:
+        if xsd_type is None or _is_open(xsd_type):
             return FieldSpec("any", "", repeated, required)
         if xsd_type.is_complex():
             self._compile(xsd_type.local_name)
@@ -109,6 +109,14 @@ class XsdContract:
     def unknown_fields(self, value: Mapping[str, Any], type_name: str) -> list[str]:
         """Dotted paths of keys in ``value`` that ``type_name`` does not define."""
         return [p.path for p in self.problems(value, type_name) if p.kind == "unknown"]
+
+
+def _is_open(xsd_type: Any) -> bool:
+    """True for a complex type holding an ``xs:any`` (e.g. IntuitAnyType): anything goes."""
+    content = getattr(xsd_type, "content", None)
+    if not xsd_type.is_complex() or content is None or xsd_type.has_simple_content():
+        return False
+    return any(getattr(item, "type", None) is None for item in content.iter_elements())
 
 
 def _elements(group: Any, required: bool, repeated: bool) -> Iterable[tuple[Any, bool, bool]]:

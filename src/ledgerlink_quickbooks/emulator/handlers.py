@@ -53,7 +53,9 @@ def _route(realm: Realm, request: EmuRequest, rest: list[str], moment: float) ->
         return {"QueryResponse": run_query(realm, text)}
     if head == "batch" and request.method == "POST" and len(rest) == 1:
         strict.check_content_type(request)
-        return batch(realm, _json_or_none(request), moment, today)
+        body = _json_or_none(request)
+        strict.check_batch_ids(request, body)
+        return batch(realm, body, moment, today)
     if head == "cdc" and request.method == "GET" and len(rest) == 1:
         return cdc(realm, request.query, moment)
     name = SEGMENTS.get(head)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -194,8 +194,6 @@ def _json_name(value: Any) -> str:
         return f"string {value!r}"
     if isinstance(value, list):
         return "an array"
-    if isinstance(value, datetime | date):
-        return f"date {value.isoformat()}"
     return "an object"
 
 

@@ -20,7 +20,9 @@ through :func:`check_write` before the entity code sees it:
 * a string longer than Intuit's reference allows (:data:`MAX_LENGTHS`) →
   **2050** "String length is either shorter or longer than supported by
   specification", with QuickBooks' ``Min:0 Max:N`` detail;
-* more lines than a sales transaction may hold (:data:`MAX_LINES`) → 6000.
+* more lines than a sales transaction may hold (:data:`MAX_LINES`) → 6000;
+* a batch item ``bId`` over 10 characters in a batch with a ``requestid``
+  (:func:`check_batch_ids`) → 6000.
 
 :func:`check_content_type` refuses a JSON write sent as anything but
 ``application/json`` the way QuickBooks' REST layer does (code 500
@@ -64,6 +66,8 @@ MAX_LENGTHS: Mapping[str, Mapping[str, int]] = {
 }
 #: Lines a sales transaction may hold (NOTES §4.1: taxable invoices ≤ 750 lines).
 MAX_LINES = 750
+#: Length of a batch item's bId when the batch carries a requestid (NOTES §8, §13).
+MAX_BATCH_ID = 10
 JSON_MEDIA_TYPE = "application/json"
 
 
@@ -121,6 +125,25 @@ def _strings_at(value: Any, parts: list[str]) -> list[str]:
     if not isinstance(value, Mapping):
         return []
     return _strings_at(value.get(parts[0]), parts[1:])
+
+
+def check_batch_ids(request: EmuRequest, body: Any) -> None:
+    """With a ``requestid``, each batch item's ``bId`` may hold at most 10 characters (6000).
+
+    Intuit's RequestID note gives the limit, not the fault; the emulator answers
+    the business-validation fault QuickBooks gives a too long requestid.
+    """
+    items = body.get("BatchItemRequest") if isinstance(body, Mapping) else None
+    if request.query.get("requestid") is None or not isinstance(items, list):
+        return
+    for item in items:
+        bid = str(item.get("bId", "")) if isinstance(item, Mapping) else ""
+        if len(bid) > MAX_BATCH_ID:
+            raise business_validation(
+                f"You cannot enter more than {MAX_BATCH_ID} characters in the bId field "
+                f"of a batch sent with a requestid. You tried entering {bid[:10]}..., "
+                f"which is {len(bid)} characters."
+            )
 
 
 def check_content_type(request: EmuRequest) -> None:
