@@ -13,6 +13,8 @@ import pytest
 REALM = "9130350000000001"
 START = 1_780_000_000.0  # 2026-05-28, a fixed instant so dates are reproducible
 BASE_URL = "https://sandbox-quickbooks.api.intuit.com"
+#: The Message of QuickBooks' code-6000 business-validation fault.
+BUSINESS_VALIDATION = "A business validation error has occurred while processing your request"
 
 
 class FakeClock:

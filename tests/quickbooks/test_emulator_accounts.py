@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_support import REALM, api, error_of
+from emulator_support import BUSINESS_VALIDATION, REALM, api, error_of
 
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 
@@ -52,7 +52,7 @@ def test_an_unknown_or_non_income_account_is_refused(client: httpx.Client) -> No
     assert (error["code"], error["element"]) == ("2500", "IncomeAccountRef")
     bank = {"Name": "Banked", "Type": "Service", "IncomeAccountRef": {"value": "35"}}
     error = error_of(client.post(api("item"), json=bank))
-    assert error["code"] == "6000"
+    assert (error["code"], error["Message"]) == ("6000", BUSINESS_VALIDATION)
     assert "Income" in error["Detail"]
 
 

@@ -229,3 +229,12 @@ def test_every_json_write_is_sent_as_json(recorded: list[Sent]) -> None:
             assert media == "application/json", request
         elif request.method == "POST" and request.segment == "query":
             assert media in ("application/text", "text/plain"), request
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_numbers_are_no_decimals(number: str) -> None:
+    """NaN and Infinity (which Python's JSON reader takes) are type problems, not crashes."""
+    body = json.loads(f'{{"Line": [{{"Amount": {number}, "LineNum": {number}}}]}}')
+    problems = contract().problems(body, "Invoice")
+    assert [(p.kind, p.path) for p in problems] == [
+        ("type", "Invoice.Line.Amount"), ("type", "Invoice.Line.LineNum")]

@@ -162,6 +162,8 @@ class Schema:
             # JSON numbers only: QuickBooks' decimals are xs:decimal, sent as numbers.
             if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
                 yield wrong
+            elif not Decimal(str(value)).is_finite():  # NaN and Infinity are no decimals
+                yield Problem("type", path, f"expected {spec.kind}, got {value!r}")
             elif spec.kind == "integer" and Decimal(str(value)) % 1 != 0:
                 yield Problem("type", path, f"expected integer, got {value!r}")
         elif not isinstance(value, str):
