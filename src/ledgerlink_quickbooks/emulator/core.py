@@ -17,6 +17,7 @@ import attrs
 
 from ledgerlink.emulation import Faults as Faults
 from ledgerlink.emulation import Serving
+from ledgerlink_quickbooks.emulator.accounts import DEFAULT_ACCOUNTS, seed_accounts, seed_defaults
 from ledgerlink_quickbooks.emulator.auth import REVOKE_PATH, TOKEN_PATH, AuthServer
 from ledgerlink_quickbooks.emulator.handlers import dispatch
 from ledgerlink_quickbooks.emulator.state import ChangeEvent, Realm
@@ -109,6 +110,7 @@ class QuickBooksEmulator(Serving):
         *,
         home_currency: str = "USD",
         vat_rates: Iterable[Decimal | int | str] | None = None,
+        accounts: Iterable[tuple[str, str, str, str, str]] | None = None,
     ) -> Realm:
         """Create a company (or return the existing one, unchanged).
 
@@ -116,6 +118,8 @@ class QuickBooksEmulator(Serving):
         ``vat_rates``, by default :data:`~.taxes.DEFAULT_VAT_RATES` (25, 12,
         6 and 0 %); pass ``()`` for a company without VAT codes. Lines without
         a TaxCodeRef, or with the US ``TAX``/``NON``, are untaxed either way.
+        Its chart of accounts is ``accounts`` (Id, Name, AccountType,
+        AccountSubType, Classification), by default :data:`~.accounts.DEFAULT_ACCOUNTS`.
         """
         with self._lock:
             existing = self.realms.get(realm_id)
@@ -125,6 +129,8 @@ class QuickBooksEmulator(Serving):
             rates = DEFAULT_VAT_RATES if vat_rates is None else vat_rates
             with realm.lock:
                 seed_vat_codes(realm, rates, self.clock())
+                chart = DEFAULT_ACCOUNTS if accounts is None else accounts
+                seed_accounts(realm, chart, self.clock())
             self.realms[realm_id] = realm
             return realm
 
@@ -141,6 +147,7 @@ class QuickBooksEmulator(Serving):
     def seed(self, realm_id: str, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Create one entity directly (no auth, no throttling); return the stored copy."""
         realm = self.add_realm(realm_id)
+        payload = seed_defaults(realm, entity, payload)  # the one leniency of seeding
         response = dispatch(realm, _seed_request(entity, payload), [entity.lower()], self.clock())
         body = response.json_body()
         if "Fault" in body:
@@ -252,4 +259,4 @@ class QuickBooksEmulator(Serving):
 
 
 def _seed_request(entity: str, payload: dict[str, Any]) -> EmuRequest:
-    return EmuRequest("POST", "", {}, {}, dumps(payload))
+    return EmuRequest("POST", "", {}, {"content-type": "application/json"}, dumps(payload))

@@ -10,6 +10,7 @@ from typing import Any
 from ledgerlink_quickbooks.emulator import credit_memos as memos
 from ledgerlink_quickbooks.emulator import entities as ent
 from ledgerlink_quickbooks.emulator import query as qry
+from ledgerlink_quickbooks.emulator import strict
 from ledgerlink_quickbooks.emulator.pdf import invoice_pdf
 from ledgerlink_quickbooks.emulator.state import ENTITIES, READABLE, Entity, Realm
 from ledgerlink_quickbooks.emulator.wire import (
@@ -51,7 +52,10 @@ def _route(realm: Realm, request: EmuRequest, rest: list[str], moment: float) ->
             raise required_missing("query")
         return {"QueryResponse": run_query(realm, text)}
     if head == "batch" and request.method == "POST" and len(rest) == 1:
-        return batch(realm, _json_or_none(request), moment, today)
+        strict.check_content_type(request)
+        body = _json_or_none(request)
+        strict.check_batch_ids(request, body)
+        return batch(realm, body, moment, today)
     if head == "cdc" and request.method == "GET" and len(rest) == 1:
         return cdc(realm, request.query, moment)
     name = SEGMENTS.get(head)
@@ -70,6 +74,7 @@ def _route(realm: Realm, request: EmuRequest, rest: list[str], moment: float) ->
         operation = request.query.get("operation", "create").lower()
         if operation == "update" and request.query.get("include", "").lower() == "void":
             operation = "void"
+        strict.check_content_type(request)
         body = _json_or_none(request)
         if not isinstance(body, dict):
             raise unparsable_body()
@@ -126,6 +131,9 @@ def write(realm: Realm, name: str, op: str, body: Entity, moment: float, today: 
         raise QBOFault(
             "500", "Unsupported Operation", f"Operation {op} is not supported for {name}."
         )
+    if not isinstance(body, dict):
+        raise unparsable_body()
+    strict.check_write(name, op, body)
     return action()
 
 
