@@ -93,10 +93,8 @@ def _find(call: f.Call) -> Record:
 
 def create_credit_note(call: f.Call) -> EmuResponse:
     """``POST /v1/{org}/sales/creditnotes`` → ``{"Guid", "TimeStamp"}`` of a draft."""
-    raw = f.model(call.request, schema.CREDIT_NOTE_CREATE, exempt=("ProductLines",))
-    if raw.get("CreditNoteFor") is None:
-        f.require(raw, ("ProductLines",))
-    body = raw
+    # Without lines: the credited invoice's are copied, else code 45 like an invoice.
+    body = f.model(call.request, schema.CREDIT_NOTE_CREATE, exempt=("ProductLines",))
     with call.org.lock:
         credited = None
         if body.get("CreditNoteFor") is not None:

@@ -56,8 +56,9 @@ INVOICE_LIST_FIELDS = frozenset({
     "UpdatedAt", "DeletedAt",
 })
 DEFAULT_DEPOSIT_ACCOUNT = 55000
-#: No lines at all is Dinero's code 45, "Invoices must have at least one invoice line"
-#: (the captured ``error_bad_request.json``), not the model's "field is required".
+#: A create without lines is Dinero's code 45, "Invoices must have at least one invoice
+#: line" (the captured ``error_bad_request.json``), not the model's "field is required";
+#: an update without them is refused as a model (42) before the invoice is looked up.
 LINES_ANSWERED_45 = ("ProductLines",)
 
 
@@ -182,7 +183,7 @@ def list_invoices(call: f.Call) -> EmuResponse:
 
 def update_invoice(call: f.Call) -> EmuResponse:
     """``PUT /v1.2/{org}/invoices/{guid}``: full replace of an open draft, Timestamp required."""
-    body = f.model(call.request, schema.INVOICE_UPDATE, exempt=LINES_ANSWERED_45)
+    body = f.model(call.request, schema.INVOICE_UPDATE)
     with call.org.lock:
         record = _draft(call, "updated")
         check_timestamp(body, record)

@@ -129,8 +129,7 @@ def check(model: Model, body: object, parent: str = "") -> list[Problem]:
     """Every problem of ``body`` as a ``model``: unknown fields, missing required ones,
     wrong types, limits and the model's rules, nested models included."""
     if not isinstance(body, Mapping):
-        return [Problem(parent, "model" if not parent else "", "type",
-                        f"{model.name} must be a JSON object.")]
+        return [Problem("", parent or "model", "type", f"{model.name} must be a JSON object.")]
     found = [Problem(parent, str(key), "unknown", f"{model.name} has no field {key}.")
              for key in body if key not in model.fields]
     found += [Problem(parent, name, "required", f"The {name} field is required.")
