@@ -20,17 +20,16 @@ from ledgerlink.testing.factories import make_customer
 from ledgerlink_tally import DEFAULT_API_KEY, TallyConnector, TallyEmulator
 
 
-@pytest.fixture(autouse=True)
-def _no_waits(ledgerlink_no_retry_waits: None) -> None:
-    """Retries run at once."""
-
-
 class TestTallyConformance(ConnectorConformance):
     """Every conformance test, each on a fresh, empty Tally book."""
 
     http = True
     #: The connector under test (a subclass can test a variant of it).
     connector_class: ClassVar[type[TallyConnector]] = TallyConnector
+
+    @pytest.fixture(autouse=True)
+    def _no_waits(self, ledgerlink_no_retry_waits: None) -> None:
+        """Retries run at once."""
 
     @pytest.fixture
     def connector(self, ledgerlink_emulate: Callable[..., EmulatorLink]
