@@ -8,16 +8,22 @@ runs the emulator for the test.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
 import httpx
+import ledgerlink as ll
 import pytest
+from ledgerlink.store import Store
 from ledgerlink.testing.conformance import ConnectorConformance
 from ledgerlink.testing.emulators import IN_PROCESS_URL, EmulatorLink
-from ledgerlink.testing.factories import make_customer
+from ledgerlink.testing.factories import make_customer, make_work_order
 
 from ledgerlink_tally import DEFAULT_API_KEY, TallyConnector, TallyEmulator
+
+#: The moment the example runs happen at.
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 class TestTallyConformance(ConnectorConformance):
@@ -73,3 +79,23 @@ def test_a_wrong_api_key_is_an_auth_error(
             pytest.raises(AuthError) as caught:
         connector.find_customer(make_customer())
     assert "wrong" not in str(caught.value)
+
+
+def test_a_run_invoices_once(ledgerlink_emulate: Callable[..., EmulatorLink],
+                             ledgerlink_store: Store) -> None:
+    """A whole ledgerlink run against Tally creates, books and emails each invoice, and a
+    second run over the same work changes nothing."""
+    emulator = TallyEmulator()
+    link = ledgerlink_emulate(emulator)
+    customers = [make_customer() for _ in range(3)]
+    work = [make_work_order(customer=customer, completed_at=NOW - timedelta(hours=2))
+            for customer in customers]
+    company = ll.Company("Example ApS", policy=ll.BillingPolicy(send=True))
+    with TallyConnector(DEFAULT_API_KEY, link.base_url, transport=link.transport) as book:
+        first = ll.invoice(work, customers, company, book, now=NOW, store=ledgerlink_store)
+        again = ll.invoice(work, customers, company, book, now=NOW, store=ledgerlink_store)
+    assert first.summary["invoices_created"] == 3, first.summary
+    assert {email for _, email in emulator.outbox} == {c.email for c in customers}
+    assert again.summary.get("invoices_created", 0) == 0, again.summary
+    assert not [o for o in again.outcomes if o.status != "already_done"], again.summary
+    assert len(emulator.outbox) == 3
