@@ -42,7 +42,12 @@ from __future__ import annotations
 
 from ledgerlink.testing.conformance.base import SuiteBase
 from ledgerlink.testing.conformance.feeds import FeedRules
-from ledgerlink.testing.conformance.invoices import InvoiceRules, PartyRules
+from ledgerlink.testing.conformance.invoices import (
+    AWKWARD_LINES,
+    ROUNDING_LINES,
+    InvoiceRules,
+    PartyRules,
+)
 from ledgerlink.testing.conformance.lifecycle import (
     BookingRules,
     DeliveryRules,
@@ -51,7 +56,14 @@ from ledgerlink.testing.conformance.lifecycle import (
 )
 from ledgerlink.testing.conformance.robustness import GARBAGE, GarbageTransport, RobustnessRules
 
-__all__ = ["GARBAGE", "ConnectorConformance", "GarbageTransport", "SuiteBase"]
+__all__ = [
+    "AWKWARD_LINES",
+    "GARBAGE",
+    "ROUNDING_LINES",
+    "ConnectorConformance",
+    "GarbageTransport",
+    "SuiteBase",
+]
 
 
 class ConnectorConformance(

@@ -18,7 +18,15 @@ from ledgerlink.testing.factories import (
     unique_id,
 )
 
-__all__ = ["ROUNDING_LINES", "InvoiceRules", "PartyRules"]
+__all__ = ["AWKWARD_LINES", "ROUNDING_LINES", "InvoiceRules", "PartyRules"]
+
+#: Lines whose amounts need rounding (3 x 33.335 = 100.005), one per VAT rate (for
+#: provider tests that need awkward amounts without several lines per rate).
+AWKWARD_LINES = (
+    ("Hours", "3", "33.335", "25"),
+    ("Parts", "1", "10.005", "12"),
+    ("Fee", "2", "0.125", "0"),
+)
 
 #: Several lines per VAT rate, each with a half cent or less to round: rounding
 #: each line first (ledgerlink's rule) and rounding only the per-rate sums give
