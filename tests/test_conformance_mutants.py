@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ledgerlink.testing.conformance import GARBAGE
+
 pytest_plugins = ["pytester"]
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "example-plugin"
@@ -71,3 +73,41 @@ def test_a_broken_connector_fails_the_rule_it_breaks(
         pytester: pytest.Pytester, mutant: str, broken: set[str]) -> None:
     """Each broken variant fails exactly the conformance tests of the rule it breaks."""
     assert _failures(pytester, mutant) == broken
+
+
+MALFORMED = "test_malformed_answers_become_provider_errors"
+
+
+@pytest.mark.usefixtures("example_on_path")
+def test_an_undeclared_http_fails_instead_of_skipping(pytester: pytest.Pytester) -> None:
+    """A suite subclass that does not say whether its connector talks HTTP fails the
+    malformed-answer tests (all of them, none skipped)."""
+    pytester.makepyfile(test_undeclared=(
+        "from ledgerlink.sandbox import SandboxConnector\n"
+        "from ledgerlink.testing.conformance import ConnectorConformance\n\n\n"
+        "class TestUndeclared(ConnectorConformance):\n"
+        "    def make_connector(self, tmp_path):\n"
+        "        return SandboxConnector(tmp_path / 'book.db')\n"))
+    recorded = pytester.inline_run("-p", "no:randomly", "-p", "no:cacheprovider")
+    _, skipped, failed = recorded.listoutcomes()
+    assert not skipped
+    assert {r.nodeid.split("::")[-1] for r in failed} == {
+        f"{MALFORMED}[{kind}]" for kind in GARBAGE}
+
+
+@pytest.mark.usefixtures("example_on_path")
+def test_an_http_connector_cannot_declare_itself_not_http(pytester: pytest.Pytester) -> None:
+    """``http = False`` on a connector that holds an httpx client fails: the declaration
+    is checked, not trusted."""
+    pytester.makepyfile(test_false=(
+        "from test_tally_connector import TestTallyConformance as Shipped\n"
+        "from ledgerlink.testing.conformance.base import SuiteBase\n\n\n"
+        "class TestFalse(Shipped):\n"
+        "    http = False\n"
+        "    make_connector_on = SuiteBase.make_connector_on\n"))
+    recorded = pytester.inline_run("-p", "no:randomly", "-p", "no:cacheprovider",
+                                   "-k", MALFORMED)
+    passed, skipped, failed = recorded.listoutcomes()
+    assert not passed
+    assert not skipped
+    assert len(failed) == len(GARBAGE)
