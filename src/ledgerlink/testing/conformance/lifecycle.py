@@ -183,19 +183,6 @@ class EndingRules(SuiteBase):
         assert fresh.balance == 0
         assert connector.void(booked.provider_id).voided
 
-    def test_voided_invoices_are_not_sent(self, connector: Connector) -> None:
-        """send() on a voided invoice raises InvoiceStateError."""
-        caps = connector.capabilities
-        if Capability.VOID not in caps:
-            self.assert_refused(connector, Capability.VOID, connector.void)
-            return
-        voided = connector.void(self.new_booked(connector).provider_id)
-        if Capability.EMAIL not in caps:
-            self.assert_refused(connector, Capability.EMAIL, connector.send)
-            return
-        with pytest.raises(InvoiceStateError):
-            connector.send(voided.provider_id)
-
     def test_delete(self, connector: Connector) -> None:
         """A deleted invoice is gone (NotFoundError) or reported deleted; deleting it again
         changes nothing, and booking, sending or voiding it is refused."""
