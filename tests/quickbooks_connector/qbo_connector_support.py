@@ -21,6 +21,34 @@ from ledgerlink_quickbooks.settings import endpoints_at
 
 BASE = "https://qbo-emulator.test"
 REDIRECT = "https://app.example/callback"
+#: The Income account a company answers when its emulator does not model Accounts
+#: (the Id the emulator puts on Items it is sent without one).
+INCOME_ACCOUNTS = ({"Id": "1", "Name": "Sales of Product Income", "AccountType": "Income",
+                    "Active": True},)
+
+
+class IncomeAccounts(httpx.BaseTransport):
+    """The emulator's transport, answering the connector's Account query with
+    ``accounts`` where the emulator itself refuses it (one that does not model Accounts
+    yet); any other request, and an Account query the emulator answers, pass through."""
+
+    def __init__(self, inner: httpx.BaseTransport,
+                 accounts: tuple[dict[str, Any], ...] = INCOME_ACCOUNTS) -> None:
+        self.inner = inner
+        self.accounts = accounts
+        self.account_queries = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        statement = request.url.params.get("query", "")
+        if request.url.path.endswith("/query") and " FROM Account " in f"{statement} ":
+            self.account_queries += 1
+            if response.status_code == 400:
+                response.read()
+                return httpx.Response(200, json={"QueryResponse": {
+                    "Account": list(self.accounts), "startPosition": 1,
+                    "maxResults": len(self.accounts)}}, headers={"intuit_tid": "accounts"})
+        return response
 
 
 def fresh_realm() -> str:
@@ -48,7 +76,7 @@ def build_connector(emulator: QuickBooksEmulator, tmp_path: Path, *, with_item: 
     if with_item:
         item = emulator.seed(realm, "Item", {"Name": "Services", "Type": "Service"})
         options.setdefault("default_item", item["Id"])
-    transport = options.pop("transport", None) or emulator.transport()
+    transport = IncomeAccounts(options.pop("transport", None) or emulator.transport())
     return QuickBooksConnector(
         realm_id=realm, client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET,
         token_store=store, base_url=BASE, transport=transport,
