@@ -102,7 +102,11 @@ class QuickBooksApi:
         ``entity_id``'s, when given), or :meth:`malformed`. ``deleted``: the stub a
         delete answers (``{"status": "Deleted", "Id": ...}``) is expected instead."""
         label = where or entity
-        row = self.wire.mapping(raw, operation=operation, response=response, unclear=unclear)
+        if not isinstance(raw, Mapping):
+            shown = "null" if raw is None else type(raw).__name__
+            raise self.malformed(f"{label}: expected an object, got {shown}",
+                                 operation=operation, response=response, unclear=unclear)
+        row = raw
         shape = ROW_SHAPES.get(entity)
         if deleted:
             if str(row.get("status", "")).lower() != "deleted":
