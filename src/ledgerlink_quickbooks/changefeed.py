@@ -123,12 +123,11 @@ def changes(api: QuickBooksApi, since: datetime) -> Changes:
     invoices: list[RemoteInvoice] = []
     deleted: list[str] = []
     for where, raw in objects:
-        row = api.wire.mapping(raw, operation=OPERATION, response=response)
-        if str(row.get("status", "")).lower() == "deleted":
-            stub = api.checked(row, "Invoice", operation=OPERATION, response=response,
-                               where=where, deleted=True)
-            deleted.append(str(stub["Id"]))
+        stub = isinstance(raw, Mapping) and str(raw.get("status", "")).lower() == "deleted"
+        row = api.checked(raw, "Invoice", operation=OPERATION, response=response, where=where,
+                          deleted=stub)
+        if stub:
+            deleted.append(str(row["Id"]))
         else:
-            invoices.append(api.invoice(api.checked(row, "Invoice", operation=OPERATION,
-                                                    response=response, where=where)))
+            invoices.append(api.invoice(row))
     return Changes(tuple(invoices), tuple(deleted), _until(api, body.get("time"), response))
