@@ -30,25 +30,29 @@ INCOME_ACCOUNTS = ({"Id": "1", "Name": "Sales of Product Income", "AccountType":
 class IncomeAccounts(httpx.BaseTransport):
     """The emulator's transport, answering the connector's Account query with
     ``accounts`` where the emulator itself refuses it (one that does not model Accounts
-    yet); any other request, and an Account query the emulator answers, pass through."""
+    yet), or always (``always=True``); any other request passes through."""
 
     def __init__(self, inner: httpx.BaseTransport,
-                 accounts: tuple[dict[str, Any], ...] = INCOME_ACCOUNTS) -> None:
+                 accounts: tuple[dict[str, Any], ...] = INCOME_ACCOUNTS, *,
+                 always: bool = False) -> None:
         self.inner = inner
         self.accounts = accounts
-        self.account_queries = 0
+        self.always = always
+        self.statements: list[str] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
         statement = request.url.params.get("query", "")
-        if request.url.path.endswith("/query") and " FROM Account " in f"{statement} ":
-            self.account_queries += 1
-            if response.status_code == 400:
-                response.read()
-                return httpx.Response(200, json={"QueryResponse": {
-                    "Account": list(self.accounts), "startPosition": 1,
-                    "maxResults": len(self.accounts)}}, headers={"intuit_tid": "accounts"})
-        return response
+        if not (request.url.path.endswith("/query") and " FROM Account " in f"{statement} "):
+            return self.inner.handle_request(request)
+        self.statements.append(statement)
+        response = None if self.always else self.inner.handle_request(request)
+        if response is not None and response.status_code != 400:
+            return response
+        if response is not None:
+            response.read()
+        return httpx.Response(200, json={"QueryResponse": {
+            "Account": list(self.accounts), "startPosition": 1,
+            "maxResults": len(self.accounts)}}, headers={"intuit_tid": "accounts"})
 
 
 def fresh_realm() -> str:
@@ -76,7 +80,9 @@ def build_connector(emulator: QuickBooksEmulator, tmp_path: Path, *, with_item: 
     if with_item:
         item = emulator.seed(realm, "Item", {"Name": "Services", "Type": "Service"})
         options.setdefault("default_item", item["Id"])
-    transport = IncomeAccounts(options.pop("transport", None) or emulator.transport())
+    transport = options.pop("transport", None) or emulator.transport()
+    if not isinstance(transport, IncomeAccounts):
+        transport = IncomeAccounts(transport)
     return QuickBooksConnector(
         realm_id=realm, client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET,
         token_store=store, base_url=BASE, transport=transport,

@@ -123,7 +123,7 @@ def test_an_invoice_read_back_with_another_id_is_refused(
         raw = emulator.realms[qbo.realm_id].entities["Invoice"][second.provider_id]
         transport.rewrite = _on("GET", f"/invoice/{first.provider_id}",
                                 lambda b: {"Invoice": dict(raw)})
-        with pytest.raises(ProviderError, match="Invoice.Id"):
+        with pytest.raises(ProviderError, match=r"Invoice\.Id is"):
             qbo.get_invoice(first.provider_id)
     finally:
         qbo.close()
