@@ -84,7 +84,6 @@ class QuickBooksApi:
         self.environment: settings.Environment = environment
         self.page_size = page_size
         self.wire = WIRE
-        self.provider = settings.PROVIDER
 
     # --- checking answers ---------------------------------------------------------------
 

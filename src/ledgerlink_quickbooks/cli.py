@@ -26,6 +26,7 @@ import click
 import httpx
 
 from ledgerlink.errors import AuthError
+from ledgerlink.http import token_keys
 from ledgerlink.http.client import make_client
 from ledgerlink.http.oauth import (
     TOKEN_TIMEOUT,
@@ -81,13 +82,13 @@ REVOKE_PATH = "/v2/oauth2/tokens/revoke"
 
 
 def token_key(realm_id: str) -> str:
-    """Where the connector for ``realm_id`` reads its tokens in the journal store."""
-    return f"{settings.PROVIDER}:{realm_id}"
+    """Where the connector for ``realm_id`` reads its tokens (``quickbooks:<realm>``)."""
+    return token_keys.token_key(settings.PROVIDER, realm_id)
 
 
 def pending_key(client_id: str) -> str:
     """Where a started authorization's ``state`` waits for its callback."""
-    return f"{settings.PROVIDER}:authorize:{client_id}"
+    return token_keys.pending_key(settings.PROVIDER, client_id)
 
 
 def _endpoints(base_url: str | None) -> OAuthEndpoints:

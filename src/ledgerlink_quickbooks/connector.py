@@ -91,6 +91,7 @@ from ledgerlink.errors import (
 from ledgerlink.http.connection import DEFAULT_STORE, flag, oauth_connection, required_options
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import TokenStore
+from ledgerlink.http.token_keys import token_key
 from ledgerlink_quickbooks import batch, changefeed, drafts, lookup, queries, settings, statuses
 from ledgerlink_quickbooks.api import QuickBooksApi
 from ledgerlink_quickbooks.credits import credit_invoice
@@ -234,7 +235,7 @@ class QuickBooksConnector(BaseConnector):
             api_base=f"{host}/v3/company/{self.realm_id}",
             endpoints=settings.endpoints_at(host) if base_url else settings.ENDPOINTS,
             client_id=options["client_id"], client_secret=options["client_secret"],
-            token_key=f"{settings.PROVIDER}:{self.realm_id}", token_store=token_store,
+            token_key=token_key(settings.PROVIDER, self.realm_id), token_store=token_store,
             store=store, transport=transport, limits=settings.LIMITS, parse=parse_fault,
             limiters=limiters, params={"minorversion": settings.MINOR_VERSION})
         #: Every request to the company, every answer checked (:mod:`.api`).
