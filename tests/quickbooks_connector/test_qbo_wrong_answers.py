@@ -129,6 +129,26 @@ def test_an_invoice_read_back_with_another_id_is_refused(
         qbo.close()
 
 
+@pytest.mark.parametrize("field", ["PrivateNote", "DocNumber", "EmailStatus"])
+def test_a_number_where_text_belongs_is_read_as_text_not_as_ours(
+    emulator: QuickBooksEmulator, tmp_path: Path, field: str
+) -> None:
+    """QuickBooks ids may come as numbers; a number in a text field is read as its digits,
+    and a note that is a number carries no key of ours (no AttributeError)."""
+    qbo, transport = _connector(emulator, tmp_path)
+    try:
+        customer = make_customer(currency="USD")
+        ref = qbo.create_customer(customer)
+        made = qbo.create_invoice(make_invoice_draft(customer=customer, key="inv:n"), ref, {})
+        transport.rewrite = _on("GET", f"/invoice/{made.provider_id}",
+                                lambda b: {"Invoice": dict(b["Invoice"], **{field: 5})})
+        read = qbo.get_invoice(made.provider_id)
+        assert read.key == (None if field == "PrivateNote" else "inv:n")
+        assert read.voided is False
+    finally:
+        qbo.close()
+
+
 def test_an_invoice_created_under_another_key_is_not_linked(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
