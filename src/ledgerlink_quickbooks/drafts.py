@@ -93,7 +93,7 @@ def replace_lines(api: QuickBooksApi, bodies: InvoiceBodies, provider_id: str, s
 
     def change(raw: Mapping[str, Any]) -> dict[str, Any]:
         key, tagged = _open_lines(api, raw)
-        currency = (raw.get("CurrencyRef") or {}).get("value") or ""
+        currency = str((raw.get("CurrencyRef") or {}).get("value") or "")
         kept = [(k, line) for k, line in tagged if k != source_key]
         added = bodies.lines(lines, currency, products)
         keys = [k for k, _ in kept] + [source_key] * len(added)
