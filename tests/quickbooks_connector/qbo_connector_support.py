@@ -21,6 +21,38 @@ from ledgerlink_quickbooks.settings import endpoints_at
 
 BASE = "https://qbo-emulator.test"
 REDIRECT = "https://app.example/callback"
+#: The Income account a company answers when its emulator does not model Accounts
+#: (the Id the emulator puts on Items it is sent without one).
+INCOME_ACCOUNTS = ({"Id": "1", "Name": "Sales of Product Income", "AccountType": "Income",
+                    "Active": True},)
+
+
+class IncomeAccounts(httpx.BaseTransport):
+    """The emulator's transport, answering the connector's Account query with
+    ``accounts`` where the emulator itself refuses it (one that does not model Accounts
+    yet), or always (``always=True``); any other request passes through."""
+
+    def __init__(self, inner: httpx.BaseTransport,
+                 accounts: tuple[dict[str, Any], ...] = INCOME_ACCOUNTS, *,
+                 always: bool = False) -> None:
+        self.inner = inner
+        self.accounts = accounts
+        self.always = always
+        self.statements: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        statement = request.url.params.get("query", "")
+        if not (request.url.path.endswith("/query") and " FROM Account " in f"{statement} "):
+            return self.inner.handle_request(request)
+        self.statements.append(statement)
+        response = None if self.always else self.inner.handle_request(request)
+        if response is not None and response.status_code != 400:
+            return response
+        if response is not None:
+            response.read()
+        return httpx.Response(200, json={"QueryResponse": {
+            "Account": list(self.accounts), "startPosition": 1,
+            "maxResults": len(self.accounts)}}, headers={"intuit_tid": "accounts"})
 
 
 def fresh_realm() -> str:
@@ -49,6 +81,8 @@ def build_connector(emulator: QuickBooksEmulator, tmp_path: Path, *, with_item: 
         item = emulator.seed(realm, "Item", {"Name": "Services", "Type": "Service"})
         options.setdefault("default_item", item["Id"])
     transport = options.pop("transport", None) or emulator.transport()
+    if not isinstance(transport, IncomeAccounts):
+        transport = IncomeAccounts(transport)
     return QuickBooksConnector(
         realm_id=realm, client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET,
         token_store=store, base_url=BASE, transport=transport,
