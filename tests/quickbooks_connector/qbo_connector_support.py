@@ -23,36 +23,17 @@ BASE = "https://qbo-emulator.test"
 REDIRECT = "https://app.example/callback"
 #: The Income account a company answers when its emulator does not model Accounts
 #: (the Id the emulator puts on Items it is sent without one).
-INCOME_ACCOUNTS = ({"Id": "1", "Name": "Sales of Product Income", "AccountType": "Income",
-                    "Active": True},)
+class Recording(httpx.BaseTransport):
+    """The emulator's transport, keeping the query statements the connector sends."""
 
-
-class IncomeAccounts(httpx.BaseTransport):
-    """The emulator's transport, answering the connector's Account query with
-    ``accounts`` where the emulator itself refuses it (one that does not model Accounts
-    yet), or always (``always=True``); any other request passes through."""
-
-    def __init__(self, inner: httpx.BaseTransport,
-                 accounts: tuple[dict[str, Any], ...] = INCOME_ACCOUNTS, *,
-                 always: bool = False) -> None:
+    def __init__(self, inner: httpx.BaseTransport) -> None:
         self.inner = inner
-        self.accounts = accounts
-        self.always = always
         self.statements: list[str] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        statement = request.url.params.get("query", "")
-        if not (request.url.path.endswith("/query") and " FROM Account " in f"{statement} "):
-            return self.inner.handle_request(request)
-        self.statements.append(statement)
-        response = None if self.always else self.inner.handle_request(request)
-        if response is not None and response.status_code != 400:
-            return response
-        if response is not None:
-            response.read()
-        return httpx.Response(200, json={"QueryResponse": {
-            "Account": list(self.accounts), "startPosition": 1,
-            "maxResults": len(self.accounts)}}, headers={"intuit_tid": "accounts"})
+        if request.url.path.endswith("/query"):
+            self.statements.append(request.url.params.get("query", ""))
+        return self.inner.handle_request(request)
 
 
 def fresh_realm() -> str:
@@ -70,19 +51,19 @@ def connect_realm(emulator: QuickBooksEmulator, realm: str, store: Store) -> Non
 
 
 def build_connector(emulator: QuickBooksEmulator, tmp_path: Path, *, with_item: bool = True,
-                    realm: str | None = None, **options: Any) -> QuickBooksConnector:
+                    realm: str | None = None,
+                    accounts: tuple[tuple[str, str, str, str, str], ...] | None = None,
+                    **options: Any) -> QuickBooksConnector:
     """A connector on a fresh (or the given), connected realm of ``emulator`` (with a
-    default Service item)."""
+    default Service item, and ``accounts`` as its chart when given)."""
     realm = realm or fresh_realm()
-    emulator.add_realm(realm)
+    emulator.add_realm(realm, accounts=accounts)
     store = Store(tmp_path / f"tokens-{realm}.db")
     connect_realm(emulator, realm, store)
     if with_item:
         item = emulator.seed(realm, "Item", {"Name": "Services", "Type": "Service"})
         options.setdefault("default_item", item["Id"])
     transport = options.pop("transport", None) or emulator.transport()
-    if not isinstance(transport, IncomeAccounts):
-        transport = IncomeAccounts(transport)
     return QuickBooksConnector(
         realm_id=realm, client_id=DEFAULT_CLIENT_ID, client_secret=DEFAULT_CLIENT_SECRET,
         token_store=store, base_url=BASE, transport=transport,

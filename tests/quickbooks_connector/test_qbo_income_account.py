@@ -2,9 +2,9 @@
 NonInventory Items (Finance.xsd; NOTES.md §4.3): the ``income_account`` option, else one
 chosen from the company's Income accounts, else a clear refusal naming the option.
 
-The emulator of this tree does not model Accounts, so the company's Account query is
-answered by :class:`IncomeAccounts` in front of it (``always=True``: its accounts are the
-company's); the Item the emulator stores shows the IncomeAccountRef the connector sent.
+Each test gives the emulated company its own chart of accounts; the Item the emulator
+stores shows the IncomeAccountRef the connector sent (the emulator refuses an Item
+without one, as QuickBooks does).
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from qbo_connector_support import IncomeAccounts, build_connector
+from qbo_connector_support import Recording, build_connector
 
 from ledgerlink.domain import ProductKind
 from ledgerlink.errors import ProviderError, ValidationError
@@ -30,10 +31,30 @@ def _account(id: str, name: str, kind: str = "Income", active: bool = True) -> d
     return {"Id": id, "Name": name, "AccountType": kind, "Active": active}
 
 
+def _chart(accounts: list[dict[str, Any]]) -> tuple[tuple[str, str, str, str, str], ...]:
+    return tuple((a["Id"], a["Name"], a["AccountType"], "", "Revenue") for a in accounts
+                 if a["Active"])
+
+
 def _connector(emulator: QuickBooksEmulator, tmp_path: Path, accounts: list[dict[str, Any]],
-               **options: Any) -> tuple[QuickBooksConnector, IncomeAccounts]:
-    transport = IncomeAccounts(emulator.transport(), tuple(accounts), always=True)
-    return build_connector(emulator, tmp_path, transport=transport, **options), transport
+               **options: Any) -> tuple[QuickBooksConnector, Recording]:
+    transport = Recording(emulator.transport())
+    return build_connector(emulator, tmp_path, transport=transport, accounts=_chart(accounts),
+                           **options), transport
+
+
+class GarbledAccounts(httpx.BaseTransport):
+    """The emulator's transport, answering the Account query with ``accounts`` as given."""
+
+    def __init__(self, inner: httpx.BaseTransport, accounts: list[dict[str, Any]]) -> None:
+        self.inner = inner
+        self.accounts = accounts
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if " FROM Account " not in request.url.params.get("query", ""):
+            return self.inner.handle_request(request)
+        return httpx.Response(200, json={"QueryResponse": {"Account": self.accounts}},
+                              headers={"intuit_tid": "accounts"})
 
 
 def _stored_account(emulator: QuickBooksEmulator, qbo: QuickBooksConnector, item: str) -> str:
@@ -65,7 +86,8 @@ def test_the_income_account_option_wins_without_a_query(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
     """``income_account`` is put on every created Item as given; no Account is queried."""
-    qbo, transport = _connector(emulator, tmp_path, [_account("42", "Services")],
+    qbo, transport = _connector(emulator, tmp_path, [_account("42", "Services"),
+                                                     _account("77", "Fees")],
                                 income_account="77")
     try:
         item = qbo.create_product(make_product(id="P1", name="Consulting"))
@@ -76,7 +98,7 @@ def test_the_income_account_option_wins_without_a_query(
 
 
 @pytest.mark.parametrize("accounts", [
-    [], [_account("3", "Checking", kind="Bank")], [_account("4", "Services", active=False)]])
+    [], [_account("3", "Checking", kind="Bank")]])
 def test_no_active_income_account_is_refused_naming_the_option(
     emulator: QuickBooksEmulator, tmp_path: Path, accounts: list[dict[str, Any]]
 ) -> None:
@@ -95,7 +117,8 @@ def test_a_malformed_account_is_a_provider_error(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
     """``{"Active": "false"}`` on an Account is refused, not read as active."""
-    qbo, _ = _connector(emulator, tmp_path, [dict(_account("42", "Services"), Active="false")])
+    qbo = build_connector(emulator, tmp_path, transport=GarbledAccounts(
+        emulator.transport(), [dict(_account("42", "Services"), Active="false")]))
     try:
         with pytest.raises(ProviderError, match="Active"):
             qbo.create_product(make_product(id="P1", name="Consulting"))
