@@ -158,7 +158,6 @@ class DineroApi:
         body = self.wire.mapping(self.wire.body(response, operation=operation),
                                  operation=operation, response=response)
         rows = body.get("Collection")
-        rows = [] if rows is None else rows
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise self.wire.malformed("Collection: expected a list of objects",
                                       operation=operation, response=response)
