@@ -94,6 +94,13 @@ class DineroApi:
         response = self.http.get(self.path(rest), **kwargs)
         return self.wire.read(response, cls, operation=operation)
 
+    def read(self, rest: str, cls: type[T], *, field: str, guid: str, operation: str) -> T:
+        """``GET`` the object with GUID ``guid`` as ``cls``; an answer whose ``field`` names
+        another object is refused (NotFoundError when Dinero has none)."""
+        found = self.get(rest, cls, operation=operation)
+        self.same_guid(getattr(found, field), guid, field, operation=operation)
+        return found
+
     def organisations(self) -> list[DineroOrganization]:
         """The organisations the token reaches (``GET /v1/organizations``)."""
         operation = "list organisations"
@@ -105,10 +112,8 @@ class DineroApi:
     def read_invoice(self, guid: str) -> DineroInvoice:
         """The invoice with that GUID (NotFoundError if none); an answer naming another
         invoice is refused."""
-        operation = f"read invoice {guid}"
-        invoice = self.get(f"invoices/{guid}", DineroInvoice, operation=operation)
-        self.same_guid(invoice.Guid, guid, "Guid", operation=operation)
-        return invoice
+        return self.read(f"invoices/{guid}", DineroInvoice, field="Guid", guid=guid,
+                         operation=f"read invoice {guid}")
 
     def read_payments(self, guid: str) -> DineroInvoicePayments:
         """``GET invoices/{guid}/payments``: the invoice's payments (credit notes among them)."""

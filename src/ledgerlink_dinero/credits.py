@@ -36,10 +36,8 @@ def _guid(api: DineroApi, key: str) -> str:
 
 
 def _read(api: DineroApi, guid: str) -> DineroCreditNote:
-    operation = f"read credit note {guid}"
-    note = api.get(f"sales/creditnotes/{guid}", DineroCreditNote, operation=operation)
-    api.same_guid(note.Guid, guid, "Guid", operation=operation)
-    return note
+    return api.read(f"sales/creditnotes/{guid}", DineroCreditNote, field="Guid", guid=guid,
+                    operation=f"read credit note {guid}")
 
 
 def read_credit_note(api: DineroApi, guid: str) -> RemoteInvoice:

@@ -73,10 +73,8 @@ class DineroCustomers:
     def read(self, guid: str) -> DineroContact:
         """The contact with that GUID (NotFoundError if none); an answer naming another
         contact is refused."""
-        operation = f"read contact {guid}"
-        contact = self.api.get(f"contacts/{guid}", DineroContact, operation=operation)
-        self.api.same_guid(contact.ContactGuid, guid, "ContactGuid", operation=operation)
-        return contact
+        return self.api.read(f"contacts/{guid}", DineroContact, field="ContactGuid", guid=guid,
+                             operation=f"read contact {guid}")
 
     def create(self, customer: Customer) -> str:
         """Create the contact with our ContactGuid and the customer id as ExternalReference.

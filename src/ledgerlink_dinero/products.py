@@ -88,10 +88,8 @@ class DineroProducts:
     def read(self, guid: str) -> DineroProduct:
         """The product with that GUID (NotFoundError if none); an answer naming another
         product is refused."""
-        operation = f"read product {guid}"
-        product = self.api.get(f"products/{guid}", DineroProduct, operation=operation)
-        self.api.same_guid(product.ProductGuid, guid, "ProductGuid", operation=operation)
-        return product
+        return self.api.read(f"products/{guid}", DineroProduct, field="ProductGuid", guid=guid,
+                             operation=f"read product {guid}")
 
     def _journal_link(self, guid: str) -> ProductLink | None:
         with self._lock:

@@ -5,16 +5,18 @@ other text is sent unlinked with its own Description, so the invoice shows what 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from dnr_connector_support import RecordingTransport, build_connector
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledgerlink.domain import InvoiceLine
+from ledgerlink.domain import Customer, InvoiceLine
 from ledgerlink.errors import ValidationError
 from ledgerlink.testing.factories import make_customer, make_invoice_draft, make_invoice_line
 from ledgerlink_dinero import DineroConnector
@@ -26,6 +28,26 @@ PRODUCT = {"Name": "Vinduespudsning", "ExternalReference": "P-WIN", "BaseAmountV
            "Quantity": 1, "AccountNumber": 1000, "Unit": "hours"}
 
 
+@attrs.frozen
+class Recorded:
+    """A connector whose requests are recorded, a customer and the product P-WIN."""
+
+    dinero: DineroConnector
+    recorder: RecordingTransport
+    product_guid: str
+    customer: Customer
+    ref: str
+
+
+@pytest.fixture
+def recorded(emulator: DineroEmulator, tmp_path: Path) -> Iterator[Recorded]:
+    recorder = RecordingTransport(emulator.transport())
+    with build_connector(emulator, tmp_path, transport=recorder) as dinero:
+        guid = emulator.seed(dinero.organisation_id, "products", PRODUCT)["ProductGuid"]
+        customer = make_customer()
+        yield Recorded(dinero, recorder, guid, customer, dinero.create_customer(customer))
+
+
 def _sent_lines(recorder: RecordingTransport, method: str) -> list[dict[str, Any]]:
     bodies = [json.loads(r.content) for r in recorder.requests
               if r.method == method and "/invoices" in r.url.path and r.content]
@@ -33,48 +55,39 @@ def _sent_lines(recorder: RecordingTransport, method: str) -> list[dict[str, Any
 
 
 def test_a_line_with_the_products_name_is_linked_without_a_description(
-    emulator: DineroEmulator, tmp_path: Path
+    recorded: Recorded, emulator: DineroEmulator
 ) -> None:
     """The line goes out with ProductGuid and no Description; Dinero shows the product's
     name on it. A line of other text goes out unlinked with its own text."""
-    recorder = RecordingTransport(emulator.transport())
-    with build_connector(emulator, tmp_path, transport=recorder) as dinero:
-        guid = emulator.seed(dinero.organisation_id, "products", PRODUCT)["ProductGuid"]
-        customer = make_customer()
-        ref = dinero.create_customer(customer)
-        draft = make_invoice_draft(customer=customer, lines=[
-            make_invoice_line("Vinduespudsning", "2", "95", product_id="P-WIN", source_key="a"),
-            make_invoice_line("Vinduespudsning, 3. sal", "1", "120", product_id="P-WIN",
-                              source_key="b")])
-        created = dinero.create_invoice(draft, ref, {})
-        linked, own_text = _sent_lines(recorder, "POST")
-        assert linked["ProductGuid"] == guid and "Description" not in linked
-        assert "ProductGuid" not in own_text
-        assert own_text["Description"] == "Vinduespudsning, 3. sal"
-        assert own_text["AccountNumber"] == 1000 and own_text["BaseAmountValue"] == 120
-        stored = emulator.organisations[dinero.organisation_id].invoices[created.provider_id]
-        shown = [line["Description"] for line in stored.data["ProductLines"]]
-        assert shown == ["Vinduespudsning", "Vinduespudsning, 3. sal"]
-        assert dinero.get_invoice(created.provider_id).total == Decimal("387.50")
+    draft = make_invoice_draft(customer=recorded.customer, lines=[
+        make_invoice_line("Vinduespudsning", "2", "95", product_id="P-WIN", source_key="a"),
+        make_invoice_line("Vinduespudsning, 3. sal", "1", "120", product_id="P-WIN",
+                          source_key="b")])
+    created = recorded.dinero.create_invoice(draft, recorded.ref, {})
+    linked, own_text = _sent_lines(recorded.recorder, "POST")
+    assert linked["ProductGuid"] == recorded.product_guid and "Description" not in linked
+    assert "ProductGuid" not in own_text
+    assert own_text["Description"] == "Vinduespudsning, 3. sal"
+    assert own_text["AccountNumber"] == 1000 and own_text["BaseAmountValue"] == 120
+    organisation = emulator.organisations[recorded.dinero.organisation_id]
+    shown = [line["Description"]
+             for line in organisation.invoices[created.provider_id].data["ProductLines"]]
+    assert shown == ["Vinduespudsning", "Vinduespudsning, 3. sal"]
+    assert recorded.dinero.get_invoice(created.provider_id).total == Decimal("387.50")
 
 
-def test_kept_linked_lines_go_back_without_a_description(
-    emulator: DineroEmulator, tmp_path: Path
-) -> None:
+def test_kept_linked_lines_go_back_without_a_description(recorded: Recorded) -> None:
     """Replacing other lines sends the linked line back as it was linked: no Description,
     even though Dinero reads it back with the product's name."""
-    recorder = RecordingTransport(emulator.transport())
-    with build_connector(emulator, tmp_path, transport=recorder) as dinero:
-        guid = emulator.seed(dinero.organisation_id, "products", PRODUCT)["ProductGuid"]
-        customer = make_customer()
-        ref = dinero.create_customer(customer)
-        draft = make_invoice_draft(customer=customer, lines=[
-            make_invoice_line("Vinduespudsning", product_id="P-WIN", source_key="a")])
-        created = dinero.create_invoice(draft, ref, {"P-WIN": guid})
-        dinero.replace_lines(created.provider_id, "b", [make_invoice_line(source_key="b")], {})
-        kept, added = _sent_lines(recorder, "PUT")
-        assert kept["ProductGuid"] == guid and "Description" not in kept
-        assert added["Description"] == "Work" and "ProductGuid" not in added
+    draft = make_invoice_draft(customer=recorded.customer, lines=[
+        make_invoice_line("Vinduespudsning", product_id="P-WIN", source_key="a")])
+    created = recorded.dinero.create_invoice(draft, recorded.ref,
+                                             {"P-WIN": recorded.product_guid})
+    recorded.dinero.replace_lines(created.provider_id, "b",
+                                  [make_invoice_line(source_key="b")], {})
+    kept, added = _sent_lines(recorded.recorder, "PUT")
+    assert kept["ProductGuid"] == recorded.product_guid and "Description" not in kept
+    assert added["Description"] == "Work" and "ProductGuid" not in added
 
 
 def test_the_journals_link_is_read_once_for_its_name(
