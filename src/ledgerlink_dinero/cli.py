@@ -27,12 +27,12 @@ import click
 import httpx
 
 from ledgerlink.errors import AuthError
+from ledgerlink.http import connect_keys
 from ledgerlink.http.client import make_client
 from ledgerlink.http.oauth import (
     TOKEN_TIMEOUT,
     ClientCredentials,
     MemoryTokenStore,
-    OAuthEndpoints,
     authorization_url,
     exchange_code,
     parse_callback,
@@ -79,16 +79,12 @@ _UNSAVED = "pending"
 
 def token_key(organisation_id: str) -> str:
     """Where the connector for ``organisation_id`` reads its tokens in the journal store."""
-    return f"{settings.PROVIDER}:{organisation_id}"
+    return connect_keys.token_key(settings.PROVIDER, organisation_id)
 
 
 def pending_key(client_id: str) -> str:
-    """Where a started authorization's ``state`` waits for its callback."""
-    return f"{settings.PROVIDER}:authorize:{client_id}"
-
-
-def _endpoints(base_url: str | None) -> OAuthEndpoints:
-    return settings.endpoints_at(base_url) if base_url else settings.ENDPOINTS
+    """Where a started Dinero authorization's ``state`` waits for its callback."""
+    return connect_keys.pending_key(settings.PROVIDER, client_id)
 
 
 def _api_origin(base_url: str | None) -> str:
@@ -143,7 +139,7 @@ def connect(client_id: str, client_secret: str, redirect_uri: str | None,
     with refusals(), journal(store) as opened:
         if redirect_url is None:
             assert redirect_uri is not None  # checked above
-            url, state = authorization_url(_endpoints(base_url), credentials,
+            url, state = authorization_url(settings.endpoints_for(base_url), credentials,
                                            redirect_uri=redirect_uri,
                                            response_mode=response_mode)
             save_pending(opened, pending_key(client_id), state=state, redirect_uri=redirect_uri)
@@ -173,9 +169,9 @@ def _finish(store: Store, credentials: ClientCredentials, base_url: str | None,
     # The tokens wait in memory until an organisation is chosen; only then are they saved.
     held = MemoryTokenStore()
     with make_client(timeout=httpx.Timeout(TOKEN_TIMEOUT)) as client:
-        token = exchange_code(client, _endpoints(base_url), credentials, code=params["code"],
-                              redirect_uri=pending.redirect_uri, store=held, key=_UNSAVED,
-                              provider=settings.PROVIDER)
+        token = exchange_code(client, settings.endpoints_for(base_url), credentials,
+                              code=params["code"], redirect_uri=pending.redirect_uri,
+                              store=held, key=_UNSAVED, provider=settings.PROVIDER)
         reached = _organisations(client, _api_origin(base_url), token.access_token)
     chosen = _choose(reached, wanted)
     document = held.load_token(_UNSAVED)

@@ -53,6 +53,7 @@ import httpx
 
 from ledgerlink.connector import BaseConnector, Capability, Changes, ProductRefs
 from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
+from ledgerlink.http import connect_keys
 from ledgerlink.http.connection import DEFAULT_STORE, oauth_connection, required_options
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import TokenStore
@@ -128,9 +129,10 @@ class DineroConnector(BaseConnector):
         host = (base_url or settings.API_ORIGIN).rstrip("/")
         self.connection = oauth_connection(
             provider=settings.PROVIDER, account=self.account, api_base=host,
-            endpoints=settings.endpoints_at(host) if base_url else settings.ENDPOINTS,
-            client_id=client_id, client_secret=client_secret,
-            token_key=f"{settings.PROVIDER}:{self.organisation_id}", token_store=token_store,
+            endpoints=settings.endpoints_for(host if base_url else None), client_id=client_id,
+            client_secret=client_secret,
+            token_key=connect_keys.token_key(settings.PROVIDER, self.organisation_id),
+            token_store=token_store,
             store=store, transport=transport, limits=settings.LIMITS, parse=parse_fault,
             limiters=limiters)
         self.api = DineroApi(self.connection.http, self.organisation_id)
