@@ -18,6 +18,7 @@ is malformed: the write may have been done, so the error is a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import attrs
@@ -26,6 +27,7 @@ import httpx
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import ConflictError, NotFoundError, ProviderError, TransientProviderError
 from ledgerlink.http.client import ProviderClient
+from ledgerlink.http.redact import redact_text
 from ledgerlink.http.wire import WireFormat
 from ledgerlink_dinero import settings
 from ledgerlink_dinero.faults import ITEM_DELETED, STALE_TIMESTAMP
@@ -51,6 +53,8 @@ PAGE_SIZE = settings.MAX_PAGE_SIZE
 #: How every PDF document begins.
 PDF_MAGIC = b"%PDF-"
 _JSON = {"Content-Type": "application/json"}
+#: What the wire format's errors about a malformed answer say.
+MALFORMED = "malformed answer"
 
 T = TypeVar("T")
 
@@ -87,12 +91,35 @@ class DineroApi:
         """The path of ``rest`` under the organisation."""
         return settings.organization_path(self.organisation_id, rest, version=version)
 
+    @contextmanager
+    def _answers(self) -> Iterator[None]:
+        """A malformed answer's error quotes the answer: the connection's secrets (an
+        access token a proxy page repeats) and token-like text never leave in it."""
+        try:
+            yield
+        except ProviderError as err:
+            if MALFORMED not in err.message:
+                raise
+            text = self.http.secrets.scrub(redact_text(err.message))
+            if text == err.message:
+                raise
+            raise type(err)(text, provider=err.provider, status=err.status, code=err.code,
+                            request_id=err.request_id) from None
+
+    def structure(self, data: object, cls: type[T], *, operation: str,
+                  response: httpx.Response | None = None, where: str | None = None) -> T:
+        """``data`` (part of an answer) as ``cls``; every problem a ProviderError."""
+        with self._answers():
+            return self.wire.structure(data, cls, operation=operation, response=response,
+                                       where=where)
+
     # --- reads ------------------------------------------------------------------------
 
     def get(self, rest: str, cls: type[T], *, operation: str, **kwargs: Any) -> T:
         """``GET`` one object of the organisation, read as ``cls``."""
         response = self.http.get(self.path(rest), **kwargs)
-        return self.wire.read(response, cls, operation=operation)
+        with self._answers():
+            return self.wire.read(response, cls, operation=operation)
 
     def read(self, rest: str, cls: type[T], *, field: str, guid: str, operation: str) -> T:
         """``GET`` the object with GUID ``guid`` as ``cls``; an answer whose ``field`` names
@@ -105,9 +132,10 @@ class DineroApi:
         """The organisations the token reaches (``GET /v1/organizations``)."""
         operation = "list organisations"
         response = self.http.get("/v1/organizations")
-        body = self.wire.body(response, operation=operation)
-        return self.wire.read_list(body, DineroOrganization, operation=operation,
-                                   response=response)
+        with self._answers():
+            body = self.wire.body(response, operation=operation)
+            return self.wire.read_list(body, DineroOrganization, operation=operation,
+                                       response=response)
 
     def read_invoice(self, guid: str) -> DineroInvoice:
         """The invoice with that GUID (NotFoundError if none); an answer naming another
@@ -133,8 +161,9 @@ class DineroApi:
                                  headers={"Accept": settings.PDF_ACCEPT})
         if not response.content.startswith(PDF_MAGIC):
             shown = response.content[:len(PDF_MAGIC) * 4].decode("latin-1")
-            raise self.wire.malformed(f"not a PDF document: {shown!r}",
-                                      operation=f"PDF of invoice {guid}", response=response)
+            with self._answers():
+                raise self.wire.malformed(f"not a PDF document: {shown!r}",
+                                          operation=f"PDF of invoice {guid}", response=response)
         return response.content
 
     def same_guid(self, answered: str | None, wanted: str, field: str, *, operation: str,
@@ -144,8 +173,10 @@ class DineroApi:
         found = self.wire.required(answered, field, operation=operation, response=response,
                                    unclear=unclear)
         if found.lower() != wanted.lower():
-            raise self.wire.malformed(f"{field} {found!r} answered for {wanted!r}",
-                                      operation=operation, response=response, unclear=unclear)
+            with self._answers():
+                raise self.wire.malformed(f"{field} {found!r} answered for {wanted!r}",
+                                          operation=operation, response=response,
+                                          unclear=unclear)
         return wanted
 
     # --- lists ------------------------------------------------------------------------
@@ -160,6 +191,13 @@ class DineroApi:
         params = list_params(entity, where=where, fields=fields, page=page, page_size=size,
                              **options)
         response = self.http.get(self.path(rest), params=params)
+        with self._answers():
+            rows, pagination = self._page_of(response, operation=operation, page=page,
+                                             size=size)
+        return ListPage(tuple(rows), pagination, response)
+
+    def _page_of(self, response: httpx.Response, *, operation: str, page: int,
+                 size: int) -> tuple[list[Any], DineroPagination | None]:
         body = self.wire.mapping(self.wire.body(response, operation=operation),
                                  operation=operation, response=response)
         rows = body.get("Collection")
@@ -179,7 +217,7 @@ class DineroApi:
         if len(rows) > size:
             raise self.wire.malformed(f"Collection: {len(rows)} rows on a page of {size}",
                                       operation=operation, response=response)
-        return ListPage(tuple(rows), pagination, response)
+        return rows, pagination
 
     def pages(self, entity: Entity, rest: str, *, operation: str,
               where: Sequence[Clause] = (), fields: Sequence[str] = (),
@@ -201,9 +239,8 @@ class DineroApi:
         for listed in self.pages(entity, rest, operation=operation, where=where,
                                  fields=fields, **options):
             for index, row in enumerate(listed.rows):
-                yield self.wire.structure(row, cls, operation=operation,
-                                          response=listed.response,
-                                          where=f"Collection[{index}]")
+                yield self.structure(row, cls, operation=operation, response=listed.response,
+                                     where=f"Collection[{index}]")
 
     # --- writes -----------------------------------------------------------------------
 
@@ -224,7 +261,9 @@ class DineroApi:
         if response.status_code == httpx.codes.NO_CONTENT and not response.content:
             return None
         try:
-            return self.wire.read(response, DineroReceipt, operation=operation, unclear=True)
+            with self._answers():
+                return self.wire.read(response, DineroReceipt, operation=operation,
+                                      unclear=True)
         except TransientProviderError as err:
             raise _outcome_unknown(err) from None
 

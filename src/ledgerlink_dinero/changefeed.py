@@ -60,9 +60,8 @@ def changes(api: DineroApi, since: datetime) -> Changes:
             if until is None:
                 until = provider_clock(listed.response.headers.get("date"))
             for index, row in enumerate(listed.rows):
-                invoice = api.wire.structure(row, DineroInvoice, operation=operation,
-                                             response=listed.response,
-                                             where=f"Collection[{index}]")
+                invoice = api.structure(row, DineroInvoice, operation=operation,
+                                        response=listed.response, where=f"Collection[{index}]")
                 guid = api.wire.required(invoice.Guid, f"Collection[{index}].Guid",
                                          operation=operation, response=listed.response)
                 if deleted_only:

@@ -57,7 +57,7 @@ def get_invoice(api: DineroApi, guid: str) -> RemoteInvoice:
 
 def _listed_guid(api: DineroApi, row: object, *, operation: str) -> tuple[str | None, str]:
     """A look-up row's ExternalReference and Guid (which it must carry)."""
-    invoice = api.wire.structure(row, DineroInvoice, operation=operation, where="Collection")
+    invoice = api.structure(row, DineroInvoice, operation=operation, where="Collection")
     return invoice.ExternalReference, api.wire.required(invoice.Guid, "Collection[].Guid",
                                                         operation=operation)
 

@@ -403,3 +403,31 @@ def test_any_json_receipt_of_a_contact_create_links_only_our_guid(
     else:
         assert outcome == ours
         assert isinstance(answer, dict) and str(answer.get("ContactGuid")).lower() == ours
+
+
+class Echoing(httpx.BaseTransport):
+    """Answers invoice reads with an HTML page repeating the request's access token."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.echoed: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and re.search(f"/invoices/{GUID}$", request.url.path):
+            token = request.headers["authorization"].removeprefix("Bearer ")
+            self.echoed.append(token)
+            return httpx.Response(200, content=f"<p>session {token}</p>".encode(),
+                                  headers={"Content-Type": "text/html"}, request=request)
+        return self.inner.handle_request(request)
+
+
+def test_a_malformed_answer_repeating_the_access_token_is_quoted_without_it(
+    emulator: DineroEmulator, tmp_path: Path
+) -> None:
+    """The error quotes what came back, but never the connection's access token."""
+    echoing = Echoing(emulator.transport())
+    with build_connector(emulator, tmp_path, transport=echoing) as book:
+        guid = object_guid(book.organisation_id, "invoice", "echo")
+        err = _refused(lambda: book.get_invoice(guid), write=False)
+    (token,) = echoing.echoed
+    assert "session" in err.message and token not in str(err)
