@@ -27,7 +27,7 @@ import click
 import httpx
 
 from ledgerlink.errors import AuthError
-from ledgerlink.http import connect_keys
+from ledgerlink.http import token_keys
 from ledgerlink.http.client import make_client
 from ledgerlink.http.oauth import (
     TOKEN_TIMEOUT,
@@ -79,12 +79,12 @@ _UNSAVED = "pending"
 
 def token_key(organisation_id: str) -> str:
     """Where the connector for ``organisation_id`` reads its tokens in the journal store."""
-    return connect_keys.token_key(settings.PROVIDER, organisation_id)
+    return token_keys.token_key(settings.PROVIDER, organisation_id)
 
 
 def pending_key(client_id: str) -> str:
     """Where a started Dinero authorization's ``state`` waits for its callback."""
-    return connect_keys.pending_key(settings.PROVIDER, client_id)
+    return token_keys.pending_key(settings.PROVIDER, client_id)
 
 
 def _api_origin(base_url: str | None) -> str:

@@ -53,7 +53,7 @@ import httpx
 
 from ledgerlink.connector import BaseConnector, Capability, Changes, ProductRefs
 from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
-from ledgerlink.http import connect_keys
+from ledgerlink.http import token_keys
 from ledgerlink.http.connection import DEFAULT_STORE, oauth_connection, required_options
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import TokenStore
@@ -131,7 +131,7 @@ class DineroConnector(BaseConnector):
             provider=settings.PROVIDER, account=self.account, api_base=host,
             endpoints=settings.endpoints_for(host if base_url else None), client_id=client_id,
             client_secret=client_secret,
-            token_key=connect_keys.token_key(settings.PROVIDER, self.organisation_id),
+            token_key=token_keys.token_key(settings.PROVIDER, self.organisation_id),
             token_store=token_store,
             store=store, transport=transport, limits=settings.LIMITS, parse=parse_fault,
             limiters=limiters)
