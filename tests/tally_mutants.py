@@ -2,19 +2,19 @@
 that the conformance suite catches them (tests/test_conformance_mutants.py).
 
 Each is the smallest change that makes the bug a third-party author made or
-could make: a subclass overriding one method of
-:class:`ledgerlink_tally.TallyConnector`.
+could make: a subclass of :class:`ledgerlink_tally.TallyConnector` overriding one
+operation, or giving its own request bodies (:class:`~ledgerlink_tally.mapping.TallyBodies`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 import attrs
 from ledgerlink_tally import TallyConnector
-from ledgerlink_tally.wire import Answer
+from ledgerlink_tally.mapping import TallyBodies, remote_invoice
+from ledgerlink_tally.wire import TallyNewInvoice
 
 import ledgerlink as ll
 from ledgerlink.connector import ProductRefs
@@ -24,45 +24,44 @@ from ledgerlink.money import round_money
 class DuplicateOnRetry(TallyConnector):
     """Creates without looking the key up first: a retried create makes a second invoice."""
 
-    def find_invoice(self, key: str) -> ll.RemoteInvoice | None:
-        found = super().find_invoice(key)
-        return None if self._creating else found
-
-    _creating = False
-
     def create_invoice(self, draft: ll.InvoiceDraft, customer_ref: str,
                        products: ProductRefs) -> ll.RemoteInvoice:
-        self._creating = True
-        try:
-            return super().create_invoice(draft, customer_ref, products)
-        finally:
-            self._creating = False
+        body = self.bodies.invoice(draft, customer_ref, products)
+        return remote_invoice(self.api.create_invoice(body))
+
+
+class _FloatBodies(TallyBodies):
+    def line_amount(self, line: ll.InvoiceLine, currency: str) -> Decimal:
+        return Decimal(str(round(float(line.quantity) * float(line.unit_price), 2)))
+
+    def vat(self, lines: Sequence[ll.InvoiceLine], currency: str) -> Decimal:
+        rates: dict[Decimal, float] = {}
+        for line in lines:
+            rates[line.vat_rate] = rates.get(line.vat_rate, 0.0) + float(
+                self.line_amount(line, currency))
+        return Decimal(str(round(sum(b * float(r) / 100 for r, b in rates.items()), 2)))
 
 
 class FloatRounding(TallyConnector):
     """Computes amounts in floats (4.005 becomes 4.0049999…, rounded down)."""
 
-    def _line_amount(self, line: ll.InvoiceLine, currency: str) -> Decimal:
-        return Decimal(str(round(float(line.quantity) * float(line.unit_price), 2)))
-
-    def _vat(self, lines: Sequence[ll.InvoiceLine], currency: str) -> Decimal:
-        rates: dict[Decimal, float] = {}
-        for line in lines:
-            rates[line.vat_rate] = rates.get(line.vat_rate, 0.0) + float(
-                self._line_amount(line, currency))
-        return Decimal(str(round(sum(b * float(r) / 100 for r, b in rates.items()), 2)))
+    bodies = _FloatBodies()
 
 
-class NoLineRounding(TallyConnector):
-    """Computes VAT on the exact line amounts, not on the lines rounded first."""
-
-    def _vat(self, lines: Sequence[ll.InvoiceLine], currency: str) -> Decimal:
+class _UnroundedBodies(TallyBodies):
+    def vat(self, lines: Sequence[ll.InvoiceLine], currency: str) -> Decimal:
         bases: dict[Decimal, Decimal] = {}
         for line in lines:
             bases[line.vat_rate] = bases.get(line.vat_rate, Decimal(0)) + (
                 line.quantity * line.unit_price)
         return sum((round_money(base * rate / 100, currency) for rate, base in bases.items()),
                    Decimal(0))
+
+
+class NoLineRounding(TallyConnector):
+    """Computes VAT on the exact line amounts, not on the lines rounded first."""
+
+    bodies = _UnroundedBodies()
 
 
 class VoidedReportedAsPaid(TallyConnector):
@@ -92,12 +91,13 @@ class FindCustomerCreates(TallyConnector):
         return self.create_customer(attrs.evolve(customer, id=f"{customer.id}-again"))
 
 
+class _KeylessBodies(TallyBodies):
+    def invoice(self, draft: ll.InvoiceDraft, customer_ref: str,
+                products: ProductRefs) -> TallyNewInvoice:
+        return attrs.evolve(super().invoice(draft, customer_ref, products), key=None)
+
+
 class MissingKey(TallyConnector):
     """Leaves the ledgerlink key off the invoices it creates."""
 
-    def _call(self, method: str, path: str, operation: str, *,
-              idempotent: bool | None = None, body: object = None, **kwargs: Any) -> Answer:
-        if operation == "create invoice" and isinstance(body, dict):
-            body = {**body, "key": None}
-        return super()._call(method, path, operation, idempotent=idempotent, body=body,
-                             **kwargs)
+    bodies = _KeylessBodies()

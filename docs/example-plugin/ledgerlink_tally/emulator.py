@@ -6,29 +6,27 @@ keep whatever ``key`` the client stores on them. Like many real services it
 does not refuse a second invoice with the same key: keeping one invoice per key
 is the connector's job. Errors are ``{"error": {"code": ..., "message": ...}}``.
 
-==========================================  =========================================
-request                                     answer
-==========================================  =========================================
-``GET /customers?external_id=X``            ``{"customers": [customer, ...]}``
-``POST /customers``                         the customer (``external_id`` unique)
-``GET /products?external_id=X``             ``{"products": [product, ...]}``
-``POST /products``                          the product
-``GET /invoices?key=K`` (``key`` repeats    ``{"invoices": [invoice, ...]}``
-as ``,``) or ``?customer_id=C&from=D&to=D`` (by issue date, then creation)
-``POST /invoices``                          the invoice, a draft
-``GET /invoices/ID``                        the invoice
-``PUT /invoices/ID/lines``                  the draft with these lines and VAT
-``POST /invoices/ID/book``                  the invoice, numbered
-``POST /invoices/ID/send``                  ``{"sent_to": email}``
-``GET /invoices/ID/pdf``                    ``application/pdf``
-``POST /invoices/ID/void``                  the invoice, voided
-``DELETE /invoices/ID``                     204 (drafts only; the invoice is gone)
-==========================================  =========================================
+===========================================  =====================================
+request                                      answer
+===========================================  =====================================
+``GET /customers?external_id=X``             ``{"customers": [customer, ...]}``
+``GET /products?external_id=X``              ``{"products": [product, ...]}``
+``POST /customers``, ``POST /products``      what was created (201)
+``GET /invoices?key=K1,K2``                  ``{"invoices": [invoice, ...]}``
+``GET /invoices?customer_id=C&from=D&to=D``  the same, by issue date, then creation
+``POST /invoices``                           the invoice, a draft (201)
+``GET /invoices/ID``                         the invoice
+``PUT /invoices/ID/lines``                   the draft with these lines and VAT
+``POST /invoices/ID/book`` / ``void``        the invoice, numbered / voided
+``POST /invoices/ID/send``                   ``{"sent_to": email}``
+``GET /invoices/ID/pdf``                     ``application/pdf``
+``DELETE /invoices/ID``                      204 (drafts only; the invoice is gone)
+===========================================  =====================================
 
 Tally stores the amounts the client computes (each line's ``amount`` and the
 invoice's ``vat``) and adds them up; it checks they have no more decimals than
-the currency has. Built on :mod:`ledgerlink.emulation`, so it runs in-process
-(:meth:`transport`) or on 127.0.0.1 (:meth:`serve`).
+the currency has. A field a request leaves out is null. Built on
+:mod:`ledgerlink.emulation`: in-process (:meth:`transport`) or on 127.0.0.1 (:meth:`serve`).
 """
 
 from __future__ import annotations
@@ -56,15 +54,15 @@ Route = Callable[[list[str], Any, Any], tuple[int, object]]
 
 
 class Refused(Exception):
-    """An error answer: ``code`` (its status from :data:`_STATUS`, else 409) and text."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+    """An error answer, ``Refused(code, message)``: status from :data:`_STATUS`, else 409."""
 
 
 def _answer(status: int, payload: object) -> EmuResponse:
     return EmuResponse(status, _JSON, encode(payload))
+
+
+def _error(code: str, message: str, status: int | None = None) -> EmuResponse:
+    return _answer(status or _STATUS.get(code, 409), {"error": {"code": code, "message": message}})
 
 
 def _amount(value: object, currency: str, field: str) -> Decimal:
@@ -85,7 +83,7 @@ class TallyEmulator(Serving):
         self.faults = Faults()
         self.outbox: list[tuple[str, str]] = []  # (invoice id, address)
         self._lock = threading.Lock()
-        self._ids = itertools.count(1)
+        self._ids = (str(number) for number in itertools.count(1))
         self._numbers = itertools.count(1)
         self._customers: dict[str, dict[str, Any]] = {}
         self._products: dict[str, dict[str, Any]] = {}
@@ -100,19 +98,19 @@ class TallyEmulator(Serving):
         """Answer one request."""
         fault = self.faults.take_error()
         if fault is not None:
-            return _answer(fault, {"error": {"code": "unavailable", "message": "try later"}})
+            return _error("unavailable", "try later", fault)
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
-            return _answer(401, {"error": {"code": "unauthorized", "message": "bad API key"}})
+            return _error("unauthorized", "bad API key")
         parts = request.path.strip("/").split("/")
-        route = self._route(request.method, parts)
         try:
+            route = self._route(request.method, parts)
             body = request.json() if request.body else {}
             with self._lock:
                 status, payload = route(parts, request.query, body)
-        except (Refused, ValueError, KeyError, TypeError) as err:
-            code, message = (err.code, err.message) if isinstance(err, Refused) else (
-                "invalid", f"malformed request: {err!r}")
-            return _answer(_STATUS.get(code, 409), {"error": {"code": code, "message": message}})
+        except Refused as err:
+            return _error(*err.args)
+        except (ValueError, KeyError, TypeError) as err:
+            return _error("invalid", f"malformed request: {err!r}")
         if status == 204:
             return EmuResponse(204, {}, b"")
         if isinstance(payload, bytes):
@@ -123,9 +121,9 @@ class TallyEmulator(Serving):
 
     def _route(self, method: str, parts: list[str]) -> Route:
         routes: dict[tuple[str, str, int], Route] = {
-            ("GET", "customers", 1): self._find("customers", self._customers),
+            ("GET", "customers", 1): self._find,
             ("POST", "customers", 1): self._create_customer,
-            ("GET", "products", 1): self._find("products", self._products),
+            ("GET", "products", 1): self._find,
             ("POST", "products", 1): self._create_product,
             ("GET", "invoices", 1): self._list_invoices,
             ("POST", "invoices", 1): self._create_invoice,
@@ -138,33 +136,26 @@ class TallyEmulator(Serving):
             ("POST", "void", 3): self._void,
         }
         key = (method, parts[-1] if len(parts) == 3 else parts[0], len(parts))
-        return routes.get(key, self._no_route)
+        if key not in routes:
+            raise Refused("not_found", f"no such path /{'/'.join(parts)}")
+        return routes[key]
 
-    @staticmethod
-    def _no_route(parts: list[str], query: Any, body: Any) -> tuple[int, object]:
-        raise Refused("not_found", f"no such path /{'/'.join(parts)}")
-
-    @staticmethod
-    def _find(name: str, table: dict[str, dict[str, Any]]) -> Route:
-        def find(parts: list[str], query: Any, body: Any) -> tuple[int, object]:
-            wanted = query["external_id"]
-            return 200, {name: [row for row in table.values() if row["external_id"] == wanted]}
-        return find
-
-    def _new_id(self) -> str:
-        return str(next(self._ids))
+    def _find(self, parts: list[str], query: Any, body: Any) -> tuple[int, object]:
+        table = self._customers if parts[0] == "customers" else self._products
+        wanted = query["external_id"]
+        return 200, {parts[0]: [row for row in table.values() if row["external_id"] == wanted]}
 
     def _create_customer(self, parts: list[str], query: Any, body: Any) -> tuple[int, object]:
         if any(c["external_id"] == body["external_id"] for c in self._customers.values()):
             raise Refused("duplicate_customer", f"external_id {body['external_id']} is taken")
         minor_unit(body["currency"])
-        customer = {"id": self._new_id(), "name": str(body["name"]), "email": body.get("email"),
+        customer = {"id": next(self._ids), "name": str(body["name"]), "email": body.get("email"),
                     "currency": body["currency"], "external_id": str(body["external_id"])}
         self._customers[customer["id"]] = customer
         return 201, customer
 
     def _create_product(self, parts: list[str], query: Any, body: Any) -> tuple[int, object]:
-        product = {"id": self._new_id(), "name": str(body["name"]),
+        product = {"id": next(self._ids), "name": str(body["name"]),
                    "external_id": str(body["external_id"])}
         self._products[product["id"]] = product
         return 201, product
@@ -189,7 +180,7 @@ class TallyEmulator(Serving):
         lines = [{**line, "amount": _amount(line["amount"], currency, "amount")}
                  for line in body["lines"]]
         for line in lines:
-            if line["product_id"] is not None and line["product_id"] not in self._products:
+            if line.get("product_id") is not None and line["product_id"] not in self._products:
                 raise Refused("not_found", f"product {line['product_id']} not found")
         vat = _amount(body["vat"], currency, "vat")
         net = sum((line["amount"] for line in lines), Decimal(0))
@@ -201,7 +192,7 @@ class TallyEmulator(Serving):
             raise Refused("not_found", f"customer {body['customer_id']} not found")
         if body["currency"] != customer["currency"]:
             raise Refused("currency_mismatch", f"the customer invoices in {customer['currency']}")
-        invoice = {"id": self._new_id(), "key": body.get("key"), "customer_id": customer["id"],
+        invoice = {"id": next(self._ids), "key": body.get("key"), "customer_id": customer["id"],
                    "currency": body["currency"], "issue_date": body["issue_date"],
                    "due_date": body["due_date"], "number": None, "status": "draft",
                    "sent": False}
@@ -209,35 +200,31 @@ class TallyEmulator(Serving):
         self._invoices[invoice["id"]] = invoice
         return 201, invoice
 
-    def _draft(self, invoice_id: str) -> dict[str, Any]:
+    def _in(self, status: str, invoice_id: str) -> dict[str, Any]:
+        """The invoice, which must be in ``status`` (409 ``invoice_not_draft`` when a draft
+        was needed, else ``invoice_<its status>``)."""
         invoice = self._invoice(invoice_id)
-        if invoice["status"] != "draft":
-            raise Refused("invoice_not_draft", f"invoice {invoice_id} is {invoice['status']}")
+        if invoice["status"] != status:
+            code = "invoice_not_draft" if status == "draft" else f"invoice_{invoice['status']}"
+            raise Refused(code, f"invoice {invoice_id} is {invoice['status']}, not {status}")
         return invoice
 
     def _replace_lines(self, parts: list[str], query: Any, body: Any) -> tuple[int, object]:
-        invoice = self._draft(parts[1])
-        self._set_lines(invoice, body)
-        return 200, invoice
+        self._set_lines(self._in("draft", parts[1]), body)
+        return 200, self._invoice(parts[1])
 
     def _book(self, parts: list[str], query: Any, body: Any) -> tuple[int, object]:
         invoice = self._invoice(parts[1])
         if invoice["status"] == "booked":
             return 200, invoice
-        self._draft(parts[1])
+        self._in("draft", parts[1])
         if not invoice["lines"]:
             raise Refused("invoice_empty", f"invoice {parts[1]} has no lines")
         invoice.update(status="booked", number=f"T-{next(self._numbers):04d}")
         return 200, invoice
 
-    def _booked(self, invoice_id: str) -> dict[str, Any]:
-        invoice = self._invoice(invoice_id)
-        if invoice["status"] != "booked":
-            raise Refused(f"invoice_{invoice['status']}", f"invoice {invoice_id} is not booked")
-        return invoice
-
     def _send(self, parts: list[str], query: Any, body: Any) -> tuple[int, object]:
-        invoice = self._booked(parts[1])
+        invoice = self._in("booked", parts[1])
         email = body.get("email") or self._customers[invoice["customer_id"]]["email"]
         if not email:
             raise Refused("no_recipient", "the customer has no email address")
@@ -246,16 +233,16 @@ class TallyEmulator(Serving):
         return 200, {"sent_to": email}
 
     def _pdf(self, parts: list[str], query: Any, body: Any) -> tuple[int, object]:
-        invoice = self._booked(parts[1])
+        invoice = self._in("booked", parts[1])
         return 200, f"%PDF-1.4\n% Tally invoice {invoice['number']}\n%%EOF\n".encode()
 
     def _void(self, parts: list[str], query: Any, body: Any) -> tuple[int, object]:
         invoice = self._invoice(parts[1])
         if invoice["status"] != "voided":
-            self._booked(parts[1])
+            self._in("booked", parts[1])
             invoice.update(status="voided", balance=Decimal(0))
         return 200, invoice
 
     def _delete(self, parts: list[str], query: Any, body: Any) -> tuple[int, object]:
-        del self._invoices[self._draft(parts[1])["id"]]
+        del self._invoices[self._in("draft", parts[1])["id"]]
         return 204, None
