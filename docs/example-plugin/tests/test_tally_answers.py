@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -122,7 +123,7 @@ def test_a_well_formed_answer_is_read() -> None:
     with answering(encode(INVOICE)) as connector:
         invoice = connector.get_invoice("7")
     assert (invoice.provider_id, invoice.key, invoice.total, invoice.booked) == (
-        "7", DRAFT.key, 125, False)
+        "7", DRAFT.key, Decimal(125), False)
     assert invoice.line_keys == ("w-1",)
 
 
