@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
-from ledgerlink.errors import ConflictError, InvoiceStateError
+from ledgerlink.errors import ConflictError, InvoiceStateError, ProviderError
 from ledgerlink.http import ProviderClient
+from ledgerlink.http.errors import scrub_error
 from ledgerlink.http.wire import WireFormat
 
 from ledgerlink_tally.faults import STATE_CODES
@@ -46,6 +47,7 @@ from ledgerlink_tally.wire import (
 __all__ = ["TallyApi"]
 
 _JSON = {"Content-Type": "application/json"}
+T = TypeVar("T")
 
 
 class TallyApi:
@@ -74,12 +76,22 @@ class TallyApi:
             raise InvoiceStateError(err.message, provider=err.provider, status=err.status,
                                     code=err.code, request_id=err.request_id) from None
 
+    def _read(self, response: httpx.Response, cls: type[T], *, operation: str,
+              unclear: bool = False) -> T:
+        """The answer as ``cls``. An error quotes the answer, so it loses the API key
+        (a proxy's page may repeat it)."""
+        try:
+            return self.wire.read(response, cls, operation=operation, unclear=unclear)
+        except ProviderError as err:
+            raise scrub_error(err, self.http.secrets) from None
+
     def _same(self, answered: str | None, wanted: str | None, what: str, *, operation: str,
               response: httpx.Response, unclear: bool = False) -> None:
         """Refuse an answer about another object than the one asked about."""
         if answered != wanted:
-            raise self.wire.malformed(f"{what} {answered!r} answered for {wanted!r}",
-                                      operation=operation, response=response, unclear=unclear)
+            raise scrub_error(self.wire.malformed(
+                f"{what} {answered!r} answered for {wanted!r}", operation=operation,
+                response=response, unclear=unclear), self.http.secrets)
 
     # --- customers and products -------------------------------------------------------
 
@@ -100,7 +112,7 @@ class TallyApi:
                  operation: str) -> str:
         """POST ``body``; the id of what was created, which must carry our external id."""
         response = self._send("POST", path, body=body)
-        created = self.wire.read(response, type(body), operation=operation, unclear=True)
+        created = self._read(response, type(body), operation=operation, unclear=True)
         self._same(created.external_id, body.external_id, "external_id", operation=operation,
                    response=response, unclear=True)
         return self.wire.required(created.id, "id", operation=operation, response=response,
@@ -110,7 +122,7 @@ class TallyApi:
         """The id of the customer tagged ``external_id``, or None."""
         operation = f"find customer {external_id}"
         response = self._send("GET", "/customers", params={"external_id": external_id})
-        found = self.wire.read(response, TallyCustomerList, operation=operation).customers
+        found = self._read(response, TallyCustomerList, operation=operation).customers
         return self._one(found, external_id, operation=operation, response=response)
 
     def create_customer(self, customer: TallyCustomer) -> str:
@@ -122,7 +134,7 @@ class TallyApi:
         """The id of the product tagged ``external_id``, or None."""
         operation = f"find product {external_id}"
         response = self._send("GET", "/products", params={"external_id": external_id})
-        found = self.wire.read(response, TallyProductList, operation=operation).products
+        found = self._read(response, TallyProductList, operation=operation).products
         return self._one(found, external_id, operation=operation, response=response)
 
     def create_product(self, product: TallyProduct) -> str:
@@ -136,7 +148,7 @@ class TallyApi:
         """The invoice (NotFoundError when Tally has none)."""
         operation = f"read invoice {invoice_id}"
         response = self._send("GET", f"/invoices/{invoice_id}")
-        found = self.wire.read(response, TallyInvoice, operation=operation)
+        found = self._read(response, TallyInvoice, operation=operation)
         self._same(found.id, invoice_id, "id", operation=operation, response=response)
         return found
 
@@ -148,7 +160,7 @@ class TallyApi:
             page = wanted[start:start + KEYS_PER_REQUEST]
             operation = f"find invoices by {len(page)} keys"
             response = self._send("GET", "/invoices", params={"key": ",".join(page)})
-            listed = self.wire.read(response, TallyInvoiceList, operation=operation)
+            listed = self._read(response, TallyInvoiceList, operation=operation)
             for invoice in listed.invoices:
                 if invoice.key not in page or invoice.key in found:
                     raise self.wire.malformed(f"key {invoice.key!r} not asked for or twice",
@@ -161,7 +173,7 @@ class TallyApi:
         operation = f"list invoices of customer {customer_id}"
         response = self._send("GET", "/invoices", params={
             "customer_id": customer_id, "from": start.isoformat(), "to": end.isoformat()})
-        listed = self.wire.read(response, TallyInvoiceList, operation=operation).invoices
+        listed = self._read(response, TallyInvoiceList, operation=operation).invoices
         for invoice in listed:
             self._same(invoice.customer_id, customer_id, "customer_id", operation=operation,
                        response=response)
@@ -171,7 +183,7 @@ class TallyApi:
         """Create a draft (never retried: Tally would keep a second one)."""
         operation = f"create invoice {body.key}"
         response = self._send("POST", "/invoices", body=body)
-        created = self.wire.read(response, TallyInvoice, operation=operation, unclear=True)
+        created = self._read(response, TallyInvoice, operation=operation, unclear=True)
         for field in ("key", "customer_id"):
             self._same(getattr(created, field), getattr(body, field), field,
                        operation=operation, response=response, unclear=True)
@@ -185,7 +197,7 @@ class TallyApi:
         operation = f"{action} invoice {invoice_id}"
         response = self._send(method, f"/invoices/{invoice_id}/{action}", body=body,
                               idempotent=True)
-        written = self.wire.read(response, TallyInvoice, operation=operation, unclear=True)
+        written = self._read(response, TallyInvoice, operation=operation, unclear=True)
         self._same(written.id, invoice_id, "id", operation=operation, response=response,
                    unclear=True)
         return written
@@ -199,7 +211,7 @@ class TallyApi:
         emailed ``email`` when one is given."""
         operation = f"send invoice {invoice_id}"
         response = self._send("POST", f"/invoices/{invoice_id}/send", body=TallySendTo(email))
-        sent = self.wire.read(response, TallySent, operation=operation, unclear=True)
+        sent = self._read(response, TallySent, operation=operation, unclear=True)
         if email is not None:
             self._same(sent.sent_to, email, "sent_to", operation=operation, response=response,
                        unclear=True)

@@ -143,3 +143,14 @@ def test_replace_lines_sends_kept_and_new_lines_with_their_amounts() -> None:
     assert [line["source_key"] for line in body["lines"]] == ["w-1", "w-2"]
     assert [line["amount"] for line in body["lines"]] == [100, 6]
     assert body["vat"] == 26.5
+
+
+@pytest.mark.parametrize("body", [
+    f"<html>Sign in again: Bearer {DEFAULT_API_KEY}</html>".encode(),
+    encode({**INVOICE, "id": DEFAULT_API_KEY}),
+])
+def test_an_error_about_an_answer_never_repeats_the_api_key(body: bytes) -> None:
+    """A malformed answer's error quotes the answer, less the API key."""
+    with answering(body) as connector, pytest.raises(ProviderError) as caught:
+        connector.get_invoice("7")
+    assert DEFAULT_API_KEY not in str(caught.value)
