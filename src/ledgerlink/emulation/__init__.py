@@ -28,6 +28,7 @@ configured with the provider's facts and answer shapes:
 
 from __future__ import annotations
 
+from ledgerlink.emulation.base import EmulatorBase
 from ledgerlink.emulation.carriers import (
     HOST,
     REQUEST_TIMEOUT,
@@ -63,6 +64,7 @@ __all__ = [
     "Control",
     "EmuRequest",
     "EmuResponse",
+    "EmulatorBase",
     "EmulatorRegistry",
     "EmulatorServer",
     "EmulatorSpec",

@@ -9,7 +9,6 @@ faults, latency, then the handler. A dropped answer still committed its write.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -17,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from ledgerlink.emulation import Serving, consent_redirect
+from ledgerlink.emulation import EmulatorBase, consent_redirect
 from ledgerlink_dinero.emulator.auth import (
     CONSENT_PATH,
     DEFAULT_CLIENT_ID,
@@ -28,7 +27,6 @@ from ledgerlink_dinero.emulator.auth import (
     Grant,
     TokenServer,
 )
-from ledgerlink_dinero.emulator.faults import Faults
 from ledgerlink_dinero.emulator.fields import Call
 from ledgerlink_dinero.emulator.listing import project
 from ledgerlink_dinero.emulator.routes import ORGANISATIONS_PATH, TABLE, Route, resolve
@@ -71,7 +69,7 @@ class RequestRecord:
     status: int
 
 
-class DineroEmulator(Serving):
+class DineroEmulator(EmulatorBase):
     """A stateful Dinero API, in memory and thread-safe.
 
     ``clock`` returns epoch seconds (inject a fake to move time without
@@ -88,18 +86,12 @@ class DineroEmulator(Serving):
         time_scale: float = 1.0,
         latency: float = 0.0,
     ) -> None:
+        super().__init__(clock=clock, sleep=sleep, time_scale=time_scale, latency=latency)
         base = limits or Limits()
-        self.clock = clock
-        self.sleep = sleep
-        self.time_scale = time_scale
-        self.latency = latency
-        self.latency_fn: Callable[[EmuRequest], float] | None = None
         self.auth = TokenServer()
         self.throttle = throttle(base, clock, time_scale)
-        self.faults = Faults()
         self.organisations: dict[str, Organisation] = {}
         self.requests: list[RequestRecord] = []
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------ set-up helpers
 
@@ -208,10 +200,7 @@ class DineroEmulator(Serving):
         if not self.throttle.admit((organisation_id, grant.client_id)):
             answer = self.throttle.refusal()
             return self._record(request, organisation_id, grant.client_id, answer)
-        injected = self.faults.take_error()
-        delay = self.latency_fn(request) if self.latency_fn else self.latency
-        if delay > 0:
-            self.sleep(delay * self.time_scale)
+        injected = self.delay_and_fault(request)
         if injected is not None:
             # An injected 429 reads as Dinero's own quota answer (plain text, and no
             # Retry-After: Dinero documents none, only "wait a minute").

@@ -7,7 +7,6 @@ latency, then ``requestid`` replay and the data service.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -15,8 +14,8 @@ from typing import Any
 
 import attrs
 
+from ledgerlink.emulation import EmulatorBase, Route, RouteTable, consent_redirect
 from ledgerlink.emulation import Faults as Faults
-from ledgerlink.emulation import Route, RouteTable, Serving, consent_redirect
 from ledgerlink_quickbooks.emulator.auth import (
     CONSENT_PATH,
     DEFAULT_CLIENT_ID,
@@ -73,7 +72,7 @@ class RequestRecord:
     replayed: bool
 
 
-class QuickBooksEmulator(Serving):
+class QuickBooksEmulator(EmulatorBase):
     """A stateful QuickBooks Online company service, in memory and thread-safe.
 
     ``clock`` returns epoch seconds (inject a fake to move time without
@@ -92,12 +91,8 @@ class QuickBooksEmulator(Serving):
         refresh_grace: float | None = None,
         require_minorversion: bool = False,
     ) -> None:
+        super().__init__(clock=clock, sleep=sleep, time_scale=time_scale, latency=latency)
         base = limits or Limits()
-        self.clock = clock
-        self.sleep = sleep
-        self.time_scale = time_scale
-        self.latency = latency
-        self.latency_fn: Callable[[EmuRequest], float] | None = None
         self.require_minorversion = require_minorversion
         self.auth = auth_server()
         if refresh_grace is not None:
@@ -105,10 +100,8 @@ class QuickBooksEmulator(Serving):
         self.throttle = throttle(base, clock, time_scale)
         #: The company the consent page grants (``ledgerlink emulate`` sets it).
         self.consent_realm: str | None = None
-        self.faults = Faults()
         self.realms: dict[str, Realm] = {}
         self.requests: list[RequestRecord] = []
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------ set-up helpers
 
@@ -214,10 +207,7 @@ class QuickBooksEmulator(Serving):
             self.throttle.release(realm_id)
 
     def _serve(self, request: EmuRequest, realm: Realm, rest: str) -> EmuResponse:
-        status = self.faults.take_error()
-        delay = self.latency_fn(request) if self.latency_fn else self.latency
-        if delay > 0:
-            self.sleep(delay * self.time_scale)
+        status = self.delay_and_fault(request)
         now = self.clock()
         if status is not None:
             # An injected 429 is answered as QuickBooks throttles: the XML 3001 fault
