@@ -8,13 +8,18 @@ loads this module the way any third-party connector is loaded;
 
 from __future__ import annotations
 
+from ledgerlink.emulation import EmulatorRegistry
 from ledgerlink.plugins.hookspecs import hookimpl
 from ledgerlink.plugins.manager import CommandRegistrar
 from ledgerlink.plugins.registry import ConnectorRegistry
 from ledgerlink_dinero.cli import dinero
 from ledgerlink_dinero.connector import CAPABILITIES, DineroConnector
 
-__all__ = ["ledgerlink_register_commands", "ledgerlink_register_connectors"]
+__all__ = [
+    "ledgerlink_register_commands",
+    "ledgerlink_register_connectors",
+    "ledgerlink_register_emulators",
+]
 
 
 @hookimpl
@@ -27,6 +32,14 @@ def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
         description="Visma Dinero (public API v1, OAuth2 via Visma Connect); real drafts, "
                     "booking, email, PDF, credit notes, payments; polled change feed.",
     )
+
+
+@hookimpl
+def ledgerlink_register_emulators(registry: EmulatorRegistry) -> None:
+    """Register ``dinero``: the Dinero emulator, for ``ledgerlink emulate dinero``."""
+    from ledgerlink_dinero.emulator.served import SPEC
+
+    registry.register(SPEC)
 
 
 @hookimpl

@@ -8,13 +8,18 @@ The entry point ``quickbooks = "ledgerlink_quickbooks.plugin"`` (group
 
 from __future__ import annotations
 
+from ledgerlink.emulation import EmulatorRegistry
 from ledgerlink.plugins.hookspecs import hookimpl
 from ledgerlink.plugins.manager import CommandRegistrar
 from ledgerlink.plugins.registry import ConnectorRegistry
 from ledgerlink_quickbooks.cli import quickbooks
 from ledgerlink_quickbooks.connector import CAPABILITIES, QuickBooksConnector
 
-__all__ = ["ledgerlink_register_commands", "ledgerlink_register_connectors"]
+__all__ = [
+    "ledgerlink_register_commands",
+    "ledgerlink_register_connectors",
+    "ledgerlink_register_emulators",
+]
 
 
 @hookimpl
@@ -27,6 +32,14 @@ def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
         description="QuickBooks Online (Accounting API v3, OAuth2); invoices are final "
                     "when created (no drafts).",
     )
+
+
+@hookimpl
+def ledgerlink_register_emulators(registry: EmulatorRegistry) -> None:
+    """Register ``quickbooks``: the QuickBooks emulator, for ``ledgerlink emulate quickbooks``."""
+    from ledgerlink_quickbooks.emulator.served import SPEC
+
+    registry.register(SPEC)
 
 
 @hookimpl

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import attrs
 import click
@@ -25,6 +26,9 @@ import pluggy
 from ledgerlink.errors import PluginError
 from ledgerlink.plugins import hookspecs
 from ledgerlink.plugins.registry import ConnectorRegistry, PluginOrigin
+
+if TYPE_CHECKING:
+    from ledgerlink.emulation import EmulatorRegistry
 
 __all__ = [
     "DISABLE_ENV",
@@ -108,6 +112,7 @@ class PluginHost:
         self.failures: list[PluginFailure] = []
         self.origins: dict[str, PluginOrigin] = {}
         self._registry: ConnectorRegistry | None = None
+        self._emulators: EmulatorRegistry | None = None
 
     def add(self, plugin: object, name: str, origin: PluginOrigin | None = None) -> None:
         """Register ``plugin`` (a module or object with hook implementations)."""
@@ -116,6 +121,7 @@ class PluginHost:
         self.pm.register(plugin, name=name)
         self.origins[name] = origin or PluginOrigin(name, name, "0")
         self._registry = None
+        self._emulators = None
 
     def connectors(self) -> ConnectorRegistry:
         """All connectors, each attributed to the plugin that registered it.
@@ -142,6 +148,34 @@ class PluginHost:
                                      for charged, problem in registry.merge(own))
             self._registry = registry
         return self._registry
+
+    def emulators(self) -> EmulatorRegistry:
+        """All provider emulators, each plugin's registered on its own.
+
+        As with connectors, a plugin whose hook raises loses its own emulators
+        and a name another plugin took first is refused; both are reported in
+        :attr:`failures`.
+        """
+        if self._emulators is None:
+            from ledgerlink.emulation import EmulatorRegistry
+
+            registry = EmulatorRegistry()
+            for impl in self.pm.hook.ledgerlink_register_emulators.get_hookimpls():
+                name = self.pm.get_name(impl.plugin) or impl.plugin_name
+                origin = self.origins.get(name, PluginOrigin(name, name, "0"))
+                own = EmulatorRegistry()
+                try:
+                    impl.function(registry=own)
+                except Exception as err:  # a plugin's bug costs only its own emulators
+                    self.failures.append(PluginFailure(name, origin.distribution,
+                                                       f"{type(err).__name__}: {err}"))
+                    continue
+                self.failures.extend(
+                    PluginFailure(name, origin.distribution,
+                                  f"emulator {taken!r} is already registered by another plugin")
+                    for taken in registry.merge(own))
+            self._emulators = registry
+        return self._emulators
 
     def register_commands(self, group: click.Group) -> list[PluginFailure]:
         """Add every plugin's commands to ``group``; return the plugins that failed.
