@@ -24,7 +24,7 @@ import html
 import secrets
 import threading
 from collections.abc import Callable, Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
@@ -185,6 +185,32 @@ class TokenServer(Generic[Subject]):
         """Make every issued access token expire now (to exercise refresh-on-401)."""
         with self._lock:
             self._access = {t: (g, 0.0) for t, (g, _) in self._access.items()}
+
+    def dump(self) -> dict[str, Any]:
+        """The issued tokens, JSON-ready, so a restarted emulator still knows them."""
+        def grant(g: _Grant[Subject]) -> list[Any]:
+            return [g.subject, g.client_id, sorted(g.scopes)]
+
+        with self._lock:
+            return {
+                "access": [[token, *grant(g), expires] for token, (g, expires)
+                           in self._access.items()],
+                "refresh": [[token, *grant(r.grant), r.expires_at, r.superseded_at, r.successor]
+                            for token, r in self._refresh.items()],
+                "refresh_count": self.refresh_count,
+            }
+
+    def load(self, data: Mapping[str, Any], subject: Callable[[Any], Subject]) -> None:
+        """Know the tokens :meth:`dump` returned again; ``subject`` rebuilds a subject."""
+        def grant(row: list[Any]) -> _Grant[Subject]:
+            return _Grant(subject(row[0]), str(row[1]), frozenset(row[2]))
+
+        with self._lock:
+            for token, *row, expires in data.get("access", []):
+                self._access[token] = (grant(row), float(expires))
+            for token, *row, expires, superseded, successor in data.get("refresh", []):
+                self._refresh[token] = _Refresh(grant(row), expires, superseded, successor)
+            self.refresh_count = int(data.get("refresh_count", self.refresh_count))
 
     # ------------------------------------------------------------ over HTTP
 

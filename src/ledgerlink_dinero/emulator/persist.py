@@ -2,8 +2,8 @@
 dinero --state FILE`` (see :mod:`ledgerlink.emulation.statefile`).
 
 Kept: each organisation's settings, accounts, contacts, products, invoices,
-credit notes, payments and sent mails. Not kept: tokens (connect again after a
-restart) and request records.
+credit notes, payments and sent mails, and the tokens issued (a connection
+survives a restart). Not kept: authorization codes and request records.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def dump(emulator: DineroEmulator) -> dict[str, Any]:
             for table in TABLES:
                 kept[table] = [attrs.asdict(record) for record in getattr(org, table).values()]
             organisations[organisation_id] = kept
-    return {"version": VERSION, "organisations": organisations}
+    return {"version": VERSION, "organisations": organisations, "tokens": emulator.auth.dump()}
 
 
 def load(emulator: DineroEmulator, data: Any) -> None:
@@ -65,3 +65,4 @@ def load(emulator: DineroEmulator, data: Any) -> None:
         org.mails = list(kept["mails"])
         org.last_timestamp = kept["last_timestamp"]
         emulator.organisations[organisation_id] = org
+    emulator.auth.load(data.get("tokens", {}), frozenset)

@@ -2,8 +2,8 @@
 quickbooks --state FILE`` (see :mod:`ledgerlink.emulation.statefile`).
 
 Kept: each realm's entities, deletions, change times, change events and id
-counters. Not kept: tokens (connect again after a restart, as after a real
-disconnect), requestid replays and request records.
+counters, and the tokens issued (a connection survives a restart). Not kept:
+authorization codes, requestid replays and request records.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def dump(emulator: QuickBooksEmulator) -> dict[str, Any]:
                 "next_doc_number": realm.next_doc_number,
                 "next_tax_id": realm.next_tax_id,
             }
-    return {"version": VERSION, "realms": realms}
+    return {"version": VERSION, "realms": realms, "tokens": emulator.auth.dump()}
 
 
 def load(emulator: QuickBooksEmulator, data: Any) -> None:
@@ -60,3 +60,4 @@ def load(emulator: QuickBooksEmulator, data: Any) -> None:
         realm.next_tax_id = kept["next_tax_id"]
         realm.reindex()
         emulator.realms[realm_id] = realm
+    emulator.auth.load(data.get("tokens", {}), str)
