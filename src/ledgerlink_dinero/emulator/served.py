@@ -44,7 +44,7 @@ def state(emulator: DineroEmulator) -> dict[str, Any]:
                 "credit_notes": len(org.credit_notes),
             }
     return {"organisations": organisations, "faults": emulator.faults.injected,
-            "requests": len(emulator.requests)}
+            "requests": len(emulator.requests), "throttled": emulator.throttle.rejected}
 
 
 def control(emulator: DineroEmulator) -> Control:

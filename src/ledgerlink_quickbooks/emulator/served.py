@@ -55,7 +55,7 @@ def state(emulator: QuickBooksEmulator) -> dict[str, Any]:
                 "deleted_invoices": len(realm.deleted["Invoice"]),
             }
     return {"realms": realms, "faults": emulator.faults.injected,
-            "requests": len(emulator.requests)}
+            "requests": len(emulator.requests), "throttled": emulator.throttle.rejected}
 
 
 def control(emulator: QuickBooksEmulator) -> Control:
