@@ -127,6 +127,7 @@ def _run(provider: Provider, info: dict[str, Any], store: Path, tmp_path: Path
 
 def _invoices(provider: Provider, info: dict[str, Any]) -> int:
     state = httpx.get(info["base_url"] + "/_emulator/state", timeout=WAIT).json()
+    assert state["throttled"] == 0, "the connector keeps to the provider's limits"
     return int(state[provider.accounts][info["account"]]["invoices"])
 
 

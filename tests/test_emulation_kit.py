@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,6 +34,7 @@ from ledgerlink.emulation import (
     save_state,
 )
 from ledgerlink.emulation.statefile import decode_state, encode_state
+from ledgerlink.plugins import get_plugin_manager, hookimpl
 from ledgerlink_dinero.emulator.served import SPEC as DINERO
 from ledgerlink_quickbooks.emulator.served import SPEC as QUICKBOOKS
 
@@ -338,3 +340,38 @@ def test_the_registry_refuses_bad_and_taken_names() -> None:
     other.register(DINERO)
     assert registry.merge(other) == ["quickbooks"]
     assert registry.names() == ["dinero", "quickbooks"]
+
+
+class _ThirdParty:
+    """A plugin adding an emulator of its own (the Dinero one under another name)."""
+
+    @hookimpl
+    def ledgerlink_register_emulators(self, registry: EmulatorRegistry) -> None:
+        registry.register(attrs.evolve(DINERO, name="fiken"))
+
+
+class _Broken:
+    """A plugin whose emulator hook raises."""
+
+    @hookimpl
+    def ledgerlink_register_emulators(self, registry: EmulatorRegistry) -> None:
+        raise RuntimeError("boom")
+
+
+class _Thief:
+    """A plugin registering a name the built-in QuickBooks plugin has."""
+
+    @hookimpl
+    def ledgerlink_register_emulators(self, registry: EmulatorRegistry) -> None:
+        registry.register(attrs.evolve(DINERO, name="quickbooks"))
+
+
+def test_plugins_add_emulators_and_a_broken_one_loses_only_its_own() -> None:
+    host = get_plugin_manager(plugins=[("third", _ThirdParty()), ("broken", _Broken()),
+                                       ("thief", _Thief())])
+    registry = host.emulators()
+    assert {"dinero", "fiken", "quickbooks"} <= set(registry.names())
+    assert registry.get("quickbooks") is QUICKBOOKS
+    problems = {failure.plugin: failure.error for failure in host.failures}
+    assert "boom" in problems["broken"]
+    assert "quickbooks" in problems["thief"]

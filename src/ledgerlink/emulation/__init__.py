@@ -47,11 +47,12 @@ from ledgerlink.emulation.serving import (
     EmulatorRegistry,
     EmulatorSpec,
     FaultyHandler,
+    oauth_connection,
     run_emulator,
     serve_main,
     stop_on_signals,
 )
-from ledgerlink.emulation.statefile import load_state, save_state
+from ledgerlink.emulation.statefile import load_state, save_state, versioned
 from ledgerlink.emulation.tokens import Issued, TokenRules, TokenServer, consent_redirect
 
 __all__ = [
@@ -84,10 +85,12 @@ __all__ = [
     "document_pdf",
     "json_answer",
     "load_state",
+    "oauth_connection",
     "parse_shares",
     "run_emulator",
     "save_state",
     "serve_main",
     "stop_on_signals",
     "to_emu_request",
+    "versioned",
 ]

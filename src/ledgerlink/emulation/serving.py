@@ -22,7 +22,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 
 from ledgerlink.emulation.carriers import EmulatorServer
-from ledgerlink.emulation.control import Control
+from ledgerlink.emulation.control import CONTROL_PREFIX, Control
 from ledgerlink.emulation.faults import Faults, parse_shares
 from ledgerlink.emulation.messages import Handler
 from ledgerlink.emulation.statefile import load_state, save_state
@@ -31,6 +31,7 @@ __all__ = [
     "EmulatorRegistry",
     "EmulatorSpec",
     "FaultyHandler",
+    "oauth_connection",
     "run_emulator",
     "serve_main",
     "stop_on_signals",
@@ -119,6 +120,46 @@ class EmulatorRegistry:
 
     def __iter__(self) -> Iterator[EmulatorSpec[Any]]:
         return iter(self._specs[name] for name in self.names())
+
+
+def oauth_connection(*, provider: str, base_url: str, client_id: str, client_secret: str,
+                     consent_host: str, consent_path: str, callback: str, account_option: str,
+                     account: str, options: Mapping[str, str] | None = None,
+                     connect_options: str = "") -> dict[str, object]:
+    """How to connect to a served emulator of a provider using OAuth's authorization code:
+    what ``ledgerlink emulate`` prints for it.
+
+    Args:
+        provider: The connector's name (``ledgerlink PROVIDER connect``).
+        base_url: Where the emulator listens.
+        client_id: The client id the emulator knows.
+        client_secret: Its secret (a public test credential).
+        consent_host: The real consent page's origin, which ``connect`` prints.
+        consent_path: The consent page's path, the same on the emulator.
+        callback: What the redirect carries, in words (``code and state``).
+        account_option: The connector option naming the account (``realm_id``).
+        account: The account the emulator made.
+        options: Further connector options to run with (``default_item``).
+        connect_options: Further ``connect`` options, each with its leading space.
+    """
+    run = {account_option: account, "base_url": base_url, "client_id": client_id,
+           "client_secret": client_secret, **(options or {})}
+    return {
+        "client_id": client_id,
+        "client_secret": client_secret,
+        account_option: account,
+        **(options or {}),
+        "authorize_url": base_url + consent_path,
+        "authorize_hint": f"open the URL `connect` prints with {consent_host} replaced by "
+                          f"{base_url}; it redirects to your redirect URI with {callback} (or "
+                          f"POST {base_url}{CONTROL_PREFIX}authorize?account={account} for "
+                          f"a code alone)",
+        "connect_command": f"ledgerlink {provider} connect --base-url {base_url} --client-id "
+                           f"{client_id} --redirect-uri http://127.0.0.1/callback"
+                           f"{connect_options} --store ledgerlink.db",
+        "run_options": f"--connector {provider} "
+                       + " ".join(f"-o {key}={value}" for key, value in run.items()),
+    }
 
 
 def stop_on_signals() -> threading.Event:

@@ -16,7 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DECIMAL_TAG", "decode_state", "encode_state", "load_state", "save_state"]
+__all__ = [
+    "DECIMAL_TAG",
+    "decode_state",
+    "encode_state",
+    "load_state",
+    "save_state",
+    "versioned",
+]
 
 #: The key of the object a Decimal is written as.
 DECIMAL_TAG = "__decimal__"
@@ -66,3 +73,14 @@ def load_state(path: str | os.PathLike[str]) -> Any | None:
     if not target.exists():
         return None
     return decode_state(target.read_text(encoding="utf-8"))
+
+
+def versioned(data: Any, version: int, what: str) -> dict[str, Any]:
+    """``data`` when it is a state object of ``version`` (its ``"version"`` key).
+
+    Raises:
+        ValueError: anything else, naming ``what`` (``"QuickBooks emulator state"``).
+    """
+    if not isinstance(data, dict) or data.get("version") != version:
+        raise ValueError(f"not a {what} of version {version}")
+    return data

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
@@ -123,6 +123,24 @@ class PluginHost:
         self._registry = None
         self._emulators = None
 
+    def _implementations(self, hook: str) -> Iterator[tuple[Callable[..., Any], PluginOrigin]]:
+        """Each plugin's implementation of ``hook``, with the plugin's origin."""
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            name = self.pm.get_name(impl.plugin) or impl.plugin_name
+            yield impl.function, self.origins.get(name, PluginOrigin(name, name, "0"))
+
+    def _registered(self, hook: Callable[..., Any], origin: PluginOrigin, registry: object
+                    ) -> bool:
+        """Call a registration ``hook`` with ``registry``; a hook that raises (a plugin's
+        bug) is reported in :attr:`failures` and costs only what it registered."""
+        try:
+            hook(registry=registry)
+        except Exception as err:
+            self.failures.append(PluginFailure(origin.plugin, origin.distribution,
+                                               f"{type(err).__name__}: {err}"))
+            return False
+        return True
+
     def connectors(self) -> ConnectorRegistry:
         """All connectors, each attributed to the plugin that registered it.
 
@@ -133,16 +151,10 @@ class PluginHost:
         """
         if self._registry is None:
             registry = ConnectorRegistry()
-            for impl in self.pm.hook.ledgerlink_register_connectors.get_hookimpls():
-                name = self.pm.get_name(impl.plugin) or impl.plugin_name
-                origin = self.origins.get(name, PluginOrigin(name, name, "0"))
+            for hook, origin in self._implementations("ledgerlink_register_connectors"):
                 own = ConnectorRegistry()
                 own._set_origin(origin)
-                try:
-                    impl.function(registry=own)
-                except Exception as err:  # a plugin's bug costs only its own connectors
-                    self.failures.append(PluginFailure(name, origin.distribution,
-                                                       f"{type(err).__name__}: {err}"))
+                if not self._registered(hook, origin, own):
                     continue
                 self.failures.extend(PluginFailure(charged.plugin, charged.distribution, problem)
                                      for charged, problem in registry.merge(own))
@@ -160,18 +172,12 @@ class PluginHost:
             from ledgerlink.emulation import EmulatorRegistry
 
             registry = EmulatorRegistry()
-            for impl in self.pm.hook.ledgerlink_register_emulators.get_hookimpls():
-                name = self.pm.get_name(impl.plugin) or impl.plugin_name
-                origin = self.origins.get(name, PluginOrigin(name, name, "0"))
+            for hook, origin in self._implementations("ledgerlink_register_emulators"):
                 own = EmulatorRegistry()
-                try:
-                    impl.function(registry=own)
-                except Exception as err:  # a plugin's bug costs only its own emulators
-                    self.failures.append(PluginFailure(name, origin.distribution,
-                                                       f"{type(err).__name__}: {err}"))
+                if not self._registered(hook, origin, own):
                     continue
                 self.failures.extend(
-                    PluginFailure(name, origin.distribution,
+                    PluginFailure(origin.plugin, origin.distribution,
                                   f"emulator {taken!r} is already registered by another plugin")
                     for taken in registry.merge(own))
             self._emulators = registry

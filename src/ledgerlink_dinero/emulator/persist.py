@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from ledgerlink.emulation import versioned
 from ledgerlink_dinero.emulator.core import DineroEmulator
 from ledgerlink_dinero.emulator.state import Organisation, Payment, Record
 from ledgerlink_dinero.emulator.vat import Account
@@ -52,9 +53,8 @@ def load(emulator: DineroEmulator, data: Any) -> None:
     Raises:
         ValueError: not a state this version wrote.
     """
-    if not isinstance(data, dict) or data.get("version") != VERSION:
-        raise ValueError(f"not a Dinero emulator state of version {VERSION}")
-    for organisation_id, kept in data["organisations"].items():
+    organisations = versioned(data, VERSION, "Dinero emulator state")["organisations"]
+    for organisation_id, kept in organisations.items():
         accounts = {int(a["number"]): Account(**a) for a in kept["accounts"]}
         org = Organisation(organisation_id, kept["name"], is_pro=kept["is_pro"],
                            email=kept["email"], accounts=accounts, rates=kept["rates"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ledgerlink.emulation import Control, EmulatorSpec
+from ledgerlink.emulation import Control, EmulatorSpec, oauth_connection
 from ledgerlink_dinero.emulator import persist
 from ledgerlink_dinero.emulator.auth import CONSENT_PATH, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from ledgerlink_dinero.emulator.core import DineroEmulator
@@ -62,23 +62,12 @@ def _prepare(emulator: DineroEmulator) -> str:
 
 def _connection(emulator: DineroEmulator, base_url: str, organisation_id: str
                 ) -> dict[str, object]:
-    return {
-        "client_id": DEFAULT_CLIENT_ID,
-        "client_secret": DEFAULT_CLIENT_SECRET,
-        "organisation_id": organisation_id,
-        "authorize_url": base_url + CONSENT_PATH,
-        "authorize_hint": f"open the URL `connect` prints with {VISMA_CONNECT} replaced by "
-                          f"{base_url}; it redirects to your redirect URI with code and state "
-                          f"(or POST {base_url}/_emulator/authorize?account={organisation_id} "
-                          f"for a code alone)",
-        "connect_command": f"ledgerlink dinero connect --base-url {base_url} "
-                           f"--client-id {DEFAULT_CLIENT_ID} --redirect-uri "
-                           f"http://127.0.0.1/callback --organisation-id {organisation_id} "
-                           f"--store ledgerlink.db",
-        "run_options": f"--connector dinero -o organisation_id={organisation_id} "
-                       f"-o base_url={base_url} -o client_id={DEFAULT_CLIENT_ID} "
-                       f"-o client_secret={DEFAULT_CLIENT_SECRET}",
-    }
+    return oauth_connection(
+        provider="dinero", base_url=base_url, client_id=DEFAULT_CLIENT_ID,
+        client_secret=DEFAULT_CLIENT_SECRET, consent_host=VISMA_CONNECT,
+        consent_path=CONSENT_PATH, callback="code and state",
+        account_option="organisation_id", account=organisation_id,
+        connect_options=f" --organisation-id {organisation_id}")
 
 
 SPEC: EmulatorSpec[DineroEmulator] = EmulatorSpec(

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from ledgerlink.emulation import versioned
 from ledgerlink_quickbooks.emulator.core import QuickBooksEmulator
 from ledgerlink_quickbooks.emulator.state import ENTITIES, READABLE, ChangeEvent, Realm
 
@@ -47,9 +48,7 @@ def load(emulator: QuickBooksEmulator, data: Any) -> None:
     Raises:
         ValueError: not a state this version wrote.
     """
-    if not isinstance(data, dict) or data.get("version") != VERSION:
-        raise ValueError(f"not a QuickBooks emulator state of version {VERSION}")
-    for realm_id, kept in data["realms"].items():
+    for realm_id, kept in versioned(data, VERSION, "QuickBooks emulator state")["realms"].items():
         realm = Realm(realm_id, kept["home_currency"])
         realm.entities = {name: dict(kept["entities"].get(name, {})) for name in READABLE}
         realm.deleted = {name: dict(kept["deleted"].get(name, {})) for name in ENTITIES}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ledgerlink.emulation import Control, EmulatorSpec
+from ledgerlink.emulation import Control, EmulatorSpec, oauth_connection
 from ledgerlink_quickbooks.emulator import persist
 from ledgerlink_quickbooks.emulator.auth import (
     CONSENT_PATH,
@@ -84,23 +84,12 @@ def _item_id(emulator: QuickBooksEmulator, realm_id: str) -> str:
 
 
 def _connection(emulator: QuickBooksEmulator, base_url: str, realm_id: str) -> dict[str, object]:
-    return {
-        "client_id": DEFAULT_CLIENT_ID,
-        "client_secret": DEFAULT_CLIENT_SECRET,
-        "realm_id": realm_id,
-        "default_item": _item_id(emulator, realm_id),
-        "authorize_url": base_url + CONSENT_PATH,
-        "authorize_hint": f"open the URL `connect` prints with {INTUIT_CONSENT} replaced by "
-                          f"{base_url}; it redirects to your redirect URI with code, state "
-                          f"and realmId (or POST {base_url}/_emulator/authorize?account="
-                          f"{realm_id} for a code alone)",
-        "connect_command": f"ledgerlink quickbooks connect --base-url {base_url} "
-                           f"--client-id {DEFAULT_CLIENT_ID} --redirect-uri "
-                           f"http://127.0.0.1/callback --store ledgerlink.db",
-        "run_options": f"--connector quickbooks -o realm_id={realm_id} -o base_url={base_url} "
-                       f"-o client_id={DEFAULT_CLIENT_ID} -o client_secret={DEFAULT_CLIENT_SECRET} "
-                       f"-o default_item={_item_id(emulator, realm_id)}",
-    }
+    return oauth_connection(
+        provider="quickbooks", base_url=base_url, client_id=DEFAULT_CLIENT_ID,
+        client_secret=DEFAULT_CLIENT_SECRET, consent_host=INTUIT_CONSENT,
+        consent_path=CONSENT_PATH, callback="code, state and realmId",
+        account_option="realm_id", account=realm_id,
+        options={"default_item": _item_id(emulator, realm_id)})
 
 
 SPEC: EmulatorSpec[QuickBooksEmulator] = EmulatorSpec(
