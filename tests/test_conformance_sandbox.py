@@ -15,6 +15,8 @@ from ledgerlink.testing.conformance import ConnectorConformance
 class TestSandboxConformance(ConnectorConformance):
     """The sandbox declares every capability it has and keeps the contract for each."""
 
+    http = False  # an SQLite book in-process: no HTTP answers to garble
+
     def make_connector(self, tmp_path: Path) -> SandboxConnector:
         return SandboxConnector(tmp_path / "book.db")
 
@@ -44,6 +46,8 @@ class BareSandbox(SandboxConnector):
 
 class TestBareSandboxConformance(ConnectorConformance):
     """A connector declaring no optional capability passes by refusing each one."""
+
+    http = False
 
     def make_connector(self, tmp_path: Path) -> BareSandbox:
         return BareSandbox(tmp_path / "book.db")

@@ -248,7 +248,7 @@ def test_example_plugin_is_discovered_through_its_entry_point(example_plugin: st
     assert host.failures == []
     registry = host.connectors()
     assert "sandbox" in registry
-    info = registry.get("memory")
+    info = registry.get("tally")
     assert info.origin.plugin == example_plugin
     assert info.origin.distribution == EXAMPLE_PROJECT["project"]["name"]
     assert info.origin.version == EXAMPLE_PROJECT["project"]["version"]
@@ -256,8 +256,12 @@ def test_example_plugin_is_discovered_through_its_entry_point(example_plugin: st
 
 
 def test_example_plugin_connects_and_creates_a_customer(example_plugin: str) -> None:
-    """`connect("memory")` builds the example connector, which creates and finds a customer."""
-    book = api.connect("memory")
+    """`connect("tally", ...)` builds the example connector, which creates and finds a
+    customer on the example's own emulator."""
+    from ledgerlink_tally import DEFAULT_API_KEY, TallyEmulator
+
+    book = api.connect("tally", api_key=DEFAULT_API_KEY, base_url="http://tally.invalid",
+                       transport=TallyEmulator().transport())
     assert isinstance(book, ledgerlink.BaseConnector)
     assert isinstance(book, ledgerlink.Connector)
     customer = Customer(id="c-17", name="Acme ApS", kind=PartyKind.COMPANY,
@@ -274,11 +278,11 @@ def test_example_plugin_is_listed_by_the_cli_and_can_be_disabled(
     result = CliRunner().invoke(main, ["connectors", "--json"])
     assert result.exit_code == 0, result.output
     listed = {c["name"]: c for c in json.loads(result.stdout)["connectors"]}
-    assert listed["memory"]["distribution"] == EXAMPLE_PROJECT["project"]["name"]
+    assert listed["tally"]["distribution"] == EXAMPLE_PROJECT["project"]["name"]
 
     monkeypatch.setenv(DISABLE_ENV, example_plugin)
     registry = get_plugin_manager().connectors()
-    assert "memory" not in registry
+    assert "tally" not in registry
     assert "sandbox" in registry
 
 

@@ -1,7 +1,8 @@
 """The cattrs converter between ledgerlink domain types and JSON-ready primitives.
 
 This is the core wire shape every other format starts from (JSON files, the
-store, connector converters configured from it). :func:`make_converter` builds
+store, and provider wire formats: :func:`ledgerlink.http.wire.wire_format` configures
+:func:`strict_converter` for each connector). :func:`make_converter` builds
 a fresh converter each call, so callers that need more hooks (a CSV reader,
 a connector) add them to their own instance and never touch a shared one.
 
@@ -39,6 +40,7 @@ prefixes it with the path of the object being built.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -58,11 +60,13 @@ __all__ = [
     "json_int",
     "make_converter",
     "problems_of",
+    "strict_converter",
     "structure",
     "unstructure",
 ]
 
 T = TypeVar("T")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 # --- structure hooks: wire primitives → Python values -------------------------------
@@ -148,6 +152,13 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
         raise ValidationError(err.message, value=value) from None
 
 
+def _structure_number(value: Any, _: type) -> Decimal:
+    # A provider that writes amounts as JSON numbers: text there is a wrong type.
+    if isinstance(value, str):
+        raise ValidationError("expected a number, got str", value=value)
+    return _structure_decimal(value, Decimal)
+
+
 def _unstructure_decimal(value: Decimal) -> str:
     # str() would write 1E+3 or 1E-7, which read_amount refuses: always plain.
     return format(value, "f")
@@ -160,6 +171,9 @@ def _structure_date(value: Any, _: type) -> date:
         raise ValidationError(
             f"expected an ISO date (YYYY-MM-DD), got {_type_name(value)}", value=value
         )
+    # date.fromisoformat also reads "20240501" and "2024-W18-3"; only the one form is a date here.
+    if not _ISO_DATE.fullmatch(value.strip()):
+        raise ValidationError("not an ISO date (YYYY-MM-DD)", value=value)
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
@@ -186,6 +200,19 @@ def _structure_datetime(value: Any, _: type) -> datetime:
             value=value,
         )
     return parsed
+
+
+def _structure_naive_datetime(value: Any, _: type) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"expected an ISO 8601 date and time, got {_type_name(value)}", value=value
+        )
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError("not an ISO 8601 date and time", value=value) from None
 
 
 def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, type], enum.Enum]:
@@ -254,17 +281,39 @@ def _unstructure_datetime(value: datetime) -> str:
 
 def make_converter() -> cattrs.Converter:
     """A fresh converter for ledgerlink domain types ↔ JSON-ready primitives."""
+    return strict_converter()
+
+
+def strict_converter(
+    *, forbid_extra_keys: bool = True, amounts_as_text: bool = True,
+    naive_datetimes: bool = False,
+) -> cattrs.Converter:
+    """A fresh converter with ledgerlink's strict scalar, sequence and object hooks.
+
+    :func:`make_converter` is this with the defaults; provider wire formats
+    (:func:`ledgerlink.http.wire.wire_format`) configure the rest.
+
+    Args:
+        forbid_extra_keys: refuse keys no field has (input files); providers'
+            answers carry many fields a connector does not read, so they pass False.
+        amounts_as_text: a ``Decimal`` field also takes ``"12.50"``; wire formats
+            whose provider writes amounts as JSON numbers pass False.
+        naive_datetimes: accept a date and time without a UTC offset (a provider
+            that writes them so; the value is kept as given, never guessed).
+    """
     conv = cattrs.Converter(
         detailed_validation=True,
-        forbid_extra_keys=True,
+        forbid_extra_keys=forbid_extra_keys,
         unstruct_collection_overrides={Sequence: list},
     )
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(bool, _structure_bool)
-    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_structure_hook(
+        Decimal, _structure_decimal if amounts_as_text else _structure_number)
     conv.register_structure_hook(date, _structure_date)
-    conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_structure_hook(
+        datetime, _structure_naive_datetime if naive_datetimes else _structure_datetime)
     conv.register_structure_hook_factory(_is_enum, _enum_hook)
     conv.register_structure_hook_factory(
         _is_homogeneous_sequence, lambda tp: _sequence_hook(tp, conv)

@@ -5,7 +5,8 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     LedgerlinkError
     ├── ValidationError            bad input; names the field path (and file/row when read from one)
     │   ├── InputFileError         a whole input file could not be read
-    │   └── ConnectorOptionError   options a connector's factory does not take, or lacks
+    │   ├── ConnectorOptionError   options a connector's factory does not take, or lacks
+    │   └── WebhookSignatureError  a webhook delivery's signature is missing, malformed or wrong
     ├── PolicyError                a billing policy that cannot be applied
     ├── PluginError                plugin discovery/registration failed
     │   └── DuplicateConnectorError   two plugins registered one connector name
@@ -48,6 +49,7 @@ __all__ = [
     "TransientProviderError",
     "UnknownConnectorError",
     "ValidationError",
+    "WebhookSignatureError",
 ]
 
 
@@ -161,6 +163,12 @@ class ConnectorOptionError(ValidationError):
     def _render(self) -> str:
         # The message names every bad option already; "field 'x': " would repeat one.
         return self.message
+
+
+class WebhookSignatureError(ValidationError):
+    """A webhook delivery whose signature header is missing, not a signature at all (not
+    ASCII, not base64) or does not match its body: it is not from the provider, was
+    altered, or was signed with another verifier token. Nothing of the body was read."""
 
 
 class PolicyError(LedgerlinkError):

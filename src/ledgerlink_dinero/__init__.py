@@ -1,15 +1,17 @@
 """Dinero (Visma Dinero, Denmark) support for ledgerlink.
 
 * :class:`DineroConnector` (:mod:`.connector`, registered as ``dinero`` by
-  :mod:`.plugin`): the connector contract on Dinero's public API, with
-  :mod:`.keys` (our GUIDs, ExternalReference, line tags), :mod:`.mapping`
-  (domain ↔ Dinero shapes, VAT by account), :mod:`.credits` and
-  :mod:`.changefeed`;
+  :mod:`.plugin`): the connector contract on Dinero's public API, delegating to
+  helpers that receive the request object :class:`.api.DineroApi`:
+  :mod:`.customers`, :mod:`.products`, :mod:`.invoices`, :mod:`.lookup`,
+  :mod:`.credits`, :mod:`.changefeed`; with :mod:`.keys` (our GUIDs,
+  ExternalReference, line tags), :mod:`.mapping` (domain ↔ Dinero shapes, VAT
+  by account) and :mod:`.totals`;
 * :mod:`.emulator`: a stateful Dinero API emulator, in-process or on 127.0.0.1;
 * :mod:`.settings`, :mod:`.faults`, :mod:`.wire`, :mod:`.statuses`,
   :mod:`.queries`, :mod:`.contract`: hosts and limits, the error parser, the
-  JSON shapes, status derivation, safe ``queryFilter`` expressions and the
-  check of requests against the official endpoint matrix.
+  JSON shapes and their wire format, status derivation, safe ``queryFilter``
+  expressions and the check of requests against the official endpoint matrix.
 """
 
 from ledgerlink_dinero.connector import CAPABILITIES, DineroConnector

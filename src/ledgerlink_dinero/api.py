@@ -1,112 +1,316 @@
-"""The request plumbing the Dinero connector's parts share.
+"""The Dinero request object every part of the connector sends through.
 
-:class:`DineroRequests` sends through the connector's
-:class:`~ledgerlink.http.ProviderClient`: paths under the organisation, JSON
-bodies from :mod:`.wire`, list paging (0-based), creates carrying our GUID
-(:meth:`DineroRequests._create`) and writes under a Timestamp re-read once
-after error 58 (:meth:`DineroRequests._fresh`).
+:class:`DineroApi` holds the organisation's :class:`~ledgerlink.http.ProviderClient`
+and the wire format (:data:`.wire.WIRE`), and has one public method per request
+shape the connector's helpers need: paths under the organisation, reads of one
+object, list pages (0-based) with their ``Pagination`` checked, writes and their
+receipts, creates carrying our GUID (:meth:`DineroApi.create`), writes under a
+Timestamp re-read once after error 58 (:meth:`DineroApi.fresh`) and the PDF.
+
+Every answer is read through the wire format with an operation name, so one that
+is not what Dinero documents is a :class:`~ledgerlink.errors.ProviderError`
+naming the operation and what was wrong, with the status and request id; never a
+raw exception and never a wrong link. The answer to a write is "unclear" when it
+is malformed: the write may have been done, so the error is a
+:class:`~ledgerlink.errors.TransientProviderError` and the runner reconciles by key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from ledgerlink.connector import BaseConnector
+import attrs
+import httpx
+
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import ConflictError, NotFoundError, ProviderError, TransientProviderError
 from ledgerlink.http.client import ProviderClient
 from ledgerlink.http.redact import redact_text
+from ledgerlink.http.wire import WireFormat
 from ledgerlink_dinero import settings
 from ledgerlink_dinero.faults import ITEM_DELETED, STALE_TIMESTAMP
+from ledgerlink_dinero.mapping import remote_invoice
 from ledgerlink_dinero.queries import Clause, Entity, list_params
-from ledgerlink_dinero.wire import DineroInvoice, converter, dumps, loads
+from ledgerlink_dinero.statuses import paid_amount, payments_decide
+from ledgerlink_dinero.wire import (
+    WIRE,
+    DineroInvoice,
+    DineroInvoicePayments,
+    DineroOrganization,
+    DineroPagination,
+    DineroReceipt,
+)
 
-__all__ = ["ALREADY_EXISTS", "PAGE_SIZE", "DineroRequests", "Gone", "already", "or_none"]
+__all__ = ["ALREADY_EXISTS", "PAGE_SIZE", "PDF_MAGIC", "DineroApi", "Gone", "ListPage",
+           "already", "or_none"]
 
 #: Dinero's "validation failed" code, also its answer to a GUID that already exists.
 ALREADY_EXISTS = "42"
 #: Rows per list page (Dinero allows 1000).
 PAGE_SIZE = settings.MAX_PAGE_SIZE
+#: How every PDF document begins.
+PDF_MAGIC = b"%PDF-"
 _JSON = {"Content-Type": "application/json"}
-#: How much of an unreadable answer an error quotes.
-_EXCERPT_CHARS = 120
+#: What the wire format's errors about a malformed answer say.
+MALFORMED = "malformed answer"
 
 T = TypeVar("T")
 
 
-class DineroRequests(BaseConnector):
-    """Request helpers; the connector sets ``organisation_id`` and ``_http``."""
+@attrs.frozen
+class ListPage:
+    """One page of a list read: its rows as JSON objects, its ``Pagination`` (absent in
+    some answers [D18]) and the answer (for its ``Date`` header)."""
 
-    organisation_id: str
-    _http: ProviderClient
+    rows: tuple[Any, ...]
+    pagination: DineroPagination | None
+    response: httpx.Response
 
-    def _path(self, rest: str, version: str = "v1") -> str:
+
+class DineroApi:
+    """Requests to one Dinero organisation, every answer read through :data:`.wire.WIRE`.
+
+    Args:
+        http: the organisation's client (limits, retries, OAuth, error mapping).
+        organisation_id: the organisation in every path.
+        wire: the wire format answers are read with.
+    """
+
+    def __init__(self, http: ProviderClient, organisation_id: str,
+                 wire: WireFormat = WIRE) -> None:
+        self.http = http
+        self.organisation_id = organisation_id
+        self.wire = wire
+        self.provider = wire.provider
+        #: Rows asked for per list page.
+        self.page_size = PAGE_SIZE
+
+    def path(self, rest: str, version: str = "v1") -> str:
+        """The path of ``rest`` under the organisation."""
         return settings.organization_path(self.organisation_id, rest, version=version)
 
-    def _get(self, rest: str, **kwargs: Any) -> Any:
-        return loads(self._http.get(self._path(rest), **kwargs).text)
+    @contextmanager
+    def _answers(self) -> Iterator[None]:
+        """A malformed answer's error quotes the answer: the connection's secrets (an
+        access token a proxy page repeats) and token-like text never leave in it."""
+        try:
+            yield
+        except ProviderError as err:
+            if MALFORMED not in err.message:
+                raise
+            text = self.http.secrets.scrub(redact_text(err.message))
+            if text == err.message:
+                raise
+            raise type(err)(text, provider=err.provider, status=err.status, code=err.code,
+                            request_id=err.request_id) from None
 
-    def _send(self, method: str, rest: str, payload: object, *, idempotent: bool,
-              version: str = "v1") -> Any:
-        """Send a write; Dinero's answer (a JSON object), or None for an empty one (204).
+    def structure(self, data: object, cls: type[T], *, operation: str,
+                  response: httpx.Response | None = None, where: str | None = None) -> T:
+        """``data`` (part of an answer) as ``cls``; every problem a ProviderError."""
+        with self._answers():
+            return self.wire.structure(data, cls, operation=operation, response=response,
+                                       where=where)
+
+    # --- reads ------------------------------------------------------------------------
+
+    def get(self, rest: str, cls: type[T], *, operation: str, **kwargs: Any) -> T:
+        """``GET`` one object of the organisation, read as ``cls``."""
+        response = self.http.get(self.path(rest), **kwargs)
+        with self._answers():
+            return self.wire.read(response, cls, operation=operation)
+
+    def read(self, rest: str, cls: type[T], *, field: str, guid: str, operation: str) -> T:
+        """``GET`` the object with GUID ``guid`` as ``cls``; an answer whose ``field`` names
+        another object is refused (NotFoundError when Dinero has none)."""
+        found = self.get(rest, cls, operation=operation)
+        self.same_guid(getattr(found, field), guid, field, operation=operation)
+        return found
+
+    def organisations(self) -> list[DineroOrganization]:
+        """The organisations the token reaches (``GET /v1/organizations``)."""
+        operation = "list organisations"
+        response = self.http.get("/v1/organizations")
+        with self._answers():
+            body = self.wire.body(response, operation=operation)
+            return self.wire.read_list(body, DineroOrganization, operation=operation,
+                                       response=response)
+
+    def read_invoice(self, guid: str) -> DineroInvoice:
+        """The invoice with that GUID (NotFoundError if none); an answer naming another
+        invoice is refused."""
+        return self.read(f"invoices/{guid}", DineroInvoice, field="Guid", guid=guid,
+                         operation=f"read invoice {guid}")
+
+    def read_payments(self, guid: str) -> DineroInvoicePayments:
+        """``GET invoices/{guid}/payments``: the invoice's payments (credit notes among them)."""
+        return self.get(f"invoices/{guid}/payments", DineroInvoicePayments,
+                        operation=f"read payments of invoice {guid}")
+
+    def remote(self, invoice: DineroInvoice) -> RemoteInvoice:
+        """The domain view of ``invoice``, its payments read where they decide the balance."""
+        if invoice.Guid is None or not payments_decide(invoice):
+            return remote_invoice(invoice)
+        payments = self.read_payments(invoice.Guid).Payments
+        return remote_invoice(invoice, paid=paid_amount(payments, invoice.Currency))
+
+    def pdf(self, guid: str) -> bytes:
+        """The booked invoice as PDF; an answer that is not a PDF document is refused."""
+        response = self.http.get(self.path(f"invoices/{guid}"),
+                                 headers={"Accept": settings.PDF_ACCEPT})
+        if not response.content.startswith(PDF_MAGIC):
+            shown = response.content[:len(PDF_MAGIC) * 4].decode("latin-1")
+            with self._answers():
+                raise self.wire.malformed(f"not a PDF document: {shown!r}",
+                                          operation=f"PDF of invoice {guid}", response=response)
+        return response.content
+
+    def same_guid(self, answered: str | None, wanted: str, field: str, *, operation: str,
+                  response: httpx.Response | None = None, unclear: bool = False) -> str:
+        """``answered``, which must be ``wanted``: an answer about another object is never
+        taken for the one asked about."""
+        found = self.wire.required(answered, field, operation=operation, response=response,
+                                   unclear=unclear)
+        if found.lower() != wanted.lower():
+            with self._answers():
+                raise self.wire.malformed(f"{field} {found!r} answered for {wanted!r}",
+                                          operation=operation, response=response,
+                                          unclear=unclear)
+        return wanted
+
+    # --- lists ------------------------------------------------------------------------
+
+    def page(self, entity: Entity, rest: str, *, operation: str, page: int,
+             where: Sequence[Clause] = (), fields: Sequence[str] = (),
+             **options: Any) -> ListPage:
+        """One list page. Its ``Collection`` must be a list of objects and its
+        ``Pagination``, when given, the page asked for: paging stops at the first
+        short page, so a page of another size or number would lose rows."""
+        size = self.page_size
+        params = list_params(entity, where=where, fields=fields, page=page, page_size=size,
+                             **options)
+        response = self.http.get(self.path(rest), params=params)
+        with self._answers():
+            rows, pagination = self._page_of(response, operation=operation, page=page,
+                                             size=size)
+        return ListPage(tuple(rows), pagination, response)
+
+    def _page_of(self, response: httpx.Response, *, operation: str, page: int,
+                 size: int) -> tuple[list[Any], DineroPagination | None]:
+        body = self.wire.mapping(self.wire.body(response, operation=operation),
+                                 operation=operation, response=response)
+        rows = body.get("Collection")
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise self.wire.malformed("Collection: expected a list of objects",
+                                      operation=operation, response=response)
+        pagination = None
+        if body.get("Pagination") is not None:
+            pagination = self.wire.structure(body["Pagination"], DineroPagination,
+                                             operation=operation, response=response,
+                                             where="Pagination")
+            if (pagination.Page, pagination.PageSize) != (page, size):
+                raise self.wire.malformed(
+                    f"Pagination: page {pagination.Page} of size {pagination.PageSize} "
+                    f"answered for page {page} of size {size}",
+                    operation=operation, response=response)
+        if len(rows) > size:
+            raise self.wire.malformed(f"Collection: {len(rows)} rows on a page of {size}",
+                                      operation=operation, response=response)
+        return rows, pagination
+
+    def pages(self, entity: Entity, rest: str, *, operation: str,
+              where: Sequence[Clause] = (), fields: Sequence[str] = (),
+              **options: Any) -> Iterator[ListPage]:
+        """Every page of a list, from the first (0) to the first short one."""
+        number = settings.FIRST_PAGE
+        while True:
+            listed = self.page(entity, rest, operation=operation, page=number, where=where,
+                               fields=fields, **options)
+            yield listed
+            if len(listed.rows) < self.page_size:
+                return
+            number += 1
+
+    def list(self, entity: Entity, rest: str, cls: type[T], *, operation: str,
+             where: Sequence[Clause] = (), fields: Sequence[str] = (),
+             **options: Any) -> Iterator[T]:
+        """Every row of a list, read as ``cls``, page by page."""
+        for listed in self.pages(entity, rest, operation=operation, where=where,
+                                 fields=fields, **options):
+            for index, row in enumerate(listed.rows):
+                yield self.structure(row, cls, operation=operation, response=listed.response,
+                                     where=f"Collection[{index}]")
+
+    # --- writes -----------------------------------------------------------------------
+
+    def send(self, method: str, rest: str, payload: object, *, operation: str,
+             idempotent: bool, version: str = "v1") -> DineroReceipt | None:
+        """Send a write; Dinero's receipt, or None for an empty 204 answer.
 
         Raises:
-            TransientProviderError: a success whose body is not a JSON object. Dinero
-                never answers so; something between us and it did, after the write
-                may have been done. Like a timeout, its outcome is unknown, so the
-                runner reconciles it (an email is never counted as sent on it).
+            TransientProviderError: a success whose body is not a receipt (not JSON,
+                an empty 200, an HTML page, not an object, a field of a wrong type).
+                Dinero never answers so; something between us and it did, after the
+                write may have been done. Like a timeout, its outcome is unknown, so
+                the runner reconciles it (an email is never counted as sent on it).
         """
-        response = self._http.request(method, self._path(rest, version), content=dumps(payload),
-                                      headers=_JSON, idempotent=idempotent)
-        if not response.content:
+        response = self.http.request(method, self.path(rest, version),
+                                     content=self.wire.dumps(payload), headers=_JSON,
+                                     idempotent=idempotent)
+        if response.status_code == httpx.codes.NO_CONTENT and not response.content:
             return None
         try:
-            answer = loads(response.text)
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict):
-            excerpt = self._http.secrets.scrub(redact_text(response.text[:_EXCERPT_CHARS]))
-            raise TransientProviderError(
-                f"{method} {rest} was answered HTTP {response.status_code} with a body Dinero "
-                f"never sends ({excerpt.strip()!r}); whether it was done is unknown",
-                provider=self.name, status=response.status_code)
-        return answer
+            with self._answers():
+                return self.wire.read(response, DineroReceipt, operation=operation,
+                                      unclear=True)
+        except TransientProviderError as err:
+            raise _outcome_unknown(err) from None
 
-    def _list(self, entity: Entity, rest: str, *, where: Sequence[Clause] = (),
-              fields: Sequence[str] = (), **options: Any) -> Iterator[Any]:
-        """Every row of a list, page by page (0-based)."""
-        page = settings.FIRST_PAGE
-        while True:
-            params = list_params(entity, where=where, fields=fields, page=page,
-                                 page_size=PAGE_SIZE, **options)
-            rows = list(self._get(rest, params=params).get("Collection") or [])
-            yield from rows
-            if len(rows) < PAGE_SIZE:
-                return
-            page += 1
+    def receipt_id(self, receipt: DineroReceipt | None, field: str, wanted: str | None, *,
+                   operation: str) -> str:
+        """The id a create's receipt carries in ``field`` (``wanted``, when we chose it).
 
-    def _create(self, rest: str, payload: object, *, lookup: Callable[[], T | None],
-                existing: Callable[[], T | None],
-                receipt: Callable[[Any], None] | None = None) -> T | None:
-        """POST a create carrying our GUID; None when it was made now.
+        A receipt without the id, or naming another object than the GUID we sent, is
+        not taken: the create may have been done, so the runner reconciles by key.
+        """
+        answered: str | None = getattr(receipt, field) if receipt is not None else None
+        try:
+            if wanted is not None:
+                return self.same_guid(answered, wanted, field, operation=operation,
+                                      unclear=True)
+            return self.wire.required(answered, field, operation=operation, unclear=True)
+        except TransientProviderError as err:
+            raise _outcome_unknown(err) from None
+
+    def create(self, rest: str, payload: object, *, operation: str, field: str,
+               guid: str | None, lookup: Callable[[], T | None],
+               existing: Callable[[], T | None],
+               receipt: Callable[[DineroReceipt], None] | None = None) -> T | None:
+        """POST a create carrying our GUID ``guid``; None when it was made now.
 
         After an ambiguous failure (sent, no answer) the object is looked up with
         ``lookup`` (by ExternalReference) before the create is sent once more.
         When Dinero already has our GUID (error 42) ``existing()`` reads it back
         (None: not ours, the error stands; NotFoundError: it was deleted, Gone).
-        ``receipt`` gets Dinero's answer to a create made now (GUID, Timestamp).
+        ``receipt`` gets Dinero's answer to a create made now, once its ``field``
+        is checked to be ``guid``.
         """
-        take = receipt or (lambda answer: None)
+        def post(idempotent: bool) -> None:
+            answer = self.send("POST", rest, payload, operation=operation, idempotent=idempotent)
+            self.receipt_id(answer, field, guid, operation=operation)
+            if receipt is not None and answer is not None:
+                receipt(answer)
+
         try:
-            take(self._send("POST", rest, payload, idempotent=False))
+            post(idempotent=False)
             return None
         except TransientProviderError:
             found = lookup()
             if found is not None:
                 return found
             try:
-                take(self._send("POST", rest, payload, idempotent=True))
+                post(idempotent=True)
                 return None
             except ProviderError as err:
                 if err.code != ALREADY_EXISTS:
@@ -117,10 +321,10 @@ class DineroRequests(BaseConnector):
                 raise
             return already(existing, err)
 
-    def _fresh(self, provider_id: str, action: Callable[[DineroInvoice], T]) -> T:
+    def fresh(self, guid: str, action: Callable[[DineroInvoice], T]) -> T:
         """``action(invoice just read)``; on a stale Timestamp (58) re-read and retry once."""
         for attempt in range(2):
-            current = self._read(provider_id)
+            current = self.read_invoice(guid)
             try:
                 return action(current)
             except ConflictError as err:
@@ -128,14 +332,15 @@ class DineroRequests(BaseConnector):
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _read(self, provider_id: str) -> DineroInvoice:
-        return converter.structure(self._get(f"invoices/{provider_id}"), DineroInvoice)
+    def timestamp(self, invoice: DineroInvoice, *, operation: str) -> str:
+        """The Timestamp a write under ``invoice`` sends back; a read without one is refused."""
+        return self.wire.required(invoice.Timestamp, "TimeStamp", operation=operation)
 
-    def _remote(self, invoice: DineroInvoice) -> RemoteInvoice:
-        """The domain view, with the payments read where they decide the balance."""
-        from ledgerlink_dinero.changefeed import current_invoice
 
-        return current_invoice(self, invoice)
+def _outcome_unknown(err: TransientProviderError) -> TransientProviderError:
+    return TransientProviderError(f"{err.message}; whether it was done is unknown",
+                                  provider=err.provider, status=err.status, code=err.code,
+                                  request_id=err.request_id)
 
 
 class Gone(Exception):

@@ -16,7 +16,7 @@ same way (both inferred: the material does not say it outright; the emulator
 behaves so). Partly paid has no ``PaymentStatus`` value and no list field
 carries a paid amount (not in the list model [D13][D17]; ``fields=`` cannot
 ask for one), so the payments of a changed invoice listed Booked, Overdue or
-OverPaid are read, one call each and for those only (:func:`read_payments`):
+OverPaid are read, one call each and for those only (:meth:`.api.DineroApi.remote`):
 ``Paid`` means nothing remains and drafts have no payments. The balance is the
 total less the payments in the invoice's own currency (:func:`.statuses.paid_amount`).
 """
@@ -25,21 +25,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
 
 from ledgerlink.connector import Changes
-from ledgerlink.domain import RemoteInvoice
-from ledgerlink_dinero import settings
-from ledgerlink_dinero.mapping import remote_invoice
-from ledgerlink_dinero.queries import INVOICE_FIELDS, list_params
-from ledgerlink_dinero.statuses import paid_amount, payments_decide
-from ledgerlink_dinero.wire import DineroInvoice, DineroInvoicePayments, converter, loads
+from ledgerlink_dinero.api import DineroApi
+from ledgerlink_dinero.queries import INVOICE_FIELDS
+from ledgerlink_dinero.wire import DineroInvoice
 
-if TYPE_CHECKING:
-    from ledgerlink_dinero.api import DineroRequests
-    from ledgerlink_dinero.connector import DineroConnector
-
-__all__ = ["changes", "current_invoice", "provider_clock", "read_payments"]
+__all__ = ["changes", "provider_clock"]
 
 
 def provider_clock(date_header: str | None) -> datetime:
@@ -55,46 +47,29 @@ def provider_clock(date_header: str | None) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-def read_payments(connector: DineroRequests, guid: str) -> DineroInvoicePayments:
-    """``GET invoices/{guid}/payments``: the invoice's payments (credit notes among them)."""
-    return converter.structure(connector._get(f"invoices/{guid}/payments"),
-                               DineroInvoicePayments)
-
-
-def current_invoice(connector: DineroRequests, invoice: DineroInvoice) -> RemoteInvoice:
-    """The domain view of ``invoice``, its payments read when they decide the balance."""
-    if invoice.Guid is None or not payments_decide(invoice):
-        return remote_invoice(invoice)
-    payments = read_payments(connector, invoice.Guid).Payments
-    return remote_invoice(invoice, paid=paid_amount(payments, invoice.Currency))
-
-
-def changes(connector: DineroConnector, since: datetime) -> Changes:
+def changes(api: DineroApi, since: datetime) -> Changes:
     """Invoices changed since ``since`` (as they are now) and those deleted since."""
-    path = connector._path("invoices")
     until: datetime | None = None
     changed: list[DineroInvoice] = []
     deleted: list[str] = []
     for deleted_only in (False, True):
-        page = settings.FIRST_PAGE
-        while True:
-            params = list_params("invoices", since=since, deleted_only=deleted_only, page=page,
-                                 page_size=settings.MAX_PAGE_SIZE,
-                                 fields=("Guid",) if deleted_only else INVOICE_FIELDS)
-            response = connector._http.get(path, params=params)
+        operation = "list deleted invoices" if deleted_only else "list changed invoices"
+        for listed in api.pages("invoices", "invoices", operation=operation, since=since,
+                                deleted_only=deleted_only,
+                                fields=("Guid",) if deleted_only else INVOICE_FIELDS):
             if until is None:
-                until = provider_clock(response.headers.get("date"))
-            rows = list(loads(response.text).get("Collection") or [])
-            for row in rows:
+                until = provider_clock(listed.response.headers.get("date"))
+            for index, row in enumerate(listed.rows):
+                invoice = api.structure(row, DineroInvoice, operation=operation,
+                                        response=listed.response, where=f"Collection[{index}]")
+                guid = api.wire.required(invoice.Guid, f"Collection[{index}].Guid",
+                                         operation=operation, response=listed.response)
                 if deleted_only:
-                    deleted.append(str(row["Guid"]))
+                    deleted.append(guid)
                 else:
-                    changed.append(converter.structure(row, DineroInvoice))
-            if len(rows) < settings.MAX_PAGE_SIZE:
-                break
-            page += 1
-    assert until is not None
+                    changed.append(invoice)
+    first = until or datetime.now(UTC).replace(microsecond=0)  # pages() reads at least one
     # The payment reads come after both lists, so ``until`` stays the first list's moment.
-    current = tuple(current_invoice(connector, invoice) for invoice in changed)
+    current = tuple(api.remote(invoice) for invoice in changed)
     return Changes(invoices=current, deleted=tuple(dict.fromkeys(deleted)),
-                   until=max(until, since.astimezone(UTC).replace(microsecond=0)))
+                   until=max(first, since.astimezone(UTC).replace(microsecond=0)))

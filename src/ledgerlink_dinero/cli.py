@@ -22,18 +22,17 @@ from __future__ import annotations
 import os
 import time
 import webbrowser
-from typing import Any
 
 import click
 import httpx
 
 from ledgerlink.errors import AuthError
+from ledgerlink.http import connect_keys
 from ledgerlink.http.client import make_client
 from ledgerlink.http.oauth import (
     TOKEN_TIMEOUT,
     ClientCredentials,
     MemoryTokenStore,
-    OAuthEndpoints,
     authorization_url,
     exchange_code,
     parse_callback,
@@ -47,6 +46,7 @@ from ledgerlink.http.oauth_cli import (
     forget_token,
     journal,
     load_pending,
+    oauth_options,
     refusals,
     save_pending,
     token_lifetime_lines,
@@ -54,13 +54,14 @@ from ledgerlink.http.oauth_cli import (
 from ledgerlink.http.redact import KnownSecrets, redact_text
 from ledgerlink.store import Store
 from ledgerlink_dinero import settings
-from ledgerlink_dinero.connector import DEFAULT_STORE, DineroConnector
+from ledgerlink_dinero.connector import DineroConnector
 from ledgerlink_dinero.faults import parse_fault
-from ledgerlink_dinero.wire import DineroOrganization, converter, loads
+from ledgerlink_dinero.wire import WIRE, DineroOrganization
 
 __all__ = [
     "CLIENT_ID_ENV",
     "CLIENT_SECRET_ENV",
+    "OPTIONS",
     "ORGANISATIONS_PATH",
     "REDIRECT_URI_ENV",
     "dinero",
@@ -78,34 +79,24 @@ _UNSAVED = "pending"
 
 def token_key(organisation_id: str) -> str:
     """Where the connector for ``organisation_id`` reads its tokens in the journal store."""
-    return f"{settings.PROVIDER}:{organisation_id}"
+    return connect_keys.token_key(settings.PROVIDER, organisation_id)
 
 
 def pending_key(client_id: str) -> str:
-    """Where a started authorization's ``state`` waits for its callback."""
-    return f"{settings.PROVIDER}:authorize:{client_id}"
-
-
-def _endpoints(base_url: str | None) -> OAuthEndpoints:
-    return settings.endpoints_at(base_url) if base_url else settings.ENDPOINTS
+    """Where a started Dinero authorization's ``state`` waits for its callback."""
+    return connect_keys.pending_key(settings.PROVIDER, client_id)
 
 
 def _api_origin(base_url: str | None) -> str:
     return (base_url or settings.API_ORIGIN).rstrip("/")
 
 
-client_id_option = click.option("--client-id", envvar=CLIENT_ID_ENV, required=True,
-                                show_envvar=True, help="The Visma Connect client id (isv_...).")
-client_secret_option = click.option(
-    "--client-secret", envvar=CLIENT_SECRET_ENV, required=True, show_envvar=True,
-    prompt="Client secret", hide_input=True,
-    help="The Visma Connect client secret; prefer the environment variable (a command "
-         "line is visible to other users). Asked for, hidden, when missing.")
-base_url_option = click.option("--base-url",
-                               help="Another host for the API and token endpoint (an emulator).")
-store_option = click.option("--store", default=DEFAULT_STORE, show_default=True,
-                            help="Journal store (SQLite path or SQLAlchemy URL); it keeps "
-                                 "the tokens.")
+#: ``--client-id``, ``--client-secret``, ``--redirect-uri`` (from ``LEDGERLINK_DINERO_*``),
+#: ``--base-url``, ``--store``, ``--redirect-url`` and ``--open``, as every connector has them.
+OPTIONS = oauth_options(
+    "LEDGERLINK_DINERO", client_id_help="The Visma Connect client id (isv_...).",
+    client_secret_help="The Visma Connect client secret",
+    base_url_help="Another host for the API and token endpoint (an emulator).")
 organisation_option = click.option("--organisation-id", required=True,
                                    help="The Dinero organisation (its id).")
 
@@ -116,21 +107,19 @@ def dinero() -> None:
 
 
 @dinero.command()
-@client_id_option
-@client_secret_option
-@click.option("--redirect-uri", envvar=REDIRECT_URI_ENV, show_envvar=True,
-              help="The redirect URI registered for the app (needed to start).")
+@OPTIONS.client_id
+@OPTIONS.client_secret
+@OPTIONS.redirect_uri
 @click.option("--organisation-id",
               help="The organisation to connect, when the grant reaches several.")
 @click.option("--response-mode", type=click.Choice(["query", "form_post"]), default="query",
               show_default=True,
               help="How Visma Connect returns the code: on the redirect URL's query, or as a "
                    "form POST (Dinero's docs show form_post; paste its body code=...&state=...).")
-@base_url_option
-@store_option
-@click.option("--redirect-url",
-              help="Finish a started connection with the URL the browser was sent back to.")
-@click.option("--open", "open_browser", is_flag=True, help="Open the consent page in a browser.")
+@OPTIONS.base_url
+@OPTIONS.store
+@OPTIONS.redirect_url
+@OPTIONS.open_browser
 def connect(client_id: str, client_secret: str, redirect_uri: str | None,
             organisation_id: str | None, response_mode: str, base_url: str | None, store: str,
             redirect_url: str | None, open_browser: bool) -> None:
@@ -150,7 +139,7 @@ def connect(client_id: str, client_secret: str, redirect_uri: str | None,
     with refusals(), journal(store) as opened:
         if redirect_url is None:
             assert redirect_uri is not None  # checked above
-            url, state = authorization_url(_endpoints(base_url), credentials,
+            url, state = authorization_url(settings.endpoints_for(base_url), credentials,
                                            redirect_uri=redirect_uri,
                                            response_mode=response_mode)
             save_pending(opened, pending_key(client_id), state=state, redirect_uri=redirect_uri)
@@ -180,9 +169,9 @@ def _finish(store: Store, credentials: ClientCredentials, base_url: str | None,
     # The tokens wait in memory until an organisation is chosen; only then are they saved.
     held = MemoryTokenStore()
     with make_client(timeout=httpx.Timeout(TOKEN_TIMEOUT)) as client:
-        token = exchange_code(client, _endpoints(base_url), credentials, code=params["code"],
-                              redirect_uri=pending.redirect_uri, store=held, key=_UNSAVED,
-                              provider=settings.PROVIDER)
+        token = exchange_code(client, settings.endpoints_for(base_url), credentials,
+                              code=params["code"], redirect_uri=pending.redirect_uri,
+                              store=held, key=_UNSAVED, provider=settings.PROVIDER)
         reached = _organisations(client, _api_origin(base_url), token.access_token)
     chosen = _choose(reached, wanted)
     document = held.load_token(_UNSAVED)
@@ -209,8 +198,9 @@ def _organisations(client: httpx.Client, origin: str,
         raise AuthError(f"listing the organisations was refused: {said}; "
                         f"nothing was saved", provider=settings.PROVIDER,
                         status=response.status_code)
-    rows: Any = loads(response.text)
-    return [converter.structure(row, DineroOrganization) for row in rows or []]
+    operation = "list organisations"
+    return WIRE.read_list(WIRE.body(response, operation=operation), DineroOrganization,
+                          operation=operation, response=response)
 
 
 def _choose(reached: list[DineroOrganization], wanted: str | None) -> str:
@@ -245,10 +235,10 @@ def _show(reached: list[DineroOrganization], chosen: str | None) -> None:
 
 @dinero.command()
 @organisation_option
-@client_id_option
-@client_secret_option
-@base_url_option
-@store_option
+@OPTIONS.client_id
+@OPTIONS.client_secret
+@OPTIONS.base_url
+@OPTIONS.store
 def organisations(organisation_id: str, client_id: str, client_secret: str,
                   base_url: str | None, store: str) -> None:
     """List the organisations a saved connection reaches (refreshing its token if due)."""
@@ -267,7 +257,7 @@ def organisations(organisation_id: str, client_id: str, client_secret: str,
                      "material shows no revocation endpoint, so nothing is revoked: the grant "
                      "lives on at Visma until it lapses or the user withdraws the app's access.")
 @organisation_option
-@store_option
+@OPTIONS.store
 def disconnect(organisation_id: str, store: str) -> None:
     _require_store(store)
     with refusals(), journal(store) as opened:
@@ -283,7 +273,7 @@ def disconnect(organisation_id: str, store: str) -> None:
 
 @dinero.command()
 @organisation_option
-@store_option
+@OPTIONS.store
 def status(organisation_id: str, store: str) -> None:
     """Say whether an organisation is connected in the journal store (no network, no secrets)."""
     _require_store(store)

@@ -5,8 +5,13 @@ with ledgerlink) lists each operation's method, versioned path template, query
 parameters with types, and the request model's fields with the required ones
 [D13]. :class:`EndpointContract` reads it and lists what is wrong with a request:
 an unknown operation, an unknown or mistyped query parameter, a body key the
-model does not have, a required field missing. Tests hold every request the
-connector sends to it.
+model does not have, a required field missing, and, from the swagger's types
+the matrix leaves out (:mod:`ledgerlink_dinero.emulator.schema`), a value of the
+wrong type or over a documented limit and every problem inside a nested model
+(each ``ProductLines`` entry: its own unknown fields, types, required fields and
+the rule that a line with a ``ProductGuid`` has no ``Description``). The
+matrix stays the authority for a model's top-level names and required fields.
+Tests hold every request the connector sends to it.
 
 The extract does not cover payments, credit notes, PDF (the invoice GET with
 another Accept header, so covered) or e-invoicing; :data:`NOTES_OPERATIONS`
@@ -24,6 +29,8 @@ from urllib.parse import urlsplit
 import attrs
 import httpx
 
+from ledgerlink_dinero.emulator import schema
+
 __all__ = ["NOTES_OPERATIONS", "EndpointContract", "Operation", "RequestModel"]
 
 
@@ -34,6 +41,16 @@ class RequestModel:
     name: str
     fields: frozenset[str]
     required: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_schema(cls, model: schema.Model) -> RequestModel:
+        """The names and required fields of a typed swagger model."""
+        return cls(model.name, frozenset(model.fields), model.required)
+
+    def typed(self) -> schema.Model:
+        """This model with the swagger's types and nested models where they are known."""
+        known = schema.MODELS.get(self.name, schema.Model(self.name, {}))
+        return known.evolve(self.fields, self.required)
 
 
 @attrs.frozen
@@ -57,21 +74,13 @@ class Operation:
 NOTES_OPERATIONS: tuple[tuple[Operation, RequestModel | None], ...] = (
     (Operation("creditnotes create", "POST", "/v1/{organizationId}/sales/creditnotes",
                schema="CreditNoteCreateModel"),
-     RequestModel("CreditNoteCreateModel",
-                  frozenset({"CreditNoteFor", "ContactGuid", "ProductLines", "Date", "Currency",
-                             "Guid", "ExternalReference", "Description", "Comment",
-                             "Language", "ShowLinesInclVat", "Address"}),
-                  frozenset({"ProductLines"}))),
+     RequestModel.from_schema(schema.CREDIT_NOTE_CREATE)),
     (Operation("creditnotes get", "GET", "/v1/{organizationId}/sales/creditnotes/{guid}"), None),
     (Operation("creditnotes book", "POST",
                "/v1/{organizationId}/sales/creditnotes/{guid}/book", schema="BookModel"), None),
     (Operation("invoices payments create", "POST",
                "/v1/{organizationId}/invoices/{guid}/payments", schema="PaymentCreateModel"),
-     RequestModel("PaymentCreateModel",
-                  frozenset({"Timestamp", "DepositAccountNumber", "Amount",
-                             "AmountInForeignCurrency", "PaymentDate", "Description",
-                             "ExternalReference", "RemainderIsFee"}),
-                  frozenset({"Timestamp", "Amount", "PaymentDate"}))),
+     RequestModel.from_schema(schema.PAYMENT_CREATE)),
 )
 
 
@@ -160,11 +169,8 @@ class EndpointContract:
             body = {}
         if not isinstance(body, Mapping):
             return [f"{operation.name}: the body must be a JSON object ({model.name})"]
-        found = [f"{operation.name}: {model.name} has no field {key}"
-                 for key in body if key not in model.fields]
-        found += [f"{operation.name}: {model.name} requires {key}"
-                  for key in sorted(model.required) if body.get(key) is None]
-        return found
+        return [f"{operation.name}: {problem.describe(model.name)}"
+                for problem in schema.check(model.typed(), body)]
 
     def request_problems(self, request: httpx.Request) -> list[str]:
         """:meth:`problems` of an ``httpx.Request`` (query from the URL, JSON body)."""

@@ -17,16 +17,13 @@ material does not describe it, and the emulator behaves so).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import InvoiceStateError, NotFoundError, ProviderError
+from ledgerlink_dinero.api import DineroApi
 from ledgerlink_dinero.keys import external_reference, object_guid
 from ledgerlink_dinero.mapping import copy_line, remote_credit_note
-from ledgerlink_dinero.wire import DineroBook, DineroCreditNote, converter
-
-if TYPE_CHECKING:
-    from ledgerlink_dinero.connector import DineroConnector
+from ledgerlink_dinero.wire import DineroBook, DineroCreditNote
 
 __all__ = ["CREDIT_PREFIX", "credit_invoice", "find_credit_note", "read_credit_note"]
 
@@ -34,64 +31,66 @@ __all__ = ["CREDIT_PREFIX", "credit_invoice", "find_credit_note", "read_credit_n
 CREDIT_PREFIX = "credit:"
 
 
-def _guid(connector: DineroConnector, key: str) -> str:
-    return object_guid(connector.organisation_id, "credit-note", key)
+def _guid(api: DineroApi, key: str) -> str:
+    return object_guid(api.organisation_id, "credit-note", key)
 
 
-def _read(connector: DineroConnector, guid: str) -> DineroCreditNote:
-    raw = connector._get(f"sales/creditnotes/{guid}")
-    return converter.structure(raw, DineroCreditNote)
+def _read(api: DineroApi, guid: str) -> DineroCreditNote:
+    return api.read(f"sales/creditnotes/{guid}", DineroCreditNote, field="Guid", guid=guid,
+                    operation=f"read credit note {guid}")
 
 
-def read_credit_note(connector: DineroConnector, guid: str) -> RemoteInvoice:
+def read_credit_note(api: DineroApi, guid: str) -> RemoteInvoice:
     """The credit note with that GUID; NotFoundError if there is none."""
-    return remote_credit_note(_read(connector, guid))
+    return remote_credit_note(_read(api, guid))
 
 
-def find_credit_note(connector: DineroConnector, key: str) -> RemoteInvoice | None:
+def find_credit_note(api: DineroApi, key: str) -> RemoteInvoice | None:
     """The credit note keyed ``key`` (by its derived GUID and ExternalReference)."""
     try:
-        note = _read(connector, _guid(connector, key))
+        note = _read(api, _guid(api, key))
     except NotFoundError:
         return None
     return remote_credit_note(note) if note.ExternalReference == key else None
 
 
-def _book(connector: DineroConnector, note: DineroCreditNote) -> RemoteInvoice:
-    assert note.Guid is not None and note.Timestamp is not None
+def _book(api: DineroApi, note: DineroCreditNote, guid: str) -> RemoteInvoice:
+    operation = f"book credit note {guid}"
+    stamp = api.wire.required(note.Timestamp, "TimeStamp", operation=operation)
     try:
-        connector._send("POST", f"sales/creditnotes/{note.Guid}/book",
-                        DineroBook(note.Timestamp), idempotent=True)
+        api.send("POST", f"sales/creditnotes/{guid}/book", DineroBook(stamp),
+                 operation=operation, idempotent=True)
     except ProviderError:
         # A repeat of a book that committed is refused ("already booked"): read and see.
-        again = _read(connector, note.Guid)
+        again = _read(api, guid)
         if again.Number is None:
             raise
         return remote_credit_note(again)
-    return read_credit_note(connector, note.Guid)
+    return read_credit_note(api, guid)
 
 
-def credit_invoice(connector: DineroConnector, provider_id: str, key: str) -> RemoteInvoice:
+def credit_invoice(api: DineroApi, provider_id: str, key: str) -> RemoteInvoice:
     """Create (once per ``key``) and book a credit note for the whole booked invoice."""
-    guid = _guid(connector, key)
+    guid = _guid(api, key)
     try:
-        existing: DineroCreditNote | None = _read(connector, guid)
+        existing: DineroCreditNote | None = _read(api, guid)
     except NotFoundError:
         existing = None
     if existing is None:
-        invoice = connector._read(provider_id)
+        invoice = api.read_invoice(provider_id)
         if invoice.Status == "Draft":
             raise InvoiceStateError(f"Dinero invoice {provider_id} is a draft; only booked "
-                                    "invoices are credited", provider=connector.name)
+                                    "invoices are credited", provider=api.provider)
         body = DineroCreditNote(
             CreditNoteFor=provider_id, Guid=guid,
             ExternalReference=external_reference(key, "key"),
             ContactGuid=invoice.ContactGuid, Currency=invoice.Currency, Date=date.today(),
             ProductLines=tuple(copy_line(line) for line in invoice.ProductLines))
-        connector._create("sales/creditnotes", body,
-                          lookup=lambda: find_credit_note(connector, key),
-                          existing=lambda: find_credit_note(connector, key))
-        existing = _read(connector, guid)
+        api.create("sales/creditnotes", body, operation=f"create credit note {key}",
+                   field="Guid", guid=guid,
+                   lookup=lambda: find_credit_note(api, key),
+                   existing=lambda: find_credit_note(api, key))
+        existing = _read(api, guid)
     if existing.Number is not None:
         return remote_credit_note(existing)
-    return _book(connector, existing)
+    return _book(api, existing, guid)

@@ -7,7 +7,7 @@ list instead, 1000 rows a page with only ``Guid`` and ``ExternalReference``,
 and match the references here: ``queryFilter`` joins clauses with AND only, so
 no single filter asks for several references [D11][D17].
 
-The answer for each key equals :meth:`DineroConnector.find_invoice`'s, so each
+The answer for each key equals :func:`find_invoice`'s, so each
 invoice found is then read as ``get_invoice`` reads it. The list model cannot
 spare that read: it has no ``ProductLines`` (the line keys) and no paid amount
 (the balance of a booked, open invoice needs its payments) [D13][D18]; it does
@@ -27,48 +27,81 @@ pages remain to read, the remaining keys are looked up one filtered call each.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
 
 from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import NotFoundError
 from ledgerlink_dinero import credits
-from ledgerlink_dinero.api import PAGE_SIZE
-from ledgerlink_dinero.queries import list_params
+from ledgerlink_dinero.api import DineroApi, or_none
 from ledgerlink_dinero.settings import FIRST_PAGE
+from ledgerlink_dinero.wire import DineroInvoice, DineroPagination
 
-if TYPE_CHECKING:
-    from ledgerlink_dinero.connector import DineroConnector
-
-__all__ = ["LOOKUP_FIELDS", "find_invoices", "invoice_guid", "invoice_guids"]
+__all__ = ["LOOKUP_FIELDS", "find_invoice", "find_invoices", "get_invoice", "invoice_by_key",
+           "invoice_guid",
+           "invoice_guids"]
 
 #: What a look-up lists of each invoice: its GUID and the key it carries.
 LOOKUP_FIELDS = ("Guid", "ExternalReference")
 
 
-def invoice_guid(connector: DineroConnector, key: str) -> str | None:
+def get_invoice(api: DineroApi, guid: str) -> RemoteInvoice:
+    """The invoice (or credit note) with that GUID; NotFoundError if there is none."""
+    try:
+        return api.remote(api.read_invoice(guid))
+    except NotFoundError as err:
+        note = or_none(lambda: credits.read_credit_note(api, guid))
+        if note is None:
+            raise err from None
+        return note
+
+
+def _listed_guid(api: DineroApi, row: object, *, operation: str) -> tuple[str | None, str]:
+    """A look-up row's ExternalReference and Guid (which it must carry)."""
+    invoice = api.structure(row, DineroInvoice, operation=operation, where="Collection")
+    return invoice.ExternalReference, api.wire.required(invoice.Guid, "Collection[].Guid",
+                                                        operation=operation)
+
+
+def invoice_guid(api: DineroApi, key: str) -> str | None:
     """The GUID of the first listed invoice whose ExternalReference is ``key``.
 
     The filter compares without regard to case (inferred), so the key is
     compared again here, exactly.
     """
-    rows = connector._list("invoices", "invoices", fields=LOOKUP_FIELDS,
-                           where=[("ExternalReference", "eq", key)])
-    for row in rows:
-        if row.get("ExternalReference") == key:
-            return str(row["Guid"])
+    operation = f"find invoice {key}"
+    for listed in api.pages("invoices", "invoices", operation=operation, fields=LOOKUP_FIELDS,
+                            where=[("ExternalReference", "eq", key)]):
+        for row in listed.rows:
+            reference, guid = _listed_guid(api, row, operation=operation)
+            if reference == key:
+                return guid
     return None
 
 
-def _pages_left(body: Mapping[str, Any], next_page: int) -> int | None:
+def find_invoice(api: DineroApi, key: str) -> RemoteInvoice | None:
+    """The invoice whose ExternalReference is ``key``, else the credit note with the GUID
+    derived from ``key`` (a ``credit:`` key asks for the credit note first)."""
+    if key.startswith(credits.CREDIT_PREFIX):
+        return credits.find_credit_note(api, key) or invoice_by_key(api, key)
+    return invoice_by_key(api, key) or credits.find_credit_note(api, key)
+
+
+def invoice_by_key(api: DineroApi, key: str) -> RemoteInvoice | None:
+    """The invoice (never a credit note) whose ExternalReference is ``key``."""
+    guid = invoice_guid(api, key)
+    return None if guid is None else get_invoice(api, guid)
+
+
+def _pages_left(pagination: DineroPagination | None, next_page: int,
+                size: int) -> int | None:
     """Pages after ``next_page - 1``, from the list's ``Pagination.Result`` (None: untold)."""
-    pagination = body.get("Pagination")
-    total = pagination.get("Result") if isinstance(pagination, Mapping) else None
-    if not isinstance(total, int) or isinstance(total, bool):
+    total = pagination.Result if pagination is not None else None
+    if total is None:
         return None
-    return max(0, math.ceil((total - next_page * PAGE_SIZE) / PAGE_SIZE))
+    return max(0, math.ceil((total - next_page * size) / size))
 
 
-def invoice_guids(connector: DineroConnector, keys: Sequence[str]) -> dict[str, str]:
+def invoice_guids(api: DineroApi, keys: Sequence[str]) -> dict[str, str]:
     """Key → GUID of the first listed invoice carrying it, for every key some invoice carries.
 
     Lists in Dinero's own order, which a filtered list keeps too, so a key two
@@ -76,36 +109,36 @@ def invoice_guids(connector: DineroConnector, keys: Sequence[str]) -> dict[str, 
     """
     wanted = list(dict.fromkeys(keys))
     if len(wanted) <= 1:
-        found = {key: invoice_guid(connector, key) for key in wanted}
+        found = {key: invoice_guid(api, key) for key in wanted}
         return {key: guid for key, guid in found.items() if guid is not None}
+    operation = f"find {len(wanted)} invoices by key"
     remaining = set(wanted)
     guids: dict[str, str] = {}
     page = FIRST_PAGE
     while remaining:
-        params = list_params("invoices", fields=LOOKUP_FIELDS, page=page, page_size=PAGE_SIZE)
-        body = connector._get("invoices", params=params)
-        rows = list(body.get("Collection") or [])
-        for row in rows:
-            reference = row.get("ExternalReference")
-            if reference in remaining:
-                guids[reference] = str(row["Guid"])
+        listed = api.page("invoices", "invoices", operation=operation, page=page,
+                          fields=LOOKUP_FIELDS)
+        for row in listed.rows:
+            reference, guid = _listed_guid(api, row, operation=operation)
+            if reference is not None and reference in remaining:
+                guids[reference] = guid
                 remaining.discard(reference)
-        if len(rows) < PAGE_SIZE:
+        if len(listed.rows) < api.page_size:
             break
         page += 1
-        pages_left = _pages_left(body, page)
+        pages_left = _pages_left(listed.pagination, page, api.page_size)
         if remaining and pages_left is not None and len(remaining) < pages_left:
             # Cheaper now to ask for each key still missing than to read every page.
             for key in [k for k in wanted if k in remaining]:
-                guid = invoice_guid(connector, key)
-                if guid is not None:
-                    guids[key] = guid
+                one = invoice_guid(api, key)
+                if one is not None:
+                    guids[key] = one
             break
     return guids
 
 
-def find_invoices(connector: DineroConnector, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
-    """What :meth:`DineroConnector.find_invoice` answers for each key, by key (absent: none).
+def find_invoices(api: DineroApi, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
+    """What :func:`find_invoice` answers for each key, by key (absent: none).
 
     A ``credit:`` key asks for its credit note first, then for an invoice; any
     other key for an invoice first, then for a credit note (as ``find_invoice``).
@@ -114,15 +147,15 @@ def find_invoices(connector: DineroConnector, keys: Sequence[str]) -> dict[str, 
     found: dict[str, RemoteInvoice] = {}
     for key in wanted:
         if key.startswith(credits.CREDIT_PREFIX):
-            note = credits.find_credit_note(connector, key)
+            note = credits.find_credit_note(api, key)
             if note is not None:
                 found[key] = note
     unfound = [key for key in wanted if key not in found]
-    for key, guid in invoice_guids(connector, unfound).items():
-        found[key] = connector.get_invoice(guid)
+    for key, guid in invoice_guids(api, unfound).items():
+        found[key] = get_invoice(api, guid)
     for key in unfound:
         if key not in found and not key.startswith(credits.CREDIT_PREFIX):
-            note = credits.find_credit_note(connector, key)
+            note = credits.find_credit_note(api, key)
             if note is not None:
                 found[key] = note
     return {key: found[key] for key in wanted if key in found}

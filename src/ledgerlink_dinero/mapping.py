@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from ledgerlink.connector import ProductRefs
+import attrs
+
 from ledgerlink.domain import Customer, InvoiceLine, PartyKind, RemoteInvoice
 from ledgerlink.errors import ValidationError
 from ledgerlink_dinero.keys import EMPTY_MARKER, external_reference, line_comment, line_key
@@ -28,7 +29,8 @@ from ledgerlink_dinero.wire import (
 __all__ = [
     "DEFAULT_UNIT",
     "DEFAULT_VAT_ACCOUNTS",
-        "VatAccounts",
+    "ProductLink",
+    "VatAccounts",
     "contact_payload",
     "copy_line",
     "empty_line",
@@ -115,16 +117,44 @@ def contact_payload(customer: Customer, contact_guid: str) -> DineroContact:
     )
 
 
-def product_lines(lines: Iterable[InvoiceLine], products: ProductRefs,
+@attrs.frozen
+class ProductLink:
+    """The Dinero product a ledgerlink product id is linked to.
+
+    Attributes:
+        guid: its ``ProductGuid``.
+        name: its ``Name`` in Dinero (None: it has none), the text a line linked
+            to it shows.
+    """
+
+    guid: str
+    name: str | None = None
+
+    def shows(self, text: str) -> bool:
+        """True when a line linked to this product shows ``text`` (its name)."""
+        return self.name is not None and self.name.strip() == text.strip()
+
+
+def product_lines(lines: Iterable[InvoiceLine], links: Mapping[str, ProductLink],
                   accounts: VatAccounts) -> list[DineroProductLine]:
     """Dinero product lines: unit price excl. VAT, quantity, account by VAT rate, and
-    the source key in ``Comments``; linked to the product when it has a Dinero one."""
+    the source key in ``Comments``.
+
+    A line's text is its ``Description``, or, on a line linked to a product
+    (``ProductGuid``), the product's name: Dinero wants ``Description`` null when
+    ``ProductGuid`` is set [D16]. So a line is linked to its product only when
+    its text is the product's name; a line whose text differs (work described
+    in more detail) is sent unlinked with its own ``Description``, so the
+    invoice shows what was billed. Price, quantity and VAT are the line's own
+    either way (``BaseAmountValue`` and ``AccountNumber`` are always sent).
+    """
     result = []
     for line in lines:
-        product_guid = products.get(line.product_id) if line.product_id else None
+        link = links.get(line.product_id) if line.product_id else None
+        linked = link is not None and link.shows(line.description)
         result.append(DineroProductLine(
-            ProductGuid=product_guid,
-            Description=line.description,
+            ProductGuid=link.guid if link is not None and linked else None,
+            Description=None if linked else line.description,
             Comments=line_comment(line.source_key),
             Quantity=line.quantity,
             AccountNumber=accounts.account_for(line.vat_rate, line.description),
@@ -136,9 +166,11 @@ def product_lines(lines: Iterable[InvoiceLine], products: ProductRefs,
 
 
 def copy_line(line: DineroProductLine) -> DineroProductLine:
-    """A read line as a write line (computed amounts and names dropped)."""
+    """A read line as a write line (computed amounts and names dropped; a line linked
+    to a product sends no Description, which Dinero fills in from the product)."""
     return DineroProductLine(
-        ProductGuid=line.ProductGuid, Description=line.Description, Comments=line.Comments,
+        ProductGuid=line.ProductGuid,
+        Description=None if line.ProductGuid else line.Description, Comments=line.Comments,
         Quantity=line.Quantity, AccountNumber=line.AccountNumber, Unit=line.Unit,
         BaseAmountValue=line.BaseAmountValue, Discount=line.Discount, LineType=line.LineType)
 
@@ -155,7 +187,8 @@ def remote_invoice(invoice: DineroInvoice, *, paid: Decimal = Decimal(0)) -> Rem
     payments read; Dinero's Paid/OverPaid settles the balance even while the
     payments were not read (lists).
     """
-    assert invoice.Guid is not None
+    if invoice.Guid is None:
+        raise ValidationError("a Dinero invoice without its Guid", field="Guid")
     booked = is_booked(invoice)
     total = invoice.TotalInclVat if invoice.TotalInclVat is not None else Decimal(0)
     balance = total - paid if booked else total
@@ -181,7 +214,8 @@ def remote_invoice(invoice: DineroInvoice, *, paid: Decimal = Decimal(0)) -> Rem
 
 def remote_credit_note(note: DineroCreditNote) -> RemoteInvoice:
     """The domain view of a credit note: booked once numbered, its total negative."""
-    assert note.Guid is not None
+    if note.Guid is None:
+        raise ValidationError("a Dinero credit note without its Guid", field="Guid")
     total = -(note.TotalInclVat if note.TotalInclVat is not None else Decimal(0))
     issued = note.Date or date.today()
     booked = note.Number is not None

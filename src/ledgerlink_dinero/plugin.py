@@ -8,10 +8,7 @@ loads this module the way any third-party connector is loaded;
 
 from __future__ import annotations
 
-from ledgerlink.emulation import EmulatorRegistry
-from ledgerlink.plugins.hookspecs import hookimpl
-from ledgerlink.plugins.manager import CommandRegistrar
-from ledgerlink.plugins.registry import ConnectorRegistry
+from ledgerlink.plugins.shortcuts import commands_hook, connector_hook, emulator_hook
 from ledgerlink_dinero.cli import dinero
 from ledgerlink_dinero.connector import CAPABILITIES, DineroConnector
 
@@ -21,28 +18,9 @@ __all__ = [
     "ledgerlink_register_emulators",
 ]
 
-
-@hookimpl
-def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
-    """Register ``dinero``: Visma Dinero through its public API (OAuth2, Visma Connect)."""
-    registry.register(
-        "dinero",
-        DineroConnector,
-        capabilities=CAPABILITIES,
-        description="Visma Dinero (public API v1, OAuth2 via Visma Connect); real drafts, "
-                    "booking, email, PDF, credit notes, payments; polled change feed.",
-    )
-
-
-@hookimpl
-def ledgerlink_register_emulators(registry: EmulatorRegistry) -> None:
-    """Register ``dinero``: the Dinero emulator, for ``ledgerlink emulate dinero``."""
-    from ledgerlink_dinero.emulator.served import SPEC
-
-    registry.register(SPEC)
-
-
-@hookimpl
-def ledgerlink_register_commands(cli: CommandRegistrar) -> None:
-    """Add ``ledgerlink dinero`` (connect, disconnect, status, organisations)."""
-    cli.add(dinero)
+ledgerlink_register_connectors = connector_hook(
+    "dinero", DineroConnector, capabilities=CAPABILITIES,
+    description="Visma Dinero (public API v1, OAuth2 via Visma Connect); real drafts, "
+                "booking, email, PDF, credit notes, payments; polled change feed.")
+ledgerlink_register_commands = commands_hook(dinero)
+ledgerlink_register_emulators = emulator_hook("ledgerlink_dinero.emulator.served:SPEC")

@@ -31,6 +31,7 @@ __all__ = [
     "TOKEN_PATH",
     "Timestamp",
     "endpoints_at",
+    "endpoints_for",
     "organization_path",
 ]
 
@@ -96,3 +97,8 @@ def endpoints_at(base_url: str) -> OAuthEndpoints:
     return OAuthEndpoints(authorize_url=ENDPOINTS.authorize_url,
                           token_url=base_url.rstrip("/") + TOKEN_PATH,
                           scopes=ENDPOINTS.scopes)
+
+
+def endpoints_for(base_url: str | None) -> OAuthEndpoints:
+    """Visma Connect's endpoints, or those of another host (``base_url``: an emulator)."""
+    return endpoints_at(base_url) if base_url else ENDPOINTS

@@ -2,17 +2,14 @@
 
 The classes carry Dinero's own PascalCase field names (``ContactGuid``,
 ``ProductLines``...) so a payload reads like the swagger and the captured
-responses [D13][D18]. :data:`converter` is this connector's private cattrs
-converter (never cattrs' global one):
-
-* structuring accepts PascalCase and camelCase keys alike (the swagger examples
-  and some clients are camelCase, 2017 captures PascalCase; ASP.NET binds both),
-  reads the read-side ``TimeStamp`` into ``Timestamp`` (the name write bodies
-  use), ignores fields the connector does not use, takes amounts as ``Decimal``
-  (ints, strings or ``parse_float=Decimal`` JSON; floats are refused) and dates
-  as ``YYYY-MM-DD``;
-* unstructuring drops ``None`` fields, so a write sends only what is set;
-* :func:`dumps` writes a ``Decimal`` as a JSON number with its exact digits.
+responses [D13][D18]. :data:`WIRE` is this connector's wire format, configured
+once from the core's (:func:`ledgerlink.http.wire.wire_format`): strict types
+(a bool only ``true``/``false``, a whole number only a JSON number, amounts as
+``Decimal`` from JSON numbers, floats refused, dates ``YYYY-MM-DD``), PascalCase
+and camelCase keys alike, ``TimeStamp`` read into ``Timestamp``, fields the
+connector does not use ignored; writes leave out ``None`` fields and write a
+``Decimal`` with its exact digits. Answers are read through it with an operation
+name, so a malformed one is a ``ProviderError`` naming what was wrong.
 
 Lists return only the requested ``fields`` [D13], so every field a list may
 leave out is optional here; the required fields of each write are checked
@@ -21,21 +18,20 @@ against the endpoint matrix by :mod:`ledgerlink_dinero.contract`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from ledgerlink.errors import ValidationError
 from ledgerlink.http import jsonbody
-from ledgerlink_dinero.settings import MAX_EXTERNAL_REFERENCE, PDF_LINK_PLACEHOLDER
+from ledgerlink.http.wire import wire_format
+from ledgerlink_dinero.settings import MAX_EXTERNAL_REFERENCE, PDF_LINK_PLACEHOLDER, PROVIDER
 
 __all__ = [
     "DRAFT_NUMBER_PLACEHOLDER",
+    "WIRE",
     "DineroBook",
     "DineroContact",
     "DineroContactList",
@@ -50,6 +46,7 @@ __all__ = [
     "DineroProduct",
     "DineroProductLine",
     "DineroProductList",
+    "DineroReceipt",
     "DineroTimestampBody",
     "DineroTotalLine",
     "converter",
@@ -324,71 +321,39 @@ class DineroInvoiceList:
     Pagination: DineroPagination | None = None
 
 
+@attrs.frozen
+class DineroReceipt:
+    """What a write answers: the created object's id (``ContactGuid``, ``ProductGuid`` or
+    ``Guid``), the new ``TimeStamp`` and, after booking, the ``Number`` [D13][D9]. Which
+    of them a write must carry is checked by the request that sent it."""
+
+    Guid: str | None = None
+    ContactGuid: str | None = None
+    ProductGuid: str | None = None
+    Timestamp: str | None = None
+    Number: int | None = None
+
+
 _CLASSES = (DineroOrganization, DineroPagination, DineroContact, DineroProduct,
             DineroProductLine, DineroTotalLine, DineroInvoice, DineroCreditNote,
             DineroTimestampBody, DineroBook, DineroMailout, DineroPayment,
-            DineroInvoicePayments, DineroContactList, DineroProductList, DineroInvoiceList)
-#: Read-side names that differ from the write-side names the classes use.
-_RENAMES = {"TimeStamp": "Timestamp"}
+            DineroInvoicePayments, DineroContactList, DineroProductList, DineroInvoiceList,
+            DineroReceipt)
 
-
-def _pascal(key: str) -> str:
-    key = key[:1].upper() + key[1:]
-    return _RENAMES.get(key, key)
-
-
-def _structure_int(value: object, _: type) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    raise ValidationError("not a whole number", value=value)
-
-
-def _structure_bool(value: object, _: type) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise ValidationError("not true or false", value=value)
-
-
-def _keys_normalised(fn: Any) -> Any:
-    def structure(value: object, cls: type) -> Any:
-        if not isinstance(value, Mapping):
-            raise ValidationError(f"a JSON object is needed for {cls.__name__}", value=value)
-        return fn({_pascal(str(k)): v for k, v in value.items()}, cls)
-
-    return structure
-
-
-def _make_converter() -> cattrs.Converter:
-    # Without detailed validation a bad value raises ledgerlink's ValidationError itself.
-    conv = cattrs.Converter(detailed_validation=False)
-    conv.register_structure_hook(Decimal, jsonbody.structure_decimal)
-    conv.register_unstructure_hook(Decimal, lambda d: d)
-    conv.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
-    conv.register_unstructure_hook(date, lambda d: d.isoformat())
-    # Dinero's CreatedAt/UpdatedAt/DeletedAt carry no zone ("2017-05-19T14:20:47.407");
-    # they are kept as given, naive, rather than guessing one.
-    conv.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
-    conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
-    conv.register_structure_hook(str, jsonbody.structure_str)
-    conv.register_structure_hook(int, _structure_int)
-    conv.register_structure_hook(bool, _structure_bool)
-    for cls in _CLASSES:
-        conv.register_unstructure_hook(cls, jsonbody.omit_none(make_dict_unstructure_fn(cls, conv)))
-        conv.register_structure_hook(cls, _keys_normalised(make_dict_structure_fn(cls, conv)))
-    return conv
-
-
-#: The connector's converter (a fresh instance; cattrs' global one is never touched).
-converter = _make_converter()
-
-
-def dumps(payload: object) -> bytes:
-    """Unstructure ``payload`` (an attrs shape or plain data) and encode it as JSON."""
-    return jsonbody.encode(converter.unstructure(payload))
+#: Dinero's wire format. PascalCase and camelCase keys alike (the swagger examples and
+#: some clients are camelCase, the captured answers PascalCase; ASP.NET binds both);
+#: the read-side ``TimeStamp`` is the ``Timestamp`` write bodies send back. Every
+#: number in the material is a JSON number (amounts, ``Number``, ``AccountNumber``,
+#: ``Pagination``), so text is refused where a number belongs. ``CreatedAt`` and its
+#: kin carry no zone ("2017-05-19T14:20:47.407") and are kept as given, naive.
+WIRE = wire_format(PROVIDER, _CLASSES, key_style="pascal",
+                   renames={"TimeStamp": "Timestamp"}, naive_datetimes=True)
+#: The format's converter (cattrs' global one is never touched).
+converter = WIRE.converter
+#: ``payload`` as a JSON request body (``None`` fields left out, amounts exact).
+dumps = WIRE.dumps
 
 
 def loads(text: str | bytes) -> Any:
-    """Parse a Dinero JSON body with every non-integer number as ``Decimal``."""
+    """Parse a Dinero JSON document with every non-integer number as ``Decimal``."""
     return jsonbody.decode(text)

@@ -2,6 +2,11 @@
 
 * :class:`QuickBooksConnector` (:mod:`.connector`): the ``quickbooks``
   connector, registered through the ``ledgerlink`` entry point (:mod:`.plugin`);
+* :class:`~.api.QuickBooksApi` (:mod:`.api`): every request the connector makes and
+  every answer checked; the helpers by role receive it — :mod:`.customers`,
+  :mod:`.products`, :mod:`.mapping`, :mod:`.lookup`, :mod:`.drafts`, :mod:`.batch`,
+  :mod:`.credits`, :mod:`.changefeed`, :mod:`.taxes`, :mod:`.replays`;
+* :mod:`.webhooks`, :mod:`.intake`: verified webhook deliveries as status refreshes;
 * :mod:`.emulator`: a stateful QuickBooks Online emulator, in-process or on
   127.0.0.1, for offline tests of the connector and of users' integrations;
 * :mod:`.settings`, :mod:`.faults`, :mod:`.queries`, :mod:`.statuses`,

@@ -18,6 +18,10 @@ QuickBooks' limits, and what is done about them:
   ChangeFeedWindowError too: reading one by one is slow but misses nothing.
 * it stamps whole seconds, so ``changedSince`` is sent truncated to the second:
   a change in the same second as ``until`` may be reported twice, never missed.
+
+Every part of the answer is checked (ProviderError naming the part): the
+``CDCResponse`` and ``QueryResponse`` lists, each changed Invoice against its
+wire shape, each deleted stub's Id, and ``time``, a date and time.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from ledgerlink.connector import Changes
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import ProviderError
@@ -33,7 +39,7 @@ from ledgerlink.refreshing import ChangeFeedWindowError
 from ledgerlink_quickbooks import settings
 
 if TYPE_CHECKING:
-    from ledgerlink_quickbooks.connector import QuickBooksConnector
+    from ledgerlink_quickbooks.api import QuickBooksApi
 
 __all__ = ["LOOKBACK", "MAX_OBJECTS", "SAFETY", "changes"]
 
@@ -47,13 +53,47 @@ SAFETY = timedelta(hours=1)
 BUSINESS_VALIDATION = "6000"
 
 
-def _objects(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    for answer in body.get("CDCResponse") or []:
-        for group in answer.get("QueryResponse") or []:
-            yield from group.get("Invoice") or []
+#: The operation errors name.
+OPERATION = "read the change feed"
 
 
-def changes(connector: QuickBooksConnector, since: datetime) -> Changes:
+def _list(api: QuickBooksApi, parent: Mapping[str, Any], key: str, where: str,
+          response: httpx.Response) -> list[Any]:
+    value = parent.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise api.malformed(f"{where}{key}: expected a list, got {type(value).__name__}",
+                            operation=OPERATION, response=response)
+    return value
+
+
+def _objects(api: QuickBooksApi, body: Mapping[str, Any],
+             response: httpx.Response) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(where, object) of every Invoice object and deleted stub in the answer."""
+    for i, answer in enumerate(_list(api, body, "CDCResponse", "", response)):
+        at = f"CDCResponse[{i}]"
+        answer = api.wire.mapping(answer, operation=OPERATION, response=response)
+        for j, group in enumerate(_list(api, answer, "QueryResponse", f"{at}.", response)):
+            inner = f"{at}.QueryResponse[{j}]"
+            group = api.wire.mapping(group, operation=OPERATION, response=response)
+            for k, raw in enumerate(_list(api, group, "Invoice", f"{inner}.", response)):
+                yield f"{inner}.Invoice[{k}]", raw
+
+
+def _until(api: QuickBooksApi, stamp: object, response: httpx.Response) -> datetime:
+    if not isinstance(stamp, str) or not stamp:
+        raise api.malformed(f"time: expected a date and time, got {stamp!r}",
+                            operation=OPERATION, response=response)
+    try:
+        until = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise api.malformed(f"time: {stamp!r} is not a date and time", operation=OPERATION,
+                            response=response) from None
+    return until if until.tzinfo is not None else until.replace(tzinfo=UTC)
+
+
+def changes(api: QuickBooksApi, since: datetime) -> Changes:
     """Invoices changed or deleted since ``since``, from one ``/cdc`` call.
 
     Raises ChangeFeedWindowError when ``since`` is beyond the 30-day look-back
@@ -67,14 +107,14 @@ def changes(connector: QuickBooksConnector, since: datetime) -> Changes:
             f"{since.isoformat()} is too long ago", provider=settings.PROVIDER)
     changed_since = since.astimezone(UTC).isoformat(timespec="seconds")
     try:
-        body = connector._get("/cdc", params={"entities": "Invoice",
-                                               "changedSince": changed_since})
+        body, response = api.fetch("/cdc", operation=OPERATION,
+                                   params={"entities": "Invoice", "changedSince": changed_since})
     except ProviderError as err:
         if err.code == BUSINESS_VALIDATION and "changedSince" in str(err):
             raise ChangeFeedWindowError(err.message, provider=err.provider, status=err.status,
                                         code=err.code, request_id=err.request_id) from err
         raise
-    objects = list(_objects(body))
+    objects = list(_objects(api, body, response))
     if len(objects) >= MAX_OBJECTS:
         raise ChangeFeedWindowError(
             f"{len(objects)} invoices changed since {changed_since}, as many as one change "
@@ -82,15 +122,12 @@ def changes(connector: QuickBooksConnector, since: datetime) -> Changes:
             provider=settings.PROVIDER)
     invoices: list[RemoteInvoice] = []
     deleted: list[str] = []
-    for raw in objects:
-        if str(raw.get("status", "")).lower() == "deleted":
-            deleted.append(str(raw["Id"]))
+    for where, raw in objects:
+        stub = isinstance(raw, Mapping) and str(raw.get("status", "")).lower() == "deleted"
+        row = api.checked(raw, "Invoice", operation=OPERATION, response=response, where=where,
+                          deleted=stub)
+        if stub:
+            deleted.append(str(row["Id"]))
         else:
-            invoices.append(connector._remote(raw))
-    stamp = body.get("time")
-    if not isinstance(stamp, str) or not stamp:
-        raise ProviderError("the change feed answer carries no time", provider=settings.PROVIDER)
-    until = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=UTC)
-    return Changes(tuple(invoices), tuple(deleted), until)
+            invoices.append(api.invoice(row))
+    return Changes(tuple(invoices), tuple(deleted), _until(api, body.get("time"), response))

@@ -26,6 +26,7 @@ import click
 import httpx
 
 from ledgerlink.errors import AuthError
+from ledgerlink.http import token_keys
 from ledgerlink.http.client import make_client
 from ledgerlink.http.oauth import (
     TOKEN_TIMEOUT,
@@ -44,6 +45,7 @@ from ledgerlink.http.oauth_cli import (
     forget_token,
     journal,
     load_pending,
+    oauth_options,
     refusals,
     save_pending,
     token_lifetime_lines,
@@ -51,12 +53,13 @@ from ledgerlink.http.oauth_cli import (
 from ledgerlink.http.redact import redact_text
 from ledgerlink.store import Store
 from ledgerlink_quickbooks import settings
-from ledgerlink_quickbooks.connector import DEFAULT_STORE
 
 __all__ = [
     "CLIENT_ID_ENV",
     "CLIENT_SECRET_ENV",
+    "ENV_PREFIX",
     "EXIT_REFUSED",
+    "OPTIONS",
     "PENDING_TTL",
     "REDIRECT_URI_ENV",
     "REVOKE_PATH",
@@ -67,9 +70,11 @@ __all__ = [
     "token_key",
 ]
 
-CLIENT_ID_ENV = "LEDGERLINK_QBO_CLIENT_ID"
-CLIENT_SECRET_ENV = "LEDGERLINK_QBO_CLIENT_SECRET"
-REDIRECT_URI_ENV = "LEDGERLINK_QBO_REDIRECT_URI"
+#: The environment variables' common prefix.
+ENV_PREFIX = "LEDGERLINK_QBO"
+CLIENT_ID_ENV = f"{ENV_PREFIX}_CLIENT_ID"
+CLIENT_SECRET_ENV = f"{ENV_PREFIX}_CLIENT_SECRET"
+REDIRECT_URI_ENV = f"{ENV_PREFIX}_REDIRECT_URI"
 #: Intuit's revocation endpoint (on its own host); JSON body ``{"token": ...}``.
 REVOKE_URL = "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
 #: The same endpoint's path, for ``--base-url`` hosts (the emulator).
@@ -77,13 +82,13 @@ REVOKE_PATH = "/v2/oauth2/tokens/revoke"
 
 
 def token_key(realm_id: str) -> str:
-    """Where the connector for ``realm_id`` reads its tokens in the journal store."""
-    return f"{settings.PROVIDER}:{realm_id}"
+    """Where the connector for ``realm_id`` reads its tokens (``quickbooks:<realm>``)."""
+    return token_keys.token_key(settings.PROVIDER, realm_id)
 
 
 def pending_key(client_id: str) -> str:
     """Where a started authorization's ``state`` waits for its callback."""
-    return f"{settings.PROVIDER}:authorize:{client_id}"
+    return token_keys.pending_key(settings.PROVIDER, client_id)
 
 
 def _endpoints(base_url: str | None) -> OAuthEndpoints:
@@ -94,18 +99,9 @@ def _revoke_url(base_url: str | None) -> str:
     return base_url.rstrip("/") + REVOKE_PATH if base_url else REVOKE_URL
 
 
-client_id_option = click.option("--client-id", envvar=CLIENT_ID_ENV, required=True,
-                                show_envvar=True, help="The app's OAuth client id.")
-client_secret_option = click.option(
-    "--client-secret", envvar=CLIENT_SECRET_ENV, required=True, show_envvar=True,
-    prompt="Client secret", hide_input=True,
-    help="The app's OAuth client secret; prefer the environment variable (a command "
-         "line is visible to other users). Asked for, hidden, when missing.")
-base_url_option = click.option("--base-url",
-                               help="Another host for the token endpoints (an emulator).")
-store_option = click.option("--store", default=DEFAULT_STORE, show_default=True,
-                            help="Journal store (SQLite path or SQLAlchemy URL); it keeps "
-                                 "the tokens.")
+OPTIONS = oauth_options(ENV_PREFIX, client_id_help="The app's OAuth client id.",
+                        client_secret_help="The app's OAuth client secret",
+                        base_url_help="Another host for the token endpoints (an emulator).")
 
 
 @click.group("quickbooks")
@@ -114,18 +110,16 @@ def quickbooks() -> None:
 
 
 @quickbooks.command()
-@client_id_option
-@client_secret_option
-@click.option("--redirect-uri", envvar=REDIRECT_URI_ENV, show_envvar=True,
-              help="The redirect URI registered for the app (needed to start).")
+@OPTIONS.client_id
+@OPTIONS.client_secret
+@OPTIONS.redirect_uri
 @click.option("--environment", type=click.Choice(["sandbox", "production"]),
               default="sandbox", show_default=True,
               help="The kind of company; pass the same to the connector.")
-@base_url_option
-@store_option
-@click.option("--redirect-url",
-              help="Finish a started connection with the URL the browser was sent back to.")
-@click.option("--open", "open_browser", is_flag=True, help="Open the consent page in a browser.")
+@OPTIONS.base_url
+@OPTIONS.store
+@OPTIONS.redirect_url
+@OPTIONS.open_browser
 def connect(client_id: str, client_secret: str, redirect_uri: str | None, environment: str,
             base_url: str | None, store: str, redirect_url: str | None,
             open_browser: bool) -> None:
@@ -182,10 +176,10 @@ def _finish(opened: Store, credentials: ClientCredentials, endpoints: OAuthEndpo
 
 @quickbooks.command()
 @click.option("--realm-id", required=True, help="The company to disconnect.")
-@client_id_option
-@client_secret_option
-@base_url_option
-@store_option
+@OPTIONS.client_id
+@OPTIONS.client_secret
+@OPTIONS.base_url
+@OPTIONS.store
 def disconnect(realm_id: str, client_id: str, client_secret: str, base_url: str | None,
                store: str) -> None:
     """Revoke a company's tokens at Intuit and remove them from the journal store."""
@@ -226,7 +220,7 @@ def _revoke(token: str, credentials: ClientCredentials, url: str) -> None:
 
 @quickbooks.command()
 @click.option("--realm-id", required=True, help="The company to look at.")
-@store_option
+@OPTIONS.store
 def status(realm_id: str, store: str) -> None:
     """Say whether a company is connected in the journal store (no network, no secrets)."""
     if "://" not in store and not os.path.exists(store):

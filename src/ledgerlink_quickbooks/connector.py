@@ -43,11 +43,20 @@ Exactly-once:
   unless the invoice with that number is ours for the same key, which is
   then returned.
 
+Anatomy: :class:`~.api.QuickBooksApi` makes every request and checks every
+answer (a malformed one is a ProviderError naming the operation; after a write,
+a TransientProviderError); the helpers receive it — :mod:`.customers`,
+:mod:`.products`, :mod:`.mapping`, :mod:`.lookup`, :mod:`.drafts`,
+:mod:`.batch`, :mod:`.credits`, :mod:`.changefeed` — and this class only checks
+options, builds them and delegates.
+
 Customers are matched by DisplayName (also ``"<name> (<id>)"``, the name used
 when the plain one is taken: 6240; both in one query), then by e-mail; a
 customer tagged ``Notes = "ledgerlink:<id>"`` with our id wins, a customer
 tagged with another id is never taken, and an untagged one is taken only in
-the customer's currency. Products map to Items (Service or NonInventory) by Name.
+the customer's currency. Products map to Items (Service or NonInventory) by Name;
+a created Item carries the ``income_account`` option's Account, else one chosen
+from the company's Income accounts (:mod:`.products`).
 
 Invoice lines use the linked Item of their product, else ``default_item``;
 a line with neither blocks the creation (ValidationError naming the line).
@@ -58,10 +67,9 @@ currency at creation); a mismatch is refused before any write (ConflictError).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 import httpx
 
@@ -73,68 +81,42 @@ from ledgerlink.connector import (
     Changes,
     ProductRefs,
 )
-from ledgerlink.domain import (
-    Customer,
-    InvoiceDraft,
-    InvoiceLine,
-    Product,
-    ProductKind,
-    RemoteInvoice,
-)
+from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
 from ledgerlink.errors import (
     ConflictError,
     InvoiceStateError,
     NotFoundError,
-    TransientProviderError,
     ValidationError,
 )
-from ledgerlink.http.client import ProviderClient, make_client
+from ledgerlink.http.connection import DEFAULT_STORE, flag, oauth_connection, required_options
 from ledgerlink.http.limits import LimiterRegistry
-from ledgerlink.http.oauth import ClientCredentials, OAuth2Auth, TokenStore
-from ledgerlink_quickbooks import (
-    batch,
-    changefeed,
-    customers,
-    drafts,
-    lookup,
-    queries,
-    replays,
-    settings,
-    statuses,
-)
-from ledgerlink_quickbooks.credits import credit_invoice, remote_credit
-from ledgerlink_quickbooks.customers import (
-    DUPLICATE_NAME,
-    MAX_ITEM_NAME,
-    clean_name,
-    update_customer,
-)
-from ledgerlink_quickbooks.faults import STALE_OBJECT, parse_fault
-from ledgerlink_quickbooks.items import ItemLinker, list_items, parse_item_map
+from ledgerlink.http.oauth import TokenStore
+from ledgerlink.http.token_keys import token_key
+from ledgerlink_quickbooks import batch, changefeed, drafts, lookup, queries, settings, statuses
+from ledgerlink_quickbooks.api import QuickBooksApi
+from ledgerlink_quickbooks.credits import credit_invoice
+from ledgerlink_quickbooks.customers import DUPLICATE_NAME, Customers
+from ledgerlink_quickbooks.faults import parse_fault
 from ledgerlink_quickbooks.keys import (
     MAX_DOC_NUMBER,
     NOTE_PREFIX,
     digest,
     doc_number,
-    is_credit_key,
     note_for,
     parse_note,
     request_id,
 )
+from ledgerlink_quickbooks.lookup import DUPLICATE_DOC_NUMBER
+from ledgerlink_quickbooks.mapping import InvoiceBodies
+from ledgerlink_quickbooks.products import Products, parse_item_map
 from ledgerlink_quickbooks.taxes import TaxCodes
 from ledgerlink_quickbooks.wire import (
-    QboCustomer,
+    WIRE,
     QboInvoice,
-    QboItem,
-    QboLine,
     QboLinkedTxn,
     QboPayment,
     QboPaymentLine,
-    QboSalesItemLineDetail,
     Ref,
-    converter,
-    dumps,
-    loads,
 )
 
 __all__ = [
@@ -167,22 +149,6 @@ CAPABILITIES = frozenset({
 })
 #: Requests in flight per realm (QuickBooks allows 10).
 MAX_IN_FLIGHT = 10
-#: The journal store the tokens live in when no token store is given.
-DEFAULT_STORE = "ledgerlink.db"
-#: Duplicate DocNumber.
-DUPLICATE_DOC_NUMBER = "6210"
-
-
-def _flag(value: bool | str, field: str) -> bool:
-    """A yes/no option, also as ``-o drafts=true`` passes it."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("", "0", "false", "no", "off"):
-        return False
-    raise ValidationError("expected true or false", field=field, value=value)
 
 
 class QuickBooksConnector(BaseConnector):
@@ -205,11 +171,15 @@ class QuickBooksConnector(BaseConnector):
             company without VAT); without it each line's VAT rate picks its TaxCode.
         tax_codes: VAT rate → TaxCode Id where the company's codes do not decide it
             by themselves (``"25=3,0=7"`` or a mapping); see :mod:`.taxes`.
-        income_account: an Account Id put on created Items (QuickBooks requires
-            one for Service and NonInventory items in real companies).
+        income_account: the Account Id put on created Items (QuickBooks requires one
+            for Service and NonInventory items); without it one of the company's
+            Income accounts is chosen (see :mod:`.products`).
         limiters: a private limiter registry (default: the process-wide one).
         drafts: collect posting=draft work on open invoices and declare DRAFTS and
             BOOKING (see :mod:`.drafts`); off by default: every invoice is final.
+        item_map: product id → Item Id links (``"P1=5,P2=7"`` or a mapping).
+        update_customers: bring a found customer's address, e-mail and tax id up to
+            date, and declare CUSTOMER_UPDATES.
     """
 
     name = settings.PROVIDER
@@ -237,247 +207,96 @@ class QuickBooksConnector(BaseConnector):
         item_map: str | Mapping[str, str] | None = None,
         update_customers: bool | str = False,
     ) -> None:
-        for field, value in (("realm_id", realm_id), ("client_id", client_id),
-                             ("client_secret", client_secret)):
-            if not isinstance(value, str) or not value.strip():
-                raise ValidationError("required QuickBooks option", field=field,
-                                      value=None if field == "client_secret" else value)
+        options = required_options("QuickBooks", realm_id=realm_id, client_id=client_id,
+                                   client_secret=client_secret)
         if environment not in settings.API_BASE:
             raise ValidationError("environment is 'sandbox' or 'production'",
                                   field="environment", value=environment)
-        self.realm_id = str(realm_id).strip()
+        self.realm_id = options["realm_id"]
         self.account = f"quickbooks-{self.realm_id}"
         self.environment: settings.Environment = (
             "production" if environment == "production" else "sandbox")
         self.default_item = str(default_item) if default_item else None
         self.tax_code = str(tax_code) if tax_code else None
-        #: Whether posting=draft work is collected on open invoices (DRAFTS, BOOKING).
-        self.collect_drafts = _flag(drafts, "drafts")
-        self._tax_codes = TaxCodes(lambda entity, where: self._query(entity, where), tax_codes)
         self.income_account = str(income_account) if income_account else None
+        #: Whether posting=draft work is collected on open invoices (DRAFTS, BOOKING).
+        self.collect_drafts = flag(drafts, "drafts")
         #: Product id → Item Id links the user stated (the ``item_map`` option).
         self.item_map = parse_item_map(item_map)
         #: Whether a customer's address, e-mail and tax id are updated (opt-in): when it
         #: is found, and (CUSTOMER_UPDATES) when a run bills it after they changed.
-        self.update_customers = _flag(update_customers, "update_customers")
+        self.update_customers = flag(update_customers, "update_customers")
         self.capabilities = CAPABILITIES | (
             {Capability.DRAFTS, Capability.BOOKING} if self.collect_drafts else set()) | (
             {Capability.CUSTOMER_UPDATES} if self.update_customers else set())
-        # Lists the company's Items only when a line needs matching by name.
-        self._items = ItemLinker(lambda: list_items(self), item_map=self.item_map,
-                                 default_item=self.default_item)
-        #: Rows per query page (QuickBooks allows at most 1000).
-        self.page_size = queries.MAX_RESULTS
         host = (base_url or settings.API_BASE[self.environment]).rstrip("/")
-        endpoints = settings.endpoints_at(host) if base_url else settings.ENDPOINTS
-        self._own_store: Any = None
-        if token_store is None:
-            from ledgerlink.store import Store
-
-            token_store = self._own_store = Store(os.fspath(store))
-        self._token_client = make_client(transport=transport) if transport is not None else None
-        auth = OAuth2Auth(endpoints, ClientCredentials(client_id, client_secret), token_store,
-                          f"{settings.PROVIDER}:{self.realm_id}", provider=settings.PROVIDER,
-                          token_client=self._token_client)
-        client = make_client(f"{host}/v3/company/{self.realm_id}", transport=transport,
-                             auth=auth)
-        client.params = client.params.set("minorversion", settings.MINOR_VERSION)
-        self._http = ProviderClient(settings.PROVIDER, self.account, client,
-                                    limits=settings.LIMITS, parse=parse_fault,
-                                    limiters=limiters)
-        # Customer ref → (currency, e-mail). A customer's currency never changes.
-        self._customers: dict[str, tuple[str, str | None]] = {}
+        self.connection = oauth_connection(
+            provider=settings.PROVIDER, account=self.account,
+            api_base=f"{host}/v3/company/{self.realm_id}",
+            endpoints=settings.endpoints_at(host) if base_url else settings.ENDPOINTS,
+            client_id=options["client_id"], client_secret=options["client_secret"],
+            token_key=token_key(settings.PROVIDER, self.realm_id), token_store=token_store,
+            store=store, transport=transport, limits=settings.LIMITS, parse=parse_fault,
+            limiters=limiters, params={"minorversion": settings.MINOR_VERSION})
+        #: Every request to the company, every answer checked (:mod:`.api`).
+        self.api = QuickBooksApi(self.connection.http, self.realm_id, self.environment,
+                                 page_size=queries.MAX_RESULTS)
+        #: VAT rate → TaxCode Id (:mod:`.taxes`), loaded on first use.
+        self.tax_codes = TaxCodes(self.api.query, tax_codes)
+        self.customers = Customers(self.api, update=self.update_customers)
+        self.products = Products(self.api, item_map=self.item_map,
+                                 default_item=self.default_item,
+                                 income_account=self.income_account)
+        self.bodies = InvoiceBodies(
+            require_items=self.products.linker.require_linked,
+            tax_code_for=self.tax_codes.code_for, customer_facts=self.customers.facts,
+            tax_code=self.tax_code, collect_drafts=self.collect_drafts)
 
     def __repr__(self) -> str:
         return (f"QuickBooksConnector(realm_id={self.realm_id!r}, "
                 f"environment={self.environment!r})")
 
-    # --- plumbing -------------------------------------------------------------------
-
-    def _get(self, path: str, **kwargs: Any) -> Any:
-        return loads(self._http.get(path, **kwargs).text)
-
-    def _write(self, path: str, body: bytes, operation: str, key: str,
-               params: Mapping[str, str] | None = None) -> Any:
-        """POST ``body`` with a requestid derived from ``operation`` and ``key`` (the next
-        generation's after a replayed malformed refusal: :mod:`.replays`)."""
-        response = replays.post(self._http, self.realm_id, path, body, operation, key,
-                                params=params)
-        return replays.answer(response, f"{operation} ({path})")
-
-    def _query(self, entity: str, where: list[queries.Condition], *, start: int = 1,
-               max_results: int | None = None, order_by: str | None = None) -> list[Any]:
-        text = queries.select(entity, where, start=start,
-                              max_results=max_results or self.page_size, order_by=order_by)
-        body = self._get("/query", params={"query": text})
-        rows = (body.get("QueryResponse") or {}).get(entity) or []
-        return list(rows)
-
-    def _remote(self, raw: Mapping[str, Any]) -> RemoteInvoice:
-        invoice = converter.structure(raw, QboInvoice)
-        key, line_keys = parse_note(invoice.PrivateNote)
-        issued = invoice.TxnDate or date.today()
-        assert invoice.Id is not None
-        voided, sent = statuses.is_voided(raw), statuses.is_sent(raw)
-        booked = drafts.is_booked(raw, voided=voided, sent=bool(sent))
-        return RemoteInvoice(
-            provider_id=invoice.Id,
-            key=key,
-            customer_ref=invoice.CustomerRef.value,
-            currency=invoice.CurrencyRef.value if invoice.CurrencyRef else "",
-            total=invoice.TotalAmt if invoice.TotalAmt is not None else Decimal(0),
-            balance=invoice.Balance if invoice.Balance is not None else Decimal(0),
-            issue_date=issued,
-            due_date=invoice.DueDate or issued,
-            number=invoice.DocNumber if booked else None,
-            booked=booked,
-            voided=voided,
-            deleted=False,
-            sent=sent,
-            web_url=self.web_url(invoice.Id),
-            line_keys=tuple(dict.fromkeys(k for k in line_keys if k)),
-        )
-
-    def _read_invoice(self, provider_id: str) -> Any:
-        return self._get(f"/invoice/{provider_id}")["Invoice"]
-
-    def _remember(self, raw: Mapping[str, Any]) -> str:
-        customer = converter.structure(raw, QboCustomer)
-        assert customer.Id is not None
-        currency = customer.CurrencyRef.value if customer.CurrencyRef else ""
-        email = customer.PrimaryEmailAddr.Address if customer.PrimaryEmailAddr else None
-        self._customers[customer.Id] = (currency, email)
-        return customer.Id
-
-    def _customer_facts(self, ref: str) -> tuple[str, str | None]:
-        known = self._customers.get(ref)
-        if known is None:
-            self._remember(self._get(f"/customer/{ref}")["Customer"])
-            known = self._customers[ref]
-        return known
-
     # --- customers and products -----------------------------------------------------
 
     def find_customer(self, customer: Customer) -> str | None:
-        """The customer's ref (:meth:`_find_customer`); with ``update_customers`` its
-        address, e-mail and tax id are brought up to date (:func:`.customers.update_customer`).
-        """
-        ref = self._find_customer(customer)
-        if ref is not None and self.update_customers:
-            update_customer(self, ref, customer)
-        return ref
+        """By DisplayName, then by e-mail; ours first; with ``update_customers`` its
+        address, e-mail and tax id are brought up to date (:class:`.customers.Customers`)."""
+        return self.customers.find(customer)
 
     def update_customer(self, customer_ref: str, customer: Customer) -> bool:
         """With ``update_customers``: address, e-mail and tax id made to match ``customer``
         (never the name or the currency); True when QuickBooks was changed."""
         self.require(Capability.CUSTOMER_UPDATES)
-        return update_customer(self, customer_ref, customer)
-
-    def _find_customer(self, customer: Customer) -> str | None:
-        """By DisplayName, then by e-mail; ours first (:func:`.customers.find_customer`)."""
-        return customers.find_customer(self, customer)
+        return self.customers.update(customer_ref, customer)
 
     def create_customer(self, customer: Customer) -> str:
-        """Create the customer tagged ``Notes = "ledgerlink:<id>"`` in its currency
-        (:func:`.customers.create_customer`)."""
-        return customers.create_customer(self, customer)
+        """Create the customer tagged ``Notes = "ledgerlink:<id>"`` in its currency."""
+        return self.customers.create(customer)
 
     def find_product(self, product: Product) -> str | None:
         """The Item with the product's name."""
-        name = clean_name(product.name, MAX_ITEM_NAME)
-        for row in self._query("Item", [("Name", "=", name)], max_results=10):
-            if row.get("Active") is not False:
-                return str(row["Id"])
-        return None
+        return self.products.find(product)
 
     def create_product(self, product: Product) -> str:
-        """Create an Item: Service for services, NonInventory for goods."""
-        item = QboItem(
-            Name=clean_name(product.name, MAX_ITEM_NAME),
-            Type="Service" if product.kind is ProductKind.SERVICE else "NonInventory",
-            UnitPrice=product.unit_price,
-        )
-        raw = converter.unstructure(item)
-        if self.income_account:
-            raw["IncomeAccountRef"] = {"value": self.income_account}
-        body = dumps(raw)
-        answer = self._write("/item", body, "create-item", f"{product.id}|{digest(body)}")
-        return str(answer["Item"]["Id"])
+        """Create an Item: Service for services, NonInventory for goods, with an income
+        account (:class:`.products.Products`)."""
+        return self.products.create(product)
 
     # --- invoices -------------------------------------------------------------------
 
-    def _lines(self, draft_lines: Sequence[InvoiceLine], currency: str,
-               products: ProductRefs) -> tuple[QboLine, ...]:
-        lines = []
-        items = self._items.require_linked(draft_lines, products)
-        for line, item in zip(draft_lines, items, strict=True):
-            lines.append(QboLine(
-                DetailType="SalesItemLineDetail",
-                Amount=line.net(currency),
-                Description=line.description,
-                SalesItemLineDetail=QboSalesItemLineDetail(
-                    ItemRef=Ref(str(item)), Qty=line.quantity, UnitPrice=line.unit_price,
-                    TaxCodeRef=Ref(self.tax_code or self._tax_codes.code_for(line.vat_rate))),
-            ))
-        return tuple(lines)
-
     def find_invoice(self, key: str) -> RemoteInvoice | None:
         """The invoice or credit note (CreditMemo) whose DocNumber derives from ``key`` and
-        whose note carries it.
-
-        A credit key (``credit:...``) is looked for among CreditMemos first, any
-        other among Invoices first; a key found in neither costs two queries.
-        """
-        entities = ("CreditMemo", "Invoice") if is_credit_key(key) else ("Invoice", "CreditMemo")
-        number = doc_number(key)
-        for entity in entities:
-            for row in self._query(entity, [("DocNumber", "=", number)], max_results=10):
-                if parse_note(row.get("PrivateNote"))[0] == key:
-                    return self._credit(row) if entity == "CreditMemo" else self._remote(row)
-        return None
+        whose note carries it (:func:`.lookup.find_invoice`)."""
+        return lookup.find_invoice(self.api, key)
 
     def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
         """The invoices and credit notes carrying ``keys``: ``DocNumber IN (...)`` queries,
         one per page of keys and entity (see :func:`.lookup.find_invoices`)."""
-        return lookup.find_invoices(self, keys)
+        return lookup.find_invoices(self.api, keys)
 
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice with QuickBooks Id ``provider_id`` (NotFoundError on 610)."""
-        return self._remote(self._read_invoice(provider_id))
-
-    def _invoice_body(self, draft: InvoiceDraft, customer_ref: str,
-                      products: ProductRefs) -> dict[str, Any]:
-        """The Invoice to create for ``draft``; refusals are raised before any write."""
-        lines = self._lines(draft.lines, draft.currency, products)
-        currency, email = self._customer_facts(customer_ref)
-        if currency and currency != draft.currency:
-            raise ConflictError(
-                f"the invoice is in {draft.currency} but customer {customer_ref} is invoiced "
-                f"in {currency}; a QuickBooks customer's currency is fixed when it is created",
-                provider=self.name)
-        invoice = QboInvoice(
-            CustomerRef=Ref(customer_ref),
-            Line=lines,
-            DocNumber=doc_number(draft.key),
-            PrivateNote=self._note(draft),
-            TxnDate=draft.issue_date,
-            DueDate=draft.due_date,
-            CurrencyRef=Ref(draft.currency),
-        )
-        raw: dict[str, Any] = converter.unstructure(invoice)
-        if email:
-            raw["BillEmail"] = {"Address": email}
-        return raw
-
-    def _note(self, draft: InvoiceDraft) -> str:
-        keys = [line.source_key for line in draft.lines]
-        if not self.collect_drafts or draft.final:
-            return note_for(draft.key, keys)
-        try:
-            return note_for(draft.key, keys, collecting=True)
-        except ValueError as err:
-            raise ValidationError(f"an open QuickBooks invoice cannot track these lines: {err}",
-                                  field="lines", value=len(keys)) from err
+        return self.api.get_invoice(provider_id)
 
     def replace_lines(
         self, provider_id: str, source_key: str, lines: Sequence[InvoiceLine],
@@ -485,37 +304,35 @@ class QuickBooksConnector(BaseConnector):
     ) -> RemoteInvoice:
         """On an open invoice (``drafts=True``), replace the lines tagged ``source_key``."""
         self.require(Capability.DRAFTS)
-        return drafts.replace_lines(self, provider_id, source_key, lines, products)
+        return drafts.replace_lines(self.api, self.bodies, provider_id, source_key, lines,
+                                    products)
 
     def book(self, provider_id: str) -> RemoteInvoice:
         """Make an open invoice final (``drafts=True``); a final one is returned as is."""
         self.require(Capability.BOOKING)
-        return drafts.book(self, provider_id)
-
-    def _ours_or(self, key: str, err: ConflictError) -> RemoteInvoice:
-        """After a duplicate DocNumber: our invoice for ``key`` if it is ours, else ``err``."""
-        if err.code == DUPLICATE_DOC_NUMBER:
-            ours = self.find_invoice(key)
-            if ours is not None:
-                return ours
-        raise err
+        return drafts.book(self.api, provider_id)
 
     def create_invoice(
         self, draft: InvoiceDraft, customer_ref: str, products: ProductRefs
     ) -> RemoteInvoice:
-        """Create the (final) invoice; see the module docs for keys and refusals."""
-        body = dumps(self._invoice_body(draft, customer_ref, products))
+        """Create the (final) invoice; see the module docs for keys and refusals. An
+        answer carrying another key is refused (TransientProviderError), never linked."""
+        body = WIRE.dumps(self.bodies.invoice(draft, customer_ref, products))
         try:
-            answer = self._write("/invoice", body, "create-invoice",
-                                 f"{draft.key}|{digest(body)}")
+            created = self.api.save("Invoice", body, "create-invoice",
+                                    f"{draft.key}|{digest(body)}")
         except ConflictError as err:
-            return self._ours_or(draft.key, err)
-        return self._remote(answer["Invoice"])
+            return lookup.ours_or(self.api, draft.key, err)
+        if parse_note(created.get("PrivateNote"))[0] != draft.key:
+            raise self.api.malformed(
+                f"the created Invoice {created['Id']!r} does not carry key {draft.key!r}",
+                operation="create-invoice", unclear=True)
+        return self.api.invoice(created)
 
     def create_invoices(self, items: Sequence[BatchItem], products: ProductRefs) -> BatchResult:
         """Create up to :data:`settings.MAX_BATCH_ITEMS` invoices in one ``/batch`` request
         (see :func:`.batch.create_invoices`)."""
-        return batch.create_invoices(self, items, products)
+        return batch.create_invoices(self.api, self.bodies, self.customers, items, products)
 
     def send(self, provider_id: str, email: str | None = None) -> None:
         """Email the invoice (``sendTo`` when ``email`` is given, else its BillEmail).
@@ -533,43 +350,26 @@ class QuickBooksConnector(BaseConnector):
             raise InvoiceStateError(
                 f"QuickBooks invoice {provider_id} still collects work; book it before "
                 "e-mailing it", provider=self.name)
-        params = {"sendTo": email} if email else {}
-        response = replays.post(self._http, self.realm_id, f"/invoice/{provider_id}/send", b"",
-                                "send-invoice", f"{provider_id}|{email or ''}", params=params,
-                                content_type="application/octet-stream")
-        sent = replays.answer(response, f"the e-mail of invoice {provider_id}").get("Invoice")
-        if not isinstance(sent, dict) or str(sent.get("Id")) != provider_id or not (
-                statuses.is_sent(sent)):
-            # Only QuickBooks' own word that it e-mailed this invoice counts as sent;
-            # anything else is as unknown as a timeout, for recovery to decide.
-            raise TransientProviderError(
-                f"QuickBooks answered the e-mail of invoice {provider_id} without the "
-                "e-mailed invoice; it may or may not have been sent",
-                provider=self.name, status=response.status_code)
+        operation = "send-invoice"
+        answer, response = self.api.write(
+            f"/invoice/{provider_id}/send", b"", operation, f"{provider_id}|{email or ''}",
+            params={"sendTo": email} if email else {},
+            content_type="application/octet-stream")
+        sent = answer.get("Invoice")
+        # Only QuickBooks' own word that it e-mailed this invoice counts as sent; anything
+        # else is as unknown as a timeout, for recovery to decide.
+        if not isinstance(sent, Mapping) or str(sent.get("Id")) != provider_id:
+            raise self.api.malformed(f"the e-mail of invoice {provider_id} was answered "
+                                     "without that invoice; it may or may not have been sent",
+                                     operation=operation, response=response, unclear=True)
+        if not statuses.is_sent(sent):
+            raise self.api.malformed(f"invoice {provider_id} is not marked EmailSent; it may "
+                                     "or may not have been sent", operation=operation,
+                                     response=response, unclear=True)
 
     def pdf(self, provider_id: str) -> bytes:
-        """The invoice as QuickBooks renders it."""
-        response = self._http.get(f"/invoice/{provider_id}/pdf",
-                                  headers={"Accept": "application/pdf"})
-        return response.content
-
-    def _with_sync_token(self, provider_id: str, operation: str,
-                         done: Callable[[Mapping[str, Any]], bool] | None = None) -> Any:
-        """POST ``operation`` with the current SyncToken; on a stale one re-read and retry once.
-        An invoice ``done`` says is already in the wanted state is answered as read."""
-        for attempt in range(2):
-            current = self._read_invoice(provider_id)
-            if done is not None and done(current):
-                return {"Invoice": current}
-            token = str(current.get("SyncToken", ""))
-            body = dumps({"Id": provider_id, "SyncToken": token})
-            try:
-                return self._write("/invoice", body, f"{operation}-invoice",
-                                   f"{provider_id}|{token}", params={"operation": operation})
-            except ConflictError as err:
-                if err.code != STALE_OBJECT or attempt == 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        """The invoice as QuickBooks renders it (an answer that is not a PDF: ProviderError)."""
+        return self.api.pdf(provider_id)
 
     def void(self, provider_id: str) -> RemoteInvoice:
         """Void the invoice (irreversible): amounts zeroed, the record kept.
@@ -577,21 +377,20 @@ class QuickBooksConnector(BaseConnector):
         A voided invoice is returned as it is: voiding it again (a repeat whose
         first answer was lost) would mark its note "Voided" twice and hide its key.
         """
-        answer = self._with_sync_token(provider_id, "void", done=statuses.is_voided)
-        return self._remote(answer["Invoice"])
+        return self.api.invoice(self.api.act(provider_id, "void", done=statuses.is_voided))
 
     def delete(self, provider_id: str) -> None:
         """Delete the invoice; QuickBooks forgets it, so deleting it again (a repeat whose
         first answer was lost) finds nothing to delete and is done."""
         try:
-            self._with_sync_token(provider_id, "delete")
+            self.api.act(provider_id, "delete")
         except NotFoundError:
             return
 
     def register_payment(self, provider_id: str, amount: Decimal, paid_on: date) -> RemoteInvoice:
         """Record a Payment of ``amount`` applied to the invoice."""
-        current = self._read_invoice(provider_id)
-        invoice = converter.structure(current, QboInvoice)
+        invoice = WIRE.structure(self.api.read_invoice(provider_id), QboInvoice,
+                                 operation="read invoice to pay")
         payment = QboPayment(
             CustomerRef=Ref(invoice.CustomerRef.value),
             TotalAmt=amount,
@@ -599,23 +398,19 @@ class QuickBooksConnector(BaseConnector):
             TxnDate=paid_on,
             CurrencyRef=Ref(invoice.CurrencyRef.value) if invoice.CurrencyRef else None,
         )
-        body = dumps(payment)
-        self._write("/payment", body, "create-payment",
-                    f"{provider_id}|{invoice.SyncToken}|{digest(body)}")
+        body = WIRE.dumps(payment)
+        self.api.save("Payment", body, "create-payment",
+                      f"{provider_id}|{invoice.SyncToken}|{digest(body)}")
         return self.get_invoice(provider_id)
 
     def credit(self, provider_id: str, key: str) -> RemoteInvoice:
         """Credit the whole invoice with a CreditMemo keyed ``key`` and apply it
         (see :func:`.credits.credit_invoice`)."""
-        return credit_invoice(self, provider_id, key)
-
-    def _credit(self, raw: Mapping[str, Any]) -> RemoteInvoice:
-        url = settings.WEB_APP_CREDIT_MEMO[self.environment].format(id=raw["Id"])
-        return remote_credit(raw, lambda note: parse_note(note)[0], url)
+        return credit_invoice(self.api, provider_id, key)
 
     def changes(self, since: datetime) -> Changes:
         """Invoices changed or deleted since ``since``, from one ``/cdc`` call."""
-        return changefeed.changes(self, since)
+        return changefeed.changes(self.api, since)
 
     def list_invoices(
         self, customer_ref: str, start: date, end: date
@@ -625,21 +420,17 @@ class QuickBooksConnector(BaseConnector):
                                           ("TxnDate", ">=", start), ("TxnDate", "<=", end)]
         position = 1
         while True:
-            rows = self._query("Invoice", where, start=position, order_by="TxnDate")
+            rows = self.api.query("Invoice", where, start=position, order_by="TxnDate")
             for row in rows:
-                yield self._remote(row)
-            if len(rows) < self.page_size:
+                yield self.api.invoice(row)
+            if len(rows) < self.api.page_size:
                 return
             position += len(rows)
 
     def web_url(self, provider_id: str) -> str:
         """Where the invoice opens in the QuickBooks web app (signed-in users)."""
-        return settings.WEB_APP[self.environment].format(id=provider_id)
+        return self.api.web_url(provider_id)
 
     def close(self) -> None:
         """Close the HTTP clients and the token store this connector opened."""
-        self._http.close()
-        if self._token_client is not None:
-            self._token_client.close()
-        if self._own_store is not None and hasattr(self._own_store, "close"):
-            self._own_store.close()
+        self.connection.close()

@@ -23,19 +23,19 @@ from typing import TYPE_CHECKING, Any
 
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import ConflictError, ValidationError
-from ledgerlink_quickbooks import statuses
+from ledgerlink_quickbooks import lookup, statuses
 from ledgerlink_quickbooks.keys import digest, doc_number, note_for
 from ledgerlink_quickbooks.wire import (
+    WIRE,
     QboCreditMemo,
     QboInvoice,
     QboLine,
     QboSalesItemLineDetail,
-    converter,
     dumps,
 )
 
 if TYPE_CHECKING:
-    from ledgerlink_quickbooks.connector import QuickBooksConnector
+    from ledgerlink_quickbooks.api import QuickBooksApi
 
 __all__ = [
     "CREDIT_FOR_PREFIX",
@@ -95,7 +95,7 @@ def credit_memo_for(invoice: Mapping[str, Any], *, doc_number: str, private_note
     A voided invoice, or one without sales lines, has nothing to credit
     (ValidationError).
     """
-    parsed = converter.structure(invoice, QboInvoice)
+    parsed = WIRE.structure(invoice, QboInvoice, operation="read the invoice to credit")
     if statuses.is_voided(invoice):
         raise ValidationError("a voided invoice has nothing left to credit",
                               field="invoice", value=parsed.Id)
@@ -125,13 +125,13 @@ def remote_credit(raw: Mapping[str, Any], parse_key: Callable[[str | None], str 
     (``RemainingCredit``, else ``Balance``), negated; a memo has no due date,
     so the due date is its TxnDate.
     """
-    memo = converter.structure(raw, QboCreditMemo)
-    assert memo.Id is not None, "a CreditMemo read from QuickBooks has an Id"
+    memo = WIRE.structure(raw, QboCreditMemo, operation="read a credit memo")
+    memo_id = WIRE.required(memo.Id, "CreditMemo.Id", operation="read a credit memo")
     issued = memo.TxnDate or date.today()
     total = memo.TotalAmt if memo.TotalAmt is not None else Decimal(0)
     remaining = memo.RemainingCredit if memo.RemainingCredit is not None else memo.Balance
     return RemoteInvoice(
-        provider_id=memo.Id,
+        provider_id=memo_id,
         key=parse_key(memo.PrivateNote),
         customer_ref=memo.CustomerRef.value,
         currency=memo.CurrencyRef.value if memo.CurrencyRef else "",
@@ -149,7 +149,7 @@ def remote_credit(raw: Mapping[str, Any], parse_key: Callable[[str | None], str 
     )
 
 
-def credit_invoice(connector: QuickBooksConnector, provider_id: str, key: str) -> RemoteInvoice:
+def credit_invoice(api: QuickBooksApi, provider_id: str, key: str) -> RemoteInvoice:
     """Credit the whole invoice with a CreditMemo keyed ``key`` and apply it.
 
     The memo copies the invoice's lines (items, quantities, prices, tax codes);
@@ -158,29 +158,31 @@ def credit_invoice(connector: QuickBooksConnector, provider_id: str, key: str) -
     carry requestids derived from ``key``; a memo already made for ``key`` is
     returned as it is (applied first if it still holds credit).
     """
-    memo = connector.find_invoice(key)
+    memo = lookup.find_invoice(api, key)
     if memo is None:
-        raw = connector._read_invoice(provider_id)
+        raw = api.read_invoice(provider_id)
         payload = credit_memo_for(raw, doc_number=doc_number(key),
                                   private_note=credit_note(note_for(key, ()), provider_id))
         body = dumps(payload)
         try:
-            answer = connector._write("/creditmemo", body, "create-credit-memo",
-                                      f"{key}|{digest(body)}")
+            created = api.save("CreditMemo", body, "create-credit-memo", f"{key}|{digest(body)}")
         except ConflictError as err:
-            memo = connector._ours_or(key, err)
+            memo = lookup.ours_or(api, key, err)
         else:
-            memo = connector._credit(answer["CreditMemo"])
+            memo = api.credit(created)
+            if memo.key != key:
+                raise api.malformed(f"the created CreditMemo {memo.provider_id!r} does not "
+                                    f"carry key {key!r}", operation="create-credit-memo",
+                                    unclear=True)
     if memo.balance < 0:
-        _apply(connector, provider_id, memo, key)
-        memo = connector._credit(connector._get(f"/creditmemo/{memo.provider_id}")["CreditMemo"])
+        _apply(api, provider_id, memo, key)
+        memo = api.credit(api.read("CreditMemo", memo.provider_id))
     return memo
 
 
-def _apply(connector: QuickBooksConnector, invoice_id: str, memo: RemoteInvoice,
-           key: str) -> None:
+def _apply(api: QuickBooksApi, invoice_id: str, memo: RemoteInvoice, key: str) -> None:
     """A Payment of 0 linking the invoice and the memo (as much as both allow)."""
-    invoice = connector.get_invoice(invoice_id)
+    invoice = api.get_invoice(invoice_id)
     amount = min(invoice.balance, -memo.balance)
     if amount <= 0:
         return
@@ -193,4 +195,4 @@ def _apply(connector: QuickBooksConnector, invoice_id: str, memo: RemoteInvoice,
             {"Amount": amount, "LinkedTxn": [{"TxnId": memo.provider_id, "TxnType": "CreditMemo"}]},
         ],
     })
-    connector._write("/payment", body, "apply-credit", f"{key}|{digest(body)}")
+    api.save("Payment", body, "apply-credit", f"{key}|{digest(body)}")

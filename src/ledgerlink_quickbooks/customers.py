@@ -1,4 +1,12 @@
-"""QuickBooks Customers: the payload a customer is created with, and opt-in updates.
+"""QuickBooks Customers: finding and creating them, the payload, and opt-in updates.
+
+:class:`Customers` finds (:meth:`Customers.find`), creates and updates the
+company's customers through :class:`~.api.QuickBooksApi` and keeps what an
+invoice needs of each (currency, e-mail). An answer about another customer
+than the one asked for or created is refused, never linked: a read by Id must
+carry that Id, and a created customer must carry the name and the
+``ledgerlink:<id>`` tag it was created with (else TransientProviderError: the
+customer may exist, and the next run finds it by its tag).
 
 :func:`customer_payload` builds the Customer the connector creates (tagged
 ``Notes = "ledgerlink:<id>"``, in the customer's currency, which QuickBooks
@@ -23,15 +31,16 @@ tax ids without spaces, dashes and dots and upper-case.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ledgerlink.domain import Customer, PartyKind
 from ledgerlink.errors import ConflictError
 from ledgerlink_quickbooks import queries
-from ledgerlink_quickbooks.faults import STALE_OBJECT
 from ledgerlink_quickbooks.keys import NOTE_PREFIX, digest
 from ledgerlink_quickbooks.wire import (
+    WIRE,
     QboCustomer,
     QboEmail,
     QboPhysicalAddress,
@@ -41,17 +50,21 @@ from ledgerlink_quickbooks.wire import (
 )
 
 if TYPE_CHECKING:
-    from ledgerlink_quickbooks.connector import QuickBooksConnector
+    from ledgerlink_quickbooks.api import QuickBooksApi
 
 __all__ = [
     "ADDRESS_FIELDS",
+    "DUPLICATE_NAME",
     "MASK_CHAR",
+    "MAX_DISPLAY_NAME",
+    "MAX_ITEM_NAME",
     "TAX_ID_FIELD",
+    "Customers",
     "bill_address",
+    "clean_name",
     "customer_changes",
     "customer_payload",
     "same_tax_id",
-    "update_customer",
 ]
 
 #: QuickBooks' limit on CompanyName, GivenName and FamilyName.
@@ -161,39 +174,10 @@ def customer_changes(remote: Mapping[str, Any], customer: Customer) -> dict[str,
         if _text(current).casefold() != _text(customer.email).casefold():
             changes["PrimaryEmailAddr"] = {"Address": customer.email}
     number = customer.registration_number
-    if number and not same_tax_id(remote.get(TAX_ID_FIELD), number):
+    theirs = remote.get(TAX_ID_FIELD)
+    if number and not same_tax_id(theirs if isinstance(theirs, str) else None, number):
         changes[TAX_ID_FIELD] = number
     return changes or None
-
-
-def update_customer(connector: QuickBooksConnector, ref: str, customer: Customer) -> bool:
-    """Bring customer ``ref``'s address, e-mail and tax id up to date; True if it wrote.
-
-    One sparse update carries every difference. Its requestid derives from
-    the customer, the SyncToken it was computed against and the body, so a
-    retried write is replayed, never applied twice. A stale SyncToken (another
-    writer got there first) re-reads the customer and tries once more; the
-    connector's cached facts (currency, e-mail) are refreshed either way.
-    """
-    for attempt in range(2):
-        remote = connector._get(f"/customer/{ref}")["Customer"]
-        changes = customer_changes(remote, customer)
-        if changes is None:
-            connector._remember(remote)
-            return False
-        token = str(remote.get("SyncToken", ""))
-        body = dumps({"Id": str(remote.get("Id", ref)), "SyncToken": token, "sparse": True,
-                      **changes})
-        try:
-            answer = connector._write("/customer", body, "update-customer",
-                                      f"{ref}|{token}|{digest(body)}")
-        except ConflictError as err:
-            if err.code != STALE_OBJECT or attempt == 1:
-                raise
-            continue
-        connector._remember(answer["Customer"])
-        return True
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 #: Duplicate DisplayName (or Item Name).
@@ -208,46 +192,124 @@ def clean_name(name: str, limit: int) -> str:
     return " ".join(re.sub(r"[:\t\r\n]", " ", name).split())[:limit]
 
 
-def find_customer(connector: QuickBooksConnector, customer: Customer) -> str | None:
-    """By DisplayName (plain or ``"name (id)"``, one query), then by e-mail; ours first.
+class Customers:
+    """The company's customers as the connector finds, creates and updates them.
 
-    A customer tagged with our id wins wherever it is found; an untagged one
-    with the plain name or the e-mail is taken only in the customer's currency.
+    Args:
+        api: the realm's requests.
+        update: whether a found customer's address, e-mail and tax id are brought
+            up to date (the ``update_customers`` option).
     """
-    tag = f"{NOTE_PREFIX}{customer.id}"
-    name = clean_name(customer.name, MAX_DISPLAY_NAME)
-    alias = clean_name(f"{customer.name} ({customer.id})", MAX_DISPLAY_NAME)
-    fallback: list[Any] = []
-    searches: list[queries.Condition] = [("DisplayName", "IN", [name, alias])]
-    if customer.email:
-        searches.append(("PrimaryEmailAddr", "=", customer.email))
-    for condition in searches:
-        for row in connector._query("Customer", [condition], max_results=10):
-            if row.get("Active") is False:
-                continue
-            notes = str(row.get("Notes") or "")
-            if notes == tag:
-                return connector._remember(row)
-            currency = (row.get("CurrencyRef") or {}).get("value")
-            if (row.get("DisplayName") != alias and not notes.startswith(NOTE_PREFIX)
-                    and currency == customer.currency):
-                fallback.append(row)
-    return connector._remember(fallback[0]) if fallback else None
 
+    def __init__(self, api: QuickBooksApi, *, update: bool = False) -> None:
+        self.api = api
+        self.update_found = update
+        # Customer Id -> (currency, e-mail). A customer's currency never changes.
+        self._facts: dict[str, tuple[str, str | None]] = {}
+        self._lock = threading.Lock()
 
-def create_customer(connector: QuickBooksConnector, customer: Customer) -> str:
-    """Create the customer tagged ``Notes = "ledgerlink:<id>"`` in its currency; when the
-    plain name is taken (6240), as ``"<name> (<id>)"``."""
-    names = (clean_name(customer.name, MAX_DISPLAY_NAME),
-             clean_name(f"{customer.name} ({customer.id})", MAX_DISPLAY_NAME))
-    for attempt, display in enumerate(names):
-        body = dumps(customer_payload(customer, display))
-        try:
-            answer = connector._write("/customer", body, "create-customer",
-                                      f"{customer.id}|{digest(body)}")
-        except ConflictError as err:
-            if err.code == DUPLICATE_NAME and attempt == 0:
-                continue
-            raise
-        return connector._remember(answer["Customer"])
-    raise AssertionError("unreachable")  # pragma: no cover
+    def remember(self, raw: Mapping[str, Any]) -> str:
+        """Keep a (checked) Customer object's currency and e-mail; its Id."""
+        customer = WIRE.structure(raw, QboCustomer, operation="read a customer")
+        ref = WIRE.required(customer.Id, "Customer.Id", operation="read a customer")
+        currency = customer.CurrencyRef.value if customer.CurrencyRef else ""
+        email = customer.PrimaryEmailAddr.Address if customer.PrimaryEmailAddr else None
+        with self._lock:
+            self._facts[ref] = (currency, email)
+        return ref
+
+    def forget(self) -> None:
+        """Drop what is known of every customer (as a new process starts)."""
+        with self._lock:
+            self._facts.clear()
+
+    def facts(self, ref: str) -> tuple[str, str | None]:
+        """Customer ``ref``'s currency and e-mail (read once)."""
+        with self._lock:
+            known = self._facts.get(ref)
+        if known is None:
+            self.remember(self.api.read("Customer", ref))
+            with self._lock:
+                known = self._facts[ref]
+        return known
+
+    def prefetch(self, refs: Iterable[str]) -> None:
+        """Learn the currency and e-mail of the unseen ``refs``, a query per 1000."""
+        with self._lock:
+            unknown = sorted({ref for ref in refs if ref not in self._facts})
+        for start in range(0, len(unknown), queries.MAX_RESULTS):
+            chunk = unknown[start:start + queries.MAX_RESULTS]
+            for row in self.api.query("Customer", [("Id", "IN", chunk)]):
+                self.remember(row)
+
+    def find(self, customer: Customer) -> str | None:
+        """By DisplayName (plain or ``"name (id)"``, one query), then by e-mail; ours first;
+        with ``update`` the one found is brought up to date.
+
+        A customer tagged with our id wins wherever it is found; an untagged one
+        with the plain name or the e-mail is taken only in the customer's currency.
+        """
+        tag = f"{NOTE_PREFIX}{customer.id}"
+        name = clean_name(customer.name, MAX_DISPLAY_NAME)
+        alias = clean_name(f"{customer.name} ({customer.id})", MAX_DISPLAY_NAME)
+        fallback: list[Any] = []
+        searches: list[queries.Condition] = [("DisplayName", "IN", [name, alias])]
+        if customer.email:
+            searches.append(("PrimaryEmailAddr", "=", customer.email))
+        found = None
+        for condition in searches:
+            for row in self.api.query("Customer", [condition], max_results=10):
+                if row.get("Active") is False:
+                    continue
+                notes = str(row.get("Notes") or "")
+                if notes == tag:
+                    found = self.remember(row)
+                    break
+                currency = (row.get("CurrencyRef") or {}).get("value")
+                if (row.get("DisplayName") != alias and not notes.startswith(NOTE_PREFIX)
+                        and currency == customer.currency):
+                    fallback.append(row)
+            if found is not None:
+                break
+        if found is None and fallback:
+            found = self.remember(fallback[0])
+        if found is not None and self.update_found:
+            self.update(found, customer)
+        return found
+
+    def create(self, customer: Customer) -> str:
+        """Create the customer tagged ``Notes = "ledgerlink:<id>"`` in its currency; when
+        the plain name is taken (6240), as ``"<name> (<id>)"``."""
+        names = (clean_name(customer.name, MAX_DISPLAY_NAME),
+                 clean_name(f"{customer.name} ({customer.id})", MAX_DISPLAY_NAME))
+        for attempt, display in enumerate(names):
+            payload = customer_payload(customer, display)
+            body = dumps(payload)
+            try:
+                created = self.api.save("Customer", body, "create-customer",
+                                        f"{customer.id}|{digest(body)}")
+            except ConflictError as err:
+                if err.code == DUPLICATE_NAME and attempt == 0:
+                    continue
+                raise
+            for field in ("DisplayName", "Notes"):
+                if created.get(field) != getattr(payload, field):
+                    raise self.api.malformed(
+                        f"the created Customer {created.get('Id')!r} has {field} "
+                        f"{created.get(field)!r}, not the {getattr(payload, field)!r} it was "
+                        "created with; it is not linked", operation="create-customer",
+                        unclear=True)
+            return self.remember(created)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def update(self, ref: str, customer: Customer) -> bool:
+        """Bring customer ``ref``'s address, e-mail and tax id up to date; True if it wrote.
+
+        One sparse update carries every difference (:func:`customer_changes`),
+        under the SyncToken it was computed against (:meth:`.api.QuickBooksApi.update`);
+        the cached currency and e-mail are refreshed either way.
+        """
+        raw, written = self.api.update("Customer", ref, "update-customer",
+                                       lambda remote: customer_changes(remote, customer))
+        self.remember(raw)
+        return written

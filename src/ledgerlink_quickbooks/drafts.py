@@ -32,13 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 from ledgerlink.connector import ProductRefs
 from ledgerlink.domain import InvoiceLine, RemoteInvoice
-from ledgerlink.errors import ConflictError, InvoiceStateError
-from ledgerlink_quickbooks.faults import STALE_OBJECT
-from ledgerlink_quickbooks.keys import digest, is_collecting, note_for, parse_note
-from ledgerlink_quickbooks.wire import converter, dumps
+from ledgerlink.errors import InvoiceStateError
+from ledgerlink_quickbooks import settings
+from ledgerlink_quickbooks.keys import is_collecting, note_for, parse_note
+from ledgerlink_quickbooks.wire import WIRE
 
 if TYPE_CHECKING:
-    from ledgerlink_quickbooks.connector import QuickBooksConnector
+    from ledgerlink_quickbooks.api import QuickBooksApi
+    from ledgerlink_quickbooks.mapping import InvoiceBodies
 
 __all__ = ["EMPTY_LINE", "book", "is_booked", "replace_lines"]
 
@@ -61,78 +62,65 @@ def _sales_lines(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [dict(line) for line in raw.get("Line") or () if line.get("DetailType") == SALES_LINE]
 
 
-def _update(connector: QuickBooksConnector, provider_id: str, operation: str,
+def _update(api: QuickBooksApi, provider_id: str, operation: str,
             change: Callable[[Mapping[str, Any]], dict[str, Any] | None]) -> RemoteInvoice:
     """Sparse-update the invoice with ``change(current)`` (None: nothing to write)."""
-    for attempt in range(2):
-        raw = connector._read_invoice(provider_id)
-        fields = change(raw)
-        if fields is None:
-            return connector._remote(raw)
-        token = str(raw.get("SyncToken", ""))
-        body = dumps({"Id": provider_id, "SyncToken": token, "sparse": True, **fields})
-        try:
-            answer = connector._write("/invoice", body, operation,
-                                      f"{provider_id}|{token}|{digest(body)}")
-        except ConflictError as err:
-            if err.code != STALE_OBJECT or attempt == 1:
-                raise
-            continue
-        return connector._remote(answer["Invoice"])
-    raise AssertionError("unreachable")  # pragma: no cover
+    raw, _ = api.update("Invoice", provider_id, operation, change)
+    return api.invoice(raw)
 
 
-def _open_lines(connector: QuickBooksConnector, raw: Mapping[str, Any]
+def _open_lines(api: QuickBooksApi, raw: Mapping[str, Any]
                 ) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
     """The key and (source key, line) pairs of an open invoice; refuses a final one."""
     provider_id = str(raw.get("Id"))
-    if connector._remote(raw).booked:
+    if api.invoice(raw).booked:
         raise InvoiceStateError(
             f"QuickBooks invoice {provider_id} is final (booked, sent, paid or voided); "
-            "its lines cannot change", provider=connector.name)
+            "its lines cannot change", provider=settings.PROVIDER)
     key, keys = parse_note(raw.get("PrivateNote"))
     sales = _sales_lines(raw)
     if key is None or len(keys) != len(sales):
         raise InvoiceStateError(
             f"the lines of QuickBooks invoice {provider_id} were changed in QuickBooks; "
-            "ledgerlink can no longer tell which work each line bills", provider=connector.name)
+            "ledgerlink can no longer tell which work each line bills",
+            provider=settings.PROVIDER)
     return key, list(zip(keys, sales, strict=True))
 
 
-def replace_lines(connector: QuickBooksConnector, provider_id: str, source_key: str,
+def replace_lines(api: QuickBooksApi, bodies: InvoiceBodies, provider_id: str, source_key: str,
                   lines: Sequence[InvoiceLine], products: ProductRefs) -> RemoteInvoice:
     """On an open invoice, replace the lines tagged ``source_key`` by ``lines``."""
 
     def change(raw: Mapping[str, Any]) -> dict[str, Any]:
-        key, tagged = _open_lines(connector, raw)
-        currency = (raw.get("CurrencyRef") or {}).get("value") or ""
+        key, tagged = _open_lines(api, raw)
+        currency = str((raw.get("CurrencyRef") or {}).get("value") or "")
         kept = [(k, line) for k, line in tagged if k != source_key]
-        added = connector._lines(lines, currency, products)
+        added = bodies.lines(lines, currency, products)
         keys = [k for k, _ in kept] + [source_key] * len(added)
         body_lines: list[Any] = [line for _, line in kept]
-        body_lines += [converter.unstructure(line) for line in added]
+        body_lines += [WIRE.unstructure(line) for line in added]
         try:
             note = note_for(key, keys, collecting=True)
         except ValueError as err:
             raise InvoiceStateError(
                 f"QuickBooks invoice {provider_id} cannot collect more lines ({err}); "
-                "book it and collect on a new one", provider=connector.name) from err
+                "book it and collect on a new one", provider=settings.PROVIDER) from err
         return {"Line": body_lines or [dict(EMPTY_LINE)], "PrivateNote": note}
 
-    return _update(connector, provider_id, "replace-lines", change)
+    return _update(api, provider_id, "replace-lines", change)
 
 
-def book(connector: QuickBooksConnector, provider_id: str) -> RemoteInvoice:
+def book(api: QuickBooksApi, provider_id: str) -> RemoteInvoice:
     """Make an open invoice final (remove ``collecting``); a final one is returned as is."""
 
     def change(raw: Mapping[str, Any]) -> dict[str, Any] | None:
-        if connector._remote(raw).booked:
+        if api.invoice(raw).booked:
             return None
-        key, tagged = _open_lines(connector, raw)
+        key, tagged = _open_lines(api, raw)
         if not tagged:
             raise InvoiceStateError(
                 f"QuickBooks invoice {provider_id} bills no work; an empty invoice is not booked",
-                provider=connector.name)
+                provider=settings.PROVIDER)
         return {"PrivateNote": note_for(key, (k for k, _ in tagged))}
 
-    return _update(connector, provider_id, "book-invoice", change)
+    return _update(api, provider_id, "book-invoice", change)

@@ -63,7 +63,7 @@ def item_fault(item: Mapping[str, Any]) -> Fault | None:
     if not isinstance(block, Mapping):
         return None
     errors = block.get("Error") or block.get("error") or []
-    if not errors:
+    if not isinstance(errors, list) or not errors or not isinstance(errors[0], Mapping):
         return Fault("QuickBooks reported a fault without details", None, None)
     return _fault(errors[0])
 

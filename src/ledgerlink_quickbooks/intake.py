@@ -13,25 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Protocol
 
 import attrs
 
-from ledgerlink.errors import ValidationError
+from ledgerlink.connector import Connector
+from ledgerlink.errors import WebhookSignatureError
 from ledgerlink.refreshing import RefreshResult, refresh_statuses
 from ledgerlink.store import Store
-from ledgerlink_quickbooks.connector import QuickBooksConnector
-from ledgerlink_quickbooks.webhooks import (
-    SIGNATURE_HEADER,
-    EntityChange,
-    parse_notifications,
-    verify_signature,
-)
+from ledgerlink_quickbooks.webhooks import EntityChange, check_signature, parse_notifications
 
-__all__ = ["InvoiceNotice", "WebhookSignatureError", "invoice_notice", "refresh_from_webhook"]
+__all__ = ["InvoiceNotice", "RealmConnector", "WebhookSignatureError", "invoice_notice",
+           "refresh_from_webhook"]
 
 
-class WebhookSignatureError(ValidationError):
-    """The delivery's ``intuit-signature`` is missing or does not match its body."""
+class RealmConnector(Connector, Protocol):
+    """A connector to one QuickBooks company (the QuickBooks connector)."""
+
+    realm_id: str
 
 
 @attrs.frozen
@@ -70,19 +69,16 @@ def invoice_notice(body: bytes, signature: str | None, verifier_token: str,
         realm_id: the company to keep events of.
 
     Raises:
-        WebhookSignatureError: the signature is missing or wrong; nothing was parsed.
-        ValidationError: the signed body is neither payload format.
+        WebhookSignatureError: the signature is missing, malformed or wrong; nothing
+            was parsed.
+        ValidationError: the signed body is neither payload format, or is malformed
+            (the error names what is wrong).
     """
-    if not verify_signature(body, signature, verifier_token):
-        reason = "is missing" if not signature else "does not match the body"
-        raise WebhookSignatureError(
-            f"webhook rejected: the {SIGNATURE_HEADER} header {reason}; the delivery is "
-            "not from QuickBooks, was altered, or was signed with another verifier token",
-            field=SIGNATURE_HEADER)
+    check_signature(body, signature, verifier_token)
     return _invoices_of(parse_notifications(body), realm_id)
 
 
-def refresh_from_webhook(connector: QuickBooksConnector, store: Store, body: bytes,
+def refresh_from_webhook(connector: RealmConnector, store: Store, body: bytes,
                          signature: str | None, verifier_token: str, *,
                          today: date | None = None) -> RefreshResult:
     """Verify a delivery, then refresh the statuses of exactly the invoices it names.

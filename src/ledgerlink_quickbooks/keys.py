@@ -121,12 +121,12 @@ def note_for(key: str, source_keys: Iterable[str | None], *, collecting: bool = 
 
 def is_collecting(note: str | None) -> bool:
     """True when the note marks an invoice that still collects work."""
-    return COLLECTING in (note or "").splitlines()[1:2]
+    return isinstance(note, str) and COLLECTING in note.splitlines()[1:2]
 
 
 def parse_note(note: str | None) -> tuple[str | None, tuple[str, ...]]:
     """The ledgerlink key and line source keys in a PrivateNote (void's marker ignored)."""
-    text = note or ""
+    text = note if isinstance(note, str) else ""  # a number in an answer is no note of ours
     if text.startswith(statuses.VOID_MARKER):
         text = text[len(statuses.VOID_MARKER):].lstrip(" -:\n")
     if not text.startswith(NOTE_PREFIX):

@@ -1,7 +1,12 @@
-"""Finding many invoices by key at once: ``DocNumber IN (...)`` queries, a page of keys each.
+"""Finding invoices by key: one key (:func:`find_invoice`), many at once (:func:`find_invoices`),
+and the invoice behind a duplicate-number refusal (:func:`ours_or`).
+
+:func:`find_invoice` queries the key's DocNumber among Invoices and CreditMemos
+(a credit key among CreditMemos first) and accepts only a row whose
+PrivateNote carries the key: a person's invoice with the same number is not ours.
 
 Recovery reconciles every unresolved intent of a crashed run, which may be
-thousands; asking :meth:`~.connector.QuickBooksConnector.find_invoice` for
+thousands; asking :func:`find_invoice` for
 each would cost two queries per key that never reached QuickBooks.
 :func:`find_invoices` asks instead, per entity, one query per page of
 DocNumbers:
@@ -15,7 +20,8 @@ A row counts for a key under the rule :meth:`find_invoice` applies: its
 DocNumber is the key's (:func:`.keys.doc_number`, compared without case as
 QuickBooks compares) and its PrivateNote carries the key. Rows become
 :class:`~ledgerlink.domain.RemoteInvoice` values through the connector's own
-readers, so they equal what ``find_invoice`` and ``get_invoice`` answer.
+readers (:class:`~.api.QuickBooksApi`), so they equal what ``find_invoice`` and
+``get_invoice`` answer.
 
 Limits: a page holds at most :data:`~.queries.MAX_RESULTS` (1000) DocNumbers,
 QuickBooks' most rows per answer, and a statement at most
@@ -32,14 +38,18 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import ConflictError
 from ledgerlink_quickbooks import queries
 from ledgerlink_quickbooks.keys import doc_number, is_credit_key, parse_note
-from ledgerlink_quickbooks.wire import loads
 
 if TYPE_CHECKING:
-    from ledgerlink_quickbooks.connector import QuickBooksConnector
+    from ledgerlink_quickbooks.api import QuickBooksApi
 
-__all__ = ["MAX_QUERY_CHARS", "find_invoices", "pages"]
+__all__ = ["DUPLICATE_DOC_NUMBER", "MAX_QUERY_CHARS", "find_invoice", "find_invoices",
+           "ours_or", "pages"]
+
+#: QuickBooks' refusal of a DocNumber its transaction type already has.
+DUPLICATE_DOC_NUMBER = "6210"
 
 #: Longest statement sent. Intuit publishes no limit for the POST form; this
 #: bound holds a full page of the longest DocNumbers (1000 × 21 characters,
@@ -68,22 +78,41 @@ def pages(numbers: Sequence[str], *, max_keys: int = queries.MAX_RESULTS,
         yield page
 
 
-def _rows(connector: QuickBooksConnector, entity: str, numbers: list[str]) -> Iterator[Any]:
+def find_invoice(api: QuickBooksApi, key: str) -> RemoteInvoice | None:
+    """The invoice or credit note whose DocNumber derives from ``key`` and whose note
+    carries it; a key found in neither entity costs two queries."""
+    entities = (CREDIT_MEMO, INVOICE) if is_credit_key(key) else (INVOICE, CREDIT_MEMO)
+    number = doc_number(key)
+    for entity in entities:
+        for row in api.query(entity, [("DocNumber", "=", number)], max_results=10):
+            if parse_note(row.get("PrivateNote"))[0] == key:
+                return _read(api, entity, row)
+    return None
+
+
+def ours_or(api: QuickBooksApi, key: str, err: ConflictError) -> RemoteInvoice:
+    """After a refused create: the invoice for ``key`` when the refusal is a duplicate
+    DocNumber (6210) and that invoice is ours, else ``err``."""
+    if err.code == DUPLICATE_DOC_NUMBER:
+        ours = find_invoice(api, key)
+        if ours is not None:
+            return ours
+    raise err
+
+
+def _rows(api: QuickBooksApi, entity: str, numbers: list[str]) -> Iterator[Any]:
     """Every row of ``entity`` whose DocNumber is in ``numbers`` (one POST per page)."""
     start = 1
     while True:
         text = queries.select(entity, [("DocNumber", "IN", numbers)], start=start)
-        response = connector._http.post(
-            "/query", content=text.encode("utf-8"),
-            headers={"Content-Type": "application/text"}, idempotent=True)
-        rows = (loads(response.text).get("QueryResponse") or {}).get(entity) or []
+        rows = api.query_posted(entity, text)
         yield from rows
         if len(rows) < queries.MAX_RESULTS:
             return
         start += len(rows)
 
 
-def _search(connector: QuickBooksConnector, entity: str,
+def _search(api: QuickBooksApi, entity: str,
             keys: Sequence[str]) -> dict[str, RemoteInvoice]:
     """The rows of ``entity`` carrying ``keys``, read as find_invoice reads them."""
     by_number: dict[str, set[str]] = {}
@@ -92,31 +121,30 @@ def _search(connector: QuickBooksConnector, entity: str,
     found: dict[str, RemoteInvoice] = {}
     numbers = list(dict.fromkeys(doc_number(key) for key in keys))
     for page in pages(numbers):
-        for row in _rows(connector, entity, page):
+        for row in _rows(api, entity, page):
             ours = parse_note(row.get("PrivateNote"))[0]
             number = str(row.get("DocNumber") or "").casefold()
             if ours is None or ours in found or ours not in by_number.get(number, ()):
                 continue  # not ours, or a second row for a key already answered
-            found[ours] = _read(connector, entity, row)
+            found[ours] = _read(api, entity, row)
     return found
 
 
-def _read(connector: QuickBooksConnector, entity: str, row: Mapping[str, Any]) -> RemoteInvoice:
-    return connector._credit(row) if entity == CREDIT_MEMO else connector._remote(row)
+def _read(api: QuickBooksApi, entity: str, row: Mapping[str, Any]) -> RemoteInvoice:
+    return api.credit(row) if entity == CREDIT_MEMO else api.invoice(row)
 
 
-def find_invoices(connector: QuickBooksConnector,
-                  keys: Sequence[str]) -> dict[str, RemoteInvoice]:
+def find_invoices(api: QuickBooksApi, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
     """The invoices and credit memos carrying ``keys``, by key (see the module docstring)."""
     unique = list(dict.fromkeys(keys))
     invoice_keys = [key for key in unique if not is_credit_key(key)]
     credit_keys = [key for key in unique if is_credit_key(key)]
-    found = _search(connector, INVOICE, invoice_keys) if invoice_keys else {}
+    found = _search(api, INVOICE, invoice_keys) if invoice_keys else {}
     # Credit keys' first look and invoice keys' second share the CreditMemo pass.
     memo_keys = credit_keys + [key for key in invoice_keys if key not in found]
     if memo_keys:
-        found.update(_search(connector, CREDIT_MEMO, memo_keys))
+        found.update(_search(api, CREDIT_MEMO, memo_keys))
     late = [key for key in credit_keys if key not in found]
     if late:
-        found.update(_search(connector, INVOICE, late))
+        found.update(_search(api, INVOICE, late))
     return {key: found[key] for key in unique if key in found}

@@ -8,10 +8,7 @@ The entry point ``quickbooks = "ledgerlink_quickbooks.plugin"`` (group
 
 from __future__ import annotations
 
-from ledgerlink.emulation import EmulatorRegistry
-from ledgerlink.plugins.hookspecs import hookimpl
-from ledgerlink.plugins.manager import CommandRegistrar
-from ledgerlink.plugins.registry import ConnectorRegistry
+from ledgerlink.plugins.shortcuts import commands_hook, connector_hook, emulator_hook
 from ledgerlink_quickbooks.cli import quickbooks
 from ledgerlink_quickbooks.connector import CAPABILITIES, QuickBooksConnector
 
@@ -21,28 +18,9 @@ __all__ = [
     "ledgerlink_register_emulators",
 ]
 
-
-@hookimpl
-def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
-    """Register ``quickbooks``: QuickBooks Online through its v3 Accounting API."""
-    registry.register(
-        "quickbooks",
-        QuickBooksConnector,
-        capabilities=CAPABILITIES,
-        description="QuickBooks Online (Accounting API v3, OAuth2); invoices are final "
-                    "when created (no drafts).",
-    )
-
-
-@hookimpl
-def ledgerlink_register_emulators(registry: EmulatorRegistry) -> None:
-    """Register ``quickbooks``: the QuickBooks emulator, for ``ledgerlink emulate quickbooks``."""
-    from ledgerlink_quickbooks.emulator.served import SPEC
-
-    registry.register(SPEC)
-
-
-@hookimpl
-def ledgerlink_register_commands(cli: CommandRegistrar) -> None:
-    """Add ``ledgerlink quickbooks`` (connect, disconnect, status)."""
-    cli.add(quickbooks)
+ledgerlink_register_connectors = connector_hook(
+    "quickbooks", QuickBooksConnector, capabilities=CAPABILITIES,
+    description="QuickBooks Online (Accounting API v3, OAuth2); invoices are final "
+                "when created (no drafts).")
+ledgerlink_register_commands = commands_hook(quickbooks)
+ledgerlink_register_emulators = emulator_hook("ledgerlink_quickbooks.emulator.served:SPEC")

@@ -25,26 +25,23 @@ done, so it is safe to send the write again under another requestid:
   does, :mod:`.batch`), and QuickBooks refuses a repeated DocNumber in any case
   (6210, which the connector resolves to the invoice that is ours).
 
-:func:`answer` reads a write's answer: a 2xx whose body is not a JSON object
-says nothing about whether the write was done, so it raises
-TransientProviderError, which the runner treats as it treats a timeout.
+A write's answer is read by :meth:`.api.QuickBooksApi.write`: a 2xx whose body
+is not a JSON object says nothing about whether the write was done, so it
+raises TransientProviderError, which the runner treats as it treats a timeout.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import httpx
 
-from ledgerlink.errors import LedgerlinkError, ProviderError, TransientProviderError
+from ledgerlink.errors import LedgerlinkError, ProviderError
 from ledgerlink.http.client import ProviderClient
 from ledgerlink.http.limits import DEFAULT_LIMIT
-from ledgerlink_quickbooks import settings
 from ledgerlink_quickbooks.keys import request_id
-from ledgerlink_quickbooks.wire import loads
 
-__all__ = ["GENERATIONS", "MALFORMED_CODES", "answer", "generation_key", "is_malformed", "post"]
+__all__ = ["GENERATIONS", "MALFORMED_CODES", "generation_key", "is_malformed", "post"]
 
 #: Fault codes saying the request itself could not be read.
 MALFORMED_CODES = frozenset({"400", "2010"})
@@ -80,17 +77,3 @@ def post(http: ProviderClient, realm_id: str, path: str, body: bytes, operation:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
-
-def answer(response: httpx.Response, what: str) -> dict[str, Any]:
-    """The JSON object a write was answered with; any other 2xx body leaves the write's
-    fate unknown (TransientProviderError naming ``what``)."""
-    try:
-        body = loads(response.text)
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise TransientProviderError(
-            f"QuickBooks answered {what} with HTTP {response.status_code} and a body that is "
-            "not a JSON object; the write may or may not have been done",
-            provider=settings.PROVIDER, status=response.status_code)
-    return body

@@ -41,9 +41,9 @@ def is_deleted(invoice: Mapping[str, Any]) -> bool:
 
 def is_voided(invoice: Mapping[str, Any]) -> bool:
     """True when QuickBooks voided the invoice: amounts zeroed and the note marked."""
-    note = invoice.get("PrivateNote") or ""
-    return (_amount(invoice, "TotalAmt") == 0 and _amount(invoice, "Balance") == 0
-            and note.startswith(VOID_MARKER))
+    note = invoice.get("PrivateNote")
+    return (isinstance(note, str) and note.startswith(VOID_MARKER)
+            and _amount(invoice, "TotalAmt") == 0 and _amount(invoice, "Balance") == 0)
 
 
 def is_sent(invoice: Mapping[str, Any]) -> bool:

@@ -4,7 +4,7 @@ A QuickBooks company outside the US taxes each sales line by a TaxCode; a
 TaxCode lists the TaxRates it applies (``SalesTaxRateList.TaxRateDetail[]``,
 each naming a TaxRate with a ``RateValue`` percentage). :class:`TaxCodes`
 loads the company's TaxCodes and TaxRates once, through a query callable like
-the connector's ``_query(entity, where)``, and answers the TaxCode Id for a
+:meth:`.api.QuickBooksApi.query`, and answers the TaxCode Id for a
 ledgerlink VAT rate:
 
 1. an explicit override (``{rate: code id}``, usually parsed by
@@ -33,6 +33,7 @@ import attrs
 
 from ledgerlink.errors import ValidationError
 from ledgerlink_quickbooks import queries
+from ledgerlink_quickbooks.wire import WIRE, QboTaxCode, QboTaxRate
 
 __all__ = ["QueryFn", "TaxCode", "TaxCodes", "parse_overrides"]
 
@@ -108,26 +109,22 @@ class TaxCode:
         return f"{self.id} ({self.name})"
 
 
-def _decimal(value: Any) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _usable(row: Mapping[str, Any]) -> bool:
-    return row.get("Active", True) is not False and row.get("Hidden") is not True
-
-
 def load_codes(query: QueryFn) -> dict[str, TaxCode]:
-    """The company's active, visible TaxCodes by Id, with their summed sales rates."""
-    rates = {str(r["Id"]): _decimal(r.get("RateValue", 0)) for r in query("TaxRate", [])}
+    """The company's active, visible TaxCodes by Id, with their summed sales rates
+    (a malformed TaxRate or TaxCode: ProviderError naming it)."""
+    rates = {}
+    for row in query("TaxRate", []):
+        rate = WIRE.structure(row, QboTaxRate, operation="query TaxRate")
+        rates[rate.Id] = rate.RateValue if rate.RateValue is not None else Decimal(0)
     codes: dict[str, TaxCode] = {}
     for row in query("TaxCode", []):
-        if not _usable(row):
+        code = WIRE.structure(row, QboTaxCode, operation="query TaxCode")
+        if code.Active is False or code.Hidden is True:
             continue
-        details = (row.get("SalesTaxRateList") or {}).get("TaxRateDetail") or []
-        refs = [str((d.get("TaxRateRef") or {}).get("value")) for d in details]
+        details = code.SalesTaxRateList.TaxRateDetail if code.SalesTaxRateList else ()
+        refs = [d.TaxRateRef.value if d.TaxRateRef else "None" for d in details]
         total = sum((rates.get(ref, Decimal(0)) for ref in refs), Decimal(0))
-        codes[str(row["Id"])] = TaxCode(str(row["Id"]), str(row.get("Name", "")), total,
-                                        bool(refs))
+        codes[code.Id] = TaxCode(code.Id, code.Name or "", total, bool(refs))
     return codes
 
 

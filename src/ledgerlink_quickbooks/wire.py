@@ -1,18 +1,20 @@
-"""QuickBooks Online JSON shapes for the connector, and the one converter between them.
+"""QuickBooks Online JSON shapes, and :data:`WIRE`, the one wire format that reads and writes them.
 
 The classes carry QuickBooks' own field names (``DocNumber``, ``CustomerRef``...)
-so a payload reads like Intuit's documentation. :data:`converter` is this
-connector's private cattrs converter (never cattrs' global one):
+so a payload reads like Intuit's documentation. :data:`WIRE` is the core's
+:func:`ledgerlink.http.wire.wire_format` configured for QuickBooks:
 
-* unstructuring drops ``None`` fields, so a create sends only what is set;
-* ``Decimal`` stays a ``Decimal`` until :func:`dumps` writes it as a JSON
-  *number* with its exact digits (``12.50``, never a float);
-* structuring ignores the many response fields the connector does not use,
-  takes amounts as ``Decimal`` (from ``parse_float=Decimal`` JSON, ints or
-  strings; floats are refused) and dates as ``YYYY-MM-DD``.
+* writes drop ``None`` fields, so a create sends only what is set, and keep
+  ``Decimal`` as a JSON *number* with its exact digits (``12.50``, never a float);
+* reads are strict: ``{"Active": "false"}`` is refused, not read as True; an
+  amount must be a JSON number (QuickBooks writes them so), a date
+  ``YYYY-MM-DD``, an object an object; fields the connector does not use are
+  ignored. Anything malformed becomes a ProviderError naming the operation and
+  the field (:mod:`ledgerlink.http.wire`).
 
-:func:`loads` parses a response body with ``parse_float=Decimal`` (httpx's
-``.json()`` would give floats).
+:data:`converter`, :func:`dumps` and :func:`loads` are the format's converter,
+its body writer and its JSON parser (non-integer numbers as ``Decimal``), for
+code that builds or inspects payloads directly.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from ledgerlink.http import jsonbody
+from ledgerlink.http.wire import WireFormat, wire_format
+from ledgerlink_quickbooks import settings
 
 __all__ = [
+    "WIRE",
+    "QboAccount",
     "QboCreditMemo",
     "QboCustomer",
     "QboEmail",
@@ -39,8 +43,12 @@ __all__ = [
     "QboPaymentLine",
     "QboPhysicalAddress",
     "QboSalesItemLineDetail",
+    "QboTaxCode",
     "QboTaxLine",
     "QboTaxLineDetail",
+    "QboTaxRate",
+    "QboTaxRateDetail",
+    "QboTaxRateList",
     "QboTxnTaxDetail",
     "Ref",
     "converter",
@@ -95,14 +103,62 @@ class QboCustomer:
 
 @attrs.frozen
 class QboItem:
-    """The Item fields the connector writes and reads."""
+    """The Item fields the connector writes and reads (``IncomeAccountRef`` is required
+    for Service and NonInventory Items: Finance.xsd, NOTES.md §4.3)."""
 
     Name: str
     Id: str | None = None
     Type: str | None = None
     UnitPrice: Decimal | None = None
     Description: str | None = None
+    IncomeAccountRef: Ref | None = None
     Active: bool | None = None
+
+
+@attrs.frozen
+class QboAccount:
+    """The Account fields read to choose the income account of created Items."""
+
+    Id: str
+    Name: str | None = None
+    AccountType: str | None = None
+    AccountSubType: str | None = None
+    Active: bool | None = None
+
+
+@attrs.frozen
+class QboTaxRate:
+    """A TaxRate: the percentage (``RateValue``) one tax component applies."""
+
+    Id: str
+    Name: str | None = None
+    RateValue: Decimal | None = None
+    Active: bool | None = None
+
+
+@attrs.frozen
+class QboTaxRateDetail:
+    """One ``TaxRateDetail`` of a TaxCode's sales or purchase rate list."""
+
+    TaxRateRef: Ref | None = None
+
+
+@attrs.frozen
+class QboTaxRateList:
+    """``SalesTaxRateList`` / ``PurchaseTaxRateList``."""
+
+    TaxRateDetail: tuple[QboTaxRateDetail, ...] = ()
+
+
+@attrs.frozen
+class QboTaxCode:
+    """A TaxCode: the tax rates a line with this code applies."""
+
+    Id: str
+    Name: str | None = None
+    Active: bool | None = None
+    Hidden: bool | None = None
+    SalesTaxRateList: QboTaxRateList | None = None
 
 
 @attrs.frozen
@@ -221,31 +277,23 @@ class QboPayment:
     Id: str | None = None
 
 
-def _make_converter() -> cattrs.Converter:
-    # Without detailed validation a bad value raises ledgerlink's ValidationError itself.
-    conv = cattrs.Converter(detailed_validation=False)
-    conv.register_structure_hook(Decimal, jsonbody.structure_decimal)
-    conv.register_unstructure_hook(Decimal, lambda d: d)
-    conv.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
-    conv.register_unstructure_hook(date, lambda d: d.isoformat())
-    conv.register_structure_hook(str, jsonbody.structure_str)
-    for cls in (Ref, QboEmail, QboPhysicalAddress, QboCustomer, QboItem,
-                QboSalesItemLineDetail, QboLine, QboTaxLineDetail, QboTaxLine, QboTxnTaxDetail,
-                QboInvoice, QboCreditMemo, QboLinkedTxn, QboPaymentLine, QboPayment):
-        conv.register_unstructure_hook(cls, jsonbody.omit_none(make_dict_unstructure_fn(cls, conv)))
-        conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv))
-    return conv
-
-
-#: The connector's converter (a fresh instance; cattrs' global one is never touched).
-converter = _make_converter()
+#: Every shape above, for the wire format.
+CLASSES = (Ref, QboEmail, QboPhysicalAddress, QboCustomer, QboItem, QboAccount, QboTaxRate,
+           QboTaxRateDetail, QboTaxRateList, QboTaxCode, QboSalesItemLineDetail, QboLine,
+           QboTaxLineDetail, QboTaxLine, QboTxnTaxDetail, QboInvoice, QboCreditMemo,
+           QboLinkedTxn, QboPaymentLine, QboPayment)
+#: QuickBooks' wire format: strict reads, ``None`` left out of writes, Ids read as text
+#: (QuickBooks writes them as strings; a number is the same id).
+WIRE: WireFormat = wire_format(settings.PROVIDER, CLASSES)
+#: The format's converter (a fresh one; cattrs' global converter is never touched).
+converter = WIRE.converter
 
 
 def dumps(payload: object) -> bytes:
-    """Unstructure ``payload`` (an attrs shape or plain data) and encode it as JSON."""
-    return jsonbody.encode(converter.unstructure(payload))
+    """``payload`` (an attrs shape or plain data) as a JSON request body."""
+    return WIRE.dumps(payload)
 
 
-def loads(text: str) -> Any:
+def loads(text: str | bytes) -> Any:
     """Parse a QuickBooks JSON body with every non-integer number as ``Decimal``."""
     return jsonbody.decode(text)

@@ -111,3 +111,25 @@ def sign_in_again(client: httpx.Client, emulator: Any) -> None:
     """Give ``client`` a fresh access token (after the fake clock outran the old one)."""
     tokens = emulator.connect(ORG)
     client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+
+
+def refused(response: httpx.Response, *paths: str, code: int = 42) -> dict[str, str]:
+    """Assert Dinero's validation answer naming ``paths``; return its ``validationErrors``.
+
+    The body has the keys of the captured ``error_not_found.json``; every field in
+    ``validationErrors`` is repeated in ``languageSpecificMessages`` and ``errorMessageList``.
+    """
+    example = load_dinero("examples/error_not_found.json")
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert set(body) == set(example), body
+    assert body["code"] == code, body
+    errors = body["validationErrors"]
+    assert isinstance(errors, dict) and set(paths) <= set(errors), (paths, errors)
+    assert [(m["property"], m["message"]) for m in body["languageSpecificMessages"]] == list(
+        errors.items()
+    )
+    assert [(m["Code"], m["Message"]) for m in body["errorMessageList"]] == list(errors.items())
+    if code == 42:
+        assert body["message"] == "Validation Error"
+    return dict(errors)

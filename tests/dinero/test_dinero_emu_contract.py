@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from dinero_emu_support import ORG, api, error_code, load_dinero, ok
 
-from ledgerlink_dinero.emulator import ROUTES
+from ledgerlink_dinero.emulator import ROUTES, schema
 from ledgerlink_dinero.emulator.catalog import CONTACT_REQUIRED, PRODUCT_REQUIRED
 
 Maker = Callable[..., dict[str, Any]]
@@ -96,6 +96,32 @@ def test_required_create_fields_match_the_extract() -> None:
     assert set(CONTACT_REQUIRED) == set(summaries["ContactCreateModel"]["required"])
     assert set(PRODUCT_REQUIRED) == set(summaries["ProductCreateModel"]["required"])
     assert set(summaries["InvoiceUpdateModel"]["required"]) == {"ProductLines", "Timestamp"}
+
+
+def test_the_typed_models_have_the_extracts_fields_and_required_ones() -> None:
+    """Every request model the emulator checks bodies against, where the extract has it,
+    has exactly the extract's field names and required fields."""
+    summaries = load_dinero("spec-extract/endpoint-matrix.json")["request_summaries"]
+    typed = [name for name in schema.MODELS if name in summaries]
+    assert set(typed) == {"ContactCreateModel", "ContactUpdateModel", "ProductCreateModel",
+                          "ProductUpdateModel", "InvoiceCreateModel", "InvoiceUpdateModel",
+                          "TimestampObject", "BookModel", "ApiMailoutModel"}
+    for name in typed:
+        model = schema.MODELS[name]
+        assert set(model.fields) == set(summaries[name]["fields"]), name
+        assert model.required == set(summaries[name]["required"]), name
+
+
+def test_list_parameters_match_the_extract() -> None:
+    """The query parameters each list accepts are the extract's, names and types."""
+    matrix = load_dinero("spec-extract/endpoint-matrix.json")
+    served = {"contacts": schema.CONTACTS_QUERY, "products": schema.PRODUCTS_QUERY,
+              "invoices": schema.INVOICES_QUERY}
+    for op in matrix["operations"]:
+        resource = op["path"].rsplit("/", 1)[-1]
+        if op["method"] == "GET" and resource in served and "{guid}" not in op["path"]:
+            documented = {q["name"]: q["schema"]["type"] for q in op["query"]}
+            assert dict(served[resource]) == documented, resource
 
 
 def test_list_parameters_of_the_extract_are_understood(client: httpx.Client, booked: Maker) -> None:

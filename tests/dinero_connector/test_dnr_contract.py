@@ -48,7 +48,10 @@ def test_every_request_of_a_whole_flow_fits_the_endpoint_matrix(tmp_path: Path) 
         product = make_product()
         assert dinero.find_product(product) is None
         product_ref = dinero.create_product(product)
-        lines = [make_invoice_line(product_id=product.id, source_key="a"),
+        # One line linked to the product (its text is the product's name), one whose own
+        # text is sent unlinked, one free line.
+        lines = [make_invoice_line(product.name, product_id=product.id, source_key="a"),
+                 make_invoice_line("Extra work", product_id=product.id, source_key="a"),
                  make_invoice_line(source_key="b")]
         draft = make_invoice_draft(customer=customer, lines=lines)
         created = dinero.create_invoice(draft, ref, {product.id: product_ref})
@@ -73,7 +76,7 @@ def test_every_request_of_a_whole_flow_fits_the_endpoint_matrix(tmp_path: Path) 
                   for r in recorder.requests}
     assert operations == {
         "organizations list", "contacts list", "contacts create", "products list",
-        "products create", "invoices list", "invoices get", "invoices create",
+        "products create", "products get", "invoices list", "invoices get", "invoices create",
         "invoices update", "invoices book", "invoices send", "invoices delete",
         "invoices payments create", "invoices payments get", "creditnotes create",
         "creditnotes get", "creditnotes book"}

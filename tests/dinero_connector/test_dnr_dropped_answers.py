@@ -73,7 +73,7 @@ def test_a_book_after_a_read_whose_answer_was_lost_returns_the_booked_invoice(
 ) -> None:
     """The same through the read-then-book path (a draft this connector did not just make)."""
     guid = _draft(connected)
-    connected._just_created.clear()  # as a later run sees it: nothing remembered
+    connected.invoices.forget()  # as a later run sees it: nothing remembered
     emulator.faults.drop_after_commit(1)
     booked = connected.book(guid)
     assert booked.booked and booked.number == "1"

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.testing.factories import make_customer, make_invoice_draft
-from ledgerlink_dinero import DineroConnector, lookup
+from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero.emulator import DineroEmulator, Limits, RequestRecord
 
 
@@ -157,14 +157,13 @@ def test_the_list_stops_once_every_key_is_found(
 
 
 def test_few_keys_left_against_many_pages_are_asked_for_one_by_one(
-    emulator: DineroEmulator, dinero: DineroConnector, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    emulator: DineroEmulator, dinero: DineroConnector) -> None:
     """With more pages to read than keys left unfound, each key left costs one filtered
     list call instead (pages of 2 rows stand in for Dinero's 1000)."""
     customer = make_customer()
     ref = dinero.create_customer(customer)
     _fill(emulator, dinero, ref, 12)
-    monkeypatch.setattr(lookup, "PAGE_SIZE", 2)
+    dinero.api.page_size = 2
     keys = ["other-0", "gone-1", "gone-2"]
     before = len(emulator.requests)
     found = dinero.find_invoices(keys)
@@ -193,8 +192,7 @@ def test_one_key_is_one_filtered_list_call(
 
 
 def test_any_choice_of_keys_answers_as_find_invoice_does(
-    emulator: DineroEmulator, dinero: DineroConnector, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    emulator: DineroEmulator, dinero: DineroConnector) -> None:
     """For any keys (repeated, in any order, present, absent, credit keys) and any page
     size, find_invoices answers each key as find_invoice does."""
     book = _book(emulator, dinero, fillers=4)
@@ -205,7 +203,7 @@ def test_any_choice_of_keys_answers_as_find_invoice_does(
     @given(keys=st.lists(st.sampled_from(book.keys), max_size=12),
            page_size=st.integers(min_value=1, max_value=20))
     def check(keys: list[str], page_size: int) -> None:
-        monkeypatch.setattr(lookup, "PAGE_SIZE", page_size)
+        dinero.api.page_size = page_size
         found = dinero.find_invoices(keys)
         assert found == {key: expected[key] for key in dict.fromkeys(keys)
                          if expected[key] is not None}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from ledgerlink.errors import StoreError
+from ledgerlink.errors import ProviderError, StoreError
 from ledgerlink.http import (
     AuthError,
     ClientCredentials,
@@ -313,3 +314,31 @@ def test_parse_callback_reports_a_refusal() -> None:
         parse_callback("https://app.test/cb?error=access_denied&state=s", state="s",
                        provider="test")
     assert info.value.code == "access_denied"
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": "soon"},
+     "expires_in is not a number of seconds (got 'soon')"),
+    ({"access_token": "at-1", "expires_in": True}, "expires_in is not a number"),
+    ({"access_token": "", "expires_in": 3600}, "access_token is not a non-empty string"),
+    ({"access_token": 12, "expires_in": 3600}, "access_token is not a non-empty string"),
+    ({"access_token": "at-1", "refresh_token": ["x"]}, "refresh_token is not"),
+    ({"access_token": "at-1", "token_type": 1}, "token_type is not a string"),
+    ({"refresh_token": "rt-1"}, "no access_token"),
+    ([], "not a JSON object"),
+    ("<html>", "not a JSON object"),
+])
+def test_a_malformed_token_answer_is_a_provider_error_and_nothing_is_saved(
+        answer: object, expected: str) -> None:
+    """A 200 from the token endpoint that is not a token is refused where it arrives."""
+    body = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
+    client = httpx.Client(transport=httpx.MockTransport(
+        lambda _: httpx.Response(200, content=body)))
+    store = MemoryTokenStore()
+    with pytest.raises(ProviderError) as caught:
+        exchange_code(client, ENDPOINTS, CREDENTIALS, code="the-code",
+                      redirect_uri="https://app.test/cb", store=store, key=KEY,
+                      provider="test", clock=lambda: NOW)
+    assert expected in caught.value.message
+    assert not isinstance(caught.value, AuthError)
+    assert store.load_token(KEY) is None

@@ -7,11 +7,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 REALM = "9130350000000001"
 START = 1_780_000_000.0  # 2026-05-28, a fixed instant so dates are reproducible
 BASE_URL = "https://sandbox-quickbooks.api.intuit.com"
+#: The Message of QuickBooks' code-6000 business-validation fault.
+BUSINESS_VALIDATION = "A business validation error has occurred while processing your request"
 
 
 class FakeClock:
@@ -70,3 +73,13 @@ def invoice_body(customer: dict[str, Any], item: dict[str, Any], **extra: Any) -
     }
     body.update(extra)
     return body
+
+
+def error_of(answer: httpx.Response, status: int = 400) -> dict[str, Any]:
+    """The single ``Fault.Error`` of a refusal, after checking status and envelope."""
+    assert answer.status_code == status, answer.text
+    fault = answer.json()["Fault"]
+    assert fault["type"] == "ValidationFault"
+    assert set(fault["Error"][0]) == {"Message", "Detail", "code", "element"}
+    assert "time" in answer.json()
+    return dict(fault["Error"][0])

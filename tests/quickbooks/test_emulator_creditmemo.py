@@ -78,6 +78,7 @@ def test_sparse_update_recomputes_and_checks_the_token(
     memo = client.post(api("creditmemo"), json=memo_body(memo_seeded)).json()["CreditMemo"]
     lines = memo_body(memo_seeded)["Line"]
     lines[0]["Amount"] = 200
+    lines[0]["SalesItemLineDetail"]["Qty"] = 4
     sparse = {"Id": memo["Id"], "SyncToken": "0", "sparse": True, "Line": lines}
     updated = client.post(api("creditmemo"), json=sparse).json()["CreditMemo"]
     totals = (updated["TotalAmt"], updated["RemainingCredit"], updated["SyncToken"])

@@ -97,7 +97,9 @@ def test_awkward_lines_are_taxed_like_the_core(
     lines = [InvoiceLine(d, q, p, r) for d, q, p, r in AWKWARD_LINES]
     body = invoice_body(seeded["customer"], seeded["item"])
     body["Line"] = [vat_line(seeded["item"], ln, codes[ln.vat_rate]) for ln in lines]
-    answer = client.post(api("invoice"), content=dumps(body))
+    answer = client.post(
+        api("invoice"), content=dumps(body), headers={"Content-Type": "application/json"}
+    )
     invoice = loads(answer.text)["Invoice"]
     draft = _draft(lines)
     assert invoice["TotalAmt"] == draft.gross.amount == invoice["Balance"]

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import stamina
 from qbo_connector_support import build_connector
 
 from ledgerlink_quickbooks import QuickBooksConnector
@@ -18,10 +17,8 @@ from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 
 
 @pytest.fixture(autouse=True)
-def _no_retry_waits() -> Iterator[None]:
-    """Retries run at once (stamina's waits off), keeping each call's number of attempts."""
-    with stamina.set_testing(True, attempts=1000, cap=True):
-        yield
+def _no_retry_waits(ledgerlink_no_retry_waits: None) -> None:
+    """Retries run at once in every test here (the ledgerlink pytest plugin's fixture)."""
 
 
 @pytest.fixture

@@ -21,6 +21,19 @@ from ledgerlink_quickbooks.settings import endpoints_at
 
 BASE = "https://qbo-emulator.test"
 REDIRECT = "https://app.example/callback"
+#: The Income account a company answers when its emulator does not model Accounts
+#: (the Id the emulator puts on Items it is sent without one).
+class Recording(httpx.BaseTransport):
+    """The emulator's transport, keeping the query statements the connector sends."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.statements: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/query"):
+            self.statements.append(request.url.params.get("query", ""))
+        return self.inner.handle_request(request)
 
 
 def fresh_realm() -> str:
@@ -38,11 +51,13 @@ def connect_realm(emulator: QuickBooksEmulator, realm: str, store: Store) -> Non
 
 
 def build_connector(emulator: QuickBooksEmulator, tmp_path: Path, *, with_item: bool = True,
-                    realm: str | None = None, **options: Any) -> QuickBooksConnector:
+                    realm: str | None = None,
+                    accounts: tuple[tuple[str, str, str, str, str], ...] | None = None,
+                    **options: Any) -> QuickBooksConnector:
     """A connector on a fresh (or the given), connected realm of ``emulator`` (with a
-    default Service item)."""
+    default Service item, and ``accounts`` as its chart when given)."""
     realm = realm or fresh_realm()
-    emulator.add_realm(realm)
+    emulator.add_realm(realm, accounts=accounts)
     store = Store(tmp_path / f"tokens-{realm}.db")
     connect_realm(emulator, realm, store)
     if with_item:

@@ -61,7 +61,7 @@ def test_changes_report_full_invoices_deleted_ids_and_the_server_time(
     qbo.register_payment(paid, total, date.today())
     qbo.void(voided)
     qbo.delete(deleted)
-    found = changefeed.changes(qbo, start)
+    found = changefeed.changes(qbo.api, start)
     today = date.today()
     by_id = {i.provider_id: i for i in found.invoices}
     assert set(by_id) == {created, paid, voided}
@@ -77,15 +77,15 @@ def test_changes_report_full_invoices_deleted_ids_and_the_server_time(
 def test_a_read_from_a_later_until_reports_nothing_old(qbo: QuickBooksConnector) -> None:
     """Once QuickBooks' clock has moved past the changes, a read from then is empty."""
     made = new_invoice(qbo)
-    first = changefeed.changes(qbo, datetime.now(UTC) - HOUR)
+    first = changefeed.changes(qbo.api, datetime.now(UTC) - HOUR)
     assert made in {i.provider_id for i in first.invoices}
     deadline = time.monotonic() + 5
     later = first
     while later.until <= first.until:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-        later = changefeed.changes(qbo, first.until)
-    empty = changefeed.changes(qbo, later.until)
+        later = changefeed.changes(qbo.api, first.until)
+    empty = changefeed.changes(qbo.api, later.until)
     assert (empty.invoices, empty.deleted) == ((), ())
 
 
@@ -94,7 +94,7 @@ def test_a_since_beyond_the_look_back_is_refused_before_asking(
     """More than 30 days back: ChangeFeedWindowError, and no request is made."""
     qbo, transport = counted
     with pytest.raises(ChangeFeedWindowError, match="30 days"):
-        changefeed.changes(qbo, datetime.now(UTC) - timedelta(days=30))
+        changefeed.changes(qbo.api, datetime.now(UTC) - timedelta(days=30))
     assert transport.paths == []
 
 
@@ -105,7 +105,7 @@ def test_quickbooks_own_look_back_refusal_keeps_its_words(tmp_path: Path) -> Non
     qbo = build_connector(emulator, tmp_path)
     try:
         with pytest.raises(ChangeFeedWindowError) as caught:
-            changefeed.changes(qbo, datetime.now(UTC) - HOUR)
+            changefeed.changes(qbo.api, datetime.now(UTC) - HOUR)
     finally:
         qbo.close()
     assert caught.value.code == "6000"
@@ -124,7 +124,7 @@ def test_a_full_answer_is_refused_rather_than_missing_deletions(
             "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 10,
                       "SalesItemLineDetail": {"ItemRef": {"value": item}}}]})
     with pytest.raises(ChangeFeedWindowError, match="1000 invoices changed"):
-        changefeed.changes(qbo, start)
+        changefeed.changes(qbo.api, start)
 
 
 def test_the_connector_keeps_the_change_feed_contract(tmp_path: Path) -> None:

@@ -106,8 +106,8 @@ def test_unknown_customers_are_learned_in_one_query(
     read each."""
     customers = [make_customer(currency="USD") for _ in range(5)]
     refs = [qbo.create_customer(c) for c in customers]
-    qbo._customers.clear()  # a new process: nothing cached...
-    qbo._tax_codes.codes()  # ...but the company's tax codes (two queries, once) read already
+    qbo.customers.forget()  # a new process: nothing cached...
+    qbo.tax_codes.codes()  # ...but the company's tax codes (two queries, once) read already
     before = len(emulator.requests)
     drafts = [make_invoice_draft(customer=c) for c in customers]
     results = qbo.create_invoices(

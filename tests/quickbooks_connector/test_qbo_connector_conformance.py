@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
+import httpx
 from qbo_connector_support import build_connector
 
 from ledgerlink.testing.conformance import ConnectorConformance
@@ -14,8 +16,19 @@ from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 class TestQuickBooksConformance(ConnectorConformance):
     """QuickBooks keeps the connector contract for everything it declares."""
 
+    http = True
+    #: Options of every connector a test of this class builds.
+    options: ClassVar[dict[str, bool]] = {}
+
     def make_connector(self, tmp_path: Path) -> QuickBooksConnector:
-        return build_connector(QuickBooksEmulator(), tmp_path)
+        return build_connector(QuickBooksEmulator(), tmp_path, **self.options)
+
+    def make_connector_on(self, tmp_path: Path,
+                          transport: httpx.BaseTransport) -> QuickBooksConnector:
+        """A connector on a realm connected through the emulator, then sending every
+        request through ``transport``."""
+        return build_connector(QuickBooksEmulator(), tmp_path, transport=transport,
+                               **self.options)
 
     # One inherited test assumes a running number sequence; QuickBooks numbers are the
     # DocNumbers derived from the keys instead, and this test says so.
@@ -32,12 +45,10 @@ class TestQuickBooksConformance(ConnectorConformance):
 class TestQuickBooksDraftsConformance(TestQuickBooksConformance):
     """With ``drafts=True`` (DRAFTS and BOOKING on open invoices) the contract holds too."""
 
-    def make_connector(self, tmp_path: Path) -> QuickBooksConnector:
-        return build_connector(QuickBooksEmulator(), tmp_path, drafts=True)
+    options: ClassVar[dict[str, bool]] = {"drafts": True}
 
 
 class TestQuickBooksCustomerUpdatesConformance(TestQuickBooksConformance):
     """With ``update_customers=True`` (CUSTOMER_UPDATES) the contract holds too."""
 
-    def make_connector(self, tmp_path: Path) -> QuickBooksConnector:
-        return build_connector(QuickBooksEmulator(), tmp_path, update_customers=True)
+    options: ClassVar[dict[str, bool]] = {"update_customers": True}

@@ -195,7 +195,7 @@ def test_list_invoices_pages_until_a_short_page(
     ref = qbo.create_customer(customer)
     made = [qbo.create_invoice(make_invoice_draft(customer=customer), ref, {}).provider_id
             for _ in range(5)]
-    qbo.page_size = 2
+    qbo.api.page_size = 2
     today = datetime.now(UTC).date()
     listed = [inv.provider_id for inv in qbo.list_invoices(ref, today, today)]
     assert listed == made

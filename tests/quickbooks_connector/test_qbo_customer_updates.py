@@ -23,7 +23,6 @@ from ledgerlink_quickbooks.customers import (
     customer_changes,
     customer_payload,
     same_tax_id,
-    update_customer,
 )
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from ledgerlink_quickbooks.emulator.contract import SCHEMAS, XsdContract
@@ -208,7 +207,7 @@ def test_update_changes_address_email_and_tax_id_only(
     wanted = Customer(customer.id, "Another Name", email="new@example.com",
                       address=Address("New road 2\nBuilding B", "8000", "Aarhus", "DK"),
                       registration_number="DK 13 58 56 28", currency="EUR")
-    assert update_customer(qbo, ref, wanted) is True
+    assert qbo.customers.update(ref, wanted) is True
     stored = emulator.realms[qbo.realm_id].snapshot("Customer", ref)
     assert stored["PrimaryEmailAddr"] == {"Address": "new@example.com"}
     assert stored["BillAddr"] == {"Line1": "New road 2", "Line2": "Building B",
@@ -217,8 +216,8 @@ def test_update_changes_address_email_and_tax_id_only(
     assert stored["DisplayName"] == "Acme Ltd"
     assert stored["CurrencyRef"]["value"] == "USD"
     assert stored["SyncToken"] == "1"
-    assert qbo._customer_facts(ref) == ("USD", "new@example.com")
-    assert update_customer(qbo, ref, wanted) is False
+    assert qbo.customers.facts(ref) == ("USD", "new@example.com")
+    assert qbo.customers.update(ref, wanted) is False
     assert emulator.realms[qbo.realm_id].snapshot("Customer", ref)["SyncToken"] == "1"
 
 
@@ -243,7 +242,7 @@ def test_a_stale_sync_token_is_retried_once(emulator: QuickBooksEmulator,
     customer, ref = _created(qbo)
     state["ref"] = ref
     recording.customer_bodies.clear()
-    assert update_customer(qbo, ref, _moved(customer, email="new@example.com")) is True
+    assert qbo.customers.update(ref, _moved(customer, email="new@example.com")) is True
     first, second = recording.customer_writes
     assert (first["SyncToken"], second["SyncToken"]) == ("0", "1")
     stored = emulator.realms[qbo.realm_id].snapshot("Customer", ref)
@@ -273,7 +272,7 @@ def test_a_second_stale_sync_token_is_raised(emulator: QuickBooksEmulator,
     state["ref"] = ref
     recording.customer_bodies.clear()
     with pytest.raises(ConflictError) as caught:
-        update_customer(qbo, ref, _moved(customer, email="new@example.com"))
+        qbo.customers.update(ref, _moved(customer, email="new@example.com"))
     assert caught.value.code == STALE_OBJECT
     assert len(recording.customer_writes) == 2
     qbo.close()
@@ -294,12 +293,12 @@ def test_a_masked_tax_id_is_not_a_change(emulator: QuickBooksEmulator, tmp_path:
     qbo = _connector(emulator, tmp_path, recording)
     customer, ref = _created(qbo)
     numbered = _moved(customer, registration_number="DK12345674")
-    assert update_customer(qbo, ref, numbered) is True
-    assert qbo._get(f"/customer/{ref}")["Customer"][TAX_ID_FIELD] == "XXXXX45674"
+    assert qbo.customers.update(ref, numbered) is True
+    assert qbo.api.read("Customer", ref)[TAX_ID_FIELD] == "XXXXX45674"
     writes = len(recording.customer_writes)
-    assert update_customer(qbo, ref, numbered) is False
+    assert qbo.customers.update(ref, numbered) is False
     assert len(recording.customer_writes) == writes
-    assert update_customer(qbo, ref, _moved(customer, registration_number="DK13585628")) is True
+    assert qbo.customers.update(ref, _moved(customer, registration_number="DK13585628")) is True
     qbo.close()
 
 
@@ -312,7 +311,7 @@ def test_every_field_an_update_writes_is_in_the_customer_xsd(
     qbo = _connector(emulator, tmp_path, recording)
     customer, ref = _created(qbo)
     recording.customer_bodies.clear()
-    update_customer(qbo, ref, _moved(customer, email="new@example.com",
+    qbo.customers.update(ref, _moved(customer, email="new@example.com",
                                      registration_number="DK12345674",
                                      address=Address("A\nB\nC\nD", "9000", "Aalborg", "DK")))
     [body] = recording.customer_writes

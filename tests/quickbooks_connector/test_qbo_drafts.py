@@ -71,7 +71,7 @@ def test_drafts_collect_until_a_person_sends_the_invoice(
     assert collected.total == Decimal(95) * (3 + 2 + 2)
     assert set(collected.line_keys) == {"wo:W1", "wo:W2", "wo:W3"}
     # A person e-mails it with QuickBooks' own Send: from then on it is final.
-    qbo._http.post(f"/invoice/{open_invoice['Id']}/send", content=b"",
+    qbo.api.http.post(f"/invoice/{open_invoice['Id']}/send", content=b"",
                    headers={"Content-Type": "application/octet-stream"})
     assert qbo.get_invoice(str(open_invoice["Id"])).booked
     third = ledgerlink.invoice(
@@ -112,7 +112,7 @@ def test_an_emptied_open_invoice_keeps_a_placeholder_line_and_cannot_be_booked(
                                         ref, {})
     emptied = qbo_drafts.replace_lines(created.provider_id, "wo:X", [], {})
     assert (emptied.total, emptied.line_keys, emptied.booked) == (Decimal(0), (), False)
-    raw = qbo_drafts._read_invoice(created.provider_id)
+    raw = qbo_drafts.api.read_invoice(created.provider_id)
     assert [ln["Description"] for ln in raw["Line"] if ln["DetailType"] != "SubTotalLineDetail"
             ] == [EMPTY_LINE["Description"]]
     with pytest.raises(InvoiceStateError, match="bills no work"):
@@ -128,9 +128,9 @@ def test_lines_edited_in_quickbooks_stop_ledgerlink_from_changing_them(
     created = qbo_drafts.create_invoice(
         make_invoice_draft(customer=customer, lines=[make_invoice_line(source_key="wo:A")]),
         ref, {})
-    raw = qbo_drafts._read_invoice(created.provider_id)
+    raw = qbo_drafts.api.read_invoice(created.provider_id)
     sales = [ln for ln in raw["Line"] if ln["DetailType"] == "SalesItemLineDetail"]
-    qbo_drafts._write("/invoice", dumps({
+    qbo_drafts.api.write("/invoice", dumps({
         "Id": raw["Id"], "SyncToken": raw["SyncToken"], "sparse": True,
         "Line": [*sales, dict(sales[0], Description="Added by hand")]}), "hand-edit", "x")
     with pytest.raises(InvoiceStateError, match="changed in QuickBooks"):

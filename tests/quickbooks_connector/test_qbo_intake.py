@@ -14,6 +14,7 @@ import httpx
 import pytest
 from qbo_connector_support import build_connector
 
+from ledgerlink import errors
 from ledgerlink.errors import ValidationError
 from ledgerlink.refreshing import RefreshResult
 from ledgerlink.status import InvoiceStatus
@@ -101,6 +102,22 @@ def test_a_wrong_or_missing_signature_is_rejected_before_parsing(
     not_json = b"<xml/>"
     with pytest.raises(ValidationError, match="not JSON"):
         invoice_notice(not_json, sign(not_json, TOKEN), TOKEN, qbo.realm_id)
+
+
+def test_a_malformed_header_or_signed_body_is_refused_by_kind() -> None:
+    """A non-ASCII or non-base64 header: WebhookSignatureError (the core's, as
+    ``ledgerlink.errors`` exports it); a signed body of the wrong shape: ValidationError."""
+    assert WebhookSignatureError is errors.WebhookSignatureError
+    assert issubclass(WebhookSignatureError, ValidationError)
+    body = b'{"eventNotifications": {"realmId": "1"}}'
+    for header in ("sïgnätur€", "%%%", sign(body, TOKEN) + "é"):
+        with pytest.raises(WebhookSignatureError, match="intuit-signature"):
+            invoice_notice(body, header, TOKEN, "1")
+    with pytest.raises(ValidationError, match="eventNotifications is not a list"):
+        invoice_notice(body, sign(body, TOKEN), TOKEN, "1")
+    deep = b"[" * 50_000 + b"]" * 50_000
+    with pytest.raises(ValidationError, match="nested too deep"):
+        invoice_notice(deep, sign(deep, TOKEN), TOKEN, "1")
 
 
 def test_the_official_signature_vector_is_accepted() -> None:

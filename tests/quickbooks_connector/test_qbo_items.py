@@ -14,7 +14,7 @@ from qbo_connector_support import build_connector
 from ledgerlink.domain import InvoiceLine
 from ledgerlink.errors import ValidationError
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
-from ledgerlink_quickbooks.items import (
+from ledgerlink_quickbooks.products import (
     ItemLinker,
     ItemSummary,
     LineLink,
@@ -88,13 +88,13 @@ def test_items_are_listed_page_by_page(emulator: QuickBooksEmulator, tmp_path: P
     """More Items than a page: every one is read once, inactive ones only when asked for."""
     log = QueryLog(emulator.transport())
     qbo = build_connector(emulator, tmp_path, transport=log)  # seeds the "Services" item
-    qbo.page_size = 3
+    qbo.api.page_size = 3
     for number in range(7):
         emulator.seed(qbo.realm_id, "Item", {"Name": f"Part {number}", "Type": "NonInventory",
                                              "UnitPrice": Decimal(f"{number}.50")})
     for number in range(2):
         emulator.seed(qbo.realm_id, "Item", {"Name": f"Old {number}", "Active": False})
-    items = list_items(qbo, active_only=active_only)
+    items = list_items(qbo.api, active_only=active_only)
     names = [item.name for item in items]
     active = ["Services", *(f"Part {n}" for n in range(7))]
     assert names == (active if active_only else [*active, "Old 0", "Old 1"])

@@ -25,7 +25,7 @@ def _lose_next_answer(qbo: QuickBooksConnector, emulator: QuickBooksEmulator) ->
     """The next write commits, its answer is cut, and no retry follows (the caller is
     left with a TransientProviderError, as a run killed there would be left with nothing)."""
     emulator.faults.drop_after_commit(1)
-    qbo._http.attempts = 1
+    qbo.api.http.attempts = 1
 
 
 def _writes(emulator: QuickBooksEmulator, qbo: QuickBooksConnector, since: int) -> list[str]:

@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledgerlink.errors import ValidationError
-from ledgerlink_quickbooks.webhooks import parse_notifications, sign, verify_signature
+from ledgerlink.errors import ValidationError, WebhookSignatureError
+from ledgerlink_quickbooks.webhooks import (
+    EntityChange,
+    check_signature,
+    parse_notifications,
+    sign,
+    verify_signature,
+)
 
 
 def test_the_official_signature_test_vector_verifies(qbo_example: Any) -> None:
@@ -85,3 +91,77 @@ def test_malformed_payloads_are_refused_clearly(body: bytes) -> None:
     """Bodies in neither format, or missing required ids, raise ValidationError."""
     with pytest.raises(ValidationError, match="webhook payload"):
         parse_notifications(body)
+
+
+TOKEN = "verifier-token"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    (b'{"eventNotifications": {"realmId": "1"}}', "eventNotifications"),
+    (b'{"eventNotifications": ["x"]}', "eventNotifications[0]"),
+    (b'{"eventNotifications": [{"realmId": "1", "dataChangeEvent": []}]}',
+     "eventNotifications[0].dataChangeEvent"),
+    (b'{"eventNotifications": [{"realmId": "1", "dataChangeEvent": {"entities": "x"}}]}',
+     "eventNotifications[0].dataChangeEvent.entities"),
+    (b'{"eventNotifications": [{"realmId": "1", "dataChangeEvent": {"entities": [7]}}]}',
+     "eventNotifications[0].dataChangeEvent.entities[0]"),
+    (b'{"eventNotifications": [{"realmId": "1", "dataChangeEvent": {"entities": [{"name": '
+     b'"Invoice", "id": "1", "operation": "Merge", "deletedId": {"x": 1}}]}}]}',
+     "eventNotifications[0].dataChangeEvent.entities[0].deletedId"),
+    (b'[{"type": "qbo.invoice.deleted.v1", "intuitaccountid": "1", "intuitentityid": "2", '
+     b'"data": {"deletedid": [1]}}]', "[0].data.deletedid"),
+    (b'[{"type": "qbo..v1", "intuitaccountid": "1", "intuitentityid": "2"}]', "[0].type"),
+    (b"[" * 100_000 + b"]" * 100_000, None),
+    (b"\xff\xfe\x00garbage", None),
+])
+def test_a_signed_but_malformed_body_is_a_validation_error_naming_it(
+    body: bytes, field: str | None
+) -> None:
+    """Objects where lists belong and back, nesting too deep, bytes that are no text: a
+    ValidationError naming the place, never AttributeError or RecursionError."""
+    assert verify_signature(body, sign(body, TOKEN), TOKEN)
+    with pytest.raises(ValidationError, match="webhook payload") as caught:
+        parse_notifications(body)
+    if field is not None:
+        assert caught.value.field == field
+
+
+@pytest.mark.parametrize("header", ["sïgnatüre", "✓", "abc\u0000", "not base64!", "Zm9v",
+                                    " ", "=" * 8])
+def test_a_header_that_is_no_signature_is_a_signature_error(header: str) -> None:
+    """Non-ASCII, not base64, or the wrong length: WebhookSignatureError, not TypeError."""
+    assert not verify_signature(b"{}", header, TOKEN)
+    with pytest.raises(WebhookSignatureError, match="intuit-signature"):
+        check_signature(b"{}", header, TOKEN)
+
+
+json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["eventNotifications", "realmId", "dataChangeEvent", "entities", "name",
+                         "id", "operation", "lastUpdated", "deletedId", "type", "data",
+                         "intuitaccountid", "intuitentityid", "time", "deletedid"]),
+        inner, max_size=4),
+    max_leaves=15)
+
+
+@given(st.one_of(st.binary(max_size=200), json_like.map(lambda v: json.dumps(v).encode())))
+def test_any_signed_body_is_parsed_or_refused_as_invalid(body: bytes) -> None:
+    """Any bytes with a valid signature: a list of changes or a ValidationError."""
+    check_signature(body, sign(body, TOKEN), TOKEN)
+    try:
+        changes = parse_notifications(body)
+    except ValidationError:
+        return
+    assert all(isinstance(c, EntityChange) and c.realm_id and c.entity_id for c in changes)
+
+
+@given(st.binary(max_size=100), st.one_of(st.none(), st.text(max_size=60)))
+def test_any_header_is_verified_or_a_signature_error(body: bytes, header: str | None) -> None:
+    """Any header string (or none) is QuickBooks' signature or a WebhookSignatureError."""
+    try:
+        check_signature(body, header, TOKEN)
+    except WebhookSignatureError:
+        assert not verify_signature(body, header, TOKEN)
+    else:
+        assert header is not None and header.strip() == sign(body, TOKEN)

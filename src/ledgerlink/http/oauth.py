@@ -40,7 +40,7 @@ from authlib.oauth2.rfc6749.parameters import (
     prepare_token_request,
 )
 
-from ledgerlink.errors import StoreError, TransientProviderError
+from ledgerlink.errors import ProviderError, StoreError, TransientProviderError
 from ledgerlink.http.client import make_client
 from ledgerlink.http.errors import AuthError
 from ledgerlink.http.redact import SECRET_FIELDS, KnownSecrets, mask, redact_text
@@ -226,6 +226,27 @@ def parse_callback(url: str, *, state: str, provider: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in params.items()}
 
 
+def _token_problem(payload: Mapping[str, Any]) -> str | None:
+    """What is wrong with a success answer of the token endpoint (RFC 6749 §5.1), if anything.
+
+    A token kept with a wrong type would fail later and far away (``"soon"`` as
+    ``expires_in`` on the next request), so it is refused where it arrives.
+    """
+    if not isinstance(payload.get("access_token"), str) or not payload["access_token"]:
+        return "access_token is not a non-empty string"
+    refresh = payload.get("refresh_token")
+    if refresh is not None and (not isinstance(refresh, str) or not refresh):
+        return "refresh_token is not a non-empty string"
+    expires_in = payload.get("expires_in")
+    if expires_in is not None and (isinstance(expires_in, bool)
+                                   or not isinstance(expires_in, int | float)
+                                   or not 0 <= expires_in < 10**9):
+        return f"expires_in is not a number of seconds (got {str(expires_in)[:40]!r})"
+    if not isinstance(payload.get("token_type", "bearer"), str):
+        return "token_type is not a string"
+    return None
+
+
 def _token_call(
     client: httpx.Client, endpoints: OAuthEndpoints, credentials: ClientCredentials, *,
     provider: str, grant_type: str, secrets: KnownSecrets | None = None, **params: str,
@@ -247,10 +268,18 @@ def _token_call(
                                      provider=provider) from exc
     try:
         payload = response.json()
-    except ValueError:
-        payload = {}
+    except (ValueError, RecursionError):
+        payload = None
     if response.is_success and isinstance(payload, dict) and "access_token" in payload:
+        problem = _token_problem(payload)
+        if problem:
+            raise ProviderError(f"{grant_type} grant: malformed token answer: {problem}",
+                                provider=provider, status=response.status_code)
         return payload
+    if response.is_success:
+        shown = "not a JSON object" if not isinstance(payload, dict) else "no access_token"
+        raise ProviderError(f"{grant_type} grant: malformed token answer: {shown}",
+                            provider=provider, status=response.status_code)
     error = payload.get("error") if isinstance(payload, dict) else None
     text = (payload.get("error_description") if isinstance(payload, dict) else None) or error
     message = known.scrub(redact_text(str(text or response.reason_phrase

@@ -15,20 +15,22 @@ masked by :func:`display_store`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import click
 
 from ledgerlink.errors import AuthError, LedgerlinkError
+from ledgerlink.http.connection import DEFAULT_STORE
 from ledgerlink.http.redact import redact_text
 from ledgerlink.store import Store
 
 __all__ = [
     "EXIT_REFUSED",
     "PENDING_TTL",
+    "OAuthOptions",
     "Pending",
     "ask_redirect",
     "callback_url",
@@ -37,6 +39,7 @@ __all__ = [
     "forget_token",
     "journal",
     "load_pending",
+    "oauth_options",
     "refusals",
     "save_pending",
     "token_lifetime_lines",
@@ -46,6 +49,58 @@ __all__ = [
 PENDING_TTL = 3600.0
 #: Exit status when the provider or the store refused (as ``ledgerlink run`` uses 1).
 EXIT_REFUSED = 1
+
+F = TypeVar("F", bound=Callable[..., Any])
+Option = Callable[[F], F]
+
+
+@attrs.frozen
+class OAuthOptions:
+    """The click options every ``connect|disconnect|status`` group takes, for one provider.
+
+    Attributes:
+        client_id: ``--client-id`` (also from ``<PREFIX>_CLIENT_ID``).
+        client_secret: ``--client-secret`` (environment, or asked for hidden).
+        redirect_uri: ``--redirect-uri`` (also from ``<PREFIX>_REDIRECT_URI``).
+        base_url: ``--base-url``, another host (an emulator).
+        store: ``--store``, the journal store keeping the tokens.
+        redirect_url: ``--redirect-url``, finishing a started connection.
+        open_browser: ``--open``, opening the consent page.
+    """
+
+    client_id: Option[Any]
+    client_secret: Option[Any]
+    redirect_uri: Option[Any]
+    base_url: Option[Any]
+    store: Option[Any]
+    redirect_url: Option[Any]
+    open_browser: Option[Any]
+
+
+def oauth_options(env_prefix: str, *, client_id_help: str, client_secret_help: str,
+                  base_url_help: str) -> OAuthOptions:
+    """The provider's option decorators; variables are ``{env_prefix}_CLIENT_ID`` and so on."""
+    return OAuthOptions(
+        client_id=click.option("--client-id", envvar=f"{env_prefix}_CLIENT_ID", required=True,
+                               show_envvar=True, help=client_id_help),
+        client_secret=click.option(
+            "--client-secret", envvar=f"{env_prefix}_CLIENT_SECRET", required=True,
+            show_envvar=True, prompt="Client secret", hide_input=True,
+            help=f"{client_secret_help}; prefer the environment variable (a command line is "
+                 "visible to other users). Asked for, hidden, when missing."),
+        redirect_uri=click.option(
+            "--redirect-uri", envvar=f"{env_prefix}_REDIRECT_URI", show_envvar=True,
+            help="The redirect URI registered for the app (needed to start)."),
+        base_url=click.option("--base-url", help=base_url_help),
+        store=click.option("--store", default=DEFAULT_STORE, show_default=True,
+                           help="Journal store (SQLite path or SQLAlchemy URL); it keeps "
+                                "the tokens."),
+        redirect_url=click.option(
+            "--redirect-url",
+            help="Finish a started connection with the URL the browser was sent back to."),
+        open_browser=click.option("--open", "open_browser", is_flag=True,
+                                  help="Open the consent page in a browser."),
+    )
 
 
 def display_store(target: str) -> str:

@@ -6,19 +6,11 @@ loads this module exactly as a third-party connector plugin is loaded.
 
 from __future__ import annotations
 
-from ledgerlink.plugins.hookspecs import hookimpl
-from ledgerlink.plugins.registry import ConnectorRegistry
+from ledgerlink.plugins.shortcuts import connector_hook
 from ledgerlink.sandbox.connector import CAPABILITIES, SandboxConnector
 
 __all__ = ["ledgerlink_register_connectors"]
 
-
-@hookimpl
-def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
-    """Register ``sandbox``: a local SQLite accounting book."""
-    registry.register(
-        "sandbox",
-        SandboxConnector,
-        capabilities=CAPABILITIES,
-        description="A complete local accounting book on SQLite, for demos, notebooks and tests.",
-    )
+ledgerlink_register_connectors = connector_hook(
+    "sandbox", SandboxConnector, capabilities=CAPABILITIES,
+    description="A complete local accounting book on SQLite, for demos, notebooks and tests.")

@@ -170,6 +170,8 @@ def make_invoice_draft(
     due_date: date | None = None,
     lines: Sequence[InvoiceLine] | None = None,
     reference: str = "",
+    final: bool = False,
+    registration_date: date | None = None,
 ) -> InvoiceDraft:
     """An invoice draft; by default issued today, due in 8 days, with one line.
 
@@ -184,4 +186,6 @@ def make_invoice_draft(
         due_date=due_date or issue + timedelta(days=PAYMENT_TERMS_DAYS),
         lines=tuple(lines) if lines is not None else (make_invoice_line(),),
         reference=reference,
+        final=final,
+        registration_date=registration_date,
     )

@@ -18,6 +18,13 @@ email, PDF, payments, delete) and credit notes; ``queryFilter``, ``fields``,
 ``changesSince``, ``deletedOnly`` and 0-based paging on lists; the Pro plan
 check (403), 100 requests/min per organisation and client id (429), and
 injectable latency and faults (``emu.faults``).
+
+Bodies are held to the swagger's request models (:mod:`.schema`): a field the
+model lacks, a value of the wrong JSON type, a missing required field, a value
+over a documented limit (e.g. ``ExternalReference`` over 128 characters), a
+product line with both ``ProductGuid`` and ``Description``, or a query parameter
+the endpoint does not document is answered 400 with Dinero's error body, code 42,
+every offending field named in ``validationErrors`` (``ProductLines[1].Quantity``).
 """
 
 from __future__ import annotations

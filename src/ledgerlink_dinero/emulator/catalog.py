@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerlink_dinero.emulator import fields as f
+from ledgerlink_dinero.emulator import schema
 from ledgerlink_dinero.emulator.listing import list_page
 from ledgerlink_dinero.emulator.state import Record
 from ledgerlink_dinero.emulator.vat import line_amounts
@@ -19,36 +20,12 @@ from ledgerlink_dinero.emulator.wire import (
     validation_error,
 )
 
-CONTACT_FIELDS = [
-    "ExternalReference",
-    "Name",
-    "Street",
-    "ZipCode",
-    "City",
-    "CountryKey",
-    "Phone",
-    "Email",
-    "Webpage",
-    "AttPerson",
-    "VatNumber",
-    "EanNumber",
-    "SENumber",
-    "PNumber",
-    "PaymentConditionType",
-    "PaymentConditionNumberOfDays",
-    "IsPerson",
-    "IsMember",
-    "MemberNumber",
-    "UseCvr",
-    "CompanyTypeKey",
-    "InvoiceMailOutOptionKey",
-    "PreferredInvoiceLanguageKey",
-    "PreferredInvoiceCurrencyKey",
-]
-CONTACT_REQUIRED = ("CountryKey", "IsMember", "IsPerson", "Name", "UseCvr")
+#: What a contact stores and reads back: the ContactUpdateModel's fields [D13].
+CONTACT_FIELDS = tuple(schema.CONTACT_UPDATE.fields)
+CONTACT_REQUIRED = tuple(sorted(schema.CONTACT_CREATE.required))
 CONTACT_FILTERABLE = ("Name", "Email", "ExternalReference", "VatNumber", "EanNumber", "IsPerson")
 PRODUCT_FIELDS = ("ProductNumber", "Name", "ExternalReference", "Comment")
-PRODUCT_REQUIRED = ("AccountNumber", "BaseAmountValue", "Quantity", "Unit")
+PRODUCT_REQUIRED = tuple(sorted(schema.PRODUCT_CREATE.required))
 PRODUCT_FILTERABLE = ("Name", "ProductNumber", "ExternalReference")
 
 
@@ -81,19 +58,15 @@ def contact_view(record: Record) -> dict[str, Any]:
 
 
 def _contact_data(body: dict[str, Any]) -> dict[str, Any]:
-    """Validate a ContactCreateModel / ContactUpdateModel into stored fields."""
-    f.require(body, CONTACT_REQUIRED)
-    if not (f.text(body, "Name") or "").strip():
+    """The stored fields of a checked ContactCreateModel / ContactUpdateModel."""
+    if not str(body["Name"]).strip():
         raise validation_error("Name", "The Name field is required.")
-    for name in ("IsPerson", "IsMember", "UseCvr"):
-        f.boolean(body, name)
-    f.text(body, "ExternalReference", 128)
     return {name: body.get(name) for name in CONTACT_FIELDS}
 
 
 def create_contact(call: f.Call) -> EmuResponse:
     """``POST /v1/{org}/contacts`` (ContactCreateModel) → ``{"ContactGuid"}``."""
-    body = f.model(call.request)
+    body = f.model(call.request, schema.CONTACT_CREATE)
     data = _contact_data(body)
     guid = f.guid_or_new(body, "ContactGuid")
     with call.org.lock:
@@ -106,7 +79,7 @@ def create_contact(call: f.Call) -> EmuResponse:
 
 def update_contact(call: f.Call) -> EmuResponse:
     """``PUT /v1/{org}/contacts/{guid}`` (ContactUpdateModel): a full replace, no Timestamp."""
-    data = _contact_data(f.model(call.request))
+    data = _contact_data(f.model(call.request, schema.CONTACT_UPDATE))
     with call.org.lock:
         record = _find(call.org.contacts, "Contact", call.guid)
         record.data = data
@@ -116,6 +89,7 @@ def update_contact(call: f.Call) -> EmuResponse:
 
 def delete_contact(call: f.Call) -> EmuResponse:
     """``DELETE /v1/{org}/contacts/{guid}``: marks it deleted (``deletedOnly`` lists it)."""
+    f.query(call.request, schema.NO_QUERY)
     with call.org.lock:
         _delete(call, _find(call.org.contacts, "Contact", call.guid))
     return EmuResponse(204, {}, b"")
@@ -128,17 +102,19 @@ def _delete(call: f.Call, record: Record) -> None:
 
 def get_contact(call: f.Call) -> EmuResponse:
     """``GET /v1/{org}/contacts/{guid}``."""
+    f.query(call.request, schema.NO_QUERY)
     with call.org.lock:
         return json_response(200, contact_view(_find(call.org.contacts, "Contact", call.guid)))
 
 
 def list_contacts(call: f.Call) -> EmuResponse:
     """``GET /v1/{org}/contacts`` ordered by ``UpdatedAt``."""
+    query = f.query(call.request, schema.CONTACTS_QUERY)
     with call.org.lock:
         records = sorted(call.org.contacts.values(), key=lambda r: (r.updated_at, r.timestamp))
         page = list_page(
             records,
-            call.request.query,
+            query,
             view=contact_view,
             filterable=CONTACT_FILTERABLE,
             default_fields="name,contactGuid",
@@ -176,10 +152,9 @@ def product_view(record: Record) -> dict[str, Any]:
     return view
 
 
-def _product_data(call: f.Call) -> dict[str, Any]:
-    """Validate a ProductCreateModel / ProductUpdateModel into stored fields."""
-    body = f.model(call.request)
-    f.require(body, PRODUCT_REQUIRED)
+def _product_data(call: f.Call, spec: schema.Model) -> dict[str, Any]:
+    """The stored fields of a ProductCreateModel / ProductUpdateModel."""
+    body = f.model(call.request, spec)
     number = f.account(call.org, body)
     data: dict[str, Any] = {name: f.text(body, name) for name in PRODUCT_FIELDS}
     data.update(
@@ -196,7 +171,7 @@ def _product_data(call: f.Call) -> dict[str, Any]:
 
 def create_product(call: f.Call) -> EmuResponse:
     """``POST /v1/{org}/products`` (ProductCreateModel) → ``{"ProductGuid"}``."""
-    data = _product_data(call)
+    data = _product_data(call, schema.PRODUCT_CREATE)
     guid = str(uuid.uuid4())  # ProductCreateModel has no client-supplied id
     with call.org.lock:
         call.org.products[guid] = call.org.new_record(guid, data, call.now)
@@ -205,7 +180,7 @@ def create_product(call: f.Call) -> EmuResponse:
 
 def update_product(call: f.Call) -> EmuResponse:
     """``PUT /v1/{org}/products/{guid}`` (ProductUpdateModel): a full replace."""
-    data = _product_data(call)
+    data = _product_data(call, schema.PRODUCT_UPDATE)
     with call.org.lock:
         record = _find(call.org.products, "Product", call.guid)
         record.data = data
@@ -215,6 +190,7 @@ def update_product(call: f.Call) -> EmuResponse:
 
 def delete_product(call: f.Call) -> EmuResponse:
     """``DELETE /v1/{org}/products/{guid}``: marks it deleted; existing lines keep their copy."""
+    f.query(call.request, schema.NO_QUERY)
     with call.org.lock:
         _delete(call, _find(call.org.products, "Product", call.guid))
     return EmuResponse(204, {}, b"")
@@ -222,6 +198,7 @@ def delete_product(call: f.Call) -> EmuResponse:
 
 def get_product(call: f.Call) -> EmuResponse:
     """``GET /v1/{org}/products/{guid}``."""
+    f.query(call.request, schema.NO_QUERY)
     with call.org.lock:
         return json_response(200, product_view(_find(call.org.products, "Product", call.guid)))
 
@@ -244,7 +221,8 @@ def find_product(call: f.Call, guid: object) -> Record:
 
 def list_products(call: f.Call) -> EmuResponse:
     """``GET /v1/{org}/products`` with ``freeTextSearch`` on name and number."""
-    search = call.request.query.get("freeTextSearch", "").casefold()
+    query = f.query(call.request, schema.PRODUCTS_QUERY)
+    search = query.get("freeTextSearch", "").casefold()
 
     def matches(record: Record, view: dict[str, Any]) -> bool:
         haystack = f"{view.get('Name') or ''} {view.get('ProductNumber') or ''}".casefold()
@@ -254,7 +232,7 @@ def list_products(call: f.Call) -> EmuResponse:
         records = sorted(call.org.products.values(), key=lambda r: (r.created_at, r.timestamp))
         page = list_page(
             records,
-            call.request.query,
+            query,
             view=product_view,
             filterable=PRODUCT_FILTERABLE,
             default_fields="Name,ProductGuid",

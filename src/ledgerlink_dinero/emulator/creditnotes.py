@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerlink_dinero.emulator import fields as f
+from ledgerlink_dinero.emulator import schema
 from ledgerlink_dinero.emulator.documents import (
     check_timestamp,
     document_total,
@@ -92,7 +93,8 @@ def _find(call: f.Call) -> Record:
 
 def create_credit_note(call: f.Call) -> EmuResponse:
     """``POST /v1/{org}/sales/creditnotes`` → ``{"Guid", "TimeStamp"}`` of a draft."""
-    body = f.model(call.request)
+    # Without lines: the credited invoice's are copied, else code 45 like an invoice.
+    body = f.model(call.request, schema.CREDIT_NOTE_CREATE, exempt=("ProductLines",))
     with call.org.lock:
         credited = None
         if body.get("CreditNoteFor") is not None:
@@ -123,17 +125,19 @@ def create_credit_note(call: f.Call) -> EmuResponse:
 
 def get_credit_note(call: f.Call) -> EmuResponse:
     """``GET /v1/{org}/sales/creditnotes/{guid}``."""
+    f.query(call.request, schema.NO_QUERY)
     with call.org.lock:
         return json_response(200, credit_note_view(call, _find(call)))
 
 
 def list_credit_notes(call: f.Call) -> EmuResponse:
     """``GET /v1/{org}/sales/creditnotes`` (e.g. ``queryFilter=CreditNoteFor eq '…'``)."""
+    query = f.query(call.request, schema.CREDIT_NOTES_QUERY)
     with call.org.lock:
         records = sorted(call.org.credit_notes.values(), key=lambda r: (r.created_at, r.timestamp))
         page = list_page(
             records,
-            call.request.query,
+            query,
             view=lambda record: credit_note_view(call, record),
             filterable=CREDIT_NOTE_FILTERABLE,
             default_fields="Guid,ContactName,Date,Description",
@@ -143,7 +147,7 @@ def list_credit_notes(call: f.Call) -> EmuResponse:
 
 def book_credit_note(call: f.Call) -> EmuResponse:
     """``POST …/sales/creditnotes/{guid}/book``: numbered in their own sequence."""
-    body = f.model(call.request)
+    body = f.model(call.request, schema.BOOK)
     with call.org.lock:
         record = _find(call)
         if record.data.get("Number") is not None:
@@ -169,6 +173,7 @@ def book_credit_note(call: f.Call) -> EmuResponse:
 
 def credit_note_pdf(call: f.Call) -> EmuResponse:
     """``GET …/sales/creditnotes/{guid}/pdf``: booked credit notes only."""
+    f.query(call.request, schema.NO_QUERY)
     with call.org.lock:
         record = _find(call)
         if record.data.get("Number") is None:

@@ -10,12 +10,11 @@ from typing import Any
 
 from ledgerlink_dinero.emulator import fields as f
 from ledgerlink_dinero.emulator.catalog import find_contact, find_product
+from ledgerlink_dinero.emulator.schema import LANGUAGES, PAYMENT_CONDITIONS
 from ledgerlink_dinero.emulator.state import Organisation, Payment, Record
 from ledgerlink_dinero.emulator.vat import LineAmounts, line_amounts, total_lines, totals
 from ledgerlink_dinero.emulator.wire import DineroError, stale_timestamp, stamp, validation_error
 
-PAYMENT_CONDITIONS = ("Netto", "NettoCash", "CurrentMonthOut", "Paid")
-LANGUAGES = ("da-DK", "en-GB")
 DEFAULT_CONDITION = ("Netto", 8)
 LINE_FIELDS = [
     "ProductGuid",
@@ -59,45 +58,35 @@ def parse_lines(call: f.Call, body: dict[str, Any], kind: str) -> list[dict[str,
     return [_line(call, entry, index) for index, entry in enumerate(raw)]
 
 
-def _line(call: f.Call, entry: object, index: int) -> dict[str, Any]:
-    if not isinstance(entry, dict):
-        raise validation_error(f"ProductLines[{index}]", "A line must be an object.")
-    line_type = entry.get("LineType") or "Product"
-    if line_type not in ("Product", "Text"):
-        raise validation_error(f"ProductLines[{index}].LineType", "LineType is Product or Text.")
-    description = f.text(entry, "Description")
-    if line_type == "Text":
-        if not description:
-            raise validation_error(f"ProductLines[{index}].Description", "Description is required.")
+def _line(call: f.Call, entry: dict[str, Any], index: int) -> dict[str, Any]:
+    """A stored line from an entry :mod:`.schema` has checked (types, units, the
+    ProductGuid/Description rule); the product and account must exist here."""
+    description = entry.get("Description")
+    if entry.get("LineType") == "Text":
         line = dict.fromkeys(LINE_FIELDS)
-        line.update(LineType="Text", Description=description, Comments=f.text(entry, "Comments"))
+        line.update(LineType="Text", Description=description, Comments=entry.get("Comments"))
         return line
     product = None
     if entry.get("ProductGuid") is not None:
         product = find_product(call, entry["ProductGuid"])
-    if product is None and not description:
+    if product is None and entry.get("BaseAmountValue") is None:
         raise validation_error(
-            f"ProductLines[{index}].Description", "Description is required without a product."
+            f"ProductLines[{index}].BaseAmountValue",
+            "BaseAmountValue is required without a product.",
         )
-    base_default = product.data["BaseAmountValue"] if product is not None else None
-    f.require(entry, ("Quantity", "AccountNumber", "Unit"))
-    discount = f.amount(entry, "Discount", Decimal(0))
-    if not 0 <= discount <= 100:
-        raise validation_error(f"ProductLines[{index}].Discount", "Discount is a percent 0-100.")
-    if base_default is None:
-        f.require(entry, ("BaseAmountValue",))
     return {
         "ProductGuid": product.guid if product is not None else None,
-        "Description": description
-        if description
-        else (product.data.get("Name") if product else None),
-        "Comments": f.text(entry, "Comments"),
+        # The read model always has a Description: the product's name on a product line.
+        "Description": product.data.get("Name") if product is not None else description,
+        "Comments": entry.get("Comments"),
         "Quantity": f.amount(entry, "Quantity"),
         "AccountNumber": f.account(call.org, entry),
         "Unit": f.unit(entry),
-        "Discount": discount,
+        "Discount": f.amount(entry, "Discount", Decimal(0)),
         "LineType": "Product",
-        "BaseAmountValue": f.amount(entry, "BaseAmountValue", base_default),
+        "BaseAmountValue": f.amount(
+            entry, "BaseAmountValue", product.data["BaseAmountValue"] if product else None
+        ),
     }
 
 

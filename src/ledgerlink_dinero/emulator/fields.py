@@ -1,4 +1,5 @@
-"""Reading request bodies: the model, required fields, numbers, guids and units."""
+"""Reading requests: the body checked against its swagger model, the query against the
+endpoint's parameters, then numbers, guids, units and accounts out of a checked body."""
 
 from __future__ import annotations
 
@@ -9,32 +10,9 @@ from typing import Any
 
 import attrs
 
+from ledgerlink_dinero.emulator import schema
 from ledgerlink_dinero.emulator.state import Organisation
-from ledgerlink_dinero.emulator.wire import DineroError, EmuRequest, validation_error
-
-UNITS = frozenset(
-    [
-        "hours",
-        "parts",
-        "km",
-        "day",
-        "week",
-        "month",
-        "kilogram",
-        "cubicMetre",
-        "set",
-        "litre",
-        "box",
-        "case",
-        "carton",
-        "metre",
-        "package",
-        "shipment",
-        "squareMetre",
-        "session",
-        "tonne",
-    ]
-)
+from ledgerlink_dinero.emulator.wire import VALIDATION, DineroError, EmuRequest, validation_error
 
 
 @attrs.frozen
@@ -54,8 +32,22 @@ class Call:
     now: float
 
 
-def model(request: EmuRequest) -> dict[str, Any]:
-    """The JSON body as an object, or Dinero's 42 for a missing/unbound model."""
+def refusal(problems: Iterable[schema.Problem]) -> DineroError | None:
+    """Error 42 listing every problem under its field path (ASP.NET's model state), or None."""
+    details: dict[str, str] = {}
+    for problem in problems:
+        details.setdefault(problem.path, problem.detail)
+    if not details:
+        return None
+    return DineroError(400, VALIDATION, "Validation Error", details)
+
+
+def model(
+    request: EmuRequest, spec: schema.Model, *, exempt: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The JSON body as ``spec``, or Dinero's 42: a missing/unbound model, unknown
+    fields, wrong types, missing required fields (but ``exempt`` ones), limits.
+    A write takes no query parameters."""
     try:
         body = request.json()
     except ValueError:
@@ -63,11 +55,28 @@ def model(request: EmuRequest) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise DineroError(
             400,
-            42,
+            VALIDATION,
             "Validation Error",
             {"globalErrors[]": "The following models are missing: model"},
         )
+    skipped = frozenset(exempt)
+    problems = [
+        p
+        for p in schema.check(spec, body)
+        if not (p.kind == "required" and not p.parent and p.field in skipped)
+    ]
+    error = refusal([*schema.query_problems(request.query, schema.NO_QUERY), *problems])
+    if error is not None:
+        raise error
     return body
+
+
+def query(request: EmuRequest, parameters: Mapping[str, str]) -> Mapping[str, str]:
+    """The query string when every parameter is one the endpoint documents (else 42)."""
+    error = refusal(schema.query_problems(request.query, parameters))
+    if error is not None:
+        raise error
+    return request.query
 
 
 def require(body: Mapping[str, Any], names: Iterable[str]) -> None:
@@ -111,8 +120,8 @@ def guid_or_new(body: Mapping[str, Any], name: str) -> str:
 def unit(body: Mapping[str, Any]) -> str:
     """A known ``Unit``."""
     value = body.get("Unit")
-    if value not in UNITS:
-        raise validation_error("Unit", f"Unit must be one of: {', '.join(sorted(UNITS))}.")
+    if value not in schema.UNITS:
+        raise validation_error("Unit", f"Unit must be one of: {', '.join(schema.UNITS)}.")
     return str(value)
 
 

@@ -17,6 +17,16 @@ realm: ``add_realm(realm_id, vat_rates=...)``, default :data:`DEFAULT_VAT_RATES`
 Lines whose ``TaxCodeRef`` names a TaxCode are taxed per rate (see
 :mod:`~ledgerlink_quickbooks.emulator.taxes`).
 
+Strict as QuickBooks: every JSON write is held to the official XSD (unknown
+fields, wrong JSON types, single vs repeated elements, enumerations: 2010;
+required elements: 2020; documented string lengths: 2050) and must be sent as
+``application/json`` (415); a line Amount that is not Qty × UnitPrice is 6070;
+an Item that posts sales needs an Income account, found with ``select * from
+Account where AccountType = 'Income'`` (``add_realm(..., accounts=...)``,
+default :data:`~.accounts.DEFAULT_ACCOUNTS`). See :mod:`.strict` and
+:mod:`.accounts`; ``seed`` follows the same rules but fills an Item's income
+account.
+
 Faults: ``emu.faults`` (counted, or seeded shares of calls: see
 :class:`ledgerlink.emulation.Faults`). In a process of its own:
 ``python -m ledgerlink_quickbooks.emulator --port 0 --faults 5xx=0.1 --seed 1``

@@ -16,6 +16,7 @@ import attrs
 
 from ledgerlink.emulation import EmulatorBase, Route, RouteTable, consent_redirect
 from ledgerlink.emulation import Faults as Faults
+from ledgerlink_quickbooks.emulator.accounts import DEFAULT_ACCOUNTS, seed_accounts, seed_defaults
 from ledgerlink_quickbooks.emulator.auth import (
     CONSENT_PATH,
     DEFAULT_CLIENT_ID,
@@ -111,6 +112,7 @@ class QuickBooksEmulator(EmulatorBase):
         *,
         home_currency: str = "USD",
         vat_rates: Iterable[Decimal | int | str] | None = None,
+        accounts: Iterable[tuple[str, str, str, str, str]] | None = None,
     ) -> Realm:
         """Create a company (or return the existing one, unchanged).
 
@@ -118,6 +120,8 @@ class QuickBooksEmulator(EmulatorBase):
         ``vat_rates``, by default :data:`~.taxes.DEFAULT_VAT_RATES` (25, 12,
         6 and 0 %); pass ``()`` for a company without VAT codes. Lines without
         a TaxCodeRef, or with the US ``TAX``/``NON``, are untaxed either way.
+        Its chart of accounts is ``accounts`` (Id, Name, AccountType,
+        AccountSubType, Classification), by default :data:`~.accounts.DEFAULT_ACCOUNTS`.
         """
         with self._lock:
             existing = self.realms.get(realm_id)
@@ -127,6 +131,8 @@ class QuickBooksEmulator(EmulatorBase):
             rates = DEFAULT_VAT_RATES if vat_rates is None else vat_rates
             with realm.lock:
                 seed_vat_codes(realm, rates, self.clock())
+                chart = DEFAULT_ACCOUNTS if accounts is None else accounts
+                seed_accounts(realm, chart, self.clock())
             self.realms[realm_id] = realm
             return realm
 
@@ -143,6 +149,7 @@ class QuickBooksEmulator(EmulatorBase):
     def seed(self, realm_id: str, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Create one entity directly (no auth, no throttling); return the stored copy."""
         realm = self.add_realm(realm_id)
+        payload = seed_defaults(realm, entity, payload)  # the one leniency of seeding
         response = dispatch(realm, _seed_request(entity, payload), [entity.lower()], self.clock())
         body = response.json_body()
         if "Fault" in body:
@@ -292,4 +299,4 @@ ROUTES: RouteTable[Endpoint] = RouteTable(
 
 
 def _seed_request(entity: str, payload: dict[str, Any]) -> EmuRequest:
-    return EmuRequest("POST", "", {}, {}, dumps(payload))
+    return EmuRequest("POST", "", {}, {"content-type": "application/json"}, dumps(payload))

@@ -10,6 +10,7 @@ import copy
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ledgerlink_quickbooks.emulator.accounts import check_income_account
 from ledgerlink_quickbooks.emulator.sales import active_customer, dec, finish_sale
 from ledgerlink_quickbooks.emulator.state import Entity, Realm, currency_ref
 from ledgerlink_quickbooks.emulator.wire import (
@@ -40,8 +41,6 @@ READ_ONLY = frozenset(
 )
 DEFAULT_TERMS_DAYS = 30  # the official sample derives DueDate = TxnDate + 30 days
 ZERO = Decimal(0)
-DEFAULT_INCOME_ACCOUNT = {"value": "1", "name": "Sales of Product Income"}
-
 
 
 def writable(payload: Entity) -> Entity:
@@ -165,8 +164,7 @@ def create_item(realm: Realm, payload: Entity, moment: float) -> Entity:
         Type=item.get("Type", "Service"),
         FullyQualifiedName=name,
     )
-    if item["Type"] in ("Service", "Inventory", "NonInventory"):
-        item.setdefault("IncomeAccountRef", dict(DEFAULT_INCOME_ACCOUNT))
+    check_income_account(realm, item)
     return realm.store("Item", item, moment, "Create")
 
 
@@ -182,6 +180,7 @@ def update_item(realm: Realm, payload: Entity, moment: float) -> Entity:
         raise required_missing("Name")
     if _name_taken(realm, name, "Name", "Item", current["Id"]):
         raise duplicate_name()
+    check_income_account(realm, merged)
     merged["FullyQualifiedName"] = name
     return realm.store("Item", merged, moment, "Update")
 

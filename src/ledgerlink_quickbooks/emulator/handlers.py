@@ -13,6 +13,7 @@ from ledgerlink.emulation import Route, RouteTable
 from ledgerlink_quickbooks.emulator import credit_memos as memos
 from ledgerlink_quickbooks.emulator import entities as ent
 from ledgerlink_quickbooks.emulator import query as qry
+from ledgerlink_quickbooks.emulator import strict
 from ledgerlink_quickbooks.emulator.pdf import invoice_pdf
 from ledgerlink_quickbooks.emulator.state import ENTITIES, READABLE, Entity, Realm
 from ledgerlink_quickbooks.emulator.wire import (
@@ -78,7 +79,10 @@ def _query(call: Call) -> Any:
 
 
 def _batch(call: Call) -> Any:
-    return batch(call.realm, _json_or_none(call.request), call.moment, call.today)
+    strict.check_content_type(call.request)
+    body = _json_or_none(call.request)
+    strict.check_batch_ids(call.request, body)
+    return batch(call.realm, body, call.moment, call.today)
 
 
 def _cdc(call: Call) -> Any:
@@ -113,6 +117,7 @@ def _write(call: Call) -> Any:
     operation = request.query.get("operation", "create").lower()
     if operation == "update" and request.query.get("include", "").lower() == "void":
         operation = "void"
+    strict.check_content_type(request)
     body = _json_or_none(request)
     if not isinstance(body, dict):
         raise unparsable_body()
@@ -196,6 +201,9 @@ def write(realm: Realm, name: str, op: str, body: Entity, moment: float, today: 
         raise QBOFault(
             "500", "Unsupported Operation", f"Operation {op} is not supported for {name}."
         )
+    if not isinstance(body, dict):
+        raise unparsable_body()
+    strict.check_write(name, op, body)
     return action()
 
 

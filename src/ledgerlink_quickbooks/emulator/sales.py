@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ledgerlink_quickbooks.emulator import taxes
 from ledgerlink_quickbooks.emulator.state import Entity, Realm, currency_ref
 from ledgerlink_quickbooks.emulator.wire import (
+    QBOFault,
     business_validation,
     duplicate_doc_number,
     not_found,
     required_missing,
+    string_too_long,
 )
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 MAX_DOC_NUMBER = 21
 
 
@@ -39,6 +42,25 @@ def active_customer(realm: Realm, ref: Any) -> Entity:
     if customer is None or not customer.get("Active", True):
         raise not_found()
     return customer
+
+
+def check_line_amount(amount: Decimal, qty: Decimal, price: Decimal) -> None:
+    """Code 6070 unless ``amount`` is ``qty × price``, exactly or rounded to the cent.
+
+    Intuit's error-code list: 6070 "Amount calculation incorrect in the
+    request", "Amount is not equal to Qty * UnitPrice. Supplied value:...".
+    Which rounding QuickBooks allows is not in the material; a product rounded
+    half-up to cents is what an invoice line shows, so both are accepted.
+    """
+    product = qty * price
+    if amount in (product, product.quantize(CENT, rounding=ROUND_HALF_UP)):
+        return
+    raise QBOFault(
+        "6070",
+        "Amount calculation incorrect in the request",
+        f"Amount is not equal to Qty * UnitPrice. Supplied value:{amount}",
+        element="Line.Amount",
+    )
 
 
 def price_lines(realm: Realm, lines: Any) -> tuple[list[Entity], Decimal]:
@@ -65,6 +87,8 @@ def price_lines(realm: Realm, lines: Any) -> tuple[list[Entity], Decimal]:
             price = detail.get("UnitPrice")
             if "Amount" in line:
                 amount = dec(line["Amount"], "Line.Amount")
+                if qty is not None and price is not None:
+                    check_line_amount(amount, dec(qty, "Qty"), dec(price, "UnitPrice"))
             elif qty is not None and price is not None:
                 amount = dec(qty, "Qty") * dec(price, "UnitPrice")
             else:
@@ -111,7 +135,7 @@ def finish_sale(realm: Realm, txn: Entity, name: str, own_id: str | None, today:
         doc = str(realm.next_doc_number)
         realm.next_doc_number += 1
     if len(str(doc)) > MAX_DOC_NUMBER:
-        raise business_validation(f"DocNumber may not exceed {MAX_DOC_NUMBER} characters.")
+        raise string_too_long("DocNumber", MAX_DOC_NUMBER, len(str(doc)))
     if realm.ids_with_doc_number(name, str(doc)) - {own_id}:
         raise duplicate_doc_number()
     txn["DocNumber"] = str(doc)

@@ -14,7 +14,9 @@ from ledgerlink_quickbooks.emulator.wire import EmuResponse, not_found, now_iso,
 ENTITIES = ("Customer", "Item", "Invoice", "Payment", "CreditMemo")
 #: Tax entities: readable (GET, query) but not writable over the API, not in CDC.
 TAX_ENTITIES = ("TaxCode", "TaxRate")
-READABLE = ENTITIES + TAX_ENTITIES
+#: Entities seeded per realm and only read over the API (accounts, tax codes and rates).
+SEEDED_ENTITIES = ("Account", *TAX_ENTITIES)
+READABLE = ENTITIES + SEEDED_ENTITIES
 CURRENCY_NAMES = {
     "USD": "United States Dollar",
     "EUR": "Euro",

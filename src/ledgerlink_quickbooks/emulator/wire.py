@@ -152,6 +152,17 @@ def required_missing(element: str) -> QBOFault:
     )
 
 
+def string_too_long(element: str, limit: int, supplied: int) -> QBOFault:
+    """Code 2050: a string is longer than Intuit's reference allows."""
+    return QBOFault(
+        "2050",
+        "String length is either shorter or longer than supported by specification",
+        "String length specified does not match the supported length. "
+        f"Min:0 Max:{limit} supported. Supplied length:{supplied}",
+        element=element,
+    )
+
+
 def gateway_unauthorized(moment: float) -> EmuResponse:
     """The auth gateway's 401 with its lowercase ``fault.error[]`` body (code 3200)."""
     body: dict[str, Any] = {

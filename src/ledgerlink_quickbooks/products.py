@@ -1,4 +1,19 @@
-"""QuickBooks Items: listing them, and the stated rule that links an invoice line to one.
+"""QuickBooks Items: finding and creating them, and the stated rule that links a line to one.
+
+:class:`Products` finds an Item by name and creates Items: Service for
+services, NonInventory for goods, each with the ``IncomeAccountRef`` QuickBooks
+requires of both (Finance.xsd; NOTES.md §4.3). The income account is, in
+this order (:meth:`Products.income_account`, decided once per connector):
+
+1. the ``income_account`` option (an Account Id), as given;
+2. otherwise the company's active accounts of AccountType ``Income``
+   (``SELECT * FROM Account WHERE AccountType = 'Income'``): the first whose
+   Name is, case-blind, one of :data:`PREFERRED_INCOME_ACCOUNTS` in that order
+   (QuickBooks' default chart of accounts has "Services" and "Sales of Product
+   Income"), else the one with the lowest Id: a deterministic choice the user
+   overrides with the option;
+3. no active Income account: a ValidationError naming the ``income_account``
+   option, before any Item is written.
 
 Every QuickBooks invoice line names an Item (``SalesItemLineDetail.ItemRef``).
 :class:`ItemLinker` decides which, for a line's product, in this order:
@@ -21,32 +36,43 @@ Every QuickBooks invoice line names an Item (``SalesItemLineDetail.ItemRef``).
 from __future__ import annotations
 
 import enum
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ledgerlink.domain import InvoiceLine
+from ledgerlink.domain import InvoiceLine, Product, ProductKind
 from ledgerlink.errors import ValidationError
 from ledgerlink_quickbooks import queries
-from ledgerlink_quickbooks.wire import QboItem, converter
+from ledgerlink_quickbooks.customers import MAX_ITEM_NAME, clean_name
+from ledgerlink_quickbooks.keys import digest
+from ledgerlink_quickbooks.wire import WIRE, QboAccount, QboItem, Ref
 
 if TYPE_CHECKING:
-    from ledgerlink_quickbooks.connector import QuickBooksConnector
+    from ledgerlink_quickbooks.api import QuickBooksApi
 
 __all__ = [
+    "INCOME_ACCOUNT_OPTION",
     "ITEM_MAP_OPTION",
+    "PREFERRED_INCOME_ACCOUNTS",
     "ItemLinker",
     "ItemSummary",
     "LineLink",
     "LinkRule",
+    "Products",
+    "choose_income_account",
     "list_items",
     "parse_item_map",
 ]
 
 #: The connector option an explicit product → Item map is given in.
 ITEM_MAP_OPTION = "item_map"
+#: The connector option naming the income account of created Items.
+INCOME_ACCOUNT_OPTION = "income_account"
+#: Income account names taken first, in this order (compared case-blind).
+PREFERRED_INCOME_ACCOUNTS = ("Services", "Sales of Product Income", "Sales")
 
 
 def parse_item_map(text: str | Mapping[str, str] | None) -> dict[str, str]:
@@ -108,13 +134,13 @@ class ItemSummary:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ItemSummary:
         """An Item row of a query answer."""
-        item = converter.structure(row, QboItem)
-        assert item.Id is not None
-        return cls(item.Id, item.Name, item.Type, item.UnitPrice, item.Active is not False)
+        item = WIRE.structure(row, QboItem, operation="read an item")
+        item_id = WIRE.required(item.Id, "Item.Id", operation="read an item")
+        return cls(item_id, item.Name, item.Type, item.UnitPrice, item.Active is not False)
 
 
-def list_items(connector: QuickBooksConnector, *, active_only: bool = True) -> list[ItemSummary]:
-    """The company's Items in Id order, read ``connector.page_size`` at a time.
+def list_items(api: QuickBooksApi, *, active_only: bool = True) -> list[ItemSummary]:
+    """The company's Items in Id order, read ``api.page_size`` at a time.
 
     QuickBooks leaves inactive Items out of a plain query; ``active_only=False``
     asks for both explicitly (``Active IN (true, false)``). Pages are ordered
@@ -123,21 +149,29 @@ def list_items(connector: QuickBooksConnector, *, active_only: bool = True) -> l
     """
     where: list[queries.Condition] = (
         [("Active", "=", "true")] if active_only else [("Active", "IN", ["true", "false"])])
-    items: list[ItemSummary] = []
-    position = 1
-    while True:
-        rows = connector._query("Item", where, start=position,
-                                max_results=connector.page_size, order_by="Id")
-        items += [ItemSummary.from_row(row) for row in rows]
-        if len(rows) < connector.page_size:
-            break
-        position += len(rows)
+    items = [ItemSummary.from_row(row) for row in api.query_all("Item", where, order_by="Id")]
     items.sort(key=_id_order)
     return [item for item in items if item.active] if active_only else items
 
 
 def _id_order(item: ItemSummary) -> tuple[int, str]:
-    return (int(item.id), "") if item.id.isdigit() else (-1, item.id)
+    return _numeric_id(item.id)
+
+
+def _numeric_id(value: str) -> tuple[int, str]:
+    return (int(value), "") if value.isdigit() else (-1, value)
+
+
+def choose_income_account(accounts: Iterable[QboAccount]) -> str | None:
+    """The income account Items are created with, among ``accounts`` (see the module
+    docstring); None when none is an active Income account."""
+    usable = sorted((a for a in accounts if a.AccountType == "Income" and a.Active is not False),
+                    key=lambda a: _numeric_id(a.Id))
+    by_name = {_name_key(a.Name or ""): a.Id for a in reversed(usable)}
+    for name in PREFERRED_INCOME_ACCOUNTS:
+        if _name_key(name) in by_name:
+            return by_name[_name_key(name)]
+    return usable[0].Id if usable else None
 
 
 class LinkRule(enum.Enum):
@@ -176,7 +210,7 @@ class ItemLinker:
 
     Args:
         items: the company's Items, or a callable giving them (e.g.
-            ``lambda: list_items(connector)``), called once, and only when a
+            ``lambda: list_items(api)``), called once, and only when a
             line is linked neither by the map nor by the journal — so invoices
             whose products are all known cost no Item query. Inactive Items are
             never matched by name.
@@ -245,3 +279,63 @@ class ItemLinker:
                 "or set the connector's default_item",
                 field=f"lines[{first}].product_id", value=lines[first].product_id)
         return tuple(str(link.item_id) for link in links)
+
+
+class Products:
+    """The company's Items as the connector finds, creates and links them.
+
+    Args:
+        api: the realm's requests.
+        item_map: the explicit product id → Item Id map (``item_map`` option).
+        default_item: the Item Id for lines nothing else links.
+        income_account: the Account Id created Items carry; None: chosen from the
+            company's Income accounts on the first create (see the module docstring).
+    """
+
+    def __init__(self, api: QuickBooksApi, *, item_map: Mapping[str, str] | None = None,
+                 default_item: str | None = None, income_account: str | None = None) -> None:
+        self.api = api
+        # Lists the company's Items only when a line needs matching by name.
+        self.linker = ItemLinker(lambda: list_items(api), item_map=item_map,
+                                 default_item=default_item)
+        self._income_account = income_account or None
+        self._lock = threading.Lock()
+
+    def find(self, product: Product) -> str | None:
+        """The active Item with the product's name."""
+        name = clean_name(product.name, MAX_ITEM_NAME)
+        for row in self.api.query("Item", [("Name", "=", name)], max_results=10):
+            if row.get("Active") is not False:
+                return str(row["Id"])
+        return None
+
+    def create(self, product: Product) -> str:
+        """Create an Item: Service for services, NonInventory for goods, with the income
+        account (:meth:`income_account`)."""
+        item = QboItem(
+            Name=clean_name(product.name, MAX_ITEM_NAME),
+            Type="Service" if product.kind is ProductKind.SERVICE else "NonInventory",
+            UnitPrice=product.unit_price,
+            IncomeAccountRef=Ref(self.income_account()),
+        )
+        body = WIRE.dumps(item)
+        created = self.api.save("Item", body, "create-item", f"{product.id}|{digest(body)}")
+        return str(created["Id"])
+
+    def income_account(self) -> str:
+        """The Account Id created Items carry: the option, else chosen once from the
+        company's Income accounts; none: ValidationError naming the option."""
+        with self._lock:
+            if self._income_account is None:
+                rows = self.api.query_all("Account", [("AccountType", "=", "Income")])
+                accounts = [WIRE.structure(row, QboAccount, operation="query Account")
+                            for row in rows]
+                chosen = choose_income_account(accounts)
+                if chosen is None:
+                    raise ValidationError(
+                        "QuickBooks requires an income account on the Items ledgerlink "
+                        "creates, and the company has no active account of type Income; set "
+                        f"the {INCOME_ACCOUNT_OPTION} option to the Id of the Account to use",
+                        field=INCOME_ACCOUNT_OPTION)
+                self._income_account = chosen
+            return self._income_account
