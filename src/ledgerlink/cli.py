@@ -31,6 +31,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ledgerlink import api
 from ledgerlink.cli_demo import demo
+from ledgerlink.cli_emulate import emulate
 from ledgerlink.cli_invoicing import log, plan_command, run_command
 from ledgerlink.cli_options import connector_option as connector_option
 from ledgerlink.cli_options import customers_option as customers_option
@@ -330,4 +331,5 @@ main.add_command(status_command)
 main.add_command(policy)
 main.add_command(demo)
 main.add_command(schedule)
+main.add_command(emulate)
 add_plugin_commands(main)

@@ -8,14 +8,19 @@ loads this module the way any third-party connector is loaded;
 
 from __future__ import annotations
 
-from ledgerlink.plugins.shortcuts import commands_hook, connector_hook
+from ledgerlink.plugins.shortcuts import commands_hook, connector_hook, emulator_hook
 from ledgerlink_dinero.cli import dinero
 from ledgerlink_dinero.connector import CAPABILITIES, DineroConnector
 
-__all__ = ["ledgerlink_register_commands", "ledgerlink_register_connectors"]
+__all__ = [
+    "ledgerlink_register_commands",
+    "ledgerlink_register_connectors",
+    "ledgerlink_register_emulators",
+]
 
 ledgerlink_register_connectors = connector_hook(
     "dinero", DineroConnector, capabilities=CAPABILITIES,
     description="Visma Dinero (public API v1, OAuth2 via Visma Connect); real drafts, "
                 "booking, email, PDF, credit notes, payments; polled change feed.")
 ledgerlink_register_commands = commands_hook(dinero)
+ledgerlink_register_emulators = emulator_hook("ledgerlink_dinero.emulator.served:SPEC")

@@ -62,8 +62,9 @@ ENDPOINTS = OAuthEndpoints(
 #: Token-endpoint path, for endpoints on another host (the emulator).
 TOKEN_PATH = "/oauth2/v1/tokens/bearer"
 
-#: Per realm: 500 requests a minute and 10 at once; batch calls also 40 a minute.
-DEFAULT_LIMIT = Limit(per_minute=500, in_flight=10)
+#: Per realm: 500 requests a minute, 10 a second and 10 at once; batch calls also 40 a
+#: minute (NOTES.md §11).
+DEFAULT_LIMIT = Limit(per_minute=500, in_flight=10, per_second=10)
 BATCH_LIMIT = Limit(per_minute=40, in_flight=10)
 LIMITS = {"default": DEFAULT_LIMIT, "batch": BATCH_LIMIT}
 #: Operations in one batch request.

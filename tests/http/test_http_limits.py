@@ -46,6 +46,30 @@ def test_the_per_minute_window_admits_only_that_many_requests() -> None:
         pass
 
 
+def test_the_per_second_window_admits_that_many_and_frees_a_second_after_each_answer() -> None:
+    """With 2/s, a third request in the same second is refused; one second later it goes,
+    and a request still running counts as it does for the minute."""
+    clock = FakeClock()
+    limiter = AccountLimiter({"default": Limit(per_second=2)}, clock)
+    with limiter.acquire():
+        pass
+    clock.now += 0.5
+    with limiter.acquire(max_wait=0.0), pytest.raises(RateLimitTimeout), \
+            limiter.acquire(max_wait=0.0):
+        pass  # the one running and the one answered fill the second
+    clock.now += 0.5  # the first answer left the second; the second's has not
+    with limiter.acquire(max_wait=0.0):
+        pass
+    with pytest.raises(RateLimitTimeout), limiter.acquire(max_wait=0.0):
+        pass
+    scaled = AccountLimiter({"default": Limit(per_second=1)}, clock, window=WINDOW / 10)
+    with scaled.acquire():
+        pass
+    clock.now += 0.1  # a tenth of a second is a scaled second
+    with scaled.acquire(max_wait=0.0):
+        pass
+
+
 def test_the_window_slides() -> None:
     """A slot frees exactly one window after the request that took it, not at a minute mark."""
     clock = FakeClock()
@@ -224,3 +248,5 @@ def test_limits_reject_nonsense() -> None:
     """A limit of zero requests is a configuration error."""
     with pytest.raises(ValueError, match="per_minute"):
         Limit(per_minute=0)
+    with pytest.raises(ValueError, match="per_second"):
+        Limit(per_second=0)

@@ -72,13 +72,17 @@ class Limit:
         per_minute: requests in any sliding 60 s window (None: no cap); a request
             counts from its start and stays logged until 60 s after its answer.
         in_flight: requests running at once (None: no cap).
+        per_second: requests in any sliding 1 s window, counted like ``per_minute``
+            (None: no cap).
     """
 
     per_minute: int | None = attrs.field(default=None)
     in_flight: int | None = attrs.field(default=None)
+    per_second: int | None = attrs.field(default=None)
 
     @per_minute.validator
     @in_flight.validator
+    @per_second.validator
     def _positive(self, attribute: attrs.Attribute[int | None], value: int | None) -> None:
         if value is not None and value < 1:
             raise ValueError(f"{attribute.name} must be at least 1, got {value}")
@@ -88,6 +92,7 @@ class _State:
     def __init__(self, limit: Limit, window: float) -> None:
         self.limit = limit
         self.window = window
+        self.second = window / WINDOW  # one second, scaled as the minute is
         # When the answers of finished requests arrived (in order: logged under the lock).
         self.answered: deque[float] = deque()
         self.running = 0
@@ -102,6 +107,14 @@ class _State:
         if (self.limit.per_minute is not None
                 and self.running + len(self.answered) >= self.limit.per_minute):
             return self.answered[0] + self.window - now if self.answered else None
+        if self.limit.per_second is not None:
+            recent = 0
+            for answered in reversed(self.answered):
+                if answered <= now - self.second:
+                    break
+                recent += 1
+            if self.running + recent >= self.limit.per_second:
+                return self.answered[-recent] + self.second - now if recent else None
         return 0.0
 
 

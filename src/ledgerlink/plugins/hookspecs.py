@@ -11,6 +11,10 @@ implementations with :data:`hookimpl`::
         registry.register("fiken", FikenConnector, capabilities={...})
 
     @hookimpl
+    def ledgerlink_register_emulators(registry):
+        registry.register(EmulatorSpec("fiken", ...))   # `ledgerlink emulate fiken`
+
+    @hookimpl
     def ledgerlink_register_commands(cli):
         cli.add(fiken_group)            # a click command or group: `ledgerlink fiken ...`
 
@@ -28,6 +32,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from ledgerlink.domain import Company
+    from ledgerlink.emulation import EmulatorRegistry
     from ledgerlink.plugins.manager import CommandRegistrar
     from ledgerlink.plugins.registry import ConnectorRegistry
     from ledgerlink.scheduling.model import Recipient, ScheduledJob
@@ -48,6 +53,17 @@ def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
 
     Called once per plugin manager. ``factory(**options)`` must return an
     object implementing :class:`ledgerlink.connector.Connector`.
+    """
+
+
+@hookspec
+def ledgerlink_register_emulators(registry: EmulatorRegistry) -> None:
+    """Register provider emulators with ``registry.register(EmulatorSpec(...))``.
+
+    ``ledgerlink emulate NAME`` serves the one registered as ``NAME`` on
+    127.0.0.1 (see :class:`ledgerlink.emulation.EmulatorSpec`). A plugin whose
+    hook raises, or that registers a name already taken, loses only its own
+    emulators (reported like a connector registration's failure).
     """
 
 

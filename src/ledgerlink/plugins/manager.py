@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
@@ -25,6 +26,9 @@ import pluggy
 from ledgerlink.errors import PluginError
 from ledgerlink.plugins import hookspecs
 from ledgerlink.plugins.registry import ConnectorRegistry, PluginOrigin
+
+if TYPE_CHECKING:
+    from ledgerlink.emulation import EmulatorRegistry
 
 __all__ = [
     "DISABLE_ENV",
@@ -108,6 +112,7 @@ class PluginHost:
         self.failures: list[PluginFailure] = []
         self.origins: dict[str, PluginOrigin] = {}
         self._registry: ConnectorRegistry | None = None
+        self._emulators: EmulatorRegistry | None = None
 
     def add(self, plugin: object, name: str, origin: PluginOrigin | None = None) -> None:
         """Register ``plugin`` (a module or object with hook implementations)."""
@@ -116,6 +121,25 @@ class PluginHost:
         self.pm.register(plugin, name=name)
         self.origins[name] = origin or PluginOrigin(name, name, "0")
         self._registry = None
+        self._emulators = None
+
+    def _implementations(self, hook: str) -> Iterator[tuple[Callable[..., Any], PluginOrigin]]:
+        """Each plugin's implementation of ``hook``, with the plugin's origin."""
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            name = self.pm.get_name(impl.plugin) or impl.plugin_name
+            yield impl.function, self.origins.get(name, PluginOrigin(name, name, "0"))
+
+    def _registered(self, hook: Callable[..., Any], origin: PluginOrigin, registry: object
+                    ) -> bool:
+        """Call a registration ``hook`` with ``registry``; a hook that raises (a plugin's
+        bug) is reported in :attr:`failures` and costs only what it registered."""
+        try:
+            hook(registry=registry)
+        except Exception as err:
+            self.failures.append(PluginFailure(origin.plugin, origin.distribution,
+                                               f"{type(err).__name__}: {err}"))
+            return False
+        return True
 
     def connectors(self) -> ConnectorRegistry:
         """All connectors, each attributed to the plugin that registered it.
@@ -127,21 +151,37 @@ class PluginHost:
         """
         if self._registry is None:
             registry = ConnectorRegistry()
-            for impl in self.pm.hook.ledgerlink_register_connectors.get_hookimpls():
-                name = self.pm.get_name(impl.plugin) or impl.plugin_name
-                origin = self.origins.get(name, PluginOrigin(name, name, "0"))
+            for hook, origin in self._implementations("ledgerlink_register_connectors"):
                 own = ConnectorRegistry()
                 own._set_origin(origin)
-                try:
-                    impl.function(registry=own)
-                except Exception as err:  # a plugin's bug costs only its own connectors
-                    self.failures.append(PluginFailure(name, origin.distribution,
-                                                       f"{type(err).__name__}: {err}"))
+                if not self._registered(hook, origin, own):
                     continue
                 self.failures.extend(PluginFailure(charged.plugin, charged.distribution, problem)
                                      for charged, problem in registry.merge(own))
             self._registry = registry
         return self._registry
+
+    def emulators(self) -> EmulatorRegistry:
+        """All provider emulators, each plugin's registered on its own.
+
+        As with connectors, a plugin whose hook raises loses its own emulators
+        and a name another plugin took first is refused; both are reported in
+        :attr:`failures`.
+        """
+        if self._emulators is None:
+            from ledgerlink.emulation import EmulatorRegistry
+
+            registry = EmulatorRegistry()
+            for hook, origin in self._implementations("ledgerlink_register_emulators"):
+                own = EmulatorRegistry()
+                if not self._registered(hook, origin, own):
+                    continue
+                self.failures.extend(
+                    PluginFailure(origin.plugin, origin.distribution,
+                                  f"emulator {taken!r} is already registered by another plugin")
+                    for taken in registry.merge(own))
+            self._emulators = registry
+        return self._emulators
 
     def register_commands(self, group: click.Group) -> list[PluginFailure]:
         """Add every plugin's commands to ``group``; return the plugins that failed.

@@ -6,6 +6,7 @@ a connector package's ``plugin`` module can be::
     ledgerlink_register_connectors = connector_hook(
         "acme", AcmeConnector, capabilities=CAPABILITIES, description="Acme Books (API v2)")
     ledgerlink_register_commands = commands_hook(acme_group)
+    ledgerlink_register_emulators = emulator_hook("acme_books.emulator.served:SPEC")
 
 Writing the functions out with ``@hookimpl`` works the same; these only save
 every plugin the same lines.
@@ -13,7 +14,9 @@ every plugin the same lines.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,7 +25,10 @@ from ledgerlink.plugins.hookspecs import hookimpl
 from ledgerlink.plugins.manager import CommandRegistrar
 from ledgerlink.plugins.registry import ConnectorFactory, ConnectorRegistry
 
-__all__ = ["commands_hook", "connector_hook"]
+if TYPE_CHECKING:
+    from ledgerlink.emulation import EmulatorRegistry
+
+__all__ = ["commands_hook", "connector_hook", "emulator_hook"]
 
 
 def connector_hook(name: str, factory: ConnectorFactory, *,
@@ -50,3 +56,17 @@ def commands_hook(*commands: click.Command) -> Callable[[CommandRegistrar], None
     names = ", ".join(command.name or "?" for command in commands)
     ledgerlink_register_commands.__doc__ = f"Add ``ledgerlink {names}``."
     return ledgerlink_register_commands
+
+
+def emulator_hook(spec: str) -> Callable[[EmulatorRegistry], None]:
+    """A ``ledgerlink_register_emulators`` hook registering the ``EmulatorSpec`` named by
+    ``spec`` (``"package.module:NAME"``), imported only when emulators are asked for, so
+    loading the plugin does not load its emulator."""
+    module, _, name = spec.partition(":")
+
+    @hookimpl
+    def ledgerlink_register_emulators(registry: EmulatorRegistry) -> None:
+        registry.register(getattr(importlib.import_module(module), name))
+
+    ledgerlink_register_emulators.__doc__ = f"Register the emulator {spec}."
+    return ledgerlink_register_emulators

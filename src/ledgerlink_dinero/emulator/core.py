@@ -9,7 +9,6 @@ faults, latency, then the handler. A dropped answer still committed its write.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -17,8 +16,9 @@ from typing import Any
 
 import attrs
 
-from ledgerlink.emulation import Serving
+from ledgerlink.emulation import EmulatorBase, consent_redirect
 from ledgerlink_dinero.emulator.auth import (
+    CONSENT_PATH,
     DEFAULT_CLIENT_ID,
     DEFAULT_SCOPES,
     READ_SCOPE,
@@ -27,12 +27,11 @@ from ledgerlink_dinero.emulator.auth import (
     Grant,
     TokenServer,
 )
-from ledgerlink_dinero.emulator.faults import Faults
 from ledgerlink_dinero.emulator.fields import Call
 from ledgerlink_dinero.emulator.listing import project
-from ledgerlink_dinero.emulator.routes import ORGANISATIONS_PATH, known_path, resolve
+from ledgerlink_dinero.emulator.routes import ORGANISATIONS_PATH, TABLE, Route, resolve
 from ledgerlink_dinero.emulator.state import DEFAULT_RATES, Organisation
-from ledgerlink_dinero.emulator.throttle import Limits, Throttle
+from ledgerlink_dinero.emulator.throttle import Limits, quota_message, throttle
 from ledgerlink_dinero.emulator.vat import DEFAULT_ACCOUNTS, Account
 from ledgerlink_dinero.emulator.wire import (
     PLAN_REQUIRED,
@@ -70,7 +69,7 @@ class RequestRecord:
     status: int
 
 
-class DineroEmulator(Serving):
+class DineroEmulator(EmulatorBase):
     """A stateful Dinero API, in memory and thread-safe.
 
     ``clock`` returns epoch seconds (inject a fake to move time without
@@ -87,18 +86,12 @@ class DineroEmulator(Serving):
         time_scale: float = 1.0,
         latency: float = 0.0,
     ) -> None:
+        super().__init__(clock=clock, sleep=sleep, time_scale=time_scale, latency=latency)
         base = limits or Limits()
-        self.clock = clock
-        self.sleep = sleep
-        self.time_scale = time_scale
-        self.latency = latency
-        self.latency_fn: Callable[[EmuRequest], float] | None = None
         self.auth = TokenServer()
-        self.throttle = Throttle(attrs.evolve(base, window=base.window * time_scale), clock)
-        self.faults = Faults()
+        self.throttle = throttle(base, clock, time_scale)
         self.organisations: dict[str, Organisation] = {}
         self.requests: list[RequestRecord] = []
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------ set-up helpers
 
@@ -137,7 +130,8 @@ class DineroEmulator(Serving):
         """Simulate the consent screen: an authorization code reaching ``organisation_ids``."""
         for organisation_id in organisation_ids:
             self.add_organisation(organisation_id)
-        return self.auth.authorize(organisation_ids, client_id=client_id, scopes=scopes)
+        return self.auth.authorize(frozenset(organisation_ids), client_id,
+                                   frozenset(scopes.split()), self.clock())
 
     def connect(
         self,
@@ -149,7 +143,7 @@ class DineroEmulator(Serving):
         for organisation_id in organisation_ids:
             self.add_organisation(organisation_id)
         grant = Grant(client_id, frozenset(organisation_ids), frozenset(scopes.split()))
-        return self.auth.issue(grant, self.clock())
+        return self.auth.issue_grant(grant, self.clock())
 
     def seed(self, organisation_id: str, resource: str, payload: dict[str, Any]) -> Any:
         """Create through ``POST /v1/{org}/{resource}`` without auth, limits or faults.
@@ -173,6 +167,10 @@ class DineroEmulator(Serving):
         now = self.clock()
         if request.path == TOKEN_PATH and request.method == "POST":
             return self.auth.handle_token(request, now)
+        if request.path == CONSENT_PATH and request.method == "GET":
+            # The user sees every organisation the emulator holds, as one Dinero login would.
+            return consent_redirect(request, self.auth, now,
+                                    subject=frozenset(self.organisations))
         bearer = request.headers.get("authorization", "")
         grant = (
             self.auth.grant_of(bearer[7:].strip(), now) if bearer[:7].lower() == "bearer " else None
@@ -181,13 +179,11 @@ class DineroEmulator(Serving):
             if grant is None:
                 return self._record(request, "", "", _unauthorized())
             return self._record(request, "", grant.client_id, self._organisations(request, grant))
-        found = resolve(request.method, request.path)
-        if found is None:
-            status = 405 if known_path(request.path) else 404
-            return json_response(
-                status, {"code": 40 if status == 404 else 45, "message": "No route"}
-            )
-        route, arguments = found
+        found = TABLE.find(request)
+        if isinstance(found, EmuResponse):
+            return found
+        route, arguments = found.route, found.arguments
+        assert isinstance(route, Route)
         organisation_id = arguments["organizationId"]
         if grant is None:
             return self._record(request, organisation_id, "", _unauthorized())
@@ -201,17 +197,14 @@ class DineroEmulator(Serving):
         refusal = self._refusal(request, org, grant)
         if refusal is not None:
             return self._record(request, organisation_id, grant.client_id, refusal)
-        if not self.throttle.admit(organisation_id, grant.client_id):
-            answer = text_response(429, self.throttle.message())
+        if not self.throttle.admit((organisation_id, grant.client_id)):
+            answer = self.throttle.refusal()
             return self._record(request, organisation_id, grant.client_id, answer)
-        injected = self.faults.take_error()
-        delay = self.latency_fn(request) if self.latency_fn else self.latency
-        if delay > 0:
-            self.sleep(delay * self.time_scale)
+        injected = self.delay_and_fault(request)
         if injected is not None:
             # An injected 429 reads as Dinero's own quota answer (plain text, and no
             # Retry-After: Dinero documents none, only "wait a minute").
-            text = (self.throttle.message() if injected == 429
+            text = (quota_message(self.throttle.limits) if injected == 429
                     else "An unexpected error occurred.")
             answer = text_response(injected, text)
             return self._record(request, organisation_id, grant.client_id, answer)

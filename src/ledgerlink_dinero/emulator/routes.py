@@ -11,48 +11,24 @@ from collections.abc import Callable
 
 import attrs
 
+from ledgerlink.emulation import Route as KitRoute
+from ledgerlink.emulation import RouteTable
 from ledgerlink_dinero.emulator import catalog, creditnotes, invoices
 from ledgerlink_dinero.emulator.fields import Call
-from ledgerlink_dinero.emulator.wire import EmuResponse
+from ledgerlink_dinero.emulator.wire import EmuRequest, EmuResponse, json_response
 
 Handler = Callable[[Call], EmuResponse]
 
 
 @attrs.frozen
-class Route:
-    """One served operation.
+class Route(KitRoute[Handler]):
+    """One served operation (see :class:`ledgerlink.emulation.Route`).
 
     Attributes:
-        method: HTTP method.
-        template: Path with ``{organizationId}`` and ``{guid}`` placeholders.
-        handler: The function answering it.
         in_extract: Whether ``endpoint-matrix.json`` lists it.
-        write: Whether it changes state (drop-after-commit applies to writes).
     """
 
-    method: str
-    template: str
-    handler: Handler
     in_extract: bool = True
-    write: bool = False
-
-    def match(self, method: str, path: str) -> dict[str, str] | None:
-        """Path arguments when ``method`` and ``path`` fit this route, else None."""
-        if method != self.method:
-            return None
-        wanted = self.template.strip("/").split("/")
-        given = path.strip("/").split("/")
-        if len(wanted) != len(given):
-            return None
-        arguments = {}
-        for pattern, part in zip(wanted, given, strict=True):
-            if pattern.startswith("{") and pattern.endswith("}"):
-                if not part:
-                    return None
-                arguments[pattern[1:-1]] = part
-            elif pattern != part:
-                return None
-        return arguments
 
 
 _ORG = "/v1/{organizationId}"
@@ -90,15 +66,19 @@ ROUTES: tuple[Route, ...] = (
 ORGANISATIONS_PATH = "/v1/organizations"
 
 
+def _no_route(status: int, code: int) -> Callable[[EmuRequest], EmuResponse]:
+    return lambda request: json_response(status, {"code": code, "message": "No route"})
+
+
+#: Dinero's API: 404 (code 40) for a path it does not serve, 405 (code 45) for a method.
+TABLE: RouteTable[Handler] = RouteTable(ROUTES, not_found=_no_route(404, 40),
+                                        not_allowed=_no_route(405, 45))
+
+
 def resolve(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     """The route serving ``method path`` and its path arguments."""
-    for route in ROUTES:
-        arguments = route.match(method, path)
-        if arguments is not None:
-            return route, arguments
-    return None
-
-
-def known_path(path: str) -> bool:
-    """Whether some route serves ``path`` with another method (a 405 rather than a 404)."""
-    return any(route.match(route.method, path) is not None for route in ROUTES)
+    found = TABLE.resolve(method, path)
+    if found is None:
+        return None
+    assert isinstance(found.route, Route)
+    return found.route, found.arguments

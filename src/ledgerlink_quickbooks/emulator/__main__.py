@@ -12,49 +12,26 @@ Test-only paths, for the parent process:
   OAuth code exchange at the token endpoint (the realm is created);
 * ``POST /_emulator/connect?account=<realm>``: a token response straight away;
 * ``GET /_emulator/state``: what each realm holds (:func:`state`).
+
+``ledgerlink emulate quickbooks`` serves the same emulator for people, with
+every documented limit, a company made at start and its state kept in a file
+(:mod:`~ledgerlink_quickbooks.emulator.served`).
 """
 
 from __future__ import annotations
 
 import sys
-from collections import Counter
-from typing import Any
 
 from ledgerlink.emulation import Control, serve_main
 from ledgerlink_quickbooks.emulator.core import QuickBooksEmulator
-from ledgerlink_quickbooks.keys import parse_note
+from ledgerlink_quickbooks.emulator.served import control, state
 
 __all__ = ["main", "state"]
 
 
-def state(emulator: QuickBooksEmulator) -> dict[str, Any]:
-    """Counts for checking a run: per realm, customers, invoices by ledgerlink key (from
-    PrivateNote; a void's marker ignored), e-mails sent per invoice Id, credit memos
-    and deleted invoices; the faults injected and the requests answered."""
-    realms: dict[str, Any] = {}
-    for realm_id, realm in list(emulator.realms.items()):
-        with realm.lock:
-            invoices = list(realm.entities["Invoice"].values())
-            emails = Counter(event.entity_id for event in realm.events
-                             if event.name == "Invoice" and event.operation == "Emailed")
-            realms[realm_id] = {
-                "customers": len(realm.entities["Customer"]),
-                "invoices": len(invoices),
-                "invoices_per_key": dict(Counter(
-                    key for row in invoices
-                    if (key := parse_note(row.get("PrivateNote"))[0]) is not None)),
-                "emails_per_invoice": dict(emails),
-                "credit_memos": len(realm.entities["CreditMemo"]),
-                "deleted_invoices": len(realm.deleted["Invoice"]),
-            }
-    return {"realms": realms, "faults": emulator.faults.injected,
-            "requests": len(emulator.requests)}
-
-
 def _build() -> tuple[QuickBooksEmulator, Control]:
     emulator = QuickBooksEmulator()
-    return emulator, Control(state=lambda: state(emulator), authorize=emulator.authorize,
-                             connect=emulator.connect)
+    return emulator, control(emulator)
 
 
 def main(argv: list[str] | None = None) -> int:

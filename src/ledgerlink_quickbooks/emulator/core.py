@@ -7,7 +7,6 @@ latency, then ``requestid`` replay and the data service.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -15,14 +14,21 @@ from typing import Any
 
 import attrs
 
+from ledgerlink.emulation import EmulatorBase, Route, RouteTable, consent_redirect
 from ledgerlink.emulation import Faults as Faults
-from ledgerlink.emulation import Serving
 from ledgerlink_quickbooks.emulator.accounts import DEFAULT_ACCOUNTS, seed_accounts, seed_defaults
-from ledgerlink_quickbooks.emulator.auth import REVOKE_PATH, TOKEN_PATH, AuthServer
+from ledgerlink_quickbooks.emulator.auth import (
+    CONSENT_PATH,
+    DEFAULT_CLIENT_ID,
+    REVOKE_PATH,
+    SCOPES,
+    TOKEN_PATH,
+    auth_server,
+)
 from ledgerlink_quickbooks.emulator.handlers import dispatch
 from ledgerlink_quickbooks.emulator.state import ChangeEvent, Realm
 from ledgerlink_quickbooks.emulator.taxes import DEFAULT_VAT_RATES, seed_vat_codes
-from ledgerlink_quickbooks.emulator.throttle import Limits, Throttle
+from ledgerlink_quickbooks.emulator.throttle import Limits, throttle
 from ledgerlink_quickbooks.emulator.wire import (
     EmuRequest,
     EmuResponse,
@@ -67,7 +73,7 @@ class RequestRecord:
     replayed: bool
 
 
-class QuickBooksEmulator(Serving):
+class QuickBooksEmulator(EmulatorBase):
     """A stateful QuickBooks Online company service, in memory and thread-safe.
 
     ``clock`` returns epoch seconds (inject a fake to move time without
@@ -86,21 +92,17 @@ class QuickBooksEmulator(Serving):
         refresh_grace: float | None = None,
         require_minorversion: bool = False,
     ) -> None:
+        super().__init__(clock=clock, sleep=sleep, time_scale=time_scale, latency=latency)
         base = limits or Limits()
-        self.clock = clock
-        self.sleep = sleep
-        self.time_scale = time_scale
-        self.latency = latency
-        self.latency_fn: Callable[[EmuRequest], float] | None = None
         self.require_minorversion = require_minorversion
-        self.auth = AuthServer()
+        self.auth = auth_server()
         if refresh_grace is not None:
             self.auth.grace = refresh_grace
-        self.throttle = Throttle(attrs.evolve(base, window=base.window * time_scale), clock)
-        self.faults = Faults()
+        self.throttle = throttle(base, clock, time_scale)
+        #: The company the consent page grants (``ledgerlink emulate`` sets it).
+        self.consent_realm: str | None = None
         self.realms: dict[str, Realm] = {}
         self.requests: list[RequestRecord] = []
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------ set-up helpers
 
@@ -137,12 +139,12 @@ class QuickBooksEmulator(Serving):
     def connect(self, realm_id: str) -> dict[str, object]:
         """Create ``realm_id`` if needed and return a token response for it."""
         self.add_realm(realm_id)
-        return self.auth.issue(realm_id, self.clock())
+        return self.auth.issue(realm_id, DEFAULT_CLIENT_ID, SCOPES, self.clock())
 
     def authorize(self, realm_id: str) -> str:
         """Simulate the consent screen: an authorization code for ``realm_id``."""
         self.add_realm(realm_id)
-        return self.auth.authorize(realm_id)
+        return self.auth.authorize(realm_id, DEFAULT_CLIENT_ID, SCOPES, self.clock())
 
     def seed(self, realm_id: str, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Create one entity directly (no auth, no throttling); return the stored copy."""
@@ -164,19 +166,34 @@ class QuickBooksEmulator(Serving):
 
     def handle(self, request: EmuRequest) -> EmuResponse:
         """Answer one HTTP request."""
+        found = ROUTES.find(request)
+        if isinstance(found, EmuResponse):
+            return found
+        return found.route.handler(self, request, found.arguments)
+
+    def _token(self, request: EmuRequest, arguments: dict[str, str]) -> EmuResponse:
+        return self.auth.handle_token(request, self.clock())
+
+    def _revoke(self, request: EmuRequest, arguments: dict[str, str]) -> EmuResponse:
+        return self.auth.handle_revoke(request)
+
+    def _consent(self, request: EmuRequest, arguments: dict[str, str]) -> EmuResponse:
+        """Intuit's consent page, consented at once for :attr:`consent_realm`."""
+        realm_id = self.consent_realm or next(iter(self.realms), None)
+        if realm_id is None:
+            return json_response(400, {"error": "the emulator holds no company to consent to"})
+        return consent_redirect(request, self.auth, self.clock(), subject=realm_id,
+                                extra={"realmId": realm_id})
+
+    def _api(self, request: EmuRequest, arguments: dict[str, str]) -> EmuResponse:
+        """A data-service call: realm and token, then the limits, then the service."""
         now = self.clock()
-        if request.path == TOKEN_PATH and request.method == "POST":
-            return self.auth.handle_token(request, now)
-        if request.path == REVOKE_PATH and request.method == "POST":
-            return self.auth.handle_revoke(request)
-        if not request.path.startswith(API_PREFIX):
-            return json_response(404, {"error": "not_found"})
-        realm_id, _, rest = request.path[len(API_PREFIX) :].partition("/")
+        realm_id, rest = arguments["realmId"], arguments["rest"]
         realm = self.realms.get(realm_id)
         bearer = request.headers.get("authorization", "")
         granted = None
         if bearer[:7].lower() == "bearer ":
-            granted = self.auth.realm_of(bearer[7:].strip(), now)
+            granted = self.auth.subject_of(bearer[7:].strip(), now)
         if realm is None or granted is None:
             return gateway_unauthorized(now)
         if granted != realm_id:
@@ -190,17 +207,14 @@ class QuickBooksEmulator(Serving):
             return fault_response(fault, now)
         is_batch = rest.rstrip("/").lower() == "batch"
         if not self.throttle.acquire(realm_id, batch=is_batch):
-            return self._record(request, realm_id, rest, throttled(now), replayed=False)
+            return self._record(request, realm_id, rest, self.throttle.refusal(), replayed=False)
         try:
             return self._serve(request, realm, rest)
         finally:
             self.throttle.release(realm_id)
 
     def _serve(self, request: EmuRequest, realm: Realm, rest: str) -> EmuResponse:
-        status = self.faults.take_error()
-        delay = self.latency_fn(request) if self.latency_fn else self.latency
-        if delay > 0:
-            self.sleep(delay * self.time_scale)
+        status = self.delay_and_fault(request)
         now = self.clock()
         if status is not None:
             # An injected 429 is answered as QuickBooks throttles: the XML 3001 fault
@@ -256,6 +270,32 @@ class QuickBooksEmulator(Serving):
         with self._lock:
             self.requests.append(record)
         return response
+
+
+Endpoint = Callable[[QuickBooksEmulator, EmuRequest, dict[str, str]], EmuResponse]
+
+
+def _not_found(request: EmuRequest) -> EmuResponse:
+    return json_response(404, {"error": "not_found"})
+
+
+def _not_allowed(request: EmuRequest) -> EmuResponse:
+    return json_response(405, {"error": "method_not_allowed"})
+
+
+_API = API_PREFIX + "{realmId}/{rest...}"
+#: What the emulator serves: Intuit's OAuth endpoints and consent page, and the API.
+ROUTES: RouteTable[Endpoint] = RouteTable(
+    routes=(
+        Route("POST", TOKEN_PATH, QuickBooksEmulator._token),
+        Route("POST", REVOKE_PATH, QuickBooksEmulator._revoke),
+        Route("GET", CONSENT_PATH, QuickBooksEmulator._consent),
+        Route("GET", _API, QuickBooksEmulator._api),
+        Route("POST", _API, QuickBooksEmulator._api),
+    ),
+    not_found=_not_found,
+    not_allowed=_not_allowed,
+)
 
 
 def _seed_request(entity: str, payload: dict[str, Any]) -> EmuRequest:

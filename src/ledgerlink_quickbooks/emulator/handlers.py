@@ -5,8 +5,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
+import attrs
+
+from ledgerlink.emulation import Route, RouteTable
 from ledgerlink_quickbooks.emulator import credit_memos as memos
 from ledgerlink_quickbooks.emulator import entities as ent
 from ledgerlink_quickbooks.emulator import query as qry
@@ -34,8 +37,13 @@ WRITE_OPERATIONS = {"create", "update", "delete", "void"}
 def dispatch(realm: Realm, request: EmuRequest, rest: list[str], moment: float) -> EmuResponse:
     """Route ``/v3/company/{realm}/<rest>`` and answer it; faults become ``Fault`` bodies."""
     try:
+        found = DATA_ROUTES.find(attrs.evolve(request, path="/".join(rest)))
+        if isinstance(found, EmuResponse):
+            return found
         with realm.lock:
-            payload = _route(realm, request, rest, moment)
+            today = datetime.fromtimestamp(moment, UTC).date()
+            payload = found.route.handler(
+                Call(realm, request, found.arguments, moment, today))
     except QBOFault as fault:
         return fault_response(fault, moment)
     if isinstance(payload, EmuResponse):
@@ -43,45 +51,107 @@ def dispatch(realm: Realm, request: EmuRequest, rest: list[str], moment: float) 
     return json_response(200, {**payload, "time": now_iso(moment)})
 
 
-def _route(realm: Realm, request: EmuRequest, rest: list[str], moment: float) -> Any:
-    head = rest[0].lower() if rest else ""
-    today = datetime.fromtimestamp(moment, UTC).date()
-    if head == "query" and len(rest) == 1:
-        text = request.query.get("query") if request.method == "GET" else request.body.decode()
-        if not text:
-            raise required_missing("query")
-        return {"QueryResponse": run_query(realm, text)}
-    if head == "batch" and request.method == "POST" and len(rest) == 1:
-        strict.check_content_type(request)
-        body = _json_or_none(request)
-        strict.check_batch_ids(request, body)
-        return batch(realm, body, moment, today)
-    if head == "cdc" and request.method == "GET" and len(rest) == 1:
-        return cdc(realm, request.query, moment)
-    name = SEGMENTS.get(head)
+@attrs.frozen
+class Call:
+    """One data-service call routed to a handler (the realm's lock is held).
+
+    Attributes:
+        realm: The company.
+        request: The HTTP request.
+        arguments: The path arguments (``entity``, ``id``).
+        moment: Epoch seconds of the call.
+        today: Its date (UTC).
+    """
+
+    realm: Realm
+    request: EmuRequest
+    arguments: dict[str, str]
+    moment: float
+    today: date
+
+
+def _query(call: Call) -> Any:
+    request = call.request
+    text = request.query.get("query") if request.method == "GET" else request.body.decode()
+    if not text:
+        raise required_missing("query")
+    return {"QueryResponse": run_query(call.realm, text)}
+
+
+def _batch(call: Call) -> Any:
+    strict.check_content_type(call.request)
+    body = _json_or_none(call.request)
+    strict.check_batch_ids(call.request, body)
+    return batch(call.realm, body, call.moment, call.today)
+
+
+def _cdc(call: Call) -> Any:
+    return cdc(call.realm, call.request.query, call.moment)
+
+
+def _segment(call: Call) -> str:
+    """The entity named in the path, or the 404 QuickBooks answers for an unknown one."""
+    name = SEGMENTS.get(call.arguments["entity"].lower())
     if name is None:
-        raise QBOFault(
-            "404", "Resource not found", f"Unsupported path {'/'.join(rest)}", status=404
-        )
-    if request.method == "GET" and len(rest) == 2:
-        return {name: realm.snapshot(name, rest[1])}
-    if name == "Invoice" and len(rest) == 3 and rest[2] == "pdf" and request.method == "GET":
-        invoice = realm.snapshot("Invoice", rest[1])
-        return EmuResponse(200, {"content-type": "application/pdf"}, invoice_pdf(invoice))
-    if name == "Invoice" and len(rest) == 3 and rest[2] == "send" and request.method == "POST":
-        return {"Invoice": send_invoice(realm, rest[1], request.query.get("sendTo"), moment)}
-    if request.method == "POST" and len(rest) == 1:
-        operation = request.query.get("operation", "create").lower()
-        if operation == "update" and request.query.get("include", "").lower() == "void":
-            operation = "void"
-        strict.check_content_type(request)
-        body = _json_or_none(request)
-        if not isinstance(body, dict):
-            raise unparsable_body()
-        if operation == "create" and body.get("Id"):
-            operation = "update"
-        return {name: copy.deepcopy(write(realm, name, operation, body, moment, today))}
-    raise QBOFault("404", "Resource not found", f"Unsupported path {'/'.join(rest)}", status=404)
+        raise _unsupported(call.request.path)
+    return name
+
+
+def _read(call: Call) -> Any:
+    name = _segment(call)
+    return {name: call.realm.snapshot(name, call.arguments["id"])}
+
+
+def _pdf(call: Call) -> Any:
+    invoice = call.realm.snapshot("Invoice", call.arguments["id"])
+    return EmuResponse(200, {"content-type": "application/pdf"}, invoice_pdf(invoice))
+
+
+def _send(call: Call) -> Any:
+    send_to = call.request.query.get("sendTo")
+    return {"Invoice": send_invoice(call.realm, call.arguments["id"], send_to, call.moment)}
+
+
+def _write(call: Call) -> Any:
+    name, request = _segment(call), call.request
+    operation = request.query.get("operation", "create").lower()
+    if operation == "update" and request.query.get("include", "").lower() == "void":
+        operation = "void"
+    strict.check_content_type(request)
+    body = _json_or_none(request)
+    if not isinstance(body, dict):
+        raise unparsable_body()
+    if operation == "create" and body.get("Id"):
+        operation = "update"
+    return {name: copy.deepcopy(write(call.realm, name, operation, body, call.moment,
+                                      call.today))}
+
+
+def _unsupported(path: str) -> QBOFault:
+    return QBOFault("404", "Resource not found", f"Unsupported path {path}", status=404)
+
+
+def _no_route(request: EmuRequest) -> NoReturn:
+    # QuickBooks answers a path it does not serve, with any method, as a 404 Fault.
+    raise _unsupported(request.path)
+
+
+#: The data service inside one realm; paths are relative to ``/v3/company/{realmId}/``.
+DATA_ROUTES: RouteTable[Callable[[Call], Any]] = RouteTable(
+    routes=(
+        Route("GET", "query", _query),
+        Route("POST", "query", _query),
+        Route("POST", "batch", _batch, write=True),
+        Route("GET", "cdc", _cdc),
+        Route("GET", "invoice/{id}/pdf", _pdf),
+        Route("POST", "invoice/{id}/send", _send, write=True),
+        Route("GET", "{entity}/{id}", _read),
+        Route("POST", "{entity}", _write, write=True),
+    ),
+    not_found=_no_route,
+    not_allowed=_no_route,
+    fold_case=True,
+)
 
 
 def _json_or_none(request: EmuRequest) -> Any:

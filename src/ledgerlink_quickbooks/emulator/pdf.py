@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from fpdf import FPDF
-
+from ledgerlink.emulation import document_pdf
 from ledgerlink_quickbooks.emulator.state import Entity
 
 
 def invoice_pdf(invoice: Entity) -> bytes:
     """Render ``invoice`` as PDF bytes (number, customer, lines, totals)."""
-    doc = FPDF()
-    doc.add_page()
-    doc.set_font("Helvetica", size=12)
     currency = (invoice.get("CurrencyRef") or {}).get("value", "")
     rows = [
-        f"Invoice {invoice.get('DocNumber', '')}",
         f"Customer: {invoice['CustomerRef'].get('name', invoice['CustomerRef']['value'])}",
         f"Date: {invoice.get('TxnDate', '')}   Due: {invoice.get('DueDate', '')}",
     ]
@@ -23,7 +18,4 @@ def invoice_pdf(invoice: Entity) -> bytes:
             item = line["SalesItemLineDetail"]["ItemRef"].get("name", "")
             rows.append(f"{item} {line.get('Description', '')}: {line['Amount']} {currency}")
     rows.append(f"Total: {invoice['TotalAmt']} {currency}   Balance: {invoice['Balance']}")
-    for row in rows:
-        text = row.encode("latin-1", "replace").decode("latin-1")
-        doc.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
-    return bytes(doc.output())
+    return document_pdf(f"Invoice {invoice.get('DocNumber', '')}", rows)

@@ -108,6 +108,12 @@ class Realm:
             self._by_doc.setdefault((name, doc), set()).add(entity_id)
         self._indexed[(name, entity_id)] = (customer, doc)
 
+    def reindex(self) -> None:
+        """Rebuild the look-ups by customer and DocNumber (after restoring entities)."""
+        for name, rows in self.entities.items():
+            for entity in rows.values():
+                self._index(name, entity)
+
     def new_tax_id(self) -> str:
         """Allocate the next TaxCode/TaxRate Id."""
         value = self.next_tax_id
