@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +40,7 @@ class Provider:
     """What differs between the two providers' walk-throughs."""
 
     name: str
-    consent_host: str  # the real consent page's origin, which the emulator stands in for
+    consent_path: str  # the real consent page's path, which the emulator serves too
     env: tuple[str, str]  # client id and secret variables of `connect`
     country: str
     currency: str
@@ -49,10 +50,10 @@ class Provider:
 
 
 PROVIDERS = [
-    Provider("quickbooks", "https://appcenter.intuit.com",
+    Provider("quickbooks", "/connect/oauth2",
              ("LEDGERLINK_QBO_CLIENT_ID", "LEDGERLINK_QBO_CLIENT_SECRET"), "US", "USD",
              "realms", "realm_id"),
-    Provider("dinero", "https://connect.visma.com",
+    Provider("dinero", "/connect/authorize",
              ("LEDGERLINK_DINERO_CLIENT_ID", "LEDGERLINK_DINERO_CLIENT_SECRET"), "DK", "DKK",
              "organisations", "organisation_id"),
 ]
@@ -89,12 +90,17 @@ def _connect(provider: Provider, info: dict[str, Any], store: Path) -> str:
                            str(store)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, env=environ) as child:
         assert child.stdout is not None and child.stdin is not None
+        # `connect --base-url` prints the emulator's own consent page: opened as printed.
+        # The child then waits for the pasted URL: a missing line must not hang the test.
+        watchdog = threading.Timer(WAIT, child.kill)
+        watchdog.start()
         for line in child.stdout:
-            if provider.consent_host in line:
+            if f"{info['base_url']}{provider.consent_path}?" in line:
                 break
         else:
             raise AssertionError(f"no consent URL printed: {child.communicate()}")
-        consent = line.strip().replace(provider.consent_host, info["base_url"], 1)
+        watchdog.cancel()
+        consent = line.strip()
         redirect = httpx.get(consent, follow_redirects=False, timeout=WAIT)
         assert redirect.status_code == 302, redirect.text
         location = redirect.headers["location"]

@@ -8,6 +8,7 @@ re-implements retries, limits or OAuth. Every value cites the research notes
 from __future__ import annotations
 
 from typing import NewType
+from urllib.parse import urlsplit
 
 from ledgerlink.http.limits import Limit
 from ledgerlink.http.oauth import OAuthEndpoints
@@ -93,9 +94,12 @@ def organization_path(organization_id: str, rest: str, *, version: str = "v1") -
 
 
 def endpoints_at(base_url: str) -> OAuthEndpoints:
-    """Visma Connect's endpoints with the token endpoint on ``base_url`` (an emulator)."""
-    return OAuthEndpoints(authorize_url=ENDPOINTS.authorize_url,
-                          token_url=base_url.rstrip("/") + TOKEN_PATH,
+    """Visma Connect's endpoints on another host (``base_url``: an emulator), at their own paths:
+    the consent page as well as the token endpoint, so ``connect --base-url`` sends the
+    user to the emulator's consent page."""
+    host = base_url.rstrip("/")
+    return OAuthEndpoints(authorize_url=host + urlsplit(ENDPOINTS.authorize_url).path,
+                          token_url=host + TOKEN_PATH,
                           scopes=ENDPOINTS.scopes)
 
 

@@ -7,6 +7,7 @@ re-implements retries, limits or OAuth.
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 from ledgerlink.http.limits import Limit
 from ledgerlink.http.oauth import OAuthEndpoints
@@ -74,7 +75,10 @@ MAX_REQUEST_ID = 50
 
 
 def endpoints_at(base_url: str) -> OAuthEndpoints:
-    """Intuit's endpoints with the token endpoint on ``base_url`` (an emulator)."""
-    return OAuthEndpoints(authorize_url=ENDPOINTS.authorize_url,
-                          token_url=base_url.rstrip("/") + TOKEN_PATH,
+    """Intuit's endpoints on another host (``base_url``: an emulator), at their own paths:
+    the consent page as well as the token endpoint, so ``connect --base-url`` sends the
+    user to the emulator's consent page."""
+    host = base_url.rstrip("/")
+    return OAuthEndpoints(authorize_url=host + urlsplit(ENDPOINTS.authorize_url).path,
+                          token_url=host + TOKEN_PATH,
                           scopes=ENDPOINTS.scopes)

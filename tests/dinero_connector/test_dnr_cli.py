@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -44,7 +45,11 @@ from ledgerlink_dinero.emulator import (
 ORG = "401234"
 OTHER = "409876"
 REDIRECT_URI = "https://app.example/callback"
-CONSENT = r"https://connect\.visma\.com/connect/authorize\?\S+"
+
+
+def consent(base: str) -> str:
+    """The consent URL `connect --base-url BASE` prints: the emulator's own page."""
+    return re.escape(base) + r"/connect/authorize\?\S+"
 
 
 @pytest.fixture
@@ -72,7 +77,7 @@ def _start(base: str, store: Path, *extra: str) -> tuple[Result, str]:
     """Start connecting without answering the prompt; return the result and the state sent."""
     result = _invoke("connect", "--redirect-uri", REDIRECT_URI, "--base-url", base,
                      "--store", str(store), *extra)
-    urls = re.findall(CONSENT, result.output)
+    urls = re.findall(consent(base), result.output)
     assert len(urls) == 1, result.output
     query = parse_qs(urlsplit(urls[0]).query)
     assert query["client_id"] == [DEFAULT_CLIENT_ID]
@@ -103,7 +108,7 @@ def test_connect_then_the_connector_works_without_further_auth(
     emulator, base = served
     store = tmp_path / "ledgerlink.db"
     started, state = _start(base, store)
-    query = parse_qs(urlsplit(re.findall(CONSENT, started.output)[0]).query)
+    query = parse_qs(urlsplit(re.findall(consent(base), started.output)[0]).query)
     assert query["scope"] == [DEFAULT_SCOPES]
     assert query["response_mode"] == ["query"]
     assert started.exit_code == 1  # no URL pasted: the prompt was aborted
@@ -189,7 +194,7 @@ def test_a_form_post_callback_body_can_be_pasted(
     emulator, base = served
     store = tmp_path / "ledgerlink.db"
     started, state = _start(base, store, "--response-mode", "form_post")
-    query = parse_qs(urlsplit(re.findall(CONSENT, started.output)[0]).query)
+    query = parse_qs(urlsplit(re.findall(consent(base), started.output)[0]).query)
     assert query["response_mode"] == ["form_post"]
     body = urlencode({"code": emulator.authorize(ORG), "state": state})
     result = _finish(base, store, body)
@@ -279,7 +284,7 @@ def test_a_wrong_client_secret_is_refused_and_never_printed(
     store = tmp_path / "ledgerlink.db"
     started = _invoke("connect", "--redirect-uri", REDIRECT_URI, "--base-url", base,
                       "--store", str(store), input=f"{secret}\n")
-    state = parse_qs(urlsplit(re.findall(CONSENT, started.output)[0]).query)["state"][0]
+    state = parse_qs(urlsplit(re.findall(consent(base), started.output)[0]).query)["state"][0]
     code = emulator.authorize(ORG)
     result = _finish(base, store, _callback(code=code, state=state), input=f"{secret}\n")
     assert result.exit_code == 1
@@ -386,11 +391,15 @@ def test_connect_interactively_through_the_installed_command(
                            str(store)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, env=environ) as child:
         assert child.stdout is not None and child.stdin is not None
+        # The child waits for the pasted URL: a missing consent line must not hang the test.
+        watchdog = threading.Timer(60, child.kill)
+        watchdog.start()
         seen = []
         for line in child.stdout:
             seen.append(line)
-            if "connect.visma.com" in line:
+            if f"{base}/connect/authorize?" in line:
                 break
+        watchdog.cancel()
         state = parse_qs(urlsplit(seen[-1].strip()).query)["state"][0]
         child.stdin.write(_callback(code=emulator.authorize(ORG), state=state) + "\n")
         child.stdin.flush()

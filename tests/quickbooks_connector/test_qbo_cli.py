@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -62,7 +63,7 @@ def _start(base: str, store: Path) -> tuple[Result, str]:
     """Start connecting without answering the prompt; return the result and the state sent."""
     result = _invoke("connect", "--redirect-uri", REDIRECT_URI, "--base-url", base,
                      "--store", str(store))
-    urls = re.findall(r"https://appcenter\.intuit\.com/connect/oauth2\?\S+", result.output)
+    urls = re.findall(re.escape(base) + r"/connect/oauth2\?\S+", result.output)
     assert len(urls) == 1, result.output
     query = parse_qs(urlsplit(urls[0]).query)
     assert query["client_id"] == [DEFAULT_CLIENT_ID]
@@ -130,11 +131,15 @@ def test_connect_interactively_through_the_installed_command(
                            str(store)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, env=environ) as child:
         assert child.stdout is not None and child.stdin is not None
+        # The child waits for the pasted URL: a missing consent line must not hang the test.
+        watchdog = threading.Timer(60, child.kill)
+        watchdog.start()
         seen = []
         for line in child.stdout:
             seen.append(line)
-            if "appcenter.intuit.com" in line:
+            if f"{base}/connect/oauth2?" in line:
                 break
+        watchdog.cancel()
         state = parse_qs(urlsplit(seen[-1].strip()).query)["state"][0]
         child.stdin.write(_callback(code=emulator.authorize(REALM), state=state,
                                     realmId=REALM) + "\n")
@@ -220,7 +225,8 @@ def test_a_wrong_client_secret_is_refused_and_never_printed(
     # The secret is typed at the hidden prompt: it must not be echoed either.
     started = _invoke("connect", "--redirect-uri", REDIRECT_URI, "--base-url", base,
                       "--store", str(store), input=f"{secret}\n")
-    state = parse_qs(urlsplit(re.findall(r"https://appcenter\S+", started.output)[0]).query)
+    consent = re.findall(re.escape(base) + r"/connect/oauth2\S+", started.output)[0]
+    state = parse_qs(urlsplit(consent).query)
     code = emulator.authorize(REALM)
     result = _invoke("connect", "--base-url", base, "--store", str(store), "--redirect-url",
                      _callback(code=code, state=state["state"][0], realmId=REALM),
