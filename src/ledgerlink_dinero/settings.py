@@ -8,7 +8,6 @@ re-implements retries, limits or OAuth. Every value cites the research notes
 from __future__ import annotations
 
 from typing import NewType
-from urllib.parse import urlsplit
 
 from ledgerlink.http.limits import Limit
 from ledgerlink.http.oauth import OAuthEndpoints
@@ -94,13 +93,9 @@ def organization_path(organization_id: str, rest: str, *, version: str = "v1") -
 
 
 def endpoints_at(base_url: str) -> OAuthEndpoints:
-    """Visma Connect's endpoints on another host (``base_url``: an emulator), at their own paths:
-    the consent page as well as the token endpoint, so ``connect --base-url`` sends the
-    user to the emulator's consent page."""
-    host = base_url.rstrip("/")
-    return OAuthEndpoints(authorize_url=host + urlsplit(ENDPOINTS.authorize_url).path,
-                          token_url=host + TOKEN_PATH,
-                          scopes=ENDPOINTS.scopes)
+    """Visma Connect's endpoints at their own paths on ``base_url`` (an emulator): the consent
+    page as well as the token endpoint."""
+    return ENDPOINTS.on_host(base_url)
 
 
 def endpoints_for(base_url: str | None) -> OAuthEndpoints:

@@ -7,7 +7,6 @@ re-implements retries, limits or OAuth.
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlsplit
 
 from ledgerlink.http.limits import Limit
 from ledgerlink.http.oauth import OAuthEndpoints
@@ -75,10 +74,6 @@ MAX_REQUEST_ID = 50
 
 
 def endpoints_at(base_url: str) -> OAuthEndpoints:
-    """Intuit's endpoints on another host (``base_url``: an emulator), at their own paths:
-    the consent page as well as the token endpoint, so ``connect --base-url`` sends the
-    user to the emulator's consent page."""
-    host = base_url.rstrip("/")
-    return OAuthEndpoints(authorize_url=host + urlsplit(ENDPOINTS.authorize_url).path,
-                          token_url=host + TOKEN_PATH,
-                          scopes=ENDPOINTS.scopes)
+    """Intuit's endpoints at their own paths on ``base_url`` (an emulator): the consent
+    page as well as the token endpoint."""
+    return ENDPOINTS.on_host(base_url)

@@ -342,3 +342,14 @@ def test_a_malformed_token_answer_is_a_provider_error_and_nothing_is_saved(
     assert expected in caught.value.message
     assert not isinstance(caught.value, AuthError)
     assert store.load_token(KEY) is None
+
+
+def test_endpoints_on_another_host_keep_their_paths_scopes_and_headers() -> None:
+    """An emulator serves the consent page and the token endpoint at the real paths."""
+    real = OAuthEndpoints("https://consent.example/connect/authorize",
+                          "https://tokens.example/oauth2/v1/tokens/bearer", scopes=("a", "b"),
+                          token_headers={"x-extra": "1"})
+    moved = real.on_host("http://127.0.0.1:8400/")
+    assert moved.authorize_url == "http://127.0.0.1:8400/connect/authorize"
+    assert moved.token_url == "http://127.0.0.1:8400/oauth2/v1/tokens/bearer"
+    assert (moved.scopes, moved.token_headers) == (real.scopes, real.token_headers)

@@ -96,6 +96,13 @@ class OAuthEndpoints:
     scopes: tuple[str, ...] = ()
     token_headers: Mapping[str, str] = attrs.field(factory=dict)
 
+    def on_host(self, base_url: str) -> OAuthEndpoints:
+        """The same endpoints at their own paths on another host (an emulator), so the
+        consent page and the token endpoint are both that host's."""
+        host = base_url.rstrip("/")
+        return attrs.evolve(self, authorize_url=host + urlsplit(self.authorize_url).path,
+                            token_url=host + urlsplit(self.token_url).path)
+
 
 @attrs.frozen(repr=False)
 class Token:
