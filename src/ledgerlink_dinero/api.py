@@ -18,7 +18,6 @@ is malformed: the write may have been done, so the error is a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import attrs
@@ -27,7 +26,6 @@ import httpx
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import ConflictError, NotFoundError, ProviderError, TransientProviderError
 from ledgerlink.http.client import ProviderClient
-from ledgerlink.http.redact import redact_text
 from ledgerlink.http.wire import WireFormat
 from ledgerlink_dinero import settings
 from ledgerlink_dinero.faults import ITEM_DELETED, STALE_TIMESTAMP
@@ -53,8 +51,6 @@ PAGE_SIZE = settings.MAX_PAGE_SIZE
 #: How every PDF document begins.
 PDF_MAGIC = b"%PDF-"
 _JSON = {"Content-Type": "application/json"}
-#: What the wire format's errors about a malformed answer say.
-MALFORMED = "malformed answer"
 
 T = TypeVar("T")
 
@@ -82,7 +78,8 @@ class DineroApi:
                  wire: WireFormat = WIRE) -> None:
         self.http = http
         self.organisation_id = organisation_id
-        self.wire = wire
+        # Errors about an answer never quote the connection's secrets.
+        self.wire = wire.bound(http.secrets)
         self.provider = wire.provider
         #: Rows asked for per list page.
         self.page_size = PAGE_SIZE
@@ -91,35 +88,18 @@ class DineroApi:
         """The path of ``rest`` under the organisation."""
         return settings.organization_path(self.organisation_id, rest, version=version)
 
-    @contextmanager
-    def _answers(self) -> Iterator[None]:
-        """A malformed answer's error quotes the answer: the connection's secrets (an
-        access token a proxy page repeats) and token-like text never leave in it."""
-        try:
-            yield
-        except ProviderError as err:
-            if MALFORMED not in err.message:
-                raise
-            text = self.http.secrets.scrub(redact_text(err.message))
-            if text == err.message:
-                raise
-            raise type(err)(text, provider=err.provider, status=err.status, code=err.code,
-                            request_id=err.request_id) from None
-
     def structure(self, data: object, cls: type[T], *, operation: str,
                   response: httpx.Response | None = None, where: str | None = None) -> T:
         """``data`` (part of an answer) as ``cls``; every problem a ProviderError."""
-        with self._answers():
-            return self.wire.structure(data, cls, operation=operation, response=response,
-                                       where=where)
+        return self.wire.structure(data, cls, operation=operation, response=response,
+                                   where=where)
 
     # --- reads ------------------------------------------------------------------------
 
     def get(self, rest: str, cls: type[T], *, operation: str, **kwargs: Any) -> T:
         """``GET`` one object of the organisation, read as ``cls``."""
         response = self.http.get(self.path(rest), **kwargs)
-        with self._answers():
-            return self.wire.read(response, cls, operation=operation)
+        return self.wire.read(response, cls, operation=operation)
 
     def read(self, rest: str, cls: type[T], *, field: str, guid: str, operation: str) -> T:
         """``GET`` the object with GUID ``guid`` as ``cls``; an answer whose ``field`` names
@@ -132,10 +112,9 @@ class DineroApi:
         """The organisations the token reaches (``GET /v1/organizations``)."""
         operation = "list organisations"
         response = self.http.get("/v1/organizations")
-        with self._answers():
-            body = self.wire.body(response, operation=operation)
-            return self.wire.read_list(body, DineroOrganization, operation=operation,
-                                       response=response)
+        body = self.wire.body(response, operation=operation)
+        return self.wire.read_list(body, DineroOrganization, operation=operation,
+                                   response=response)
 
     def read_invoice(self, guid: str) -> DineroInvoice:
         """The invoice with that GUID (NotFoundError if none); an answer naming another
@@ -161,9 +140,8 @@ class DineroApi:
                                  headers={"Accept": settings.PDF_ACCEPT})
         if not response.content.startswith(PDF_MAGIC):
             shown = response.content[:len(PDF_MAGIC) * 4].decode("latin-1")
-            with self._answers():
-                raise self.wire.malformed(f"not a PDF document: {shown!r}",
-                                          operation=f"PDF of invoice {guid}", response=response)
+            raise self.wire.malformed(f"not a PDF document: {shown!r}",
+                                      operation=f"PDF of invoice {guid}", response=response)
         return response.content
 
     def same_guid(self, answered: str | None, wanted: str, field: str, *, operation: str,
@@ -173,10 +151,9 @@ class DineroApi:
         found = self.wire.required(answered, field, operation=operation, response=response,
                                    unclear=unclear)
         if found.lower() != wanted.lower():
-            with self._answers():
-                raise self.wire.malformed(f"{field} {found!r} answered for {wanted!r}",
-                                          operation=operation, response=response,
-                                          unclear=unclear)
+            raise self.wire.malformed(f"{field} {found!r} answered for {wanted!r}",
+                                      operation=operation, response=response,
+                                      unclear=unclear)
         return wanted
 
     # --- lists ------------------------------------------------------------------------
@@ -191,9 +168,8 @@ class DineroApi:
         params = list_params(entity, where=where, fields=fields, page=page, page_size=size,
                              **options)
         response = self.http.get(self.path(rest), params=params)
-        with self._answers():
-            rows, pagination = self._page_of(response, operation=operation, page=page,
-                                             size=size)
+        rows, pagination = self._page_of(response, operation=operation, page=page,
+                                         size=size)
         return ListPage(tuple(rows), pagination, response)
 
     def _page_of(self, response: httpx.Response, *, operation: str, page: int,
@@ -261,9 +237,8 @@ class DineroApi:
         if response.status_code == httpx.codes.NO_CONTENT and not response.content:
             return None
         try:
-            with self._answers():
-                return self.wire.read(response, DineroReceipt, operation=operation,
-                                      unclear=True)
+            return self.wire.read(response, DineroReceipt, operation=operation,
+                                  unclear=True)
         except TransientProviderError as err:
             raise _outcome_unknown(err) from None
 

@@ -83,7 +83,7 @@ class QuickBooksApi:
         self.realm_id = realm_id
         self.environment: settings.Environment = environment
         self.page_size = page_size
-        self.wire = WIRE
+        self.wire = WIRE.bound(http.secrets)
 
     # --- checking answers ---------------------------------------------------------------
 

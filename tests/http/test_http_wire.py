@@ -179,3 +179,17 @@ def test_any_json_is_read_or_refused_as_provider_errors(value: object) -> None:
         return
     assert isinstance(thing.Id, str)
     assert thing.Active is None or isinstance(thing.Active, bool)
+
+
+def test_a_bound_format_never_quotes_the_connections_secrets() -> None:
+    """An answer repeating the access token: the error names the problem, not the token."""
+    from ledgerlink.http.redact import KnownSecrets
+
+    secrets = KnownSecrets()
+    secrets.add("access-token-0123456789")
+    bound = WIRE.bound(secrets)
+    body = '<html>your token access-token-0123456789 expired</html>'
+    with pytest.raises(ProviderError) as caught:
+        bound.read(answer(body), Thing, operation="read thing", key="Thing")
+    assert "access-token-0123456789" not in str(caught.value)
+    assert "not JSON" in caught.value.message

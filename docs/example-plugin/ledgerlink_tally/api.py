@@ -23,9 +23,8 @@ from datetime import date
 from typing import Any, TypeVar
 
 import httpx
-from ledgerlink.errors import ConflictError, InvoiceStateError, ProviderError
+from ledgerlink.errors import ConflictError, InvoiceStateError
 from ledgerlink.http import ProviderClient
-from ledgerlink.http.errors import scrub_error
 from ledgerlink.http.wire import WireFormat
 
 from ledgerlink_tally.faults import STATE_CODES
@@ -60,7 +59,8 @@ class TallyApi:
 
     def __init__(self, http: ProviderClient, wire: WireFormat = WIRE) -> None:
         self.http = http
-        self.wire = wire
+        # Errors about an answer never quote the API key (a proxy page may repeat it).
+        self.wire = wire.bound(http.secrets)
 
     def _send(self, method: str, path: str, *, body: object = None,
               idempotent: bool | None = None, **kwargs: Any) -> httpx.Response:
@@ -78,20 +78,15 @@ class TallyApi:
 
     def _read(self, response: httpx.Response, cls: type[T], *, operation: str,
               unclear: bool = False) -> T:
-        """The answer as ``cls``. An error quotes the answer, so it loses the API key
-        (a proxy's page may repeat it)."""
-        try:
-            return self.wire.read(response, cls, operation=operation, unclear=unclear)
-        except ProviderError as err:
-            raise scrub_error(err, self.http.secrets) from None
+        """The answer as ``cls``."""
+        return self.wire.read(response, cls, operation=operation, unclear=unclear)
 
     def _same(self, answered: str | None, wanted: str | None, what: str, *, operation: str,
               response: httpx.Response, unclear: bool = False) -> None:
         """Refuse an answer about another object than the one asked about."""
         if answered != wanted:
-            raise scrub_error(self.wire.malformed(
-                f"{what} {answered!r} answered for {wanted!r}", operation=operation,
-                response=response, unclear=unclear), self.http.secrets)
+            raise self.wire.malformed(f"{what} {answered!r} answered for {wanted!r}",
+                                      operation=operation, response=response, unclear=unclear)
 
     # --- customers and products -------------------------------------------------------
 

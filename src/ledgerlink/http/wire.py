@@ -47,6 +47,7 @@ from ledgerlink.convert import problems_of, strict_converter
 from ledgerlink.errors import ProviderError, TransientProviderError, ValidationError
 from ledgerlink.http import jsonbody
 from ledgerlink.http.errors import REQUEST_ID_HEADERS
+from ledgerlink.http.redact import KnownSecrets, redact_text
 
 __all__ = ["KeyStyle", "WireFormat", "wire_format"]
 
@@ -93,6 +94,12 @@ class WireFormat:
     provider: str
     converter: cattrs.Converter
     request_id_headers: tuple[str, ...] = REQUEST_ID_HEADERS
+    secrets: KnownSecrets | None = None
+
+    def bound(self, secrets: KnownSecrets) -> WireFormat:
+        """This format for one connection: its errors never quote the connection's
+        secrets (an answer that repeats the access token, a proxy page echoing a key)."""
+        return attrs.evolve(self, secrets=secrets)
 
     def dumps(self, payload: object) -> bytes:
         """``payload`` (an attrs shape or plain data) as a JSON request body."""
@@ -117,6 +124,10 @@ class WireFormat:
         if response is not None:
             request_id = next((response.headers[name] for name in self.request_id_headers
                                if response.headers.get(name)), None)
+        # The problem quotes the answer: token-like text and known secrets never leave in it.
+        what = redact_text(what)
+        if self.secrets is not None:
+            what = self.secrets.scrub(what)
         cls = TransientProviderError if unclear else ProviderError
         return cls(f"{operation}: malformed answer: {what}", provider=self.provider,
                    status=status, request_id=request_id)
