@@ -13,14 +13,18 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     ├── UnknownConnectorError      ``connect("name")`` for a name nobody registered
     ├── CapabilityError            a connector was asked for something it does not declare
     ├── StoreError                 the journal store is unusable (schema too new, locked, ...)
+    │   └── WatermarkMovedError    another status refresh moved the change-feed watermark
     ├── BookBusyError              another run holds the book's lease (CLI exit status 3)
     ├── LeaseLost                  a run's lease was taken over; the run stops as if it crashed
+    ├── RateLimitTimeout           a request waited longer than allowed for its rate limits
+    ├── NotificationError          a run report could not be delivered (keeps the SMTP reply)
     └── ProviderError              the accounting system said no; keeps status, code, message
         ├── AuthError              credentials refused (401/403, a failed token refresh)
         ├── NotFoundError
         ├── ConflictError          stale concurrency token, duplicate, wrong state
         │   └── InvoiceStateError  e.g. lines added to an invoice that is no longer a draft
-        └── TransientProviderError may succeed when retried (timeouts, 429, 5xx)
+        ├── TransientProviderError may succeed when retried (timeouts, 429, 5xx)
+        └── ChangeFeedWindowError  the change feed cannot answer for that ``since``
 
 Provider errors keep the provider's own text in ``message`` so the transfer log
 can show users exactly what their accounting system said.
@@ -34,6 +38,7 @@ __all__ = [
     "AuthError",
     "BookBusyError",
     "CapabilityError",
+    "ChangeFeedWindowError",
     "ConflictError",
     "ConnectorOptionError",
     "DuplicateConnectorError",
@@ -42,13 +47,16 @@ __all__ = [
     "LeaseLost",
     "LedgerlinkError",
     "NotFoundError",
+    "NotificationError",
     "PluginError",
     "PolicyError",
     "ProviderError",
+    "RateLimitTimeout",
     "StoreError",
     "TransientProviderError",
     "UnknownConnectorError",
     "ValidationError",
+    "WatermarkMovedError",
     "WebhookSignatureError",
 ]
 
@@ -284,3 +292,41 @@ class InvoiceStateError(ConflictError):
 
 class TransientProviderError(ProviderError):
     """A failure that may go away when retried (timeout, 429, 5xx)."""
+
+
+class WatermarkMovedError(StoreError):
+    """Another status refresh moved the change-feed watermark since this one read it."""
+
+
+class RateLimitTimeout(LedgerlinkError):
+    """A request waited longer than allowed for its rate limits."""
+
+
+class NotificationError(LedgerlinkError):
+    """A notification could not be delivered.
+
+    Attributes:
+        message: what went wrong, for people.
+        code: the SMTP server's reply code (550, 535...), ``None`` when the
+            server never answered (connection refused, timeout, TLS failure).
+        reply: the server's reply text, unchanged ('' when there was none).
+        refused: the recipients the server refused, address -> (code, reply);
+            when some but not all were refused the others did get the message.
+    """
+
+    def __init__(self, message: str, *, code: int | None = None, reply: str = "",
+                 refused: Mapping[str, tuple[int, str]] | None = None) -> None:
+        self.message = message
+        self.code = code
+        self.reply = reply
+        self.refused = dict(refused or {})
+        answer = f" (server said: {code} {reply})" if code is not None else ""
+        super().__init__(f"{message}{answer}")
+
+
+class ChangeFeedWindowError(ProviderError):
+    """The provider's change feed cannot answer for that ``since``.
+
+    Too long ago for its look-back window, or too many changes for one answer:
+    the caller reads the invoices one by one instead.
+    """

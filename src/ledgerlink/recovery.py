@@ -192,8 +192,8 @@ def sync_drafts(connector: Connector, store: Store, run_id: str) -> int:
     or when a status refresh running at the same time recorded the feed first.
     """
     from ledgerlink.connector import Capability
+    from ledgerlink.errors import WatermarkMovedError
     from ledgerlink.refreshing import Fetched, read_feed
-    from ledgerlink.store.facts import WatermarkMovedError
 
     book = connector.account
     drafts = store.open_drafts(book)

@@ -32,7 +32,7 @@ import attrs
 
 from ledgerlink.connector import Capability, Connector
 from ledgerlink.domain import RemoteInvoice
-from ledgerlink.errors import NotFoundError, ProviderError
+from ledgerlink.errors import ChangeFeedWindowError, NotFoundError, ProviderError
 from ledgerlink.status import InvoiceStatus
 from ledgerlink.store import InvoiceFacts, Store, Transaction
 
@@ -53,14 +53,6 @@ CLOCK_MARGIN = timedelta(minutes=5)
 
 #: A provider id → the invoice as the provider holds it now, or None: deleted.
 RemoteStates = Mapping[str, RemoteInvoice | None]
-
-
-class ChangeFeedWindowError(ProviderError):
-    """The provider's change feed cannot answer for that ``since``.
-
-    Too long ago for its look-back window, or too many changes for one answer:
-    the caller reads the invoices one by one instead.
-    """
 
 
 @attrs.frozen

@@ -7,7 +7,7 @@ and the server's ``time``, which becomes :attr:`Changes.until`.
 QuickBooks' limits, and what is done about them:
 
 * it looks back at most 30 days: an older ``since`` is refused here, before
-  any call, with :class:`~ledgerlink.refreshing.ChangeFeedWindowError` (and the
+  any call, with :class:`~ledgerlink.errors.ChangeFeedWindowError` (and the
   server's own refusal is turned into that error too); the status refresh
   then reads the invoices one by one.
 * one answer holds at most 1000 objects, and which are left out is not
@@ -34,8 +34,7 @@ import httpx
 
 from ledgerlink.connector import Changes
 from ledgerlink.domain import RemoteInvoice
-from ledgerlink.errors import ProviderError
-from ledgerlink.refreshing import ChangeFeedWindowError
+from ledgerlink.errors import ChangeFeedWindowError, ProviderError
 from ledgerlink_quickbooks import settings
 
 if TYPE_CHECKING:

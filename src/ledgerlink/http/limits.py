@@ -39,7 +39,7 @@ from contextlib import contextmanager
 
 import attrs
 
-from ledgerlink.errors import LedgerlinkError
+from ledgerlink.errors import RateLimitTimeout
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -58,10 +58,6 @@ DEFAULT_LIMIT = "default"
 WINDOW = 60.0
 #: Longest a request waits for its limits before :class:`RateLimitTimeout`.
 MAX_WAIT = 120.0
-
-
-class RateLimitTimeout(LedgerlinkError):
-    """A request waited longer than allowed for its rate limits."""
 
 
 @attrs.frozen

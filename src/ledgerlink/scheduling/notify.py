@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ledgerlink.errors import LedgerlinkError, ValidationError
+from ledgerlink.errors import NotificationError, ValidationError
 from ledgerlink.scheduling.model import Recipient
 from ledgerlink.scheduling.run_report import ReportedError, ReportedInvoice, RunReport, render
 
@@ -42,28 +42,6 @@ __all__ = [
 
 #: Prefix of the environment variables :meth:`SmtpSettings.from_env` reads.
 ENV_PREFIX = "LEDGERLINK_SMTP_"
-
-
-class NotificationError(LedgerlinkError):
-    """A notification could not be delivered.
-
-    Attributes:
-        message: what went wrong, for people.
-        code: the SMTP server's reply code (550, 535...), ``None`` when the
-            server never answered (connection refused, timeout, TLS failure).
-        reply: the server's reply text, unchanged ('' when there was none).
-        refused: the recipients the server refused, address -> (code, reply);
-            when some but not all were refused the others did get the message.
-    """
-
-    def __init__(self, message: str, *, code: int | None = None, reply: str = "",
-                 refused: Mapping[str, tuple[int, str]] | None = None) -> None:
-        self.message = message
-        self.code = code
-        self.reply = reply
-        self.refused = dict(refused or {})
-        answer = f" (server said: {code} {reply})" if code is not None else ""
-        super().__init__(f"{message}{answer}")
 
 
 class Notifier(Protocol):

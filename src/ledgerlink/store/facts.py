@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ledgerlink.domain import RemoteInvoice
-from ledgerlink.errors import StoreError, ValidationError
+from ledgerlink.errors import ValidationError, WatermarkMovedError
 from ledgerlink.status import InvoiceStatus, derive_status
 from ledgerlink.store import schema as t
 
@@ -31,10 +31,6 @@ __all__ = [
     "stamp",
     "write_watermark",
 ]
-
-
-class WatermarkMovedError(StoreError):
-    """Another status refresh moved the change-feed watermark since this one read it."""
 
 
 def stamp(moment: datetime) -> str:
