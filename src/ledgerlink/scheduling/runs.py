@@ -104,6 +104,15 @@ class JobRun:
     notified: str = "none"
     error: LedgerlinkError | None = None
 
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import fields_html
+
+        html = fields_html(self.run, f"Run of job {self.run.job_id}")
+        for part in (self.preview, self.result):
+            if part is not None:
+                html += part._repr_html_()
+        return html
+
 
 def default_worker() -> str:
     """``host:pid``: names the process holding a run's lease."""
