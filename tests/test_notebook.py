@@ -12,7 +12,19 @@ import pytest
 
 import ledgerlink as ll
 from ledgerlink.sandbox.connector import SandboxConnector
+from ledgerlink.scheduling import JobRun
+from ledgerlink.scheduling.model import (
+    BillableItem,
+    Frequency,
+    InvoiceGeneration,
+    ItemKind,
+    Project,
+    Recurrence,
+    ScheduledJob,
+)
+from ledgerlink.scheduling.selection import preview
 from ledgerlink.status import InvoiceStatus
+from ledgerlink.store.schedule_records import ScheduleRun
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 LONG_ID = "customer-" + "x" * 60  # longer than any terminal column
@@ -249,3 +261,33 @@ def test_importing_ledgerlink_does_not_import_pandas() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_job_preview_and_its_run_render() -> None:
+    """The reprs count; the HTML has each invoice's customer, gross and currency, totals,
+    and a failed run's error, escaped."""
+    day = date(2026, 11, 30)
+    job = ScheduledJob(company="acme", name="Month end", recurrence=Recurrence(Frequency.DAILY),
+                       generation=InvoiceGeneration(creator="ann"), created_by="ann",
+                       id="job1")
+    hours = BillableItem("i1", day, ItemKind.HOURS, "Support", Decimal(1), Decimal("100"),
+                         Decimal("25"))
+    customers = {"c1": ll.Customer(id="c1", name="Acme & Co", currency="EUR")}
+    shown = preview(job, [Project("p1", "Project p1", "c1", items=(hours,))], customers,
+                    run_day=day, cutoff=day, invoice_date=day, registration_date=day,
+                    billed=frozenset(), slot="2026-11-30",
+                    completed_at=datetime(2026, 11, 30, 21, tzinfo=UTC))
+    assert repr(shown) == "<JobPreview job1 on 2026-11-30: 1 invoices, 1 projects, 0 problems>"
+    html = shown._repr_html_()
+    assert "Acme &amp; Co" in html
+    assert "<td>125.00</td><td>EUR</td>" in html
+    assert "Totals" in html
+
+    row = ScheduleRun("r1", "job1", "2026-11-30", day, "due", 1, "failed", "host:1",
+                      "2026-11-30T21:00:00+00:00", "2026-11-30T21:02:00+00:00",
+                      "2026-11-30T21:01:00+00:00", {"invoices": 0}, "book <closed>")
+    done = JobRun(row, preview=shown, notified="smtp")
+    assert repr(done) == "<JobRun job1 2026-11-30: failed, 1 invoices, notified smtp>"
+    html = done._repr_html_()
+    assert "book &lt;closed&gt;" in html
+    assert "<td>125.00</td><td>EUR</td>" in html

@@ -104,6 +104,11 @@ class JobRun:
     notified: str = "none"
     error: LedgerlinkError | None = None
 
+    def __repr__(self) -> str:
+        invoices = "" if self.preview is None else f", {len(self.preview.invoices)} invoices"
+        return (f"<JobRun {self.run.job_id} {self.run.slot}: {self.run.state}{invoices}, "
+                f"notified {self.notified}>")
+
     def _repr_html_(self) -> str:
         from ledgerlink.render import fields_html
 
