@@ -1,7 +1,8 @@
-"""Rendering plans, run results and the transfer log for people.
+"""Rendering results for people: plans, runs, the transfer log, statuses and more.
 
 rich tables for the terminal, and small HTML tables for notebooks
-(``_repr_html_``). Long plans are cut to :data:`MAX_ROWS` rows with a note.
+(``_repr_html_``). Long tables are cut to :data:`MAX_ROWS` rows with a note.
+The result types import this module only inside their ``_repr_html_`` methods.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "policy_html",
     "refresh_html",
     "result_html",
+    "rows_html",
     "runs_html",
     "status_html",
     "summary_table",
