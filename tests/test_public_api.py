@@ -58,5 +58,17 @@ def test_lazy_functions_are_not_shadowed_by_submodules() -> None:
     for module in pkgutil.walk_packages(ledgerlink.__path__, "ledgerlink."):
         if ".migrations" not in module.name:
             importlib.import_module(module.name)
-    for name in ("refresh", "plan", "invoice", "run", "connect", "open_store"):
+    for name in ("refresh", "plan", "invoice", "run", "connect", "open_store", "statuses"):
         assert callable(getattr(ledgerlink, name)), name
+
+
+def test_statuses_is_a_function_and_the_status_module_still_imports() -> None:
+    """``ll.statuses(...)`` is the one-call statuses; ``ledgerlink.status`` stays a module."""
+    import importlib
+
+    from ledgerlink.status import InvoiceStatus
+
+    assert InvoiceStatus.PAID.labels == ["paid"]
+    importlib.import_module("ledgerlink.status_report")
+    assert callable(ledgerlink.statuses)
+    assert ledgerlink.statuses.__module__ == "ledgerlink.api"

@@ -46,14 +46,17 @@ from ledgerlink.policy import (
 from ledgerlink.status import InvoiceStatus, derive_status
 
 if TYPE_CHECKING:
-    from ledgerlink.api import connect, invoice, open_store, plan, run
+    from ledgerlink.api import connect, invoice, open_store, plan, refresh, run, statuses
+    from ledgerlink.refreshing import RefreshResult
     from ledgerlink.runner import Outcome, Runner, RunResult
+    from ledgerlink.status_report import InvoiceStatusRow, StatusReport
     from ledgerlink.store import Store
 
 #: Public names imported on first use, and the module each comes from.
 _LAZY = {
-    **dict.fromkeys(("connect", "invoice", "open_store", "plan", "refresh", "run"),
+    **dict.fromkeys(("connect", "invoice", "open_store", "plan", "refresh", "run", "statuses"),
                     "ledgerlink.api"),
+    **dict.fromkeys(("InvoiceStatusRow", "StatusReport"), "ledgerlink.status_report"),
     "RefreshResult": "ledgerlink.refreshing",
     **dict.fromkeys(("Outcome", "Runner", "RunResult"), "ledgerlink.runner"),
     "Store": "ledgerlink.store",
@@ -73,6 +76,7 @@ __all__ = [
     "InvoiceDraft",
     "InvoiceLine",
     "InvoiceStatus",
+    "InvoiceStatusRow",
     "JournalState",
     "LedgerlinkError",
     "Money",
@@ -90,6 +94,7 @@ __all__ = [
     "RemoteInvoice",
     "RunResult",
     "Runner",
+    "StatusReport",
     "Store",
     "StoreError",
     "Timing",
@@ -106,6 +111,7 @@ __all__ = [
     "refresh",
     "resolve",
     "run",
+    "statuses",
 ]
 
 

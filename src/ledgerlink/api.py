@@ -9,6 +9,7 @@
     result = ll.run(preview, book)          # exactly-once; journal in ledgerlink.db
     result.summary, result.log
     ll.refresh(book).changes                # statuses of what was invoiced, kept current
+    ll.statuses(book)                       # refresh, then one row per invoice (a table)
 
 Concurrency stays inside the runner; nothing here is async.
 """
@@ -34,10 +35,11 @@ from ledgerlink.runner import (
     Runner,
     RunResult,
 )
+from ledgerlink.status_report import StatusReport
 from ledgerlink.store import Store
 
-__all__ = ["DEFAULT_STORE", "RefreshResult", "connect", "invoice", "open_store", "plan",
-           "refresh", "run"]
+__all__ = ["DEFAULT_STORE", "RefreshResult", "StatusReport", "connect", "invoice", "open_store",
+           "plan", "refresh", "run", "statuses"]
 
 #: The journal store used when none is given: a SQLite file in the working directory.
 DEFAULT_STORE = "ledgerlink.db"
@@ -110,10 +112,31 @@ def refresh(
 
     One change-feed call where the connector has CHANGE_FEED, else one read per
     invoice whose status can still change; ``ids`` (e.g. from a webhook) reads
-    only those. Statuses are then read with ``open_store(store).invoice_facts(book)``.
+    only those. :func:`statuses` refreshes and reads the statuses in one call.
     """
     return refresh_statuses(connector, open_store(store or DEFAULT_STORE), today=today,
                             ids=ids)
+
+
+def statuses(
+    connector: Connector,
+    *,
+    store: str | Path | Store | None = None,
+    refresh: bool = True,
+    today: date | None = None,
+) -> StatusReport:
+    """The current statuses of the invoices ledgerlink made in ``connector``'s book.
+
+    With ``refresh`` (the default) the provider is asked first, as :func:`refresh`
+    does; with ``refresh=False`` the statuses come from the facts the journal
+    already holds, without a provider call. Statuses are judged on ``today``
+    (default today), so "overdue" is as of that day.
+    """
+    day = today or date.today()
+    opened = open_store(store or DEFAULT_STORE)
+    refreshed = refresh_statuses(connector, opened, today=day) if refresh else None
+    book = connector.account
+    return StatusReport.from_facts(book, day, opened.invoice_facts(book), refreshed)
 
 
 def invoice(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -394,7 +394,20 @@ class Plan:
             counts[notice.kind.value] = counts.get(notice.kind.value, 0) + 1
         return counts
 
+    def __repr__(self) -> str:
+        return (f"<Plan for {self.now:%Y-%m-%d %H:%M %Z}: {len(self.actions)} actions, "
+                f"{len(self.notices)} notices, {self.already_invoiced} already invoiced>")
+
     def _repr_html_(self) -> str:
         from ledgerlink.render import plan_html
 
         return plan_html(self)
+
+    def to_pandas(self) -> Any:
+        """One row per action, then per notice (``row`` says which); needs the pandas extra.
+
+        ``amount`` (an invoice's gross) stays Decimal, ``due_date`` is a date.
+        """
+        from ledgerlink.tables import plan_rows, to_frame
+
+        return to_frame(plan_rows(self))

@@ -147,6 +147,11 @@ class EffectivePolicy:
         """True when this policy produces invoices at all."""
         return self.posting is not Posting.NONE
 
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import policy_html
+
+        return policy_html(self)
+
 
 def resolve(company: BillingPolicy, override: PolicyOverride | None = None) -> EffectivePolicy:
     """Merge ``company`` and a customer's ``override`` field by field."""

@@ -124,6 +124,16 @@ class RefreshResult:
         """True when every invoice asked about was read."""
         return not self.failures
 
+    def __repr__(self) -> str:
+        return (f"<RefreshResult {self.book}: {self.mode}, {self.calls} calls, "
+                f"{self.checked} checked, {len(self.changes)} changed, "
+                f"{len(self.failures)} failed>")
+
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import refresh_html
+
+        return refresh_html(self)
+
 
 def _read(connector: Connector, wanted: Iterable[InvoiceFacts], mode: str,
           note: str = "", until: datetime | None = None,

@@ -1,23 +1,46 @@
-"""Rendering plans, run results and the transfer log for people.
+"""Rendering results for people: plans, runs, the transfer log, statuses and more.
 
 rich tables for the terminal, and small HTML tables for notebooks
-(``_repr_html_``). Long plans are cut to :data:`MAX_ROWS` rows with a note.
+(``_repr_html_``). Long tables are cut to :data:`MAX_ROWS` rows with a note.
+The result types import this module only inside their ``_repr_html_`` methods.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
+import attrs
 from rich.table import Table
 
 if TYPE_CHECKING:
     from ledgerlink.plans import Action, Plan
+    from ledgerlink.policy import EffectivePolicy
+    from ledgerlink.refreshing import RefreshResult
     from ledgerlink.runner import RunResult
-    from ledgerlink.store import LogEntry
+    from ledgerlink.scheduling.selection import JobPreview
+    from ledgerlink.status_report import StatusReport
+    from ledgerlink.store import LogEntry, RunRecord
+    from ledgerlink.tables import Rows
 
-__all__ = ["MAX_ROWS", "log_table", "plan_html", "plan_table", "result_html", "summary_table"]
+__all__ = [
+    "MAX_ROWS",
+    "fields_html",
+    "job_preview_html",
+    "log_html",
+    "log_table",
+    "plan_html",
+    "plan_table",
+    "policy_html",
+    "refresh_html",
+    "result_html",
+    "rows_html",
+    "runs_html",
+    "status_html",
+    "summary_table",
+]
 
 #: Rows shown before a table is cut short.
 MAX_ROWS = 200
@@ -165,7 +188,91 @@ def result_html(result: RunResult) -> str:
 
 
 def log_html(entries: Sequence[LogEntry]) -> str:
-    """Transfer-log entries as HTML."""
-    return _html(("at", "customer", "action", "subject", "outcome", "number", "message"),
+    """Transfer-log entries as HTML, amounts with their currency."""
+    hidden = len(entries) - MAX_ROWS
+    caption = f"Transfer log: {len(entries)} entries" + (
+        f" (the newest {MAX_ROWS} shown)" if hidden > 0 else "")
+    return _html(("at", "customer", "action", "subject", "outcome", "number", "amount",
+                  "message"),
                  ((e.at[:19], e.customer_id, e.action, e.subject, e.outcome, e.number or "",
-                   e.message) for e in entries[-MAX_ROWS:]))
+                   f"{e.amount} {e.currency}" if e.amount else "", e.message)
+                  for e in entries[-MAX_ROWS:]), caption)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M:%S}"
+    return str(value)
+
+
+def rows_html(table: Rows, caption: str = "") -> str:
+    """A :class:`ledgerlink.tables.Rows` as HTML (the first :data:`MAX_ROWS` rows)."""
+    hidden = len(table.rows) - MAX_ROWS
+    note = f" (first {MAX_ROWS} of {len(table.rows)} shown)" if hidden > 0 else ""
+    return _html(table.columns, ([_cell(c) for c in row] for row in table.rows[:MAX_ROWS]),
+                 caption + note)
+
+
+def status_html(report: StatusReport) -> str:
+    """Invoice statuses as HTML, one row per invoice."""
+    from ledgerlink.tables import status_rows
+
+    counts = ", ".join(f"{n} {label}" for label, n in sorted(report.counts().items()))
+    caption = f"Statuses of {report.book} on {report.today}: {len(report)} invoices"
+    return rows_html(status_rows(report), f"{caption} ({counts})" if counts else caption)
+
+
+def refresh_html(result: RefreshResult) -> str:
+    """What a refresh found: how it asked, then the changes and failures."""
+    from ledgerlink.tables import refresh_rows
+
+    caption = (f"Refresh of {result.book}: {result.mode}, {result.calls} calls, "
+               f"{result.checked} checked, {len(result.changes)} changed, "
+               f"{len(result.failures)} failed")
+    if result.note:
+        caption += f". {result.note}"
+    return rows_html(refresh_rows(result), caption)
+
+
+def runs_html(runs: Sequence[RunRecord]) -> str:
+    """Runs, newest first, with their non-zero summary counts."""
+    from ledgerlink.tables import run_rows
+
+    return rows_html(run_rows(runs), f"{len(runs)} runs")
+
+
+def fields_html(record: attrs.AttrsInstance, title: str = "") -> str:
+    """An attrs record as a two-column (field, value) HTML table."""
+    fields = attrs.fields(type(record))
+    rows = [(f.name, _cell(getattr(record, f.name))) for f in fields if f.repr]
+    return _html(("field", "value"), rows, title or type(record).__name__)
+
+
+def policy_html(policy: EffectivePolicy) -> str:
+    """An effective policy: each field's value and where it came from, then the notes."""
+    rows = [(name, _cell(getattr(policy, name)), policy.sources.get(name, ""))
+            for name in ("posting", "timing", "send", "payment_terms_days")]
+    table = _html(("field", "value", "from"), rows, "Effective policy")
+    if not policy.notes:
+        return table
+    return table + _html(("note",), ((note,) for note in policy.notes))
+
+
+def job_preview_html(preview: JobPreview) -> str:
+    """The invoices one run of a job would make, with totals per currency and problems."""
+    from ledgerlink.tables import Rows
+
+    invoices = Rows(("customer_id", "customer", "projects", "net", "vat", "gross", "currency",
+                     "invoice_date"),
+                    [(i.customer_id, i.customer_name, ", ".join(i.project_ids), i.net, i.vat,
+                      i.gross, i.currency, i.invoice_date) for i in preview.invoices])
+    html = rows_html(invoices, f"Job {preview.job.id} on {preview.run_day} "
+                               f"(work up to {preview.cutoff}): {len(preview.invoices)} invoices")
+    html += _html(("currency", "invoices", "net", "vat", "gross"),
+                  ((t.currency, t.invoices, t.net, t.vat, t.gross) for t in preview.totals()),
+                  "Totals")
+    if preview.problems:
+        html += _html(("problem",), ((p,) for p in preview.problems[:MAX_ROWS]), "Problems")
+    return html

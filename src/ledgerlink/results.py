@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from ledgerlink.domain import RemoteInvoice
@@ -135,7 +137,20 @@ class RunResult:
         """This run's transfer log."""
         return self.store.log(run_id=self.run_id)
 
+    def __repr__(self) -> str:
+        return (f"<RunResult {self.run_id} on {self.book}: {len(self.outcomes)} outcomes, "
+                f"{len(self.failed)} failed, {len(self.recovered)} recovered>")
+
     def _repr_html_(self) -> str:
         from ledgerlink.render import result_html
 
         return result_html(self)
+
+    def to_pandas(self) -> Any:
+        """One row per outcome (recovery first); needs the pandas extra.
+
+        ``amount`` is the invoice's gross as Decimal, where the action wrote one.
+        """
+        from ledgerlink.tables import outcome_rows, to_frame
+
+        return to_frame(outcome_rows(self))

@@ -104,6 +104,20 @@ class JobRun:
     notified: str = "none"
     error: LedgerlinkError | None = None
 
+    def __repr__(self) -> str:
+        invoices = "" if self.preview is None else f", {len(self.preview.invoices)} invoices"
+        return (f"<JobRun {self.run.job_id} {self.run.slot}: {self.run.state}{invoices}, "
+                f"notified {self.notified}>")
+
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import fields_html
+
+        html = fields_html(self.run, f"Run of job {self.run.job_id}")
+        for part in (self.preview, self.result):
+            if part is not None:
+                html += part._repr_html_()
+        return html
+
 
 def default_worker() -> str:
     """``host:pid``: names the process holding a run's lease."""

@@ -185,6 +185,15 @@ class JobPreview:
     invoices: tuple[InvoicePreview, ...]
     problems: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        return (f"<JobPreview {self.job.id} on {self.run_day}: {len(self.invoices)} invoices, "
+                f"{len(self.projects)} projects, {len(self.problems)} problems>")
+
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import job_preview_html
+
+        return job_preview_html(self)
+
     def work_orders(self) -> list[WorkOrder]:
         """The work orders to hand to the planner, one per invoice."""
         return [inv.work_order for inv in self.invoices]

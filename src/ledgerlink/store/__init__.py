@@ -1,6 +1,7 @@
 """The journal store (SQLAlchemy Core; SQLite by default, PostgreSQL alike)."""
 
 from ledgerlink.store.facts import InvoiceFacts
+from ledgerlink.store.records import RunList
 from ledgerlink.store.store import (
     LogEntry,
     OpRecord,
@@ -14,6 +15,7 @@ __all__ = [
     "InvoiceFacts",
     "LogEntry",
     "OpRecord",
+    "RunList",
     "RunRecord",
     "Store",
     "Transaction",

@@ -102,6 +102,11 @@ class InvoiceFacts:
             booked=bool(self.remote_booked), voided=False, deleted=False, total=self.total,
             balance=self.balance, due_date=self.due_date, today=today)
 
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import fields_html
+
+        return fields_html(self, f"Invoice {self.key}")
+
     @property
     def final(self) -> bool:
         """Deleted, voided or credited: nothing the provider says will change that."""

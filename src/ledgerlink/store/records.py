@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
-__all__ = ["LogEntry", "OpRecord", "RunRecord", "TransferLog"]
+__all__ = ["LogEntry", "OpRecord", "RunList", "RunRecord", "TransferLog"]
 
 
 @attrs.frozen
@@ -68,10 +70,20 @@ class LogEntry:
 class TransferLog(list[LogEntry]):
     """Transfer-log entries (a list) that render as a table in notebooks."""
 
+    def __repr__(self) -> str:
+        failed = sum(1 for e in self if e.outcome == "failed")
+        return f"<TransferLog: {len(self)} entries, {failed} failed>"
+
     def _repr_html_(self) -> str:
         from ledgerlink.render import log_html
 
         return log_html(self)
+
+    def to_pandas(self) -> Any:
+        """One row per entry: ``amount`` as Decimal, ``at`` as a datetime; needs pandas."""
+        from ledgerlink.tables import log_rows, to_frame
+
+        return to_frame(log_rows(self))
 
     @property
     def failures(self) -> TransferLog:
@@ -89,3 +101,21 @@ class RunRecord:
     started_at: str
     finished_at: str | None
     summary: dict[str, int]
+
+
+class RunList(list[RunRecord]):
+    """Runs (a list, newest first) that render as a table in notebooks."""
+
+    def __repr__(self) -> str:
+        return f"<RunList: {len(self)} runs>"
+
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import runs_html
+
+        return runs_html(self)
+
+    def to_pandas(self) -> Any:
+        """One row per run, instants as datetimes; needs the pandas extra."""
+        from ledgerlink.tables import run_rows, to_frame
+
+        return to_frame(run_rows(self))

@@ -25,7 +25,7 @@ from ledgerlink.errors import BookBusyError
 from ledgerlink.plans import InvoiceRecord, JournalState, WorkRecord
 from ledgerlink.store import facts, leases
 from ledgerlink.store import schema as t
-from ledgerlink.store.records import LogEntry, OpRecord, RunRecord, TransferLog
+from ledgerlink.store.records import LogEntry, OpRecord, RunList, RunRecord, TransferLog
 from ledgerlink.store.transaction import Transaction, _Statements, utcnow
 
 __all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog", "utcnow"]
@@ -292,14 +292,15 @@ class Store:
             rows = list(conn.execute(query))
         return TransferLog(LogEntry(**r._mapping) for r in reversed(rows))
 
-    def runs(self, *, book: str | None = None, limit: int = 20) -> list[RunRecord]:
+    def runs(self, *, book: str | None = None, limit: int = 20) -> RunList:
         """The newest runs, newest first."""
         query = sa.select(t.runs).order_by(t.runs.c.started_at.desc()).limit(limit)
         if book is not None:
             query = query.where(t.runs.c.book == book)
         with self.engine.connect() as conn:
-            return [RunRecord(r.run_id, r.book, r.connector, r.started_at, r.finished_at,
-                              json.loads(r.summary)) for r in conn.execute(query)]
+            return RunList(RunRecord(r.run_id, r.book, r.connector, r.started_at,
+                                     r.finished_at, json.loads(r.summary))
+                           for r in conn.execute(query))
 
     # --- OAuth2 tokens (ledgerlink.http.oauth.TokenStore) ---------------------------
 

@@ -1,0 +1,117 @@
+"""The current statuses of a book's invoices, in one object (what ``ll.statuses`` returns).
+
+Named ``status_report`` rather than ``statuses`` so that importing it never
+sets a ``ledgerlink.statuses`` attribute over the :func:`ledgerlink.statuses`
+function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ledgerlink.status import InvoiceStatus
+
+if TYPE_CHECKING:
+    from ledgerlink.refreshing import RefreshResult
+    from ledgerlink.store import InvoiceFacts
+
+__all__ = ["InvoiceStatusRow", "StatusReport"]
+
+
+@attrs.frozen
+class InvoiceStatusRow:
+    """One invoice ledgerlink made, and its status on the report's day.
+
+    Attributes:
+        key: ledgerlink key.
+        customer_id: local customer id.
+        number: invoice number, once booked.
+        remote_id: the provider's id (None while the create is pending).
+        status: the status flags; None while unknown (never refreshed).
+        total, balance: gross total and what remains to be paid, as last known.
+        currency: invoice currency.
+        due_date: due date at the last refresh.
+        refreshed_at: when the facts were last refreshed (None: never).
+    """
+
+    key: str
+    customer_id: str
+    number: str | None
+    remote_id: str | None
+    status: InvoiceStatus | None
+    total: Decimal | None
+    balance: Decimal | None
+    currency: str
+    due_date: date | None
+    refreshed_at: datetime | None
+
+    @classmethod
+    def from_facts(cls, facts: InvoiceFacts, today: date) -> InvoiceStatusRow:
+        """The row for ``facts``, its status judged on ``today``."""
+        return cls(facts.key, facts.customer_id, facts.number, facts.remote_id,
+                   facts.status(today), facts.total, facts.balance, facts.currency,
+                   facts.due_date, facts.refreshed_at)
+
+
+@attrs.frozen
+class StatusReport:
+    """The statuses of one book's invoices on one day; iterate it for the rows.
+
+    Attributes:
+        book: the connector account.
+        today: the day statuses are judged on (overdue).
+        rows: one per invoice ledgerlink made in the book, in key order.
+        refreshed: what the refresh before it found (None: no refresh was asked for).
+    """
+
+    book: str
+    today: date
+    rows: tuple[InvoiceStatusRow, ...]
+    refreshed: RefreshResult | None = None
+
+    @classmethod
+    def from_facts(cls, book: str, today: date, facts: Iterable[InvoiceFacts],
+                   refreshed: RefreshResult | None = None) -> StatusReport:
+        rows = sorted((InvoiceStatusRow.from_facts(f, today) for f in facts),
+                      key=lambda row: row.key)
+        return cls(book, today, tuple(rows), refreshed)
+
+    def __iter__(self) -> Iterator[InvoiceStatusRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def counts(self) -> dict[str, int]:
+        """How many invoices carry each status label (``unknown``: never refreshed)."""
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            labels = ["unknown"] if row.status is None else row.status.labels
+            for label in labels:
+                counts[label] = counts.get(label, 0) + 1
+        return counts
+
+    def with_status(self, flag: InvoiceStatus) -> list[InvoiceStatusRow]:
+        """The rows whose status includes ``flag`` (e.g. ``InvoiceStatus.OVERDUE``)."""
+        return [row for row in self.rows if row.status is not None and flag in row.status]
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {label}" for label, n in sorted(self.counts().items()))
+        return (f"<StatusReport {self.book} on {self.today}: {len(self.rows)} invoices"
+                f"{' (' + counts + ')' if counts else ''}>")
+
+    def _repr_html_(self) -> str:
+        from ledgerlink.render import status_html
+
+        return status_html(self)
+
+    def to_pandas(self) -> Any:
+        """One row per invoice (money as Decimal, dates as dates); needs the pandas extra."""
+        from ledgerlink.tables import status_rows, to_frame
+
+        return to_frame(status_rows(self))
