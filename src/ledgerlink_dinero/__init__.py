@@ -14,6 +14,26 @@
   expressions and the check of requests against the official endpoint matrix.
 """
 
-from ledgerlink_dinero.connector import CAPABILITIES, DineroConnector
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ledgerlink_dinero.connector import CAPABILITIES, DineroConnector
 
 __all__ = ["CAPABILITIES", "DineroConnector"]
+
+# Imported on first use: the plugin entry point imports this package, and the
+# command line must start without loading the connector (HTTP client, wire formats).
+_HOMES = {
+    "CAPABILITIES": "ledgerlink_dinero.connector",
+    "DineroConnector": "ledgerlink_dinero.connector",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        import importlib
+
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,6 +17,6 @@ adds the plugins' commands.
 from __future__ import annotations
 
 from ledgerlink.cli.app import main
-from ledgerlink.cli.errors import EXIT_BAD_INPUT, EXIT_BOOK_BUSY, EXIT_FAILURES
+from ledgerlink.cli.exits import EXIT_BAD_INPUT, EXIT_BOOK_BUSY, EXIT_FAILURES
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BOOK_BUSY", "EXIT_FAILURES", "main"]

@@ -1,27 +1,50 @@
-"""The ``main`` group: the core commands from their modules, then the plugins' commands."""
+"""The ``main`` group: the core commands from their modules, then the plugins' commands.
+
+Every command is listed here by name, module and one-line help, and imported
+only when it runs (:class:`~ledgerlink.plugins.lazy.LazyGroup`): ``ledgerlink
+--help`` imports neither the store (SQLAlchemy) nor the HTTP stack nor any
+provider's connector. A test holds each listed help to the command's own.
+"""
 
 from __future__ import annotations
 
 import logging
 
-import attrs
 import click
 
 from ledgerlink import plugins
-from ledgerlink.cli import output
-from ledgerlink.cli.demo import demo
-from ledgerlink.cli.emulate import emulate
-from ledgerlink.cli.errors import reported
-from ledgerlink.cli.invoicing import log, plan_command, run_command
-from ledgerlink.cli.options import json_option
-from ledgerlink.cli.policy import policy
-from ledgerlink.cli.schedule import schedule
-from ledgerlink.cli.status import status_command
+from ledgerlink.plugins.lazy import LazyCommand, LazyGroup
 
-__all__ = ["add_plugin_commands", "main"]
+__all__ = ["CORE_COMMANDS", "add_plugin_commands", "main"]
+
+#: The core commands: name, ``module:attribute`` and the help line ``--help`` lists.
+CORE_COMMANDS = (
+    LazyCommand("connectors", "ledgerlink.cli.connectors:connectors",
+                help="List installed connectors with their distribution, version and "
+                     "capabilities."),
+    LazyCommand("plan", "ledgerlink.cli.invoicing:plan_command",
+                help="Preview what a run would do; nothing is written anywhere."),
+    LazyCommand("run", "ledgerlink.cli.invoicing:run_command",
+                help="Invoice the work exactly once (recovers a crashed run first)."),
+    LazyCommand("log", "ledgerlink.cli.invoicing:log",
+                help="Show the transfer log: what was created, what failed and the "
+                     "provider's words."),
+    LazyCommand("status", "ledgerlink.cli.status:status_command",
+                help="List the invoices ledgerlink made with their status (open, paid, "
+                     "overdue, void...)."),
+    LazyCommand("policy", "ledgerlink.cli.policy:policy", help="Billing-policy tools."),
+    LazyCommand("demo", "ledgerlink.cli.demo:demo",
+                help="Create a sample company and invoice it against the sandbox book."),
+    LazyCommand("schedule", "ledgerlink.cli.schedule:schedule",
+                help="Scheduled invoicing jobs: billable items of projects invoiced on a "
+                     "calendar."),
+    LazyCommand("emulate", "ledgerlink.cli.emulate:emulate",
+                help="Serve the NAME provider's emulator (quickbooks, dinero, ...) until "
+                     "Ctrl-C."),
+)
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 @click.version_option(package_name="ledgerlink")
 def main() -> None:
     """Turn operational work into customers and invoices in accounting systems."""
@@ -30,34 +53,6 @@ def main() -> None:
     # prints each scheduled retry over the progress bar. Only this application
     # entry point does it: library users keep their own logging configuration.
     logging.getLogger("stamina").setLevel(logging.ERROR)
-
-
-@main.command()
-@json_option
-def connectors(as_json: bool) -> None:
-    """List installed connectors with their distribution, version and capabilities."""
-    with reported(as_json):
-        host = plugins.get_plugin_manager()
-        registry = host.connectors()
-    rows = [{"name": i.name, "distribution": i.origin.distribution, "version": i.origin.version,
-             "capabilities": sorted(c.value for c in i.capabilities),
-             "description": i.description} for i in registry]
-    failures = [attrs.asdict(f) for f in host.failures]
-    if as_json:
-        output.emit_json({"connectors": rows, "failed_plugins": failures})
-        return
-    from rich.table import Table
-
-    table = Table(title="Connectors")
-    for column in ("name", "distribution", "version", "capabilities"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(str(row["name"]), str(row["distribution"]), str(row["version"]),
-                      ", ".join(row["capabilities"]))
-    output.console.print(table)
-    for failure in host.failures:
-        output.stderr.print(f"plugin {failure.plugin!r} from {failure.distribution} failed to "
-                            f"load: {failure.error}", highlight=False)
 
 
 # --- commands from plugins (hook ledgerlink_register_commands) ---------------------------
@@ -72,19 +67,15 @@ def add_plugin_commands(group: click.Group) -> None:
         failures = plugins.get_plugin_manager().register_commands(group)
     except Exception as err:  # the plugin host itself broke: the core commands still work
         failures = [plugins.PluginFailure("*", "plugin host", f"{type(err).__name__}: {err}")]
-    for failure in failures:
-        output.stderr.print(f"warning: plugin {failure.plugin!r} from {failure.distribution} "
-                            f"added no commands: {failure.error}", markup=False,
-                            highlight=False)
+    if failures:
+        from ledgerlink.cli import output  # rich, only when there is something to say
+
+        for failure in failures:
+            output.stderr.print(f"warning: plugin {failure.plugin!r} from "
+                                f"{failure.distribution} added no commands: {failure.error}",
+                                markup=False, highlight=False)
 
 
-# The core commands from their modules (``connectors`` is above), then the plugins'.
-main.add_command(plan_command)
-main.add_command(run_command)
-main.add_command(log)
-main.add_command(status_command)
-main.add_command(policy)
-main.add_command(demo)
-main.add_command(schedule)
-main.add_command(emulate)
+for _command in CORE_COMMANDS:
+    main.add_command(_command)
 add_plugin_commands(main)

@@ -10,6 +10,7 @@ from typing import Any
 from rich.markup import escape
 
 from ledgerlink.cli import output
+from ledgerlink.cli.exits import EXIT_BAD_INPUT, EXIT_BOOK_BUSY, EXIT_FAILURES
 from ledgerlink.errors import (
     BookBusyError,
     ConnectorOptionError,
@@ -20,12 +21,6 @@ from ledgerlink.errors import (
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BOOK_BUSY", "EXIT_FAILURES", "error_json", "reported"]
 
-#: Exit status for bad input (click uses 2 for usage errors too).
-EXIT_BAD_INPUT = 2
-#: Exit status when a run finished but some actions failed.
-EXIT_FAILURES = 1
-#: Exit status when another run holds the book (one run at a time per book).
-EXIT_BOOK_BUSY = 3
 
 
 @contextmanager
