@@ -80,3 +80,19 @@ def test_a_stand_in_must_name_a_click_command_of_its_own_name() -> None:
     assert isinstance(resolve("ledgerlink.cli.policy:policy"), click.Group)
     with pytest.raises(ValueError, match=r"package\.module:attribute"):
         resolve("ledgerlink.cli.policy")
+
+
+def test_provider_packages_still_export_their_connectors() -> None:
+    """`from ledgerlink_dinero import DineroConnector` (and the others) work, imported on use."""
+    import ledgerlink.sandbox
+    import ledgerlink_dinero
+    import ledgerlink_quickbooks
+    from ledgerlink.sandbox.connector import SandboxConnector
+    from ledgerlink_dinero.connector import DineroConnector
+    from ledgerlink_quickbooks.connector import QuickBooksConnector
+
+    assert ledgerlink_dinero.DineroConnector is DineroConnector
+    assert ledgerlink_quickbooks.QuickBooksConnector is QuickBooksConnector
+    assert ledgerlink.sandbox.SandboxConnector is SandboxConnector
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = ledgerlink_dinero.Nope  # type: ignore[attr-defined]

@@ -16,7 +16,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ledgerlink.lazyattrs import lazy_attributes
 
 if TYPE_CHECKING:
     from ledgerlink_quickbooks.connector import (
@@ -30,17 +32,9 @@ __all__ = ["CAPABILITIES", "QuickBooksConnector", "doc_number", "request_id"]
 
 # Imported on first use: the plugin entry point imports this package, and the
 # command line must start without loading the connector (HTTP client, wire formats).
-_HOMES = {
+__getattr__ = lazy_attributes(__name__, {
     "CAPABILITIES": "ledgerlink_quickbooks.connector",
     "QuickBooksConnector": "ledgerlink_quickbooks.connector",
     "doc_number": "ledgerlink_quickbooks.connector",
     "request_id": "ledgerlink_quickbooks.connector",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        import importlib
-
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+})

@@ -10,7 +10,9 @@ Use it for demos, notebooks, tests and benchmarks::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ledgerlink.lazyattrs import lazy_attributes
 
 if TYPE_CHECKING:
     from ledgerlink.sandbox.book import SentEmail
@@ -20,16 +22,8 @@ __all__ = ["CAPABILITIES", "SandboxConnector", "SentEmail"]
 
 # Imported on first use: the plugin entry point imports this package, and the
 # command line must start without loading the book.
-_HOMES = {
+__getattr__ = lazy_attributes(__name__, {
     "SentEmail": "ledgerlink.sandbox.book",
     "CAPABILITIES": "ledgerlink.sandbox.connector",
     "SandboxConnector": "ledgerlink.sandbox.connector",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        import importlib
-
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+})
