@@ -49,9 +49,9 @@ def policy_explain(policy_path: Path, customers: Path | None, customer_ids: tupl
     effective.update({cid: resolve(company, overrides[cid]) for cid in wanted})
     if as_json:
         output.emit_json({cid: {"posting": e.posting.value, "timing": e.timing.value,
-                               "send": e.send, "payment_terms_days": e.payment_terms_days,
-                               "sources": e.sources, "notes": list(e.notes)}
-                         for cid, e in effective.items()})
+                                "send": e.send, "payment_terms_days": e.payment_terms_days,
+                                "sources": e.sources, "notes": list(e.notes)}
+                          for cid, e in effective.items()})
         return
     for cid, e in effective.items():
         output.console.print(explain(e, customer=None if cid == "(company)" else cid),

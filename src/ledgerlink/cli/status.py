@@ -160,7 +160,7 @@ def status_command(store: str, do_refresh: bool, connector: str, pairs: tuple[st
         rows = _status_rows(journal, books, day)
     if as_json:
         output.emit_json({"today": day.isoformat(), "refresh": _refresh_json(refreshed),
-                         "invoices": rows})
+                          "invoices": rows})
     else:
         if refreshed is not None:
             how = ("one change-feed call" if refreshed.mode == "change_feed"
