@@ -18,9 +18,8 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
-from ledgerlink import cli
 from ledgerlink.api import open_store
-from ledgerlink.cli import main
+from ledgerlink.cli import main, output
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.sandbox import CAPABILITIES, SandboxConnector
 
@@ -77,8 +76,8 @@ SUMMARY_KEYS = {
 @pytest.fixture(autouse=True)
 def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Print as a wide terminal would, so table cells and notes are not cut or wrapped."""
-    monkeypatch.setattr(cli, "console", Console(width=250))
-    monkeypatch.setattr(cli, "errors", Console(width=250, stderr=True))
+    monkeypatch.setattr(output, "console", Console(width=250))
+    monkeypatch.setattr(output, "stderr", Console(width=250, stderr=True))
 
 
 @pytest.fixture
@@ -511,7 +510,8 @@ def test_connectors_that_keep_tokens_get_the_runs_journal(
     """A connector factory with a `store` option receives the CLI's --store; others do not."""
     from types import SimpleNamespace
 
-    from ledgerlink import cli
+    from ledgerlink import api, plugins
+    from ledgerlink.cli import connecting
     from ledgerlink.plugins import get_plugin_manager, hookimpl
 
     seen: dict[str, dict[str, object]] = {}
@@ -531,11 +531,11 @@ def test_connectors_that_keep_tokens_get_the_runs_journal(
             registry.register("without-store", without_store)
 
     host = get_plugin_manager(load_entry_points=False, plugins=[("fake", Plugin())])
-    monkeypatch.setattr(cli, "get_plugin_manager", lambda: host)
-    monkeypatch.setattr(cli.api, "connect",
+    monkeypatch.setattr(plugins, "get_plugin_manager", lambda: host)
+    monkeypatch.setattr(api, "connect",
                         lambda name, **options: host.connectors().create(name, **options))
-    cli._connect("with-store", ["realm_id=1"], "journal.db")
-    cli._connect("without-store", [], "journal.db")
+    connecting.connect("with-store", ["realm_id=1"], "journal.db")
+    connecting.connect("without-store", [], "journal.db")
     assert seen["with_store"] == {"store": "journal.db", "realm_id": "1"}
     assert seen["without_store"] == {}
 

@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 import ledgerlink as ll
-from ledgerlink import cli
-from ledgerlink.cli import EXIT_BAD_INPUT, main
+from ledgerlink.cli import EXIT_BAD_INPUT, main, output
 from ledgerlink.errors import ConnectorOptionError, ValidationError
 from ledgerlink.plugins import get_plugin_manager
 from ledgerlink.plugins.registry import FactoryOptions
@@ -44,7 +43,7 @@ REQUIRED = {"quickbooks": "client_id", "dinero": "client_id"}
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh working directory holding valid work orders and customers; a wide terminal."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(cli, "errors", Console(width=250, stderr=True))
+    monkeypatch.setattr(output, "stderr", Console(width=250, stderr=True))
     for name in ("work_orders.csv", "customers.csv"):
         shutil.copy(DATA / name, tmp_path / name)
     return tmp_path

@@ -21,7 +21,8 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledgerlink import cli as core_cli
+from ledgerlink import plugins
+from ledgerlink.cli.app import add_plugin_commands
 from ledgerlink.errors import PluginError
 from ledgerlink.plugins import get_plugin_manager, hookimpl
 from ledgerlink.plugins.manager import CommandRegistrar
@@ -142,9 +143,9 @@ def test_a_broken_plugin_host_leaves_the_core_commands_and_warns(
     def broken_host() -> None:
         raise RuntimeError("hook validation failed")
 
-    monkeypatch.setattr(core_cli, "get_plugin_manager", broken_host)
+    monkeypatch.setattr(plugins, "get_plugin_manager", broken_host)
     group = _core_group()
-    core_cli.add_plugin_commands(group)
+    add_plugin_commands(group)
     assert sorted(group.commands) == ["run"]
     assert "warning:" in capsys.readouterr().err
 

@@ -293,7 +293,7 @@ def test_connectors_command_lists_the_rest_and_reports_each_broken_plugin(
 
     from click.testing import CliRunner
 
-    from ledgerlink import cli
+    from ledgerlink import cli, plugins
 
     def host() -> Any:
         made = get_plugin_manager(disabled=())
@@ -304,7 +304,7 @@ def test_connectors_command_lists_the_rest_and_reports_each_broken_plugin(
         made.add(_plugin("books"), "two", PluginOrigin("two", "two-dist", "1.0"))
         return made
 
-    monkeypatch.setattr(cli, "get_plugin_manager", host)
+    monkeypatch.setattr(plugins, "get_plugin_manager", host)
     result = CliRunner().invoke(cli.main, ["connectors", "--json"])
     assert result.exit_code == 0, result.output
     listing = json.loads(result.stdout)

@@ -14,6 +14,20 @@
   expressions and the check of requests against the official endpoint matrix.
 """
 
-from ledgerlink_dinero.connector import CAPABILITIES, DineroConnector
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ledgerlink.lazyattrs import lazy_attributes
+
+if TYPE_CHECKING:
+    from ledgerlink_dinero.connector import CAPABILITIES, DineroConnector
 
 __all__ = ["CAPABILITIES", "DineroConnector"]
+
+# Imported on first use: the plugin entry point imports this package, and the
+# command line must start without loading the connector (HTTP client, wire formats).
+__getattr__ = lazy_attributes(__name__, {
+    "CAPABILITIES": "ledgerlink_dinero.connector",
+    "DineroConnector": "ledgerlink_dinero.connector",
+})

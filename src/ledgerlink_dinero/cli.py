@@ -26,18 +26,7 @@ import webbrowser
 import click
 import httpx
 
-from ledgerlink.errors import AuthError
-from ledgerlink.http import token_keys
-from ledgerlink.http.client import make_client
-from ledgerlink.http.oauth import (
-    TOKEN_TIMEOUT,
-    ClientCredentials,
-    MemoryTokenStore,
-    authorization_url,
-    exchange_code,
-    parse_callback,
-)
-from ledgerlink.http.oauth_cli import (
+from ledgerlink.cli.connect import (
     EXIT_REFUSED,
     ask_redirect,
     callback_url,
@@ -50,6 +39,17 @@ from ledgerlink.http.oauth_cli import (
     refusals,
     save_pending,
     token_lifetime_lines,
+)
+from ledgerlink.errors import AuthError
+from ledgerlink.http import token_keys
+from ledgerlink.http.client import make_client
+from ledgerlink.http.oauth import (
+    TOKEN_TIMEOUT,
+    ClientCredentials,
+    MemoryTokenStore,
+    authorization_url,
+    exchange_code,
+    parse_callback,
 )
 from ledgerlink.http.redact import KnownSecrets, redact_text
 from ledgerlink.store import Store

@@ -1,16 +1,16 @@
 """Registers the ``dinero`` connector and CLI commands through the ordinary plugin hooks.
 
 The entry point ``dinero = "ledgerlink_dinero.plugin"`` (group ``ledgerlink``)
-loads this module the way any third-party connector is loaded;
+loads this module the way any third-party connector is loaded; it imports
+neither the connector nor the commands, named here by ``module:attribute``;
 ``ledgerlink dinero connect|disconnect|status|organisations`` come from
 :mod:`ledgerlink_dinero.cli`.
 """
 
 from __future__ import annotations
 
+from ledgerlink.plugins.lazy import LazyCommand
 from ledgerlink.plugins.shortcuts import commands_hook, connector_hook, emulator_hook
-from ledgerlink_dinero.cli import dinero
-from ledgerlink_dinero.connector import CAPABILITIES, DineroConnector
 
 __all__ = [
     "ledgerlink_register_commands",
@@ -19,8 +19,11 @@ __all__ = [
 ]
 
 ledgerlink_register_connectors = connector_hook(
-    "dinero", DineroConnector, capabilities=CAPABILITIES,
+    "dinero", "ledgerlink_dinero.connector:DineroConnector",
+    capabilities="ledgerlink_dinero.connector:CAPABILITIES",
     description="Visma Dinero (public API v1, OAuth2 via Visma Connect); real drafts, "
                 "booking, email, PDF, credit notes, payments; polled change feed.")
-ledgerlink_register_commands = commands_hook(dinero)
+ledgerlink_register_commands = commands_hook(LazyCommand(
+    "dinero", "ledgerlink_dinero.cli:dinero",
+    help="Connect Dinero organisations (OAuth 2.0 via Visma Connect); tokens live in the store."))
 ledgerlink_register_emulators = emulator_hook("ledgerlink_dinero.emulator.served:SPEC")

@@ -16,11 +16,25 @@
 
 from __future__ import annotations
 
-from ledgerlink_quickbooks.connector import (
-    CAPABILITIES,
-    QuickBooksConnector,
-    doc_number,
-    request_id,
-)
+from typing import TYPE_CHECKING
+
+from ledgerlink.lazyattrs import lazy_attributes
+
+if TYPE_CHECKING:
+    from ledgerlink_quickbooks.connector import (
+        CAPABILITIES,
+        QuickBooksConnector,
+        doc_number,
+        request_id,
+    )
 
 __all__ = ["CAPABILITIES", "QuickBooksConnector", "doc_number", "request_id"]
+
+# Imported on first use: the plugin entry point imports this package, and the
+# command line must start without loading the connector (HTTP client, wire formats).
+__getattr__ = lazy_attributes(__name__, {
+    "CAPABILITIES": "ledgerlink_quickbooks.connector",
+    "QuickBooksConnector": "ledgerlink_quickbooks.connector",
+    "doc_number": "ledgerlink_quickbooks.connector",
+    "request_id": "ledgerlink_quickbooks.connector",
+})

@@ -25,18 +25,7 @@ from typing import Any
 import click
 import httpx
 
-from ledgerlink.errors import AuthError
-from ledgerlink.http import token_keys
-from ledgerlink.http.client import make_client
-from ledgerlink.http.oauth import (
-    TOKEN_TIMEOUT,
-    ClientCredentials,
-    OAuthEndpoints,
-    authorization_url,
-    exchange_code,
-    parse_callback,
-)
-from ledgerlink.http.oauth_cli import (
+from ledgerlink.cli.connect import (
     EXIT_REFUSED,
     PENDING_TTL,
     ask_redirect,
@@ -49,6 +38,17 @@ from ledgerlink.http.oauth_cli import (
     refusals,
     save_pending,
     token_lifetime_lines,
+)
+from ledgerlink.errors import AuthError
+from ledgerlink.http import token_keys
+from ledgerlink.http.client import make_client
+from ledgerlink.http.oauth import (
+    TOKEN_TIMEOUT,
+    ClientCredentials,
+    OAuthEndpoints,
+    authorization_url,
+    exchange_code,
+    parse_callback,
 )
 from ledgerlink.http.redact import redact_text
 from ledgerlink.store import Store

@@ -1,16 +1,16 @@
 """Registers the ``quickbooks`` connector and CLI commands through the ordinary plugin hooks.
 
 The entry point ``quickbooks = "ledgerlink_quickbooks.plugin"`` (group
-``ledgerlink``) loads this module the way any third-party connector is loaded;
+``ledgerlink``) loads this module the way any third-party connector is loaded; it imports
+neither the connector nor the commands, named here by ``module:attribute``;
 ``ledgerlink quickbooks connect|disconnect|status`` come from
 :mod:`ledgerlink_quickbooks.cli`.
 """
 
 from __future__ import annotations
 
+from ledgerlink.plugins.lazy import LazyCommand
 from ledgerlink.plugins.shortcuts import commands_hook, connector_hook, emulator_hook
-from ledgerlink_quickbooks.cli import quickbooks
-from ledgerlink_quickbooks.connector import CAPABILITIES, QuickBooksConnector
 
 __all__ = [
     "ledgerlink_register_commands",
@@ -19,8 +19,11 @@ __all__ = [
 ]
 
 ledgerlink_register_connectors = connector_hook(
-    "quickbooks", QuickBooksConnector, capabilities=CAPABILITIES,
+    "quickbooks", "ledgerlink_quickbooks.connector:QuickBooksConnector",
+    capabilities="ledgerlink_quickbooks.connector:CAPABILITIES",
     description="QuickBooks Online (Accounting API v3, OAuth2); invoices are final "
                 "when created (no drafts).")
-ledgerlink_register_commands = commands_hook(quickbooks)
+ledgerlink_register_commands = commands_hook(LazyCommand(
+    "quickbooks", "ledgerlink_quickbooks.cli:quickbooks",
+    help="Connect QuickBooks Online companies (OAuth 2.0); tokens live in the journal store."))
 ledgerlink_register_emulators = emulator_hook("ledgerlink_quickbooks.emulator.served:SPEC")

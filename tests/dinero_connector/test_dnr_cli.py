@@ -23,15 +23,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledgerlink.cli import main
-from ledgerlink.errors import AuthError
-from ledgerlink.http.limits import LimiterRegistry
-from ledgerlink.http.oauth_cli import (
+from ledgerlink.cli.connect import (
     PENDING_TTL,
     callback_url,
     display_store,
     load_pending,
     save_pending,
 )
+from ledgerlink.errors import AuthError
+from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.store import Store
 from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero import cli as dnr_cli

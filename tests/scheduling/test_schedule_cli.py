@@ -20,8 +20,7 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 from rich.console import Console
 
-from ledgerlink import cli
-from ledgerlink.cli import main
+from ledgerlink.cli import main, output
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.sandbox import SandboxConnector
 
@@ -64,8 +63,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A company's files in a fresh working directory; a terminal wide enough for tables."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LEDGERLINK_SMTP_HOST", raising=False)
-    monkeypatch.setattr(cli, "console", Console(width=250))
-    monkeypatch.setattr(cli, "errors", Console(width=250, stderr=True))
+    monkeypatch.setattr(output, "console", Console(width=250))
+    monkeypatch.setattr(output, "stderr", Console(width=250, stderr=True))
     for name, content in (("customers.csv", CUSTOMERS_CSV), ("projects.csv", PROJECTS_CSV),
                           ("policy.toml", POLICY_TOML)):
         (tmp_path / name).write_text(content, encoding="utf-8")

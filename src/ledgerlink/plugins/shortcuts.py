@@ -4,17 +4,21 @@ pluggy finds a plugin's hooks as module attributes named like the hookspecs, so
 a connector package's ``plugin`` module can be::
 
     ledgerlink_register_connectors = connector_hook(
-        "acme", AcmeConnector, capabilities=CAPABILITIES, description="Acme Books (API v2)")
-    ledgerlink_register_commands = commands_hook(acme_group)
+        "acme", "acme_books.connector:AcmeConnector",
+        capabilities="acme_books.connector:CAPABILITIES", description="Acme Books (API v2)")
+    ledgerlink_register_commands = commands_hook(
+        LazyCommand("acme", "acme_books.cli:acme", help="Connect Acme Books companies."))
     ledgerlink_register_emulators = emulator_hook("acme_books.emulator.served:SPEC")
 
 Writing the functions out with ``@hookimpl`` works the same; these only save
-every plugin the same lines.
+every plugin the same lines. Objects may be given as ``"package.module:attribute"``
+strings, imported only when the hook runs (connectors and emulators when they are
+asked for), and commands as :class:`~ledgerlink.plugins.lazy.LazyCommand`, imported
+when they run: loading the plugin then costs the command line nothing.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -22,6 +26,7 @@ import click
 
 from ledgerlink.connector import Capability
 from ledgerlink.plugins.hookspecs import hookimpl
+from ledgerlink.plugins.lazy import resolve
 from ledgerlink.plugins.manager import CommandRegistrar
 from ledgerlink.plugins.registry import ConnectorFactory, ConnectorRegistry
 
@@ -31,22 +36,32 @@ if TYPE_CHECKING:
 __all__ = ["commands_hook", "connector_hook", "emulator_hook"]
 
 
-def connector_hook(name: str, factory: ConnectorFactory, *,
-                   capabilities: Iterable[Capability] = (),
+def connector_hook(name: str, factory: ConnectorFactory | str, *,
+                   capabilities: Iterable[Capability] | str = (),
                    description: str = "") -> Callable[[ConnectorRegistry], None]:
-    """A ``ledgerlink_register_connectors`` hook registering ``factory`` as ``name``."""
-    declared = frozenset(capabilities)
+    """A ``ledgerlink_register_connectors`` hook registering ``factory`` as ``name``.
+
+    ``factory`` and ``capabilities`` may be ``"package.module:attribute"`` strings,
+    imported when the hook runs (when connectors are first asked for).
+    """
 
     @hookimpl
     def ledgerlink_register_connectors(registry: ConnectorRegistry) -> None:
-        registry.register(name, factory, capabilities=declared, description=description)
+        made = resolve(factory) if isinstance(factory, str) else factory
+        declared = frozenset(resolve(capabilities) if isinstance(capabilities, str)
+                             else capabilities)
+        registry.register(name, made, capabilities=declared, description=description)
 
     ledgerlink_register_connectors.__doc__ = f"Register {name!r}: {description}"
     return ledgerlink_register_connectors
 
 
 def commands_hook(*commands: click.Command) -> Callable[[CommandRegistrar], None]:
-    """A ``ledgerlink_register_commands`` hook adding ``commands`` to ``ledgerlink``."""
+    """A ``ledgerlink_register_commands`` hook adding ``commands`` to ``ledgerlink``.
+
+    A :class:`~ledgerlink.plugins.lazy.LazyCommand` among them is imported only
+    when it runs (or shows its own ``--help``).
+    """
 
     @hookimpl
     def ledgerlink_register_commands(cli: CommandRegistrar) -> None:
@@ -62,11 +77,9 @@ def emulator_hook(spec: str) -> Callable[[EmulatorRegistry], None]:
     """A ``ledgerlink_register_emulators`` hook registering the ``EmulatorSpec`` named by
     ``spec`` (``"package.module:NAME"``), imported only when emulators are asked for, so
     loading the plugin does not load its emulator."""
-    module, _, name = spec.partition(":")
-
     @hookimpl
     def ledgerlink_register_emulators(registry: EmulatorRegistry) -> None:
-        registry.register(getattr(importlib.import_module(module), name))
+        registry.register(resolve(spec))
 
     ledgerlink_register_emulators.__doc__ = f"Register the emulator {spec}."
     return ledgerlink_register_emulators

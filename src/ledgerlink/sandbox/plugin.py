@@ -7,10 +7,10 @@ loads this module exactly as a third-party connector plugin is loaded.
 from __future__ import annotations
 
 from ledgerlink.plugins.shortcuts import connector_hook
-from ledgerlink.sandbox.connector import CAPABILITIES, SandboxConnector
 
 __all__ = ["ledgerlink_register_connectors"]
 
 ledgerlink_register_connectors = connector_hook(
-    "sandbox", SandboxConnector, capabilities=CAPABILITIES,
+    "sandbox", "ledgerlink.sandbox.connector:SandboxConnector",
+    capabilities="ledgerlink.sandbox.connector:CAPABILITIES",
     description="A complete local accounting book on SQLite, for demos, notebooks and tests.")

@@ -1,7 +1,4 @@
 """``ledgerlink policy explain``: each customer's effective billing policy and its sources.
-
-:mod:`ledgerlink.cli` is imported inside the command, not at the top: it
-imports this module to register the group, and either may be imported first.
 """
 
 from __future__ import annotations
@@ -10,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from ledgerlink.cli_options import json_option
+from ledgerlink.cli import output
+from ledgerlink.cli.errors import reported
+from ledgerlink.cli.options import json_option
 from ledgerlink.errors import ValidationError
 from ledgerlink.policy import PolicyOverride, explain, resolve
 
@@ -32,10 +31,9 @@ def policy() -> None:
 def policy_explain(policy_path: Path, customers: Path | None, customer_ids: tuple[str, ...],
                    as_json: bool) -> None:
     """Show each customer's effective policy and where every field comes from."""
-    from ledgerlink import cli as core
     from ledgerlink import loading
 
-    with core._reported(as_json):
+    with reported(as_json):
         loaded = loading.load_policy(policy_path)
         overrides: dict[str, PolicyOverride | None] = dict(loaded.overrides)
         if customers is not None:
@@ -50,11 +48,11 @@ def policy_explain(policy_path: Path, customers: Path | None, customer_ids: tupl
     effective = {"(company)": resolve(company)}
     effective.update({cid: resolve(company, overrides[cid]) for cid in wanted})
     if as_json:
-        core._emit_json({cid: {"posting": e.posting.value, "timing": e.timing.value,
-                               "send": e.send, "payment_terms_days": e.payment_terms_days,
-                               "sources": e.sources, "notes": list(e.notes)}
-                         for cid, e in effective.items()})
+        output.emit_json({cid: {"posting": e.posting.value, "timing": e.timing.value,
+                                "send": e.send, "payment_terms_days": e.payment_terms_days,
+                                "sources": e.sources, "notes": list(e.notes)}
+                          for cid, e in effective.items()})
         return
     for cid, e in effective.items():
-        core.console.print(explain(e, customer=None if cid == "(company)" else cid),
-                           highlight=False)
+        output.console.print(explain(e, customer=None if cid == "(company)" else cid),
+                             highlight=False)

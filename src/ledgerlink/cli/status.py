@@ -1,10 +1,7 @@
 """``ledgerlink status``: the invoices ledgerlink made, with their status at the provider.
 
 With ``--refresh`` the connector is asked for changes first (a change feed
-where the provider has one, otherwise one read per open invoice). Errors and
-output follow :mod:`ledgerlink.cli`, which is imported inside the functions,
-not at the top: it imports this module to register the command, and either
-may be imported first.
+where the provider has one, otherwise one read per open invoice).
 """
 
 from __future__ import annotations
@@ -18,7 +15,11 @@ import click
 from rich.console import Console
 
 from ledgerlink import api
-from ledgerlink.cli_options import connector_option, json_option, option_option, store_option
+from ledgerlink.cli import output
+from ledgerlink.cli.connecting import connector_options
+from ledgerlink.cli.errors import EXIT_FAILURES, reported
+from ledgerlink.cli.inputs import missing_file
+from ledgerlink.cli.options import connector_option, json_option, option_option, store_option
 from ledgerlink.connector import Connector
 from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.refreshing import RefreshResult
@@ -44,11 +45,10 @@ def _journal_book(journal: Store, connector: str, pairs: Sequence[str], store: s
     been made. The journal keeps the book's account id, not its file, so a
     book elsewhere is named with ``-o path=``.
     """
-    from ledgerlink import cli as core
 
-    options = core._connector_options(connector, pairs, store)
+    options = connector_options(connector, pairs, store)
     where = "-o path" if connector == "sandbox" else "--connector"
-    if connector == "sandbox" and core._missing_file(str(options["path"])):
+    if connector == "sandbox" and missing_file(str(options["path"])):
         raise ValidationError(
             f"no sandbox book at {options['path']}; --refresh reads the book the journal's "
             f"invoices were made in and never creates one: name it with -o path=FILE"
@@ -141,12 +141,11 @@ def _show_statuses(console: Console, rows: list[dict[str, Any]], books: Sequence
 def status_command(store: str, do_refresh: bool, connector: str, pairs: tuple[str, ...],
                    book: str | None, today: str | None, as_json: bool) -> None:
     """List the invoices ledgerlink made with their status (open, paid, overdue, void...)."""
-    from ledgerlink import cli as core
 
     refreshed: RefreshResult | None = None
-    with core._reported(as_json):
+    with reported(as_json):
         day = _today(today)
-        if core._missing_file(store):
+        if missing_file(store):
             raise InputFileError("no journal store here; `ledgerlink run` creates one",
                                  source=store)
         journal = api.open_store(store)
@@ -160,18 +159,18 @@ def status_command(store: str, do_refresh: bool, connector: str, pairs: tuple[st
         books = [book] if book else journal.books()
         rows = _status_rows(journal, books, day)
     if as_json:
-        core._emit_json({"today": day.isoformat(), "refresh": _refresh_json(refreshed),
-                         "invoices": rows})
+        output.emit_json({"today": day.isoformat(), "refresh": _refresh_json(refreshed),
+                          "invoices": rows})
     else:
         if refreshed is not None:
             how = ("one change-feed call" if refreshed.mode == "change_feed"
                    else f"{refreshed.calls} reads")
-            core.console.print(f"Refreshed {refreshed.book} with {how}: {refreshed.checked} "
-                               f"invoices reported, {len(refreshed.changes)} changed status."
-                               + (f" ({refreshed.note})" if refreshed.note else ""),
-                               highlight=False)
-        _show_statuses(core.console, rows, books)
+            output.console.print(f"Refreshed {refreshed.book} with {how}: {refreshed.checked} "
+                                 f"invoices reported, {len(refreshed.changes)} changed status."
+                                 + (f" ({refreshed.note})" if refreshed.note else ""),
+                                 highlight=False)
+        _show_statuses(output.console, rows, books)
     if refreshed is not None and not refreshed.ok:
         for key, message in refreshed.failures:
-            core.errors.print(f"could not refresh {key}: {message}", highlight=False)
-        sys.exit(core.EXIT_FAILURES)
+            output.stderr.print(f"could not refresh {key}: {message}", highlight=False)
+        sys.exit(EXIT_FAILURES)

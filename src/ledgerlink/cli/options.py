@@ -1,9 +1,4 @@
-"""The click options the core commands share, re-exported by :mod:`ledgerlink.cli`.
-
-They live apart from the commands' helpers so that a command module can take
-them at import time without importing :mod:`ledgerlink.cli`, which imports the
-command modules to register them on ``main``.
-"""
+"""The click options the core commands share."""
 
 from __future__ import annotations
 

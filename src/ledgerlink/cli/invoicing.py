@@ -1,11 +1,7 @@
 """``ledgerlink plan``, ``run`` and ``log``: preview, invoice and read the transfer log.
 
-Errors and output follow :mod:`ledgerlink.cli`, whose helpers (error
-reporting, input loading, connecting, the consoles) these commands use. That
-module is imported inside the functions, not at the top: it imports this one
-to register the commands, and either may be imported first. The consoles and
-the plugin host are looked up there at call time, so tests that replace them
-on :mod:`ledgerlink.cli` reach these commands too.
+Errors follow :mod:`ledgerlink.cli.errors`; the consoles are looked up on
+:mod:`ledgerlink.cli.output` at call time, so tests can replace them there.
 """
 
 from __future__ import annotations
@@ -20,8 +16,12 @@ import attrs
 import click
 from rich.console import Console
 
-from ledgerlink import api, render
-from ledgerlink.cli_options import input_options, json_option, store_option
+from ledgerlink import api, plugins, render
+from ledgerlink.cli import output
+from ledgerlink.cli.connecting import connect, connector_options
+from ledgerlink.cli.errors import EXIT_FAILURES, reported
+from ledgerlink.cli.inputs import load_inputs, missing_file, parse_now
+from ledgerlink.cli.options import input_options, json_option, store_option
 from ledgerlink.domain import Company, Customer, WorkOrder
 from ledgerlink.errors import InputFileError
 from ledgerlink.planning import plan as plan_work
@@ -37,14 +37,13 @@ LOG_TAIL = 15
 def _preview(orders: list[WorkOrder], people: list[Customer], company: Company,
              now: datetime, connector: str, pairs: Sequence[str], store: str) -> Plan:
     """Plan without writing anything: no journal or sandbox file is created."""
-    from ledgerlink import cli as core
 
-    info = core.get_plugin_manager().connectors().get(connector)
+    info = plugins.get_plugin_manager().connectors().get(connector)
     # Checked even when nothing is opened: a misspelt option is an error now,
     # not at the first run.
-    options = core._connector_options(connector, pairs, store)
-    sandbox_missing = connector == "sandbox" and core._missing_file(str(options["path"]))
-    if core._missing_file(store) or sandbox_missing:
+    options = connector_options(connector, pairs, store)
+    sandbox_missing = connector == "sandbox" and missing_file(str(options["path"]))
+    if missing_file(store) or sandbox_missing:
         # Nothing was ever invoiced there: plan from an empty journal for the
         # connector's declared capabilities, without opening (creating) anything.
         return plan_work(orders, people, company, now=now, capabilities=info.capabilities)
@@ -59,9 +58,8 @@ def _say_nothing_in(work: Path) -> None:
     export that came out empty must not pass unnoticed. Nothing is opened or
     recorded, so no run appears in the journal either.
     """
-    from ledgerlink import cli as core
 
-    core.errors.print(f"no work orders in {work}", markup=False, highlight=False)
+    output.stderr.print(f"no work orders in {work}", markup=False, highlight=False)
 
 
 def _plan_json(plan: Plan) -> dict[str, Any]:
@@ -99,19 +97,18 @@ def show_result(console: Console, result: RunResult) -> None:
 def plan_command(work: Path, customers: Path, policy: Path | None, connector: str,
                  pairs: tuple[str, ...], store: str, now: str | None, as_json: bool) -> None:
     """Preview what a run would do; nothing is written anywhere."""
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
-        moment = core._now(now)
-        orders, people, company = core._inputs(work, customers, policy)
+    with reported(as_json):
+        moment = parse_now(now)
+        orders, people, company = load_inputs(work, customers, policy)
         if not orders:
             _say_nothing_in(work)
             return
         preview = _preview(orders, people, company, moment, connector, pairs, store)
     if as_json:
-        core._emit_json(_plan_json(preview))
+        output.emit_json(_plan_json(preview))
     else:
-        core.console.print(render.plan_table(preview))
+        output.console.print(render.plan_table(preview))
 
 
 @click.command("run")
@@ -129,27 +126,26 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
     One run at a time per book: while another run holds it, this one waits up
     to --wait seconds, then exits with status 3 (book busy) having written nothing.
     """
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
-        moment = core._now(now)
-        orders, people, company = core._inputs(work, customers, policy)
+    with reported(as_json):
+        moment = parse_now(now)
+        orders, people, company = load_inputs(work, customers, policy)
         if not orders:
             _say_nothing_in(work)
             return
         if allow_credits:
             company = attrs.evolve(company, allow_credits=True)
-        book = core._connect(connector, pairs, store)
-        with core._progress(not as_json) as progress:
+        book = connect(connector, pairs, store)
+        with output.progress(not as_json) as progress:
             result = api.invoice(orders, people, company, book, now=moment, store=store,
                                  workers=workers, progress=progress,
                                  wait=timedelta(seconds=wait_seconds))
     if as_json:
-        core._emit_json(result_json(result))
+        output.emit_json(result_json(result))
     else:
-        show_result(core.console, result)
+        show_result(output.console, result)
     if not result.ok:
-        sys.exit(core.EXIT_FAILURES)
+        sys.exit(EXIT_FAILURES)
 
 
 @click.command()
@@ -160,16 +156,15 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
 @json_option
 def log(store: str, run_id: str | None, limit: int, failed: bool, as_json: bool) -> None:
     """Show the transfer log: what was created, what failed and the provider's words."""
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
-        if core._missing_file(store):
+    with reported(as_json):
+        if missing_file(store):
             # Reading must not create an empty journal where a user mistyped a path.
             raise InputFileError("no journal store here; `ledgerlink run` creates one",
                                  source=store)
         entries = api.open_store(store).log(run_id=run_id, limit=limit,
                                             outcome="failed" if failed else None)
     if as_json:
-        core._emit_json([attrs.asdict(e) for e in entries])
+        output.emit_json([attrs.asdict(e) for e in entries])
     else:
-        core.console.print(render.log_table(entries))
+        output.console.print(render.log_table(entries))

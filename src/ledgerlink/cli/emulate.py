@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from ledgerlink.cli_options import json_option
+from ledgerlink.cli.options import json_option
 
 __all__ = ["emulate"]
 

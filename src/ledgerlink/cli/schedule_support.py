@@ -15,13 +15,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ledgerlink import api
+from ledgerlink.cli.connecting import connect, parse_options
+from ledgerlink.cli.inputs import load_with_customers, missing_file
 from ledgerlink.errors import InputFileError, LedgerlinkError, ValidationError
 from ledgerlink.scheduling import codec
 from ledgerlink.scheduling import files as words
@@ -40,7 +42,7 @@ __all__ = [
     "json_option",
     "now_option",
     "parse_day",
-    "parse_now",
+
     "read_document",
     "scheduler_for",
     "store_option",
@@ -250,17 +252,16 @@ class Workspaces:
         return self.loaded
 
     def _load(self) -> Workspace:
-        from ledgerlink import cli as core
 
         projects, customers, policy, connector, pairs, store = self.args
-        loaded, people, company = core._load_with_customers(
+        loaded, people, company = load_with_customers(
             lambda: words.load_projects(projects), customers, policy)
         _check_customers(loaded, {c.id for c in people}, str(projects))
         if self.read_only and connector == "sandbox":
-            path = core._options(pairs).get("path", "ledgerlink-sandbox.db")
-            if core._missing_file(path):
+            path = parse_options(pairs).get("path", "ledgerlink-sandbox.db")
+            if missing_file(path):
                 pairs = [*pairs, "path=:memory:"]
-        book = core._connect(connector, pairs, store)
+        book = connect(connector, pairs, store)
         return Workspace(company, loaded, people, book)
 
 
@@ -287,9 +288,8 @@ def scheduler_for(store: str, workspaces: Callable[[str], Workspace] | None = No
 
 def existing_store(store: str) -> str:
     """``store``, refusing a SQLite path that does not exist (reading must not create one)."""
-    from ledgerlink import cli as core
 
-    if core._missing_file(store):
+    if missing_file(store):
         raise ValidationError("no journal store here; create a job first", field="--store",
                               value=store)
     return store
@@ -302,12 +302,6 @@ def parse_day(value: str | None, field: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationError("not an ISO 8601 date", field=field, value=value) from None
-
-
-def parse_now(value: str | None) -> datetime:
-    from ledgerlink import cli as core
-
-    return core._now(value) if value is not None else datetime.now(UTC)
 
 
 def emit(data: Any) -> None:

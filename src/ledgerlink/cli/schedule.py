@@ -11,8 +11,6 @@ Errors follow the core CLI: bad input exits with status 2 naming the field
 (the option, e.g. ``--every``, or the path in a ``--from`` file), other
 failures with status 1; ``run`` and ``run-due`` also exit 1 when a run failed,
 and 2 when a run stopped on bad input (a file, row or field it could not use).
-The core module is imported inside the commands, not at the top: the core CLI
-imports this module to add the group, and either may be imported first.
 """
 
 from __future__ import annotations
@@ -26,9 +24,10 @@ from typing import Any
 
 import click
 
-from ledgerlink.errors import ValidationError
-from ledgerlink.scheduling import codec
-from ledgerlink.scheduling.cli_output import (
+from ledgerlink.cli import output
+from ledgerlink.cli.errors import EXIT_BAD_INPUT, EXIT_FAILURES, reported
+from ledgerlink.cli.inputs import missing_file, parse_now
+from ledgerlink.cli.schedule_output import (
     job_json,
     listing_json,
     log_json,
@@ -41,7 +40,7 @@ from ledgerlink.scheduling.cli_output import (
     show_run,
     show_runs,
 )
-from ledgerlink.scheduling.cli_support import (
+from ledgerlink.cli.schedule_support import (
     Workspaces,
     apply_options,
     build_job,
@@ -52,12 +51,13 @@ from ledgerlink.scheduling.cli_support import (
     json_option,
     now_option,
     parse_day,
-    parse_now,
     read_document,
     scheduler_for,
     store_option,
     workspace_options,
 )
+from ledgerlink.errors import ValidationError
+from ledgerlink.scheduling import codec
 from ledgerlink.scheduling.model import ScheduledJob
 from ledgerlink.scheduling.runs import Scheduler
 
@@ -85,9 +85,8 @@ def schedule() -> None:
 def create(from_file: Path | None, policy: Path | None, store: str, now: str | None,
            as_json: bool, **given: Any) -> None:
     """Create a job from options or a --from file; prints its id and next run."""
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
+    with reported(as_json):
         moment = parse_now(now)
         document: dict[str, Any] = {}
         source = None
@@ -127,9 +126,8 @@ def create(from_file: Path | None, policy: Path | None, store: str, now: str | N
 @json_option
 def edit(job_id: str, store: str, now: str | None, as_json: bool, **given: Any) -> None:
     """Change a job: only the options given change."""
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
+    with reported(as_json):
         moment = parse_now(now)
         scheduler = scheduler_for(existing_store(store))
         document = codec.job_to_dict(scheduler.jobs.get(job_id))
@@ -140,7 +138,6 @@ def edit(job_id: str, store: str, now: str | None, as_json: bool, **given: Any) 
 
 
 def _report_saved(verb: str, job: ScheduledJob, listing: Sequence[Any], as_json: bool) -> None:
-    from ledgerlink import cli as core
 
     mine = [entry for entry in listing if entry.job.id == job.id]
     if as_json:
@@ -149,8 +146,8 @@ def _report_saved(verb: str, job: ScheduledJob, listing: Sequence[Any], as_json:
     when = listing_json(mine)[0] if mine else {}
     nxt = (f"next run {when['next_run_local']} {job.time_zone} ({when['next_run_utc']})"
            if when.get("next_run_utc") else "inactive: no next run")
-    core.console.print(f"{verb} job {job.id} ({job.name}): {nxt}.", highlight=False,
-                       markup=False)
+    output.console.print(f"{verb} job {job.id} ({job.name}): {nxt}.", highlight=False,
+                         markup=False)
 
 
 @schedule.command("preview")
@@ -166,9 +163,8 @@ def preview(job_id: str | None, from_file: Path | None, run_day: str | None, pro
             customers: Path, policy: Path | None, connector: str, pairs: tuple[str, ...],
             store: str, now: str | None, as_json: bool) -> None:
     """What a run would invoice, per project and invoice; nothing is written."""
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
+    with reported(as_json):
         if (job_id is None) == (from_file is None):
             raise ValidationError("give a JOB_ID or --from FILE (one of them)", field="JOB_ID")
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store,
@@ -184,7 +180,7 @@ def preview(job_id: str | None, from_file: Path | None, run_day: str | None, pro
                 generation.setdefault("creator", document["created_by"])
             job = build_job(document, set(), str(from_file))
             # An unsaved job needs no journal: where none exists, an empty one in memory.
-            target = "sqlite://" if core._missing_file(store) else store
+            target = "sqlite://" if missing_file(store) else store
         else:
             assert job_id is not None
             job, target = job_id, existing_store(store)
@@ -193,7 +189,7 @@ def preview(job_id: str | None, from_file: Path | None, run_day: str | None, pro
     if as_json:
         emit(preview_json(result))
     else:
-        show_preview(core.console, result)
+        show_preview(output.console, result)
 
 
 @schedule.command("list")
@@ -205,17 +201,16 @@ def preview(job_id: str | None, from_file: Path | None, run_day: str | None, pro
 def list_command(company: str | None, everything: bool, store: str, now: str | None,
                  as_json: bool) -> None:
     """The jobs with their next run (local time in the job's zone, and UTC)."""
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
+    with reported(as_json):
         moment = parse_now(now)
-        listing = [] if core._missing_file(store) else scheduler_for(store).listing(
+        listing = [] if missing_file(store) else scheduler_for(store).listing(
             company=company, now=moment)
         listing = [entry for entry in listing if everything or entry.job.active]
     if as_json:
         emit(listing_json(listing))
     else:
-        show_listing(core.console, listing)
+        show_listing(output.console, listing)
 
 
 @schedule.command("run")
@@ -228,9 +223,8 @@ def run_command(job_id: str, projects: Path, customers: Path, policy: Path | Non
                 connector: str, pairs: tuple[str, ...], store: str, now: str | None,
                 as_json: bool) -> None:
     """Run a job now, whatever its calendar."""
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
+    with reported(as_json):
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
         scheduler = scheduler_for(existing_store(store), workspaces)
         scheduler.jobs.get(job_id)  # an unknown id is an error, not a failed run
@@ -246,9 +240,8 @@ def run_command(job_id: str, projects: Path, customers: Path, policy: Path | Non
 def run_due(projects: Path, customers: Path, policy: Path | None, connector: str,
             pairs: tuple[str, ...], store: str, now: str | None, as_json: bool) -> None:
     """Run every job whose time has come, once per job and run day."""
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
+    with reported(as_json):
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
         scheduler = scheduler_for(store, workspaces)
         # Only this company's jobs: these files hold no other company's data.
@@ -257,30 +250,28 @@ def run_due(projects: Path, customers: Path, policy: Path | None, connector: str
 
 
 def _report_runs(scheduler: Scheduler, runs: Sequence[Any], as_json: bool) -> None:
-    from ledgerlink import cli as core
 
     entries = {r.run.run_id: scheduler.jobs.log(run_id=r.run.run_id) for r in runs}
     if as_json:
         emit([run_json(r, entries[r.run.run_id]) for r in runs])
     else:
         if not runs:
-            core.console.print("No job is due.")
+            output.console.print("No job is due.")
         for r in runs:
-            show_run(core.console, r, entries[r.run.run_id])
+            show_run(output.console, r, entries[r.run.run_id])
     if any(isinstance(r.error, ValidationError) for r in runs):
-        sys.exit(core.EXIT_BAD_INPUT)
+        sys.exit(EXIT_BAD_INPUT)
     if any(r.run.state in ("failed", "aborted") for r in runs):
-        sys.exit(core.EXIT_FAILURES)
+        sys.exit(EXIT_FAILURES)
 
 
 def _set_state(action: str, job_id: str, store: str) -> None:
-    from ledgerlink import cli as core
 
-    with core._reported():
+    with reported():
         scheduler = scheduler_for(existing_store(store))
         getattr(scheduler, action)(job_id, now=datetime.now(UTC))
     past = {"activate": "activated", "deactivate": "deactivated", "delete": "deleted"}[action]
-    core.console.print(f"Job {job_id} {past}.", highlight=False, markup=False)
+    output.console.print(f"Job {job_id} {past}.", highlight=False, markup=False)
 
 
 @schedule.command("deactivate")
@@ -317,15 +308,14 @@ def delete(job_id: str, store: str) -> None:
 def log_command(job_id: str | None, run_id: str | None, kind: str | None, store: str,
                 as_json: bool) -> None:
     """The transfer log of job runs: invoices (provider id, number, amount) and errors."""
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
+    with reported(as_json):
         entries = scheduler_for(existing_store(store)).jobs.log(job_id=job_id, run_id=run_id,
                                                               kind=kind)
     if as_json:
         emit(log_json(entries))
     else:
-        show_log(core.console, entries)
+        show_log(output.console, entries)
 
 
 @schedule.command("runs")
@@ -335,11 +325,10 @@ def log_command(job_id: str | None, run_id: str | None, kind: str | None, store:
 @json_option
 def runs_command(job_id: str | None, limit: int, store: str, as_json: bool) -> None:
     """The newest runs with their state and summary."""
-    from ledgerlink import cli as core
 
-    with core._reported(as_json):
+    with reported(as_json):
         runs = scheduler_for(existing_store(store)).jobs.runs(job_id=job_id, limit=limit)
     if as_json:
         emit(runs_json(runs))
     else:
-        show_runs(core.console, runs)
+        show_runs(output.console, runs)

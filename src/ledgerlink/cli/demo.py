@@ -1,7 +1,4 @@
 """``ledgerlink demo``: a sample company invoiced against the sandbox book.
-
-:mod:`ledgerlink.cli` is imported inside the command, not at the top: it
-imports this module to register the command, and either may be imported first.
 """
 
 from __future__ import annotations
@@ -12,8 +9,11 @@ from pathlib import Path
 import click
 
 from ledgerlink import api
-from ledgerlink.cli_invoicing import result_json, show_result
-from ledgerlink.cli_options import json_option
+from ledgerlink.cli import output
+from ledgerlink.cli.errors import reported
+from ledgerlink.cli.inputs import load_inputs
+from ledgerlink.cli.invoicing import result_json, show_result
+from ledgerlink.cli.options import json_option
 
 __all__ = ["demo"]
 
@@ -29,13 +29,12 @@ __all__ = ["demo"]
 @json_option
 def demo(directory: Path, count: int, customer_count: int, seed: int, as_json: bool) -> None:
     """Create a sample company and invoice it against the sandbox book."""
-    from ledgerlink import cli as core
     from ledgerlink import demo as sample
     from ledgerlink import loading
 
     files = {name: directory / name for name in
              ("customers.csv", "work-orders.csv", "policy.toml")}
-    with core._reported(as_json):
+    with reported(as_json):
         if not all(path.exists() for path in files.values()):
             directory.mkdir(parents=True, exist_ok=True)
             people = sample.demo_customers(customer_count, seed=seed)
@@ -43,18 +42,18 @@ def demo(directory: Path, count: int, customer_count: int, seed: int, as_json: b
             loading.save_customers(people, files["customers.csv"])
             loading.save_work_orders(orders, files["work-orders.csv"])
             loading.save_policy(loading.PolicyFile(sample.demo_company()), files["policy.toml"])
-        orders, people, company = core._inputs(files["work-orders.csv"], files["customers.csv"],
+        orders, people, company = load_inputs(files["work-orders.csv"], files["customers.csv"],
                                                files["policy.toml"])
         book = api.connect("sandbox", path=str(directory / "book.db"))
         if not as_json:
-            core.console.print(f"Sample company [bold]{company.name}[/]: {len(people)} customers, "
-                               f"{len(orders)} work orders in {directory}/")
-        with core._progress(not as_json) as progress:
+            output.console.print(f"Sample company [bold]{company.name}[/]: {len(people)} "
+                                 f"customers, {len(orders)} work orders in {directory}/")
+        with output.progress(not as_json) as progress:
             result = api.invoice(orders, people, company, book, store=directory / "ledgerlink.db",
                                  progress=progress)
     if as_json:
-        core._emit_json(result_json(result))
+        output.emit_json(result_json(result))
         return
-    show_result(core.console, result)
-    core.console.print(f"Run it again: nothing is invoiced twice. Inspect with "
-                       f"`ledgerlink log --store {directory / 'ledgerlink.db'}`.")
+    show_result(output.console, result)
+    output.console.print(f"Run it again: nothing is invoiced twice. Inspect with "
+                         f"`ledgerlink log --store {directory / 'ledgerlink.db'}`.")

@@ -1,0 +1,81 @@
+"""The ``main`` group: the core commands from their modules, then the plugins' commands.
+
+Every command is listed here by name, module and one-line help, and imported
+only when it runs (:class:`~ledgerlink.plugins.lazy.LazyGroup`): ``ledgerlink
+--help`` imports neither the store (SQLAlchemy) nor the HTTP stack nor any
+provider's connector. A test holds each listed help to the command's own.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from ledgerlink import plugins
+from ledgerlink.plugins.lazy import LazyCommand, LazyGroup
+
+__all__ = ["CORE_COMMANDS", "add_plugin_commands", "main"]
+
+#: The core commands: name, ``module:attribute`` and the help line ``--help`` lists.
+CORE_COMMANDS = (
+    LazyCommand("connectors", "ledgerlink.cli.connectors:connectors",
+                help="List installed connectors with their distribution, version and "
+                     "capabilities."),
+    LazyCommand("plan", "ledgerlink.cli.invoicing:plan_command",
+                help="Preview what a run would do; nothing is written anywhere."),
+    LazyCommand("run", "ledgerlink.cli.invoicing:run_command",
+                help="Invoice the work exactly once (recovers a crashed run first)."),
+    LazyCommand("log", "ledgerlink.cli.invoicing:log",
+                help="Show the transfer log: what was created, what failed and the "
+                     "provider's words."),
+    LazyCommand("status", "ledgerlink.cli.status:status_command",
+                help="List the invoices ledgerlink made with their status (open, paid, "
+                     "overdue, void...)."),
+    LazyCommand("policy", "ledgerlink.cli.policy:policy", help="Billing-policy tools."),
+    LazyCommand("demo", "ledgerlink.cli.demo:demo",
+                help="Create a sample company and invoice it against the sandbox book."),
+    LazyCommand("schedule", "ledgerlink.cli.schedule:schedule",
+                help="Scheduled invoicing jobs: billable items of projects invoiced on a "
+                     "calendar."),
+    LazyCommand("emulate", "ledgerlink.cli.emulate:emulate",
+                help="Serve the NAME provider's emulator (quickbooks, dinero, ...) until "
+                     "Ctrl-C."),
+)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="ledgerlink")
+def main() -> None:
+    """Turn operational work into customers and invoices in accounting systems."""
+    # Retries are routine (throttling, dropped connections) and what finally
+    # happened is in the transfer log; without this, Python's last-resort handler
+    # prints each scheduled retry over the progress bar. Only this application
+    # entry point does it: library users keep their own logging configuration.
+    logging.getLogger("stamina").setLevel(logging.ERROR)
+
+
+# --- commands from plugins (hook ledgerlink_register_commands) ---------------------------
+# Added last, when the CLI starts, so every core command exists first: a plugin can
+# never shadow one (the registrar refuses the clash), and a plugin that fails costs
+# only its own commands, reported as a warning on stderr.
+
+
+def add_plugin_commands(group: click.Group) -> None:
+    """Add the commands installed plugins register to ``group``; warn about failures."""
+    try:
+        failures = plugins.get_plugin_manager().register_commands(group)
+    except Exception as err:  # the plugin host itself broke: the core commands still work
+        failures = [plugins.PluginFailure("*", "plugin host", f"{type(err).__name__}: {err}")]
+    if failures:
+        from ledgerlink.cli import output  # rich, only when there is something to say
+
+        for failure in failures:
+            output.stderr.print(f"warning: plugin {failure.plugin!r} from "
+                                f"{failure.distribution} added no commands: {failure.error}",
+                                markup=False, highlight=False)
+
+
+for _command in CORE_COMMANDS:
+    main.add_command(_command)
+add_plugin_commands(main)
