@@ -15,7 +15,7 @@ from typing import Any
 
 from ledgerlink.errors import ValidationError
 
-__all__ = ["decode", "encode", "omit_none", "structure_decimal", "structure_str"]
+__all__ = ["decode", "encode", "omit_none"]
 
 
 def _text(value: object) -> str:
@@ -51,26 +51,3 @@ def omit_none(unstructure: Callable[[Any], dict[str, Any]]) -> Callable[[Any], d
         return {k: v for k, v in unstructure(obj).items() if v is not None}
 
     return without_none
-
-
-def structure_decimal(value: object, _: type) -> Decimal:
-    """cattrs hook: an amount read from JSON (Decimal, int or numeric text), never a float."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except ArithmeticError:
-            pass
-    raise ValidationError("not an exact decimal amount", value=value)
-
-
-def structure_str(value: object, _: type) -> str:
-    """cattrs hook: text, also from a JSON number (providers send some ids as numbers)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise ValidationError("not a string", value=value)
