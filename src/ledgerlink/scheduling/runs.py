@@ -50,6 +50,7 @@ from ledgerlink.scheduling.reporting import log_entries, notification_entry, rep
 from ledgerlink.scheduling.selection import JobPreview, matches, preview
 from ledgerlink.store import Store
 from ledgerlink.store.schedules import ScheduleRun, ScheduleStore
+from ledgerlink.tabular import fields_html
 
 __all__ = ["DEFAULT_LEASE", "JobListing", "JobRun", "Scheduler", "Workspace"]
 
@@ -110,8 +111,6 @@ class JobRun:
                 f"notified {self.notified}>")
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import fields_html
-
         html = fields_html(self.run, f"Run of job {self.run.job_id}")
         for part in (self.preview, self.result):
             if part is not None:
