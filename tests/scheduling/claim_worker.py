@@ -13,13 +13,13 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from ledgerlink.scheduling.jobstore import JobStore
 from ledgerlink.store import Store
-from ledgerlink.store.schedules import ScheduleStore
 
 
 def main() -> None:
     db, job_id, day, now, go, worker = sys.argv[1:7]
-    schedules = ScheduleStore(Store(db))
+    schedules = JobStore(Store(db))
     while not Path(go).exists():
         time.sleep(0.005)
     run = schedules.claim_run(job_id, date.fromisoformat(day), trigger="due", job_version=1,

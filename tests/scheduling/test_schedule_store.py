@@ -1,4 +1,4 @@
-"""ScheduleStore jobs: saving, versions, conflicts, names, soft delete, listing, log, migration."""
+"""JobStore jobs: saving, versions, conflicts, names, soft delete, listing, log, migration."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from job_strategies import jobs
 
 from ledgerlink.errors import ConflictError, NotFoundError, ValidationError
 from ledgerlink.scheduling.codec import job_from_json, job_to_dict
+from ledgerlink.scheduling.jobstore import JobStore
 from ledgerlink.scheduling.model import (
     Frequency,
     InvoiceGeneration,
@@ -27,7 +28,7 @@ from ledgerlink.scheduling.model import (
 from ledgerlink.store import Store
 from ledgerlink.store import schema as t
 from ledgerlink.store.migrate import alembic_config, current_revision
-from ledgerlink.store.schedules import ScheduleLogEntry, ScheduleStore
+from ledgerlink.store.schedules import ScheduleLogEntry
 
 # 23:30 UTC on 22 November is already the 23rd in Copenhagen.
 NOW = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
@@ -40,12 +41,12 @@ def job(name: str = "Monthly", company: str = "acme", **changes: Any) -> Schedul
 
 
 @pytest.fixture
-def schedules(tmp_path: Path) -> ScheduleStore:
-    return ScheduleStore(Store(tmp_path / "j.db"))
+def schedules(tmp_path: Path) -> JobStore:
+    return JobStore(Store(tmp_path / "j.db"))
 
 
 def test_a_new_job_gets_an_id_version_one_and_starts_on_its_local_day(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
     saved = schedules.save(job(), now=NOW)
     assert len(saved.id) == 32 and saved.version == 1
     assert saved.starts_on == date(2026, 11, 23)
@@ -57,15 +58,15 @@ def test_a_new_job_gets_an_id_version_one_and_starts_on_its_local_day(
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(jobs.map(lambda j: attrs.evolve(j, id="", version=0)))
-def test_any_job_is_read_back_as_saved(schedules: ScheduleStore, generated: ScheduledJob) -> None:
+def test_any_job_is_read_back_as_saved(schedules: JobStore, generated: ScheduledJob) -> None:
     saved = schedules.save(generated, now=NOW)
     assert saved == attrs.evolve(generated, id=saved.id, version=1,
                                  starts_on=generated.starts_on or saved.starts_on)
-    assert ScheduleStore(schedules.store).get(saved.id) == saved  # not from a cache
+    assert JobStore(schedules.store).get(saved.id) == saved  # not from a cache
     schedules.delete(saved.id, now=NOW)  # names stay free for the next example
 
 
-def test_an_edit_bumps_the_version_and_keeps_the_history(schedules: ScheduleStore) -> None:
+def test_an_edit_bumps_the_version_and_keeps_the_history(schedules: JobStore) -> None:
     first = schedules.save(job(starts_on=date(2026, 9, 1)), now=NOW)
     edited = schedules.save(attrs.evolve(first, description="fees", created_by="mallory",
                                          starts_on=None), now=NOW + timedelta(hours=1))
@@ -77,7 +78,7 @@ def test_an_edit_bumps_the_version_and_keeps_the_history(schedules: ScheduleStor
 
 
 def test_saving_an_edit_of_an_old_version_is_a_conflict_naming_both(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
     first = schedules.save(job(), now=NOW)
     schedules.save(attrs.evolve(first, description="theirs"), now=NOW)
     with pytest.raises(ConflictError, match=r"version 1.*version 2"):
@@ -87,7 +88,7 @@ def test_saving_an_edit_of_an_old_version_is_a_conflict_naming_both(
         schedules.save(job(id="nope", version=3), now=NOW)
 
 
-def test_a_name_is_unique_per_company_among_jobs_not_deleted(schedules: ScheduleStore) -> None:
+def test_a_name_is_unique_per_company_among_jobs_not_deleted(schedules: JobStore) -> None:
     first = schedules.save(job("Fees"), now=NOW)
     with pytest.raises(ValidationError) as caught:
         schedules.save(job("Fees"), now=NOW)
@@ -101,7 +102,7 @@ def test_a_name_is_unique_per_company_among_jobs_not_deleted(schedules: Schedule
 
 
 def test_the_database_refuses_a_duplicate_name_even_past_the_check(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
     schedules.save(job("Fees"), now=NOW)
     row = dict(id="x", company="acme", name="Fees", active=True, version=1, definition="{}",
                created_at="t", created_by="ann", updated_at="t", deleted_at=None)
@@ -110,7 +111,7 @@ def test_the_database_refuses_a_duplicate_name_even_past_the_check(
 
 
 def test_a_deleted_job_is_gone_from_listings_but_its_history_stays(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
     saved = schedules.save(job(), now=NOW)
     run = schedules.claim_run(saved.id, date(2026, 11, 23), trigger="due", job_version=1,
                               worker="w", now=NOW, lease=timedelta(minutes=5))
@@ -133,7 +134,7 @@ def test_a_deleted_job_is_gone_from_listings_but_its_history_stays(
         schedules.set_active(saved.id, False, now=NOW)
 
 
-def test_listing_filters_by_company_and_activity(schedules: ScheduleStore) -> None:
+def test_listing_filters_by_company_and_activity(schedules: JobStore) -> None:
     a = schedules.save(job("B"), now=NOW)
     b = schedules.save(job("A"), now=NOW)
     c = schedules.save(job("C", company="globex"), now=NOW)
@@ -161,7 +162,7 @@ def test_ten_thousand_jobs_load_in_one_quick_query(tmp_path: Path) -> None:
                          created_by="ann", updated_at=stamp, deleted_at=None))
     with store.engine.begin() as conn:
         conn.execute(sa.insert(t.schedule_jobs), rows)
-    schedules = ScheduleStore(store)
+    schedules = JobStore(store)
     started = time.perf_counter()
     listed = schedules.jobs()
     elapsed = time.perf_counter() - started
@@ -169,7 +170,7 @@ def test_ten_thousand_jobs_load_in_one_quick_query(tmp_path: Path) -> None:
     assert elapsed < 1.0, f"listing took {elapsed:.2f}s"
 
 
-def test_the_log_keeps_lines_in_order_with_decimal_amounts(schedules: ScheduleStore) -> None:
+def test_the_log_keeps_lines_in_order_with_decimal_amounts(schedules: JobStore) -> None:
     schedules.add_log([
         ScheduleLogEntry("r1", "j1", "invoice", NOW, customer_id="c1", projects="P1, P2",
                          invoice_key="inv:1", provider_id="77", number="1001",
@@ -190,7 +191,7 @@ def test_the_log_keeps_lines_in_order_with_decimal_amounts(schedules: ScheduleSt
     ({"kind": "invoiced"}, "kind"), ({"amount": 1.5}, "amount"), ({"at": "noon"}, "at"),
     ({"at": datetime(2026, 11, 23, 12)}, "at"),  # naive: no time zone
 ])
-def test_a_bad_log_line_is_refused_by_field(schedules: ScheduleStore, values: dict[str, object],
+def test_a_bad_log_line_is_refused_by_field(schedules: JobStore, values: dict[str, object],
                                             field: str) -> None:
     line: dict[str, object] = {"run_id": "r", "job_id": "j", "kind": "notice", "at": NOW}
     with pytest.raises(ValidationError) as caught:
@@ -217,7 +218,7 @@ def test_a_0004_store_upgrades_to_head_with_the_declared_schema(tmp_path: Path) 
         assert current_revision(conn) == t.SCHEMA_REVISION
         assert compare_metadata(MigrationContext.configure(conn), t.metadata) == []
     assert store.refs("b", "customers") == {"c1": "58"}
-    assert ScheduleStore(store).save(job(), now=NOW).version == 1
+    assert JobStore(store).save(job(), now=NOW).version == 1
     store.close()
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:

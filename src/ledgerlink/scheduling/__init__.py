@@ -30,9 +30,8 @@ if TYPE_CHECKING:
     from ledgerlink.scheduling.runs import JobListing, JobRun, Scheduler, Workspace
     from ledgerlink.scheduling.selection import InvoicePreview, JobPreview, ProjectPreview
 
-# The engine imports the store, and the store imports this package's codec:
-# loading the engine lazily keeps ``import ledgerlink.store.schedules`` (first)
-# free of a cycle, and ``import ledgerlink.scheduling`` cheap.
+# The engine imports the journal store (SQLAlchemy) and the runner: loading it
+# on first use keeps ``import ledgerlink.scheduling`` (the job types) cheap.
 _LAZY = {
     "NotificationError": "notify", "SmtpNotifier": "notify", "SmtpSettings": "notify",
     "JobListing": "runs", "JobRun": "runs", "Scheduler": "runs", "Workspace": "runs",

@@ -42,6 +42,7 @@ from ledgerlink.errors import BookBusyError, ConflictError, LedgerlinkError, Val
 from ledgerlink.runner import RunResult
 from ledgerlink.scheduling import calendar
 from ledgerlink.scheduling.access import Authorizer, job_company, job_customers, refusals
+from ledgerlink.scheduling.jobstore import JobStore
 from ledgerlink.scheduling.lease import LeaseKeeper, LeaseLost
 from ledgerlink.scheduling.model import Project, ScheduledJob
 from ledgerlink.scheduling.notify import Notifier
@@ -49,7 +50,7 @@ from ledgerlink.scheduling.notify_hook import deliver
 from ledgerlink.scheduling.reporting import log_entries, notification_entry, report_for
 from ledgerlink.scheduling.selection import JobPreview, matches, preview
 from ledgerlink.store import Store
-from ledgerlink.store.schedules import ScheduleRun, ScheduleStore
+from ledgerlink.store.schedules import ScheduleRun
 from ledgerlink.tabular import fields_html
 
 __all__ = ["DEFAULT_LEASE", "JobListing", "JobRun", "Scheduler", "Workspace"]
@@ -153,7 +154,7 @@ class Scheduler:
 
             plugin_manager = get_plugin_manager().pm
         self.store = store
-        self.jobs = ScheduleStore(store)
+        self.jobs = JobStore(store)
         self.workspaces = workspaces
         self.notifier = notifier
         self.authorize = authorize
