@@ -1,4 +1,4 @@
-"""What the planner reads and writes: journal state in, actions and notices out.
+"""Internal: what the planner reads and writes: journal state in, actions and notices out.
 
 The planner (:mod:`ledgerlink.planning`) is a pure function between these
 values; the runner executes the actions and the store keeps the state. Keys are

@@ -1,4 +1,4 @@
-"""Recovery: turning a crashed run's intents into facts, by asking the provider.
+"""Internal: recovery: turning a crashed run's intents into facts, by asking the provider.
 
 Each unresolved journal row (state ``intent``) is reconciled by what its
 operation leaves behind at the provider. The invoices are looked up in bulk,

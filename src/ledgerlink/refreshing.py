@@ -1,4 +1,4 @@
-"""Keeping the statuses of the invoices ledgerlink made current, cheaply.
+"""Internal: keeping the statuses of the invoices ledgerlink made current, cheaply.
 
 :func:`refresh_statuses` asks the provider what changed and records the status
 facts (balance, due date, booked/voided/deleted) in the journal; statuses are

@@ -1,4 +1,4 @@
-"""Rendering results for people in the terminal: rich tables of plans, runs and the log.
+"""Internal: rendering results for people in the terminal: rich tables of plans, runs and the log.
 
 Presentation sits above data: this module imports the result types, never the
 reverse. Notebook HTML and DataFrames come from the results themselves (their

@@ -1,4 +1,4 @@
-"""What a run did: one :class:`Outcome` per action, gathered in a :class:`RunResult`."""
+"""Internal: what a run did: one :class:`Outcome` per action, gathered in a :class:`RunResult`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The current statuses of a book's invoices, in one object (what ``ll.statuses`` returns).
+"""Internal: the current statuses of a book's invoices in one object (``ll.statuses`` returns it).
 
 Named ``status_report`` rather than ``statuses`` so that importing it never
 sets a ``ledgerlink.statuses`` attribute over the :func:`ledgerlink.statuses`

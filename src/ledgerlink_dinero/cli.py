@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import time
 import webbrowser
+from typing import TYPE_CHECKING
 
 import click
 import httpx
@@ -52,11 +53,13 @@ from ledgerlink.http.oauth import (
     parse_callback,
 )
 from ledgerlink.http.redact import KnownSecrets, redact_text
-from ledgerlink.store import Store
 from ledgerlink_dinero import settings
 from ledgerlink_dinero.connector import DineroConnector
 from ledgerlink_dinero.faults import parse_fault
 from ledgerlink_dinero.wire import WIRE, DineroOrganization
+
+if TYPE_CHECKING:
+    from ledgerlink import Store
 
 __all__ = [
     "CLIENT_ID_ENV",

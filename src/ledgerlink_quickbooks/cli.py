@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import time
 import webbrowser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import httpx
@@ -51,8 +51,10 @@ from ledgerlink.http.oauth import (
     parse_callback,
 )
 from ledgerlink.http.redact import redact_text
-from ledgerlink.store import Store
 from ledgerlink_quickbooks import settings
+
+if TYPE_CHECKING:
+    from ledgerlink import Store
 
 __all__ = [
     "CLIENT_ID_ENV",

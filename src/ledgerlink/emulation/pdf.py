@@ -1,4 +1,4 @@
-"""The PDF an emulator answers for a document: a small, valid one-page PDF.
+"""Internal: the PDF an emulator answers for a document: a small, valid one-page PDF.
 
 A provider's styled layout is not what a connector test checks; that the
 answer is a PDF holding the document's number and amounts is. The sandbox's

@@ -1,4 +1,4 @@
-"""Invoice PDFs for the sandbox, drawn with fpdf2.
+"""Internal: invoice PDFs for the sandbox, drawn with fpdf2.
 
 fpdf2 is the one dependency added for the sandbox: it is pure Python, writes
 real PDF documents with nothing to install besides a wheel, and a connector's

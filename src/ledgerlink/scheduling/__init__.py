@@ -26,6 +26,7 @@ from ledgerlink.scheduling.model import (
 )
 
 if TYPE_CHECKING:
+    from ledgerlink.scheduling.files import load_projects, save_projects
     from ledgerlink.scheduling.notify import NotificationError, SmtpNotifier, SmtpSettings
     from ledgerlink.scheduling.runs import JobListing, JobRun, Scheduler, Workspace
     from ledgerlink.scheduling.selection import InvoicePreview, JobPreview, ProjectPreview
@@ -36,6 +37,7 @@ _LAZY = {
     "NotificationError": "notify", "SmtpNotifier": "notify", "SmtpSettings": "notify",
     "JobListing": "runs", "JobRun": "runs", "Scheduler": "runs", "Workspace": "runs",
     "InvoicePreview": "selection", "JobPreview": "selection", "ProjectPreview": "selection",
+    "load_projects": "files", "save_projects": "files",
 }
 
 
@@ -70,4 +72,6 @@ __all__ = [
     "SmtpSettings",
     "Weekday",
     "Workspace",
+    "load_projects",
+    "save_projects",
 ]

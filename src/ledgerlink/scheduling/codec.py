@@ -1,4 +1,4 @@
-"""Scheduled jobs ↔ JSON, on the project's cattrs converter (:mod:`ledgerlink.convert`).
+"""Internal: scheduled jobs ↔ JSON, on the project's cattrs converter (:mod:`ledgerlink.convert`).
 
 The shape is the converter's (enums by value, dates ISO, attrs classes as
 objects keyed by field name, nothing omitted) plus one rule of its own: sets

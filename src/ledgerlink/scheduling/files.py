@@ -1,4 +1,4 @@
-"""Project files and the command-line words of scheduled jobs.
+"""Internal: project files and the command-line words of scheduled jobs.
 
 Projects with their billable items are a ``.json`` list (the converter's shape,
 keywords as a list) or a ``.csv`` file with one row per billable item, read the

@@ -1,4 +1,4 @@
-"""Scheduled invoicing: projects, their billable items, and the jobs that invoice them.
+"""Internal: scheduled invoicing: projects, their billable items, and the jobs that invoice them.
 
 A :class:`ScheduledJob` says *when* (a :class:`Recurrence` at an hour of the
 company's day), *what* (the projects its :class:`JobFilters` match, their

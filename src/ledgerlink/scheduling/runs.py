@@ -1,4 +1,4 @@
-"""Running scheduled jobs: run now, run what is due, exactly once.
+"""Internal: running scheduled jobs: run now, run what is due, exactly once.
 
 A run is one *slot* of one job: the scheduled day for a due run, or a fresh
 ``manual-<run id>`` slot for "run now". The store hands a slot to one worker

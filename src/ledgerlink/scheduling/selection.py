@@ -1,4 +1,4 @@
-"""What a scheduled job would invoice: matching projects, their items, the work orders.
+"""Internal: what a scheduled job would invoice: matching projects, their items, the work orders.
 
 Pure functions over values: nothing is read or written here. The run engine
 resolves the job's date rules (:func:`ledgerlink.scheduling.calendar.resolve`),

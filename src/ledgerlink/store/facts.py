@@ -1,4 +1,4 @@
-"""Invoice status facts in the journal, and the change-feed watermark.
+"""Internal: invoice status facts in the journal, and the change-feed watermark.
 
 A refresh records what the provider last said about each invoice ledgerlink
 made (:class:`InvoiceFacts`); the status is derived from those facts when it

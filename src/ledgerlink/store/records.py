@@ -1,4 +1,4 @@
-"""The journal's read-side records: operations, transfer-log lines and runs."""
+"""Internal: the journal's read-side records: operations, transfer-log lines and runs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The records :class:`~ledgerlink.store.schedules.ScheduleStore` reads and writes.
+"""Internal: the records :class:`~ledgerlink.store.schedules.ScheduleStore` reads and writes.
 
 Times are ISO 8601 UTC text with microseconds, as the journal's RunRecord and
 LogEntry keep them: their string order is their time order, so leases compare

@@ -1,4 +1,4 @@
-"""The journal store: SQLite by default, any SQLAlchemy URL (PostgreSQL) alike.
+"""Internal: the journal store: SQLite by default, any SQLAlchemy URL (PostgreSQL) alike.
 
 The runner writes through :class:`Transaction` objects: each one collects rows
 and commits them together, so a batch of intents is one durable commit.

@@ -1,4 +1,4 @@
-"""Writing to the journal: a :class:`Transaction` collects one book's rows and
+"""Internal: writing to the journal: a :class:`Transaction` collects one book's rows and
 :class:`Statements` executes them as a few batched statements in one commit."""
 
 from __future__ import annotations
