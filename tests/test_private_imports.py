@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+from tests.paths import ROOT
+
+SRC = ROOT / "src"
 PACKAGES = ("ledgerlink", "ledgerlink_quickbooks", "ledgerlink_dinero")
 
 
