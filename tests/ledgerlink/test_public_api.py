@@ -205,3 +205,20 @@ def test_type_checkers_see_every_lazy_name() -> None:
     assert typed == ledgerlink._LAZY
     assert eager | set(typed) == set(ledgerlink.__all__)
     assert {"refresh", "RefreshResult", "statuses", "StatusReport"} <= set(typed)
+
+
+def test_type_checkers_see_every_lazy_scheduling_name() -> None:
+    """ledgerlink.scheduling's TYPE_CHECKING imports name each lazy attribute from its module."""
+    import ledgerlink.scheduling as scheduling
+
+    tree = ast.parse((SRC / "ledgerlink" / "scheduling" / "__init__.py").read_text(
+        encoding="utf-8"))
+    typed = {alias.name: imp.module
+             for node in tree.body
+             if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+             for imp in node.body if isinstance(imp, ast.ImportFrom)
+             for alias in imp.names}
+    assert typed == {name: f"ledgerlink.scheduling.{home}"
+                     for name, home in scheduling._LAZY.items()}
+    assert set(typed) <= set(scheduling.__all__)
+    assert callable(scheduling.load_projects)
