@@ -1,7 +1,8 @@
 """Rendering results for people: plans, runs, the transfer log, statuses and more.
 
-rich tables for the terminal, and small HTML tables for notebooks
-(``_repr_html_``). Long tables are cut to :data:`MAX_ROWS` rows with a note.
+Small HTML tables for notebooks (``_repr_html_``); the command line's rich
+tables are in :mod:`ledgerlink.cli`. Long tables are cut to :data:`MAX_ROWS`
+rows with a note.
 The result types import this module only inside their ``_repr_html_`` methods.
 """
 
@@ -13,7 +14,6 @@ from html import escape
 from typing import TYPE_CHECKING
 
 import attrs
-from rich.table import Table
 
 if TYPE_CHECKING:
     from ledgerlink.plans import Action, Plan
@@ -30,16 +30,13 @@ __all__ = [
     "fields_html",
     "job_preview_html",
     "log_html",
-    "log_table",
     "plan_html",
-    "plan_table",
     "policy_html",
     "refresh_html",
     "result_html",
     "rows_html",
     "runs_html",
     "status_html",
-    "summary_table",
 ]
 
 #: Rows shown before a table is cut short.
@@ -105,60 +102,6 @@ def _rows(plan: Plan) -> list[tuple[str, str, str]]:
 def _cut_note(plan: Plan) -> str:
     hidden = len(plan.actions) + len(plan.notices) - MAX_ROWS
     return f"… {hidden} more rows" if hidden > 0 else ""
-
-
-def plan_table(plan: Plan) -> Table:
-    """The plan as a rich table: actions, then notices."""
-    table = Table(title=f"Plan for {plan.now:%Y-%m-%d %H:%M %Z}", caption=_cut_note(plan))
-    for column in ("customer", "what", "detail"):
-        table.add_column(column)
-    for row in _rows(plan):
-        table.add_row(*row)
-    return table
-
-
-def summary_table(summary: dict[str, int], title: str = "Run summary") -> Table:
-    """Summary counts as a two-column rich table (zero rows left out, except failures)."""
-    table = Table(title=title)
-    table.add_column("outcome")
-    table.add_column("count", justify="right")
-    for key, label in SUMMARY_LABELS.items():
-        value = summary.get(key, 0)
-        if value or key in ("invoices_created", "failed"):
-            table.add_row(label, str(value))
-    return table
-
-
-def log_table(entries: Sequence[LogEntry], title: str = "Transfer log", *,
-              with_time: bool = True) -> Table:
-    """Transfer-log entries as a rich table.
-
-    Ids fold rather than being cut, so keys stay readable in narrow terminals;
-    the message column appears only when some entry has a message.
-    """
-    shown = entries[-MAX_ROWS:]
-    messages = any(e.message for e in shown)
-    table = Table(title=title, caption=None if shown else "nothing was written")
-    if with_time:
-        table.add_column("time", no_wrap=True)
-    table.add_column("customer", overflow="fold")
-    table.add_column("action", no_wrap=True)
-    table.add_column("subject", overflow="fold")
-    table.add_column("outcome", no_wrap=True)
-    table.add_column("number", no_wrap=True)
-    table.add_column("amount", justify="right", no_wrap=True)
-    if messages:
-        table.add_column("message", overflow="fold", ratio=1)
-    for e in shown:
-        amount = f"{e.amount} {e.currency}" if e.amount else ""
-        style = "red" if e.outcome == "failed" else ("yellow" if e.outcome != "ok" else None)
-        # The date is the run's; the time of day tells entries apart.
-        cells = [e.at[11:19]] if with_time else []
-        cells += [e.customer_id, e.action, e.subject, e.outcome, e.number or "", amount]
-        if messages:
-            cells.append(e.message)
-        table.add_row(*cells, style=style)
-    return table
 
 
 def _html(headers: Iterable[str], rows: Iterable[Iterable[object]], caption: str = "") -> str:

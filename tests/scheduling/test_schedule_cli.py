@@ -103,7 +103,7 @@ def test_a_job_from_creation_to_deletion(workdir: Path) -> None:
     listed = invoke("list", "--now", CREATED)
     assert listed.exit_code == 0, listed.output
     for shown in (job_id, "Monthly licences", COMPANY, "monthly:last-day",
-                  "2025-11-30T22:00:00+01:00", "2025-11-30T21:00:00+00:00"):
+                  "2025-11-30 22:00 CET", "2025-11-30 21:00"):
         assert shown in listed.stdout
 
     preview = invoke_json("preview", job_id, *DATA, "--now", CREATED)
