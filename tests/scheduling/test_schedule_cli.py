@@ -151,7 +151,7 @@ def test_a_job_from_creation_to_deletion(workdir: Path) -> None:
     [inactive] = invoke_json("list", "--all")
     assert inactive["active"] is False and inactive["next_run_utc"] is None
 
-    assert invoke("delete", job_id).exit_code == 0
+    assert invoke("delete", job_id, "--yes").exit_code == 0
     assert invoke_json("list", "--all") == []
     assert invoke_json("log", "--job", job_id, "--kind", "invoice") == invoices
     assert [r["run_id"] for r in invoke_json("runs", "--job", job_id)] == [runs[0]["run_id"]]

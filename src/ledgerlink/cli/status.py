@@ -146,7 +146,8 @@ def status_command(store: str, do_refresh: bool, connector: str, pairs: tuple[st
         if do_refresh:
             remote = _journal_book(journal, connector, pairs, store)
             try:
-                refreshed = api.refresh(remote, store=journal, today=day)
+                with output.progress(not as_json, f"refreshing {remote.account}"):
+                    refreshed = api.refresh(remote, store=journal, today=day)
             finally:
                 remote.close()
             book = remote.account
