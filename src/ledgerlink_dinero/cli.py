@@ -295,8 +295,9 @@ def disconnect(organisation_id: str, store: str, yes: bool, as_json: bool) -> No
             if not stored.get("refresh_token") and not stored.get("access_token"):
                 raise AuthError(f"no Dinero organisation {organisation_id} is connected in "
                                 f"{display_store(store)}", provider=settings.PROVIDER)
-            confirm(f"Disconnect Dinero organisation {organisation_id}? Its tokens are "
-                    f"removed from {display_store(store)}.", yes=yes, as_json=as_json)
+            confirm(f"disconnect Dinero organisation {organisation_id}", yes=yes,
+                    as_json=as_json,
+                    detail=f"Its tokens are removed from {display_store(store)}.")
             forget_token(opened, token_key(organisation_id))
     say(as_json, {"organisation_id": organisation_id, "disconnected": True, "revoked": False,
                   "store": display_store(store)},

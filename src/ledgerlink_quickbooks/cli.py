@@ -206,8 +206,9 @@ def disconnect(realm_id: str, client_id: str, client_secret: str, base_url: str 
             raise AuthError(f"no QuickBooks company {realm_id} is connected in "
                             f"{display_store(store)}",
                             provider=settings.PROVIDER)
-        confirm(f"Disconnect QuickBooks company (realm) {realm_id}? Its tokens are revoked at "
-                f"Intuit and removed from {display_store(store)}.", yes=yes, as_json=as_json)
+        confirm(f"disconnect QuickBooks company (realm) {realm_id}", yes=yes, as_json=as_json,
+                detail=f"Its tokens are revoked at Intuit and removed from "
+                       f"{display_store(store)}.")
         _revoke(str(token), ClientCredentials(client_id, client_secret), _revoke_url(base_url))
         forget_token(opened, token_key(realm_id))
     say(as_json, {"realm_id": realm_id, "disconnected": True, "revoked": True,

@@ -26,15 +26,17 @@ def can_ask() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def confirm(what: str, *, yes: bool, as_json: bool) -> None:
-    """Go on only if ``yes`` or a person confirms ``what`` (e.g. "Delete job X?").
+def confirm(action: str, *, yes: bool, as_json: bool, detail: str = "") -> None:
+    """Go on only if ``yes`` or a person confirms ``action`` ("delete job X (Nightly)").
 
-    Raises ValidationError (bad input, exit status 2) naming ``--yes`` when
-    nobody can be asked, and click.Abort when the person says no.
+    ``detail`` follows the question (what is kept, what is lost). Raises
+    ValidationError (bad input, exit status 2) naming ``--yes`` when nobody
+    can be asked, and click.Abort when the person says no.
     """
     if yes:
         return
     if as_json or not can_ask():
-        raise ValidationError(f"{what.rstrip('?')}: this cannot be undone; add --yes to do "
-                              f"it without being asked", field="--yes")
-    click.confirm(what, abort=True)
+        why = "--json never asks" if as_json else "there is no terminal to ask at"
+        raise ValidationError(f"not done: {action} cannot be undone and {why}; add --yes",
+                              field="--yes")
+    click.confirm(f"{action[:1].upper()}{action[1:]}? {detail}".rstrip(), abort=True)

@@ -281,8 +281,8 @@ def _set_state(action: str, job_id: str, store: str, as_json: bool, yes: bool = 
         scheduler = scheduler_for(existing_store(store))
         job = scheduler.jobs.get(resolve_job(scheduler, job_id))
         if action == "delete":
-            confirm(f"Delete job {job.id} ({job.name})? Its runs and transfer log are kept.",
-                    yes=yes, as_json=as_json)
+            confirm(f"delete job {job.id} ({job.name})", yes=yes, as_json=as_json,
+                    detail="Its runs and transfer log are kept.")
         getattr(scheduler, action)(job.id, now=datetime.now(UTC))
     past = {"activate": "activated", "deactivate": "deactivated", "delete": "deleted"}[action]
     if as_json:

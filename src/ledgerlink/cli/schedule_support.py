@@ -298,7 +298,8 @@ def resolve_job(scheduler: Scheduler, ref: str, *, include_deleted: bool = False
     except NotFoundError:
         pass
     jobs = scheduler.jobs.jobs(include_deleted=include_deleted)
-    named = [j for j in jobs if j.name == ref]
+    named = ([j for j in jobs if j.name == ref]
+             or [j for j in jobs if j.name.casefold() == ref.casefold()])
     found = named or [j for j in jobs if ref and j.id.startswith(ref.lower())]
     if len(found) == 1:
         return found[0].id
