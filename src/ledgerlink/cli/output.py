@@ -99,7 +99,9 @@ def table(columns: Sequence[Col], rows: Iterable[Sequence[object]], *, width: in
     gives each row's style (e.g. red for failures). Cells are plain text:
     square brackets in data are never read as markup.
     """
-    texts = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    # Cut text is one line: a provider's multi-line message becomes one line of words.
+    texts = [["" if cell is None else " ".join(str(cell).split()) if col.fit == "cut"
+              else str(cell) for col, cell in zip(columns, row, strict=True)] for row in rows]
     # A droppable column with nothing in it says nothing: left out without a note.
     keep = [i for i, col in enumerate(columns)
             if not (col.drop and texts and not any(row[i] for row in texts))]
@@ -109,19 +111,25 @@ def table(columns: Sequence[Col], rows: Iterable[Sequence[object]], *, width: in
     def needed(kept: list[int]) -> int:
         return sum(ranges[i][0] for i in kept) + _GAP * (len(kept) - 1)
 
+    dropped: list[int] = []
     while needed(keep) > width and any(columns[i].drop for i in keep):
         worst = max((i for i in keep if columns[i].drop), key=lambda i: (columns[i].drop, i))
         keep.remove(worst)
+        dropped.append(worst)
+    # A narrow column left out early may fit once a wide one has gone too.
+    for i in reversed(dropped):
+        if needed(sorted([*keep, i])) <= width:
+            keep = sorted([*keep, i])
     alloc = {i: ranges[i][0] for i in keep}
     room = width - needed(keep)
     for i in keep:  # the room left, to the growing columns from the left
         grow = min(max(room, 0), ranges[i][1] - alloc[i])
         alloc[i] += grow
         room -= grow
-    dropped = [columns[i].header for i in range(len(columns))
-               if i not in keep and i not in empty]
-    if dropped:
-        note = (f"left out at {width} columns: {', '.join(dropped)} "
+    left_out = [columns[i].header for i in range(len(columns))
+                if i not in keep and i not in empty]
+    if left_out:
+        note = (f"left out at {width} columns: {', '.join(left_out)} "
                 f"(a wider terminal or --json shows them)")
         caption = f"{caption}\n{note}" if caption else note
     # A title wider than the columns would wrap to their width (an id in it split):
@@ -133,7 +141,8 @@ def table(columns: Sequence[Col], rows: Iterable[Sequence[object]], *, width: in
         built.width = needed(keep)  # ids stay whole even past the terminal's edge
     for i in keep:
         col = columns[i]
-        built.add_column(col.header, width=alloc[i], justify=col.justify,
+        # The header wraps between words even where the cells never wrap.
+        built.add_column(Text(col.header, no_wrap=False), width=alloc[i], justify=col.justify,
                          no_wrap=col.fit != "wrap",
                          overflow="ellipsis" if col.fit == "cut" else "fold")
     for n, row in enumerate(texts):
