@@ -27,17 +27,26 @@ from ledgerlink.cli.output import Col
 
 WIDTH = 80
 NOW = "2025-11-30T22:30:00+01:00"
-CUSTOMERS_CSV = """\
-id,name,kind,email,street,postal_code,city,country,registration_number,currency,delivery,posting,timing,send,payment_terms_days
-c-0001-nordlys-vvs,Nordlys VVS og Varmeteknik ApS,company,faktura-og-regnskab@nordlys-vvs.dk,Havnegade 1,1058,København K,DK,DK12345674,DKK,email,,,,
-c-0002-jens-hansen,Jens Hansen,person,jens.hansen@example.dk,Skovvej 3,8000,Aarhus C,DK,,DKK,email,draft,,,
-"""
-WORK_ORDERS_CSV = """\
-work_order_id,customer_id,status,planned_date,completed_at,project,description,line_description,quantity,unit_price,vat_rate,product_id
-wo-2025-000001,c-0001-nordlys-vvs,completed,2025-11-20,2025-11-20T14:30:00+01:00,P-7,Service of the heat pump in the basement and the radiators upstairs,Labour,2.5,650.00,25,
-wo-2025-000002,c-0002-jens-hansen,completed,2025-11-21,2025-11-21T11:00:00+01:00,,Radiator,Labour,1,650.00,25,
-wo-2025-000003,c-0001-nordlys-vvs,planned,2025-12-10,,P-8,Annual inspection,Inspection,1,495,25,
-"""
+CUSTOMERS_CSV = (
+    "id,name,kind,email,street,postal_code,city,country,registration_number,currency,"
+    "delivery,posting,timing,send,payment_terms_days\n"
+    "c-0001-nordlys-vvs,Nordlys VVS og Varmeteknik ApS,company,"
+    "faktura-og-regnskab@nordlys-vvs.dk,Havnegade 1,1058,København K,DK,DK12345674,DKK,email,"
+    ",,,\n"
+    "c-0002-jens-hansen,Jens Hansen,person,jens.hansen@example.dk,Skovvej 3,8000,Aarhus C,DK,"
+    ",DKK,email,draft,,,\n"
+)
+WORK_ORDERS_CSV = (
+    "work_order_id,customer_id,status,planned_date,completed_at,project,description,"
+    "line_description,quantity,unit_price,vat_rate,product_id\n"
+    "wo-2025-000001,c-0001-nordlys-vvs,completed,2025-11-20,2025-11-20T14:30:00+01:00,P-7,"
+    "Service of the heat pump in the basement and the radiators upstairs,Labour,2.5,650.00,"
+    "25,\n"
+    "wo-2025-000002,c-0002-jens-hansen,completed,2025-11-21,2025-11-21T11:00:00+01:00,,"
+    "Radiator,Labour,1,650.00,25,\n"
+    "wo-2025-000003,c-0001-nordlys-vvs,planned,2025-12-10,,P-8,Annual inspection,Inspection,"
+    "1,495,25,\n"
+)
 POLICY_TOML = """\
 [company]
 name = "Varme & Vand ApS"
@@ -47,12 +56,17 @@ currency = "DKK"
 [policy]
 send = true
 """
-PROJECTS_CSV = """\
-project_id,project_name,customer_id,manager,department,customer_group,keywords,billing_limit,item_id,item_date,item_kind,description,quantity,unit_price,vat_rate,product_id
-P-2025-website,Website for the heat pump campaign,c-0001-nordlys-vvs,Ann,Web,Key,,,P-2025-website-fee,2025-11-01,fee,Licence November 2025,1,495,25,
-P-2025-hosting,Hosting,c-0002-jens-hansen,Bo,Ops,Small,,1000,P-2025-hosting-fee,2025-11-01,fee,Hosting November 2025,1,300,25,
-P-2025-hosting,Hosting,c-0002-jens-hansen,Bo,Ops,Small,,1000,P-2025-hosting-e1,2025-11-12,expense,Server,1,900,25,
-"""
+PROJECTS_CSV = (
+    "project_id,project_name,customer_id,manager,department,customer_group,keywords,"
+    "billing_limit,item_id,item_date,item_kind,description,quantity,unit_price,vat_rate,"
+    "product_id\n"
+    "P-2025-website,Website for the heat pump campaign,c-0001-nordlys-vvs,Ann,Web,Key,,,"
+    "P-2025-website-fee,2025-11-01,fee,Licence November 2025,1,495,25,\n"
+    "P-2025-hosting,Hosting,c-0002-jens-hansen,Bo,Ops,Small,,1000,P-2025-hosting-fee,"
+    "2025-11-01,fee,Hosting November 2025,1,300,25,\n"
+    "P-2025-hosting,Hosting,c-0002-jens-hansen,Bo,Ops,Small,,1000,P-2025-hosting-e1,"
+    "2025-11-12,expense,Server,1,900,25,\n"
+)
 INPUTS = ("--work-orders", "work-orders.csv", "--customers", "customers.csv",
           "--policy", "policy.toml", "--now", NOW)
 SCHEDULE_DATA = ("--projects", "projects.csv", "--customers", "customers.csv",
