@@ -132,6 +132,16 @@ def test_a_table_keeps_ids_whole_cuts_text_and_names_the_columns_it_left_out() -
     assert "left out at 80 columns: kind" in text
 
 
+def test_an_id_wider_than_the_terminal_is_still_never_cut() -> None:
+    """Where even the ids cannot fit, the table runs past the edge rather than cut one."""
+    key = "inv:" + "x" * 50
+    built = output.table([Col("subject"), Col("message", fit="cut", drop=1)],
+                         [(key, "a long message " * 5)], width=40)
+    lines = _render(built, 40).splitlines()
+    assert any(line.startswith(key) for line in lines)
+    assert "left out at 40 columns: message" in " ".join(" ".join(lines).split())
+
+
 def test_an_empty_droppable_column_is_left_out_silently() -> None:
     """A droppable column with nothing in it is not shown, and not named as left out."""
     built = output.table([Col("id"), Col("number", drop=1)], [("a", ""), ("b", None)],

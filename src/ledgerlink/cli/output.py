@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from rich.console import OverflowMethod
     from rich.progress import Task
 
 __all__ = ["Col", "console", "emit_json", "print_table", "progress", "stderr", "table", "utc_time"]
@@ -40,6 +41,11 @@ stderr = Console(stderr=True)
 TEXT_MIN_WIDTH = 12
 #: Columns are two spaces apart (the padding of :func:`table`'s style).
 _GAP = 2
+#: How each kind of column treats text wider than it: an id is never folded or cut
+#: (its column is as wide as its widest cell, so nothing overflows), long text is
+#: cut with an ellipsis, and a word list folds only a word wider than the column,
+#: which its width (at least its longest word) rules out.
+_OVERFLOW: dict[str, OverflowMethod] = {"whole": "ignore", "cut": "ellipsis", "wrap": "fold"}
 
 
 def emit_json(data: Any) -> None:
@@ -142,9 +148,9 @@ def table(columns: Sequence[Col], rows: Iterable[Sequence[object]], *, width: in
     for i in keep:
         col = columns[i]
         # The header wraps between words even where the cells never wrap.
-        built.add_column(Text(col.header, no_wrap=False), width=alloc[i], justify=col.justify,
-                         no_wrap=col.fit != "wrap",
-                         overflow="ellipsis" if col.fit == "cut" else "fold")
+        built.add_column(Text(col.header, no_wrap=False, overflow="fold"), width=alloc[i],
+                         justify=col.justify,
+                         no_wrap=col.fit != "wrap", overflow=_OVERFLOW[col.fit])
     for n, row in enumerate(texts):
         built.add_row(*(Text(row[i]) for i in keep), style=styles[n] if styles else None)
     return built
