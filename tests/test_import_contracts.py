@@ -36,12 +36,12 @@ def test_an_import_against_the_flow_breaks_the_contracts(tmp_path: Path) -> None
     shutil.copytree(ROOT / "src", src, ignore=shutil.ignore_patterns("__pycache__"))
     records = src / "ledgerlink" / "store" / "records.py"
     records.write_text(records.read_text(encoding="utf-8") + "\n\ndef _draw() -> None:\n"
-                       "    from ledgerlink import render  # noqa: F401\n", encoding="utf-8")
+                       "    from ledgerlink.cli import output  # noqa: F401\n", encoding="utf-8")
     intake = src / "ledgerlink_quickbooks" / "intake.py"
     intake.write_text(intake.read_text(encoding="utf-8") + "\nimport ledgerlink.runner\n",
                       encoding="utf-8")
     result = _lint_imports(src)
     assert result.returncode == 1
     assert "Contracts: 0 kept, 2 broken." in result.stdout
-    assert "ledgerlink.store.records -> ledgerlink.render" in result.stdout
+    assert "ledgerlink.store.records -> ledgerlink.cli.output" in result.stdout
     assert "ledgerlink_quickbooks.intake -> ledgerlink.runner" in result.stdout

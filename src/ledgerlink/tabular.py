@@ -3,8 +3,8 @@
 The result types (plans, run results, the transfer log, statuses, runs...) say
 what their rows and columns are; this module knows nothing of them and
 imports nothing of ledgerlink, so data and engine modules can use it without
-depending on the presentation layer (:mod:`ledgerlink.render` draws terminal
-tables). It works the way rich's ``__rich__`` does: the object describes
+depending on the presentation layer (the command line draws terminal tables
+with :mod:`ledgerlink.cli.output`). It works the way rich's ``__rich__`` does: the object describes
 itself in plain terms, a generic renderer draws the description.
 
 A :class:`Rows` holds column names and one tuple of plain values per row.

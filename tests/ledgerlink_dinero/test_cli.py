@@ -7,6 +7,7 @@ the test builds the redirect URL with the ``state`` the command printed.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -337,7 +338,11 @@ def test_disconnect_forgets_the_tokens(served: tuple[DineroEmulator, str],
                    ).exit_code == 0
     before = _stored(store, f"dinero:{ORG}")
     assert before is not None
-    result = _invoke("disconnect", "--organisation-id", ORG, "--store", str(store))
+    refused = _invoke("disconnect", "--organisation-id", ORG, "--store", str(store), "--json")
+    assert refused.exit_code == 2  # --json never asks: without --yes nothing happens
+    assert json.loads(refused.stdout)["error"]["field"] == "--yes"
+    assert _stored(store, f"dinero:{ORG}") == before
+    result = _invoke("disconnect", "--organisation-id", ORG, "--store", str(store), "-y")
     assert result.exit_code == 0, result.output
     assert "not revoked" in result.output
     after = _stored(store, f"dinero:{ORG}") or {}

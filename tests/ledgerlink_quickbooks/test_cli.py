@@ -266,8 +266,13 @@ def test_disconnect_revokes_and_forgets_the_tokens(
     assert _connect(emulator, base, store).exit_code == 0
     before = _stored(store, f"quickbooks:{REALM}")
     assert before is not None
+    refused = _invoke("disconnect", "--realm-id", REALM, "--base-url", base, "--store",
+                      str(store))
+    assert refused.exit_code == 2  # no terminal to ask at and no --yes: nothing happens
+    assert "--yes" in refused.output
+    assert _stored(store, f"quickbooks:{REALM}") == before
     result = _invoke("disconnect", "--realm-id", REALM, "--base-url", base, "--store",
-                     str(store))
+                     str(store), "--yes")
     assert result.exit_code == 0, result.output
     assert str(before["refresh_token"]) not in result.output
     after = _stored(store, f"quickbooks:{REALM}") or {}

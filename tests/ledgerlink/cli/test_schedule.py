@@ -103,7 +103,7 @@ def test_a_job_from_creation_to_deletion(workdir: Path) -> None:
     listed = invoke("list", "--now", CREATED)
     assert listed.exit_code == 0, listed.output
     for shown in (job_id, "Monthly licences", COMPANY, "monthly:last-day",
-                  "2025-11-30T22:00:00+01:00", "2025-11-30T21:00:00+00:00"):
+                  "2025-11-30 22:00 CET", "2025-11-30 21:00"):
         assert shown in listed.stdout
 
     preview = invoke_json("preview", job_id, *DATA, "--now", CREATED)
@@ -151,7 +151,7 @@ def test_a_job_from_creation_to_deletion(workdir: Path) -> None:
     [inactive] = invoke_json("list", "--all")
     assert inactive["active"] is False and inactive["next_run_utc"] is None
 
-    assert invoke("delete", job_id).exit_code == 0
+    assert invoke("delete", job_id, "--yes").exit_code == 0
     assert invoke_json("list", "--all") == []
     assert invoke_json("log", "--job", job_id, "--kind", "invoice") == invoices
     assert [r["run_id"] for r in invoke_json("runs", "--job", job_id)] == [runs[0]["run_id"]]
