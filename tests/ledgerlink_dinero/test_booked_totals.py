@@ -79,6 +79,7 @@ def _create_and_book(book: DineroConnector, emu: DineroEmulator, customer: str,
 def test_a_booked_total_rounded_per_line_differs_from_the_drafts_and_is_reported(
     book: DineroConnector, emu: DineroEmulator, customer: str
 ) -> None:
+    """Dinero's per-line VAT rounding can differ from the draft's; book reports Dinero's."""
     # Two 25 % lines of 0.02: each line's VAT 0.005 rounds up to 0.01 in Dinero (0.06 in
     # all); the draft's VAT on the 0.04 of the rate rounds once (0.05 in all).
     lines = [make_invoice_line(unit_price="0.02"), make_invoice_line(unit_price="0.02")]
@@ -93,6 +94,7 @@ def test_a_booked_total_rounded_per_line_differs_from_the_drafts_and_is_reported
 def test_the_book_answer_total_equals_dineros_booked_total(
     book: DineroConnector, emu: DineroEmulator, customer: str, lines: list[InvoiceLine]
 ) -> None:
+    """For any lines, the total book answers is the total Dinero booked."""
     _, answered, dinero = _create_and_book(book, emu, customer, lines)
     assert answered == dinero
 
@@ -104,6 +106,7 @@ def test_the_book_answer_total_equals_dineros_booked_total(
 def test_a_line_total_follows_the_emulators_rule_with_discounts_and_incl_vat_prices(
     base: Decimal, quantity: Decimal, discount: Decimal, rate: Decimal, prices_incl_vat: bool
 ) -> None:
+    """The connector's line total is the emulator's, with discounts and VAT-inclusive prices."""
     expected = line_amounts(base, quantity, discount, rate,
                             prices_incl_vat=prices_incl_vat).total_incl
     assert line_total_incl_vat(base, quantity, rate, discount=discount,

@@ -73,6 +73,7 @@ def _payment_reads(emu: DineroEmulator, since: int) -> list[str]:
 def test_one_listing_gives_exact_balances_and_statuses_reading_only_open_payments(
     book: DineroConnector, customer: str, emu: DineroEmulator
 ) -> None:
+    """One listing gives each invoice's balance and status, reading payments only where open."""
     partly = _booked(book, customer, "250.50")
     overpaid = _booked(book, customer, "1000.01")
     paid = _booked(book, customer, "400.00", "600.00")
@@ -128,6 +129,7 @@ class _DeletedInLists(httpx.BaseTransport):
 def test_a_listed_deleted_invoice_is_reported_deleted_without_a_payment_read(
     emu: DineroEmulator, tmp_path: Path
 ) -> None:
+    """An invoice the list marks deleted is reported deleted, with no payment read."""
     marking = _DeletedInLists(emu.transport())
     book = build_connector(emu, tmp_path, transport=marking)
     try:

@@ -102,6 +102,7 @@ def _feed(book: DineroConnector, since: datetime) -> dict[str, RemoteInvoice]:
 def test_a_partial_payment_reports_the_invoice_partly_paid_reading_only_its_payments(
     book: DineroConnector, customers: dict[str, str], emu: DineroEmulator, clock: Clock
 ) -> None:
+    """A partial payment shows in the feed as partly paid, reading only that invoice's payments."""
     invoice = _booked(book, customers)
     untouched = _booked(book, customers)
     since = clock.advance(10)
@@ -118,6 +119,7 @@ def test_a_partial_payment_reports_the_invoice_partly_paid_reading_only_its_paym
 def test_a_full_payment_reports_paid_without_reading_payments(
     book: DineroConnector, customers: dict[str, str], emu: DineroEmulator, clock: Clock
 ) -> None:
+    """An invoice paid in full shows as paid with no balance, with no payment read."""
     invoice = _booked(book, customers)
     since = clock.advance(10)
     book.register_payment(invoice.provider_id, Decimal("400.00"), ISSUED)
@@ -131,6 +133,7 @@ def test_a_full_payment_reports_paid_without_reading_payments(
 def test_an_overpayment_reports_paid_with_the_excess_as_a_negative_balance(
     book: DineroConnector, customers: dict[str, str], clock: Clock
 ) -> None:
+    """An overpaid invoice shows as paid with the excess as a negative balance."""
     invoice = _booked(book, customers)
     since = clock.advance(10)
     book.register_payment(invoice.provider_id, Decimal("1000.01"), ISSUED)
@@ -141,6 +144,7 @@ def test_an_overpayment_reports_paid_with_the_excess_as_a_negative_balance(
 def test_an_overdue_invoice_paid_in_part_is_open_overdue_and_partly_paid(
     book: DineroConnector, customers: dict[str, str], clock: Clock
 ) -> None:
+    """An overdue invoice paid in part is both partly paid and overdue."""
     invoice = _booked(book, customers, issued=ISSUED - timedelta(days=20))  # due 12 days ago
     since = clock.advance(10)
     book.register_payment(invoice.provider_id, Decimal("1.00"), ISSUED)
@@ -152,6 +156,7 @@ def test_an_overdue_invoice_paid_in_part_is_open_overdue_and_partly_paid(
 def test_a_credit_note_booked_against_an_invoice_settles_it_in_the_feed(
     book: DineroConnector, customers: dict[str, str], clock: Clock
 ) -> None:
+    """A credit note on a part-paid invoice settles it, owing the payment back."""
     invoice = _booked(book, customers)
     book.register_payment(invoice.provider_id, Decimal("100.00"), ISSUED)
     since = clock.advance(10)
@@ -165,6 +170,7 @@ def test_a_credit_note_booked_against_an_invoice_settles_it_in_the_feed(
 def test_a_eur_invoice_paid_in_part_keeps_its_balance_in_eur(
     book: DineroConnector, customers: dict[str, str], emu: DineroEmulator, clock: Clock
 ) -> None:
+    """A EUR invoice paid in part keeps its balance in EUR; Dinero records the DKK too."""
     invoice = _booked(book, customers, currency="EUR", unit_price=Decimal("80.00"))
     assert (invoice.currency, invoice.total) == ("EUR", Decimal("100.00"))
     since = clock.advance(10)

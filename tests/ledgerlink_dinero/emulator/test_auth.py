@@ -23,6 +23,7 @@ def _bearer(token: object) -> dict[str, str]:
 
 
 def test_code_exchange_gives_tokens_with_the_dinero_scopes(emu: DineroEmulator) -> None:
+    """A code buys a one-hour bearer token with Dinero's scopes and a refresh token, once."""
     code = emu.authorize(ORG)
     with httpx.Client(transport=emu.transport(), base_url=BASE_URL) as http:
         body = ok(_token(http, grant_type="authorization_code", code=code, redirect_uri="x"))
@@ -41,6 +42,7 @@ def test_code_exchange_gives_tokens_with_the_dinero_scopes(emu: DineroEmulator) 
 
 
 def test_refresh_rotates_and_a_consumed_refresh_token_is_refused(emu: DineroEmulator) -> None:
+    """A refresh gives a new refresh token, and the one consumed is refused after."""
     first = emu.connect(ORG)
     with httpx.Client(transport=emu.transport(), base_url=BASE_URL) as http:
         second = ok(
@@ -54,6 +56,7 @@ def test_refresh_rotates_and_a_consumed_refresh_token_is_refused(emu: DineroEmul
 
 
 def test_token_endpoint_refuses_unknown_clients_and_grants(emu: DineroEmulator) -> None:
+    """A wrong secret is refused without using up the token, an unknown grant too; Basic works."""
     tokens = emu.connect(ORG)
     with httpx.Client(transport=emu.transport(), base_url=BASE_URL) as http:
         wrong = http.post(
@@ -78,11 +81,13 @@ def test_token_endpoint_refuses_unknown_clients_and_grants(emu: DineroEmulator) 
 
 
 def test_no_refresh_token_without_offline_access(emu: DineroEmulator) -> None:
+    """Without the offline_access scope no refresh token is issued."""
     tokens = emu.connect(ORG, scopes="dineropublicapi:read dineropublicapi:write")
     assert "refresh_token" not in tokens
 
 
 def test_missing_or_expired_bearer_answers_401(emu: DineroEmulator, clock: FakeClock) -> None:
+    """A call without a bearer token, or with an expired one, answers 401."""
     tokens = emu.connect(ORG)
     with httpx.Client(transport=emu.transport(), base_url=BASE_URL) as http:
         assert error_code(http.get(api("contacts")), 401) == 41
@@ -92,6 +97,7 @@ def test_missing_or_expired_bearer_answers_401(emu: DineroEmulator, clock: FakeC
 
 
 def test_organisations_lists_what_the_token_reaches(emu: DineroEmulator) -> None:
+    """The organisations list shows those the token reaches, with fields picked on request."""
     emu.add_organisation("777", "Uden Pro", is_pro=False)
     emu.add_organisation("999", "Someone else")
     tokens = emu.connect(ORG, "777")
@@ -109,6 +115,7 @@ def test_organisations_lists_what_the_token_reaches(emu: DineroEmulator) -> None
 
 
 def test_organisation_without_pro_plan_answers_403_with_a_clear_body(emu: DineroEmulator) -> None:
+    """An organisation without the Pro plan answers 403 with code 48 and says why."""
     emu.add_organisation("777", is_pro=False)
     tokens = emu.connect("777")
     with httpx.Client(transport=emu.transport(), base_url=BASE_URL) as http:
@@ -118,6 +125,7 @@ def test_organisation_without_pro_plan_answers_403_with_a_clear_body(emu: Dinero
 
 
 def test_token_cannot_reach_another_organisation(emu: DineroEmulator) -> None:
+    """A token granted for one organisation gets 403 in another."""
     emu.add_organisation("999")
     tokens = emu.connect(ORG)
     with httpx.Client(transport=emu.transport(), base_url=BASE_URL) as http:
@@ -126,6 +134,7 @@ def test_token_cannot_reach_another_organisation(emu: DineroEmulator) -> None:
 
 
 def test_read_only_scope_cannot_write(emu: DineroEmulator) -> None:
+    """A read-only token can read but a write answers 403 naming the write scope."""
     tokens = emu.connect(ORG, scopes="dineropublicapi:read")
     with httpx.Client(transport=emu.transport(), base_url=BASE_URL) as http:
         headers = _bearer(tokens["access_token"])

@@ -37,6 +37,7 @@ def _missing(example: dict[str, Any], actual: dict[str, Any]) -> set[str]:
 
 
 def test_invoice_read_model_has_the_example_fields(client: httpx.Client, booked: Maker) -> None:
+    """A booked invoice has every field of Dinero's example, lines and totals included."""
     example = load_dinero("examples/invoices_single.json")
     invoice = booked()
     assert _missing(example, invoice) == set()
@@ -47,6 +48,7 @@ def test_invoice_read_model_has_the_example_fields(client: httpx.Client, booked:
 
 
 def test_invoice_list_has_the_example_fields(client: httpx.Client, booked: Maker) -> None:
+    """The invoice list returns exactly the fields of Dinero's list example when asked for them."""
     example = load_dinero("examples/invoices_list.json")
     booked()
     wanted = ",".join(example["Collection"][0])
@@ -56,6 +58,7 @@ def test_invoice_list_has_the_example_fields(client: httpx.Client, booked: Maker
 
 
 def test_product_models_have_the_example_fields(client: httpx.Client) -> None:
+    """Product reads and lists have the fields and pagination of Dinero's examples."""
     single = load_dinero("examples/products_single.json")
     listed = load_dinero("examples/products_list.json")
     guid = ok(client.post(api("products"), json=PRODUCT), 201)["ProductGuid"]
@@ -68,6 +71,7 @@ def test_product_models_have_the_example_fields(client: httpx.Client) -> None:
 
 
 def test_error_body_has_the_example_shape(client: httpx.Client, draft: Maker) -> None:
+    """A 404 for a deleted invoice has the code, message and shape of Dinero's example."""
     example = load_dinero("examples/error_not_found.json")
     created = draft()
     path = api(f"invoices/{created['Guid']}")
@@ -82,6 +86,7 @@ def test_error_body_has_the_example_shape(client: httpx.Client, draft: Maker) ->
 
 
 def test_each_served_path_is_in_the_endpoint_matrix() -> None:
+    """Each served route is in the endpoint extract, or is a payments or credit-notes route."""
     operations = _operations()
     for route in ROUTES:
         served = (route.method, route.template)
@@ -92,6 +97,7 @@ def test_each_served_path_is_in_the_endpoint_matrix() -> None:
 
 
 def test_required_create_fields_match_the_extract() -> None:
+    """The required contact, product and invoice update fields are those of the extract."""
     summaries = load_dinero("spec-extract/endpoint-matrix.json")["request_summaries"]
     assert set(CONTACT_REQUIRED) == set(summaries["ContactCreateModel"]["required"])
     assert set(PRODUCT_REQUIRED) == set(summaries["ProductCreateModel"]["required"])
@@ -125,6 +131,7 @@ def test_list_parameters_match_the_extract() -> None:
 
 
 def test_list_parameters_of_the_extract_are_understood(client: httpx.Client, booked: Maker) -> None:
+    """Every query parameter the extract gives invoice, contact and product lists works."""
     matrix = load_dinero("spec-extract/endpoint-matrix.json")
     booked()
     values = {
@@ -160,6 +167,7 @@ def test_list_parameters_of_the_extract_are_understood(client: httpx.Client, boo
 
 
 def test_every_contact_create_field_is_stored_and_read_back(client: httpx.Client) -> None:
+    """Every field of the extract's contact create model is stored and read back."""
     model = load_dinero("spec-extract/endpoint-matrix.json")["request_summaries"]
     booleans = {"IsPerson", "IsMember", "UseCvr"}
     body: dict[str, Any] = {}

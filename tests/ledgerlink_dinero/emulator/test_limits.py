@@ -12,6 +12,7 @@ from tests.ledgerlink_dinero.emulator.support import BASE_URL, ORG, FakeClock, a
 def test_hundred_requests_a_minute_per_organisation_and_client(
     emu: DineroEmulator, client: httpx.Client, clock: FakeClock
 ) -> None:
+    """Each client gets 100 requests a minute per organisation, in a sliding window, then 429."""
     for _ in range(100):
         ok(client.get(api("contacts")))
     refused = client.get(api("contacts"))
@@ -29,6 +30,7 @@ def test_hundred_requests_a_minute_per_organisation_and_client(
 
 
 def test_time_scale_shrinks_the_window_and_the_latency(clock: FakeClock) -> None:
+    """The time scale shrinks both the rate window and the added latency."""
     emu = DineroEmulator(
         clock=clock, sleep=clock.sleep, limits=Limits(per_minute=2), time_scale=0.1, latency=0.5
     )
@@ -46,12 +48,14 @@ def test_time_scale_shrinks_the_window_and_the_latency(clock: FakeClock) -> None
 def test_fail_next_answers_5xx_without_doing_the_work(
     emu: DineroEmulator, client: httpx.Client
 ) -> None:
+    """A fail_next fault answers the given 5xx and creates nothing."""
     emu.faults.fail_next(status=502)
     assert client.post(api("contacts"), json=contact_body()).status_code == 502
     assert ok(client.get(api("contacts")))["Collection"] == []
 
 
 def test_dropped_after_commit_keeps_the_write(emu: DineroEmulator, client: httpx.Client) -> None:
+    """A write dropped after commit is stored though its answer is lost; reads are never dropped."""
     emu.faults.drop_after_commit()
     ok(client.get(api("contacts")))  # reads are never dropped
     with pytest.raises(httpx.RemoteProtocolError):
@@ -64,6 +68,7 @@ def test_dropped_after_commit_keeps_the_write(emu: DineroEmulator, client: httpx
 
 
 def test_the_server_serves_the_same_emulator_on_loopback(emu: DineroEmulator) -> None:
+    """The loopback server serves the emulator's API and faults over real HTTP."""
     tokens = emu.connect(ORG)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     with emu.serve() as server:
