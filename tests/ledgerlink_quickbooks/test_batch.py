@@ -90,6 +90,7 @@ def test_a_batch_repeated_after_its_replay_expired_returns_our_invoices(
 def test_more_than_thirty_items_are_refused_before_any_request(
     qbo: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
+    """A batch of more than thirty invoices is refused before any request is sent."""
     customer = make_customer(currency="USD")
     ref = qbo.create_customer(customer)
     before = len(emulator.requests)

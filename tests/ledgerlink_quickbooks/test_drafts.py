@@ -105,6 +105,7 @@ def test_final_invoices_are_booked_at_creation_without_an_extra_request(
 def test_an_emptied_open_invoice_keeps_a_placeholder_line_and_cannot_be_booked(
     qbo_drafts: QuickBooksConnector,
 ) -> None:
+    """An open invoice emptied of work keeps a placeholder line and refuses to be booked."""
     customer = make_customer(currency="USD")
     ref = qbo_drafts.create_customer(customer)
     line = make_invoice_line(source_key="wo:X")
@@ -138,6 +139,7 @@ def test_lines_edited_in_quickbooks_stop_ledgerlink_from_changing_them(
 
 
 def test_a_paid_open_invoice_counts_as_booked(qbo_drafts: QuickBooksConnector) -> None:
+    """An open invoice that received a payment counts as booked and its lines are final."""
     customer = make_customer(currency="USD")
     ref = qbo_drafts.create_customer(customer)
     created = qbo_drafts.create_invoice(make_invoice_draft(customer=customer), ref, {})
@@ -151,5 +153,6 @@ def test_a_paid_open_invoice_counts_as_booked(qbo_drafts: QuickBooksConnector) -
 def test_without_the_option_posting_draft_gets_the_needs_drafts_notice(
     qbo: QuickBooksConnector,
 ) -> None:
+    """Without the drafts option the connector neither collects drafts nor claims the capability."""
     assert not qbo.collect_drafts
     assert "drafts" not in {c.value for c in qbo.capabilities}

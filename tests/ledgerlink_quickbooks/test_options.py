@@ -54,6 +54,7 @@ def _move_between_runs(emulator: QuickBooksEmulator, tmp_path: Path, **options: 
 def test_linked_customers_are_left_alone_by_default(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
+    """By default a linked customer whose details changed is not updated in QuickBooks."""
     notes, before, after = _move_between_runs(emulator, tmp_path)
     assert notes == []
     unbilled = {k: v for k, v in after.items() if not k.startswith("Balance")}
@@ -63,6 +64,7 @@ def test_linked_customers_are_left_alone_by_default(
 def test_with_update_customers_a_run_brings_address_and_email_up_to_date_once(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
+    """With update_customers, one run updates a linked customer's address and email."""
     notes, before, after = _move_between_runs(emulator, tmp_path, update_customers="true")
     # Planned once, when the details changed; the run after has nothing to update.
     assert notes == ["update_customer: updated"]
