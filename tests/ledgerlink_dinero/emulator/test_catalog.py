@@ -183,11 +183,11 @@ def test_product_refusals(client: httpx.Client, change: dict[str, object], field
     assert field in response.json()["validationErrors"]
 
 
-def test_seed_creates_without_auth(emu: DineroEmulator) -> None:
+def test_seed_creates_without_auth(emulator: DineroEmulator) -> None:
     """Seeding puts a contact in an organisation without an API request."""
-    created = emu.seed("555", "contacts", contact_body())
-    assert created["ContactGuid"] in emu.organisations["555"].contacts
-    assert emu.requests == []
+    created = emulator.seed("555", "contacts", contact_body())
+    assert created["ContactGuid"] in emulator.organisations["555"].contacts
+    assert emulator.requests == []
 
 
 def test_contact_update_and_delete(client: httpx.Client, contact: str, clock: FakeClock) -> None:

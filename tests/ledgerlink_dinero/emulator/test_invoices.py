@@ -203,7 +203,7 @@ def test_pdf_only_for_booked_invoices(client: httpx.Client, draft: Maker) -> Non
     assert response.content.startswith(b"%PDF-")
 
 
-def test_email_rules(client: httpx.Client, draft: Maker, emu: DineroEmulator) -> None:
+def test_email_rules(client: httpx.Client, draft: Maker, emulator: DineroEmulator) -> None:
     """Emailing needs a booked invoice, the PDF link in the message and the Trustpilot flag."""
     created = draft()
     path = api(f"invoices/{created['Guid']}")
@@ -215,9 +215,9 @@ def test_email_rules(client: httpx.Client, draft: Maker, emu: DineroEmulator) ->
     assert "[link-to-pdf]" in no_link.json()["validationErrors"]["Message"]
     no_flag = client.post(path + "/email", json={"Message": "[link-to-pdf]"})
     assert "ShouldAddTrustPilotEmailAsBcc" in no_flag.json()["validationErrors"]
-    assert emu.organisations[next(iter(emu.organisations))].mails == []
+    assert emulator.organisations[next(iter(emulator.organisations))].mails == []
     ok(client.post(path + "/email", json=send))
-    mail = emu.organisations[next(iter(emu.organisations))].mails[0]
+    mail = emulator.organisations[next(iter(emulator.organisations))].mails[0]
     assert (mail["Receiver"], mail["Subject"]) == ("bogholderi@hansen.dk", "Faktura 1")
     assert ok(client.get(path))["MailOutStatus"] == "Sent"
 

@@ -42,15 +42,15 @@ def _cents(value: Decimal) -> Decimal:
 def test_invoice_totals_follow_the_accounts_rates(drawn: list[dict[str, Any]]) -> None:
     """Invoice totals round each line to øre and apply its account's VAT rate."""
     clock = FakeClock()
-    emu = DineroEmulator(clock=clock, sleep=clock.sleep)
-    contact = emu.seed(ORG, "contacts", contact_body())["ContactGuid"]
-    tokens = emu.connect(ORG)
+    emulator = DineroEmulator(clock=clock, sleep=clock.sleep)
+    contact = emulator.seed(ORG, "contacts", contact_body())["ContactGuid"]
+    tokens = emulator.connect(ORG)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     product_lines = [
         {**line, "Description": "x", "Unit": "parts", "LineType": "Product"} for line in drawn
     ]
     body = {"ContactGuid": contact, "ProductLines": product_lines}
-    with httpx.Client(transport=emu.transport(), base_url=BASE_URL, headers=headers) as http:
+    with httpx.Client(transport=emulator.transport(), base_url=BASE_URL, headers=headers) as http:
         # Decimals travel as JSON numbers: the encoder writes them as text, the marker is cut.
         encoded = json.loads(json.dumps(body, default=lambda d: f"#{d}"))
         created = _post_numbers(http, api("invoices"), encoded)

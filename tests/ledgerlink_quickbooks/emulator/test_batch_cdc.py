@@ -81,7 +81,7 @@ def test_cdc_reports_changes_and_deletes(
 
 
 def test_cdc_without_changes_matches_official(
-    emu: QuickBooksEmulator, client: httpx.Client, clock: FakeClock
+    emulator: QuickBooksEmulator, client: httpx.Client, clock: FakeClock
 ) -> None:
     """No changes answer the official empty shape."""
     clock.advance(60)

@@ -130,15 +130,15 @@ def test_unknown_entity_read_is_610(client: httpx.Client) -> None:
 
 
 def test_requestid_replays_original_response(
-    emu: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
+    emulator: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
 ) -> None:
     """A repeated requestid returns the first answer and writes nothing more."""
     body = invoice_body(seeded["customer"], seeded["item"])
     first = client.post(api("invoice"), params={"requestid": "rq-1"}, json=body)
     second = client.post(api("invoice"), params={"requestid": "rq-1"}, json=body)
     assert first.content == second.content
-    assert len(emu.realms[REALM].entities["Invoice"]) == 1
-    assert emu.requests[-1].replayed
+    assert len(emulator.realms[REALM].entities["Invoice"]) == 1
+    assert emulator.requests[-1].replayed
 
 
 def test_requestid_over_50_chars_is_6000(client: httpx.Client, seeded: dict[str, Any]) -> None:
@@ -148,21 +148,21 @@ def test_requestid_over_50_chars_is_6000(client: httpx.Client, seeded: dict[str,
     assert response.json()["Fault"]["Error"][0]["code"] == "6000"
 
 
-def test_minorversion_is_recorded(emu: QuickBooksEmulator, client: httpx.Client) -> None:
+def test_minorversion_is_recorded(emulator: QuickBooksEmulator, client: httpx.Client) -> None:
     """The minorversion sent is recorded; values under 75 are answered as 75."""
     client.get(api("query"), params={"query": "select * from Item", "minorversion": "4"})
-    record = emu.requests[-1]
+    record = emulator.requests[-1]
     assert record.minorversion == "4"
     assert record.effective_minorversion == 75
 
 
 def test_minorversion_can_be_required(seeded: dict[str, Any], clock: Any) -> None:
     """With ``require_minorversion`` a call without it is refused (QuickBooks itself defaults)."""
-    emu = QuickBooksEmulator(clock=clock, require_minorversion=True)
-    tokens = emu.connect(REALM)
+    emulator = QuickBooksEmulator(clock=clock, require_minorversion=True)
+    tokens = emulator.connect(REALM)
     from ledgerlink_quickbooks.emulator import EmulatorTransport
 
-    http = httpx.Client(transport=EmulatorTransport(emu), base_url="https://q")
+    http = httpx.Client(transport=EmulatorTransport(emulator), base_url="https://q")
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     response = http.get(api("query"), params={"query": "select * from Item"}, headers=headers)
     assert response.status_code == 400

@@ -93,7 +93,7 @@ def test_delete_with_stale_token_is_5010(client: httpx.Client, seeded: dict[str,
 
 
 def test_payments_reduce_balance(
-    emu: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
+    emulator: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
 ) -> None:
     """A partial then a final payment move Balance from TotalAmt to 0."""
     invoice = _create(client, seeded, DueDate="2020-01-01")
@@ -121,7 +121,7 @@ def test_payments_reduce_balance(
     assert paid["Balance"] == 0
     customer = client.get(api(f"customer/{seeded['customer']['Id']}")).json()["Customer"]
     assert customer["Balance"] == 0
-    assert len(emu.realms[REALM].entities["Payment"]) == 2
+    assert len(emulator.realms[REALM].entities["Payment"]) == 2
 
 
 def test_payment_delete_and_void_reopen_invoice(

@@ -35,11 +35,11 @@ def test_signature_matches_official_test_vector() -> None:
 
 
 def test_payloads_match_official_shapes(
-    emu: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
+    emulator: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
 ) -> None:
     """Legacy and CloudEvents payloads have the keys of the official samples."""
     invoice = client.post(api("invoice"), json=invoice_body(seeded["customer"], seeded["item"]))
-    events = [e for e in emu.events(REALM) if e.name == "Invoice"]
+    events = [e for e in emulator.events(REALM) if e.name == "Invoice"]
     legacy = legacy_payload(events)
     official_legacy = load_example("examples/webhooks/legacy.eventNotifications.json")
     note, official_note = legacy["eventNotifications"][0], official_legacy["eventNotifications"][0]
@@ -81,7 +81,7 @@ def receiver() -> Iterator[tuple[str, list[tuple[bytes, str]]]]:
 
 
 def test_delivery_is_signed(
-    emu: QuickBooksEmulator,
+    emulator: QuickBooksEmulator,
     client: httpx.Client,
     seeded: dict[str, Any],
     receiver: tuple[str, list[tuple[bytes, str]]],
@@ -91,7 +91,7 @@ def test_delivery_is_signed(
     inv = client.post(api("invoice"), json=invoice_body(seeded["customer"], seeded["item"]))
     inv_id = inv.json()["Invoice"]["Id"]
     client.post(api("invoice"), params={"operation": "void"}, json={"Id": inv_id, "SyncToken": "0"})
-    events = [e for e in emu.events(REALM) if e.name == "Invoice"]
+    events = [e for e in emulator.events(REALM) if e.name == "Invoice"]
     assert [e.operation for e in events] == ["Create", "Void"]
     assert deliver(url, events, VERIFIER).status_code == 200
     assert deliver(url, events, VERIFIER, cloudevents=False).status_code == 200

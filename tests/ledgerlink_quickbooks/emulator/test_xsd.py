@@ -50,10 +50,10 @@ def test_answered_fields_exist_in_xsd(client: httpx.Client, seeded: dict[str, An
 
 
 def test_tax_and_credit_memo_fields_exist_in_xsd(
-    client: httpx.Client, emu: QuickBooksEmulator, seeded: dict[str, Any]
+    client: httpx.Client, emulator: QuickBooksEmulator, seeded: dict[str, Any]
 ) -> None:
     """TaxCode, TaxRate, a taxed Invoice (TxnTaxDetail) and a CreditMemo fit their XSD types."""
-    realm = emu.realms[REALM]
+    realm = emulator.realms[REALM]
     code = next(iter(realm.entities["TaxCode"].values()))
     rate_id = code["SalesTaxRateList"]["TaxRateDetail"][0]["TaxRateRef"]["value"]
     body = invoice_body(seeded["customer"], seeded["item"], PrivateNote="n")
