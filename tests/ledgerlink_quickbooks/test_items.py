@@ -87,14 +87,15 @@ def test_items_are_listed_page_by_page(emulator: QuickBooksEmulator, tmp_path: P
                                        active_only: bool) -> None:
     """More Items than a page: every one is read once, inactive ones only when asked for."""
     log = QueryLog(emulator.transport())
-    qbo = build_connector(emulator, tmp_path, transport=log)  # seeds the "Services" item
-    qbo.api.page_size = 3
+    quickbooks = build_connector(emulator, tmp_path, transport=log)  # seeds the "Services" item
+    quickbooks.api.page_size = 3
     for number in range(7):
-        emulator.seed(qbo.realm_id, "Item", {"Name": f"Part {number}", "Type": "NonInventory",
-                                             "UnitPrice": Decimal(f"{number}.50")})
+        emulator.seed(quickbooks.realm_id, "Item", {
+            "Name": f"Part {number}", "Type": "NonInventory",
+            "UnitPrice": Decimal(f"{number}.50")})
     for number in range(2):
-        emulator.seed(qbo.realm_id, "Item", {"Name": f"Old {number}", "Active": False})
-    items = list_items(qbo.api, active_only=active_only)
+        emulator.seed(quickbooks.realm_id, "Item", {"Name": f"Old {number}", "Active": False})
+    items = list_items(quickbooks.api, active_only=active_only)
     names = [item.name for item in items]
     active = ["Services", *(f"Part {n}" for n in range(7))]
     assert names == (active if active_only else [*active, "Old 0", "Old 1"])
@@ -105,7 +106,7 @@ def test_items_are_listed_page_by_page(emulator: QuickBooksEmulator, tmp_path: P
     assert (part.type, part.unit_price, part.active) == ("NonInventory", Decimal("2.50"), True)
     if not active_only:
         assert [item.active for item in items[-2:]] == [False, False]
-    qbo.close()
+    quickbooks.close()
 
 
 # --- the matching rule -------------------------------------------------------------------------

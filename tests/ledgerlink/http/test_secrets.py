@@ -38,8 +38,8 @@ from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero import emulator as dinero_emulator
 from ledgerlink_dinero.settings import endpoints_at as dinero_endpoints
 from ledgerlink_quickbooks import QuickBooksConnector
-from ledgerlink_quickbooks import emulator as qbo_emulator
-from ledgerlink_quickbooks.settings import endpoints_at as qbo_endpoints
+from ledgerlink_quickbooks import emulator as quickbooks_emulator
+from ledgerlink_quickbooks.settings import endpoints_at as quickbooks_endpoints
 
 Answer = Callable[[httpx.Request], httpx.Response | None]
 TOKEN_CHARS = string.ascii_letters + string.digits + "-._~+/="
@@ -224,15 +224,15 @@ def test_a_quickbooks_fault_repeating_the_access_token_in_prose_is_scrubbed(
 ) -> None:
     """A QuickBooks Fault whose Detail quotes the bearer token: the error keeps the code
     and the words, not the token; it reaches QuickBooks through the shared HTTP layer."""
-    emulator = qbo_emulator.QuickBooksEmulator()
+    emulator = quickbooks_emulator.QuickBooksEmulator()
     realm = "9130357766900"
     emulator.add_realm(realm)
     base = "https://qbo-emulator.test"
     store = Store(tmp_path / "tokens.db")
     with httpx.Client(transport=emulator.transport(), base_url=base) as client:
-        credentials = ClientCredentials(qbo_emulator.DEFAULT_CLIENT_ID,
-                                        qbo_emulator.DEFAULT_CLIENT_SECRET)
-        token = exchange_code(client, qbo_endpoints(base), credentials,
+        credentials = ClientCredentials(quickbooks_emulator.DEFAULT_CLIENT_ID,
+                                        quickbooks_emulator.DEFAULT_CLIENT_SECRET)
+        token = exchange_code(client, quickbooks_endpoints(base), credentials,
                               code=emulator.authorize(realm), redirect_uri="https://a/cb",
                               store=store, key=f"quickbooks:{realm}", provider="quickbooks")
 
@@ -243,14 +243,15 @@ def test_a_quickbooks_fault_repeating_the_access_token_in_prose_is_scrubbed(
                 "Detail": f"The token {_bearer(request)} is not valid for realm {realm}"}]}})
         return None
 
-    qbo = QuickBooksConnector(realm_id=realm, client_id=qbo_emulator.DEFAULT_CLIENT_ID,
-                              client_secret=qbo_emulator.DEFAULT_CLIENT_SECRET,
-                              token_store=store, base_url=base,
-                              transport=Echoing(emulator.transport(), answer),
-                              limiters=LimiterRegistry())
-    with qbo, pytest.raises(ProviderError) as caught:
-        qbo.get_invoice("777")
+    quickbooks = QuickBooksConnector(realm_id=realm,
+                                     client_id=quickbooks_emulator.DEFAULT_CLIENT_ID,
+                                     client_secret=quickbooks_emulator.DEFAULT_CLIENT_SECRET,
+                                     token_store=store, base_url=base,
+                                     transport=Echoing(emulator.transport(), answer),
+                                     limiters=LimiterRegistry())
+    with quickbooks, pytest.raises(ProviderError) as caught:
+        quickbooks.get_invoice("777")
     store.close()
-    _clean(caught.value, token.access_token, qbo_emulator.DEFAULT_CLIENT_SECRET)
+    _clean(caught.value, token.access_token, quickbooks_emulator.DEFAULT_CLIENT_SECRET)
     assert caught.value.code == "2050"
     assert caught.value.message == f"The token {REDACTED} is not valid for realm {realm}"
