@@ -24,7 +24,8 @@ from ledgerlink_quickbooks import QuickBooksConnector
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from ledgerlink_quickbooks.products import choose_income_account
 from ledgerlink_quickbooks.wire import QboAccount
-from tests.ledgerlink_quickbooks.support import Recording, build_connector
+from tests.ledgerlink_quickbooks.support import build_connector
+from tests.recording import RecordingTransport
 
 
 def _account(id: str, name: str, kind: str = "Income", active: bool = True) -> dict[str, Any]:
@@ -37,8 +38,8 @@ def _chart(accounts: list[dict[str, Any]]) -> tuple[tuple[str, str, str, str, st
 
 
 def _connector(emulator: QuickBooksEmulator, tmp_path: Path, accounts: list[dict[str, Any]],
-               **options: Any) -> tuple[QuickBooksConnector, Recording]:
-    transport = Recording(emulator.transport())
+               **options: Any) -> tuple[QuickBooksConnector, RecordingTransport]:
+    transport = RecordingTransport(emulator.transport())
     return build_connector(emulator, tmp_path, transport=transport, accounts=_chart(accounts),
                            **options), transport
 
@@ -77,7 +78,7 @@ def test_a_created_item_carries_the_chosen_income_account(
         second = quickbooks.create_product(make_product(id="P2", name="Support", kind=kind))
         assert _stored_account(emulator, quickbooks, first) == "42"
         assert _stored_account(emulator, quickbooks, second) == "42"
-        assert transport.statements == [
+        assert transport.queries == [
             "SELECT * FROM Account WHERE AccountType = 'Income' ORDERBY Id "
             "STARTPOSITION 1 MAXRESULTS 1000"]
     finally:
@@ -89,12 +90,12 @@ def test_the_income_account_option_wins_without_a_query(
 ) -> None:
     """``income_account`` is put on every created Item as given; no Account is queried."""
     quickbooks, transport = _connector(emulator, tmp_path, [_account("42", "Services"),
-                                                                   _account("77", "Fees")],
+                                                            _account("77", "Fees")],
                                        income_account="77")
     try:
         item = quickbooks.create_product(make_product(id="P1", name="Consulting"))
         assert _stored_account(emulator, quickbooks, item) == "77"
-        assert transport.statements == []
+        assert transport.queries == []
     finally:
         quickbooks.close()
 

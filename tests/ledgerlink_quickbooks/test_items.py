@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +21,7 @@ from ledgerlink_quickbooks.products import (
     parse_item_map,
 )
 from tests.ledgerlink_quickbooks.support import build_connector
+from tests.recording import RecordingTransport
 
 # --- the item_map option ----------------------------------------------------------------------
 
@@ -69,24 +69,11 @@ def test_a_mapping_with_an_empty_item_id_is_refused() -> None:
 # --- listing -----------------------------------------------------------------------------------
 
 
-class QueryLog(httpx.BaseTransport):
-    """Passes requests on and keeps the text of each query sent."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.queries: list[str] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/query"):
-            self.queries.append(request.url.params["query"])
-        return self.inner.handle_request(request)
-
-
 @pytest.mark.parametrize("active_only", [True, False])
 def test_items_are_listed_page_by_page(emulator: QuickBooksEmulator, tmp_path: Path,
                                        active_only: bool) -> None:
     """More Items than a page: every one is read once, inactive ones only when asked for."""
-    log = QueryLog(emulator.transport())
+    log = RecordingTransport(emulator.transport())
     quickbooks = build_connector(emulator, tmp_path, transport=log)  # seeds the "Services" item
     quickbooks.api.page_size = 3
     for number in range(7):

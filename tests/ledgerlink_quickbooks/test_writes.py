@@ -185,7 +185,7 @@ def test_an_existing_untagged_customer_in_the_same_currency_is_found(
     by_mail = emulator.seed(quickbooks.realm_id, "Customer", {
         "DisplayName": "Somebody", "PrimaryEmailAddr": {"Address": "pay@some.example"}})
     found = quickbooks.find_customer(make_customer(name="Other name", email="pay@some.example",
-                                                          currency="USD"))
+                                                   currency="USD"))
     assert found == by_mail["Id"]
 
 

@@ -20,7 +20,7 @@ from tests.ledgerlink_quickbooks.emulator.support import (
     REALM,
     FakeClock,
     api,
-    load_example,
+    load_official,
 )
 
 BASIC = (
@@ -53,7 +53,7 @@ def test_missing_bearer_gets_gateway_401(raw: httpx.Client) -> None:
     body = response.json()
     assert body["fault"]["error"][0]["code"] == "3200"
     assert body["fault"]["type"] == "AUTHENTICATION"
-    official = load_example("examples/errors/faults.json")
+    official = load_official("examples/errors/faults.json")
     sample = next(e for e in official["entries"] if e["name"].startswith("authentication_failed"))
     assert set(body) == set(sample["body"])
 
@@ -63,7 +63,7 @@ def test_code_exchange_issues_token_pair(emulator: QuickBooksEmulator, raw: http
     code = emulator.authorize(REALM)
     response = _token(raw, grant_type="authorization_code", code=code, redirect_uri="https://x")
     tokens = response.json()
-    official = load_example("oauth/token-response.test-fixture.json")
+    official = load_official("oauth/token-response.test-fixture.json")
     assert set(official) - {"id_token"} <= set(tokens)
     assert tokens["expires_in"] == 3600
     assert _read_customers(raw, tokens["access_token"]).status_code == 200

@@ -7,16 +7,16 @@ from typing import Any
 import httpx
 
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
-from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body, load_example
+from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body, load_official
 
 
 def test_customer_create_matches_official_shape(client: httpx.Client) -> None:
     """Creating a customer answers the keys of the official create response."""
-    request = load_example("examples/customer/create.request.json")
+    request = load_official("examples/customer/create.request.json")
     response = client.post(api("customer"), json=request)
     assert response.status_code == 200
     body = response.json()
-    official = load_example("examples/customer/create.response.json")
+    official = load_official("examples/customer/create.response.json")
     assert set(official) == set(body)
     missing = set(official["Customer"]) - set(body["Customer"])
     assert missing <= {"DefaultTaxCodeRef"}, missing
@@ -30,7 +30,7 @@ def test_invoice_create_matches_official_shape(
     """An invoice answer has the official keys, a subtotal line, TotalAmt and Balance."""
     body = invoice_body(seeded["customer"], seeded["item"], BillEmail={"Address": "a@b.co"})
     invoice = client.post(api("invoice"), json=body).json()["Invoice"]
-    official = load_example("examples/invoice/create.response.json")["Invoice"]
+    official = load_official("examples/invoice/create.response.json")["Invoice"]
     optional = {"ProjectRef", "ShipAddr", "BillAddr", "CustomField"}
     assert set(official) - optional <= set(invoice)
     assert invoice["TotalAmt"] == 100
@@ -64,7 +64,7 @@ def test_stale_sync_token_is_fault_5010(client: httpx.Client, seeded: dict[str, 
     stale = client.post(api("invoice"), json={**first, "PrivateNote": "two"})
     assert stale.status_code == 400
     error = stale.json()["Fault"]["Error"][0]
-    official = load_example("examples/errors/faults.json")
+    official = load_official("examples/errors/faults.json")
     sample = next(e for e in official["entries"] if e["name"] == "stale_object_5010")
     assert error == sample["body"]["Fault"]["Error"][0]
 
@@ -170,9 +170,9 @@ def test_minorversion_can_be_required(seeded: dict[str, Any], clock: Any) -> Non
 
 def test_item_create_matches_official_shape(client: httpx.Client) -> None:
     """Creating a service item answers the keys of the official response."""
-    request = load_example("examples/item/create.request.service.json")
+    request = load_official("examples/item/create.request.service.json")
     item = client.post(api("item"), json=request).json()["Item"]
-    official = load_example("examples/item/create.response.service.json")["Item"]
+    official = load_official("examples/item/create.response.service.json")["Item"]
     assert set(official) <= set(item)
     assert item["Type"] == "Service"
 
@@ -181,10 +181,10 @@ def test_customer_sparse_update_matches_official_shape(
     client: httpx.Client, seeded: dict[str, Any]
 ) -> None:
     """A sparse customer update answers the official envelope."""
-    request = load_example("examples/customer/sparse-update.request.json")
+    request = load_official("examples/customer/sparse-update.request.json")
     request = {**request, "Id": seeded["customer"]["Id"], "SyncToken": "0"}
     body = client.post(api("customer"), json=request).json()
-    official = load_example("examples/customer/sparse-update.response.json")
+    official = load_official("examples/customer/sparse-update.response.json")
     assert set(official) == set(body)
     assert body["Customer"]["MiddleName"] == request["MiddleName"]
 

@@ -22,7 +22,7 @@ from tests.ledgerlink_quickbooks.emulator.support import (
     FakeClock,
     api,
     invoice_body,
-    load_example,
+    load_official,
 )
 
 ITEMS = "select * from Item"
@@ -50,7 +50,7 @@ def test_429_xml_after_limit_then_recovers(clock: FakeClock) -> None:
     assert root.find("i:Fault/i:Error", ns).get("code") == "3001"  # type: ignore[union-attr]
     clock.advance(60)
     assert http.get(api("query"), params={"query": ITEMS}).status_code == 200
-    official = load_example("examples/errors/faults.json")
+    official = load_official("examples/errors/faults.json")
     sample = next(e for e in official["entries"] if e["name"].startswith("throttle"))
     official_root = ET.fromstring(sample["raw"])
     assert [e.tag for e in root.iter()] == [e.tag for e in official_root.iter()]

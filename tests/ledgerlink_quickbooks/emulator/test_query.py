@@ -17,7 +17,7 @@ from tests.ledgerlink_quickbooks.emulator.support import (
     FakeClock,
     api,
     invoice_body,
-    load_example,
+    load_official,
 )
 
 
@@ -100,7 +100,7 @@ def test_query_response_matches_official_shape(
     """The QueryResponse carries the official paging keys."""
     client.post(api("invoice"), json=invoice_body(seeded["customer"], seeded["item"]))
     body = _query(client, "select * from Invoice").json()
-    official = load_example("examples/invoice/query.response.json")
+    official = load_official("examples/invoice/query.response.json")
     assert set(official) == set(body)
     assert set(official["QueryResponse"]) == set(body["QueryResponse"])
 

@@ -21,8 +21,8 @@ from tests.ledgerlink_quickbooks.emulator.support import (
     api,
     error_of,
     invoice_body,
-    shared_dir,
 )
+from tests.paths import SHARED
 
 FIXTURE_OK = [HealthCheck.function_scoped_fixture]
 #: Entity of each official example folder that holds write requests.
@@ -258,7 +258,7 @@ def test_minorversion_below_the_floor_or_missing_is_answered_as_75(
 
 def test_every_official_write_example_is_accepted_by_the_checks() -> None:
     """Intuit's sample requests (Invoice, Customer, Item, Payment) pass the strict checks."""
-    folder = shared_dir() / "providers" / "quickbooks" / "examples"
+    folder = SHARED / "providers" / "quickbooks" / "examples"
     if not folder.is_dir():
         pytest.skip(f"official QuickBooks material not found at {folder}")
     checked = 0
@@ -276,7 +276,7 @@ def test_every_official_write_example_is_accepted_by_the_checks() -> None:
 
 def test_every_official_answer_fits_the_shipped_table() -> None:
     """Intuit's sample answers fit the table, but for the void sample's published spellings."""
-    folder = shared_dir() / "providers" / "quickbooks" / "examples"
+    folder = SHARED / "providers" / "quickbooks" / "examples"
     if not folder.is_dir():
         pytest.skip(f"official QuickBooks material not found at {folder}")
     schema = load_schema()

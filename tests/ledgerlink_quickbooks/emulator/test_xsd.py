@@ -11,12 +11,13 @@ import pytest
 
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from ledgerlink_quickbooks.emulator.contract import SCHEMAS, XsdContract
-from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body, shared_dir
+from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body
+from tests.paths import SHARED
 
 
 @cache
 def _contract() -> XsdContract:
-    folder = shared_dir() / "providers" / "quickbooks" / "xsd"
+    folder = SHARED / "providers" / "quickbooks" / "xsd"
     if not (folder / SCHEMAS[0]).is_file():
         pytest.skip(f"official QuickBooks XSDs not found in {folder} (set LEDGERLINK_SHARED)")
     return XsdContract(folder)
