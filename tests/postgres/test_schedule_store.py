@@ -74,6 +74,7 @@ def _thread_race(racers: list[JobStore], attempt: object) -> list[object]:
 
 
 def test_connections_racing_for_one_slot_leave_one_winner(pg_url: str) -> None:
+    """Eight PostgreSQL connections racing for one slot leave one claimed run."""
     job_id = _job(JobStore(Store(pg_url)))
     racers = [JobStore(Store(pg_url)) for _ in range(8)]
     results = _thread_race(racers, lambda s, n: _claim(s, job_id, worker=f"t{n}"))
@@ -84,6 +85,7 @@ def test_connections_racing_for_one_slot_leave_one_winner(pg_url: str) -> None:
 
 
 def test_connections_racing_to_take_over_a_dead_run_leave_one_winner(pg_url: str) -> None:
+    """Eight connections racing to take over an expired run: one resumes it."""
     schedules = JobStore(Store(pg_url))
     job_id = _job(schedules)
     dead = _claim(schedules, job_id, worker="dead")
@@ -129,6 +131,7 @@ def test_connections_racing_to_retry_an_aborted_run_leave_one_winner(pg_url: str
 @pytest.mark.slow
 def test_processes_race_for_one_slot_on_one_database_and_one_wins(
         pg_url: str, tmp_path: Path) -> None:
+    """Processes racing for one slot in one PostgreSQL database leave one run."""
     schedules = JobStore(Store(pg_url))
     job_id = _job(schedules)
     outputs = _race_processes(pg_url, job_id, tmp_path, NOW)  # type: ignore[arg-type]
@@ -139,6 +142,7 @@ def test_processes_race_for_one_slot_on_one_database_and_one_wins(
 
 @pytest.mark.slow
 def test_processes_race_to_resume_a_dead_run_and_one_wins(pg_url: str, tmp_path: Path) -> None:
+    """Processes racing to resume an expired run on PostgreSQL: one resumes it."""
     schedules = JobStore(Store(pg_url))
     job_id = _job(schedules)
     dead = _claim(schedules, job_id, worker="dead")

@@ -1,4 +1,5 @@
-"""A process racing for a schedule slot, for test_schedule_store.py (not a test module).
+"""A process racing for a schedule slot, for test_schedule_claims.py beside it and
+tests/postgres/test_schedule_store.py (not a test module).
 
 Usage: ``python claim_worker.py DB JOB_ID DAY NOW GO_FILE WORKER``. Waits until
 GO_FILE exists (so the racers start together), claims the due slot of DAY and

@@ -43,6 +43,7 @@ def _claim(schedules: JobStore, job_id: str, *, day: date | None = DAY,
 
 
 def test_a_due_slot_is_taken_once(schedules: JobStore) -> None:
+    """A due slot is claimed by one worker; once finished it is never claimed again."""
     job_id = _job(schedules)
     run = _claim(schedules, job_id)
     assert run is not None and not run.resumed
@@ -58,6 +59,7 @@ def test_a_due_slot_is_taken_once(schedules: JobStore) -> None:
 
 
 def test_a_failed_slot_is_not_retried_and_keeps_its_error(schedules: JobStore) -> None:
+    """A slot whose run failed is not claimed again and its run keeps the error."""
     job_id = _job(schedules)
     run = _claim(schedules, job_id)
     assert run is not None
@@ -67,6 +69,7 @@ def test_a_failed_slot_is_not_retried_and_keeps_its_error(schedules: JobStore) -
 
 
 def test_an_expired_lease_is_resumed_under_the_same_run_id(schedules: JobStore) -> None:
+    """A run whose lease expired is resumed by another worker under the same run id."""
     job_id = _job(schedules)
     first = _claim(schedules, job_id, worker="dead")
     assert first is not None
@@ -86,6 +89,7 @@ def test_an_expired_lease_is_resumed_under_the_same_run_id(schedules: JobStore) 
 
 
 def test_a_held_lease_can_be_renewed_only_by_its_worker(schedules: JobStore) -> None:
+    """Only the worker holding a run's lease can renew it, keeping others out."""
     job_id = _job(schedules)
     run = _claim(schedules, job_id)
     assert run is not None
@@ -95,6 +99,7 @@ def test_a_held_lease_can_be_renewed_only_by_its_worker(schedules: JobStore) -> 
 
 
 def test_manual_runs_take_a_fresh_slot_each_on_the_local_day(schedules: JobStore) -> None:
+    """Each manual run gets its own slot on the local day and leaves the calendar alone."""
     job_id = _job(schedules)
     late = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 1 December in Copenhagen
     one = _claim(schedules, job_id, day=None, trigger="manual", now=late)
@@ -107,6 +112,7 @@ def test_manual_runs_take_a_fresh_slot_each_on_the_local_day(schedules: JobStore
 
 
 def test_claims_refuse_bad_input_by_field(schedules: JobStore) -> None:
+    """Claiming or finishing a run refuses a bad trigger, day, time, state or id by field."""
     job_id = _job(schedules)
     with pytest.raises(ValidationError) as caught:
         _claim(schedules, job_id, trigger="sometimes")
@@ -129,6 +135,7 @@ def test_claims_refuse_bad_input_by_field(schedules: JobStore) -> None:
 
 
 def test_threads_on_separate_connections_race_for_one_slot_and_one_wins(tmp_path: Path) -> None:
+    """Six threads with their own connections race for one slot and exactly one claims it."""
     path = tmp_path / "j.db"
     job_id = _job(JobStore(Store(path)))
     racers = [JobStore(Store(path)) for _ in range(6)]
@@ -165,6 +172,7 @@ def _race_processes(path: Path, job_id: str, tmp_path: Path, now: datetime) -> l
 
 @pytest.mark.slow
 def test_processes_race_for_one_slot_on_one_sqlite_file_and_one_wins(tmp_path: Path) -> None:
+    """Processes racing for one slot in one SQLite file leave exactly one run."""
     path = tmp_path / "j.db"
     schedules = JobStore(Store(path))
     job_id = _job(schedules)
@@ -177,6 +185,7 @@ def test_processes_race_for_one_slot_on_one_sqlite_file_and_one_wins(tmp_path: P
 
 @pytest.mark.slow
 def test_processes_race_to_resume_a_dead_run_and_one_wins(tmp_path: Path) -> None:
+    """Processes racing to resume a run whose lease expired: one resumes it."""
     path = tmp_path / "j.db"
     schedules = JobStore(Store(path))
     job_id = _job(schedules)
@@ -208,6 +217,7 @@ def _runs(schedules: JobStore) -> tuple[str, ScheduleRun, ScheduleRun]:
 
 def test_items_are_claimed_once_and_a_rerun_of_the_same_run_keeps_them(
         schedules: JobStore) -> None:
+    """Items are claimed by one run; a rerun of that run keeps them, another run is refused."""
     job_id, first, second = _runs(schedules)
     claims = {"i1": "wo-1", "i2": "wo-1"}
     assert schedules.claim_items("b", claims, job_id=job_id, run_id=first.run_id, now=NOW) == {}
@@ -224,6 +234,7 @@ def test_items_are_claimed_once_and_a_rerun_of_the_same_run_keeps_them(
 
 def test_a_rerun_moves_its_own_claim_to_the_work_order_that_bills_it(
         schedules: JobStore) -> None:
+    """A run claiming an item again moves it to the new work order, which bills it."""
     job_id, first, _ = _runs(schedules)
     schedules.claim_items("b", {"i1": "wo-1"}, job_id=job_id, run_id=first.run_id, now=NOW)
     schedules.claim_items("b", {"i1": "wo-2"}, job_id=job_id, run_id=first.run_id, now=NOW)
@@ -234,6 +245,7 @@ def test_a_rerun_moves_its_own_claim_to_the_work_order_that_bills_it(
 
 def test_a_claim_whose_run_ended_without_an_invoice_is_taken_over(
         schedules: JobStore) -> None:
+    """A claim from a failed run whose work order was never invoiced is free for another run."""
     job_id, first, second = _runs(schedules)
     schedules.claim_items("b", {"i1": "wo-1", "i2": "wo-2"}, job_id=job_id,
                           run_id=first.run_id, now=NOW)
@@ -248,6 +260,7 @@ def test_a_claim_whose_run_ended_without_an_invoice_is_taken_over(
 
 
 def test_a_claim_of_a_crashed_run_dies_with_its_lease(schedules: JobStore) -> None:
+    """A crashed run's item claims lapse with its lease and pass to the next run."""
     job_id, first, second = _runs(schedules)
     schedules.claim_items("b", {"i1": "wo-1"}, job_id=job_id, run_id=first.run_id, now=NOW)
     later = NOW + LEASE + timedelta(seconds=1)  # first's worker never came back
@@ -261,6 +274,7 @@ def test_a_claim_of_a_crashed_run_dies_with_its_lease(schedules: JobStore) -> No
 
 
 def test_thousands_of_items_are_claimed_and_checked_in_chunks(schedules: JobStore) -> None:
+    """Three thousand items are claimed and checked as billed, past SQL parameter limits."""
     job_id, first, second = _runs(schedules)
     claims = {f"i{n}": f"wo-{n % 7}" for n in range(3_000)}
     assert schedules.claim_items("b", claims, job_id=job_id, run_id=first.run_id,

@@ -47,6 +47,7 @@ def schedules(tmp_path: Path) -> JobStore:
 
 def test_a_new_job_gets_an_id_version_one_and_starts_on_its_local_day(
         schedules: JobStore) -> None:
+    """A saved job gets an id, version 1, and starts on the day it was saved, in its zone."""
     saved = schedules.save(job(), now=NOW)
     assert len(saved.id) == 32 and saved.version == 1
     assert saved.starts_on == date(2026, 11, 23)
@@ -59,6 +60,7 @@ def test_a_new_job_gets_an_id_version_one_and_starts_on_its_local_day(
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(jobs.map(lambda j: attrs.evolve(j, id="", version=0)))
 def test_any_job_is_read_back_as_saved(schedules: JobStore, generated: ScheduledJob) -> None:
+    """Any saved job reads back equal from a fresh store."""
     saved = schedules.save(generated, now=NOW)
     assert saved == attrs.evolve(generated, id=saved.id, version=1,
                                  starts_on=generated.starts_on or saved.starts_on)
@@ -67,6 +69,7 @@ def test_any_job_is_read_back_as_saved(schedules: JobStore, generated: Scheduled
 
 
 def test_an_edit_bumps_the_version_and_keeps_the_history(schedules: JobStore) -> None:
+    """An edit bumps the version, keeps its creator and start, and keeps every version."""
     first = schedules.save(job(starts_on=date(2026, 9, 1)), now=NOW)
     edited = schedules.save(attrs.evolve(first, description="fees", created_by="mallory",
                                          starts_on=None), now=NOW + timedelta(hours=1))
@@ -79,6 +82,7 @@ def test_an_edit_bumps_the_version_and_keeps_the_history(schedules: JobStore) ->
 
 def test_saving_an_edit_of_an_old_version_is_a_conflict_naming_both(
         schedules: JobStore) -> None:
+    """Saving an edit of an old version is a conflict naming both versions."""
     first = schedules.save(job(), now=NOW)
     schedules.save(attrs.evolve(first, description="theirs"), now=NOW)
     with pytest.raises(ConflictError, match=r"version 1.*version 2"):
@@ -89,6 +93,7 @@ def test_saving_an_edit_of_an_old_version_is_a_conflict_naming_both(
 
 
 def test_a_name_is_unique_per_company_among_jobs_not_deleted(schedules: JobStore) -> None:
+    """A job name is unique within its company among jobs not deleted."""
     first = schedules.save(job("Fees"), now=NOW)
     with pytest.raises(ValidationError) as caught:
         schedules.save(job("Fees"), now=NOW)
@@ -103,6 +108,7 @@ def test_a_name_is_unique_per_company_among_jobs_not_deleted(schedules: JobStore
 
 def test_the_database_refuses_a_duplicate_name_even_past_the_check(
         schedules: JobStore) -> None:
+    """The database itself refuses a second job of the same name and company."""
     schedules.save(job("Fees"), now=NOW)
     row = dict(id="x", company="acme", name="Fees", active=True, version=1, definition="{}",
                created_at="t", created_by="ann", updated_at="t", deleted_at=None)
@@ -112,6 +118,7 @@ def test_the_database_refuses_a_duplicate_name_even_past_the_check(
 
 def test_a_deleted_job_is_gone_from_listings_but_its_history_stays(
         schedules: JobStore) -> None:
+    """A deleted job leaves listings and edits, but its versions, runs and log remain."""
     saved = schedules.save(job(), now=NOW)
     run = schedules.claim_run(saved.id, date(2026, 11, 23), trigger="due", job_version=1,
                               worker="w", now=NOW, lease=timedelta(minutes=5))
@@ -135,6 +142,7 @@ def test_a_deleted_job_is_gone_from_listings_but_its_history_stays(
 
 
 def test_listing_filters_by_company_and_activity(schedules: JobStore) -> None:
+    """Listing jobs filters by company and activity; activation changes are versions."""
     a = schedules.save(job("B"), now=NOW)
     b = schedules.save(job("A"), now=NOW)
     c = schedules.save(job("C", company="globex"), now=NOW)
@@ -149,6 +157,7 @@ def test_listing_filters_by_company_and_activity(schedules: JobStore) -> None:
 
 
 def test_ten_thousand_jobs_load_in_one_quick_query(tmp_path: Path) -> None:
+    """Ten thousand stored jobs list in under a second."""
     store = Store(tmp_path / "j.db")
     stamp = NOW.isoformat()
     told: Any = (Recipient("bo@acme.dk"),)  # Any: mypy cannot type converter=tuple
@@ -171,6 +180,7 @@ def test_ten_thousand_jobs_load_in_one_quick_query(tmp_path: Path) -> None:
 
 
 def test_the_log_keeps_lines_in_order_with_decimal_amounts(schedules: JobStore) -> None:
+    """Log lines read back in order, filtered, with Decimal amounts and UTC times."""
     schedules.add_log([
         ScheduleLogEntry("r1", "j1", "invoice", NOW, customer_id="c1", projects="P1, P2",
                          invoice_key="inv:1", provider_id="77", number="1001",
@@ -193,6 +203,7 @@ def test_the_log_keeps_lines_in_order_with_decimal_amounts(schedules: JobStore) 
 ])
 def test_a_bad_log_line_is_refused_by_field(schedules: JobStore, values: dict[str, object],
                                             field: str) -> None:
+    """A log line with a bad kind, float amount or bad time is refused by field."""
     line: dict[str, object] = {"run_id": "r", "job_id": "j", "kind": "notice", "at": NOW}
     with pytest.raises(ValidationError) as caught:
         schedules.add_log([{**line, **values}])
