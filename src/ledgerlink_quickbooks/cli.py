@@ -24,15 +24,16 @@ from typing import TYPE_CHECKING, Any
 import click
 import httpx
 
-from ledgerlink.cli.asking import confirm, yes_option
 from ledgerlink.cli.connect import (
     EXIT_REFUSED,
     PENDING_TTL,
     ask_redirect,
+    confirm,
     consume_pending,
     display_store,
     forget_token,
     journal,
+    json_option,
     load_pending,
     oauth_options,
     refusals,
@@ -40,8 +41,8 @@ from ledgerlink.cli.connect import (
     say,
     token_lifetime_lines,
     token_status,
+    yes_option,
 )
-from ledgerlink.cli.options import json_option
 from ledgerlink.errors import AuthError
 from ledgerlink.http import token_keys
 from ledgerlink.http.client import make_client

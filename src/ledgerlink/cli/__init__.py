@@ -1,4 +1,4 @@
-"""The ``ledgerlink`` command line (click for parsing, rich for tables and progress).
+"""Internal: the ``ledgerlink`` command line (click for parsing, rich for tables and progress).
 
 Every command that reads files validates all of them before anything is
 written; bad input exits with status 2 and an error naming the file, row and

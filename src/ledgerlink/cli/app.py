@@ -1,4 +1,4 @@
-"""The ``main`` group: the core commands from their modules, then the plugins' commands.
+"""Internal: the ``main`` group: the core commands from their modules, then the plugins' commands.
 
 Every command is listed here by name, module and one-line help, and imported
 only when it runs (:class:`~ledgerlink.plugins.lazy.LazyGroup`): ``ledgerlink

@@ -1,4 +1,4 @@
-"""Asking before an irreversible command acts: ``--yes``, or a question at a terminal.
+"""Internal: asking before an irreversible command acts: ``--yes``, or a question at a terminal.
 
 A command that cannot be undone (deleting a scheduled job, forgetting a
 provider's tokens) asks ``Continue?`` when a person is at the terminal. With

@@ -7,6 +7,11 @@ browser was sent back to, check its ``state`` once, exchange the code. What
 differs (which token key, what the callback carries besides the code, whether
 the provider can revoke) stays in each connector's ``cli`` module.
 
+This is the one public module of :mod:`ledgerlink.cli`: with the pieces above it
+re-exports what every provider command takes, so a connector's ``cli`` imports
+nothing else of the command line: :func:`json_option` (``--json``),
+:func:`yes_option` and :func:`confirm` (irreversible commands ask, or take ``--yes``).
+
 Nothing here prints a secret: refusals pass through
 :func:`~ledgerlink.http.redact.redact_text` and a store URL's password is
 masked by :func:`display_store`.
@@ -24,7 +29,9 @@ from typing import Any, TypeVar
 import attrs
 import click
 
+from ledgerlink.cli.asking import confirm, yes_option
 from ledgerlink.cli.exits import EXIT_BAD_INPUT
+from ledgerlink.cli.options import json_option
 from ledgerlink.errors import AuthError, LedgerlinkError, ValidationError
 from ledgerlink.http.connection import DEFAULT_STORE
 from ledgerlink.http.redact import redact_text
@@ -37,10 +44,12 @@ __all__ = [
     "Pending",
     "ask_redirect",
     "callback_url",
+    "confirm",
     "consume_pending",
     "display_store",
     "forget_token",
     "journal",
+    "json_option",
     "load_pending",
     "oauth_options",
     "refusals",
@@ -50,6 +59,7 @@ __all__ = [
     "token_facts",
     "token_lifetime_lines",
     "token_status",
+    "yes_option",
 ]
 
 #: Seconds a started authorization may be finished in (authorization codes live minutes).

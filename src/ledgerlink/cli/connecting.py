@@ -1,4 +1,4 @@
-"""Opening the connector a command names: ``--connector`` and its ``-o KEY=VALUE`` options.
+"""Internal: opening the connector a command names: ``--connector`` and its ``-o KEY=VALUE``.
 
 The plugin host is looked up on :mod:`ledgerlink.plugins` at call time, so
 tests can replace it there.

@@ -1,4 +1,4 @@
-"""``ledgerlink connectors``: the installed connectors and the plugins that failed to load."""
+"""Internal: ``ledgerlink connectors``: installed connectors and plugins that failed to load."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``ledgerlink demo``: a sample company invoiced against the sandbox book.
+"""Internal: ``ledgerlink demo``: a sample company invoiced against the sandbox book.
 """
 
 from __future__ import annotations

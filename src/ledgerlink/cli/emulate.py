@@ -1,4 +1,4 @@
-"""``ledgerlink emulate NAME``: serve a provider's emulator on 127.0.0.1 for people.
+"""Internal: ``ledgerlink emulate NAME``: serve a provider's emulator on 127.0.0.1 for people.
 
 The emulators come from plugins (hook ``ledgerlink_register_emulators``), the
 built-in ``quickbooks`` and ``dinero`` included. The command prints how to

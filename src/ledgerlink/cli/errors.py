@@ -1,4 +1,4 @@
-"""Exit statuses and how a ledgerlink error reaches the user (a message or JSON)."""
+"""Internal: exit statuses and how a ledgerlink error reaches the user (a message or JSON)."""
 
 from __future__ import annotations
 

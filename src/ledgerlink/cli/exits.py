@@ -1,4 +1,4 @@
-"""The command line's exit statuses (apart from :mod:`.errors`, so naming them is cheap)."""
+"""Internal: the command line's exit statuses (apart from :mod:`.errors`: cheap to name)."""
 
 from __future__ import annotations
 

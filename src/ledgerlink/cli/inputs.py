@@ -1,4 +1,4 @@
-"""Reading the commands' input: files checked together, instants, journal paths.
+"""Internal: reading the commands' input: files checked together, instants, journal paths.
 
 Every file is validated before anything is written; bad input is a
 ValidationError naming the file, row and field.

@@ -1,4 +1,4 @@
-"""``ledgerlink plan``, ``run`` and ``log``: preview, invoice and read the transfer log.
+"""Internal: ``ledgerlink plan``, ``run`` and ``log``: preview, invoice and read the transfer log.
 
 Errors follow :mod:`ledgerlink.cli.errors`; the consoles are looked up on
 :mod:`ledgerlink.cli.output` at call time, so tests can replace them there.

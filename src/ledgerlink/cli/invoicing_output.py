@@ -1,4 +1,4 @@
-"""What ``ledgerlink plan``, ``run`` and ``log`` print: tables for people, dicts for ``--json``.
+"""Internal: what ``ledgerlink plan``, ``run`` and ``log`` print: tables, or dicts for ``--json``.
 
 The tables are built by :func:`ledgerlink.cli.output.table`, so they read
 well at 80 columns; ``--json`` has every field and every row.

@@ -1,4 +1,4 @@
-"""The click options the core commands share."""
+"""Internal: the click options the core commands share."""
 
 from __future__ import annotations
 

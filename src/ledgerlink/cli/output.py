@@ -1,4 +1,4 @@
-"""Where the commands write: the consoles, ``--json`` documents, tables and progress.
+"""Internal: where the commands write: the consoles, ``--json`` documents, tables and progress.
 
 The consoles are module attributes looked up at call time (``output.console``),
 so tests can replace them with wider or narrower ones.

@@ -1,4 +1,4 @@
-"""``ledgerlink policy explain``: each customer's effective billing policy and its sources.
+"""Internal: ``ledgerlink policy explain``: each customer's effective policy and its sources.
 
 A customer's override can live in two places: the policy file's
 ``[customers.ID]`` tables and the customers file's own policy columns (the

@@ -1,4 +1,4 @@
-"""``ledgerlink schedule ...``: create, preview, list and run scheduled invoicing jobs.
+"""Internal: ``ledgerlink schedule ...``: create, preview, list and run scheduled invoicing jobs.
 
 The commands drive :class:`~ledgerlink.scheduling.runs.Scheduler` over the
 journal store (``--store``). Runs and previews need the company's data: the

@@ -1,4 +1,4 @@
-"""What ``ledgerlink schedule`` prints: rich tables for people, JSON-ready dicts for scripts.
+"""Internal: what ``ledgerlink schedule`` prints: tables for people, JSON-ready dicts for scripts.
 
 Money is printed as the Decimal's text with its currency; times as ISO 8601,
 a job's next run both in the job's own zone (what its company sees) and in UTC.

@@ -1,4 +1,4 @@
-"""The parts of ``ledgerlink schedule`` behind the commands: options, job documents, data.
+"""Internal: the parts of ``ledgerlink schedule`` behind the commands: options, job documents, data.
 
 A job is built from the command line as a job document (the codec's JSON
 shape): the options given are laid over an empty document, a ``--from`` file

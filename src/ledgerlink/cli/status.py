@@ -1,4 +1,4 @@
-"""``ledgerlink status``: the invoices ledgerlink made, with their status at the provider.
+"""Internal: ``ledgerlink status``: the invoices ledgerlink made, with their status at the provider.
 
 With ``--refresh`` the connector is asked for changes first (a change feed
 where the provider has one, otherwise one read per open invoice).
