@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from griffe import Extension, ExprName, Function, GriffeLoader, Object
+from griffe import ExprName, Extension, Function, GriffeLoader, Object
 
 #: ``:class:`target```, ``:func:`~a.b```, ``:meth:`title <a.b>``` and the like.
 _ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|data|attr|exc|obj|const|ref):`([^`]+)`")

@@ -1,4 +1,4 @@
-"""docs/dinero.md stays true: its Python block runs against the emulator."""
+"""docs/how-to/dinero.md stays true: its Python block runs against the emulator."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-PAGE = Path(__file__).parents[2] / "docs" / "dinero.md"
+PAGE = Path(__file__).parents[2] / "docs" / "how-to" / "dinero.md"
 
 
 def test_the_dinero_page_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""docs/quickbooks.md stays true: its Python blocks run, in order, against the emulator."""
+"""docs/how-to/quickbooks.md stays true: its Python blocks run, in order, against the emulator."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-PAGE = Path(__file__).parents[2] / "docs" / "quickbooks.md"
+PAGE = Path(__file__).parents[2] / "docs" / "how-to" / "quickbooks.md"
 
 
 def test_the_quickbooks_page_runs_as_written(tmp_path: Path,

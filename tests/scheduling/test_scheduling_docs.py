@@ -1,4 +1,4 @@
-"""docs/scheduling.md stays true: its Python block runs as written against the sandbox."""
+"""docs/how-to/scheduling.md stays true: its Python block runs as written against the sandbox."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-PAGE = Path(__file__).parents[2] / "docs" / "scheduling.md"
+PAGE = Path(__file__).parents[2] / "docs" / "how-to" / "scheduling.md"
 
 
 def test_the_scheduling_page_runs_as_written(tmp_path: Path,
