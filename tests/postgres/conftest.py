@@ -14,7 +14,6 @@ import pwd
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -22,9 +21,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
-# The scheduling tests' support modules (jobs, workers) are reused here.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scheduling"))
 
 PG_BIN_CANDIDATES = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin",
                      "/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/14/bin")

@@ -1,0 +1,22 @@
+"""docs/how-to/dinero.md stays true: its Python block runs against the emulator."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.paths import DOCS
+
+PAGE = DOCS / "how-to" / "dinero.md"
+
+
+def test_the_dinero_page_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Connecting, invoicing once (created, booked, e-mailed) and nothing twice."""
+    monkeypatch.chdir(tmp_path)
+    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S)
+    assert len(blocks) == 1
+    namespace: dict[str, object] = {}
+    exec(compile(blocks[0], str(PAGE), "exec"), namespace)
+    assert (tmp_path / "ledgerlink.db").exists()

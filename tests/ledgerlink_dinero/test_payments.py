@@ -1,0 +1,253 @@
+"""Payments and credit notes in the Dinero change feed: balances in the invoice's currency,
+the core's statuses, and the fewest reads (payments only of the changed invoices still open)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ledgerlink
+from ledgerlink.domain import Company, RemoteInvoice
+from ledgerlink.http.limits import LimiterRegistry
+from ledgerlink.policy import BillingPolicy
+from ledgerlink.status import InvoiceStatus
+from ledgerlink.testing.factories import (
+    make_customer,
+    make_invoice_draft,
+    make_invoice_line,
+    make_work_order,
+)
+from ledgerlink_dinero import DineroConnector
+from ledgerlink_dinero.emulator import (
+    DineroEmulator,
+    Limits,
+)
+from tests.ledgerlink_dinero.support import build_connector
+
+#: The emulator's (fake) now: 2026-11-23 12:00 UTC; invoices are issued that day.
+START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+ISSUED = START.date()
+OPEN = InvoiceStatus.OPEN
+PARTLY = InvoiceStatus.OPEN | InvoiceStatus.PARTIALLY_PAID
+
+
+class Clock:
+    """The emulator's clock, moved by hand so ``changesSince`` moments are exact."""
+
+    def __init__(self) -> None:
+        self.now = START.timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> datetime:
+        """Move on ``seconds``; returns the new moment."""
+        self.now += seconds
+        return datetime.fromtimestamp(self.now, UTC)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def emu(clock: Clock) -> DineroEmulator:
+    """An emulator on ``clock``; rate limits are not the subject here, so they are wide."""
+    return DineroEmulator(clock=clock, limits=Limits(per_minute=1_000_000))
+
+
+@pytest.fixture
+def book(emu: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
+    """A connector whose own limiter's window is a millisecond (no waits on the real clock)."""
+    connector = build_connector(emu, tmp_path, limiters=LimiterRegistry(window=0.001))
+    try:
+        yield connector
+    finally:
+        connector.close()
+
+
+@pytest.fixture
+def customers(book: DineroConnector) -> dict[str, str]:
+    """A Dinero contact per invoicing currency (a contact is invoiced in one currency)."""
+    return {currency: book.create_customer(make_customer(currency=currency))
+            for currency in ("DKK", "EUR")}
+
+
+def _booked(book: DineroConnector, customers: dict[str, str], *, currency: str = "DKK",
+            unit_price: Decimal = Decimal("800.00"), issued: date = ISSUED) -> RemoteInvoice:
+    """A booked invoice of one 25 % line (800.00 → 1000.00 incl. VAT by default)."""
+    draft = make_invoice_draft(currency=currency, customer_id=currency, issue_date=issued,
+                               lines=[make_invoice_line(unit_price=unit_price)])
+    created = book.create_invoice(draft, customers[currency], {})
+    return book.book(created.provider_id)
+
+
+def _payment_reads(emu: DineroEmulator, since: int) -> list[str]:
+    """Invoice guids whose payments were read after request number ``since``."""
+    return [r.path.split("/")[-2] for r in emu.requests[since:]
+            if r.method == "GET" and r.path.endswith("/payments")]
+
+
+def _feed(book: DineroConnector, since: datetime) -> dict[str, RemoteInvoice]:
+    return {invoice.provider_id: invoice for invoice in book.changes(since).invoices}
+
+
+def test_a_partial_payment_reports_the_invoice_partly_paid_reading_only_its_payments(
+    book: DineroConnector, customers: dict[str, str], emu: DineroEmulator, clock: Clock
+) -> None:
+    invoice = _booked(book, customers)
+    untouched = _booked(book, customers)
+    since = clock.advance(10)
+    book.register_payment(invoice.provider_id, Decimal("250.50"), ISSUED)
+    before = len(emu.requests)
+    changed = _feed(book, since)
+    assert set(changed) == {invoice.provider_id}  # the payment changed it; nothing else
+    assert changed[invoice.provider_id].balance == Decimal("749.50")
+    assert changed[invoice.provider_id].status(ISSUED) == PARTLY
+    assert _payment_reads(emu, before) == [invoice.provider_id]
+    assert untouched.provider_id not in changed
+
+
+def test_a_full_payment_reports_paid_without_reading_payments(
+    book: DineroConnector, customers: dict[str, str], emu: DineroEmulator, clock: Clock
+) -> None:
+    invoice = _booked(book, customers)
+    since = clock.advance(10)
+    book.register_payment(invoice.provider_id, Decimal("400.00"), ISSUED)
+    book.register_payment(invoice.provider_id, Decimal("600.00"), ISSUED)
+    before = len(emu.requests)
+    changed = _feed(book, since)[invoice.provider_id]
+    assert (changed.balance, changed.status(ISSUED)) == (Decimal(0), InvoiceStatus.PAID)
+    assert _payment_reads(emu, before) == []  # listed Paid: nothing remains, no read
+
+
+def test_an_overpayment_reports_paid_with_the_excess_as_a_negative_balance(
+    book: DineroConnector, customers: dict[str, str], clock: Clock
+) -> None:
+    invoice = _booked(book, customers)
+    since = clock.advance(10)
+    book.register_payment(invoice.provider_id, Decimal("1000.01"), ISSUED)
+    changed = _feed(book, since)[invoice.provider_id]
+    assert (changed.balance, changed.status(ISSUED)) == (Decimal("-0.01"), InvoiceStatus.PAID)
+
+
+def test_an_overdue_invoice_paid_in_part_is_open_overdue_and_partly_paid(
+    book: DineroConnector, customers: dict[str, str], clock: Clock
+) -> None:
+    invoice = _booked(book, customers, issued=ISSUED - timedelta(days=20))  # due 12 days ago
+    since = clock.advance(10)
+    book.register_payment(invoice.provider_id, Decimal("1.00"), ISSUED)
+    changed = _feed(book, since)[invoice.provider_id]
+    assert changed.balance == Decimal("999.00")
+    assert changed.status(ISSUED) == PARTLY | InvoiceStatus.OVERDUE
+
+
+def test_a_credit_note_booked_against_an_invoice_settles_it_in_the_feed(
+    book: DineroConnector, customers: dict[str, str], clock: Clock
+) -> None:
+    invoice = _booked(book, customers)
+    book.register_payment(invoice.provider_id, Decimal("100.00"), ISSUED)
+    since = clock.advance(10)
+    note = book.credit(invoice.provider_id, "credit:inv-1")
+    assert note.credit_for == invoice.provider_id
+    changed = _feed(book, since)[invoice.provider_id]
+    # 1000 invoiced, 100 paid, 1000 credited: 100 is owed back to the customer.
+    assert (changed.balance, changed.status(ISSUED)) == (Decimal("-100.00"), InvoiceStatus.PAID)
+
+
+def test_a_eur_invoice_paid_in_part_keeps_its_balance_in_eur(
+    book: DineroConnector, customers: dict[str, str], emu: DineroEmulator, clock: Clock
+) -> None:
+    invoice = _booked(book, customers, currency="EUR", unit_price=Decimal("80.00"))
+    assert (invoice.currency, invoice.total) == ("EUR", Decimal("100.00"))
+    since = clock.advance(10)
+    book.register_payment(invoice.provider_id, Decimal("33.33"), ISSUED)
+    changed = _feed(book, since)[invoice.provider_id]
+    assert changed.currency == "EUR"
+    assert changed.balance == Decimal("66.67")
+    assert changed.status(ISSUED) == PARTLY
+    (payment,) = emu.organisations[book.organisation_id].payments[invoice.provider_id]
+    # Dinero's Amount is DKK at the invoice's rate (7.46), the EUR amount is what settles it.
+    assert (payment.amount, payment.foreign_amount) == (Decimal("248.64"), Decimal("33.33"))
+
+
+def test_refresh_picks_payments_up_with_one_feed_call(
+    dinero: DineroConnector, emulator: DineroEmulator, tmp_path: Path
+) -> None:
+    """ledgerlink.refresh after a run: one changes() call; the paid invoice reads as paid,
+    the partly paid one as partly paid, and a paid invoice's payments are never read."""
+    customer = make_customer()
+    orders = [make_work_order(customer=customer) for _ in range(3)]
+    journal = tmp_path / "journal.db"
+    company = Company("Vinduespudser ApS", policy=BillingPolicy(), currency="DKK",
+                      time_zone="UTC")
+    run = ledgerlink.invoice(orders, [customer], company, dinero, store=journal)
+    assert run.ok and run.summary["invoices_created"] == 3
+    first = ledgerlink.refresh(dinero, store=journal)
+    assert (first.mode, first.calls) == ("change_feed", 1)
+    by_key = {f.key: f for f in ledgerlink.open_store(journal).invoice_facts(dinero.account)}
+    paid, partly, _ = sorted(by_key.values(), key=lambda f: f.key)
+    assert paid.remote_id and partly.remote_id and paid.total and partly.total
+    dinero.register_payment(paid.remote_id, paid.total, date.today())
+    dinero.register_payment(partly.remote_id, Decimal("10.00"), date.today())
+    before = len(emulator.requests)
+    second = ledgerlink.refresh(dinero, store=journal)
+    assert (second.mode, second.calls, second.ok) == ("change_feed", 1, True)
+    after = {change.key: change.after for change in second.changes}
+    assert after == {paid.key: InvoiceStatus.PAID, partly.key: PARTLY}
+    reads = _payment_reads(emulator, before)
+    assert partly.remote_id in reads and paid.remote_id not in reads
+    lists = [r for r in emulator.requests[before:] if r.path.endswith("/invoices")]
+    assert len(lists) == 2  # changed, then deleted
+    facts = {f.key: f for f in ledgerlink.open_store(journal).invoice_facts(dinero.account)}
+    assert facts[partly.key].balance == partly.total - Decimal("10.00")
+
+
+def _model_status(total: Decimal, paid: Decimal) -> InvoiceStatus:
+    """What a booked invoice not yet due is, by plain arithmetic."""
+    remaining = total - paid
+    if remaining <= 0:
+        return InvoiceStatus.PAID
+    return PARTLY if remaining < total else OPEN
+
+
+@st.composite
+def _histories(draw: st.DrawFn) -> tuple[str, Decimal, list[Decimal]]:
+    """A currency, a unit price and payments (refunds negative), all in whole cents/øre."""
+    currency = draw(st.sampled_from(["DKK", "EUR"]))
+    # Prices in multiples of 4 øre, so the 25 % VAT total is whole øre too.
+    quarters = draw(st.integers(min_value=1, max_value=125_000))
+    total_cents = quarters * 5
+    amounts = st.integers(min_value=-total_cents, max_value=2 * total_cents).filter(bool)
+    payments = draw(st.lists(amounts, min_size=1, max_size=4))
+    cents = Decimal("0.01")
+    return currency, Decimal(quarters * 4) * cents, [Decimal(p) * cents for p in payments]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=_histories())
+def test_derived_balance_and_status_match_the_payments(
+    book: DineroConnector, customers: dict[str, str], clock: Clock,
+    history: tuple[str, Decimal, list[Decimal]],
+) -> None:
+    """Every example books its own invoice and reads the feed from just before its
+    payments, so sharing the organisation between examples changes nothing."""
+    currency, unit_price, payments = history
+    invoice = _booked(book, customers, currency=currency, unit_price=unit_price)
+    assert invoice.total == unit_price * Decimal("1.25")
+    since = clock.advance(10)
+    for amount in payments:
+        book.register_payment(invoice.provider_id, amount, ISSUED)
+    changed = _feed(book, since)
+    assert set(changed) == {invoice.provider_id}
+    paid = sum(payments, Decimal(0))
+    assert changed[invoice.provider_id].balance == invoice.total - paid
+    assert changed[invoice.provider_id].status(ISSUED) == _model_status(invoice.total, paid)
