@@ -1,7 +1,7 @@
 """Reading and writing the user's input files: customers, work orders, products, policy.
 
 Customers, work orders and products are ``.csv`` or ``.json`` files, the
-billing policy is a ``.toml`` file; the suffix decides (see ``docs/inputs.md``
+billing policy is a ``.toml`` file; the suffix decides (see ``docs/reference/inputs.md``
 for every column and key). Loaders either return everything or raise: all
 problems of a file are collected and raised at once as one
 :class:`~ledgerlink.errors.ValidationError` whose ``problems`` each name the

@@ -1,4 +1,4 @@
-"""docs/dinero.md stays true: its Python block runs against the emulator."""
+"""docs/how-to/dinero.md stays true: its Python block runs against the emulator."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from tests.paths import DOCS
 
-PAGE = DOCS / "dinero.md"
+PAGE = DOCS / "how-to" / "dinero.md"
 
 
 def test_the_dinero_page_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

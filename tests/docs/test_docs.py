@@ -1,10 +1,11 @@
 """The documentation keeps up with the code, and the example plugin in it really works.
 
 * every hook in :mod:`ledgerlink.plugins.hookspecs` has a heading in
-  ``docs/plugins.md`` with its exact signature;
+  ``docs/reference/plugins.md`` with its exact signature;
 * every command ``ledgerlink --help`` lists (and every option it takes) is in
-  ``docs/reference.md``, and so is every public name;
-* ``docs/guide.md`` runs as written: its files, commands and Python blocks;
+  ``docs/reference/cli.md``, and every public name in ``docs/reference/python.md``;
+* the tutorial and the how-to guides that continue it run as written, in
+  order: their files, commands and Python blocks;
 * ``docs/example-plugin`` is discovered through a real entry point (a temporary
   ``.dist-info`` on ``sys.path``, nothing installed), connects and creates a
   customer, and its own conformance test passes.
@@ -37,8 +38,13 @@ from ledgerlink.plugins import DISABLE_ENV, get_plugin_manager, hookspecs
 from tests.paths import ROOT
 
 DOCS = ROOT / "docs"
-PLUGINS_MD = DOCS / "plugins.md"
-REFERENCE_MD = DOCS / "reference.md"
+PLUGINS_MD = DOCS / "reference" / "plugins.md"
+REFERENCE_MD = DOCS / "reference" / "cli.md"
+PYTHON_MD = DOCS / "reference" / "python.md"
+#: The tutorial, then the how-to guides that continue it with its files, in reading order.
+RUN_AS_WRITTEN = ["tutorial/first-invoices.md", "how-to/billing-policy.md",
+                  "how-to/changed-work.md", "how-to/recover-from-a-crash.md",
+                  "how-to/transfer-log.md", "how-to/connectors.md"]
 EXAMPLE = DOCS / "example-plugin"
 EXAMPLE_PROJECT = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))
 
@@ -110,16 +116,17 @@ def test_the_hookspecs_are_found() -> None:
 
 @pytest.mark.parametrize("hook", HOOKS, ids=lambda fn: fn.__name__)
 def test_hook_is_documented_with_its_exact_signature(hook: Callable[..., Any]) -> None:
-    """docs/plugins.md has a heading `hook(params)` and the typed signature for every hookspec."""
+    """The plugin reference has a heading `hook(params)` and each hookspec's typed signature."""
     text = PLUGINS_MD.read_text(encoding="utf-8")
     call = f"{hook.__name__}({', '.join(inspect.signature(hook).parameters)})"
     heading = re.compile(rf"^(#+) `?{re.escape(call)}`?\s*$", re.MULTILINE)
-    assert heading.search(text), f"docs/plugins.md needs a heading: ### {call}"
-    assert _typed_signature(hook) in text, f"docs/plugins.md needs: {_typed_signature(hook)}"
+    assert heading.search(text), f"{PLUGINS_MD} needs a heading: ### {call}"
+    assert _typed_signature(hook) in text, f"{PLUGINS_MD} needs: {_typed_signature(hook)}"
 
 
 def test_plugin_guide_names_the_entry_point_group_and_the_disable_variable() -> None:
-    """docs/plugins.md names the entry-point group and the variable that blocks plugins."""
+    """The plugin reference names the entry-point group, the variable that blocks plugins and
+    the conformance suite."""
     text = PLUGINS_MD.read_text(encoding="utf-8")
     assert f"[project.entry-points.{hookspecs.PROJECT}]" in text
     assert DISABLE_ENV in text
@@ -139,13 +146,13 @@ def test_the_help_lists_every_command() -> None:
 @pytest.mark.parametrize(("path", "is_group"), COMMANDS, ids=lambda v: " ".join(v)
                          if isinstance(v, tuple) else None)
 def test_cli_command_is_in_the_reference(path: tuple[str, ...], is_group: bool) -> None:
-    """docs/reference.md has a heading for every command, and its section names every option."""
+    """The CLI reference has a heading for every command, and its section names every option."""
     text = REFERENCE_MD.read_text(encoding="utf-8")
     command = "ledgerlink " + " ".join(path)
     # A group is covered by a heading for it or for any of its subcommands.
     tail = r"(?: [^`]*)?" if is_group else ""
     heading = re.compile(rf"^(#+) .*`{re.escape(command)}{tail}`", re.MULTILINE)
-    assert heading.search(text), f"docs/reference.md needs a heading for `{command}`"
+    assert heading.search(text), f"{REFERENCE_MD} needs a heading for `{command}`"
     if is_group:
         return
     section = _section(text, heading)
@@ -157,7 +164,7 @@ def test_cli_command_is_in_the_reference(path: tuple[str, ...], is_group: bool) 
 
 
 def test_reference_lists_the_exit_codes() -> None:
-    """docs/reference.md explains every exit status the CLI uses."""
+    """The CLI reference explains every exit status the CLI uses."""
     section = _section(REFERENCE_MD.read_text(encoding="utf-8"),
                        re.compile(r"^(#+) Exit (codes|status)", re.MULTILINE | re.IGNORECASE))
     for code in (0, EXIT_FAILURES, EXIT_BAD_INPUT):
@@ -166,9 +173,12 @@ def test_reference_lists_the_exit_codes() -> None:
 
 @pytest.mark.parametrize("name", sorted({*ledgerlink.__all__, *api.__all__}))
 def test_public_name_is_in_the_reference(name: str) -> None:
-    """Every name exported by `ledgerlink` and `ledgerlink.api` appears in docs/reference.md."""
-    text = REFERENCE_MD.read_text(encoding="utf-8")
-    assert re.search(rf"`{re.escape(name)}(?=[`( ])", text), f"docs/reference.md lacks `{name}`"
+    """Every name exported by `ledgerlink` and `ledgerlink.api` is explained in the Python
+    reference (the generated API pages list them too; tests/test_docs_site.py checks those)."""
+    text = PYTHON_MD.read_text(encoding="utf-8")
+    mentioned = re.search(rf"`{re.escape(name)}(?=[`( ])", text)
+    rendered = f"::: ledgerlink.api.{name}\n" in text
+    assert mentioned or rendered, f"{PYTHON_MD} lacks `{name}`"
 
 
 # --- the user guide ---------------------------------------------------------------------
@@ -177,13 +187,31 @@ FENCE = re.compile(r"^```(?P<lang>[\w-]*)(?P<info>[^\n]*)\n(?P<body>.*?)^```[ \t
                    re.MULTILINE | re.DOTALL)
 
 
-def test_guide_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """docs/guide.md's files, `ledgerlink` commands and Python blocks all work, in order."""
+def test_the_tutorial_and_guides_run_as_written(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tutorial's and its how-to guides' files, `ledgerlink` commands and Python blocks all
+    work, page after page in one directory."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(DISABLE_ENV, raising=False)
     monkeypatch.delenv("LEDGERLINK_SANDBOX_KILL_AFTER_WRITES", raising=False)
-    text = (DOCS / "guide.md").read_text(encoding="utf-8")
     namespace: dict[str, Any] = {"__name__": "guide"}
+    files, commands, blocks = [], [], 0
+    for page in RUN_AS_WRITTEN:
+        n_files, n_commands, n_blocks = _run_page(DOCS / page, namespace)
+        files += n_files
+        commands += n_commands
+        blocks += n_blocks
+    assert {"customers.csv", "work-orders.csv", "policy.toml", "overrides.toml"} <= set(files)
+    for name in files:
+        if name.endswith(".toml"):
+            load_policy(name)
+    assert len(commands) >= 12
+    assert blocks >= 5
+
+
+def _run_page(path: Path, namespace: dict[str, Any]) -> tuple[list[str], list[str], int]:
+    """Write the page's titled files, run its `$ ledgerlink` lines and its Python blocks."""
+    text = path.read_text(encoding="utf-8")
     files, commands, blocks = [], [], 0
     for block in FENCE.finditer(text):
         body, title = block["body"], re.search(r'title="([^"]+)"', block["info"])
@@ -193,7 +221,7 @@ def test_guide_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         elif block["lang"] == "python":
             # Pad with blank lines so a traceback points at the guide's own line numbers.
             padding = "\n" * text.count("\n", 0, block.start("body"))
-            exec(compile(padding + body, str(DOCS / "guide.md"), "exec"), namespace)
+            exec(compile(padding + body, str(path), "exec"), namespace)
             blocks += 1
         elif block["lang"] == "console":
             for line in body.splitlines():
@@ -202,12 +230,7 @@ def test_guide_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
                     result = CliRunner().invoke(main, args)
                     assert result.exit_code == 0, f"{line}\n{result.output}"
                     commands.append(line)
-    assert {"customers.csv", "work-orders.csv", "policy.toml"} <= set(files)
-    for name in files:
-        if name.endswith(".toml"):
-            load_policy(name)
-    assert len(commands) >= 8
-    assert blocks >= 5
+    return files, commands, blocks
 
 
 # --- the example plugin -------------------------------------------------------------------
@@ -299,12 +322,3 @@ def test_example_plugin_passes_its_own_conformance_test(tmp_path: Path) -> None:
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"\b[1-9]\d* passed", done.stdout), done.stdout
-
-
-def test_the_docs_site_lists_every_page_and_only_existing_ones() -> None:
-    """mkdocs.yml's nav names each top-level docs page, and each page it names exists."""
-    root = ROOT
-    config = (root / "mkdocs.yml").read_text()
-    listed = set(re.findall(r":\s*([\w-]+\.md)\s*$", config, re.MULTILINE))
-    pages = {p.name for p in (root / "docs").glob("*.md")}
-    assert listed == pages

@@ -1,4 +1,4 @@
-"""docs/quickbooks.md stays true: its Python blocks run, in order, against the emulator."""
+"""docs/how-to/quickbooks.md stays true: its Python blocks run, in order, against the emulator."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from tests.paths import DOCS
 
-PAGE = DOCS / "quickbooks.md"
+PAGE = DOCS / "how-to" / "quickbooks.md"
 
 
 def test_the_quickbooks_page_runs_as_written(tmp_path: Path,

@@ -40,3 +40,18 @@ def test_the_two_setup_commands_are_stated() -> None:
     text = README.read_text()
     assert 'pip install . && ledgerlink demo' in text
     assert 'pip install -e ".[test]" && pytest' in text
+
+
+def test_the_docs_build_command_is_stated_and_run_by_ci() -> None:
+    """The README says how to build the docs in one command, and .ci/run builds them so."""
+    assert 'pip install -e ".[docs]" && mkdocs build --strict' in README.read_text()
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "mkdocs build --strict" in ci
+
+
+def test_every_docs_link_in_the_readme_exists() -> None:
+    """Each docs/ file the README links to is in the repository."""
+    links = re.findall(r"\]\((docs/[^)#]+)", README.read_text())
+    assert len(links) >= 20
+    missing = [link for link in links if not (README.parent / link).exists()]
+    assert missing == []

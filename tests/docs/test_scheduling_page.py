@@ -1,4 +1,4 @@
-"""docs/scheduling.md stays true: its Python block runs as written against the sandbox."""
+"""docs/how-to/scheduling.md stays true: its Python block runs as written against the sandbox."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from tests.paths import DOCS
 
-PAGE = DOCS / "scheduling.md"
+PAGE = DOCS / "how-to" / "scheduling.md"
 
 
 def test_the_scheduling_page_runs_as_written(tmp_path: Path,

@@ -1,5 +1,5 @@
 """The public surface: one sorted __all__, every name importable, no accidental exports;
-the public modules docs/public-api.md lists, and every other module marked internal."""
+the public modules docs/reference/public-api.md lists, and every other module marked internal."""
 
 from __future__ import annotations
 
@@ -81,17 +81,17 @@ def test_statuses_is_a_function_and_the_status_module_still_imports() -> None:
     assert ledgerlink.statuses.__module__ == "ledgerlink.api"
 
 
-# --- the declared public surface (docs/public-api.md) -------------------------------------
+# --- the declared public surface (docs/reference/public-api.md) ---
 
 SRC = ROOT / "src"
-PUBLIC_API_MD = DOCS / "public-api.md"
+PUBLIC_API_MD = DOCS / "reference" / "public-api.md"
 #: Modules the internal-docstring rule leaves alone: Alembic revision scripts,
 #: whose docstrings are their revision messages.
 NOT_CHECKED = ("ledgerlink.store.migrations",)
 
 
 def documented_public_modules() -> list[str]:
-    """The modules the table of docs/public-api.md lists, in its order."""
+    """The modules the table of docs/reference/public-api.md lists, in its order."""
     text = PUBLIC_API_MD.read_text(encoding="utf-8")
     section = text.split("## Public modules", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"^\| `(ledgerlink[\w.]*)` \|", section, flags=re.MULTILINE)
@@ -124,7 +124,7 @@ def test_the_documented_public_modules_exist_and_declare_their_names() -> None:
 
 
 def test_every_other_module_says_it_is_internal() -> None:
-    """A module not in docs/public-api.md begins its docstring with ``Internal:``.
+    """A module not in docs/reference/public-api.md begins its docstring with ``Internal:``.
 
     The command-line modules are left to the command line's own layout work.
     """

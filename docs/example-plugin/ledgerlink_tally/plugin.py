@@ -7,7 +7,7 @@ Options (``ledgerlink run -o key=value``): ``api_key``, ``base_url``, ``book``.
 
 from __future__ import annotations
 
-from ledgerlink.plugins.shortcuts import connector_hook
+from ledgerlink.plugins import connector_hook
 
 from ledgerlink_tally.connector import CAPABILITIES, TallyConnector
 

@@ -15,7 +15,7 @@ from typing import ClassVar
 import httpx
 import ledgerlink as ll
 import pytest
-from ledgerlink.store import Store
+from ledgerlink import Store
 from ledgerlink.testing.conformance import ConnectorConformance
 from ledgerlink.testing.emulators import IN_PROCESS_URL, EmulatorLink
 from ledgerlink.testing.factories import make_customer, make_work_order

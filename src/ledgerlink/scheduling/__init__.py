@@ -1,6 +1,6 @@
 """Scheduled invoicing jobs: recurring fees and billable items invoiced on a calendar.
 
-See ``docs/scheduling.md``. The engine is :class:`Scheduler`; the calendar
+See ``docs/how-to/scheduling.md``. The engine is :class:`Scheduler`; the calendar
 rules live in :mod:`ledgerlink.scheduling.calendar`, previews in
 :mod:`.selection`, notifications in :mod:`.notify`.
 """

@@ -1,7 +1,7 @@
 """The ``ledgerlink`` command line, driven through click's CliRunner in a temporary directory.
 
 Every test works on small input files written into ``tmp_path`` in the formats
-``docs/inputs.md`` describes, against the built-in sandbox book, and checks the
+``docs/reference/inputs.md`` describes, against the built-in sandbox book, and checks the
 book and the journal directly as well as what the command printed.
 """
 

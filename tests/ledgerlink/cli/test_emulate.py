@@ -1,7 +1,8 @@
-"""`ledgerlink emulate` end to end, as docs/quickbooks.md and docs/dinero.md describe it:
-serve the emulator, `connect` through its consent page, `ledgerlink run` a small
-work-orders file, count the invoices it holds; stop it, serve it again from the
-same --state file, and the invoices and the connection are still there."""
+"""`ledgerlink emulate` end to end, as docs/how-to/quickbooks.md and
+docs/how-to/dinero.md describe it: serve the emulator, `connect` through its
+consent page, `ledgerlink run` a small work-orders file, count the invoices it
+holds; stop it, serve it again from the same --state file, and the invoices and
+the connection are still there."""
 
 from __future__ import annotations
 
