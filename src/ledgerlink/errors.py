@@ -18,6 +18,11 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     ├── LeaseLost                  a run's lease was taken over; the run stops as if it crashed
     ├── RateLimitTimeout           a request waited longer than allowed for its rate limits
     ├── NotificationError          a run report could not be delivered (keeps the SMTP reply)
+    ├── ReceiverLookupError        a PEPPOL receiver lookup got no answer (keeps participant, URL)
+    │   ├── SmlUnavailableError    the SML's DNS did not answer (timeout, SERVFAIL)
+    │   ├── SmpUnavailableError    the receiver's SMP did not answer (refused, timeout, 5xx)
+    │   ├── LookupAnswerError      the SML or SMP answered something unusable (bad XML, wrong ids)
+    │   └── DirectoryError         the PEPPOL Directory search failed
     └── ProviderError              the accounting system said no; keeps status, code, message
         ├── AuthError              credentials refused (401/403, a failed token refresh)
         ├── NotFoundError
@@ -41,17 +46,22 @@ __all__ = [
     "ChangeFeedWindowError",
     "ConflictError",
     "ConnectorOptionError",
+    "DirectoryError",
     "DuplicateConnectorError",
     "InputFileError",
     "InvoiceStateError",
     "LeaseLost",
     "LedgerlinkError",
+    "LookupAnswerError",
     "NotFoundError",
     "NotificationError",
     "PluginError",
     "PolicyError",
     "ProviderError",
     "RateLimitTimeout",
+    "ReceiverLookupError",
+    "SmlUnavailableError",
+    "SmpUnavailableError",
     "StoreError",
     "TransientProviderError",
     "UnknownConnectorError",
@@ -330,3 +340,52 @@ class ChangeFeedWindowError(ProviderError):
     Too long ago for its look-back window, or too many changes for one answer:
     the caller reads the invoices one by one instead.
     """
+
+
+class ReceiverLookupError(LedgerlinkError):
+    """A PEPPOL receiver lookup that could not be answered either way.
+
+    A definite answer (not registered, no BIS Billing 3 document type, an
+    expired endpoint) is a result, not an error; these are the failures that
+    leave the question open. None of them means the receiver is not on PEPPOL.
+
+    Attributes:
+        message: what went wrong, for people.
+        participant: the participant id looked up (``iso6523-actorid-upis::0184:...``).
+        url: the DNS name or URL that failed, where there is one.
+        retryable: whether asking again later may give an answer.
+    """
+
+    retryable = False
+
+    def __init__(self, message: str, *, participant: str | None = None,
+                 url: str | None = None) -> None:
+        self.message = message
+        self.participant = participant
+        self.url = url
+        where = f" ({url})" if url else ""
+        who = f"{participant}: " if participant else ""
+        super().__init__(f"{who}{message}{where}")
+
+
+class SmlUnavailableError(ReceiverLookupError):
+    """The SML's DNS gave no answer (timeout, SERVFAIL, no server reached)."""
+
+    retryable = True
+
+
+class SmpUnavailableError(ReceiverLookupError):
+    """The receiver's SMP did not answer (connection refused or cut, timeout, 5xx)."""
+
+    retryable = True
+
+
+class LookupAnswerError(ReceiverLookupError):
+    """The SML or SMP answered, but not with something a lookup can use (no ``Meta:SMP``
+    NAPTR record, XML that is not a service group or metadata, ids that do not match)."""
+
+
+class DirectoryError(ReceiverLookupError):
+    """The PEPPOL Directory search failed (unreachable, 429, an unreadable answer)."""
+
+    retryable = True
