@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from types import FrameType
 from typing import Any, Generic, Protocol, TypeVar
@@ -66,6 +67,10 @@ class EmulatorSpec(Generic[E]):
             ``client_secret``, ``authorize_url``, ``connect_command``.
         dump: The emulator's company state, JSON-ready (decimals allowed).
         load: Restores what ``dump`` returned.
+        companion: Another server the emulator needs beside its HTTP one (the
+            PEPPOL emulator's DNS), given the emulator and the HTTP base URL:
+            entered once the HTTP server listens, left before it stops; what it
+            yields is added to what ``ledgerlink emulate`` prints.
     """
 
     name: str
@@ -76,6 +81,7 @@ class EmulatorSpec(Generic[E]):
     connection: Callable[[E, str, str], Mapping[str, object]]
     dump: Callable[[E], object]
     load: Callable[[E, Any], None]
+    companion: Callable[[E, str], AbstractContextManager[Mapping[str, object]]] | None = None
 
 
 class EmulatorRegistry:
@@ -200,11 +206,14 @@ def run_emulator(spec: EmulatorSpec[E], *, stop: threading.Event,
     emulator.faults.randomly(errors=shares.get("5xx", 0.0), throttles=shares.get("429", 0.0),
                              drops=shares.get("drop", 0.0), seed=seed)
     try:
-        with EmulatorServer(emulator, spec.control(emulator), port=port) as server:
+        with EmulatorServer(emulator, spec.control(emulator), port=port) as server, \
+                (spec.companion(emulator, server.base_url) if spec.companion
+                 else nullcontext({})) as extra:
             info: dict[str, object] = {"emulator": spec.name, "base_url": server.base_url,
                                        "port": int(server.base_url.rsplit(":", 1)[1]),
                                        "account": account}
             info.update(spec.connection(emulator, server.base_url, account))
+            info.update(extra)
             announce(info)
             _wait(stop)
     finally:

@@ -1,4 +1,5 @@
-"""Internal: registers the built-in sandbox connector through the ordinary plugin hook.
+"""Internal: registers the built-in sandbox connector through the ordinary plugin hook, and
+the core's own emulator, ``ledgerlink emulate peppol`` (the PEPPOL SML and SMP).
 
 The entry point ``sandbox = "ledgerlink.sandbox.plugin"`` (group ``ledgerlink``)
 loads this module exactly as a third-party connector plugin is loaded.
@@ -6,11 +7,12 @@ loads this module exactly as a third-party connector plugin is loaded.
 
 from __future__ import annotations
 
-from ledgerlink.plugins import connector_hook
+from ledgerlink.plugins import connector_hook, emulator_hook
 
-__all__ = ["ledgerlink_register_connectors"]
+__all__ = ["ledgerlink_register_connectors", "ledgerlink_register_emulators"]
 
 ledgerlink_register_connectors = connector_hook(
     "sandbox", "ledgerlink.sandbox.connector:SandboxConnector",
     capabilities="ledgerlink.sandbox.connector:CAPABILITIES",
     description="A complete local accounting book on SQLite, for demos, notebooks and tests.")
+ledgerlink_register_emulators = emulator_hook("ledgerlink.einvoice.emulator.served:SPEC")
