@@ -157,7 +157,7 @@ def test_an_smp_nobody_listens_on_or_one_answering_5xx_is_unavailable(
     with _lookup(peppol) as lookup:
         with pytest.raises(SmpUnavailableError, match="HTTP 503"):
             lookup.lookup(READY)
-        with pytest.raises(SmpUnavailableError, match="127.0.0.1:9"):
+        with pytest.raises(SmpUnavailableError, match=r"127\.0\.0\.1:9"):
             lookup.lookup("0184:10000009")
 
 
@@ -263,6 +263,6 @@ def test_settings_read_the_environment_and_dns_addresses() -> None:
     assert LookupSettings.from_environment({}).sml_zone == "participant.sml.prod.tech.peppol.org"
     assert parse_dns_address("10.0.0.1") == ("10.0.0.1", 53)
     for bad in ("dns.example.org:53", "127.0.0.1:0", "127.0.0.1:x"):
-        with pytest.raises(ValueError, match="DNS server|port"):
+        with pytest.raises(ValueError, match=r"DNS server|port"):
             parse_dns_address(bad)
     assert participant_for("12345674", "DK").value == READY
