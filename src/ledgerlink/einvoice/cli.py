@@ -73,8 +73,11 @@ def lookup(number: str, country: str, scheme: str | None, sml_zone: str | None,
     from ledgerlink.einvoice.lookup import LookupSettings, ReceiverLookup
     from ledgerlink.einvoice.lookup_cache import SqliteLookupCache
 
-    with reported(as_json):
+    try:
         settings = LookupSettings.from_environment()
+    except ValueError as err:
+        raise click.UsageError(f"the PEPPOL settings in the environment: {err}") from None
+    with reported(as_json):
         changes: dict[str, Any] = {"directory_fallback": directory_fallback}
         if sml_zone:
             changes["sml_zone"] = sml_zone
@@ -129,8 +132,11 @@ def search(name: str | None, country: str | None, participant: str | None,
 
     if not (name or country or participant):
         raise click.UsageError("give --name, --country or --participant")
-    with reported(as_json):
+    try:
         settings = LookupSettings.from_environment()
+    except ValueError as err:
+        raise click.UsageError(f"the PEPPOL settings in the environment: {err}") from None
+    with reported(as_json):
         who = participant_for(participant, country) if participant else None
         with httpx.Client(timeout=settings.http_timeout) as http:
             directory = PeppolDirectory(http, directory_url or settings.directory_url)

@@ -102,6 +102,20 @@ def test_lookup_refuses_a_dns_server_that_is_not_an_address() -> None:
     assert result.exit_code == 2 and "not a DNS server" in result.output
 
 
+def test_lookup_reads_its_settings_from_the_environment(peppol: ServedPeppol,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """LEDGERLINK_PEPPOL_SML_ZONE and LEDGERLINK_PEPPOL_DNS stand in for the options; a bad
+    value there is a usage error naming the environment."""
+    monkeypatch.setenv("LEDGERLINK_PEPPOL_SML_ZONE", "test")
+    monkeypatch.setenv("LEDGERLINK_PEPPOL_DNS", peppol.dns)
+    found = CliRunner().invoke(main, ["einvoice", "lookup", "12345674", "--json"])
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.output)["can_receive_invoice"]
+    monkeypatch.setenv("LEDGERLINK_PEPPOL_DNS", "dns.example")
+    refused = CliRunner().invoke(main, ["einvoice", "lookup", "12345674"])
+    assert refused.exit_code == 2 and "environment" in refused.output
+
+
 def test_lookup_with_a_cache_file_answers_the_second_time_from_it(peppol: ServedPeppol,
                                                                   tmp_path: Path) -> None:
     """--cache keeps the answer in a SQLite file; the next lookup says it came from there."""

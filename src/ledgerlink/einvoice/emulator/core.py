@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
 
@@ -121,6 +122,18 @@ class PeppolEmulator(EmulatorBase):
         """The zone and registrations, as :meth:`load_json` reads them."""
         return registrations_to_json(self.zone, self.registrations)
 
+    @classmethod
+    def from_file(cls, path: str | Path) -> PeppolEmulator:
+        """An emulator serving the participants (and zone) of a JSON file (see
+        :mod:`.registrations` for its form).
+
+        Raises:
+            ValueError: not a PEPPOL emulator file.
+        """
+        emulator = cls()
+        emulator.load_json(json.loads(Path(path).read_text(encoding="utf-8")))
+        return emulator
+
     def load_json(self, data: dict[str, Any]) -> None:
         """Serve the registrations (and zone) of ``data`` instead of the current ones.
 
@@ -216,9 +229,3 @@ class PeppolEmulator(EmulatorBase):
         query = "&".join(f"{key}={value}" for key, value in terms.items())
         body = json.dumps(directory_json(found, query)).encode()
         return EmuResponse(200, {"content-type": "application/json"}, body)
-
-    def document_answers(self) -> dict[str, list[str]]:
-        """Per participant, the BIS3 documents it has: what the control path shows."""
-        return {str(r.participant): [d.name.lower() for d in r.documents]
-                for r in self.registrations}
-

@@ -3,7 +3,6 @@ the SMP's XML and 404s, and the Directory's search filters."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,8 +45,7 @@ def test_participants_round_trip_through_a_json_file(tmp_path: Path) -> None:
     emulator = PeppolEmulator(SAMPLE_PARTICIPANTS, zone="sml.example.org")
     path = tmp_path / "participants.json"
     save_state(path, emulator.to_json())
-    again = PeppolEmulator()
-    again.load_json(json.loads(path.read_text(encoding="utf-8")))
+    again = PeppolEmulator.from_file(path)
     assert again.zone == "sml.example.org"
     assert again.registrations == list(SAMPLE_PARTICIPANTS)
 
