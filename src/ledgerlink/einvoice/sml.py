@@ -169,8 +169,8 @@ class DnsSml:
             answer = resolver.resolve(name, "NAPTR")
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             return None
-        except (dns.exception.Timeout, dns.resolver.NoNameservers,
-                dns.resolver.LifetimeTimeout) as err:
+        except dns.exception.DNSException as err:
+            # Timeouts, SERVFAIL from every server, no server at all: no answer either way.
             raise SmlUnavailableError(f"the SML's DNS did not answer: {err}",
                                       participant=participant, url=name) from err
         return [record for record in answer if isinstance(record, NAPTR)]

@@ -39,6 +39,9 @@ __all__ = ["SmpClient", "judge_service"]
 
 #: Redirects to another SMP followed for one document type (the SMP spec allows one).
 MAX_REDIRECTS = 1
+#: The longest SMP answer read: signed metadata is a few kilobytes, and even a service
+#: group listing hundreds of document types stays far below this.
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
 
 
 def _same_participant(written: str, participant: ParticipantId) -> bool:
@@ -59,7 +62,9 @@ class SmpClient:
     def _get(self, url: str, participant: ParticipantId) -> bytes | None:
         """The body of a 200, None for a 404; other answers raise."""
         try:
-            response = self.http.get(url, headers={"accept": "application/xml, text/xml"})
+            with self.http.stream("GET", url,
+                                  headers={"accept": "application/xml, text/xml"}) as response:
+                body = self._read(response, url, participant)
         except httpx.TimeoutException as err:
             raise SmpUnavailableError(f"the SMP did not answer in time ({type(err).__name__})",
                                       participant=str(participant), url=url) from err
@@ -74,7 +79,20 @@ class SmpClient:
         if response.status_code != httpx.codes.OK:
             raise LookupAnswerError(f"the SMP answered HTTP {response.status_code}",
                                     participant=str(participant), url=url)
-        return response.content
+        return body
+
+    @staticmethod
+    def _read(response: httpx.Response, url: str, participant: ParticipantId) -> bytes:
+        """The body, refused past :data:`MAX_ANSWER_BYTES` (an SMP's answers are kilobytes)."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_ANSWER_BYTES:
+                raise LookupAnswerError(f"the SMP's answer is longer than {MAX_ANSWER_BYTES} "
+                                        "bytes", participant=str(participant), url=url)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def service_group(self, smp_url: str, participant: ParticipantId) -> ServiceGroup | None:
         """The participant's service group at ``smp_url``; None when the SMP answers 404.

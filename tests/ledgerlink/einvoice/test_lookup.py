@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from ledgerlink.einvoice import smp
 from ledgerlink.einvoice.emulator import Registration, ServedPeppol
 from ledgerlink.einvoice.emulator.registrations import registrations_to_json
 from ledgerlink.einvoice.lookup import LookupSettings, ReceiverLookup, parse_dns_address
@@ -176,6 +177,14 @@ def test_a_plain_http_smp_elsewhere_than_loopback_is_refused(peppol: ServedPeppo
     peppol.emulator.register("10000009", "DK", smp_url="http://smp.example.org")
     with _lookup(peppol) as lookup, pytest.raises(LookupAnswerError, match="https"):
         lookup.lookup("0184:10000009")
+
+
+def test_an_smp_answer_longer_than_the_limit_is_refused(peppol: ServedPeppol,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An answer past MAX_ANSWER_BYTES is not read to the end but refused as unusable."""
+    monkeypatch.setattr(smp, "MAX_ANSWER_BYTES", 200)
+    with _lookup(peppol) as lookup, pytest.raises(LookupAnswerError, match="longer than 200"):
+        lookup.lookup(READY)
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
