@@ -1,4 +1,4 @@
-"""``ledgerlink einvoice``: can a customer receive PEPPOL e-invoices?
+"""Internal: ``ledgerlink einvoice``: can a customer receive PEPPOL e-invoices?
 
 ``ledgerlink einvoice lookup ORGNO [--country DK]`` asks the SML and the
 receiver's SMP and prints, for the BIS Billing 3 invoice and credit note,

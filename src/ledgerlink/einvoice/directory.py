@@ -1,5 +1,5 @@
-"""The PEPPOL Directory's search API: business cards by participant, name, country or
-identifier, and a weaker answer when the SML and SMP cannot be asked.
+"""Internal: the PEPPOL Directory's search API: business cards by participant, name,
+country or identifier, and a weaker answer when the SML and SMP cannot be asked.
 
 ``GET {directory}/search/1.0/json?participant=...&name=...&country=...`` (all
 terms must match; at most two queries a second, 429 beyond). The Directory is an

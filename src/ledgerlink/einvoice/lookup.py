@@ -1,4 +1,4 @@
-"""Can this customer receive a PEPPOL BIS Billing 3 invoice? Ask the SML, then the SMP.
+"""Internal: can this customer receive a PEPPOL BIS Billing 3 invoice? Ask SML, then SMP.
 
 :class:`ReceiverLookup` hashes the participant id into the SML's DNS
 (:mod:`.sml`), reads the SMP's service group and the service metadata of the

@@ -1,4 +1,4 @@
-"""Receiver lookup answers kept until they expire: in memory, or in a small SQLite file.
+"""Internal: receiver lookup answers kept until they expire, in memory or a SQLite file.
 
 The journal store has no general key-value table (its ``tokens`` table is for
 OAuth credentials), and a lookup cache needs no migrations, leases or

@@ -1,4 +1,4 @@
-"""PEPPOL participant ids from organisation numbers: ``iso6523-actorid-upis::0184:12345674``.
+"""Internal: PEPPOL participant ids from organisation numbers (``0184:12345674``).
 
 A participant id is the scheme ``iso6523-actorid-upis``, ``::``, then a value
 ``ICD:number``: the four-digit ISO 6523 code of the number's register and the

@@ -1,5 +1,5 @@
-"""What a receiver lookup answers: can this participant get a BIS Billing 3 invoice (and
-credit note), at which AS4 endpoint, and if not, why not.
+"""Internal: what a receiver lookup answers: can this participant get a BIS Billing 3
+invoice (and credit note), at which AS4 endpoint, and if not, why not.
 
 A definite "no" is an answer here (:class:`Reachability`); a lookup that got
 no answer at all raises :class:`~ledgerlink.errors.ReceiverLookupError` instead.

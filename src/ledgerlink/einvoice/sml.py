@@ -1,4 +1,4 @@
-"""Finding a participant's SMP through the SML's DNS: the SHA-256/base32 U-NAPTR form.
+"""Internal: finding a participant's SMP through the SML's DNS (SHA-256/base32 U-NAPTR).
 
 The DNS name is ``lower(base32(sha256(lower(value))))`` without padding, then the
 identifier scheme, then the SML zone (PEPPOL Policy for use of Identifiers

@@ -1,4 +1,4 @@
-"""Asking a participant's SMP (HTTP GET, no authentication) and judging what it says.
+"""Internal: asking a participant's SMP (HTTP GET, no authentication), judging its answer.
 
 ``GET {smp}/{participant}`` is the service group (404: the SMP does not know
 the participant); ``GET {smp}/{participant}/services/{document type}`` is the

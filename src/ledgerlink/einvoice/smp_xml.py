@@ -1,4 +1,4 @@
-"""Reading the SMP's XML answers: the ServiceGroup and the SignedServiceMetadata.
+"""Internal: reading the SMP's XML answers, the ServiceGroup and SignedServiceMetadata.
 
 PEPPOL SMP 1.x uses the busdox namespaces (not OASIS BDXR's). The answers come
 from servers on the internet, so they are parsed with defusedxml: the standard

@@ -1,4 +1,4 @@
-"""The PEPPOL emulator: an SML's DNS answers and an SMP's (and the Directory's) HTTP.
+"""Internal: the PEPPOL emulator, an SML's DNS answers and an SMP's (and Directory's) HTTP.
 
 :class:`PeppolEmulator` holds the registrations. Its :meth:`~PeppolEmulator.dns_answer`
 answers DNS queries (served by :class:`~.dns_server.DnsServer`): a NAPTR record

@@ -1,4 +1,4 @@
-"""A tiny DNS server on 127.0.0.1 (UDP) answering with what a function makes of each query.
+"""Internal: a tiny DNS server on 127.0.0.1 (UDP) answering as a function says.
 
 It reads nothing itself: every datagram goes to ``answer(wire) -> wire | None``
 (None: stay silent, as a server that is down does), and the reply goes back to

@@ -1,4 +1,4 @@
-"""The emulated SMP's XML answers, in the shapes of the PEPPOL SMP samples (busdox
+"""Internal: the emulated SMP's XML answers, in the shapes of the PEPPOL SMP samples (busdox
 namespaces, ``smp:`` / ``ids:`` / ``wsa:`` prefixes) and the Directory's JSON in
 the shape its server code writes (entity names as ``[{name, language}]``).
 

@@ -1,4 +1,4 @@
-"""Who the emulated SML and SMP know, and what each one can receive.
+"""Internal: who the emulated SML and SMP know, and what each one can receive.
 
 A :class:`Registration` is one participant as the emulator serves it: the
 document types its SMP lists, its AS4 endpoint and dates, and whether the SMP

@@ -1,4 +1,4 @@
-"""The PEPPOL emulator served: its SMP and Directory over HTTP and its SML over UDP DNS,
+"""Internal: the PEPPOL emulator served: its SMP and Directory over HTTP and its SML over UDP DNS,
 both on 127.0.0.1, from Python (:func:`serve_peppol`) or as ``ledgerlink emulate peppol``
 (:data:`SPEC`, registered by the core's built-in plugin).
 
