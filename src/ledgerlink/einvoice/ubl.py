@@ -1,0 +1,420 @@
+"""A booked invoice as a PEPPOL BIS Billing 3 UBL 2.1 Invoice or CreditNote.
+
+:func:`build_einvoice` takes what ledgerlink knows of an invoice — the draft it
+created (lines, reference, key), the booked invoice the connector returned
+(number, dates, currency, total), the company, the seller's e-invoice profile
+and the customer — and writes the document with lxml, in the element order the
+UBL 2.1 schema prescribes. What the rules need and the data cannot give is
+refused with a ValidationError naming the field (a customer without an
+electronic address or a street, a 0 % line without an exemption reason, a
+foreign-currency invoice without an exchange rate).
+
+Choices the rules leave open:
+
+- the item name is the description's first line, cut at a word to
+  :data:`ITEM_NAME_LIMIT` characters; the full text, when longer, is the item
+  description;
+- a line with a negative price (a discount) is written as a negative quantity
+  at a positive price, as BR-27 wants prices non-negative;
+- an invoice in another currency than the company's states its VAT total in
+  the company's currency too (BT-6, BT-111): a second ``TaxTotal``;
+- :attr:`EInvoice.document_id` is a UUID derived from the seller's address,
+  the document type, its number and its ledgerlink key: the same invoice always
+  gets the same id, so an access point can refuse a repeat. It travels in the
+  transport envelope, not in the UBL (where a UUID draws UBL-CR-005).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+import attrs
+from lxml import etree
+
+from ledgerlink.domain import Address, Company, Customer, InvoiceDraft, InvoiceLine, RemoteInvoice
+from ledgerlink.einvoice.parties import ElectronicAddress, Seller, endpoint_for
+from ledgerlink.einvoice.taxes import VatCategory, VatExemption, VatGroup, rounded, vat_groups
+from ledgerlink.errors import ValidationError
+
+__all__ = ["ITEM_NAME_LIMIT", "DocumentKind", "EInvoice", "build_einvoice"]
+
+CUSTOMIZATION_ID = ("urn:cen.eu:en16931:2017#compliant#"
+                    "urn:fdc:peppol.eu:2017:poacc:billing:3.0")
+PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+#: Unit of measure for lines (UN/ECE Rec 20 "one"): ledgerlink's lines carry no unit.
+UNIT_CODE = "C62"
+#: Longest item name written; receivers show it in a column. The full text is kept
+#: in the item description.
+ITEM_NAME_LIMIT = 100
+#: Namespace of :attr:`EInvoice.document_id` (a fixed, random UUID).
+_DOCUMENT_IDS = uuid.UUID("8d5b8a52-3f7e-4f36-9c1e-2b8f9a0c6d41")
+# Characters XML 1.0 cannot hold; removed from every text.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+_MULTILINE = frozenset({"Note", "Description"})
+
+
+def number_text(value: Decimal) -> str:
+    """``value`` in plain notation (``1E+2`` is not an XML Schema decimal), no negative zero."""
+    return format(value if value != 0 else abs(value), "f")
+
+
+class DocumentKind(enum.Enum):
+    """The UBL document type."""
+
+    INVOICE = "Invoice"
+    CREDIT_NOTE = "CreditNote"
+
+    @property
+    def namespace(self) -> str:
+        """The document's UBL namespace."""
+        return f"urn:oasis:names:specification:ubl:schema:xsd:{self.value}-2"
+
+
+@attrs.frozen
+class EInvoice:
+    """A built e-invoice.
+
+    Attributes:
+        kind: Invoice or CreditNote.
+        number: the invoice number (BT-1).
+        key: the ledgerlink key of the invoice.
+        document_id: stable id for the transport envelope (see the module docstring).
+        receiver: the buyer's electronic address, where the document goes.
+        sender: the seller's electronic address.
+        xml: the UBL document, UTF-8 with an XML declaration.
+    """
+
+    kind: DocumentKind
+    number: str
+    key: str
+    document_id: str
+    receiver: ElectronicAddress
+    sender: ElectronicAddress
+    xml: bytes
+
+    def tree(self) -> etree._Element:
+        """The document parsed again, for inspection."""
+        return etree.fromstring(self.xml)
+
+
+@attrs.frozen
+class _Line:
+    """An invoice line as written: sign moved to the quantity, VAT category decided."""
+
+    name: str
+    description: str | None
+    quantity: Decimal
+    price: Decimal
+    net: Decimal
+    category: VatCategory
+    rate: Decimal
+    product_id: str | None
+
+
+def build_einvoice(
+    draft: InvoiceDraft,
+    booked: RemoteInvoice,
+    *,
+    company: Company,
+    seller: Seller,
+    customer: Customer,
+    exemption: VatExemption | None = None,
+    buyer_endpoint: ElectronicAddress | None = None,
+    buyer_reference: str | None = None,
+    exchange_rate: Decimal | None = None,
+    credited: RemoteInvoice | None = None,
+    delivered_on: date | None = None,
+    payment_terms: str | None = None,
+) -> EInvoice:
+    """The booked invoice (or credit note) ``booked`` of ``draft`` as PEPPOL BIS 3 UBL.
+
+    Args:
+        draft: what ledgerlink created: the lines, the reference (the note) and the key.
+        booked: the connector's booked invoice: number, dates, currency, total.
+            One with ``credit_for`` becomes a CreditNote.
+        company: the invoicing company; its currency is the VAT accounting currency.
+        seller: the company's e-invoice profile (address, VAT number, account).
+        customer: the buyer; its organisation number gives its electronic address.
+        exemption: why the 0 % lines carry no VAT (required when there are any).
+        buyer_endpoint: the buyer's electronic address when its number gives none
+            (a GLN, a scheme outside the Nordics).
+        buyer_reference: the buyer's reference (BT-10); defaults to the draft's
+            reference, else the customer's id, as PEPPOL requires one.
+        exchange_rate: company currency per unit of the invoice currency, for an
+            invoice in a foreign currency.
+        credited: the invoice a credit note credits (its number and date).
+        delivered_on: the delivery date (BT-72); an intra-community supply
+            without one states the issue date.
+        payment_terms: the payment terms text; defaults to the days until due.
+    """
+    kind = DocumentKind.CREDIT_NOTE if booked.credit_for else DocumentKind.INVOICE
+    if not booked.number:
+        raise ValidationError("the invoice has no number: e-invoice it once it is booked",
+                              field="number", value=booked.provider_id)
+    if booked.currency != draft.currency:
+        raise ValidationError(f"the booked invoice is in {booked.currency}, the draft in "
+                              f"{draft.currency}", field="currency", value=booked.currency)
+    if kind is DocumentKind.CREDIT_NOTE and (credited is None or not credited.number):
+        raise ValidationError("a credit note needs the credited invoice's number",
+                              field="credited", value=booked.credit_for)
+    currency = draft.currency
+    lines = [_line(line, index, currency, exemption) for index, line in enumerate(draft.lines)]
+    if not lines:
+        raise ValidationError("an e-invoice needs at least one line", field="lines")
+    groups = vat_groups(((ln.category, ln.rate, None if ln.category is VatCategory.STANDARD
+                          else exemption, ln.net) for ln in lines), currency)
+    net = sum((ln.net for ln in lines), Decimal(0))
+    vat = sum((g.vat for g in groups), Decimal(0))
+    if booked.total and abs(booked.total) != abs(net + vat):
+        raise ValidationError(f"the lines come to {net + vat} {currency} with VAT, the booked "
+                              f"invoice to {booked.total}", field="total", value=booked.total)
+    categories = {g.category for g in groups}
+    receiver = buyer_endpoint or endpoint_for(customer.registration_number,
+                                              customer.address.country,
+                                              field="customer.registration_number")
+    _check_parties(categories, seller, customer)
+
+    writer = _Writer(etree.Element(f"{{{kind.namespace}}}{kind.value}",
+                                   nsmap={None: kind.namespace, "cac": CAC, "cbc": CBC}),
+                     currency)
+    root = writer.root
+    writer.text(root, "CustomizationID", CUSTOMIZATION_ID)
+    writer.text(root, "ProfileID", PROFILE_ID)
+    writer.text(root, "ID", booked.number)
+    writer.text(root, "IssueDate", booked.issue_date.isoformat())
+    if kind is DocumentKind.INVOICE:
+        writer.text(root, "DueDate", booked.due_date.isoformat())
+        writer.text(root, "InvoiceTypeCode", "380")
+    else:
+        writer.text(root, "CreditNoteTypeCode", "381")
+    writer.text(root, "Note", draft.reference)
+    writer.text(root, "DocumentCurrencyCode", currency)
+    foreign = currency != company.currency
+    if foreign:
+        writer.text(root, "TaxCurrencyCode", company.currency)
+    writer.text(root, "BuyerReference", buyer_reference or draft.reference or customer.id)
+    if credited is not None and kind is DocumentKind.CREDIT_NOTE:
+        reference = writer.add(writer.add(root, "BillingReference"), "InvoiceDocumentReference")
+        writer.text(reference, "ID", credited.number)
+        writer.text(reference, "IssueDate", credited.issue_date.isoformat())
+    states_vat = VatCategory.NOT_SUBJECT not in categories
+    writer.seller(seller, states_vat)
+    writer.buyer(customer, receiver, states_vat)
+    if delivered_on is not None or VatCategory.INTRA_COMMUNITY in categories:
+        writer.delivery(delivered_on or booked.issue_date, customer.address.country)
+    if kind is DocumentKind.INVOICE:
+        writer.payment(seller, booked.number, payment_terms
+                       or f"Net {(booked.due_date - booked.issue_date).days} days")
+    writer.tax_total(groups, vat)
+    if foreign:
+        if exchange_rate is None or exchange_rate <= 0:
+            raise ValidationError(
+                f"an invoice in {currency} states its VAT in {company.currency} too: give "
+                f"the exchange rate", field="exchange_rate", value=exchange_rate)
+        tax = writer.add(root, "TaxTotal")
+        writer.amount(tax, "TaxAmount", rounded(vat * exchange_rate, company.currency),
+                      company.currency)
+    totals = writer.add(root, "LegalMonetaryTotal")
+    for name, value in (("LineExtensionAmount", net), ("TaxExclusiveAmount", net),
+                        ("TaxInclusiveAmount", net + vat), ("PayableAmount", net + vat)):
+        writer.amount(totals, name, value)
+    for number, line in enumerate(lines, start=1):
+        writer.line(kind, number, line, exemption)
+
+    key = booked.key or draft.key
+    sender = seller.electronic_address
+    document_id = uuid.uuid5(_DOCUMENT_IDS, f"{sender}|{kind.value}|{booked.number}|{key}")
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return EInvoice(kind, booked.number, key, str(document_id), receiver, sender, xml)
+
+
+def _line(line: InvoiceLine, index: int, currency: str,
+          exemption: VatExemption | None) -> _Line:
+    text = clean(line.description).strip()
+    if not text:
+        raise ValidationError("an invoice line needs a description (the item name)",
+                              field=f"lines[{index}].description", value=line.description)
+    name = fit(text.splitlines()[0], ITEM_NAME_LIMIT)
+    description = text if text != name else None
+    if line.vat_rate > 0:
+        category = VatCategory.STANDARD
+    elif exemption is None:
+        raise ValidationError("a 0 % line needs a VAT category and exemption reason: pass "
+                              "exemption=...", field=f"lines[{index}].vat_rate",
+                              value=line.vat_rate)
+    else:
+        category = exemption.category
+    # BR-27: prices are never negative, so a negative price moves its sign to the quantity.
+    sign = -1 if line.unit_price < 0 else 1
+    return _Line(name, description, sign * line.quantity, sign * line.unit_price,
+                 rounded(line.net(currency), currency), category,
+                 line.vat_rate.normalize(), line.product_id or None)
+
+
+def _check_parties(categories: set[VatCategory], seller: Seller, customer: Customer) -> None:
+    """The VAT numbers each category requires (BR-S-02, BR-AE-02, BR-IC-02, BR-O-02 ...)."""
+    if categories - {VatCategory.NOT_SUBJECT} and not seller.vat_number:
+        raise ValidationError("invoices with VAT (or a VAT exemption) state the seller's VAT "
+                              "number", field="seller.vat_number")
+    needs_buyer_vat = {VatCategory.REVERSE_CHARGE, VatCategory.INTRA_COMMUNITY} & categories
+    if needs_buyer_vat and not customer.registration_number:
+        which = ", ".join(sorted(c.value for c in needs_buyer_vat))
+        raise ValidationError(f"VAT category {which} needs the buyer's VAT number",
+                              field="customer.registration_number")
+    address = customer.address
+    for field, value in (("street", address.street), ("city", address.city)):
+        if not clean(value).strip():
+            raise ValidationError("an e-invoice states the buyer's postal address",
+                                  field=f"customer.address.{field}")
+    for field, value in (("street", seller.address.street), ("city", seller.address.city)):
+        if not clean(value).strip():
+            raise ValidationError("an e-invoice states the seller's postal address",
+                                  field=f"seller.address.{field}")
+
+
+def clean(text: str | None) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (control characters)."""
+    return _NOT_XML.sub("", text or "")
+
+
+def fit(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"
+
+
+class _Writer:
+    """Appends UBL elements; empty texts are left out (PEPPOL-EN16931-R008)."""
+
+    def __init__(self, root: etree._Element, currency: str) -> None:
+        self.root = root
+        self.currency = currency
+
+    def add(self, parent: etree._Element, name: str) -> etree._Element:
+        return etree.SubElement(parent, f"{{{CAC}}}{name}")
+
+    def text(self, parent: etree._Element, name: str, value: str | None,
+             **attributes: str) -> etree._Element | None:
+        # Notes and descriptions keep their lines; every other text is one line.
+        value = (clean(value).strip() if name in _MULTILINE
+                 else " ".join(clean(value).split()))
+        if not value:
+            return None
+        element = etree.SubElement(parent, f"{{{CBC}}}{name}", **attributes)
+        element.text = value
+        return element
+
+    def amount(self, parent: etree._Element, name: str, value: Decimal,
+               currency: str | None = None) -> None:
+        currency = currency or self.currency
+        self.text(parent, name, number_text(rounded(value, currency)), currencyID=currency)
+
+    def address(self, parent: etree._Element, address: Address) -> None:
+        postal = self.add(parent, "PostalAddress")
+        streets = [s.strip() for s in clean(address.street).splitlines() if s.strip()]
+        self.text(postal, "StreetName", streets[0] if streets else None)
+        self.text(postal, "AdditionalStreetName", streets[1] if len(streets) > 1 else None)
+        self.text(postal, "CityName", address.city)
+        self.text(postal, "PostalZone", address.postal_code)
+        if len(streets) > 2:  # UBL-SR-51: one third line, so the rest share it
+            self.text(self.add(postal, "AddressLine"), "Line", ", ".join(streets[2:]))
+        self.text(self.add(postal, "Country"), "IdentificationCode", address.country)
+
+    def party(self, role: str, endpoint: ElectronicAddress, name: str, address: Address,
+              vat_number: str | None) -> etree._Element:
+        party = self.add(self.add(self.root, role), "Party")
+        self.text(party, "EndpointID", endpoint.identifier, schemeID=endpoint.scheme)
+        self.text(self.add(party, "PartyName"), "Name", name)
+        self.address(party, address)
+        if vat_number:
+            scheme = self.add(party, "PartyTaxScheme")
+            self.text(scheme, "CompanyID", vat_number)
+            self.text(self.add(scheme, "TaxScheme"), "ID", "VAT")
+        legal = self.add(party, "PartyLegalEntity")
+        self.text(legal, "RegistrationName", name)
+        if endpoint.scheme in ("0184", "0007", "0192"):  # an organisation number
+            self.text(legal, "CompanyID", endpoint.identifier, schemeID=endpoint.scheme)
+        return party
+
+    def seller(self, seller: Seller, states_vat: bool) -> None:
+        party = self.party("AccountingSupplierParty", seller.electronic_address, seller.name,
+                           seller.address, seller.vat_number if states_vat else None)
+        if seller.email or seller.phone:
+            contact = self.add(party, "Contact")
+            self.text(contact, "Telephone", seller.phone)
+            self.text(contact, "ElectronicMail", seller.email)
+
+    def buyer(self, customer: Customer, endpoint: ElectronicAddress, states_vat: bool) -> None:
+        party = self.party("AccountingCustomerParty", endpoint, customer.name, customer.address,
+                           customer.registration_number if states_vat else None)
+        if customer.email:
+            self.text(self.add(party, "Contact"), "ElectronicMail", customer.email)
+
+    def delivery(self, day: date, country: str) -> None:
+        delivery = self.add(self.root, "Delivery")
+        self.text(delivery, "ActualDeliveryDate", day.isoformat())
+        address = self.add(self.add(delivery, "DeliveryLocation"), "Address")
+        self.text(self.add(address, "Country"), "IdentificationCode", country)
+
+    def payment(self, seller: Seller, number: str, terms: str) -> None:
+        account = seller.payment
+        if account is not None:
+            means = self.add(self.root, "PaymentMeans")
+            self.text(means, "PaymentMeansCode", account.means_code)
+            self.text(means, "PaymentID", number)
+            payee = self.add(means, "PayeeFinancialAccount")
+            self.text(payee, "ID", account.account)
+            self.text(payee, "Name", account.name)
+            if account.branch:
+                self.text(self.add(payee, "FinancialInstitutionBranch"), "ID", account.branch)
+        self.text(self.add(self.root, "PaymentTerms"), "Note", terms)
+
+    def category(self, parent: etree._Element, name: str, category: VatCategory, rate: Decimal,
+                 exemption: VatExemption | None) -> None:
+        element = self.add(parent, name)
+        self.text(element, "ID", category.value)
+        if category.has_rate:
+            self.text(element, "Percent", number_text(rate))
+        if exemption is not None and name == "TaxCategory":
+            self.text(element, "TaxExemptionReasonCode", exemption.code)
+            self.text(element, "TaxExemptionReason", exemption.reason)
+        self.text(self.add(element, "TaxScheme"), "ID", "VAT")
+
+    def tax_total(self, groups: Sequence[VatGroup], vat: Decimal) -> None:
+        total = self.add(self.root, "TaxTotal")
+        self.amount(total, "TaxAmount", vat)
+        for group in groups:
+            subtotal = self.add(total, "TaxSubtotal")
+            self.amount(subtotal, "TaxableAmount", group.taxable)
+            self.amount(subtotal, "TaxAmount", group.vat)
+            self.category(subtotal, "TaxCategory", group.category, group.rate, group.exemption)
+
+    def line(self, kind: DocumentKind, number: int, line: _Line,
+             exemption: VatExemption | None) -> None:
+        element = self.add(self.root, f"{kind.value}Line")
+        self.text(element, "ID", str(number))
+        quantity = "InvoicedQuantity" if kind is DocumentKind.INVOICE else "CreditedQuantity"
+        self.text(element, quantity, number_text(line.quantity), unitCode=UNIT_CODE)
+        self.amount(element, "LineExtensionAmount", line.net)
+        item = self.add(element, "Item")
+        self.text(item, "Description", line.description)
+        self.text(item, "Name", line.name)
+        if line.product_id:
+            self.text(self.add(item, "SellersItemIdentification"), "ID", line.product_id)
+        self.category(item, "ClassifiedTaxCategory", line.category, line.rate, exemption)
+        price = self.add(element, "Price")
+        self.text(price, "PriceAmount", number_text(line.price), currencyID=self.currency)
