@@ -25,6 +25,7 @@ refused with a clear error rather than half-supported.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -140,8 +141,9 @@ def _copy_message(check: etree._Element, text: etree._Element) -> None:
         parts.append(child.tail or "")
     for part in parts:
         if isinstance(part, str):
-            if part.strip():
-                etree.SubElement(text, f"{_X}text").text = " ".join(part.split())
+            # Runs of white space become one space; the reader trims the ends.
+            if part:
+                etree.SubElement(text, f"{_X}text").text = re.sub(r"\s+", " ", part)
         else:
             text.append(part)
 

@@ -187,6 +187,14 @@ def vat_groups(
     return tuple(
         VatGroup(category, rate, reasons[category], rounded(base, currency),
                  rounded(EXACT.divide(EXACT.multiply(base, rate), Decimal(100)), currency))
-        for (category, rate), base in sorted(bases.items(), key=lambda kv: (kv[0][0].value,
-                                                                            kv[0][1]))
+        for (category, rate), base in sorted(bases.items(), key=_breakdown_order)
     )
+
+
+_ORDER = {category: position for position, category in enumerate(VatCategory)}
+
+
+def _breakdown_order(item: tuple[tuple[VatCategory, Decimal], Decimal]) -> tuple[int, Decimal]:
+    """Standard rated first, highest rate first: the order invoices print the breakdown in."""
+    (category, rate), _ = item
+    return _ORDER[category], -rate
