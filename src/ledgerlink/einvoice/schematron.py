@@ -59,9 +59,11 @@ def to_xslt(schematron: Path) -> str:
     if schema.find(f"{_S}pattern[@abstract='true']") is not None:
         raise SchematronError(f"{schematron}: abstract patterns are not supported")
 
-    namespaces = {ns.get("prefix"): ns.get("uri") for ns in schema.iterfind(f"{_S}ns")}
+    namespaces: dict[str | None, str] = {
+        str(ns.get("prefix")): str(ns.get("uri")) for ns in schema.iterfind(f"{_S}ns")}
     namespaces.update({p: u for p, u in schema.nsmap.items() if p and u not in (SCH, XSL)})
-    nsmap = {"xsl": XSL, "svrl": SVRL, "ll": _LOCAL, "xs": _XS, **namespaces}
+    nsmap: dict[str | None, str] = {"xsl": XSL, "svrl": SVRL, "ll": _LOCAL, "xs": _XS,
+                                    **namespaces}
     sheet = etree.Element(f"{_X}stylesheet", nsmap=nsmap, version="3.0")
     sheet.set("exclude-result-prefixes", "#all")
     etree.SubElement(sheet, f"{_X}output", method="xml", indent="no")
@@ -150,8 +152,8 @@ def _copy_message(check: etree._Element, text: etree._Element) -> None:
 
 def _location_function() -> etree._Element:
     """``ll:location($node)``: the node's path, e.g. ``/Invoice/cac:Party[1]/cbc:ID[2]``."""
-    function = etree.Element(f"{_X}function", name="ll:location", **{"as": "xs:string"})
-    etree.SubElement(function, f"{_X}param", name="node", **{"as": "node()"})
+    function = etree.Element(f"{_X}function", {"name": "ll:location", "as": "xs:string"})
+    etree.SubElement(function, f"{_X}param", {"name": "node", "as": "node()"})
     steps = ("for $n in $node/ancestor-or-self::* return concat('/', name($n), '[', "
              "count($n/preceding-sibling::*[node-name(.) = node-name($n)]) + 1, ']')")
     attribute = "if ($node instance of attribute()) then concat('/@', name($node)) else ''"

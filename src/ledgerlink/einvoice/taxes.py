@@ -33,8 +33,8 @@ __all__ = [
     "VatCategory",
     "VatExemption",
     "VatGroup",
-    "rounded",
     "exempt",
+    "rounded",
     "vat_groups",
 ]
 

@@ -177,6 +177,9 @@ def build_einvoice(
     if booked.total and abs(booked.total) != abs(net + vat):
         raise ValidationError(f"the lines come to {net + vat} {currency} with VAT, the booked "
                               f"invoice to {booked.total}", field="total", value=booked.total)
+    if kind is DocumentKind.CREDIT_NOTE and net + vat < 0:
+        raise ValidationError("a credit note cannot have a negative total (DK-R-016); "
+                              "send the correction as an invoice", field="lines")
     categories = {g.category for g in groups}
     receiver = buyer_endpoint or endpoint_for(customer.registration_number,
                                               customer.address.country,
@@ -243,7 +246,8 @@ def _line(line: InvoiceLine, index: int, currency: str,
     if not text:
         raise ValidationError("an invoice line needs a description (the item name)",
                               field=f"lines[{index}].description", value=line.description)
-    name = fit(text.splitlines()[0], ITEM_NAME_LIMIT)
+    first = next(part for part in text.splitlines() if part.strip())
+    name = fit(first, ITEM_NAME_LIMIT)
     description = text if text != name else None
     if line.vat_rate > 0:
         category = VatCategory.STANDARD
@@ -270,6 +274,9 @@ def _check_parties(categories: set[VatCategory], seller: Seller, customer: Custo
         which = ", ".join(sorted(c.value for c in needs_buyer_vat))
         raise ValidationError(f"VAT category {which} needs the buyer's VAT number",
                               field="customer.registration_number")
+    for field, name in (("customer.name", customer.name), ("seller.name", seller.name)):
+        if not clean(name).strip():
+            raise ValidationError("the name has no printable text", field=field, value=name)
     address = customer.address
     for field, value in (("street", address.street), ("city", address.city)):
         if not clean(value).strip():
@@ -314,7 +321,7 @@ class _Writer:
                  else " ".join(clean(value).split()))
         if not value:
             return None
-        element = etree.SubElement(parent, f"{{{CBC}}}{name}", **attributes)
+        element = etree.SubElement(parent, f"{{{CBC}}}{name}", attributes)
         element.text = value
         return element
 

@@ -163,7 +163,8 @@ class EInvoiceValidator:
         self._processor = _saxon()
         compiler = self._processor.new_xslt30_processor()
         self._layers: dict[Layer, PyXsltExecutable] = {}
-        for layer, path in (("cen", CEN_RULES), ("peppol", PEPPOL_RULES)):
+        layers: tuple[tuple[Layer, Path], ...] = (("cen", CEN_RULES), ("peppol", PEPPOL_RULES))
+        for layer, path in layers:
             try:
                 self._layers[layer] = compiler.compile_stylesheet(
                     stylesheet_text=to_xslt(directory / path))
@@ -186,10 +187,11 @@ class EInvoiceValidator:
 
     def check_schema(self, root: etree._Element) -> tuple[Finding, ...]:
         """The UBL 2.1 XSD's errors about ``root`` (an Invoice or a CreditNote)."""
-        schema = self._schemas.get(root.tag)
+        tag = str(root.tag)
+        schema = self._schemas.get(tag)
         if schema is None:
             return (Finding("xsd", "XSD", "fatal", "/",
-                            f"the root element {root.tag} is neither a UBL Invoice "
+                            f"the root element {tag} is neither a UBL Invoice "
                             f"nor a UBL CreditNote"),)
         if schema.validate(root):
             return ()

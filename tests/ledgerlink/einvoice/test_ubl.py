@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
 from lxml import etree
 
-from ledgerlink.domain import Address, Customer
+from ledgerlink.domain import Address, Customer, InvoiceLine
 from ledgerlink.einvoice import (
     EXPORT,
     INTRA_COMMUNITY,
@@ -39,7 +40,7 @@ NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents
       "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
 
 
-def _build(lines: list, customer: Customer = DANISH, **options: object) -> EInvoice:
+def _build(lines: list[InvoiceLine], customer: Customer = DANISH, **options: object) -> EInvoice:
     draft, booked = booked_pair(lines, customer=customer)
     return build_einvoice(draft, booked, company=COMPANY, seller=SELLER, customer=customer,
                           **options)  # type: ignore[arg-type]
@@ -55,7 +56,7 @@ def _assert_valid(validator: EInvoiceValidator, document: EInvoice) -> None:
 
 
 def test_several_vat_rates_and_a_discount_line(validator: EInvoiceValidator) -> None:
-    """Three rates and a negative discount line give one VAT subtotal per rate and a valid document."""
+    """Three rates and a negative discount line give one VAT subtotal per rate, and pass."""
     document = _build([line("Service hours", "3.5", "650"), line("Filter", "2", "129.95", "12"),
                        line("Book", "1", "99.50", "6"), line("Loyalty discount", "1", "-100")])
     _assert_valid(validator, document)
@@ -204,7 +205,8 @@ def test_document_id_is_stable_per_number_and_key() -> None:
       "buyer_endpoint": ElectronicAddress.gln("5790000435975")},
      "customer.registration_number"),
 ])
-def test_data_that_cannot_make_a_valid_document_is_refused(change: dict, field: str) -> None:
+def test_data_that_cannot_make_a_valid_document_is_refused(change: dict[str, Any],
+                                                          field: str) -> None:
     """Missing or contradictory data raises a ValidationError naming the field."""
     customer = change.pop("customer", DANISH)
     lines = change.pop("lines", [line("Service", "1", "100")])

@@ -13,7 +13,7 @@ from tests.ledgerlink.einvoice.conftest import RULES
 
 EXAMPLES = RULES / "peppol-bis-billing-3" / "examples"
 NORWEGIAN = RULES / "peppol-bis-billing-3" / "national-examples" / "NO" / "Norwegian-example-1.xml"
-OFFICIAL = sorted(EXAMPLES.glob("*.xml")) + [NORWEGIAN]
+OFFICIAL = [*sorted(EXAMPLES.glob("*.xml")), NORWEGIAN]
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 
