@@ -174,11 +174,15 @@ class EInvoiceValidator:
     def validate(self, document: bytes | etree._Element | etree._ElementTree) -> ValidationReport:
         """Every finding about ``document`` (UBL XML bytes or a parsed lxml tree)."""
         if isinstance(document, bytes):
-            root = etree.fromstring(document)
-            text = document.decode("utf-8")
+            try:
+                root = etree.fromstring(document)
+            except etree.XMLSyntaxError as err:
+                return ValidationReport((Finding("xsd", "XML", "fatal", f"line {err.lineno}",
+                                                 f"not well-formed XML: {err.msg}"),))
         else:
             root = document.getroot() if isinstance(document, etree._ElementTree) else document
-            text = etree.tostring(root, encoding="unicode")
+        # Saxon reads text; lxml writes it back in whatever encoding the bytes had.
+        text = etree.tostring(root, encoding="unicode")
         findings = list(self.check_schema(root))
         node = self._processor.parse_xml(xml_text=text)
         for layer in self._layers:

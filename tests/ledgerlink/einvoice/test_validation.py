@@ -117,6 +117,23 @@ def test_other_documents_are_refused_by_the_schema_layer(validator: EInvoiceVali
     assert [(f.layer, f.rule) for f in report.fatal][:1] == [("xsd", "XSD")]
 
 
+def test_malformed_documents_are_one_fatal_finding(validator: EInvoiceValidator) -> None:
+    """Bytes that are not well-formed XML give one fatal finding instead of an exception."""
+    report = validator.validate(b"<Invoice><unclosed></Invoice>")
+    assert [(f.layer, f.rule, f.flag) for f in report.findings] == [("xsd", "XML", "fatal")]
+
+
+def test_documents_in_other_encodings_are_read(validator: EInvoiceValidator) -> None:
+    """A document encoded as ISO-8859-1 is validated like its UTF-8 twin."""
+    root = _example(EXAMPLES / "base-example.xml")
+    name = root.find(f"{{{CAC}}}AccountingCustomerParty/{{{CAC}}}Party/{{{CAC}}}PartyName/"
+                     f"{{{CBC}}}Name")
+    assert name is not None
+    name.text = "Købmand Ærø"
+    latin = etree.tostring(root, encoding="ISO-8859-1", xml_declaration=True)
+    assert validator.validate(latin).is_valid
+
+
 def test_rules_directory_comes_from_the_environment(tmp_path: Path) -> None:
     """Without a path the directory is read from the environment variable, and checked."""
     with pytest.raises(EInvoiceRulesError, match=RULES_ENV):
