@@ -35,7 +35,7 @@ from lxml import etree
 
 from ledgerlink.domain import Company, Customer, InvoiceDraft, InvoiceLine, RemoteInvoice
 from ledgerlink.einvoice.parties import ElectronicAddress, Seller, endpoint_for
-from ledgerlink.einvoice.taxes import VatCategory, VatExemption, rounded, vat_groups
+from ledgerlink.einvoice.taxes import VatCategory, VatExemption, VatGroup, rounded, vat_groups
 from ledgerlink.einvoice.writer import CAC, CBC, DocumentKind, Line, UblWriter, clean, fit
 from ledgerlink.errors import ValidationError
 
@@ -93,6 +93,7 @@ def build_einvoice(
     credited: RemoteInvoice | None = None,
     delivered_on: date | None = None,
     payment_terms: str | None = None,
+    discounts_as_allowances: bool = False,
 ) -> EInvoice:
     """The booked invoice (or credit note) ``booked`` of ``draft`` as PEPPOL BIS 3 UBL.
 
@@ -114,40 +115,34 @@ def build_einvoice(
         delivered_on: the delivery date (BT-72); an intra-community supply
             without one states the issue date.
         payment_terms: the payment terms text; defaults to the days until due.
+        discounts_as_allowances: write lines with a negative amount as document-level
+            allowances (BG-20, reason code 95 "discount") rather than as negative lines.
     """
     kind = DocumentKind.CREDIT_NOTE if booked.credit_for else DocumentKind.INVOICE
-    if not booked.number:
-        raise ValidationError("the invoice has no number: e-invoice it once it is booked",
-                              field="number", value=booked.provider_id)
-    if booked.currency != draft.currency:
-        raise ValidationError(f"the booked invoice is in {booked.currency}, the draft in "
-                              f"{draft.currency}", field="currency", value=booked.currency)
-    if kind is DocumentKind.CREDIT_NOTE and (credited is None or not credited.number):
-        raise ValidationError("a credit note needs the credited invoice's number",
-                              field="credited", value=booked.credit_for)
-    currency = draft.currency
-    lines = [_line(line, index, currency, exemption) for index, line in enumerate(draft.lines)]
-    if not lines:
-        raise ValidationError("an e-invoice needs at least one line", field="lines")
-    groups = vat_groups(((ln.category, ln.rate, None if ln.category is VatCategory.STANDARD
-                          else exemption, ln.net) for ln in lines), currency)
-    net = sum((ln.net for ln in lines), Decimal(0))
-    vat = sum((g.vat for g in groups), Decimal(0))
-    if booked.total and abs(booked.total) != abs(net + vat):
-        raise ValidationError(f"the lines come to {net + vat} {currency} with VAT, the booked "
-                              f"invoice to {booked.total}", field="total", value=booked.total)
-    if kind is DocumentKind.CREDIT_NOTE and net + vat < 0:
+    _check_booked(draft, booked, kind, credited)
+    content = _content(draft, exemption, discounts_as_allowances)
+    if booked.total and abs(booked.total) != abs(content.payable):
+        raise ValidationError(f"the lines come to {content.payable} {draft.currency} with VAT, "
+                              f"the booked invoice to {booked.total}", field="total",
+                              value=booked.total)
+    if kind is DocumentKind.CREDIT_NOTE and content.payable < 0:
         raise ValidationError("a credit note cannot have a negative total (DK-R-016); "
                               "send the correction as an invoice", field="lines")
-    categories = {g.category for g in groups}
+    categories = {g.category for g in content.groups}
     receiver = buyer_endpoint or endpoint_for(customer.registration_number,
                                               customer.address.country,
                                               field="customer.registration_number")
     _check_parties(categories, seller, customer)
+    foreign = draft.currency != company.currency
+    if foreign and (exchange_rate is None or exchange_rate <= 0):
+        raise ValidationError(
+            f"an invoice in {draft.currency} states its VAT in {company.currency} too: give "
+            f"the exchange rate", field="exchange_rate", value=exchange_rate)
+    assert booked.number is not None  # _check_booked
 
     writer = UblWriter(etree.Element(f"{{{kind.namespace}}}{kind.value}",
-                                   nsmap={None: kind.namespace, "cac": CAC, "cbc": CBC}),
-                     currency)
+                                     nsmap={None: kind.namespace, "cac": CAC, "cbc": CBC}),
+                       draft.currency)
     root = writer.root
     writer.text(root, "CustomizationID", CUSTOMIZATION_ID)
     writer.text(root, "ProfileID", PROFILE_ID)
@@ -159,8 +154,7 @@ def build_einvoice(
     else:
         writer.text(root, "CreditNoteTypeCode", "381")
     writer.text(root, "Note", draft.reference)
-    writer.text(root, "DocumentCurrencyCode", currency)
-    foreign = currency != company.currency
+    writer.text(root, "DocumentCurrencyCode", draft.currency)
     if foreign:
         writer.text(root, "TaxCurrencyCode", company.currency)
     writer.text(root, "BuyerReference", buyer_reference or draft.reference or customer.id)
@@ -176,20 +170,15 @@ def build_einvoice(
     if kind is DocumentKind.INVOICE:
         writer.payment(seller, booked.number, payment_terms
                        or f"Net {(booked.due_date - booked.issue_date).days} days")
-    writer.tax_total(groups, vat)
+    for allowance in content.allowances:
+        writer.allowance(allowance)
+    writer.tax_total(content.groups, content.vat)
     if foreign:
-        if exchange_rate is None or exchange_rate <= 0:
-            raise ValidationError(
-                f"an invoice in {currency} states its VAT in {company.currency} too: give "
-                f"the exchange rate", field="exchange_rate", value=exchange_rate)
-        tax = writer.add(root, "TaxTotal")
-        writer.amount(tax, "TaxAmount", rounded(vat * exchange_rate, company.currency),
-                      company.currency)
-    totals = writer.add(root, "LegalMonetaryTotal")
-    for name, value in (("LineExtensionAmount", net), ("TaxExclusiveAmount", net),
-                        ("TaxInclusiveAmount", net + vat), ("PayableAmount", net + vat)):
-        writer.amount(totals, name, value)
-    for number, line in enumerate(lines, start=1):
+        assert exchange_rate is not None  # checked above
+        writer.amount(writer.add(root, "TaxTotal"), "TaxAmount",
+                      rounded(content.vat * exchange_rate, company.currency), company.currency)
+    writer.totals(content.line_total, content.allowance_total, content.vat)
+    for number, line in enumerate(content.lines, start=1):
         writer.line(kind, number, line, exemption)
 
     key = booked.key or draft.key
@@ -197,6 +186,59 @@ def build_einvoice(
     document_id = uuid.uuid5(_DOCUMENT_IDS, f"{sender}|{kind.value}|{booked.number}|{key}")
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return EInvoice(kind, booked.number, key, str(document_id), receiver, sender, xml)
+
+
+@attrs.frozen
+class _Content:
+    """What the document states: its lines, allowances, VAT breakdown and totals."""
+
+    lines: tuple[Line, ...]
+    allowances: tuple[Line, ...]
+    groups: tuple[VatGroup, ...]
+
+    @property
+    def line_total(self) -> Decimal:
+        return sum((ln.net for ln in self.lines), Decimal(0))
+
+    @property
+    def allowance_total(self) -> Decimal:
+        return -sum((ln.net for ln in self.allowances), Decimal(0))
+
+    @property
+    def vat(self) -> Decimal:
+        return sum((g.vat for g in self.groups), Decimal(0))
+
+    @property
+    def payable(self) -> Decimal:
+        return self.line_total - self.allowance_total + self.vat
+
+
+def _content(draft: InvoiceDraft, exemption: VatExemption | None,
+             discounts_as_allowances: bool) -> _Content:
+    lines = [_line(line, index, draft.currency, exemption)
+             for index, line in enumerate(draft.lines)]
+    if not lines:
+        raise ValidationError("an e-invoice needs at least one line", field="lines")
+    allowances = [ln for ln in lines if ln.net < 0] if discounts_as_allowances else []
+    if len(allowances) == len(lines):  # BR-16: an invoice keeps at least one line
+        allowances = []
+    groups = vat_groups(((ln.category, ln.rate, None if ln.category is VatCategory.STANDARD
+                          else exemption, ln.net) for ln in lines), draft.currency)
+    return _Content(tuple(ln for ln in lines if ln not in allowances), tuple(allowances),
+                    groups)
+
+
+def _check_booked(draft: InvoiceDraft, booked: RemoteInvoice, kind: DocumentKind,
+                  credited: RemoteInvoice | None) -> None:
+    if not booked.number:
+        raise ValidationError("the invoice has no number: e-invoice it once it is booked",
+                              field="number", value=booked.provider_id)
+    if booked.currency != draft.currency:
+        raise ValidationError(f"the booked invoice is in {booked.currency}, the draft in "
+                              f"{draft.currency}", field="currency", value=booked.currency)
+    if kind is DocumentKind.CREDIT_NOTE and (credited is None or not credited.number):
+        raise ValidationError("a credit note needs the credited invoice's number",
+                              field="credited", value=booked.credit_for)
 
 
 def _line(line: InvoiceLine, index: int, currency: str,

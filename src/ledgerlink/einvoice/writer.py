@@ -27,6 +27,8 @@ CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 #: Unit of measure for lines (UN/ECE Rec 20 "one"): ledgerlink's lines carry no unit.
 UNIT_CODE = "C62"
+#: Allowance reason code (UNCL 5189) for a discount.
+DISCOUNT_REASON = "95"
 # Characters XML 1.0 cannot hold; removed from every text.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -176,6 +178,25 @@ class UblWriter:
             self.text(element, "TaxExemptionReasonCode", exemption.code)
             self.text(element, "TaxExemptionReason", exemption.reason)
         self.text(self.add(element, "TaxScheme"), "ID", "VAT")
+
+    def allowance(self, discount: Line) -> None:
+        """A discount line as a document-level allowance (its amount made positive)."""
+        element = self.add(self.root, "AllowanceCharge")
+        self.text(element, "ChargeIndicator", "false")
+        self.text(element, "AllowanceChargeReasonCode", DISCOUNT_REASON)
+        self.text(element, "AllowanceChargeReason", discount.name)
+        self.amount(element, "Amount", -discount.net)
+        self.category(element, "TaxCategory", discount.category, discount.rate, None)
+
+    def totals(self, lines: Decimal, allowances: Decimal, vat: Decimal) -> None:
+        """The document totals (BG-22); allowances are stated when there are any."""
+        totals = self.add(self.root, "LegalMonetaryTotal")
+        self.amount(totals, "LineExtensionAmount", lines)
+        self.amount(totals, "TaxExclusiveAmount", lines - allowances)
+        self.amount(totals, "TaxInclusiveAmount", lines - allowances + vat)
+        if allowances:
+            self.amount(totals, "AllowanceTotalAmount", allowances)
+        self.amount(totals, "PayableAmount", lines - allowances + vat)
 
     def tax_total(self, groups: Sequence[VatGroup], vat: Decimal) -> None:
         total = self.add(self.root, "TaxTotal")

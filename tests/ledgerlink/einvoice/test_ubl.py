@@ -68,6 +68,22 @@ def test_several_vat_rates_and_a_discount_line(validator: EInvoiceValidator) -> 
     assert _texts(document, "cac:InvoiceLine[4]/cac:Price/cbc:PriceAmount") == ["100"]
 
 
+def test_discount_lines_as_document_allowances(validator: EInvoiceValidator) -> None:
+    """Negative lines can be written as document-level allowances; the totals stay the same."""
+    lines = [line("Service hours", "3.5", "650"), line("Book", "1", "99.50", "6"),
+             line("Loyalty discount", "1", "-100"), line("Book discount", "-1", "9.95", "6")]
+    as_lines = _build(lines)
+    document = _build(lines, discounts_as_allowances=True)
+    _assert_valid(validator, document)
+    assert _texts(document, "cac:AllowanceCharge/cbc:AllowanceChargeReason") == [
+        "Loyalty discount", "Book discount"]
+    assert _texts(document, "cac:AllowanceCharge/cbc:Amount") == ["100.00", "9.95"]
+    assert _texts(document, "cac:LegalMonetaryTotal/cbc:AllowanceTotalAmount") == ["109.95"]
+    assert len(document.tree().findall("cac:InvoiceLine", NS)) == 2
+    assert _texts(document, "cac:LegalMonetaryTotal/cbc:PayableAmount") == _texts(
+        as_lines, "cac:LegalMonetaryTotal/cbc:PayableAmount")
+
+
 @pytest.mark.parametrize(("exemption", "code"), [
     (exempt("VATEX-EU-132", "Exempt: medical care"), "E"),
     (ZERO_RATED, "Z"),

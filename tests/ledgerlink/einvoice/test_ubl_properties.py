@@ -69,9 +69,9 @@ def _cases(draw: st.DrawFn) -> _Case:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(case=_cases(), rate=_decimal("0.01", "20", 6))
-def test_generated_invoices_have_no_fatal_findings(validator: EInvoiceValidator,
-                                                   case: _Case, rate: Decimal) -> None:
+@given(case=_cases(), rate=_decimal("0.01", "20", 6), allowances=st.booleans())
+def test_generated_invoices_have_no_fatal_findings(validator: EInvoiceValidator, case: _Case,
+                                                   rate: Decimal, allowances: bool) -> None:
     """Generated invoices and credit notes in several currencies pass all three layers."""
     customer, lines, exemption, credit = case
     draft, invoice = booked_pair(lines, customer=customer, number="1001")
@@ -80,6 +80,7 @@ def test_generated_invoices_have_no_fatal_findings(validator: EInvoiceValidator,
         draft, booked = booked_pair(lines, customer=customer, number="1002", credit_for="P-1001")
         credited = invoice
     document = build_einvoice(draft, booked, company=COMPANY, seller=SELLER, customer=customer,
-                              exemption=exemption, exchange_rate=rate, credited=credited)
+                              exemption=exemption, exchange_rate=rate, credited=credited,
+                              discounts_as_allowances=allowances)
     report = validator.validate(document.xml)
     assert report.fatal == (), f"{report}\n{document.xml.decode()}"
