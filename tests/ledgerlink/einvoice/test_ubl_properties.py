@@ -20,7 +20,7 @@ from ledgerlink.einvoice import (
     build_einvoice,
     exempt,
 )
-from ledgerlink.einvoice.ubl import clean
+from ledgerlink.einvoice.writer import clean
 from tests.ledgerlink.einvoice.support import (
     COMPANY,
     DANISH,
