@@ -18,6 +18,7 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     ├── LeaseLost                  a run's lease was taken over; the run stops as if it crashed
     ├── RateLimitTimeout           a request waited longer than allowed for its rate limits
     ├── NotificationError          a run report could not be delivered (keeps the SMTP reply)
+    ├── EInvoiceRulesError         e-invoice rules cannot be loaded (no folder, a file, no saxonche)
     ├── ReceiverLookupError        a PEPPOL receiver lookup got no answer (keeps participant, URL)
     │   ├── SmlUnavailableError    the SML's DNS did not answer (timeout, SERVFAIL)
     │   ├── SmpUnavailableError    the receiver's SMP did not answer (refused, timeout, 5xx)
@@ -48,6 +49,7 @@ __all__ = [
     "ConnectorOptionError",
     "DirectoryError",
     "DuplicateConnectorError",
+    "EInvoiceRulesError",
     "InputFileError",
     "InvoiceStateError",
     "LeaseLost",
@@ -310,6 +312,10 @@ class WatermarkMovedError(StoreError):
 
 class RateLimitTimeout(LedgerlinkError):
     """A request waited longer than allowed for its rate limits."""
+
+
+class EInvoiceRulesError(LedgerlinkError):
+    """The e-invoice validation rules cannot be loaded: no folder, a missing file, no saxonche."""
 
 
 class NotificationError(LedgerlinkError):

@@ -42,7 +42,7 @@ CORE_COMMANDS = (
     LazyCommand("emulate", "ledgerlink.cli.emulate:emulate",
                 help="Serve the NAME provider's emulator (quickbooks, dinero, ...) until "
                      "Ctrl-C."),
-    LazyCommand("einvoice", "ledgerlink.einvoice.cli:einvoice",
+    LazyCommand("einvoice", "ledgerlink.cli.einvoice:einvoice",
                 help="PEPPOL e-invoicing: can a customer receive BIS Billing 3 invoices?"),
 )
 

@@ -18,14 +18,9 @@ from typing import Any
 import attrs
 import httpx
 
+from ledgerlink.einvoice.kinds import DocumentKind
 from ledgerlink.einvoice.participants import ParticipantId
-from ledgerlink.einvoice.receiver import (
-    DocumentAnswer,
-    DocumentKind,
-    Reachability,
-    ReceiverAnswer,
-    Source,
-)
+from ledgerlink.einvoice.receiver import DocumentAnswer, Reachability, ReceiverAnswer, Source
 from ledgerlink.errors import DirectoryError
 
 __all__ = ["DIRECTORY_URL", "DirectoryEntity", "DirectoryMatch", "PeppolDirectory",

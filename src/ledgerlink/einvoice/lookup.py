@@ -31,14 +31,10 @@ import attrs
 import httpx
 
 from ledgerlink.einvoice.directory import DIRECTORY_URL, PeppolDirectory, directory_answer
+from ledgerlink.einvoice.kinds import DocumentKind
 from ledgerlink.einvoice.lookup_cache import LookupCache
 from ledgerlink.einvoice.participants import ParticipantId, participant_for
-from ledgerlink.einvoice.receiver import (
-    DocumentAnswer,
-    DocumentKind,
-    Reachability,
-    ReceiverAnswer,
-)
+from ledgerlink.einvoice.receiver import DocumentAnswer, Reachability, ReceiverAnswer
 from ledgerlink.einvoice.sml import PRODUCTION_ZONE, DnsSml, SmlResolver, zone_named
 from ledgerlink.einvoice.smp import SmpClient, judge_service
 from ledgerlink.errors import LookupAnswerError, ReceiverLookupError

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 from cattrs.preconf.json import make_converter
 
+from ledgerlink.einvoice.kinds import DOCUMENT_SCHEME, DocumentKind
 from ledgerlink.einvoice.participants import ParticipantId
 
 __all__ = [
@@ -23,40 +24,18 @@ __all__ = [
     "DOCUMENT_SCHEME",
     "PROCESS_SCHEME",
     "DocumentAnswer",
-    "DocumentKind",
     "Endpoint",
     "Reachability",
     "ReceiverAnswer",
     "Source",
 ]
 
-#: The document type identifier scheme of BIS Billing 3.
-DOCUMENT_SCHEME = "busdox-docid-qns"
 #: The process identifier scheme.
 PROCESS_SCHEME = "cenbii-procid-ubl"
 #: The BIS Billing 3 process (``Process`` in the SMP's answer).
 BILLING_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 #: The only active PEPPOL transport profile (AS4 v2).
 AS4_PROFILE = "peppol-transport-as4-v2_0"
-_BIS3 = "##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1"
-
-
-class DocumentKind(enum.Enum):
-    """The two BIS Billing 3 documents; the value is the document type identifier."""
-
-    INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice" + _BIS3
-    CREDIT_NOTE = ("urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote"
-                   + _BIS3)
-
-    @property
-    def document_id(self) -> str:
-        """``busdox-docid-qns::urn:oasis:...``: scheme and value, as the SMP URL has it."""
-        return f"{DOCUMENT_SCHEME}::{self.value}"
-
-    @property
-    def label(self) -> str:
-        """For people: ``invoice`` or ``credit note``."""
-        return self.name.lower().replace("_", " ")
 
 
 class Reachability(enum.Enum):

@@ -16,12 +16,12 @@ from urllib.parse import quote
 import attrs
 import httpx
 
+from ledgerlink.einvoice.kinds import DocumentKind
 from ledgerlink.einvoice.participants import ParticipantId
 from ledgerlink.einvoice.receiver import (
     AS4_PROFILE,
     BILLING_PROCESS,
     DocumentAnswer,
-    DocumentKind,
     Endpoint,
     Reachability,
 )

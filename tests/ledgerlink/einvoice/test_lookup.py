@@ -13,10 +13,11 @@ import pytest
 from ledgerlink.einvoice import smp
 from ledgerlink.einvoice.emulator import Registration, ServedPeppol
 from ledgerlink.einvoice.emulator.registrations import registrations_to_json
+from ledgerlink.einvoice.kinds import DocumentKind
 from ledgerlink.einvoice.lookup import LookupSettings, ReceiverLookup, parse_dns_address
 from ledgerlink.einvoice.lookup_cache import LookupCache, MemoryLookupCache, SqliteLookupCache
 from ledgerlink.einvoice.participants import participant_for
-from ledgerlink.einvoice.receiver import AS4_PROFILE, DocumentKind, Reachability, Source
+from ledgerlink.einvoice.receiver import AS4_PROFILE, Reachability, Source
 from ledgerlink.emulation import Faults
 from ledgerlink.errors import (
     LookupAnswerError,

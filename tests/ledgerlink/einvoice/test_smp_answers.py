@@ -13,13 +13,9 @@ import dns.rdatatype
 import pytest
 
 from ledgerlink.einvoice.directory import directory_answer, parse_search
+from ledgerlink.einvoice.kinds import DocumentKind
 from ledgerlink.einvoice.participants import ParticipantId
-from ledgerlink.einvoice.receiver import (
-    AS4_PROFILE,
-    BILLING_PROCESS,
-    DocumentKind,
-    Reachability,
-)
+from ledgerlink.einvoice.receiver import AS4_PROFILE, BILLING_PROCESS, Reachability
 from ledgerlink.einvoice.sml import smp_url_from_naptr
 from ledgerlink.einvoice.smp import judge_service
 from ledgerlink.einvoice.smp_xml import (

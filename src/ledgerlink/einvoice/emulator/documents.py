@@ -13,8 +13,9 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from ledgerlink.einvoice.emulator.registrations import Registration
+from ledgerlink.einvoice.kinds import DocumentKind
 from ledgerlink.einvoice.participants import PARTICIPANT_SCHEME
-from ledgerlink.einvoice.receiver import DOCUMENT_SCHEME, PROCESS_SCHEME, DocumentKind
+from ledgerlink.einvoice.receiver import DOCUMENT_SCHEME, PROCESS_SCHEME
 
 __all__ = ["directory_json", "service_group_xml", "service_metadata_xml"]
 

@@ -25,8 +25,9 @@ from typing import Any
 
 import attrs
 
+from ledgerlink.einvoice.kinds import DocumentKind
 from ledgerlink.einvoice.participants import ParticipantId
-from ledgerlink.einvoice.receiver import AS4_PROFILE, BILLING_PROCESS, DocumentKind
+from ledgerlink.einvoice.receiver import AS4_PROFILE, BILLING_PROCESS
 
 __all__ = [
     "DEFAULT_CERTIFICATE",

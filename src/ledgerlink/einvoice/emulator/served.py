@@ -17,8 +17,8 @@ import attrs
 from ledgerlink.einvoice.emulator.core import PeppolEmulator
 from ledgerlink.einvoice.emulator.dns_server import DnsServer
 from ledgerlink.einvoice.emulator.registrations import Registration
+from ledgerlink.einvoice.kinds import DocumentKind
 from ledgerlink.einvoice.lookup import LookupSettings
-from ledgerlink.einvoice.receiver import DocumentKind
 from ledgerlink.emulation import Control, EmulatorServer, EmulatorSpec
 
 __all__ = ["SAMPLE_PARTICIPANTS", "SPEC", "ServedPeppol", "control", "serve_peppol"]

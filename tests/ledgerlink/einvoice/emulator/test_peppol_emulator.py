@@ -17,8 +17,8 @@ import pytest
 
 from ledgerlink.einvoice.emulator import PeppolEmulator, Registration, ServedPeppol
 from ledgerlink.einvoice.emulator.served import SAMPLE_PARTICIPANTS
+from ledgerlink.einvoice.kinds import DocumentKind
 from ledgerlink.einvoice.participants import ParticipantId
-from ledgerlink.einvoice.receiver import DocumentKind
 from ledgerlink.einvoice.sml import naptr_name, smp_url_from_naptr
 from ledgerlink.einvoice.smp_xml import parse_service_group, parse_signed_service_metadata
 from ledgerlink.emulation import save_state
