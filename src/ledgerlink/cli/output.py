@@ -48,6 +48,14 @@ _GAP = 2
 _OVERFLOW: dict[str, OverflowMethod] = {"whole": "ignore", "cut": "ellipsis", "wrap": "fold"}
 
 
+def _overflow(col: Col) -> OverflowMethod:
+    # rich justifies nothing with overflow "ignore"; a right-aligned whole column
+    # (counts, amounts) is allotted its longest value, so "crop" never cuts it.
+    if col.fit == "whole" and col.justify == "right":
+        return "crop"
+    return _OVERFLOW[col.fit]
+
+
 def emit_json(data: Any) -> None:
     """Print ``data`` as one indented JSON document (what ``--json`` prints)."""
     click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
@@ -150,7 +158,7 @@ def table(columns: Sequence[Col], rows: Iterable[Sequence[object]], *, width: in
         # The header wraps between words even where the cells never wrap.
         built.add_column(Text(col.header, no_wrap=False, overflow="fold"), width=alloc[i],
                          justify=col.justify,
-                         no_wrap=col.fit != "wrap", overflow=_OVERFLOW[col.fit])
+                         no_wrap=col.fit != "wrap", overflow=_overflow(col))
     for n, row in enumerate(texts):
         built.add_row(*(Text(row[i]) for i in keep), style=styles[n] if styles else None)
     return built

@@ -150,6 +150,15 @@ def test_an_empty_droppable_column_is_left_out_silently() -> None:
     assert "number" not in text
 
 
+def test_counts_and_amounts_line_up_on_the_right() -> None:
+    """A right-justified column ends every value in the same column, as numbers are read."""
+    built = output.table([Col("outcome"), Col("count", justify="right")],
+                         [("Invoices created", "178"), ("Drafts opened", "4")], width=WIDTH)
+    rows = _render(built, WIDTH).splitlines()[2:4]
+    assert [row.rstrip()[-3:] for row in rows] == ["178", "  4"]
+    assert len({len(row.rstrip()) for row in rows}) == 1
+
+
 ids = st.text(alphabet="abcdef0123456789-:", min_size=1, max_size=32)
 #: Provider messages: words, punctuation, and line breaks a table must not show.
 messages = st.text(alphabet=st.sampled_from("abcxyz ABC.,:;'()-\n\t0123456789"), max_size=120)
