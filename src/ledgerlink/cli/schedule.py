@@ -236,8 +236,8 @@ def run_command(job_id: str, projects: Path, customers: Path, policy: Path | Non
         scheduler = scheduler_for(existing_store(store), workspaces)
         # An unknown or ambiguous job is an error, not a failed run.
         resolved = resolve_job(scheduler, job_id)
-        with output.progress(not as_json, f"running job {resolved}"):
-            runs = [scheduler.run_now(resolved, now=parse_now(now))]
+        with output.progress(not as_json, f"running job {resolved}") as step:
+            runs = [scheduler.run_now(resolved, now=parse_now(now), progress=step)]
     _report_runs(scheduler, runs, as_json)
 
 
@@ -254,8 +254,9 @@ def run_due(projects: Path, customers: Path, policy: Path | None, connector: str
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
         scheduler = scheduler_for(store, workspaces)
         # Only this company's jobs: these files hold no other company's data.
-        with output.progress(not as_json, "running due jobs"):
-            runs = scheduler.run_due(now=parse_now(now), company=company_name(policy))
+        with output.progress(not as_json, "running due jobs") as step:
+            runs = scheduler.run_due(now=parse_now(now), company=company_name(policy),
+                                     progress=step)
     _report_runs(scheduler, runs, as_json)
 
 

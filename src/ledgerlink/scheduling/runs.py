@@ -76,6 +76,9 @@ class Workspace:
 
 #: Company key (``ScheduledJob.company``) → its workspace.
 WorkspaceResolver = Callable[[str], Workspace]
+#: Told ``(done, total)`` after each journal commit of a job's run, as ``ledgerlink.run``'s
+#: ``progress``; ``run_due`` counts each job's run from zero.
+Progress = Callable[[int, int], None]
 
 
 @attrs.frozen
@@ -224,8 +227,12 @@ class Scheduler:
 
     # --- runs ------------------------------------------------------------------------
 
-    def run_now(self, job_id: str, *, now: datetime | None = None) -> JobRun:
-        """Run a job at once, whatever its calendar (inactive jobs too: a person asked)."""
+    def run_now(self, job_id: str, *, now: datetime | None = None,
+                progress: Progress | None = None) -> JobRun:
+        """Run a job at once, whatever its calendar (inactive jobs too: a person asked).
+
+        ``progress(done, total)`` follows the run (see :data:`Progress`).
+        """
         moment = _now(now)
         job = self.jobs.get(job_id)
         day = moment.astimezone(ZoneInfo(job.time_zone)).date()
@@ -233,9 +240,10 @@ class Scheduler:
                                     worker=self.worker, now=moment, lease=self.lease)
         if claim is None:  # a fresh manual slot is never taken; the store says otherwise
             raise LedgerlinkError(f"job {job.id}: could not start a manual run")
-        return self._run(job, claim, day, moment)
+        return self._run(job, claim, day, moment, progress)
 
-    def run_due(self, *, now: datetime | None = None, company: str | None = None) -> list[JobRun]:
+    def run_due(self, *, now: datetime | None = None, company: str | None = None,
+                progress: Progress | None = None) -> list[JobRun]:
         """Run every job whose time has come, once per job and scheduled day.
 
         A job that missed several days runs once, for the latest. Runs a dead
@@ -252,16 +260,17 @@ class Scheduler:
                                         job_version=job.version, worker=self.worker,
                                         now=moment, lease=self.lease, slot=stale.slot)
             if claim is not None:
-                done.append(self._run(job, claim, stale.scheduled_for, moment))
+                done.append(self._run(job, claim, stale.scheduled_for, moment, progress))
         jobs = self.jobs.jobs(company=company, active_only=True)
         for job, day in calendar.due_jobs(jobs, moment, self.jobs.last_days()):
             claim = self.jobs.claim_run(job.id, day, trigger="due", job_version=job.version,
                                         worker=self.worker, now=moment, lease=self.lease)
             if claim is not None:
-                done.append(self._run(job, claim, day, moment))
+                done.append(self._run(job, claim, day, moment, progress))
         return done
 
-    def _run(self, job: ScheduledJob, claim: ScheduleRun, day: date, moment: datetime) -> JobRun:
+    def _run(self, job: ScheduledJob, claim: ScheduleRun, day: date, moment: datetime,
+             progress: Progress | None = None) -> JobRun:
         selected: JobPreview | None = None
         result: RunResult | None = None
         invoicing = False  # until then nothing can have reached the accounting system
@@ -278,9 +287,15 @@ class Scheduler:
             keeper = LeaseKeeper(self.jobs, claim.run_id, worker=self.worker,
                                  lease=self.lease, moment=moment)
             invoicing = True
+
+            def step(done: int, total: int) -> None:
+                keeper(done, total)
+                if progress is not None:
+                    progress(done, total)
+
             result = invoice([inv.work_order for inv in selected.invoices],
                              job_customers(ws.customers), job_company(ws.company, job),
-                             ws.connector, now=moment, store=self.store, progress=keeper,
+                             ws.connector, now=moment, store=self.store, progress=step,
                              # Another job or a manual run on the same book goes first; a
                              # third of the lease leaves this run's own lease unharmed.
                              wait=self.lease / 3)

@@ -253,6 +253,22 @@ def test_a_worker_killed_mid_run_is_resumed_once_its_lease_expires(books: Books)
     assert any(e.message == "made by an earlier attempt of this run" for e in logged)
 
 
+def test_a_run_reports_its_progress_up_to_every_step_done(books: Books) -> None:
+    """run_now and run_due tell progress (done, total) as the run commits, ending all done."""
+    saved = _save(books, job())
+    steps: list[tuple[int, int]] = []
+    run = books.scheduler().run_now(saved.id, now=AFTER_OCT_RUN,
+                                    progress=lambda done, total: steps.append((done, total)))
+    assert run.run.state == "done" and len(books.invoices()) == 3
+    assert steps and steps[-1][0] == steps[-1][1] > 0
+    assert [done for done, _ in steps] == sorted(done for done, _ in steps)
+    daily = _save(books, job("Everything, daily", recurrence=DAILY))
+    later: list[tuple[int, int]] = []
+    books.scheduler().run_due(now=NOV_RUN + timedelta(minutes=1),
+                              progress=lambda done, total: later.append((done, total)))
+    assert daily.id and later and later[-1][0] == later[-1][1]
+
+
 def test_one_item_id_on_two_projects_fails_the_run_before_anything_is_written(
         tmp_path: Path) -> None:
     """One item id on two projects aborts the run naming both, before any write."""
