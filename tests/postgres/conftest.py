@@ -50,7 +50,11 @@ def _as_server_user(command: list[str]) -> list[str]:
     """``command`` run as ``postgres`` when we are root (PostgreSQL refuses root)."""
     if os.geteuid() != 0:
         return command
-    return ["runuser", "-u", "postgres", "--", *command]
+    # runuser lives in /usr/sbin, which a minimal PATH (cron, CI) may leave out.
+    runuser = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
+    if runuser is None:
+        pytest.skip("PostgreSQL refuses to run as root and runuser is not installed")
+    return [runuser, "-u", "postgres", "--", *command]
 
 
 def _run(command: list[str]) -> None:
