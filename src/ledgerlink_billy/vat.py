@@ -8,12 +8,12 @@ the rulesets' rules, the tax rates and (only when a rule names a group) the
 country groups once per connector, works out the rate each line will get, and
 refuses a line whose own VAT rate differs, naming both rates.
 
-How a rule is chosen (inferred; Billy does not publish its order): among the
-ruleset's rules for the contact's country (directly, or through a country group
-it belongs to) whose contact type is the contact's or unset, a rule naming the
-country beats one naming a group, one naming the contact type beats one that
-does not, then the lower ``priority`` wins; with none, the ruleset's fallback
-rate. A tax rate's ``rate`` is read as a fraction (0.25 = 25 %) (inferred); a
+How a rule is chosen (inferred; Billy does not publish its order): the first
+rule by ``priority`` that fits the contact (its country, if the rule names one;
+a member of its country group, if it names one; its contact type, if it names
+one), else the ruleset's fallback rate. The group ``EU`` is known here (the EU
+member states); another group is read from ``/v2/countryGroups``. A tax
+rate's ``rate`` is read as a fraction (0.25 = 25 %) (inferred); a
 value above 1 is taken as a percent already.
 """
 
@@ -32,9 +32,14 @@ from ledgerlink_billy.wire import (
     BillyTaxRate,
 )
 
-__all__ = ["SalesTax", "percent"]
+__all__ = ["EU", "EU_COUNTRIES", "SalesTax", "percent"]
 
 HUNDRED = Decimal(100)
+#: The country group id of the European Union, and its member states (ISO 3166 codes).
+EU = "EU"
+EU_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
 
 
 def percent(rate: Decimal) -> Decimal:
@@ -94,16 +99,16 @@ class SalesTax:
         """Every ruleset by id."""
         return self._load()
 
-    def _rank(self, rule: BillySalesTaxRule, contact: BillyContact) -> tuple[int, int, int] | None:
+    def _fits(self, rule: BillySalesTaxRule, contact: BillyContact) -> bool:
         if rule.contactType not in (None, "", contact.type):
-            return None
-        if rule.countryId and rule.countryId == contact.countryId:
-            place = 0
-        elif rule.countryGroupId and contact.countryId in self._group_members(rule.countryGroupId):
-            place = 1
-        else:
-            return None
-        return (place, 0 if rule.contactType else 1, rule.priority or 0)
+            return False
+        if rule.countryId and rule.countryId != contact.countryId:
+            return False
+        if rule.countryGroupId:
+            members = EU_COUNTRIES if rule.countryGroupId == EU else self._group_members(
+                rule.countryGroupId)
+            return contact.countryId in members
+        return True
 
     def rate_for(self, ruleset_id: str, contact: BillyContact) -> Decimal | None:
         """The percent Billy charges a line of a product with ``ruleset_id`` for ``contact``
@@ -111,9 +116,8 @@ class SalesTax:
         ruleset = self._load().get(ruleset_id)
         if ruleset is None:
             return None
-        ranked = [(rank, rule) for rule in self._rules.get(ruleset_id, ())
-                  if (rank := self._rank(rule, contact)) is not None]
-        chosen = min(ranked, key=lambda pair: pair[0])[1].taxRateId if ranked else None
+        rules = sorted(self._rules.get(ruleset_id, ()), key=lambda rule: rule.priority or 0)
+        chosen = next((rule.taxRateId for rule in rules if self._fits(rule, contact)), None)
         rate_id = chosen or ruleset.fallbackTaxRateId
         rate = self._rates.get(rate_id) if rate_id else None
         return None if rate is None or rate.rate is None else percent(rate.rate)
