@@ -15,8 +15,10 @@ kept at ``since`` (or the latest one before it): new invoices and changed ones
 are reported, and those gone (deleted drafts) are reported deleted. Without a
 fingerprint from before ``since`` (a new process, or the first call) every
 invoice is reported as it is now: complete, at the price of repeats, which the
-refresh reads as "no change"; deletions before that first read cannot be told
-and are noticed when the invoice is next read (NotFoundError).
+refresh reads as "no change". Drafts this connector deleted are reported too
+(also one made and deleted between two reads); a deletion in Billy's app before
+the first read cannot be told and is noticed when the invoice is next read
+(NotFoundError).
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ class ChangeFeed:
         self.api = api
         self._lock = threading.Lock()
         self._reads: list[tuple[datetime, dict[str, RemoteInvoice]]] = []
+        self._deleted: list[tuple[datetime, str]] = []
+
+    def deleted(self, invoice_id: str) -> None:
+        """Note a draft this connector deleted: a later read reports it even when no read
+        saw it alive (made and deleted between two reads)."""
+        with self._lock:
+            self._deleted.append((datetime.now(UTC), invoice_id))
 
     def read_all(self) -> tuple[datetime, dict[str, RemoteInvoice]]:
         """Every invoice as it is now, by id, and the moment the read started (our clock:
@@ -72,6 +81,7 @@ class ChangeFeed:
             self._reads.append((until, current))
             self._reads.sort(key=lambda read: read[0])
             del self._reads[:-KEPT_READS]
+            gone = [invoice_id for moment, invoice_id in self._deleted if moment > since]
         if baseline is None:
             changed = tuple(current.values())
             deleted: tuple[str, ...] = ()
@@ -79,5 +89,6 @@ class ChangeFeed:
             changed = tuple(invoice for invoice_id, invoice in current.items()
                             if baseline.get(invoice_id) != invoice)
             deleted = tuple(invoice_id for invoice_id in baseline if invoice_id not in current)
+        deleted = tuple(dict.fromkeys([*deleted, *(i for i in gone if i not in current)]))
         return Changes(invoices=changed, deleted=deleted,
                        until=max(until, since.astimezone(UTC)))

@@ -220,6 +220,7 @@ class BillyConnector(BaseConnector):
     def delete(self, provider_id: str) -> None:
         """See :meth:`.invoices.BillyInvoices.delete`."""
         self.invoices.delete(provider_id)
+        self.feed.deleted(provider_id)
 
     def credit(self, provider_id: str, key: str) -> RemoteInvoice:
         """See :func:`.credits.credit_invoice`."""

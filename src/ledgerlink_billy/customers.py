@@ -149,9 +149,7 @@ class BillyCustomers:
             self.contacts()[contact_id] = found
         return found
 
-    def primary_person(self, contact_id: str) -> BillyContactPerson:
-        """The contact person invoices are e-mailed to: the primary one, else the first with
-        an e-mail. ValidationError when the contact has none (nothing can be sent)."""
+    def _persons_of(self, contact_id: str) -> list[BillyContactPerson]:
         with self._lock:
             known = self._known_persons.get(contact_id)
             if known is None and self._persons is not None:
@@ -163,6 +161,31 @@ class BillyCustomers:
                                        params={"contactId": contact_id}))
             with self._lock:
                 self._known_persons[contact_id] = known
+        return known
+
+    def person_with(self, contact_id: str, email: str) -> BillyContactPerson:
+        """The contact's person with ``email``, added to the contact when it has none."""
+        wanted = email.strip().lower()
+        for person in self._persons_of(contact_id):
+            if (person.email or "").strip().lower() == wanted and person.id:
+                return person
+        operation = f"add contact person {email} to contact {contact_id}"
+        answer = self.api.write("POST", "contactPersons", "contactPerson",
+                                BillyContactPerson(contactId=contact_id, name=email,
+                                                   email=email.strip(), isPrimary=False),
+                                operation=operation, idempotent=False)
+        added = self.api.created(answer, "contactPersons", BillyContactPerson,
+                                 operation=operation)
+        with self._lock:
+            self._known_persons.setdefault(contact_id, []).append(added)
+            if self._persons is not None:
+                self._persons.setdefault(contact_id, []).append(added)
+        return added
+
+    def primary_person(self, contact_id: str) -> BillyContactPerson:
+        """The contact person invoices are e-mailed to: the primary one, else the first with
+        an e-mail. ValidationError when the contact has none (nothing can be sent)."""
+        known = self._persons_of(contact_id)
         mailable = [p for p in known if p.email and p.id and p.contactId in (None, contact_id)]
         for person in sorted(mailable, key=lambda p: not p.isPrimary):
             return person

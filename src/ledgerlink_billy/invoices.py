@@ -37,6 +37,7 @@ import attrs
 from ledgerlink.connector import ProductRefs
 from ledgerlink.domain import InvoiceDraft, InvoiceLine, RemoteInvoice
 from ledgerlink.errors import (
+    ConflictError,
     InvoiceStateError,
     ProviderError,
     TransientProviderError,
@@ -45,7 +46,15 @@ from ledgerlink.errors import (
 from ledgerlink_billy.api import BillyApi
 from ledgerlink_billy.customers import BillyCustomers
 from ledgerlink_billy.lookup import invoice_by_key, read_invoice
-from ledgerlink_billy.mapping import NET, TAX_MODE, invoice_lines, line_key, remote_invoice
+from ledgerlink_billy.mapping import (
+    EMPTY_MARKER,
+    NET,
+    TAX_MODE,
+    empty_line,
+    invoice_lines,
+    line_key,
+    remote_invoice,
+)
 from ledgerlink_billy.products import BillyProducts
 from ledgerlink_billy.statuses import APPROVED, DRAFT
 from ledgerlink_billy.wire import (
@@ -92,6 +101,8 @@ class BillyInvoices:
         self._lock = threading.Lock()
         # Invoice id → what this connector last saw of it (lines embedded when known).
         self._seen: dict[str, BillyInvoice] = {}
+        # Key → id of the invoice this connector created with it: a repeat returns it.
+        self._made: dict[str, str] = {}
 
     def _keep(self, invoice: BillyInvoice) -> BillyInvoice:
         invoice_id = invoice.id or ""
@@ -126,7 +137,14 @@ class BillyInvoices:
         if not draft.lines:
             raise ValidationError("Billy requires at least one line on an invoice",
                                   field="lines", value=draft.key)
+        with self._lock:
+            made = self._made.get(draft.key)
+        if made is not None:
+            return remote_invoice(self.seen(made))  # a repeat: the invoice made with the key
         contact = self.customers.contact(customer_ref)
+        if contact.currencyId and contact.currencyId != draft.currency:
+            raise ConflictError(f"the customer is invoiced in {contact.currencyId}, not "
+                                f"{draft.currency}", provider=self.api.provider)
         linked = self.products.links(draft.lines, products, contact)
         body = BillyInvoice(
             contactId=customer_ref, entryDate=draft.issue_date, currencyId=draft.currency,
@@ -143,26 +161,38 @@ class BillyInvoices:
                 return remote_invoice(self._keep(found))
             answer = self.api.write("POST", "invoices", "invoice", body, operation=operation,
                                     idempotent=True)
-        return remote_invoice(self._answered(answer, operation))
+        created = self._answered(answer, operation)
+        with self._lock:
+            self._made[draft.key] = created.id or ""
+        return remote_invoice(created)
 
     def replace_lines(self, invoice_id: str, source_key: str, lines: Sequence[InvoiceLine],
                       products: ProductRefs) -> RemoteInvoice:
         """On a draft, replace the lines tagged ``source_key``: the new ones are added first
-        (``POST invoiceLines``), then the old ones deleted, so the draft never has no line."""
+        (``POST invoiceLines``), then the old ones deleted, so the draft never has no line.
+        Billy refuses an invoice without lines, so a draft emptied here keeps a stand-in
+        line of 0 x 0 (:data:`.mapping.EMPTY_MARKER`), removed when lines come again; a
+        draft holding only that is never approved."""
         current = read_invoice(self.api, invoice_id)
         self._require(current, DRAFT, "it is approved; its lines cannot change")
-        old = [line.id for line in current.lines or ()
-               if line.id and line_key(line.discountText) == source_key]
+        held = [line for line in current.lines or () if line.id]
+        old = [line for line in held if line_key(line.discountText) == source_key]
+        stand_ins = [line for line in held if line.discountText == EMPTY_MARKER]
+        kept = [line for line in held if line not in old and line not in stand_ins]
+        added: list[BillyInvoiceLine] = []
         if lines:
             contact = self.customers.contact(current.contactId or "")
-            linked = self.products.links(lines, products, contact)
-            for line in invoice_lines(lines, linked, invoice_id=invoice_id):
-                self.api.write("POST", "invoiceLines", "invoiceLine", line,
-                               operation=f"add a line to invoice {invoice_id}",
-                               idempotent=False)
-        for line_id in old:
-            self.api.delete(f"invoiceLines/{line_id}",
-                            operation=f"delete line {line_id} of invoice {invoice_id}")
+            added = invoice_lines(lines, self.products.links(lines, products, contact),
+                                  invoice_id=invoice_id)
+            old += stand_ins
+        elif not kept and not stand_ins and old:
+            added = [empty_line(invoice_id, old[0].productId or "")]
+        for line in added:
+            self.api.write("POST", "invoiceLines", "invoiceLine", line,
+                           operation=f"add a line to invoice {invoice_id}", idempotent=False)
+        for line in old:
+            self.api.delete(f"invoiceLines/{line.id}",
+                            operation=f"delete line {line.id} of invoice {invoice_id}")
         return remote_invoice(self._keep(read_invoice(self.api, invoice_id)))
 
     def _require(self, invoice: BillyInvoice, state: str, why: str) -> None:
@@ -175,6 +205,10 @@ class BillyInvoices:
         known = self.seen(invoice_id)
         if known.state != DRAFT:
             return remote_invoice(known)
+        if known.lines is not None and all(line.discountText == EMPTY_MARKER
+                                           for line in known.lines):
+            raise InvoiceStateError(f"Billy invoice {invoice_id} has no lines to approve",
+                                    provider=self.api.provider)
         operation = f"approve invoice {invoice_id}"
         try:
             answer = self.api.write("PUT", f"invoices/{invoice_id}", "invoice",
@@ -184,6 +218,9 @@ class BillyInvoices:
             if isinstance(err, TransientProviderError):
                 raise
             again = self._keep(read_invoice(self.api, invoice_id))
+            if again.state == DRAFT and not again.lines:
+                raise InvoiceStateError(f"Billy invoice {invoice_id} has no lines to approve",
+                                        provider=self.api.provider) from err
             if again.state == DRAFT:
                 raise
             return remote_invoice(again)
@@ -192,19 +229,18 @@ class BillyInvoices:
     def send(self, invoice_id: str, email: str | None = None) -> None:
         """E-mail the approved invoice to the contact's primary contact person.
 
-        ``email``, when given, must be that person's address: Billy mails contact
-        persons only, one per call [B1].
+        Billy mails contact persons only, one per call [B1]: an ``email`` that is not
+        one of the contact's persons is added to the contact as a (not primary) contact
+        person first, then mailed.
         """
         invoice = self.seen(invoice_id)
         if invoice.state == DRAFT:
             invoice = self._keep(read_invoice(self.api, invoice_id))
         self._require(invoice, APPROVED, "it is a draft (or voided); approve it before "
                                          "e-mailing it")
-        person = self.customers.primary_person(invoice.contactId or "")
-        if email is not None and (person.email or "").lower() != email.strip().lower():
-            raise ValidationError("Billy e-mails an invoice to a contact person of the "
-                                  f"customer only; {email} is not its primary contact "
-                                  "person's address", field="email", value=email)
+        contact_id = invoice.contactId or ""
+        person = (self.customers.primary_person(contact_id) if email is None
+                  else self.customers.person_with(contact_id, email))
         fill = {"number": invoice.invoiceNo or "", "organization": self.organization_name()}
         mail = BillyEmail(contactPersonId=person.id or "",
                           emailSubject=self.email_subject.format(**fill),

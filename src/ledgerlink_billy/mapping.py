@@ -28,10 +28,12 @@ from ledgerlink_billy.statuses import APPROVED, VOIDED, gross_amount, is_sent, s
 from ledgerlink_billy.wire import BillyContact, BillyContactPerson, BillyInvoice, BillyInvoiceLine
 
 __all__ = [
+    "EMPTY_MARKER",
     "LINE_PREFIX",
     "TAX_MODE",
     "contact_payload",
     "contact_type",
+    "empty_line",
     "invoice_lines",
     "line_key",
     "line_tag",
@@ -41,6 +43,9 @@ __all__ = [
 
 #: How a line's ``discountText`` carries its source key.
 LINE_PREFIX = "ledgerlink:"
+#: ``discountText`` of the 0 x 0 line an emptied draft keeps (Billy refuses an invoice
+#: without lines [B1][B2]); never approved, carries no source key.
+EMPTY_MARKER = "ledgerlink-empty"
 #: Unit prices are sent excluding VAT.
 TAX_MODE = "excl"
 #: ``paymentTermsMode`` of a contact and an invoice: net days [B1][B2].
@@ -88,6 +93,12 @@ def line_key(text: str | None) -> str | None:
     if text and text.startswith(LINE_PREFIX):
         return text[len(LINE_PREFIX):] or None
     return None
+
+
+def empty_line(invoice_id: str, product_id: str) -> BillyInvoiceLine:
+    """The stand-in line of an emptied draft: 0 x 0 of a product already on it."""
+    return BillyInvoiceLine(invoiceId=invoice_id, productId=product_id, description="(no lines)",
+                            quantity=Decimal(0), unitPrice=Decimal(0), discountText=EMPTY_MARKER)
 
 
 def invoice_lines(lines: Iterable[InvoiceLine], products: Sequence[str], *,
