@@ -37,7 +37,8 @@ from decimal import Decimal
 import httpx
 
 from ledgerlink.connector import BaseConnector, Capability, Changes, ProductRefs
-from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
+from ledgerlink.delegates import DeliveryDelegates, PartyDelegates
+from ledgerlink.domain import InvoiceLine, RemoteInvoice
 from ledgerlink.errors import ValidationError
 from ledgerlink.http import token_keys
 from ledgerlink.http.connection import DEFAULT_STORE, required_options
@@ -59,21 +60,16 @@ __all__ = ["CAPABILITIES", "DEFAULT_PAYMENT_TERMS_DAYS", "BillyConnector"]
 
 #: What the connector declares (see the module docstring for what is left out and why).
 CAPABILITIES = frozenset({
-    Capability.DRAFTS,
-    Capability.BOOKING,
-    Capability.EMAIL,
-    Capability.PDF,
-    Capability.DELETE,
-    Capability.CREDIT_NOTES,
-    Capability.PAYMENTS,
-    Capability.RATE_LIMITS,
-    Capability.CHANGE_FEED,
+    Capability.DRAFTS, Capability.BOOKING, Capability.DELETE,  # draft → approved, or deleted
+    Capability.EMAIL, Capability.PDF,  # POST …/emails; the downloadUrl
+    Capability.CREDIT_NOTES, Capability.PAYMENTS,  # creditNote invoices; bankPayments
+    Capability.RATE_LIMITS, Capability.CHANGE_FEED,  # our own budget; the compared list
 })
 #: Payment terms of a contact the connector creates (an invoice states its own).
 DEFAULT_PAYMENT_TERMS_DAYS = 8
 
 
-class BillyConnector(BaseConnector):
+class BillyConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
     """Billy behind the Connector contract (see the module docs).
 
     Every option may be given as a string, as ``ledgerlink run -o key=value`` passes them.
@@ -98,6 +94,9 @@ class BillyConnector(BaseConnector):
 
     name = settings.PROVIDER
     capabilities = CAPABILITIES
+    customers: BillyCustomers
+    products: BillyProducts
+    invoices: BillyInvoices
 
     def __init__(
         self,
@@ -160,43 +159,19 @@ class BillyConnector(BaseConnector):
                 self._organization = self.api.organization()
             return self._organization
 
-    # --- customers and products -------------------------------------------------------
-
-    def find_customer(self, customer: Customer) -> str | None:
-        """See :meth:`.customers.BillyCustomers.find`."""
-        return self.customers.find(customer)
-
-    def create_customer(self, customer: Customer) -> str:
-        """See :meth:`.customers.BillyCustomers.create`."""
-        return self.customers.create(customer)
-
-    def find_product(self, product: Product) -> str | None:
-        """See :meth:`.products.BillyProducts.find`."""
-        return self.products.find(product)
-
-    def create_product(self, product: Product) -> str:
-        """See :meth:`.products.BillyProducts.create`."""
-        return self.products.create(product)
-
     # --- invoices ---------------------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:
         """The invoice or credit note whose ``externalId`` is ``key`` (one request)."""
         return lookup.find_invoice(self.api, key)
 
-    def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
-        """See :func:`.lookup.find_invoices` (the cost is stated there)."""
-        return lookup.find_invoices(self.api, keys)
-
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice (or credit note) with that id; NotFoundError if there is none."""
         return lookup.get_invoice(self.api, provider_id)
 
-    def create_invoice(
-        self, draft: InvoiceDraft, customer_ref: str, products: ProductRefs
-    ) -> RemoteInvoice:
-        """See :meth:`.invoices.BillyInvoices.create`."""
-        return self.invoices.create(draft, customer_ref, products)
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, RemoteInvoice]:
+        """See :func:`.lookup.find_invoices` (the cost is stated there)."""
+        return lookup.find_invoices(self.api, keys)
 
     def replace_lines(
         self, provider_id: str, source_key: str, lines: Sequence[InvoiceLine],
@@ -208,14 +183,6 @@ class BillyConnector(BaseConnector):
     def book(self, provider_id: str) -> RemoteInvoice:
         """Approve the draft; see :meth:`.invoices.BillyInvoices.approve`."""
         return self.invoices.approve(provider_id)
-
-    def send(self, provider_id: str, email: str | None = None) -> None:
-        """See :meth:`.invoices.BillyInvoices.send`."""
-        self.invoices.send(provider_id, email)
-
-    def pdf(self, provider_id: str) -> bytes:
-        """See :meth:`.invoices.BillyInvoices.pdf`."""
-        return self.invoices.pdf(provider_id)
 
     def delete(self, provider_id: str) -> None:
         """See :meth:`.invoices.BillyInvoices.delete`."""

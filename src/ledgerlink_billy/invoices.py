@@ -43,6 +43,7 @@ from ledgerlink.errors import (
     TransientProviderError,
     ValidationError,
 )
+from ledgerlink.linetags import line_key
 from ledgerlink_billy.api import BillyApi
 from ledgerlink_billy.customers import BillyCustomers
 from ledgerlink_billy.lookup import invoice_by_key, read_invoice
@@ -52,7 +53,6 @@ from ledgerlink_billy.mapping import (
     TAX_MODE,
     empty_line,
     invoice_lines,
-    line_key,
     remote_invoice,
 )
 from ledgerlink_billy.products import BillyProducts

@@ -5,7 +5,8 @@ Where ledgerlink's ids live on Billy records (the "stored mapping"):
 * a contact's ``contactNo`` ("arbitrary number (or string) that contacts can be
   referred to by" [B1]) holds the ledgerlink customer id;
 * an invoice's ``externalId`` holds the ledgerlink key (:mod:`.lookup` says why);
-* a line's ``discountText`` holds ``ledgerlink:<source key>``, so the lines of
+* a line's ``discountText`` holds ``ledgerlink:<source key>``
+  (:mod:`ledgerlink.linetags`), so the lines of
   one piece of work can be told apart on an open draft. Billy shows that text
   only on a line with a discount (its table: "text to display if the line
   includes a discount"), and the connector sends no discount (inferred: the
@@ -24,25 +25,21 @@ from decimal import Decimal
 
 from ledgerlink.domain import Customer, InvoiceLine, PartyKind, RemoteInvoice
 from ledgerlink.errors import ValidationError
+from ledgerlink.linetags import line_key, line_tag
 from ledgerlink_billy.statuses import APPROVED, VOIDED, gross_amount, is_sent, signed
 from ledgerlink_billy.wire import BillyContact, BillyContactPerson, BillyInvoice, BillyInvoiceLine
 
 __all__ = [
     "EMPTY_MARKER",
-    "LINE_PREFIX",
     "TAX_MODE",
     "contact_payload",
     "contact_type",
     "empty_line",
     "invoice_lines",
-    "line_key",
-    "line_tag",
     "registration_number",
     "remote_invoice",
 ]
 
-#: How a line's ``discountText`` carries its source key.
-LINE_PREFIX = "ledgerlink:"
 #: ``discountText`` of the 0 x 0 line an emptied draft keeps (Billy refuses an invoice
 #: without lines [B1][B2]); never approved, carries no source key.
 EMPTY_MARKER = "ledgerlink-empty"
@@ -83,18 +80,6 @@ def contact_payload(customer: Customer, payment_terms_days: int) -> BillyContact
         contactPersons=persons)
 
 
-def line_tag(source_key: str | None) -> str | None:
-    """The ``discountText`` of a line billing the work keyed ``source_key``."""
-    return f"{LINE_PREFIX}{source_key}" if source_key else None
-
-
-def line_key(text: str | None) -> str | None:
-    """The source key a line's ``discountText`` carries, if it is ours."""
-    if text and text.startswith(LINE_PREFIX):
-        return text[len(LINE_PREFIX):] or None
-    return None
-
-
 def empty_line(invoice_id: str, product_id: str) -> BillyInvoiceLine:
     """The stand-in line of an emptied draft: 0 x 0 of a product already on it."""
     return BillyInvoiceLine(invoiceId=invoice_id, productId=product_id, description="(no lines)",
@@ -127,19 +112,10 @@ def remote_invoice(invoice: BillyInvoice) -> RemoteInvoice:
         balance = Decimal(0)
     issued = invoice.entryDate or date.today()
     keys = (line_key(line.discountText) for line in invoice.lines or ())
+    number = invoice.invoiceNo if booked and invoice.invoiceNo else None
     return RemoteInvoice(
-        provider_id=invoice.id,
-        key=invoice.externalId or None,
-        customer_ref=invoice.contactId or "",
-        currency=invoice.currencyId or "DKK",
-        total=total,
-        balance=balance,
-        issue_date=issued,
-        due_date=invoice.dueDate or issued,
-        number=invoice.invoiceNo if booked and invoice.invoiceNo else None,
-        booked=booked,
-        voided=invoice.state == VOIDED,
-        sent=is_sent(invoice),
+        invoice.id, invoice.externalId or None, invoice.contactId or "",
+        invoice.currencyId or "DKK", total, balance, issued, invoice.dueDate or issued,
+        number=number, booked=booked, voided=invoice.state == VOIDED, sent=is_sent(invoice),
         line_keys=tuple(dict.fromkeys(k for k in keys if k)),
-        credit_for=invoice.creditedInvoiceId,
-    )
+        credit_for=invoice.creditedInvoiceId)

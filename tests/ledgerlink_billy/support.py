@@ -73,9 +73,9 @@ def build_connector(emulator: BillyEmulator, tmp_path: Path, *, org: Any = None,
     setup = BillyConnector(organization_id=org.id, token_store=store, base_url=BASE,
                            transport=emulator.transport(), limiters=LimiterRegistry())
     if "rate_products" not in options:
-        options["rate_products"] = ",".join(
-            f"{rate}={setup.create_product(Product(f'vat-{rate}', f'Arbejde {rate} %', vat_rate=rate))}"
-            for rate in RATES)
+        made = {rate: setup.create_product(Product(f"vat-{rate}", f"Ydelse {rate}",
+                                                    vat_rate=rate)) for rate in RATES}
+        options["rate_products"] = ",".join(f"{rate}={pid}" for rate, pid in made.items())
     setup.close()
     return BillyConnector(organization_id=org.id, token_store=store, base_url=BASE,
                           transport=transport, limiters=limiters, **options)
