@@ -71,6 +71,10 @@ def body_of(call: Call, resource: str, *, creating: bool,
     key = schema.singular(resource)
     record = document_of(call, key)
     found = schema.problems(resource, record, creating=creating, optional=frozenset(optional))
+    if (isinstance(record, dict) and record.get("organizationId") is not None
+            and record["organizationId"] != call.org.id):
+        found.append(schema.Problem(f"{key}.organizationId", "organizationId must be the "
+                                    "organization of the access token (inferred)"))
     if found:
         raise invalid_record((p.path, p.message) for p in found)
     assert isinstance(record, dict)  # problems() named anything else

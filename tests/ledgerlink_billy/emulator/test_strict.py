@@ -149,3 +149,11 @@ def test_a_write_takes_no_query_parameters(client: httpx.Client) -> None:
     body = refused(client.post("/v2/contacts", params={"pretty": "1"}, json=contact_body()),
                    400, "INVALID_PARAMETER")
     assert "pretty" in body["validationErrors"]
+
+
+def test_another_organization_id_is_refused(client: httpx.Client) -> None:
+    """organizationId may be given, but only as the token's own company."""
+    invalid(client.post("/v2/contacts", json=contact_body(organizationId="other")),
+            "contact.organizationId")
+    own = ok(client.get("/v2/organization"))["organization"]["id"]
+    ok(client.post("/v2/contacts", json=contact_body(organizationId=own)))
