@@ -349,16 +349,22 @@ def _walk(spec: Resource, body: Mapping[str, Any], creating: bool, where: str,
                 yield Problem(f"{where}.{key}", f"{key} is required")
 
 
-def main(argv: list[str]) -> int:
-    """Extract the table from the shared resources JSON at ``argv[0]`` and ship it."""
-    if len(argv) != 1:
-        print("usage: python -m ledgerlink_billy.emulator.schema billy-api-v2-resources.json")
-        return 2
-    table = extract(json.loads(Path(argv[0]).read_text(encoding="utf-8")))
+def ship_table(source: Path) -> Path:
+    """Write the table extracted from ``source`` (the shared resources JSON) beside this
+    module; return where it went."""
+    table = extract(json.loads(source.read_text(encoding="utf-8")))
     target = Path(__file__).with_name(TABLE_FILE)
     target.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {target} ({len(table['resources'])} resources)")
-    return 0
+    return target
+
+
+def main(argv: list[str]) -> int:
+    """``python -m ledgerlink_billy.emulator.schema PATH``: ship the table from PATH."""
+    if len(argv) == 1:
+        print(f"wrote {ship_table(Path(argv[0]))}")
+        return 0
+    print("usage: python -m ledgerlink_billy.emulator.schema billy-api-v2-resources.json")
+    return 2
 
 
 if __name__ == "__main__":

@@ -20,12 +20,6 @@ from tests.ledgerlink_billy.emulator.support import (
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    """A hand-moved clock at :data:`~.support.START`."""
-    return FakeClock()
-
-
-@pytest.fixture
 def emu(clock: FakeClock) -> BillyEmulator:
     """An emulator on the fake clock, without a rate limit (the limit has its own tests)."""
     unlimited = Limits(per_minute=None)
@@ -84,3 +78,9 @@ def approved(client: httpx.Client,
         return dict(ok(answer)["invoices"][0])
 
     return create
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A hand-moved clock at :data:`~.support.START`."""
+    return FakeClock()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,6 +12,7 @@ import attrs
 import httpx
 import pytest
 
+from ledgerlink_billy.emulator import BillyEmulator, Limits, Organization
 from tests.paths import SHARED
 
 BASE_URL = "https://api.billysbilling.com"
@@ -99,3 +102,28 @@ def invalid(response: httpx.Response, *keys: str) -> dict[str, str]:
                for v in errors.values()), errors
     assert set(keys) <= set(errors), (keys, errors)
     return {key: value["message"] for key, value in errors.items()}
+
+
+@attrs.frozen
+class Company:
+    """A fresh company to work in: a signed-in client, the company, a contact and a product.
+
+    (Hypothesis tests make one per example: function fixtures would be shared.)
+    """
+
+    http: httpx.Client
+    org: Organization
+    contact_id: str
+    product_id: str
+
+
+@contextmanager
+def fresh_company() -> Iterator[Company]:
+    """A new emulator (no rate limit) with one company, its contact and its product."""
+    emu = BillyEmulator(limits=Limits(per_minute=None))
+    org = emu.create_organization("Hypotese ApS")
+    with httpx.Client(transport=emu.transport(), base_url=BASE_URL,
+                      headers={"X-Access-Token": org.access_token}) as http:
+        contact = ok(http.post("/v2/contacts", json=contact_body()))["contacts"][0]
+        product = ok(http.post("/v2/products", json={"product": {"name": "P"}}))["products"][0]
+        yield Company(http, org, contact["id"], product["id"])

@@ -10,10 +10,10 @@ import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledgerlink_billy.emulator import BillyEmulator, Limits, Organization
+from ledgerlink_billy.emulator import Organization
 from tests.ledgerlink_billy.emulator.support import (
-    BASE_URL,
     contact_body,
+    fresh_company,
     invalid,
     invoice_body,
     load_billy,
@@ -176,14 +176,10 @@ def test_balance_and_is_paid_follow_any_payment_history(
         history: list[tuple[Decimal, bool]]) -> None:
     """For payments (some voided later) on one invoice of 750: balance = max(0, 750 - what
     still counts, each capped at what was owed) and isPaid exactly when it reaches 0."""
-    emu = BillyEmulator(limits=Limits(per_minute=None))
-    org = emu.create_organization("Hypotese ApS")
-    with httpx.Client(transport=emu.transport(), base_url=BASE_URL,
-                      headers={"X-Access-Token": org.access_token}) as http:
-        contact = ok(http.post("/v2/contacts", json=contact_body()))["contacts"][0]
-        product = ok(http.post("/v2/products", json={"product": {"name": "P"}}))["products"][0]
+    with fresh_company() as company:
+        http, org = company.http, company.org
         made = ok(http.post("/v2/invoices", json=invoice_body(
-            contact["id"], product["id"], state="approved")))["invoices"][0]
+            company.contact_id, company.product_id, state="approved")))["invoices"][0]
         owed = Decimal(750)
         for amount, void in history:
             answer = ok(_pay(http, org, float(amount), made["id"]))

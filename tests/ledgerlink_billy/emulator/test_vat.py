@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledgerlink_billy.emulator import BillyEmulator, Limits
 from ledgerlink_billy.emulator.vat import due_date, line_amounts
 from tests.ledgerlink_billy.emulator.support import (
-    BASE_URL,
     contact_body,
+    fresh_company,
     invoice_body,
     load_billy,
     ok,
@@ -134,16 +133,11 @@ def test_incl_tax_is_inside_the_amount(q: Decimal, price: Decimal, r: Decimal) -
 def test_invoice_totals_add_up_over_the_wire(lines: list[tuple[Decimal, Decimal]],
                                              mode: str) -> None:
     """amount + tax = grossAmount = balance of a draft; tax is the sum of the lines' tax."""
-    emu = BillyEmulator(limits=Limits(per_minute=None))
-    org = emu.create_organization("Hypotese ApS")
-    with httpx.Client(transport=emu.transport(), base_url=BASE_URL,
-                      headers={"X-Access-Token": org.access_token}) as http:
-        contact = ok(http.post("/v2/contacts", json=contact_body()))["contacts"][0]
-        product = ok(http.post("/v2/products", json={"product": {"name": "P"}}))["products"][0]
-        body = invoice_body(contact["id"], product["id"], taxMode=mode, lines=[
-            {"productId": product["id"], "quantity": float(q), "unitPrice": float(p)}
+    with fresh_company() as company:
+        body = invoice_body(company.contact_id, company.product_id, taxMode=mode, lines=[
+            {"productId": company.product_id, "quantity": float(q), "unitPrice": float(p)}
             for q, p in lines])
-        made = ok(http.post("/v2/invoices", json=body))
+        made = ok(company.http.post("/v2/invoices", json=body))
     invoice = made["invoices"][0]
     total = Decimal(str(invoice["amount"])) + Decimal(str(invoice["tax"]))
     assert total == Decimal(str(invoice["grossAmount"])) == Decimal(str(invoice["balance"]))
