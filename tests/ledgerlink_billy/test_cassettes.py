@@ -67,9 +67,9 @@ def _book(name: str, *, volatile_body: tuple[str, ...] = (),
     if record:
         emulator = BillyEmulator()
         org = emulator.create_organization("Kassette Tømrer ApS", access_token=TOKEN)
-        with emulator.serve() as server, cassette as recorded:
-            with _connector(server.base_url, org.id, TOKEN) as book:
-                yield book, recorded
+        with (emulator.serve() as server, cassette as recorded,
+              _connector(server.base_url, org.id, TOKEN) as book):
+            yield book, recorded
         return
     with cassette as replayed, _connector(REPLAY_BASE, "replayed", "replayed") as book:
         yield book, replayed

@@ -1,0 +1,46 @@
+"""An invoicing job against a Billy emulator server, run as a subprocess by test_crash.py
+(not a test module).
+
+Usage: python crash_job.py BASE_URL ORGANIZATION_ID JOURNAL RATE_PRODUCTS
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import ledgerlink as ll
+from ledgerlink.http.limits import LimiterRegistry
+from ledgerlink.store import Store
+from ledgerlink_billy import BillyConnector
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+#: How many work orders the job bills (one invoice each, each with its own externalId).
+ORDERS = 30
+CUSTOMERS = [ll.Customer(id=f"c{i}", name=f"Kunde {i} ApS", email=f"c{i}@example.dk",
+                         currency="DKK", address=ll.Address(country="DK")) for i in range(5)]
+WORK = [ll.WorkOrder(id=f"WO-{i}", customer_id=f"c{i % 5}", completed_at=NOW - timedelta(hours=1),
+                     lines=[ll.WorkLine("Vinduespudsning", Decimal(i % 3 + 1), Decimal("400"),
+                                        Decimal(25))])
+        for i in range(ORDERS)]
+COMPANY = ll.Company("Vinduespudser ApS", currency="DKK", time_zone="Europe/Copenhagen",
+                     policy=ll.BillingPolicy(posting=ll.Posting.BOOK, send=True))
+
+
+def main() -> int:
+    base_url, organization, journal, rate_products = sys.argv[1:5]
+    store = Store(journal)
+    # A generous budget: several short-lived processes share one company within a minute.
+    book = BillyConnector(organization_id=organization, token_store=store, base_url=base_url,
+                          limiters=LimiterRegistry(), requests_per_minute=100_000,
+                          rate_products=rate_products)
+    try:
+        result = ll.invoice(WORK, CUSTOMERS, COMPANY, book, now=NOW, store=store, workers=2)
+    finally:
+        book.close()
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
