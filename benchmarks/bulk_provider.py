@@ -59,6 +59,10 @@ class Provider:
     def invoices(self, emulator: Any) -> int:
         raise NotImplementedError
 
+    def requests(self, emulator: Any) -> list[tuple[str, str]]:
+        """The requests the emulator answered, as (method, path)."""
+        return [(r.method, r.path) for r in emulator.requests]
+
     def company(self) -> ll.Company:
         raise NotImplementedError
 

@@ -14,7 +14,8 @@ added to the index. The order is:
    (a Danish CVR compared as its 8 digits);
 3. else an untagged contact whose contact person has the customer's e-mail:
    the contact persons are read once too, ⌈persons / 1000⌉ requests, and only
-   when a look-up gets this far.
+   when a look-up gets this far (or an invoice is e-mailed to a contact this
+   connector did not create: the primary contact person comes from that list).
 
 A contact tagged with another customer's id is never taken. A contact made in
 Billy's app after the index was read is not seen by this connector (a new
@@ -150,18 +151,13 @@ class BillyCustomers:
         return found
 
     def _persons_of(self, contact_id: str) -> list[BillyContactPerson]:
+        """The contact's persons: learnt from its create, else from the whole list of
+        contact persons, read once (⌈persons / 1000⌉ requests for every contact)."""
         with self._lock:
             known = self._known_persons.get(contact_id)
-            if known is None and self._persons is not None:
-                known = self._persons.get(contact_id, [])
-        if known is None:
-            # One filtered read (``contactPersons?contactId=`` [B1]), kept for the run.
-            known = list(self.api.list("contactPersons", "contactPersons", BillyContactPerson,
-                                       operation=f"list contact persons of {contact_id}",
-                                       params={"contactId": contact_id}))
-            with self._lock:
-                self._known_persons[contact_id] = known
-        return known
+        if known is not None:
+            return known
+        return self.persons().get(contact_id, [])
 
     def person_with(self, contact_id: str, email: str) -> BillyContactPerson:
         """The contact's person with ``email``, added to the contact when it has none."""

@@ -1,0 +1,159 @@
+"""Billy for the bulk benchmark (bulk.py): no documented rate limit, so the connector's own
+conservative default (120 requests a minute, 4 at once per company) is the ceiling, and the
+emulator enforces the same; no batch; posting=book with send=True, so each invoice needs a
+create (with its lines), an approval and an e-mail. The share is the requests admitted per
+whole window / 120; every request is counted by path, so a look-up repeated per invoice
+shows in the breakdown.
+
+Run: python benchmarks/bulk.py --provider billy
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import time
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import httpx
+from bulk_provider import LATENCY, Provider
+
+import ledgerlink as ll
+from ledgerlink.domain import InvoiceDraft
+from ledgerlink.http.limits import WINDOW, LimiterRegistry
+from ledgerlink.store import Store
+from ledgerlink_billy import BillyConnector
+from ledgerlink_billy import emulator as billy_emulator
+from ledgerlink_billy import settings as billy_settings
+
+#: Billy's ids: 22 characters of URL-safe base64.
+ID = re.compile(r"/[A-Za-z0-9_-]{22}(?=/|$)")
+
+
+class Billy(Provider):
+    """No batch: posting=book with send=True, so create + approve + e-mail per invoice.
+
+    The bulk run and the sequential loop use two companies, each with its own budget.
+    """
+
+    name = "billy"
+    currency = "DKK"
+    country = "DK"
+    vat_rate = Decimal(25)
+    per_minute = billy_settings.DEFAULT_LIMIT.per_minute or 120
+    limits = billy_emulator.Limits(per_minute=per_minute)
+    policy_calls: ClassVar[dict[str, str]] = {
+        "POST invoices": "create", "PUT invoices/{id}": "approve",
+        "POST invoices/{id}/emails": "send"}
+    #: Look-ups made once per run (lists) or once per customer, never per invoice.
+    lookups: ClassVar[dict[str, str]] = {
+        "GET contacts": "contact list (once a run)",
+        "GET contactPersons": "contact persons (once a run)",
+        "GET organization": "the company (once a run)",
+        "GET products": "product list (once a run)",
+        "GET salesTaxRulesets": "rulesets (once a run)",
+        "GET salesTaxRules": "tax rules (once a run)",
+        "GET taxRates": "tax rates (once a run)"}
+    scale = 0.05
+    windows = 5
+    sequential = 20
+    window_capacity = per_minute
+    ceiling_per_minute = round(per_minute / len(policy_calls), 2)
+    sequential_ideal_per_minute = round(min(WINDOW / (LATENCY * len(policy_calls)),
+                                            ceiling_per_minute), 2)
+    counted_key = "requests_counted"
+    counted_label = "admitted requests"
+
+    def counted(self, request: Any) -> int:
+        return 1  # every admitted request counts towards the budget
+
+    def orders_for(self, windows: int) -> int:
+        return int(self.per_minute * windows / len(self.policy_calls))
+
+    def emulator(self, scale: float) -> Any:
+        return billy_emulator.BillyEmulator(limits=self.limits, time_scale=scale)
+
+    def requests(self, emulator: Any) -> list[tuple[str, str]]:
+        return [(r.method, r.path) for r in emulator.records]
+
+    def seed(self, emulator: Any, customers: list[ll.Customer]) -> dict[str, Any]:
+        # Seeding is not the benchmark's: no latency, not counted, and its requests out of
+        # the throttle's window before the run starts.
+        counting, emulator.latency_fn = emulator.latency_fn, None
+        companies = {}
+        for role in ("bulk", "sequential"):
+            org = emulator.create_organization(f"Bulk {role} ApS")
+            with httpx.Client(transport=emulator.transport(), base_url=billy_settings.API_ORIGIN,
+                              headers={"X-Access-Token": org.access_token}) as client:
+                product = client.post("/v2/products", json={"product": {
+                    "name": "Service call", "productNo": "service-call",
+                    "prices": [{"unitPrice": 95, "currencyId": "DKK"}]}}).json()
+                for customer in customers:
+                    client.post("/v2/contacts", json={"contact": {
+                        "type": "company", "name": customer.name, "countryId": "DK",
+                        "paymentTermsDays": 14, "contactNo": customer.id,
+                        "contactPersons": [{"name": customer.name, "email": customer.email,
+                                            "isPrimary": True}]}}).raise_for_status()
+            companies[role] = (org.id, org.access_token, product["products"][0]["id"])
+        emulator.records.clear()
+        emulator.latency_fn = counting
+        time.sleep(WINDOW * emulator.time_scale)
+        return companies
+
+    def invoices(self, emulator: Any) -> int:
+        return sum(len(emulator.invoices(org)) for org in emulator.organizations)
+
+    def company(self) -> ll.Company:
+        return ll.Company("Bulk ApS", currency="DKK", time_zone="Europe/Copenhagen",
+                          policy=ll.BillingPolicy(ll.Posting.BOOK, send=True))
+
+    def connector(self, base_url: str, setup: dict[str, Any], store: Store, scale: float, *,
+                  sequential: bool) -> Any:
+        organization, token, product = setup["sequential" if sequential else "bulk"]
+        return BillyConnector(organization_id=organization, access_token=token,
+                              base_url=base_url, rate_products=f"25={product}",
+                              limiters=LimiterRegistry(window=WINDOW * scale))
+
+    def one_by_one(self, book: Any, draft: InvoiceDraft, customer_ref: str) -> None:
+        created = book.create_invoice(draft, customer_ref, {})
+        book.book(created.provider_id)
+        book.send(created.provider_id)
+
+    def invoices_per_window(self, per_window: float, requests_per_invoice: float) -> float:
+        return per_window / requests_per_invoice
+
+    def breakdown(self, calls: list[tuple[str, str]]) -> dict[str, int]:
+        """Requests by method and path (``/v2`` and ids elided), most first."""
+        counts: collections.Counter[str] = collections.Counter()
+        for method, path in calls:
+            rest = ID.sub("/{id}", path.split("?")[0]).removeprefix("/v2/")
+            counts[f"{method} {rest}"] += 1
+        return dict(counts.most_common())
+
+    def extra_figures(self, breakdown: dict[str, int], created: int, per_window: float,
+                      requests_per_invoice: float) -> dict[str, Any]:
+        expected = {**self.policy_calls, **self.lookups}
+        return {
+            "policy": "posting=book, send=True",
+            "share_of_rate_limit_used": round(per_window / self.window_capacity, 4),
+            "share_of_invoice_ceiling": round(per_window / requests_per_invoice
+                                              / self.ceiling_per_minute, 4),
+            "policy_requests_per_invoice": round(
+                sum(n for call, n in breakdown.items() if call in self.policy_calls) / created, 4),
+            "requests_by_path": breakdown,
+            "unexpected_requests": {call: n for call, n in breakdown.items()
+                                    if call not in expected},
+        }
+
+    def describe(self, per_window: float, sustained: float, share: float, windows: int,
+                 end_to_end: float, breakdown: dict[str, int], created: int) -> list[str]:
+        lines = [f"sustained over {windows} windows: {per_window:.0f} requests/min = "
+                 f"{share:.1%} of the {self.per_minute}/min budget; {sustained:.1f} "
+                 f"invoices/min (ceiling {self.ceiling_per_minute} at "
+                 f"{len(self.policy_calls)} calls each); end to end {end_to_end:.1f}/min"]
+        names = {**self.policy_calls, **self.lookups}
+        for call, count in breakdown.items():
+            what = names.get(call, "NOT ASKED FOR BY THE POLICY")
+            lines.append(f"  {count:6d} {call:32s} {count / created:.3f}/invoice  {what}")
+        return lines
