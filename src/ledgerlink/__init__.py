@@ -1,6 +1,7 @@
 """ledgerlink: turn operational work into customers and invoices, exactly once.
 
-The public surface is what ``__all__`` lists; everything else is internal. The
+The public surface is what ``__all__`` lists, here and in the public modules
+``docs/public-api.md`` names; every other module is internal. The
 names that need the journal store (and so SQLAlchemy) load on first use, so
 importing ledgerlink — which pytest does for the bundled plugin in every test
 session — stays cheap.

@@ -1,4 +1,4 @@
-"""The small synchronous API for apps and notebooks.
+"""Internal: the small synchronous API for apps and notebooks.
 
 ::
 

@@ -1,4 +1,4 @@
-"""The cattrs converter between ledgerlink domain types and JSON-ready primitives.
+"""Internal: the cattrs converter between ledgerlink domain types and JSON-ready primitives.
 
 This is the core wire shape every other format starts from (JSON files, the
 store, and provider wire formats: :func:`ledgerlink.http.wire.wire_format` configures

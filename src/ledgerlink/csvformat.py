@@ -1,4 +1,4 @@
-"""The CSV layout of the input files: columns, nesting and the text converter.
+"""Internal: the CSV layout of the input files: columns, nesting and the text converter.
 
 A CSV row is flat; the converter's shape (:mod:`ledgerlink.convert`) is
 nested. Each :class:`Column` names a CSV column and the path of its value in

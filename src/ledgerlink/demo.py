@@ -1,4 +1,4 @@
-"""A sample company for ``ledgerlink demo``: customers, overrides and work orders.
+"""Internal: a sample company for ``ledgerlink demo``: customers, overrides and work orders.
 
 The data is generated from a seed and a reference instant, so it is the same
 every time for the same inputs; ``ledgerlink demo`` writes it to files once

@@ -13,18 +13,26 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import attrs
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.util import get_cc_module
 
 from ledgerlink.errors import ValidationError
+from ledgerlink.fields import (
+    MAX_ID_LENGTH,
+    check_identifier,
+    check_non_empty,
+    check_time_zone,
+    check_vat_rate,
+    to_quantity,
+    to_unit_price,
+    to_vat_rate,
+)
 from ledgerlink.money import (
     EXACT,
-    QUANTITY,
     UNIT_PRICE,
-    VAT_RATE,
     Money,
     minor_unit,
     read_amount,
@@ -99,23 +107,6 @@ def _enum(kind: type[enum.Enum]) -> Any:
     return check
 
 
-def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError("must be a non-empty string", field=attribute.name, value=value)
-
-
-#: The longest id (customer, product, work order) accepted. The journal keys
-#: its rows on ids and the keys built from them (``inv:<work order id>:r1``),
-#: in columns PostgreSQL holds to their declared length; refusing a longer id
-#: at the input names it, where the database would fail mid-run.
-MAX_ID_LENGTH = 100
-
-
-def _identifier(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    _non_empty(instance, attribute, value)
-    if len(value) > MAX_ID_LENGTH:
-        raise ValidationError(f"must be at most {MAX_ID_LENGTH} characters long "
-                              f"({len(value)} given)", field=attribute.name, value=value)
 
 
 def _aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
@@ -147,23 +138,6 @@ def _currency(instance: object, attribute: attrs.Attribute[str], value: str) -> 
         raise ValidationError(err.message, field=attribute.name, value=value) from None
 
 
-# Quantities, prices and VAT rates are held to the bounds of ledgerlink.money
-# however they arrive (a file, the API, a scheduled job's item), so no line can
-# overflow the arithmetic of the invoice it lands on.
-
-
-def _quantity(value: object) -> Decimal:
-    return read_amount(value, QUANTITY)
-
-
-def _unit_price(value: object) -> Decimal:
-    return read_amount(value, UNIT_PRICE)
-
-
-def _vat(value: object) -> Decimal:
-    return read_amount(value, VAT_RATE)
-
-
 def _optional_price(value: object) -> Decimal | None:
     return None if value is None else read_amount(value, UNIT_PRICE)
 
@@ -191,17 +165,6 @@ def _work_lines(value: Iterable[WorkLine]) -> tuple[WorkLine, ...]:
 def _invoice_lines(value: Iterable[InvoiceLine]) -> tuple[InvoiceLine, ...]:
     return tuple(value)
 
-
-def _vat_rate(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
-    if not Decimal(0) <= value <= Decimal(100):
-        raise ValidationError("VAT rate is a percentage 0..100", field=attribute.name, value=value)
-
-
-def _time_zone(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError("unknown IANA time zone", field=attribute.name, value=value) from None
 
 
 #: VAT prefixes that differ from the ISO 3166 country code: Greece uses EL, and
@@ -295,8 +258,8 @@ class Customer:
         policy: per-customer billing-policy override.
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=check_identifier)
+    name: str = attrs.field(validator=check_non_empty)
     kind: PartyKind = attrs.field(default=PartyKind.COMPANY, validator=_enum(PartyKind))
     email: str | None = None
     address: Address = attrs.Factory(Address)
@@ -334,12 +297,12 @@ class Product:
         vat_rate: VAT percentage, e.g. ``Decimal("25")``.
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=check_identifier)
+    name: str = attrs.field(validator=check_non_empty)
     kind: ProductKind = attrs.field(default=ProductKind.SERVICE, validator=_enum(ProductKind))
     unit_price: Decimal | None = attrs.field(default=None, converter=_optional_price)
-    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_vat,
-                                    validator=_vat_rate)
+    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=to_vat_rate,
+                                    validator=check_vat_rate)
 
 
 @attrs.frozen
@@ -354,9 +317,9 @@ class Company:
         allow_credits: let runs credit booked invoices whose work changed.
     """
 
-    name: str = attrs.field(validator=_non_empty)
+    name: str = attrs.field(validator=check_non_empty)
     policy: BillingPolicy = attrs.Factory(BillingPolicy)
-    time_zone: str = attrs.field(default="Europe/Copenhagen", validator=_time_zone)
+    time_zone: str = attrs.field(default="Europe/Copenhagen", validator=check_time_zone)
     currency: str = attrs.field(default="DKK", validator=_currency)
     allow_credits: bool = False
 
@@ -382,11 +345,11 @@ class WorkLine:
         product_id: the product this line sells, if any.
     """
 
-    description: str = attrs.field(validator=_non_empty)
-    quantity: Decimal = attrs.field(converter=_quantity)
-    unit_price: Decimal = attrs.field(converter=_unit_price)
-    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_vat,
-                                    validator=_vat_rate)
+    description: str = attrs.field(validator=check_non_empty)
+    quantity: Decimal = attrs.field(converter=to_quantity)
+    unit_price: Decimal = attrs.field(converter=to_unit_price)
+    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=to_vat_rate,
+                                    validator=check_vat_rate)
     product_id: str | None = None
 
     def net(self, currency: str) -> Decimal:
@@ -414,8 +377,8 @@ class WorkOrder:
             books; None means the issue date.
     """
 
-    id: str = attrs.field(validator=_identifier)
-    customer_id: str = attrs.field(validator=_identifier)
+    id: str = attrs.field(validator=check_identifier)
+    customer_id: str = attrs.field(validator=check_identifier)
     lines: tuple[WorkLine, ...] = attrs.field(converter=_work_lines)
     status: WorkStatus = attrs.field(default=WorkStatus.COMPLETED, validator=_enum(WorkStatus))
     planned_date: date | None = None
@@ -472,7 +435,7 @@ class InvoiceLine:
     quantity: Decimal = attrs.field(converter=_any_quantity)
     unit_price: Decimal = attrs.field(converter=_any_price)
     vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_any_vat,
-                                    validator=_vat_rate)
+                                    validator=check_vat_rate)
     product_id: str | None = None
     source_key: str | None = None
 

@@ -1,4 +1,4 @@
-"""Customer lanes: a plan's actions split per customer and advanced in waves.
+"""Internal: customer lanes: a plan's actions split per customer and advanced in waves.
 
 Customers are independent, so each customer's actions form a lane that runs in
 order while lanes run side by side. A wave holds the next action(s) of up to

@@ -29,20 +29,16 @@ careful quoting cost less than a dependency for every install.
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
 
-from ledgerlink.convert import JsonNumber, converter, json_int, structure, unstructure
+from ledgerlink.convert import converter, structure, unstructure
 from ledgerlink.csvformat import (
     CSV_CONVERTER,
     CUSTOMER_COLUMNS,
@@ -50,15 +46,29 @@ from ledgerlink.csvformat import (
     ORDER_COLUMNS,
     PRODUCT_COLUMNS,
     Column,
-    blank,
     column_for,
     flatten,
     nest,
-    text,
 )
 from ledgerlink.domain import Company, Customer, Product, WorkOrder
 from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.policy import PolicyOverride
+from ledgerlink.rows import (
+    TABLE_SUFFIXES,
+    PathArg,
+    all_problems,
+    atomic_write,
+    check_suffix,
+    check_unique,
+    fold_rows,
+    group_rows,
+    placed,
+    read_json,
+    read_records,
+    row_order,
+    save_table,
+    unreadable,
+)
 
 __all__ = [
     "PolicyFile",
@@ -74,11 +84,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-PathArg = str | os.PathLike[str]
 
-_TABLE_SUFFIXES = (".csv", ".json")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_LINE_PATH = re.compile(r"lines\[(\d+)\](?:\.(.+))?")
 
 
 @attrs.frozen
@@ -92,171 +99,6 @@ class PolicyFile:
 
     company: Company
     overrides: dict[str, PolicyOverride] = attrs.field(factory=dict)
-
-
-# --- reading files -------------------------------------------------------------------
-
-
-def _suffix(path: PathArg, allowed: Sequence[str]) -> str:
-    suffix = Path(path).suffix.lower()
-    if suffix not in allowed:
-        raise InputFileError(
-            f"unsupported file type {suffix or '(none)'!r}; use {' or '.join(allowed)}",
-            source=os.fspath(path),
-        )
-    return suffix
-
-
-def _unreadable(source: str, err: Exception) -> InputFileError:
-    if isinstance(err, FileNotFoundError):
-        return InputFileError("file not found", source=source)
-    if isinstance(err, OSError):
-        return InputFileError(f"cannot read the file: {err.strerror or err}", source=source)
-    if isinstance(err, UnicodeDecodeError):
-        return InputFileError(
-            f"not UTF-8 text (byte {err.start}); save the file as UTF-8", source=source
-        )
-    return InputFileError(f"cannot read the file: {err}", source=source)
-
-
-def _read_csv(source: str) -> list[list[str]]:
-    try:
-        # newline="" lets the csv module see line breaks inside quoted cells as
-        # they are; utf-8-sig drops the byte-order mark spreadsheets write.
-        with open(source, encoding="utf-8-sig", newline="") as handle:
-            return list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise _unreadable(source, err) from err
-
-
-def _records(
-    source: str, columns: Sequence[Column], problems: list[ValidationError]
-) -> list[tuple[int, dict[str, str]]]:
-    """The data rows of a CSV file as (spreadsheet row number, column → cell)."""
-    rows = _read_csv(source)
-    if not rows or all(blank(cell) for cell in rows[0]):
-        raise InputFileError("no header row", source=source)
-    header = [cell.strip() for cell in rows[0]]
-    known = {c.name for c in columns}
-    header_problems = []
-    for name in sorted({n for n in header if n and header.count(n) > 1}):
-        header_problems.append(ValidationError("column appears twice", source=source, row=1,
-                                               field=name))
-    for position, name in enumerate(header, start=1):
-        if not name:
-            header_problems.append(ValidationError(
-                f"column {position} has no name in the header", source=source, row=1,
-            ))
-        elif name not in known:
-            header_problems.append(ValidationError(
-                f"unknown column; expected {', '.join(c.name for c in columns)}",
-                source=source, row=1, field=name,
-            ))
-    for column in columns:
-        if column.required and column.name not in header:
-            header_problems.append(
-                ValidationError("missing column", source=source, row=1, field=column.name)
-            )
-    if header_problems:
-        # Without a trustworthy header every row would be misread: stop here.
-        raise _all_problems(source, header_problems)
-    records = []
-    for number, cells in enumerate(rows[1:], start=2):
-        if all(blank(cell) for cell in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(ValidationError(
-                f"has {len(cells)} cells but the header has {len(header)}",
-                source=source, row=number,
-            ))
-            continue
-        records.append((number, dict(zip(header, cells, strict=True))))
-    return records
-
-
-def _read_json(source: str) -> list[Any]:
-    try:
-        with open(source, encoding="utf-8-sig") as handle:
-            document = handle.read()
-    except (OSError, UnicodeDecodeError) as err:
-        raise _unreadable(source, err) from err
-    try:
-        # Numbers that are not plain, short whole numbers stay text, so the
-        # converter can refuse them quoting the file (see convert.JsonNumber).
-        data = json.loads(document, parse_int=json_int, parse_float=JsonNumber,
-                          parse_constant=JsonNumber)
-    except json.JSONDecodeError as err:
-        raise InputFileError(
-            f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})", source=source
-        ) from err
-    except RecursionError:
-        raise _too_deep(source, document) from None
-    if not isinstance(data, list):
-        raise InputFileError("expected a JSON list of objects at the top level", source=source)
-    return data
-
-
-#: Nesting deeper than this is reported when the JSON reader gives up on a file;
-#: ledgerlink's own files nest four levels (list, object, lines, line).
-MAX_JSON_DEPTH = 32
-
-
-def _too_deep(source: str, document: str) -> InputFileError:
-    """Where ``document`` first nests deeper than :data:`MAX_JSON_DEPTH`, as an error."""
-    depth, item, line, column = 0, 0, 1, 0
-    in_string = escaped = False
-    for char in document:
-        column += 1
-        if char == "\n":
-            line, column = line + 1, 0
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                break
-        elif char in "]}":
-            depth -= 1
-        elif char == "," and depth == 1:
-            item += 1
-    return InputFileError(f"nested more than {MAX_JSON_DEPTH} levels deep "
-                          f"(line {line}, column {column})", source=source, row=item)
-
-
-def _all_problems(source: str, problems: Sequence[ValidationError]) -> ValidationError:
-    count = f"{len(problems)} problem" + ("" if len(problems) == 1 else "s")
-    return ValidationError(count, source=source, problems=problems)
-
-
-def _placed(
-    error: ValidationError, source: str, row: int | None, field: str | None
-) -> ValidationError:
-    return ValidationError(error.message, field=field, value=error.value, source=source, row=row)
-
-
-def _check_unique(
-    entries: Iterable[tuple[int, object]], what: str, source: str,
-    problems: list[ValidationError], *, field: str = "id",
-) -> None:
-    """Report every id seen before, naming the row it was first seen on."""
-    first: dict[object, int] = {}
-    for row, key in entries:
-        if not isinstance(key, str) or not key.strip():
-            continue  # blank or malformed ids are reported by the converter
-        if key in first:
-            problems.append(ValidationError(
-                f"duplicate {what} id {key!r} (first on row {first[key]})",
-                source=source, row=row, field=field, value=key,
-            ))
-        else:
-            first[key] = row
 
 
 def _check_customers(
@@ -283,7 +125,7 @@ def _structure_rows(
         try:
             loaded.append(structure(item, cls, conv=conv))
         except ValidationError as err:
-            problems.extend(_placed(p, source, row, name_of(p.field)) for p in err.problems)
+            problems.extend(placed(p, source, row, name_of(p.field)) for p in err.problems)
     return loaded
 
 
@@ -291,26 +133,23 @@ def _load_table(path: PathArg, cls: type[T], columns: Sequence[Column], what: st
                 customer_ids: Collection[str] | None = None) -> list[T]:
     source = os.fspath(path)
     problems: list[ValidationError] = []
-    if _suffix(path, _TABLE_SUFFIXES) == ".json":
-        items = list(enumerate(_read_json(source)))
-        _check_unique(((i, x.get("id") if isinstance(x, Mapping) else None) for i, x in items),
-                      what, source, problems)
+    if check_suffix(path, TABLE_SUFFIXES) == ".json":
+        items = list(enumerate(read_json(source)))
+        check_unique(((i, x.get("id") if isinstance(x, Mapping) else None, "id")
+                      for i, x in items), what, source, problems)
         _check_customers(((i, x.get("customer_id") if isinstance(x, Mapping) else None)
                           for i, x in items), customer_ids, source, problems)
         loaded = _structure_rows(items, cls, converter, source, problems, lambda f: f)
     else:
-        records = _records(source, columns, problems)
-        _check_unique(((row, rec.get("id")) for row, rec in records), what, source, problems)
+        records = read_records(source, columns, problems)
+        check_unique(((row, rec.get("id"), "id") for row, rec in records), what, source,
+                     problems)
         names = column_for(columns)
         loaded = _structure_rows(((row, nest(columns, rec)) for row, rec in records), cls,
                                  CSV_CONVERTER, source, problems, lambda f: names.get(f or "", f))
     if problems:
-        raise _all_problems(source, sorted(problems, key=_row_order))
+        raise all_problems(source, sorted(problems, key=row_order))
     return loaded
-
-
-def _row_order(problem: ValidationError) -> int:
-    return problem.row if problem.row is not None else 0
 
 
 # --- public loaders ------------------------------------------------------------------
@@ -341,66 +180,23 @@ def load_work_orders(
     customer not among them is a problem like any other, naming its row (in
     CSV, the work order's first row).
     """
-    if _suffix(path, _TABLE_SUFFIXES) == ".json":
+    if check_suffix(path, TABLE_SUFFIXES) == ".json":
         return _load_table(path, WorkOrder, (), "work order", customer_ids)
     source = os.fspath(path)
     problems: list[ValidationError] = []
-    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    for row, record in _records(source, ORDER_COLUMNS + LINE_COLUMNS, problems):
-        order_id = record["work_order_id"]
-        if blank(order_id):
-            problems.append(ValidationError("required value missing", source=source, row=row,
-                                            field="work_order_id"))
-            continue
-        groups.setdefault(order_id, []).append((row, record))
+    groups = group_rows(read_records(source, ORDER_COLUMNS + LINE_COLUMNS, problems),
+                        "work_order_id", source, problems)
     _check_customers(((rows[0][0], rows[0][1]["customer_id"]) for rows in groups.values()),
                      customer_ids, source, problems)
     orders = []
     for rows in groups.values():
-        order = _work_order_from_rows(source, rows, problems)
+        order = fold_rows(source, rows, WorkOrder, CSV_CONVERTER, problems, head=ORDER_COLUMNS,
+                          parts=LINE_COLUMNS, parts_field="lines", what="work order")
         if order is not None:
             orders.append(order)
     if problems:
-        raise _all_problems(source, sorted(problems, key=_row_order))
+        raise all_problems(source, sorted(problems, key=row_order))
     return orders
-
-
-def _work_order_from_rows(
-    source: str, rows: Sequence[tuple[int, dict[str, str]]], problems: list[ValidationError]
-) -> WorkOrder | None:
-    first_row, first = rows[0]
-    for row, record in rows[1:]:
-        for column in ORDER_COLUMNS:
-            mine, theirs = text(record.get(column.name)), text(first.get(column.name))
-            if mine != theirs:
-                problems.append(ValidationError(
-                    f"differs from row {first_row} of the same work order "
-                    f"({mine!r} here, {theirs!r} there)",
-                    source=source, row=row, field=column.name, value=mine,
-                ))
-    data = nest(ORDER_COLUMNS, first)
-    line_rows = []
-    data["lines"] = []
-    for row, record in rows:
-        line = nest(LINE_COLUMNS, record)
-        if line:
-            data["lines"].append(line)
-            line_rows.append(row)
-    header_names = column_for(ORDER_COLUMNS)
-    line_names = column_for(LINE_COLUMNS)
-    try:
-        return structure(data, WorkOrder, conv=CSV_CONVERTER)
-    except ValidationError as err:
-        for problem in err.problems:
-            match = _LINE_PATH.fullmatch(problem.field or "")
-            if match:
-                index, rest = int(match.group(1)), match.group(2)
-                name = line_names.get(rest, rest) if rest else None
-                problems.append(_placed(problem, source, line_rows[index], name))
-            else:
-                field = header_names.get(problem.field or "", problem.field)
-                problems.append(_placed(problem, source, first_row, field))
-        return None
 
 
 # --- policy --------------------------------------------------------------------------
@@ -418,7 +214,7 @@ def load_policy(path: PathArg) -> PolicyFile:
     Unknown tables and keys are errors: a misspelt setting must not be ignored.
     """
     source = os.fspath(path)
-    _suffix(path, (".toml",))
+    check_suffix(path, (".toml",))
     try:
         with open(source, "rb") as handle:
             data = tomllib.load(handle)
@@ -432,7 +228,7 @@ def load_policy(path: PathArg) -> PolicyFile:
         raise InputFileError("not valid TOML: arrays or tables nested too deeply",
                              source=source) from None
     except OSError as err:
-        raise _unreadable(source, err) from err
+        raise unreadable(source, err) from err
 
     problems: list[ValidationError] = []
 
@@ -466,7 +262,7 @@ def load_policy(path: PathArg) -> PolicyFile:
             for p in err.problems:
                 where = p.field or ""
                 field = where if where.startswith("policy") else _join_key("company", where)
-                problems.append(_placed(p, source, None, field))
+                problems.append(placed(p, source, None, field))
 
     overrides: dict[str, PolicyOverride] = {}
     for customer_id, table in tables["customers"].items():
@@ -477,10 +273,10 @@ def load_policy(path: PathArg) -> PolicyFile:
         try:
             overrides[customer_id] = structure(table, PolicyOverride)
         except ValidationError as err:
-            problems.extend(_placed(p, source, None, _join_key(prefix, p.field or ""))
+            problems.extend(placed(p, source, None, _join_key(prefix, p.field or ""))
                             for p in err.problems)
     if problems or company is None:
-        raise _all_problems(source, problems)
+        raise all_problems(source, problems)
     return PolicyFile(company=company, overrides=overrides)
 
 
@@ -504,7 +300,7 @@ def apply_overrides(
                                field=f"customers.{_toml_key(cid)}", value=cid)
                for cid in overrides if cid not in known]
     if unknown:
-        raise _all_problems(source, unknown)
+        raise all_problems(source, unknown)
     merged = []
     for customer in result:
         top = overrides.get(customer.id)
@@ -521,54 +317,18 @@ def apply_overrides(
 # --- writers -------------------------------------------------------------------------
 
 
-def _atomic_write(path: PathArg, write: Callable[[Any], None]) -> None:
-    """Write through a temporary file beside ``path`` so a crash leaves the old file whole."""
-    target = Path(path)
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", newline="", dir=target.parent or ".",
-            prefix=f".{target.name}.", suffix=".tmp", delete=False,
-        ) as handle:
-            try:
-                write(handle)
-            except BaseException:
-                handle.close()
-                os.unlink(handle.name)
-                raise
-        os.replace(handle.name, target)
-    except OSError as err:
-        raise InputFileError(f"cannot write the file: {err.strerror or err}",
-                             source=os.fspath(path)) from err
-
-
-def _save_table(path: PathArg, columns: Sequence[Column], rows: Iterable[list[str]],
-                items: Sequence[Any]) -> None:
-    if _suffix(path, _TABLE_SUFFIXES) == ".json":
-        document = json.dumps([unstructure(item) for item in items], indent=2,
-                              ensure_ascii=False)
-        _atomic_write(path, lambda handle: handle.write(document + "\n"))
-        return
-
-    def write(handle: Any) -> None:
-        out = csv.writer(handle, lineterminator="\r\n")
-        out.writerow([c.name for c in columns])
-        out.writerows(rows)
-
-    _atomic_write(path, write)
-
-
 def save_customers(customers: Iterable[Customer], path: PathArg) -> None:
     """Write customers as ``.csv`` or ``.json``; :func:`load_customers` reads it back."""
     items = list(customers)
     rows = [flatten(CUSTOMER_COLUMNS, unstructure(c)) for c in items]
-    _save_table(path, CUSTOMER_COLUMNS, rows, items)
+    save_table(path, CUSTOMER_COLUMNS, rows, items)
 
 
 def save_products(products: Iterable[Product], path: PathArg) -> None:
     """Write products as ``.csv`` or ``.json``; :func:`load_products` reads it back."""
     items = list(products)
     rows = [flatten(PRODUCT_COLUMNS, unstructure(p)) for p in items]
-    _save_table(path, PRODUCT_COLUMNS, rows, items)
+    save_table(path, PRODUCT_COLUMNS, rows, items)
 
 
 def save_work_orders(work_orders: Iterable[WorkOrder], path: PathArg) -> None:
@@ -580,7 +340,7 @@ def save_work_orders(work_orders: Iterable[WorkOrder], path: PathArg) -> None:
         head = flatten(ORDER_COLUMNS, data)
         lines = data["lines"] or [{}]  # a work order without lines still needs its row
         rows.extend(head + flatten(LINE_COLUMNS, line) for line in lines)
-    _save_table(path, ORDER_COLUMNS + LINE_COLUMNS, rows, items)
+    save_table(path, ORDER_COLUMNS + LINE_COLUMNS, rows, items)
 
 
 # TOML basic strings must escape these; \uXXXX covers the other control characters.
@@ -619,11 +379,11 @@ def _toml_table(name: str, values: Mapping[str, Any]) -> list[str]:
 
 def save_policy(policy_file: PolicyFile, path: PathArg) -> None:
     """Write ``policy_file`` as TOML; :func:`load_policy` reads it back."""
-    _suffix(path, (".toml",))
+    check_suffix(path, (".toml",))
     company = unstructure(policy_file.company)
     policy = company.pop("policy")
     lines = _toml_table("company", company) + _toml_table("policy", policy)
     for customer_id, override in policy_file.overrides.items():
         lines += _toml_table(f"customers.{_toml_key(customer_id)}", unstructure(override))
     text = "\n".join(lines)
-    _atomic_write(path, lambda handle: handle.write(text))
+    atomic_write(path, lambda handle: handle.write(text))

@@ -1,4 +1,4 @@
-"""The planner: a pure function from work, customers, policy and journal state to a plan.
+"""Internal: the planner: a pure function from work, customers, policy and journal state to a plan.
 
 A :class:`Plan` is an ordered list of actions (ensure customer, create invoice,
 replace lines on a draft, book, send, credit) plus :class:`Notice` entries for

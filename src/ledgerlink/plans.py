@@ -1,4 +1,4 @@
-"""What the planner reads and writes: journal state in, actions and notices out.
+"""Internal: what the planner reads and writes: journal state in, actions and notices out.
 
 The planner (:mod:`ledgerlink.planning`) is a pure function between these
 values; the runner executes the actions and the store keeps the state. Keys are
@@ -11,12 +11,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeAlias
 
 import attrs
 
 from ledgerlink.connector import Capability
 from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, WorkOrder
+from ledgerlink.tabular import MAX_ROWS, Rows, html_table, to_frame
 
 __all__ = [
     "ALL_CAPABILITIES",
@@ -35,8 +37,11 @@ __all__ = [
     "Send",
     "UpdateCustomer",
     "WorkRecord",
+    "describe",
     "draft_key",
     "invoice_key",
+    "overview_rows",
+    "plan_rows",
     "work_key",
 ]
 
@@ -399,15 +404,62 @@ class Plan:
                 f"{len(self.notices)} notices, {self.already_invoiced} already invoiced>")
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import plan_html
-
-        return plan_html(self)
+        hidden = len(self.actions) + len(self.notices) - MAX_ROWS
+        cut = f"… {hidden} more rows" if hidden > 0 else ""
+        caption = f"Plan: {len(self.actions)} actions, {len(self.notices)} notices. {cut}"
+        return html_table(("customer", "what", "detail"), overview_rows(self), caption.strip())
 
     def to_pandas(self) -> Any:
         """One row per action, then per notice (``row`` says which); needs the pandas extra.
 
         ``amount`` (an invoice's gross) stays Decimal, ``due_date`` is a date.
         """
-        from ledgerlink.tables import plan_rows, to_frame
-
         return to_frame(plan_rows(self))
+
+
+def describe(action: Action) -> str:
+    """One line saying what an action does."""
+    if isinstance(action, EnsureCustomer):
+        return f"find or create customer {action.customer.name}"
+    if isinstance(action, UpdateCustomer):
+        return f"update the address, e-mail and number of customer {action.customer.name}"
+    if isinstance(action, CreateInvoice):
+        draft = action.draft()
+        what = "draft" if action.target == "draft" else "invoice"
+        orders = ", ".join(order.id for order, _ in action.work)
+        return f"create {what} {action.key} ({orders}) {draft.gross}, due {action.due_date}"
+    if isinstance(action, ReplaceLines):
+        verb = "remove lines of" if action.remove else "put lines of"
+        return f"{verb} {action.order.id} on {action.invoice_key}"
+    if isinstance(action, Send):
+        return f"email {action.invoice_key} to {action.email}"
+    if isinstance(action, Credit):
+        return f"credit {action.invoice_key}: {action.reason}"
+    return f"book {action.invoice_key}"
+
+
+def overview_rows(plan: Plan, limit: int = MAX_ROWS) -> list[tuple[str, str, str]]:
+    """(customer, what, detail) for the first ``limit`` actions, then notices in the room left."""
+    rows = [(a.customer_id, a.kind, describe(a)) for a in plan.actions[:limit]]
+    room = max(0, limit - len(rows))
+    rows += [(n.customer_id, n.kind.value, f"{n.subject}: {n.reason}")
+             for n in plan.notices[:room]]
+    return rows
+
+
+def plan_rows(plan: Plan) -> Rows:
+    """One row per action, then one per notice; ``kind`` says which."""
+    rows: list[tuple[Any, ...]] = []
+    for action in plan.actions:
+        amount: Decimal | None = None
+        currency: str | None = None
+        due: date | None = None
+        if isinstance(action, CreateInvoice):
+            gross = action.draft().gross
+            amount, currency, due = gross.amount, gross.currency, action.due_date
+        rows.append((action.customer_id, "action", action.kind, action.subject,
+                     describe(action), amount, currency, due))
+    rows += [(n.customer_id, "notice", n.kind.value, n.subject, n.reason, None, None, None)
+             for n in plan.notices]
+    return Rows(("customer_id", "row", "kind", "subject", "detail", "amount", "currency",
+                 "due_date"), rows)

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import attrs
 
 from ledgerlink.errors import ValidationError
+from ledgerlink.tabular import cell, html_table
 
 __all__ = [
     "DEFAULT_PAYMENT_TERMS_DAYS",
@@ -148,9 +149,12 @@ class EffectivePolicy:
         return self.posting is not Posting.NONE
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import policy_html
-
-        return policy_html(self)
+        rows = [(name, cell(getattr(self, name)), self.sources.get(name, ""))
+                for name in ("posting", "timing", "send", "payment_terms_days")]
+        table = html_table(("field", "value", "from"), rows, "Effective policy")
+        if not self.notes:
+            return table
+        return table + html_table(("note",), ((note,) for note in self.notes))
 
 
 def resolve(company: BillingPolicy, override: PolicyOverride | None = None) -> EffectivePolicy:

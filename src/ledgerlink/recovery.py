@@ -1,4 +1,4 @@
-"""Recovery: turning a crashed run's intents into facts, by asking the provider.
+"""Internal: recovery: turning a crashed run's intents into facts, by asking the provider.
 
 Each unresolved journal row (state ``intent``) is reconciled by what its
 operation leaves behind at the provider. The invoices are looked up in bulk,
@@ -28,11 +28,11 @@ from ledgerlink.connector import Connector, find_each
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import NotFoundError, ProviderError
 from ledgerlink.plans import CREDIT_PREFIX
+from ledgerlink.results import Outcome
 from ledgerlink.store import InvoiceFacts, OpRecord, Store, Transaction
 
 if TYPE_CHECKING:
     from ledgerlink.refreshing import Fetched
-    from ledgerlink.runner import Outcome
 
 __all__ = ["RECOVERY_CHUNK", "RECOVERY_ORDER", "reconcile", "recover", "sync_drafts"]
 
@@ -105,8 +105,6 @@ def reconcile(
     ``found`` holds the invoices already looked up by key (or the error the
     look-up met); without it the provider is asked for this one operation.
     """
-    from ledgerlink.runner import Outcome
-
     def lookup(key: str) -> RemoteInvoice | None:
         if isinstance(found, ProviderError):
             raise found

@@ -1,4 +1,4 @@
-"""Keeping the statuses of the invoices ledgerlink made current, cheaply.
+"""Internal: keeping the statuses of the invoices ledgerlink made current, cheaply.
 
 :func:`refresh_statuses` asks the provider what changed and records the status
 facts (balance, due date, booked/voided/deleted) in the journal; statuses are
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import attrs
 
@@ -35,6 +36,7 @@ from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import ChangeFeedWindowError, NotFoundError, ProviderError
 from ledgerlink.status import InvoiceStatus
 from ledgerlink.store import InvoiceFacts, Store, Transaction
+from ledgerlink.tabular import Rows, rows_html
 
 __all__ = [
     "CLOCK_MARGIN",
@@ -44,6 +46,7 @@ __all__ = [
     "StatusChange",
     "apply_fetched",
     "read_feed",
+    "refresh_rows",
     "refresh_statuses",
 ]
 
@@ -130,9 +133,23 @@ class RefreshResult:
                 f"{len(self.failures)} failed>")
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import refresh_html
+        caption = (f"Refresh of {self.book}: {self.mode}, {self.calls} calls, "
+                   f"{self.checked} checked, {len(self.changes)} changed, "
+                   f"{len(self.failures)} failed")
+        if self.note:
+            caption += f". {self.note}"
+        return rows_html(refresh_rows(self), caption)
 
-        return refresh_html(self)
+
+def refresh_rows(result: RefreshResult) -> Rows:
+    """One row per status change, then one per invoice that could not be read."""
+    def label(status: object) -> str:
+        return "unknown" if status is None else str(status)
+
+    rows: list[tuple[Any, ...]] = [(c.key, c.provider_id, label(c.before), label(c.after), "")
+                                   for c in result.changes]
+    rows += [(key, "", "", "", message) for key, message in result.failures]
+    return Rows(("key", "provider_id", "before", "after", "failure"), rows)
 
 
 def _read(connector: Connector, wanted: Iterable[InvoiceFacts], mode: str,

@@ -1,4 +1,4 @@
-"""What a run did: one :class:`Outcome` per action, gathered in a :class:`RunResult`."""
+"""Internal: what a run did: one :class:`Outcome` per action, gathered in a :class:`RunResult`."""
 
 from __future__ import annotations
 
@@ -20,8 +20,28 @@ from ledgerlink.plans import (
     UpdateCustomer,
 )
 from ledgerlink.store import OpRecord, Store, TransferLog
+from ledgerlink.tabular import MAX_ROWS, Rows, html_table, to_frame
 
-__all__ = ["Outcome", "RunResult"]
+__all__ = ["SUMMARY_LABELS", "Outcome", "RunResult", "outcome_rows"]
+
+#: The summary counts of a run, in the order people read them, with their labels.
+SUMMARY_LABELS = {
+    "invoices_created": "Invoices created",
+    "booked": "Booked",
+    "emailed": "Emailed",
+    "not_emailed": "Not emailed (letter, no address...)",
+    "collected_on_drafts": "Work collected on drafts",
+    "drafts_created": "Drafts opened",
+    "credited": "Invoices credited",
+    "customers_linked": "Customers linked",
+    "skipped_by_policy": "Skipped by policy",
+    "not_due": "Not due yet",
+    "blocked": "Blocked",
+    "failed": "Failed",
+    "already_done": "Already done earlier",
+    "already_invoiced": "Already invoiced, unchanged",
+    "recovered": "Recovered from a crash",
+}
 
 
 @attrs.frozen
@@ -142,15 +162,32 @@ class RunResult:
                 f"{len(self.failed)} failed, {len(self.recovered)} recovered>")
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import result_html
-
-        return result_html(self)
+        counts = html_table(("outcome", "count"),
+                            ((SUMMARY_LABELS[k], v) for k, v in self.summary.items() if v),
+                            f"Run {self.run_id}")
+        failures = [(o.customer_id, o.kind, o.message) for o in self.failed[:MAX_ROWS]]
+        if not failures:
+            return counts
+        return counts + html_table(("customer", "action", "provider message"), failures,
+                                   "Failures")
 
     def to_pandas(self) -> Any:
         """One row per outcome (recovery first); needs the pandas extra.
 
         ``amount`` is the invoice's gross as Decimal, where the action wrote one.
         """
-        from ledgerlink.tables import outcome_rows, to_frame
-
         return to_frame(outcome_rows(self))
+
+
+def outcome_rows(result: RunResult) -> Rows:
+    """One row per outcome (recovered ones first), with the provider's message."""
+    rows: list[tuple[Any, ...]] = []
+    for phase, outcomes in (("recovery", result.recovered), ("run", result.outcomes)):
+        for o in outcomes:
+            invoice = o.invoice
+            rows.append((phase, o.customer_id, o.kind, o.action.subject, o.status,
+                         o.remote_id, invoice.number if invoice else None,
+                         invoice.total if invoice else None,
+                         invoice.currency if invoice else None, o.message))
+    return Rows(("phase", "customer_id", "kind", "subject", "status", "remote_id", "number",
+                 "amount", "currency", "message"), rows)

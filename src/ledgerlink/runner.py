@@ -1,4 +1,4 @@
-"""The runner: executes a plan against one connector, exactly once.
+"""Internal: the runner: executes a plan against one connector, exactly once.
 
 How exactly-once holds:
 

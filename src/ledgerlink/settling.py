@@ -1,4 +1,4 @@
-"""Settling an unclear write within the run that made it.
+"""Internal: settling an unclear write within the run that made it.
 
 A write whose answer was lost — a connection cut after the request went out, a
 5xx to a request that is not safe to repeat, an unreadable 200 — may or may not

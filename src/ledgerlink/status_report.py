@@ -1,4 +1,4 @@
-"""The current statuses of a book's invoices, in one object (what ``ll.statuses`` returns).
+"""Internal: the current statuses of a book's invoices in one object (``ll.statuses`` returns it).
 
 Named ``status_report`` rather than ``statuses`` so that importing it never
 sets a ``ledgerlink.statuses`` attribute over the :func:`ledgerlink.statuses`
@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ledgerlink.status import InvoiceStatus
+from ledgerlink.tabular import Rows, rows_html, to_frame
 
 if TYPE_CHECKING:
     from ledgerlink.refreshing import RefreshResult
     from ledgerlink.store import InvoiceFacts
 
-__all__ = ["InvoiceStatusRow", "StatusReport"]
+__all__ = ["InvoiceStatusRow", "StatusReport", "status_rows"]
 
 
 @attrs.frozen
@@ -106,12 +107,20 @@ class StatusReport:
                 f"{' (' + counts + ')' if counts else ''}>")
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import status_html
-
-        return status_html(self)
+        counts = ", ".join(f"{n} {label}" for label, n in sorted(self.counts().items()))
+        caption = f"Statuses of {self.book} on {self.today}: {len(self)} invoices"
+        return rows_html(status_rows(self), f"{caption} ({counts})" if counts else caption)
 
     def to_pandas(self) -> Any:
         """One row per invoice (money as Decimal, dates as dates); needs the pandas extra."""
-        from ledgerlink.tables import status_rows, to_frame
-
         return to_frame(status_rows(self))
+
+
+def status_rows(report: StatusReport) -> Rows:
+    """One row per journaled invoice, with its status on the report's day."""
+    return Rows(
+        ("key", "customer_id", "number", "remote_id", "status", "total", "balance",
+         "currency", "due_date", "refreshed_at"),
+        [(s.key, s.customer_id, s.number, s.remote_id,
+          "unknown" if s.status is None else str(s.status), s.total, s.balance, s.currency,
+          s.due_date, s.refreshed_at) for s in report])

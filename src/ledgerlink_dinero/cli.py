@@ -19,15 +19,15 @@ secret; ``organisations`` lists again what a saved connection reaches.
 
 from __future__ import annotations
 
-import os
 import time
 import webbrowser
+from typing import TYPE_CHECKING
 
 import click
 import httpx
 
+from ledgerlink.cli.asking import confirm, yes_option
 from ledgerlink.cli.connect import (
-    EXIT_REFUSED,
     ask_redirect,
     callback_url,
     consume_pending,
@@ -37,9 +37,13 @@ from ledgerlink.cli.connect import (
     load_pending,
     oauth_options,
     refusals,
+    require_store,
     save_pending,
+    say,
     token_lifetime_lines,
+    token_status,
 )
+from ledgerlink.cli.options import json_option
 from ledgerlink.errors import AuthError
 from ledgerlink.http import token_keys
 from ledgerlink.http.client import make_client
@@ -52,11 +56,13 @@ from ledgerlink.http.oauth import (
     parse_callback,
 )
 from ledgerlink.http.redact import KnownSecrets, redact_text
-from ledgerlink.store import Store
 from ledgerlink_dinero import settings
 from ledgerlink_dinero.connector import DineroConnector
 from ledgerlink_dinero.faults import parse_fault
 from ledgerlink_dinero.wire import WIRE, DineroOrganization
+
+if TYPE_CHECKING:
+    from ledgerlink import Store
 
 __all__ = [
     "CLIENT_ID_ENV",
@@ -120,36 +126,47 @@ def dinero() -> None:
 @OPTIONS.store
 @OPTIONS.redirect_url
 @OPTIONS.open_browser
+@json_option
 def connect(client_id: str, client_secret: str, redirect_uri: str | None,
             organisation_id: str | None, response_mode: str, base_url: str | None, store: str,
-            redirect_url: str | None, open_browser: bool) -> None:
+            redirect_url: str | None, open_browser: bool, as_json: bool) -> None:
     """Authorise ledgerlink for an organisation and save its tokens in the journal store.
 
     Without --redirect-url: prints the consent URL and asks for the URL the
     browser lands on afterwards. With it: finishes the connection started
     earlier with the same --client-id and --store. Lists the organisations the
     grant reaches and saves it for one of them (--organisation-id, the only
-    one, or the one chosen at the prompt).
+    one, or the one chosen at the prompt). With --json nothing is asked: the
+    consent URL is printed as JSON, and --organisation-id is needed when the
+    grant reaches several organisations.
     """
     if redirect_url is None and not redirect_uri:
         raise click.UsageError(f"--redirect-uri (or ${REDIRECT_URI_ENV}) is needed to start "
                                f"connecting")
     credentials = ClientCredentials(client_id, client_secret)
     host = f" --base-url {base_url}" if base_url else ""
-    with refusals(), journal(store) as opened:
+    finish = f"ledgerlink dinero connect --store {display_store(store)}{host}"
+    with refusals(as_json), journal(store) as opened:
         if redirect_url is None:
             assert redirect_uri is not None  # checked above
             url, state = authorization_url(settings.endpoints_for(base_url), credentials,
                                            redirect_uri=redirect_uri,
                                            response_mode=response_mode)
             save_pending(opened, pending_key(client_id), state=state, redirect_uri=redirect_uri)
-            click.echo("Open this URL, sign in and allow access to Dinero:\n")
-            click.echo(f"  {url}\n")
             if open_browser:
                 webbrowser.open(url)
-            redirect_url = ask_redirect(f"ledgerlink dinero connect --store "
-                                        f"{display_store(store)}{host}")
-        chosen, reached = _finish(opened, credentials, base_url, redirect_url, organisation_id)
+            if as_json:
+                say(True, {"authorization_url": url,
+                           "finish_with": f"{finish} --redirect-url URL"}, "")
+                return
+            click.echo(f"Open this URL, sign in and allow access to Dinero:\n\n  {url}\n")
+            redirect_url = ask_redirect(finish)
+        chosen, reached = _finish(opened, credentials, base_url, redirect_url, organisation_id,
+                                  ask=not as_json)
+    if as_json:
+        say(True, {"organisation_id": chosen, "connected": True, "store": display_store(store),
+                   "organisations": _organisations_json(reached)}, "")
+        return
     _show(reached, chosen)
     click.echo(f"\nConnected Dinero organisation {chosen}; tokens saved in "
                f"{display_store(store)}.")
@@ -158,7 +175,8 @@ def connect(client_id: str, client_secret: str, redirect_uri: str | None,
 
 
 def _finish(store: Store, credentials: ClientCredentials, base_url: str | None,
-            redirect_url: str, wanted: str | None) -> tuple[str, list[DineroOrganization]]:
+            redirect_url: str, wanted: str | None, *,
+            ask: bool) -> tuple[str, list[DineroOrganization]]:
     """Check the callback, exchange the code, choose the organisation, save the tokens."""
     key = pending_key(credentials.client_id)
     pending = load_pending(store, key, provider=settings.PROVIDER,
@@ -173,7 +191,7 @@ def _finish(store: Store, credentials: ClientCredentials, base_url: str | None,
                               code=params["code"], redirect_uri=pending.redirect_uri,
                               store=held, key=_UNSAVED, provider=settings.PROVIDER)
         reached = _organisations(client, _api_origin(base_url), token.access_token)
-    chosen = _choose(reached, wanted)
+    chosen = _choose(reached, wanted, ask=ask)
     document = held.load_token(_UNSAVED)
     assert document is not None  # exchange_code saved it
     store.save_token(token_key(chosen), document)
@@ -203,8 +221,9 @@ def _organisations(client: httpx.Client, origin: str,
                           operation=operation, response=response)
 
 
-def _choose(reached: list[DineroOrganization], wanted: str | None) -> str:
-    """The organisation to save the grant for; AuthError when it cannot be told."""
+def _choose(reached: list[DineroOrganization], wanted: str | None, *, ask: bool) -> str:
+    """The organisation to save the grant for; AuthError when it cannot be told
+    (several reached, none named, and ``ask`` false or the prompt aborted)."""
     ids = [org.Id for org in reached]
     if not ids:
         raise AuthError("the grant reaches no Dinero organisation; nothing was saved",
@@ -216,13 +235,19 @@ def _choose(reached: list[DineroOrganization], wanted: str | None) -> str:
         return wanted
     if len(ids) == 1:
         return ids[0]
-    _show(reached, None)
     try:
+        if not ask:
+            raise click.Abort
+        _show(reached, None)
         return str(click.prompt("Organisation to connect", type=click.Choice(ids)))
     except click.Abort:
         raise AuthError("the grant reaches several organisations and none was chosen; "
                         "nothing was saved: connect again with --organisation-id",
                         provider=settings.PROVIDER) from None
+
+
+def _organisations_json(reached: list[DineroOrganization]) -> list[dict[str, object]]:
+    return [{"id": org.Id, "name": org.Name, "is_pro": org.IsPro} for org in reached]
 
 
 def _show(reached: list[DineroOrganization], chosen: str | None) -> None:
@@ -239,60 +264,67 @@ def _show(reached: list[DineroOrganization], chosen: str | None) -> None:
 @OPTIONS.client_secret
 @OPTIONS.base_url
 @OPTIONS.store
+@json_option
 def organisations(organisation_id: str, client_id: str, client_secret: str,
-                  base_url: str | None, store: str) -> None:
+                  base_url: str | None, store: str, as_json: bool) -> None:
     """List the organisations a saved connection reaches (refreshing its token if due)."""
-    _require_store(store)
-    with refusals():
+    with refusals(as_json):
+        require_store(store)
         book = DineroConnector(organisation_id=organisation_id, client_id=client_id,
                                client_secret=client_secret, store=store, base_url=base_url)
         try:
             reached = book.organisations()
         finally:
             book.close()
-    _show(reached, organisation_id)
+    if as_json:
+        say(True, {"organisations": _organisations_json(reached)}, "")
+    else:
+        _show(reached, organisation_id)
 
 
 @dinero.command(help="Forget an organisation's tokens in the journal store. Visma Connect's "
                      "material shows no revocation endpoint, so nothing is revoked: the grant "
-                     "lives on at Visma until it lapses or the user withdraws the app's access.")
+                     "lives on at Visma until it lapses or the user withdraws the app's access. "
+                     "Asks first, or --yes.")
 @organisation_option
 @OPTIONS.store
-def disconnect(organisation_id: str, store: str) -> None:
-    _require_store(store)
-    with refusals(), journal(store) as opened:
-        stored = opened.load_token(token_key(organisation_id)) or {}
-        if not stored.get("refresh_token") and not stored.get("access_token"):
-            raise AuthError(f"no Dinero organisation {organisation_id} is connected in "
-                            f"{display_store(store)}", provider=settings.PROVIDER)
-        forget_token(opened, token_key(organisation_id))
-    click.echo(f"Disconnected Dinero organisation {organisation_id}; its tokens are removed "
-               f"from {display_store(store)} (not revoked: Visma Connect offers no "
-               f"revocation endpoint).")
+@yes_option
+@json_option
+def disconnect(organisation_id: str, store: str, yes: bool, as_json: bool) -> None:
+    with refusals(as_json):
+        require_store(store)
+        with journal(store) as opened:
+            stored = opened.load_token(token_key(organisation_id)) or {}
+            if not stored.get("refresh_token") and not stored.get("access_token"):
+                raise AuthError(f"no Dinero organisation {organisation_id} is connected in "
+                                f"{display_store(store)}", provider=settings.PROVIDER)
+            confirm(f"disconnect Dinero organisation {organisation_id}", yes=yes,
+                    as_json=as_json,
+                    detail=f"Its tokens are removed from {display_store(store)}.")
+            forget_token(opened, token_key(organisation_id))
+    say(as_json, {"organisation_id": organisation_id, "disconnected": True, "revoked": False,
+                  "store": display_store(store)},
+        f"Disconnected Dinero organisation {organisation_id}; its tokens are removed from "
+        f"{display_store(store)} (not revoked: Visma Connect offers no revocation endpoint).")
 
 
 @dinero.command()
 @organisation_option
 @OPTIONS.store
-def status(organisation_id: str, store: str) -> None:
-    """Say whether an organisation is connected in the journal store (no network, no secrets)."""
-    _require_store(store)
-    with journal(store) as opened:
-        stored = opened.load_token(token_key(organisation_id))
-    if not stored or not stored.get("refresh_token"):
-        click.echo(f"Dinero organisation {organisation_id}: not connected in "
-                   f"{display_store(store)}.")
-        raise SystemExit(EXIT_REFUSED)
+@json_option
+def status(organisation_id: str, store: str, as_json: bool) -> None:
+    """Say whether an organisation is connected in the journal store (no network, no secrets).
+
+    Exits 1 when it is not connected.
+    """
+    stored = token_status(store, token_key(organisation_id), as_json=as_json,
+                          ids={"organisation_id": organisation_id},
+                          name=f"Dinero organisation {organisation_id}")
+    if stored is None:
+        return
     lines = [f"Dinero organisation {organisation_id}: connected in {display_store(store)}."]
     lines += token_lifetime_lines(stored, time.time())
     lines.append("  refresh token: held (rotates on each refresh)")
     if stored.get("scope"):
         lines.append(f"  scopes: {stored['scope']}")
     click.echo("\n".join(lines))
-
-
-def _require_store(store: str) -> None:
-    """Refuse a journal path that does not exist (opening it would create an empty one)."""
-    if "://" not in store and not os.path.exists(store):
-        click.echo(f"error: no journal store at {store}", err=True)
-        raise SystemExit(EXIT_REFUSED)

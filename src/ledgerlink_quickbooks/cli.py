@@ -17,14 +17,14 @@ environment or a hidden prompt, and provider messages pass through
 
 from __future__ import annotations
 
-import os
 import time
 import webbrowser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import httpx
 
+from ledgerlink.cli.asking import confirm, yes_option
 from ledgerlink.cli.connect import (
     EXIT_REFUSED,
     PENDING_TTL,
@@ -37,8 +37,11 @@ from ledgerlink.cli.connect import (
     oauth_options,
     refusals,
     save_pending,
+    say,
     token_lifetime_lines,
+    token_status,
 )
+from ledgerlink.cli.options import json_option
 from ledgerlink.errors import AuthError
 from ledgerlink.http import token_keys
 from ledgerlink.http.client import make_client
@@ -51,8 +54,10 @@ from ledgerlink.http.oauth import (
     parse_callback,
 )
 from ledgerlink.http.redact import redact_text
-from ledgerlink.store import Store
 from ledgerlink_quickbooks import settings
+
+if TYPE_CHECKING:
+    from ledgerlink import Store
 
 __all__ = [
     "CLIENT_ID_ENV",
@@ -120,38 +125,46 @@ def quickbooks() -> None:
 @OPTIONS.store
 @OPTIONS.redirect_url
 @OPTIONS.open_browser
+@json_option
 def connect(client_id: str, client_secret: str, redirect_uri: str | None, environment: str,
             base_url: str | None, store: str, redirect_url: str | None,
-            open_browser: bool) -> None:
+            open_browser: bool, as_json: bool) -> None:
     """Authorise ledgerlink for a company and save its tokens in the journal store.
 
     Without --redirect-url: prints the consent URL and asks for the URL the
     browser lands on afterwards. With it: finishes the connection started
-    earlier with the same --client-id and --store.
+    earlier with the same --client-id and --store. With --json and no
+    --redirect-url: prints the consent URL as JSON and asks nothing; finish
+    with --redirect-url.
     """
     if redirect_url is None and not redirect_uri:
         raise click.UsageError(f"--redirect-uri (or ${REDIRECT_URI_ENV}) is needed to start "
                                f"connecting")
     credentials = ClientCredentials(client_id, client_secret)
     endpoints = _endpoints(base_url)
-    with refusals(), journal(store) as opened:
+    with refusals(as_json), journal(store) as opened:
         if redirect_url is None:
             assert redirect_uri is not None  # checked above
             url, state = authorization_url(endpoints, credentials, redirect_uri=redirect_uri)
             save_pending(opened, pending_key(client_id), state=state, redirect_uri=redirect_uri)
-            click.echo("Open this URL, sign in and choose the company to connect:\n")
-            click.echo(f"  {url}\n")
+            host = f" --base-url {base_url}" if base_url else ""
+            finish = f"ledgerlink quickbooks connect --store {display_store(store)}{host}"
             if open_browser:
                 webbrowser.open(url)
-            host = f" --base-url {base_url}" if base_url else ""
-            redirect_url = ask_redirect(f"ledgerlink quickbooks connect --store "
-                                        f"{display_store(store)}{host}")
+            if as_json:
+                say(True, {"authorization_url": url,
+                           "finish_with": f"{finish} --redirect-url URL"}, "")
+                return
+            click.echo(f"Open this URL, sign in and choose the company to connect:\n\n"
+                       f"  {url}\n")
+            redirect_url = ask_redirect(finish)
         realm_id = _finish(opened, credentials, endpoints, client_id, redirect_url)
-    click.echo(f"Connected QuickBooks company (realm) {realm_id} ({environment}); tokens "
-               f"saved in {display_store(store)}.")
-    click.echo(f"Use it with: ledgerlink run --connector quickbooks -o realm_id={realm_id} "
-               f"-o environment={environment} -o client_id=... -o client_secret=... "
-               f"--store {display_store(store)} ...")
+    say(as_json, {"realm_id": realm_id, "environment": environment, "connected": True,
+                  "store": display_store(store)},
+        f"Connected QuickBooks company (realm) {realm_id} ({environment}); tokens saved in "
+        f"{display_store(store)}.\nUse it with: ledgerlink run --connector quickbooks "
+        f"-o realm_id={realm_id} -o environment={environment} -o client_id=... "
+        f"-o client_secret=... --store {display_store(store)} ...")
 
 
 def _finish(opened: Store, credentials: ClientCredentials, endpoints: OAuthEndpoints,
@@ -180,20 +193,30 @@ def _finish(opened: Store, credentials: ClientCredentials, endpoints: OAuthEndpo
 @OPTIONS.client_secret
 @OPTIONS.base_url
 @OPTIONS.store
+@yes_option
+@json_option
 def disconnect(realm_id: str, client_id: str, client_secret: str, base_url: str | None,
-               store: str) -> None:
-    """Revoke a company's tokens at Intuit and remove them from the journal store."""
-    with refusals(), journal(store) as opened:
+               store: str, yes: bool, as_json: bool) -> None:
+    """Revoke a company's tokens at Intuit and remove them from the journal store.
+
+    Asks first (the grant cannot be restored: connect again), or --yes.
+    """
+    with refusals(as_json), journal(store) as opened:
         stored = opened.load_token(token_key(realm_id))
         token = (stored or {}).get("refresh_token") or (stored or {}).get("access_token")
         if not token:
             raise AuthError(f"no QuickBooks company {realm_id} is connected in "
                             f"{display_store(store)}",
                             provider=settings.PROVIDER)
+        confirm(f"disconnect QuickBooks company (realm) {realm_id}", yes=yes, as_json=as_json,
+                detail=f"Its tokens are revoked at Intuit and removed from "
+                       f"{display_store(store)}.")
         _revoke(str(token), ClientCredentials(client_id, client_secret), _revoke_url(base_url))
         forget_token(opened, token_key(realm_id))
-    click.echo(f"Disconnected QuickBooks company (realm) {realm_id}; its tokens are revoked and "
-               f"removed from {display_store(store)}.")
+    say(as_json, {"realm_id": realm_id, "disconnected": True, "revoked": True,
+                  "store": display_store(store)},
+        f"Disconnected QuickBooks company (realm) {realm_id}; its tokens are revoked and "
+        f"removed from {display_store(store)}.")
 
 
 def _revoke(token: str, credentials: ClientCredentials, url: str) -> None:
@@ -221,17 +244,16 @@ def _revoke(token: str, credentials: ClientCredentials, url: str) -> None:
 @quickbooks.command()
 @click.option("--realm-id", required=True, help="The company to look at.")
 @OPTIONS.store
-def status(realm_id: str, store: str) -> None:
-    """Say whether a company is connected in the journal store (no network, no secrets)."""
-    if "://" not in store and not os.path.exists(store):
-        click.echo(f"error: no journal store at {store}", err=True)
-        raise SystemExit(EXIT_REFUSED)
-    with journal(store) as opened:
-        stored = opened.load_token(token_key(realm_id))
-    if not stored or not stored.get("refresh_token"):
-        click.echo(f"QuickBooks company (realm) {realm_id}: not connected in "
-                   f"{display_store(store)}.")
-        raise SystemExit(EXIT_REFUSED)
+@json_option
+def status(realm_id: str, store: str, as_json: bool) -> None:
+    """Say whether a company is connected in the journal store (no network, no secrets).
+
+    Exits 1 when it is not connected.
+    """
+    stored = token_status(store, token_key(realm_id), as_json=as_json,
+                          ids={"realm_id": realm_id}, name=f"QuickBooks company (realm) {realm_id}")
+    if stored is None:
+        return
     lines = [f"QuickBooks company (realm) {realm_id}: connected in {display_store(store)}."]
     lines += token_lifetime_lines(stored, time.time())
     refresh_left = stored.get("x_refresh_token_expires_in")

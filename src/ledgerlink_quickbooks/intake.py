@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
+import ledgerlink
 from ledgerlink.connector import Connector
 from ledgerlink.errors import WebhookSignatureError
-from ledgerlink.refreshing import RefreshResult, refresh_statuses
-from ledgerlink.store import Store
 from ledgerlink_quickbooks.webhooks import EntityChange, check_signature, parse_notifications
+
+if TYPE_CHECKING:
+    from ledgerlink import RefreshResult, Store
 
 __all__ = ["InvoiceNotice", "RealmConnector", "WebhookSignatureError", "invoice_notice",
            "refresh_from_webhook"]
@@ -87,4 +89,4 @@ def refresh_from_webhook(connector: RealmConnector, store: Store, body: bytes,
     deleted (QuickBooks no longer finds it).
     """
     notice = invoice_notice(body, signature, verifier_token, connector.realm_id)
-    return refresh_statuses(connector, store, today=today, ids=notice.ids)
+    return ledgerlink.refresh(connector, store=store, today=today, ids=notice.ids)

@@ -23,6 +23,7 @@ def test_the_scheduling_page_runs_as_written(tmp_path: Path,
 
 
 def test_every_schedule_command_is_shown_in_the_guide() -> None:
+    """The guide shows each `ledgerlink schedule` command: create, preview, list, run-due, log."""
     text = PAGE.read_text(encoding="utf-8")
     for command in ("create", "preview", "list", "run-due", "log"):
         assert f"ledgerlink schedule {command}" in text

@@ -1,6 +1,6 @@
-"""A small invoicing job run as a subprocess by test_crash.py (not a test module).
+"""A small invoicing job run as a subprocess by test_runner_crash.py (not a test module).
 
-Usage: python crash_job.py BOOK JOURNAL [LATENCY]
+Usage: python runner_crash_job.py BOOK JOURNAL [LATENCY]
 Kill points come from LEDGERLINK_SANDBOX_KILL_AFTER_WRITES or the parent's SIGKILL.
 """
 

@@ -367,6 +367,7 @@ def test_plain_strings_are_not_enum_members(build: Any, field: str) -> None:
     lambda long: WorkOrder("w1", long, [], status=WorkStatus.PLANNED),
 ], ids=["customer", "product", "work order", "work order's customer"])
 def test_an_id_longer_than_the_journal_keeps_is_refused_naming_the_field(build: Any) -> None:
+    """An id one character past what the journal keeps is refused naming its field."""
     from ledgerlink.domain import MAX_ID_LENGTH
 
     build("x" * MAX_ID_LENGTH)  # the longest accepted

@@ -256,7 +256,7 @@ def test_importing_ledgerlink_does_not_import_pandas() -> None:
     """The core never loads pandas by itself."""
     import subprocess
 
-    code = ("import sys, ledgerlink, ledgerlink.api, ledgerlink.store, ledgerlink.render; "
+    code = ("import sys, ledgerlink, ledgerlink.api, ledgerlink.store, ledgerlink.cli.app; "
             "print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

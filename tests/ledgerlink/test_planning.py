@@ -438,11 +438,13 @@ def test_a_linked_customer_is_updated_only_when_its_details_changed(
 
 
 def test_an_unlinked_customer_is_ensured_not_updated() -> None:
+    """A customer new to the book is ensured, not updated, where updates are supported."""
     p = plan([order()], [customer()], COMPANY, now=NOW, capabilities=_UPDATING)
     assert kinds(p)[0] == "ensure_customer" and "update_customer" not in kinds(p)
 
 
 def test_details_fingerprints_follow_the_details_only() -> None:
+    """A customer's details fingerprint changes with its email or address, not its name."""
     base = customer()
     assert base.details_fingerprint() == attrs.evolve(base, name="Renamed").details_fingerprint()
     assert base.details_fingerprint() != attrs.evolve(base, email="x@y.dk").details_fingerprint()

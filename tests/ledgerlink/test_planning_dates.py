@@ -61,6 +61,7 @@ def creates(orders: list[WorkOrder], c: Company, state: JournalState | None = No
 
 
 def test_without_dates_the_run_day_dates_the_invoice_as_before() -> None:
+    """A work order without dates is issued on the run day, due after the terms."""
     [create] = creates([order("w1")], company())
     draft = create.draft()
     assert (draft.issue_date, draft.due_date) == (RUN_DAY, RUN_DAY + timedelta(days=TERMS))
@@ -69,6 +70,7 @@ def test_without_dates_the_run_day_dates_the_invoice_as_before() -> None:
 
 
 def test_booked_invoices_each_take_their_own_work_orders_dates() -> None:
+    """Each booked invoice takes its own work order's dates; one without dates keeps the run day."""
     first, second = date(2026, 10, 31), date(2026, 11, 30)
     by_key = {c.key: c.draft() for c in creates(
         [order("w1", invoice_date=first, registration_date=date(2026, 11, 1)),
@@ -83,6 +85,7 @@ def test_booked_invoices_each_take_their_own_work_orders_dates() -> None:
 
 
 def test_an_invoice_date_wins_over_the_planned_work_day_before_work() -> None:
+    """Invoicing before work, an invoice date wins over the planned work day."""
     c = company(timing=Timing.BEFORE_WORK)
     [create] = creates([order("w1", invoice_date=date(2026, 11, 1),
                               planned=date(2026, 12, 5))], c)
@@ -92,6 +95,7 @@ def test_an_invoice_date_wins_over_the_planned_work_day_before_work() -> None:
 
 
 def test_a_new_draft_takes_the_first_work_orders_dates() -> None:
+    """A new draft takes the dates of its earliest work order."""
     first = order("w1", invoice_date=date(2026, 11, 30), registration_date=date(2026, 12, 1))
     later = order("w2", invoice_date=date(2026, 12, 15), registration_date=date(2026, 12, 16))
     [create] = creates([later, first], company(Posting.DRAFT))
@@ -102,12 +106,14 @@ def test_a_new_draft_takes_the_first_work_orders_dates() -> None:
 
 
 def test_a_new_draft_without_dates_keeps_the_run_day() -> None:
+    """A new draft whose work order has no invoice date is issued on the run day."""
     [create] = creates([order("w1", registration_date=date(2026, 12, 1))],
                        company(Posting.DRAFT))
     assert create.issue_date == RUN_DAY and create.registration_date == date(2026, 12, 1)
 
 
 def test_collecting_onto_an_open_draft_leaves_its_dates_alone() -> None:
+    """Work collected onto an open draft only replaces its lines, leaving its dates."""
     state = JournalState(invoices={"draft:c1:1": InvoiceRecord("draft:c1:1", "c1", "draft",
                                                                remote_id="INV-1")},
                          customers=frozenset({"c1"}), drafts_opened={"c1": 1})
@@ -123,6 +129,7 @@ def test_collecting_onto_an_open_draft_leaves_its_dates_alone() -> None:
 def test_issue_is_the_invoice_date_and_due_adds_the_terms(
     invoice_day: date, terms: int, registration: date | None, posting: Posting,
 ) -> None:
+    """Any invoice date is the issue date, due adds the terms, and registration defaults to it."""
     [create] = creates([order("w1", invoice_date=invoice_day, registration_date=registration)],
                        company(posting, terms))
     draft = create.draft()
@@ -140,6 +147,7 @@ def test_dates_are_not_part_of_what_was_billed() -> None:
 @pytest.mark.parametrize("field", ["invoice_date", "registration_date"])
 @pytest.mark.parametrize("value", ["2026-11-30", datetime(2026, 11, 30, tzinfo=UTC)])
 def test_a_date_field_that_is_not_a_day_names_the_field(field: str, value: object) -> None:
+    """An invoice or registration date given as text or a datetime is refused by field."""
     with pytest.raises(ValidationError) as err:
         WorkOrder(id="w1", customer_id="c1", lines=[], completed_at=NOW,
                   **{field: value})  # type: ignore[arg-type]
@@ -150,6 +158,7 @@ def test_a_date_field_that_is_not_a_day_names_the_field(field: str, value: objec
 
 
 def test_json_work_orders_load_and_save_the_dates(tmp_path: Path) -> None:
+    """JSON work orders save and load their dates, and files without them still load."""
     path = tmp_path / "orders.json"
     dated = order("w1", invoice_date=date(2026, 11, 30), registration_date=date(2026, 12, 1))
     save_work_orders([dated, order("w2")], path)
@@ -162,6 +171,7 @@ def test_json_work_orders_load_and_save_the_dates(tmp_path: Path) -> None:
 
 
 def test_csv_work_orders_still_load_without_the_dates(tmp_path: Path) -> None:
+    """CSV work orders have no date columns: saved dates are left out and loading works."""
     path = tmp_path / "orders.csv"
     save_work_orders([order("w1", invoice_date=date(2026, 11, 30))], path)
     [loaded] = load_work_orders(path)
@@ -172,6 +182,7 @@ def test_csv_work_orders_still_load_without_the_dates(tmp_path: Path) -> None:
 
 
 def test_the_sandbox_stores_the_registration_date_and_prints_it(tmp_path: Path) -> None:
+    """The sandbox book keeps each invoice's registration date and prints it when set."""
     book = SandboxConnector(tmp_path / "book.db")
     orders = [order("w1", invoice_date=date(2026, 11, 30), registration_date=date(2026, 12, 1)),
               order("w2", invoice_date=date(2026, 11, 30))]
@@ -191,6 +202,7 @@ def test_the_sandbox_stores_the_registration_date_and_prints_it(tmp_path: Path) 
 def test_a_book_made_before_registration_dates_opens_and_records_them(
     tmp_path: Path,
 ) -> None:
+    """A sandbox book from before registration dates opens; old invoices date by issue day."""
     path = tmp_path / "old.db"
     book = SandboxConnector(path)
     ref = book.create_customer(CUSTOMER)
@@ -211,6 +223,7 @@ def test_a_book_made_before_registration_dates_opens_and_records_them(
 def test_a_duplicate_key_with_a_registration_date_leaves_nothing_behind(
     tmp_path: Path,
 ) -> None:
+    """A refused duplicate invoice leaves no second invoice and the first's date as it was."""
     book = SandboxConnector(tmp_path / "book.db")
     ref = book.create_customer(CUSTOMER)
     draft = creates([order("w1", registration_date=date(2026, 12, 24))], company())[0].draft()

@@ -185,6 +185,7 @@ def test_waves_run_every_action_once_and_keep_dependencies(
 
 
 def test_without_batches_a_lane_gives_one_action_per_wave() -> None:
+    """With a batch size of 1, a customer's lane yields one action per wave."""
     actions = _lane("c0", ["create", "create", "create"])
     waves = Lanes(Plan(tuple(actions), (), NOW), 8, 1)
     sizes = []
@@ -195,6 +196,7 @@ def test_without_batches_a_lane_gives_one_action_per_wave() -> None:
 
 
 def test_a_failure_skips_the_rest_of_its_lane_only() -> None:
+    """A failed create skips the rest of its customer's lane; other lanes go on."""
     lane0: list[Action] = [EnsureCustomer(Customer(id="c0", name="c0"))]
     for key in ("inv:a", "inv:b"):
         lane0 += [_create(key, "c0"), Send(key, "c0", "x@example.dk")]
@@ -213,6 +215,7 @@ def test_a_failure_skips_the_rest_of_its_lane_only() -> None:
 
 
 def test_a_batch_error_keeps_the_provider_message(book: BatchingBook, tmp_path: Path) -> None:
+    """A batch call that raises fails each of its invoices with the provider's message."""
     class Broken(BatchingBook):
         def create_invoices(self, items: Sequence[BatchItem],
                             products: ProductRefs) -> BatchResult:

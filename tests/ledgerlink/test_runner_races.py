@@ -32,6 +32,7 @@ class RacedBook(SandboxConnector):
 
 
 def test_a_customer_created_concurrently_is_found_not_failed(tmp_path: Path) -> None:
+    """A customer created by someone else meanwhile is found and linked, not failed."""
     book = RacedBook(tmp_path / "book.db")
     order = WorkOrder("wo-1", "c1", [WorkLine("Repair", 1, Decimal(100))], completed_at=NOW)
 

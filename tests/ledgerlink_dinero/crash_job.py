@@ -1,7 +1,7 @@
 """An invoicing job against a Dinero emulator server, run as a subprocess by
-test_dnr_crash.py (not a test module).
+test_crash.py beside it (not a test module).
 
-Usage: python dnr_crash_job.py BASE_URL ORGANISATION_ID JOURNAL
+Usage: python crash_job.py BASE_URL ORGANISATION_ID JOURNAL
 """
 
 from __future__ import annotations

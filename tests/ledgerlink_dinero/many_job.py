@@ -1,7 +1,8 @@
 """One of several runners invoicing the same work on one Dinero organisation, run as a
-subprocess by test_dnr_many_runners.py (not a test module).
+subprocess by test_many_runners.py beside it and by tests/postgres/test_dinero_runners.py
+(not a test module).
 
-Usage: python dnr_many_job.py BASE_URL ORGANISATION_ID JOURNAL ORDERS LEASE_S WAIT_S
+Usage: python many_job.py BASE_URL ORGANISATION_ID JOURNAL ORDERS LEASE_S WAIT_S
 JOURNAL is a SQLite path or a PostgreSQL URL. Prints the run's summary as JSON.
 """
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,7 +38,7 @@ def fresh_organisation() -> str:
     return str(uuid.uuid4().int)[:9]
 
 
-def connect(emulator: DineroEmulator, organisation: str, store: Store) -> None:
+def connect_organisation(emulator: DineroEmulator, organisation: str, store: Store) -> None:
     """Run the OAuth code exchange for ``organisation`` and keep the tokens in ``store``."""
     with httpx.Client(transport=emulator.transport(), base_url=BASE) as client:
         exchange_code(client, endpoints_at(BASE),
@@ -55,7 +53,7 @@ def build_connector(emulator: DineroEmulator, tmp_path: Path, *,
     organisation = organisation or fresh_organisation()
     emulator.add_organisation(organisation, accounts=ACCOUNTS)
     store = Store(tmp_path / f"tokens-{organisation}.db")
-    connect(emulator, organisation, store)
+    connect_organisation(emulator, organisation, store)
     options.setdefault("vat_accounts", VAT_ACCOUNTS)
     transport = options.pop("transport", None) or emulator.transport()
     limiters = options.pop("limiters", None) or LimiterRegistry()
@@ -65,33 +63,9 @@ def build_connector(emulator: DineroEmulator, tmp_path: Path, *,
         transport=transport, limiters=limiters, **options)
 
 
-class RecordingTransport(httpx.BaseTransport):
-    """Passes requests to ``inner`` and keeps each one (for the contract check)."""
-
-    def __init__(self, inner: httpx.BaseTransport,
-                 keep: Callable[[httpx.Request], bool] = lambda request: True) -> None:
-        self.inner = inner
-        self.keep = keep
-        self.requests: list[httpx.Request] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        if self.keep(request):
-            self.requests.append(request)
-        return self.inner.handle_request(request)
-
-
-def shared_dir() -> Path:
-    """The shared official material: $LEDGERLINK_SHARED or ``../shared`` beside the repo."""
-    configured = os.environ.get("LEDGERLINK_SHARED")
-    if configured:
-        return Path(configured)
-    return SHARED
-
-
 def endpoint_matrix() -> Any:
     """The official endpoint matrix, skipping the test when it is absent."""
-    path = shared_dir() / "providers" / "dinero" / "spec-extract" / "endpoint-matrix.json"
+    path = SHARED / "providers" / "dinero" / "spec-extract" / "endpoint-matrix.json"
     if not path.is_file():
         pytest.skip(f"official Dinero material not found at {path} (set LEDGERLINK_SHARED)")
     return json.loads(path.read_text(encoding="utf-8"))

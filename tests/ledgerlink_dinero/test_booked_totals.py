@@ -42,15 +42,15 @@ def _lines(draw: st.DrawFn) -> list[InvoiceLine]:
 
 
 @pytest.fixture
-def emu() -> DineroEmulator:
+def emulator() -> DineroEmulator:
     return DineroEmulator(limits=Limits(per_minute=1_000_000))
 
 
 @pytest.fixture
-def book(emu: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
+def dinero(emulator: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
     """A connector whose own limiter's window is a millisecond: the examples send more
     than Dinero's 100 requests a minute, which is not the subject here."""
-    connector = build_connector(emu, tmp_path, limiters=LimiterRegistry(window=0.001))
+    connector = build_connector(emulator, tmp_path, limiters=LimiterRegistry(window=0.001))
     try:
         yield connector
     finally:
@@ -58,43 +58,45 @@ def book(emu: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
 
 
 @pytest.fixture
-def customer(book: DineroConnector) -> str:
-    return book.create_customer(make_customer(currency="DKK"))
+def customer(dinero: DineroConnector) -> str:
+    return dinero.create_customer(make_customer(currency="DKK"))
 
 
-def _create_and_book(book: DineroConnector, emu: DineroEmulator, customer: str,
+def _create_and_book(dinero: DineroConnector, emulator: DineroEmulator, customer: str,
                      lines: list[InvoiceLine]) -> tuple[Decimal, Decimal, Decimal]:
     """(the draft's gross, the book answer's total, Dinero's TotalInclVat read after);
     the book answer must come without a read."""
     draft = make_invoice_draft(currency="DKK", lines=lines)
-    created = book.create_invoice(draft, customer, {})
-    before = len(emu.requests)
-    booked = book.book(created.provider_id)
-    assert [r.method for r in emu.requests[before:]] == ["POST"]  # the booking, no read
+    created = dinero.create_invoice(draft, customer, {})
+    before = len(emulator.requests)
+    booked = dinero.book(created.provider_id)
+    assert [r.method for r in emulator.requests[before:]] == ["POST"]  # the booking, no read
     assert booked.booked and booked.balance == booked.total
-    read = book.get_invoice(created.provider_id)
+    read = dinero.get_invoice(created.provider_id)
     return draft.gross.amount, booked.total, read.total
 
 
 def test_a_booked_total_rounded_per_line_differs_from_the_drafts_and_is_reported(
-    book: DineroConnector, emu: DineroEmulator, customer: str
+    dinero: DineroConnector, emulator: DineroEmulator, customer: str
 ) -> None:
+    """Dinero's per-line VAT rounding can differ from the draft's; book reports Dinero's."""
     # Two 25 % lines of 0.02: each line's VAT 0.005 rounds up to 0.01 in Dinero (0.06 in
     # all); the draft's VAT on the 0.04 of the rate rounds once (0.05 in all).
     lines = [make_invoice_line(unit_price="0.02"), make_invoice_line(unit_price="0.02")]
-    gross, answered, dinero = _create_and_book(book, emu, customer, lines)
-    assert (gross, dinero) == (Decimal("0.05"), Decimal("0.06"))
-    assert answered == dinero
+    gross, answered, read_back = _create_and_book(dinero, emulator, customer, lines)
+    assert (gross, read_back) == (Decimal("0.05"), Decimal("0.06"))
+    assert answered == read_back
 
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=_lines())
 def test_the_book_answer_total_equals_dineros_booked_total(
-    book: DineroConnector, emu: DineroEmulator, customer: str, lines: list[InvoiceLine]
+    dinero: DineroConnector, emulator: DineroEmulator, customer: str, lines: list[InvoiceLine]
 ) -> None:
-    _, answered, dinero = _create_and_book(book, emu, customer, lines)
-    assert answered == dinero
+    """For any lines, the total book answers is the total Dinero booked."""
+    _, answered, read_back = _create_and_book(dinero, emulator, customer, lines)
+    assert answered == read_back
 
 
 @settings(max_examples=300, deadline=None)
@@ -104,6 +106,7 @@ def test_the_book_answer_total_equals_dineros_booked_total(
 def test_a_line_total_follows_the_emulators_rule_with_discounts_and_incl_vat_prices(
     base: Decimal, quantity: Decimal, discount: Decimal, rate: Decimal, prices_incl_vat: bool
 ) -> None:
+    """The connector's line total is the emulator's, with discounts and VAT-inclusive prices."""
     expected = line_amounts(base, quantity, discount, rate,
                             prices_incl_vat=prices_incl_vat).total_incl
     assert line_total_incl_vat(base, quantity, rate, discount=discount,

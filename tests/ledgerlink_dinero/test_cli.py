@@ -7,6 +7,7 @@ the test builds the redirect URL with the ``state`` the command printed.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -34,7 +35,7 @@ from ledgerlink.errors import AuthError
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.store import Store
 from ledgerlink_dinero import DineroConnector
-from ledgerlink_dinero import cli as dnr_cli
+from ledgerlink_dinero import cli as dinero_cli
 from ledgerlink_dinero.emulator import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -65,8 +66,8 @@ def served() -> Iterator[tuple[DineroEmulator, str]]:
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The app's credentials come from the environment, as the docs recommend."""
-    monkeypatch.setenv(dnr_cli.CLIENT_ID_ENV, DEFAULT_CLIENT_ID)
-    monkeypatch.setenv(dnr_cli.CLIENT_SECRET_ENV, DEFAULT_CLIENT_SECRET)
+    monkeypatch.setenv(dinero_cli.CLIENT_ID_ENV, DEFAULT_CLIENT_ID)
+    monkeypatch.setenv(dinero_cli.CLIENT_SECRET_ENV, DEFAULT_CLIENT_SECRET)
 
 
 def _invoke(*args: str, input: str | None = None) -> Result:
@@ -280,7 +281,7 @@ def test_a_wrong_client_secret_is_refused_and_never_printed(
     """The secret typed at the hidden prompt is neither echoed nor in the refusal."""
     emulator, base = served
     secret = "wrong-secret-8d31e7"
-    monkeypatch.setenv(dnr_cli.CLIENT_ID_ENV, DEFAULT_CLIENT_ID)
+    monkeypatch.setenv(dinero_cli.CLIENT_ID_ENV, DEFAULT_CLIENT_ID)
     store = tmp_path / "ledgerlink.db"
     started = _invoke("connect", "--redirect-uri", REDIRECT_URI, "--base-url", base,
                       "--store", str(store), input=f"{secret}\n")
@@ -337,7 +338,11 @@ def test_disconnect_forgets_the_tokens(served: tuple[DineroEmulator, str],
                    ).exit_code == 0
     before = _stored(store, f"dinero:{ORG}")
     assert before is not None
-    result = _invoke("disconnect", "--organisation-id", ORG, "--store", str(store))
+    refused = _invoke("disconnect", "--organisation-id", ORG, "--store", str(store), "--json")
+    assert refused.exit_code == 2  # --json never asks: without --yes nothing happens
+    assert json.loads(refused.stdout)["error"]["field"] == "--yes"
+    assert _stored(store, f"dinero:{ORG}") == before
+    result = _invoke("disconnect", "--organisation-id", ORG, "--store", str(store), "-y")
     assert result.exit_code == 0, result.output
     assert "not revoked" in result.output
     after = _stored(store, f"dinero:{ORG}") or {}
@@ -384,9 +389,9 @@ def test_connect_interactively_through_the_installed_command(
     program = shutil.which("ledgerlink")
     assert program, "the ledgerlink console script is installed with the project"
     store = tmp_path / "ledgerlink.db"
-    environ = {**os.environ, dnr_cli.CLIENT_ID_ENV: DEFAULT_CLIENT_ID,
-               dnr_cli.CLIENT_SECRET_ENV: DEFAULT_CLIENT_SECRET,
-               dnr_cli.REDIRECT_URI_ENV: REDIRECT_URI, "PYTHONUNBUFFERED": "1"}
+    environ = {**os.environ, dinero_cli.CLIENT_ID_ENV: DEFAULT_CLIENT_ID,
+               dinero_cli.CLIENT_SECRET_ENV: DEFAULT_CLIENT_SECRET,
+               dinero_cli.REDIRECT_URI_ENV: REDIRECT_URI, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen([program, "dinero", "connect", "--base-url", base, "--store",
                            str(store)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, env=environ) as child:
@@ -421,6 +426,6 @@ def test_a_refused_organisations_list_quoting_the_fresh_token_does_not_repeat_it
 
     with httpx.Client(transport=httpx.MockTransport(answer)) as client, \
             pytest.raises(AuthError) as caught:
-        dnr_cli._organisations(client, "https://api.dinero.test", token)
+        dinero_cli._organisations(client, "https://api.dinero.test", token)
     assert token not in str(caught.value) and token not in repr(caught.value)
     assert "lacks a scope" in caught.value.message

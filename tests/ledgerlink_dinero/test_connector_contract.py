@@ -25,7 +25,8 @@ from ledgerlink.testing.factories import (
 from ledgerlink_dinero.contract import NOTES_OPERATIONS, EndpointContract, Operation
 from ledgerlink_dinero.emulator import DineroEmulator
 from ledgerlink_dinero.settings import TOKEN_PATH
-from tests.ledgerlink_dinero.support import RecordingTransport, build_connector, endpoint_matrix
+from tests.ledgerlink_dinero.support import build_connector, endpoint_matrix
+from tests.recording import RecordingTransport
 
 PAYMENTS_READ = (Operation("invoices payments get", "GET",
                            "/v1/{organizationId}/invoices/{guid}/payments"), None)

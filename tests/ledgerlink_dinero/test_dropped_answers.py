@@ -20,7 +20,11 @@ from ledgerlink.store import Store
 from ledgerlink.testing.factories import make_customer, make_invoice_draft
 from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DineroEmulator
-from tests.ledgerlink_dinero.support import build_connector, connect, fresh_organisation
+from tests.ledgerlink_dinero.support import (
+    build_connector,
+    connect_organisation,
+    fresh_organisation,
+)
 
 
 @pytest.fixture(params=["in-process", "served"])
@@ -34,7 +38,7 @@ def connected(request: pytest.FixtureRequest, emulator: DineroEmulator,
     organisation = fresh_organisation()
     emulator.add_organisation(organisation)
     store = Store(tmp_path / "tokens.db")
-    connect(emulator, organisation, store)
+    connect_organisation(emulator, organisation, store)
     with emulator.serve() as server, DineroConnector(
             organisation_id=organisation, client_id=DEFAULT_CLIENT_ID,
             client_secret=DEFAULT_CLIENT_SECRET, token_store=store,

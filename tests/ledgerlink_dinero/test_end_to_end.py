@@ -15,7 +15,7 @@ from ledgerlink.store import Store
 from ledgerlink.testing.factories import make_customer, make_invoice_draft, make_work_order
 from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DineroEmulator
-from tests.ledgerlink_dinero.support import connect, fresh_organisation
+from tests.ledgerlink_dinero.support import connect_organisation, fresh_organisation
 
 COMPANY = Company("Vinduespudser ApS", policy=BillingPolicy(send=True), currency="DKK",
                   time_zone="UTC")
@@ -90,7 +90,7 @@ def test_the_connector_works_against_the_emulator_served_on_loopback(tmp_path: P
     organisation = fresh_organisation()
     emulator.add_organisation(organisation)
     store = Store(tmp_path / "tokens.db")
-    connect(emulator, organisation, store)  # tokens from the in-process code exchange
+    connect_organisation(emulator, organisation, store)  # tokens from the in-process code exchange
     with emulator.serve() as server:
         assert server.base_url.startswith("http://127.0.0.1:")
         with DineroConnector(organisation_id=organisation, client_id=DEFAULT_CLIENT_ID,

@@ -29,14 +29,14 @@ PARTLY = InvoiceStatus.OPEN | InvoiceStatus.PARTIALLY_PAID
 
 
 @pytest.fixture
-def emu() -> DineroEmulator:
+def emulator() -> DineroEmulator:
     """An emulator stopped at ``NOW`` (Dinero judges Overdue on its own clock)."""
     return DineroEmulator(clock=lambda: NOW.timestamp(), limits=Limits(per_minute=1_000_000))
 
 
 @pytest.fixture
-def book(emu: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
-    connector = build_connector(emu, tmp_path)
+def dinero(emulator: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
+    connector = build_connector(emulator, tmp_path)
     try:
         yield connector
     finally:
@@ -44,48 +44,49 @@ def book(emu: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
 
 
 @pytest.fixture
-def customer(book: DineroConnector) -> str:
-    return book.create_customer(make_customer(currency="DKK"))
+def customer(dinero: DineroConnector) -> str:
+    return dinero.create_customer(make_customer(currency="DKK"))
 
 
-def _draft(book: DineroConnector, customer: str, issued: date = TODAY) -> RemoteInvoice:
+def _draft(dinero: DineroConnector, customer: str, issued: date = TODAY) -> RemoteInvoice:
     """A draft of one 25 % line: 800.00 excl. VAT, 1000.00 incl. VAT, due 8 days after issue."""
     draft = make_invoice_draft(currency="DKK", issue_date=issued,
                                lines=[make_invoice_line(unit_price=Decimal("800.00"))])
-    return book.create_invoice(draft, customer, {})
+    return dinero.create_invoice(draft, customer, {})
 
 
-def _booked(book: DineroConnector, customer: str, *payments: str,
+def _booked(dinero: DineroConnector, customer: str, *payments: str,
             issued: date = TODAY) -> str:
     """A booked 1000.00 invoice with ``payments`` registered on it; its GUID."""
-    guid = book.book(_draft(book, customer, issued).provider_id).provider_id
+    guid = dinero.book(_draft(dinero, customer, issued).provider_id).provider_id
     for amount in payments:
-        book.register_payment(guid, Decimal(amount), TODAY)
+        dinero.register_payment(guid, Decimal(amount), TODAY)
     return guid
 
 
-def _payment_reads(emu: DineroEmulator, since: int) -> list[str]:
+def _payment_reads(emulator: DineroEmulator, since: int) -> list[str]:
     """Invoice GUIDs whose payments were read after request number ``since``."""
-    return [r.path.split("/")[-2] for r in emu.requests[since:]
+    return [r.path.split("/")[-2] for r in emulator.requests[since:]
             if r.method == "GET" and r.path.endswith("/payments")]
 
 
 def test_one_listing_gives_exact_balances_and_statuses_reading_only_open_payments(
-    book: DineroConnector, customer: str, emu: DineroEmulator
+    dinero: DineroConnector, customer: str, emulator: DineroEmulator
 ) -> None:
-    partly = _booked(book, customer, "250.50")
-    overpaid = _booked(book, customer, "1000.01")
-    paid = _booked(book, customer, "400.00", "600.00")
-    overdue = _booked(book, customer, "1.00", issued=TODAY - timedelta(days=20))
-    unpaid = _booked(book, customer)
-    draft = _draft(book, customer).provider_id
-    deleted = _draft(book, customer).provider_id
-    book.delete(deleted)
-    other_customer = book.create_customer(make_customer(currency="DKK"))
-    _booked(book, other_customer, "5.00")
+    """One listing gives each invoice's balance and status, reading payments only where open."""
+    partly = _booked(dinero, customer, "250.50")
+    overpaid = _booked(dinero, customer, "1000.01")
+    paid = _booked(dinero, customer, "400.00", "600.00")
+    overdue = _booked(dinero, customer, "1.00", issued=TODAY - timedelta(days=20))
+    unpaid = _booked(dinero, customer)
+    draft = _draft(dinero, customer).provider_id
+    deleted = _draft(dinero, customer).provider_id
+    dinero.delete(deleted)
+    other_customer = dinero.create_customer(make_customer(currency="DKK"))
+    _booked(dinero, other_customer, "5.00")
 
-    before = len(emu.requests)
-    listed = list(book.list_invoices(customer, FIRST_DAY, TODAY))
+    before = len(emulator.requests)
+    listed = list(dinero.list_invoices(customer, FIRST_DAY, TODAY))
 
     found = {inv.provider_id: (inv.balance, inv.status(TODAY)) for inv in listed}
     assert found == {
@@ -97,12 +98,12 @@ def test_one_listing_gives_exact_balances_and_statuses_reading_only_open_payment
         draft: (Decimal("1000.00"), InvoiceStatus.DRAFT),
     }  # the deleted draft is not listed: Dinero lists deleted ones only when asked
     assert listed[0].provider_id == overdue  # by issue date: the oldest first
-    reads = _payment_reads(emu, before)
+    reads = _payment_reads(emulator, before)
     # Booked, Overdue and OverPaid need their payments; Paid and Draft do not.
     assert sorted(reads) == sorted([partly, overpaid, overdue, unpaid])
-    lists = [r for r in emu.requests[before:] if r.path.endswith("/invoices")]
+    lists = [r for r in emulator.requests[before:] if r.path.endswith("/invoices")]
     assert len(lists) == 1
-    assert len(emu.requests) - before == 1 + len(reads)
+    assert len(emulator.requests) - before == 1 + len(reads)
 
 
 class _DeletedInLists(httpx.BaseTransport):
@@ -126,17 +127,18 @@ class _DeletedInLists(httpx.BaseTransport):
 
 
 def test_a_listed_deleted_invoice_is_reported_deleted_without_a_payment_read(
-    emu: DineroEmulator, tmp_path: Path
+    emulator: DineroEmulator, tmp_path: Path
 ) -> None:
-    marking = _DeletedInLists(emu.transport())
-    book = build_connector(emu, tmp_path, transport=marking)
+    """An invoice the list marks deleted is reported deleted, with no payment read."""
+    marking = _DeletedInLists(emulator.transport())
+    dinero = build_connector(emulator, tmp_path, transport=marking)
     try:
-        customer = book.create_customer(make_customer(currency="DKK"))
-        marking.guid = _booked(book, customer, "100.00")
-        before = len(emu.requests)
-        (listed,) = book.list_invoices(customer, FIRST_DAY, TODAY)
+        customer = dinero.create_customer(make_customer(currency="DKK"))
+        marking.guid = _booked(dinero, customer, "100.00")
+        before = len(emulator.requests)
+        (listed,) = dinero.list_invoices(customer, FIRST_DAY, TODAY)
         assert listed.provider_id == marking.guid
         assert listed.deleted and InvoiceStatus.DELETED in listed.status(TODAY)
-        assert _payment_reads(emu, before) == []
+        assert _payment_reads(emulator, before) == []
     finally:
-        book.close()
+        dinero.close()

@@ -82,21 +82,22 @@ def garbling(emulator: DineroEmulator) -> Garbling:
 
 
 @pytest.fixture
-def book(emulator: DineroEmulator, garbling: Garbling,
-         tmp_path: Path) -> Iterator[DineroConnector]:
+def dinero(emulator: DineroEmulator, garbling: Garbling,
+           tmp_path: Path) -> Iterator[DineroConnector]:
+    """The connector under test, here talking through ``garbling``."""
     with build_connector(emulator, tmp_path, transport=garbling) as connector:
         yield connector
 
 
-def _draft(book: DineroConnector) -> tuple[str, RemoteInvoice]:
+def _draft(dinero: DineroConnector) -> tuple[str, RemoteInvoice]:
     customer = make_customer()
-    ref = book.create_customer(customer)
-    return ref, book.create_invoice(make_invoice_draft(customer=customer), ref, {})
+    ref = dinero.create_customer(customer)
+    return ref, dinero.create_invoice(make_invoice_draft(customer=customer), ref, {})
 
 
-def _booked(book: DineroConnector) -> RemoteInvoice:
-    _, draft = _draft(book)
-    return book.book(draft.provider_id)
+def _booked(dinero: DineroConnector) -> RemoteInvoice:
+    _, draft = _draft(dinero)
+    return dinero.book(draft.provider_id)
 
 
 def _refused(call: Callable[[], Any], *, write: bool) -> ProviderError:
@@ -138,24 +139,24 @@ READS: dict[str, tuple[str, str, Callable[[DineroConnector, dict[str, Any]], Any
 @pytest.mark.parametrize("garbage", list(GARBAGE))
 @pytest.mark.parametrize("operation", list(READS))
 def test_a_malformed_read_is_a_provider_error(
-    book: DineroConnector, garbling: Garbling, emulator: DineroEmulator,
+    dinero: DineroConnector, garbling: Garbling, emulator: DineroEmulator,
     operation: str, garbage: str,
 ) -> None:
     """Each read answered 200 with invalid JSON, nothing, HTML, a list, null, a string or
     a number is a ProviderError (not transient: nothing was written) with the request id."""
-    ref, _ = _draft(book)
-    booked = _booked(book)
+    ref, _ = _draft(dinero)
+    booked = _booked(dinero)
     # A contact made in Dinero, never seen by this connector: its currency is read.
-    other_ref = emulator.seed(book.organisation_id, "contacts", {
+    other_ref = emulator.seed(dinero.organisation_id, "contacts", {
         "Name": "Other ApS", "CountryKey": "DK", "IsPerson": False, "IsMember": False,
         "UseCvr": False})["ContactGuid"]
-    book.register_payment(booked.provider_id, Decimal("1.00"), date.today())  # payments decide
+    dinero.register_payment(booked.provider_id, Decimal("1.00"), date.today())  # payments decide
     method, path, call = READS[operation]
     body, content_type = GARBAGE[garbage]
     if (operation, garbage) == ("organisations", "a list"):
         body = b'{"Collection": []}'  # a list is that answer's shape: an object is not
     garbling.answer(method, path, body, content_type=content_type)
-    err = _refused(lambda: call(book, {"booked": booked, "ref": ref, "other_ref": other_ref}),
+    err = _refused(lambda: call(dinero, {"booked": booked, "ref": ref, "other_ref": other_ref}),
                    write=False)
     assert err.status == 200 and err.request_id == "req-garbled"
 
@@ -171,66 +172,66 @@ def test_a_malformed_read_is_a_provider_error(
     ({"Collection": [{"ContactGuid": "c", "ExternalReference": ["x"]}]}, "ExternalReference"),
 ])
 def test_a_list_page_that_is_not_the_page_asked_for_is_refused(
-    book: DineroConnector, garbling: Garbling, answer: dict[str, Any], wrong: str,
+    dinero: DineroConnector, garbling: Garbling, answer: dict[str, Any], wrong: str,
 ) -> None:
     """A page without its Collection, with rows that are not contacts, or whose Pagination
     is another page or page size (paging stops at the first short page, so rows would be
     lost) is a ProviderError naming what was wrong."""
     garbling.answer("GET", r"/v1/\d+/contacts", answer)
-    err = _refused(lambda: book.find_customer(make_customer()), write=False)
+    err = _refused(lambda: dinero.find_customer(make_customer()), write=False)
     assert wrong in err.message
 
 
-def test_more_rows_than_the_page_size_are_refused(book: DineroConnector,
+def test_more_rows_than_the_page_size_are_refused(dinero: DineroConnector,
                                                   garbling: Garbling) -> None:
     """A page holding more rows than asked for is not what Dinero sends."""
-    book.api.page_size = 2
+    dinero.api.page_size = 2
     garbling.answer("GET", r"/v1/\d+/contacts", {"Collection": [{}, {}, {}]})
-    assert "3 rows" in _refused(lambda: book.find_customer(make_customer()),
+    assert "3 rows" in _refused(lambda: dinero.find_customer(make_customer()),
                                 write=False).message
 
 
-def test_a_read_naming_another_invoice_is_refused(book: DineroConnector,
+def test_a_read_naming_another_invoice_is_refused(dinero: DineroConnector,
                                                   garbling: Garbling) -> None:
     """An invoice read answered with another invoice's Guid is never taken for it."""
-    _, draft = _draft(book)
-    other = object_guid(book.organisation_id, "invoice", "someone-else")
+    _, draft = _draft(dinero)
+    other = object_guid(dinero.organisation_id, "invoice", "someone-else")
     garbling.answer("GET", f"/invoices/{draft.provider_id}",
                     {"Guid": other, "Status": "Draft", "ProductLines": []})
-    assert other in _refused(lambda: book.get_invoice(draft.provider_id), write=False).message
+    assert other in _refused(lambda: dinero.get_invoice(draft.provider_id), write=False).message
 
 
 @pytest.mark.parametrize("payments", [{"Payments": {}}, {"Payments": [{"Amount": "5"}]},
                                       {"Payments": [{"Amount": 5, "PaymentDate": "today"}]}])
-def test_a_malformed_payments_read_is_refused(book: DineroConnector, garbling: Garbling,
+def test_a_malformed_payments_read_is_refused(dinero: DineroConnector, garbling: Garbling,
                                               payments: dict[str, Any]) -> None:
     """The payments of an open invoice decide its balance: a malformed list is refused."""
-    booked = _booked(book)
+    booked = _booked(dinero)
     garbling.answer("GET", f"/invoices/{booked.provider_id}/payments", payments)
-    assert "Payments" in _refused(lambda: book.get_invoice(booked.provider_id),
+    assert "Payments" in _refused(lambda: dinero.get_invoice(booked.provider_id),
                                   write=False).message
 
 
 @pytest.mark.parametrize("body", [b'{"Guid": "x"}', b"<html>PDF service down</html>", b"",
                                   b"PDF-1.4 but not from its start"])
-def test_a_pdf_answer_that_is_not_a_pdf_is_refused(book: DineroConnector, garbling: Garbling,
+def test_a_pdf_answer_that_is_not_a_pdf_is_refused(dinero: DineroConnector, garbling: Garbling,
                                                    body: bytes) -> None:
     """What comes back for a PDF must be a PDF document (it begins ``%PDF-``)."""
-    booked = _booked(book)
+    booked = _booked(dinero)
     garbling.answer("GET", f"/invoices/{booked.provider_id}", body,
                     content_type="application/octet-stream", accept="octet-stream")
     with pytest.raises(ProviderError) as caught:
-        book.pdf(booked.provider_id)
+        dinero.pdf(booked.provider_id)
     assert "not a PDF" in caught.value.message and caught.value.provider == "dinero"
 
 
 @pytest.mark.parametrize("rows", [[{"ExternalReference": "x"}], [{"Guid": ["g"]}]])
 def test_a_change_feed_row_without_a_usable_guid_is_refused(
-    book: DineroConnector, garbling: Garbling, rows: list[dict[str, Any]],
+    dinero: DineroConnector, garbling: Garbling, rows: list[dict[str, Any]],
 ) -> None:
     """A changed or deleted invoice the feed cannot name is refused, not skipped."""
     garbling.answer("GET", r"/v1/\d+/invoices", {"Collection": rows})
-    assert "Guid" in _refused(lambda: book.changes(datetime.now(UTC) - timedelta(minutes=5)),
+    assert "Guid" in _refused(lambda: dinero.changes(datetime.now(UTC) - timedelta(minutes=5)),
                               write=False).message
 
 
@@ -262,86 +263,86 @@ WRITES: dict[str, tuple[str, str, Callable[[DineroConnector, dict[str, Any]], An
 @pytest.mark.parametrize("garbage", list(GARBAGE))
 @pytest.mark.parametrize("operation", list(WRITES))
 def test_a_malformed_answer_to_a_write_leaves_its_outcome_unknown(
-    book: DineroConnector, garbling: Garbling, operation: str, garbage: str,
+    dinero: DineroConnector, garbling: Garbling, operation: str, garbage: str,
 ) -> None:
     """A write answered 200 with anything but Dinero's receipt object is a
     TransientProviderError saying the outcome is unknown (the runner reconciles by key)."""
     customer = make_customer()
-    ref = book.create_customer(customer)
-    draft = book.create_invoice(make_invoice_draft(customer=customer), ref, {})
-    booked = _booked(book)
+    ref = dinero.create_customer(customer)
+    draft = dinero.create_invoice(make_invoice_draft(customer=customer), ref, {})
+    booked = _booked(dinero)
     method, path, call = WRITES[operation]
     body, content_type = GARBAGE[garbage]
     garbling.answer(method, path, body, content_type=content_type)
-    _refused(lambda: call(book, {"customer": customer, "ref": ref, "draft": draft,
-                                 "booked": booked}), write=True)
+    _refused(lambda: call(dinero, {"customer": customer, "ref": ref, "draft": draft,
+                                   "booked": booked}), write=True)
 
 
 @pytest.mark.parametrize("receipt", [{}, {"ContactGuid": None}, {"ContactGuid": True},
                                      {"Guid": "x"}])
 def test_a_contact_create_whose_receipt_lacks_our_guid_is_not_linked(
-    book: DineroConnector, garbling: Garbling, receipt: dict[str, Any],
+    dinero: DineroConnector, garbling: Garbling, receipt: dict[str, Any],
 ) -> None:
     """The receipt of a created contact must carry the ContactGuid we sent."""
     garbling.answer("POST", r"/v1/\d+/contacts", receipt)
-    err = _refused(lambda: book.create_customer(make_customer()), write=True)
+    err = _refused(lambda: dinero.create_customer(make_customer()), write=True)
     assert "ContactGuid" in err.message
 
 
 def test_a_contact_created_under_another_guid_is_refused_not_linked(
-    book: DineroConnector, garbling: Garbling, emulator: DineroEmulator,
+    dinero: DineroConnector, garbling: Garbling, emulator: DineroEmulator,
 ) -> None:
     """Dinero answering a create with another GUID than ours is refused (outcome unknown):
     the customer is linked to nothing until a look-up by its id finds the contact."""
     customer = make_customer()
-    ours = object_guid(book.organisation_id, "contact", customer.id)
-    stranger = object_guid(book.organisation_id, "contact", "stranger")
+    ours = object_guid(dinero.organisation_id, "contact", customer.id)
+    stranger = object_guid(dinero.organisation_id, "contact", "stranger")
     garbling.answer("POST", r"/v1/\d+/contacts", {"ContactGuid": stranger}, deliver=True)
-    err = _refused(lambda: book.create_customer(customer), write=True)
+    err = _refused(lambda: dinero.create_customer(customer), write=True)
     assert stranger in err.message and ours in err.message
-    assert stranger not in book.customers.currencies
+    assert stranger not in dinero.customers.currencies
     garbling.clear()
-    assert book.find_customer(customer) == ours  # what reconciling finds: the real contact
+    assert dinero.find_customer(customer) == ours  # what reconciling finds: the real contact
 
 
 def test_an_invoice_created_under_another_guid_is_found_by_its_key(
-    book: DineroConnector, garbling: Garbling,
+    dinero: DineroConnector, garbling: Garbling,
 ) -> None:
     """A create receipt naming another invoice is not taken: the invoice is looked up by
     its key, and the one Dinero holds under our GUID is returned."""
     customer = make_customer()
-    ref = book.create_customer(customer)
+    ref = dinero.create_customer(customer)
     draft = make_invoice_draft(customer=customer)
-    stranger = object_guid(book.organisation_id, "invoice", "stranger")
+    stranger = object_guid(dinero.organisation_id, "invoice", "stranger")
     garbling.answer("POST", r"/v1/\d+/invoices", {"Guid": stranger, "TimeStamp": "01"},
                     deliver=True)
-    created = book.create_invoice(draft, ref, {})
-    assert created.provider_id == object_guid(book.organisation_id, "invoice", draft.key)
+    created = dinero.create_invoice(draft, ref, {})
+    assert created.provider_id == object_guid(dinero.organisation_id, "invoice", draft.key)
     assert created.key == draft.key
 
 
 def test_a_product_create_without_its_guid_is_found_by_its_id(
-    book: DineroConnector, garbling: Garbling,
+    dinero: DineroConnector, garbling: Garbling,
 ) -> None:
     """Dinero picks a product's GUID; a receipt without it is resolved by a look-up."""
     product = make_product()
     garbling.answer("POST", r"/v1/\d+/products", {"ProductGuid": None}, deliver=True)
-    guid = book.create_product(product)
+    guid = dinero.create_product(product)
     garbling.clear()
-    assert book.find_product(product) == guid
+    assert dinero.find_product(product) == guid
 
 
 @pytest.mark.parametrize("receipt", [{"Number": "7"}, {"TimeStamp": {"v": 1}},
                                      {"Guid": [1]}])
 def test_a_book_receipt_of_wrong_types_leaves_the_booking_unknown(
-    book: DineroConnector, garbling: Garbling, receipt: dict[str, Any],
+    dinero: DineroConnector, garbling: Garbling, receipt: dict[str, Any],
 ) -> None:
     """Booking's receipt is read strictly: a number as text is not a number."""
-    _, draft = _draft(book)
+    _, draft = _draft(dinero)
     garbling.answer("POST", f"/invoices/{draft.provider_id}/book", receipt, deliver=True)
-    _refused(lambda: book.book(draft.provider_id), write=True)
+    _refused(lambda: dinero.book(draft.provider_id), write=True)
     garbling.clear()
-    assert book.get_invoice(draft.provider_id).booked  # what reconciling reads
+    assert dinero.get_invoice(draft.provider_id).booked  # what reconciling reads
 
 
 # --- any JSON value ------------------------------------------------------------------
@@ -369,14 +370,14 @@ _json = st.recursive(
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answer=_json)
 def test_any_json_answer_to_an_invoice_read_is_that_invoice_or_a_provider_error(
-    book: DineroConnector, garbling: Garbling, answer: Any,
+    dinero: DineroConnector, garbling: Garbling, answer: Any,
 ) -> None:
     """Whatever JSON an invoice read gets, the result is the invoice asked for or a
     ProviderError; never another exception, never another invoice."""
-    guid = object_guid(book.organisation_id, "invoice", "any-json")
+    guid = object_guid(dinero.organisation_id, "invoice", "any-json")
     garbling.clear()
     garbling.answer("GET", f"/invoices/{guid}", answer)
-    outcome = _outcome(lambda: book.get_invoice(guid))
+    outcome = _outcome(lambda: dinero.get_invoice(guid))
     if isinstance(outcome, ProviderError):
         assert outcome.provider == "dinero"
         assert not isinstance(outcome, TransientProviderError)
@@ -388,15 +389,15 @@ def test_any_json_answer_to_an_invoice_read_is_that_invoice_or_a_provider_error(
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answer=_json)
 def test_any_json_receipt_of_a_contact_create_links_only_our_guid(
-    book: DineroConnector, garbling: Garbling, answer: Any,
+    dinero: DineroConnector, garbling: Garbling, answer: Any,
 ) -> None:
     """Whatever JSON a contact create gets, the customer is linked to our GUID only when
     the receipt names it; otherwise the outcome is unknown (TransientProviderError)."""
     customer = make_customer()
-    ours = object_guid(book.organisation_id, "contact", customer.id)
+    ours = object_guid(dinero.organisation_id, "contact", customer.id)
     garbling.clear()
     garbling.answer("POST", r"/v1/\d+/contacts", answer)
-    outcome = _outcome(lambda: book.create_customer(customer))
+    outcome = _outcome(lambda: dinero.create_customer(customer))
     if isinstance(outcome, ProviderError):
         assert isinstance(outcome, TransientProviderError)
         assert outcome.provider == "dinero"
@@ -426,8 +427,8 @@ def test_a_malformed_answer_repeating_the_access_token_is_quoted_without_it(
 ) -> None:
     """The error quotes what came back, but never the connection's access token."""
     echoing = Echoing(emulator.transport())
-    with build_connector(emulator, tmp_path, transport=echoing) as book:
-        guid = object_guid(book.organisation_id, "invoice", "echo")
-        err = _refused(lambda: book.get_invoice(guid), write=False)
+    with build_connector(emulator, tmp_path, transport=echoing) as dinero:
+        guid = object_guid(dinero.organisation_id, "invoice", "echo")
+        err = _refused(lambda: dinero.get_invoice(guid), write=False)
     (token,) = echoing.echoed
     assert "session" in err.message and token not in str(err)

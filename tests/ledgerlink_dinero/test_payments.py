@@ -58,15 +58,18 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def emu(clock: Clock) -> DineroEmulator:
+def clocked_emulator(clock: Clock) -> DineroEmulator:
     """An emulator on ``clock``; rate limits are not the subject here, so they are wide."""
     return DineroEmulator(clock=clock, limits=Limits(per_minute=1_000_000))
 
 
 @pytest.fixture
-def book(emu: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
-    """A connector whose own limiter's window is a millisecond (no waits on the real clock)."""
-    connector = build_connector(emu, tmp_path, limiters=LimiterRegistry(window=0.001))
+def clocked_dinero(clocked_emulator: DineroEmulator,
+                   tmp_path: Path) -> Iterator[DineroConnector]:
+    """A connector on ``clocked_emulator`` whose own limiter's window is a millisecond (no
+    waits on the real clock)."""
+    connector = build_connector(clocked_emulator, tmp_path,
+                                limiters=LimiterRegistry(window=0.001))
     try:
         yield connector
     finally:
@@ -74,106 +77,117 @@ def book(emu: DineroEmulator, tmp_path: Path) -> Iterator[DineroConnector]:
 
 
 @pytest.fixture
-def customers(book: DineroConnector) -> dict[str, str]:
+def customers(clocked_dinero: DineroConnector) -> dict[str, str]:
     """A Dinero contact per invoicing currency (a contact is invoiced in one currency)."""
-    return {currency: book.create_customer(make_customer(currency=currency))
+    return {currency: clocked_dinero.create_customer(make_customer(currency=currency))
             for currency in ("DKK", "EUR")}
 
 
-def _booked(book: DineroConnector, customers: dict[str, str], *, currency: str = "DKK",
+def _booked(dinero: DineroConnector, customers: dict[str, str], *, currency: str = "DKK",
             unit_price: Decimal = Decimal("800.00"), issued: date = ISSUED) -> RemoteInvoice:
     """A booked invoice of one 25 % line (800.00 → 1000.00 incl. VAT by default)."""
     draft = make_invoice_draft(currency=currency, customer_id=currency, issue_date=issued,
                                lines=[make_invoice_line(unit_price=unit_price)])
-    created = book.create_invoice(draft, customers[currency], {})
-    return book.book(created.provider_id)
+    created = dinero.create_invoice(draft, customers[currency], {})
+    return dinero.book(created.provider_id)
 
 
-def _payment_reads(emu: DineroEmulator, since: int) -> list[str]:
+def _payment_reads(emulator: DineroEmulator, since: int) -> list[str]:
     """Invoice guids whose payments were read after request number ``since``."""
-    return [r.path.split("/")[-2] for r in emu.requests[since:]
+    return [r.path.split("/")[-2] for r in emulator.requests[since:]
             if r.method == "GET" and r.path.endswith("/payments")]
 
 
-def _feed(book: DineroConnector, since: datetime) -> dict[str, RemoteInvoice]:
-    return {invoice.provider_id: invoice for invoice in book.changes(since).invoices}
+def _feed(dinero: DineroConnector, since: datetime) -> dict[str, RemoteInvoice]:
+    return {invoice.provider_id: invoice for invoice in dinero.changes(since).invoices}
 
 
 def test_a_partial_payment_reports_the_invoice_partly_paid_reading_only_its_payments(
-    book: DineroConnector, customers: dict[str, str], emu: DineroEmulator, clock: Clock
+    clocked_dinero: DineroConnector, customers: dict[str, str],
+    clocked_emulator: DineroEmulator, clock: Clock,
 ) -> None:
-    invoice = _booked(book, customers)
-    untouched = _booked(book, customers)
+    """A partial payment shows in the feed as partly paid, reading only that invoice's payments."""
+    invoice = _booked(clocked_dinero, customers)
+    untouched = _booked(clocked_dinero, customers)
     since = clock.advance(10)
-    book.register_payment(invoice.provider_id, Decimal("250.50"), ISSUED)
-    before = len(emu.requests)
-    changed = _feed(book, since)
+    clocked_dinero.register_payment(invoice.provider_id, Decimal("250.50"), ISSUED)
+    before = len(clocked_emulator.requests)
+    changed = _feed(clocked_dinero, since)
     assert set(changed) == {invoice.provider_id}  # the payment changed it; nothing else
     assert changed[invoice.provider_id].balance == Decimal("749.50")
     assert changed[invoice.provider_id].status(ISSUED) == PARTLY
-    assert _payment_reads(emu, before) == [invoice.provider_id]
+    assert _payment_reads(clocked_emulator, before) == [invoice.provider_id]
     assert untouched.provider_id not in changed
 
 
 def test_a_full_payment_reports_paid_without_reading_payments(
-    book: DineroConnector, customers: dict[str, str], emu: DineroEmulator, clock: Clock
+    clocked_dinero: DineroConnector, customers: dict[str, str],
+    clocked_emulator: DineroEmulator, clock: Clock,
 ) -> None:
-    invoice = _booked(book, customers)
+    """An invoice paid in full shows as paid with no balance, with no payment read."""
+    invoice = _booked(clocked_dinero, customers)
     since = clock.advance(10)
-    book.register_payment(invoice.provider_id, Decimal("400.00"), ISSUED)
-    book.register_payment(invoice.provider_id, Decimal("600.00"), ISSUED)
-    before = len(emu.requests)
-    changed = _feed(book, since)[invoice.provider_id]
+    clocked_dinero.register_payment(invoice.provider_id, Decimal("400.00"), ISSUED)
+    clocked_dinero.register_payment(invoice.provider_id, Decimal("600.00"), ISSUED)
+    before = len(clocked_emulator.requests)
+    changed = _feed(clocked_dinero, since)[invoice.provider_id]
     assert (changed.balance, changed.status(ISSUED)) == (Decimal(0), InvoiceStatus.PAID)
-    assert _payment_reads(emu, before) == []  # listed Paid: nothing remains, no read
+    assert _payment_reads(clocked_emulator, before) == []  # listed Paid: nothing remains, no read
 
 
 def test_an_overpayment_reports_paid_with_the_excess_as_a_negative_balance(
-    book: DineroConnector, customers: dict[str, str], clock: Clock
+    clocked_dinero: DineroConnector, customers: dict[str, str], clock: Clock
 ) -> None:
-    invoice = _booked(book, customers)
+    """An overpaid invoice shows as paid with the excess as a negative balance."""
+    invoice = _booked(clocked_dinero, customers)
     since = clock.advance(10)
-    book.register_payment(invoice.provider_id, Decimal("1000.01"), ISSUED)
-    changed = _feed(book, since)[invoice.provider_id]
+    clocked_dinero.register_payment(invoice.provider_id, Decimal("1000.01"), ISSUED)
+    changed = _feed(clocked_dinero, since)[invoice.provider_id]
     assert (changed.balance, changed.status(ISSUED)) == (Decimal("-0.01"), InvoiceStatus.PAID)
 
 
 def test_an_overdue_invoice_paid_in_part_is_open_overdue_and_partly_paid(
-    book: DineroConnector, customers: dict[str, str], clock: Clock
+    clocked_dinero: DineroConnector, customers: dict[str, str], clock: Clock
 ) -> None:
-    invoice = _booked(book, customers, issued=ISSUED - timedelta(days=20))  # due 12 days ago
+    """An overdue invoice paid in part is both partly paid and overdue."""
+    # Due 12 days ago.
+    invoice = _booked(clocked_dinero, customers, issued=ISSUED - timedelta(days=20))
     since = clock.advance(10)
-    book.register_payment(invoice.provider_id, Decimal("1.00"), ISSUED)
-    changed = _feed(book, since)[invoice.provider_id]
+    clocked_dinero.register_payment(invoice.provider_id, Decimal("1.00"), ISSUED)
+    changed = _feed(clocked_dinero, since)[invoice.provider_id]
     assert changed.balance == Decimal("999.00")
     assert changed.status(ISSUED) == PARTLY | InvoiceStatus.OVERDUE
 
 
 def test_a_credit_note_booked_against_an_invoice_settles_it_in_the_feed(
-    book: DineroConnector, customers: dict[str, str], clock: Clock
+    clocked_dinero: DineroConnector, customers: dict[str, str], clock: Clock
 ) -> None:
-    invoice = _booked(book, customers)
-    book.register_payment(invoice.provider_id, Decimal("100.00"), ISSUED)
+    """A credit note on a part-paid invoice settles it, owing the payment back."""
+    invoice = _booked(clocked_dinero, customers)
+    clocked_dinero.register_payment(invoice.provider_id, Decimal("100.00"), ISSUED)
     since = clock.advance(10)
-    note = book.credit(invoice.provider_id, "credit:inv-1")
+    note = clocked_dinero.credit(invoice.provider_id, "credit:inv-1")
     assert note.credit_for == invoice.provider_id
-    changed = _feed(book, since)[invoice.provider_id]
+    changed = _feed(clocked_dinero, since)[invoice.provider_id]
     # 1000 invoiced, 100 paid, 1000 credited: 100 is owed back to the customer.
     assert (changed.balance, changed.status(ISSUED)) == (Decimal("-100.00"), InvoiceStatus.PAID)
 
 
 def test_a_eur_invoice_paid_in_part_keeps_its_balance_in_eur(
-    book: DineroConnector, customers: dict[str, str], emu: DineroEmulator, clock: Clock
+    clocked_dinero: DineroConnector, customers: dict[str, str],
+    clocked_emulator: DineroEmulator, clock: Clock,
 ) -> None:
-    invoice = _booked(book, customers, currency="EUR", unit_price=Decimal("80.00"))
+    """A EUR invoice paid in part keeps its balance in EUR; Dinero records the DKK too."""
+    invoice = _booked(clocked_dinero, customers, currency="EUR", unit_price=Decimal("80.00"))
     assert (invoice.currency, invoice.total) == ("EUR", Decimal("100.00"))
     since = clock.advance(10)
-    book.register_payment(invoice.provider_id, Decimal("33.33"), ISSUED)
-    changed = _feed(book, since)[invoice.provider_id]
+    clocked_dinero.register_payment(invoice.provider_id, Decimal("33.33"), ISSUED)
+    changed = _feed(clocked_dinero, since)[invoice.provider_id]
     assert changed.currency == "EUR"
     assert changed.balance == Decimal("66.67")
     assert changed.status(ISSUED) == PARTLY
-    (payment,) = emu.organisations[book.organisation_id].payments[invoice.provider_id]
+    organisation = clocked_emulator.organisations[clocked_dinero.organisation_id]
+    (payment,) = organisation.payments[invoice.provider_id]
     # Dinero's Amount is DKK at the invoice's rate (7.46), the EUR amount is what settles it.
     assert (payment.amount, payment.foreign_amount) == (Decimal("248.64"), Decimal("33.33"))
 
@@ -235,18 +249,18 @@ def _histories(draw: st.DrawFn) -> tuple[str, Decimal, list[Decimal]]:
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(history=_histories())
 def test_derived_balance_and_status_match_the_payments(
-    book: DineroConnector, customers: dict[str, str], clock: Clock,
+    clocked_dinero: DineroConnector, customers: dict[str, str], clock: Clock,
     history: tuple[str, Decimal, list[Decimal]],
 ) -> None:
     """Every example books its own invoice and reads the feed from just before its
     payments, so sharing the organisation between examples changes nothing."""
     currency, unit_price, payments = history
-    invoice = _booked(book, customers, currency=currency, unit_price=unit_price)
+    invoice = _booked(clocked_dinero, customers, currency=currency, unit_price=unit_price)
     assert invoice.total == unit_price * Decimal("1.25")
     since = clock.advance(10)
     for amount in payments:
-        book.register_payment(invoice.provider_id, amount, ISSUED)
-    changed = _feed(book, since)
+        clocked_dinero.register_payment(invoice.provider_id, amount, ISSUED)
+    changed = _feed(clocked_dinero, since)
     assert set(changed) == {invoice.provider_id}
     paid = sum(payments, Decimal(0))
     assert changed[invoice.provider_id].balance == invoice.total - paid

@@ -22,7 +22,8 @@ from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero.emulator import DineroEmulator
 from ledgerlink_dinero.mapping import ProductLink, VatAccounts, copy_line, product_lines
 from ledgerlink_dinero.wire import DineroProductLine
-from tests.ledgerlink_dinero.support import RecordingTransport, build_connector
+from tests.ledgerlink_dinero.support import build_connector
+from tests.recording import RecordingTransport
 
 PRODUCT = {"Name": "Vinduespudsning", "ExternalReference": "P-WIN", "BaseAmountValue": 95,
            "Quantity": 1, "AccountNumber": 1000, "Unit": "hours"}

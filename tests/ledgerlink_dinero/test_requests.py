@@ -18,6 +18,7 @@ def _calls(emulator: DineroEmulator, since: int) -> list[tuple[str, str]]:
 def test_book_then_send_of_a_fresh_draft_is_two_writes_and_no_read(
     dinero: DineroConnector, emulator: DineroEmulator
 ) -> None:
+    """Booking and sending a fresh draft takes two writes and no read, and book tells the truth."""
     customer = make_customer()
     ref = dinero.create_customer(customer)
     draft = dinero.create_invoice(make_invoice_draft(customer=customer), ref, {})

@@ -43,6 +43,7 @@ def _projects() -> list[Project]:
 
 def test_a_month_end_job_books_and_emails_merged_invoices_once(
         dinero: DineroConnector, emulator: DineroEmulator, tmp_path: Path) -> None:
+    """A month-end job books and emails merged invoices with Dinero's totals, once."""
     workspace = Workspace(Company("Acme"), _projects(), CUSTOMERS, dinero)
     scheduler = Scheduler(Store(tmp_path / "journal.db"), lambda _company: workspace)
     job = scheduler.save(ScheduledJob(

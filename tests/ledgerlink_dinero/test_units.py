@@ -23,7 +23,7 @@ from ledgerlink_dinero.mapping import VatAccounts, contact_payload, remote_invoi
 from ledgerlink_dinero.settings import MAX_EXTERNAL_REFERENCE
 from ledgerlink_dinero.statuses import remote_status
 from ledgerlink_dinero.wire import DineroInvoice
-from tests.ledgerlink_dinero.support import BASE, connect, fresh_organisation
+from tests.ledgerlink_dinero.support import BASE, connect_organisation, fresh_organisation
 
 keys = st.text(min_size=1, max_size=60).filter(lambda k: k.strip() == k and k)
 
@@ -95,7 +95,7 @@ def test_connect_finds_dinero_through_the_entry_point(tmp_path: Path) -> None:
     organisation = fresh_organisation()
     path = tmp_path / "ledgerlink.db"
     emulator.add_organisation(organisation)
-    connect(emulator, organisation, Store(path))
+    connect_organisation(emulator, organisation, Store(path))
     book = ll.connect("dinero", organisation_id=organisation, client_id=DEFAULT_CLIENT_ID,
                       client_secret=DEFAULT_CLIENT_SECRET, store=str(path), base_url=BASE,
                       transport=emulator.transport())

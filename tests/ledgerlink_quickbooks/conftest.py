@@ -38,7 +38,7 @@ def emulator() -> QuickBooksEmulator:
 
 
 @pytest.fixture
-def qbo(emulator: QuickBooksEmulator, tmp_path: Path) -> Iterator[QuickBooksConnector]:
+def quickbooks(emulator: QuickBooksEmulator, tmp_path: Path) -> Iterator[QuickBooksConnector]:
     """A connector on a fresh realm with a default item, closed after the test."""
     connector = build_connector(emulator, tmp_path)
     try:
@@ -48,7 +48,7 @@ def qbo(emulator: QuickBooksEmulator, tmp_path: Path) -> Iterator[QuickBooksConn
 
 
 @pytest.fixture
-def qbo_example() -> Any:
+def quickbooks_example() -> Any:
     """Load an official QuickBooks example by relative path; skip when the material is absent."""
 
     def load(relative: str) -> Any:

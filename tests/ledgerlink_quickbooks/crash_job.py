@@ -1,7 +1,7 @@
 """An invoicing job against a QuickBooks emulator server, run as a subprocess by
-test_qbo_connector_crash.py (not a test module).
+test_crash.py beside it (not a test module).
 
-Usage: python qbo_crash_job.py BASE_URL REALM ITEM_ID JOURNAL
+Usage: python crash_job.py BASE_URL REALM ITEM_ID JOURNAL
 """
 
 from __future__ import annotations

@@ -21,19 +21,6 @@ from ledgerlink_quickbooks.settings import endpoints_at
 
 BASE = "https://qbo-emulator.test"
 REDIRECT = "https://app.example/callback"
-#: The Income account a company answers when its emulator does not model Accounts
-#: (the Id the emulator puts on Items it is sent without one).
-class Recording(httpx.BaseTransport):
-    """The emulator's transport, keeping the query statements the connector sends."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.statements: list[str] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/query"):
-            self.statements.append(request.url.params.get("query", ""))
-        return self.inner.handle_request(request)
 
 
 def fresh_realm() -> str:

@@ -46,55 +46,55 @@ def counted(emulator: QuickBooksEmulator, tmp_path: Path) -> Iterator[
         connector.close()
 
 
-def new_invoice(qbo: QuickBooksConnector) -> str:
+def new_invoice(quickbooks: QuickBooksConnector) -> str:
     customer = make_customer()
-    return qbo.create_invoice(make_invoice_draft(customer=customer),
-                              qbo.create_customer(customer), {}).provider_id
+    return quickbooks.create_invoice(make_invoice_draft(customer=customer),
+                                     quickbooks.create_customer(customer), {}).provider_id
 
 
 def test_changes_report_full_invoices_deleted_ids_and_the_server_time(
-        qbo: QuickBooksConnector) -> None:
+        quickbooks: QuickBooksConnector) -> None:
     """Created, paid, voided invoices come back whole with their status; deleted by id."""
     start = datetime.now(UTC) - HOUR
-    created, paid, voided, deleted = (new_invoice(qbo) for _ in range(4))
-    total = qbo.get_invoice(paid).total
-    qbo.register_payment(paid, total, date.today())
-    qbo.void(voided)
-    qbo.delete(deleted)
-    found = changefeed.changes(qbo.api, start)
+    created, paid, voided, deleted = (new_invoice(quickbooks) for _ in range(4))
+    total = quickbooks.get_invoice(paid).total
+    quickbooks.register_payment(paid, total, date.today())
+    quickbooks.void(voided)
+    quickbooks.delete(deleted)
+    found = changefeed.changes(quickbooks.api, start)
     today = date.today()
     by_id = {i.provider_id: i for i in found.invoices}
     assert set(by_id) == {created, paid, voided}
     assert by_id[paid].status(today) == InvoiceStatus.PAID
     assert by_id[voided].status(today) == InvoiceStatus.VOID
     assert by_id[created].status(today) == InvoiceStatus.OPEN
-    assert by_id[created].key is not None and by_id[created] == qbo.get_invoice(created)
+    assert by_id[created].key is not None and by_id[created] == quickbooks.get_invoice(created)
     assert found.deleted == (deleted,)
     assert found.until.tzinfo is not None
     assert abs(found.until - datetime.now(UTC)) < timedelta(seconds=5)
 
 
-def test_a_read_from_a_later_until_reports_nothing_old(qbo: QuickBooksConnector) -> None:
+def test_a_read_from_a_later_until_reports_nothing_old(quickbooks: QuickBooksConnector) -> None:
     """Once QuickBooks' clock has moved past the changes, a read from then is empty."""
-    made = new_invoice(qbo)
-    first = changefeed.changes(qbo.api, datetime.now(UTC) - HOUR)
+    made = new_invoice(quickbooks)
+    first = changefeed.changes(quickbooks.api, datetime.now(UTC) - HOUR)
     assert made in {i.provider_id for i in first.invoices}
     deadline = time.monotonic() + 5
     later = first
     while later.until <= first.until:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-        later = changefeed.changes(qbo.api, first.until)
-    empty = changefeed.changes(qbo.api, later.until)
+        later = changefeed.changes(quickbooks.api, first.until)
+    empty = changefeed.changes(quickbooks.api, later.until)
     assert (empty.invoices, empty.deleted) == ((), ())
 
 
 def test_a_since_beyond_the_look_back_is_refused_before_asking(
         counted: tuple[QuickBooksConnector, CountingTransport]) -> None:
     """More than 30 days back: ChangeFeedWindowError, and no request is made."""
-    qbo, transport = counted
+    quickbooks, transport = counted
     with pytest.raises(ChangeFeedWindowError, match="30 days"):
-        changefeed.changes(qbo.api, datetime.now(UTC) - timedelta(days=30))
+        changefeed.changes(quickbooks.api, datetime.now(UTC) - timedelta(days=30))
     assert transport.paths == []
 
 
@@ -102,29 +102,29 @@ def test_quickbooks_own_look_back_refusal_keeps_its_words(tmp_path: Path) -> Non
     """When QuickBooks' clock is ahead of ours, its 6000 refusal becomes the window error."""
     ahead = time.time() + timedelta(days=31).total_seconds()
     emulator = QuickBooksEmulator(clock=lambda: ahead)
-    qbo = build_connector(emulator, tmp_path)
+    quickbooks = build_connector(emulator, tmp_path)
     try:
         with pytest.raises(ChangeFeedWindowError) as caught:
-            changefeed.changes(qbo.api, datetime.now(UTC) - HOUR)
+            changefeed.changes(quickbooks.api, datetime.now(UTC) - HOUR)
     finally:
-        qbo.close()
+        quickbooks.close()
     assert caught.value.code == "6000"
     assert "changedSince may be at most 30 days ago" in str(caught.value)
 
 
 def test_a_full_answer_is_refused_rather_than_missing_deletions(
-        emulator: QuickBooksEmulator, qbo: QuickBooksConnector) -> None:
+        emulator: QuickBooksEmulator, quickbooks: QuickBooksConnector) -> None:
     """1000 changed invoices fill the answer, so deleted ones may be cut: the window error."""
     start = datetime.now(UTC) - HOUR
-    customer = emulator.seed(qbo.realm_id, "Customer", {"DisplayName": "Many"})
-    item = qbo.default_item
+    customer = emulator.seed(quickbooks.realm_id, "Customer", {"DisplayName": "Many"})
+    item = quickbooks.default_item
     for _ in range(changefeed.MAX_OBJECTS):
-        emulator.seed(qbo.realm_id, "Invoice", {
+        emulator.seed(quickbooks.realm_id, "Invoice", {
             "CustomerRef": {"value": customer["Id"]},
             "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 10,
                       "SalesItemLineDetail": {"ItemRef": {"value": item}}}]})
     with pytest.raises(ChangeFeedWindowError, match="1000 invoices changed"):
-        changefeed.changes(qbo.api, start)
+        changefeed.changes(quickbooks.api, start)
 
 
 def test_the_connector_keeps_the_change_feed_contract(tmp_path: Path) -> None:
@@ -140,20 +140,20 @@ def test_the_connector_keeps_the_change_feed_contract(tmp_path: Path) -> None:
 def test_a_refresh_through_the_feed_is_one_request(
         counted: tuple[QuickBooksConnector, CountingTransport], tmp_path: Path) -> None:
     """refresh_statuses asks /cdc once and records each journaled invoice's status."""
-    qbo, transport = counted
+    quickbooks, transport = counted
     store = Store(tmp_path / "journal.db")
-    ours = [new_invoice(qbo) for _ in range(3)]
-    new_invoice(qbo)  # not made by ledgerlink: not in the journal
-    with store.transaction(qbo.account) as tx:
+    ours = [new_invoice(quickbooks) for _ in range(3)]
+    new_invoice(quickbooks)  # not made by ledgerlink: not in the journal
+    with store.transaction(quickbooks.account) as tx:
         for index, pid in enumerate(ours):
             tx.invoice(f"inv:w{index}", "c", "book", False, "DKK", pending=False,
                        remote_id=pid)
-    qbo.void(ours[0])
-    qbo.delete(ours[1])
+    quickbooks.void(ours[0])
+    quickbooks.delete(ours[1])
     transport.paths.clear()
-    result = refresh_statuses(qbo, store)
+    result = refresh_statuses(quickbooks, store)
     assert (result.mode, transport.paths) == ("change_feed", ["cdc"])
     assert {c.key: c.after for c in result.changes} == {
         "inv:w0": InvoiceStatus.VOID, "inv:w1": InvoiceStatus.DELETED,
         "inv:w2": InvoiceStatus.OPEN}
-    assert store.feed_watermark(qbo.account) == result.until
+    assert store.feed_watermark(quickbooks.account) == result.until

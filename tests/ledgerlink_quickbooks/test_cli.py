@@ -25,7 +25,7 @@ from ledgerlink.cli import main
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.store import Store
 from ledgerlink_quickbooks import QuickBooksConnector
-from ledgerlink_quickbooks import cli as qbo_cli
+from ledgerlink_quickbooks import cli as quickbooks_cli
 from ledgerlink_quickbooks.emulator import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -51,8 +51,8 @@ def served() -> Iterator[tuple[QuickBooksEmulator, str]]:
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The app's credentials come from the environment, as the docs recommend."""
-    monkeypatch.setenv(qbo_cli.CLIENT_ID_ENV, DEFAULT_CLIENT_ID)
-    monkeypatch.setenv(qbo_cli.CLIENT_SECRET_ENV, DEFAULT_CLIENT_SECRET)
+    monkeypatch.setenv(quickbooks_cli.CLIENT_ID_ENV, DEFAULT_CLIENT_ID)
+    monkeypatch.setenv(quickbooks_cli.CLIENT_SECRET_ENV, DEFAULT_CLIENT_SECRET)
 
 
 def _invoke(*args: str, input: str | None = None) -> Result:
@@ -124,9 +124,9 @@ def test_connect_interactively_through_the_installed_command(
     program = shutil.which("ledgerlink")
     assert program, "the ledgerlink console script is installed with the project"
     store = tmp_path / "ledgerlink.db"
-    environ = {**os.environ, qbo_cli.CLIENT_ID_ENV: DEFAULT_CLIENT_ID,
-               qbo_cli.CLIENT_SECRET_ENV: DEFAULT_CLIENT_SECRET,
-               qbo_cli.REDIRECT_URI_ENV: REDIRECT_URI, "PYTHONUNBUFFERED": "1"}
+    environ = {**os.environ, quickbooks_cli.CLIENT_ID_ENV: DEFAULT_CLIENT_ID,
+               quickbooks_cli.CLIENT_SECRET_ENV: DEFAULT_CLIENT_SECRET,
+               quickbooks_cli.REDIRECT_URI_ENV: REDIRECT_URI, "PYTHONUNBUFFERED": "1"}
     with subprocess.Popen([program, "quickbooks", "connect", "--base-url", base, "--store",
                            str(store)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, env=environ) as child:
@@ -220,7 +220,7 @@ def test_a_wrong_client_secret_is_refused_and_never_printed(
     """invalid_client comes back as the provider said it; the secret typed appears nowhere."""
     emulator, base = served
     secret = "wrong-secret-5f2c9a"
-    monkeypatch.setenv(qbo_cli.CLIENT_ID_ENV, DEFAULT_CLIENT_ID)
+    monkeypatch.setenv(quickbooks_cli.CLIENT_ID_ENV, DEFAULT_CLIENT_ID)
     store = tmp_path / "ledgerlink.db"
     # The secret is typed at the hidden prompt: it must not be echoed either.
     started = _invoke("connect", "--redirect-uri", REDIRECT_URI, "--base-url", base,
@@ -266,8 +266,13 @@ def test_disconnect_revokes_and_forgets_the_tokens(
     assert _connect(emulator, base, store).exit_code == 0
     before = _stored(store, f"quickbooks:{REALM}")
     assert before is not None
+    refused = _invoke("disconnect", "--realm-id", REALM, "--base-url", base, "--store",
+                      str(store))
+    assert refused.exit_code == 2  # no terminal to ask at and no --yes: nothing happens
+    assert "--yes" in refused.output
+    assert _stored(store, f"quickbooks:{REALM}") == before
     result = _invoke("disconnect", "--realm-id", REALM, "--base-url", base, "--store",
-                     str(store))
+                     str(store), "--yes")
     assert result.exit_code == 0, result.output
     assert str(before["refresh_token"]) not in result.output
     after = _stored(store, f"quickbooks:{REALM}") or {}
@@ -289,8 +294,8 @@ def test_disconnect_revokes_and_forgets_the_tokens(
 
 def test_the_revoke_path_is_the_emulators() -> None:
     """The CLI revokes where the emulator (and Intuit) listen."""
-    assert qbo_cli.REVOKE_PATH == REVOKE_PATH
-    assert qbo_cli.REVOKE_URL.endswith(REVOKE_PATH)
+    assert quickbooks_cli.REVOKE_PATH == REVOKE_PATH
+    assert quickbooks_cli.REVOKE_URL.endswith(REVOKE_PATH)
 
 
 def test_ledgerlink_help_lists_the_quickbooks_commands() -> None:
@@ -305,7 +310,7 @@ def test_ledgerlink_help_lists_the_quickbooks_commands() -> None:
 
 def test_a_database_password_in_the_store_url_is_never_shown() -> None:
     """Messages name the store; a SQLAlchemy URL's password is masked in them."""
-    shown = qbo_cli.display_store("postgresql+psycopg://ledger:hunter2@db.internal/books")
+    shown = quickbooks_cli.display_store("postgresql+psycopg://ledger:hunter2@db.internal/books")
     assert "hunter2" not in shown
     assert shown.startswith("postgresql+psycopg://ledger:") and shown.endswith("/books")
-    assert qbo_cli.display_store("ledgerlink.db") == "ledgerlink.db"
+    assert quickbooks_cli.display_store("ledgerlink.db") == "ledgerlink.db"

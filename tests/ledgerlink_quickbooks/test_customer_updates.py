@@ -85,16 +85,16 @@ def test_customer_payload_is_what_create_customer_writes(
         emulator: QuickBooksEmulator, tmp_path: Path, kind: PartyKind) -> None:
     """The pure payload equals the create body the connector sends, byte for byte."""
     recording = Intercept(emulator.transport())
-    qbo = _connector(emulator, tmp_path, recording)
+    quickbooks = _connector(emulator, tmp_path, recording)
     customer = make_customer(name="Ada Lovelace King", kind=kind, currency="USD",
                              address=Address("Main St 1\nBack door\nFloor 2\nRoom 3", "8000",
                                              "Aarhus", "DK"))
-    qbo.create_customer(customer)
+    quickbooks.create_customer(customer)
     assert recording.customer_bodies == [dumps(customer_payload(customer, "Ada Lovelace King"))]
     [sent] = recording.customer_writes
     assert sent["BillAddr"]["Line3"] == "Floor 2, Room 3"
     assert sent["Notes"] == f"ledgerlink:{customer.id}"
-    qbo.close()
+    quickbooks.close()
 
 
 # --- finding differences -------------------------------------------------------------------
@@ -192,22 +192,22 @@ def test_masked_tax_ids(remote: str | None, same: bool) -> None:
 # --- updating in QuickBooks ------------------------------------------------------------------
 
 
-def _created(qbo: QuickBooksConnector) -> tuple[Customer, str]:
+def _created(quickbooks: QuickBooksConnector) -> tuple[Customer, str]:
     customer = make_customer(id="C42", name="Acme Ltd", email="old@example.com",
                              currency="USD", address=Address("Old road 1", "1000",
                                                              "Copenhagen", "DK"))
-    return customer, qbo.create_customer(customer)
+    return customer, quickbooks.create_customer(customer)
 
 
 def test_update_changes_address_email_and_tax_id_only(
-        qbo: QuickBooksConnector, emulator: QuickBooksEmulator) -> None:
+        quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator) -> None:
     """A real sparse update moves the three fields; name and currency stay; a rerun is a no-op."""
-    customer, ref = _created(qbo)
+    customer, ref = _created(quickbooks)
     wanted = Customer(customer.id, "Another Name", email="new@example.com",
                       address=Address("New road 2\nBuilding B", "8000", "Aarhus", "DK"),
                       registration_number="DK 13 58 56 28", currency="EUR")
-    assert qbo.customers.update(ref, wanted) is True
-    stored = emulator.realms[qbo.realm_id].snapshot("Customer", ref)
+    assert quickbooks.customers.update(ref, wanted) is True
+    stored = emulator.realms[quickbooks.realm_id].snapshot("Customer", ref)
     assert stored["PrimaryEmailAddr"] == {"Address": "new@example.com"}
     assert stored["BillAddr"] == {"Line1": "New road 2", "Line2": "Building B",
                                   "City": "Aarhus", "PostalCode": "8000", "Country": "DK"}
@@ -215,9 +215,9 @@ def test_update_changes_address_email_and_tax_id_only(
     assert stored["DisplayName"] == "Acme Ltd"
     assert stored["CurrencyRef"]["value"] == "USD"
     assert stored["SyncToken"] == "1"
-    assert qbo.customers.facts(ref) == ("USD", "new@example.com")
-    assert qbo.customers.update(ref, wanted) is False
-    assert emulator.realms[qbo.realm_id].snapshot("Customer", ref)["SyncToken"] == "1"
+    assert quickbooks.customers.facts(ref) == ("USD", "new@example.com")
+    assert quickbooks.customers.update(ref, wanted) is False
+    assert emulator.realms[quickbooks.realm_id].snapshot("Customer", ref)["SyncToken"] == "1"
 
 
 def test_a_stale_sync_token_is_retried_once(emulator: QuickBooksEmulator,
@@ -229,7 +229,7 @@ def test_a_stale_sync_token_is_retried_once(emulator: QuickBooksEmulator,
         if request.method == "POST" and request.url.path.endswith("/customer") \
                 and state["interfere"] > 0 and state.get("ref"):
             state["interfere"] -= 1
-            realm = emulator.realms[qbo.realm_id]
+            realm = emulator.realms[quickbooks.realm_id]
             with realm.lock:
                 current = realm.get("Customer", state["ref"])
                 emulator_update(realm, {"Id": state["ref"], "SyncToken": current["SyncToken"],
@@ -237,17 +237,17 @@ def test_a_stale_sync_token_is_retried_once(emulator: QuickBooksEmulator,
                                 emulator.clock())
 
     recording = Intercept(emulator.transport(), before=other_writer)
-    qbo = _connector(emulator, tmp_path, recording)
-    customer, ref = _created(qbo)
+    quickbooks = _connector(emulator, tmp_path, recording)
+    customer, ref = _created(quickbooks)
     state["ref"] = ref
     recording.customer_bodies.clear()
-    assert qbo.customers.update(ref, _moved(customer, email="new@example.com")) is True
+    assert quickbooks.customers.update(ref, _moved(customer, email="new@example.com")) is True
     first, second = recording.customer_writes
     assert (first["SyncToken"], second["SyncToken"]) == ("0", "1")
-    stored = emulator.realms[qbo.realm_id].snapshot("Customer", ref)
+    stored = emulator.realms[quickbooks.realm_id].snapshot("Customer", ref)
     assert stored["PrimaryEmailAddr"] == {"Address": "new@example.com"}
     assert stored["PrimaryPhone"] == {"FreeFormNumber": "1"}  # the other writer's change kept
-    qbo.close()
+    quickbooks.close()
 
 
 def test_a_second_stale_sync_token_is_raised(emulator: QuickBooksEmulator,
@@ -258,7 +258,7 @@ def test_a_second_stale_sync_token_is_raised(emulator: QuickBooksEmulator,
     def other_writer(request: httpx.Request) -> None:
         if request.method == "POST" and request.url.path.endswith("/customer") \
                 and state.get("ref"):
-            realm = emulator.realms[qbo.realm_id]
+            realm = emulator.realms[quickbooks.realm_id]
             with realm.lock:
                 current = realm.get("Customer", state["ref"])
                 emulator_update(realm, {"Id": state["ref"], "SyncToken": current["SyncToken"],
@@ -266,15 +266,15 @@ def test_a_second_stale_sync_token_is_raised(emulator: QuickBooksEmulator,
                                 emulator.clock())
 
     recording = Intercept(emulator.transport(), before=other_writer)
-    qbo = _connector(emulator, tmp_path, recording)
-    customer, ref = _created(qbo)
+    quickbooks = _connector(emulator, tmp_path, recording)
+    customer, ref = _created(quickbooks)
     state["ref"] = ref
     recording.customer_bodies.clear()
     with pytest.raises(ConflictError) as caught:
-        qbo.customers.update(ref, _moved(customer, email="new@example.com"))
+        quickbooks.customers.update(ref, _moved(customer, email="new@example.com"))
     assert caught.value.code == STALE_OBJECT
     assert len(recording.customer_writes) == 2
-    qbo.close()
+    quickbooks.close()
 
 
 def _mask(request: httpx.Request, body: Any) -> Any:
@@ -289,16 +289,17 @@ def _mask(request: httpx.Request, body: Any) -> Any:
 def test_a_masked_tax_id_is_not_a_change(emulator: QuickBooksEmulator, tmp_path: Path) -> None:
     """Once written, a tax id QuickBooks reads back masked causes no further update."""
     recording = Intercept(emulator.transport(), answer=_mask)
-    qbo = _connector(emulator, tmp_path, recording)
-    customer, ref = _created(qbo)
+    quickbooks = _connector(emulator, tmp_path, recording)
+    customer, ref = _created(quickbooks)
     numbered = _moved(customer, registration_number="DK12345674")
-    assert qbo.customers.update(ref, numbered) is True
-    assert qbo.api.read("Customer", ref)[TAX_ID_FIELD] == "XXXXX45674"
+    assert quickbooks.customers.update(ref, numbered) is True
+    assert quickbooks.api.read("Customer", ref)[TAX_ID_FIELD] == "XXXXX45674"
     writes = len(recording.customer_writes)
-    assert qbo.customers.update(ref, numbered) is False
+    assert quickbooks.customers.update(ref, numbered) is False
     assert len(recording.customer_writes) == writes
-    assert qbo.customers.update(ref, _moved(customer, registration_number="DK13585628")) is True
-    qbo.close()
+    moved = _moved(customer, registration_number="DK13585628")
+    assert quickbooks.customers.update(ref, moved) is True
+    quickbooks.close()
 
 
 def test_every_field_an_update_writes_is_in_the_customer_xsd(
@@ -307,13 +308,13 @@ def test_every_field_an_update_writes_is_in_the_customer_xsd(
     if not (XSD / SCHEMAS[0]).is_file():
         pytest.skip(f"official QuickBooks XSDs not found in {XSD} (set LEDGERLINK_SHARED)")
     recording = Intercept(emulator.transport())
-    qbo = _connector(emulator, tmp_path, recording)
-    customer, ref = _created(qbo)
+    quickbooks = _connector(emulator, tmp_path, recording)
+    customer, ref = _created(quickbooks)
     recording.customer_bodies.clear()
-    qbo.customers.update(ref, _moved(customer, email="new@example.com",
-                                     registration_number="DK12345674",
-                                     address=Address("A\nB\nC\nD", "9000", "Aalborg", "DK")))
+    quickbooks.customers.update(ref, _moved(
+        customer, email="new@example.com", registration_number="DK12345674",
+        address=Address("A\nB\nC\nD", "9000", "Aalborg", "DK")))
     [body] = recording.customer_writes
     assert set(body) == {"Id", "SyncToken", "sparse", *UPDATABLE}
     assert XsdContract(XSD).unknown_fields(body, "Customer") == []
-    qbo.close()
+    quickbooks.close()

@@ -39,9 +39,9 @@ def _response(entry: dict[str, Any]) -> httpx.Response:
                           headers={"intuit_tid": "tid-123"})
 
 
-def test_every_catalogued_error_maps_to_its_class_code_and_text(qbo_example: Any) -> None:
+def test_every_catalogued_error_maps_to_its_class_code_and_text(quickbooks_example: Any) -> None:
     """Each sample in the official error catalogue raises the expected class, code and text."""
-    entries = {e["name"]: e for e in qbo_example("errors/faults.json")["entries"]}
+    entries = {e["name"]: e for e in quickbooks_example("errors/faults.json")["entries"]}
     assert set(entries) == set(EXPECTED), "a catalogue entry has no expectation here"
     for name, (cls, code) in EXPECTED.items():
         entry = entries[name]
@@ -80,9 +80,9 @@ def test_clean_responses_have_no_fault() -> None:
     assert parse_fault(httpx.Response(200, content=b"%PDF-1.4 ...")) is None
 
 
-def test_batch_items_carry_their_own_faults(qbo_example: Any) -> None:
+def test_batch_items_carry_their_own_faults(quickbooks_example: Any) -> None:
     """In the official batch response, failed items yield a Fault and good ones none."""
-    response = qbo_example("batch/response.json")
+    response = quickbooks_example("batch/response.json")
     faults = {item["bId"]: item_fault(item) for item in response["BatchItemResponse"]}
     assert any(f is not None for f in faults.values())
     for item in response["BatchItemResponse"]:

@@ -29,18 +29,19 @@ def _line(item: str) -> list[dict[str, Any]]:
                                      "TaxCodeRef": {"value": "NON"}}}]
 
 
-def _seed(emulator: QuickBooksEmulator, qbo: QuickBooksConnector, entity: str, key: str,
+def _seed(emulator: QuickBooksEmulator, quickbooks: QuickBooksConnector, entity: str, key: str,
           customer: str, note: str | None = None) -> None:
     """Store an object the way the connector would have written it for ``key``."""
-    emulator.seed(qbo.realm_id, entity, {
-        "CustomerRef": {"value": customer}, "Line": _line(str(qbo.default_item)),
+    emulator.seed(quickbooks.realm_id, entity, {
+        "CustomerRef": {"value": customer}, "Line": _line(str(quickbooks.default_item)),
         "DocNumber": doc_number(key), "PrivateNote": note or note_for(key, ())})
 
 
-def _customers(emulator: QuickBooksEmulator, qbo: QuickBooksConnector, count: int) -> list[str]:
+def _customers(emulator: QuickBooksEmulator, quickbooks: QuickBooksConnector,
+               count: int) -> list[str]:
     """Customers to spread seeded invoices over (the emulator re-sums a customer's balance
     on every invoice, so thousands on one customer would only slow the test)."""
-    return [emulator.seed(qbo.realm_id, "Customer", {"DisplayName": f"Seeded {n}"})["Id"]
+    return [emulator.seed(quickbooks.realm_id, "Customer", {"DisplayName": f"Seeded {n}"})["Id"]
             for n in range(count)]
 
 
@@ -52,27 +53,27 @@ def test_2500_keys_cost_a_few_queries_and_match_find_invoice(tmp_path: Path) -> 
     """Present, absent, hashed, credit, voided and sent keys: a handful of POST /query calls
     answer 2,500 keys, with exactly the values find_invoice gives key by key."""
     emulator = _roomy_emulator()
-    qbo = build_connector(emulator, tmp_path)
+    quickbooks = build_connector(emulator, tmp_path)
     try:
         customer = make_customer(currency="USD")
-        ref = qbo.create_customer(customer)
-        made = [qbo.create_invoice(make_invoice_draft(customer=customer, key=f"inv:real-{n}"),
-                                   ref, {}) for n in range(4)]
-        qbo.void(made[0].provider_id)
-        qbo.send(made[1].provider_id)
-        credited = qbo.credit(made[2].provider_id, "credit:inv:real-2")
+        ref = quickbooks.create_customer(customer)
+        drafts = [make_invoice_draft(customer=customer, key=f"inv:real-{n}") for n in range(4)]
+        made = [quickbooks.create_invoice(draft, ref, {}) for draft in drafts]
+        quickbooks.void(made[0].provider_id)
+        quickbooks.send(made[1].provider_id)
+        credited = quickbooks.credit(made[2].provider_id, "credit:inv:real-2")
         present = [f"inv:wo-{n}" for n in range(1200)]
         hashed = [f"inv:{'long-work-order-id-' * 2}{n}" for n in range(100)]
         credits = [f"credit:inv:wo-{n}" for n in range(100)]
-        spread = _customers(emulator, qbo, 40)
+        spread = _customers(emulator, quickbooks, 40)
         for n, key in enumerate(present + hashed):
-            _seed(emulator, qbo, "Invoice", key, spread[n % len(spread)])
+            _seed(emulator, quickbooks, "Invoice", key, spread[n % len(spread)])
         for n, key in enumerate(credits):
-            _seed(emulator, qbo, "CreditMemo", key, spread[n % len(spread)])
+            _seed(emulator, quickbooks, "CreditMemo", key, spread[n % len(spread)])
         absent = [f"inv:gone-{n}" for n in range(1000)] + [f"credit:inv:gone-{n}"
                                                           for n in range(90)]
         # A person's invoice with one of our numbers is not ours.
-        _seed(emulator, qbo, "Invoice", "inv:gone-0", ref, note="typed in by hand")
+        _seed(emulator, quickbooks, "Invoice", "inv:gone-0", ref, note="typed in by hand")
         keys = ([str(i.key) for i in made] + [str(credited.key)] + present + hashed + credits
                 + absent)
         random.Random(7).shuffle(keys)
@@ -80,8 +81,8 @@ def test_2500_keys_cost_a_few_queries_and_match_find_invoice(tmp_path: Path) -> 
         keys += keys[:5]  # repeated keys are answered once
 
         since = len(emulator.requests)
-        found = qbo.find_invoices(keys)
-        calls = _queries(emulator, qbo.realm_id, since)
+        found = quickbooks.find_invoices(keys)
+        calls = _queries(emulator, quickbooks.realm_id, since)
 
         assert all((c.method, c.path) == ("POST", "query") for c in calls)
         # Invoices: 3 pages; CreditMemos: 2; Invoices again, for credit keys: 1.
@@ -91,11 +92,11 @@ def test_2500_keys_cost_a_few_queries_and_match_find_invoice(tmp_path: Path) -> 
         sample = random.Random(3).sample(sorted(set(keys)), 120) + [str(i.key) for i in made]
         sample += [str(credited.key), "inv:gone-0", credits[0], hashed[0]]
         for key in sample:
-            assert found.get(key) == qbo.find_invoice(key), key
+            assert found.get(key) == quickbooks.find_invoice(key), key
         assert found["inv:real-0"].voided and found["inv:real-1"].sent
         assert found[str(credited.key)].credit_for == made[2].provider_id
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_10000_unresolved_creates_are_reconciled_in_at_most_20_requests(
@@ -103,24 +104,25 @@ def test_10000_unresolved_creates_are_reconciled_in_at_most_20_requests(
 ) -> None:
     """The issue's target: 10,000 create keys, half of them created, in <= 20 requests."""
     emulator = _roomy_emulator()
-    qbo = build_connector(emulator, tmp_path)
+    quickbooks = build_connector(emulator, tmp_path)
     try:
-        spread = _customers(emulator, qbo, 100)
+        spread = _customers(emulator, quickbooks, 100)
         keys = [f"inv:wo-{n:05d}" for n in range(10_000)]
         for n, key in enumerate(keys[::2]):
-            _seed(emulator, qbo, "Invoice", key, spread[n % len(spread)])
+            _seed(emulator, quickbooks, "Invoice", key, spread[n % len(spread)])
         since = len(emulator.requests)
-        found = qbo.find_invoices(keys)
-        assert len(_queries(emulator, qbo.realm_id, since)) <= 20
+        found = quickbooks.find_invoices(keys)
+        assert len(_queries(emulator, quickbooks.realm_id, since)) <= 20
         assert sorted(found) == keys[::2]
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
-def test_no_keys_cost_no_request(qbo: QuickBooksConnector, emulator: QuickBooksEmulator) -> None:
+def test_no_keys_cost_no_request(quickbooks: QuickBooksConnector,
+                                  emulator: QuickBooksEmulator) -> None:
     """An empty look-up answers at once."""
     since = len(emulator.requests)
-    assert qbo.find_invoices([]) == {}
+    assert quickbooks.find_invoices([]) == {}
     assert emulator.requests[since:] == []
 
 

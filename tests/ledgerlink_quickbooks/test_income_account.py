@@ -24,7 +24,8 @@ from ledgerlink_quickbooks import QuickBooksConnector
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from ledgerlink_quickbooks.products import choose_income_account
 from ledgerlink_quickbooks.wire import QboAccount
-from tests.ledgerlink_quickbooks.support import Recording, build_connector
+from tests.ledgerlink_quickbooks.support import build_connector
+from tests.recording import RecordingTransport
 
 
 def _account(id: str, name: str, kind: str = "Income", active: bool = True) -> dict[str, Any]:
@@ -37,8 +38,8 @@ def _chart(accounts: list[dict[str, Any]]) -> tuple[tuple[str, str, str, str, st
 
 
 def _connector(emulator: QuickBooksEmulator, tmp_path: Path, accounts: list[dict[str, Any]],
-               **options: Any) -> tuple[QuickBooksConnector, Recording]:
-    transport = Recording(emulator.transport())
+               **options: Any) -> tuple[QuickBooksConnector, RecordingTransport]:
+    transport = RecordingTransport(emulator.transport())
     return build_connector(emulator, tmp_path, transport=transport, accounts=_chart(accounts),
                            **options), transport
 
@@ -57,8 +58,10 @@ class GarbledAccounts(httpx.BaseTransport):
                               headers={"intuit_tid": "accounts"})
 
 
-def _stored_account(emulator: QuickBooksEmulator, qbo: QuickBooksConnector, item: str) -> str:
-    return str(emulator.realms[qbo.realm_id].entities["Item"][item]["IncomeAccountRef"]["value"])
+def _stored_account(emulator: QuickBooksEmulator, quickbooks: QuickBooksConnector,
+                    item: str) -> str:
+    stored = emulator.realms[quickbooks.realm_id].entities["Item"][item]
+    return str(stored["IncomeAccountRef"]["value"])
 
 
 @pytest.mark.parametrize("kind", [ProductKind.SERVICE, ProductKind.GOODS])
@@ -67,34 +70,34 @@ def test_a_created_item_carries_the_chosen_income_account(
 ) -> None:
     """Without the option, the company's "Services" Income account goes on the Item,
     found by one Account query, asked once for every Item the connector creates."""
-    qbo, transport = _connector(emulator, tmp_path, [
+    quickbooks, transport = _connector(emulator, tmp_path, [
         _account("5", "Other Income"), _account("42", "Services"),
         _account("3", "Checking", kind="Bank")])
     try:
-        first = qbo.create_product(make_product(id="P1", name="Consulting", kind=kind))
-        second = qbo.create_product(make_product(id="P2", name="Support", kind=kind))
-        assert _stored_account(emulator, qbo, first) == "42"
-        assert _stored_account(emulator, qbo, second) == "42"
-        assert transport.statements == [
+        first = quickbooks.create_product(make_product(id="P1", name="Consulting", kind=kind))
+        second = quickbooks.create_product(make_product(id="P2", name="Support", kind=kind))
+        assert _stored_account(emulator, quickbooks, first) == "42"
+        assert _stored_account(emulator, quickbooks, second) == "42"
+        assert transport.queries == [
             "SELECT * FROM Account WHERE AccountType = 'Income' ORDERBY Id "
             "STARTPOSITION 1 MAXRESULTS 1000"]
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_the_income_account_option_wins_without_a_query(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
     """``income_account`` is put on every created Item as given; no Account is queried."""
-    qbo, transport = _connector(emulator, tmp_path, [_account("42", "Services"),
-                                                     _account("77", "Fees")],
-                                income_account="77")
+    quickbooks, transport = _connector(emulator, tmp_path, [_account("42", "Services"),
+                                                            _account("77", "Fees")],
+                                       income_account="77")
     try:
-        item = qbo.create_product(make_product(id="P1", name="Consulting"))
-        assert _stored_account(emulator, qbo, item) == "77"
-        assert transport.statements == []
+        item = quickbooks.create_product(make_product(id="P1", name="Consulting"))
+        assert _stored_account(emulator, quickbooks, item) == "77"
+        assert transport.queries == []
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 @pytest.mark.parametrize("accounts", [
@@ -103,27 +106,27 @@ def test_no_active_income_account_is_refused_naming_the_option(
     emulator: QuickBooksEmulator, tmp_path: Path, accounts: list[dict[str, Any]]
 ) -> None:
     """No active Income account: a ValidationError naming ``income_account``; no Item."""
-    qbo, _ = _connector(emulator, tmp_path, accounts, with_item=False)
+    quickbooks, _ = _connector(emulator, tmp_path, accounts, with_item=False)
     try:
         with pytest.raises(ValidationError, match="income_account") as caught:
-            qbo.create_product(make_product(id="P1", name="Consulting"))
+            quickbooks.create_product(make_product(id="P1", name="Consulting"))
         assert caught.value.field == "income_account"
-        assert not emulator.realms[qbo.realm_id].entities["Item"]
+        assert not emulator.realms[quickbooks.realm_id].entities["Item"]
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_a_malformed_account_is_a_provider_error(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
     """``{"Active": "false"}`` on an Account is refused, not read as active."""
-    qbo = build_connector(emulator, tmp_path, transport=GarbledAccounts(
+    quickbooks = build_connector(emulator, tmp_path, transport=GarbledAccounts(
         emulator.transport(), [dict(_account("42", "Services"), Active="false")]))
     try:
         with pytest.raises(ProviderError, match="Active"):
-            qbo.create_product(make_product(id="P1", name="Consulting"))
+            quickbooks.create_product(make_product(id="P1", name="Consulting"))
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_the_choice_prefers_named_accounts_then_the_lowest_id() -> None:

@@ -42,10 +42,10 @@ TOKEN = "verifier-token-for-tests"
 VECTOR = SHARED / "providers/quickbooks/examples/webhooks/signature-test-vector.json"
 
 
-def new_invoice(qbo: QuickBooksConnector) -> str:
+def new_invoice(quickbooks: QuickBooksConnector) -> str:
     customer = make_customer()
-    return qbo.create_invoice(make_invoice_draft(customer=customer),
-                              qbo.create_customer(customer), {}).provider_id
+    return quickbooks.create_invoice(make_invoice_draft(customer=customer),
+                                     quickbooks.create_customer(customer), {}).provider_id
 
 
 @pytest.fixture
@@ -70,37 +70,37 @@ def delivery(events: list[ChangeEvent], *, cloudevents: bool) -> bytes:
 
 @pytest.mark.parametrize("cloudevents", [True, False], ids=["cloudevents", "legacy"])
 def test_both_formats_name_this_realms_invoices_only(
-        emulator: QuickBooksEmulator, qbo: QuickBooksConnector, other: QuickBooksConnector,
+        emulator: QuickBooksEmulator, quickbooks: QuickBooksConnector, other: QuickBooksConnector,
         cloudevents: bool) -> None:
     """Changed and deleted invoices of our realm; customers and the other realm are dropped."""
-    kept, voided, gone = (new_invoice(qbo) for _ in range(3))
-    qbo.void(voided)
-    qbo.delete(gone)
+    kept, voided, gone = (new_invoice(quickbooks) for _ in range(3))
+    quickbooks.void(voided)
+    quickbooks.delete(gone)
     theirs = new_invoice(other)
-    events = emulator.events(qbo.realm_id) + emulator.events(other.realm_id)
+    events = emulator.events(quickbooks.realm_id) + emulator.events(other.realm_id)
     assert {e.name for e in events} >= {"Invoice", "Customer"}
     body = delivery(events, cloudevents=cloudevents)
-    notice = invoice_notice(body, sign(body, TOKEN), TOKEN, qbo.realm_id)
+    notice = invoice_notice(body, sign(body, TOKEN), TOKEN, quickbooks.realm_id)
     assert notice == InvoiceNotice(changed=(kept, voided), deleted=(gone,))
     assert theirs not in (kept, voided, gone)
     assert invoice_notice(body, sign(body, TOKEN), TOKEN, other.realm_id).ids == (theirs,)
 
 
 def test_a_wrong_or_missing_signature_is_rejected_before_parsing(
-        emulator: QuickBooksEmulator, qbo: QuickBooksConnector) -> None:
+        emulator: QuickBooksEmulator, quickbooks: QuickBooksConnector) -> None:
     """An altered body, another token or no header: WebhookSignatureError, nothing read."""
-    new_invoice(qbo)
-    body = delivery(emulator.events(qbo.realm_id), cloudevents=True)
+    new_invoice(quickbooks)
+    body = delivery(emulator.events(quickbooks.realm_id), cloudevents=True)
     signature = sign(body, TOKEN)
     with pytest.raises(WebhookSignatureError, match="does not match the body"):
-        invoice_notice(body + b" ", signature, TOKEN, qbo.realm_id)
+        invoice_notice(body + b" ", signature, TOKEN, quickbooks.realm_id)
     with pytest.raises(WebhookSignatureError, match="does not match the body"):
-        invoice_notice(body, signature, TOKEN + "x", qbo.realm_id)
+        invoice_notice(body, signature, TOKEN + "x", quickbooks.realm_id)
     with pytest.raises(WebhookSignatureError, match="intuit-signature header is missing"):
-        invoice_notice(body, None, TOKEN, qbo.realm_id)
+        invoice_notice(body, None, TOKEN, quickbooks.realm_id)
     not_json = b"<xml/>"
     with pytest.raises(ValidationError, match="not JSON"):
-        invoice_notice(not_json, sign(not_json, TOKEN), TOKEN, qbo.realm_id)
+        invoice_notice(not_json, sign(not_json, TOKEN), TOKEN, quickbooks.realm_id)
 
 
 def test_a_malformed_header_or_signed_body_is_refused_by_kind() -> None:
@@ -182,22 +182,23 @@ def test_a_delivery_refreshes_exactly_the_invoices_it_names(
         emulator: QuickBooksEmulator, tmp_path: Path, cloudevents: bool) -> None:
     """End to end over 127.0.0.1: the emulator's signed delivery refreshes those invoices."""
     transport = CountingTransport(emulator.transport())
-    qbo = build_connector(emulator, tmp_path, transport=transport)
+    quickbooks = build_connector(emulator, tmp_path, transport=transport)
     store = Store(tmp_path / "journal.db")
-    receiver = Receiver(qbo, store)
+    receiver = Receiver(quickbooks, store)
     try:
-        quiet, voided, gone, paid = (new_invoice(qbo) for _ in range(4))
-        stranger = new_invoice(qbo)  # in the book, not made by ledgerlink
-        with store.transaction(qbo.account) as tx:
+        quiet, voided, gone, paid = (new_invoice(quickbooks) for _ in range(4))
+        stranger = new_invoice(quickbooks)  # in the book, not made by ledgerlink
+        with store.transaction(quickbooks.account) as tx:
             for key, pid in (("inv:q", quiet), ("inv:v", voided), ("inv:g", gone),
                              ("inv:p", paid)):
                 tx.invoice(key, "c", "book", False, "DKK", pending=False, remote_id=pid)
-        mark = emulator.events(qbo.realm_id)[-1].at
-        qbo.void(voided)
-        qbo.delete(gone)
-        qbo.register_payment(paid, qbo.get_invoice(paid).total, qbo.get_invoice(paid).issue_date)
-        qbo.void(stranger)
-        events = emulator.events(qbo.realm_id, since=mark)
+        mark = emulator.events(quickbooks.realm_id)[-1].at
+        quickbooks.void(voided)
+        quickbooks.delete(gone)
+        quickbooks.register_payment(paid, quickbooks.get_invoice(paid).total,
+                                    quickbooks.get_invoice(paid).issue_date)
+        quickbooks.void(stranger)
+        events = emulator.events(quickbooks.realm_id, since=mark)
         transport.reads.clear()
         answer = deliver(receiver.url, events, TOKEN, cloudevents=cloudevents)
         assert answer.status_code == 200
@@ -206,10 +207,10 @@ def test_a_delivery_refreshes_exactly_the_invoices_it_names(
         assert {c.key: c.after for c in result.changes} == {
             "inv:v": InvoiceStatus.VOID, "inv:g": InvoiceStatus.DELETED,
             "inv:p": InvoiceStatus.PAID}
-        facts = {f.key: f for f in store.invoice_facts(qbo.account)}
+        facts = {f.key: f for f in store.invoice_facts(quickbooks.account)}
         assert facts["inv:q"].refreshed_at is None
         assert deliver(receiver.url, events, TOKEN + "-wrong").status_code == 401
         assert len(receiver.results) == 1
     finally:
         receiver.close()
-        qbo.close()
+        quickbooks.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +21,7 @@ from ledgerlink_quickbooks.products import (
     parse_item_map,
 )
 from tests.ledgerlink_quickbooks.support import build_connector
+from tests.recording import RecordingTransport
 
 # --- the item_map option ----------------------------------------------------------------------
 
@@ -69,32 +69,20 @@ def test_a_mapping_with_an_empty_item_id_is_refused() -> None:
 # --- listing -----------------------------------------------------------------------------------
 
 
-class QueryLog(httpx.BaseTransport):
-    """Passes requests on and keeps the text of each query sent."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.queries: list[str] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/query"):
-            self.queries.append(request.url.params["query"])
-        return self.inner.handle_request(request)
-
-
 @pytest.mark.parametrize("active_only", [True, False])
 def test_items_are_listed_page_by_page(emulator: QuickBooksEmulator, tmp_path: Path,
                                        active_only: bool) -> None:
     """More Items than a page: every one is read once, inactive ones only when asked for."""
-    log = QueryLog(emulator.transport())
-    qbo = build_connector(emulator, tmp_path, transport=log)  # seeds the "Services" item
-    qbo.api.page_size = 3
+    log = RecordingTransport(emulator.transport())
+    quickbooks = build_connector(emulator, tmp_path, transport=log)  # seeds the "Services" item
+    quickbooks.api.page_size = 3
     for number in range(7):
-        emulator.seed(qbo.realm_id, "Item", {"Name": f"Part {number}", "Type": "NonInventory",
-                                             "UnitPrice": Decimal(f"{number}.50")})
+        emulator.seed(quickbooks.realm_id, "Item", {
+            "Name": f"Part {number}", "Type": "NonInventory",
+            "UnitPrice": Decimal(f"{number}.50")})
     for number in range(2):
-        emulator.seed(qbo.realm_id, "Item", {"Name": f"Old {number}", "Active": False})
-    items = list_items(qbo.api, active_only=active_only)
+        emulator.seed(quickbooks.realm_id, "Item", {"Name": f"Old {number}", "Active": False})
+    items = list_items(quickbooks.api, active_only=active_only)
     names = [item.name for item in items]
     active = ["Services", *(f"Part {n}" for n in range(7))]
     assert names == (active if active_only else [*active, "Old 0", "Old 1"])
@@ -105,7 +93,7 @@ def test_items_are_listed_page_by_page(emulator: QuickBooksEmulator, tmp_path: P
     assert (part.type, part.unit_price, part.active) == ("NonInventory", Decimal("2.50"), True)
     if not active_only:
         assert [item.active for item in items[-2:]] == [False, False]
-    qbo.close()
+    quickbooks.close()
 
 
 # --- the matching rule -------------------------------------------------------------------------

@@ -15,22 +15,22 @@ from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from tests.ledgerlink_quickbooks.support import build_connector
 
 
-def _invoice(qbo: QuickBooksConnector) -> RemoteInvoice:
+def _invoice(quickbooks: QuickBooksConnector) -> RemoteInvoice:
     customer = make_customer(currency="USD")
-    return qbo.create_invoice(make_invoice_draft(customer=customer),
-                              qbo.create_customer(customer), {})
+    return quickbooks.create_invoice(make_invoice_draft(customer=customer),
+                                     quickbooks.create_customer(customer), {})
 
 
-def _lose_next_answer(qbo: QuickBooksConnector, emulator: QuickBooksEmulator) -> None:
+def _lose_next_answer(quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator) -> None:
     """The next write commits, its answer is cut, and no retry follows (the caller is
     left with a TransientProviderError, as a run killed there would be left with nothing)."""
     emulator.faults.drop_after_commit(1)
-    qbo.api.http.attempts = 1
+    quickbooks.api.http.attempts = 1
 
 
-def _writes(emulator: QuickBooksEmulator, qbo: QuickBooksConnector, since: int) -> list[str]:
+def _writes(emulator: QuickBooksEmulator, quickbooks: QuickBooksConnector, since: int) -> list[str]:
     return [r.path for r in emulator.requests[since:]
-            if r.realm_id == qbo.realm_id and r.method == "POST" and r.path != "query"]
+            if r.realm_id == quickbooks.realm_id and r.method == "POST" and r.path != "query"]
 
 
 def test_booking_again_after_a_lost_answer_returns_the_booked_invoice(
@@ -38,65 +38,66 @@ def test_booking_again_after_a_lost_answer_returns_the_booked_invoice(
 ) -> None:
     """The book committed but its answer was lost: booking again writes nothing and
     returns the invoice booked, with its number."""
-    qbo = build_connector(emulator, tmp_path, drafts="true")
+    quickbooks = build_connector(emulator, tmp_path, drafts="true")
     try:
-        draft = _invoice(qbo)
+        draft = _invoice(quickbooks)
         assert not draft.booked
-        _lose_next_answer(qbo, emulator)
+        _lose_next_answer(quickbooks, emulator)
         with pytest.raises(TransientProviderError):
-            qbo.book(draft.provider_id)
+            quickbooks.book(draft.provider_id)
         since = len(emulator.requests)
-        again = qbo.book(draft.provider_id)
+        again = quickbooks.book(draft.provider_id)
         assert (again.booked, again.number, again.key) == (True, again.number, draft.key)
         assert again.number
-        assert _writes(emulator, qbo, since) == []
+        assert _writes(emulator, quickbooks, since) == []
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_voiding_again_after_a_lost_answer_returns_the_voided_invoice(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """The void committed but its answer was lost: voiding again writes nothing, returns
     the voided invoice, and the invoice is still found by its key."""
-    invoice = _invoice(qbo)
-    _lose_next_answer(qbo, emulator)
+    invoice = _invoice(quickbooks)
+    _lose_next_answer(quickbooks, emulator)
     with pytest.raises(TransientProviderError):
-        qbo.void(invoice.provider_id)
+        quickbooks.void(invoice.provider_id)
     since = len(emulator.requests)
-    again = qbo.void(invoice.provider_id)
+    again = quickbooks.void(invoice.provider_id)
     assert again.voided and again.key == invoice.key and again.total == 0
-    assert _writes(emulator, qbo, since) == []
-    found = qbo.find_invoice(str(invoice.key))
+    assert _writes(emulator, quickbooks, since) == []
+    found = quickbooks.find_invoice(str(invoice.key))
     assert found is not None and found.voided and found.provider_id == invoice.provider_id
-    note = emulator.realms[qbo.realm_id].entities["Invoice"][invoice.provider_id]["PrivateNote"]
+    stored = emulator.realms[quickbooks.realm_id].entities["Invoice"][invoice.provider_id]
+    note = stored["PrivateNote"]
     assert note.count("Voided") == 1
 
 
 def test_deleting_again_after_a_lost_answer_is_done(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """The delete committed but its answer was lost: deleting again is done, not a
     "not found" failure, and the invoice stays gone."""
-    invoice = _invoice(qbo)
-    _lose_next_answer(qbo, emulator)
+    invoice = _invoice(quickbooks)
+    _lose_next_answer(quickbooks, emulator)
     with pytest.raises(TransientProviderError):
-        qbo.delete(invoice.provider_id)
-    qbo.delete(invoice.provider_id)
-    assert qbo.find_invoice(str(invoice.key)) is None
+        quickbooks.delete(invoice.provider_id)
+    quickbooks.delete(invoice.provider_id)
+    assert quickbooks.find_invoice(str(invoice.key)) is None
     with pytest.raises(NotFoundError):
-        qbo.get_invoice(invoice.provider_id)
-    assert invoice.provider_id in emulator.realms[qbo.realm_id].deleted["Invoice"]
+        quickbooks.get_invoice(invoice.provider_id)
+    assert invoice.provider_id in emulator.realms[quickbooks.realm_id].deleted["Invoice"]
 
 
 def test_a_dropped_answer_retried_by_the_http_layer_is_replayed(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """With retries on, the void's dropped answer is fetched again under the same requestid:
     one void, answered from QuickBooks' replay store."""
-    invoice = _invoice(qbo)
+    invoice = _invoice(quickbooks)
     emulator.faults.drop_after_commit(1)
-    voided = qbo.void(invoice.provider_id)
+    voided = quickbooks.void(invoice.provider_id)
     assert voided.voided
     replayed = [r for r in emulator.requests if r.replayed]
     assert [r.path for r in replayed] == ["invoice"]

@@ -73,12 +73,12 @@ class World:
 
     def __init__(self, emulator: QuickBooksEmulator, tmp_path: Path) -> None:
         self.transport = Garbage(emulator)
-        self.qbo = build_connector(emulator, tmp_path, transport=self.transport)
+        self.quickbooks = build_connector(emulator, tmp_path, transport=self.transport)
         self.customer = make_customer(currency="USD")
-        self.ref = self.qbo.create_customer(self.customer)
+        self.ref = self.quickbooks.create_customer(self.customer)
         self.product = make_product()
-        self.item = self.qbo.create_product(self.product)
-        self.invoice = self.qbo.create_invoice(
+        self.item = self.quickbooks.create_product(self.product)
+        self.invoice = self.quickbooks.create_invoice(
             make_invoice_draft(customer=self.customer, key="inv:there"), self.ref, {})
 
     def draft(self, key: str = "inv:new") -> Any:
@@ -92,32 +92,32 @@ class World:
 #: Each operation, and whether its first request is a write (so a garbled answer leaves
 #: its outcome unknown: TransientProviderError).
 OPERATIONS: dict[str, tuple[Callable[[World], object], bool]] = {
-    "find_customer": (lambda w: w.qbo.find_customer(w.customer), False),
-    "create_customer": (lambda w: w.qbo.create_customer(make_customer(id="C-new")), True),
-    "find_product": (lambda w: w.qbo.find_product(w.product), False),
-    "create_product": (lambda w: w.qbo.create_product(make_product(id="P-new",
+    "find_customer": (lambda w: w.quickbooks.find_customer(w.customer), False),
+    "create_customer": (lambda w: w.quickbooks.create_customer(make_customer(id="C-new")), True),
+    "find_product": (lambda w: w.quickbooks.find_product(w.product), False),
+    "create_product": (lambda w: w.quickbooks.create_product(make_product(id="P-new",
                                                                    name="New")), True),
-    "find_invoice": (lambda w: w.qbo.find_invoice("inv:there"), False),
-    "find_invoices": (lambda w: w.qbo.find_invoices(["inv:there", "inv:gone"]), False),
-    "get_invoice": (lambda w: w.qbo.get_invoice(w.invoice.provider_id), False),
-    "create_invoice": (lambda w: w.qbo.create_invoice(
+    "find_invoice": (lambda w: w.quickbooks.find_invoice("inv:there"), False),
+    "find_invoices": (lambda w: w.quickbooks.find_invoices(["inv:there", "inv:gone"]), False),
+    "get_invoice": (lambda w: w.quickbooks.get_invoice(w.invoice.provider_id), False),
+    "create_invoice": (lambda w: w.quickbooks.create_invoice(
         w.draft(), w.ref, {w.product.id: w.item}), True),
     "create_invoices": (lambda w: _batch(w), True),
-    "send": (lambda w: w.qbo.send(w.invoice.provider_id), True),
-    "pdf": (lambda w: w.qbo.pdf(w.invoice.provider_id), False),
-    "void": (lambda w: w.qbo.void(w.invoice.provider_id), False),
-    "delete": (lambda w: w.qbo.delete(w.invoice.provider_id), False),
-    "register_payment": (lambda w: w.qbo.register_payment(
+    "send": (lambda w: w.quickbooks.send(w.invoice.provider_id), True),
+    "pdf": (lambda w: w.quickbooks.pdf(w.invoice.provider_id), False),
+    "void": (lambda w: w.quickbooks.void(w.invoice.provider_id), False),
+    "delete": (lambda w: w.quickbooks.delete(w.invoice.provider_id), False),
+    "register_payment": (lambda w: w.quickbooks.register_payment(
         w.invoice.provider_id, Decimal("1.00"), w.invoice.issue_date), False),
-    "credit": (lambda w: w.qbo.credit(w.invoice.provider_id, "credit:inv:there"), False),
-    "changes": (lambda w: w.qbo.changes(datetime.now(UTC) - timedelta(hours=1)), False),
-    "list_invoices": (lambda w: list(w.qbo.list_invoices(
+    "credit": (lambda w: w.quickbooks.credit(w.invoice.provider_id, "credit:inv:there"), False),
+    "changes": (lambda w: w.quickbooks.changes(datetime.now(UTC) - timedelta(hours=1)), False),
+    "list_invoices": (lambda w: list(w.quickbooks.list_invoices(
         w.ref, w.invoice.issue_date, w.invoice.issue_date)), False),
 }
 
 
 def _batch(world: World) -> object:
-    results = world.qbo.create_invoices(
+    results = world.quickbooks.create_invoices(
         [BatchItem(world.draft("inv:b1"), world.ref), BatchItem(world.draft("inv:b2"), world.ref)],
         {world.product.id: world.item})
     errors = [r for r in results if isinstance(r, Exception)]
@@ -132,7 +132,7 @@ def world(emulator: QuickBooksEmulator, tmp_path: Path) -> Iterator[World]:
     try:
         yield made
     finally:
-        made.qbo.close()
+        made.quickbooks.close()
 
 
 @pytest.mark.parametrize("garbage", list(GARBAGE))
@@ -185,15 +185,15 @@ def test_any_json_answer_is_a_result_or_a_provider_error(
     try:
         check()
     finally:
-        world.qbo.close()
+        world.quickbooks.close()
 
 
 def test_a_pdf_answer_must_be_a_pdf(world: World) -> None:
     """A PDF is ``application/pdf`` starting ``%PDF-``; JSON, HTML or a PDF type over
     other bytes is refused."""
-    assert world.qbo.pdf(world.invoice.provider_id).startswith(b"%PDF-")
+    assert world.quickbooks.pdf(world.invoice.provider_id).startswith(b"%PDF-")
     for body, kind in ((b'{"ok": true}', "application/json"), (b"%PDF-1.4 x", "text/html"),
                        (b"<html>login</html>", "application/pdf"), (b"", "application/pdf")):
         world.garble(body, kind)
         with pytest.raises(ProviderError, match="PDF"):
-            world.qbo.pdf(world.invoice.provider_id)
+            world.quickbooks.pdf(world.invoice.provider_id)

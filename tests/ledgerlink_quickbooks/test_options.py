@@ -30,30 +30,31 @@ def _move_between_runs(emulator: QuickBooksEmulator, tmp_path: Path, **options: 
                        ) -> tuple[list[str], dict[str, Any], dict[str, Any]]:
     """Run once, then twice with the customer's new e-mail and address; return what the
     later runs did to the customer, and QuickBooks' customer before and after."""
-    qbo = build_connector(emulator, tmp_path, **options)
+    quickbooks = build_connector(emulator, tmp_path, **options)
     customer = make_customer(currency="USD", email="old@example.com",
                              address=Address("1 Old Road", "10001", "New York", "US"))
     journal = tmp_path / "j.db"
-    ledgerlink.invoice([_order("O1", customer)], [customer], COMPANY, qbo, now=NOW,
+    ledgerlink.invoice([_order("O1", customer)], [customer], COMPANY, quickbooks, now=NOW,
                        store=journal)
-    customers = emulator.realms[qbo.realm_id].entities["Customer"]
+    customers = emulator.realms[quickbooks.realm_id].entities["Customer"]
     (ref,) = customers
     before = dict(customers[ref])
     moved = attrs.evolve(customer, email="new@example.com",
                          address=Address("9 New Street", "94043", "Mountain View", "US"))
     notes = []
     for order in ("O2", "O3"):
-        result = ledgerlink.invoice([_order(order, moved)], [moved], COMPANY, qbo, now=NOW,
+        result = ledgerlink.invoice([_order(order, moved)], [moved], COMPANY, quickbooks, now=NOW,
                                     store=journal)
         notes += [f"{o.kind}: {o.message}" for o in result.outcomes
                   if o.kind in ("ensure_customer", "update_customer")]
-    qbo.close()
+    quickbooks.close()
     return notes, before, dict(customers[ref])
 
 
 def test_linked_customers_are_left_alone_by_default(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
+    """By default a linked customer whose details changed is not updated in QuickBooks."""
     notes, before, after = _move_between_runs(emulator, tmp_path)
     assert notes == []
     unbilled = {k: v for k, v in after.items() if not k.startswith("Balance")}
@@ -63,6 +64,7 @@ def test_linked_customers_are_left_alone_by_default(
 def test_with_update_customers_a_run_brings_address_and_email_up_to_date_once(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
+    """With update_customers, one run updates a linked customer's address and email."""
     notes, before, after = _move_between_runs(emulator, tmp_path, update_customers="true")
     # Planned once, when the details changed; the run after has nothing to update.
     assert notes == ["update_customer: updated"]
@@ -82,12 +84,12 @@ def test_item_map_and_the_name_rule_link_lines_to_items(
     realm = fresh_realm()
     mapped = emulator.seed(realm, "Item", {"Name": "Mapped service", "Type": "Service"})
     named = emulator.seed(realm, "Item", {"Name": "P-NAMED", "Type": "Service"})
-    qbo = build_connector(emulator, tmp_path, realm=realm, with_item=False,
-                          item_map=f"P-MAPPED={mapped['Id']}")
+    quickbooks = build_connector(emulator, tmp_path, realm=realm, with_item=False,
+                                 item_map=f"P-MAPPED={mapped['Id']}")
     customer = make_customer(currency="USD")
     orders = [_order("M1", customer, "P-MAPPED"), _order("N1", customer, "P-NAMED"),
               _order("U1", customer, "P-UNKNOWN")]
-    result = ledgerlink.invoice(orders, [customer], COMPANY, qbo, now=NOW,
+    result = ledgerlink.invoice(orders, [customer], COMPANY, quickbooks, now=NOW,
                                 store=tmp_path / "j.db")
     items = {inv["DocNumber"]: inv["Line"][0]["SalesItemLineDetail"]["ItemRef"]["value"]
              for inv in emulator.realms[realm].entities["Invoice"].values()}
@@ -95,4 +97,4 @@ def test_item_map_and_the_name_rule_link_lines_to_items(
     (failed,) = result.failed
     assert failed.action.subject == "inv:U1"
     assert "P-UNKNOWN" in failed.message
-    qbo.close()
+    quickbooks.close()

@@ -56,8 +56,9 @@ def cut_off_once(emulator: QuickBooksEmulator, suffix: str) -> Rule:
     return rule
 
 
-def _invoices(emulator: QuickBooksEmulator, qbo: QuickBooksConnector) -> list[dict[str, object]]:
-    return list(emulator.realms[qbo.realm_id].entities["Invoice"].values())
+def _invoices(emulator: QuickBooksEmulator,
+              quickbooks: QuickBooksConnector) -> list[dict[str, object]]:
+    return list(emulator.realms[quickbooks.realm_id].entities["Invoice"].values())
 
 
 def test_a_batch_cut_off_mid_request_is_looked_up_and_sent_again(
@@ -66,31 +67,31 @@ def test_a_batch_cut_off_mid_request_is_looked_up_and_sent_again(
     """The stored 400 for the batch's requestid is replayed to its retry; the thirty
     invoices are looked up, sent again under a new requestid, and made once each; a re-run
     meets the stored 400 again, finds all thirty and writes nothing."""
-    qbo = build_connector(emulator, tmp_path, transport=Tamper(emulator, cut_off_once(
+    quickbooks = build_connector(emulator, tmp_path, transport=Tamper(emulator, cut_off_once(
         emulator, "/batch")))
     try:
         customer = make_customer(currency="USD")
-        ref = qbo.create_customer(customer)
+        ref = quickbooks.create_customer(customer)
         items = [BatchItem(make_invoice_draft(customer=customer, key=f"inv:cut-{n}"), ref)
                  for n in range(30)]
-        created = qbo.create_invoices(items, {})
+        created = quickbooks.create_invoices(items, {})
         assert all(isinstance(r, RemoteInvoice) for r in created)
         assert [r.key for r in created if isinstance(r, RemoteInvoice)] == [
             i.draft.key for i in items]
         refused = [r for r in emulator.requests if r.path == "batch" and r.status == 400]
         assert refused and all(r.replayed for r in refused[1:])
-        assert sorted(str(i["DocNumber"]) for i in _invoices(emulator, qbo)) == sorted(
+        assert sorted(str(i["DocNumber"]) for i in _invoices(emulator, quickbooks)) == sorted(
             f"cut-{n}" for n in range(30))
 
         since = len(emulator.requests)
-        again = qbo.create_invoices(items, {})
+        again = quickbooks.create_invoices(items, {})
         assert [r.provider_id for r in again if isinstance(r, RemoteInvoice)] == [
             r.provider_id for r in created if isinstance(r, RemoteInvoice)]
         batches = [r for r in emulator.requests[since:] if r.path == "batch"]
         assert [(r.status, r.replayed) for r in batches] == [(400, True)]
-        assert len(_invoices(emulator, qbo)) == 30
+        assert len(_invoices(emulator, quickbooks)) == 30
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_thirty_work_orders_cut_off_mid_batch_are_invoiced_in_one_run(
@@ -98,19 +99,21 @@ def test_thirty_work_orders_cut_off_mid_batch_are_invoiced_in_one_run(
 ) -> None:
     """The issue's case end to end: a run whose first batch was cut off after its headers
     still invoices all thirty work orders, each once."""
-    qbo = build_connector(emulator, tmp_path, transport=Tamper(emulator, cut_off_once(
+    quickbooks = build_connector(emulator, tmp_path, transport=Tamper(emulator, cut_off_once(
         emulator, "/batch")))
     try:
         customer = make_customer(currency="USD")
-        qbo.create_customer(customer)  # linked up front: the first write of the run is the batch
+        # Linked up front: the first write of the run is the batch.
+        quickbooks.create_customer(customer)
         orders = [make_work_order(customer=customer) for _ in range(30)]
         company = attrs.evolve(COMPANY, policy=BillingPolicy(send=False))
-        result = ledgerlink.invoice(orders, [customer], company, qbo, store=tmp_path / "j.db")
+        result = ledgerlink.invoice(orders, [customer], company, quickbooks,
+                                    store=tmp_path / "j.db")
         assert result.summary["invoices_created"] == 30
-        assert sorted(str(i["DocNumber"]) for i in _invoices(emulator, qbo)) == sorted(
+        assert sorted(str(i["DocNumber"]) for i in _invoices(emulator, quickbooks)) == sorted(
             o.id for o in orders)
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_a_single_create_cut_off_mid_request_is_sent_again(
@@ -118,27 +121,27 @@ def test_a_single_create_cut_off_mid_request_is_sent_again(
 ) -> None:
     """A create whose stored answer is the 2010 "cannot parse" refusal goes out again under
     the next requestid and makes the invoice once."""
-    qbo = build_connector(emulator, tmp_path, transport=Tamper(emulator, cut_off_once(
+    quickbooks = build_connector(emulator, tmp_path, transport=Tamper(emulator, cut_off_once(
         emulator, "/invoice")))
     try:
         customer = make_customer(currency="USD")
-        ref = qbo.create_customer(customer)
-        created = qbo.create_invoice(make_invoice_draft(customer=customer, key="inv:one"),
-                                     ref, {})
-        assert [i["Id"] for i in _invoices(emulator, qbo)] == [created.provider_id]
+        ref = quickbooks.create_customer(customer)
+        created = quickbooks.create_invoice(make_invoice_draft(customer=customer, key="inv:one"),
+                                            ref, {})
+        assert [i["Id"] for i in _invoices(emulator, quickbooks)] == [created.provider_id]
         codes = [r.status for r in emulator.requests if r.path == "invoice"]
         assert codes[:2] == [400, 400] and codes[-1] == 200
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
-def test_a_body_that_really_is_malformed_stays_refused(qbo: QuickBooksConnector,
+def test_a_body_that_really_is_malformed_stays_refused(quickbooks: QuickBooksConnector,
                                                        emulator: QuickBooksEmulator) -> None:
     """A body QuickBooks cannot parse is refused under each of the three requestids and the
     refusal keeps QuickBooks' own words; nothing loops beyond them."""
     with pytest.raises(ProviderError) as caught:
-        replays.post(qbo.api.http, qbo.realm_id, "/invoice", b'{"Line": [', "create-invoice",
-                     "inv:broken")
+        replays.post(quickbooks.api.http, quickbooks.realm_id, "/invoice", b'{"Line": [',
+                     "create-invoice", "inv:broken")
     assert caught.value.code == "2010"
     assert "failed to parse json object" in caught.value.message
     sent = [r for r in emulator.requests if r.path == "invoice"]
@@ -146,12 +149,13 @@ def test_a_body_that_really_is_malformed_stays_refused(qbo: QuickBooksConnector,
     assert len({r.requestid for r in sent}) == replays.GENERATIONS
 
 
-def test_other_refusals_are_not_retried(qbo: QuickBooksConnector,
+def test_other_refusals_are_not_retried(quickbooks: QuickBooksConnector,
                                         emulator: QuickBooksEmulator) -> None:
     """A refusal of the content (an unknown customer) is answered once, not sent again."""
     body = b'{"CustomerRef": {"value": "999"}, "Line": []}'
     with pytest.raises(ProviderError):
-        replays.post(qbo.api.http, qbo.realm_id, "/invoice", body, "create-invoice", "inv:x")
+        replays.post(quickbooks.api.http, quickbooks.realm_id, "/invoice", body,
+                     "create-invoice", "inv:x")
     assert len([r for r in emulator.requests if r.path == "invoice"]) == 1
 
 
@@ -189,16 +193,16 @@ def test_a_send_answered_200_without_the_sent_invoice_is_ambiguous(
 ) -> None:
     """HTML, nothing, JSON without the invoice or another invoice: TransientProviderError,
     never a quiet success."""
-    qbo = build_connector(emulator, tmp_path,
-                          transport=Tamper(emulator, garbled_send_once(emulator, body)))
+    quickbooks = build_connector(emulator, tmp_path,
+                                 transport=Tamper(emulator, garbled_send_once(emulator, body)))
     try:
         customer = make_customer(currency="USD")
-        ref = qbo.create_customer(customer)
-        invoice = qbo.create_invoice(make_invoice_draft(customer=customer), ref, {})
+        ref = quickbooks.create_customer(customer)
+        invoice = quickbooks.create_invoice(make_invoice_draft(customer=customer), ref, {})
         with pytest.raises(TransientProviderError, match="send-invoice: malformed answer"):
-            qbo.send(invoice.provider_id)
+            quickbooks.send(invoice.provider_id)
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_a_garbled_send_answer_is_settled_without_a_second_email(
@@ -207,18 +211,18 @@ def test_a_garbled_send_answer_is_settled_without_a_second_email(
     """The run does not take the garbled answer as e-mailed: it asks QuickBooks, which says
     the invoice was sent, and records that; the customer gets one e-mail and the next run
     has nothing left to do."""
-    qbo = build_connector(emulator, tmp_path, transport=Tamper(
+    quickbooks = build_connector(emulator, tmp_path, transport=Tamper(
         emulator, garbled_send_once(emulator, b"<html>upstream hiccup</html>")))
     try:
         customer = make_customer(currency="USD")
         order = make_work_order(customer=customer)
         journal = tmp_path / "j.db"
-        first = ledgerlink.invoice([order], [customer], COMPANY, qbo, store=journal)
+        first = ledgerlink.invoice([order], [customer], COMPANY, quickbooks, store=journal)
         assert first.ok and first.summary["emailed"] == 1
         assert [e.message for e in first.log if e.action == "send"] == [CONFIRMED]
-        second = ledgerlink.invoice([order], [customer], COMPANY, qbo, store=journal)
+        second = ledgerlink.invoice([order], [customer], COMPANY, quickbooks, store=journal)
         assert second.recovered == () and second.summary["emailed"] == 0
-        emails = [e for e in emulator.events(qbo.realm_id) if e.operation == "Emailed"]
+        emails = [e for e in emulator.events(quickbooks.realm_id) if e.operation == "Emailed"]
         assert len(emails) == 1
     finally:
-        qbo.close()
+        quickbooks.close()

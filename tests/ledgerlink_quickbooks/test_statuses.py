@@ -17,22 +17,22 @@ from ledgerlink_quickbooks.statuses import invoice_status, is_sent, is_voided
 TODAY = date(2026, 11, 22)
 
 
-def test_the_official_void_response_is_void(qbo_example: Any) -> None:
+def test_the_official_void_response_is_void(quickbooks_example: Any) -> None:
     """Intuit's void sample (amounts zeroed, note prefixed) derives VOID."""
-    invoice = qbo_example("invoice/void.response.json")["Invoice"]
+    invoice = quickbooks_example("invoice/void.response.json")["Invoice"]
     assert is_voided(invoice)
     assert invoice_status(invoice, TODAY) == InvoiceStatus.VOID
 
 
-def test_the_official_delete_response_is_deleted(qbo_example: Any) -> None:
+def test_the_official_delete_response_is_deleted(quickbooks_example: Any) -> None:
     """Intuit's delete sample ({"status": "Deleted"}) derives DELETED."""
-    invoice = qbo_example("invoice/delete.response.json")["Invoice"]
+    invoice = quickbooks_example("invoice/delete.response.json")["Invoice"]
     assert invoice_status(invoice, TODAY) == InvoiceStatus.DELETED
 
 
-def test_the_official_created_invoice_is_open_and_unsent(qbo_example: Any) -> None:
+def test_the_official_created_invoice_is_open_and_unsent(quickbooks_example: Any) -> None:
     """A freshly created invoice with its full balance is open (overdue after its due date)."""
-    invoice = qbo_example("invoice/create.response.json")["Invoice"]
+    invoice = quickbooks_example("invoice/create.response.json")["Invoice"]
     due = date.fromisoformat(invoice["DueDate"])
     assert invoice_status(invoice, due) == InvoiceStatus.OPEN
     assert InvoiceStatus.OVERDUE in invoice_status(invoice, date(due.year + 1, 1, 1))

@@ -19,17 +19,17 @@ from ledgerlink_quickbooks.webhooks import (
 )
 
 
-def test_the_official_signature_test_vector_verifies(qbo_example: Any) -> None:
+def test_the_official_signature_test_vector_verifies(quickbooks_example: Any) -> None:
     """Intuit's published vector: the signature of the raw body with the verifier token."""
-    vector = qbo_example("webhooks/signature-test-vector.json")
+    vector = quickbooks_example("webhooks/signature-test-vector.json")
     body = vector["raw_body"].encode()
     assert sign(body, vector["verifier_token"]) == vector["expected_signature"]
     assert verify_signature(body, vector["expected_signature"], vector["verifier_token"])
 
 
-def test_a_changed_byte_or_wrong_token_fails_verification(qbo_example: Any) -> None:
+def test_a_changed_byte_or_wrong_token_fails_verification(quickbooks_example: Any) -> None:
     """One byte of difference, another token, or no header: not verified."""
-    vector = qbo_example("webhooks/signature-test-vector.json")
+    vector = quickbooks_example("webhooks/signature-test-vector.json")
     body, token = vector["raw_body"].encode(), vector["verifier_token"]
     assert not verify_signature(body + b" ", vector["expected_signature"], token)
     assert not verify_signature(body, vector["expected_signature"], token + "x")
@@ -42,9 +42,9 @@ def test_sign_and_verify_agree(body: bytes, token: str) -> None:
     assert verify_signature(body, sign(body, token), token)
 
 
-def test_legacy_notifications_become_entity_changes(qbo_example: Any) -> None:
+def test_legacy_notifications_become_entity_changes(quickbooks_example: Any) -> None:
     """The eventNotifications format yields one change per entity with its realm."""
-    body = json.dumps(qbo_example("webhooks/legacy.eventNotifications.json"), default=str)
+    body = json.dumps(quickbooks_example("webhooks/legacy.eventNotifications.json"), default=str)
     changes = parse_notifications(body)
     assert [(c.realm_id, c.entity, c.entity_id, c.operation) for c in changes] == [
         ("1269959970", "Vendor", "40", "Update"), ("1269959970", "Customer", "43", "Create")]
@@ -56,9 +56,9 @@ def test_legacy_notifications_become_entity_changes(qbo_example: Any) -> None:
                                   "cloudevents.customer-merged.json",
                                   "cloudevents.account-created.blog.json",
                                   "cloudevents.class-created.alternative-ids.json"])
-def test_cloudevents_become_entity_changes(qbo_example: Any, name: str) -> None:
+def test_cloudevents_become_entity_changes(quickbooks_example: Any, name: str) -> None:
     """Each official CloudEvents sample parses, routed by its own intuitaccountid."""
-    events = qbo_example(f"webhooks/{name}")
+    events = quickbooks_example(f"webhooks/{name}")
     changes = parse_notifications(json.dumps(events, default=str))
     assert len(changes) == len(events)
     for change, event in zip(changes, events, strict=True):
@@ -67,9 +67,9 @@ def test_cloudevents_become_entity_changes(qbo_example: Any, name: str) -> None:
         assert change.entity.lower() == event["type"].split(".")[1]
 
 
-def test_a_merge_carries_the_merged_away_id(qbo_example: Any) -> None:
+def test_a_merge_carries_the_merged_away_id(quickbooks_example: Any) -> None:
     """A CloudEvents merge reports operation Merge and the id that disappeared."""
-    merged = qbo_example("webhooks/cloudevents.customer-merged.json")
+    merged = quickbooks_example("webhooks/cloudevents.customer-merged.json")
     [change] = parse_notifications(json.dumps(merged))
     assert change.operation == "Merge"
     assert change.deleted_id == "27"

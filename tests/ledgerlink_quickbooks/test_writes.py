@@ -20,24 +20,25 @@ from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from tests.ledgerlink_quickbooks.support import build_connector
 
 
-def _realm(qbo: QuickBooksConnector, emulator: QuickBooksEmulator) -> object:
-    return emulator.realms[qbo.realm_id]
+def _realm(quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator) -> object:
+    return emulator.realms[quickbooks.realm_id]
 
 
-def _invoices(qbo: QuickBooksConnector, emulator: QuickBooksEmulator) -> list[dict[str, object]]:
-    return list(emulator.realms[qbo.realm_id].entities["Invoice"].values())
+def _invoices(quickbooks: QuickBooksConnector,
+              emulator: QuickBooksEmulator) -> list[dict[str, object]]:
+    return list(emulator.realms[quickbooks.realm_id].entities["Invoice"].values())
 
 
 def test_every_call_has_minorversion_and_every_write_a_request_id(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """minorversion=75 rides on every call, a requestid of 32 hex characters on every write."""
     customer = make_customer()
-    ref = qbo.create_customer(customer)
-    created = qbo.create_invoice(make_invoice_draft(customer=customer), ref, {})
-    qbo.send(created.provider_id)
-    qbo.void(created.provider_id)
-    records = [r for r in emulator.requests if r.realm_id == qbo.realm_id]
+    ref = quickbooks.create_customer(customer)
+    created = quickbooks.create_invoice(make_invoice_draft(customer=customer), ref, {})
+    quickbooks.send(created.provider_id)
+    quickbooks.void(created.provider_id)
+    records = [r for r in emulator.requests if r.realm_id == quickbooks.realm_id]
     assert records and all(r.minorversion == "75" for r in records)
     writes = [r for r in records if r.method == "POST" and r.path != "query"]
     assert len(writes) == 4
@@ -45,59 +46,59 @@ def test_every_call_has_minorversion_and_every_write_a_request_id(
 
 
 def test_the_same_create_sent_twice_makes_one_invoice(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """A repeated create carries the same requestid, so QuickBooks replays the first answer."""
     customer = make_customer()
-    ref = qbo.create_customer(customer)
+    ref = quickbooks.create_customer(customer)
     draft = make_invoice_draft(customer=customer)
-    first = qbo.create_invoice(draft, ref, {})
-    second = qbo.create_invoice(draft, ref, {})
+    first = quickbooks.create_invoice(draft, ref, {})
+    second = quickbooks.create_invoice(draft, ref, {})
     assert first.provider_id == second.provider_id
-    assert len(_invoices(qbo, emulator)) == 1
+    assert len(_invoices(quickbooks, emulator)) == 1
     assert any(r.replayed for r in emulator.requests)
 
 
 def test_a_connection_dropped_after_the_commit_is_retried_without_a_duplicate(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """The HTTP layer retries the create with its requestid and gets the committed invoice."""
     customer = make_customer()
-    ref = qbo.create_customer(customer)
+    ref = quickbooks.create_customer(customer)
     emulator.faults.drop_after_commit(1)
     draft = make_invoice_draft(customer=customer)
-    created = qbo.create_invoice(draft, ref, {})
-    assert [inv["Id"] for inv in _invoices(qbo, emulator)] == [created.provider_id]
+    created = quickbooks.create_invoice(draft, ref, {})
+    assert [inv["Id"] for inv in _invoices(quickbooks, emulator)] == [created.provider_id]
     assert created.key == draft.key
 
 
 def test_a_forgotten_request_id_falls_back_to_the_doc_number(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """Once QuickBooks no longer replays, the 6210 duplicate leads to our invoice, not a copy."""
     customer = make_customer()
-    ref = qbo.create_customer(customer)
+    ref = quickbooks.create_customer(customer)
     draft = make_invoice_draft(customer=customer, key="inv:WO-88")
-    first = qbo.create_invoice(draft, ref, {})
-    emulator.realms[qbo.realm_id].request_ids.clear()
-    again = qbo.create_invoice(draft, ref, {})
+    first = quickbooks.create_invoice(draft, ref, {})
+    emulator.realms[quickbooks.realm_id].request_ids.clear()
+    again = quickbooks.create_invoice(draft, ref, {})
     assert again.provider_id == first.provider_id
-    assert len(_invoices(qbo, emulator)) == 1
+    assert len(_invoices(quickbooks, emulator)) == 1
 
 
 def test_a_person_made_invoice_with_our_number_is_not_ours(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """find_invoice ignores a same-numbered invoice without our key; creating keeps QB's 6210."""
     customer = make_customer()
-    ref = qbo.create_customer(customer)
-    emulator.seed(qbo.realm_id, "Invoice", {
+    ref = quickbooks.create_customer(customer)
+    emulator.seed(quickbooks.realm_id, "Invoice", {
         "CustomerRef": {"value": ref}, "DocNumber": "WO-5",
         "Line": [{"DetailType": "SalesItemLineDetail", "Amount": 10,
-                  "SalesItemLineDetail": {"ItemRef": {"value": qbo.default_item}}}]})
-    assert qbo.find_invoice("inv:WO-5") is None
+                  "SalesItemLineDetail": {"ItemRef": {"value": quickbooks.default_item}}}]})
+    assert quickbooks.find_invoice("inv:WO-5") is None
     with pytest.raises(ConflictError) as caught:
-        qbo.create_invoice(make_invoice_draft(customer=customer, key="inv:WO-5"), ref, {})
+        quickbooks.create_invoice(make_invoice_draft(customer=customer, key="inv:WO-5"), ref, {})
     assert caught.value.code == "6210"
     assert "Duplicate Document Number" in caught.value.message
 
@@ -125,97 +126,98 @@ def test_a_stale_sync_token_on_void_is_re_read_and_retried_once(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
     """A 5010 stale-object refusal re-reads the invoice and voids with the new SyncToken."""
-    qbo = build_connector(emulator, tmp_path, transport=_StaleOnce(emulator))
+    quickbooks = build_connector(emulator, tmp_path, transport=_StaleOnce(emulator))
     customer = make_customer()
-    ref = qbo.create_customer(customer)
-    created = qbo.create_invoice(make_invoice_draft(customer=customer), ref, {})
-    voided = qbo.void(created.provider_id)
+    ref = quickbooks.create_customer(customer)
+    created = quickbooks.create_invoice(make_invoice_draft(customer=customer), ref, {})
+    voided = quickbooks.void(created.provider_id)
     assert voided.voided and voided.key == created.key
     voids = [r for r in emulator.requests if r.method == "POST" and r.path == "invoice"
              and r.status in (200, 400)][1:]
     assert [r.status for r in voids] == [400, 200]
     assert voids[0].requestid != voids[1].requestid
-    qbo.close()
+    quickbooks.close()
 
 
 def test_an_unlinked_line_without_default_item_blocks_creation(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
     """Without an Item for the product or a default_item the create is refused, naming the line."""
-    qbo = build_connector(emulator, tmp_path, with_item=False)
+    quickbooks = build_connector(emulator, tmp_path, with_item=False)
     customer = make_customer()
-    ref = qbo.create_customer(customer)
+    ref = quickbooks.create_customer(customer)
     product = make_product()
-    linked = qbo.create_product(product)
+    linked = quickbooks.create_product(product)
     draft = make_invoice_draft(customer=customer, lines=[
         make_invoice_line(product_id=product.id), make_invoice_line("Parts", product_id="p-x")])
     with pytest.raises(ValidationError) as caught:
-        qbo.create_invoice(draft, ref, {product.id: linked})
+        quickbooks.create_invoice(draft, ref, {product.id: linked})
     assert "unlinked line blocks creation" in str(caught.value)
     assert caught.value.field == "lines[1].product_id"
     assert "'Parts'" in str(caught.value)
-    assert not emulator.realms[qbo.realm_id].entities["Invoice"]
-    qbo.close()
+    assert not emulator.realms[quickbooks.realm_id].entities["Invoice"]
+    quickbooks.close()
 
 
 def test_a_taken_display_name_gets_the_customer_id(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """A person's customer in another currency is not taken; ours is named "name (id)"."""
-    emulator.seed(qbo.realm_id, "Customer", {"DisplayName": "Acme ApS"})
+    emulator.seed(quickbooks.realm_id, "Customer", {"DisplayName": "Acme ApS"})
     customer = make_customer(name="Acme ApS", currency="DKK")
-    assert qbo.find_customer(customer) is None
-    ref = qbo.create_customer(customer)
-    stored = emulator.realms[qbo.realm_id].entities["Customer"][ref]
+    assert quickbooks.find_customer(customer) is None
+    ref = quickbooks.create_customer(customer)
+    stored = emulator.realms[quickbooks.realm_id].entities["Customer"][ref]
     assert stored["DisplayName"] == f"Acme ApS ({customer.id})"
     assert stored["Notes"] == f"ledgerlink:{customer.id}"
     assert stored["CurrencyRef"]["value"] == "DKK"
-    assert qbo.find_customer(customer) == ref
+    assert quickbooks.find_customer(customer) == ref
 
 
 def test_an_existing_untagged_customer_in_the_same_currency_is_found(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """A customer a person made, with our name (quotes and all) and currency, is linked."""
-    seeded = emulator.seed(qbo.realm_id, "Customer", {
+    seeded = emulator.seed(quickbooks.realm_id, "Customer", {
         "DisplayName": "O'Brien \\ Sons", "CurrencyRef": {"value": "USD"}})
-    assert qbo.find_customer(make_customer(name="O'Brien \\ Sons", currency="USD")) == seeded["Id"]
-    by_mail = emulator.seed(qbo.realm_id, "Customer", {
+    obrien = make_customer(name="O'Brien \\ Sons", currency="USD")
+    assert quickbooks.find_customer(obrien) == seeded["Id"]
+    by_mail = emulator.seed(quickbooks.realm_id, "Customer", {
         "DisplayName": "Somebody", "PrimaryEmailAddr": {"Address": "pay@some.example"}})
-    found = qbo.find_customer(make_customer(name="Other name", email="pay@some.example",
-                                            currency="USD"))
+    found = quickbooks.find_customer(make_customer(name="Other name", email="pay@some.example",
+                                                   currency="USD"))
     assert found == by_mail["Id"]
 
 
 def test_list_invoices_pages_until_a_short_page(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """With two rows a page, five invoices come back in three pages, by issue date."""
     customer = make_customer()
-    ref = qbo.create_customer(customer)
-    made = [qbo.create_invoice(make_invoice_draft(customer=customer), ref, {}).provider_id
+    ref = quickbooks.create_customer(customer)
+    made = [quickbooks.create_invoice(make_invoice_draft(customer=customer), ref, {}).provider_id
             for _ in range(5)]
-    qbo.api.page_size = 2
+    quickbooks.api.page_size = 2
     today = datetime.now(UTC).date()
-    listed = [inv.provider_id for inv in qbo.list_invoices(ref, today, today)]
+    listed = [inv.provider_id for inv in quickbooks.list_invoices(ref, today, today)]
     assert listed == made
     queries = [r for r in emulator.requests if r.path == "query"]
     assert len(queries) >= 3
 
 
 def test_send_pdf_payment_and_delete(
-    qbo: QuickBooksConnector, emulator: QuickBooksEmulator
+    quickbooks: QuickBooksConnector, emulator: QuickBooksEmulator
 ) -> None:
     """send marks the invoice sent, pdf is a PDF, a payment lowers the balance, delete forgets."""
     customer = make_customer()
-    ref = qbo.create_customer(customer)
-    created = qbo.create_invoice(make_invoice_draft(customer=customer), ref, {})
+    ref = quickbooks.create_customer(customer)
+    created = quickbooks.create_invoice(make_invoice_draft(customer=customer), ref, {})
     assert created.sent is False and created.booked
-    qbo.send(created.provider_id, email="other@example.com")
-    assert qbo.get_invoice(created.provider_id).sent is True
-    assert qbo.pdf(created.provider_id).startswith(b"%PDF")
-    paid = qbo.register_payment(created.provider_id, created.total, created.issue_date)
+    quickbooks.send(created.provider_id, email="other@example.com")
+    assert quickbooks.get_invoice(created.provider_id).sent is True
+    assert quickbooks.pdf(created.provider_id).startswith(b"%PDF")
+    paid = quickbooks.register_payment(created.provider_id, created.total, created.issue_date)
     assert paid.balance == 0
-    other = qbo.create_invoice(make_invoice_draft(customer=customer), ref, {})
-    qbo.delete(other.provider_id)
-    assert qbo.find_invoice(other.key or "") is None
+    other = quickbooks.create_invoice(make_invoice_draft(customer=customer), ref, {})
+    quickbooks.delete(other.provider_id)
+    assert quickbooks.find_invoice(other.key or "") is None

@@ -76,57 +76,59 @@ def test_a_created_customer_answered_wrongly_is_not_linked(
     """A created Customer with no Id, or another customer's name or tag: the outcome is
     unknown (TransientProviderError), nothing is linked, and the next run finds the
     customer that was created by its tag."""
-    qbo, transport = _connector(emulator, tmp_path)
+    quickbooks, transport = _connector(emulator, tmp_path)
     try:
         customer = make_customer(currency="USD")
         transport.rewrite = _on("POST", "/customer", change)
         with pytest.raises(TransientProviderError, match=said):
-            qbo.create_customer(customer)
+            quickbooks.create_customer(customer)
         transport.rewrite = None
-        found = qbo.find_customer(customer)
+        found = quickbooks.find_customer(customer)
         assert found is not None
-        assert emulator.realms[qbo.realm_id].entities["Customer"][found]["Notes"] == (
+        assert emulator.realms[quickbooks.realm_id].entities["Customer"][found]["Notes"] == (
             f"ledgerlink:{customer.id}")
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_a_customer_read_back_with_another_id_is_refused(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
     """The currency and e-mail of customer X are never taken from an answer about Y."""
-    qbo, transport = _connector(emulator, tmp_path)
+    quickbooks, transport = _connector(emulator, tmp_path)
     try:
         customer = make_customer(currency="USD")
-        ref = emulator.seed(qbo.realm_id, "Customer", {"DisplayName": customer.name,
+        ref = emulator.seed(quickbooks.realm_id, "Customer", {"DisplayName": customer.name,
                                                       "CurrencyRef": {"value": "USD"}})["Id"]
-        other = emulator.seed(qbo.realm_id, "Customer", {"DisplayName": "Other"})["Id"]
+        other = emulator.seed(quickbooks.realm_id, "Customer", {"DisplayName": "Other"})["Id"]
         transport.rewrite = _on("GET", f"/customer/{ref}",
                                 lambda b: {"Customer": dict(b["Customer"], Id=other)})
         with pytest.raises(ProviderError, match=f"Id is '{other}', not the '{ref}'"):
-            qbo.create_invoice(make_invoice_draft(customer=customer), ref, {})
-        assert not emulator.realms[qbo.realm_id].entities["Invoice"]
+            quickbooks.create_invoice(make_invoice_draft(customer=customer), ref, {})
+        assert not emulator.realms[quickbooks.realm_id].entities["Invoice"]
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_an_invoice_read_back_with_another_id_is_refused(
     emulator: QuickBooksEmulator, tmp_path: Path
 ) -> None:
     """get_invoice(X) answered with invoice Y is refused, not reported as X."""
-    qbo, transport = _connector(emulator, tmp_path)
+    quickbooks, transport = _connector(emulator, tmp_path)
     try:
         customer = make_customer(currency="USD")
-        ref = qbo.create_customer(customer)
-        first = qbo.create_invoice(make_invoice_draft(customer=customer, key="inv:1"), ref, {})
-        second = qbo.create_invoice(make_invoice_draft(customer=customer, key="inv:2"), ref, {})
-        raw = emulator.realms[qbo.realm_id].entities["Invoice"][second.provider_id]
+        ref = quickbooks.create_customer(customer)
+        first = quickbooks.create_invoice(make_invoice_draft(customer=customer, key="inv:1"),
+                                          ref, {})
+        second = quickbooks.create_invoice(make_invoice_draft(customer=customer, key="inv:2"),
+                                           ref, {})
+        raw = emulator.realms[quickbooks.realm_id].entities["Invoice"][second.provider_id]
         transport.rewrite = _on("GET", f"/invoice/{first.provider_id}",
                                 lambda b: {"Invoice": dict(raw)})
         with pytest.raises(ProviderError, match=r"Invoice\.Id is"):
-            qbo.get_invoice(first.provider_id)
+            quickbooks.get_invoice(first.provider_id)
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 @pytest.mark.parametrize("field", ["PrivateNote", "DocNumber", "EmailStatus"])
@@ -135,18 +137,19 @@ def test_a_number_where_text_belongs_is_read_as_text_not_as_ours(
 ) -> None:
     """QuickBooks ids may come as numbers; a number in a text field is read as its digits,
     and a note that is a number carries no key of ours (no AttributeError)."""
-    qbo, transport = _connector(emulator, tmp_path)
+    quickbooks, transport = _connector(emulator, tmp_path)
     try:
         customer = make_customer(currency="USD")
-        ref = qbo.create_customer(customer)
-        made = qbo.create_invoice(make_invoice_draft(customer=customer, key="inv:n"), ref, {})
+        ref = quickbooks.create_customer(customer)
+        made = quickbooks.create_invoice(make_invoice_draft(customer=customer, key="inv:n"),
+                                         ref, {})
         transport.rewrite = _on("GET", f"/invoice/{made.provider_id}",
                                 lambda b: {"Invoice": dict(b["Invoice"], **{field: 5})})
-        read = qbo.get_invoice(made.provider_id)
+        read = quickbooks.get_invoice(made.provider_id)
         assert read.key == (None if field == "PrivateNote" else "inv:n")
         assert read.voided is False
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_an_invoice_created_under_another_key_is_not_linked(
@@ -154,18 +157,19 @@ def test_an_invoice_created_under_another_key_is_not_linked(
 ) -> None:
     """A create answered with an invoice carrying another key: TransientProviderError (the
     runner finds ours by key); the answer is never reported as ours."""
-    qbo, transport = _connector(emulator, tmp_path)
+    quickbooks, transport = _connector(emulator, tmp_path)
     try:
         customer = make_customer(currency="USD")
-        ref = qbo.create_customer(customer)
+        ref = quickbooks.create_customer(customer)
         transport.rewrite = _on("POST", "/invoice", lambda b: {"Invoice": dict(
             b["Invoice"], PrivateNote="ledgerlink:inv:someone-else")})
         with pytest.raises(TransientProviderError, match="does not carry key"):
-            qbo.create_invoice(make_invoice_draft(customer=customer, key="inv:ours"), ref, {})
+            quickbooks.create_invoice(make_invoice_draft(customer=customer, key="inv:ours"),
+                                      ref, {})
         transport.rewrite = None
-        assert qbo.find_invoice("inv:ours") is not None
+        assert quickbooks.find_invoice("inv:ours") is not None
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def _batch_answer(change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> Rewrite:
@@ -187,17 +191,17 @@ def test_a_batch_answer_with_bids_not_sent_or_repeated_is_refused_whole(
 ) -> None:
     """An item answered for a bId that was not sent, twice, or without one: nothing in the
     answer can be trusted, so the batch raises TransientProviderError (reconciled by key)."""
-    qbo, transport = _connector(emulator, tmp_path)
+    quickbooks, transport = _connector(emulator, tmp_path)
     try:
         customer = make_customer(currency="USD")
-        ref = qbo.create_customer(customer)
+        ref = quickbooks.create_customer(customer)
         items = [BatchItem(make_invoice_draft(customer=customer, key=f"inv:b{n}"), ref)
                  for n in range(2)]
         transport.rewrite = _batch_answer(change)
         with pytest.raises(TransientProviderError, match=said):
-            qbo.create_invoices(items, {})
+            quickbooks.create_invoices(items, {})
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 def test_a_batch_item_missing_or_answered_with_another_invoice_is_unknown(
@@ -205,10 +209,10 @@ def test_a_batch_item_missing_or_answered_with_another_invoice_is_unknown(
 ) -> None:
     """Item 0 unanswered, item 1 answered with item 2's invoice: both TransientProviderError;
     item 2 is created as answered."""
-    qbo, transport = _connector(emulator, tmp_path)
+    quickbooks, transport = _connector(emulator, tmp_path)
     try:
         customer = make_customer(currency="USD")
-        ref = qbo.create_customer(customer)
+        ref = quickbooks.create_customer(customer)
         items = [BatchItem(make_invoice_draft(customer=customer, key=f"inv:m{n}"), ref)
                  for n in range(3)]
 
@@ -217,13 +221,13 @@ def test_a_batch_item_missing_or_answered_with_another_invoice_is_unknown(
             return [dict(by_bid["2"], bId="1"), by_bid["2"]]
 
         transport.rewrite = _batch_answer(change)
-        results = qbo.create_invoices(items, {})
+        results = quickbooks.create_invoices(items, {})
         assert isinstance(results[0], TransientProviderError)
         assert isinstance(results[1], TransientProviderError)
         assert "another key" in str(results[1])
         assert not isinstance(results[2], Exception) and results[2].key == "inv:m2"
     finally:
-        qbo.close()
+        quickbooks.close()
 
 
 @pytest.mark.parametrize(("change", "said"), [
@@ -242,10 +246,10 @@ def test_a_change_feed_of_the_wrong_shape_is_refused(
                                                                    dict[str, Any]], said: str
 ) -> None:
     """Each part of a /cdc answer is checked; a wrong one is a ProviderError naming it."""
-    qbo, transport = _connector(emulator, tmp_path)
+    quickbooks, transport = _connector(emulator, tmp_path)
     try:
         transport.rewrite = _on("GET", "/cdc", change)
         with pytest.raises(ProviderError, match=said):
-            qbo.changes(datetime.now(UTC) - timedelta(hours=1))
+            quickbooks.changes(datetime.now(UTC) - timedelta(hours=1))
     finally:
-        qbo.close()
+        quickbooks.close()

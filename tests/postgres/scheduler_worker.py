@@ -1,4 +1,5 @@
-"""A scheduler worker on a PostgreSQL journal, for test_scheduler_runs.py (not a test module).
+"""A scheduler worker on a PostgreSQL journal, for test_scheduler_runs.py beside it (not a
+test module).
 
 Usage: ``python scheduler_worker.py URL ROOT NOW GO_FILE``. Waits until GO_FILE
 exists (so the workers start together), runs ``run_due`` once with the journal

@@ -1,5 +1,6 @@
-"""The book lease and its fence on PostgreSQL: tests/ledgerlink/store/test_book_lease.py collected again with
-the journal on a real PostgreSQL server (READ COMMITTED, row locks, ON CONFLICT)."""
+"""The book lease and its fence on PostgreSQL: tests/ledgerlink/store/test_book_lease.py
+collected again with the journal on a real PostgreSQL server (READ COMMITTED, row locks,
+ON CONFLICT)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ScheduleStore on PostgreSQL: the SQLite suite's behaviour tests, plus real races.
+"""JobStore on PostgreSQL: the SQLite suite's behaviour tests, plus real races.
 
 The behaviour tests are the ones of tests/ledgerlink/store, collected here again with
 the ``schedules`` fixture below (a fresh PostgreSQL database) in place of theirs.
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ledgerlink.scheduling.jobstore import JobStore
 from ledgerlink.store import Store
-from ledgerlink.store.schedules import ScheduleStore
 from tests.ledgerlink.store.test_schedule_claims import (  # noqa: F401 - collected again, on PostgreSQL
     LEASE,
     NOW,
@@ -50,16 +50,16 @@ from tests.ledgerlink.store.test_schedules import (  # noqa: F401 - collected ag
 
 
 @pytest.fixture
-def schedules(pg_url: str) -> ScheduleStore:
-    return ScheduleStore(Store(pg_url))
+def schedules(pg_url: str) -> JobStore:
+    return JobStore(Store(pg_url))
 
 
-def _thread_race(racers: list[ScheduleStore], attempt: object) -> list[object]:
+def _thread_race(racers: list[JobStore], attempt: object) -> list[object]:
     """Run ``attempt(schedules, n)`` on every racer at once; their results."""
     start = threading.Barrier(len(racers))
     results: list[object] = []
 
-    def race(schedules: ScheduleStore, n: int) -> None:
+    def race(schedules: JobStore, n: int) -> None:
         start.wait()
         results.append(attempt(schedules, n))  # type: ignore[operator]
 
@@ -74,8 +74,9 @@ def _thread_race(racers: list[ScheduleStore], attempt: object) -> list[object]:
 
 
 def test_connections_racing_for_one_slot_leave_one_winner(pg_url: str) -> None:
-    job_id = _job(ScheduleStore(Store(pg_url)))
-    racers = [ScheduleStore(Store(pg_url)) for _ in range(8)]
+    """Eight PostgreSQL connections racing for one slot leave one claimed run."""
+    job_id = _job(JobStore(Store(pg_url)))
+    racers = [JobStore(Store(pg_url)) for _ in range(8)]
     results = _thread_race(racers, lambda s, n: _claim(s, job_id, worker=f"t{n}"))
     winners = [r for r in results if r is not None]
     assert len(winners) == 1
@@ -84,11 +85,12 @@ def test_connections_racing_for_one_slot_leave_one_winner(pg_url: str) -> None:
 
 
 def test_connections_racing_to_take_over_a_dead_run_leave_one_winner(pg_url: str) -> None:
-    schedules = ScheduleStore(Store(pg_url))
+    """Eight connections racing to take over an expired run: one resumes it."""
+    schedules = JobStore(Store(pg_url))
     job_id = _job(schedules)
     dead = _claim(schedules, job_id, worker="dead")
     assert dead is not None
-    racers = [ScheduleStore(Store(pg_url)) for _ in range(8)]
+    racers = [JobStore(Store(pg_url)) for _ in range(8)]
     later = NOW + LEASE + timedelta(seconds=1)
     results = _thread_race(racers, lambda s, n: _claim(s, job_id, worker=f"t{n}", now=later))
     winners = [r for r in results if isinstance(r, ScheduleRun)]
@@ -98,12 +100,12 @@ def test_connections_racing_to_take_over_a_dead_run_leave_one_winner(pg_url: str
 
 def test_runs_racing_to_claim_the_same_items_split_them_without_overlap(pg_url: str) -> None:
     """Each item ends up claimed by exactly one of the racing runs."""
-    schedules = ScheduleStore(Store(pg_url))
+    schedules = JobStore(Store(pg_url))
     job_id = _job(schedules)
     runs = [_claim(schedules, job_id, day=None, trigger="manual", worker=f"w{n}")
             for n in range(6)]
     items = {f"i{n}": f"wo-{n}" for n in range(200)}
-    racers = [ScheduleStore(Store(pg_url)) for _ in runs]
+    racers = [JobStore(Store(pg_url)) for _ in runs]
     refusals = _thread_race(racers, lambda s, n: s.claim_items(
         "b", items, job_id=job_id, run_id=runs[n].run_id, now=NOW))  # type: ignore[union-attr]
     got = [set(items) - set(refused) for refused in refusals]  # type: ignore[arg-type]
@@ -113,12 +115,12 @@ def test_runs_racing_to_claim_the_same_items_split_them_without_overlap(pg_url: 
 
 def test_connections_racing_to_retry_an_aborted_run_leave_one_winner(pg_url: str) -> None:
     """Eight connections claiming an aborted slot at once: one takes the run back."""
-    schedules = ScheduleStore(Store(pg_url))
+    schedules = JobStore(Store(pg_url))
     job_id = _job(schedules)
     aborted = _claim(schedules, job_id, worker="first")
     assert aborted is not None
     schedules.finish_run(aborted.run_id, "aborted", summary={}, error="bad input", now=NOW)
-    racers = [ScheduleStore(Store(pg_url)) for _ in range(8)]
+    racers = [JobStore(Store(pg_url)) for _ in range(8)]
     later = NOW + timedelta(minutes=1)
     results = _thread_race(racers, lambda s, n: _claim(s, job_id, worker=f"t{n}", now=later))
     winners = [r for r in results if isinstance(r, ScheduleRun)]
@@ -129,7 +131,8 @@ def test_connections_racing_to_retry_an_aborted_run_leave_one_winner(pg_url: str
 @pytest.mark.slow
 def test_processes_race_for_one_slot_on_one_database_and_one_wins(
         pg_url: str, tmp_path: Path) -> None:
-    schedules = ScheduleStore(Store(pg_url))
+    """Processes racing for one slot in one PostgreSQL database leave one run."""
+    schedules = JobStore(Store(pg_url))
     job_id = _job(schedules)
     outputs = _race_processes(pg_url, job_id, tmp_path, NOW)  # type: ignore[arg-type]
     winners = [o for o in outputs if o is not None]
@@ -139,7 +142,8 @@ def test_processes_race_for_one_slot_on_one_database_and_one_wins(
 
 @pytest.mark.slow
 def test_processes_race_to_resume_a_dead_run_and_one_wins(pg_url: str, tmp_path: Path) -> None:
-    schedules = ScheduleStore(Store(pg_url))
+    """Processes racing to resume an expired run on PostgreSQL: one resumes it."""
+    schedules = JobStore(Store(pg_url))
     job_id = _job(schedules)
     dead = _claim(schedules, job_id, worker="dead")
     assert dead is not None

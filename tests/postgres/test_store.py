@@ -89,6 +89,7 @@ def test_every_migration_can_be_undone_and_redone(pg_empty_url: str) -> None:
 
 
 def test_state_round_trips_invoices_work_drafts_and_customers(store: Store) -> None:
+    """Invoices, work, drafts, customer and product refs read back from PostgreSQL per book."""
     with store.transaction("b") as tx:
         tx.invoice("draft:c1:2", "c1", "draft", False, "DKK", pending=False, remote_id="D2")
         tx.invoice("draft:c1:10", "c1", "draft", True, "DKK", pending=False, remote_id="D10")
@@ -131,6 +132,7 @@ def test_upserts_replace_rows_and_updates_touch_only_their_book(store: Store) ->
 
 
 def test_forgetting_and_releasing_remove_only_their_own_work(store: Store) -> None:
+    """Forgetting an invoice or work and releasing a draft remove only their own work rows."""
     with store.transaction("b") as tx:
         tx.invoice("inv:w1", "c1", "book", True, "DKK", pending=True)
         tx.work("w1", "f1", "inv:w1", 0)
@@ -147,6 +149,7 @@ def test_forgetting_and_releasing_remove_only_their_own_work(store: Store) -> No
 
 
 def test_ops_resolve_and_unresolved_intents(store: Store) -> None:
+    """Operations resolve, a retry replaces its intent, and unresolved intents are listed."""
     with store.transaction("b") as tx:
         for n in range(3):
             tx.op(f"create:inv:w{n}", "create", "intent", "c1", f"inv:w{n}", "r1")
@@ -163,6 +166,7 @@ def test_ops_resolve_and_unresolved_intents(store: Store) -> None:
 
 
 def test_the_log_runs_and_tokens_round_trip(store: Store) -> None:
+    """Log lines, runs and tokens read back from PostgreSQL, filtered and in order."""
     store.start_run("r1", "b", "sandbox")
     with store.transaction("b") as tx:
         for i in range(5):
@@ -212,6 +216,7 @@ def test_workers_saving_the_same_token_at_once_all_succeed(pg_url: str) -> None:
 
 
 def test_status_facts_and_the_feed_watermark_round_trip(store: Store) -> None:
+    """Invoice facts and the feed watermark round-trip, and a stale watermark move is refused."""
     due = date(2026, 1, 9)
     with store.transaction("b") as tx:
         tx.invoice("inv:w1", "c1", "book", False, "DKK", pending=False, remote_id="R1")

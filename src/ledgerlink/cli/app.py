@@ -9,13 +9,14 @@ provider's connector. A test holds each listed help to the command's own.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import click
 
 from ledgerlink import plugins
 from ledgerlink.plugins.lazy import LazyCommand, LazyGroup
 
-__all__ = ["CORE_COMMANDS", "add_plugin_commands", "main"]
+__all__ = ["CORE_COMMANDS", "MainGroup", "add_plugin_commands", "main"]
 
 #: The core commands: name, ``module:attribute`` and the help line ``--help`` lists.
 CORE_COMMANDS = (
@@ -44,7 +45,32 @@ CORE_COMMANDS = (
 )
 
 
-@click.group(cls=LazyGroup)
+class MainGroup(LazyGroup):
+    """The ``ledgerlink`` group: with ``--json`` anywhere on the command line, click's
+    own errors (a missing option, a bad value, a refused confirmation) are one JSON
+    error object on stdout too, like every ledgerlink error (:mod:`.errors`)."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta["ledgerlink.json"] = "--json" in args
+        return ctx
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as err:
+            if not ctx.meta.get("ledgerlink.json"):
+                raise
+            from ledgerlink.cli import output
+
+            output.emit_json({"error": {"type": type(err).__name__,
+                                        "message": err.format_message(),
+                                        "exit_status": err.exit_code}})
+            raise click.exceptions.Exit(err.exit_code) from None
+
+
+@click.group(cls=MainGroup)
 @click.version_option(package_name="ledgerlink")
 def main() -> None:
     """Turn operational work into customers and invoices in accounting systems."""

@@ -14,6 +14,8 @@ masked by :func:`display_store`.
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,7 +24,8 @@ from typing import Any, TypeVar
 import attrs
 import click
 
-from ledgerlink.errors import AuthError, LedgerlinkError
+from ledgerlink.cli.exits import EXIT_BAD_INPUT
+from ledgerlink.errors import AuthError, LedgerlinkError, ValidationError
 from ledgerlink.http.connection import DEFAULT_STORE
 from ledgerlink.http.redact import redact_text
 from ledgerlink.store import Store
@@ -41,8 +44,12 @@ __all__ = [
     "load_pending",
     "oauth_options",
     "refusals",
+    "require_store",
     "save_pending",
+    "say",
+    "token_facts",
     "token_lifetime_lines",
+    "token_status",
 ]
 
 #: Seconds a started authorization may be finished in (authorization codes live minutes).
@@ -113,13 +120,41 @@ def display_store(target: str) -> str:
 
 
 @contextmanager
-def refusals() -> Iterator[None]:
-    """Print a refusal (the provider's words kept, secrets masked) and exit non-zero."""
+def refusals(as_json: bool = False) -> Iterator[None]:
+    """Print a refusal (the provider's words kept, secrets masked) and exit non-zero.
+
+    With ``as_json`` the refusal is one JSON error object on stdout, as the core
+    commands print it (:func:`ledgerlink.cli.errors.error_json`), every text in
+    it masked. Bad input (a missing ``--yes``) exits 2, other refusals 1.
+    """
     try:
         yield
     except LedgerlinkError as err:
-        click.echo(f"error: {redact_text(str(err))}", err=True)
-        raise SystemExit(EXIT_REFUSED) from None
+        status = EXIT_BAD_INPUT if isinstance(err, ValidationError) else EXIT_REFUSED
+        if as_json:
+            from ledgerlink.cli.errors import error_json
+
+            body = error_json(err, status)["error"]
+            click.echo(json.dumps({"error": {key: redact_text(value) if isinstance(value, str)
+                                             else value for key, value in body.items()}},
+                                  indent=2, sort_keys=True, default=str))
+        else:
+            click.echo(f"error: {redact_text(str(err))}", err=True)
+        raise SystemExit(status) from None
+
+
+def require_store(store: str) -> None:
+    """Refuse a journal path that does not exist (opening it would create an empty one)."""
+    if "://" not in store and not os.path.exists(store):
+        raise LedgerlinkError(f"no journal store at {store}")
+
+
+def say(as_json: bool, document: Mapping[str, Any], text: str) -> None:
+    """What a provider command says when it succeeds: ``document`` under --json, else ``text``."""
+    if as_json:
+        click.echo(json.dumps(document, indent=2, sort_keys=True, default=str))
+    else:
+        click.echo(text)
 
 
 @contextmanager
@@ -212,6 +247,37 @@ def forget_token(store: Store, key: str) -> None:
         return
     store.save_token(key, {"access_token": "", "refresh_token": None, "expires_at": 0.0,
                            "disconnected_at": time.time()})
+
+
+def token_facts(stored: Mapping[str, Any] | None, now: float) -> dict[str, Any]:
+    """What ``status --json`` says of a stored token document, without any secret."""
+    stored = stored or {}
+    expires_at = stored.get("expires_at")
+    return {"connected": bool(stored.get("refresh_token")),
+            "access_token_expires_at": expires_at,
+            "access_token_valid": expires_at is not None and float(expires_at) > now,
+            "scope": stored.get("scope")}
+
+
+def token_status(store: str, key: str, *, as_json: bool, ids: Mapping[str, str],
+                 name: str) -> Mapping[str, Any] | None:
+    """The token document under ``key``, for a ``status`` command to describe.
+
+    None when everything is said already: under ``--json`` the
+    :func:`token_facts` (with ``ids``) are printed, and a ``name`` not
+    connected is said and exits 1.
+    """
+    with refusals(as_json):
+        require_store(store)
+        with journal(store) as opened:
+            stored = opened.load_token(key)
+    facts = {**ids, "store": display_store(store), **token_facts(stored, time.time())}
+    if as_json or not stored or not facts["connected"]:
+        say(as_json, facts, f"{name}: not connected in {display_store(store)}.")
+        if not facts["connected"]:
+            raise SystemExit(EXIT_REFUSED)
+        return None
+    return stored
 
 
 def token_lifetime_lines(stored: Mapping[str, Any], now: float) -> list[str]:

@@ -9,6 +9,7 @@ from ledgerlink import plugins
 from ledgerlink.cli import output
 from ledgerlink.cli.errors import reported
 from ledgerlink.cli.options import json_option
+from ledgerlink.cli.output import Col
 
 __all__ = ["connectors"]
 
@@ -27,15 +28,11 @@ def connectors(as_json: bool) -> None:
     if as_json:
         output.emit_json({"connectors": rows, "failed_plugins": failures})
         return
-    from rich.table import Table
-
-    table = Table(title="Connectors")
-    for column in ("name", "distribution", "version", "capabilities"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(str(row["name"]), str(row["distribution"]), str(row["version"]),
-                      ", ".join(row["capabilities"]))
-    output.console.print(table)
+    output.print_table(output.console, output.table(
+        [Col("name"), Col("distribution", drop=2), Col("version", drop=1),
+         Col("capabilities", fit="wrap")],
+        [(row["name"], row["distribution"], row["version"], ", ".join(row["capabilities"]))
+         for row in rows], width=output.console.width, title="Connectors"))
     for failure in host.failures:
         output.stderr.print(f"plugin {failure.plugin!r} from {failure.distribution} failed to "
                             f"load: {failure.error}", highlight=False)

@@ -10,28 +10,30 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import attrs
 import click
-from rich.console import Console
 
-from ledgerlink import api, plugins, render
+from ledgerlink import api, plugins
 from ledgerlink.cli import output
 from ledgerlink.cli.connecting import connect, connector_options
 from ledgerlink.cli.errors import EXIT_FAILURES, reported
 from ledgerlink.cli.inputs import load_inputs, missing_file, parse_now
+from ledgerlink.cli.invoicing_output import (
+    PLAN_LIMIT,
+    plan_json,
+    result_json,
+    show_log,
+    show_plan,
+    show_result,
+)
 from ledgerlink.cli.options import input_options, json_option, store_option
 from ledgerlink.domain import Company, Customer, WorkOrder
 from ledgerlink.errors import InputFileError
 from ledgerlink.planning import plan as plan_work
 from ledgerlink.plans import Plan
-from ledgerlink.runner import RunResult
 
 __all__ = ["log", "plan_command", "result_json", "run_command", "show_result"]
-
-#: Log lines shown after a run.
-LOG_TAIL = 15
 
 
 def _preview(orders: list[WorkOrder], people: list[Customer], company: Company,
@@ -62,41 +64,19 @@ def _say_nothing_in(work: Path) -> None:
     output.stderr.print(f"no work orders in {work}", markup=False, highlight=False)
 
 
-def _plan_json(plan: Plan) -> dict[str, Any]:
-    return {
-        "now": plan.now.isoformat(),
-        "counts": plan.counts(),
-        "already_invoiced": plan.already_invoiced,
-        "actions": [{"customer": a.customer_id, "kind": a.kind, "key": a.op_key,
-                     "detail": render.describe(a)} for a in plan.actions],
-        "notices": [{"customer": n.customer_id, "kind": n.kind.value, "subject": n.subject,
-                     "reason": n.reason} for n in plan.notices],
-    }
-
-
-def result_json(result: RunResult) -> dict[str, Any]:
-    """A run's outcome as ``run --json`` and ``demo --json`` print it."""
-    return {
-        "run_id": result.run_id,
-        "book": result.book,
-        "summary": result.summary,
-        "failures": [{"customer": o.customer_id, "kind": o.kind, "message": o.message}
-                     for o in result.failed],
-    }
-
-
-def show_result(console: Console, result: RunResult) -> None:
-    """A run's summary and the tail of its transfer log, as tables."""
-    console.print(render.summary_table(result.summary))
-    console.print(render.log_table(result.log[-LOG_TAIL:], with_time=False,
-                                   title=f"Transfer log (last {LOG_TAIL} of run {result.run_id})"))
-
-
 @click.command("plan")
 @input_options
+@click.option("--limit", default=PLAN_LIMIT, show_default=True, type=click.IntRange(min=0),
+              help="Notices and actions to show (notices first); --json shows all.")
+@click.option("--all", "show_all", is_flag=True, help="Show every notice and action.")
 def plan_command(work: Path, customers: Path, policy: Path | None, connector: str,
-                 pairs: tuple[str, ...], store: str, now: str | None, as_json: bool) -> None:
-    """Preview what a run would do; nothing is written anywhere."""
+                 pairs: tuple[str, ...], store: str, now: str | None, limit: int,
+                 show_all: bool, as_json: bool) -> None:
+    """Preview what a run would do; nothing is written anywhere.
+
+    Prints the counts first, then the notices (work left alone, and why), then
+    the actions, up to --limit rows in all.
+    """
 
     with reported(as_json):
         moment = parse_now(now)
@@ -106,9 +86,9 @@ def plan_command(work: Path, customers: Path, policy: Path | None, connector: st
             return
         preview = _preview(orders, people, company, moment, connector, pairs, store)
     if as_json:
-        output.emit_json(_plan_json(preview))
+        output.emit_json(plan_json(preview))
     else:
-        output.console.print(render.plan_table(preview))
+        show_plan(output.console, preview, None if show_all else limit)
 
 
 @click.command("run")
@@ -136,7 +116,7 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
         if allow_credits:
             company = attrs.evolve(company, allow_credits=True)
         book = connect(connector, pairs, store)
-        with output.progress(not as_json) as progress:
+        with output.progress(not as_json, "invoicing") as progress:
             result = api.invoice(orders, people, company, book, now=moment, store=store,
                                  workers=workers, progress=progress,
                                  wait=timedelta(seconds=wait_seconds))
@@ -167,4 +147,5 @@ def log(store: str, run_id: str | None, limit: int, failed: bool, as_json: bool)
     if as_json:
         output.emit_json([attrs.asdict(e) for e in entries])
     else:
-        output.console.print(render.log_table(entries))
+        show_log(output.console, entries,
+                 empty="no failed entries" if failed else "nothing was written")

@@ -25,6 +25,7 @@ from typing import Any
 import click
 
 from ledgerlink.cli import output
+from ledgerlink.cli.asking import confirm, yes_option
 from ledgerlink.cli.errors import EXIT_BAD_INPUT, EXIT_FAILURES, reported
 from ledgerlink.cli.inputs import missing_file, parse_now
 from ledgerlink.cli.schedule_output import (
@@ -45,13 +46,13 @@ from ledgerlink.cli.schedule_support import (
     apply_options,
     build_job,
     company_name,
-    emit,
     existing_store,
     job_options,
     json_option,
     now_option,
     parse_day,
     read_document,
+    resolve_job,
     scheduler_for,
     store_option,
     workspace_options,
@@ -69,7 +70,10 @@ __all__ = ["schedule"]
 
 @click.group("schedule")
 def schedule() -> None:
-    """Scheduled invoicing jobs: billable items of projects invoiced on a calendar."""
+    """Scheduled invoicing jobs: billable items of projects invoiced on a calendar.
+
+    A JOB_ID (and --job) is a job's id, a unique start of its id, or its name.
+    """
 
 
 @schedule.command("create")
@@ -130,7 +134,7 @@ def edit(job_id: str, store: str, now: str | None, as_json: bool, **given: Any) 
     with reported(as_json):
         moment = parse_now(now)
         scheduler = scheduler_for(existing_store(store))
-        document = codec.job_to_dict(scheduler.jobs.get(job_id))
+        document = codec.job_to_dict(scheduler.jobs.get(resolve_job(scheduler, job_id)))
         touched = apply_options(document, given)
         saved = scheduler.save(build_job(document, touched, None), now=moment)
         listing = scheduler.listing(company=saved.company, now=moment)
@@ -141,7 +145,7 @@ def _report_saved(verb: str, job: ScheduledJob, listing: Sequence[Any], as_json:
 
     mine = [entry for entry in listing if entry.job.id == job.id]
     if as_json:
-        emit(listing_json(mine)[0] if mine else job_json(job))
+        output.emit_json(listing_json(mine)[0] if mine else job_json(job))
         return
     when = listing_json(mine)[0] if mine else {}
     nxt = (f"next run {when['next_run_local']} {job.time_zone} ({when['next_run_utc']})"
@@ -183,11 +187,14 @@ def preview(job_id: str | None, from_file: Path | None, run_day: str | None, pro
             target = "sqlite://" if missing_file(store) else store
         else:
             assert job_id is not None
-            job, target = job_id, existing_store(store)
-        result = scheduler_for(target, workspaces).preview(
-            job, now=parse_now(now), run_day=parse_day(run_day, "--run-day"))
+            target = existing_store(store)
+        scheduler = scheduler_for(target, workspaces)
+        if job_id is not None:
+            job = resolve_job(scheduler, job_id)
+        result = scheduler.preview(job, now=parse_now(now),
+                                   run_day=parse_day(run_day, "--run-day"))
     if as_json:
-        emit(preview_json(result))
+        output.emit_json(preview_json(result))
     else:
         show_preview(output.console, result)
 
@@ -208,7 +215,7 @@ def list_command(company: str | None, everything: bool, store: str, now: str | N
             company=company, now=moment)
         listing = [entry for entry in listing if everything or entry.job.active]
     if as_json:
-        emit(listing_json(listing))
+        output.emit_json(listing_json(listing))
     else:
         show_listing(output.console, listing)
 
@@ -227,8 +234,10 @@ def run_command(job_id: str, projects: Path, customers: Path, policy: Path | Non
     with reported(as_json):
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
         scheduler = scheduler_for(existing_store(store), workspaces)
-        scheduler.jobs.get(job_id)  # an unknown id is an error, not a failed run
-        runs = [scheduler.run_now(job_id, now=parse_now(now))]
+        # An unknown or ambiguous job is an error, not a failed run.
+        resolved = resolve_job(scheduler, job_id)
+        with output.progress(not as_json, f"running job {resolved}"):
+            runs = [scheduler.run_now(resolved, now=parse_now(now))]
     _report_runs(scheduler, runs, as_json)
 
 
@@ -245,7 +254,8 @@ def run_due(projects: Path, customers: Path, policy: Path | None, connector: str
         workspaces = Workspaces(projects, customers, policy, connector, pairs, store)
         scheduler = scheduler_for(store, workspaces)
         # Only this company's jobs: these files hold no other company's data.
-        runs = scheduler.run_due(now=parse_now(now), company=company_name(policy))
+        with output.progress(not as_json, "running due jobs"):
+            runs = scheduler.run_due(now=parse_now(now), company=company_name(policy))
     _report_runs(scheduler, runs, as_json)
 
 
@@ -253,7 +263,7 @@ def _report_runs(scheduler: Scheduler, runs: Sequence[Any], as_json: bool) -> No
 
     entries = {r.run.run_id: scheduler.jobs.log(run_id=r.run.run_id) for r in runs}
     if as_json:
-        emit([run_json(r, entries[r.run.run_id]) for r in runs])
+        output.emit_json([run_json(r, entries[r.run.run_id]) for r in runs])
     else:
         if not runs:
             output.console.print("No job is due.")
@@ -265,41 +275,54 @@ def _report_runs(scheduler: Scheduler, runs: Sequence[Any], as_json: bool) -> No
         sys.exit(EXIT_FAILURES)
 
 
-def _set_state(action: str, job_id: str, store: str) -> None:
+def _set_state(action: str, job_id: str, store: str, as_json: bool, yes: bool = True) -> None:
 
-    with reported():
+    with reported(as_json):
         scheduler = scheduler_for(existing_store(store))
-        getattr(scheduler, action)(job_id, now=datetime.now(UTC))
+        job = scheduler.jobs.get(resolve_job(scheduler, job_id))
+        if action == "delete":
+            confirm(f"delete job {job.id} ({job.name})", yes=yes, as_json=as_json,
+                    detail="Its runs and transfer log are kept.")
+        getattr(scheduler, action)(job.id, now=datetime.now(UTC))
     past = {"activate": "activated", "deactivate": "deactivated", "delete": "deleted"}[action]
-    output.console.print(f"Job {job_id} {past}.", highlight=False, markup=False)
+    if as_json:
+        output.emit_json({"id": job.id, "name": job.name, "company": job.company,
+                          "action": past})
+    else:
+        output.console.print(f"Job {job.id} ({job.name}) {past}.", highlight=False,
+                             markup=False)
 
 
 @schedule.command("deactivate")
 @click.argument("job_id")
 @store_option
-def deactivate(job_id: str, store: str) -> None:
+@json_option
+def deactivate(job_id: str, store: str, as_json: bool) -> None:
     """Stop a job from running (it stays listed with --all)."""
-    _set_state("deactivate", job_id, store)
+    _set_state("deactivate", job_id, store, as_json)
 
 
 @schedule.command("activate")
 @click.argument("job_id")
 @store_option
-def activate(job_id: str, store: str) -> None:
+@json_option
+def activate(job_id: str, store: str, as_json: bool) -> None:
     """Let a deactivated job run again."""
-    _set_state("activate", job_id, store)
+    _set_state("activate", job_id, store, as_json)
 
 
 @schedule.command("delete")
 @click.argument("job_id")
+@yes_option
 @store_option
-def delete(job_id: str, store: str) -> None:
-    """Delete a job; its runs and transfer log are kept."""
-    _set_state("delete", job_id, store)
+@json_option
+def delete(job_id: str, yes: bool, store: str, as_json: bool) -> None:
+    """Delete a job (asks first, or --yes); its runs and transfer log are kept."""
+    _set_state("delete", job_id, store, as_json, yes)
 
 
 @schedule.command("log")
-@click.option("--job", "job_id", help="Only this job.")
+@click.option("--job", "job_id", help="Only this job (id, unique id start or name).")
 @click.option("--run", "run_id", help="Only this run.")
 @click.option("--kind", type=click.Choice(["invoice", "error", "notice", "notification"]),
               help="Only entries of this kind.")
@@ -310,16 +333,18 @@ def log_command(job_id: str | None, run_id: str | None, kind: str | None, store:
     """The transfer log of job runs: invoices (provider id, number, amount) and errors."""
 
     with reported(as_json):
-        entries = scheduler_for(existing_store(store)).jobs.log(job_id=job_id, run_id=run_id,
-                                                              kind=kind)
+        scheduler = scheduler_for(existing_store(store))
+        if job_id is not None:
+            job_id = resolve_job(scheduler, job_id, include_deleted=True)
+        entries = scheduler.jobs.log(job_id=job_id, run_id=run_id, kind=kind)
     if as_json:
-        emit(log_json(entries))
+        output.emit_json(log_json(entries))
     else:
         show_log(output.console, entries)
 
 
 @schedule.command("runs")
-@click.option("--job", "job_id", help="Only this job's runs.")
+@click.option("--job", "job_id", help="Only this job's runs (id, unique id start or name).")
 @click.option("--limit", default=50, show_default=True, help="Newest runs to show.")
 @store_option
 @json_option
@@ -327,8 +352,11 @@ def runs_command(job_id: str | None, limit: int, store: str, as_json: bool) -> N
     """The newest runs with their state and summary."""
 
     with reported(as_json):
-        runs = scheduler_for(existing_store(store)).jobs.runs(job_id=job_id, limit=limit)
+        scheduler = scheduler_for(existing_store(store))
+        if job_id is not None:
+            job_id = resolve_job(scheduler, job_id, include_deleted=True)
+        runs = scheduler.jobs.runs(job_id=job_id, limit=limit)
     if as_json:
-        emit(runs_json(runs))
+        output.emit_json(runs_json(runs))
     else:
         show_runs(output.console, runs)

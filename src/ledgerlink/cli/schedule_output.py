@@ -12,8 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
-from rich.table import Table
 
+from ledgerlink.cli.output import Col, print_table, table, utc_time
 from ledgerlink.scheduling import codec
 from ledgerlink.scheduling.files import format_date_rule, format_recurrence
 from ledgerlink.scheduling.model import ScheduledJob
@@ -58,20 +58,26 @@ def listing_json(listing: Sequence[JobListing]) -> list[dict[str, Any]]:
              "next_run_utc": _utc(entry.next_run) or None} for entry in listing]
 
 
+def _local_short(instant: datetime | None, time_zone: str) -> str:
+    """``2025-11-30 22:00 CET``: the local time a table shows (JSON keeps the offset)."""
+    if instant is None:
+        return ""
+    return f"{instant.astimezone(ZoneInfo(time_zone)):%Y-%m-%d %H:%M %Z}"
+
+
 def show_listing(console: Console, listing: Sequence[JobListing]) -> None:
-    table = Table(title="Scheduled jobs", caption=None if listing else "no jobs")
-    for column in ("id", "name", "company", "every", "items up to", "active",
-                   "next run (local)", "next run (UTC)"):
-        table.add_column(column, overflow="fold")
-    for entry in listing:
-        job = entry.job
-        table.add_row(job.id, job.name, job.company,
-                      f"{format_recurrence(job.recurrence)} from {job.run_hour:02d}:00",
-                      format_date_rule(job.include_up_to), "yes" if job.active else "no",
-                      f"{_local(entry.next_run, job.time_zone)} {job.time_zone}"
-                      if entry.next_run else "never (inactive)",
-                      _utc(entry.next_run))
-    console.print(table)
+    columns = [Col("id"), Col("name", fit="cut", max_width=40),
+               Col("company", fit="cut", drop=6), Col("every", fit="wrap", drop=3),
+               Col("items up to", drop=5), Col("active", drop=2), Col("next run"),
+               Col("next run (UTC)", drop=4)]
+    rows = [(entry.job.id, entry.job.name, entry.job.company,
+             f"{format_recurrence(entry.job.recurrence)} from {entry.job.run_hour:02d}:00",
+             format_date_rule(entry.job.include_up_to), "yes" if entry.job.active else "no",
+             _local_short(entry.next_run, entry.job.time_zone) or "never (inactive)",
+             f"{entry.next_run.astimezone(UTC):%Y-%m-%d %H:%M}" if entry.next_run else "")
+            for entry in listing]
+    print_table(console, table(columns, rows, width=console.width, title="Scheduled jobs",
+                               caption=None if listing else "no jobs"))
 
 
 # --- previews --------------------------------------------------------------------------
@@ -111,25 +117,23 @@ def show_preview(console: Console, preview: JobPreview) -> None:
                   f"items up to {preview.cutoff}, invoice date {preview.invoice_date}, "
                   f"registration date {preview.registration_date}. Nothing was written.",
                   highlight=False, markup=False)
-    projects = Table(title="Matching projects",
-                     caption=None if preview.projects else "no project has anything to bill")
-    for column in ("project", "name", "customer", "items to bill", "held back by limit", "net"):
-        projects.add_column(column, overflow="fold",
-                            justify="right" if column == "net" else "left")
-    for p in preview.projects:
-        projects.add_row(p.project.id, p.project.name, p.project.customer_id,
-                         ", ".join(i.id for i in p.to_bill), ", ".join(i.id for i in p.held),
-                         f"{p.net} {p.currency}")
-    console.print(projects)
-    invoices = Table(title="Invoices it would make")
-    for column in ("customer", "projects", "items", "net", "vat", "gross"):
-        invoices.add_column(column, overflow="fold",
-                            justify="right" if column in ("net", "vat", "gross") else "left")
-    for inv in preview.invoices:
-        invoices.add_row(f"{inv.customer_id} {inv.customer_name}", ", ".join(inv.project_ids),
-                         str(len(inv.item_ids)), f"{inv.net} {inv.currency}",
-                         f"{inv.vat} {inv.currency}", f"{inv.gross} {inv.currency}")
-    console.print(invoices)
+    print_table(console, table(
+        [Col("project"), Col("name", fit="cut", drop=2), Col("customer"),
+         Col("items to bill", fit="wrap"), Col("held back by limit", fit="wrap", drop=1),
+         Col("net", justify="right")],
+        [(p.project.id, p.project.name, p.project.customer_id,
+          ", ".join(i.id for i in p.to_bill), ", ".join(i.id for i in p.held),
+          f"{p.net} {p.currency}") for p in preview.projects],
+        width=console.width, title="Matching projects",
+        caption=None if preview.projects else "no project has anything to bill"))
+    print_table(console, table(
+        [Col("customer"), Col("name", fit="cut", drop=3), Col("projects", fit="wrap"),
+         Col("items", justify="right", drop=4), Col("net", justify="right", drop=2),
+         Col("vat", justify="right", drop=1), Col("gross", justify="right")],
+        [(inv.customer_id, inv.customer_name, ", ".join(inv.project_ids),
+          len(inv.item_ids), f"{inv.net} {inv.currency}", f"{inv.vat} {inv.currency}",
+          f"{inv.gross} {inv.currency}") for inv in preview.invoices],
+        width=console.width, title="Invoices it would make"))
     for total in preview.totals():
         console.print(f"Total {total.currency}: {total.invoices} invoices, net {total.net}, "
                       f"VAT {total.vat}, gross {total.gross}", highlight=False, markup=False)
@@ -176,31 +180,54 @@ def show_run(console: Console, job_run: JobRun, entries: Sequence[ScheduleLogEnt
                   highlight=False, markup=False)
     if run.error:
         console.print(f"error: {run.error}", highlight=False, markup=False)
-    show_log(console, entries, title=f"Transfer log of run {run.run_id}")
+    show_log(console, entries, title=None)
+
+
+def _grouped(items: Sequence[Any], key: str) -> list[tuple[str, list[Any]]]:
+    """``items`` in groups sharing ``key`` (first appearance order), so a table per group
+    names the shared id once, in its title, instead of in a 32-character column."""
+    groups: dict[str, list[Any]] = {}
+    for item in items:
+        groups.setdefault(getattr(item, key), []).append(item)
+    return list(groups.items())
 
 
 def show_log(console: Console, entries: Sequence[ScheduleLogEntry], *,
-             title: str = "Scheduled runs' transfer log") -> None:
-    table = Table(title=title, caption=None if entries else "nothing logged")
-    for column in ("time", "job", "run", "kind", "customer", "projects", "provider id",
-                   "number", "amount", "message"):
-        table.add_column(column, overflow="fold",
-                         justify="right" if column == "amount" else "left")
-    for e in entries:
-        amount = f"{e.amount} {e.currency or ''}".strip() if e.amount is not None else ""
-        table.add_row(e.at[:19], e.job_id, e.run_id, e.kind, e.customer_id or "",
-                      e.projects or "", e.provider_id or "", e.number or "", amount,
-                      e.message, style="red" if e.kind == "error" else None)
-    console.print(table)
+             title: str | None = "Scheduled runs' transfer log") -> None:
+    """The entries, one table per run (its run and job ids in the title); errors in red."""
+    columns = [Col("time (UTC)", drop=3), Col("kind"), Col("customer"),
+               Col("projects", fit="wrap"), Col("provider id"), Col("number", drop=5),
+               Col("amount", justify="right", drop=2), Col("creator", drop=6),
+               Col("message", fit="cut", drop=1)]
+    if not entries:
+        print_table(console, table(columns, [], width=console.width, title=title,
+                                   caption="nothing logged"))
+        return
+    if title:
+        console.print(title, highlight=False, markup=False)
+    for run_id, group in _grouped(entries, "run_id"):
+        rows = [(utc_time(e.at), e.kind, e.customer_id, e.projects, e.provider_id, e.number,
+                 f"{e.amount} {e.currency or ''}".strip() if e.amount is not None else "",
+                 e.creator, e.message) for e in group]
+        print_table(console, table(
+            columns, rows, width=console.width,
+            title=f"run {run_id} of job {group[0].job_id}",
+            styles=["red" if e.kind == "error" else None for e in group]))
 
 
 def show_runs(console: Console, runs: Sequence[ScheduleRun]) -> None:
-    table = Table(title="Scheduled runs", caption=None if runs else "no runs")
-    for column in ("run", "job", "trigger", "run day", "state", "started (UTC)", "summary",
-                   "error"):
-        table.add_column(column, overflow="fold")
-    for run in runs:
-        table.add_row(run.run_id, run.job_id, run.trigger, run.scheduled_for.isoformat(),
-                      run.state, run.claimed_at[:19], _summary(run.summary), run.error,
-                      style="red" if run.state in ("failed", "aborted") else None)
-    console.print(table)
+    """The runs, one table per job (its id in the title); failed runs in red."""
+    columns = [Col("run"), Col("trigger", drop=2), Col("run day"), Col("state"),
+               Col("started (UTC)", drop=4), Col("summary", fit="cut", drop=1),
+               Col("error", fit="cut", drop=3)]
+    if not runs:
+        print_table(console, table(columns, [], width=console.width, title="Scheduled runs",
+                                   caption="no runs"))
+        return
+    for job_id, group in _grouped(runs, "job_id"):
+        rows = [(run.run_id, run.trigger, run.scheduled_for.isoformat(), run.state,
+                 utc_time(run.claimed_at), _summary(run.summary),
+                 " ".join(run.error.split())) for run in group]
+        print_table(console, table(
+            columns, rows, width=console.width, title=f"Runs of job {job_id}",
+            styles=["red" if run.state in ("failed", "aborted") else None for run in group]))

@@ -24,7 +24,7 @@ import click
 from ledgerlink import api
 from ledgerlink.cli.connecting import connect, parse_options
 from ledgerlink.cli.inputs import load_with_customers, missing_file
-from ledgerlink.errors import InputFileError, LedgerlinkError, ValidationError
+from ledgerlink.errors import InputFileError, LedgerlinkError, NotFoundError, ValidationError
 from ledgerlink.scheduling import codec
 from ledgerlink.scheduling import files as words
 from ledgerlink.scheduling.model import DateRule, Project, Recipient, ScheduledJob
@@ -36,14 +36,13 @@ __all__ = [
     "apply_options",
     "build_job",
     "company_name",
-    "emit",
     "existing_store",
     "job_options",
     "json_option",
     "now_option",
     "parse_day",
-
     "read_document",
+    "resolve_job",
     "scheduler_for",
     "store_option",
     "workspace_options",
@@ -286,6 +285,33 @@ def scheduler_for(store: str, workspaces: Callable[[str], Workspace] | None = No
     return Scheduler(api.open_store(store), workspaces or no_workspace, notifier=notifier)
 
 
+def resolve_job(scheduler: Scheduler, ref: str, *, include_deleted: bool = False) -> str:
+    """The id of the job ``ref`` names: its id, a unique start of its id, or its name.
+
+    NotFoundError when nothing matches; ValidationError (bad input) listing
+    the candidates when several jobs do (a short prefix, or one name in two
+    companies). Deleted jobs count only with ``include_deleted`` (their log
+    and runs stay readable).
+    """
+    try:
+        return scheduler.jobs.get(ref, include_deleted=include_deleted).id
+    except NotFoundError:
+        pass
+    jobs = scheduler.jobs.jobs(include_deleted=include_deleted)
+    named = ([j for j in jobs if j.name == ref]
+             or [j for j in jobs if j.name.casefold() == ref.casefold()])
+    found = named or [j for j in jobs if ref and j.id.startswith(ref.lower())]
+    if len(found) == 1:
+        return found[0].id
+    if not found:
+        raise NotFoundError(f"no scheduled job {ref!r}: no job has that id or name, and no "
+                            f"job id starts with it (`ledgerlink schedule list --all` lists "
+                            f"them)", provider="ledgerlink")
+    listed = "; ".join(f"{j.id} ({j.name}, {j.company})" for j in found)
+    raise ValidationError(f"{ref!r} names {len(found)} jobs: {listed}; give more of the id",
+                          field="JOB_ID", value=ref)
+
+
 def existing_store(store: str) -> str:
     """``store``, refusing a SQLite path that does not exist (reading must not create one)."""
 
@@ -302,10 +328,6 @@ def parse_day(value: str | None, field: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationError("not an ISO 8601 date", field=field, value=value) from None
-
-
-def emit(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
 
 
 def read_document(path: Path) -> dict[str, Any]:

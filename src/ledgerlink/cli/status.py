@@ -20,6 +20,7 @@ from ledgerlink.cli.connecting import connector_options
 from ledgerlink.cli.errors import EXIT_FAILURES, reported
 from ledgerlink.cli.inputs import missing_file
 from ledgerlink.cli.options import connector_option, json_option, option_option, store_option
+from ledgerlink.cli.output import Col
 from ledgerlink.connector import Connector
 from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.refreshing import RefreshResult
@@ -105,27 +106,20 @@ def _refresh_json(result: RefreshResult | None) -> dict[str, Any] | None:
 
 
 def _show_statuses(console: Console, rows: list[dict[str, Any]], books: Sequence[str]) -> None:
-    from rich.table import Table
-
-    table = Table(title="Invoices ledgerlink made")
-    columns = ["key", "customer", "number", "total", "balance", "due", "status"]
-    if len(books) > 1:
-        columns.insert(0, "book")
-    for column in columns:
-        # The status is what people look for: it keeps its words whole.
-        table.add_column(column, overflow="fold", no_wrap=column == "status",
-                         justify="right" if column in ("total", "balance") else "left")
+    columns = [Col("book")] if len(books) > 1 else []
+    # The status is what people look for: it keeps its words whole.
+    columns += [Col("key"), Col("customer"), Col("number", drop=2),
+                Col("total", justify="right"), Col("balance", justify="right", drop=3),
+                Col("due", drop=1), Col("status", fit="wrap")]
+    cells = []
     for row in rows:
-        cells = {
-            "book": row["book"], "key": row["key"], "customer": row["customer"],
-            "number": row["number"] or "", "due": row["due_date"] or "",
-            "total": f"{row['total'] or ''} {row['currency']}".strip(),
-            "balance": row["balance"] or "",
-            "status": ", ".join(row["status"]) if row["status"] is not None
-            else "not refreshed",
-        }
-        table.add_row(*(str(cells[c]) for c in columns))
-    console.print(table)
+        status = (", ".join(row["status"]) if row["status"] is not None else "not refreshed")
+        cells.append(([row["book"]] if len(books) > 1 else []) + [
+            row["key"], row["customer"], row["number"] or "",
+            f"{row['total'] or ''} {row['currency']}".strip(), row["balance"] or "",
+            row["due_date"] or "", status])
+    output.print_table(console, output.table(columns, cells, width=console.width,
+                                             title="Invoices ledgerlink made"))
 
 
 @click.command("status")
@@ -152,7 +146,8 @@ def status_command(store: str, do_refresh: bool, connector: str, pairs: tuple[st
         if do_refresh:
             remote = _journal_book(journal, connector, pairs, store)
             try:
-                refreshed = api.refresh(remote, store=journal, today=day)
+                with output.progress(not as_json, f"refreshing {remote.account}"):
+                    refreshed = api.refresh(remote, store=journal, today=day)
             finally:
                 remote.close()
             book = remote.account

@@ -1,4 +1,4 @@
-"""What every provider emulator object holds besides its data: time, latency, faults.
+"""Internal: what every provider emulator object holds besides its data: time, latency, faults.
 
 ``clock`` returns epoch seconds (inject a fake to move time without
 sleeping); ``time_scale`` multiplies the limits' windows and the injected

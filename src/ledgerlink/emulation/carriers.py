@@ -1,4 +1,4 @@
-"""The two carriers of an emulator: an in-process httpx transport and a real HTTP server
+"""Internal: the two carriers of an emulator: an in-process httpx transport and a real HTTP server
 on 127.0.0.1, so a connector's tests run the same way in-process and over sockets.
 
 The server refuses a body shorter than its ``Content-Length`` (400, and the

@@ -1,4 +1,4 @@
-"""The test-only paths of a served emulator (:data:`CONTROL_PREFIX`): its state, an
+"""Internal: the test-only paths of a served emulator (:data:`CONTROL_PREFIX`): its state, an
 authorization code or a token response for an account, without a consent screen."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Faults to inject into an emulator's answers: counted (the next N calls) or drawn at
+"""Internal: faults to inject into an emulator's answers: counted (the next N calls) or drawn at
 random with a seed (a share of calls), so a benchmark can run a whole job against an
 unreliable provider and repeat the same run."""
 

@@ -1,4 +1,4 @@
-"""Per-account limits of an emulated provider: requests per minute and per second,
+"""Internal: per-account limits of an emulated provider: requests per minute and per second,
 requests in flight, and batch calls per window, on sliding windows.
 
 The windows are read against an injectable clock and scaled by the emulator's

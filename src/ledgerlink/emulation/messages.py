@@ -1,4 +1,4 @@
-"""The values an emulator sees and answers: one HTTP request, one HTTP response.
+"""Internal: the values an emulator sees and answers: one HTTP request, one HTTP response.
 
 An emulator is any object with ``handle(EmuRequest) -> EmuResponse``
 (:class:`Handler`); the carriers (:mod:`.carriers`) only move bytes.

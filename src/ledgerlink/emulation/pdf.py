@@ -1,4 +1,4 @@
-"""The PDF an emulator answers for a document: a small, valid one-page PDF.
+"""Internal: the PDF an emulator answers for a document: a small, valid one-page PDF.
 
 A provider's styled layout is not what a connector test checks; that the
 answer is a PDF holding the document's number and amounts is. The sandbox's
@@ -15,9 +15,12 @@ from collections.abc import Iterable
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from ledgerlink.sandbox.pdf import ENCODING, LINE
+__all__ = ["ENCODING", "LINE", "document_pdf", "encodable"]
 
-__all__ = ["document_pdf"]
+#: Core fonts only know one 8-bit encoding; cp1252 is latin-1 plus ``€`` and friends.
+ENCODING = "windows-1252"
+#: Line height in millimetres.
+LINE = 6.0
 
 
 def document_pdf(title: str, rows: Iterable[str], *, author: str = "") -> bytes:
@@ -28,17 +31,20 @@ def document_pdf(title: str, rows: Iterable[str], *, author: str = "") -> bytes:
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = ENCODING
     pdf.set_compression(False)
-    pdf.set_title(_text(title))
-    pdf.set_author(_text(author))
+    pdf.set_title(encodable(title))
+    pdf.set_author(encodable(author))
     pdf.set_creator("ledgerlink emulator")
     pdf.add_page()
     pdf.set_font("Helvetica", style="B", size=14)
-    pdf.cell(0, LINE * 1.5, _text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, LINE * 1.5, encodable(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=10)
     for row in rows:
-        pdf.cell(0, LINE, _text(row), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, LINE, encodable(row), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
 
 
-def _text(value: object) -> str:
+def encodable(value: object) -> str:
+    """``value`` as text the core font can draw (others become ``?``)."""
+    # fpdf2 refuses characters the core font cannot encode; a PDF with a "?"
+    # beats a document that cannot be downloaded at all.
     return str(value).encode(ENCODING, "replace").decode(ENCODING)

@@ -1,4 +1,4 @@
-"""A small route table: method and path template to handler, with 404 and 405 answered
+"""Internal: a small route table: method and path template to handler, with 404 and 405 answered
 in the provider's own shape.
 
 A template is a path whose ``{name}`` segments match any one non-empty segment

@@ -1,4 +1,4 @@
-"""Serving an emulator in a process of its own, for tests (:func:`serve_main`) and for
+"""Internal: serving an emulator in a process of its own, for tests (:func:`serve_main`) and for
 users (``ledgerlink emulate NAME``, from what plugins register as :class:`EmulatorSpec`).
 
 A provider plugin registers its emulator with the ``ledgerlink_register_emulators``

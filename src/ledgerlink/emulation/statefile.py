@@ -1,4 +1,4 @@
-"""An emulator's company state kept in a JSON file between runs (``--state FILE``).
+"""Internal: an emulator's company state kept in a JSON file between runs (``--state FILE``).
 
 Amounts stay exact: a :class:`~decimal.Decimal` is written as its string inside a
 one-key object ``{"__decimal__": "12.50"}`` and read back as the same Decimal

@@ -1,4 +1,4 @@
-"""An OAuth 2.0 token server for emulators: authorization codes, access tokens, rotating
+"""Internal: an OAuth 2.0 token server for emulators: authorization codes, access tokens, rotating
 refresh tokens, revocation and the consent page, configured per provider.
 
 What differs between providers is configuration (:class:`TokenRules`): the

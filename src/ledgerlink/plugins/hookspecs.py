@@ -1,4 +1,4 @@
-"""Hook specifications: the functions a ledgerlink plugin may implement.
+"""Internal: hook specifications: the functions a ledgerlink plugin may implement.
 
 Every hook carries the ``ledgerlink_`` prefix and a verb, and receives a typed
 registrar rather than returning loosely-typed values. Plugins mark their

@@ -1,4 +1,4 @@
-"""Commands that are imported when they run, so ``ledgerlink --help`` stays fast.
+"""Internal: commands that are imported when they run, so ``ledgerlink --help`` stays fast.
 
 A :class:`LazyCommand` stands in a :class:`LazyGroup` for a click command
 named by ``"package.module:attribute"``, with the name and one-line help the

@@ -1,4 +1,4 @@
-"""Building the plugin manager: specs, entry points, blocking, reporting.
+"""Internal: building the plugin manager: specs, entry points, blocking, reporting.
 
 The manager is built by :func:`get_plugin_manager` on demand, never at import,
 so tests and apps can build their own. Plugins are discovered through the

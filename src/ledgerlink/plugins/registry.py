@@ -1,4 +1,4 @@
-"""The connector registry handed to ``ledgerlink_register_connectors``.
+"""Internal: the connector registry handed to ``ledgerlink_register_connectors``.
 
 A factory's options are read from its signature: its keyword parameters are the
 options it accepts, those without a default the ones it requires. The registry

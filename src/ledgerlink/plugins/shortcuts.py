@@ -1,4 +1,4 @@
-"""The hook functions a connector plugin's module consists of, made in one line each.
+"""Internal: the hook functions a connector plugin's module consists of, made in one line each.
 
 pluggy finds a plugin's hooks as module attributes named like the hookspecs, so
 a connector package's ``plugin`` module can be::

@@ -1,4 +1,4 @@
-"""The sandbox's storage: one SQLite file holding a whole accounting book.
+"""Internal: the sandbox's storage: one SQLite file holding a whole accounting book.
 
 This module knows the connection, transactions, rows and the sandbox's error
 codes; the statements are in :mod:`ledgerlink.sandbox.sql` and the business

@@ -1,4 +1,4 @@
-"""The sandbox's change feed: invoices whose ``changed_at`` is at or after a time.
+"""Internal: the sandbox's change feed: invoices whose ``changed_at`` is at or after a time.
 
 Every write to an invoice stamps ``changed_at`` (the hot writes set it
 themselves, a trigger catches every other update), at SQLite's millisecond

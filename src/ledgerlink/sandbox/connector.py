@@ -1,4 +1,4 @@
-"""The sandbox connector: a complete local accounting book behind the Connector contract.
+"""Internal: the sandbox connector: a complete local accounting book behind the Connector contract.
 
 It behaves like a strict remote accounting system: provider ids (``C-00001``,
 ``INV-00001``), a gapless invoice number sequence shared by invoices and credit

@@ -1,4 +1,4 @@
-"""Invoice PDFs for the sandbox, drawn with fpdf2.
+"""Internal: invoice PDFs for the sandbox, drawn with fpdf2.
 
 fpdf2 is the one dependency added for the sandbox: it is pure Python, writes
 real PDF documents with nothing to install besides a wheel, and a connector's
@@ -17,16 +17,13 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from ledgerlink.domain import InvoiceLine, RemoteInvoice, vat_breakdown
+from ledgerlink.emulation.pdf import ENCODING, LINE, encodable
 from ledgerlink.money import round_money
 
 __all__ = ["PdfInvoice", "render_pdf"]
 
-#: Core fonts only know one 8-bit encoding; cp1252 is latin-1 plus ``€`` and friends.
-ENCODING = "windows-1252"
 #: Column widths in millimetres: description, quantity, unit price, VAT %, amount.
 COLUMNS = (80.0, 20.0, 30.0, 15.0, 35.0)
-#: Line height in millimetres.
-LINE = 6.0
 
 
 @attrs.frozen
@@ -57,12 +54,6 @@ class PdfInvoice:
     registration_date: date | None = None
 
 
-def _text(value: object) -> str:
-    # fpdf2 refuses characters the core font cannot encode; a PDF with a "?"
-    # beats an invoice that cannot be downloaded at all.
-    return str(value).encode(ENCODING, "replace").decode(ENCODING)
-
-
 def _title(invoice: RemoteInvoice) -> str:
     kind = "Credit note" if invoice.credit_for else "Invoice"
     title = f"{kind} {invoice.number}" if invoice.booked else f"Draft invoice {invoice.provider_id}"
@@ -78,14 +69,14 @@ def render_pdf(doc: PdfInvoice) -> bytes:
     # Uncompressed so tests and curious users can find the text in the bytes;
     # one-page invoices stay a few kilobytes either way.
     pdf.set_compression(False)
-    pdf.set_title(_text(_title(invoice)))
-    pdf.set_author(_text(doc.company))
+    pdf.set_title(encodable(_title(invoice)))
+    pdf.set_author(encodable(doc.company))
     pdf.set_creator("ledgerlink sandbox")
     pdf.add_page()
 
     def row(text: str, *, size: float = 10, style: str = "") -> None:
         pdf.set_font("Helvetica", style=style, size=size)
-        pdf.cell(0, LINE, _text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, LINE, encodable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     row(doc.company, size=9)
     pdf.ln(4)
@@ -113,7 +104,7 @@ def render_pdf(doc: PdfInvoice) -> bytes:
     def cells(values: tuple[str, ...], style: str = "") -> None:
         pdf.set_font("Helvetica", style=style, size=9)
         for index, (width, value) in enumerate(zip(COLUMNS, values, strict=True)):
-            pdf.cell(width, LINE, _text(value), border="B", align="L" if index == 0 else "R")
+            pdf.cell(width, LINE, encodable(value), border="B", align="L" if index == 0 else "R")
         pdf.ln(LINE)
 
     cells(("Description", "Quantity", "Unit price", "VAT %", f"Amount {currency}"), "B")
@@ -124,8 +115,8 @@ def render_pdf(doc: PdfInvoice) -> bytes:
 
     def total(label: str, amount: Decimal, style: str = "") -> None:
         pdf.set_font("Helvetica", style=style, size=10)
-        pdf.cell(sum(COLUMNS[:-1]), LINE, _text(label), align="R")
-        pdf.cell(COLUMNS[-1], LINE, _text(f"{amount} {currency}"), align="R",
+        pdf.cell(sum(COLUMNS[:-1]), LINE, encodable(label), align="R")
+        pdf.cell(COLUMNS[-1], LINE, encodable(f"{amount} {currency}"), align="R",
                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
 
     net = round_money(sum((ln.net(currency) for ln in doc.lines), Decimal(0)), currency)

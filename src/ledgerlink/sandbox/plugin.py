@@ -1,4 +1,4 @@
-"""Registers the built-in sandbox connector through the ordinary plugin hook.
+"""Internal: registers the built-in sandbox connector through the ordinary plugin hook.
 
 The entry point ``sandbox = "ledgerlink.sandbox.plugin"`` (group ``ledgerlink``)
 loads this module exactly as a third-party connector plugin is loaded.
@@ -6,7 +6,7 @@ loads this module exactly as a third-party connector plugin is loaded.
 
 from __future__ import annotations
 
-from ledgerlink.plugins.shortcuts import connector_hook
+from ledgerlink.plugins import connector_hook
 
 __all__ = ["ledgerlink_register_connectors"]
 

@@ -1,4 +1,4 @@
-"""The bookkeeping rules the sandbox enforces, as a strict accounting system would.
+"""Internal: the bookkeeping rules the sandbox enforces, as a strict accounting system would.
 
 Pure functions on domain values: totals, which states allow which action, and
 the text of the emails it sends. Kept apart from storage so each rule reads on

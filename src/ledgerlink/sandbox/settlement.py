@@ -1,4 +1,4 @@
-"""What happens to a booked invoice's money in the sandbox: voids, credit notes, payments.
+"""Internal: what happens to a booked invoice's money in the sandbox: voids, credit notes, payments.
 
 Each function is one write transaction on a :class:`~ledgerlink.sandbox.book.Book`;
 :class:`~ledgerlink.sandbox.connector.SandboxConnector` exposes them as its

@@ -1,4 +1,4 @@
-"""Every SQL statement the sandbox runs: the schema and the hot-path statements.
+"""Internal: every SQL statement the sandbox runs: the schema and the hot-path statements.
 
 Why the schema looks as it does: a commit costs the pages it writes to the
 WAL, so an invoice is one row (its lines are a JSON array in that row, as an

@@ -26,17 +26,18 @@ from ledgerlink.scheduling.model import (
 )
 
 if TYPE_CHECKING:
+    from ledgerlink.scheduling.files import load_projects, save_projects
     from ledgerlink.scheduling.notify import NotificationError, SmtpNotifier, SmtpSettings
     from ledgerlink.scheduling.runs import JobListing, JobRun, Scheduler, Workspace
     from ledgerlink.scheduling.selection import InvoicePreview, JobPreview, ProjectPreview
 
-# The engine imports the store, and the store imports this package's codec:
-# loading the engine lazily keeps ``import ledgerlink.store.schedules`` (first)
-# free of a cycle, and ``import ledgerlink.scheduling`` cheap.
+# The engine imports the journal store (SQLAlchemy) and the runner: loading it
+# on first use keeps ``import ledgerlink.scheduling`` (the job types) cheap.
 _LAZY = {
     "NotificationError": "notify", "SmtpNotifier": "notify", "SmtpSettings": "notify",
     "JobListing": "runs", "JobRun": "runs", "Scheduler": "runs", "Workspace": "runs",
     "InvoicePreview": "selection", "JobPreview": "selection", "ProjectPreview": "selection",
+    "load_projects": "files", "save_projects": "files",
 }
 
 
@@ -71,4 +72,6 @@ __all__ = [
     "SmtpSettings",
     "Weekday",
     "Workspace",
+    "load_projects",
+    "save_projects",
 ]

@@ -1,4 +1,4 @@
-"""Who may invoice, and what a scheduled run invoices with.
+"""Internal: who may invoice, and what a scheduled run invoices with.
 
 A job names its invoice creator; before a run writes anything, the creator is
 checked by an :data:`Authorizer` the app passes in and by every plugin's

@@ -1,4 +1,4 @@
-"""When scheduled jobs run: run days, date rules, run instants and what is due.
+"""Internal: when scheduled jobs run: run days, date rules, run instants and what is due.
 
 Run days come from :mod:`dateutil.rrule` (one rule per :class:`Recurrence`),
 date rules from :class:`~dateutil.relativedelta.relativedelta`, and local

@@ -1,4 +1,4 @@
-"""Scheduled jobs ↔ JSON, on the project's cattrs converter (:mod:`ledgerlink.convert`).
+"""Internal: scheduled jobs ↔ JSON, on the project's cattrs converter (:mod:`ledgerlink.convert`).
 
 The shape is the converter's (enums by value, dates ISO, attrs classes as
 objects keyed by field name, nothing omitted) plus one rule of its own: sets
@@ -37,11 +37,13 @@ from ledgerlink.scheduling.model import (
 )
 
 __all__ = [
+    "is_string_set",
     "job_from_dict",
     "job_from_json",
     "job_from_stored_json",
     "job_to_dict",
     "job_to_json",
+    "make_job_converter",
 ]
 
 
@@ -56,7 +58,8 @@ def _structure_strings(value: Any, _: type) -> frozenset[str]:
     return frozenset(value)
 
 
-def _is_string_set(tp: Any) -> bool:
+def is_string_set(tp: Any) -> bool:
+    """True for ``frozenset[str]``, the type of a job's sets of names."""
     return bool(tp == frozenset[str])
 
 
@@ -74,15 +77,16 @@ def _structure_weekday(value: Any, _: type) -> Weekday:
     raise ValidationError("must be a weekday, 0 (monday) .. 6 (sunday)", value=value)
 
 
-def _make_job_converter() -> cattrs.Converter:
+def make_job_converter() -> cattrs.Converter:
+    """The project's converter with the job rules: weekdays, sets as sorted lists."""
     conv = make_converter()
     conv.register_structure_hook(Weekday, _structure_weekday)
-    conv.register_unstructure_hook_func(_is_string_set, sorted)
-    conv.register_structure_hook_func(_is_string_set, _structure_strings)
+    conv.register_unstructure_hook_func(is_string_set, sorted)
+    conv.register_structure_hook_func(is_string_set, _structure_strings)
     return conv
 
 
-_converter = _make_job_converter()
+_converter = make_job_converter()
 
 
 def _dedupe_path(field: str | None) -> str | None:

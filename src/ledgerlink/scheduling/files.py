@@ -1,4 +1,4 @@
-"""Project files and the command-line words of scheduled jobs.
+"""Internal: project files and the command-line words of scheduled jobs.
 
 Projects with their billable items are a ``.json`` list (the converter's shape,
 keywords as a list) or a ``.csv`` file with one row per billable item, read the
@@ -17,10 +17,8 @@ here too, so the words live next to each other and round-trip.
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,21 +27,23 @@ from typing import Any
 import cattrs
 
 from ledgerlink.convert import structure, unstructure
-from ledgerlink.csvformat import blank, col, column_for, flatten, make_csv_converter, nest, text
+from ledgerlink.csvformat import col, flatten, make_csv_converter, text
 from ledgerlink.errors import ValidationError
-from ledgerlink.loading import (
-    _TABLE_SUFFIXES,
+from ledgerlink.rows import (
+    TABLE_SUFFIXES,
     PathArg,
-    _all_problems,
-    _atomic_write,
-    _placed,
-    _read_json,
-    _records,
-    _row_order,
-    _save_table,
-    _suffix,
+    all_problems,
+    check_suffix,
+    check_unique,
+    fold_rows,
+    group_rows,
+    placed,
+    read_json,
+    read_records,
+    row_order,
+    save_table,
 )
-from ledgerlink.scheduling.codec import _is_string_set, _make_job_converter
+from ledgerlink.scheduling.codec import is_string_set, make_job_converter
 from ledgerlink.scheduling.model import (
     BillableItem,
     DateRule,
@@ -84,8 +84,6 @@ ITEM_COLUMNS = (
 #: Keywords share one CSV cell, separated by this.
 KEYWORD_SEPARATOR = ";"
 
-_ITEM_PATH = re.compile(r"items\[(\d+)\](?:\.(.+))?")
-
 
 def _split_keywords(value: Any, _: type) -> frozenset[str]:
     # CSV: one cell, "a; b"; blank parts are dropped so a trailing ';' is harmless.
@@ -96,13 +94,13 @@ def _split_keywords(value: Any, _: type) -> frozenset[str]:
 
 def _csv_converter() -> cattrs.Converter:
     conv = make_csv_converter()
-    conv.register_structure_hook_func(_is_string_set, _split_keywords)
+    conv.register_structure_hook_func(is_string_set, _split_keywords)
     return conv
 
 
 # JSON: keywords are a list (a bare string is refused, not split into letters),
 # written sorted so the same projects always give the same file.
-_JSON = _make_job_converter()
+_JSON = make_job_converter()
 _CSV = _csv_converter()
 
 
@@ -118,23 +116,23 @@ def load_projects(path: PathArg) -> list[Project]:
     """
     source = os.fspath(path)
     problems: list[ValidationError] = []
-    if _suffix(path, _TABLE_SUFFIXES) == ".json":
+    if check_suffix(path, TABLE_SUFFIXES) == ".json":
         projects = _json_projects(source, problems)
     else:
         projects = _csv_projects(source, problems)
     if problems:
-        raise _all_problems(source, sorted(problems, key=_row_order))
+        raise all_problems(source, sorted(problems, key=row_order))
     return projects
 
 
 def _json_projects(source: str, problems: list[ValidationError]) -> list[Project]:
-    rows = list(enumerate(_read_json(source)))
+    rows = list(enumerate(read_json(source)))
     projects: list[Project] = []
     for index, data in rows:
         try:
             projects.append(structure(data, Project, conv=_JSON))
         except ValidationError as err:
-            problems.extend(_placed(p, source, index, p.field) for p in err.problems)
+            problems.extend(placed(p, source, index, p.field) for p in err.problems)
     # Ids are checked on the raw data, so a duplicate is reported even in a bad project.
     project_ids: list[tuple[int, object, str]] = []
     item_ids: list[tuple[int, object, str]] = []
@@ -146,85 +144,23 @@ def _json_projects(source: str, problems: list[ValidationError]) -> list[Project
                             for number, item in enumerate(items if isinstance(items, list)
                                                           else ())
                             if isinstance(item, Mapping))
-    _check_unique(project_ids, "project", source, problems)
-    _check_unique(item_ids, "item", source, problems)
+    check_unique(project_ids, "project", source, problems)
+    check_unique(item_ids, "item", source, problems)
     return projects
 
 
 def _csv_projects(source: str, problems: list[ValidationError]) -> list[Project]:
-    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    item_ids: list[tuple[int, object, str]] = []
-    for row, record in _records(source, PROJECT_COLUMNS + ITEM_COLUMNS, problems):
-        item_ids.append((row, text(record.get("item_id")).strip(), "item_id"))
-        project_id = record["project_id"]
-        if blank(project_id):
-            problems.append(ValidationError("required value missing", source=source, row=row,
-                                            field="project_id"))
-            continue
-        groups.setdefault(project_id.strip(), []).append((row, record))
-    _check_unique(item_ids, "item", source, problems)
+    records = read_records(source, PROJECT_COLUMNS + ITEM_COLUMNS, problems)
+    groups = group_rows(records, "project_id", source, problems, key=str.strip)
+    check_unique(((row, text(record.get("item_id")).strip(), "item_id")
+                  for row, record in records), "item", source, problems)
     projects = []
     for rows in groups.values():
-        project = _project_from_rows(source, rows, problems)
+        project = fold_rows(source, rows, Project, _CSV, problems, head=PROJECT_COLUMNS,
+                            parts=ITEM_COLUMNS, parts_field="items", what="project")
         if project is not None:
             projects.append(project)
     return projects
-
-
-def _project_from_rows(
-    source: str, rows: Sequence[tuple[int, dict[str, str]]], problems: list[ValidationError]
-) -> Project | None:
-    first_row, first = rows[0]
-    for row, record in rows[1:]:
-        for column in PROJECT_COLUMNS:
-            mine, theirs = text(record.get(column.name)), text(first.get(column.name))
-            if mine != theirs:
-                problems.append(ValidationError(
-                    f"differs from row {first_row} of the same project "
-                    f"({mine!r} here, {theirs!r} there)",
-                    source=source, row=row, field=column.name, value=mine,
-                ))
-    data = nest(PROJECT_COLUMNS, first)
-    item_rows: list[int] = []
-    data["items"] = []
-    for row, record in rows:
-        item = nest(ITEM_COLUMNS, record)
-        if item:
-            data["items"].append(item)
-            item_rows.append(row)
-    project_names, item_names = column_for(PROJECT_COLUMNS), column_for(ITEM_COLUMNS)
-    try:
-        return structure(data, Project, conv=_CSV)
-    except ValidationError as err:
-        for problem in err.problems:
-            match = _ITEM_PATH.fullmatch(problem.field or "")
-            if match:
-                index, rest = int(match.group(1)), match.group(2)
-                name = item_names.get(rest, rest) if rest else None
-                problems.append(_placed(problem, source, item_rows[index], name))
-            else:
-                field = project_names.get(problem.field or "", problem.field)
-                problems.append(_placed(problem, source, first_row, field))
-        return None
-
-
-def _check_unique(entries: Iterable[tuple[int, object, str]], what: str, source: str,
-                  problems: list[ValidationError]) -> None:
-    """Report every id seen before, naming the row it was first seen on.
-
-    Like :func:`ledgerlink.loading._check_unique`, with the field per entry: an
-    item id sits at a different path in each JSON project.
-    """
-    first: dict[object, int] = {}
-    for row, key, field in entries:
-        if not isinstance(key, str) or not key.strip():
-            continue  # blank or malformed ids are reported by the converter
-        if key in first:
-            problems.append(ValidationError(
-                f"duplicate {what} id {key!r} (first on row {first[key]})",
-                source=source, row=row, field=field, value=key))
-        else:
-            first[key] = row
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -236,10 +172,8 @@ def save_projects(projects: Iterable[Project], path: PathArg) -> None:
     A keyword holding ``;`` cannot be written to CSV (it would read back as two).
     """
     items = list(projects)
-    if _suffix(path, _TABLE_SUFFIXES) == ".json":
-        document = json.dumps([unstructure(p, conv=_JSON) for p in items], indent=2,
-                              ensure_ascii=False)
-        _atomic_write(path, lambda handle: handle.write(document + "\n"))
+    if check_suffix(path, TABLE_SUFFIXES) == ".json":
+        save_table(path, (), (), items, conv=_JSON)
         return
     rows: list[list[str]] = []
     for project in items:
@@ -252,7 +186,7 @@ def save_projects(projects: Iterable[Project], path: PathArg) -> None:
         head = flatten(PROJECT_COLUMNS, data)
         for item in data["items"] or [{}]:  # a project without items still needs its row
             rows.append(head + flatten(ITEM_COLUMNS, item))
-    _save_table(path, PROJECT_COLUMNS + ITEM_COLUMNS, rows, items)
+    save_table(path, PROJECT_COLUMNS + ITEM_COLUMNS, rows, items)
 
 
 # --- recurrence and date-rule words -----------------------------------------------------

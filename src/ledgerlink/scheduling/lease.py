@@ -1,4 +1,4 @@
-"""Keeping a scheduled run's lease while it runs.
+"""Internal: keeping a scheduled run's lease while it runs.
 
 A run holds its slot under a lease so that a dead worker's run can be resumed
 by another. A live run that outlasts its lease (a large bulk run against a

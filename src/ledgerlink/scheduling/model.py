@@ -1,4 +1,4 @@
-"""Scheduled invoicing: projects, their billable items, and the jobs that invoice them.
+"""Internal: scheduled invoicing: projects, their billable items, and the jobs that invoice them.
 
 A :class:`ScheduledJob` says *when* (a :class:`Recurrence` at an hour of the
 company's day), *what* (the projects its :class:`JobFilters` match, their
@@ -22,9 +22,16 @@ from typing import Any
 
 import attrs
 
-# The domain's own field checks, so a billable item's numbers read as a work line's do.
-from ledgerlink.domain import _identifier, _quantity, _time_zone, _unit_price, _vat, _vat_rate
 from ledgerlink.errors import ValidationError
+from ledgerlink.fields import (  # the work line's checks: an item's numbers read alike
+    check_identifier,
+    check_non_empty,
+    check_time_zone,
+    check_vat_rate,
+    to_quantity,
+    to_unit_price,
+    to_vat_rate,
+)
 from ledgerlink.money import AMOUNT, read_amount
 
 __all__ = [
@@ -43,11 +50,6 @@ __all__ = [
     "ScheduledJob",
     "Weekday",
 ]
-
-
-def _non_empty(instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError("must be a non-empty string", field=attribute.name, value=value)
 
 
 def _optional_amount(value: object) -> Decimal | None:
@@ -103,14 +105,14 @@ class BillableItem:
         product_id: the product the line sells, when known.
     """
 
-    id: str = attrs.field(validator=_identifier)
+    id: str = attrs.field(validator=check_identifier)
     date: date = attrs.field()
     kind: ItemKind = attrs.field(validator=_enum(ItemKind))
-    description: str = attrs.field(validator=_non_empty)
-    quantity: Decimal = attrs.field(converter=_quantity)
-    unit_price: Decimal = attrs.field(converter=_unit_price)
-    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=_vat,
-                                    validator=_vat_rate)
+    description: str = attrs.field(validator=check_non_empty)
+    quantity: Decimal = attrs.field(converter=to_quantity)
+    unit_price: Decimal = attrs.field(converter=to_unit_price)
+    vat_rate: Decimal = attrs.field(default=Decimal(25), converter=to_vat_rate,
+                                    validator=check_vat_rate)
     product_id: str | None = None
 
     @date.validator
@@ -133,9 +135,9 @@ class Project:
         items: the billable items, invoiced or not.
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_non_empty)
-    customer_id: str = attrs.field(validator=_identifier)
+    id: str = attrs.field(validator=check_identifier)
+    name: str = attrs.field(validator=check_non_empty)
+    customer_id: str = attrs.field(validator=check_identifier)
     manager: str | None = None
     department: str | None = None
     customer_group: str | None = None
@@ -322,7 +324,7 @@ class InvoiceGeneration:
         send: email the invoices to the customers (the policy's send).
     """
 
-    creator: str = attrs.field(validator=_non_empty)
+    creator: str = attrs.field(validator=check_non_empty)
     status: InvoiceStatusToCreate = attrs.field(default=InvoiceStatusToCreate.DRAFT,
                                                 validator=_enum(InvoiceStatusToCreate))
     merge_projects: bool = False
@@ -356,14 +358,14 @@ class ScheduledJob:
         starts_on: the first day it may run (default: the day it was created).
     """
 
-    company: str = attrs.field(validator=_non_empty)
-    name: str = attrs.field(validator=_non_empty)
+    company: str = attrs.field(validator=check_non_empty)
+    name: str = attrs.field(validator=check_non_empty)
     recurrence: Recurrence = attrs.field()
     generation: InvoiceGeneration = attrs.field()
-    created_by: str = attrs.field(validator=_non_empty)
+    created_by: str = attrs.field(validator=check_non_empty)
     id: str = ""
     description: str = ""
-    time_zone: str = attrs.field(default="Europe/Copenhagen", validator=_time_zone)
+    time_zone: str = attrs.field(default="Europe/Copenhagen", validator=check_time_zone)
     run_hour: int = attrs.field(default=22)
     include_up_to: DateRule = attrs.field(default=DateRule.RUN_DAY, validator=_enum(DateRule))
     invoice_date: DateRule = attrs.field(default=DateRule.RUN_DAY, validator=_enum(DateRule))

@@ -1,4 +1,4 @@
-"""Telling people a scheduled run is done: notifiers, and delivery by SMTP.
+"""Internal: telling people a scheduled run is done: notifiers, and delivery by SMTP.
 
 A finished run becomes a :class:`RunReport`; :func:`render` turns it into a
 subject and a plain-text body (both live in :mod:`ledgerlink.scheduling.run_report`

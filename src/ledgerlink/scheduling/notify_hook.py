@@ -1,4 +1,4 @@
-"""Delivering a run report: a plugin first, else the app's notifier.
+"""Internal: delivering a run report: a plugin first, else the app's notifier.
 
 An app or plugin that delivers notifications its own way (chat, a ticket, its
 own mail service) implements the ``ledgerlink_notify`` hook and returns

@@ -1,4 +1,4 @@
-"""A scheduled run's transfer log and the report people are sent.
+"""Internal: a scheduled run's transfer log and the report people are sent.
 
 The job's log is built from the exactly-once runner's own transfer log for the
 run (what the accounting system answered: ids, numbers, totals, its error text)

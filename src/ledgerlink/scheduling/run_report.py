@@ -1,4 +1,4 @@
-"""What a run notification says: the :class:`RunReport`, and its text (:func:`render`).
+"""Internal: what a run notification says: the :class:`RunReport`, and its text (:func:`render`).
 
 A report holds the facts of one finished run of a scheduled job — the invoices
 made, the provider's errors word for word, the work held back — and

@@ -1,4 +1,4 @@
-"""Running scheduled jobs: run now, run what is due, exactly once.
+"""Internal: running scheduled jobs: run now, run what is due, exactly once.
 
 A run is one *slot* of one job: the scheduled day for a due run, or a fresh
 ``manual-<run id>`` slot for "run now". The store hands a slot to one worker
@@ -42,6 +42,7 @@ from ledgerlink.errors import BookBusyError, ConflictError, LedgerlinkError, Val
 from ledgerlink.runner import RunResult
 from ledgerlink.scheduling import calendar
 from ledgerlink.scheduling.access import Authorizer, job_company, job_customers, refusals
+from ledgerlink.scheduling.jobstore import JobStore
 from ledgerlink.scheduling.lease import LeaseKeeper, LeaseLost
 from ledgerlink.scheduling.model import Project, ScheduledJob
 from ledgerlink.scheduling.notify import Notifier
@@ -49,7 +50,8 @@ from ledgerlink.scheduling.notify_hook import deliver
 from ledgerlink.scheduling.reporting import log_entries, notification_entry, report_for
 from ledgerlink.scheduling.selection import JobPreview, matches, preview
 from ledgerlink.store import Store
-from ledgerlink.store.schedules import ScheduleRun, ScheduleStore
+from ledgerlink.store.schedules import ScheduleRun
+from ledgerlink.tabular import fields_html
 
 __all__ = ["DEFAULT_LEASE", "JobListing", "JobRun", "Scheduler", "Workspace"]
 
@@ -110,8 +112,6 @@ class JobRun:
                 f"notified {self.notified}>")
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import fields_html
-
         html = fields_html(self.run, f"Run of job {self.run.job_id}")
         for part in (self.preview, self.result):
             if part is not None:
@@ -154,7 +154,7 @@ class Scheduler:
 
             plugin_manager = get_plugin_manager().pm
         self.store = store
-        self.jobs = ScheduleStore(store)
+        self.jobs = JobStore(store)
         self.workspaces = workspaces
         self.notifier = notifier
         self.authorize = authorize

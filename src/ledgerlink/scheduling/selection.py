@@ -1,4 +1,4 @@
-"""What a scheduled job would invoice: matching projects, their items, the work orders.
+"""Internal: what a scheduled job would invoice: matching projects, their items, the work orders.
 
 Pure functions over values: nothing is read or written here. The run engine
 resolves the job's date rules (:func:`ledgerlink.scheduling.calendar.resolve`),
@@ -43,6 +43,7 @@ from ledgerlink.scheduling.model import (
     Project,
     ScheduledJob,
 )
+from ledgerlink.tabular import MAX_ROWS, Rows, html_table, rows_html
 
 __all__ = [
     "CurrencyTotal",
@@ -190,9 +191,19 @@ class JobPreview:
                 f"{len(self.projects)} projects, {len(self.problems)} problems>")
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import job_preview_html
-
-        return job_preview_html(self)
+        invoices = Rows(("customer_id", "customer", "projects", "net", "vat", "gross",
+                         "currency", "invoice_date"),
+                        [(i.customer_id, i.customer_name, ", ".join(i.project_ids), i.net,
+                          i.vat, i.gross, i.currency, i.invoice_date) for i in self.invoices])
+        html = rows_html(invoices, f"Job {self.job.id} on {self.run_day} "
+                                   f"(work up to {self.cutoff}): {len(self.invoices)} invoices")
+        html += html_table(("currency", "invoices", "net", "vat", "gross"),
+                           ((t.currency, t.invoices, t.net, t.vat, t.gross)
+                            for t in self.totals()), "Totals")
+        if self.problems:
+            html += html_table(("problem",), ((p,) for p in self.problems[:MAX_ROWS]),
+                               "Problems")
+        return html
 
     def work_orders(self) -> list[WorkOrder]:
         """The work orders to hand to the planner, one per invoice."""

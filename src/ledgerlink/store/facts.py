@@ -1,4 +1,4 @@
-"""Invoice status facts in the journal, and the change-feed watermark.
+"""Internal: invoice status facts in the journal, and the change-feed watermark.
 
 A refresh records what the provider last said about each invoice ledgerlink
 made (:class:`InvoiceFacts`); the status is derived from those facts when it
@@ -21,6 +21,7 @@ from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import ValidationError, WatermarkMovedError
 from ledgerlink.status import InvoiceStatus, derive_status
 from ledgerlink.store import schema as t
+from ledgerlink.tabular import fields_html
 
 __all__ = [
     "InvoiceFacts",
@@ -103,8 +104,6 @@ class InvoiceFacts:
             balance=self.balance, due_date=self.due_date, today=today)
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import fields_html
-
         return fields_html(self, f"Invoice {self.key}")
 
     @property

@@ -1,4 +1,4 @@
-"""Billed-item claims: which run put each billable item on which work order.
+"""Internal: billed-item claims: which run put each billable item on which work order.
 
 A scheduled run claims its items before it invoices them, so two runs (two
 jobs matching the same project, or a run and its resumed self) never bill the

@@ -1,4 +1,4 @@
-"""Book leases: one run at a time per book, across processes and hosts.
+"""Internal: book leases: one run at a time per book, across processes and hosts.
 
 A run takes its book's lease before it recovers, plans or writes, and gives it
 back when it ends. The lease is renewed inside every journal commit the run

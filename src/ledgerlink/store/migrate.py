@@ -1,4 +1,4 @@
-"""Running the store's Alembic migrations programmatically.
+"""Internal: running the store's Alembic migrations programmatically.
 
 Alembic is imported only when the schema is behind, so opening an up-to-date
 store stays cheap.

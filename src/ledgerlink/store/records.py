@@ -1,12 +1,18 @@
-"""The journal's read-side records: operations, transfer-log lines and runs."""
+"""Internal: the journal's read-side records: operations, transfer-log lines and runs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
-__all__ = ["LogEntry", "OpRecord", "RunList", "RunRecord", "TransferLog"]
+from ledgerlink.tabular import MAX_ROWS, Rows, html_table, rows_html, to_frame
+
+__all__ = ["LogEntry", "OpRecord", "RunList", "RunRecord", "TransferLog", "log_rows",
+           "run_rows"]
 
 
 @attrs.frozen
@@ -75,14 +81,17 @@ class TransferLog(list[LogEntry]):
         return f"<TransferLog: {len(self)} entries, {failed} failed>"
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import log_html
-
-        return log_html(self)
+        hidden = len(self) - MAX_ROWS
+        caption = f"Transfer log: {len(self)} entries" + (
+            f" (the newest {MAX_ROWS} shown)" if hidden > 0 else "")
+        return html_table(("at", "customer", "action", "subject", "outcome", "number",
+                           "amount", "message"),
+                          ((e.at[:19], e.customer_id, e.action, e.subject, e.outcome,
+                            e.number or "", f"{e.amount} {e.currency}" if e.amount else "",
+                            e.message) for e in self[-MAX_ROWS:]), caption)
 
     def to_pandas(self) -> Any:
         """One row per entry: ``amount`` as Decimal, ``at`` as a datetime; needs pandas."""
-        from ledgerlink.tables import log_rows, to_frame
-
         return to_frame(log_rows(self))
 
     @property
@@ -110,12 +119,32 @@ class RunList(list[RunRecord]):
         return f"<RunList: {len(self)} runs>"
 
     def _repr_html_(self) -> str:
-        from ledgerlink.render import runs_html
-
-        return runs_html(self)
+        return rows_html(run_rows(self), f"{len(self)} runs")
 
     def to_pandas(self) -> Any:
         """One row per run, instants as datetimes; needs the pandas extra."""
-        from ledgerlink.tables import run_rows, to_frame
-
         return to_frame(run_rows(self))
+
+
+def _instant(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def log_rows(entries: Sequence[LogEntry]) -> Rows:
+    """One row per transfer-log entry; ``amount`` as Decimal, ``at`` as a datetime."""
+    return Rows(
+        ("id", "run_id", "book", "at", "customer_id", "action", "subject", "outcome",
+         "remote_id", "number", "amount", "currency", "message"),
+        [(e.id, e.run_id, e.book, _instant(e.at), e.customer_id, e.action, e.subject,
+          e.outcome, e.remote_id, e.number, Decimal(e.amount) if e.amount else None,
+          e.currency, e.message) for e in entries])
+
+
+def run_rows(runs: Sequence[RunRecord]) -> Rows:
+    """One row per run, with the summary counts that are not zero as text."""
+    return Rows(
+        ("run_id", "book", "connector", "started_at", "finished_at", "invoices_created",
+         "failed", "summary"),
+        [(r.run_id, r.book, r.connector, _instant(r.started_at), _instant(r.finished_at),
+          r.summary.get("invoices_created", 0), r.summary.get("failed", 0),
+          ", ".join(f"{k}={v}" for k, v in r.summary.items() if v)) for r in runs])

@@ -1,4 +1,4 @@
-"""The records :class:`~ledgerlink.store.schedules.ScheduleStore` reads and writes.
+"""Internal: the records :class:`~ledgerlink.store.schedules.ScheduleStore` reads and writes.
 
 Times are ISO 8601 UTC text with microseconds, as the journal's RunRecord and
 LogEntry keep them: their string order is their time order, so leases compare
@@ -23,6 +23,7 @@ __all__ = [
     "RUN_STATES",
     "TRIGGERS",
     "ItemClaim",
+    "JobRow",
     "ScheduleLogEntry",
     "ScheduleRun",
 ]
@@ -57,6 +58,40 @@ def _one_of(choices: tuple[str, ...]) -> Any:
 
 def _optional_amount(value: object) -> Decimal | None:
     return None if value is None else to_decimal(value, field="amount")
+
+
+@attrs.frozen
+class JobRow:
+    """A scheduled job as the store keeps it: the columns it queries, and the definition.
+
+    The store never reads the definition: :mod:`ledgerlink.scheduling` writes and
+    reads it (JSON text of the job), so the store depends on no job type.
+
+    Attributes:
+        id: the job's id.
+        company: whose job it is (a name is unique per company among live jobs).
+        name: the job's name.
+        active: whether the job runs when due.
+        version: 1 when created, one more for each saved edit.
+        definition: the whole job as JSON text.
+        created_by: who created the job.
+        deleted_at: when it was deleted (ISO UTC), None while it lives.
+    """
+
+    id: str
+    company: str
+    name: str
+    active: bool
+    version: int
+    definition: str
+    created_by: str
+    deleted_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> JobRow:
+        """From a ``schedule_jobs`` row."""
+        return cls(row.id, row.company, row.name, bool(row.active), row.version,
+                   row.definition, row.created_by, row.deleted_at)
 
 
 @attrs.frozen

@@ -1,8 +1,11 @@
-"""Scheduled jobs in the journal store: the jobs, their versions, runs, log and item claims.
+"""Internal: scheduled jobs' rows in the journal store: jobs, versions, runs, log, item claims.
 
 Built on an open :class:`~ledgerlink.store.Store` (which migrates the schema):
 the same file (or PostgreSQL database) holds the journal and the schedules,
-so a run's claims can be judged against the work the journal invoiced.
+so a run's claims can be judged against the work the journal invoiced. The
+store keeps rows: a job is a :class:`JobRow` whose definition is JSON text
+that :mod:`ledgerlink.scheduling` encodes and decodes (its
+:class:`~ledgerlink.scheduling.jobstore.JobStore` adds the job objects).
 
 Every write is one transaction. Run slots and item claims are taken with a
 UNIQUE key and conditional UPDATEs, so any number of schedulers (threads or
@@ -14,36 +17,33 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ledgerlink.errors import ConflictError, NotFoundError, StoreError, ValidationError
-from ledgerlink.scheduling.codec import job_from_stored_json, job_to_json
-from ledgerlink.scheduling.model import ScheduledJob
 from ledgerlink.store import item_claims
 from ledgerlink.store import schema as t
 from ledgerlink.store.schedule_records import (
     FINAL_STATES,
     TRIGGERS,
     ItemClaim,
+    JobRow,
     ScheduleLogEntry,
     ScheduleRun,
     stamp,
 )
 from ledgerlink.store.store import Store
 
-__all__ = ["ItemClaim", "ScheduleLogEntry", "ScheduleRun", "ScheduleStore"]
+__all__ = ["PROVIDER", "ItemClaim", "JobRow", "ScheduleLogEntry", "ScheduleRun", "ScheduleStore"]
 
 #: NotFoundError and ConflictError name who refused; here it is the store itself.
-_PROVIDER = "ledgerlink"
+PROVIDER = "ledgerlink"
 #: Transactions retried when another writer got in between (PostgreSQL; SQLite
 #: serialises writers with BEGIN IMMEDIATE).
 _ATTEMPTS = 3
@@ -55,7 +55,7 @@ _log = t.schedule_log
 
 
 class ScheduleStore:
-    """Scheduled jobs, their edit history, runs, log and billed-item claims.
+    """Scheduled jobs' rows, their edit history, runs, log and billed-item claims.
 
     Args:
         store: an open journal store; its engine is used, its schema already migrated.
@@ -66,110 +66,83 @@ class ScheduleStore:
         self._engine = store.engine
         # An in-memory SQLite store shares one connection between threads.
         self._lock = threading.Lock()
-        # Decoded jobs by definition text: definitions are immutable per version.
-        self._decoded: dict[str, ScheduledJob] = {}
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         with self._lock, self._engine.begin() as conn:
             yield conn
 
-    def _decode(self, definition: str) -> ScheduledJob:
-        job = self._decoded.get(definition)
-        if job is None:
-            if len(self._decoded) > 100_000:
-                self._decoded.clear()
-            job = self._decoded[definition] = job_from_stored_json(definition,
-                                                                    source="schedule_jobs")
-        return job
-
     # --- jobs ---------------------------------------------------------------------------
 
-    def save(self, job: ScheduledJob, *, now: datetime) -> ScheduledJob:
-        """Create ``job`` (version 0) or save an edit of it (its stored version); the saved job.
+    def write_job(self, job_id: str | None, build: Callable[[JobRow | None], JobRow], *,
+                  now: datetime) -> JobRow:
+        """Create or change one job row, judged and written in one transaction.
 
-        A new job without an id gets one; without ``starts_on`` it starts on
-        ``now``'s day in its time zone. An edit must carry the version it was
-        read at (else ConflictError: someone saved meanwhile) and keeps who
-        created the job and, when not given, its first day.
+        ``build`` gets the stored row of ``job_id`` (None when there is none, or
+        no id was given) and returns the row to store: version 1 for a new job,
+        one more than the stored version for an edit, or the stored row itself
+        for no change (nothing is written). It may raise to refuse the write.
+        Every version is kept. A name another live job of the company holds is a
+        ValidationError; a row changed meanwhile, a ConflictError.
         """
         at = stamp(now)
         for _ in range(_ATTEMPTS):
             try:
                 with self._write() as conn:
-                    return self._save(conn, job, now, at)
+                    current = None
+                    if job_id:
+                        found = conn.execute(sa.select(_jobs).where(_jobs.c.id == job_id)).first()
+                        current = None if found is None else JobRow.from_row(found)
+                    row = build(current)
+                    if row != current:
+                        self._store(conn, current, row, at)
+                    return row
             except sa.exc.IntegrityError:
                 continue  # another writer took the id or the name meanwhile: judge again
-        raise StoreError(f"could not save job {job.name!r}: other writers kept changing it")
+        raise StoreError(f"could not save job {job_id!r}: other writers kept changing it")
 
-    def _save(self, conn: Connection, job: ScheduledJob, now: datetime, at: str) -> ScheduledJob:
-        row = None
-        if job.id:
-            row = conn.execute(sa.select(_jobs).where(_jobs.c.id == job.id)).first()
-        if row is None:
-            if job.version != 0:
-                raise NotFoundError(f"no scheduled job {job.id!r} to save version "
-                                    f"{job.version} of", provider=_PROVIDER)
-            starts_on = job.starts_on or now.astimezone(ZoneInfo(job.time_zone)).date()
-            saved = attrs.evolve(job, id=job.id or uuid.uuid4().hex, version=1,
-                                 starts_on=starts_on)
-            self._check_name(conn, saved)
-            definition = job_to_json(saved)
-            conn.execute(sa.insert(_jobs).values(
-                id=saved.id, company=saved.company, name=saved.name, active=saved.active,
-                version=1, definition=definition, created_at=at, created_by=saved.created_by,
-                updated_at=at, deleted_at=None))
+    def _store(self, conn: Connection, current: JobRow | None, row: JobRow, at: str) -> None:
+        self._check_name(conn, row)
+        values = dict(company=row.company, name=row.name, active=row.active,
+                      version=row.version, definition=row.definition, updated_at=at)
+        if current is None:
+            conn.execute(sa.insert(_jobs).values(id=row.id, created_at=at,
+                                                 created_by=row.created_by, deleted_at=None,
+                                                 **values))
         else:
-            if row.deleted_at is not None:
-                raise NotFoundError(f"scheduled job {job.id!r} was deleted", provider=_PROVIDER)
-            if job.version != row.version:
-                raise ConflictError(
-                    f"scheduled job {job.id!r} was changed meanwhile: this edit is of version "
-                    f"{job.version}, the store has version {row.version}", provider=_PROVIDER)
-            stored = self._decode(row.definition)
-            saved = attrs.evolve(job, version=row.version + 1, created_by=row.created_by,
-                                 starts_on=job.starts_on or stored.starts_on)
-            self._check_name(conn, saved)
-            definition = self._update(conn, saved, row.version, at)
-        conn.execute(sa.insert(_versions).values(job_id=saved.id, version=saved.version,
-                                                 definition=definition, saved_at=at))
-        return saved
-
-    def _update(self, conn: Connection, saved: ScheduledJob, expected: int, at: str) -> str:
-        definition = job_to_json(saved)
-        result = conn.execute(sa.update(_jobs).where(
-            _jobs.c.id == saved.id, _jobs.c.version == expected,
-            _jobs.c.deleted_at.is_(None),
-        ).values(company=saved.company, name=saved.name, active=saved.active,
-                 version=saved.version, definition=definition, updated_at=at))
-        if result.rowcount != 1:
-            raise ConflictError(f"scheduled job {saved.id!r} was changed meanwhile",
-                                provider=_PROVIDER)
-        return definition
+            result = conn.execute(sa.update(_jobs).where(
+                _jobs.c.id == row.id, _jobs.c.version == current.version,
+                _jobs.c.deleted_at.is_(None),
+            ).values(**values))
+            if result.rowcount != 1:
+                raise ConflictError(f"scheduled job {row.id!r} was changed meanwhile",
+                                    provider=PROVIDER)
+        conn.execute(sa.insert(_versions).values(job_id=row.id, version=row.version,
+                                                 definition=row.definition, saved_at=at))
 
     @staticmethod
-    def _check_name(conn: Connection, job: ScheduledJob) -> None:
+    def _check_name(conn: Connection, row: JobRow) -> None:
         clash = conn.execute(sa.select(_jobs.c.id).where(
-            _jobs.c.company == job.company, _jobs.c.name == job.name,
-            _jobs.c.deleted_at.is_(None), _jobs.c.id != job.id)).first()
+            _jobs.c.company == row.company, _jobs.c.name == row.name,
+            _jobs.c.deleted_at.is_(None), _jobs.c.id != row.id)).first()
         if clash is not None:
-            raise ValidationError(f"company {job.company!r} already has a job named "
-                                  f"{job.name!r}", field="name", value=job.name)
+            raise ValidationError(f"company {row.company!r} already has a job named "
+                                  f"{row.name!r}", field="name", value=row.name)
 
-    def get(self, job_id: str, *, include_deleted: bool = False) -> ScheduledJob:
-        """The job's current version (NotFoundError when unknown or deleted)."""
-        query = sa.select(_jobs.c.definition).where(_jobs.c.id == job_id)
+    def job_row(self, job_id: str, *, include_deleted: bool = False) -> JobRow:
+        """The job's current row (NotFoundError when unknown or deleted)."""
+        query = sa.select(_jobs).where(_jobs.c.id == job_id)
         if not include_deleted:
             query = query.where(_jobs.c.deleted_at.is_(None))
         with self._engine.connect() as conn:
-            definition = conn.execute(query).scalar()
-        if definition is None:
-            raise NotFoundError(f"no scheduled job {job_id!r}", provider=_PROVIDER)
-        return self._decode(definition)
+            row = conn.execute(query).first()
+        if row is None:
+            raise NotFoundError(f"no scheduled job {job_id!r}", provider=PROVIDER)
+        return JobRow.from_row(row)
 
-    def jobs(self, *, company: str | None = None, active_only: bool = False,
-             include_deleted: bool = False) -> list[ScheduledJob]:
-        """The jobs, by company then name (one query)."""
+    def job_definitions(self, *, company: str | None = None, active_only: bool = False,
+                        include_deleted: bool = False) -> list[str]:
+        """The jobs' definitions, by company then name (one query)."""
         query = sa.select(_jobs.c.definition).order_by(_jobs.c.company, _jobs.c.name,
                                                        _jobs.c.id)
         if company is not None:
@@ -179,35 +152,17 @@ class ScheduleStore:
         if not include_deleted:
             query = query.where(_jobs.c.deleted_at.is_(None))
         with self._engine.connect() as conn:
-            definitions = list(conn.execute(query).scalars())
-        return [self._decode(d) for d in definitions]
+            return list(conn.execute(query).scalars())
 
-    def versions(self, job_id: str) -> list[ScheduledJob]:
-        """Every saved version of the job, oldest first (deleted jobs included)."""
+    def version_definitions(self, job_id: str) -> list[str]:
+        """Every saved version's definition, oldest first (deleted jobs included)."""
         with self._engine.connect() as conn:
             definitions = list(conn.execute(
                 sa.select(_versions.c.definition).where(_versions.c.job_id == job_id)
                 .order_by(_versions.c.version)).scalars())
         if not definitions:
-            raise NotFoundError(f"no scheduled job {job_id!r}", provider=_PROVIDER)
-        return [self._decode(d) for d in definitions]
-
-    def set_active(self, job_id: str, active: bool, *, now: datetime) -> ScheduledJob:
-        """(De)activate the job as a new version; a job already so is returned unchanged."""
-        at = stamp(now)
-        with self._write() as conn:
-            row = conn.execute(sa.select(_jobs).where(
-                _jobs.c.id == job_id, _jobs.c.deleted_at.is_(None))).first()
-            if row is None:
-                raise NotFoundError(f"no scheduled job {job_id!r}", provider=_PROVIDER)
-            job = self._decode(row.definition)
-            if job.active == active:
-                return job
-            saved = attrs.evolve(job, active=active, version=row.version + 1)
-            definition = self._update(conn, saved, row.version, at)
-            conn.execute(sa.insert(_versions).values(job_id=job_id, version=saved.version,
-                                                     definition=definition, saved_at=at))
-        return saved
+            raise NotFoundError(f"no scheduled job {job_id!r}", provider=PROVIDER)
+        return definitions
 
     def delete(self, job_id: str, *, now: datetime) -> None:
         """Delete the job: no longer listed or due; its versions, runs and log stay."""
@@ -217,7 +172,7 @@ class ScheduleStore:
                 _jobs.c.id == job_id, _jobs.c.deleted_at.is_(None),
             ).values(deleted_at=at, updated_at=at))
         if result.rowcount != 1:
-            raise NotFoundError(f"no scheduled job {job_id!r}", provider=_PROVIDER)
+            raise NotFoundError(f"no scheduled job {job_id!r}", provider=PROVIDER)
 
     # --- runs ---------------------------------------------------------------------------
 
@@ -233,7 +188,7 @@ class ScheduleStore:
         with self._engine.connect() as conn:
             return {job_id: date.fromisoformat(day) for job_id, day in conn.execute(query)}
 
-    def claim_run(self, job_id: str, day: date | None, *, trigger: str, job_version: int,
+    def claim_run(self, job_id: str, day: date, *, trigger: str, job_version: int,
                   worker: str, now: datetime, lease: timedelta,
                   slot: str | None = None) -> ScheduleRun | None:
         """Take the job's run for ``day`` (``due``) or a new manual run; None if not ours.
@@ -250,16 +205,15 @@ class ScheduleStore:
         if trigger not in TRIGGERS:
             raise ValidationError(f"must be one of: {', '.join(TRIGGERS)}", field="trigger",
                                   value=trigger)
-        if trigger == "due" and day is None:
-            raise ValidationError("a due run needs its run day", field="day")
+        if not isinstance(day, date):
+            raise ValidationError("a run needs its run day", field="day", value=day)
         at, until = stamp(now), stamp(now + lease, field="lease")
-        job = self.get(job_id, include_deleted=True)
-        run_day = day or now.astimezone(ZoneInfo(job.time_zone)).date()
+        self.job_row(job_id, include_deleted=True)  # an unknown job has no runs
         run_id = uuid.uuid4().hex
-        row = dict(run_id=run_id, job_id=job_id, scheduled_for=run_day.isoformat(),
+        row = dict(run_id=run_id, job_id=job_id, scheduled_for=day.isoformat(),
                    trigger=trigger, job_version=job_version, state="running", worker=worker,
                    claimed_at=at, lease_until=until, finished_at=None, summary="{}", error="",
-                   slot=slot or (run_day.isoformat() if trigger == "due"
+                   slot=slot or (day.isoformat() if trigger == "due"
                                  else f"manual-{run_id}"))
         for _ in range(_ATTEMPTS):
             try:
@@ -346,8 +300,8 @@ class ScheduleStore:
         if result.rowcount != 1:
             if worker is not None and self._exists(run_id):
                 raise ConflictError(f"run {run_id!r} is no longer held by {worker!r}",
-                                    provider=_PROVIDER)
-            raise NotFoundError(f"no schedule run {run_id!r}", provider=_PROVIDER)
+                                    provider=PROVIDER)
+            raise NotFoundError(f"no schedule run {run_id!r}", provider=PROVIDER)
         return self.run(run_id)
 
     def _exists(self, run_id: str) -> bool:
@@ -368,7 +322,7 @@ class ScheduleStore:
         with self._engine.connect() as conn:
             row = conn.execute(sa.select(_runs).where(_runs.c.run_id == run_id)).first()
         if row is None:
-            raise NotFoundError(f"no schedule run {run_id!r}", provider=_PROVIDER)
+            raise NotFoundError(f"no schedule run {run_id!r}", provider=PROVIDER)
         return ScheduleRun.from_row(row)
 
     # --- the schedule log ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The journal store's tables (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+"""Internal: the journal store's tables (SQLAlchemy Core), shared by SQLite and PostgreSQL.
 
 Every table is keyed by ``book``: the connector's account id, so one store can
 serve several accounting books. The schema is created and evolved only by the

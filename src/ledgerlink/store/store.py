@@ -1,4 +1,4 @@
-"""The journal store: SQLite by default, any SQLAlchemy URL (PostgreSQL) alike.
+"""Internal: the journal store: SQLite by default, any SQLAlchemy URL (PostgreSQL) alike.
 
 The runner writes through :class:`Transaction` objects: each one collects rows
 and commits them together, so a batch of intents is one durable commit.
@@ -26,7 +26,7 @@ from ledgerlink.plans import InvoiceRecord, JournalState, WorkRecord
 from ledgerlink.store import facts, leases
 from ledgerlink.store import schema as t
 from ledgerlink.store.records import LogEntry, OpRecord, RunList, RunRecord, TransferLog
-from ledgerlink.store.transaction import Transaction, _Statements, utcnow
+from ledgerlink.store.transaction import Statements, Transaction, utcnow
 
 __all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog", "utcnow"]
 
@@ -95,7 +95,7 @@ class Store:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas(durable))
             sa.event.listen(self.engine, "begin", _sqlite_begin)
         self._lock = threading.Lock()
-        self._sql = _Statements(self.engine.dialect)
+        self._sql = Statements(self.engine.dialect)
         self.migrate()
 
     # --- schema -------------------------------------------------------------------

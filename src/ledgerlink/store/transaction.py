@@ -1,5 +1,5 @@
-"""Writing to the journal: a :class:`Transaction` collects one book's rows and
-:class:`_Statements` executes them as a few batched statements in one commit."""
+"""Internal: writing to the journal: a :class:`Transaction` collects one book's rows and
+:class:`Statements` executes them as a few batched statements in one commit."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ledgerlink.domain import RemoteInvoice
 from ledgerlink.store import facts
 from ledgerlink.store import schema as t
 
-__all__ = ["Transaction", "utcnow"]
+__all__ = ["Statements", "Transaction", "utcnow"]
 
 
 def utcnow() -> str:
@@ -143,7 +143,7 @@ class Transaction:
                               outcome=outcome, remote_id=remote_id, number=number,
                               amount=amount, currency=currency, message=message))
 
-    def flush(self, conn: Connection, sql: _Statements) -> None:
+    def flush(self, conn: Connection, sql: Statements) -> None:
         """Execute everything collected, in dependency order, on ``conn``."""
         book_is: sa.BindParameter[str] = sa.bindparam("_book")
         sql.upsert(conn, t.operations, ("book", "op_key"), self._ops)
@@ -179,7 +179,7 @@ class Transaction:
 
 
 
-class _Statements:
+class Statements:
     """The journal's hot statements, compiled once per dialect and run with executemany.
 
     SQLAlchemy's per-row parameter processing costs more than SQLite's own work

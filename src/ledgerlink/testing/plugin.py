@@ -1,4 +1,4 @@
-"""The ledgerlink pytest plugin, loaded automatically wherever ledgerlink is installed.
+"""Internal: the ledgerlink pytest plugin, loaded automatically wherever ledgerlink is installed.
 
 It registers the conformance suite for pytest's assertion rewriting (so its
 failures show the compared values) and provides fixtures (none is autouse):

@@ -206,7 +206,7 @@ def test_connectors_lists_sandbox_with_distribution_and_capabilities(
     monkeypatch.chdir(tmp_path)
     result = invoke("connectors")
     assert result.exit_code == 0, result.output
-    row = next(line for line in result.stdout.splitlines() if " sandbox " in line)
+    row = next(line for line in result.stdout.splitlines() if line.startswith("sandbox "))
     assert "ledgerlink" in row
     for capability in CAPABILITIES:
         assert capability.value in result.stdout
@@ -386,9 +386,9 @@ def explained(text: str) -> dict[str, dict[str, Any]]:
     for line in text.splitlines():
         if line.startswith("Billing policy"):
             current = blocks.setdefault(line.strip(), {"notes": []})
-        elif match := re.fullmatch(r"\s+note: (.+)", line):
+        elif match := re.fullmatch(r"note\s+(.+?)\s*", line):
             current["notes"].append(match[1].strip())
-        elif match := re.fullmatch(r"\s+(\w+)\s+(\S+)\s+\((.+)\)\s*", line):
+        elif (match := re.fullmatch(r"(\w+)\s+(\S+)\s+(.+?)\s*", line)) and match[1] != "field":
             current[match[1]] = (match[2], match[3])
     return blocks
 

@@ -79,6 +79,7 @@ def _refresh(server: TokenServer[str], token: str, now: float) -> EmuResponse:
 
 
 def test_a_code_is_exchanged_once_for_tokens_granting_its_subject() -> None:
+    """An authorization code buys tokens for its subject once; reusing it is invalid_grant."""
     server = _server()
     code = server.authorize("realm-1", CLIENT, frozenset({"s"}), now=0.0)
     form = {"grant_type": "authorization_code", "code": code}
@@ -90,6 +91,7 @@ def test_a_code_is_exchanged_once_for_tokens_granting_its_subject() -> None:
 
 
 def test_an_unknown_client_gets_the_providers_shape_and_status() -> None:
+    """A token request without client credentials gets invalid_client with the configured status."""
     server = _server(invalid_client_status=400)
     answer = server.handle_token(_post("/token", {"grant_type": "refresh_token"}, basic=False),
                                  0.0)
@@ -97,6 +99,7 @@ def test_an_unknown_client_gets_the_providers_shape_and_status() -> None:
 
 
 def test_credentials_in_the_form_count_only_where_the_provider_allows_them() -> None:
+    """Client credentials in the form body are refused unless the provider accepts them there."""
     form = {"grant_type": "nonsense", "client_id": CLIENT, "client_secret": SECRET}
     assert _server().handle_token(_post("/token", form, basic=False), 0.0).status == 401
     allowed = _server(client_in_form=True).handle_token(_post("/token", form, basic=False), 0.0)
@@ -117,6 +120,7 @@ def test_a_rotated_refresh_token_works_for_the_grace_only(later: float) -> None:
 
 
 def test_without_grace_a_refresh_token_works_once() -> None:
+    """With no grace period a refresh token buys one refresh; its reuse is invalid_grant."""
     server = _server(grace=0.0)
     first = str(server.issue("realm-1", CLIENT, frozenset(), 0.0)["refresh_token"])
     assert _refresh(server, first, 1.0).status == 200
@@ -125,6 +129,7 @@ def test_without_grace_a_refresh_token_works_once() -> None:
 
 
 def test_refresh_tokens_expire_and_revoked_ones_are_refused() -> None:
+    """A refresh token is refused once it has expired or after it was revoked."""
     server = _server()
     token = str(server.issue("realm-1", CLIENT, frozenset(), 0.0)["refresh_token"])
     assert _refresh(server, token, 10_000.0).status == 400
@@ -136,12 +141,14 @@ def test_refresh_tokens_expire_and_revoked_ones_are_refused() -> None:
 
 
 def test_refresh_tokens_only_come_with_the_providers_scope() -> None:
+    """A refresh token is issued only when the provider's offline scope was granted."""
     server = _server(refresh_scope="offline_access")
     assert server.issue("o", CLIENT, frozenset({"read"}), 0.0)["refresh_token"] is None
     assert server.issue("o", CLIENT, frozenset({"offline_access"}), 0.0)["refresh_token"]
 
 
 def test_the_consent_page_redirects_with_a_code_bound_to_its_redirect_uri() -> None:
+    """Consent redirects with state and a code that no other redirect URI can exchange."""
     server = _server()
     query = {"client_id": CLIENT, "redirect_uri": "https://app.example/cb", "state": "s1",
              "response_type": "code"}
@@ -160,6 +167,7 @@ def test_the_consent_page_redirects_with_a_code_bound_to_its_redirect_uri() -> N
 
 
 def test_tokens_survive_a_dump_and_load() -> None:
+    """Tokens issued before a dump still grant their subject and refresh after a load."""
     server = _server()
     issued = server.issue("realm-1", CLIENT, frozenset({"s"}), 0.0)
     restored = _server()
@@ -185,6 +193,7 @@ def _limits(limits: Limits, clock: Clock) -> AccountLimits:
 
 @pytest.mark.parametrize(("field", "window"), [("per_minute", 60.0), ("per_second", 1.0)])
 def test_a_window_admits_its_cap_and_frees_as_it_slides(field: str, window: float) -> None:
+    """A rate window admits its cap per account, refuses with 429, and frees as it slides."""
     clock = Clock()
     limits = _limits(Limits(**{field: 3}), clock)
     assert [limits.admit("a") for _ in range(4)] == [True, True, True, False]
@@ -198,6 +207,7 @@ def test_a_window_admits_its_cap_and_frees_as_it_slides(field: str, window: floa
 
 
 def test_the_windows_scale_with_time() -> None:
+    """Scaled limits shrink the window with the emulator's time scale."""
     clock = Clock()
     limits = _limits(Limits(per_second=1).scaled(0.1), clock)
     assert limits.admit("a") and not limits.admit("a")
@@ -206,6 +216,7 @@ def test_the_windows_scale_with_time() -> None:
 
 
 def test_in_flight_slots_are_held_until_released() -> None:
+    """An account holds at most its in-flight slots until one is released."""
     limits = _limits(Limits(in_flight=2), Clock())
     assert limits.acquire("a") and limits.acquire("a")
     assert not limits.acquire("a")
@@ -214,6 +225,7 @@ def test_in_flight_slots_are_held_until_released() -> None:
 
 
 def test_batch_calls_have_their_own_cap_and_count_as_requests() -> None:
+    """A batch call is capped on its own and also counts against the per-minute cap."""
     clock = Clock()
     limits = _limits(Limits(per_minute=3, batch_per_minute=1), clock)
     assert limits.acquire("a", batch=True)
@@ -243,6 +255,7 @@ def _find(method: str, path: str) -> Any:
 
 
 def test_routes_match_templates_and_answer_404_and_405_in_the_providers_shape() -> None:
+    """Routes match path templates, and misses answer 404 or 405 in the provider's shape."""
     assert _find("GET", "/v1/7/items/abc") == ("get", {"org": "7", "id": "abc"})
     assert _find("POST", "/v1/7/items") == ("add", {"org": "7"})
     assert _find("GET", "/files/a/b/c") == ("file", {"rest": "a/b/c"})
@@ -253,6 +266,7 @@ def test_routes_match_templates_and_answer_404_and_405_in_the_providers_shape() 
 
 
 def test_literal_segments_fold_case_only_when_asked() -> None:
+    """A route's literal segments match case-insensitively only when folding is asked."""
     route = Route("GET", "invoice/{id}/pdf", "pdf")
     assert route.match_path("Invoice/5/PDF") is None
     assert route.match_path("Invoice/5/PDF", fold_case=True) == {"id": "5"}
@@ -272,12 +286,14 @@ values = st.recursive(
 
 @given(values)
 def test_the_state_codec_keeps_decimals_exact(value: Any) -> None:
+    """The state codec round-trips any JSON-like value and keeps a Decimal's digits."""
     assert decode_state(encode_state(value)) == value
     text = encode_state({"amount": Decimal("12.50")})
     assert '"12.50"' in text and decode_state(text)["amount"].as_tuple().exponent == -2
 
 
 def test_a_state_file_round_trips_and_a_missing_one_is_none(tmp_path: Path) -> None:
+    """A saved state file loads back equal, leaves no stray file, and a missing one is None."""
     target = tmp_path / "state.json"
     assert load_state(target) is None
     save_state(target, {"total": Decimal("1.10"), "rows": [1, "a", None]})
@@ -318,6 +334,7 @@ def test_each_emulators_book_survives_a_save_and_load(spec: Any, tmp_path: Path)
 
 
 def test_a_document_pdf_is_a_valid_pdf_holding_its_text() -> None:
+    """A document PDF is well formed, with a valid xref offset, and holds its text."""
     data = document_pdf("Invoice 1001", ["Total: 12.50 DKK", "Kunde: Søren Æbelø"])
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert b"Invoice 1001" in data and b"12.50 DKK" in data
@@ -331,6 +348,7 @@ def test_a_document_pdf_is_a_valid_pdf_holding_its_text() -> None:
 
 
 def test_the_registry_refuses_bad_and_taken_names() -> None:
+    """The emulator registry refuses a taken name; a merge keeps its own and returns the clashes."""
     registry = EmulatorRegistry()
     registry.register(QUICKBOOKS)
     with pytest.raises(ValueError, match="already"):
@@ -367,6 +385,7 @@ class _Thief:
 
 
 def test_plugins_add_emulators_and_a_broken_one_loses_only_its_own() -> None:
+    """Plugins add emulators; a failing or name-stealing plugin is reported and skipped."""
     host = get_plugin_manager(plugins=[("third", _ThirdParty()), ("broken", _Broken()),
                                        ("thief", _Thief())])
     registry = host.emulators()

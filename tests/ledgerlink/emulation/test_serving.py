@@ -307,24 +307,24 @@ def test_a_served_quickbooks_with_faults_still_gets_each_invoice_once(tmp_path: 
                           ClientCredentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET),
                           code=code, redirect_uri="https://app.example/cb", store=store,
                           key=f"quickbooks:{realm}", provider="quickbooks")
-        qbo = QuickBooksConnector(realm_id=realm, client_id=DEFAULT_CLIENT_ID,
-                                  client_secret=DEFAULT_CLIENT_SECRET, token_store=store,
-                                  base_url=base, limiters=LimiterRegistry())
+        quickbooks = QuickBooksConnector(realm_id=realm, client_id=DEFAULT_CLIENT_ID,
+                                         client_secret=DEFAULT_CLIENT_SECRET, token_store=store,
+                                         base_url=base, limiters=LimiterRegistry())
         try:
             customer = make_customer(currency="USD")
-            ref = qbo.create_customer(customer)
+            ref = quickbooks.create_customer(customer)
             product = make_product()
-            item = qbo.create_product(product)
+            item = quickbooks.create_product(product)
             keys = [f"inv:served-{n}" for n in range(20)]
             for key in keys:
                 line = make_invoice_line(product_id=product.id)
                 draft = make_invoice_draft(customer=customer, key=key, lines=[line])
                 try:
-                    qbo.create_invoice(draft, ref, {product.id: item})
+                    quickbooks.create_invoice(draft, ref, {product.id: item})
                 except TransientProviderError:
-                    qbo.create_invoice(draft, ref, {product.id: item})  # a later run's retry
+                    quickbooks.create_invoice(draft, ref, {product.id: item})  # a later run's retry
         finally:
-            qbo.close()
+            quickbooks.close()
         state: dict[str, Any] = httpx.get(base + "/_emulator/state", timeout=WAIT).json()
     finally:
         _stop(process)

@@ -38,8 +38,8 @@ from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero import emulator as dinero_emulator
 from ledgerlink_dinero.settings import endpoints_at as dinero_endpoints
 from ledgerlink_quickbooks import QuickBooksConnector
-from ledgerlink_quickbooks import emulator as qbo_emulator
-from ledgerlink_quickbooks.settings import endpoints_at as qbo_endpoints
+from ledgerlink_quickbooks import emulator as quickbooks_emulator
+from ledgerlink_quickbooks.settings import endpoints_at as quickbooks_endpoints
 
 Answer = Callable[[httpx.Request], httpx.Response | None]
 TOKEN_CHARS = string.ascii_letters + string.digits + "-._~+/="
@@ -175,16 +175,16 @@ def test_a_refused_code_exchange_quoting_the_code_loses_it() -> None:
 def test_a_dinero_error_repeating_the_access_token_in_prose_is_scrubbed(tmp_path: Path) -> None:
     """Dinero's JSON error and its plain-text error, each quoting the bearer token: the
     connector's errors keep Dinero's words and code, not the token."""
-    emu = dinero_emulator.DineroEmulator()
+    emulator = dinero_emulator.DineroEmulator()
     organisation = "4242"
-    emu.add_organisation(organisation)
+    emulator.add_organisation(organisation)
     base = "https://dinero-emulator.test"
     store = Store(tmp_path / "tokens.db")
-    with httpx.Client(transport=emu.transport(), base_url=base) as client:
+    with httpx.Client(transport=emulator.transport(), base_url=base) as client:
         credentials = ClientCredentials(dinero_emulator.DEFAULT_CLIENT_ID,
                                         dinero_emulator.DEFAULT_CLIENT_SECRET)
         token = exchange_code(client, dinero_endpoints(base), credentials,
-                              code=emu.authorize(organisation), redirect_uri="https://a/cb",
+                              code=emulator.authorize(organisation), redirect_uri="https://a/cb",
                               store=store, key=f"dinero:{organisation}", provider="dinero")
 
     def answer(request: httpx.Request) -> httpx.Response | None:
@@ -202,7 +202,7 @@ def test_a_dinero_error_repeating_the_access_token_in_prose_is_scrubbed(tmp_path
                          client_id=dinero_emulator.DEFAULT_CLIENT_ID,
                          client_secret=dinero_emulator.DEFAULT_CLIENT_SECRET,
                          token_store=store, base_url=base,
-                         transport=Echoing(emu.transport(), answer),
+                         transport=Echoing(emulator.transport(), answer),
                          limiters=LimiterRegistry()) as dinero:
         for guid in ("json-echo", "text-echo"):
             with pytest.raises(ProviderError) as caught:
@@ -224,16 +224,16 @@ def test_a_quickbooks_fault_repeating_the_access_token_in_prose_is_scrubbed(
 ) -> None:
     """A QuickBooks Fault whose Detail quotes the bearer token: the error keeps the code
     and the words, not the token; it reaches QuickBooks through the shared HTTP layer."""
-    emu = qbo_emulator.QuickBooksEmulator()
+    emulator = quickbooks_emulator.QuickBooksEmulator()
     realm = "9130357766900"
-    emu.add_realm(realm)
+    emulator.add_realm(realm)
     base = "https://qbo-emulator.test"
     store = Store(tmp_path / "tokens.db")
-    with httpx.Client(transport=emu.transport(), base_url=base) as client:
-        credentials = ClientCredentials(qbo_emulator.DEFAULT_CLIENT_ID,
-                                        qbo_emulator.DEFAULT_CLIENT_SECRET)
-        token = exchange_code(client, qbo_endpoints(base), credentials,
-                              code=emu.authorize(realm), redirect_uri="https://a/cb",
+    with httpx.Client(transport=emulator.transport(), base_url=base) as client:
+        credentials = ClientCredentials(quickbooks_emulator.DEFAULT_CLIENT_ID,
+                                        quickbooks_emulator.DEFAULT_CLIENT_SECRET)
+        token = exchange_code(client, quickbooks_endpoints(base), credentials,
+                              code=emulator.authorize(realm), redirect_uri="https://a/cb",
                               store=store, key=f"quickbooks:{realm}", provider="quickbooks")
 
     def answer(request: httpx.Request) -> httpx.Response | None:
@@ -243,14 +243,15 @@ def test_a_quickbooks_fault_repeating_the_access_token_in_prose_is_scrubbed(
                 "Detail": f"The token {_bearer(request)} is not valid for realm {realm}"}]}})
         return None
 
-    qbo = QuickBooksConnector(realm_id=realm, client_id=qbo_emulator.DEFAULT_CLIENT_ID,
-                              client_secret=qbo_emulator.DEFAULT_CLIENT_SECRET,
-                              token_store=store, base_url=base,
-                              transport=Echoing(emu.transport(), answer),
-                              limiters=LimiterRegistry())
-    with qbo, pytest.raises(ProviderError) as caught:
-        qbo.get_invoice("777")
+    quickbooks = QuickBooksConnector(realm_id=realm,
+                                     client_id=quickbooks_emulator.DEFAULT_CLIENT_ID,
+                                     client_secret=quickbooks_emulator.DEFAULT_CLIENT_SECRET,
+                                     token_store=store, base_url=base,
+                                     transport=Echoing(emulator.transport(), answer),
+                                     limiters=LimiterRegistry())
+    with quickbooks, pytest.raises(ProviderError) as caught:
+        quickbooks.get_invoice("777")
     store.close()
-    _clean(caught.value, token.access_token, qbo_emulator.DEFAULT_CLIENT_SECRET)
+    _clean(caught.value, token.access_token, quickbooks_emulator.DEFAULT_CLIENT_SECRET)
     assert caught.value.code == "2050"
     assert caught.value.message == f"The token {REDACTED} is not valid for realm {realm}"

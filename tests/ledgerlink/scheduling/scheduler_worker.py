@@ -1,4 +1,5 @@
-"""A worker process for the scheduler's process tests: ``run_due`` once, print the runs.
+"""A worker process for the scheduler's process tests in test_scheduler_runs.py:
+``run_due`` once, print the runs (not a test module).
 
 Usage: ``python scheduler_worker.py ROOT NOW [KILL_AFTER_WRITES]``. With a kill count
 the sandbox book SIGKILLs this process right after that many committed writes.

@@ -74,6 +74,7 @@ def sample_projects() -> list[Project]:
 
 
 def test_csv_rows_of_a_project_form_one_project_with_its_items(tmp_path: Path) -> None:
+    """The CSV rows of one project id fold into one project holding its items."""
     loaded = load_projects(write(tmp_path, "projects.csv", GOOD_CSV))
     assert [p.id for p in loaded] == ["P-1", "P-2", "P-3"]
     website, hosting, idle = loaded
@@ -89,6 +90,7 @@ def test_csv_rows_of_a_project_form_one_project_with_its_items(tmp_path: Path) -
 
 @pytest.mark.parametrize("suffix", [".csv", ".json"])
 def test_saved_projects_load_back_equal(tmp_path: Path, suffix: str) -> None:
+    """Projects saved as CSV or JSON load back equal."""
     projects = sample_projects() + demo_projects(20, ["c-1", "c-2"], seed=3,
                                                  start=date(2026, 1, 15))
     path = tmp_path / f"projects{suffix}"
@@ -97,12 +99,14 @@ def test_saved_projects_load_back_equal(tmp_path: Path, suffix: str) -> None:
 
 
 def test_json_keywords_are_a_sorted_list(tmp_path: Path) -> None:
+    """A project's keywords are saved to JSON as a sorted list."""
     path = tmp_path / "projects.json"
     save_projects(sample_projects(), path)
     assert json.loads(path.read_text())[0]["keywords"] == ["licence", "support"]
 
 
 def test_every_csv_problem_names_file_row_and_column_and_nothing_loads(tmp_path: Path) -> None:
+    """Every bad CSV cell is reported by file, row and column, and no project loads."""
     bad = HEADER + """\
 P-1,Website,c-1,Ann,Web,Key,,,P-1-fee,2026-11-01,fee,Licence,1,495,25,
 P-1,Web site,c-1,Ann,Web,Key,,,P-1-h1,2026-11-31,hours,Design,two,850,25,
@@ -128,6 +132,7 @@ P-4,Limited,c-3,,,,,-5,P-4-fee,2026-11-12,fee,Fine,1,1,25,
 
 
 def test_a_csv_header_with_unknown_or_missing_columns_is_refused(tmp_path: Path) -> None:
+    """A CSV header with unknown or missing columns is refused naming each one."""
     header = HEADER.replace("unit_price", "price").replace(",product_id", ",colour")
     with pytest.raises(ValidationError) as caught:
         load_projects(write(tmp_path, "projects.csv", header + "P-1,x,c,,,,,,i,2026-01-01,fee,"
@@ -136,6 +141,7 @@ def test_a_csv_header_with_unknown_or_missing_columns_is_refused(tmp_path: Path)
 
 
 def test_every_json_problem_names_index_and_path_and_nothing_loads(tmp_path: Path) -> None:
+    """Every bad JSON field is reported by project index and path, and no project loads."""
     good, hosting, _ = json.loads(json.dumps([  # plain data, as a user writes it
         {"id": "P-1", "name": "Website", "customer_id": "c-1", "keywords": ["licence"],
          "items": [{"id": "i-1", "date": "2026-11-01", "kind": "fee", "description": "Fee",
@@ -167,6 +173,7 @@ def test_every_json_problem_names_index_and_path_and_nothing_loads(tmp_path: Pat
 ])
 def test_unreadable_files_raise_input_file_errors(tmp_path: Path, name: str,
                                                   content: str) -> None:
+    """An unknown suffix, bad JSON, a non-list or an empty CSV raise InputFileError."""
     with pytest.raises(InputFileError) as caught:
         load_projects(write(tmp_path, name, content))
     assert caught.value.source == str(tmp_path / name)
@@ -222,6 +229,7 @@ def test_deeply_nested_project_json_is_an_input_file_error(tmp_path: Path) -> No
 
 
 def test_a_keyword_holding_the_separator_is_not_written_to_csv(tmp_path: Path) -> None:
+    """A keyword holding the CSV separator is refused, leaving the old file; JSON keeps it."""
     path = write(tmp_path, "projects.csv", GOOD_CSV)
     project = Project("P-9", "Odd", "c-1", keywords={"a;b"})
     with pytest.raises(ValidationError) as caught:
@@ -233,6 +241,7 @@ def test_a_keyword_holding_the_separator_is_not_written_to_csv(tmp_path: Path) -
 
 
 def test_demo_projects_are_deterministic_and_valid(tmp_path: Path) -> None:
+    """Demo projects depend only on their seed, with unique item ids for the given customers."""
     start = date(2026, 2, 20)
     first = demo_projects(30, ["c-1", "c-2", "c-3"], seed=11, start=start)
     assert first == demo_projects(30, ["c-1", "c-2", "c-3"], seed=11, start=start)
@@ -261,6 +270,7 @@ def test_demo_projects_are_deterministic_and_valid(tmp_path: Path) -> None:
                                 day_of_month=1)),
 ])
 def test_recurrence_words(text: str, expected: Recurrence) -> None:
+    """Each recurrence word form, in any case and spacing, reads as its Recurrence."""
     assert parse_recurrence(text) == expected
 
 
@@ -268,6 +278,7 @@ def test_recurrence_words(text: str, expected: Recurrence) -> None:
                                   "monthly", "monthly:0", "monthly:32", "monthly:-1",
                                   "monthly:first", "weekdays:1"])
 def test_other_recurrence_words_are_refused_naming_the_forms(text: str) -> None:
+    """Words outside the recurrence forms are refused with a message listing the forms."""
     with pytest.raises(ValidationError) as caught:
         parse_recurrence(text)
     assert caught.value.field == "recurrence"
@@ -276,6 +287,7 @@ def test_other_recurrence_words_are_refused_naming_the_forms(text: str) -> None:
 
 @given(recurrences)
 def test_recurrence_words_round_trip(recurrence: Recurrence) -> None:
+    """Any recurrence formats to words that read back to it, also upper-cased with underscores."""
     words = format_recurrence(recurrence)
     assert parse_recurrence(words) == recurrence
     assert parse_recurrence(words.upper().replace("-", "_")) == recurrence
@@ -283,12 +295,14 @@ def test_recurrence_words_round_trip(recurrence: Recurrence) -> None:
 
 @given(st.sampled_from(DateRule), st.sampled_from(["-", "_"]))
 def test_date_rules_read_with_either_separator(rule: DateRule, separator: str) -> None:
+    """Date rules are written with hyphens and read with hyphens or underscores."""
     words = format_date_rule(rule)
     assert "_" not in words
     assert parse_date_rule(words.replace("-", separator)) == rule
 
 
 def test_an_unknown_date_rule_names_the_field_and_the_choices() -> None:
+    """An unknown date rule is refused naming the option and the rules it accepts."""
     with pytest.raises(ValidationError) as caught:
         parse_date_rule("end-of-month", field="--invoice-date")
     assert caught.value.field == "--invoice-date"

@@ -70,6 +70,7 @@ def report(**changes: Any) -> RunReport:
 
 
 def test_render_says_counts_totals_invoices_errors_and_held_work() -> None:
+    """The report mail gives counts, totals, each invoice, provider errors and held work."""
     subject, body = render(report())
 
     assert subject == ("ledgerlink: Monthly fees (acme) done for 2026-11-30: "
@@ -90,6 +91,7 @@ def test_render_says_counts_totals_invoices_errors_and_held_work() -> None:
 
 
 def test_render_of_an_empty_failed_run_has_no_empty_sections() -> None:
+    """A failed run with nothing to list renders its subject and no empty sections."""
     subject, body = render(report(state="failed", invoices=(), errors=(), held=()))
 
     assert subject.endswith("failed for 2026-11-30: 0 invoices, 0 errors")
@@ -98,6 +100,7 @@ def test_render_of_an_empty_failed_run_has_no_empty_sections() -> None:
 
 
 def test_render_keeps_the_subject_on_one_line() -> None:
+    """A job name holding a line break cannot add a header: the subject stays one line."""
     subject, _ = render(report(job_name="Monthly\nBcc: evil@example.com"))
 
     assert "\n" not in subject and "\r" not in subject
@@ -109,6 +112,7 @@ _AMOUNTS = st.decimals(min_value=Decimal("-1e6"), max_value=Decimal("1e6"), plac
 
 @given(st.lists(st.tuples(_AMOUNTS, st.sampled_from(["DKK", "EUR", "USD"])), max_size=8))
 def test_totals_are_exact_decimal_sums_per_currency(lines: list[tuple[Decimal, str]]) -> None:
+    """Totals are exact Decimal sums per currency, sorted, and printed as such."""
     run = report(invoices=[invoice(f"c{i}", str(a), c) for i, (a, c) in enumerate(lines)])
 
     expected: dict[str, Decimal] = {}
@@ -122,6 +126,7 @@ def test_totals_are_exact_decimal_sums_per_currency(lines: list[tuple[Decimal, s
 
 
 def test_report_refuses_float_amounts_naive_times_and_unknown_states() -> None:
+    """A report refuses float amounts, naive or backward times, unknown states or currencies."""
     with pytest.raises(ValidationError) as amount:
         invoice(amount=0.1)
     assert amount.value.field == "amount"
@@ -209,6 +214,7 @@ FIXED_NOW = datetime(2026, 11, 30, 21, 0, 10, tzinfo=UTC)
 
 
 def test_smtp_delivers_one_message_to_all_recipients(serve: Serve) -> None:
+    """SMTP delivers one UTF-8 message with the rendered text and headers to every recipient."""
     inbox, port = serve()
     notifier = SmtpNotifier(settings(port), clock=lambda: FIXED_NOW)
 
@@ -236,6 +242,7 @@ def test_smtp_delivers_one_message_to_all_recipients(serve: Serve) -> None:
 # aiosmtpd warns about AUTH without TLS, which these tests allow on purpose.
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtp_logs_in_with_username_and_password(serve: Serve) -> None:
+    """The notifier logs in with its credentials; a refused login is a 535 hiding the password."""
     logins: list[tuple[bytes, bytes]] = []
 
     def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
@@ -261,6 +268,7 @@ def test_smtp_logs_in_with_username_and_password(serve: Serve) -> None:
 
 
 def test_a_refused_recipient_is_an_error_with_the_servers_code_and_text(serve: Serve) -> None:
+    """A refused recipient raises with the server's code and text; the others still get the mail."""
     inbox, port = serve()
     inbox.refuse_recipients["bo@example.com"] = "550 5.1.1 No such user here"
 
@@ -281,6 +289,7 @@ def test_a_refused_recipient_is_an_error_with_the_servers_code_and_text(serve: S
 
 
 def test_a_refused_sender_is_an_error_with_the_servers_code_and_text(serve: Serve) -> None:
+    """A refused sender address raises with the server's code and reply."""
     inbox, port = serve()
     inbox.refuse_sender = "553 5.7.1 Sender address rejected"
 
@@ -290,6 +299,7 @@ def test_a_refused_sender_is_an_error_with_the_servers_code_and_text(serve: Serv
 
 
 def test_starttls_is_required_when_asked_for(serve: Serve) -> None:
+    """With starttls asked, a server without STARTTLS is refused and nothing is sent in clear."""
     # The server offers no STARTTLS: the notifier must refuse to go on in clear.
     inbox, port = serve()
 
@@ -299,6 +309,7 @@ def test_starttls_is_required_when_asked_for(serve: Serve) -> None:
 
 
 def test_an_unreachable_server_is_a_notification_error_without_a_code() -> None:
+    """A server nobody listens on is a NotificationError naming host and port, with no code."""
     with socket.socket() as probe:  # a port nobody listens on once closed
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -310,6 +321,7 @@ def test_an_unreachable_server_is_a_notification_error_without_a_code() -> None:
 
 
 def test_no_recipients_means_no_connection() -> None:
+    """Notifying nobody opens no connection to the mail server."""
     # Port 9 on 127.0.0.1 is closed here; connecting would raise.
     SmtpNotifier(settings(9)).notify([], report())
 
@@ -318,6 +330,7 @@ def test_no_recipients_means_no_connection() -> None:
 
 
 def test_settings_keep_the_password_out_of_the_repr() -> None:
+    """The SMTP settings' repr hides the password; the sender defaults to the ledgerlink address."""
     s = settings(25, username="ledger", password="s3cret")
     assert "s3cret" not in repr(s)
     assert s.sender == Recipient("noreply@ledgerlink.example", "Ledgerlink")
@@ -333,6 +346,7 @@ def test_settings_keep_the_password_out_of_the_repr() -> None:
     ({"password": "s3cret"}, "username"),
 ])
 def test_settings_name_the_bad_field(changes: dict[str, Any], field: str) -> None:
+    """Each invalid SMTP setting, alone or in a bad combination, is refused by its field."""
     with pytest.raises(ValidationError) as err:
         settings(**changes)
     assert err.value.field == field
@@ -343,6 +357,7 @@ ENV = {"LEDGERLINK_SMTP_HOST": "mail.example.com",
 
 
 def test_from_env_reads_every_variable() -> None:
+    """SmtpSettings.from_env reads host, port, login, TLS, sender and timeout variables."""
     s = SmtpSettings.from_env({**ENV, "LEDGERLINK_SMTP_PORT": "587",
                                "LEDGERLINK_SMTP_USER": "ledger",
                                "LEDGERLINK_SMTP_PASSWORD": " s3cret ",
@@ -354,6 +369,7 @@ def test_from_env_reads_every_variable() -> None:
 
 
 def test_from_env_defaults() -> None:
+    """The port defaults to 25, or 465 with SSL, also when its variable is empty."""
     assert SmtpSettings.from_env(ENV).port == 25
     with_ssl = SmtpSettings.from_env({**ENV, "LEDGERLINK_SMTP_SSL": "1"})
     assert (with_ssl.use_ssl, with_ssl.port) == (True, 465)
@@ -371,6 +387,7 @@ def test_from_env_defaults() -> None:
     ({"LEDGERLINK_SMTP_USER": "ledger"}, "LEDGERLINK_SMTP_PASSWORD"),
 ])
 def test_from_env_errors_name_the_variable(env: dict[str, str], variable: str) -> None:
+    """Each bad or missing environment variable is refused by its name."""
     with pytest.raises(ValidationError) as err:
         SmtpSettings.from_env({**ENV, **env})
     assert err.value.field == variable
@@ -378,6 +395,7 @@ def test_from_env_errors_name_the_variable(env: dict[str, str], variable: str) -
 
 
 def test_from_env_never_shows_the_password() -> None:
+    """A password set without a user is refused without showing the password."""
     with pytest.raises(ValidationError) as err:
         SmtpSettings.from_env({**ENV, "LEDGERLINK_SMTP_PASSWORD": "s3cret"})
     assert err.value.field == "LEDGERLINK_SMTP_USER"
@@ -385,6 +403,7 @@ def test_from_env_never_shows_the_password() -> None:
 
 
 def test_deliver_without_a_plugin_sends_through_smtp(serve: Serve) -> None:
+    """Without a plugin manager, deliver sends through the SMTP notifier and says so."""
     inbox, port = serve()
 
     route = deliver([ANN], report(), notifier=SmtpNotifier(settings(port)))

@@ -64,6 +64,7 @@ class Breaks:
 
 
 def test_a_plugin_that_delivers_wins_over_the_notifier() -> None:
+    """A plugin that delivers the report is used, and the notifier is not called."""
     plugin, notifier, run = Delivers(), RecordingNotifier(), report()
 
     route = deliver([ANN], run, notifier=notifier, plugin_manager=manager(Passes(), plugin))
@@ -74,6 +75,7 @@ def test_a_plugin_that_delivers_wins_over_the_notifier() -> None:
 
 
 def test_the_notifier_delivers_when_no_plugin_does() -> None:
+    """When no plugin delivers, or there is no plugin manager, the notifier sends the report."""
     notifier, run = RecordingNotifier(), report()
 
     assert deliver([ANN, BO], run, notifier=notifier, plugin_manager=manager(Passes())) == "smtp"
@@ -82,6 +84,7 @@ def test_the_notifier_delivers_when_no_plugin_does() -> None:
 
 
 def test_nobody_delivers_without_notifier_or_recipients() -> None:
+    """Without a notifier or without recipients nothing is delivered and "none" is the route."""
     notifier = RecordingNotifier()
 
     assert deliver([ANN], report(), notifier=None, plugin_manager=manager(Passes())) == "none"
@@ -90,6 +93,7 @@ def test_nobody_delivers_without_notifier_or_recipients() -> None:
 
 
 def test_a_plugin_host_without_notify_plugins_falls_back_to_the_notifier() -> None:
+    """A real plugin host with no notify plugin leaves delivery to the notifier."""
     host = get_plugin_manager(load_entry_points=False)
     notifier = RecordingNotifier()
 
@@ -97,6 +101,7 @@ def test_a_plugin_host_without_notify_plugins_falls_back_to_the_notifier() -> No
 
 
 def test_a_plugin_host_asks_its_plugins() -> None:
+    """A plugin added to a real host after it was built is asked to deliver."""
     # Added after the host was built, so the host never checks the hook against
     # a spec: delivery must also work while hookspecs does not declare it yet.
     host = get_plugin_manager(load_entry_points=False)
@@ -109,6 +114,7 @@ def test_a_plugin_host_asks_its_plugins() -> None:
 
 
 def test_a_failing_plugin_is_a_notification_error() -> None:
+    """A plugin that raises becomes a NotificationError, with the notifier not tried."""
     notifier = RecordingNotifier()
 
     with pytest.raises(NotificationError, match="chat service down") as err:

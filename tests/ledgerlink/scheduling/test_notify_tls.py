@@ -221,6 +221,7 @@ def assert_no_password(err: BaseException, password: str = PASSWORD) -> None:
 
 
 def test_starttls_upgrades_before_logging_in_and_delivers(serve: Serve, pki: Pki) -> None:
+    """STARTTLS upgrades the connection before the login, and the mail goes over TLS."""
     inbox, port = serve("starttls")
     sender = notifier("starttls", port, pki.client_context())
 
@@ -235,6 +236,7 @@ def test_starttls_upgrades_before_logging_in_and_delivers(serve: Serve, pki: Pki
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtps_is_tls_from_the_first_byte_and_delivers(serve: Serve, pki: Pki) -> None:
+    """SMTPS logs in and delivers over TLS from the start of the connection."""
     inbox, port = serve("smtps")
 
     notifier("smtps", port, pki.client_context()).notify([ANN], report())
@@ -246,6 +248,7 @@ def test_smtps_is_tls_from_the_first_byte_and_delivers(serve: Serve, pki: Pki) -
 
 def test_the_server_refuses_auth_in_clear_and_the_notifier_never_offers_it(
         serve: Serve, pki: Pki) -> None:
+    """Where AUTH needs STARTTLS first, the notifier never sends the password in clear."""
     inbox, port = serve("starttls")
     # The server really does refuse AUTH before TLS (what makes the test above mean it).
     with smtplib.SMTP("127.0.0.1", port, timeout=5) as raw:
@@ -267,6 +270,7 @@ def test_the_server_refuses_auth_in_clear_and_the_notifier_never_offers_it(
 
 def test_a_wrong_password_over_tls_is_refused_without_showing_it(serve: Serve,
                                                                  pki: Pki) -> None:
+    """A wrong password over TLS is a 535 error whose text does not show the password."""
     inbox, port = serve("starttls")
     wrong = "tls-wrong-pa55-Zk"
 
@@ -287,6 +291,7 @@ def test_a_wrong_password_over_tls_is_refused_without_showing_it(serve: Serve,
 @pytest.mark.parametrize("mode", ["starttls", "smtps"])
 def test_by_default_a_certificate_from_an_unknown_ca_is_refused(serve: Serve,
                                                                 mode: Mode) -> None:
+    """By default a certificate from an unknown CA is refused before any login."""
     inbox, port = serve(mode)
 
     # No tls_context: the system's CAs, which do not know the test CA.
@@ -305,6 +310,7 @@ def test_by_default_a_certificate_from_an_unknown_ca_is_refused(serve: Serve,
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_a_trusted_certificate_for_another_host_is_refused(serve: Serve, pki: Pki,
                                                            mode: Mode, host: str) -> None:
+    """A trusted certificate issued for another host name is refused before any login."""
     # Signed by the trusted CA, but for mail.elsewhere.example: only the name
     # (an IP address or a DNS name) is wrong.
     inbox, port = serve(mode, wrong_host=True)

@@ -18,6 +18,7 @@ EXPECTED = [("Fjord A/S", "Rollout", Decimal("1625.00")),
 
 
 def test_a_run_longer_than_a_third_of_its_lease_renews_it(tmp_path: Path) -> None:
+    """A run outlasting a third of its lease renews it past the first claim's end."""
     books = Books(tmp_path)
     books.connector = SandboxConnector(tmp_path / "book.db", latency=0.05)
     books.scheduler().save(job(), now=CREATED)
@@ -52,6 +53,7 @@ class RivalTakesOver(SandboxConnector):
 
 
 def test_a_worker_whose_lease_was_taken_stops_and_the_taker_finishes(tmp_path: Path) -> None:
+    """A worker whose lease was taken stops without logging; the taker finishes the run."""
     books = Books(tmp_path)
     books.connector = RivalTakesOver(tmp_path / "book.db", books)
     books.scheduler().save(job(), now=CREATED)

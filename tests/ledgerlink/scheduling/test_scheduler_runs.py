@@ -39,6 +39,7 @@ def _save(books: Books, new: ScheduledJob, **kwargs: object) -> ScheduledJob:
 
 
 def test_a_due_job_runs_once_and_bills_each_project_within_its_limit(books: Books) -> None:
+    """A due job runs once for its slot, bills items up to the cutoff and each project's limit."""
     saved = _save(books, job())
     scheduler = books.scheduler()
 
@@ -60,6 +61,7 @@ def test_a_due_job_runs_once_and_bills_each_project_within_its_limit(books: Book
 
 
 def test_the_transfer_log_names_each_invoice_and_what_was_held(books: Books) -> None:
+    """The run's transfer log names each invoice with its amount and the work held back."""
     _save(books, job())
     [run] = books.scheduler().run_due(now=AFTER_OCT_RUN)
     entries = books.scheduler().jobs.log(run_id=run.run.run_id)
@@ -76,6 +78,7 @@ def test_the_transfer_log_names_each_invoice_and_what_was_held(books: Books) -> 
 
 
 def test_items_are_never_billed_again_by_later_or_other_runs(books: Books) -> None:
+    """Items billed by one job are not billed again by its later runs or by another job."""
     monthly = _save(books, job())
     books.scheduler().run_due(now=AFTER_OCT_RUN)
     other = _save(books, job("Everything, daily", recurrence=DAILY))
@@ -92,6 +95,7 @@ def test_items_are_never_billed_again_by_later_or_other_runs(books: Books) -> No
 
 
 def test_merging_puts_a_customers_projects_on_one_invoice(books: Books) -> None:
+    """With merging, a customer's projects share one invoice."""
     _save(books, job(merge=True))
     books.scheduler().run_due(now=AFTER_OCT_RUN)
     assert sorted(books.invoices()) == [
@@ -101,12 +105,14 @@ def test_merging_puts_a_customers_projects_on_one_invoice(books: Books) -> None:
 
 
 def test_filters_choose_the_projects(books: Books) -> None:
+    """A job's manager and department filters choose which projects it bills."""
     _save(books, job(filters=JobFilters(managers={"ann"}, departments={"north"})))
     books.scheduler().run_due(now=AFTER_OCT_RUN)
     assert [ref for _, ref, _ in books.invoices()] == ["Licences"]
 
 
 def test_draft_status_collects_the_work_on_the_customers_draft(books: Books) -> None:
+    """A job creating drafts puts a customer's projects on its one open draft, booking none."""
     _save(books, job(status=InvoiceStatusToCreate.DRAFT))
     [run] = books.scheduler().run_due(now=AFTER_OCT_RUN)
     assert run.result is not None
@@ -117,6 +123,7 @@ def test_draft_status_collects_the_work_on_the_customers_draft(books: Books) -> 
 
 
 def test_a_missed_stretch_is_caught_up_once(books: Books) -> None:
+    """A daily job that missed days runs once, for the latest slot, not once per day."""
     daily = _save(books, job("Daily", recurrence=DAILY, starts_on=date(2026, 10, 20)))
     runs = books.scheduler().run_due(now=AFTER_OCT_RUN + timedelta(days=4))
     assert [(r.run.job_id, r.run.scheduled_for) for r in runs] == [
@@ -125,6 +132,7 @@ def test_a_missed_stretch_is_caught_up_once(books: Books) -> None:
 
 
 def test_a_refused_creator_writes_nothing_and_leaves_the_items_billable(books: Books) -> None:
+    """A creator the authorizer refuses aborts the run with its reason; the work stays billable."""
     def authorize(actor: str, _job: ScheduledJob, _company: object) -> str | None:
         return None if actor == "ann" else "only the finance team invoices"
 
@@ -143,6 +151,7 @@ def test_a_refused_creator_writes_nothing_and_leaves_the_items_billable(books: B
 
 
 def test_a_plugin_may_refuse_too(books: Books) -> None:
+    """A plugin's authorize hook can refuse the creator, aborting the run before any write."""
     class Policy:
         @hookimpl
         def ledgerlink_authorize_invoicing(self, actor: str, job: ScheduledJob,
@@ -157,6 +166,7 @@ def test_a_plugin_may_refuse_too(books: Books) -> None:
 
 
 def test_an_inactive_or_deleted_job_is_never_due(books: Books) -> None:
+    """A deactivated or deleted job is never due; only the inactive one is still listed."""
     paused = _save(books, job("Paused"))
     gone = _save(books, job("Gone"))
     scheduler = books.scheduler()
@@ -168,6 +178,7 @@ def test_an_inactive_or_deleted_job_is_never_due(books: Books) -> None:
 
 
 def test_listing_shows_the_next_run(books: Books) -> None:
+    """A listed job shows its next run in UTC, after a daylight-saving change."""
     saved = _save(books, job())
     [listed] = books.scheduler().listing(now=CREATED)
     assert listed.job.id == saved.id
@@ -176,6 +187,7 @@ def test_listing_shows_the_next_run(books: Books) -> None:
 
 
 def test_preview_writes_nothing(books: Books) -> None:
+    """Previewing an unsaved job shows its invoices and writes no invoice and no job."""
     unsaved = job()
     shown = books.scheduler().preview(unsaved, now=CREATED, run_day=date(2026, 10, 31))
     assert sorted(inv.gross for inv in shown.invoices) == [
@@ -197,6 +209,7 @@ def _worker(root: Path, now: datetime, *kill: int) -> subprocess.Popen[str]:
 
 @pytest.mark.slow
 def test_two_processes_running_due_at_once_run_each_job_once(books: Books) -> None:
+    """Two processes running due jobs at once run each job once and bill each project once."""
     first = _save(books, job("First"))
     second = _save(books, job("Second", merge=True, filters=JobFilters(projects={"P1"})))
     workers = [_worker(books.root, AFTER_OCT_RUN) for _ in range(2)]
@@ -214,6 +227,7 @@ def test_two_processes_running_due_at_once_run_each_job_once(books: Books) -> No
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_run_is_resumed_once_its_lease_expires(books: Books) -> None:
+    """A run whose worker was killed is resumed after its lease expires and logs every invoice."""
     _save(books, job())
     # Writes: customer c1, invoice, book, ... the kill lands after the third.
     killed = _worker(books.root, AFTER_OCT_RUN, 3)
@@ -241,6 +255,7 @@ def test_a_worker_killed_mid_run_is_resumed_once_its_lease_expires(books: Books)
 
 def test_one_item_id_on_two_projects_fails_the_run_before_anything_is_written(
         tmp_path: Path) -> None:
+    """One item id on two projects aborts the run naming both, before any write."""
     clash = [*projects(), Project("P4", "Copy", "c2", items=(fee("P1-oct", date(2026, 10, 1)),))]
     books = Books(tmp_path, clash)
     saved = _save(books, job())
@@ -251,6 +266,7 @@ def test_one_item_id_on_two_projects_fails_the_run_before_anything_is_written(
 
 
 def test_run_due_can_be_limited_to_one_company(books: Books) -> None:
+    """run_due for one company runs only its jobs and leaves the other company's slots."""
     ours = _save(books, job())
     theirs = _save(books, attrs.evolve(job("Elsewhere"), company="other"))
     runs = books.scheduler().run_due(now=AFTER_OCT_RUN, company="acme")
@@ -260,6 +276,7 @@ def test_run_due_can_be_limited_to_one_company(books: Books) -> None:
 
 
 def test_a_run_for_a_future_instant_finishes_after_it_started(books: Books) -> None:
+    """A run for a far future instant records a finish time no earlier than its claim."""
     future = datetime(2031, 1, 31, 21, 30, tzinfo=UTC)
     saved = _save(books, job(notify=["Ann <ann@example.com>"]))
     run = books.scheduler().run_now(saved.id, now=future)

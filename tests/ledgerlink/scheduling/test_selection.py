@@ -87,10 +87,12 @@ BARE = project("p2", "c2")
     (JobFilters(billing_limit=BillingLimitFilter.WITHOUT_LIMIT), False, True),
 ])
 def test_each_filter_alone(filters: JobFilters, full: bool, bare: bool) -> None:
+    """Each job filter alone matches a project by its own field, and an empty one matches all."""
     assert (matches(filters, FULL), matches(filters, BARE)) == (full, bare)
 
 
 def test_filters_combine_with_and() -> None:
+    """A project must match every filter of a job to be chosen."""
     both = JobFilters(managers={"ann"}, keywords={"support"})
     assert matches(both, FULL)
     assert not matches(attrs.evolve(both, departments={"sales"}), FULL)
@@ -99,6 +101,7 @@ def test_filters_combine_with_and() -> None:
 
 
 def test_preview_only_takes_matching_projects() -> None:
+    """A preview takes only the matching projects and gives each item its work order id."""
     result = run([project("p1", manager="ann", items=[item("a", CUTOFF)]),
                   project("p2", manager="bob", items=[item("b", CUTOFF)])],
                  filters=JobFilters(managers={"ann"}))
@@ -110,6 +113,7 @@ def test_preview_only_takes_matching_projects() -> None:
 
 
 def test_items_up_to_and_on_the_cutoff_day_are_billed_later_ones_are_not() -> None:
+    """Items dated up to and on the cutoff day are billed; later ones are left out."""
     result = run([project(items=[item("late", date(2026, 12, 1)), item("on", CUTOFF),
                                  item("early", date(2026, 11, 2))])])
     [p] = result.projects
@@ -117,17 +121,20 @@ def test_items_up_to_and_on_the_cutoff_day_are_billed_later_ones_are_not() -> No
 
 
 def test_a_project_with_only_later_items_is_not_listed() -> None:
+    """A project whose items all fall after the cutoff is neither listed nor invoiced."""
     result = run([project(items=[item("late", date(2026, 12, 1))])])
     assert result.projects == () and result.invoices == ()
 
 
 def test_items_are_taken_in_date_then_id_order() -> None:
+    """A project's items are billed in date order, then by id within a day."""
     day = date(2026, 11, 5)
     result = run([project(items=[item("b", day), item("a", day), item("c", date(2026, 11, 1))])])
     assert ids(result.projects[0].to_bill) == ["c", "a", "b"]
 
 
 def test_billing_exactly_up_to_the_limit_is_allowed() -> None:
+    """Items adding up to exactly the billing limit are all billed."""
     result = run([project(billing_limit="300", items=[
         item("a", date(2026, 11, 1)), item("b", date(2026, 11, 2), "200")])])
     [p] = result.projects
@@ -135,6 +142,7 @@ def test_billing_exactly_up_to_the_limit_is_allowed() -> None:
 
 
 def test_the_first_item_over_the_limit_and_every_later_one_are_held() -> None:
+    """The first item over the billing limit and every later one are held back."""
     result = run([project(billing_limit="250", items=[
         item("a", date(2026, 11, 1)), item("b", date(2026, 11, 2), "200"),
         item("small", date(2026, 11, 3), "10")])])
@@ -144,6 +152,7 @@ def test_the_first_item_over_the_limit_and_every_later_one_are_held() -> None:
 
 
 def test_items_billed_before_count_against_the_limit() -> None:
+    """Items billed by earlier runs count against the project's billing limit."""
     result = run([project(billing_limit="300", items=[
         item("old", date(2026, 10, 1), "250"), item("a", date(2026, 11, 1), "50"),
         item("b", date(2026, 11, 2), "1")])], billed={"old"})
@@ -153,6 +162,7 @@ def test_items_billed_before_count_against_the_limit() -> None:
 
 
 def test_a_project_with_everything_held_is_listed_but_not_invoiced() -> None:
+    """A project whose items are all held is listed with them, and no invoice is made."""
     result = run([project(billing_limit="0", items=[item("a", CUTOFF)])])
     assert ids(result.projects[0].held) == ["a"] and result.invoices == ()
 
@@ -161,6 +171,7 @@ def test_a_project_with_everything_held_is_listed_but_not_invoiced() -> None:
 
 
 def test_totals_round_per_line_and_vat_once_per_rate_in_the_customers_currency() -> None:
+    """A preview's totals round each line and VAT once per rate, as the invoice will."""
     items = [item("a", CUTOFF, "0.333", quantity="3"), item("b", CUTOFF, "0.335"),
              item("c", CUTOFF, "10.005", vat="0")]
     [inv] = run([project("p2", "c2", items=items)]).invoices
@@ -173,6 +184,7 @@ def test_totals_round_per_line_and_vat_once_per_rate_in_the_customers_currency()
 
 
 def test_totals_by_currency() -> None:
+    """Run totals give net, VAT, gross and invoice count per currency."""
     result = run([project("p1", "c1", items=[item("a", CUTOFF)]),
                   project("p2", "c1", items=[item("b", CUTOFF)]),
                   project("p3", "c2", items=[item("c", CUTOFF, "10")])])
@@ -186,6 +198,7 @@ def test_totals_by_currency() -> None:
 
 
 def test_one_work_order_per_project_with_the_run_dates() -> None:
+    """Each project becomes one work order with a stable id, the run's dates and dated lines."""
     result = run([project("p2", items=[item("x", CUTOFF)]),
                   project("p1", items=[item("y", CUTOFF, kind=ItemKind.FEE),
                                        item("z", date(2026, 11, 3), kind=ItemKind.EXPENSE)])])
@@ -205,6 +218,7 @@ def test_one_work_order_per_project_with_the_run_dates() -> None:
 
 
 def test_merged_projects_make_one_work_order_per_customer() -> None:
+    """Merging makes one work order per customer, its lines grouped by project in id order."""
     result = run([project("p2", items=[item("b", date(2026, 11, 1))]),
                   project("p1", items=[item("a", date(2026, 11, 9))]),
                   project("p3", "c2", items=[item("c", CUTOFF)])], merge=True)
@@ -221,6 +235,7 @@ def test_merged_projects_make_one_work_order_per_customer() -> None:
 
 
 def test_merging_skips_a_project_with_nothing_to_bill() -> None:
+    """A merged invoice leaves out a project that has nothing to bill."""
     result = run([project("p1", items=[item("a", CUTOFF)]),
                   project("p2", billing_limit="0", items=[item("b", CUTOFF)])], merge=True)
     [inv] = result.invoices
@@ -228,6 +243,7 @@ def test_merging_skips_a_project_with_nothing_to_bill() -> None:
 
 
 def test_the_same_inputs_give_the_same_work_orders() -> None:
+    """The same projects in any order give the same work orders and fingerprints."""
     projects = [project(f"p{i}", items=[item(f"i{i}", CUTOFF)]) for i in range(5)]
     first, again = run(projects), run(reversed(projects))
     assert first.work_orders() == again.work_orders()
@@ -236,6 +252,7 @@ def test_the_same_inputs_give_the_same_work_orders() -> None:
 
 
 def test_a_project_of_an_unknown_customer_is_skipped_and_named() -> None:
+    """A project of an unknown customer is skipped and named with the customer in a problem."""
     result = run([project("p1", items=[item("a", CUTOFF)]),
                   project("p9", "nobody", items=[item("b", CUTOFF)])])
     assert [p.project.id for p in result.projects] == ["p1"]
@@ -266,6 +283,7 @@ def projects_with_items(draw: st.DrawFn) -> tuple[Project, frozenset[str]]:
 def test_every_item_is_billed_held_billed_before_or_after_the_cutoff(
     case: tuple[Project, frozenset[str]],
 ) -> None:
+    """Every item is exactly one of billed, held, billed before or after the cutoff."""
     proj, billed = case
     result = run([proj], billed=billed)
     to_bill, held = ((set(ids(result.projects[0].to_bill)), set(ids(result.projects[0].held)))
@@ -289,6 +307,7 @@ def test_every_item_is_billed_held_billed_before_or_after_the_cutoff(
 
 
 def test_project_and_item_ids_are_held_to_the_journals_length() -> None:
+    """Project and item ids longer than the journal allows are refused by field."""
     from ledgerlink.domain import MAX_ID_LENGTH
     from ledgerlink.errors import ValidationError
 

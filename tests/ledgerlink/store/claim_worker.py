@@ -1,4 +1,5 @@
-"""A process racing for a schedule slot, for test_schedule_store.py (not a test module).
+"""A process racing for a schedule slot, for test_schedule_claims.py beside it and
+tests/postgres/test_schedule_store.py (not a test module).
 
 Usage: ``python claim_worker.py DB JOB_ID DAY NOW GO_FILE WORKER``. Waits until
 GO_FILE exists (so the racers start together), claims the due slot of DAY and
@@ -13,13 +14,13 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from ledgerlink.scheduling.jobstore import JobStore
 from ledgerlink.store import Store
-from ledgerlink.store.schedules import ScheduleStore
 
 
 def main() -> None:
     db, job_id, day, now, go, worker = sys.argv[1:7]
-    schedules = ScheduleStore(Store(db))
+    schedules = JobStore(Store(db))
     while not Path(go).exists():
         time.sleep(0.005)
     run = schedules.claim_run(job_id, date.fromisoformat(day), trigger="due", job_version=1,

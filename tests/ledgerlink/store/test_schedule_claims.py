@@ -1,4 +1,4 @@
-"""ScheduleStore runs and item claims: slots taken once, leases, takeovers, races, billed items."""
+"""JobStore runs and item claims: slots taken once, leases, takeovers, races, billed items."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from ledgerlink.errors import ConflictError, NotFoundError, ValidationError
+from ledgerlink.scheduling.jobstore import JobStore
 from ledgerlink.scheduling.model import Frequency, InvoiceGeneration, Recurrence, ScheduledJob
 from ledgerlink.store import Store
 from ledgerlink.store import schema as t
-from ledgerlink.store.schedules import ScheduleRun, ScheduleStore
+from ledgerlink.store.schedules import ScheduleRun
 
 NOW = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)
 DAY = date(2026, 11, 30)
@@ -25,23 +26,24 @@ WORKER = Path(__file__).with_name("claim_worker.py")
 
 
 @pytest.fixture
-def schedules(tmp_path: Path) -> ScheduleStore:
-    return ScheduleStore(Store(tmp_path / "j.db"))
+def schedules(tmp_path: Path) -> JobStore:
+    return JobStore(Store(tmp_path / "j.db"))
 
 
-def _job(schedules: ScheduleStore, name: str = "Monthly") -> str:
+def _job(schedules: JobStore, name: str = "Monthly") -> str:
     job = ScheduledJob("acme", name, Recurrence(Frequency.DAILY), InvoiceGeneration("ann"),
                        created_by="ann")
     return schedules.save(job, now=NOW).id
 
 
-def _claim(schedules: ScheduleStore, job_id: str, *, day: date | None = DAY,
+def _claim(schedules: JobStore, job_id: str, *, day: date | None = DAY,
            trigger: str = "due", worker: str = "w1", now: datetime = NOW) -> ScheduleRun | None:
     return schedules.claim_run(job_id, day, trigger=trigger, job_version=1, worker=worker,
                                now=now, lease=LEASE)
 
 
-def test_a_due_slot_is_taken_once(schedules: ScheduleStore) -> None:
+def test_a_due_slot_is_taken_once(schedules: JobStore) -> None:
+    """A due slot is claimed by one worker; once finished it is never claimed again."""
     job_id = _job(schedules)
     run = _claim(schedules, job_id)
     assert run is not None and not run.resumed
@@ -56,7 +58,8 @@ def test_a_due_slot_is_taken_once(schedules: ScheduleStore) -> None:
     assert schedules.last_days() == {job_id: DAY}
 
 
-def test_a_failed_slot_is_not_retried_and_keeps_its_error(schedules: ScheduleStore) -> None:
+def test_a_failed_slot_is_not_retried_and_keeps_its_error(schedules: JobStore) -> None:
+    """A slot whose run failed is not claimed again and its run keeps the error."""
     job_id = _job(schedules)
     run = _claim(schedules, job_id)
     assert run is not None
@@ -65,7 +68,8 @@ def test_a_failed_slot_is_not_retried_and_keeps_its_error(schedules: ScheduleSto
     assert schedules.run(run.run_id).error == "provider down"
 
 
-def test_an_expired_lease_is_resumed_under_the_same_run_id(schedules: ScheduleStore) -> None:
+def test_an_expired_lease_is_resumed_under_the_same_run_id(schedules: JobStore) -> None:
+    """A run whose lease expired is resumed by another worker under the same run id."""
     job_id = _job(schedules)
     first = _claim(schedules, job_id, worker="dead")
     assert first is not None
@@ -84,7 +88,8 @@ def test_an_expired_lease_is_resumed_under_the_same_run_id(schedules: ScheduleSt
                                 worker="w2").state == "done"
 
 
-def test_a_held_lease_can_be_renewed_only_by_its_worker(schedules: ScheduleStore) -> None:
+def test_a_held_lease_can_be_renewed_only_by_its_worker(schedules: JobStore) -> None:
+    """Only the worker holding a run's lease can renew it, keeping others out."""
     job_id = _job(schedules)
     run = _claim(schedules, job_id)
     assert run is not None
@@ -93,7 +98,8 @@ def test_a_held_lease_can_be_renewed_only_by_its_worker(schedules: ScheduleStore
     assert _claim(schedules, job_id, worker="w2", now=NOW + LEASE + timedelta(minutes=1)) is None
 
 
-def test_manual_runs_take_a_fresh_slot_each_on_the_local_day(schedules: ScheduleStore) -> None:
+def test_manual_runs_take_a_fresh_slot_each_on_the_local_day(schedules: JobStore) -> None:
+    """Each manual run gets its own slot on the local day and leaves the calendar alone."""
     job_id = _job(schedules)
     late = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 1 December in Copenhagen
     one = _claim(schedules, job_id, day=None, trigger="manual", now=late)
@@ -105,7 +111,8 @@ def test_manual_runs_take_a_fresh_slot_each_on_the_local_day(schedules: Schedule
         [one.run_id, two.run_id], reverse=True)
 
 
-def test_claims_refuse_bad_input_by_field(schedules: ScheduleStore) -> None:
+def test_claims_refuse_bad_input_by_field(schedules: JobStore) -> None:
+    """Claiming or finishing a run refuses a bad trigger, day, time, state or id by field."""
     job_id = _job(schedules)
     with pytest.raises(ValidationError) as caught:
         _claim(schedules, job_id, trigger="sometimes")
@@ -128,13 +135,14 @@ def test_claims_refuse_bad_input_by_field(schedules: ScheduleStore) -> None:
 
 
 def test_threads_on_separate_connections_race_for_one_slot_and_one_wins(tmp_path: Path) -> None:
+    """Six threads with their own connections race for one slot and exactly one claims it."""
     path = tmp_path / "j.db"
-    job_id = _job(ScheduleStore(Store(path)))
-    racers = [ScheduleStore(Store(path)) for _ in range(6)]
+    job_id = _job(JobStore(Store(path)))
+    racers = [JobStore(Store(path)) for _ in range(6)]
     start = threading.Barrier(len(racers))
     results: list[ScheduleRun | None] = []
 
-    def race(schedules: ScheduleStore, n: int) -> None:
+    def race(schedules: JobStore, n: int) -> None:
         start.wait()
         results.append(_claim(schedules, job_id, worker=f"t{n}"))
 
@@ -164,8 +172,9 @@ def _race_processes(path: Path, job_id: str, tmp_path: Path, now: datetime) -> l
 
 @pytest.mark.slow
 def test_processes_race_for_one_slot_on_one_sqlite_file_and_one_wins(tmp_path: Path) -> None:
+    """Processes racing for one slot in one SQLite file leave exactly one run."""
     path = tmp_path / "j.db"
-    schedules = ScheduleStore(Store(path))
+    schedules = JobStore(Store(path))
     job_id = _job(schedules)
     outputs = _race_processes(path, job_id, tmp_path, NOW)
     winners = [o for o in outputs if o is not None]
@@ -176,8 +185,9 @@ def test_processes_race_for_one_slot_on_one_sqlite_file_and_one_wins(tmp_path: P
 
 @pytest.mark.slow
 def test_processes_race_to_resume_a_dead_run_and_one_wins(tmp_path: Path) -> None:
+    """Processes racing to resume a run whose lease expired: one resumes it."""
     path = tmp_path / "j.db"
-    schedules = ScheduleStore(Store(path))
+    schedules = JobStore(Store(path))
     job_id = _job(schedules)
     dead = _claim(schedules, job_id, worker="dead")
     assert dead is not None
@@ -189,7 +199,7 @@ def test_processes_race_to_resume_a_dead_run_and_one_wins(tmp_path: Path) -> Non
 # --- item claims ------------------------------------------------------------------------
 
 
-def _invoiced(schedules: ScheduleStore, book: str, work_order_id: str, revision: int) -> None:
+def _invoiced(schedules: JobStore, book: str, work_order_id: str, revision: int) -> None:
     """What the journal writes once the work order is on an invoice."""
     with schedules.store.engine.begin() as conn:
         conn.execute(sa.insert(t.invoiced_work).values(
@@ -197,7 +207,7 @@ def _invoiced(schedules: ScheduleStore, book: str, work_order_id: str, revision:
             invoice_key=f"inv:{work_order_id}", credited=revision > 0))
 
 
-def _runs(schedules: ScheduleStore) -> tuple[str, ScheduleRun, ScheduleRun]:
+def _runs(schedules: JobStore) -> tuple[str, ScheduleRun, ScheduleRun]:
     job_id = _job(schedules)
     first = _claim(schedules, job_id, day=date(2026, 11, 29), worker="a")
     second = _claim(schedules, job_id, worker="b")
@@ -206,7 +216,8 @@ def _runs(schedules: ScheduleStore) -> tuple[str, ScheduleRun, ScheduleRun]:
 
 
 def test_items_are_claimed_once_and_a_rerun_of_the_same_run_keeps_them(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
+    """Items are claimed by one run; a rerun of that run keeps them, another run is refused."""
     job_id, first, second = _runs(schedules)
     claims = {"i1": "wo-1", "i2": "wo-1"}
     assert schedules.claim_items("b", claims, job_id=job_id, run_id=first.run_id, now=NOW) == {}
@@ -222,7 +233,8 @@ def test_items_are_claimed_once_and_a_rerun_of_the_same_run_keeps_them(
 
 
 def test_a_rerun_moves_its_own_claim_to_the_work_order_that_bills_it(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
+    """A run claiming an item again moves it to the new work order, which bills it."""
     job_id, first, _ = _runs(schedules)
     schedules.claim_items("b", {"i1": "wo-1"}, job_id=job_id, run_id=first.run_id, now=NOW)
     schedules.claim_items("b", {"i1": "wo-2"}, job_id=job_id, run_id=first.run_id, now=NOW)
@@ -232,7 +244,8 @@ def test_a_rerun_moves_its_own_claim_to_the_work_order_that_bills_it(
 
 
 def test_a_claim_whose_run_ended_without_an_invoice_is_taken_over(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
+    """A claim from a failed run whose work order was never invoiced is free for another run."""
     job_id, first, second = _runs(schedules)
     schedules.claim_items("b", {"i1": "wo-1", "i2": "wo-2"}, job_id=job_id,
                           run_id=first.run_id, now=NOW)
@@ -246,7 +259,8 @@ def test_a_claim_whose_run_ended_without_an_invoice_is_taken_over(
     assert schedules.billed("b", ["i1"], now=NOW) == {"i1"}  # now second's, running
 
 
-def test_a_claim_of_a_crashed_run_dies_with_its_lease(schedules: ScheduleStore) -> None:
+def test_a_claim_of_a_crashed_run_dies_with_its_lease(schedules: JobStore) -> None:
+    """A crashed run's item claims lapse with its lease and pass to the next run."""
     job_id, first, second = _runs(schedules)
     schedules.claim_items("b", {"i1": "wo-1"}, job_id=job_id, run_id=first.run_id, now=NOW)
     later = NOW + LEASE + timedelta(seconds=1)  # first's worker never came back
@@ -259,7 +273,8 @@ def test_a_claim_of_a_crashed_run_dies_with_its_lease(schedules: ScheduleStore) 
                                  now=later)["i1"].run_id == second.run_id
 
 
-def test_thousands_of_items_are_claimed_and_checked_in_chunks(schedules: ScheduleStore) -> None:
+def test_thousands_of_items_are_claimed_and_checked_in_chunks(schedules: JobStore) -> None:
+    """Three thousand items are claimed and checked as billed, past SQL parameter limits."""
     job_id, first, second = _runs(schedules)
     claims = {f"i{n}": f"wo-{n % 7}" for n in range(3_000)}
     assert schedules.claim_items("b", claims, job_id=job_id, run_id=first.run_id,
@@ -273,7 +288,7 @@ def test_thousands_of_items_are_claimed_and_checked_in_chunks(schedules: Schedul
 
 
 def test_an_aborted_slot_is_taken_again_under_the_same_run_id(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
     """A run that ended aborted (nothing written) leaves its day open: the next claim takes
     the same run back, running again with its error and summary cleared."""
     job_id = _job(schedules)
@@ -294,7 +309,7 @@ def test_an_aborted_slot_is_taken_again_under_the_same_run_id(
     assert [r.run_id for r in schedules.runs()] == [first.run_id]
 
 
-def test_finishing_in_an_unknown_state_names_the_states(schedules: ScheduleStore) -> None:
+def test_finishing_in_an_unknown_state_names_the_states(schedules: JobStore) -> None:
     """finish_run takes done, failed or aborted, and says so for anything else."""
     run = _claim(schedules, _job(schedules))
     assert run is not None
@@ -306,7 +321,7 @@ def test_finishing_in_an_unknown_state_names_the_states(schedules: ScheduleStore
 def test_processes_race_to_retry_an_aborted_run_and_one_wins(tmp_path: Path) -> None:
     """Four processes claiming an aborted slot at once: exactly one gets it back."""
     path = tmp_path / "j.db"
-    schedules = ScheduleStore(Store(path))
+    schedules = JobStore(Store(path))
     job_id = _job(schedules)
     aborted = _claim(schedules, job_id, worker="first")
     assert aborted is not None

@@ -1,4 +1,4 @@
-"""ScheduleStore jobs: saving, versions, conflicts, names, soft delete, listing, log, migration."""
+"""JobStore jobs: saving, versions, conflicts, names, soft delete, listing, log, migration."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 from ledgerlink.errors import ConflictError, NotFoundError, ValidationError
 from ledgerlink.scheduling.codec import job_from_json, job_to_dict
+from ledgerlink.scheduling.jobstore import JobStore
 from ledgerlink.scheduling.model import (
     Frequency,
     InvoiceGeneration,
@@ -26,7 +27,7 @@ from ledgerlink.scheduling.model import (
 from ledgerlink.store import Store
 from ledgerlink.store import schema as t
 from ledgerlink.store.migrate import alembic_config, current_revision
-from ledgerlink.store.schedules import ScheduleLogEntry, ScheduleStore
+from ledgerlink.store.schedules import ScheduleLogEntry
 from tests.ledgerlink.scheduling.strategies import jobs
 
 # 23:30 UTC on 22 November is already the 23rd in Copenhagen.
@@ -40,12 +41,13 @@ def job(name: str = "Monthly", company: str = "acme", **changes: Any) -> Schedul
 
 
 @pytest.fixture
-def schedules(tmp_path: Path) -> ScheduleStore:
-    return ScheduleStore(Store(tmp_path / "j.db"))
+def schedules(tmp_path: Path) -> JobStore:
+    return JobStore(Store(tmp_path / "j.db"))
 
 
 def test_a_new_job_gets_an_id_version_one_and_starts_on_its_local_day(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
+    """A saved job gets an id, version 1, and starts on the day it was saved, in its zone."""
     saved = schedules.save(job(), now=NOW)
     assert len(saved.id) == 32 and saved.version == 1
     assert saved.starts_on == date(2026, 11, 23)
@@ -57,15 +59,17 @@ def test_a_new_job_gets_an_id_version_one_and_starts_on_its_local_day(
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(jobs.map(lambda j: attrs.evolve(j, id="", version=0)))
-def test_any_job_is_read_back_as_saved(schedules: ScheduleStore, generated: ScheduledJob) -> None:
+def test_any_job_is_read_back_as_saved(schedules: JobStore, generated: ScheduledJob) -> None:
+    """Any saved job reads back equal from a fresh store."""
     saved = schedules.save(generated, now=NOW)
     assert saved == attrs.evolve(generated, id=saved.id, version=1,
                                  starts_on=generated.starts_on or saved.starts_on)
-    assert ScheduleStore(schedules.store).get(saved.id) == saved  # not from a cache
+    assert JobStore(schedules.store).get(saved.id) == saved  # not from a cache
     schedules.delete(saved.id, now=NOW)  # names stay free for the next example
 
 
-def test_an_edit_bumps_the_version_and_keeps_the_history(schedules: ScheduleStore) -> None:
+def test_an_edit_bumps_the_version_and_keeps_the_history(schedules: JobStore) -> None:
+    """An edit bumps the version, keeps its creator and start, and keeps every version."""
     first = schedules.save(job(starts_on=date(2026, 9, 1)), now=NOW)
     edited = schedules.save(attrs.evolve(first, description="fees", created_by="mallory",
                                          starts_on=None), now=NOW + timedelta(hours=1))
@@ -77,7 +81,8 @@ def test_an_edit_bumps_the_version_and_keeps_the_history(schedules: ScheduleStor
 
 
 def test_saving_an_edit_of_an_old_version_is_a_conflict_naming_both(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
+    """Saving an edit of an old version is a conflict naming both versions."""
     first = schedules.save(job(), now=NOW)
     schedules.save(attrs.evolve(first, description="theirs"), now=NOW)
     with pytest.raises(ConflictError, match=r"version 1.*version 2"):
@@ -87,7 +92,8 @@ def test_saving_an_edit_of_an_old_version_is_a_conflict_naming_both(
         schedules.save(job(id="nope", version=3), now=NOW)
 
 
-def test_a_name_is_unique_per_company_among_jobs_not_deleted(schedules: ScheduleStore) -> None:
+def test_a_name_is_unique_per_company_among_jobs_not_deleted(schedules: JobStore) -> None:
+    """A job name is unique within its company among jobs not deleted."""
     first = schedules.save(job("Fees"), now=NOW)
     with pytest.raises(ValidationError) as caught:
         schedules.save(job("Fees"), now=NOW)
@@ -101,7 +107,8 @@ def test_a_name_is_unique_per_company_among_jobs_not_deleted(schedules: Schedule
 
 
 def test_the_database_refuses_a_duplicate_name_even_past_the_check(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
+    """The database itself refuses a second job of the same name and company."""
     schedules.save(job("Fees"), now=NOW)
     row = dict(id="x", company="acme", name="Fees", active=True, version=1, definition="{}",
                created_at="t", created_by="ann", updated_at="t", deleted_at=None)
@@ -110,7 +117,8 @@ def test_the_database_refuses_a_duplicate_name_even_past_the_check(
 
 
 def test_a_deleted_job_is_gone_from_listings_but_its_history_stays(
-        schedules: ScheduleStore) -> None:
+        schedules: JobStore) -> None:
+    """A deleted job leaves listings and edits, but its versions, runs and log remain."""
     saved = schedules.save(job(), now=NOW)
     run = schedules.claim_run(saved.id, date(2026, 11, 23), trigger="due", job_version=1,
                               worker="w", now=NOW, lease=timedelta(minutes=5))
@@ -133,7 +141,8 @@ def test_a_deleted_job_is_gone_from_listings_but_its_history_stays(
         schedules.set_active(saved.id, False, now=NOW)
 
 
-def test_listing_filters_by_company_and_activity(schedules: ScheduleStore) -> None:
+def test_listing_filters_by_company_and_activity(schedules: JobStore) -> None:
+    """Listing jobs filters by company and activity; activation changes are versions."""
     a = schedules.save(job("B"), now=NOW)
     b = schedules.save(job("A"), now=NOW)
     c = schedules.save(job("C", company="globex"), now=NOW)
@@ -148,6 +157,7 @@ def test_listing_filters_by_company_and_activity(schedules: ScheduleStore) -> No
 
 
 def test_ten_thousand_jobs_load_in_one_quick_query(tmp_path: Path) -> None:
+    """Ten thousand stored jobs list in under a second."""
     store = Store(tmp_path / "j.db")
     stamp = NOW.isoformat()
     told: Any = (Recipient("bo@acme.dk"),)  # Any: mypy cannot type converter=tuple
@@ -161,7 +171,7 @@ def test_ten_thousand_jobs_load_in_one_quick_query(tmp_path: Path) -> None:
                          created_by="ann", updated_at=stamp, deleted_at=None))
     with store.engine.begin() as conn:
         conn.execute(sa.insert(t.schedule_jobs), rows)
-    schedules = ScheduleStore(store)
+    schedules = JobStore(store)
     started = time.perf_counter()
     listed = schedules.jobs()
     elapsed = time.perf_counter() - started
@@ -169,7 +179,8 @@ def test_ten_thousand_jobs_load_in_one_quick_query(tmp_path: Path) -> None:
     assert elapsed < 1.0, f"listing took {elapsed:.2f}s"
 
 
-def test_the_log_keeps_lines_in_order_with_decimal_amounts(schedules: ScheduleStore) -> None:
+def test_the_log_keeps_lines_in_order_with_decimal_amounts(schedules: JobStore) -> None:
+    """Log lines read back in order, filtered, with Decimal amounts and UTC times."""
     schedules.add_log([
         ScheduleLogEntry("r1", "j1", "invoice", NOW, customer_id="c1", projects="P1, P2",
                          invoice_key="inv:1", provider_id="77", number="1001",
@@ -190,8 +201,9 @@ def test_the_log_keeps_lines_in_order_with_decimal_amounts(schedules: ScheduleSt
     ({"kind": "invoiced"}, "kind"), ({"amount": 1.5}, "amount"), ({"at": "noon"}, "at"),
     ({"at": datetime(2026, 11, 23, 12)}, "at"),  # naive: no time zone
 ])
-def test_a_bad_log_line_is_refused_by_field(schedules: ScheduleStore, values: dict[str, object],
+def test_a_bad_log_line_is_refused_by_field(schedules: JobStore, values: dict[str, object],
                                             field: str) -> None:
+    """A log line with a bad kind, float amount or bad time is refused by field."""
     line: dict[str, object] = {"run_id": "r", "job_id": "j", "kind": "notice", "at": NOW}
     with pytest.raises(ValidationError) as caught:
         schedules.add_log([{**line, **values}])
@@ -217,7 +229,7 @@ def test_a_0004_store_upgrades_to_head_with_the_declared_schema(tmp_path: Path) 
         assert current_revision(conn) == t.SCHEMA_REVISION
         assert compare_metadata(MigrationContext.configure(conn), t.metadata) == []
     assert store.refs("b", "customers") == {"c1": "58"}
-    assert ScheduleStore(store).save(job(), now=NOW).version == 1
+    assert JobStore(store).save(job(), now=NOW).version == 1
     store.close()
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:

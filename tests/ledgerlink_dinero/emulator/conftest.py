@@ -27,7 +27,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def emu(clock: FakeClock) -> DineroEmulator:
+def emulator(clock: FakeClock) -> DineroEmulator:
     """An emulator with one Pro organisation, on the fake clock."""
     emulator = DineroEmulator(clock=clock, sleep=clock.sleep)
     emulator.add_organisation(ORG, "Vinduespudser ApS")
@@ -35,11 +35,11 @@ def emu(clock: FakeClock) -> DineroEmulator:
 
 
 @pytest.fixture
-def client(emu: DineroEmulator) -> Iterator[httpx.Client]:
+def client(emulator: DineroEmulator) -> Iterator[httpx.Client]:
     """An httpx client signed in to the organisation through the in-process transport."""
-    tokens = emu.connect(ORG)
+    tokens = emulator.connect(ORG)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-    with httpx.Client(transport=emu.transport(), base_url=BASE_URL, headers=headers) as http:
+    with httpx.Client(transport=emulator.transport(), base_url=BASE_URL, headers=headers) as http:
         yield http
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,17 +33,9 @@ class FakeClock:
         self.now += seconds
 
 
-def shared_dir() -> Path:
-    """The shared official material: $LEDGERLINK_SHARED or ``../shared`` beside the repo."""
-    configured = os.environ.get("LEDGERLINK_SHARED")
-    if configured:
-        return Path(configured)
-    return SHARED
-
-
-def load_dinero(relative: str) -> Any:
+def load_official(relative: str) -> Any:
     """Read official Dinero material, skipping the test when it is absent."""
-    path = shared_dir() / "providers" / "dinero" / relative
+    path = SHARED / "providers" / "dinero" / relative
     if not path.is_file():
         pytest.skip(f"official Dinero material not found at {path} (set LEDGERLINK_SHARED)")
     return json.loads(path.read_text(encoding="utf-8"))
@@ -121,7 +111,7 @@ def refused(response: httpx.Response, *paths: str, code: int = 42) -> dict[str, 
     The body has the keys of the captured ``error_not_found.json``; every field in
     ``validationErrors`` is repeated in ``languageSpecificMessages`` and ``errorMessageList``.
     """
-    example = load_dinero("examples/error_not_found.json")
+    example = load_official("examples/error_not_found.json")
     assert response.status_code == 400, response.text
     body = response.json()
     assert set(body) == set(example), body

@@ -14,6 +14,7 @@ ALL_CONTACT_FIELDS = "ContactGuid,Name,Email,VatNumber,ExternalReference,Updated
 
 
 def test_contact_create_keeps_client_guid_and_external_reference(client: httpx.Client) -> None:
+    """A contact keeps the client's guid and external reference; a repeated create is refused."""
     guid = str(uuid.uuid4())
     body = contact_body(ContactGuid=guid, ExternalReference="ledgerlink:c-1")
     assert ok(client.post(api("contacts"), json=body), 201) == {"ContactGuid": guid}
@@ -31,6 +32,7 @@ def test_contact_create_keeps_client_guid_and_external_reference(client: httpx.C
 
 @pytest.mark.parametrize("missing", ["Name", "CountryKey", "IsPerson", "IsMember", "UseCvr"])
 def test_contact_required_fields(client: httpx.Client, missing: str) -> None:
+    """A contact missing a required field is refused with code 42 naming the field."""
     body = contact_body()
     del body[missing]
     response = client.post(api("contacts"), json=body)
@@ -39,6 +41,7 @@ def test_contact_required_fields(client: httpx.Client, missing: str) -> None:
 
 
 def test_body_that_is_not_a_model_is_refused(client: httpx.Client) -> None:
+    """A body that is not JSON is refused as a missing model."""
     response = client.post(api("contacts"), content=b"Name=x")
     assert error_code(response, 400) == 42
     assert response.json()["validationErrors"] == {
@@ -47,10 +50,12 @@ def test_body_that_is_not_a_model_is_refused(client: httpx.Client) -> None:
 
 
 def test_unknown_contact_is_404(client: httpx.Client) -> None:
+    """An unknown contact guid answers 404 with code 40."""
     assert error_code(client.get(api(f"contacts/{uuid.uuid4()}")), 404) == 40
 
 
 def test_contact_query_filter(client: httpx.Client) -> None:
+    """Contact query filters match by eq and contains, case-blind, joined by ';'."""
     ok(client.post(api("contacts"), json=contact_body()), 201)
     ok(
         client.post(
@@ -78,11 +83,13 @@ def test_contact_query_filter(client: httpx.Client) -> None:
     "query_filter", ["Phone eq '1'", "VatNumber = '1'", "VatNumber eq 1 2", "Name eq unquoted"]
 )
 def test_bad_query_filter_is_error_46(client: httpx.Client, query_filter: str) -> None:
+    """A query filter on an unknown field, operator or bad value answers error 46."""
     response = client.get(api("contacts"), params={"queryFilter": query_filter})
     assert error_code(response, 400) == 46
 
 
 def test_list_returns_default_fields_unless_asked(client: httpx.Client, contact: str) -> None:
+    """A contact list returns guid and name unless fields are asked for."""
     default = ok(client.get(api("contacts")))["Collection"]
     assert default == [{"ContactGuid": contact, "Name": "Hansen ApS"}]
     asked = ok(client.get(api("contacts"), params={"fields": "email,vatNumber"}))["Collection"]
@@ -90,6 +97,7 @@ def test_list_returns_default_fields_unless_asked(client: httpx.Client, contact:
 
 
 def test_paging_is_zero_based(client: httpx.Client, clock: FakeClock) -> None:
+    """Pages count from zero with Dinero's pagination block, and bad page sizes are refused."""
     for index in range(5):
         clock.advance(1)
         ok(client.post(api("contacts"), json=contact_body(Name=f"K{index}")), 201)
@@ -114,6 +122,7 @@ def test_paging_is_zero_based(client: httpx.Client, clock: FakeClock) -> None:
 
 
 def test_changes_since_returns_only_later_changes(client: httpx.Client, clock: FakeClock) -> None:
+    """changesSince returns only contacts changed after it, and a non-date is refused."""
     ok(client.post(api("contacts"), json=contact_body(Name="Old")), 201)
     clock.advance(60)
     ok(client.post(api("contacts"), json=contact_body(Name="New")), 201)
@@ -125,6 +134,7 @@ def test_changes_since_returns_only_later_changes(client: httpx.Client, clock: F
 
 
 def test_product_create_get_and_list(client: httpx.Client) -> None:
+    """A product reads back with VAT-inclusive amounts and is found by number or text."""
     body = {
         "Name": "Vinduespudsning",
         "ProductNumber": "VP-1",
@@ -159,6 +169,7 @@ def test_product_create_get_and_list(client: httpx.Client) -> None:
     ],
 )
 def test_product_refusals(client: httpx.Client, change: dict[str, object], field: str) -> None:
+    """A product with a bad unit, account, amount type or quantity is refused naming the field."""
     body = {
         "Name": "x",
         "BaseAmountValue": 1,
@@ -172,13 +183,15 @@ def test_product_refusals(client: httpx.Client, change: dict[str, object], field
     assert field in response.json()["validationErrors"]
 
 
-def test_seed_creates_without_auth(emu: DineroEmulator) -> None:
-    created = emu.seed("555", "contacts", contact_body())
-    assert created["ContactGuid"] in emu.organisations["555"].contacts
-    assert emu.requests == []
+def test_seed_creates_without_auth(emulator: DineroEmulator) -> None:
+    """Seeding puts a contact in an organisation without an API request."""
+    created = emulator.seed("555", "contacts", contact_body())
+    assert created["ContactGuid"] in emulator.organisations["555"].contacts
+    assert emulator.requests == []
 
 
 def test_contact_update_and_delete(client: httpx.Client, contact: str, clock: FakeClock) -> None:
+    """A contact is updated and deleted, then shows only among deleted ones and not on invoices."""
     path = api(f"contacts/{contact}")
     clock.advance(1)
     updated = client.put(path, json=contact_body(Name="Hansen & Søn ApS"))
@@ -199,6 +212,7 @@ def test_contact_update_and_delete(client: httpx.Client, contact: str, clock: Fa
 
 
 def test_product_update_and_delete(client: httpx.Client) -> None:
+    """A product is updated and deleted; a deleted product cannot go on an invoice line."""
     body = {
         "Name": "Vask",
         "BaseAmountValue": 100,

@@ -15,7 +15,7 @@ import httpx
 
 from ledgerlink_dinero.emulator import ROUTES, schema
 from ledgerlink_dinero.emulator.catalog import CONTACT_REQUIRED, PRODUCT_REQUIRED
-from tests.ledgerlink_dinero.emulator.support import ORG, api, error_code, load_dinero, ok
+from tests.ledgerlink_dinero.emulator.support import ORG, api, error_code, load_official, ok
 
 Maker = Callable[..., dict[str, Any]]
 PRODUCT = {
@@ -28,7 +28,7 @@ PRODUCT = {
 
 
 def _operations() -> set[tuple[str, str]]:
-    matrix = load_dinero("spec-extract/endpoint-matrix.json")
+    matrix = load_official("spec-extract/endpoint-matrix.json")
     return {(op["method"], op["path"]) for op in matrix["operations"]}
 
 
@@ -37,7 +37,8 @@ def _missing(example: dict[str, Any], actual: dict[str, Any]) -> set[str]:
 
 
 def test_invoice_read_model_has_the_example_fields(client: httpx.Client, booked: Maker) -> None:
-    example = load_dinero("examples/invoices_single.json")
+    """A booked invoice has every field of Dinero's example, lines and totals included."""
+    example = load_official("examples/invoices_single.json")
     invoice = booked()
     assert _missing(example, invoice) == set()
     assert _missing(example["ProductLines"][0], invoice["ProductLines"][0]) == set()
@@ -47,7 +48,8 @@ def test_invoice_read_model_has_the_example_fields(client: httpx.Client, booked:
 
 
 def test_invoice_list_has_the_example_fields(client: httpx.Client, booked: Maker) -> None:
-    example = load_dinero("examples/invoices_list.json")
+    """The invoice list returns exactly the fields of Dinero's list example when asked for them."""
+    example = load_official("examples/invoices_list.json")
     booked()
     wanted = ",".join(example["Collection"][0])
     body = ok(client.get(api("invoices"), params={"fields": wanted}))
@@ -56,8 +58,9 @@ def test_invoice_list_has_the_example_fields(client: httpx.Client, booked: Maker
 
 
 def test_product_models_have_the_example_fields(client: httpx.Client) -> None:
-    single = load_dinero("examples/products_single.json")
-    listed = load_dinero("examples/products_list.json")
+    """Product reads and lists have the fields and pagination of Dinero's examples."""
+    single = load_official("examples/products_single.json")
+    listed = load_official("examples/products_list.json")
     guid = ok(client.post(api("products"), json=PRODUCT), 201)["ProductGuid"]
     assert _missing(single, ok(client.get(api(f"products/{guid}")))) == set()
     wanted = ",".join(listed["Collection"][0])
@@ -68,7 +71,8 @@ def test_product_models_have_the_example_fields(client: httpx.Client) -> None:
 
 
 def test_error_body_has_the_example_shape(client: httpx.Client, draft: Maker) -> None:
-    example = load_dinero("examples/error_not_found.json")
+    """A 404 for a deleted invoice has the code, message and shape of Dinero's example."""
+    example = load_official("examples/error_not_found.json")
     created = draft()
     path = api(f"invoices/{created['Guid']}")
     client.request("DELETE", path, json={"Timestamp": created["TimeStamp"]})
@@ -82,6 +86,7 @@ def test_error_body_has_the_example_shape(client: httpx.Client, draft: Maker) ->
 
 
 def test_each_served_path_is_in_the_endpoint_matrix() -> None:
+    """Each served route is in the endpoint extract, or is a payments or credit-notes route."""
     operations = _operations()
     for route in ROUTES:
         served = (route.method, route.template)
@@ -92,7 +97,8 @@ def test_each_served_path_is_in_the_endpoint_matrix() -> None:
 
 
 def test_required_create_fields_match_the_extract() -> None:
-    summaries = load_dinero("spec-extract/endpoint-matrix.json")["request_summaries"]
+    """The required contact, product and invoice update fields are those of the extract."""
+    summaries = load_official("spec-extract/endpoint-matrix.json")["request_summaries"]
     assert set(CONTACT_REQUIRED) == set(summaries["ContactCreateModel"]["required"])
     assert set(PRODUCT_REQUIRED) == set(summaries["ProductCreateModel"]["required"])
     assert set(summaries["InvoiceUpdateModel"]["required"]) == {"ProductLines", "Timestamp"}
@@ -101,7 +107,7 @@ def test_required_create_fields_match_the_extract() -> None:
 def test_the_typed_models_have_the_extracts_fields_and_required_ones() -> None:
     """Every request model the emulator checks bodies against, where the extract has it,
     has exactly the extract's field names and required fields."""
-    summaries = load_dinero("spec-extract/endpoint-matrix.json")["request_summaries"]
+    summaries = load_official("spec-extract/endpoint-matrix.json")["request_summaries"]
     typed = [name for name in schema.MODELS if name in summaries]
     assert set(typed) == {"ContactCreateModel", "ContactUpdateModel", "ProductCreateModel",
                           "ProductUpdateModel", "InvoiceCreateModel", "InvoiceUpdateModel",
@@ -114,7 +120,7 @@ def test_the_typed_models_have_the_extracts_fields_and_required_ones() -> None:
 
 def test_list_parameters_match_the_extract() -> None:
     """The query parameters each list accepts are the extract's, names and types."""
-    matrix = load_dinero("spec-extract/endpoint-matrix.json")
+    matrix = load_official("spec-extract/endpoint-matrix.json")
     served = {"contacts": schema.CONTACTS_QUERY, "products": schema.PRODUCTS_QUERY,
               "invoices": schema.INVOICES_QUERY}
     for op in matrix["operations"]:
@@ -125,7 +131,8 @@ def test_list_parameters_match_the_extract() -> None:
 
 
 def test_list_parameters_of_the_extract_are_understood(client: httpx.Client, booked: Maker) -> None:
-    matrix = load_dinero("spec-extract/endpoint-matrix.json")
+    """Every query parameter the extract gives invoice, contact and product lists works."""
+    matrix = load_official("spec-extract/endpoint-matrix.json")
     booked()
     values = {
         "fields": "Guid",
@@ -160,7 +167,8 @@ def test_list_parameters_of_the_extract_are_understood(client: httpx.Client, boo
 
 
 def test_every_contact_create_field_is_stored_and_read_back(client: httpx.Client) -> None:
-    model = load_dinero("spec-extract/endpoint-matrix.json")["request_summaries"]
+    """Every field of the extract's contact create model is stored and read back."""
+    model = load_official("spec-extract/endpoint-matrix.json")["request_summaries"]
     booleans = {"IsPerson", "IsMember", "UseCvr"}
     body: dict[str, Any] = {}
     for name in model["ContactCreateModel"]["fields"]:

@@ -48,6 +48,7 @@ def _changed_since(client: httpx.Client, moment: str) -> list[str]:
 def test_a_eur_invoice_is_settled_in_eur_whatever_the_dkk_amount(
     client: httpx.Client, booked: Maker
 ) -> None:
+    """A EUR invoice's balance falls by the foreign amount paid, not the DKK amount."""
     invoice = booked(Currency="EUR")  # 1250 EUR
     assert invoice["TotalInclVat"] == 1250
     # 100 EUR paid, booked as 746 DKK: the balance falls by 100, not by 746.
@@ -63,6 +64,7 @@ def test_a_eur_invoice_is_settled_in_eur_whatever_the_dkk_amount(
 def test_a_missing_foreign_amount_is_amount_at_the_day_rate(
     client: httpx.Client, booked: Maker
 ) -> None:
+    """A payment on a EUR invoice without a foreign amount converts at the day's rate."""
     invoice = booked(Currency="EUR")
     ok(_pay(client, invoice["Guid"], Amount=Decimal("100.00")), 201)  # 7.46 DKK per EUR
     (payment,) = _payments(client, invoice["Guid"])["Payments"]
@@ -72,6 +74,7 @@ def test_a_missing_foreign_amount_is_amount_at_the_day_rate(
 def test_foreign_amount_sign_must_follow_amount_and_dkk_invoices_ignore_it(
     client: httpx.Client, booked: Maker
 ) -> None:
+    """A foreign amount of the wrong sign is refused; on a DKK invoice it is dropped."""
     eur = booked(Currency="EUR")
     refused = _pay(client, eur["Guid"], Amount=746, AmountInForeignCurrency=-100)
     assert error_code(refused, 400) == 42
@@ -86,6 +89,7 @@ def test_foreign_amount_sign_must_follow_amount_and_dkk_invoices_ignore_it(
 def test_a_payment_renews_the_timestamp_and_lists_the_invoice_as_changed(
     client: httpx.Client, booked: Maker, clock: FakeClock
 ) -> None:
+    """A payment renews the invoice's timestamp and lists it under changesSince."""
     invoice = booked()
     clock.advance(60)  # 20:27:40 UTC
     assert _changed_since(client, "2026-05-28T20:27:00Z") == []
@@ -97,6 +101,7 @@ def test_a_payment_renews_the_timestamp_and_lists_the_invoice_as_changed(
 def test_a_booked_credit_note_settles_and_changes_its_invoice(
     client: httpx.Client, booked: Maker, clock: FakeClock
 ) -> None:
+    """Booking a credit note settles its invoice as a payment and marks it changed."""
     invoice = booked()
     other = booked()
     clock.advance(60)
@@ -117,6 +122,7 @@ def test_a_booked_credit_note_settles_and_changes_its_invoice(
 def test_a_partial_credit_note_on_a_eur_invoice_lowers_what_remains_in_eur(
     client: httpx.Client, booked: Maker
 ) -> None:
+    """A partial credit note on a EUR invoice lowers what remains in EUR."""
     invoice = booked(Currency="EUR")
     line = {"Description": "Rabat", "Quantity": 1, "AccountNumber": 1000, "Unit": "parts",
             "BaseAmountValue": 100, "LineType": "Product"}
@@ -132,6 +138,7 @@ def test_a_partial_credit_note_on_a_eur_invoice_lowers_what_remains_in_eur(
 def test_a_credit_note_in_another_currency_than_its_invoice_is_refused(
     client: httpx.Client, booked: Maker
 ) -> None:
+    """A credit note in another currency than its invoice is refused."""
     invoice = booked(Currency="EUR")
     refused = client.post(api("sales/creditnotes"),
                           json={"CreditNoteFor": invoice["Guid"], "Currency": "DKK"})

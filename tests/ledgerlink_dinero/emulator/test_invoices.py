@@ -18,6 +18,7 @@ LINE = {"Description": "Ekstra", "Quantity": 1, "AccountNumber": 1000, "Unit": "
 
 
 def test_draft_has_vat_totals_and_lines(client: httpx.Client, draft: Maker) -> None:
+    """A draft has no number, VAT totals, a due date, total lines and account names."""
     created = draft()
     assert len(created["TimeStamp"]) == 16
     invoice = ok(client.get(api(f"invoices/{created['Guid']}")))
@@ -38,6 +39,7 @@ def test_draft_has_vat_totals_and_lines(client: httpx.Client, draft: Maker) -> N
 
 
 def test_client_guid_makes_a_retried_create_refuse(client: httpx.Client, contact: str) -> None:
+    """An invoice created with a client guid keeps it, and a retry with it is refused."""
     guid = str(uuid.uuid4())
     body = invoice_body(contact, Guid=guid)
     assert ok(client.post(api("invoices"), json=body), 201)["Guid"] == guid
@@ -62,11 +64,13 @@ def test_client_guid_makes_a_retried_create_refuse(client: httpx.Client, contact
 def test_create_refusals(
     client: httpx.Client, contact: str, change: dict[str, Any], code: int
 ) -> None:
+    """An invoice with no lines, a bad currency, contact, term, reference or line is refused."""
     response = client.post(api("invoices"), json=invoice_body(contact, **change))
     assert error_code(response, 400) == code
 
 
 def test_contact_defaults_and_text_and_product_lines(client: httpx.Client) -> None:
+    """An invoice takes the contact's payment terms and mixes text and product lines."""
     contact = ok(
         client.post(
             api("contacts"),
@@ -110,6 +114,7 @@ def test_contact_defaults_and_text_and_product_lines(client: httpx.Client) -> No
 
 
 def test_full_update_needs_the_current_timestamp(client: httpx.Client, draft: Maker) -> None:
+    """A full update needs the current timestamp; a stale or missing one changes nothing."""
     created = draft()
     path = api(f"invoices/{created['Guid']}", version="v1.2")
     body = invoice_body(None, Timestamp=created["TimeStamp"])
@@ -130,12 +135,14 @@ def test_full_update_needs_the_current_timestamp(client: httpx.Client, draft: Ma
 
 
 def test_update_is_only_on_v1_2(client: httpx.Client, draft: Maker) -> None:
+    """A full invoice update on the v1 path answers 405."""
     created = draft()
     response = client.put(api(f"invoices/{created['Guid']}"), json={})
     assert response.status_code == 405
 
 
 def test_booking_assigns_consecutive_numbers(client: httpx.Client, draft: Maker) -> None:
+    """Booking numbers invoices consecutively; a chosen free number is used and continued."""
     numbers = []
     for _ in range(3):
         created = draft()
@@ -166,6 +173,7 @@ def test_booking_assigns_consecutive_numbers(client: httpx.Client, draft: Maker)
 
 
 def test_book_refusals(client: httpx.Client, draft: Maker) -> None:
+    """Booking refuses a stale or missing timestamp, a second booking and a missing contact."""
     created = draft()
     path = api(f"invoices/{created['Guid']}/book")
     assert error_code(client.post(path, json={"Timestamp": "0000000000000001"}), 400) == 58
@@ -181,6 +189,7 @@ def test_book_refusals(client: httpx.Client, draft: Maker) -> None:
 
 
 def test_pdf_only_for_booked_invoices(client: httpx.Client, draft: Maker) -> None:
+    """A PDF is served for a booked invoice only."""
     created = draft()
     path = api(f"invoices/{created['Guid']}")
     pdf = {"Accept": "application/octet-stream"}
@@ -194,7 +203,8 @@ def test_pdf_only_for_booked_invoices(client: httpx.Client, draft: Maker) -> Non
     assert response.content.startswith(b"%PDF-")
 
 
-def test_email_rules(client: httpx.Client, draft: Maker, emu: DineroEmulator) -> None:
+def test_email_rules(client: httpx.Client, draft: Maker, emulator: DineroEmulator) -> None:
+    """Emailing needs a booked invoice, the PDF link in the message and the Trustpilot flag."""
     created = draft()
     path = api(f"invoices/{created['Guid']}")
     send = {"ShouldAddTrustPilotEmailAsBcc": False, "Message": "Se [link-to-pdf]"}
@@ -205,14 +215,15 @@ def test_email_rules(client: httpx.Client, draft: Maker, emu: DineroEmulator) ->
     assert "[link-to-pdf]" in no_link.json()["validationErrors"]["Message"]
     no_flag = client.post(path + "/email", json={"Message": "[link-to-pdf]"})
     assert "ShouldAddTrustPilotEmailAsBcc" in no_flag.json()["validationErrors"]
-    assert emu.organisations[next(iter(emu.organisations))].mails == []
+    assert emulator.organisations[next(iter(emulator.organisations))].mails == []
     ok(client.post(path + "/email", json=send))
-    mail = emu.organisations[next(iter(emu.organisations))].mails[0]
+    mail = emulator.organisations[next(iter(emulator.organisations))].mails[0]
     assert (mail["Receiver"], mail["Subject"]) == ("bogholderi@hansen.dk", "Faktura 1")
     assert ok(client.get(path))["MailOutStatus"] == "Sent"
 
 
 def test_email_without_any_receiver_is_error_55(client: httpx.Client) -> None:
+    """Emailing an invoice with no receiver on it or its contact is error 55."""
     body = {"Name": "Uden mail", "CountryKey": "DK", "IsPerson": True, "IsMember": False}
     contact = ok(client.post(api("contacts"), json={**body, "UseCvr": False}), 201)
     created = ok(client.post(api("invoices"), json=invoice_body(contact["ContactGuid"])), 201)
@@ -225,6 +236,7 @@ def test_email_without_any_receiver_is_error_55(client: httpx.Client) -> None:
 
 
 def test_delete_only_drafts_with_the_current_timestamp(client: httpx.Client, draft: Maker) -> None:
+    """Only a draft is deleted, with its current timestamp, and then lists as deleted."""
     created = draft()
     path = api(f"invoices/{created['Guid']}")
     stale = client.request("DELETE", path, json={"Timestamp": "0000000000000001"})
@@ -247,6 +259,7 @@ def test_delete_only_drafts_with_the_current_timestamp(client: httpx.Client, dra
 
 
 def test_invoice_list_filters(client: httpx.Client, draft: Maker, contact: str) -> None:
+    """Invoices are listed by reference, contact, date range, status and in either order."""
     first = draft(Date="2026-05-01", ExternalReference="ledgerlink:a")
     draft(Date="2026-05-20", ExternalReference="ledgerlink:b")
     fields = {"fields": "Guid,ExternalReference,Status,Date,TotalInclVat"}

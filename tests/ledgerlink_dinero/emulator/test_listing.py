@@ -28,6 +28,7 @@ def _view(record: Record) -> dict[str, Any]:
 
 @given(st.integers(min_value=0, max_value=40), st.integers(min_value=1, max_value=15))
 def test_pages_cover_every_item_once(count: int, size: int) -> None:
+    """Walking the pages of any list yields every item once, in order and page count."""
     records = _records(count)
     seen: list[str] = []
     page = 0
@@ -46,6 +47,7 @@ def test_pages_cover_every_item_once(count: int, size: int) -> None:
 
 @given(st.lists(names, min_size=1, max_size=8), names)
 def test_eq_and_contains_agree_with_casefolded_python(stored: list[str], wanted: str) -> None:
+    """Filters eq and contains pick the same names as case-folded Python comparisons."""
     records = [Record(f"g{i}", {"Name": n}, 0.0, 0.0, i) for i, n in enumerate(stored)]
     quoted = "'" + wanted.replace("'", "''") + "'"
     for operator, rule in (
@@ -62,6 +64,7 @@ def test_eq_and_contains_agree_with_casefolded_python(stored: list[str], wanted:
 def test_concurrent_bookings_get_distinct_consecutive_numbers(
     client: httpx.Client, draft: Maker
 ) -> None:
+    """Twelve drafts booked at once get the numbers 1 to 12, each once."""
     drafts = [draft() for _ in range(12)]
     numbers: list[int] = []
 

@@ -24,6 +24,7 @@ def _payment_status(client: httpx.Client, invoice: dict[str, Any]) -> str:
 
 
 def test_partial_then_full_payment(client: httpx.Client, booked: Maker) -> None:
+    """An invoice stays Booked while partly paid, then is Paid, then OverPaid."""
     invoice = booked()
     assert invoice["PaymentStatus"] == "Booked"
     ok(_pay(client, invoice, 500), 201)
@@ -37,12 +38,13 @@ def test_partial_then_full_payment(client: httpx.Client, booked: Maker) -> None:
 
 
 def test_unpaid_past_due_is_overdue_and_lists_say_so(
-    client: httpx.Client, booked: Maker, clock: FakeClock, emu: DineroEmulator
+    client: httpx.Client, booked: Maker, clock: FakeClock, emulator: DineroEmulator
 ) -> None:
+    """An unpaid invoice past its due date reads and lists as Overdue until paid."""
     invoice = booked()
     assert invoice["PaymentDate"] == "2026-06-05"
     clock.advance(9 * 86_400)
-    sign_in_again(client, emu)
+    sign_in_again(client, emulator)
     assert _payment_status(client, invoice) == "Overdue"
     listed = ok(client.get(api("invoices"), params={"fields": "Guid,Status"}))
     assert listed["Collection"] == [{"Guid": invoice["Guid"], "Status": "Overdue"}]
@@ -51,6 +53,7 @@ def test_unpaid_past_due_is_overdue_and_lists_say_so(
 
 
 def test_payment_refusals(client: httpx.Client, draft: Maker, booked: Maker) -> None:
+    """Payments are refused on a draft, with a stale timestamp, or for a zero amount."""
     created = draft()
     assert error_code(_pay(client, created, 10), 400) == 42  # a draft cannot be paid
     invoice = booked()
@@ -70,6 +73,7 @@ def test_payment_refusals(client: httpx.Client, draft: Maker, booked: Maker) -> 
 def test_credit_note_for_a_booked_invoice(
     client: httpx.Client, draft: Maker, booked: Maker
 ) -> None:
+    """A credit note is made for a booked invoice only, copies it, and is numbered on its own."""
     open_draft = draft()
     refused = client.post(api("sales/creditnotes"), json={"CreditNoteFor": open_draft["Guid"]})
     assert error_code(refused, 400) == 42
@@ -100,12 +104,13 @@ def test_credit_note_for_a_booked_invoice(
 
 
 def test_changes_since_sees_payment_and_mail(
-    client: httpx.Client, booked: Maker, draft: Maker, clock: FakeClock, emu: DineroEmulator
+    client: httpx.Client, booked: Maker, draft: Maker, clock: FakeClock, emulator: DineroEmulator
 ) -> None:
+    """changesSince lists an invoice after a payment or an email on it, not before."""
     untouched = draft()
     invoice = booked()
     clock.advance(3600)
-    sign_in_again(client, emu)
+    sign_in_again(client, emulator)
     since = "2026-05-28T21:00:00"
     query = {"changesSince": since, "fields": "Guid"}
     assert ok(client.get(api("invoices"), params=query))["Collection"] == []

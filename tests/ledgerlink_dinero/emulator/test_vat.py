@@ -40,16 +40,17 @@ def _cents(value: Decimal) -> Decimal:
 @settings(max_examples=60, deadline=None)
 @given(lines)
 def test_invoice_totals_follow_the_accounts_rates(drawn: list[dict[str, Any]]) -> None:
+    """Invoice totals round each line to øre and apply its account's VAT rate."""
     clock = FakeClock()
-    emu = DineroEmulator(clock=clock, sleep=clock.sleep)
-    contact = emu.seed(ORG, "contacts", contact_body())["ContactGuid"]
-    tokens = emu.connect(ORG)
+    emulator = DineroEmulator(clock=clock, sleep=clock.sleep)
+    contact = emulator.seed(ORG, "contacts", contact_body())["ContactGuid"]
+    tokens = emulator.connect(ORG)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     product_lines = [
         {**line, "Description": "x", "Unit": "parts", "LineType": "Product"} for line in drawn
     ]
     body = {"ContactGuid": contact, "ProductLines": product_lines}
-    with httpx.Client(transport=emu.transport(), base_url=BASE_URL, headers=headers) as http:
+    with httpx.Client(transport=emulator.transport(), base_url=BASE_URL, headers=headers) as http:
         # Decimals travel as JSON numbers: the encoder writes them as text, the marker is cut.
         encoded = json.loads(json.dumps(body, default=lambda d: f"#{d}"))
         created = _post_numbers(http, api("invoices"), encoded)
@@ -83,6 +84,7 @@ def _post_numbers(http: httpx.Client, path: str, body: Any) -> Any:
 def test_prices_incl_vat_split_back_consistently(
     base: Decimal, quantity: Decimal, discount: Decimal, rate: Decimal
 ) -> None:
+    """A price including VAT splits into net and VAT that add back to it, to the øre."""
     amounts = line_amounts(base, quantity, discount, rate, prices_incl_vat=True)
     assert amounts.total_incl == _cents(base * quantity * (1 - discount / 100))
     assert amounts.total_excl + amounts.vat == amounts.total_incl

@@ -19,7 +19,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def emu(clock: FakeClock) -> QuickBooksEmulator:
+def emulator(clock: FakeClock) -> QuickBooksEmulator:
     """An emulator with one realm, on the fake clock."""
     emulator = QuickBooksEmulator(clock=clock, sleep=clock.sleep)
     emulator.add_realm(REALM)
@@ -27,12 +27,12 @@ def emu(clock: FakeClock) -> QuickBooksEmulator:
 
 
 @pytest.fixture
-def client(emu: QuickBooksEmulator) -> Iterator[httpx.Client]:
+def client(emulator: QuickBooksEmulator) -> Iterator[httpx.Client]:
     """An httpx client signed in to the test realm through the in-process transport."""
-    tokens = emu.connect(REALM)
+    tokens = emulator.connect(REALM)
     headers = {"Authorization": f"Bearer {tokens['access_token']}", "Accept": "application/json"}
     with httpx.Client(
-        transport=EmulatorTransport(emu),
+        transport=EmulatorTransport(emulator),
         base_url=BASE_URL,
         headers=headers,
         params={"minorversion": "75"},
@@ -41,10 +41,10 @@ def client(emu: QuickBooksEmulator) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def seeded(emu: QuickBooksEmulator) -> dict[str, Any]:
+def seeded(emulator: QuickBooksEmulator) -> dict[str, Any]:
     """A USD customer, a EUR customer and a service item in the test realm."""
     return {
-        "customer": emu.seed(
+        "customer": emulator.seed(
             REALM,
             "Customer",
             {
@@ -52,7 +52,7 @@ def seeded(emu: QuickBooksEmulator) -> dict[str, Any]:
                 "PrimaryEmailAddr": {"Address": "amy@example.com"},
             },
         ),
-        "eur_customer": emu.seed(
+        "eur_customer": emulator.seed(
             REALM,
             "Customer",
             {
@@ -60,5 +60,5 @@ def seeded(emu: QuickBooksEmulator) -> dict[str, Any]:
                 "CurrencyRef": {"value": "EUR"},
             },
         ),
-        "item": emu.seed(REALM, "Item", {"Name": "Services", "UnitPrice": 50}),
+        "item": emulator.seed(REALM, "Item", {"Name": "Services", "UnitPrice": 50}),
     }

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,17 +33,9 @@ class FakeClock:
         self.now += seconds
 
 
-def shared_dir() -> Path:
-    """The shared official material: $LEDGERLINK_SHARED or ``../shared`` beside the repo."""
-    configured = os.environ.get("LEDGERLINK_SHARED")
-    if configured:
-        return Path(configured)
-    return SHARED
-
-
-def load_example(relative: str) -> Any:
-    """Read an official QuickBooks example, skipping the test when the material is absent."""
-    path = shared_dir() / "providers" / "quickbooks" / relative
+def load_official(relative: str) -> Any:
+    """Read official QuickBooks material, skipping the test when it is absent."""
+    path = SHARED / "providers" / "quickbooks" / relative
     if not path.is_file():
         pytest.skip(f"official QuickBooks material not found at {path} (set LEDGERLINK_SHARED)")
     return json.loads(path.read_text(encoding="utf-8"))

@@ -67,20 +67,20 @@ def test_a_full_update_that_drops_the_income_account_is_2020(client: httpx.Clien
     assert client.post(api("item"), json=sparse).json()["Item"]["IncomeAccountRef"]["value"] == "1"
 
 
-def test_seeding_puts_the_first_income_account_on_an_item(emu: QuickBooksEmulator) -> None:
+def test_seeding_puts_the_first_income_account_on_an_item(emulator: QuickBooksEmulator) -> None:
     """The seed back door stands for QuickBooks' own screens, which preselect the account."""
-    item = emu.seed(REALM, "Item", {"Name": "Seeded", "Type": "Service"})
+    item = emulator.seed(REALM, "Item", {"Name": "Seeded", "Type": "Service"})
     assert item["IncomeAccountRef"] == {"value": "1", "name": "Sales of Product Income"}
 
 
 def test_a_realm_without_income_accounts_refuses_every_service_item(clock: Any) -> None:
     """With an empty chart nothing can be found and even seeding a Service item is refused."""
-    emu = QuickBooksEmulator(clock=clock, sleep=clock.sleep)
-    emu.add_realm("77", accounts=())
+    emulator = QuickBooksEmulator(clock=clock, sleep=clock.sleep)
+    emulator.add_realm("77", accounts=())
     with pytest.raises(ValueError, match="2020"):
-        emu.seed("77", "Item", {"Name": "Seeded", "Type": "Service"})
-    tokens = emu.connect("77")
-    with httpx.Client(transport=emu.transport(), base_url="https://qbo.test",
+        emulator.seed("77", "Item", {"Name": "Seeded", "Type": "Service"})
+    tokens = emulator.connect("77")
+    with httpx.Client(transport=emulator.transport(), base_url="https://qbo.test",
                       headers={"Authorization": f"Bearer {tokens['access_token']}"}) as http:
         rows = http.get("/v3/company/77/query", params={"query": INCOME_QUERY}).json()
     assert rows["QueryResponse"] == {}

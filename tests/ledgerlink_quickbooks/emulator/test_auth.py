@@ -20,7 +20,7 @@ from tests.ledgerlink_quickbooks.emulator.support import (
     REALM,
     FakeClock,
     api,
-    load_example,
+    load_official,
 )
 
 BASIC = (
@@ -29,9 +29,9 @@ BASIC = (
 
 
 @pytest.fixture
-def raw(emu: QuickBooksEmulator) -> httpx.Client:
+def raw(emulator: QuickBooksEmulator) -> httpx.Client:
     """A client without credentials."""
-    return httpx.Client(transport=EmulatorTransport(emu), base_url=BASE_URL)
+    return httpx.Client(transport=EmulatorTransport(emulator), base_url=BASE_URL)
 
 
 def _token(raw: httpx.Client, **form: str) -> httpx.Response:
@@ -53,17 +53,17 @@ def test_missing_bearer_gets_gateway_401(raw: httpx.Client) -> None:
     body = response.json()
     assert body["fault"]["error"][0]["code"] == "3200"
     assert body["fault"]["type"] == "AUTHENTICATION"
-    official = load_example("examples/errors/faults.json")
+    official = load_official("examples/errors/faults.json")
     sample = next(e for e in official["entries"] if e["name"].startswith("authentication_failed"))
     assert set(body) == set(sample["body"])
 
 
-def test_code_exchange_issues_token_pair(emu: QuickBooksEmulator, raw: httpx.Client) -> None:
+def test_code_exchange_issues_token_pair(emulator: QuickBooksEmulator, raw: httpx.Client) -> None:
     """An authorization code buys an access token that opens the realm's API, once."""
-    code = emu.authorize(REALM)
+    code = emulator.authorize(REALM)
     response = _token(raw, grant_type="authorization_code", code=code, redirect_uri="https://x")
     tokens = response.json()
-    official = load_example("oauth/token-response.test-fixture.json")
+    official = load_official("oauth/token-response.test-fixture.json")
     assert set(official) - {"id_token"} <= set(tokens)
     assert tokens["expires_in"] == 3600
     assert _read_customers(raw, tokens["access_token"]).status_code == 200
@@ -71,7 +71,7 @@ def test_code_exchange_issues_token_pair(emu: QuickBooksEmulator, raw: httpx.Cli
     assert again.json()["error"] == "invalid_grant"
 
 
-def test_wrong_client_secret_is_refused(emu: QuickBooksEmulator, raw: httpx.Client) -> None:
+def test_wrong_client_secret_is_refused(emulator: QuickBooksEmulator, raw: httpx.Client) -> None:
     """The token endpoint checks the client's Basic credentials."""
     bad = "Basic " + base64.b64encode(f"{DEFAULT_CLIENT_ID}:nope".encode()).decode()
     response = raw.post(
@@ -82,9 +82,10 @@ def test_wrong_client_secret_is_refused(emu: QuickBooksEmulator, raw: httpx.Clie
     assert response.status_code == 401
 
 
-def test_access_token_expires(emu: QuickBooksEmulator, raw: httpx.Client, clock: FakeClock) -> None:
+def test_access_token_expires(emulator: QuickBooksEmulator, raw: httpx.Client,
+                              clock: FakeClock) -> None:
     """After 3600 s the access token is refused with 401."""
-    tokens = emu.connect(REALM)
+    tokens = emulator.connect(REALM)
     clock.advance(3599)
     assert _read_customers(raw, str(tokens["access_token"])).status_code == 200
     clock.advance(2)
@@ -92,10 +93,10 @@ def test_access_token_expires(emu: QuickBooksEmulator, raw: httpx.Client, clock:
 
 
 def test_refresh_rotates_and_old_token_has_grace(
-    emu: QuickBooksEmulator, raw: httpx.Client, clock: FakeClock
+    emulator: QuickBooksEmulator, raw: httpx.Client, clock: FakeClock
 ) -> None:
     """A refresh rotates the refresh token; the previous one works only within the grace window."""
-    first = emu.connect(REALM)
+    first = emulator.connect(REALM)
     rotated = _token(raw, grant_type="refresh_token", refresh_token=str(first["refresh_token"]))
     assert rotated.status_code == 200
     second = rotated.json()
@@ -112,9 +113,9 @@ def test_refresh_rotates_and_old_token_has_grace(
 
 def test_grace_window_is_configurable(clock: FakeClock) -> None:
     """With a zero grace window, a rotated refresh token is refused at once."""
-    emu = QuickBooksEmulator(clock=clock, refresh_grace=0)
-    first = emu.connect(REALM)
-    raw = httpx.Client(transport=EmulatorTransport(emu), base_url=BASE_URL)
+    emulator = QuickBooksEmulator(clock=clock, refresh_grace=0)
+    first = emulator.connect(REALM)
+    raw = httpx.Client(transport=EmulatorTransport(emulator), base_url=BASE_URL)
     ok = _token(raw, grant_type="refresh_token", refresh_token=str(first["refresh_token"]))
     assert ok.status_code == 200
     clock.advance(1)
@@ -122,17 +123,17 @@ def test_grace_window_is_configurable(clock: FakeClock) -> None:
     assert stale.json()["error"] == "invalid_grant"
 
 
-def test_token_of_other_realm_is_forbidden(emu: QuickBooksEmulator, raw: httpx.Client) -> None:
+def test_token_of_other_realm_is_forbidden(emulator: QuickBooksEmulator, raw: httpx.Client) -> None:
     """A token issued for one company cannot read another company."""
-    other = emu.connect("123146000000002")
+    other = emulator.connect("123146000000002")
     response = _read_customers(raw, str(other["access_token"]))
     assert response.status_code == 403
     assert response.json()["Fault"]["Error"][0]["code"] == "120"
 
 
-def test_revoked_refresh_token_is_refused(emu: QuickBooksEmulator, raw: httpx.Client) -> None:
+def test_revoked_refresh_token_is_refused(emulator: QuickBooksEmulator, raw: httpx.Client) -> None:
     """After revocation, the refresh token gets invalid_grant."""
-    tokens = emu.connect(REALM)
+    tokens = emulator.connect(REALM)
     revoked = raw.post(
         REVOKE_PATH, json={"token": tokens["refresh_token"]}, headers={"Authorization": BASIC}
     )
@@ -141,8 +142,9 @@ def test_revoked_refresh_token_is_refused(emu: QuickBooksEmulator, raw: httpx.Cl
     assert again.json()["error"] == "invalid_grant"
 
 
-def test_expire_access_tokens_forces_refresh(emu: QuickBooksEmulator, raw: httpx.Client) -> None:
+def test_expire_access_tokens_forces_refresh(emulator: QuickBooksEmulator,
+                                             raw: httpx.Client) -> None:
     """``auth.expire_access_tokens`` makes current tokens fail so refresh paths can be tested."""
-    tokens = emu.connect(REALM)
-    emu.auth.expire_access_tokens()
+    tokens = emulator.connect(REALM)
+    emulator.auth.expire_access_tokens()
     assert _read_customers(raw, str(tokens["access_token"])).status_code == 401

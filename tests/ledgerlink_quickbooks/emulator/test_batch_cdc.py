@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
-from tests.ledgerlink_quickbooks.emulator.support import FakeClock, api, invoice_body, load_example
+from tests.ledgerlink_quickbooks.emulator.support import FakeClock, api, invoice_body, load_official
 
 
 def test_batch_items_succeed_or_fault_independently(
@@ -34,7 +34,7 @@ def test_batch_items_succeed_or_fault_independently(
     codes = {b: answers[b]["Fault"]["Error"][0]["code"] for b in ("2", "3", "4")}
     assert codes == {"2": "6240", "3": "610", "4": "5010"}
     assert answers["5"]["QueryResponse"]["Item"][0]["Name"] == "Services"
-    official = load_example("examples/batch/response.json")["BatchItemResponse"]
+    official = load_official("examples/batch/response.json")["BatchItemResponse"]
     official_fault = next(o for o in official if o["bId"] == "bid2")
     assert set(official_fault) == set(answers["3"])
     assert set(official_fault["Fault"]) == set(answers["3"]["Fault"])
@@ -67,7 +67,7 @@ def test_cdc_reports_changes_and_deletes(
     body = client.get(
         api("cdc"), params={"entities": "Invoice,Customer", "changedSince": since}
     ).json()
-    official = load_example("examples/cdc/response.json")
+    official = load_official("examples/cdc/response.json")
     assert set(official) == set(body)
     groups = body["CDCResponse"][0]["QueryResponse"]
     assert len(groups) == 1
@@ -81,13 +81,13 @@ def test_cdc_reports_changes_and_deletes(
 
 
 def test_cdc_without_changes_matches_official(
-    emu: QuickBooksEmulator, client: httpx.Client, clock: FakeClock
+    emulator: QuickBooksEmulator, client: httpx.Client, clock: FakeClock
 ) -> None:
     """No changes answer the official empty shape."""
     clock.advance(60)
     since = datetime.fromtimestamp(clock.now - 30, UTC).isoformat()
     body = client.get(api("cdc"), params={"entities": "Invoice", "changedSince": since}).json()
-    official = load_example("examples/cdc/response.no-changes.json")
+    official = load_official("examples/cdc/response.no-changes.json")
     assert body["CDCResponse"] == official["CDCResponse"]
 
 

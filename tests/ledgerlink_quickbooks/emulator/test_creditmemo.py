@@ -20,9 +20,10 @@ def memo_body(seeded: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def memo_seeded(emu: QuickBooksEmulator, seeded: dict[str, Any]) -> dict[str, Any]:
+def memo_seeded(emulator: QuickBooksEmulator, seeded: dict[str, Any]) -> dict[str, Any]:
     """``seeded`` plus the Id of the realm's 25 % TaxCode."""
-    code = next(c for c in emu.realms[REALM].entities["TaxCode"].values() if c["Name"] == "VAT 25%")
+    codes = emulator.realms[REALM].entities["TaxCode"].values()
+    code = next(c for c in codes if c["Name"] == "VAT 25%")
     return {**seeded, "vat25": code["Id"]}
 
 
@@ -104,19 +105,20 @@ def test_delete_and_no_void(
 
 
 def test_requestid_replays_a_credit_memo_create(
-    client: httpx.Client, emu: QuickBooksEmulator, memo_seeded: dict[str, Any]
+    client: httpx.Client, emulator: QuickBooksEmulator, memo_seeded: dict[str, Any]
 ) -> None:
     """The same requestid answers the first credit memo again and creates nothing more."""
     body = memo_body(memo_seeded)
     first = client.post(api("creditmemo"), params={"requestid": "cm-1"}, json=body)
     second = client.post(api("creditmemo"), params={"requestid": "cm-1"}, json=body)
     assert first.json()["CreditMemo"] == second.json()["CreditMemo"]
-    assert len(emu.realms[REALM].entities["CreditMemo"]) == 1
-    assert [r.replayed for r in emu.requests if r.path == "creditmemo"] == [False, True]
+    assert len(emulator.realms[REALM].entities["CreditMemo"]) == 1
+    assert [r.replayed for r in emulator.requests if r.path == "creditmemo"] == [False, True]
 
 
 def test_batch_cdc_and_webhook_events(
-    client: httpx.Client, emu: QuickBooksEmulator, memo_seeded: dict[str, Any], clock: FakeClock
+    client: httpx.Client, emulator: QuickBooksEmulator, memo_seeded: dict[str, Any],
+    clock: FakeClock,
 ) -> None:
     """Batch creates and deletes credit memos; CDC and change events report them."""
     clock.advance(10)
@@ -145,13 +147,13 @@ def test_batch_cdc_and_webhook_events(
         (kept["Id"], None),
         (dropped["Id"], "Deleted"),
     ]
-    events = [(e.name, e.entity_id, e.operation) for e in emu.events(REALM, clock.now - 5)]
+    events = [(e.name, e.entity_id, e.operation) for e in emulator.events(REALM, clock.now - 5)]
     assert events == [
         ("CreditMemo", kept["Id"], "Create"),
         ("CreditMemo", dropped["Id"], "Create"),
         ("CreditMemo", dropped["Id"], "Delete"),
     ]
-    notified = legacy_payload(emu.events(REALM, clock.now - 5))["eventNotifications"]
+    notified = legacy_payload(emulator.events(REALM, clock.now - 5))["eventNotifications"]
     entities = notified[0]["dataChangeEvent"]["entities"]
     assert [(x["name"], x["id"], x["operation"]) for x in entities] == events
 

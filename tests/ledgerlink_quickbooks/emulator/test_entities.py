@@ -7,16 +7,16 @@ from typing import Any
 import httpx
 
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
-from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body, load_example
+from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body, load_official
 
 
 def test_customer_create_matches_official_shape(client: httpx.Client) -> None:
     """Creating a customer answers the keys of the official create response."""
-    request = load_example("examples/customer/create.request.json")
+    request = load_official("examples/customer/create.request.json")
     response = client.post(api("customer"), json=request)
     assert response.status_code == 200
     body = response.json()
-    official = load_example("examples/customer/create.response.json")
+    official = load_official("examples/customer/create.response.json")
     assert set(official) == set(body)
     missing = set(official["Customer"]) - set(body["Customer"])
     assert missing <= {"DefaultTaxCodeRef"}, missing
@@ -30,7 +30,7 @@ def test_invoice_create_matches_official_shape(
     """An invoice answer has the official keys, a subtotal line, TotalAmt and Balance."""
     body = invoice_body(seeded["customer"], seeded["item"], BillEmail={"Address": "a@b.co"})
     invoice = client.post(api("invoice"), json=body).json()["Invoice"]
-    official = load_example("examples/invoice/create.response.json")["Invoice"]
+    official = load_official("examples/invoice/create.response.json")["Invoice"]
     optional = {"ProjectRef", "ShipAddr", "BillAddr", "CustomField"}
     assert set(official) - optional <= set(invoice)
     assert invoice["TotalAmt"] == 100
@@ -64,7 +64,7 @@ def test_stale_sync_token_is_fault_5010(client: httpx.Client, seeded: dict[str, 
     stale = client.post(api("invoice"), json={**first, "PrivateNote": "two"})
     assert stale.status_code == 400
     error = stale.json()["Fault"]["Error"][0]
-    official = load_example("examples/errors/faults.json")
+    official = load_official("examples/errors/faults.json")
     sample = next(e for e in official["entries"] if e["name"] == "stale_object_5010")
     assert error == sample["body"]["Fault"]["Error"][0]
 
@@ -130,15 +130,15 @@ def test_unknown_entity_read_is_610(client: httpx.Client) -> None:
 
 
 def test_requestid_replays_original_response(
-    emu: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
+    emulator: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
 ) -> None:
     """A repeated requestid returns the first answer and writes nothing more."""
     body = invoice_body(seeded["customer"], seeded["item"])
     first = client.post(api("invoice"), params={"requestid": "rq-1"}, json=body)
     second = client.post(api("invoice"), params={"requestid": "rq-1"}, json=body)
     assert first.content == second.content
-    assert len(emu.realms[REALM].entities["Invoice"]) == 1
-    assert emu.requests[-1].replayed
+    assert len(emulator.realms[REALM].entities["Invoice"]) == 1
+    assert emulator.requests[-1].replayed
 
 
 def test_requestid_over_50_chars_is_6000(client: httpx.Client, seeded: dict[str, Any]) -> None:
@@ -148,21 +148,21 @@ def test_requestid_over_50_chars_is_6000(client: httpx.Client, seeded: dict[str,
     assert response.json()["Fault"]["Error"][0]["code"] == "6000"
 
 
-def test_minorversion_is_recorded(emu: QuickBooksEmulator, client: httpx.Client) -> None:
+def test_minorversion_is_recorded(emulator: QuickBooksEmulator, client: httpx.Client) -> None:
     """The minorversion sent is recorded; values under 75 are answered as 75."""
     client.get(api("query"), params={"query": "select * from Item", "minorversion": "4"})
-    record = emu.requests[-1]
+    record = emulator.requests[-1]
     assert record.minorversion == "4"
     assert record.effective_minorversion == 75
 
 
 def test_minorversion_can_be_required(seeded: dict[str, Any], clock: Any) -> None:
     """With ``require_minorversion`` a call without it is refused (QuickBooks itself defaults)."""
-    emu = QuickBooksEmulator(clock=clock, require_minorversion=True)
-    tokens = emu.connect(REALM)
+    emulator = QuickBooksEmulator(clock=clock, require_minorversion=True)
+    tokens = emulator.connect(REALM)
     from ledgerlink_quickbooks.emulator import EmulatorTransport
 
-    http = httpx.Client(transport=EmulatorTransport(emu), base_url="https://q")
+    http = httpx.Client(transport=EmulatorTransport(emulator), base_url="https://q")
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     response = http.get(api("query"), params={"query": "select * from Item"}, headers=headers)
     assert response.status_code == 400
@@ -170,9 +170,9 @@ def test_minorversion_can_be_required(seeded: dict[str, Any], clock: Any) -> Non
 
 def test_item_create_matches_official_shape(client: httpx.Client) -> None:
     """Creating a service item answers the keys of the official response."""
-    request = load_example("examples/item/create.request.service.json")
+    request = load_official("examples/item/create.request.service.json")
     item = client.post(api("item"), json=request).json()["Item"]
-    official = load_example("examples/item/create.response.service.json")["Item"]
+    official = load_official("examples/item/create.response.service.json")["Item"]
     assert set(official) <= set(item)
     assert item["Type"] == "Service"
 
@@ -181,10 +181,10 @@ def test_customer_sparse_update_matches_official_shape(
     client: httpx.Client, seeded: dict[str, Any]
 ) -> None:
     """A sparse customer update answers the official envelope."""
-    request = load_example("examples/customer/sparse-update.request.json")
+    request = load_official("examples/customer/sparse-update.request.json")
     request = {**request, "Id": seeded["customer"]["Id"], "SyncToken": "0"}
     body = client.post(api("customer"), json=request).json()
-    official = load_example("examples/customer/sparse-update.response.json")
+    official = load_official("examples/customer/sparse-update.response.json")
     assert set(official) == set(body)
     assert body["Customer"]["MiddleName"] == request["MiddleName"]
 

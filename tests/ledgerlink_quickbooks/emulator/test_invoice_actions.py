@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
-from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body, load_example
+from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body, load_official
 
 
 def _create(client: httpx.Client, seeded: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -27,7 +27,7 @@ def test_send_sets_email_status_and_delivery_info(
         headers={"Content-Type": "application/octet-stream"},
     )
     sent = response.json()["Invoice"]
-    official = load_example("examples/invoice/send.response.partial.json")["Invoice"]
+    official = load_official("examples/invoice/send.response.partial.json")["Invoice"]
     assert set(official) <= set(sent)
     assert set(official["DeliveryInfo"]) <= set(sent["DeliveryInfo"])
     assert sent["EmailStatus"] == "EmailSent"
@@ -59,7 +59,7 @@ def test_void_zeroes_amounts_and_notes_voided(client: httpx.Client, seeded: dict
         json={"Id": invoice["Id"], "SyncToken": invoice["SyncToken"]},
     )
     voided = response.json()["Invoice"]
-    official = load_example("examples/invoice/void.response.json")["Invoice"]
+    official = load_official("examples/invoice/void.response.json")["Invoice"]
     assert (voided["TotalAmt"], voided["Balance"]) == (official["TotalAmt"], official["Balance"])
     assert voided["PrivateNote"].startswith(official["PrivateNote"])
     assert voided["SyncToken"] == "1"
@@ -75,7 +75,7 @@ def test_delete_removes_invoice(client: httpx.Client, seeded: dict[str, Any]) ->
         api("invoice"), params={"operation": "delete"}, json={"Id": invoice["Id"], "SyncToken": "0"}
     )
     body = response.json()
-    official = load_example("examples/invoice/delete.response.json")
+    official = load_official("examples/invoice/delete.response.json")
     assert set(official) == set(body)
     assert set(official["Invoice"]) == set(body["Invoice"])
     assert body["Invoice"]["status"] == "Deleted"
@@ -93,7 +93,7 @@ def test_delete_with_stale_token_is_5010(client: httpx.Client, seeded: dict[str,
 
 
 def test_payments_reduce_balance(
-    emu: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
+    emulator: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
 ) -> None:
     """A partial then a final payment move Balance from TotalAmt to 0."""
     invoice = _create(client, seeded, DueDate="2020-01-01")
@@ -110,7 +110,7 @@ def test_payments_reduce_balance(
         return client.post(api("payment"), json=body)
 
     payment = pay(40).json()["Payment"]
-    official = load_example("examples/payment/create.response.json")["Payment"]
+    official = load_official("examples/payment/create.response.json")["Payment"]
     assert set(official) <= set(payment)
     partial = client.get(api(f"invoice/{invoice['Id']}")).json()["Invoice"]
     assert (partial["TotalAmt"], partial["Balance"]) == (100, 60)
@@ -121,7 +121,7 @@ def test_payments_reduce_balance(
     assert paid["Balance"] == 0
     customer = client.get(api(f"customer/{seeded['customer']['Id']}")).json()["Customer"]
     assert customer["Balance"] == 0
-    assert len(emu.realms[REALM].entities["Payment"]) == 2
+    assert len(emulator.realms[REALM].entities["Payment"]) == 2
 
 
 def test_payment_delete_and_void_reopen_invoice(

@@ -17,7 +17,7 @@ from tests.ledgerlink_quickbooks.emulator.support import (
     FakeClock,
     api,
     invoice_body,
-    load_example,
+    load_official,
 )
 
 
@@ -38,7 +38,7 @@ def test_escaped_quote_matches_name_with_apostrophe(
 
 
 def test_injection_through_a_name_is_inert(
-    emu: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
+    emulator: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
 ) -> None:
     """A name carrying quote tricks is compared as data and never widens the match."""
     evil = "O\\'Brien\\' or DisplayName LIKE \\'%"
@@ -50,7 +50,7 @@ def test_injection_through_a_name_is_inert(
     assert unescaped.json()["Fault"]["Error"][0]["code"] == "4000"
 
 
-def test_in_like_and_paging(client: httpx.Client, emu: QuickBooksEmulator) -> None:
+def test_in_like_and_paging(client: httpx.Client, emulator: QuickBooksEmulator) -> None:
     """IN, LIKE and STARTPOSITION/MAXRESULTS select and page customers."""
     for number in range(1, 6):
         client.post(
@@ -100,7 +100,7 @@ def test_query_response_matches_official_shape(
     """The QueryResponse carries the official paging keys."""
     client.post(api("invoice"), json=invoice_body(seeded["customer"], seeded["item"]))
     body = _query(client, "select * from Invoice").json()
-    official = load_example("examples/invoice/query.response.json")
+    official = load_official("examples/invoice/query.response.json")
     assert set(official) == set(body)
     assert set(official["QueryResponse"]) == set(body["QueryResponse"])
 
@@ -150,13 +150,13 @@ def _escape(value: str) -> str:
 )
 def test_any_escaped_name_finds_exactly_itself(name: str) -> None:
     """Whatever a customer is called, the escaped equality query finds that customer only."""
-    emu = QuickBooksEmulator(clock=FakeClock())
-    emu.seed(REALM, "Customer", {"DisplayName": "Decoy"})
-    created = emu.seed(REALM, "Customer", {"DisplayName": name})
+    emulator = QuickBooksEmulator(clock=FakeClock())
+    emulator.seed(REALM, "Customer", {"DisplayName": "Decoy"})
+    created = emulator.seed(REALM, "Customer", {"DisplayName": name})
     http = httpx.Client(
-        transport=emu.transport(),
+        transport=emulator.transport(),
         base_url="https://q",
-        headers={"Authorization": f"Bearer {emu.connect(REALM)['access_token']}"},
+        headers={"Authorization": f"Bearer {emulator.connect(REALM)['access_token']}"},
     )
     text = f"select * from Customer where DisplayName = '{_escape(name)}'"
     response = _query(http, text)

@@ -21,8 +21,8 @@ from tests.ledgerlink_quickbooks.emulator.support import (
     api,
     error_of,
     invoice_body,
-    shared_dir,
 )
+from tests.paths import SHARED
 
 FIXTURE_OK = [HealthCheck.function_scoped_fixture]
 #: Entity of each official example folder that holds write requests.
@@ -242,23 +242,23 @@ def test_an_invalid_bill_email_is_stored_as_quickbooks_does(
 
 
 def test_minorversion_below_the_floor_or_missing_is_answered_as_75(
-    emu: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
+    emulator: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
 ) -> None:
     """NOTES §2: since 2025-08-01 values under 75 are ignored and an omitted one means 75."""
     path = api(f"customer/{seeded['customer']['Id']}")
-    token = emu.connect(REALM)["access_token"]
-    with httpx.Client(transport=EmulatorTransport(emu), base_url=BASE_URL,
+    token = emulator.connect(REALM)["access_token"]
+    with httpx.Client(transport=EmulatorTransport(emulator), base_url=BASE_URL,
                       headers={"Authorization": f"Bearer {token}"}) as bare:
         for sent in ("12", "74", None, "80"):
             params = {"minorversion": sent} if sent else {}
             assert bare.get(path, params=params).status_code == 200
-    versions = [(r.minorversion, r.effective_minorversion) for r in emu.requests[-4:]]
+    versions = [(r.minorversion, r.effective_minorversion) for r in emulator.requests[-4:]]
     assert versions == [("12", 75), ("74", 75), (None, 75), ("80", 80)]
 
 
 def test_every_official_write_example_is_accepted_by_the_checks() -> None:
     """Intuit's sample requests (Invoice, Customer, Item, Payment) pass the strict checks."""
-    folder = shared_dir() / "providers" / "quickbooks" / "examples"
+    folder = SHARED / "providers" / "quickbooks" / "examples"
     if not folder.is_dir():
         pytest.skip(f"official QuickBooks material not found at {folder}")
     checked = 0
@@ -276,7 +276,7 @@ def test_every_official_write_example_is_accepted_by_the_checks() -> None:
 
 def test_every_official_answer_fits_the_shipped_table() -> None:
     """Intuit's sample answers fit the table, but for the void sample's published spellings."""
-    folder = shared_dir() / "providers" / "quickbooks" / "examples"
+    folder = SHARED / "providers" / "quickbooks" / "examples"
     if not folder.is_dir():
         pytest.skip(f"official QuickBooks material not found at {folder}")
     schema = load_schema()
@@ -296,10 +296,10 @@ def test_every_official_answer_fits_the_shipped_table() -> None:
     ]
 
 
-def test_seeding_follows_the_same_type_rules(emu: QuickBooksEmulator) -> None:
+def test_seeding_follows_the_same_type_rules(emulator: QuickBooksEmulator) -> None:
     """The seed back door checks types too: a string UnitPrice is refused."""
     with pytest.raises(ValueError, match="2010"):
-        emu.seed(REALM, "Item", {"Name": "Typed", "UnitPrice": "50"})
+        emulator.seed(REALM, "Item", {"Name": "Typed", "UnitPrice": "50"})
 
 
 def test_check_write_raises_the_fault_object() -> None:

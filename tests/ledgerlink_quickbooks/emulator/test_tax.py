@@ -19,9 +19,9 @@ from ledgerlink_quickbooks.wire import dumps, loads
 from tests.ledgerlink_quickbooks.emulator.support import REALM, FakeClock, api, invoice_body
 
 
-def codes_by_rate(emu: QuickBooksEmulator, realm_id: str = REALM) -> dict[Decimal, str]:
+def codes_by_rate(emulator: QuickBooksEmulator, realm_id: str = REALM) -> dict[Decimal, str]:
     """TaxCode Id per sales rate of a realm's seeded codes."""
-    realm = emu.realms[realm_id]
+    realm = emulator.realms[realm_id]
     out = {}
     for code in realm.entities["TaxCode"].values():
         [detail] = code["SalesTaxRateList"]["TaxRateDetail"]
@@ -79,21 +79,21 @@ def test_tax_entities_are_read_only_and_not_in_cdc(client: httpx.Client) -> None
 
 def test_add_realm_chooses_the_rates(clock: FakeClock) -> None:
     """vat_rates picks the seeded rates; () makes a company without VAT codes; ids stay put."""
-    emu = QuickBooksEmulator(clock=clock)
-    emu.add_realm("uk", vat_rates=["20", "5", 0])
-    emu.add_realm("us", vat_rates=())
-    assert set(codes_by_rate(emu, "uk")) == {Decimal(20), Decimal(5), Decimal(0)}
-    assert emu.realms["us"].entities["TaxCode"] == {}
-    assert emu.seed("uk", "Customer", {"DisplayName": "A"})["Id"] == "1"
+    emulator = QuickBooksEmulator(clock=clock)
+    emulator.add_realm("uk", vat_rates=["20", "5", 0])
+    emulator.add_realm("us", vat_rates=())
+    assert set(codes_by_rate(emulator, "uk")) == {Decimal(20), Decimal(5), Decimal(0)}
+    assert emulator.realms["us"].entities["TaxCode"] == {}
+    assert emulator.seed("uk", "Customer", {"DisplayName": "A"})["Id"] == "1"
     with pytest.raises(ValueError, match=r"0\.\.100"):
-        emu.add_realm("bad", vat_rates=["101"])
+        emulator.add_realm("bad", vat_rates=["101"])
 
 
 def test_awkward_lines_are_taxed_like_the_core(
-    client: httpx.Client, emu: QuickBooksEmulator, seeded: dict[str, Any]
+    client: httpx.Client, emulator: QuickBooksEmulator, seeded: dict[str, Any]
 ) -> None:
     """One TaxLine per rate on the summed line amounts; TotalAmt equals the domain's gross."""
-    codes = codes_by_rate(emu)
+    codes = codes_by_rate(emulator)
     lines = [InvoiceLine(d, q, p, r) for d, q, p, r in AWKWARD_LINES]
     body = invoice_body(seeded["customer"], seeded["item"])
     body["Line"] = [vat_line(seeded["item"], ln, codes[ln.vat_rate]) for ln in lines]
@@ -135,17 +135,17 @@ _AMOUNTS = st.decimals(min_value=Decimal("0.001"), max_value=Decimal("9999.999")
 )
 def test_totals_equal_the_core_gross(specs: list[tuple[Decimal, Decimal, Decimal]]) -> None:
     """For any lines and seeded rates, TotalAmt and TotalTax equal InvoiceDraft.gross and .vat."""
-    emu = QuickBooksEmulator(clock=FakeClock())
-    emu.add_realm(REALM)
-    customer = emu.seed(REALM, "Customer", {"DisplayName": "P"})
-    item = emu.seed(REALM, "Item", {"Name": "S"})
-    codes = codes_by_rate(emu)
+    emulator = QuickBooksEmulator(clock=FakeClock())
+    emulator.add_realm(REALM)
+    customer = emulator.seed(REALM, "Customer", {"DisplayName": "P"})
+    item = emulator.seed(REALM, "Item", {"Name": "S"})
+    codes = codes_by_rate(emulator)
     lines = [InvoiceLine("x", q, p, r) for q, p, r in specs]
     body = {
         "CustomerRef": {"value": customer["Id"]},
         "Line": [vat_line(item, ln, codes[ln.vat_rate.normalize()]) for ln in lines],
     }
-    invoice = emu.seed(REALM, "Invoice", body)
+    invoice = emulator.seed(REALM, "Invoice", body)
     draft = _draft(lines)
     assert invoice["TotalAmt"] == draft.gross.amount
     assert invoice["TxnTaxDetail"]["TotalTax"] == draft.vat.amount
@@ -181,11 +181,11 @@ def test_us_codes_and_missing_codes_stay_untaxed(
 
 
 def test_calculation_modes(
-    client: httpx.Client, emu: QuickBooksEmulator, seeded: dict[str, Any]
+    client: httpx.Client, emulator: QuickBooksEmulator, seeded: dict[str, Any]
 ) -> None:
     """NotApplicable computes no tax; TaxInclusive is refused with a 6000 fault."""
     body = invoice_body(seeded["customer"], seeded["item"])
-    body["Line"][0]["SalesItemLineDetail"]["TaxCodeRef"] = {"value": codes_by_rate(emu)[25]}
+    body["Line"][0]["SalesItemLineDetail"]["TaxCodeRef"] = {"value": codes_by_rate(emulator)[25]}
     plain = client.post(api("invoice"), json={**body, "GlobalTaxCalculation": "NotApplicable"})
     assert plain.json()["Invoice"]["TotalAmt"] == 100
     refused = client.post(api("invoice"), json={**body, "GlobalTaxCalculation": "TaxInclusive"})
@@ -194,10 +194,10 @@ def test_calculation_modes(
 
 
 def test_sparse_line_update_recomputes_tax_and_payments_still_apply(
-    client: httpx.Client, emu: QuickBooksEmulator, seeded: dict[str, Any]
+    client: httpx.Client, emulator: QuickBooksEmulator, seeded: dict[str, Any]
 ) -> None:
     """Changing the lines' code retaxes the invoice; a payment lowers the taxed balance."""
-    codes = codes_by_rate(emu)
+    codes = codes_by_rate(emulator)
     customer, item = seeded["customer"], seeded["item"]
     body = invoice_body(customer, item)
     body["Line"][0]["SalesItemLineDetail"]["TaxCodeRef"] = {"value": codes[25]}

@@ -20,14 +20,14 @@ from ledgerlink_quickbooks.emulator import (
     sign,
     verify,
 )
-from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body, load_example
+from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body, load_official
 
 VERIFIER = "emulator-verifier-token"
 
 
 def test_signature_matches_official_test_vector() -> None:
     """Signing the official raw body with its verifier token gives the published signature."""
-    vector = load_example("examples/webhooks/signature-test-vector.json")
+    vector = load_official("examples/webhooks/signature-test-vector.json")
     body = vector["raw_body"].encode()
     assert sign(body, vector["verifier_token"]) == vector["expected_signature"]
     assert verify(body, vector["expected_signature"], vector["verifier_token"])
@@ -35,20 +35,20 @@ def test_signature_matches_official_test_vector() -> None:
 
 
 def test_payloads_match_official_shapes(
-    emu: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
+    emulator: QuickBooksEmulator, client: httpx.Client, seeded: dict[str, Any]
 ) -> None:
     """Legacy and CloudEvents payloads have the keys of the official samples."""
     invoice = client.post(api("invoice"), json=invoice_body(seeded["customer"], seeded["item"]))
-    events = [e for e in emu.events(REALM) if e.name == "Invoice"]
+    events = [e for e in emulator.events(REALM) if e.name == "Invoice"]
     legacy = legacy_payload(events)
-    official_legacy = load_example("examples/webhooks/legacy.eventNotifications.json")
+    official_legacy = load_official("examples/webhooks/legacy.eventNotifications.json")
     note, official_note = legacy["eventNotifications"][0], official_legacy["eventNotifications"][0]
     assert set(note) == set(official_note)
     entity = note["dataChangeEvent"]["entities"][0]
     assert set(entity) == set(official_note["dataChangeEvent"]["entities"][0])
     assert entity["id"] == invoice.json()["Invoice"]["Id"]
     cloud = cloudevents_payload(events)
-    official_cloud = load_example("examples/webhooks/cloudevents.customer-created.json")
+    official_cloud = load_official("examples/webhooks/cloudevents.customer-created.json")
     assert set(cloud[0]) == set(official_cloud[0])
     assert cloud[0]["type"] == "qbo.invoice.created.v1"
     assert cloud[0]["intuitaccountid"] == REALM
@@ -81,7 +81,7 @@ def receiver() -> Iterator[tuple[str, list[tuple[bytes, str]]]]:
 
 
 def test_delivery_is_signed(
-    emu: QuickBooksEmulator,
+    emulator: QuickBooksEmulator,
     client: httpx.Client,
     seeded: dict[str, Any],
     receiver: tuple[str, list[tuple[bytes, str]]],
@@ -91,7 +91,7 @@ def test_delivery_is_signed(
     inv = client.post(api("invoice"), json=invoice_body(seeded["customer"], seeded["item"]))
     inv_id = inv.json()["Invoice"]["Id"]
     client.post(api("invoice"), params={"operation": "void"}, json={"Id": inv_id, "SyncToken": "0"})
-    events = [e for e in emu.events(REALM) if e.name == "Invoice"]
+    events = [e for e in emulator.events(REALM) if e.name == "Invoice"]
     assert [e.operation for e in events] == ["Create", "Void"]
     assert deliver(url, events, VERIFIER).status_code == 200
     assert deliver(url, events, VERIFIER, cloudevents=False).status_code == 200

@@ -11,12 +11,13 @@ import pytest
 
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from ledgerlink_quickbooks.emulator.contract import SCHEMAS, XsdContract
-from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body, shared_dir
+from tests.ledgerlink_quickbooks.emulator.support import REALM, api, invoice_body
+from tests.paths import SHARED
 
 
 @cache
 def _contract() -> XsdContract:
-    folder = shared_dir() / "providers" / "quickbooks" / "xsd"
+    folder = SHARED / "providers" / "quickbooks" / "xsd"
     if not (folder / SCHEMAS[0]).is_file():
         pytest.skip(f"official QuickBooks XSDs not found in {folder} (set LEDGERLINK_SHARED)")
     return XsdContract(folder)
@@ -50,10 +51,10 @@ def test_answered_fields_exist_in_xsd(client: httpx.Client, seeded: dict[str, An
 
 
 def test_tax_and_credit_memo_fields_exist_in_xsd(
-    client: httpx.Client, emu: QuickBooksEmulator, seeded: dict[str, Any]
+    client: httpx.Client, emulator: QuickBooksEmulator, seeded: dict[str, Any]
 ) -> None:
     """TaxCode, TaxRate, a taxed Invoice (TxnTaxDetail) and a CreditMemo fit their XSD types."""
-    realm = emu.realms[REALM]
+    realm = emulator.realms[REALM]
     code = next(iter(realm.entities["TaxCode"].values()))
     rate_id = code["SalesTaxRateList"]["TaxRateDetail"][0]["TaxRateRef"]["value"]
     body = invoice_body(seeded["customer"], seeded["item"], PrivateNote="n")

@@ -1,4 +1,4 @@
-"""What every part of the conformance suite shares: the author's hooks and the helpers.
+"""Internal: what every part of the conformance suite shares: the author's hooks and the helpers.
 
 An author's subclass of :class:`~ledgerlink.testing.conformance.ConnectorConformance`
 fills in the hooks below; the test classes of the other modules only call them.

@@ -1,4 +1,4 @@
-"""Conformance rules for reading changes back: the change feed and customer updates."""
+"""Internal: conformance rules for reading changes back: the change feed and customer updates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Conformance rules for customers, products and creating invoices."""
+"""Internal: conformance rules for customers, products and creating invoices."""
 
 from __future__ import annotations
 

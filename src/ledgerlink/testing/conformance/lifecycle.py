@@ -1,4 +1,4 @@
-"""Conformance rules for an invoice after it is created: lines, booking, numbering,
+"""Internal: conformance rules for an invoice after it is created: lines, booking, numbering,
 sending, PDF, voiding, deleting, crediting, statuses and payments."""
 
 from __future__ import annotations

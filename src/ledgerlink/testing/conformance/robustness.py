@@ -1,4 +1,4 @@
-"""Conformance rules for the world around a connector: the runner's threads share one
+"""Internal: conformance rules for the world around a connector: the runner's threads share one
 instance, and a provider (or a proxy in front of it) may answer nonsense."""
 
 from __future__ import annotations
