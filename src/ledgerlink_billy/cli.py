@@ -6,9 +6,9 @@ Billy has no OAuth: a company's owner creates an access token in Billy
 and saves it in the journal store under ``billy:<organizationId>``, where the
 connector reads it; the token is read without echo and never printed.
 ``status`` says what the store holds, without the token and without network;
-``disconnect`` forgets it (Billy's tokens do not expire: delete it in Billy too
-to revoke it). Every command takes ``--json`` for scripts; ``connect`` and
-``disconnect`` ask before saving or forgetting unless ``--yes``.
+``disconnect`` forgets it, after asking unless ``--yes`` (Billy's tokens do not
+expire: delete it in Billy too to revoke it). Every command takes ``--json``
+for scripts, as the other provider commands do.
 """
 
 from __future__ import annotations
@@ -19,7 +19,17 @@ import time
 import click
 import httpx
 
-from ledgerlink.cli.connect import EXIT_REFUSED, display_store, forget_token, journal, refusals
+from ledgerlink.cli.asking import confirm, yes_option
+from ledgerlink.cli.connect import (
+    EXIT_REFUSED,
+    display_store,
+    forget_token,
+    journal,
+    refusals,
+    require_store,
+    say,
+)
+from ledgerlink.cli.options import json_option
 from ledgerlink.errors import AuthError
 from ledgerlink.http import token_keys
 from ledgerlink.http.client import make_client
@@ -39,8 +49,6 @@ store_option = click.option("--store", default=DEFAULT_STORE, show_default=True,
                             help="The journal store the token is kept in.")
 base_url_option = click.option("--base-url", default=None,
                                help="Another API host (an emulator).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-yes_option = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 organization_option = click.option("--organization-id", required=True,
                                    help="The Billy company (its id, as connect printed it).")
 
@@ -76,13 +84,6 @@ def check_token(token: str, base_url: str | None = None,
     return organization
 
 
-def _emit(as_json: bool, document: dict[str, object], text: str) -> None:
-    if as_json:
-        click.echo(WIRE.dumps(document).decode())
-    else:
-        click.echo(text)
-
-
 @click.group("billy")
 def billy() -> None:
     """Connect Billy companies (a pasted access token); tokens live in the store."""
@@ -92,32 +93,28 @@ def billy() -> None:
 @store_option
 @base_url_option
 @json_option
-@yes_option
-def connect(store: str, base_url: str | None, as_json: bool, yes: bool) -> None:
+def connect(store: str, base_url: str | None, as_json: bool) -> None:
     """Check a pasted access token with Billy and save it in the journal store.
 
-    The token is read from $LEDGERLINK_BILLY_TOKEN or asked for without echo.
+    The token is read from $LEDGERLINK_BILLY_TOKEN, or asked for without echo
+    (the question goes to stderr, so --json output stays one document).
     """
     token = os.environ.get(TOKEN_ENV) or click.prompt(
         "Billy access token (Settings → Access tokens)", hide_input=True, err=True)
     token = str(token).strip()
-    with refusals():
+    with refusals(as_json):
         organization = check_token(token, base_url)
         org_id = organization.id or ""
-        if not yes and not click.confirm(
-                f"Save the token for Billy company {organization.name} ({org_id}) in "
-                f"{display_store(store)}?", default=True, err=True):
-            raise AuthError("not saved", provider=settings.PROVIDER)
         with journal(store) as opened:
             opened.save_token(token_key(org_id), {TOKEN_FIELD: token,
                                                   "organization_name": organization.name,
                                                   "connected_at": time.time()})
-    _emit(as_json, {"provider": "billy", "organization_id": org_id,
-                    "organization_name": organization.name, "connected": True,
-                    "store": display_store(store)},
-          f"Connected Billy company {organization.name} ({org_id}); token saved in "
-          f"{display_store(store)}.\nUse it with: ledgerlink run --connector billy "
-          f"-o organization_id={org_id} --store {display_store(store)} ...")
+    where = display_store(store)
+    say(as_json, {"organization_id": org_id, "organization_name": organization.name,
+                  "connected": True, "store": where},
+        f"Connected Billy company {organization.name} ({org_id}); token saved in {where}.\n"
+        f"Use it with: ledgerlink run --connector billy -o organization_id={org_id} "
+        f"--store {where} ...")
 
 
 @billy.command()
@@ -125,48 +122,52 @@ def connect(store: str, base_url: str | None, as_json: bool, yes: bool) -> None:
 @store_option
 @json_option
 def status(organization_id: str, store: str, as_json: bool) -> None:
-    """Say whether a company is connected in the journal store (no network, no token shown)."""
-    _require_store(store)
-    with journal(store) as opened:
-        stored = opened.load_token(token_key(organization_id)) or {}
-    connected = bool(stored.get(TOKEN_FIELD))
-    name = stored.get("organization_name") if connected else None
-    where = display_store(store)
-    text = (f"Billy company {organization_id} ({name}): connected in {where}; the token "
-            "does not expire." if connected else
-            f"Billy company {organization_id}: not connected in {where}.")
-    _emit(as_json, {"provider": "billy", "organization_id": organization_id,
-                    "organization_name": name, "connected": connected, "store": where}, text)
-    if not connected:
+    """Say whether a company is connected in the journal store (no network, no token shown).
+
+    Exits 1 when it is not connected.
+    """
+    stored = _stored(store, organization_id, as_json)
+    name = stored.get("organization_name")
+    say(as_json, {"organization_id": organization_id, "organization_name": name,
+                  "connected": True, "store": display_store(store)},
+        f"Billy company {organization_id} ({name}): connected in {display_store(store)}; "
+        "the token does not expire.")
+
+
+def _stored(store: str, organization_id: str, as_json: bool) -> dict[str, object]:
+    """The saved token document; "not connected" said (exit 1) when there is none."""
+    with refusals(as_json):
+        require_store(store)
+        with journal(store) as opened:
+            stored = dict(opened.load_token(token_key(organization_id)) or {})
+    if not stored.get(TOKEN_FIELD):
+        say(as_json, {"organization_id": organization_id, "connected": False,
+                      "store": display_store(store)},
+            f"Billy company {organization_id}: not connected in {display_store(store)}.")
         raise SystemExit(EXIT_REFUSED)
+    return stored
 
 
-@billy.command()
+@billy.command(help="Forget a company's token in the journal store. Billy's tokens never "
+                    "expire: delete it in Billy (Settings → Access tokens) to revoke it. "
+                    "Asks first, or --yes.")
 @organization_option
 @store_option
-@json_option
 @yes_option
-def disconnect(organization_id: str, store: str, as_json: bool, yes: bool) -> None:
-    """Forget a company's token in the journal store (delete it in Billy to revoke it)."""
-    _require_store(store)
-    with refusals(), journal(store) as opened:
-        stored = opened.load_token(token_key(organization_id)) or {}
-        if not stored.get(TOKEN_FIELD):
-            raise AuthError(f"no Billy company {organization_id} is connected in "
-                            f"{display_store(store)}", provider=settings.PROVIDER)
-        if not yes and not click.confirm(f"Forget the token of Billy company "
-                                         f"{organization_id}?", default=False, err=True):
-            raise AuthError("nothing was forgotten", provider=settings.PROVIDER)
-        forget_token(opened, token_key(organization_id))
-    _emit(as_json, {"provider": "billy", "organization_id": organization_id,
-                    "connected": False, "store": display_store(store)},
-          f"Disconnected Billy company {organization_id}; its token is removed from "
-          f"{display_store(store)} (Billy's tokens never expire: delete it in Billy "
-          "under Settings → Access tokens to revoke it).")
-
-
-def _require_store(store: str) -> None:
-    """Refuse a journal path that does not exist (opening it would create an empty one)."""
-    if "://" not in store and not os.path.exists(store):
-        click.echo(f"error: no journal store at {store}", err=True)
-        raise SystemExit(EXIT_REFUSED)
+@json_option
+def disconnect(organization_id: str, store: str, yes: bool, as_json: bool) -> None:
+    with refusals(as_json):
+        require_store(store)
+        with journal(store) as opened:
+            stored = opened.load_token(token_key(organization_id)) or {}
+            if not stored.get(TOKEN_FIELD):
+                raise AuthError(f"no Billy company {organization_id} is connected in "
+                                f"{display_store(store)}", provider=settings.PROVIDER)
+            confirm(f"disconnect Billy company {organization_id}", yes=yes, as_json=as_json,
+                    detail=f"Its token is removed from {display_store(store)}.")
+            forget_token(opened, token_key(organization_id))
+    say(as_json, {"organization_id": organization_id, "disconnected": True, "revoked": False,
+                  "store": display_store(store)},
+        f"Disconnected Billy company {organization_id}; its token is removed from "
+        f"{display_store(store)} (Billy's tokens never expire: delete it in Billy under "
+        "Settings → Access tokens to revoke it).")

@@ -8,8 +8,7 @@ neither the connector nor the commands, named here by ``module:attribute``;
 
 from __future__ import annotations
 
-from ledgerlink.plugins.lazy import LazyCommand
-from ledgerlink.plugins.shortcuts import commands_hook, connector_hook, emulator_hook
+from ledgerlink.plugins import LazyCommand, commands_hook, connector_hook, emulator_hook
 
 __all__ = [
     "ledgerlink_register_commands",

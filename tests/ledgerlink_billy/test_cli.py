@@ -37,7 +37,7 @@ def test_connect_checks_the_pasted_token_and_saves_it(served: tuple[Any, str],
     printed; the connector then works from the store alone."""
     org, base = served
     store = tmp_path / "journal.db"
-    result = _invoke("connect", "--base-url", base, "--store", str(store), "--yes",
+    result = _invoke("connect", "--base-url", base, "--store", str(store),
                      input=f"{org.access_token}\n")
     assert result.exit_code == 0, result.output
     assert org.access_token not in result.output
@@ -58,7 +58,7 @@ def test_connect_refuses_a_wrong_token_and_saves_nothing(served: tuple[Any, str]
     _, base = served
     store = tmp_path / "journal.db"
     wrong = "not-the-token-0123456789"
-    result = _invoke("connect", "--base-url", base, "--store", str(store), "--yes",
+    result = _invoke("connect", "--base-url", base, "--store", str(store),
                      env={TOKEN_ENV: wrong})
     assert result.exit_code == 1
     assert "Billy refused the token" in result.output
@@ -66,51 +66,40 @@ def test_connect_refuses_a_wrong_token_and_saves_nothing(served: tuple[Any, str]
     assert not store.exists() or Store(str(store)).load_token("billy:x") is None
 
 
-def test_connect_asks_before_saving_without_yes(served: tuple[Any, str],
-                                                tmp_path: Path) -> None:
-    """Without --yes the company is named and saving waits for a yes; a no saves nothing."""
-    org, base = served
-    store = tmp_path / "journal.db"
-    result = _invoke("connect", "--base-url", base, "--store", str(store),
-                     input=f"{org.access_token}\nn\n")
-    assert result.exit_code == 1
-    assert f"Save the token for Billy company Tømrer ApS ({org.id})" in result.output
-    with Store(str(store)) as opened:
-        assert opened.load_token(token_key(org.id)) is None
-
-
 def test_status_and_disconnect_with_json(served: tuple[Any, str], tmp_path: Path) -> None:
     """status and disconnect print one JSON document with --json, never the token; after
     disconnect the company reads as not connected."""
     org, base = served
     store = tmp_path / "journal.db"
-    connected = _invoke("connect", "--base-url", base, "--store", str(store), "--yes",
-                        "--json", env={TOKEN_ENV: org.access_token})
+    connected = _invoke("connect", "--base-url", base, "--store", str(store), "--json",
+                        env={TOKEN_ENV: org.access_token})
     assert json.loads(connected.output)["organization_id"] == org.id
     status = _invoke("status", "--organization-id", org.id, "--store", str(store), "--json")
     assert status.exit_code == 0
     assert json.loads(status.output) == {
-        "provider": "billy", "organization_id": org.id, "organization_name": "Tømrer ApS",
-        "connected": True, "store": str(store)}
+        "organization_id": org.id, "organization_name": "Tømrer ApS", "connected": True,
+        "store": str(store)}
     assert org.access_token not in status.output
     gone = _invoke("disconnect", "--organization-id", org.id, "--store", str(store), "--yes",
                    "--json")
     assert gone.exit_code == 0, gone.output
-    assert json.loads(gone.output)["connected"] is False
+    assert json.loads(gone.output)["disconnected"] is True
     again = _invoke("status", "--organization-id", org.id, "--store", str(store))
     assert again.exit_code == 1
     assert "not connected" in again.output
 
 
-def test_disconnect_asks_first_without_yes(served: tuple[Any, str], tmp_path: Path) -> None:
-    """Without --yes disconnect asks; a no keeps the token."""
+def test_disconnect_without_yes_keeps_the_token(served: tuple[Any, str],
+                                                tmp_path: Path) -> None:
+    """Without --yes and without a terminal to ask at, disconnect refuses (exit 2, naming
+    --yes) and keeps the token."""
     org, base = served
     store = tmp_path / "journal.db"
-    _invoke("connect", "--base-url", base, "--store", str(store), "--yes",
+    _invoke("connect", "--base-url", base, "--store", str(store),
             env={TOKEN_ENV: org.access_token})
-    kept = _invoke("disconnect", "--organization-id", org.id, "--store", str(store),
-                   input="n\n")
-    assert kept.exit_code == 1
+    kept = _invoke("disconnect", "--organization-id", org.id, "--store", str(store))
+    assert kept.exit_code == 2
+    assert "--yes" in kept.output
     with Store(str(store)) as opened:
         assert opened.load_token(token_key(org.id))["access_token"] == org.access_token
 
