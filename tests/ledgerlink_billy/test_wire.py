@@ -47,9 +47,13 @@ def test_wrong_types_are_refused_naming_the_field(bad: dict[str, object]) -> Non
         WIRE.structure(bad, BillyInvoice, operation="read invoice")
 
 
-def _connector(answer: httpx.Response, reads: httpx.Response | None = None) -> BillyConnector:
+def _connector(answer: httpx.Response, *, empty_lists: bool = False) -> BillyConnector:
     def handler(request: httpx.Request) -> httpx.Response:
-        return reads if reads is not None and request.method == "GET" else answer
+        if empty_lists and request.method == "GET":
+            root = request.url.path.rsplit("/", 1)[-1]
+            return httpx.Response(200, json={"meta": {"paging": {"page": 1, "pageCount": 1}},
+                                             root: []})
+        return answer
 
     return BillyConnector(organization_id="org", access_token=TOKEN,
                           transport=httpx.MockTransport(handler), limiters=LimiterRegistry())
@@ -59,9 +63,7 @@ def test_an_html_page_answering_a_write_is_an_unknown_outcome() -> None:
     """A 200 HTML page to a create may follow a done write: the contact is looked up (none),
     sent once more, and a second such page is a TransientProviderError, so the run
     reconciles by key."""
-    empty = httpx.Response(200, json={"meta": {"paging": {"page": 1, "pageCount": 1}},
-                                      "contacts": []})
-    with _connector(httpx.Response(200, text="<html>proxy</html>"), empty) as billy, \
+    with _connector(httpx.Response(200, text="<html>proxy</html>"), empty_lists=True) as billy, \
             pytest.raises(TransientProviderError, match="create contact of customer"):
         billy.create_customer(make_customer())
 
