@@ -17,10 +17,9 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import httpx
-from bulk_provider import LATENCY, Provider
+from bulk_provider import LATENCY, RequestBudget
 
 import ledgerlink as ll
-from ledgerlink.domain import InvoiceDraft
 from ledgerlink.http.limits import WINDOW, LimiterRegistry
 from ledgerlink.store import Store
 from ledgerlink_billy import BillyConnector
@@ -31,7 +30,7 @@ from ledgerlink_billy import settings as billy_settings
 ID = re.compile(r"/[A-Za-z0-9_-]{22}(?=/|$)")
 
 
-class Billy(Provider):
+class Billy(RequestBudget):
     """No batch: posting=book with send=True, so create + approve + e-mail per invoice.
 
     The bulk run and the sequential loop use two companies, each with its own budget.
@@ -59,17 +58,10 @@ class Billy(Provider):
     windows = 5
     sequential = 20
     window_capacity = per_minute
+    budget_label = "budget (ours: Billy documents no limit)"
     ceiling_per_minute = round(per_minute / len(policy_calls), 2)
     sequential_ideal_per_minute = round(min(WINDOW / (LATENCY * len(policy_calls)),
                                             ceiling_per_minute), 2)
-    counted_key = "requests_counted"
-    counted_label = "admitted requests"
-
-    def counted(self, request: Any) -> int:
-        return 1  # every admitted request counts towards the budget
-
-    def orders_for(self, windows: int) -> int:
-        return int(self.per_minute * windows / len(self.policy_calls))
 
     def emulator(self, scale: float) -> Any:
         return billy_emulator.BillyEmulator(limits=self.limits, time_scale=scale)
@@ -115,14 +107,6 @@ class Billy(Provider):
                               base_url=base_url, rate_products=f"25={product}",
                               limiters=LimiterRegistry(window=WINDOW * scale))
 
-    def one_by_one(self, book: Any, draft: InvoiceDraft, customer_ref: str) -> None:
-        created = book.create_invoice(draft, customer_ref, {})
-        book.book(created.provider_id)
-        book.send(created.provider_id)
-
-    def invoices_per_window(self, per_window: float, requests_per_invoice: float) -> float:
-        return per_window / requests_per_invoice
-
     def breakdown(self, calls: list[tuple[str, str]]) -> dict[str, int]:
         """Requests by method and path (``/v2`` and ids elided), most first."""
         counts: collections.Counter[str] = collections.Counter()
@@ -131,29 +115,3 @@ class Billy(Provider):
             counts[f"{method} {rest}"] += 1
         return dict(counts.most_common())
 
-    def extra_figures(self, breakdown: dict[str, int], created: int, per_window: float,
-                      requests_per_invoice: float) -> dict[str, Any]:
-        expected = {**self.policy_calls, **self.lookups}
-        return {
-            "policy": "posting=book, send=True",
-            "share_of_rate_limit_used": round(per_window / self.window_capacity, 4),
-            "share_of_invoice_ceiling": round(per_window / requests_per_invoice
-                                              / self.ceiling_per_minute, 4),
-            "policy_requests_per_invoice": round(
-                sum(n for call, n in breakdown.items() if call in self.policy_calls) / created, 4),
-            "requests_by_path": breakdown,
-            "unexpected_requests": {call: n for call, n in breakdown.items()
-                                    if call not in expected},
-        }
-
-    def describe(self, per_window: float, sustained: float, share: float, windows: int,
-                 end_to_end: float, breakdown: dict[str, int], created: int) -> list[str]:
-        lines = [f"sustained over {windows} windows: {per_window:.0f} requests/min = "
-                 f"{share:.1%} of the {self.per_minute}/min budget; {sustained:.1f} "
-                 f"invoices/min (ceiling {self.ceiling_per_minute} at "
-                 f"{len(self.policy_calls)} calls each); end to end {end_to_end:.1f}/min"]
-        names = {**self.policy_calls, **self.lookups}
-        for call, count in breakdown.items():
-            what = names.get(call, "NOT ASKED FOR BY THE POLICY")
-            lines.append(f"  {count:6d} {call:32s} {count / created:.3f}/invoice  {what}")
-        return lines
