@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import pytest
-
+from tests.docs.pages import run_the_example
 from tests.paths import DOCS
 
 PAGE = DOCS / "billy.md"
 
 
-def test_the_billy_page_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_billy_page_runs_as_written(tmp_path: Path) -> None:
     """Connecting, invoicing once (created, approved, e-mailed once) and nothing twice."""
-    monkeypatch.chdir(tmp_path)
-    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S)
-    assert len(blocks) == 1
-    namespace: dict[str, object] = {}
-    exec(compile(blocks[0], str(PAGE), "exec"), namespace)
+    names = run_the_example(PAGE, tmp_path)
     assert (tmp_path / "ledgerlink.db").exists()
+    emulator, org = names["emulator"], names["org"]
+    (invoice,) = emulator.invoices(org.id)
+    assert (invoice["state"], invoice["externalId"]) == ("approved", "inv:wo-1")
 
 
 def test_the_billy_page_says_there_is_no_void() -> None:
     """The page states that voiding is not possible and what to do instead."""
-    text = PAGE.read_text()
+    text = PAGE.read_text(encoding="utf-8")
     assert "**No void.**" in text
     assert "Credit an approved invoice" in text

@@ -18,12 +18,21 @@ from ledgerlink_billy import BillyConnector
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 #: How many work orders the job bills (one invoice each, each with its own externalId).
 ORDERS = 30
-CUSTOMERS = [ll.Customer(id=f"c{i}", name=f"Kunde {i} ApS", email=f"c{i}@example.dk",
-                         currency="DKK", address=ll.Address(country="DK")) for i in range(5)]
-WORK = [ll.WorkOrder(id=f"WO-{i}", customer_id=f"c{i % 5}", completed_at=NOW - timedelta(hours=1),
-                     lines=[ll.WorkLine("Vinduespudsning", Decimal(i % 3 + 1), Decimal("400"),
-                                        Decimal(25))])
-        for i in range(ORDERS)]
+#: Five customers, companies and private persons alike (Billy's contact types).
+CUSTOMERS = [ll.Customer(id=f"c{n}", name=name, email=f"c{n}@example.dk",
+                         kind=ll.PartyKind.PERSON if n % 2 else ll.PartyKind.COMPANY)
+             for n, name in enumerate(("Havemand ApS", "Ida Holm", "Kro & Co ApS", "Bo Lund",
+                                       "Skole I/S"))]
+
+
+def _order(number: int) -> ll.WorkOrder:
+    hours = Decimal(number % 3 + 1)
+    line = ll.WorkLine("Vinduespudsning", hours, Decimal("400"), Decimal(25))
+    return ll.WorkOrder(id=f"WO-{number}", customer_id=CUSTOMERS[number % 5].id,
+                        completed_at=NOW - timedelta(hours=1), lines=[line])
+
+
+WORK = [_order(number) for number in range(ORDERS)]
 COMPANY = ll.Company("Vinduespudser ApS", currency="DKK", time_zone="Europe/Copenhagen",
                      policy=ll.BillingPolicy(posting=ll.Posting.BOOK, send=True))
 

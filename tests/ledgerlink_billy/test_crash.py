@@ -8,10 +8,8 @@ child, as Billy's would. Counts come from the emulator's own state.
 from __future__ import annotations
 
 import random
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +22,7 @@ from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.store import Store
 from ledgerlink_billy import BillyConnector
 from ledgerlink_billy.emulator import BillyEmulator, Limits
+from tests.crashes import kill_mid_run
 from tests.ledgerlink_billy.crash_job import ORDERS
 from tests.ledgerlink_billy.support import save_token
 
@@ -66,20 +65,9 @@ def test_sigkilled_runs_against_billy_invoice_and_email_once(
     """SIGKILLs after random numbers of writes, then a clean run: each work order invoiced
     once (approved, one externalId each), each invoice e-mailed once, journal settled."""
     emulator, org, base_url, journal, products = served
-    rng = random.Random(20261206)
-    kills = 0
-    for _ in range(KILLS):
-        # Kill after a random number of writes by this job, so the crash lands in the
-        # middle of the work (a timer would mostly hit the interpreter's start-up).
-        target = _writes(emulator) + rng.randint(3, 40)
-        job = _start(base_url, org, journal, products)
-        deadline = time.monotonic() + WAIT_SECONDS
-        while job.poll() is None and _writes(emulator) < target and time.monotonic() < deadline:
-            time.sleep(0.001)
-        if job.poll() is None:
-            job.send_signal(signal.SIGKILL)
-            kills += 1
-        job.communicate(timeout=WAIT_SECONDS)
+    kills = kill_mid_run(lambda: _start(base_url, org, journal, products),
+                         lambda: _writes(emulator), random.Random(20261206), attempts=KILLS,
+                         least=3, most=40, wait_seconds=WAIT_SECONDS)
     before_final = len(emulator.invoices(org.id))
     final = _start(base_url, org, journal, products)
     _, err = final.communicate(timeout=WAIT_SECONDS)
