@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ledgerlink.status import InvoiceStatus
 from ledgerlink_billy.mapping import remote_invoice
 from ledgerlink_billy.statuses import derive, is_sent, remote_status
-from ledgerlink_billy.wire import WIRE, BillyBankPayment, BillyInvoice, BillyMeta
+from ledgerlink_billy.wire import WIRE, BillyBankPayment, BillyInvoice, BillyMeta, BillyProduct
 from tests.ledgerlink_billy.support import example
 
 TODAY = date(2016, 12, 28)
@@ -110,3 +110,18 @@ def test_is_paid_wins_over_a_lagging_balance(gross: Decimal, balance: Decimal) -
                   due_date=None, today=TODAY) == InvoiceStatus.PAID
     assert derive(state="draft", is_paid=False, balance=balance, gross=gross,
                   due_date=None, today=TODAY) == InvoiceStatus.DRAFT
+
+
+def test_the_official_products_and_payments_parse_into_what_the_connector_uses() -> None:
+    """The captured products parse (no ruleset: the company's default applies, the
+    matching rule reads productNo); the captured payment list holds a debit payment."""
+    single = WIRE.structure(example("products_single.json")["product"], BillyProduct,
+                            operation="t")
+    assert (single.productNo, single.salesTaxRulesetId, single.isArchived) == (
+        "WC_PREVISTO", None, False)
+    listed = WIRE.read_list(example("products_list.json"), BillyProduct, operation="t",
+                            key="products")
+    assert listed and all(product.id for product in listed)
+    payments = WIRE.read_list(example("bankPayments_list.json"), BillyBankPayment,
+                              operation="t", key="bankPayments")
+    assert [(p.cashSide, p.isVoided) for p in payments] == [("debit", False)]
