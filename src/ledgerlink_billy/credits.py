@@ -41,7 +41,7 @@ def credit_invoice(invoices: BillyInvoices, invoice_id: str, key: str) -> Remote
     existing = invoice_by_key(api, key)
     if existing is None:
         invoice = read_invoice(api, invoice_id)
-        invoices._require(invoice, APPROVED, "only approved invoices are credited")
+        invoices.require_state(invoice, APPROVED, "only approved invoices are credited")
         body = _note(invoice, key)
         operation = f"create credit note {key}"
         try:
@@ -53,9 +53,9 @@ def credit_invoice(invoices: BillyInvoices, invoice_id: str, key: str) -> Remote
                 answer = api.write("POST", "invoices", "invoice", body, operation=operation,
                                    idempotent=True)
         if existing is None:
-            existing = invoices._answered(answer, operation)
+            existing = invoices.answered(answer, operation)
     assert existing.id is not None
     if existing.state == APPROVED:
         return remote_invoice(existing)
-    invoices._keep(existing)
+    invoices.keep(existing)
     return invoices.approve(existing.id)

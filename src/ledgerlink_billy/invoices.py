@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+import httpx
 
 from ledgerlink.connector import ProductRefs
 from ledgerlink.domain import InvoiceDraft, InvoiceLine, RemoteInvoice
@@ -104,7 +105,8 @@ class BillyInvoices:
         # Key → id of the invoice this connector created with it: a repeat returns it.
         self._made: dict[str, str] = {}
 
-    def _keep(self, invoice: BillyInvoice) -> BillyInvoice:
+    def keep(self, invoice: BillyInvoice) -> BillyInvoice:
+        """Remember ``invoice`` as last seen (its lines kept when this answer has none)."""
         invoice_id = invoice.id or ""
         with self._lock:
             before = self._seen.get(invoice_id)
@@ -117,9 +119,9 @@ class BillyInvoices:
         """The invoice as last seen, read (lines embedded) when this connector has not."""
         with self._lock:
             known = self._seen.get(invoice_id)
-        return known if known is not None else self._keep(read_invoice(self.api, invoice_id))
+        return known if known is not None else self.keep(read_invoice(self.api, invoice_id))
 
-    def _answered(self, answer: Mapping[str, Any], operation: str) -> BillyInvoice:
+    def answered(self, answer: Mapping[str, Any], operation: str) -> BillyInvoice:
         """The invoice a write answered, with the lines the answer carries for it."""
         invoice = self.api.created(answer, "invoices", BillyInvoice, operation=operation)
         rows = answer.get("invoiceLines")
@@ -129,7 +131,7 @@ class BillyInvoices:
                           for index, row in enumerate(rows))
             invoice = attrs.evolve(invoice, lines=tuple(
                 line for line in lines if line.invoiceId in (None, invoice.id)))
-        return self._keep(invoice)
+        return self.keep(invoice)
 
     def create(self, draft: InvoiceDraft, customer_ref: str,
                products: ProductRefs) -> RemoteInvoice:
@@ -158,10 +160,10 @@ class BillyInvoices:
         except TransientProviderError:
             found = invoice_by_key(self.api, draft.key)
             if found is not None:
-                return remote_invoice(self._keep(found))
+                return remote_invoice(self.keep(found))
             answer = self.api.write("POST", "invoices", "invoice", body, operation=operation,
                                     idempotent=True)
-        created = self._answered(answer, operation)
+        created = self.answered(answer, operation)
         with self._lock:
             self._made[draft.key] = created.id or ""
         return remote_invoice(created)
@@ -174,7 +176,7 @@ class BillyInvoices:
         line of 0 x 0 (:data:`.mapping.EMPTY_MARKER`), removed when lines come again; a
         draft holding only that is never approved."""
         current = read_invoice(self.api, invoice_id)
-        self._require(current, DRAFT, "it is approved; its lines cannot change")
+        self.require_state(current, DRAFT, "it is approved; its lines cannot change")
         held = [line for line in current.lines or () if line.id]
         old = [line for line in held if line_key(line.discountText) == source_key]
         stand_ins = [line for line in held if line.discountText == EMPTY_MARKER]
@@ -193,9 +195,10 @@ class BillyInvoices:
         for line in old:
             self.api.delete(f"invoiceLines/{line.id}",
                             operation=f"delete line {line.id} of invoice {invoice_id}")
-        return remote_invoice(self._keep(read_invoice(self.api, invoice_id)))
+        return remote_invoice(self.keep(read_invoice(self.api, invoice_id)))
 
-    def _require(self, invoice: BillyInvoice, state: str, why: str) -> None:
+    def require_state(self, invoice: BillyInvoice, state: str, why: str) -> None:
+        """InvoiceStateError saying ``why`` unless ``invoice`` is in ``state``."""
         if invoice.state != state:
             raise InvoiceStateError(f"Billy invoice {invoice.id}: {why}",
                                     provider=self.api.provider)
@@ -217,14 +220,14 @@ class BillyInvoices:
         except ProviderError as err:
             if isinstance(err, TransientProviderError):
                 raise
-            again = self._keep(read_invoice(self.api, invoice_id))
+            again = self.keep(read_invoice(self.api, invoice_id))
             if again.state == DRAFT and not again.lines:
                 raise InvoiceStateError(f"Billy invoice {invoice_id} has no lines to approve",
                                         provider=self.api.provider) from err
             if again.state == DRAFT:
                 raise
             return remote_invoice(again)
-        return remote_invoice(self._answered(answer, operation))
+        return remote_invoice(self.answered(answer, operation))
 
     def send(self, invoice_id: str, email: str | None = None) -> None:
         """E-mail the approved invoice to the contact's primary contact person.
@@ -235,8 +238,8 @@ class BillyInvoices:
         """
         invoice = self.seen(invoice_id)
         if invoice.state == DRAFT:
-            invoice = self._keep(read_invoice(self.api, invoice_id))
-        self._require(invoice, APPROVED, "it is a draft (or voided); approve it before "
+            invoice = self.keep(read_invoice(self.api, invoice_id))
+        self.require_state(invoice, APPROVED, "it is a draft (or voided); approve it before "
                                          "e-mailing it")
         contact_id = invoice.contactId or ""
         person = (self.customers.primary_person(contact_id) if email is None
@@ -254,6 +257,10 @@ class BillyInvoices:
         operation = f"PDF of invoice {invoice_id}"
         url = self.api.wire.required(invoice.downloadUrl, "invoice.downloadUrl",
                                      operation=operation)
+        if httpx.URL(url).host != self.api.http.client.base_url.host:
+            # The URL carries its own token; ours is never sent to another host.
+            raise self.api.wire.malformed(f"downloadUrl on another host: {url}",
+                                          operation=operation)
         response = self.api.http.get(url, headers={"Accept": "application/pdf"})
         if not response.content.startswith(b"%PDF-"):
             raise self.api.wire.malformed(f"not a PDF document: {response.content[:20]!r}",
@@ -268,7 +275,7 @@ class BillyInvoices:
             if err.status == 404:
                 return  # gone already
             raise
-        self._require(current, DRAFT, "it is approved; credit it instead of deleting it")
+        self.require_state(current, DRAFT, "it is approved; credit it instead of deleting it")
         self.api.delete(f"invoices/{invoice_id}", operation=f"delete invoice {invoice_id}")
         with self._lock:
             self._seen.pop(invoice_id, None)
@@ -287,11 +294,11 @@ class BillyInvoices:
     def register_payment(self, invoice_id: str, amount: Decimal, paid_on: date) -> RemoteInvoice:
         """Register ``amount`` received on ``paid_on`` against the approved invoice."""
         invoice = read_invoice(self.api, invoice_id)
-        self._require(invoice, APPROVED, "only approved invoices are paid")
+        self.require_state(invoice, APPROVED, "only approved invoices are paid")
         payment = BillyBankPayment(
             entryDate=paid_on, cashAmount=amount, cashSide="debit",
             cashAccountId=self._cash_account(),
             associations=(BillyAssociation(subjectReference=f"invoice:{invoice_id}"),))
         self.api.write("POST", "bankPayments", "bankPayment", payment,
                        operation=f"register payment on invoice {invoice_id}", idempotent=False)
-        return remote_invoice(self._keep(read_invoice(self.api, invoice_id)))
+        return remote_invoice(self.keep(read_invoice(self.api, invoice_id)))
