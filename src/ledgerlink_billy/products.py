@@ -161,7 +161,9 @@ class BillyProducts:
                    "link or Billy productNo links" if line.product_id else
                    f"names no product and rate_products has none for {line.vat_rate} %")
                 for index, line in unlinked)
-            raise ValidationError(f"unlinked lines block the invoice: {named}",
+            raise ValidationError(f"unlinked lines block the invoice: {named}; create each "
+                                  "product in Billy with the product id as its productNo, "
+                                  "or map it (product_map, rate_products)",
                                   field=f"lines[{unlinked[0][0]}].product_id",
                                   value=unlinked[0][1].product_id)
         known = self.products()
