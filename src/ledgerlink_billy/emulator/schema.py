@@ -62,8 +62,8 @@ SERVED = (
 #: captured examples [B1][B2]; the ones marked (inferred) from neither.
 ENUMS: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("contacts", "type"): ("company", "person"),
-    # net and netEndOfMonth and date appear in the captured invoices [B2]; Billy's
-    # UI also knows cash, on receipt (inferred, so not accepted).
+    # net, netEndOfMonth and date appear in the captured invoices [B2]; no other value
+    # is in the material, so no other is taken (inferred).
     ("contacts", "paymentTermsMode"): ("net", "netEndOfMonth", "date"),
     ("contacts", "emailAttachmentDeliveryMode"): ("link", "attachment"),  # (inferred)
     ("invoices", "type"): ("invoice", "creditNote"),  # creditNote per a third party [B6]
