@@ -180,7 +180,7 @@ def delete_contact(call: Call) -> EmuResponse:
 
 def create_person(call: Call) -> EmuResponse:
     """``POST /v2/contactPersons``: name or e-mail set [B1]."""
-    body = body_of(call, "contactPersons", creating=True, optional=("name",))
+    body = body_of(call, "contactPersons", creating=True)
     if not body.get("name") and not body.get("email"):
         raise invalid_record({"contactPerson.name": "Either name or email must be set."})
     with call.org.lock:

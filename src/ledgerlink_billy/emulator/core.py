@@ -8,6 +8,7 @@ still committed its write.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Callable
@@ -107,6 +108,19 @@ class BillyEmulator(EmulatorBase):
         with self._lock:
             self.organizations[org.id] = org
             self._tokens[org.access_token] = org.id
+
+    def seed(self, organization_id: str, method: str, path: str, body: Any = None) -> Any:
+        """Answer one write (``"POST", "/v2/products", {"product": {...}}``) for the
+        organisation without the token check, limit, faults, latency or a record, so a
+        test's set-up does not count as the code under test's requests; returns the JSON
+        answer, and raises :class:`~.wire.BillyError` for a refusal."""
+        org = self.organizations[organization_id]
+        request = EmuRequest(method, path, {}, {}, json.dumps(body, default=str).encode())
+        found = TABLE.resolve(method, path)
+        if found is None:
+            raise ValueError(f"nothing to seed at {method} {path}")
+        return found.route.handler(Call(org, request, found.arguments, self.now(),
+                                        "https://api.billysbilling.com")).json_body()
 
     def emails(self, organization_id: str) -> list[dict[str, Any]]:
         """The invoice e-mails the organisation sent (``invoiceId``, ``to``, ``subject``...)."""

@@ -24,11 +24,11 @@ from typing import Any
 from ledgerlink_billy.emulator import lines as money
 from ledgerlink_billy.emulator.catalog import children, create_record, delete_answer
 from ledgerlink_billy.emulator.records import Call, body_of, check_query, find, included, view
+from ledgerlink_billy.emulator.schema import NO_LINES
 from ledgerlink_billy.emulator.wire import EmuResponse, invalid_record, new_id, ok, rule, stamp
 
 __all__ = ["approve", "create_invoice", "delete_invoice", "get_invoice", "update_invoice"]
 
-NO_LINES = "Invoices must have at least one invoice line."
 #: Properties of captured invoices that the table lacks, with the values a new one has [B2][B9].
 UNTABLED: Mapping[str, Any] = {
     "grossAmount": None, "recurringInvoiceId": None, "quoteId": None, "orderNo": None,
@@ -80,16 +80,21 @@ def _check_credit(call: Call, body: Mapping[str, Any]) -> None:
                               "and currency of the invoice it credits."})
 
 
+def _exchange_rate(call: Call, currency_id: str) -> Any:
+    """``exchangeRate`` = currency / the organisation's base currency; left blank it is
+    "today's" rate [B1] (the emulator's fixed table)."""
+    currency = find(call.org, "currencies", currency_id, field="invoice.currencyId")
+    base = call.org.tables["currencies"][call.org.record["baseCurrencyId"]]
+    return currency["exchangeRate"] / base["exchangeRate"]
+
+
 def _number_taken(call: Call, number: str, own: str | None = None) -> bool:
     return any(r["invoiceNo"] == number and r["id"] != own for r in call.org.rows("invoices"))
 
 
 def create_invoice(call: Call) -> EmuResponse:
     """``POST /v2/invoices`` (see the module docstring)."""
-    body = body_of(call, "invoices", creating=True, optional=("invoiceNo", "lines"))
-    if body.get("currencyId") is None:
-        # "currency for invoice always is required" (contacts.currency [B1]).
-        raise invalid_record({"invoice.currencyId": "currencyId is required"})
+    body = body_of(call, "invoices", creating=True)
     if not body.get("lines"):
         raise rule("invoice", NO_LINES)
     org = call.org
@@ -98,15 +103,13 @@ def create_invoice(call: Call) -> EmuResponse:
         _check_credit(call, body)
         if body.get("invoiceNo") is not None and _number_taken(call, str(body["invoiceNo"])):
             raise invalid_record({"invoice.invoiceNo": "The invoice number is already used."})
-        currency = find(org, "currencies", str(body["currencyId"]), field="invoice.currencyId")
-        base = org.tables["currencies"][org.record["baseCurrencyId"]]
+        rate = _exchange_rate(call, str(body["currencyId"]))
         defaults = {
             **UNTABLED, "type": "invoice", "state": "draft", "sentState": "unsent",
             "paymentTermsMode": contact.get("paymentTermsMode")
             or org.record["paymentTermsMode"],
             "taxMode": org.record["defaultTaxMode"], "contactMessage": "",
-            # exchangeRate = currency / base currency; blank means today's rate [B1].
-            "exchangeRate": currency["exchangeRate"] / base["exchangeRate"],
+            "exchangeRate": rate,
             "approvedTime": None, "_token": money.new_token(),
             "_ownLineDescription": body.get("lineDescription") is not None,
         }
@@ -187,6 +190,8 @@ def update_invoice(call: Call) -> EmuResponse:
         merged = {**invoice, **{k: v for k, v in body.items() if v is not None}}
         _check_header(call, body, merged)
         tax_mode_changed = body.get("taxMode", invoice["taxMode"]) != invoice["taxMode"]
+        if body.get("currencyId") is not None and body.get("exchangeRate") is None:
+            invoice["exchangeRate"] = _exchange_rate(call, str(body["currencyId"]))
         invoice.update({k: v for k, v in body.items() if k != "state" and v is not None})
         if "lineDescription" in body:
             invoice["_ownLineDescription"] = body["lineDescription"] is not None

@@ -98,8 +98,7 @@ def offset(body: Mapping[str, Any]) -> Decimal:
 
 def create_payment(call: Call) -> EmuResponse:
     """``POST /v2/bankPayments`` (see the module docstring)."""
-    body = body_of(call, "bankPayments", creating=True,
-                   optional=("contactId", "subjectCurrencyId", "feeAccountId"))
+    body = body_of(call, "bankPayments", creating=True)
     with call.org.lock:
         subjects = _subjects(call, body)
         _header(call, body, subjects)

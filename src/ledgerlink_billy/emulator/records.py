@@ -65,12 +65,11 @@ class Call:
         return self.args.get("id", "")
 
 
-def body_of(call: Call, resource: str, *, creating: bool,
-            optional: Iterable[str] = ()) -> dict[str, Any]:
+def body_of(call: Call, resource: str, *, creating: bool) -> dict[str, Any]:
     """The record in the body, held to the table (400 with Billy's shape otherwise)."""
     key = schema.singular(resource)
     record = document_of(call, key)
-    found = schema.problems(resource, record, creating=creating, optional=frozenset(optional))
+    found = schema.problems(resource, record, creating=creating)
     if (isinstance(record, dict) and record.get("organizationId") is not None
             and record["organizationId"] != call.org.id):
         found.append(schema.Problem(f"{key}.organizationId", "organizationId must be the "

@@ -42,9 +42,11 @@ __all__ = [
     "Field",
     "Problem",
     "Resource",
+    "email_problems",
     "extract",
     "load_table",
     "problems",
+    "request_problems",
 ]
 
 TABLE_FILE = "billy_resources.json"
@@ -60,8 +62,8 @@ SERVED = (
 #: captured examples [B1][B2]; the ones marked (inferred) from neither.
 ENUMS: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("contacts", "type"): ("company", "person"),
-    # net and netEndOfMonth and date appear in the captured invoices [B2]; Billy's
-    # UI also knows cash, on receipt (inferred, so not accepted).
+    # net, netEndOfMonth and date appear in the captured invoices [B2]; no other value
+    # is in the material, so no other is taken (inferred).
     ("contacts", "paymentTermsMode"): ("net", "netEndOfMonth", "date"),
     ("contacts", "emailAttachmentDeliveryMode"): ("link", "attachment"),  # (inferred)
     ("invoices", "type"): ("invoice", "creditNote"),  # creditNote per a third party [B6]
@@ -102,9 +104,21 @@ REFUSED: Mapping[tuple[str, str], str] = {
 }
 
 
-#: Required properties a rule replaces: a contact person needs "either name or email"
-#: [B1], which the handlers check.
-EITHER: Mapping[str, frozenset[str]] = {"contactPersons": frozenset({"name"})}
+#: Required properties a body may leave out because the emulator fills them in or a rule
+#: replaces the plain "required": a contact person needs "either name or email"; an
+#: invoice's number is assigned on approval; its lines are checked as "at least one
+#: invoice line" (worded as captured [B2]); a payment's contact and currency come from
+#: its associations, and its fee account is needed only with a fee [B1].
+FILLED_IN: Mapping[str, frozenset[str]] = {
+    "contactPersons": frozenset({"name"}),
+    "invoices": frozenset({"invoiceNo", "lines"}),
+    "bankPayments": frozenset({"contactId", "subjectCurrencyId", "feeAccountId"}),
+}
+#: Properties with a default in the table that a body must still carry: an invoice's
+#: currency ("currency for invoice always is required", on contacts.currency [B1]).
+ALSO_REQUIRED: Mapping[str, frozenset[str]] = {"invoices": frozenset({"currencyId"})}
+#: The captured refusal of an invoice without lines [B2].
+NO_LINES = "Invoices must have at least one invoice line."
 
 
 @attrs.frozen
@@ -129,10 +143,12 @@ class Field:
     immutable: bool = False
     default: str | None = None
 
-    @property
-    def needed_on_create(self) -> bool:
-        """Required and without a default to fall back on."""
-        return self.required and self.default is None
+    def needed_on_create(self, resource: str) -> bool:
+        """Required, without a default to fall back on, and not filled in (see above)."""
+        if self.wire in ALSO_REQUIRED.get(resource, frozenset()):
+            return True
+        return (self.required and self.default is None
+                and self.wire not in FILLED_IN.get(resource, frozenset()))
 
 
 @attrs.frozen
@@ -284,8 +300,7 @@ def _type_problem(resource: str, spec: Field, value: object) -> str | None:
 
 
 def problems(resource: str, body: object, *, creating: bool, path: str | None = None,
-             parent_link: str | None = None, optional: frozenset[str] = frozenset()
-             ) -> list[Problem]:
+             parent_link: str | None = None) -> list[Problem]:
     """Everything wrong with ``body`` as a record of ``resource``.
 
     Args:
@@ -295,20 +310,16 @@ def problems(resource: str, body: object, *, creating: bool, path: str | None = 
             (immutable properties refused).
         path: Where the record sits, for the messages (default: its singular name).
         parent_link: For an embedded child, the wire key the parent sets.
-        optional: Required properties the caller fills in when absent.
     """
     spec = load_table().resources[resource]
     where = path or spec.singular
-    # "organizationId is needed in bodies only for user-bound tokens" [B1]: a company's
-    # token names the organisation.
-    optional = optional | {"organizationId"}
     if not isinstance(body, Mapping):
         return [Problem(where, f"{where} must be an object, not {_json_name(body)}")]
-    return list(_walk(spec, body, creating, where, parent_link, optional))
+    return list(_walk(spec, body, creating, where, parent_link))
 
 
 def _walk(spec: Resource, body: Mapping[str, Any], creating: bool, where: str,
-          parent_link: str | None, optional: frozenset[str]) -> Iterator[Problem]:
+          parent_link: str | None) -> Iterator[Problem]:
     for key, value in body.items():
         field = spec.fields.get(key)
         at = f"{where}.{key}"
@@ -340,13 +351,53 @@ def _walk(spec: Resource, body: Mapping[str, Any], creating: bool, where: str,
                 if not isinstance(item, Mapping):
                     yield Problem(item_at, f"{item_at} must be an object, not {_json_name(item)}")
                 else:
-                    yield from _walk(child_spec, item, True, item_at, child[1],
-                                     EITHER.get(child[0], frozenset()))
+                    yield from _walk(child_spec, item, True, item_at, child[1])
     if creating:
         for key, field in spec.fields.items():
-            if (field.needed_on_create and key not in optional and key != parent_link
+            # "organizationId is needed in bodies only for user-bound tokens" [B1]: a
+            # company's token names the organisation.
+            if (field.needed_on_create(spec.name) and key not in (parent_link, "organizationId")
                     and body.get(key) is None):
                 yield Problem(f"{where}.{key}", f"{key} is required")
+
+
+def email_problems(email: object) -> list[Problem]:
+    """What is wrong with the record of ``POST /v2/invoices/:id/emails`` [B1]."""
+    if not isinstance(email, Mapping):
+        return [Problem("email", f"email must be an object, not {_json_name(email)}")]
+    allowed = load_table().email
+    found = []
+    for key, value in email.items():
+        if key not in allowed:
+            found.append(Problem(f"email.{key}", f"{key} is not a property of email"))
+        elif value is not None and not isinstance(value, str):
+            found.append(Problem(f"email.{key}", f"{key} must be a string"))
+    found += [Problem(f"email.{key}", f"{key} is required") for key, required in allowed.items()
+              if required and not email.get(key)]
+    return found
+
+
+def request_problems(method: str, path: str, body: object) -> list[Problem]:
+    """What the emulator refuses in the body of a write to ``path`` (``/v2/...``), before
+    looking at any record: the contract a connector's requests are held to in tests."""
+    parts = [p for p in path.split("?")[0].split("/") if p]
+    if len(parts) < 2 or parts[0] != "v2" or parts[1] not in load_table().resources:
+        return [Problem(path, f"{method} {path} is not a write the emulator serves")]
+    if parts[-1] == "emails":
+        key, resource = "email", None
+    else:
+        resource = parts[1]
+        key = singular(resource)
+    if not isinstance(body, Mapping) or set(body) != {key}:
+        return [Problem(path, f"the body must be one object under {key!r}")]
+    if resource is None:
+        return email_problems(body[key])
+    found = problems(resource, body[key], creating=method == "POST")
+    record = body[key]
+    if resource == "invoices" and method == "POST" and isinstance(record, Mapping) and (
+            not record.get("lines")):
+        found.append(Problem("invoice", NO_LINES))
+    return found
 
 
 def ship_table(source: Path) -> Path:

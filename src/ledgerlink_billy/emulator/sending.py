@@ -38,20 +38,10 @@ __all__ = ["download", "send_email"]
 def _email_body(call: Call) -> dict[str, Any]:
     """The ``email`` record, its properties as the page lists them [B1]."""
     email = document_of(call, "email")
-    if not isinstance(email, dict):
-        raise invalid_record({"email": "email must be an object"})
-    allowed = schema.load_table().email
-    problems: dict[str, str] = {}
-    for key, value in email.items():
-        if key not in allowed:
-            problems[f"email.{key}"] = f"{key} is not a property of email"
-        elif value is not None and not isinstance(value, str):
-            problems[f"email.{key}"] = f"{key} must be a string"
-    for key, required in allowed.items():
-        if required and not email.get(key):
-            problems.setdefault(f"email.{key}", f"{key} is required")
-    if problems:
-        raise invalid_record(problems)
+    found = schema.email_problems(email)
+    if found:
+        raise invalid_record((p.path, p.message) for p in found)
+    assert isinstance(email, dict)  # email_problems() named anything else
     return email
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from ledgerlink_billy.emulator import BillyEmulator, Organization
+from ledgerlink_billy.emulator.wire import BillyError
 from tests.ledgerlink_billy.emulator.support import BASE_URL, load_billy, ok, refused
 
 
@@ -66,3 +68,14 @@ def test_every_request_is_recorded(emu: BillyEmulator, client: httpx.Client) -> 
     assert [(r.method, r.path, r.status) for r in emu.records] == [
         ("POST", "/v2/contacts", 400), ("GET", "/v2/organization", 200)]
     assert emu.records[0].body == {"contact": {"name": "Y"}}
+
+
+def test_seeding_bypasses_the_token_and_the_records(emu: BillyEmulator, org: Organization,
+                                                    client: httpx.Client) -> None:
+    """emu.seed writes without a request record; its refusals raise in Billy's terms."""
+    made = emu.seed(org.id, "POST", "/v2/products", {"product": {"name": "Seeded"}})
+    assert emu.records == []
+    found = ok(client.get(f"/v2/products/{made['products'][0]['id']}"))["product"]
+    assert found["name"] == "Seeded"
+    with pytest.raises(BillyError, match="INVALID_RECORD"):
+        emu.seed(org.id, "POST", "/v2/products", {"product": {"nom": "x"}})

@@ -210,3 +210,12 @@ def test_external_id_is_kept_and_filterable(client: httpx.Client, draft: Make) -
     assert [i["id"] for i in found["invoices"]] == [made["id"]]
     invalid(client.put(f"/v2/invoices/{made['id']}", json={"invoice": {"externalId": "x"}}),
             "invoice.externalId")
+
+
+def test_the_exchange_rate_follows_the_currency(client: httpx.Client, draft: Make) -> None:
+    """A EUR draft gets the EUR rate to DKK unless one is given; changing currency updates it."""
+    euro = draft(currencyId="EUR")
+    assert euro["exchangeRate"] == 7.46
+    assert draft(currencyId="EUR", exchangeRate=7.5)["exchangeRate"] == 7.5
+    changed = ok(client.put(f"/v2/invoices/{euro['id']}", json={"invoice": {"currencyId": "DKK"}}))
+    assert changed["invoices"][0]["exchangeRate"] == 1

@@ -7,8 +7,17 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tests.ledgerlink_billy.emulator.support import contact_body, load_billy, ok, refused
+from tests.ledgerlink_billy.emulator.support import (
+    contact_body,
+    fresh_company,
+    invoice_body,
+    load_billy,
+    ok,
+    refused,
+)
 
 Make = Callable[..., dict[str, Any]]
 
@@ -135,3 +144,20 @@ def test_every_documented_filter_is_taken(client: httpx.Client, draft: Make) -> 
     filters = load_billy("billy-api-v2-resources.json")["resources"]["invoices"]["list_filters"]
     for name in (f["parameter"] for f in filters):
         ok(client.get("/v2/invoices", params={name: values.get(name, "x")}))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=0, max_value=9), st.integers(min_value=1, max_value=4))
+def test_the_pages_together_are_the_whole_list(count: int, size: int) -> None:
+    """For any number of invoices and page size, pages 1..pageCount hold each once, in order."""
+    with fresh_company() as company:
+        made = [ok(company.http.post("/v2/invoices", json=invoice_body(
+            company.contact_id, company.product_id)))["invoices"][0]["id"] for _ in range(count)]
+        first = ok(company.http.get("/v2/invoices", params={"pageSize": size}))
+        pages = first["meta"]["paging"]["pageCount"]
+        assert pages == max(1, -(-count // size))
+        seen = _ids(first)
+        for page in range(2, pages + 1):
+            seen += _ids(ok(company.http.get("/v2/invoices",
+                                             params={"pageSize": size, "page": page})))
+    assert seen == made

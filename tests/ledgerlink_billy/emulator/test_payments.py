@@ -194,3 +194,19 @@ def test_balance_and_is_paid_follow_any_payment_history(
             invoice = _invoice(http, made["id"])
             assert Decimal(str(invoice["balance"])) == owed
             assert invoice["isPaid"] is (owed == 0)
+
+
+def test_a_credit_note_on_a_paid_invoice_is_refunded(client: httpx.Client, org: Organization,
+                                                     approved: Make, contact: dict[str, Any],
+                                                     product: dict[str, Any]) -> None:
+    """Crediting a paid invoice leaves the credit note owing; a withdrawal refunds it."""
+    made = approved()
+    ok(_pay(client, org, 750, made["id"]))
+    credit = ok(client.post("/v2/invoices", json=invoice_body(
+        contact["id"], product["id"], type="creditNote", creditedInvoiceId=made["id"],
+        state="approved")))["invoices"][0]
+    assert (credit["balance"], credit["isPaid"]) == (750, False)
+    invalid(_pay(client, org, 750, credit["id"]),
+            "bankPayment.associations[0].subjectReference")
+    ok(_pay(client, org, 750, credit["id"], cashSide="credit"))
+    assert _invoice(client, credit["id"])["isPaid"] is True

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledgerlink_billy.emulator.vat import due_date, line_amounts
@@ -128,6 +128,7 @@ def test_incl_tax_is_inside_the_amount(q: Decimal, price: Decimal, r: Decimal) -
     assert 0 <= tax <= amount
 
 
+@settings(max_examples=50, deadline=None)  # an emulator and three requests per example
 @given(st.lists(st.tuples(quantity, money), min_size=1, max_size=5),
        st.sampled_from(["incl", "excl"]))
 def test_invoice_totals_add_up_over_the_wire(lines: list[tuple[Decimal, Decimal]],
