@@ -1,51 +1,74 @@
-"""Status refresh without a read per invoice: the invoice list, compared with the last one.
+"""Status refresh without a read per invoice: filtered invoice lists, compared with the last.
 
 Billy has no change feed, no webhooks and no "changed since" filter: the
 invoice list filters by state, payment, dates of entry, due and approval,
-contact and key, but by no modification time [B1]. An invoice's status moves
-through approval (``minApprovedTime`` would catch that), payments (no time
-filter) and a person deleting a draft (nothing lists deletions). So the cheapest
-complete way is the whole list, 1000 a page with lines embedded:
-⌈N / 1000⌉ requests for N invoices, whatever changed.
+contact and key, but by no modification time [B1]. What moves an invoice's
+status, and the cheapest complete way to see it (1000 invoices a page, lines
+embedded):
 
-What changed is then told here: each read keeps a fingerprint of every
-invoice (the facts a status or a domain answer comes from) under the moment it
-started (``until``). ``changes(since)`` compares the list with the fingerprint
-kept at ``since`` (or the latest one before it): new invoices and changed ones
-are reported, and those gone (deleted drafts) are reported deleted. Without a
-fingerprint from before ``since`` (a new process, or the first call) every
-invoice is reported as it is now: complete, at the price of repeats, which the
-refresh reads as "no change". Drafts this connector deleted are reported too
-(also one made and deleted between two reads); a deletion in Billy's app before
-the first read cannot be told and is noticed when the invoice is next read
-(NotFoundError).
+* a new draft, or a draft changed: it is not paid, so it is in ``isPaid=false``;
+* approval: ``minApprovedTime`` lists what was approved since (an invoice paid
+  at once included);
+* a payment on an open invoice, or a credit note settling it: the invoice was
+  in the last read's open set and has left ``isPaid=false``: it is read once,
+  and that read is the change;
+* a payment undone: the invoice is back in ``isPaid=false``;
+* a draft deleted in Billy's app: it left the open set and its read answers
+  404 (drafts this connector deleted are noted when deleted).
+
+So a read costs ⌈open invoices / 1000⌉ + ⌈approved since / 1000⌉ requests plus
+one per invoice that left the open set; when more left than the whole list has
+pages, the whole list is read instead (⌈N / 1000⌉ requests for N invoices).
+
+Each read keeps the state of every invoice it knows under the moment it
+started (``until``). ``changes(since)`` starts from the state kept at ``since``
+(or the latest one before it) and reports what differs from it. Without such a
+state (a new process, or the first call) it reads the whole list and reports
+every invoice as it is: complete, at the price of repeats, which the refresh
+reads as "no change"; a draft deleted in Billy's app before that first read is
+noticed when the invoice is next read (NotFoundError). Billy's approval times
+carry no zone, so the ``minApprovedTime`` bound is taken a day early (inferred):
+a repeat is harmless, a missed approval is not.
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
 from ledgerlink.connector import Changes
 from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import NotFoundError
 from ledgerlink_billy.api import BillyApi
-from ledgerlink_billy.lookup import EMBED_LINES
+from ledgerlink_billy.lookup import EMBED_LINES, read_invoice
 from ledgerlink_billy.mapping import remote_invoice
 from ledgerlink_billy.wire import BillyInvoice
 
-__all__ = ["ChangeFeed"]
+__all__ = ["APPROVAL_MARGIN", "ChangeFeed", "may_change"]
 
-#: Fingerprints kept per connector (one per read; the oldest are dropped).
+#: States kept per connector (one per read; the oldest are dropped).
 KEPT_READS = 16
+#: How much earlier than the last read the approvals are listed from (zones unknown).
+APPROVAL_MARGIN = timedelta(days=1)
+
+State = dict[str, RemoteInvoice]
+
+
+def may_change(invoice: RemoteInvoice) -> bool:
+    """True for an invoice Billy lists as not paid: a draft, or approved with money owed."""
+    return not invoice.voided and not invoice.deleted and (
+        not invoice.booked or invoice.balance != 0)
 
 
 class ChangeFeed:
-    """Reads of the invoice list and the fingerprints they left (see the module docs)."""
+    """Reads of the invoice lists and the states they left (see the module docs)."""
 
     def __init__(self, api: BillyApi) -> None:
         self.api = api
         self._lock = threading.Lock()
-        self._reads: list[tuple[datetime, dict[str, RemoteInvoice]]] = []
+        self._reads: list[tuple[datetime, State]] = []
         self._deleted: list[tuple[datetime, str]] = []
 
     def deleted(self, invoice_id: str) -> None:
@@ -54,41 +77,58 @@ class ChangeFeed:
         with self._lock:
             self._deleted.append((datetime.now(UTC), invoice_id))
 
-    def read_all(self) -> tuple[datetime, dict[str, RemoteInvoice]]:
-        """Every invoice as it is now, by id, and the moment the read started (our clock:
-        the fingerprints, not Billy's clock, tell what changed; a change made while the
-        pages are read is in this read and not reported again)."""
+    def listed(self, params: Mapping[str, str]) -> State:
+        """Every invoice of a list filtered by ``params``, by id, as the domain sees it."""
         operation = "list invoices"
-        until = datetime.now(UTC)
-        current: dict[str, RemoteInvoice] = {}
+        found: State = {}
         for listed in self.api.pages("invoices", "invoices", operation=operation,
-                                     params=EMBED_LINES):
+                                     params={**params, **EMBED_LINES}):
             for index, row in enumerate(listed.rows):
                 invoice = self.api.structure(row, BillyInvoice, operation=operation,
                                              response=listed.response,
                                              where=f"invoices[{index}]")
-                self.api.wire.required(invoice.id, f"invoices[{index}].id",
-                                       operation=operation, response=listed.response)
-                current[invoice.id or ""] = remote_invoice(invoice)
-        return until, current
+                invoice_id = self.api.wire.required(invoice.id, f"invoices[{index}].id",
+                                                    operation=operation,
+                                                    response=listed.response)
+                found[invoice_id] = remote_invoice(invoice)
+        return found
+
+    def _since(self, moment: datetime, before: State) -> tuple[State, list[str]]:
+        """The state now, from the filtered lists and the reads of what left the open set;
+        and the ids found gone."""
+        current = self.listed({"isPaid": "false"})
+        approved_from = (moment - APPROVAL_MARGIN).astimezone(UTC)
+        current.update(self.listed({"minApprovedTime": approved_from.strftime(
+            "%Y-%m-%d %H:%M:%S")}))
+        left = [i for i, invoice in before.items() if i not in current and may_change(invoice)]
+        if len(left) > math.ceil(len(before) / self.api.page_size) + 1:
+            everything = self.listed({})
+            return everything, [i for i in before if i not in everything]
+        gone = []
+        for invoice_id in left:
+            try:
+                current[invoice_id] = remote_invoice(read_invoice(self.api, invoice_id))
+            except NotFoundError:
+                gone.append(invoice_id)
+        kept = {i: invoice for i, invoice in before.items() if i not in gone}
+        return {**kept, **current}, gone
 
     def changes(self, since: datetime) -> Changes:
         """Invoices new or changed since ``since`` and those deleted since (see above)."""
-        until, current = self.read_all()
+        until = datetime.now(UTC)
         with self._lock:
-            before = [kept for moment, kept in self._reads if moment <= since]
-            baseline = before[-1] if before else None
-            self._reads.append((until, current))
+            earlier = [(moment, state) for moment, state in self._reads if moment <= since]
+        if earlier:
+            moment, before = earlier[-1]
+            now, gone = self._since(moment, before)
+            changed = tuple(invoice for i, invoice in now.items() if before.get(i) != invoice)
+        else:
+            now, gone = self.listed({}), []
+            changed = tuple(now.values())
+        with self._lock:
+            self._reads.append((until, now))
             self._reads.sort(key=lambda read: read[0])
             del self._reads[:-KEPT_READS]
-            gone = [invoice_id for moment, invoice_id in self._deleted if moment > since]
-        if baseline is None:
-            changed = tuple(current.values())
-            deleted: tuple[str, ...] = ()
-        else:
-            changed = tuple(invoice for invoice_id, invoice in current.items()
-                            if baseline.get(invoice_id) != invoice)
-            deleted = tuple(invoice_id for invoice_id in baseline if invoice_id not in current)
-        deleted = tuple(dict.fromkeys([*deleted, *(i for i in gone if i not in current)]))
-        return Changes(invoices=changed, deleted=deleted,
-                       until=max(until, since.astimezone(UTC)))
+            ours = [i for moment, i in self._deleted if moment > since and i not in now]
+        deleted = tuple(dict.fromkeys([*gone, *ours]))
+        return Changes(invoices=changed, deleted=deleted, until=max(until, since.astimezone(UTC)))

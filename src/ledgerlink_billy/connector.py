@@ -10,8 +10,8 @@ by :func:`.faults.parse_fault` only, so Billy's ``errorCode``, ``errorMessage``
 and validation errors are kept).
 
 Capabilities: DRAFTS, BOOKING (approve), EMAIL, PDF, DELETE (drafts),
-CREDIT_NOTES, PAYMENTS, RATE_LIMITS, CHANGE_FEED (the invoice list compared
-with the last read: :mod:`.changefeed`). Not declared:
+CREDIT_NOTES, PAYMENTS, RATE_LIMITS, CHANGE_FEED (the open and newly approved
+invoices compared with the last read: :mod:`.changefeed`). Not declared:
 
 * VOID: Billy's API cannot void an invoice (only draft → approved is
   possible [B1][B5]); an approved invoice is credited instead;
@@ -63,7 +63,7 @@ CAPABILITIES = frozenset({
     Capability.DRAFTS, Capability.BOOKING, Capability.DELETE,  # draft → approved, or deleted
     Capability.EMAIL, Capability.PDF,  # POST …/emails; the downloadUrl
     Capability.CREDIT_NOTES, Capability.PAYMENTS,  # creditNote invoices; bankPayments
-    Capability.RATE_LIMITS, Capability.CHANGE_FEED,  # our own budget; the compared list
+    Capability.RATE_LIMITS, Capability.CHANGE_FEED,  # our own budget; the compared lists
 })
 #: Payment terms of a contact the connector creates (an invoice states its own).
 DEFAULT_PAYMENT_TERMS_DAYS = 8
@@ -218,7 +218,7 @@ class BillyConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
             yield remote_invoice(invoice)
 
     def changes(self, since: datetime) -> Changes:
-        """See :class:`.changefeed.ChangeFeed` (⌈invoices / 1000⌉ requests)."""
+        """See :class:`.changefeed.ChangeFeed` (filtered lists; the cost is stated there)."""
         return self.feed.changes(since)
 
     def close(self) -> None:

@@ -20,7 +20,8 @@ ledgerlink_register_connectors = connector_hook(
     "billy", "ledgerlink_billy.connector:BillyConnector",
     capabilities="ledgerlink_billy.connector:CAPABILITIES",
     description="Billy (API v2, a company's access token); drafts with lines, approval, "
-                "email, PDF, credit notes (no void), bank payments; list-compared change feed.")
+                "email, PDF, credit notes (no void), bank payments; change feed from "
+                "filtered lists.")
 ledgerlink_register_commands = commands_hook(LazyCommand(
     "billy", "ledgerlink_billy.cli:billy",
     help="Connect Billy companies (a pasted access token); tokens live in the store."))

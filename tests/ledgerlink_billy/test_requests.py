@@ -198,8 +198,9 @@ def test_list_invoices_pages_from_one_and_keeps_the_range(emulator: BillyEmulato
 
 def test_the_change_feed_reads_the_list_once_and_reports_what_changed(
         billy: BillyConnector, emulator: BillyEmulator) -> None:
-    """⌈N / page⌉ list requests for N invoices; a second read reports only what changed
-    since the first (paid, approved, deleted, new), the first reports all."""
+    """The first read is the whole list, ⌈N / page⌉ requests, and reports all; the next
+    reads the open and the newly approved invoices and each invoice that left the open
+    set, and reports only what changed (approved, paid, deleted, new)."""
     customer = make_customer()
     ref = billy.create_customer(customer)
     made = [billy.create_invoice(make_invoice_draft(customer=customer), ref, {})
@@ -216,7 +217,13 @@ def test_the_change_feed_reads_the_list_once_and_reports_what_changed(
     billy.register_payment(made[1].provider_id, made[1].total, date.today())
     billy.delete(made[2].provider_id)
     new = billy.create_invoice(make_invoice_draft(customer=customer), ref, {})
+    before = len(emulator.records)
     second = billy.changes(first.until)
+    paths = [r.path for r in emulator.records[before:]]
+    # 6 open (5 drafts, 1 approved unpaid): 2 pages; 2 approved since (the paid one among
+    # them): 1 page; the deleted draft left the open set unseen: read once (404).
+    assert sorted(paths) == sorted(["/v2/invoices"] * 3 + [
+        f"/v2/invoices/{made[2].provider_id}"])
     reported = {i.provider_id: i.status(date.today()) for i in second.invoices}
     assert reported == {made[0].provider_id: InvoiceStatus.OPEN,
                         made[1].provider_id: InvoiceStatus.PAID,
@@ -236,3 +243,23 @@ def test_a_part_payment_leaves_the_invoice_partly_paid(billy: BillyConnector) ->
     assert part.status(date.today()) == InvoiceStatus.OPEN | InvoiceStatus.PARTIALLY_PAID
     rest = billy.register_payment(made.provider_id, part.balance, date.today())
     assert rest.status(date.today()) == InvoiceStatus.PAID
+
+
+def test_a_payment_on_an_old_invoice_is_seen_by_reading_what_left_the_open_set(
+        tmp_path: Path) -> None:
+    """An invoice approved days ago and paid since is in neither filtered list: it left
+    the open set, so it is read once and reported paid; nothing else is read singly."""
+    emulator = BillyEmulator(clock=lambda: datetime.now(UTC) - timedelta(days=3))
+    with build_connector(emulator, tmp_path) as billy:
+        customer = make_customer()
+        ref = billy.create_customer(customer)
+        old = [billy.book(billy.create_invoice(make_invoice_draft(customer=customer), ref,
+                                               {}).provider_id) for _ in range(3)]
+        first = billy.changes(datetime.now(UTC) - timedelta(days=5))
+        billy.register_payment(old[0].provider_id, old[0].total, date.today())
+        before = len(emulator.records)
+        second = billy.changes(first.until)
+        singles = [r.path for r in emulator.records[before:] if r.path != "/v2/invoices"]
+    assert singles == [f"/v2/invoices/{old[0].provider_id}"]
+    assert [(i.provider_id, i.status(date.today())) for i in second.invoices] == [
+        (old[0].provider_id, InvoiceStatus.PAID)]
