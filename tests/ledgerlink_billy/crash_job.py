@@ -41,14 +41,11 @@ def main() -> int:
     base_url, organization, journal, rate_products = sys.argv[1:5]
     store = Store(journal)
     # A generous budget: several short-lived processes share one company within a minute.
-    book = BillyConnector(organization_id=organization, token_store=store, base_url=base_url,
-                          limiters=LimiterRegistry(), requests_per_minute=100_000,
-                          rate_products=rate_products)
-    try:
-        result = ll.invoice(WORK, CUSTOMERS, COMPANY, book, now=NOW, store=store, workers=2)
-    finally:
-        book.close()
-    return 0 if result.ok else 1
+    with BillyConnector(organization_id=organization, token_store=store, base_url=base_url,
+                        limiters=LimiterRegistry(), requests_per_minute=100_000,
+                        rate_products=rate_products) as book:
+        outcome = ll.invoice(WORK, CUSTOMERS, COMPANY, book, now=NOW, store=store, workers=2)
+    return 0 if outcome.ok else 1
 
 
 if __name__ == "__main__":
