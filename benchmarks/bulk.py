@@ -21,6 +21,10 @@ listed in ``PROVIDERS``); this module is the shared driver.
   minute); the share is the requests admitted per whole window / 100, and
   every request is counted by path so a redundant look-up shows in the
   breakdown.
+* billy (bulk_provider_billy.py): no documented limit, so the connector's
+  conservative default, 120 requests/min and 4 in flight per company, enforced
+  by the emulator too; no batch; create with lines + approve + e-mail per
+  invoice, so the ceiling is 40 invoices a minute; counted like dinero.
 
 The throttles count a sliding 60 s window, so a client that starts with an
 empty window gets a burst and then one window's worth per window: an end-to-end
@@ -30,7 +34,7 @@ the first ``--windows`` windows. The end-to-end rate (all invoices over the
 whole run, including planning, customer lookups and journal commits) is printed
 as well. The last line printed is one JSON object with the figures.
 
-Run: python benchmarks/bulk.py [--provider quickbooks|dinero] [--scale S] [--windows N]
+Run: python benchmarks/bulk.py [--provider quickbooks|dinero|billy] [--scale S] [--windows N]
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk_provider import Provider
+from bulk_provider_billy import Billy
 from bulk_provider_dinero import Dinero
 from bulk_provider_quickbooks import QuickBooks
 
@@ -63,7 +68,7 @@ NOW = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 ISSUED = date(2026, 11, 22)
 
 
-PROVIDERS: dict[str, Provider] = {p.name: p for p in (QuickBooks(), Dinero())}
+PROVIDERS: dict[str, Provider] = {p.name: p for p in (QuickBooks(), Dinero(), Billy())}
 
 
 class AdmitClock:
@@ -120,8 +125,8 @@ def serve(conn: Connection, name: str, scale: float, customers: list[ll.Customer
         conn.send((server.base_url, setup))
         while (command := conn.recv()) != "stop":
             assert command == "stats"
-            conn.send({"requests": len(emulator.requests),
-                       "calls": [(r.method, r.path) for r in emulator.requests],
+            calls = provider.requests(emulator)
+            conn.send({"requests": len(calls), "calls": calls,
                        "rejected": emulator.throttle.rejected,
                        "invoices": provider.invoices(emulator),
                        "admitted": list(clock.admitted)})

@@ -59,6 +59,10 @@ class Provider:
     def invoices(self, emulator: Any) -> int:
         raise NotImplementedError
 
+    def requests(self, emulator: Any) -> list[tuple[str, str]]:
+        """The requests the emulator answered, as (method, path)."""
+        return [(r.method, r.path) for r in emulator.requests]
+
     def company(self) -> ll.Company:
         raise NotImplementedError
 
@@ -85,6 +89,65 @@ class Provider:
         return [f"sustained over {windows} windows: {sustained:.0f} invoices/min = "
                 f"{share:.1%} of the {self.ceiling_per_minute}/min ceiling; "
                 f"end to end {end_to_end:.0f}/min"]
+
+
+class RequestBudget(Provider):
+    """A provider without batch whose ceiling is a budget of requests a minute: each invoice
+    costs the ``policy_calls`` (create, book, send), and ``lookups`` may be made once a run
+    or once a customer, never per invoice. Every request counts; the share is the requests
+    admitted per whole window / the budget."""
+
+    policy_calls: dict[str, str]
+    lookups: dict[str, str]
+    budget_label = "rate limit"
+    counted_key = "requests_counted"
+    counted_label = "admitted requests"
+
+    def counted(self, request: Any) -> int:
+        return 1  # every admitted request counts towards the budget
+
+    def orders_for(self, windows: int) -> int:
+        return int(self.window_capacity * windows / len(self.policy_calls))
+
+    def one_by_one(self, book: Any, draft: InvoiceDraft, customer_ref: str) -> None:
+        created = book.create_invoice(draft, customer_ref, {})
+        book.book(created.provider_id)
+        book.send(created.provider_id)
+
+    def invoices_per_window(self, per_window: float, requests_per_invoice: float) -> float:
+        return per_window / requests_per_invoice
+
+    def extra_figures(self, breakdown: dict[str, int], created: int, per_window: float,
+                      requests_per_invoice: float) -> dict[str, Any]:
+        expected = {**self.policy_calls, **self.lookups}
+        return {
+            "policy": "posting=book, send=True",
+            # share_of_ceiling is this share: requests admitted per whole window / budget.
+            "share_of_rate_limit_used": round(per_window / self.window_capacity, 4),
+            "share_of_invoice_ceiling": round(per_window / requests_per_invoice
+                                              / self.ceiling_per_minute, 4),
+            "policy_requests_per_invoice": round(
+                sum(n for call, n in breakdown.items() if call in self.policy_calls) / created, 4),
+            "requests_by_path": breakdown,
+            "unexpected_requests": {call: n for call, n in breakdown.items()
+                                    if call not in expected},
+        }
+
+    def describe(self, per_window: float, sustained: float, share: float, windows: int,
+                 end_to_end: float, breakdown: dict[str, int], created: int) -> list[str]:
+        lines = [f"sustained over {windows} windows: {per_window:.0f} requests/min = "
+                 f"{share:.1%} of the {self.window_capacity}/min {self.budget_label}; "
+                 f"{sustained:.1f} invoices/min (ceiling {self.ceiling_per_minute} at "
+                 f"{len(self.policy_calls)} calls each); end to end {end_to_end:.1f}/min"]
+        names = {**self.policy_calls, **self.lookups}
+        for call, count in breakdown.items():
+            what = names.get(call, "NOT ASKED FOR BY THE POLICY")
+            lines.append(f"  {count:6d} {call:32s} {count / created:.3f}/invoice  {what}")
+        extra = sum(n for call, n in breakdown.items() if call not in names)
+        if extra:
+            lines.append(f"beyond the policy's calls and once-per-run look-ups: {extra} "
+                         f"requests ({extra / created:.3f} per invoice)")
+        return lines
 
 
 def exchange(base_url: str, endpoints: OAuthEndpoints, client: ClientCredentials, code: str,

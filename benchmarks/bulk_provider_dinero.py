@@ -14,10 +14,9 @@ import re
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from bulk_provider import LATENCY, Provider, exchange
+from bulk_provider import LATENCY, RequestBudget, exchange
 
 import ledgerlink as ll
-from ledgerlink.domain import InvoiceDraft
 from ledgerlink.http.limits import WINDOW, LimiterRegistry
 from ledgerlink.http.oauth import ClientCredentials
 from ledgerlink.store import Store
@@ -28,7 +27,7 @@ from ledgerlink_dinero import settings as dinero_settings
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-class Dinero(Provider):
+class Dinero(RequestBudget):
     """No batch: posting=book with send=True, so create + book + email per invoice.
 
     The bulk run and the sequential loop use two organisations, as each has its
@@ -56,14 +55,6 @@ class Dinero(Provider):
     ceiling_per_minute = round(limits.per_minute / len(policy_calls), 2)
     sequential_ideal_per_minute = round(min(WINDOW / (LATENCY * len(policy_calls)),
                                             ceiling_per_minute), 2)
-    counted_key = "requests_counted"
-    counted_label = "admitted requests"
-
-    def counted(self, request: Any) -> int:
-        return 1  # every admitted request counts towards the 100 a minute
-
-    def orders_for(self, windows: int) -> int:
-        return int(self.limits.per_minute * windows / len(self.policy_calls))
 
     def emulator(self, scale: float) -> Any:
         return dinero_emulator.DineroEmulator(limits=self.limits, time_scale=scale)
@@ -102,14 +93,6 @@ class Dinero(Provider):
                                base_url=base_url,
                                limiters=LimiterRegistry(window=WINDOW * scale))
 
-    def one_by_one(self, book: Any, draft: InvoiceDraft, customer_ref: str) -> None:
-        created = book.create_invoice(draft, customer_ref, {})
-        book.book(created.provider_id)
-        book.send(created.provider_id)
-
-    def invoices_per_window(self, per_window: float, requests_per_invoice: float) -> float:
-        return per_window / requests_per_invoice
-
     def breakdown(self, calls: list[tuple[str, str]]) -> dict[str, int]:
         """Requests by method and path (organisation and GUIDs elided), most first."""
         counts: collections.Counter[str] = collections.Counter()
@@ -118,34 +101,3 @@ class Dinero(Provider):
             counts[f"{method} {GUID.sub('{guid}', rest)}"] += 1
         return dict(counts.most_common())
 
-    def extra_figures(self, breakdown: dict[str, int], created: int, per_window: float,
-                      requests_per_invoice: float) -> dict[str, Any]:
-        expected = {**self.policy_calls, **self.lookups}
-        return {
-            "policy": "posting=book, send=True",
-            # share_of_ceiling is this share: requests admitted per whole window / 100.
-            "share_of_rate_limit_used": round(per_window / self.window_capacity, 4),
-            "share_of_invoice_ceiling": round(per_window / requests_per_invoice
-                                              / self.ceiling_per_minute, 4),
-            "policy_requests_per_invoice": round(
-                sum(n for call, n in breakdown.items() if call in self.policy_calls) / created, 4),
-            "requests_by_path": breakdown,
-            "unexpected_requests": {call: n for call, n in breakdown.items()
-                                    if call not in expected},
-        }
-
-    def describe(self, per_window: float, sustained: float, share: float, windows: int,
-                 end_to_end: float, breakdown: dict[str, int], created: int) -> list[str]:
-        lines = [f"sustained over {windows} windows: {per_window:.0f} requests/min = "
-                 f"{share:.1%} of the {self.limits.per_minute}/min rate limit; "
-                 f"{sustained:.1f} invoices/min (ceiling {self.ceiling_per_minute} at "
-                 f"{len(self.policy_calls)} calls each); end to end {end_to_end:.1f}/min"]
-        names = {**self.policy_calls, **self.lookups}
-        for call, count in breakdown.items():
-            what = names.get(call, "NOT ASKED FOR BY THE POLICY")
-            lines.append(f"  {count:6d} {call:32s} {count / created:.3f}/invoice  {what}")
-        extra = sum(n for call, n in breakdown.items() if call not in names)
-        if extra:
-            lines.append(f"beyond create/book/send and once-per-run look-ups: {extra} requests "
-                         f"({extra / created:.3f} per invoice)")
-        return lines

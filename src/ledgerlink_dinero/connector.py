@@ -52,7 +52,8 @@ from decimal import Decimal
 import httpx
 
 from ledgerlink.connector import BaseConnector, Capability, Changes, ProductRefs
-from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
+from ledgerlink.delegates import DeliveryDelegates, PartyDelegates
+from ledgerlink.domain import InvoiceLine, RemoteInvoice
 from ledgerlink.http import token_keys
 from ledgerlink.http.connection import DEFAULT_STORE, oauth_connection, required_options
 from ledgerlink.http.limits import LimiterRegistry
@@ -83,7 +84,7 @@ CAPABILITIES = frozenset({
 })
 
 
-class DineroConnector(BaseConnector):
+class DineroConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
     """Dinero behind the Connector contract (see the module docs).
 
     Every option may be given as a string, as ``ledgerlink run -o key=value`` passes them.
@@ -106,6 +107,9 @@ class DineroConnector(BaseConnector):
 
     name = settings.PROVIDER
     capabilities = CAPABILITIES
+    customers: DineroCustomers
+    products: DineroProducts
+    invoices: DineroInvoices
 
     def __init__(
         self,
@@ -147,24 +151,6 @@ class DineroConnector(BaseConnector):
         """The organisations the token reaches (one token may reach several)."""
         return self.api.organisations()
 
-    # --- customers and products -------------------------------------------------------
-
-    def find_customer(self, customer: Customer) -> str | None:
-        """See :meth:`.customers.DineroCustomers.find`."""
-        return self.customers.find(customer)
-
-    def create_customer(self, customer: Customer) -> str:
-        """See :meth:`.customers.DineroCustomers.create`."""
-        return self.customers.create(customer)
-
-    def find_product(self, product: Product) -> str | None:
-        """See :meth:`.products.DineroProducts.find`."""
-        return self.products.find(product)
-
-    def create_product(self, product: Product) -> str:
-        """See :meth:`.products.DineroProducts.create`."""
-        return self.products.create(product)
-
     # --- invoices ---------------------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:
@@ -181,12 +167,6 @@ class DineroConnector(BaseConnector):
         """The invoice (or credit note) with that GUID; NotFoundError if there is none."""
         return lookup.get_invoice(self.api, provider_id)
 
-    def create_invoice(
-        self, draft: InvoiceDraft, customer_ref: str, products: ProductRefs
-    ) -> RemoteInvoice:
-        """See :meth:`.invoices.DineroInvoices.create`."""
-        return self.invoices.create(draft, customer_ref, products)
-
     def replace_lines(
         self, provider_id: str, source_key: str, lines: Sequence[InvoiceLine],
         products: ProductRefs,
@@ -198,14 +178,6 @@ class DineroConnector(BaseConnector):
     def book(self, provider_id: str) -> RemoteInvoice:
         """See :meth:`.invoices.DineroInvoices.book`."""
         return self.invoices.book(provider_id)
-
-    def send(self, provider_id: str, email: str | None = None) -> None:
-        """See :meth:`.invoices.DineroInvoices.send`."""
-        self.invoices.send(provider_id, email)
-
-    def pdf(self, provider_id: str) -> bytes:
-        """See :meth:`.invoices.DineroInvoices.pdf`."""
-        return self.invoices.pdf(provider_id)
 
     def delete(self, provider_id: str) -> None:
         """See :meth:`.invoices.DineroInvoices.delete`."""

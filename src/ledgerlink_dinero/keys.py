@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 
+from ledgerlink import linetags
 from ledgerlink.errors import ValidationError
 from ledgerlink_dinero.settings import MAX_EXTERNAL_REFERENCE
 
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 #: How a line's ``Comments`` carries its source key.
-LINE_PREFIX = "ledgerlink:"
+LINE_PREFIX = linetags.LINE_PREFIX
 #: ``Comments`` of the text line that stands in for "no lines" (Dinero refuses an
 #: invoice without lines, so an emptied draft keeps this one; it is never booked).
 EMPTY_MARKER = "ledgerlink-empty"
@@ -57,11 +58,9 @@ def external_reference(value: str, field: str = "ExternalReference") -> str:
 
 def line_comment(source_key: str | None) -> str | None:
     """The ``Comments`` of a line billing the work keyed ``source_key``."""
-    return f"{LINE_PREFIX}{source_key}" if source_key else None
+    return linetags.line_tag(source_key)
 
 
 def line_key(comments: str | None) -> str | None:
     """The source key a line's ``Comments`` carries, if it is ours."""
-    if comments and comments.startswith(LINE_PREFIX):
-        return comments[len(LINE_PREFIX):] or None
-    return None
+    return linetags.line_key(comments)

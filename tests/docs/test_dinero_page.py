@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import pytest
-
+from tests.docs.pages import run_the_example
 from tests.paths import DOCS
 
 PAGE = DOCS / "how-to" / "dinero.md"
 
 
-def test_the_dinero_page_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_dinero_page_runs_as_written(tmp_path: Path) -> None:
     """Connecting, invoicing once (created, booked, e-mailed) and nothing twice."""
-    monkeypatch.chdir(tmp_path)
-    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S)
-    assert len(blocks) == 1
-    namespace: dict[str, object] = {}
-    exec(compile(blocks[0], str(PAGE), "exec"), namespace)
+    run_the_example(PAGE, tmp_path)
     assert (tmp_path / "ledgerlink.db").exists()

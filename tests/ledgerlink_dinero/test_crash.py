@@ -9,10 +9,8 @@ killed child, as Dinero's would.
 from __future__ import annotations
 
 import random
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +27,7 @@ from ledgerlink_dinero.emulator import (
     Limits,
 )
 from ledgerlink_dinero.settings import PROVIDER, endpoints_at
+from tests.crashes import kill_mid_run
 from tests.ledgerlink_dinero.crash_job import ORDERS
 
 JOB = Path(__file__).with_name("crash_job.py")
@@ -73,20 +72,9 @@ def test_sigkilled_runs_against_dinero_bill_and_email_once(
     once (booked, one ExternalReference each), each invoice emailed once, journal settled."""
     emulator, base_url, journal = served
     org = emulator.organisations[ORGANISATION]
-    rng = random.Random(20261123)
-    kills = 0
-    for _ in range(KILLS):
-        # Kill after a random number of writes by this job, so the crash lands in the
-        # middle of the work (a timer would mostly hit the interpreter's start-up).
-        target = _writes(emulator) + rng.randint(3, 40)
-        job = _start(base_url, journal)
-        deadline = time.monotonic() + WAIT_SECONDS
-        while job.poll() is None and _writes(emulator) < target and time.monotonic() < deadline:
-            time.sleep(0.001)
-        if job.poll() is None:
-            job.send_signal(signal.SIGKILL)
-            kills += 1
-        job.communicate(timeout=WAIT_SECONDS)
+    kills = kill_mid_run(lambda: _start(base_url, journal), lambda: _writes(emulator),
+                         random.Random(20261123), attempts=KILLS, least=3, most=40,
+                         wait_seconds=WAIT_SECONDS)
     before_final = len(org.invoices)
     final = _start(base_url, journal)
     _, err = final.communicate(timeout=WAIT_SECONDS)

@@ -1,0 +1,94 @@
+"""Helpers for the Billy connector tests: companies on the emulator with a saved token and
+one product per VAT rate (the ``rate_products`` of lines naming no product)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ledgerlink.domain import Product
+from ledgerlink.http.limits import LimiterRegistry
+from ledgerlink.http.token_header import TOKEN_FIELD
+from ledgerlink.store import Store
+from ledgerlink_billy import BillyConnector
+from ledgerlink_billy.emulator import BillyEmulator
+from ledgerlink_billy.settings import PROVIDER
+from tests.paths import SHARED
+
+BASE = "https://api.billysbilling.com"
+BILLY = SHARED / "providers" / "billy"
+EXAMPLES = BILLY / "examples"
+RESOURCES = BILLY / "billy-api-v2-resources.json"
+#: VAT rates the tests bill at: Danish 25 % and 0 %, and 12 % as other books use.
+RATES = (Decimal(25), Decimal(12), Decimal(0))
+
+
+def require(path: Path) -> Path:
+    """``path``, or skip naming it when the official material is absent."""
+    if not path.exists():
+        pytest.skip(f"official Billy material not found at {path} (set LEDGERLINK_SHARED)")
+    return path
+
+
+def example(name: str) -> Any:
+    """An official example response, numbers as Decimal."""
+    return json.loads(require(EXAMPLES / name).read_text(encoding="utf-8"),
+                      parse_float=Decimal)
+
+
+def add_twelve_percent(org: Any) -> None:
+    """A 12 % tax rate and a ruleset charging it to everyone (Billy's Danish defaults have
+    none; the conformance suite bills 12 % lines)."""
+    rate = org.add("taxRates", {
+        "id": f"rate12{org.id}", "organizationId": org.id, "name": "Moms 12%",
+        "abbreviation": "M12", "description": "", "rate": Decimal("0.12"),
+        "appliesToSales": True, "appliesToPurchases": False, "isPredefined": False,
+        "isActive": True, "netAmountMetaFieldId": None})
+    org.add("salesTaxRulesets", {
+        "id": f"set12{org.id}", "organizationId": org.id, "name": "Moms 12", "abbreviation": "M12",
+        "description": "", "fallbackTaxRateId": rate["id"], "isPredefined": False})
+
+
+def save_token(org: Any, store: Store) -> None:
+    """Keep ``org``'s token where ``ledgerlink billy connect`` keeps it."""
+    store.save_token(f"{PROVIDER}:{org.id}", {TOKEN_FIELD: org.access_token})
+
+
+def build_connector(emulator: BillyEmulator, tmp_path: Path, *, org: Any = None,
+                    **options: Any) -> BillyConnector:
+    """A connector on a fresh (or the given) company of ``emulator``, its token in a store,
+    with a product per VAT rate of :data:`RATES` as ``rate_products``."""
+    if org is None:
+        org = emulator.create_organization("Tømrer ApS")
+        add_twelve_percent(org)
+    store = Store(tmp_path / f"tokens-{org.id}.db")
+    save_token(org, store)
+    transport = options.pop("transport", None) or emulator.transport()
+    limiters = options.pop("limiters", None) or LimiterRegistry()
+    setup = BillyConnector(organization_id=org.id, token_store=store, base_url=BASE,
+                           transport=emulator.transport(), limiters=LimiterRegistry())
+    if "rate_products" not in options:
+        made = {rate: setup.create_product(Product(f"vat-{rate}", f"Ydelse {rate}",
+                                                    vat_rate=rate)) for rate in RATES}
+        options["rate_products"] = ",".join(f"{rate}={pid}" for rate, pid in made.items())
+    setup.close()
+    return BillyConnector(organization_id=org.id, token_store=store, base_url=BASE,
+                          transport=transport, limiters=limiters, **options)
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Passes requests to ``inner`` and keeps each one (for the contract check)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.requests: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        return self.inner.handle_request(request)
