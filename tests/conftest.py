@@ -90,7 +90,7 @@ def _customers(draw: st.DrawFn) -> Customer:
                         draw(st.just("") | text), country),
         registration_number=number,
         currency=draw(st.sampled_from(["DKK", "EUR", "SEK", "JPY", "BHD", "USD"])),
-        delivery=draw(st.sampled_from(DeliveryChannel)),
+        delivery=draw(st.none() | st.sampled_from(DeliveryChannel)),
         # An override with nothing set reads back from CSV as no override.
         policy=draw(st.none() | policy_overrides.filter(lambda o: not o.is_empty)),
     )
@@ -138,6 +138,8 @@ companies = st.builds(
     time_zone=st.sampled_from(["Europe/Copenhagen", "UTC", "America/New_York", "Asia/Tokyo"]),
     currency=st.sampled_from(["DKK", "EUR", "JPY"]),
     allow_credits=st.booleans(),
+    delivery=st.sampled_from(DeliveryChannel),
+    deliver_through_ledgerlink=st.booleans(),
 )
 
 st.register_type_strategy(Customer, _customers())

@@ -70,11 +70,17 @@ class PartyKind(enum.Enum):
 
 
 class DeliveryChannel(enum.Enum):
-    """How a customer prefers to receive invoices."""
+    """How invoices reach a customer: a company's default, a customer's own choice.
 
-    EMAIL = "email"
-    LETTER = "letter"
-    EINVOICE = "einvoice"
+    :func:`ledgerlink.delivery.choose_channel` resolves :attr:`AUTO` (and the
+    company's ``deliver_through_ledgerlink``) to one of the others, saying why.
+    """
+
+    PROVIDER_EMAIL = "provider_email"  #: the accounting system e-mails its invoice
+    EMAIL = "email"  #: ledgerlink e-mails the invoice PDF itself (SMTP)
+    LETTER = "letter"  #: a printed letter, by post
+    EINVOICE = "einvoice"  #: a PEPPOL BIS Billing 3 e-invoice
+    AUTO = "auto"  #: e-invoice when the receiver takes one, else e-mail, else letter
 
 
 class ProductKind(enum.Enum):
@@ -95,11 +101,12 @@ class WorkStatus(enum.Enum):
 # --- validators -------------------------------------------------------------------
 
 
-def _enum(kind: type[enum.Enum]) -> Any:
-    """A validator naming the field when a value is not a member of ``kind``."""
+def _enum(kind: type[enum.Enum], optional: bool = False) -> Any:
+    """A validator naming the field when a value is not a member of ``kind`` (or None, when
+    ``optional``)."""
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
+        if not isinstance(value, kind) and not (optional and value is None):
             choices = ", ".join(str(m.value) for m in kind)
             raise ValidationError(f"must be a {kind.__name__} ({choices})",
                                   field=attribute.name, value=value)
@@ -107,6 +114,11 @@ def _enum(kind: type[enum.Enum]) -> Any:
     return check
 
 
+
+
+def _flag(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError("must be true or false", field=attribute.name, value=value)
 
 
 def _aware(instance: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
@@ -254,7 +266,8 @@ class Customer:
         registration_number: organisation/VAT number, validated with
             python-stdnum and stored compacted with its country prefix.
         currency: the currency this customer is invoiced in.
-        delivery: preferred delivery channel.
+        delivery: how invoices reach this customer; None takes the company's
+            :attr:`Company.delivery`.
         policy: per-customer billing-policy override.
     """
 
@@ -265,8 +278,8 @@ class Customer:
     address: Address = attrs.Factory(Address)
     registration_number: str | None = None
     currency: str = attrs.field(default="DKK", validator=_currency)
-    delivery: DeliveryChannel = attrs.field(default=DeliveryChannel.EMAIL,
-                                            validator=_enum(DeliveryChannel))
+    delivery: DeliveryChannel | None = attrs.field(default=None,
+                                                   validator=_enum(DeliveryChannel, True))
     policy: PolicyOverride | None = None
 
     def details_fingerprint(self) -> str:
@@ -315,6 +328,11 @@ class Company:
         time_zone: IANA zone; decides which day "tomorrow" and "the night" are.
         currency: home currency, the default for new customers.
         allow_credits: let runs credit booked invoices whose work changed.
+        delivery: how invoices reach customers who do not choose for themselves
+            (:attr:`Customer.delivery`).
+        deliver_through_ledgerlink: send every invoice through ledgerlink's own
+            delivery channels, never the accounting system's e-mail
+            (``provider_email`` becomes ``email``).
     """
 
     name: str = attrs.field(validator=check_non_empty)
@@ -322,6 +340,9 @@ class Company:
     time_zone: str = attrs.field(default="Europe/Copenhagen", validator=check_time_zone)
     currency: str = attrs.field(default="DKK", validator=_currency)
     allow_credits: bool = False
+    delivery: DeliveryChannel = attrs.field(default=DeliveryChannel.PROVIDER_EMAIL,
+                                            validator=_enum(DeliveryChannel))
+    deliver_through_ledgerlink: bool = attrs.field(default=False, validator=_flag)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -5,11 +5,12 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     LedgerlinkError
     ├── ValidationError            bad input; names the field path (and file/row when read from one)
     │   ├── InputFileError         a whole input file could not be read
-    │   ├── ConnectorOptionError   options a connector's factory does not take, or lacks
+    │   ├── ConnectorOptionError   options a connector's or channel's factory does not take or lacks
     │   └── WebhookSignatureError  a webhook delivery's signature is missing, malformed or wrong
     ├── PolicyError                a billing policy that cannot be applied
     ├── PluginError                plugin discovery/registration failed
-    │   └── DuplicateConnectorError   two plugins registered one connector name
+    │   ├── DuplicateConnectorError   two plugins registered one connector name
+    │   └── DuplicateChannelError  two plugins registered one delivery channel name
     ├── UnknownConnectorError      ``connect("name")`` for a name nobody registered
     ├── CapabilityError            a connector was asked for something it does not declare
     ├── StoreError                 the journal store is unusable (schema too new, locked, ...)
@@ -18,6 +19,8 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     ├── LeaseLost                  a run's lease was taken over; the run stops as if it crashed
     ├── RateLimitTimeout           a request waited longer than allowed for its rate limits
     ├── NotificationError          a run report could not be delivered (keeps the SMTP reply)
+    ├── DeliveryError              a delivery channel is misconfigured (no server, bad folder...)
+    │   └── UnknownChannelError    ``open_channel("name")`` for a name nobody registered
     ├── EInvoiceRulesError         e-invoice rules cannot be loaded (no folder, a file, no saxonche)
     ├── ReceiverLookupError        a PEPPOL receiver lookup got no answer (keeps participant, URL)
     │   ├── SmlUnavailableError    the SML's DNS did not answer (timeout, SERVFAIL)
@@ -47,7 +50,9 @@ __all__ = [
     "ChangeFeedWindowError",
     "ConflictError",
     "ConnectorOptionError",
+    "DeliveryError",
     "DirectoryError",
+    "DuplicateChannelError",
     "DuplicateConnectorError",
     "EInvoiceRulesError",
     "InputFileError",
@@ -66,6 +71,7 @@ __all__ = [
     "SmpUnavailableError",
     "StoreError",
     "TransientProviderError",
+    "UnknownChannelError",
     "UnknownConnectorError",
     "ValidationError",
     "WatermarkMovedError",
@@ -140,10 +146,11 @@ class InputFileError(ValidationError):
 
 
 class ConnectorOptionError(ValidationError):
-    """Options that a connector's factory does not accept, or required ones left out.
+    """Options that a connector's (or a delivery channel's) factory does not accept, or
+    required ones left out.
 
     Attributes:
-        connector: the connector's registered name.
+        connector: the connector's (or channel's) registered name.
         unknown: the options given that the factory does not take.
         missing: the options the factory requires that were not given.
         accepted: every option the factory takes, in its signature's order.
@@ -158,6 +165,7 @@ class ConnectorOptionError(ValidationError):
         missing: Sequence[str] = (),
         accepted: Sequence[str] = (),
         suggestions: Mapping[str, str] | None = None,
+        kind: str = "connector",
     ) -> None:
         self.connector = connector
         self.unknown = tuple(unknown)
@@ -177,7 +185,7 @@ class ConnectorOptionError(ValidationError):
                          f"{named}")
         parts.append(f"accepted options: {', '.join(self.accepted) or 'none'}")
         first = (*self.unknown, *self.missing)
-        super().__init__(f"connector {connector!r}: " + "; ".join(parts),
+        super().__init__(f"{kind} {connector!r}: " + "; ".join(parts),
                          field=first[0] if first else None)
 
     def _render(self) -> str:
@@ -201,6 +209,10 @@ class PluginError(LedgerlinkError):
 
 class DuplicateConnectorError(PluginError):
     """Two plugins registered connectors under the same name."""
+
+
+class DuplicateChannelError(PluginError):
+    """Two plugins registered delivery channels under the same name."""
 
 
 class UnknownConnectorError(LedgerlinkError, LookupError):
@@ -338,6 +350,20 @@ class NotificationError(LedgerlinkError):
         self.refused = dict(refused or {})
         answer = f" (server said: {code} {reply})" if code is not None else ""
         super().__init__(f"{message}{answer}")
+
+
+class DeliveryError(LedgerlinkError):
+    """A delivery channel that cannot work as configured: no server to send through, a
+    template that does not render, an outbox folder that cannot be written.
+
+    An invoice a channel cannot deliver (no address, no endpoint) is a
+    :class:`ValidationError` naming the field instead; a delivery that was tried
+    and failed is a receipt, not an error.
+    """
+
+
+class UnknownChannelError(DeliveryError, LookupError):
+    """No installed plugin registered a delivery channel of that name."""
 
 
 class ChangeFeedWindowError(ProviderError):

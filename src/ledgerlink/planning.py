@@ -331,7 +331,7 @@ def _plan_new_work(
     # Hot loop (one invoice per work order): decide per customer, not per invoice.
     lane = b.lane(customer)
     books = Capability.BOOKING in caps
-    email, why_not = _email_for(customer, policy, caps)
+    email, why_not = _email_for(b.company, customer, policy, caps)
     run_issue, run_due = b.dates(policy, None)
     by_order = policy.timing is Timing.BEFORE_WORK
     for order, revision in work:
@@ -351,14 +351,20 @@ def _plan_new_work(
             b.notice(NoticeKind.NOT_SENT, key, customer.id, why_not)
 
 
+#: The channels a run asks the provider to e-mail. Runs do not use ledgerlink's own
+#: delivery channels yet, so an ``email`` customer is e-mailed by the provider too.
+_PROVIDER_EMAILED = frozenset({DeliveryChannel.PROVIDER_EMAIL, DeliveryChannel.EMAIL})
+
+
 def _email_for(
-    customer: Customer, policy: EffectivePolicy, caps: frozenset[Capability]
+    company: Company, customer: Customer, policy: EffectivePolicy, caps: frozenset[Capability]
 ) -> tuple[str | None, str]:
     """Where to email the customer's invoices, or why they are not emailed ("" = not wanted)."""
     if not policy.send:
         return None, ""
-    if customer.delivery is not DeliveryChannel.EMAIL:
-        return None, f"delivery channel {customer.delivery.value!r} is not email; not emailed"
+    channel = customer.delivery or company.delivery
+    if channel not in _PROVIDER_EMAILED:
+        return None, f"delivery channel {channel.value!r} is not email; not emailed"
     if not customer.email:
         return None, "customer has no email address"
     if Capability.EMAIL not in caps:
@@ -367,7 +373,7 @@ def _email_for(
 
 
 def _send_to(b: _Builder, customer: Customer, policy: EffectivePolicy, key: str) -> Send | None:
-    email, why_not = _email_for(customer, policy, b.capabilities)
+    email, why_not = _email_for(b.company, customer, policy, b.capabilities)
     if why_not:
         b.notice(NoticeKind.NOT_SENT, key, customer.id, why_not)
     return Send(key, customer.id, email) if email is not None else None

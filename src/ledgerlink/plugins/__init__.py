@@ -1,7 +1,8 @@
 """The ledgerlink plugin host (pluggy, entry-point group ``ledgerlink``).
 
 What plugin authors import: the hook markers, the registrars their hooks
-receive, the one-line hook shortcuts and the commands that load on first use.
+receive (connectors, delivery channels, commands), the one-line hook shortcuts
+and the commands that load on first use.
 The submodules are internal; everything a plugin needs is named here.
 """
 
@@ -15,16 +16,27 @@ from ledgerlink.plugins.manager import (
     get_plugin_manager,
 )
 from ledgerlink.plugins.registry import (
+    ChannelFactory,
+    ChannelInfo,
+    ChannelRegistrar,
     ConnectorFactory,
     ConnectorInfo,
     ConnectorRegistry,
     FactoryOptions,
     PluginOrigin,
 )
-from ledgerlink.plugins.shortcuts import commands_hook, connector_hook, emulator_hook
+from ledgerlink.plugins.shortcuts import (
+    channel_hook,
+    commands_hook,
+    connector_hook,
+    emulator_hook,
+)
 
 __all__ = [
     "DISABLE_ENV",
+    "ChannelFactory",
+    "ChannelInfo",
+    "ChannelRegistrar",
     "CommandRegistrar",
     "ConnectorFactory",
     "ConnectorInfo",
@@ -35,6 +47,7 @@ __all__ = [
     "PluginFailure",
     "PluginHost",
     "PluginOrigin",
+    "channel_hook",
     "commands_hook",
     "connector_hook",
     "emulator_hook",

@@ -15,6 +15,10 @@ implementations with :data:`hookimpl`::
         registry.register(EmulatorSpec("fiken", ...))   # `ledgerlink emulate fiken`
 
     @hookimpl
+    def ledgerlink_register_channels(registrar):
+        registrar.add("fax", FaxChannel, description="Invoices by fax")   # open_channel("fax")
+
+    @hookimpl
     def ledgerlink_register_commands(cli):
         cli.add(fiken_group)            # a click command or group: `ledgerlink fiken ...`
 
@@ -34,7 +38,7 @@ if TYPE_CHECKING:
     from ledgerlink.domain import Company
     from ledgerlink.emulation import EmulatorRegistry
     from ledgerlink.plugins.manager import CommandRegistrar
-    from ledgerlink.plugins.registry import ConnectorRegistry
+    from ledgerlink.plugins.registry import ChannelRegistrar, ConnectorRegistry
     from ledgerlink.scheduling.model import Recipient, ScheduledJob
     from ledgerlink.scheduling.run_report import RunReport
 
@@ -64,6 +68,19 @@ def ledgerlink_register_emulators(registry: EmulatorRegistry) -> None:
     127.0.0.1 (see :class:`ledgerlink.emulation.EmulatorSpec`). A plugin whose
     hook raises, or that registers a name already taken, loses only its own
     emulators (reported like a connector registration's failure).
+    """
+
+
+@hookspec
+def ledgerlink_register_channels(registrar: ChannelRegistrar) -> None:
+    """Register delivery channels with ``registrar.add(name, factory, description=...)``.
+
+    ``factory(**options)`` must return an object implementing
+    :class:`ledgerlink.delivery.Channel`; ``ledgerlink.delivery.open_channel(name,
+    **options)`` builds one. The connectors' rules apply: a plugin whose hook
+    raises loses only its own channels, a name two plugins register is used by
+    neither, and the core's channels cannot be taken over (all reported in
+    :attr:`PluginHost.failures`).
     """
 
 

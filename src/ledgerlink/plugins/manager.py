@@ -7,7 +7,9 @@ that fails to import is reported in :attr:`PluginHost.failures` and skipped; the
 host keeps working. ``LEDGERLINK_DISABLE_PLUGINS=name,name`` blocks plugins by
 entry-point name. :meth:`PluginHost.register_commands` adds the commands plugins
 register (``ledgerlink_register_commands``) to a click group, one plugin at a
-time, so a plugin that fails or clashes costs only its own commands.
+time, so a plugin that fails or clashes costs only its own commands. Connectors
+(:meth:`PluginHost.connectors`) and delivery channels (:meth:`PluginHost.channels`)
+are collected the same way, one plugin's registry at a time.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import click
@@ -25,7 +27,12 @@ import pluggy
 
 from ledgerlink.errors import PluginError
 from ledgerlink.plugins import hookspecs
-from ledgerlink.plugins.registry import ConnectorRegistry, PluginOrigin
+from ledgerlink.plugins.registry import (
+    ChannelRegistrar,
+    ConnectorRegistry,
+    NamedRegistry,
+    PluginOrigin,
+)
 
 if TYPE_CHECKING:
     from ledgerlink.emulation import EmulatorRegistry
@@ -37,6 +44,8 @@ __all__ = [
     "PluginHost",
     "get_plugin_manager",
 ]
+
+RegistryT = TypeVar("RegistryT", bound=NamedRegistry[Any])
 
 #: Comma-separated entry-point names to block.
 DISABLE_ENV = "LEDGERLINK_DISABLE_PLUGINS"
@@ -112,6 +121,7 @@ class PluginHost:
         self.failures: list[PluginFailure] = []
         self.origins: dict[str, PluginOrigin] = {}
         self._registry: ConnectorRegistry | None = None
+        self._channels: ChannelRegistrar | None = None
         self._emulators: EmulatorRegistry | None = None
 
     def add(self, plugin: object, name: str, origin: PluginOrigin | None = None) -> None:
@@ -121,6 +131,7 @@ class PluginHost:
         self.pm.register(plugin, name=name)
         self.origins[name] = origin or PluginOrigin(name, name, "0")
         self._registry = None
+        self._channels = None
         self._emulators = None
 
     def _implementations(self, hook: str) -> Iterator[tuple[Callable[..., Any], PluginOrigin]]:
@@ -129,12 +140,13 @@ class PluginHost:
             name = self.pm.get_name(impl.plugin) or impl.plugin_name
             yield impl.function, self.origins.get(name, PluginOrigin(name, name, "0"))
 
-    def _registered(self, hook: Callable[..., Any], origin: PluginOrigin, registry: object
-                    ) -> bool:
-        """Call a registration ``hook`` with ``registry``; a hook that raises (a plugin's
-        bug) is reported in :attr:`failures` and costs only what it registered."""
+    def _registered(self, hook: Callable[..., Any], origin: PluginOrigin, registry: object,
+                    argument: str = "registry") -> bool:
+        """Call a registration ``hook`` with ``registry`` (as its parameter ``argument``); a
+        hook that raises (a plugin's bug) is reported in :attr:`failures` and costs only
+        what it registered."""
         try:
-            hook(registry=registry)
+            hook(**{argument: registry})
         except Exception as err:
             self.failures.append(PluginFailure(origin.plugin, origin.distribution,
                                                f"{type(err).__name__}: {err}"))
@@ -150,16 +162,32 @@ class PluginHost:
         clashing name; both are reported in :attr:`failures`. The others work.
         """
         if self._registry is None:
-            registry = ConnectorRegistry()
-            for hook, origin in self._implementations("ledgerlink_register_connectors"):
-                own = ConnectorRegistry()
-                own._set_origin(origin)
-                if not self._registered(hook, origin, own):
-                    continue
-                self.failures.extend(PluginFailure(charged.plugin, charged.distribution, problem)
-                                     for charged, problem in registry.merge(own))
-            self._registry = registry
+            self._registry = self._merged("ledgerlink_register_connectors", ConnectorRegistry,
+                                          "registry")
         return self._registry
+
+    def channels(self) -> ChannelRegistrar:
+        """All delivery channels (``ledgerlink_register_channels``), each attributed to
+        the plugin that registered it; failures and clashes as for :meth:`connectors`."""
+        if self._channels is None:
+            self._channels = self._merged("ledgerlink_register_channels", ChannelRegistrar,
+                                          "registrar")
+        return self._channels
+
+    def _merged(self, hook_name: str, make: Callable[[], RegistryT], argument: str
+                ) -> RegistryT:
+        """Every plugin's registrations through ``hook_name`` (whose parameter is named
+        ``argument``), each plugin into a registry of its own, merged only when its hook
+        returned."""
+        registry = make()
+        for hook, origin in self._implementations(hook_name):
+            own = make()
+            own._set_origin(origin)
+            if not self._registered(hook, origin, own, argument):
+                continue
+            self.failures.extend(PluginFailure(charged.plugin, charged.distribution, problem)
+                                 for charged, problem in registry.merge(own))
+        return registry
 
     def emulators(self) -> EmulatorRegistry:
         """All provider emulators, each plugin's registered on its own.

@@ -9,6 +9,8 @@ a connector package's ``plugin`` module can be::
     ledgerlink_register_commands = commands_hook(
         LazyCommand("acme", "acme_books.cli:acme", help="Connect Acme Books companies."))
     ledgerlink_register_emulators = emulator_hook("acme_books.emulator.served:SPEC")
+    ledgerlink_register_channels = channel_hook(
+        "acme-post", "acme_books.post:AcmePostChannel", description="Letters by Acme Post")
 
 Writing the functions out with ``@hookimpl`` works the same; these only save
 every plugin the same lines. Objects may be given as ``"package.module:attribute"``
@@ -28,12 +30,17 @@ from ledgerlink.connector import Capability
 from ledgerlink.plugins.hookspecs import hookimpl
 from ledgerlink.plugins.lazy import resolve
 from ledgerlink.plugins.manager import CommandRegistrar
-from ledgerlink.plugins.registry import ConnectorFactory, ConnectorRegistry
+from ledgerlink.plugins.registry import (
+    ChannelFactory,
+    ChannelRegistrar,
+    ConnectorFactory,
+    ConnectorRegistry,
+)
 
 if TYPE_CHECKING:
     from ledgerlink.emulation import EmulatorRegistry
 
-__all__ = ["commands_hook", "connector_hook", "emulator_hook"]
+__all__ = ["channel_hook", "commands_hook", "connector_hook", "emulator_hook"]
 
 
 def connector_hook(name: str, factory: ConnectorFactory | str, *,
@@ -54,6 +61,23 @@ def connector_hook(name: str, factory: ConnectorFactory | str, *,
 
     ledgerlink_register_connectors.__doc__ = f"Register {name!r}: {description}"
     return ledgerlink_register_connectors
+
+
+def channel_hook(name: str, factory: ChannelFactory | str, *,
+                 description: str = "") -> Callable[[ChannelRegistrar], None]:
+    """A ``ledgerlink_register_channels`` hook registering ``factory`` as channel ``name``.
+
+    ``factory`` may be a ``"package.module:attribute"`` string, imported when the
+    hook runs (when channels are first asked for).
+    """
+
+    @hookimpl
+    def ledgerlink_register_channels(registrar: ChannelRegistrar) -> None:
+        made = resolve(factory) if isinstance(factory, str) else factory
+        registrar.add(name, made, description=description)
+
+    ledgerlink_register_channels.__doc__ = f"Register channel {name!r}: {description}"
+    return ledgerlink_register_channels
 
 
 def commands_hook(*commands: click.Command) -> Callable[[CommandRegistrar], None]:

@@ -5,13 +5,16 @@
   giving the ``ledgerlink_sandbox`` fixture.
 * :mod:`ledgerlink.testing.conformance`: :class:`ConnectorConformance`, the
   connector contract as a test class to subclass.
+* :mod:`ledgerlink.testing.channels`: :class:`ChannelConformance`, the same for
+  delivery channels.
 
-The conformance suite is imported from its module (not re-exported here) so
-the pytest plugin can register it for assertion rewriting before it is imported.
+The conformance suites are imported from their modules (not re-exported here) so
+the pytest plugin can register them for assertion rewriting before they are imported.
 """
 
 from ledgerlink.testing.factories import (
     make_customer,
+    make_delivery,
     make_invoice_draft,
     make_invoice_line,
     make_product,
@@ -22,6 +25,7 @@ from ledgerlink.testing.factories import (
 
 __all__ = [
     "make_customer",
+    "make_delivery",
     "make_invoice_draft",
     "make_invoice_line",
     "make_product",

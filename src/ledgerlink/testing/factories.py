@@ -17,10 +17,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from ledgerlink.domain import (
     Address,
+    Company,
     Customer,
     DeliveryChannel,
     InvoiceDraft,
@@ -28,16 +29,21 @@ from ledgerlink.domain import (
     PartyKind,
     Product,
     ProductKind,
+    RemoteInvoice,
     WorkLine,
     WorkOrder,
     WorkStatus,
 )
 from ledgerlink.policy import PolicyOverride
 
+if TYPE_CHECKING:
+    from ledgerlink.delivery import Delivery
+
 __all__ = [
     "AUTO",
     "PAYMENT_TERMS_DAYS",
     "make_customer",
+    "make_delivery",
     "make_invoice_draft",
     "make_invoice_line",
     "make_product",
@@ -77,7 +83,7 @@ def make_customer(
     address: Address | None = None,
     registration_number: str | None = None,
     currency: str = "DKK",
-    delivery: DeliveryChannel = DeliveryChannel.EMAIL,
+    delivery: DeliveryChannel | None = None,
     policy: PolicyOverride | None = None,
 ) -> Customer:
     """A customer; by default a Danish company with an ``example.com`` email."""
@@ -189,3 +195,35 @@ def make_invoice_draft(
         final=final,
         registration_date=registration_date,
     )
+
+
+def make_delivery(
+    channel: str,
+    *,
+    company: Company | None = None,
+    customer: Customer | None = None,
+    draft: InvoiceDraft | None = None,
+    pdf: bytes | None = None,
+    credited: RemoteInvoice | None = None,
+) -> Delivery:
+    """A booked invoice on its way by ``channel``; by default for a Danish company customer
+    with an e-mail address, a postal address and a CVR number, and a one-page PDF that
+    names the invoice's number (a fresh one each time)."""
+    from ledgerlink.delivery import Delivery
+    from ledgerlink.emulation.pdf import document_pdf
+
+    customer = customer or make_customer(registration_number="DK12345674")
+    draft = draft or make_invoice_draft(customer=customer)
+    number = unique_id("no")
+    invoice = RemoteInvoice(
+        provider_id=unique_id("remote"), key=draft.key, customer_ref=customer.id,
+        currency=draft.currency, total=draft.gross.amount, balance=draft.gross.amount,
+        issue_date=draft.issue_date, due_date=draft.due_date, number=number, booked=True,
+        line_keys=tuple(line.source_key for line in draft.lines if line.source_key),
+        credit_for=credited.provider_id if credited is not None else None)
+    if pdf is None:
+        pdf = document_pdf(f"Invoice {number}",
+                           [customer.name, f"Total {invoice.total} {invoice.currency}"])
+    return Delivery.for_invoice(channel, company=company or Company("Testfirma ApS"),
+                                customer=customer, draft=draft, invoice=invoice, pdf=pdf,
+                                credited=credited)

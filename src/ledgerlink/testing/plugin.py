@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ledgerlink.testing.emulators import EmulatorLink
 
 # Before anything imports it: rewriting only applies to modules imported later.
-pytest.register_assert_rewrite("ledgerlink.testing.conformance")
+pytest.register_assert_rewrite("ledgerlink.testing.conformance", "ledgerlink.testing.channels")
 
 __all__ = [
     "JOURNAL_FILE",
