@@ -4,6 +4,9 @@ one product per VAT rate (the ``rate_products`` of lines naming no product)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,6 +60,37 @@ def add_twelve_percent(org: Any) -> None:
 def save_token(org: Any, store: Store) -> None:
     """Keep ``org``'s token where ``ledgerlink billy connect`` keeps it."""
     store.save_token(f"{PROVIDER}:{org.id}", {TOKEN_FIELD: org.access_token})
+
+
+@contextmanager
+def served_company(emulator: BillyEmulator, journal: str | Path
+                   ) -> Iterator[tuple[Any, str, str]]:
+    """``emulator`` served on 127.0.0.1 with a new company, its token kept in the journal
+    at ``journal`` (a path or a PostgreSQL URL) and a product at Billy's default 25 %
+    ruleset: the company, the base URL and the ``rate_products`` option naming it (the
+    product is seeded, so no request of it counts against the rate limit)."""
+    org = emulator.create_organization("Vinduespudser ApS")
+    with Store(journal) as store:
+        save_token(org, store)
+    made = emulator.seed(org.id, "POST", "/v2/products",
+                         {"product": {"name": "Vinduespudsning"}})
+    with emulator.serve() as server:
+        yield org, server.base_url, f"25={made['products'][0]['id']}"
+
+
+def assert_billed_once(emulator: BillyEmulator, org: Any, orders: int
+                       ) -> list[dict[str, Any]]:
+    """As the emulator holds it: each work order ``WO-0``.. on exactly one invoice (its
+    ``externalId``), each approved and numbered once, each e-mailed once; the invoices."""
+    invoices = emulator.invoices(org.id)
+    keys = Counter(str(record["externalId"]) for record in invoices)
+    assert keys == Counter({f"inv:WO-{i}": 1 for i in range(orders)})
+    assert all(record["state"] == "approved" for record in invoices)
+    numbers = [record["invoiceNo"] for record in invoices]
+    assert all(numbers) and len(set(numbers)) == orders, "every invoice approved, numbered once"
+    mailed = Counter(mail["invoiceId"] for mail in emulator.emails(org.id))
+    assert mailed == Counter({record["id"]: 1 for record in invoices}), "each e-mailed once"
+    return invoices
 
 
 def build_connector(emulator: BillyEmulator, tmp_path: Path, *, org: Any = None,
