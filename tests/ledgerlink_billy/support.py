@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -14,10 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from ledgerlink.domain import Product
+from ledgerlink.domain import Product, RemoteInvoice
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.token_header import TOKEN_FIELD
 from ledgerlink.store import Store
+from ledgerlink.testing.factories import make_customer, make_invoice_draft
 from ledgerlink_billy import BillyConnector
 from ledgerlink_billy.emulator import BillyEmulator
 from ledgerlink_billy.settings import PROVIDER
@@ -93,6 +94,14 @@ def assert_billed_once(emulator: BillyEmulator, org: Any, orders: int
     return invoices
 
 
+def approved_invoice(billy: BillyConnector) -> RemoteInvoice:
+    """An approved invoice to a new customer (with an e-mail) of ``billy``'s company."""
+    customer = make_customer(email="a@example.com")
+    ref = billy.create_customer(customer)
+    made = billy.create_invoice(make_invoice_draft(customer=customer), ref, {})
+    return billy.book(made.provider_id)
+
+
 def build_connector(emulator: BillyEmulator, tmp_path: Path, *, org: Any = None,
                     **options: Any) -> BillyConnector:
     """A connector on a fresh (or the given) company of ``emulator``, its token in a store,
@@ -125,4 +134,27 @@ class RecordingTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
         self.requests.append(request)
+        return self.inner.handle_request(request)
+
+
+class Cutting(httpx.BaseTransport):
+    """Passes requests to ``inner``; the first one ``cut`` picks loses its answer (after
+    the emulator did it, or before it arrives when ``before``)."""
+
+    def __init__(self, inner: httpx.BaseTransport, cut: Callable[[httpx.Request], bool],
+                 *, before: bool = False) -> None:
+        self.inner = inner
+        self.cut = cut
+        self.before = before
+        self.done = False
+        self.seen: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.seen.append(request)
+        if not self.done and self.cut(request):
+            self.done = True
+            if not self.before:
+                self.inner.handle_request(request)
+            raise httpx.ReadTimeout("the answer was lost", request=request)
         return self.inner.handle_request(request)
