@@ -20,7 +20,7 @@ from ledgerlink.http.token_header import TOKEN_FIELD
 from ledgerlink.store import Store
 from ledgerlink.testing.factories import make_customer, make_invoice_draft
 from ledgerlink_billy import BillyConnector
-from ledgerlink_billy.emulator import BillyEmulator
+from ledgerlink_billy.emulator import BillyEmulator, Organization
 from ledgerlink_billy.settings import PROVIDER
 from tests.paths import SHARED
 
@@ -65,7 +65,7 @@ def save_token(org: Any, store: Store) -> None:
 
 @contextmanager
 def served_company(emulator: BillyEmulator, journal: str | Path
-                   ) -> Iterator[tuple[Any, str, str]]:
+                   ) -> Iterator[tuple[Organization, str, str]]:
     """``emulator`` served on 127.0.0.1 with a new company, its token kept in the journal
     at ``journal`` (a path or a PostgreSQL URL) and a product at Billy's default 25 %
     ruleset: the company, the base URL and the ``rate_products`` option naming it (the
@@ -79,7 +79,7 @@ def served_company(emulator: BillyEmulator, journal: str | Path
         yield org, server.base_url, f"25={made['products'][0]['id']}"
 
 
-def assert_billed_once(emulator: BillyEmulator, org: Any, orders: int
+def assert_billed_once(emulator: BillyEmulator, org: Organization, orders: int
                        ) -> list[dict[str, Any]]:
     """As the emulator holds it: each work order ``WO-0``.. on exactly one invoice (its
     ``externalId``), each approved and numbered once, each e-mailed once; the invoices."""

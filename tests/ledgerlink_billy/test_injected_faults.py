@@ -15,9 +15,8 @@ retries (Billy dedupes nothing), only after another look-up.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -28,7 +27,7 @@ from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.store import Store
 from ledgerlink.testing.factories import make_customer, make_invoice_draft
 from ledgerlink_billy import BillyConnector
-from ledgerlink_billy.emulator import BillyEmulator, Limits
+from ledgerlink_billy.emulator import BillyEmulator, Limits, Organization
 from tests.ledgerlink_billy.crash_job import COMPANY, CUSTOMERS, NOW
 from tests.ledgerlink_billy.support import (
     Cutting,
@@ -45,7 +44,8 @@ ORDERS = 40
 #: mild ones the run settles itself, harsh ones that leave work for the clean run.
 SHARES = {"mild": (0.1, 0.1, 0.1), "harsh": (0.4, 0.1, 0.4)}
 
-Served = tuple[BillyEmulator, Any, str, Path, str]
+Served = tuple[BillyEmulator, Organization, str, Path, str]
+Picks = Callable[[httpx.Request], bool]
 
 
 @pytest.fixture
@@ -100,13 +100,13 @@ def test_a_faulty_bulk_run_then_a_clean_one_bill_each_order_once(
 # --- a create lost twice ---------------------------------------------------------------
 
 
-def lost_twice(emulator: BillyEmulator, picks: Any) -> httpx.BaseTransport:
+def lost_twice(emulator: BillyEmulator, picks: Picks) -> httpx.BaseTransport:
     """The first request ``picks`` chooses is lost before it arrives (nothing done), the
     second is done and its answer lost: both failures leave the outcome unknown."""
     return Cutting(Cutting(emulator.transport(), picks), picks, before=True)
 
 
-def _posts_to(path: str, marker: bytes = b"") -> Any:
+def _posts_to(path: str, marker: bytes = b"") -> Picks:
     return lambda request: (request.method == "POST" and request.url.path == path
                             and marker in request.content)
 

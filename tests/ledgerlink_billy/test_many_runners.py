@@ -15,12 +15,11 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ledgerlink.store import Store
-from ledgerlink_billy.emulator import BillyEmulator
+from ledgerlink_billy.emulator import BillyEmulator, Organization
 from tests.ledgerlink_billy.support import assert_billed_once, served_company
 from tests.runners import (
     assert_one_runner_did_the_work,
@@ -42,7 +41,7 @@ WAIT_SECONDS = 60
 #: Seconds the runner killed mid-run holds the book for (the longest it stays held).
 LEASE = 3
 
-Served = tuple[BillyEmulator, Any, str, str, str]
+Served = tuple[BillyEmulator, Organization, str, str, str]
 
 
 @pytest.fixture
