@@ -49,9 +49,9 @@ def credit_invoice(invoices: BillyInvoices, invoice_id: str, key: str) -> Remote
                                idempotent=False)
         except TransientProviderError:
             existing = invoice_by_key(api, key)
-            if existing is None:
+            if existing is None:  # sent once more, not retried (see BillyInvoices.create)
                 answer = api.write("POST", "invoices", "invoice", body, operation=operation,
-                                   idempotent=True)
+                                   idempotent=False)
         if existing is None:
             existing = invoices.answered(answer, operation)
     assert existing.id is not None

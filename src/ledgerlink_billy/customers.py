@@ -24,7 +24,8 @@ connector reads it afresh).
 A contact is created in one request with its primary contact person embedded
 (the e-mail lives there, and Billy mails invoices to contact persons [B1]).
 After an ambiguous failure the list is read again and the contact looked up by
-its ``contactNo`` before the create is sent once more.
+its ``contactNo`` before the create is sent once more (not retried: Billy would
+make a second contact; lost again, the next look-up reads the list again).
 """
 
 from __future__ import annotations
@@ -118,14 +119,25 @@ class BillyCustomers:
             answer = self.api.write("POST", "contacts", "contact", payload,
                                     operation=operation, idempotent=False)
         except TransientProviderError:
-            with self._lock:
-                self._contacts = None  # read again: the create may have been done
+            self._forget()
             found = self.find(customer)
             if found is not None:
                 return found
-            answer = self.api.write("POST", "contacts", "contact", payload,
-                                    operation=operation, idempotent=True)
+            try:
+                # Not retried: Billy would make a second contact of each repeat.
+                answer = self.api.write("POST", "contacts", "contact", payload,
+                                        operation=operation, idempotent=False)
+            except TransientProviderError:
+                self._forget()  # so the run's next look-up sees the contact if it was made
+                raise
         return self._remember(answer, operation=operation)
+
+    def _forget(self) -> None:
+        """Read the contacts and contact persons again when next needed: a create whose
+        answer was lost may have made one."""
+        with self._lock:
+            self._contacts = None
+            self._persons = None
 
     def _remember(self, answer: Mapping[str, Any], *, operation: str) -> str:
         contact = self.api.created(answer, "contacts", BillyContact, operation=operation)

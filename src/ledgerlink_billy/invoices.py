@@ -3,7 +3,8 @@ delete a draft, register a payment.
 
 * Create: one ``POST /v2/invoices`` with the lines embedded (atomic [B1]),
   prices excl. VAT, the key in ``externalId``. Sent once; after an ambiguous
-  failure the key is looked up (:mod:`.lookup`) before it is sent again. The
+  failure the key is looked up (:mod:`.lookup`) before it is sent again, once
+  (never retried by the HTTP layer: each repeat would be another invoice). The
   answer holds every record the create changed (the invoice and its lines), so
   nothing is read after it.
 * Lines on an open draft: added with ``POST /v2/invoiceLines`` and removed with
@@ -161,8 +162,11 @@ class BillyInvoices:
             found = invoice_by_key(self.api, draft.key)
             if found is not None:
                 return remote_invoice(self.keep(found))
+            # Not retried either: Billy dedupes nothing, so a retry of a create whose
+            # answer is lost again would make a second invoice. Lost again, it raises and
+            # the key is looked up again first (the run's settling, or recovery).
             answer = self.api.write("POST", "invoices", "invoice", body, operation=operation,
-                                    idempotent=True)
+                                    idempotent=False)
         created = self.answered(answer, operation)
         with self._lock:
             self._made[draft.key] = created.id or ""

@@ -4,6 +4,9 @@ one product per VAT rate (the ``rate_products`` of lines naming no product)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,12 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
-from ledgerlink.domain import Product
+from ledgerlink.domain import Product, RemoteInvoice
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.token_header import TOKEN_FIELD
 from ledgerlink.store import Store
+from ledgerlink.testing.factories import make_customer, make_invoice_draft
 from ledgerlink_billy import BillyConnector
-from ledgerlink_billy.emulator import BillyEmulator
+from ledgerlink_billy.emulator import BillyEmulator, Organization
 from ledgerlink_billy.settings import PROVIDER
 from tests.paths import SHARED
 
@@ -59,6 +63,45 @@ def save_token(org: Any, store: Store) -> None:
     store.save_token(f"{PROVIDER}:{org.id}", {TOKEN_FIELD: org.access_token})
 
 
+@contextmanager
+def served_company(emulator: BillyEmulator, journal: str | Path
+                   ) -> Iterator[tuple[Organization, str, str]]:
+    """``emulator`` served on 127.0.0.1 with a new company, its token kept in the journal
+    at ``journal`` (a path or a PostgreSQL URL) and a product at Billy's default 25 %
+    ruleset: the company, the base URL and the ``rate_products`` option naming it (the
+    product is seeded, so no request of it counts against the rate limit)."""
+    org = emulator.create_organization("Vinduespudser ApS")
+    with Store(journal) as store:
+        save_token(org, store)
+    made = emulator.seed(org.id, "POST", "/v2/products",
+                         {"product": {"name": "Vinduespudsning"}})
+    with emulator.serve() as server:
+        yield org, server.base_url, f"25={made['products'][0]['id']}"
+
+
+def assert_billed_once(emulator: BillyEmulator, org: Organization, orders: int
+                       ) -> list[dict[str, Any]]:
+    """As the emulator holds it: each work order ``WO-0``.. on exactly one invoice (its
+    ``externalId``), each approved and numbered once, each e-mailed once; the invoices."""
+    invoices = emulator.invoices(org.id)
+    keys = Counter(str(record["externalId"]) for record in invoices)
+    assert keys == Counter({f"inv:WO-{i}": 1 for i in range(orders)})
+    assert all(record["state"] == "approved" for record in invoices)
+    numbers = [record["invoiceNo"] for record in invoices]
+    assert all(numbers) and len(set(numbers)) == orders, "every invoice approved, numbered once"
+    mailed = Counter(mail["invoiceId"] for mail in emulator.emails(org.id))
+    assert mailed == Counter({record["id"]: 1 for record in invoices}), "each e-mailed once"
+    return invoices
+
+
+def approved_invoice(billy: BillyConnector) -> RemoteInvoice:
+    """An approved invoice to a new customer (with an e-mail) of ``billy``'s company."""
+    customer = make_customer(email="a@example.com")
+    ref = billy.create_customer(customer)
+    made = billy.create_invoice(make_invoice_draft(customer=customer), ref, {})
+    return billy.book(made.provider_id)
+
+
 def build_connector(emulator: BillyEmulator, tmp_path: Path, *, org: Any = None,
                     **options: Any) -> BillyConnector:
     """A connector on a fresh (or the given) company of ``emulator``, its token in a store,
@@ -91,4 +134,27 @@ class RecordingTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
         self.requests.append(request)
+        return self.inner.handle_request(request)
+
+
+class Cutting(httpx.BaseTransport):
+    """Passes requests to ``inner``; the first one ``cut`` picks loses its answer (after
+    the emulator did it, or before it arrives when ``before``)."""
+
+    def __init__(self, inner: httpx.BaseTransport, cut: Callable[[httpx.Request], bool],
+                 *, before: bool = False) -> None:
+        self.inner = inner
+        self.cut = cut
+        self.before = before
+        self.done = False
+        self.seen: list[httpx.Request] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.seen.append(request)
+        if not self.done and self.cut(request):
+            self.done = True
+            if not self.before:
+                self.inner.handle_request(request)
+            raise httpx.ReadTimeout("the answer was lost", request=request)
         return self.inner.handle_request(request)

@@ -17,14 +17,11 @@ from typing import Any
 
 import pytest
 
-from ledgerlink.domain import Product
-from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.store import Store
-from ledgerlink_billy import BillyConnector
 from ledgerlink_billy.emulator import BillyEmulator, Limits
 from tests.crashes import kill_mid_run
 from tests.ledgerlink_billy.crash_job import ORDERS
-from tests.ledgerlink_billy.support import save_token
+from tests.ledgerlink_billy.support import assert_billed_once, served_company
 
 JOB = Path(__file__).with_name("crash_job.py")
 #: Kill attempts before the final, clean run (bounded: the test always ends).
@@ -37,16 +34,9 @@ WAIT_SECONDS = 30
 def served(tmp_path: Path) -> Iterator[tuple[BillyEmulator, Any, str, Path, str]]:
     """A company served on 127.0.0.1, its token in the journal, and its 25 % product."""
     emulator = BillyEmulator(limits=Limits(per_minute=None), latency=0.002)
-    org = emulator.create_organization("Vinduespudser ApS")
     journal = tmp_path / "journal.db"
-    with Store(journal) as store:
-        save_token(org, store)
-    with emulator.serve() as server:
-        setup = BillyConnector(organization_id=org.id, access_token=org.access_token,
-                               base_url=server.base_url, limiters=LimiterRegistry())
-        with setup:
-            product = setup.create_product(Product("service", "Vinduespudsning"))
-        yield emulator, org, server.base_url, journal, f"25={product}"
+    with served_company(emulator, journal) as (org, base_url, products):
+        yield emulator, org, base_url, journal, products
 
 
 def _start(base_url: str, org: Any, journal: Path, products: str) -> subprocess.Popen[bytes]:
@@ -74,15 +64,7 @@ def test_sigkilled_runs_against_billy_invoice_and_email_once(
     assert final.returncode == 0, err.decode()[-2000:]
     assert kills >= 1
     assert before_final > 0, "the killed runs had written something before dying"
-    invoices = emulator.invoices(org.id)
-    keys = Counter(str(record["externalId"]) for record in invoices)
-    assert keys == Counter({f"inv:WO-{i}": 1 for i in range(ORDERS)})
-    assert all(record["state"] == "approved" for record in invoices)
-    numbers = [record["invoiceNo"] for record in invoices]
-    assert all(numbers) and len(set(numbers)) == ORDERS, "every invoice approved, numbered once"
-    mailed = Counter(mail["invoiceId"] for mail in emulator.emails(org.id))
-    assert set(mailed) == {record["id"] for record in invoices}
-    assert set(mailed.values()) == {1}, "no invoice is e-mailed twice"
+    invoices = assert_billed_once(emulator, org, ORDERS)
     contacts = org.rows("contacts")
     assert Counter(c["contactNo"] for c in contacts) == Counter({f"c{i}": 1 for i in range(5)})
     with Store(journal) as store:

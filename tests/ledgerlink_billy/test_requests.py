@@ -4,7 +4,6 @@ customer look-ups, 1-based paging, the list-compared change feed and lines that 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,30 +18,13 @@ from ledgerlink.status import InvoiceStatus
 from ledgerlink.testing.factories import make_customer, make_invoice_draft, make_invoice_line
 from ledgerlink_billy import BillyConnector
 from ledgerlink_billy.emulator import BillyEmulator
-from tests.ledgerlink_billy.support import RecordingTransport, add_twelve_percent, build_connector
-
-
-class Cutting(httpx.BaseTransport):
-    """Passes requests to ``inner``; the first one ``cut`` picks loses its answer (after
-    the emulator did it, or before it arrives when ``before``)."""
-
-    def __init__(self, inner: httpx.BaseTransport, cut: Callable[[httpx.Request], bool],
-                 *, before: bool = False) -> None:
-        self.inner = inner
-        self.cut = cut
-        self.before = before
-        self.done = False
-        self.seen: list[httpx.Request] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.seen.append(request)
-        if not self.done and self.cut(request):
-            self.done = True
-            if not self.before:
-                self.inner.handle_request(request)
-            raise httpx.ReadTimeout("the answer was lost", request=request)
-        return self.inner.handle_request(request)
+from tests.ledgerlink_billy.support import (
+    Cutting,
+    RecordingTransport,
+    add_twelve_percent,
+    approved_invoice,
+    build_connector,
+)
 
 
 def _creates(request: httpx.Request) -> bool:
@@ -76,10 +58,7 @@ def test_a_lost_email_is_not_sent_again(emulator: BillyEmulator, tmp_path: Path)
 
     cutting = Cutting(emulator.transport(), lambda r: r.url.path.endswith("/emails"))
     with build_connector(emulator, tmp_path, transport=cutting) as billy:
-        customer = make_customer(email="a@example.com")
-        ref = billy.create_customer(customer)
-        made = billy.create_invoice(make_invoice_draft(customer=customer), ref, {})
-        billy.book(made.provider_id)
+        made = approved_invoice(billy)
         with pytest.raises(TransientProviderError):
             billy.send(made.provider_id)
         assert len(emulator.emails(billy.organization_id)) == 1

@@ -8,14 +8,9 @@ run with the journal on PostgreSQL in tests/postgres/test_dinero_runners.py.
 
 from __future__ import annotations
 
-import json
-import signal
 import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -30,14 +25,23 @@ from ledgerlink_dinero.emulator import (
     Limits,
 )
 from ledgerlink_dinero.settings import PROVIDER, endpoints_at
+from tests.runners import (
+    assert_one_runner_did_the_work,
+    assert_taken_over_after_the_lease,
+    kill_the_holder_mid_run,
+    reports_of,
+    start_job,
+)
 
-JOB = Path(__file__).with_name("many_job.py")
+JOB = "tests.ledgerlink_dinero.many_job"
 ORGANISATION = "518274"
 BOOK = f"dinero-{ORGANISATION}"
 ORDERS = 500
 RUNNERS = 4
 #: Longest any runner may take (each waits for those before it).
 WAIT_SECONDS = 240
+#: Seconds the runner killed mid-run holds the book for (the longest it stays held).
+LEASE = 3
 
 
 @pytest.fixture
@@ -62,9 +66,7 @@ def served(journal_target: str) -> Iterator[tuple[DineroEmulator, str, str]]:
 
 def start(base_url: str, journal: str, *, lease: float, wait: float = WAIT_SECONDS
           ) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(JOB), base_url, ORGANISATION, journal, str(ORDERS), str(lease),
-         str(wait)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return start_job(JOB, base_url, ORGANISATION, journal, ORDERS, lease, wait)
 
 
 def assert_billed_once(emulator: DineroEmulator, journal: str) -> None:
@@ -88,18 +90,9 @@ def test_four_runners_on_one_book_bill_each_order_once(
     intent is rolled back and the summaries add up to what Dinero holds."""
     emulator, base_url, journal = served
     runners = [start(base_url, journal, lease=30) for _ in range(RUNNERS)]
-    reports = []
-    for runner in runners:
-        out, err = runner.communicate(timeout=WAIT_SECONDS + 60)
-        assert runner.returncode == 0, err[-2000:]
-        reports.append(json.loads(out.strip().splitlines()[-1]))
+    reports = reports_of(runners, WAIT_SECONDS + 60)
     assert_billed_once(emulator, journal)
-    created = sorted(report["summary"]["invoices_created"] for report in reports)
-    assert created == [0, 0, 0, ORDERS], "the summaries add up to the real count"
-    assert all(report["recovered"] == [] for report in reports), "no live intent recovered"
-    with Store(journal) as store:
-        outcomes = Counter(entry.outcome for entry in store.log(book=BOOK))
-    assert outcomes["rolled_back"] == 0 and outcomes["recovered"] == 0
+    assert_one_runner_did_the_work(reports, journal, BOOK, ORDERS)
     requests = Counter(r.method for r in emulator.requests if r.path.endswith("/invoices"))
     assert requests["POST"] == ORDERS, "no create was sent twice"
 
@@ -112,31 +105,8 @@ def test_a_runner_killed_mid_run_is_taken_over_after_its_lease(
     out); a waiting runner takes the book over, recovers and finishes: each order billed once."""
     emulator, base_url, journal = served
     org = emulator.organisations[ORGANISATION]
-    first = start(base_url, journal, lease=3)
-    deadline = time.monotonic() + WAIT_SECONDS
-    while first.poll() is None and len(org.mails) < ORDERS // 5 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert first.poll() is None, "the first runner was still running when it was killed"
-    # Started while the first still holds the book, so they have to wait for it.
-    waiting = [start(base_url, journal, lease=3) for _ in range(RUNNERS - 1)]
-    time.sleep(0.5)
-    first.send_signal(signal.SIGKILL)
-    killed_at = datetime.now(UTC)
-    reports = []
-    for runner in waiting:
-        out, err = runner.communicate(timeout=WAIT_SECONDS + 60)
-        assert runner.returncode == 0, err[-2000:]
-        reports.append(json.loads(out.strip().splitlines()[-1]))
-    first.communicate(timeout=10)  # reaped only now: until here it held the book as a zombie
-    assert first.returncode == -signal.SIGKILL
-    with Store(journal) as store:
-        taken_over = min(datetime.fromisoformat(entry.at) for entry in store.log(book=BOOK)
-                         if entry.outcome in ("recovered", "rolled_back"))
-    # The lease (3 s) was renewed at most a third of it before the kill, so it ran out 2 s
-    # or more after; a dead process's lease taken over at once would be well under that.
-    assert taken_over - killed_at >= timedelta(seconds=1.5), (
-        "the book was taken over only after the dead runner's lease ran out")
+    reports, killed_at = kill_the_holder_mid_run(
+        lambda: start(base_url, journal, lease=LEASE), lambda: len(org.mails), ORDERS // 5,
+        waiting=RUNNERS - 1, timeout=WAIT_SECONDS + 60)
+    assert_taken_over_after_the_lease(reports, journal, BOOK, killed_at, LEASE)
     assert_billed_once(emulator, journal)
-    finishing = [r for r in reports if r["summary"]["invoices_created"]
-                 or r["summary"]["recovered"]]
-    assert len(finishing) == 1, "one runner took over and finished; the rest found it done"
