@@ -18,6 +18,7 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     ├── LeaseLost                  a run's lease was taken over; the run stops as if it crashed
     ├── RateLimitTimeout           a request waited longer than allowed for its rate limits
     ├── NotificationError          a run report could not be delivered (keeps the SMTP reply)
+    ├── DeliveryError              a delivery channel is misconfigured (options, folders)
     ├── EInvoiceRulesError         e-invoice rules cannot be loaded (no folder, a file, no saxonche)
     ├── ReceiverLookupError        a PEPPOL receiver lookup got no answer (keeps participant, URL)
     │   ├── SmlUnavailableError    the SML's DNS did not answer (timeout, SERVFAIL)
@@ -47,6 +48,7 @@ __all__ = [
     "ChangeFeedWindowError",
     "ConflictError",
     "ConnectorOptionError",
+    "DeliveryError",
     "DirectoryError",
     "DuplicateConnectorError",
     "EInvoiceRulesError",
@@ -316,6 +318,10 @@ class RateLimitTimeout(LedgerlinkError):
 
 class EInvoiceRulesError(LedgerlinkError):
     """The e-invoice validation rules cannot be loaded: no folder, a missing file, no saxonche."""
+
+
+class DeliveryError(LedgerlinkError):
+    """A delivery channel is misconfigured: options it lacks or cannot use."""
 
 
 class NotificationError(LedgerlinkError):
