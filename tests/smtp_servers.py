@@ -65,21 +65,37 @@ class EphemeralController(Controller):
         super()._trigger_server()
 
 
+class _Controllers:
+    """The servers started so far, to stop them all at the end."""
+
+    def __init__(self) -> None:
+        self.started: list[Controller] = []
+
+    def start(self, handler: Any, **smtp_options: Any) -> int:
+        controller = EphemeralController(handler, hostname="127.0.0.1", port=0,
+                                         ready_timeout=5, **smtp_options)
+        controller.start()
+        self.started.append(controller)
+        return controller.port
+
+    def stop(self) -> None:
+        for controller in self.started:
+            controller.stop()
+
+
 @contextmanager
 def plain_servers() -> Iterator[Callable[..., tuple[Inbox, int]]]:
     """Start SMTP servers on 127.0.0.1 (aiosmtpd SMTP options as keywords); stop them after."""
-    controllers: list[Controller] = []
+    controllers = _Controllers()
 
     def start(**smtp_options: Any) -> tuple[Inbox, int]:
         inbox = Inbox()
-        controller = EphemeralController(inbox, hostname="127.0.0.1", port=0, **smtp_options)
-        controller.start()
-        controllers.append(controller)
-        return inbox, controller.port
+        return inbox, controllers.start(inbox, **smtp_options)
 
-    yield start
-    for controller in controllers:
-        controller.stop()
+    try:
+        yield start
+    finally:
+        controllers.stop()
 
 
 PASSWORD = "tls-s3cret-7Qx"  # distinctive, so finding it in any text is a leak
@@ -220,7 +236,7 @@ def tls_servers(pki: Pki) -> Iterator[TlsServe]:
     EHLO/STARTTLS/QUIT in clear and never offers AUTH in clear; ``"smtps"``
     speaks TLS from the first byte.
     """
-    controllers: list[Controller] = []
+    controllers = _Controllers()
 
     def start(mode: Mode, *, wrong_host: bool = False) -> tuple[TlsInbox, int]:
         inbox = TlsInbox()
@@ -232,14 +248,11 @@ def tls_servers(pki: Pki) -> Iterator[TlsServe]:
             # aiosmtpd counts only STARTTLS as TLS for auth_require_tls; an SMTPS
             # connection is encrypted from the start, which _over_tls records.
             options.update(ssl_context=context, auth_require_tls=False)
-        controller = EphemeralController(inbox, hostname="127.0.0.1", port=0,
-                                         ready_timeout=5, **options)
-        controller.start()
-        controllers.append(controller)
-        return inbox, controller.port
+        return inbox, controllers.start(inbox, **options)
 
-    yield start
-    for controller in controllers:
-        controller.stop()
+    try:
+        yield start
+    finally:
+        controllers.stop()
 
 

@@ -28,9 +28,7 @@ from tests.smtp_servers import (
     Inbox,
     Pki,
     TlsServe,
-    make_pki,
     plain_servers,
-    tls_servers,
 )
 
 NOW = datetime(2026, 11, 30, 21, 0, tzinfo=UTC)
@@ -46,19 +44,6 @@ def settings(port: int, **changes: Any) -> SmtpSettings:
 def serve() -> Iterator[Any]:
     """Start plain SMTP servers on 127.0.0.1 (aiosmtpd options as keywords)."""
     with plain_servers() as start:
-        yield start
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    """A throwaway CA and server certificates, once per module."""
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture
-def serve_tls(pki: Pki) -> Iterator[TlsServe]:
-    """Start TLS SMTP servers on 127.0.0.1 that require a login over TLS."""
-    with tls_servers(pki) as start:
         yield start
 
 
@@ -247,9 +232,9 @@ def test_credentials_are_never_sent_in_clear(serve: Any) -> None:
     assert logins == [] and inbox.received == []
 
 
-def test_starttls_logs_in_over_tls_and_delivers(serve_tls: TlsServe, pki: Pki) -> None:
+def test_starttls_logs_in_over_tls_and_delivers(tls_serve: TlsServe, pki: Pki) -> None:
     """With STARTTLS the login and the invoice mail both go over TLS."""
-    inbox, port = serve_tls("starttls")
+    inbox, port = tls_serve("starttls")
     channel = EmailChannel(settings(port, username="ledger", password=PASSWORD, starttls=True),
                            tls_context=pki.client_context())
 
@@ -261,9 +246,9 @@ def test_starttls_logs_in_over_tls_and_delivers(serve_tls: TlsServe, pki: Pki) -
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-def test_smtps_logs_in_over_tls_and_delivers(serve_tls: TlsServe, pki: Pki) -> None:
+def test_smtps_logs_in_over_tls_and_delivers(tls_serve: TlsServe, pki: Pki) -> None:
     """With SMTPS the connection is TLS from the first byte; the mail arrives with its PDF."""
-    inbox, port = serve_tls("smtps")
+    inbox, port = tls_serve("smtps")
     pdf = invoice_pdf("1042", pages=2)
     channel = EmailChannel(settings(port, username="ledger", password=PASSWORD, use_ssl=True),
                            tls_context=pki.client_context())
@@ -276,9 +261,9 @@ def test_smtps_logs_in_over_tls_and_delivers(serve_tls: TlsServe, pki: Pki) -> N
     assert [a.get_content() for a in message.iter_attachments()] == [pdf]
 
 
-def test_a_wrong_password_over_tls_fails_with_535(serve_tls: TlsServe, pki: Pki) -> None:
+def test_a_wrong_password_over_tls_fails_with_535(tls_serve: TlsServe, pki: Pki) -> None:
     """A refused login is FAILED with the server's 535, without the password."""
-    inbox, port = serve_tls("starttls")
+    inbox, port = tls_serve("starttls")
     channel = EmailChannel(settings(port, username="ledger", password="wrong-Pa55",
                                     starttls=True), tls_context=pki.client_context())
 

@@ -14,7 +14,6 @@ import base64
 import smtplib
 import ssl
 import traceback
-from collections.abc import Iterator
 
 import pytest
 
@@ -22,22 +21,16 @@ from ledgerlink.scheduling.notify import NotificationError, SmtpNotifier
 
 # The plain-SMTP test module owns the report builders.
 from tests.ledgerlink.scheduling.test_notify import ANN, report, settings
-from tests.smtp_servers import PASSWORD, Mode, Pki, TlsServe, make_pki, tls_servers
+from tests.smtp_servers import PASSWORD, Mode, Pki, TlsServe
 
 Serve = TlsServe
 
 
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    """A throwaway CA and server certificates, once per module."""
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
 @pytest.fixture
-def serve(pki: Pki) -> Iterator[Serve]:
-    """Start TLS SMTP servers on 127.0.0.1 (see :func:`tests.smtp_servers.tls_servers`)."""
-    with tls_servers(pki) as start:
-        yield start
+def serve(tls_serve: Serve) -> Serve:
+    """TLS SMTP servers on 127.0.0.1 (the shared ``tls_serve`` fixture)."""
+    return tls_serve
+
 
 def notifier(mode: Mode, port: int, context: ssl.SSLContext | None, *,
              password: str = PASSWORD, host: str = "127.0.0.1") -> SmtpNotifier:
