@@ -224,8 +224,12 @@ def _env_number(name: str, value: str, kind: type[int] | type[float]) -> float:
 
 
 def address_header(recipient: Recipient) -> Address:
-    """``recipient`` as a header address (its name encoded as the header needs)."""
-    return Address(display_name=recipient.name, addr_spec=recipient.address)
+    """``recipient`` as a header address (its name encoded as the header needs).
+
+    Line breaks in the name become spaces: a name is one line of a header, and
+    cannot start another (``Bcc:``).
+    """
+    return Address(display_name=" ".join(recipient.name.split()), addr_spec=recipient.address)
 
 
 def new_message(settings: SmtpSettings, to: Sequence[Recipient], subject: str,

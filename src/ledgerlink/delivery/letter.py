@@ -76,7 +76,8 @@ class PrintService(Protocol):
 def letter_file_name(key: str) -> str:
     """A file name for the letter keyed ``key``: its characters that are safe in a file
     name, and a hash of the whole key so distinct keys never share a file."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("._")[:80] or "letter"
+    # No leading '-' or '.': the name must not read as an option or a hidden file.
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", key).lstrip("._-")[:80] or "letter"
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=4).hexdigest()
     return f"{safe}.{digest}.pdf"
 

@@ -290,3 +290,19 @@ def test_the_factory_builds_from_options_and_refuses_bad_ones(serve: Any) -> Non
         email_channel(host="127.0.0.1", sender="nobody")
     with pytest.raises(DeliveryError, match="unknown placeholder"):
         email_channel(host="127.0.0.1", sender=SENDER, body="$nope")
+
+
+def test_names_and_dotted_lines_cannot_change_the_message(serve: Any) -> None:
+    """A line break in a name adds no header, and body lines starting with '.' arrive intact."""
+    inbox, port = serve()
+    body = ".hidden\n..two dots\n.\nend\n"
+    channel = EmailChannel(settings(port), templates=EmailTemplates(body=body))
+
+    channel.deliver(make_delivery(name="Nordisk Byg\nBcc: spy@example.com"))
+
+    [(_, rcpt_tos, message)] = inbox.received
+    assert rcpt_tos == ["bogholderi@nordiskbyg.dk"]
+    assert message["Bcc"] is None
+    assert message["To"].addresses[0].display_name == "Nordisk Byg Bcc: spy@example.com"
+    text = message.get_body(preferencelist=("plain",))
+    assert text is not None and text.get_content().splitlines() == body.splitlines()

@@ -9,6 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 from fpdf import FPDF
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from ledgerlink.delivery.letter import (
@@ -249,3 +251,13 @@ def test_the_letter_factories_refuse_what_they_cannot_use(tmp_path: Path) -> Non
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(DeliveryError, match="letter folder"):
         letter_folder_channel(folder=tmp_path / "file", sender=sender)
+
+
+@given(st.lists(st.text(min_size=1, max_size=120), min_size=2, max_size=6, unique=True))
+def test_file_names_are_safe_and_keep_keys_apart(keys: list[str]) -> None:
+    """Any keys give safe file names of bounded length, distinct for distinct keys."""
+    names = [letter_file_name(key) for key in keys]
+    assert len(set(names)) == len(keys)
+    for name in names:
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.[0-9a-f]{8}\.pdf", name), name
+        assert len(name) <= 80 + 13
