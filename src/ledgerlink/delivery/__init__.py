@@ -28,7 +28,16 @@ if TYPE_CHECKING:
         explain_channel,
         receiver_check,
     )
+    from ledgerlink.delivery.einvoice import EInvoiceChannel, einvoice_channel
+    from ledgerlink.delivery.email import EmailChannel, EmailTemplates, email_channel
     from ledgerlink.delivery.host import channels, open_channel
+    from ledgerlink.delivery.letter import (
+        FolderPrintService,
+        LetterChannel,
+        PrintService,
+        letter_channel,
+        letter_folder_channel,
+    )
     from ledgerlink.delivery.model import (
         Channel,
         Delivery,
@@ -36,18 +45,34 @@ if TYPE_CHECKING:
         DeliveryState,
         delivery_key,
     )
+    from ledgerlink.delivery.outbox import AccessPoint, FileOutbox
+    from ledgerlink.delivery.printpost import HttpPrintService, PrintPostEmulator
 
 __all__ = [
+    "AccessPoint",
     "CanReceive",
     "Channel",
     "ChannelChoice",
     "Delivery",
     "DeliveryReceipt",
     "DeliveryState",
+    "EInvoiceChannel",
+    "EmailChannel",
+    "EmailTemplates",
+    "FileOutbox",
+    "FolderPrintService",
+    "HttpPrintService",
+    "LetterChannel",
+    "PrintPostEmulator",
+    "PrintService",
     "channels",
     "choose_channel",
     "delivery_key",
+    "einvoice_channel",
+    "email_channel",
     "explain_channel",
+    "letter_channel",
+    "letter_folder_channel",
     "open_channel",
     "receiver_check",
 ]
@@ -58,4 +83,12 @@ __getattr__ = lazy_attributes(__name__, {
     **dict.fromkeys(("channels", "open_channel"), "ledgerlink.delivery.host"),
     **dict.fromkeys(("Channel", "Delivery", "DeliveryReceipt", "DeliveryState",
                      "delivery_key"), "ledgerlink.delivery.model"),
+    **dict.fromkeys(("EmailChannel", "EmailTemplates", "email_channel"),
+                    "ledgerlink.delivery.email"),
+    **dict.fromkeys(("FolderPrintService", "LetterChannel", "PrintService", "letter_channel",
+                     "letter_folder_channel"), "ledgerlink.delivery.letter"),
+    **dict.fromkeys(("HttpPrintService", "PrintPostEmulator"), "ledgerlink.delivery.printpost"),
+    **dict.fromkeys(("EInvoiceChannel", "einvoice_channel"),
+                    "ledgerlink.delivery.einvoice"),
+    **dict.fromkeys(("AccessPoint", "FileOutbox"), "ledgerlink.delivery.outbox"),
 })

@@ -13,11 +13,9 @@ naming the field. Jobs are stored as JSON of these types (see
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from email.headerregistry import Address
 from typing import Any
 
 import attrs
@@ -33,6 +31,9 @@ from ledgerlink.fields import (  # the work line's checks: an item's numbers rea
     to_vat_rate,
 )
 from ledgerlink.money import AMOUNT, read_amount
+
+# Recipient is shared with the invoice e-mail channel; this module keeps naming it.
+from ledgerlink.smtp import Recipient
 
 __all__ = [
     "BillableItem",
@@ -275,38 +276,6 @@ class InvoiceStatusToCreate(enum.Enum):
 
     DRAFT = "draft"
     BOOKED = "booked"
-
-
-_NAME_ADDR = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]+)>\s*$")
-
-
-@attrs.frozen
-class Recipient:
-    """Who hears when a run is done: a person (name and address) or a plain address."""
-
-    address: str = attrs.field()
-    name: str = ""
-
-    @address.validator
-    def _valid_address(self, attribute: attrs.Attribute[str], value: str) -> None:
-        try:
-            parsed = Address(addr_spec=value)
-        except (ValueError, IndexError, TypeError):
-            parsed = None
-        if parsed is None or not parsed.username or "." not in parsed.domain:
-            raise ValidationError("must be an email address (name@example.com)",
-                                  field="notify", value=value)
-
-    @classmethod
-    def parse(cls, text: str) -> Recipient:
-        """``"Ann Berg <ann@example.com>"`` or ``"ann@example.com"``."""
-        match = _NAME_ADDR.match(text)
-        if match:
-            return cls(match["addr"].strip(), match["name"].strip().strip('"'))
-        return cls(text.strip())
-
-    def __str__(self) -> str:
-        return str(Address(display_name=self.name, addr_spec=self.address))
 
 
 @attrs.frozen

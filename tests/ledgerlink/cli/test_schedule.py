@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 from rich.console import Console
 
 from ledgerlink.cli import main, output
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.sandbox import SandboxConnector
+from tests.smtp_servers import EphemeralController
 
 CUSTOMERS_CSV = """\
 id,name,kind,email,street,postal_code,city,country,registration_number,currency,delivery,posting,timing,send,payment_terms_days
@@ -265,20 +265,11 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
-class _EphemeralController(Controller):
-    # aiosmtpd connects to self.port to finish starting; with port 0 only the
-    # listening socket knows the port the OS picked.
-    def _trigger_server(self) -> None:
-        assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
-
-
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     """An SMTP server on 127.0.0.1 the CLI is pointed at through LEDGERLINK_SMTP_*."""
     inbox = Inbox()
-    controller = _EphemeralController(inbox, hostname="127.0.0.1", port=0)
+    controller = EphemeralController(inbox, hostname="127.0.0.1", port=0)
     controller.start()
     monkeypatch.setenv("LEDGERLINK_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("LEDGERLINK_SMTP_PORT", str(controller.port))

@@ -7,18 +7,14 @@ sender, or to require a login.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from hypothesis import given
 from hypothesis import strategies as st
@@ -35,6 +31,7 @@ from ledgerlink.scheduling.notify import (
     render,
 )
 from ledgerlink.scheduling.notify_hook import deliver
+from tests.smtp_servers import Inbox, plain_servers
 
 CPH = timezone(timedelta(hours=1))
 ANN = Recipient.parse("Ann Berg <ann@example.com>")
@@ -147,62 +144,14 @@ def test_report_refuses_float_amounts_naive_times_and_unknown_states() -> None:
 # --- a local SMTP server ------------------------------------------------------------------
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives and refuses what it is told to."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], EmailMessage]] = []
-        self.refuse_recipients: dict[str, str] = {}
-        self.refuse_sender: str | None = None
-
-    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
-                          mail_options: list[str]) -> str:
-        if self.refuse_sender:
-            return self.refuse_sender
-        envelope.mail_from = address
-        return "250 OK"
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
-        if address in self.refuse_recipients:
-            return self.refuse_recipients[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-class _EphemeralController(Controller):
-    # aiosmtpd connects to self.port to finish starting; with port 0 that is the
-    # port the OS picked, which only the listening socket knows.
-    def _trigger_server(self) -> None:
-        assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
-
-
 Serve = Callable[..., tuple[Inbox, int]]
 
 
 @pytest.fixture
 def serve() -> Iterator[Serve]:
     """Start an SMTP server on 127.0.0.1 (aiosmtpd SMTP options as keywords)."""
-    controllers: list[Controller] = []
-
-    def start(**smtp_options: Any) -> tuple[Inbox, int]:
-        inbox = Inbox()
-        controller = _EphemeralController(inbox, hostname="127.0.0.1", port=0, **smtp_options)
-        controller.start()
-        controllers.append(controller)
-        return inbox, controller.port
-
-    yield start
-    for controller in controllers:
-        controller.stop()
+    with plain_servers() as start:
+        yield start
 
 
 def settings(port: int = 25, **changes: Any) -> SmtpSettings:
@@ -239,32 +188,26 @@ def test_smtp_delivers_one_message_to_all_recipients(serve: Serve) -> None:
     assert message["Auto-Submitted"] == "auto-generated"
 
 
-# aiosmtpd warns about AUTH without TLS, which these tests allow on purpose.
+# aiosmtpd warns about AUTH without TLS, which this test offers on purpose.
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-def test_smtp_logs_in_with_username_and_password(serve: Serve) -> None:
-    """The notifier logs in with its credentials; a refused login is a 535 hiding the password."""
+def test_smtp_never_logs_in_without_tls_even_when_the_server_offers_it(serve: Serve) -> None:
+    """Credentials without TLS are refused before connecting, though the server offers AUTH."""
     logins: list[tuple[bytes, bytes]] = []
 
     def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
                       auth_data: Any) -> AuthResult:
         assert isinstance(auth_data, LoginPassword)
         logins.append((auth_data.login, auth_data.password))
-        # handled=False: the server, not this function, answers a failed login.
-        ok = auth_data.password == b"s3cret"
-        return AuthResult(success=ok, handled=ok)
+        return AuthResult(success=True)
 
     inbox, port = serve(authenticator=authenticator, auth_required=True,
-                        auth_require_tls=False)  # no TLS in tests: allow AUTH in clear
+                        auth_require_tls=False)  # this server would take AUTH in clear
 
-    SmtpNotifier(settings(port, username="ledger", password="s3cret")).notify([ANN], report())
-    assert logins == [(b"ledger", b"s3cret")]
-    assert len(inbox.received) == 1
-
-    with pytest.raises(NotificationError) as refused:
-        SmtpNotifier(settings(port, username="ledger", password="wrong")).notify([ANN], report())
-    assert refused.value.code == 535
-    assert "wrong" not in str(refused.value)
-    assert len(inbox.received) == 1
+    with pytest.raises(NotificationError) as err:
+        SmtpNotifier(settings(port, username="ledger", password="s3cret")).notify([ANN], report())
+    assert "without TLS" in str(err.value) and "AUTH" in str(err.value)
+    assert "s3cret" not in str(err.value)
+    assert logins == [] and inbox.received == []
 
 
 def test_a_refused_recipient_is_an_error_with_the_servers_code_and_text(serve: Serve) -> None:
