@@ -50,7 +50,7 @@ from ledgerlink.csvformat import (
     flatten,
     nest,
 )
-from ledgerlink.domain import Company, Customer, Product, WorkOrder
+from ledgerlink.domain import Company, Customer, DeliveryChannel, Product, WorkOrder
 from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.policy import PolicyOverride
 from ledgerlink.rows import (
@@ -92,13 +92,19 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 class PolicyFile:
     """What a policy file holds.
 
+    Every ``[customers.ID]`` table has an entry in :attr:`overrides` (an empty
+    override when the table sets only ``delivery``).
+
     Attributes:
-        company: the company, with its billing policy.
+        company: the company, with its billing policy and delivery default.
         overrides: customer id → that customer's policy override.
+        deliveries: customer id → that customer's delivery channel, for the
+            customers whose table sets ``delivery``.
     """
 
     company: Company
     overrides: dict[str, PolicyOverride] = attrs.field(factory=dict)
+    deliveries: dict[str, DeliveryChannel] = attrs.field(factory=dict)
 
 
 def _check_customers(
@@ -265,19 +271,39 @@ def load_policy(path: PathArg) -> PolicyFile:
                 problems.append(placed(p, source, None, field))
 
     overrides: dict[str, PolicyOverride] = {}
+    deliveries: dict[str, DeliveryChannel] = {}
     for customer_id, table in tables["customers"].items():
         prefix = f"customers.{_toml_key(customer_id)}"
         if not isinstance(table, dict):
             problem("must be a table of policy settings", prefix, table)
             continue
+        settings = dict(table)
+        if "delivery" in settings:
+            channel = _channel(settings.pop("delivery"))
+            if channel is None:
+                problem(f"must be a DeliveryChannel ({_CHANNELS})", f"{prefix}.delivery",
+                        table["delivery"])
+            else:
+                deliveries[customer_id] = channel
         try:
-            overrides[customer_id] = structure(table, PolicyOverride)
+            overrides[customer_id] = structure(settings, PolicyOverride)
         except ValidationError as err:
             problems.extend(placed(p, source, None, _join_key(prefix, p.field or ""))
                             for p in err.problems)
     if problems or company is None:
         raise all_problems(source, problems)
-    return PolicyFile(company=company, overrides=overrides)
+    return PolicyFile(company=company, overrides=overrides, deliveries=deliveries)
+
+
+_CHANNELS = ", ".join(channel.value for channel in DeliveryChannel)
+
+
+def _channel(value: object) -> DeliveryChannel | None:
+    """The channel ``value`` names, or None when it names none."""
+    try:
+        return DeliveryChannel(value)
+    except ValueError:
+        return None
 
 
 def _join_key(prefix: str, field: str) -> str:
@@ -285,24 +311,30 @@ def _join_key(prefix: str, field: str) -> str:
 
 
 def apply_overrides(
-    customers: Iterable[Customer], overrides: Mapping[str, PolicyOverride], *, source: str
+    customers: Iterable[Customer], overrides: Mapping[str, PolicyOverride], *, source: str,
+    deliveries: Mapping[str, DeliveryChannel] | None = None,
 ) -> list[Customer]:
     """Customers with the policy file's overrides merged onto their own, field by field.
 
     A setting in the policy file wins over the same setting in the customer
-    file; settings it leaves out keep the customer file's value. An override
-    for a customer id that is not among ``customers`` is an error naming
-    ``source`` (the policy file) and the id.
+    file; settings it leaves out keep the customer file's value. The same goes
+    for ``deliveries`` (the policy file's :attr:`PolicyFile.deliveries`): a
+    channel there replaces the customer file's ``delivery``. An override or a
+    delivery for a customer id that is not among ``customers`` is an error
+    naming ``source`` (the policy file) and the id.
     """
     result = list(customers)
+    channels = deliveries or {}
     known = {c.id for c in result}
     unknown = [ValidationError(f"override for unknown customer id {cid!r}", source=source,
                                field=f"customers.{_toml_key(cid)}", value=cid)
-               for cid in overrides if cid not in known]
+               for cid in dict.fromkeys([*overrides, *channels]) if cid not in known]
     if unknown:
         raise all_problems(source, unknown)
     merged = []
     for customer in result:
+        if customer.id in channels:
+            customer = attrs.evolve(customer, delivery=channels[customer.id])
         top = overrides.get(customer.id)
         if top is None:
             merged.append(customer)
@@ -383,7 +415,11 @@ def save_policy(policy_file: PolicyFile, path: PathArg) -> None:
     company = unstructure(policy_file.company)
     policy = company.pop("policy")
     lines = _toml_table("company", company) + _toml_table("policy", policy)
-    for customer_id, override in policy_file.overrides.items():
-        lines += _toml_table(f"customers.{_toml_key(customer_id)}", unstructure(override))
+    deliveries = policy_file.deliveries
+    for customer_id in dict.fromkeys([*policy_file.overrides, *deliveries]):
+        values = unstructure(policy_file.overrides.get(customer_id, PolicyOverride()))
+        if customer_id in deliveries:
+            values = {"delivery": deliveries[customer_id].value, **values}
+        lines += _toml_table(f"customers.{_toml_key(customer_id)}", values)
     text = "\n".join(lines)
     atomic_write(path, lambda handle: handle.write(text))

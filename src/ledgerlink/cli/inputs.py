@@ -60,7 +60,8 @@ def load_with_customers(load: Callable[[], Any], customers: Path, policy: Path |
     people: list[Customer] = loaded["customers"]
     if "policy" in loaded:
         company = loaded["policy"].company
-        people = loading.apply_overrides(people, loaded["policy"].overrides, source=str(policy))
+        people = loading.apply_overrides(people, loaded["policy"].overrides, source=str(policy),
+                                          deliveries=loaded["policy"].deliveries)
     return loaded["main"], people, company
 
 
