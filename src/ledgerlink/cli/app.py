@@ -23,6 +23,9 @@ CORE_COMMANDS = (
     LazyCommand("connectors", "ledgerlink.cli.connectors:connectors",
                 help="List installed connectors with their distribution, version and "
                      "capabilities."),
+    LazyCommand("channels", "ledgerlink.cli.channels:channels",
+                help="List installed delivery channels with their distribution, options and "
+                     "description."),
     LazyCommand("plan", "ledgerlink.cli.invoicing:plan_command",
                 help="Preview what a run would do; nothing is written anywhere."),
     LazyCommand("run", "ledgerlink.cli.invoicing:run_command",

@@ -10,6 +10,7 @@ from ledgerlink.cli import output
 from ledgerlink.cli.errors import reported
 from ledgerlink.cli.options import json_option
 from ledgerlink.cli.output import Col
+from ledgerlink.cli.registered import entry, report_failures
 
 __all__ = ["connectors"]
 
@@ -21,9 +22,8 @@ def connectors(as_json: bool) -> None:
     with reported(as_json):
         host = plugins.get_plugin_manager()
         registry = host.connectors()
-    rows = [{"name": i.name, "distribution": i.origin.distribution, "version": i.origin.version,
-             "capabilities": sorted(c.value for c in i.capabilities),
-             "description": i.description} for i in registry]
+    rows = [{**entry(i), "capabilities": sorted(c.value for c in i.capabilities)}
+            for i in registry]
     failures = [attrs.asdict(f) for f in host.failures]
     if as_json:
         output.emit_json({"connectors": rows, "failed_plugins": failures})
@@ -33,6 +33,4 @@ def connectors(as_json: bool) -> None:
          Col("capabilities", fit="wrap")],
         [(row["name"], row["distribution"], row["version"], ", ".join(row["capabilities"]))
          for row in rows], width=output.console.width, title="Connectors"))
-    for failure in host.failures:
-        output.stderr.print(f"plugin {failure.plugin!r} from {failure.distribution} failed to "
-                            f"load: {failure.error}", highlight=False)
+    report_failures(host.failures)

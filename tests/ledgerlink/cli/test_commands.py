@@ -213,13 +213,19 @@ def test_connectors_lists_sandbox_with_distribution_and_capabilities(
 
 
 def test_connectors_json_lists_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`connectors --json` has the sandbox with distribution ledgerlink and its capabilities."""
+    """`connectors --json` has the sandbox with distribution ledgerlink, its capabilities and
+    the options its factory takes."""
     monkeypatch.chdir(tmp_path)
     data = invoke_json("connectors")
     sandbox = next(c for c in data["connectors"] if c["name"] == "sandbox")
     assert sandbox["distribution"] == "ledgerlink"
     assert sandbox["version"]
     assert sandbox["capabilities"] == sorted(c.value for c in CAPABILITIES)
+    from ledgerlink.plugins import get_plugin_manager
+
+    options = get_plugin_manager().connectors().get("sandbox").options
+    assert sandbox["options"] == {"accepted": list(options.accepted),
+                                  "required": list(options.required), "any_other": options.open}
     assert isinstance(data["failed_plugins"], list)
 
 
