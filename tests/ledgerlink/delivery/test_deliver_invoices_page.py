@@ -1,16 +1,21 @@
-"""docs/how-to/deliver-invoices.md runs as written: its files load, its choice example
-prints what the page shows, and its channel plugin passes the conformance suite."""
+"""docs/how-to/deliver-invoices.md runs as written: its files load, its choice example and
+its ``policy explain`` command print what the page shows, and its channel plugin passes the
+conformance suite."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import re
+import shlex
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from rich.console import Console
 
-from ledgerlink.loading import load_customers, load_policy
+from ledgerlink.cli import main, output
+from ledgerlink.loading import apply_overrides, load_customers, load_policy
 from tests.paths import DOCS
 
 pytest_plugins = ["pytester"]
@@ -34,6 +39,32 @@ def test_the_pages_files_load(tmp_path: Path) -> None:
     assert (company.delivery.value, company.deliver_through_ledgerlink) == ("auto", True)
     customers = load_customers(tmp_path / "customers.csv")
     assert [c.delivery and c.delivery.value for c in customers] == [None, "letter"]
+
+
+def test_the_policy_files_channel_wins_over_the_customer_files(tmp_path: Path) -> None:
+    """c-17's channel in the page's policy file replaces its blank cell; c-19 keeps its own."""
+    (tmp_path / "policy.toml").write_text(_titled("policy.toml"), encoding="utf-8")
+    (tmp_path / "customers.csv").write_text(_titled("customers.csv"), encoding="utf-8")
+    policy = load_policy(tmp_path / "policy.toml")
+    merged = apply_overrides(load_customers(tmp_path / "customers.csv"), policy.overrides,
+                             source="policy.toml", deliveries=policy.deliveries)
+    assert [c.delivery and c.delivery.value for c in merged] == ["einvoice", "letter"]
+
+
+def test_policy_explain_prints_what_the_page_shows(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's bash block, run on its files at 80 columns, prints the text block after it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(output, "console", Console(width=80))
+    (tmp_path / "policy.toml").write_text(_titled("policy.toml"), encoding="utf-8")
+    (tmp_path / "customers.csv").write_text(_titled("customers.csv"), encoding="utf-8")
+    index = [lang for lang, _, _ in BLOCKS].index("bash")
+    (_, _, command), (lang, _, shown) = BLOCKS[index], BLOCKS[index + 1]
+    [program, *args] = shlex.split(command.replace("\\\n", " "))  # a continued line
+    assert (program, lang) == ("ledgerlink", "text")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert [line.rstrip() for line in result.stdout.splitlines()] == shown.splitlines()
 
 
 def test_the_choice_example_prints_what_the_page_shows() -> None:
