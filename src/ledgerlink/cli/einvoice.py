@@ -10,14 +10,17 @@ with the error (as JSON with ``--json``), a number its register refuses exits 2.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
 
 from ledgerlink.cli.options import json_option
 
-__all__ = ["einvoice"]
+if TYPE_CHECKING:
+    from ledgerlink.einvoice.lookup import LookupSettings
+
+__all__ = ["dns_option", "einvoice", "lookup_settings", "sml_zone_option", "timeout_option"]
 
 #: What is printed for each reachability, for people.
 _VERDICT = {"ready": "can receive", "listed_in_directory": "listed in the PEPPOL Directory"}
@@ -42,6 +45,42 @@ def _zone(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
         raise click.BadParameter(str(err)) from None
 
 
+def lookup_settings(sml_zone: str | None, dns_server: tuple[str, int] | None,
+                    timeout: float | None, *, directory_fallback: bool = False
+                    ) -> LookupSettings:
+    """The receiver lookup's settings: the environment's, then the command's options
+    (``--sml-zone``, ``--dns``, ``--timeout``) over them.
+
+    Raises:
+        click.UsageError: the environment's PEPPOL settings do not hold.
+    """
+    from ledgerlink.einvoice.lookup import LookupSettings
+
+    try:
+        settings = LookupSettings.from_environment()
+    except ValueError as err:
+        raise click.UsageError(f"the PEPPOL settings in the environment: {err}") from None
+    changes: dict[str, Any] = {"directory_fallback": directory_fallback}
+    if sml_zone:
+        changes["sml_zone"] = sml_zone
+    if dns_server:
+        changes.update(dns_server=dns_server[0], dns_port=dns_server[1])
+    if timeout:
+        changes.update(dns_timeout=timeout, http_timeout=timeout)
+    return attrs.evolve(settings, **changes)
+
+
+#: The options that say where the receiver lookup asks, for every command that looks up.
+sml_zone_option = click.option(
+    "--sml-zone", callback=_zone,
+    help="SML DNS zone: production, test, or a zone name (default: production, or "
+         "$LEDGERLINK_PEPPOL_SML_ZONE).")
+dns_option = click.option("--dns", "dns_server", callback=_dns, metavar="HOST:PORT",
+                          help="Ask this DNS server instead of the system's (the emulator's).")
+timeout_option = click.option("--timeout", type=click.FloatRange(min=0.1),
+                              help="Seconds for each DNS and HTTP request.")
+
+
 @click.group()
 def einvoice() -> None:
     """PEPPOL e-invoicing: can a customer receive BIS Billing 3 invoices?"""
@@ -52,13 +91,9 @@ def einvoice() -> None:
 @click.option("--country", default="DK", show_default=True,
               help="The number's country: DK (CVR), SE or NO (organisation numbers).")
 @click.option("--scheme", help="The number's register instead: an ICD such as 0088 (GLN).")
-@click.option("--sml-zone", callback=_zone,
-              help="SML DNS zone: production, test, or a zone name (default: production, "
-                   "or $LEDGERLINK_PEPPOL_SML_ZONE).")
-@click.option("--dns", "dns_server", callback=_dns, metavar="HOST:PORT",
-              help="Ask this DNS server instead of the system's (the emulator's).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds for each DNS and "
-              "HTTP request.")
+@sml_zone_option
+@dns_option
+@timeout_option
 @click.option("--directory", "directory_fallback", is_flag=True,
               help="Ask the PEPPOL Directory when the SML or SMP cannot be asked.")
 @click.option("--cache", "cache_file", type=click.Path(dir_okay=False),
@@ -70,22 +105,12 @@ def lookup(number: str, country: str, scheme: str | None, sml_zone: str | None,
     """Show whether ORGNO can receive BIS Billing 3 invoices and credit notes."""
     from ledgerlink.cli import output
     from ledgerlink.cli.errors import reported
-    from ledgerlink.einvoice.lookup import LookupSettings, ReceiverLookup
+    from ledgerlink.einvoice.lookup import ReceiverLookup
     from ledgerlink.einvoice.lookup_cache import SqliteLookupCache
 
-    try:
-        settings = LookupSettings.from_environment()
-    except ValueError as err:
-        raise click.UsageError(f"the PEPPOL settings in the environment: {err}") from None
+    settings = lookup_settings(sml_zone, dns_server, timeout,
+                               directory_fallback=directory_fallback)
     with reported(as_json):
-        changes: dict[str, Any] = {"directory_fallback": directory_fallback}
-        if sml_zone:
-            changes["sml_zone"] = sml_zone
-        if dns_server:
-            changes.update(dns_server=dns_server[0], dns_port=dns_server[1])
-        if timeout:
-            changes.update(dns_timeout=timeout, http_timeout=timeout)
-        settings = attrs.evolve(settings, **changes)
         cache = SqliteLookupCache(cache_file) if cache_file else None
         with ReceiverLookup(settings, cache=cache) as receivers:
             answer = receivers.lookup_number(number, country, scheme=scheme)

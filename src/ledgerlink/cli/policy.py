@@ -9,17 +9,20 @@ The delivery channel is explained beside the billing policy
 (:func:`ledgerlink.delivery.choose_channel`), with the file a customer's own
 choice is in. ``auto`` needs the e-invoice receiver lookup, which goes over the
 network and so is left to invoicing: the command says what ``auto`` will do,
-unless the customer has no organisation number and the answer is already known.
+unless the customer has no organisation number and the answer is already known,
+or ``--lookup`` asks PEPPOL now.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ledgerlink.cli import output
+from ledgerlink.cli.einvoice import dns_option, lookup_settings, sml_zone_option, timeout_option
 from ledgerlink.cli.errors import reported
 from ledgerlink.cli.options import json_option
 from ledgerlink.cli.output import Col
@@ -27,6 +30,7 @@ from ledgerlink.errors import ValidationError
 from ledgerlink.policy import FIELDS, EffectivePolicy, PolicyOverride, resolve
 
 if TYPE_CHECKING:
+    from ledgerlink.delivery import CanReceive
     from ledgerlink.domain import Company, Customer, DeliveryChannel
 
 __all__ = ["AUTO_PENDING", "policy", "policy_explain"]
@@ -51,17 +55,30 @@ def policy() -> None:
 @click.option("--customers", type=click.Path(path_type=Path),
               help="Customers (CSV/JSON): their own policy columns are overrides too.")
 @click.option("--customer", "customer_ids", multiple=True, help="Only these customer ids.")
+@click.option("--lookup", is_flag=True,
+              help="Ask PEPPOL (SML and SMP) now whether customers can receive e-invoices, "
+                   "to show what auto comes to. Needs --customers.")
+@sml_zone_option
+@dns_option
+@timeout_option
 @json_option
 def policy_explain(policy_path: Path | None, customers: Path | None,
-                   customer_ids: tuple[str, ...], as_json: bool) -> None:
-    """Show each customer's effective policy and where every field comes from.
+                   customer_ids: tuple[str, ...], lookup: bool, sml_zone: str | None,
+                   dns_server: tuple[str, int] | None, timeout: float | None,
+                   as_json: bool) -> None:
+    """Show each customer's effective policy and delivery channel, and where every field
+    comes from.
 
     Give --policy, --customers or both: overrides live in the policy file's
-    [customers.ID] tables and in the customers file's policy columns.
+    [customers.ID] tables and in the customers file's policy and delivery columns.
     """
     from ledgerlink import loading
     from ledgerlink.domain import Company
 
+    if lookup and customers is None:
+        raise click.UsageError("--lookup needs --customers: the organisation numbers to look "
+                               "up are in the customers file")
+    settings = lookup_settings(sml_zone, dns_server, timeout) if lookup else None
     with reported(as_json):
         if policy_path is None and customers is None:
             raise ValidationError("give --policy FILE, --customers FILE or both",
@@ -92,9 +109,17 @@ def policy_explain(policy_path: Path | None, customers: Path | None,
             return policy_path
         return customers if cid in in_customers_file else None
 
-    delivery = {"(company)": _delivery(loaded.company, None, None, None)}
-    delivery.update({cid: _delivery(loaded.company, people.get(cid), own_file(cid),
-                                    loaded.deliveries.get(cid)) for cid in wanted})
+    with ExitStack() as stack, reported(as_json):
+        can_receive: CanReceive | None = None
+        if settings is not None:
+            from ledgerlink.delivery import receiver_check
+            from ledgerlink.einvoice.lookup import ReceiverLookup
+
+            can_receive = receiver_check(stack.enter_context(ReceiverLookup(settings)))
+        delivery = {"(company)": _delivery(loaded.company, None, None, None, None)}
+        delivery.update({cid: _delivery(loaded.company, people.get(cid), own_file(cid),
+                                        loaded.deliveries.get(cid), can_receive)
+                         for cid in wanted})
     # Without the customers file its overrides are unknown: said, not silently left out.
     elsewhere = None if customers is not None else (
         "Customers' own policy and delivery columns in the customers file may override "
@@ -113,23 +138,25 @@ def policy_explain(policy_path: Path | None, customers: Path | None,
 
 
 def _delivery(company: Company, customer: Customer | None, own_file: Path | None,
-              in_policy_file: DeliveryChannel | None) -> dict[str, Any]:
+              in_policy_file: DeliveryChannel | None, can_receive: CanReceive | None
+              ) -> dict[str, Any]:
     """The delivery channel of ``customer`` (None: only its id is known, from the policy
-    file; or the company's row), with where the choice comes from, for table and JSON."""
+    file; or the company's row), with where the choice comes from, for table and JSON.
+    ``can_receive`` (``--lookup``) resolves ``auto`` for a known customer."""
     from ledgerlink.delivery import choose_channel
     from ledgerlink.domain import Customer, DeliveryChannel
 
     # Only the channel choice of a stand-in is read: its e-mail and number are unknown.
     who = customer or Customer("customer", "customer", delivery=in_policy_file)
-    choice = choose_channel(company, who)
+    choice = choose_channel(company, who, can_receive=can_receive if customer else None)
     origin = "company default" if choice.source == "company" else "customer override"
     reasons = list(choice.reasons)
     if own_file is not None:  # the customer's own choice: say which file it is in
         reasons[0] = f"{choice.chosen.value} is the customer's own choice in {own_file.name}"
     # Without the receiver lookup `auto` is decided only for a known customer without an
     # organisation number: there is nothing to look up.
-    pending = choice.chosen is DeliveryChannel.AUTO and (
-        customer is None or bool(customer.registration_number))
+    pending = choice.chosen is DeliveryChannel.AUTO and (customer is None or (
+        can_receive is None and bool(customer.registration_number)))
     if pending:
         reasons = reasons[:1] if own_file is not None else []
         if company.deliver_through_ledgerlink:

@@ -1,11 +1,13 @@
 """``ledgerlink policy explain`` shows each customer's delivery channel and where it comes
 from: the company default, the customer's own choice in the customers file or the policy file
-(which wins), or a rule that changed it; ``auto`` is not looked up over the network."""
+(which wins), or a rule that changed it; ``auto`` is looked up over the network only with
+``--lookup`` (here against the PEPPOL emulator on 127.0.0.1)."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,9 @@ from rich.console import Console
 from ledgerlink.cli import main, output
 from ledgerlink.cli.policy import AUTO_PENDING
 from ledgerlink.domain import DeliveryChannel
+from ledgerlink.einvoice.emulator import PeppolEmulator, ServedPeppol
+from ledgerlink.einvoice.emulator.served import SAMPLE_PARTICIPANTS
+from tests.ledgerlink.einvoice.support import served
 
 WIDTH = 80
 POLICY = """\
@@ -167,3 +172,42 @@ def test_the_source_follows_the_precedence(
     assert shown["channel"] != "auto"
     if expected is DeliveryChannel.PROVIDER_EMAIL:
         assert shown["channel"] == ("email" if through else "provider_email")
+
+
+# --- --lookup: the receiver lookup against the PEPPOL emulator on 127.0.0.1 ---------------
+
+
+@pytest.fixture(scope="module")
+def peppol() -> Iterator[ServedPeppol]:
+    """The emulator's sample participants (12345674 can receive; 12345682 is not on PEPPOL)."""
+    with served(PeppolEmulator(SAMPLE_PARTICIPANTS)) as serving:
+        yield serving
+
+
+def test_lookup_resolves_auto_by_asking_peppol(files: Path, peppol: ServedPeppol) -> None:
+    """With --lookup, auto becomes einvoice for a registered number and e-mail for one not on
+    PEPPOL, each changed by rule with the lookup's answer as a reason; the company's own row
+    still waits, having no number."""
+    (files / "customers.csv").write_text(
+        CUSTOMERS.splitlines()[0] + "\n"
+        "c-17,Acme ApS,company,billing@acme.dk,,,,DK,DK12345674,DKK,\n"
+        "c-21,Fjord,company,ap@fjord.dk,,,,DK,DK12345682,DKK,\n", encoding="utf-8")
+    (files / "policy.toml").write_text('[company]\nname = "F"\ndelivery = "auto"\n',
+                                       encoding="utf-8")
+    result = invoke("--policy", "policy.toml", "--customers", "customers.csv", "--lookup",
+                    "--sml-zone", "test", "--dns", peppol.dns, "--timeout", "2", "--json")
+    assert result.exit_code == 0, result.output
+    data = {cid: entry["delivery"] for cid, entry in json.loads(result.stdout).items()}
+    assert (data["c-17"]["channel"], data["c-17"]["from"]) == ("einvoice", "changed by rule")
+    assert "DK12345674 can receive PEPPOL BIS Billing 3 invoices" in data["c-17"]["reasons"]
+    assert (data["c-21"]["channel"], data["c-21"]["from"]) == ("provider_email",
+                                                               "changed by rule")
+    assert "DK12345682 cannot receive PEPPOL BIS Billing 3 invoices" in data["c-21"]["reasons"]
+    assert data["(company)"]["channel"] is None
+
+
+def test_lookup_needs_the_customers_file(files: Path) -> None:
+    """--lookup without --customers is a usage error (exit 2) saying why."""
+    result = invoke("--policy", "policy.toml", "--lookup")
+    assert result.exit_code == 2
+    assert "--lookup needs --customers" in result.stderr
