@@ -53,7 +53,8 @@ def policy() -> None:
 @click.option("--policy", "policy_path", type=click.Path(path_type=Path),
               help="Company and per-customer policies, TOML.")
 @click.option("--customers", type=click.Path(path_type=Path),
-              help="Customers (CSV/JSON): their own policy columns are overrides too.")
+              help="Customers (CSV/JSON): their own policy and delivery columns are "
+                   "overrides too.")
 @click.option("--customer", "customer_ids", multiple=True, help="Only these customer ids.")
 @click.option("--lookup", is_flag=True,
               help="Ask PEPPOL (SML and SMP) now whether customers can receive e-invoices, "
