@@ -181,33 +181,37 @@ class EmailChannel:
                                f"not sent through {s.host}:{s.port}: {result.detail}")
 
 
-_SETTINGS_OPTIONS = frozenset(attrs.fields_dict(SmtpSettings))
-_TEMPLATE_OPTIONS = frozenset(("subject", "body"))
 
 
-def email_channel(**options: Any) -> EmailChannel:
+def email_channel(*, host: str | None = None, port: int | None = None,
+                  username: str | None = None, password: str | None = None,
+                  starttls: bool | None = None, use_ssl: bool | None = None,
+                  sender: str | None = None, timeout: float | None = None,
+                  subject: str | None = None, body: str | None = None,
+                  company_templates: Mapping[str, Mapping[str, str]] | None = None,
+                  tls_context: ssl.SSLContext | None = None) -> EmailChannel:
     """The ``email`` channel's factory.
 
-    Options: the SMTP settings (``host``, ``port``, ``username``, ``password``,
-    ``starttls``, ``use_ssl``, ``sender``, ``timeout``; without ``host`` they are
-    read from ``LEDGERLINK_SMTP_*``, see :meth:`SmtpSettings.from_env`), the
-    default ``subject`` and ``body`` templates, ``company_templates`` (company
-    name -> ``{"subject": ..., "body": ...}``), and ``tls_context``.
+    The SMTP settings (``host`` ... ``timeout``) are :class:`SmtpSettings`'; left
+    out, each keeps its default there, and without ``host`` they are all read from
+    ``LEDGERLINK_SMTP_*`` (:meth:`SmtpSettings.from_env`). ``subject`` and
+    ``body`` are the default templates; ``company_templates`` maps a company name
+    to its own ``{"subject": ..., "body": ...}``.
 
     Raises:
-        DeliveryError: an unknown option, settings that do not hold, a bad template.
+        DeliveryError: settings that do not hold, or a bad template.
     """
-    unknown = sorted(set(options) - _SETTINGS_OPTIONS - _TEMPLATE_OPTIONS
-                     - {"company_templates", "tls_context"})
-    if unknown:
-        raise DeliveryError(f"the email channel takes no option(s) {', '.join(unknown)}")
-    smtp = {k: v for k, v in options.items() if k in _SETTINGS_OPTIONS}
+    given: dict[str, Any] = {
+        "host": host, "port": port, "username": username, "password": password,
+        "starttls": starttls, "use_ssl": use_ssl, "sender": sender, "timeout": timeout}
+    smtp = {name: value for name, value in given.items() if value is not None}
     try:
-        settings = SmtpSettings(**smtp) if "host" in smtp else SmtpSettings.from_env()
+        settings = SmtpSettings(**smtp) if host is not None else SmtpSettings.from_env()
     except ValidationError as err:
         raise DeliveryError(f"the email channel's SMTP settings: {err}") from None
-    templates = EmailTemplates(**{k: v for k, v in options.items() if k in _TEMPLATE_OPTIONS})
-    per_company = {company: EmailTemplates(**texts)
-                   for company, texts in (options.get("company_templates") or {}).items()}
-    return EmailChannel(settings, templates=templates, company_templates=per_company,
-                        tls_context=options.get("tls_context"))
+    texts = {name: value for name, value in (("subject", subject), ("body", body))
+             if value is not None}
+    per_company = {company: EmailTemplates(**texts_of_company)
+                   for company, texts_of_company in (company_templates or {}).items()}
+    return EmailChannel(settings, templates=EmailTemplates(**texts),
+                        company_templates=per_company, tls_context=tls_context)

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledgerlink.delivery import open_channel
 from ledgerlink.delivery.email import (
     TEMPLATE_FIELDS,
     EmailChannel,
@@ -20,7 +21,7 @@ from ledgerlink.delivery.email import (
     email_channel,
 )
 from ledgerlink.delivery.model import DeliveryState
-from ledgerlink.errors import DeliveryError, ValidationError
+from ledgerlink.errors import ConnectorOptionError, DeliveryError, ValidationError
 from ledgerlink.smtp import SmtpSettings
 from tests.ledgerlink.delivery.support import invoice_pdf, make_delivery
 from tests.smtp_servers import (
@@ -275,7 +276,7 @@ def test_a_wrong_password_over_tls_fails_with_535(tls_serve: TlsServe, pki: Pki)
 
 
 def test_the_factory_builds_from_options_and_refuses_bad_ones(serve: Any) -> None:
-    """email_channel(**options) takes SMTP settings and templates; bad ones are DeliveryErrors."""
+    """email_channel takes SMTP settings and templates; unknown options and bad values refused."""
     inbox, port = serve()
     channel = email_channel(host="127.0.0.1", port=port, sender=SENDER, timeout=5,
                             subject="Faktura $number",
@@ -284,8 +285,8 @@ def test_the_factory_builds_from_options_and_refuses_bad_ones(serve: Any) -> Non
     [(_, _, message)] = inbox.received
     assert message["Subject"].lstrip() == "Faktura 1042"
 
-    with pytest.raises(DeliveryError, match="colour"):
-        email_channel(host="127.0.0.1", sender=SENDER, colour="red")
+    with pytest.raises(ConnectorOptionError, match="colour"):
+        open_channel("email", host="127.0.0.1", sender=SENDER, colour="red")
     with pytest.raises(DeliveryError, match="sender"):
         email_channel(host="127.0.0.1", sender="nobody")
     with pytest.raises(DeliveryError, match="unknown placeholder"):
