@@ -1,0 +1,54 @@
+"""What the emulator serves: method and path to handler, and its 404 and 405 answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from ledgerlink.emulation import EmuRequest, EmuResponse, Route, RouteTable
+from ledgerlink_economic.emulator import booked, drafts
+from ledgerlink_economic.emulator.resources import MASTERS, NOT_FOUND_HINT, Call
+from ledgerlink_economic.emulator.state import Agreement
+from ledgerlink_economic.emulator.wire import EconomicError, error_response
+
+__all__ = ["Handler", "build_table"]
+
+Handler = Callable[[Call], EmuResponse]
+
+
+def _not_found(request: EmuRequest) -> EmuResponse:
+    return error_response(EconomicError(404, "Resource not found.", NOT_FOUND_HINT),
+                          datetime.now(UTC))
+
+
+def _not_allowed(request: EmuRequest) -> EmuResponse:
+    return error_response(EconomicError(
+        405, f"The method {request.method} is not allowed on {request.path}.",
+        "Not all endpoints support all HTTP methods."), datetime.now(UTC))
+
+
+def build_table(on_booked: Callable[[Agreement, dict[str, Any]], None]
+                ) -> RouteTable[Handler]:
+    """Every served route; ``on_booked`` hears of each booked invoice."""
+    routes: list[Route[Handler]] = [
+        Route(method, template, handler, write)
+        for master in MASTERS for method, template, handler, write in master.handlers()]
+    routes += [
+        Route("GET", "/invoices/drafts", drafts.listing),
+        Route("POST", "/invoices/drafts", drafts.create, write=True),
+        Route("GET", "/invoices/drafts/{number}", drafts.get),
+        Route("PUT", "/invoices/drafts/{number}", drafts.replace, write=True),
+        Route("DELETE", "/invoices/drafts/{number}", drafts.delete, write=True),
+        Route("POST", "/invoices/drafts/{number}/lines", drafts.add_lines, write=True),
+        Route("GET", "/invoices/drafts/{number}/pdf", booked.draft_pdf),
+        Route("GET", "/invoices/booked", booked.listing),
+        Route("POST", "/invoices/booked", partial(booked.book, on_booked=on_booked),
+              write=True),
+        Route("GET", "/invoices/booked/{number}", booked.get),
+        Route("GET", "/invoices/booked/{number}/pdf", booked.booked_pdf),
+    ]
+    routes += [Route("GET", f"/invoices/{kind}", partial(booked.listing, kind=kind))
+               for kind in booked.COLLECTIONS]
+    return RouteTable(routes, _not_found, _not_allowed)
