@@ -22,7 +22,7 @@ from ledgerlink_economic.emulator.listing import page
 from ledgerlink_economic.emulator.pricing import price_line, totals
 from ledgerlink_economic.emulator.resources import Call, require, resolve_reference
 from ledgerlink_economic.emulator.state import BASE_CURRENCY, VAT_RATES, Agreement
-from ledgerlink_economic.emulator.validation import checked
+from ledgerlink_economic.emulator.validation import SCHEMA_VIOLATION, checked
 from ledgerlink_economic.emulator.wire import EconomicError, FieldError, answer, link
 
 __all__ = ["DRAFTS", "build_draft", "due_date", "summary"]
@@ -140,8 +140,19 @@ def get(call: Call) -> EmuResponse:
 
 
 def replace(call: Call) -> EmuResponse:
+    """PUT replaces the draft. Its schema has no ``layout``, so the draft keeps its layout;
+    what a draft cannot lack is refused when omitted (inferred: the schema marks only the
+    recipient required)."""
     text = _number(call)
     body = checked("invoices.drafts.draftInvoiceNumber.put", call.body())
+    body["layout"] = {"layoutNumber": call.agreement.tables[DRAFTS][text]["layout"][
+        "layoutNumber"]}
+    missing = [name for name in ("date", "currency", "customer", "paymentTerms")
+               if name not in body]
+    if missing:
+        raise EconomicError.validation([FieldError([name], SCHEMA_VIOLATION,
+                                                   f"Property {name} is required.")
+                                        for name in missing])
     draft = build_draft(call, body, int(text))
     call.agreement.tables[DRAFTS][text] = draft
     return answer(200, draft)

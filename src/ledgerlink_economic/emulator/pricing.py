@@ -33,8 +33,9 @@ def price_line(line: Mapping[str, Any], rate: Decimal) -> dict[str, Any]:
     net = _money(quantity * unit * (HUNDRED - discount) / HUNDRED)
     vat = (net * rate / HUNDRED).quantize(_LINE_VAT, rounding=ROUND_HALF_UP)
     return {**line, "quantity": quantity, "unitNetPrice": unit,
-            "discountPercentage": discount, "vatRate": rate, "vatAmount": vat,
-            "totalNetAmount": net}
+            "discountPercentage": discount,
+            "unitCostPrice": Decimal(line.get("unitCostPrice", 0)), "vatRate": rate,
+            "vatAmount": vat, "totalNetAmount": net}
 
 
 Totals = dict[str, Decimal]

@@ -94,12 +94,9 @@ def new_agreement(number: int, name: str, *, app_secret_token: str,
             "paymentTermsNumber": terms_number, "daysOfCredit": days, "name": terms_name,
             "paymentTermsType": kind, "self": _self("payment-terms", terms_number)}
     for zone_number, zone_name, for_supplier in _ZONES:
-        zone: dict[str, Any] = {"name": zone_name, "vatZoneNumber": zone_number,
-                                "enabledForCustomer": True}
-        if for_supplier:
-            zone["enabledForSupplier"] = True
-        zone["self"] = _self("vat-zones", zone_number)
-        tables["vat-zones"][str(zone_number)] = zone
+        tables["vat-zones"][str(zone_number)] = {
+            "name": zone_name, "vatZoneNumber": zone_number, "enabledForCustomer": True,
+            "enabledForSupplier": for_supplier, "self": _self("vat-zones", zone_number)}
     tables["customer-groups"]["1"] = {
         "customerGroupNumber": 1, "name": "Indenlandske kunder",
         "account": {"accountNumber": 5600, "self": _self("accounts", 5600)},
