@@ -45,15 +45,15 @@ LOGIN_FAILED_HINT = ("Please take a look at https://restapi.e-conomic.com and fo
 
 @attrs.frozen
 class RequestRecord:
-    """What one call carried, for assertions and benchmarks.
+    """One answered call, kept in ``emu.records`` so tests and benchmarks count requests.
 
     Attributes:
-        method: HTTP method.
-        path: The path.
-        body: The JSON body (None when there was none or it was not JSON).
-        status: HTTP status answered (0 when the connection was dropped).
-        agreement_number: The agreement the tokens reach (0 when none).
-        from_cache: Answered from the ``Idempotency-Key`` cache.
+        method: The HTTP verb.
+        path: The URL path (no query).
+        body: The decoded JSON body, or None (no body, or not JSON).
+        status: The status answered; 0 for a connection cut after the write.
+        agreement_number: Whose tokens the call carried (0: none that were valid).
+        from_cache: The answer was an ``Idempotency-Key`` replay.
     """
 
     method: str
@@ -67,20 +67,19 @@ class RequestRecord:
 class EconomicEmulator(EmulatorBase):
     """A stateful e-conomic REST API, in memory and thread-safe.
 
-    Args:
-        clock: Returns the current time (aware); tests pass a fake one.
-        bucket: The token bucket per agreement (default :class:`~.throttle.Bucket`).
-        sleep: Called for the injected latency.
-        time_scale: Multiplies the bucket's window and the latency alike.
-        latency: Seconds every API call waits before it is answered.
+    Time comes from ``clock`` (an aware ``datetime`` each call; a test passes a fake
+    one and a ``sleep`` that moves it), so the bucket, due dates and the hour an
+    ``Idempotency-Key`` is kept never wait on the wall clock. ``bucket`` shapes the
+    token bucket each agreement has; ``latency`` seconds (times ``time_scale``, which
+    also stretches the bucket's window) are slept before every API call.
     """
 
     def __init__(self, clock: Callable[[], datetime] | None = None, *,
                  bucket: Bucket | None = None, sleep: Callable[[float], None] = time.sleep,
                  time_scale: float = 1.0, latency: float = 0.0) -> None:
-        self.now: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
-        super().__init__(clock=lambda: self.now().timestamp(), sleep=sleep,
-                         time_scale=time_scale, latency=latency)
+        self._wall = clock or _utc_now
+        super().__init__(clock=self._epoch, sleep=sleep, time_scale=time_scale,
+                         latency=latency)
         self.throttle = Throttle(bucket or Bucket(), self.clock, time_scale)
         self.app_secret_token = secrets.token_urlsafe(32)
         self.agreements: dict[int, Agreement] = {}
@@ -91,6 +90,13 @@ class EconomicEmulator(EmulatorBase):
         self._table = build_table(self.webhooks.invoice_booked)
         self.demo = new_agreement(1, "Demo A/S", app_secret_token=DEMO_TOKEN,
                                   grant_token=DEMO_TOKEN, read_only=True)
+
+    def now(self) -> datetime:
+        """The emulator's current time."""
+        return self._wall()
+
+    def _epoch(self) -> float:
+        return self._wall().timestamp()
 
     # ------------------------------------------------------------ set-up and counting
 
@@ -220,6 +226,10 @@ class EconomicEmulator(EmulatorBase):
                 request.method, request.path, body, status, agreement_number,
                 answer.headers.get("x-resultfromcache") == "true"))
         return answer
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _with(answer: EmuResponse, headers: dict[str, str]) -> EmuResponse:

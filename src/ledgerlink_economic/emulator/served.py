@@ -11,6 +11,7 @@ number.
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from typing import Any
 
 from ledgerlink.emulation import Control, EmulatorSpec
@@ -46,20 +47,22 @@ def state(emulator: EconomicEmulator) -> dict[str, Any]:
 
 
 def _grant(emulator: EconomicEmulator, account: str) -> str:
-    agreement = emulator.agreements.get(int(account)) if account.isdigit() else None
-    if agreement is None:
-        raise ValueError(f"no agreement {account!r}")
-    return agreement.agreement_grant_token
+    try:
+        return emulator.agreements[int(account)].agreement_grant_token
+    except (KeyError, ValueError):
+        raise ValueError(f"no agreement {account!r}") from None
 
 
 def control(emulator: EconomicEmulator) -> Control:
-    """The test-only paths: state; ``authorize`` and ``connect`` give an agreement's grant."""
-    return Control(state=lambda: state(emulator),
-                   authorize=lambda account: _grant(emulator, account),
-                   connect=lambda account: {
-                       "agreement_grant_token": _grant(emulator, account),
-                       "app_secret_token": emulator.app_secret_token,
-                       "agreement_number": account})
+    """The test-only paths: state; ``authorize`` gives an agreement's grant, ``connect``
+    both tokens and the agreement number."""
+
+    def tokens(account: str) -> dict[str, object]:
+        return {"agreement_grant_token": _grant(emulator, account),
+                "app_secret_token": emulator.app_secret_token, "agreement_number": account}
+
+    return Control(state=partial(state, emulator), authorize=partial(_grant, emulator),
+                   connect=tokens)
 
 
 def _prepare(emulator: EconomicEmulator) -> str:
@@ -69,25 +72,23 @@ def _prepare(emulator: EconomicEmulator) -> str:
     return str(emulator.create_agreement(DEFAULT_NAME).agreement_number)
 
 
+#: How a user connects the connector to the served emulator (``{base_url}`` filled in).
+CONNECT_COMMAND = ("ledgerlink economic connect --base-url {base_url} --store ledgerlink.db "
+                   "(paste both tokens)")
+RUN_OPTIONS = "--connector economic -o base_url={base_url}"
+
+
 def _connection(emulator: EconomicEmulator, base_url: str, agreement_number: str
                 ) -> dict[str, object]:
-    return {
-        "agreement_number": agreement_number,
-        "app_secret_token": emulator.app_secret_token,
-        "agreement_grant_token": _grant(emulator, agreement_number),
-        "connect_command": f"ledgerlink economic connect --base-url {base_url} "
-                           "--store ledgerlink.db (paste both tokens)",
-        "run_options": f"--connector economic -o base_url={base_url}",
-    }
+    tokens = {"app_secret_token": emulator.app_secret_token,
+              "agreement_grant_token": _grant(emulator, agreement_number)}
+    commands = {"connect_command": CONNECT_COMMAND.format(base_url=base_url),
+                "run_options": RUN_OPTIONS.format(base_url=base_url)}
+    return {"agreement_number": agreement_number, **tokens, **commands}
 
 
+#: ``ledgerlink emulate economic``: name, description, and how to build, control,
+#: prepare, connect to, dump and load the emulator.
 SPEC: EmulatorSpec[EconomicEmulator] = EmulatorSpec(
-    name="economic",
-    description="Visma e-conomic (REST API, app secret + agreement grant) with its token bucket",
-    build=EconomicEmulator,
-    control=control,
-    prepare=_prepare,
-    connection=_connection,
-    dump=persist.dump,
-    load=persist.load,
-)
+    "economic", "Visma e-conomic (REST API, app secret + agreement grant) with its token bucket",
+    EconomicEmulator, control, _prepare, _connection, persist.dump, persist.load)

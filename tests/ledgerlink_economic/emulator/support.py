@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 
 from ledgerlink_economic.emulator import Agreement, EconomicEmulator
+from tests.ledgerlink_billy.emulator.support import START, FakeClock
 from tests.paths import SHARED
 
+__all__ = ["BASE_URL", "OFFICIAL", "START", "FakeClock", "client_for", "customer_body",
+           "draft_body", "error_fields", "official"]
+
 BASE_URL = "https://restapi.e-conomic.com"
-#: A fixed instant, so dates in answers are reproducible.
-START = datetime(2026, 5, 28, 9, 30, tzinfo=UTC)
 OFFICIAL = SHARED / "providers" / "economic"
-
-
-@attrs.define
-class FakeClock:
-    """An aware clock tests move by hand; ``sleep`` advances it instead of waiting."""
-
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-    def sleep(self, seconds: float) -> None:
-        self.advance(seconds)
 
 
 def official(relative: str) -> Any:
