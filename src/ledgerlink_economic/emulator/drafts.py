@@ -31,14 +31,25 @@ DRAFTS = "invoices/drafts"
 _PRICED = ("quantity", "unitNetPrice", "discountPercentage")
 
 
-def due_date(issued: date, terms: dict[str, Any], sent: str | None) -> date:
+def _date(body: dict[str, Any], name: str) -> date:
+    """A date property as a date; the schema's pattern is not anchored, so a text that only
+    contains a date passes it and is refused here."""
+    try:
+        return date.fromisoformat(str(body[name]))
+    except ValueError:
+        raise EconomicError.validation([FieldError(
+            [name], SCHEMA_VIOLATION, f"{name} must be a date (YYYY-MM-DD).",
+            value=body[name], hint="Please check the format of your data.")]) from None
+
+
+def due_date(issued: date, terms: dict[str, Any], body: dict[str, Any]) -> date:
     """When an invoice dated ``issued`` falls due under ``terms``."""
     kind, days = terms["paymentTermsType"], int(terms.get("daysOfCredit", 0))
     if kind == "dueDate":
-        if sent is None:
+        if "dueDate" not in body:
             raise EconomicError.validation([FieldError(
                 ["dueDate"], "E04730", "dueDate is required with terms of type dueDate.")])
-        return date.fromisoformat(sent)
+        return _date(body, "dueDate")
     if kind in ("paidInCash", "prepaid", "creditcard"):
         return issued
     if kind == "invoiceMonth":
@@ -85,14 +96,14 @@ def build_draft(call: Call, body: dict[str, Any], number: int) -> dict[str, Any]
     currency = str(body["currency"]).upper()
     exchange = Decimal(100) if currency == BASE_CURRENCY else Decimal(
         body.get("exchangeRate", 100))
-    issued = date.fromisoformat(body["date"])
+    issued = _date(body, "date")
     lines = _lines(agreement, list(body.get("lines", [])),
                    VAT_RATES.get(zone["vatZoneNumber"], Decimal(0)), 1)
     draft: dict[str, Any] = {
         "draftInvoiceNumber": number, "date": issued.isoformat(), "currency": currency,
         "exchangeRate": exchange,
         **totals(lines, exchange),
-        "dueDate": due_date(issued, terms, body.get("dueDate")).isoformat(),
+        "dueDate": due_date(issued, terms, body).isoformat(),
         "paymentTerms": dict(terms),
         "customer": {"customerNumber": customer["customerNumber"], "self": customer["self"]},
         "recipient": recipient,

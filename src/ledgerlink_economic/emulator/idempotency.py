@@ -11,6 +11,7 @@ faults and throttling are not kept: they are not the write's outcome.
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import attrs
 
@@ -34,6 +35,8 @@ class Replays:
 
     def __init__(self) -> None:
         self._kept: dict[tuple[int, str], tuple[float, str, EmuResponse]] = {}
+        # Agreements are locked one by one; the kept answers of all of them share this.
+        self._lock = threading.Lock()
 
     def replay(self, agreement: int, request: EmuRequest, now: float) -> EmuResponse | None:
         """The kept answer for this request's key (marked as from the cache), if any.
@@ -44,8 +47,9 @@ class Replays:
         key = request.headers.get(HEADER)
         if not key or request.method == "GET":
             return None
-        self._expire(now)
-        kept = self._kept.get((agreement, key))
+        with self._lock:
+            self._expire(now)
+            kept = self._kept.get((agreement, key))
         if kept is None:
             return None
         if kept[1] != _fingerprint(request):
@@ -60,7 +64,9 @@ class Replays:
         key = request.headers.get(HEADER)
         if key and request.method != "GET" and answer.status not in (429,) \
                 and answer.status < 500:
-            self._kept[(agreement, key)] = (now + KEEP_SECONDS, _fingerprint(request), answer)
+            with self._lock:
+                self._kept[(agreement, key)] = (now + KEEP_SECONDS, _fingerprint(request),
+                                                answer)
 
     def _expire(self, now: float) -> None:
         for kept_key in [k for k, v in self._kept.items() if v[0] <= now]:

@@ -78,3 +78,12 @@ def test_delete_is_replayed_too_and_keys_are_per_agreement(client: httpx.Client,
     with client_for(emu, other) as second:
         made = second.post("/customers", json=customer_body(), headers={"Idempotency-Key": "d"})
     assert made.status_code == 201 and "x-resultfromcache" not in made.headers
+
+
+def test_a_get_is_never_answered_from_the_cache(client: httpx.Client) -> None:
+    """The key on a GET is ignored: the answer reflects a customer created in between."""
+    first = client.get("/customers", headers={"Idempotency-Key": "g"})
+    client.post("/customers", json=customer_body(name="Mellem"))
+    second = client.get("/customers", headers={"Idempotency-Key": "g"})
+    assert "x-resultfromcache" not in second.headers
+    assert len(second.json()["collection"]) == len(first.json()["collection"]) + 1

@@ -140,3 +140,30 @@ def test_booked_invoices_are_filtered_by_customer_and_reference(client: httpx.Cl
     by_customer = client.get("/invoices/booked", params={
         "filter": "customer.customerNumber$eq:1$and:date$gte:2026-05-01"}).json()
     assert by_customer["pagination"]["results"] == 2
+
+
+def test_a_date_that_only_contains_a_date_is_refused(client: httpx.Client) -> None:
+    """``2026-13-45`` and ``x2026-05-28`` pass the schema's pattern but are refused by field."""
+    for text in ("2026-13-45", "x2026-05-28"):
+        response = client.post("/invoices/drafts", json=draft_body(date=text))
+        assert response.status_code == 400
+        assert error_fields(response)["date"]["errors"][0]["value"] == text
+
+
+def test_the_due_date_follows_the_payment_terms(client: httpx.Client) -> None:
+    """Running month + 30 ends the month first; dueDate terms take the sent date or refuse."""
+    month = client.post("/invoices/drafts", json=draft_body(
+        paymentTerms={"paymentTermsNumber": 4})).json()
+    assert month["dueDate"] == "2026-06-30"
+    cash = client.post("/invoices/drafts", json=draft_body(
+        paymentTerms={"paymentTermsNumber": 6})).json()
+    assert cash["dueDate"] == "2026-05-28"
+    terms = client.post("/payment-terms", json={"name": "Aftalt", "paymentTermsType": "dueDate"})
+    fixed = {"paymentTermsNumber": terms.json()["paymentTermsNumber"]}
+    chosen = client.post("/invoices/drafts", json=draft_body(paymentTerms=fixed,
+                                                             dueDate="2026-07-15")).json()
+    assert chosen["dueDate"] == "2026-07-15"
+    missing = client.post("/invoices/drafts", json=draft_body(paymentTerms=fixed))
+    assert "dueDate" in error_fields(missing)
+    ignored = client.post("/invoices/drafts", json=draft_body(dueDate="2030-01-01")).json()
+    assert ignored["dueDate"] == "2026-06-05"
