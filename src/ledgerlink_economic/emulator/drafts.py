@@ -20,7 +20,12 @@ from typing import Any
 from ledgerlink.emulation import EmuResponse
 from ledgerlink_economic.emulator.listing import page
 from ledgerlink_economic.emulator.pricing import price_line, totals
-from ledgerlink_economic.emulator.resources import Call, require, resolve_reference
+from ledgerlink_economic.emulator.resources import (
+    Call,
+    known_currency,
+    require,
+    resolve_reference,
+)
 from ledgerlink_economic.emulator.state import BASE_CURRENCY, VAT_RATES, Agreement
 from ledgerlink_economic.emulator.validation import SCHEMA_VIOLATION, checked
 from ledgerlink_economic.emulator.wire import EconomicError, FieldError, answer, link
@@ -93,7 +98,7 @@ def build_draft(call: Call, body: dict[str, Any], number: int) -> dict[str, Any]
     recipient = dict(body["recipient"])
     zone = resolve_reference(agreement, ["recipient", "vatZone"], recipient.get("vatZone"))
     recipient["vatZone"] = dict(zone)
-    currency = str(body["currency"]).upper()
+    currency = known_currency(body["currency"])
     exchange = Decimal(100) if currency == BASE_CURRENCY else Decimal(
         body.get("exchangeRate", 100))
     issued = _date(body, "date")

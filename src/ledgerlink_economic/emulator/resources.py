@@ -18,6 +18,8 @@ from typing import Any
 import attrs
 
 from ledgerlink.emulation import EmuRequest, EmuResponse
+from ledgerlink.errors import ValidationError
+from ledgerlink.money import minor_unit
 from ledgerlink_economic.emulator.listing import page
 from ledgerlink_economic.emulator.state import Agreement
 from ledgerlink_economic.emulator.validation import checked
@@ -29,7 +31,8 @@ from ledgerlink_economic.emulator.wire import (
     request_body,
 )
 
-__all__ = ["MASTERS", "NOT_FOUND_HINT", "Call", "Master", "require", "resolve_reference"]
+__all__ = ["MASTERS", "NOT_FOUND_HINT", "Call", "Master", "known_currency", "require",
+           "resolve_reference"]
 
 #: e-conomic's code for a reference to a missing resource [E15].
 DOES_NOT_EXIST = "E06000"
@@ -88,6 +91,19 @@ def resolve_reference(agreement: Agreement, path: list[str | int], value: Any
     return row
 
 
+def known_currency(value: Any) -> str:
+    """The ISO 4217 code ``value`` names (any casing, as the schema's pattern allows), or
+    E06000 "currency does not exist." as in the captured error [E15]."""
+    code = str(value).upper()
+    try:
+        minor_unit(code)
+    except ValidationError:
+        raise EconomicError.validation([FieldError(
+            ["currency"], DOES_NOT_EXIST, "currency does not exist.", value=value,
+            hint=f"Find a list of currencies at {link('currencies')}.")]) from None
+    return code
+
+
 def require(agreement: Agreement, table: str, number: str, what: str) -> dict[str, Any]:
     """The row, or e-conomic's 404."""
     row = agreement.tables[table].get(number)
@@ -128,6 +144,8 @@ class Master:
         for name, value in body.items():
             if name == self.key:
                 continue
+            if name == "currency":
+                value = known_currency(value)
             if name in REFERENCES and name != self.key.removesuffix("Number"):
                 target = resolve_reference(call.agreement, [name], value)
                 table, key = REFERENCES[name]

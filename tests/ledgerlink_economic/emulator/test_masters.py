@@ -117,3 +117,13 @@ def test_products_and_payment_terms_are_created_and_replaced(client: httpx.Clien
     group = client.post("/customer-groups", json={"customerGroupNumber": 2, "name": "Udland",
                                                   "account": {"accountNumber": 5610}})
     assert group.status_code == 201
+
+
+def test_a_currency_that_does_not_exist_is_refused(client: httpx.Client) -> None:
+    """``ZUL`` answers E06000 "currency does not exist." as in the captured error; dkk is DKK."""
+    response = client.post("/customers", json=customer_body(currency="ZUL"))
+    entry = error_fields(response)["currency"]["errors"][0]
+    assert (entry["errorCode"], entry["message"], entry["value"]) == (
+        "E06000", "currency does not exist.", "ZUL")
+    assert client.post("/customers", json=customer_body(currency="dkk")).json()[
+        "currency"] == "DKK"

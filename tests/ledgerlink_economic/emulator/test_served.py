@@ -107,3 +107,30 @@ def test_the_control_paths_give_an_agreements_tokens(emu: EconomicEmulator,
     for unknown in ("42", "x"):
         with pytest.raises(ValueError, match=unknown):
             paths.authorize(unknown)
+
+
+def test_concurrent_retries_of_one_booking_book_once(emu: EconomicEmulator,
+                                                     agreement: Agreement) -> None:
+    """Eight threads posting the same booking with one key over HTTP get one invoice."""
+    number = emu.seed(agreement, "POST", "/invoices/drafts", draft_body())["draftInvoiceNumber"]
+    headers = {"X-AppSecretToken": agreement.app_secret_token,
+               "X-AgreementGrantToken": agreement.agreement_grant_token,
+               "Idempotency-Key": "book-once"}
+    answers: list[tuple[int, int]] = []
+    start = threading.Barrier(8)
+    with emu.serve() as server:
+
+        def book() -> None:
+            start.wait()
+            response = httpx.post(f"{server.base_url}/invoices/booked", headers=headers,
+                                  json={"draftInvoice": {"draftInvoiceNumber": number}})
+            answers.append((response.status_code, response.json()["bookedInvoiceNumber"]))
+
+        threads = [threading.Thread(target=book) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert answers == [(201, 1)] * 8
+    assert len(emu.invoices(agreement)) == 1
+    assert sum(record.from_cache for record in emu.records) == 7
