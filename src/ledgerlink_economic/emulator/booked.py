@@ -8,11 +8,16 @@ The booked invoice's ``remainder`` starts at its gross amount and falls as
 payments are registered (:func:`register_payment`; the legacy API books
 payments through journals, which the emulator does not serve). Paid means a
 remainder of 0; unpaid any other; overdue unpaid past its due date; not-due
-unpaid and due today or later.
+unpaid and due today or later. ``sendBy: "EAN"`` needs a 13-digit EAN on the
+recipient and lists the invoice under ``/invoices/sent`` (only e-invoicing sends
+are listed there [E4]); ``"Email"`` is kept on the invoice and sends nothing
+(e-mail is not possible through the API [E2]). A draft of negative lines books
+into a credit note: negative amounts and remainder [E2].
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -26,9 +31,12 @@ from ledgerlink_economic.emulator.state import Agreement
 from ledgerlink_economic.emulator.validation import checked
 from ledgerlink_economic.emulator.wire import EconomicError, FieldError, answer, link
 
-__all__ = ["BOOKED", "COLLECTIONS", "book", "register_payment"]
+__all__ = ["BOOKED", "COLLECTIONS", "SENT", "book", "register_payment"]
 
 BOOKED = "invoices/booked"
+SENT = "invoices/sent"
+#: An EAN (GLN) is 13 digits.
+_EAN = re.compile(r"^\d{13}$")
 
 
 def _status_filters(today: date) -> dict[str, Callable[[dict[str, Any]], bool]]:
@@ -73,15 +81,46 @@ def book(call: Call, on_booked: Callable[[Agreement, dict[str, Any]], None]) -> 
     booked["remainderInBaseCurrency"] = booked["grossAmountInBaseCurrency"]
     booked["pdf"] = {"download": link(BOOKED, number, "pdf")}
     booked["lines"] = draft["lines"]
-    if body.get("sendBy", "none") != "none":
-        booked["sendBy"] = body["sendBy"]
+    send_by = body.get("sendBy", "none")
+    if send_by == "EAN" and not _EAN.match(str(draft["recipient"].get("ean", ""))):
+        raise EconomicError.validation([FieldError(
+            ["recipient", "ean"], "E04730", "An EAN of 13 digits is required on the "
+            "recipient to send by EAN.", value=draft["recipient"].get("ean"))])
+    if send_by != "none":
+        booked["sendBy"] = send_by
     booked["sent"] = link(BOOKED, number, "sent")
     booked["self"] = link(BOOKED, number)
     del agreement.tables[DRAFTS][str(wanted)]
     agreement.tables[BOOKED][str(number)] = booked
     agreement.next_booked = max(agreement.next_booked, number + 1)
+    if send_by == "EAN":
+        _record_sent(agreement, booked, call.now.date())
     on_booked(agreement, booked)
     return answer(201, booked, {"location": booked["self"]})
+
+
+def _record_sent(agreement: Agreement, booked: dict[str, Any], today: date) -> None:
+    """An e-invoice sent through NemHandel: listed under ``/invoices/sent`` (only
+    e-invoicing sends are [E4]); delivery itself is not emulated."""
+    sent = agreement.tables[SENT]
+    number = max((int(key) for key in sent), default=0) + 1
+    sent[str(number)] = {
+        "id": number,
+        "invoice": {"bookedInvoiceNumber": booked["bookedInvoiceNumber"],
+                    "self": booked["self"]},
+        "status": "sent", "sendBy": "ean", "creationDate": today.isoformat(),
+        "recipient": {"name": booked["recipient"]["name"], "ean": booked["recipient"]["ean"]},
+        "self": link(SENT, number)}
+
+
+def sent_listing(call: Call) -> EmuResponse:
+    """``GET /invoices/sent``: the e-invoices sent."""
+    return answer(200, page(call.agreement.rows(SENT), call.request.query, "/" + SENT,
+                            "invoices.sent.get"))
+
+
+def sent_get(call: Call) -> EmuResponse:
+    return answer(200, require(call.agreement, SENT, call.arguments["number"], "Sent invoice"))
 
 
 def listing(call: Call, kind: str = "booked") -> EmuResponse:

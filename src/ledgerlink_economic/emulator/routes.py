@@ -48,6 +48,8 @@ def build_table(on_booked: Callable[[Agreement, dict[str, Any]], None]
               write=True),
         Route("GET", "/invoices/booked/{number}", booked.get),
         Route("GET", "/invoices/booked/{number}/pdf", booked.booked_pdf),
+        Route("GET", "/invoices/sent", booked.sent_listing),
+        Route("GET", "/invoices/sent/{number}", booked.sent_get),
     ]
     routes += [Route("GET", f"/invoices/{kind}", partial(booked.listing, kind=kind))
                for kind in booked.COLLECTIONS]

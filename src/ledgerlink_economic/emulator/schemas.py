@@ -48,6 +48,7 @@ SCHEMA_FILES = (
     "invoices.unpaid.get.schema.json",
     "invoices.overdue.get.schema.json",
     "invoices.not-due.get.schema.json",
+    "invoices.sent.get.schema.json",
 )
 
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")

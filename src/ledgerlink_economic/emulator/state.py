@@ -24,7 +24,7 @@ BASE_CURRENCY = "DKK"
 
 #: The tables an agreement holds (named as the API's paths).
 TABLES = ("customers", "customer-groups", "products", "payment-terms", "layouts",
-          "vat-zones", "invoices/drafts", "invoices/booked")
+          "vat-zones", "invoices/drafts", "invoices/booked", "invoices/sent")
 
 #: VAT per VAT zone: Danish moms is 25 %; EU and abroad sales are zero-rated (reverse
 #: charge or export) and so is the exempt zone (inferred: e-conomic takes the rate from

@@ -167,3 +167,39 @@ def test_the_due_date_follows_the_payment_terms(client: httpx.Client) -> None:
     assert "dueDate" in error_fields(missing)
     ignored = client.post("/invoices/drafts", json=draft_body(dueDate="2030-01-01")).json()
     assert ignored["dueDate"] == "2026-06-05"
+
+
+def test_booking_by_ean_needs_an_ean_and_lists_the_invoice_as_sent(client: httpx.Client
+                                                                   ) -> None:
+    """sendBy EAN without a 13-digit recipient EAN is refused; with one it is under /sent."""
+    plain = _draft(client)["draftInvoiceNumber"]
+    refused = client.post("/invoices/booked", json={
+        "draftInvoice": {"draftInvoiceNumber": plain}, "sendBy": "EAN"})
+    assert "ean" in error_fields(refused)["recipient"]
+    assert client.get(f"/invoices/drafts/{plain}").status_code == 200
+    public = _draft(client, recipient={"name": "Kommunen", "ean": "5798000000001",
+                                       "vatZone": {"vatZoneNumber": 1}})
+    booked = client.post("/invoices/booked", json={
+        "draftInvoice": {"draftInvoiceNumber": public["draftInvoiceNumber"]},
+        "sendBy": "EAN"}).json()
+    sent = client.get("/invoices/sent").json()["collection"]
+    assert [(s["invoice"]["bookedInvoiceNumber"], s["sendBy"], s["recipient"]["ean"])
+            for s in sent] == [(booked["bookedInvoiceNumber"], "ean", "5798000000001")]
+    by_mail = client.post("/invoices/booked", json={
+        "draftInvoice": {"draftInvoiceNumber": plain}, "sendBy": "Email"}).json()
+    assert by_mail["sendBy"] == "Email"
+    assert client.get("/invoices/sent").json()["pagination"]["results"] == 1
+
+
+def test_a_draft_of_negative_lines_books_into_a_credit_note(client: httpx.Client,
+                                                            emu: EconomicEmulator) -> None:
+    """Negative quantities give negative totals and remainder; paying it back settles it."""
+    draft = _draft(client, lines=[{"product": {"productNumber": "1"}, "quantity": -2,
+                                   "unitNetPrice": 100}], references={"other": "credit wo-1"})
+    credit = client.post("/invoices/booked", json={"draftInvoice": {
+        "draftInvoiceNumber": draft["draftInvoiceNumber"]}}).json()
+    assert (credit["netAmount"], credit["vatAmount"], credit["grossAmount"]) == (-200, -50, -250)
+    assert credit["remainder"] == -250
+    emu.pay(1_000_001, credit["bookedInvoiceNumber"], Decimal("-250"))
+    assert [row["bookedInvoiceNumber"] for row in client.get("/invoices/paid").json()[
+        "collection"]] == [credit["bookedInvoiceNumber"]]
