@@ -37,7 +37,9 @@ class Bucket:
         read_cost: Tokens a GET costs.
         write_cost: Tokens any other call costs (inferred: the captures show costs
             but not per verb).
-        enforce_fair_use: Refuse calls past :data:`FAIR_USE_PER_DAY` in a day.
+        enforce_fair_use: Refuse calls past ``fair_use_per_day`` in a day.
+        fair_use_per_day: The day's calls per agreement (e-conomic's is
+            :data:`FAIR_USE_PER_DAY`).
     """
 
     limit: int = 10_000
@@ -45,6 +47,7 @@ class Bucket:
     read_cost: int = 1
     write_cost: int = 1
     enforce_fair_use: bool = False
+    fair_use_per_day: int = FAIR_USE_PER_DAY
 
     @property
     def label(self) -> str:
@@ -84,10 +87,10 @@ class Throttle:
             tokens = self._refill(agreement, now)
             counted_day, calls = self._days.get(agreement, (day, 0))
             calls = calls if counted_day == day else 0
-            if self.bucket.enforce_fair_use and calls >= FAIR_USE_PER_DAY:
+            if self.bucket.enforce_fair_use and calls >= self.bucket.fair_use_per_day:
                 self.rejected += 1
                 raise self._refusal(tokens, cost, "The agreement has used its "
-                                    f"{FAIR_USE_PER_DAY} calls for today.", 3600)
+                                    f"{self.bucket.fair_use_per_day} calls for today.", 3600)
             if tokens < cost:
                 self._tokens[agreement] = (tokens, now)
                 self.rejected += 1

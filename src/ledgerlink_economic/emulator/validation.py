@@ -11,6 +11,7 @@ the wrong casing; each refusal names its field in the error shape of
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from jsonschema import Draft3Validator
@@ -69,6 +70,11 @@ def _scale_errors(value: Any, node: dict[str, Any], path: list[str | int]
     return found
 
 
+@cache
+def _validator(name: str) -> Draft3Validator:
+    return Draft3Validator(schema(name))
+
+
 def checked(name: str, body: Any) -> dict[str, Any]:
     """``body`` held to schema ``name`` (e.g. ``"invoices.drafts.post"``), returned without
     unknown and read-only properties.
@@ -82,7 +88,7 @@ def checked(name: str, body: Any) -> dict[str, Any]:
                                                    "The body must be a JSON object.")])
     kept = _kept(body, node)
     problems: list[FieldError] = []
-    for error in Draft3Validator(node).iter_errors(kept):
+    for error in _validator(name).iter_errors(kept):
         path: list[str | int] = list(error.absolute_path)
         if error.validator == "required":
             problems.append(FieldError(path, SCHEMA_VIOLATION,

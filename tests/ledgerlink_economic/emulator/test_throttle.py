@@ -56,12 +56,15 @@ def test_the_fair_use_calls_are_counted_per_agreement_and_day(
 
 
 def test_fair_use_is_refused_past_the_day_when_enforced(clock: FakeClock) -> None:
-    """With enforcement on, the call past 50,000 in a day answers 429."""
-    emu = EconomicEmulator(clock=clock, bucket=Bucket(limit=100_000, enforce_fair_use=True))
+    """With enforcement on, the call past the day's budget answers 429 until the next day."""
+    assert Bucket().fair_use_per_day == 50_000
+    emu = EconomicEmulator(clock=clock, bucket=Bucket(enforce_fair_use=True,
+                                                      fair_use_per_day=2))
     grant = emu.create_agreement("Travl ApS")
-    emu.throttle._days[grant.agreement_number] = (clock.now.date().isoformat(), 50_000)
     with client_for(emu, grant) as client:
-        assert client.get("/layouts").status_code == 429
+        assert [client.get("/layouts").status_code for _ in range(3)] == [200, 200, 429]
+        clock.advance(86400)
+        assert client.get("/layouts").status_code == 200
 
 
 def test_faults_and_latency_come_from_the_kit(emu: EconomicEmulator, client: httpx.Client,
