@@ -13,19 +13,19 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from ledgerlink.emulation import EmulatorBase, EmuRequest, EmuResponse
+from ledgerlink.emulation import EmulatorBase, EmuRequest, EmuResponse, Route
 from ledgerlink_economic.emulator.booked import BOOKED, register_payment
 from ledgerlink_economic.emulator.drafts import DRAFTS
 from ledgerlink_economic.emulator.idempotency import Replays
 from ledgerlink_economic.emulator.resources import Call
-from ledgerlink_economic.emulator.routes import build_table
+from ledgerlink_economic.emulator.routes import Handler, build_table
 from ledgerlink_economic.emulator.state import Agreement, new_agreement
 from ledgerlink_economic.emulator.throttle import Bucket, Throttle
 from ledgerlink_economic.emulator.webhooks import Webhooks
@@ -90,6 +90,11 @@ class EconomicEmulator(EmulatorBase):
         self._table = build_table(self.webhooks.invoice_booked)
         self.demo = new_agreement(1, "Demo A/S", app_secret_token=DEMO_TOKEN,
                                   grant_token=DEMO_TOKEN, read_only=True)
+
+    @property
+    def routes(self) -> Sequence[Route[Handler]]:
+        """What the emulator serves (method, path template, handler, whether it writes)."""
+        return self._table.routes
 
     def now(self) -> datetime:
         """The emulator's current time."""

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ledgerlink_economic.emulator import EconomicEmulator
 from ledgerlink_economic.emulator.schemas import SCHEMA_FILES, build_schemas, shipped_schemas
 from tests.ledgerlink_economic.emulator.support import (
     OFFICIAL,
@@ -106,3 +107,17 @@ def test_a_wrong_type_and_a_too_long_string_are_refused(client: httpx.Client) ->
     errors = error_fields(client.post("/invoices/drafts", json=body))
     assert "quantity" in errors["lines"][0]
     assert "name" in errors["recipient"]
+
+
+def test_every_write_route_holds_its_body_to_a_schema(emu: EconomicEmulator,
+                                                      client: httpx.Client) -> None:
+    """Each POST and PUT served answers 400 in the error shape to a body of ``null``."""
+    emu.seed(1_000_001, "POST", "/invoices/drafts", draft_body())
+    writes = [route for route in emu.routes if route.method in ("POST", "PUT")]
+    assert len(writes) == 12
+    for route in writes:
+        path = route.template.replace("{number}", "1")
+        response = client.request(route.method, path, content=b"null",
+                                  headers={"content-type": "application/json"})
+        assert response.status_code == 400, path
+        assert "body" in error_fields(response), path
