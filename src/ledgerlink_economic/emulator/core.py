@@ -1,6 +1,8 @@
 """The emulator itself: one ``handle(request) -> response`` behind the transport and the server.
 
-Checks run in this order: the route (404/405), the two tokens (401; the
+Both services answer here: the REST API and the Webhooks API (under
+:data:`~.webhooks_api.PREFIX`); each refuses in its own error shape. Checks run
+in this order: the route (404/405), the two tokens (401; the
 shared ``demo`` agreement answers GET only, 403 otherwise), the agreement's
 token bucket (429), injected faults, latency, then, holding the agreement, an
 ``Idempotency-Key`` replay or the handler. Every answer past the token check
@@ -29,6 +31,7 @@ from ledgerlink_economic.emulator.routes import Handler, build_table
 from ledgerlink_economic.emulator.state import Agreement, new_agreement
 from ledgerlink_economic.emulator.throttle import Bucket, Throttle
 from ledgerlink_economic.emulator.webhooks import Webhooks
+from ledgerlink_economic.emulator.webhooks_api import PREFIX, problem_response
 from ledgerlink_economic.emulator.wire import EconomicError, error_response
 
 __all__ = ["DEMO_TOKEN", "EconomicEmulator", "RequestRecord"]
@@ -87,7 +90,7 @@ class EconomicEmulator(EmulatorBase):
         self.webhooks = Webhooks()
         self.replays = Replays()
         self._grants: dict[str, int] = {}
-        self._table = build_table(self.webhooks.invoice_booked)
+        self._table = build_table(self.webhooks)
         self.demo = new_agreement(1, "Demo A/S", app_secret_token=DEMO_TOKEN,
                                   grant_token=DEMO_TOKEN, read_only=True)
 
@@ -191,19 +194,19 @@ class EconomicEmulator(EmulatorBase):
         try:
             agreement = self._authorised(request)
         except EconomicError as error:
-            return self._record(request, 0, error_response(error, self.now()))
+            return self._record(request, 0, self._refused(request, error))
         try:
             limits = self.throttle.take(agreement.agreement_number, request.method)
         except EconomicError as error:
             return self._record(request, agreement.agreement_number,
-                                error_response(error, self.now()))
+                                self._refused(request, error))
         injected = self.delay_and_fault(request)
         if injected is not None:
             text = "Too many requests." if injected == 429 else "An unexpected error occurred."
             refusal = EconomicError(injected, text, "Retry the request.",
                                     headers={"retry-after": "1"} if injected == 429 else None)
             return self._record(request, agreement.agreement_number,
-                                _with(error_response(refusal, self.now()), limits))
+                                _with(self._refused(request, refusal), limits))
         with agreement.lock:
             try:
                 answer = self.replays.replay(agreement.agreement_number, request, self.clock())
@@ -213,11 +216,17 @@ class EconomicEmulator(EmulatorBase):
                     self.replays.keep(agreement.agreement_number, request, answer,
                                       self.clock())
             except EconomicError as error:
-                answer = error_response(error, self.now())
+                answer = self._refused(request, error)
         if (found.route.write and answer.status < 300 and "x-resultfromcache" not in
                 answer.headers and self.faults.take_drop()):
             answer = attrs.evolve(answer, drop=True)
         return self._record(request, agreement.agreement_number, _with(answer, limits))
+
+    def _refused(self, request: EmuRequest, error: EconomicError) -> EmuResponse:
+        """``error`` in the shape of the service ``request`` went to."""
+        if request.path.startswith(PREFIX + "/"):
+            return problem_response(error, self.now())
+        return error_response(error, self.now())
 
     def _record(self, request: EmuRequest, agreement_number: int,
                 answer: EmuResponse) -> EmuResponse:

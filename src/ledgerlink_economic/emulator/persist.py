@@ -1,8 +1,9 @@
 """The emulator's agreements as JSON-ready data and back, for ``ledgerlink emulate
 economic --state FILE`` (see :mod:`ledgerlink.emulation.statefile`).
 
-Kept: the app's secret and each agreement's name, grant, tables and next booked
-number. Not kept: request records, the bucket, kept idempotent answers, webhooks.
+Kept: the app's secret, each agreement's name, grant, tables and next booked
+number, and the webhooks. Not kept: request records, the bucket, kept idempotent
+answers, deliveries waiting.
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ def dump(emulator: EconomicEmulator) -> dict[str, Any]:
             agreements[str(number)] = {
                 "name": agreement.name, "grant": agreement.agreement_grant_token,
                 "tables": agreement.tables, "next_booked": agreement.next_booked}
+    with emulator.webhooks.lock:
+        hooks = [{"agreement": number, **hook}
+                 for (number, _), hook in emulator.webhooks.hooks.items()]
     return {"version": VERSION, "app_secret_token": emulator.app_secret_token,
-            "agreements": agreements}
+            "agreements": agreements, "webhooks": hooks}
 
 
 def load(emulator: EconomicEmulator, data: Any) -> None:
@@ -43,3 +47,7 @@ def load(emulator: EconomicEmulator, data: Any) -> None:
         emulator.add(Agreement(int(number), agreement["name"], agreement["grant"],
                                emulator.app_secret_token, tables=agreement["tables"],
                                next_booked=agreement["next_booked"]))
+    with emulator.webhooks.lock:
+        for kept_hook in kept["webhooks"]:
+            hook = {k: v for k, v in kept_hook.items() if k != "agreement"}
+            emulator.webhooks.hooks[(int(kept_hook["agreement"]), hook["eventType"])] = hook

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
 
 from ledgerlink.emulation import EmuRequest, EmuResponse, Route, RouteTable
 from ledgerlink_economic.emulator import booked, drafts
 from ledgerlink_economic.emulator.resources import MASTERS, NOT_FOUND_HINT, Call
-from ledgerlink_economic.emulator.state import Agreement
+from ledgerlink_economic.emulator.webhooks import Webhooks
+from ledgerlink_economic.emulator.webhooks_api import webhook_routes
 from ledgerlink_economic.emulator.wire import EconomicError, error_response
 
 __all__ = ["Handler", "build_table"]
@@ -29,9 +29,8 @@ def _not_allowed(request: EmuRequest) -> EmuResponse:
         "Not all endpoints support all HTTP methods."), datetime.now(UTC))
 
 
-def build_table(on_booked: Callable[[Agreement, dict[str, Any]], None]
-                ) -> RouteTable[Handler]:
-    """Every served route; ``on_booked`` hears of each booked invoice."""
+def build_table(webhooks: Webhooks) -> RouteTable[Handler]:
+    """Every served route; ``webhooks`` hears of each booked invoice."""
     routes: list[Route[Handler]] = [
         Route(method, template, handler, write)
         for master in MASTERS for method, template, handler, write in master.handlers()]
@@ -44,7 +43,7 @@ def build_table(on_booked: Callable[[Agreement, dict[str, Any]], None]
         Route("POST", "/invoices/drafts/{number}/lines", drafts.add_lines, write=True),
         Route("GET", "/invoices/drafts/{number}/pdf", booked.draft_pdf),
         Route("GET", "/invoices/booked", booked.listing),
-        Route("POST", "/invoices/booked", partial(booked.book, on_booked=on_booked),
+        Route("POST", "/invoices/booked", partial(booked.book, on_booked=webhooks.invoice_booked),
               write=True),
         Route("GET", "/invoices/booked/{number}", booked.get),
         Route("GET", "/invoices/booked/{number}/pdf", booked.booked_pdf),
@@ -53,4 +52,6 @@ def build_table(on_booked: Callable[[Agreement, dict[str, Any]], None]
     ]
     routes += [Route("GET", f"/invoices/{kind}", partial(booked.listing, kind=kind))
                for kind in booked.COLLECTIONS]
+    routes += [Route(method, template, handler, write)
+               for method, template, handler, write in webhook_routes(webhooks)]
     return RouteTable(routes, _not_found, _not_allowed)

@@ -111,9 +111,10 @@ def test_a_wrong_type_and_a_too_long_string_are_refused(client: httpx.Client) ->
 
 def test_every_write_route_holds_its_body_to_a_schema(emu: EconomicEmulator,
                                                       client: httpx.Client) -> None:
-    """Each POST and PUT served answers 400 in the error shape to a body of ``null``."""
+    """Each POST and PUT of the REST API answers 400 in its error shape to a ``null`` body."""
     emu.seed(1_000_001, "POST", "/invoices/drafts", draft_body())
-    writes = [route for route in emu.routes if route.method in ("POST", "PUT")]
+    writes = [route for route in emu.routes if route.method in ("POST", "PUT")
+              and not route.template.startswith("/webhooksapi/")]
     assert len(writes) == 12
     for route in writes:
         path = route.template.replace("{number}", "1")

@@ -54,10 +54,12 @@ def test_the_spec_serves_an_agreement_and_says_how_to_connect() -> None:
 
 
 def test_the_state_survives_a_dump_and_load(emu: EconomicEmulator, agreement: Agreement) -> None:
-    """Customers, drafts, booked invoices and the tokens come back from the state file text."""
+    """Customers, drafts, booked invoices, tokens and webhooks come back from the state text."""
     emu.seed(agreement, "POST", "/invoices/drafts", draft_body())
     emu.seed(agreement, "POST", "/invoices/booked", {"draftInvoice": {"draftInvoiceNumber": 1}})
     emu.seed(agreement, "POST", "/invoices/drafts", draft_body())
+    emu.webhooks.register(agreement, "https://receiver.example/hook",
+                          custom_headers={"X-Secret": "s"})
     text = encode_state(SPEC.dump(emu))
     restored = EconomicEmulator()
     SPEC.load(restored, decode_state(text))
@@ -67,6 +69,7 @@ def test_the_state_survives_a_dump_and_load(emu: EconomicEmulator, agreement: Ag
     held = restored.agreements[agreement.agreement_number]
     assert held.next_booked == 2
     assert held.agreement_grant_token == agreement.agreement_grant_token
+    assert restored.webhooks.hooks == emu.webhooks.hooks
     made = restored.seed(held, "POST", "/customers", customer_body())
     assert made["customerNumber"] == 2
 
