@@ -15,14 +15,18 @@ Quick start::
 Served: the two tokens and the read-only ``demo`` agreement; customers,
 customer groups, products and payment terms (list, get, create, whole-replacing
 PUT), layouts and VAT zones; draft invoices with server-priced lines (VAT by
-the recipient's VAT zone), booking into numbered booked invoices, the booked,
-paid, unpaid, overdue and not-due collections, PDFs of drafts and booked
-invoices; ``filter`` and ``skippages``/``pagesize`` paging; ``Idempotency-Key``
-replay with ``X-ResultFromCache`` for an hour; the token bucket's headers and
-429; the INVOICE_BOOKED webhook; faults and latency (``emu.faults``). Every
-request body is held to the official draft-03 JSON schema of its endpoint and
-verb (:mod:`.validation`). Facts are tagged with the sources of NOTES-danish §3;
-what the material leaves open is marked (inferred).
+the recipient's VAT zone), lines added to a draft, booking into numbered booked
+invoices (``sendBy`` EAN listed under ``/invoices/sent``), the booked, paid,
+unpaid, overdue and not-due collections, PDFs of drafts and booked invoices;
+``filter`` and ``skippages``/``pagesize`` paging; ``Idempotency-Key`` replay
+with ``X-ResultFromCache`` for an hour; the token bucket's headers and 429 and
+the fair-use day count; the Webhooks API (under ``/webhooksapi/v1.0.0``, with
+its problem+json errors) and INVOICE_BOOKED deliveries (``emu.webhooks``);
+payments lowering a booked invoice's remainder (``emu.pay``); faults and
+latency (``emu.faults``). Every REST request body is held to the official
+draft-03 JSON schema of its endpoint and verb (:mod:`.validation`), shipped in
+``schemas.json``. Facts are tagged with the sources of NOTES-danish §3; what the
+material leaves open is marked (inferred).
 """
 
 from __future__ import annotations
