@@ -10,6 +10,8 @@ array's entries are listed with their ``arrayIndex`` [E1][E15] (the captured
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -105,16 +107,23 @@ def field_errors(errors: Sequence[FieldError]) -> dict[str, Any]:
 
 def answer(status: int, payload: object, headers: Mapping[str, str] | None = None
            ) -> EmuResponse:
-    """A JSON answer; decimals are written as JSON numbers (the shortest float text
-    of an amount with a few decimals is its exact digits)."""
-    body = json.dumps(payload, default=_number, ensure_ascii=False).encode()
+    """A JSON answer; decimals are written as JSON numbers with their exact digits."""
+    text = json.dumps(payload, default=_marked, ensure_ascii=False)
+    body = _MARKED.sub(lambda found: found[1], text).encode()
     return EmuResponse(status, {"content-type": "application/json", **(headers or {})}, body)
 
 
-def _number(value: object) -> object:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and "." not in str(value) \
-            else float(value)
+# The json module writes a Decimal only through ``default`` and only as a string; the
+# digits are marked (a control character and a per-process nonce no client can guess)
+# and unquoted after.
+_NONCE = secrets.token_hex(8)
+_MARK = "\x00" + _NONCE
+_MARKED = re.compile(r'"\\u0000' + _NONCE + r'(-?[0-9.Ee+-]+)"')
+
+
+def _marked(value: object) -> object:
+    if isinstance(value, Decimal) and value.is_finite():
+        return _MARK + str(value)
     return str(value)
 
 

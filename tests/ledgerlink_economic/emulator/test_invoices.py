@@ -3,6 +3,7 @@ and the PDFs."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import httpx
@@ -203,3 +204,13 @@ def test_a_draft_of_negative_lines_books_into_a_credit_note(client: httpx.Client
     emu.pay(1_000_001, credit["bookedInvoiceNumber"], Decimal("-250"))
     assert [row["bookedInvoiceNumber"] for row in client.get("/invoices/paid").json()[
         "collection"]] == [credit["bookedInvoiceNumber"]]
+
+
+def test_amounts_are_written_with_their_exact_digits(client: httpx.Client) -> None:
+    """A large amount keeps every øre in the JSON text (not rounded through a float)."""
+    response = client.post("/invoices/drafts", json=draft_body(lines=[
+        {"product": {"productNumber": "1"}, "quantity": 1,
+         "unitNetPrice": 123456789012.34}]))
+    draft = json.loads(response.content, parse_float=Decimal)
+    assert draft["netAmount"] == Decimal("123456789012.34")
+    assert b'"vatAmount": 30864197253.09' in response.content
