@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from ledgerlink_billy.emulator import BillyEmulator, Limits, Organization
+from tests.clocks import FakeClock
 from tests.ledgerlink_billy.emulator.support import (
     BASE_URL,
-    FakeClock,
     contact_body,
     invoice_body,
     ok,
@@ -82,5 +82,5 @@ def approved(client: httpx.Client,
 
 @pytest.fixture
 def clock() -> FakeClock:
-    """A hand-moved clock at :data:`~.support.START`."""
+    """A hand-moved clock at :data:`tests.clocks.START`."""
     return FakeClock()

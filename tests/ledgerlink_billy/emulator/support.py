@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -16,28 +15,6 @@ from ledgerlink_billy.emulator import BillyEmulator, Limits, Organization
 from tests.paths import SHARED
 
 BASE_URL = "https://api.billysbilling.com"
-#: A fixed instant, so dates in answers are reproducible.
-START = datetime(2026, 5, 28, 9, 30, tzinfo=UTC)
-
-
-@attrs.define
-class FakeClock:
-    """An aware clock tests move by hand; ``sleep`` advances it instead of waiting."""
-
-    now: datetime = START
-    slept: float = 0.0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-    def sleep(self, seconds: float) -> None:
-        self.advance(seconds)
-        self.slept += seconds
-
-
 def load_billy(relative: str) -> Any:
     """Read official Billy material, skipping the test when it is absent."""
     path = SHARED / "providers" / "billy" / relative

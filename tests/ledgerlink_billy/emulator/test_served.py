@@ -10,9 +10,9 @@ from ledgerlink.emulation.statefile import decode_state, encode_state
 from ledgerlink_billy.emulator import BillyEmulator, Limits, Organization
 from ledgerlink_billy.emulator.served import SPEC, control
 from ledgerlink_billy.emulator.throttle import REQUESTS_PER_MINUTE
+from tests.clocks import FakeClock
 from tests.ledgerlink_billy.emulator.support import (
     BASE_URL,
-    FakeClock,
     contact_body,
     ok,
     refused,

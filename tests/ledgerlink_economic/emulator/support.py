@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from ledgerlink_economic.emulator import Agreement, EconomicEmulator
-from tests.ledgerlink_billy.emulator.support import START, FakeClock
+from tests.clocks import START, FakeClock
 from tests.paths import SHARED
 
 __all__ = ["BASE_URL", "OFFICIAL", "START", "FakeClock", "client_for", "customer_body",
