@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -13,29 +10,21 @@ import pytest
 
 from ledgerlink.testing.emulators import EmulatorLink
 from ledgerlink_billy.emulator import BillyEmulator, Organization
+from tests.emulator_process import served_module
 from tests.ledgerlink_billy.emulator.support import contact_body, ok
 
 
 @pytest.mark.slow
 def test_python_m_serves_a_company_until_terminated() -> None:
     """The first line is the base URL; the state path names the company, connect its token."""
-    with subprocess.Popen([sys.executable, "-m", "ledgerlink_billy.emulator", "--port", "0"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
-        try:
-            assert process.stdout is not None
-            base_url = process.stdout.readline().strip()
-            assert base_url.startswith("http://127.0.0.1:")
-            with httpx.Client(base_url=base_url) as http:
-                account, = http.get("/_emulator/state").json()["organizations"]
-                token = http.post("/_emulator/connect", params={"account": account}).json()
-                http.headers["X-Access-Token"] = token["access_token"]
-                ok(http.post("/v2/contacts", json=contact_body()))
-                state = http.get("/_emulator/state").json()
-            assert state["organizations"][account]["contacts"] == 1
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=10)
-    assert process.returncode == 0
+    with served_module("ledgerlink_billy.emulator") as base_url:
+        with httpx.Client(base_url=base_url) as http:
+            account, = http.get("/_emulator/state").json()["organizations"]
+            token = http.post("/_emulator/connect", params={"account": account}).json()
+            http.headers["X-Access-Token"] = token["access_token"]
+            ok(http.post("/v2/contacts", json=contact_body()))
+            state = http.get("/_emulator/state").json()
+        assert state["organizations"][account]["contacts"] == 1
 
 
 def test_the_testing_kit_runs_it_on_a_socket(
