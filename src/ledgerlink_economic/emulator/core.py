@@ -28,7 +28,7 @@ from ledgerlink_economic.emulator.drafts import DRAFTS
 from ledgerlink_economic.emulator.idempotency import Replays
 from ledgerlink_economic.emulator.resources import Call
 from ledgerlink_economic.emulator.routes import Handler, build_table
-from ledgerlink_economic.emulator.state import Agreement, new_agreement
+from ledgerlink_economic.emulator.state import GROUP_VAT, Agreement, new_agreement
 from ledgerlink_economic.emulator.throttle import Bucket, Throttle
 from ledgerlink_economic.emulator.webhooks import Webhooks
 from ledgerlink_economic.emulator.webhooks_api import PREFIX, problem_response
@@ -117,6 +117,16 @@ class EconomicEmulator(EmulatorBase):
             self.agreements[number] = agreement
             self._grants[agreement.agreement_grant_token] = number
         return agreement
+
+    def add_product_group(self, agreement: Agreement | int, number: int, name: str,
+                          vat_rate: Decimal) -> None:
+        """A product group whose products bill ``vat_rate`` in a VAT-charging zone."""
+        held = self._agreement(agreement)
+        with held.lock:
+            held.tables.setdefault("product-groups", {})[str(number)] = {
+                "productGroupNumber": number, "name": name,
+                "self": f"https://restapi.e-conomic.com/product-groups/{number}"}
+            held.tables.setdefault(GROUP_VAT, {})[str(number)] = {"rate": Decimal(vat_rate)}
 
     def add(self, agreement: Agreement) -> None:
         """Hold ``agreement`` (restored from a state file) and its grant."""

@@ -26,7 +26,7 @@ from ledgerlink_economic.emulator.resources import (
     require,
     resolve_reference,
 )
-from ledgerlink_economic.emulator.state import BASE_CURRENCY, VAT_RATES, Agreement
+from ledgerlink_economic.emulator.state import BASE_CURRENCY, VAT_RATES, Agreement, product_rate
 from ledgerlink_economic.emulator.validation import SCHEMA_VIOLATION, checked
 from ledgerlink_economic.emulator.wire import EconomicError, FieldError, answer, link
 
@@ -85,7 +85,7 @@ def _lines(agreement: Agreement, lines: list[dict[str, Any]], rate: Decimal, sta
         out.setdefault("unitNetPrice", product.get("salesPrice", Decimal(0)))
         out["product"] = {"productNumber": product["productNumber"], "self": product["self"]}
         out["lineNumber"] = number
-        priced.append(price_line(out, rate))
+        priced.append(price_line(out, product_rate(agreement, product, rate)))
     return priced
 
 

@@ -70,6 +70,7 @@ REFERENCES: dict[str, tuple[str, str]] = {
     "layout": ("layouts", "layoutNumber"),
     "customer": ("customers", "customerNumber"),
     "product": ("products", "productNumber"),
+    "productGroup": ("product-groups", "productGroupNumber"),
 }
 
 
@@ -218,6 +219,7 @@ MASTERS = (
            "products.productNumber.put"),
     Master("payment-terms", "paymentTermsNumber", False, "Payment terms", "payment-terms.post",
            "payment-terms.paymentTermsNumber.put"),
+    Master("product-groups", "productGroupNumber", False, "Product group"),
     Master("layouts", "layoutNumber", False, "Layout"),
     Master("vat-zones", "vatZoneNumber", False, "VAT zone"),
 )

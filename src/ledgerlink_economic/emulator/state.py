@@ -17,14 +17,18 @@ from typing import Any
 
 import attrs
 
-__all__ = ["BASE_CURRENCY", "TABLES", "VAT_RATES", "Agreement", "new_agreement"]
+__all__ = ["BASE_CURRENCY", "GROUP_VAT", "TABLES", "VAT_RATES", "Agreement", "new_agreement",
+           "product_rate"]
 
 #: The agreement's base currency (a Danish company).
 BASE_CURRENCY = "DKK"
 
 #: The tables an agreement holds (named as the API's paths).
-TABLES = ("customers", "customer-groups", "products", "payment-terms", "layouts",
-          "vat-zones", "invoices/drafts", "invoices/booked", "invoices/sent")
+TABLES = ("customers", "customer-groups", "products", "product-groups", "payment-terms",
+          "layouts", "vat-zones", "invoices/drafts", "invoices/booked", "invoices/sent")
+#: Not served: the VAT rate each product group's sales account bills (e-conomic takes it
+#: from the group's sales account and its VAT code, which the emulator does not serve).
+GROUP_VAT = "product-group-vat"
 
 #: VAT per VAT zone: Danish moms is 25 %; EU and abroad sales are zero-rated (reverse
 #: charge or export) and so is the exempt zone (inferred: e-conomic takes the rate from
@@ -67,8 +71,19 @@ class Agreement:
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         """The table's rows in number order."""
-        held = self.tables[table]
+        held = self.tables.get(table, {})
         return [held[key] for key in sorted(held, key=_order)]
+
+
+def product_rate(agreement: Agreement, product: dict[str, Any], zone_rate: Decimal) -> Decimal:
+    """The VAT rate a line of ``product`` bills in a zone of ``zone_rate``: a zero-rated
+    zone bills none; otherwise the rate of the product's group (the zone's when the group
+    states none)."""
+    if zone_rate == 0:
+        return zone_rate
+    group = (product.get("productGroup") or {}).get("productGroupNumber")
+    kept = agreement.tables.get(GROUP_VAT, {}).get(str(group))
+    return Decimal(kept["rate"]) if kept is not None else zone_rate
 
 
 def _order(key: str) -> tuple[int, int | str]:
@@ -101,6 +116,9 @@ def new_agreement(number: int, name: str, *, app_secret_token: str,
         "customerGroupNumber": 1, "name": "Indenlandske kunder",
         "account": {"accountNumber": 5600, "self": _self("accounts", 5600)},
         "self": _self("customer-groups", 1)}
+    tables["product-groups"]["1"] = {
+        "productGroupNumber": 1, "name": "Ydelser m/moms", "self": _self("product-groups", 1)}
+    tables[GROUP_VAT] = {"1": {"rate": Decimal(25)}}
     tables["products"]["1"] = {
         "productNumber": "1", "name": "Timer", "salesPrice": Decimal("500.00"),
         "productGroup": {"productGroupNumber": 1, "self": _self("product-groups", 1)},
