@@ -33,8 +33,8 @@ from datetime import date
 import httpx
 
 from ledgerlink.connector import BaseConnector, Capability, ProductRefs
-from ledgerlink.delegates import DeliveryDelegates, PartyDelegates
-from ledgerlink.domain import Customer, InvoiceLine, RemoteInvoice
+from ledgerlink.delegates import PartyDelegates
+from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, RemoteInvoice
 from ledgerlink.errors import ValidationError
 from ledgerlink.http.connection import DEFAULT_STORE, required_options
 from ledgerlink.http.limits import LimiterRegistry
@@ -61,7 +61,7 @@ CAPABILITIES = frozenset({
 SEND_BY = ("EAN", "Email", "none")
 
 
-class EconomicConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
+class EconomicConnector(PartyDelegates, BaseConnector):
     """e-conomic behind the Connector contract (see the module docs).
 
     Every option may be given as a string, as ``ledgerlink run -o key=value`` passes them.
@@ -165,6 +165,15 @@ class EconomicConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
     def get_invoice(self, provider_id: str) -> RemoteInvoice:
         """The invoice (or credit note) with that id; NotFoundError if there is none."""
         return self.lookup.remote(self.lookup.by_id(provider_id))
+
+    def create_invoice(self, draft: InvoiceDraft, customer_ref: str,
+                       products: ProductRefs) -> RemoteInvoice:
+        """See :meth:`.invoices.EconomicInvoices.create` (a draft; never sent: no EMAIL)."""
+        return self.invoices.create(draft, customer_ref, products)
+
+    def pdf(self, provider_id: str) -> bytes:
+        """The draft or booked invoice as PDF (what the delivery layer sends)."""
+        return self.invoices.pdf(provider_id)
 
     def replace_lines(self, provider_id: str, source_key: str, lines: Sequence[InvoiceLine],
                       products: ProductRefs) -> RemoteInvoice:

@@ -115,7 +115,7 @@ class EconomicInvoices:
             "layout": {"layoutNumber": self.agreement.layout()},
             "paymentTerms": {"paymentTermsNumber": terms.number},
             "recipient": recipient, "references": {"other": draft.key},
-            "lines": lines_body(draft.lines, numbers)}
+            "lines": lines_body(draft.lines, numbers, draft.currency)}
         if terms.send_due_date:
             body["dueDate"] = draft.due_date.isoformat()
         if draft.reference:
@@ -180,7 +180,7 @@ class EconomicInvoices:
         current = self.open_draft(invoice_id, "its lines cannot change")
         number = current.draftInvoiceNumber
         numbers = self.products.links(lines, products) if lines else []
-        added = lines_body(lines, numbers)
+        added = lines_body(lines, numbers, current.currency or "DKK")
         operation = f"replace lines {source_key} of draft {number}"
         held = current.lines or ()
         if not any(untagged(line.description)[1] == source_key for line in held):
@@ -231,11 +231,6 @@ class EconomicInvoices:
         path = (f"{DRAFTS}/{found.draftInvoiceNumber}" if found.draftInvoiceNumber is not None
                 else f"{BOOKED}/{found.bookedInvoiceNumber}")
         return self.api.pdf(f"{path}/pdf", operation=f"PDF of invoice {invoice_id}")
-
-    def send(self, invoice_id: str, email: str | None = None) -> None:  # pragma: no cover
-        """Never called: EMAIL is not declared (e-conomic's API cannot e-mail [E2])."""
-        raise InvoiceStateError("e-conomic's API cannot e-mail invoices",
-                                provider=self.api.provider)
 
     def delete(self, invoice_id: str) -> None:
         """Delete a draft, by its number; one already gone is fine; a booked one is refused."""

@@ -42,6 +42,7 @@ __all__ = [
     "credited_number",
     "customer_body",
     "lines_body",
+    "priced_line",
     "provider_id",
     "registration_number",
     "remote_invoice",
@@ -101,23 +102,30 @@ def untagged(description: str | None) -> tuple[str, str | None]:
     return (head, key) if key is not None else (text, None)
 
 
-def unit_price(line: InvoiceLine, index: int) -> Decimal:
-    """The line's unit net price, which e-conomic takes with at most 2 decimals."""
-    price = line.unit_price
-    if price != price.quantize(_CENT, rounding=ROUND_HALF_UP):
-        raise ValidationError(f"line {index + 1} ({line.description!r}): e-conomic takes unit "
-                              f"prices with at most 2 decimals, not {price}",
-                              field=f"lines[{index}].unit_price", value=str(price))
-    return price
+def _two_places(value: Decimal) -> bool:
+    return value == value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def lines_body(lines: Iterable[InvoiceLine], products: Sequence[str]) -> list[dict[str, Any]]:
+def priced_line(line: InvoiceLine, product: str, currency: str) -> dict[str, Any]:
+    """One e-conomic line. Quantity and unit net price take at most 2 decimals (E04740 [E1],
+    ``maxDecimal`` [E4]); a line with more is sent as 1 × its net amount (ledgerlink's,
+    rounded to the currency's minor unit), its quantity and price kept in the description."""
+    description = line.description
+    quantity, price = line.quantity, line.unit_price
+    if not (_two_places(quantity) and _two_places(price)):
+        description = f"{description} ({quantity} × {price})"
+        quantity, price = Decimal(1), line.net(currency)
+    return {"description": tagged(description, line.source_key),
+            "product": {"productNumber": product}, "quantity": quantity,
+            "unitNetPrice": price}
+
+
+def lines_body(lines: Iterable[InvoiceLine], products: Sequence[str],
+               currency: str) -> list[dict[str, Any]]:
     """e-conomic lines for ``lines``, each linked to the product number at its position
     (line numbers and sort keys left to e-conomic)."""
-    return [{"description": tagged(line.description, line.source_key),
-             "product": {"productNumber": product}, "quantity": line.quantity,
-             "unitNetPrice": unit_price(line, index)}
-            for index, (line, product) in enumerate(zip(lines, products, strict=True))]
+    return [priced_line(line, product, currency)
+            for line, product in zip(lines, products, strict=True)]
 
 
 def provider_id(invoice: EcoInvoice) -> str:
