@@ -4,6 +4,7 @@ of lines naming no product)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -21,7 +22,8 @@ from ledgerlink_economic.emulator import Agreement, EconomicEmulator
 from tests.paths import SHARED
 
 __all__ = ["BASE", "EXAMPLES", "GROUPS", "OPTIONS", "SCHEMAS", "Cutting", "RecordingTransport",
-           "build_connector", "prepare_agreement", "require", "save_tokens", "served_agreement"]
+           "assert_booked_once", "build_connector", "prepare_agreement", "require", "save_tokens",
+           "served_agreement"]
 
 BASE = "https://restapi.e-conomic.com"
 ECONOMIC = SHARED / "providers" / "economic"
@@ -72,6 +74,22 @@ def build_connector(emulator: EconomicEmulator, tmp_path: Path, *,
     return EconomicConnector(agreement=str(agreement.agreement_number), token_store=store,
                              base_url=BASE, transport=transport, limiters=limiters,
                              **{**OPTIONS, **options})
+
+
+def assert_booked_once(emulator: EconomicEmulator, agreement: Agreement, orders: int
+                       ) -> list[dict[str, Any]]:
+    """As the emulator holds it: each work order ``WO-0``.. on exactly one booked invoice
+    (its ``references.other``), numbered once, no draft left, each of the five customers
+    ``c0``..``c4`` made once (their e-mails)."""
+    booked = emulator.invoices(agreement)
+    keys = Counter(str(row["references"]["other"]) for row in booked)
+    assert keys == Counter({f"inv:WO-{i}": 1 for i in range(orders)})
+    assert len({row["bookedInvoiceNumber"] for row in booked}) == orders
+    assert emulator.drafts(agreement) == []
+    with agreement.lock:
+        emails = Counter(row.get("email") for row in agreement.rows("customers"))
+    assert emails == Counter({f"c{i}@example.dk": 1 for i in range(5)})
+    return booked
 
 
 @contextmanager

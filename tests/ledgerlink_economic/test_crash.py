@@ -11,7 +11,6 @@ import os
 import random
 import subprocess
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from ledgerlink.store import Store
 from ledgerlink_economic.emulator import Agreement, EconomicEmulator
 from tests.crashes import kill_mid_run
 from tests.ledgerlink_economic.crash_job import ORDERS
-from tests.ledgerlink_economic.support import served_agreement
+from tests.ledgerlink_economic.support import assert_booked_once, served_agreement
 from tests.paths import ROOT
 
 JOB = Path(__file__).with_name("crash_job.py")
@@ -52,21 +51,6 @@ def start_job(base_url: str, agreement: Agreement, journal: Path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
 
-def assert_booked_once(emulator: EconomicEmulator, agreement: Agreement) -> list[dict[str, object]]:
-    """As the emulator holds it: each work order on exactly one booked invoice (its
-    ``references.other``), numbered once, no draft left, each customer made once."""
-    booked = emulator.invoices(agreement)
-    keys = Counter(str(row["references"]["other"]) for row in booked)  # type: ignore[index]
-    assert keys == Counter({f"inv:WO-{i}": 1 for i in range(ORDERS)})
-    numbers = [row["bookedInvoiceNumber"] for row in booked]
-    assert len(set(numbers)) == ORDERS
-    assert emulator.drafts(agreement) == []
-    with agreement.lock:
-        emails = Counter(row.get("email") for row in agreement.rows("customers"))
-    assert emails == Counter({f"c{i}@example.dk": 1 for i in range(5)})
-    return booked
-
-
 @pytest.mark.slow
 def test_sigkilled_runs_against_economic_book_once(served: Served) -> None:
     """SIGKILLs after random numbers of writes, then a clean run: each work order booked
@@ -85,10 +69,10 @@ def test_sigkilled_runs_against_economic_book_once(served: Served) -> None:
     assert final.returncode == 0, err.decode()[-2000:]
     assert kills >= 1
     assert written > 0, "the killed runs had written something before dying"
-    booked = assert_booked_once(emulator, agreement)
+    booked = assert_booked_once(emulator, agreement, ORDERS)
     account = f"economic-{agreement.agreement_number}"
     with Store(journal) as store:
         assert not store.unresolved(account)
         assert store.invoice_ids(account) == {
-            str(row["references"]["other"]): str(row["references"]["other"])  # type: ignore[index]
+            str(row["references"]["other"]): str(row["references"]["other"])
             for row in booked}
