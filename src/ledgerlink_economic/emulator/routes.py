@@ -11,7 +11,7 @@ from ledgerlink_economic.emulator import booked, drafts
 from ledgerlink_economic.emulator.resources import MASTERS, NOT_FOUND_HINT, Call
 from ledgerlink_economic.emulator.webhooks import Webhooks
 from ledgerlink_economic.emulator.webhooks_api import webhook_routes
-from ledgerlink_economic.emulator.wire import EconomicError, error_response
+from ledgerlink_economic.emulator.wire import EconomicError, answer, error_response, link
 
 __all__ = ["Handler", "build_table"]
 
@@ -29,12 +29,23 @@ def _not_allowed(request: EmuRequest) -> EmuResponse:
         "Not all endpoints support all HTTP methods."), datetime.now(UTC))
 
 
+def _self(call: Call) -> EmuResponse:
+    """``GET /self``: the agreement the tokens reach (its number and company) [E4]."""
+    agreement = call.agreement
+    return answer(200, {
+        "agreementNumber": agreement.agreement_number, "agreementType": {
+            "agreementTypeNumber": 1, "name": "Small"},
+        "company": {"name": agreement.name, "country": "Danmark"},
+        "canSendElectronicInvoice": False, "self": link("self")})
+
+
 def build_table(webhooks: Webhooks) -> RouteTable[Handler]:
     """Every served route; ``webhooks`` hears of each booked invoice."""
     routes: list[Route[Handler]] = [
         Route(method, template, handler, write)
         for master in MASTERS for method, template, handler, write in master.handlers()]
     routes += [
+        Route("GET", "/self", _self),
         Route("GET", "/invoices/drafts", drafts.listing),
         Route("POST", "/invoices/drafts", drafts.create, write=True),
         Route("GET", "/invoices/drafts/{number}", drafts.get),
