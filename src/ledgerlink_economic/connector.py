@@ -16,8 +16,10 @@ RATE_LIMITS. Not declared:
   ``send_by=EAN`` option books through e-conomic's own e-invoicing;
 * VOID: a booked invoice cannot be voided, only credited [E13];
 * PAYMENTS: e-conomic takes payments through journals, not on the invoice;
-* CHANGE_FEED, BATCH: no feed and no batch create; statuses are read from the
-  paged collections (:mod:`.refresh`) and the INVOICE_BOOKED webhook (:mod:`.webhook`).
+* BATCH: no batch create in the REST API.
+
+CHANGE_FEED is the paged collections compared with the last read (:mod:`.refresh`,
+⌈invoices / 1000⌉ requests); WEBHOOKS the INVOICE_BOOKED intake (:mod:`.webhook`).
 
 Exactly once: the ledgerlink key is the invoice's ``references.other`` and its
 provider id (:mod:`.mapping` says why), found by :mod:`.lookup`.
@@ -28,11 +30,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 
 import httpx
 
-from ledgerlink.connector import BaseConnector, Capability, ProductRefs
+from ledgerlink.connector import BaseConnector, Capability, Changes, ProductRefs
 from ledgerlink.delegates import PartyDelegates
 from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, RemoteInvoice
 from ledgerlink.errors import ValidationError
@@ -47,6 +49,7 @@ from ledgerlink_economic.customers import EconomicCustomers
 from ledgerlink_economic.invoices import EconomicInvoices
 from ledgerlink_economic.lookup import BOOKED, DRAFTS, Lookup
 from ledgerlink_economic.products import EconomicProducts, option_pairs, rate_pairs
+from ledgerlink_economic.refresh import Feed
 from ledgerlink_economic.wire import EcoInvoice
 
 __all__ = ["CAPABILITIES", "EconomicConnector"]
@@ -56,6 +59,7 @@ CAPABILITIES = frozenset({
     Capability.DRAFTS, Capability.BOOKING, Capability.DELETE,  # drafts → booked, or deleted
     Capability.PDF, Capability.CREDIT_NOTES,  # /pdf of both; booked negative drafts
     Capability.CUSTOMER_UPDATES, Capability.RATE_LIMITS,  # whole PUT; bucket and fair use
+    Capability.CHANGE_FEED, Capability.WEBHOOKS,  # paged collections; INVOICE_BOOKED
 })
 #: ``sendBy`` values e-conomic takes on booking [E4][E13] (casing is strict).
 SEND_BY = ("EAN", "Email", "none")
@@ -142,6 +146,7 @@ class EconomicConnector(PartyDelegates, BaseConnector):
         self.invoices = EconomicInvoices(self.api, self.lookup, self.customers, self.products,
                                          self.settings, send_by=send_by or None,
                                          clock=time.monotonic)
+        self.feed = Feed(self.api, self.lookup)
 
     def __repr__(self) -> str:
         return f"EconomicConnector(agreement={self.agreement!r})"
@@ -187,6 +192,7 @@ class EconomicConnector(PartyDelegates, BaseConnector):
     def delete(self, provider_id: str) -> None:
         """See :meth:`.invoices.EconomicInvoices.delete`."""
         self.invoices.delete(provider_id)
+        self.feed.deleted(provider_id)
 
     def credit(self, provider_id: str, key: str) -> RemoteInvoice:
         """See :func:`.credits.credit_invoice`."""
@@ -212,6 +218,10 @@ class EconomicConnector(PartyDelegates, BaseConnector):
         mine.sort(key=lambda row: row.date or start)
         for row in mine:
             yield self.lookup.remote(row)
+
+    def changes(self, since: datetime) -> Changes:
+        """See :class:`.refresh.Feed` (the paged collections; the cost is stated there)."""
+        return self.feed.changes(since)
 
     def close(self) -> None:
         """Save the day's calls, close the HTTP client and the store this connector opened."""
