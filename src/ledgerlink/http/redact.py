@@ -41,7 +41,7 @@ REDACTED = "[redacted]"
 #: Headers whose values are always secret.
 SECRET_HEADERS = frozenset({
     "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
-    "intuit-signature", "x-access-token",
+    "intuit-signature", "x-access-token", "x-appsecrettoken", "x-agreementgranttoken",
 })
 
 #: Body, form and query fields whose values are always secret.
