@@ -24,8 +24,11 @@ from ledgerlink_economic.wire import EcoInvoice
 
 __all__ = ["credit_invoice", "note_body"]
 
-#: Fields of the booked invoice the note copies as they are.
-_COPIED = ("currency", "customer", "layout", "paymentTerms", "recipient")
+#: References of the booked invoice the note copies, by the number each names.
+_REFERENCES = {"customer": "customerNumber", "layout": "layoutNumber",
+               "paymentTerms": "paymentTermsNumber"}
+#: Recipient fields the note copies (``vatZone`` by its number).
+_RECIPIENT = ("name", "address", "zip", "city", "country", "ean", "attention")
 
 
 def _negated(line: dict[str, Any]) -> dict[str, Any]:
@@ -42,9 +45,15 @@ def _negated(line: dict[str, Any]) -> dict[str, Any]:
 
 def note_body(booked: dict[str, Any], key: str, today: date) -> dict[str, Any]:
     """The draft of the credit note of ``booked`` (the whole booked invoice as read)."""
-    body: dict[str, Any] = {name: booked[name] for name in _COPIED if name in booked}
-    body["recipient"] = {k: v for k, v in body.get("recipient", {}).items()
-                         if v is not None and k != "self"}
+    body: dict[str, Any] = {"currency": booked["currency"]}
+    for name, number in _REFERENCES.items():
+        if isinstance(booked.get(name), dict) and number in booked[name]:
+            body[name] = {number: booked[name][number]}
+    recipient = booked.get("recipient") or {}
+    body["recipient"] = {k: recipient[k] for k in _RECIPIENT if recipient.get(k) is not None}
+    zone = (recipient.get("vatZone") or {}).get("vatZoneNumber")
+    if zone is not None:
+        body["recipient"]["vatZone"] = {"vatZoneNumber": zone}
     body.update({"date": today.isoformat(), "references": {"other": key},
                  "notes": {"heading": f"Kreditnota ({key})"[:250],
                            "textLine2": CREDIT_NOTE_TEXT.format(

@@ -123,6 +123,7 @@ class EconomicCustomers:
         number = _number(ref)
         operation = f"update customer {number}"
         whole: dict[str, Any] = dict(self.api.raw(f"customers/{number}", operation=operation))
+        whole.pop("self", None)  # the resource's own link, not part of a PUT [E4]
         body = customer_body(customer, group=0, terms=0, zone=0, base=whole)
         body["currency"] = whole.get("currency", customer.currency)  # never changed here
         if all(body.get(name) == whole.get(name) for name in UPDATED_FIELDS):

@@ -195,6 +195,10 @@ class EconomicInvoices:
             whole["lines"] = kept + added
             for read_only in ("draftInvoiceNumber", "pdf", "self", "layout", "lastUpdated"):
                 whole.pop(read_only, None)
+            zone = (whole.get("recipient") or {}).get("vatZone") or {}
+            if "vatZoneNumber" in zone:
+                whole["recipient"] = {**whole["recipient"],
+                                      "vatZone": {"vatZoneNumber": zone["vatZoneNumber"]}}
             answer = self.api.write("PUT", f"{DRAFTS}/{number}", whole, operation=operation)
         changed = self.api.structure(answer, EcoInvoice, operation=operation, unclear=True)
         return self.lookup.remote(changed)
