@@ -139,7 +139,6 @@ class EcoLine:
     unitNetPrice: Decimal | None = None
     discountPercentage: Decimal | None = None
     totalNetAmount: Decimal | None = None
-    vatRate: Decimal | None = None
     vatAmount: Decimal | None = None
 
 
