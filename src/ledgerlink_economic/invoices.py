@@ -88,7 +88,9 @@ class EconomicInvoices:
         self.send_by = send_by
         self.clock = clock
         self._lock = threading.Lock()
-        self._made: dict[str, str] = {}
+        # Key → draft number of the drafts this connector made: a repeat returns the draft,
+        # and booking reads it by number instead of looking the key up.
+        self._made: dict[str, int] = {}
 
     def draft_body(self, draft: InvoiceDraft, customer_ref: str,
                    products: ProductRefs) -> dict[str, Any]:
@@ -128,7 +130,7 @@ class EconomicInvoices:
         with self._lock:
             made = self._made.get(draft.key)
         if made is not None:
-            return self.lookup.remote(self.lookup.by_id(made))  # a repeat
+            return self.lookup.remote(self.current(draft.key))  # a repeat
         body = self.draft_body(draft, customer_ref, products)
         operation = f"create invoice {draft.key}"
         key = idempotency_key(operation, body)
@@ -144,7 +146,7 @@ class EconomicInvoices:
                                         operation=operation, unclear=True)
         self._check_vat(created, draft.lines, number)
         with self._lock:
-            self._made[draft.key] = draft.key
+            self._made[draft.key] = number
         return self.lookup.remote(created)
 
     def _check_vat(self, created: EcoInvoice, lines: Sequence[InvoiceLine], number: int) -> None:
@@ -166,9 +168,27 @@ class EconomicInvoices:
                                   "the customer's VAT zone decide it): " + "; ".join(problems),
                                   field="lines")
 
+    def current(self, invoice_id: str) -> EcoInvoice:
+        """The invoice as e-conomic holds it now. A draft this connector made is read by its
+        number (one request), and taken only if it still carries its key: draft numbers are
+        reused after a delete [E13]; otherwise it is looked up by key."""
+        with self._lock:
+            number = self._made.get(invoice_id)
+        if number is not None:
+            try:
+                draft = self.lookup.draft(number)
+            except NotFoundError:
+                draft = None
+            if draft is not None and draft.references is not None and \
+                    draft.references.other == invoice_id:
+                return draft
+            with self._lock:
+                self._made.pop(invoice_id, None)  # booked, or gone
+        return self.lookup.by_id(invoice_id)
+
     def open_draft(self, invoice_id: str, why: str) -> EcoInvoice:
         """The invoice, which must be a draft (InvoiceStateError saying ``why`` otherwise)."""
-        found = self.lookup.by_id(invoice_id)
+        found = self.current(invoice_id)
         if found.draftInvoiceNumber is None:
             raise InvoiceStateError(f"e-conomic invoice {invoice_id} is booked; {why}",
                                     provider=self.api.provider)
@@ -205,7 +225,7 @@ class EconomicInvoices:
 
     def book(self, invoice_id: str) -> RemoteInvoice:
         """Book the draft (e-conomic numbers it); a booked invoice is returned as it is."""
-        found = self.lookup.by_id(invoice_id)
+        found = self.current(invoice_id)
         if found.draftInvoiceNumber is None:
             return self.lookup.remote(found)
         if not found.lines:
@@ -227,11 +247,13 @@ class EconomicInvoices:
         booked = self.api.structure(answer, EcoInvoice, operation=operation, unclear=True)
         self.api.wire.required(booked.bookedInvoiceNumber, "bookedInvoiceNumber",
                                operation=operation, unclear=True)
+        with self._lock:
+            self._made.pop(invoice_id, None)
         return self.lookup.remote(booked)
 
     def pdf(self, invoice_id: str) -> bytes:
         """The draft or booked invoice as PDF."""
-        found = self.lookup.by_id(invoice_id)
+        found = self.current(invoice_id)
         path = (f"{DRAFTS}/{found.draftInvoiceNumber}" if found.draftInvoiceNumber is not None
                 else f"{BOOKED}/{found.bookedInvoiceNumber}")
         return self.api.pdf(f"{path}/pdf", operation=f"PDF of invoice {invoice_id}")

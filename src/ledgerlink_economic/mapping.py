@@ -106,6 +106,13 @@ def _two_places(value: Decimal) -> bool:
     return value == value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def _short(value: Decimal) -> Decimal:
+    """``value`` written with at most 2 decimals (``23.770`` as ``23.77``; e-conomic counts
+    the decimals written)."""
+    exponent = value.as_tuple().exponent
+    return value.quantize(_CENT) if isinstance(exponent, int) and exponent < -2 else value
+
+
 def priced_line(line: InvoiceLine, product: str, currency: str) -> dict[str, Any]:
     """One e-conomic line. Quantity and unit net price take at most 2 decimals (E04740 [E1],
     ``maxDecimal`` [E4]); a line with more is sent as 1 × its net amount (ledgerlink's,
@@ -115,6 +122,7 @@ def priced_line(line: InvoiceLine, product: str, currency: str) -> dict[str, Any
     if not (_two_places(quantity) and _two_places(price)):
         description = f"{description} ({quantity} × {price})"
         quantity, price = Decimal(1), line.net(currency)
+    quantity, price = _short(quantity), _short(price)
     return {"description": tagged(description, line.source_key),
             "product": {"productNumber": product}, "quantity": quantity,
             "unitNetPrice": price}
