@@ -73,17 +73,22 @@ def _prepare(emulator: EconomicEmulator) -> str:
 
 
 #: How a user connects the connector to the served emulator (``{base_url}`` filled in).
-CONNECT_COMMAND = ("ledgerlink economic connect --base-url {base_url} --store ledgerlink.db "
-                   "(paste both tokens)")
-RUN_OPTIONS = "--connector economic -o base_url={base_url}"
+CONNECT_COMMAND = ("ledgerlink economic connect --grant-token {grant} --base-url {base_url} "
+                   "--store ledgerlink.db (paste the app secret token when asked)")
+#: The emulated agreement has three layouts: the run names one (the connector refuses to
+#: guess, :mod:`ledgerlink_economic.agreement`), and bills lines naming no product with
+#: the seeded product 1 (25 %).
+RUN_OPTIONS = ("--connector economic -o agreement={agreement} -o base_url={base_url} "
+               "-o layout=19 -o rate_products=25=1")
 
 
 def _connection(emulator: EconomicEmulator, base_url: str, agreement_number: str
                 ) -> dict[str, object]:
     tokens = {"app_secret_token": emulator.app_secret_token,
               "agreement_grant_token": _grant(emulator, agreement_number)}
-    commands = {"connect_command": CONNECT_COMMAND.format(base_url=base_url),
-                "run_options": RUN_OPTIONS.format(base_url=base_url)}
+    commands = {"connect_command": CONNECT_COMMAND.format(
+        base_url=base_url, grant=tokens["agreement_grant_token"]),
+                "run_options": RUN_OPTIONS.format(base_url=base_url, agreement=agreement_number)}
     return {"agreement_number": agreement_number, **tokens, **commands}
 
 
