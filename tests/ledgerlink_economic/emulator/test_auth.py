@@ -54,3 +54,11 @@ def test_an_unknown_path_answers_404_and_a_wrong_method_405(client: httpx.Client
     missing = client.get("/no-such-thing")
     assert missing.status_code == 404 and missing.json()["message"] == "Resource not found."
     assert client.delete("/customers").status_code == 405
+
+
+def test_self_names_the_agreement_the_tokens_reach(client: httpx.Client,
+                                                   agreement: Agreement) -> None:
+    """GET /self answers the agreement's number and company name (what connect saves)."""
+    body = client.get("/self").json()
+    assert (body["agreementNumber"], body["company"]["name"]) == (
+        agreement.agreement_number, "Firma ApS")

@@ -61,3 +61,34 @@ def test_a_draft_over_the_wire_has_its_lines_priced(lines: list[tuple[Decimal, D
                        for q, p in lines], Decimal(100))
     assert Decimal(str(draft["grossAmount"])) == expected["grossAmount"]
     assert Decimal(str(draft["vatAmount"])) == expected["vatAmount"]
+
+
+def test_a_line_bills_its_product_groups_rate_in_a_vat_zone() -> None:
+    """In the Domestic zone a line bills the VAT of its product's group (12 % for a group
+    stated so, 25 % for the standard group); in the EU zone none at all."""
+    emu = EconomicEmulator()
+    agreement = emu.create_agreement("Firma ApS")
+    emu.add_product_group(agreement, 2, "Ydelser 12 %", Decimal(12))
+    emu.seed(agreement, "POST", "/customers", customer_body())
+    emu.seed(agreement, "POST", "/products", {
+        "productNumber": "p12", "name": "Tolv", "productGroup": {"productGroupNumber": 2}})
+    lines = [{"product": {"productNumber": "p12"}, "quantity": 1, "unitNetPrice": 100},
+             {"product": {"productNumber": "1"}, "quantity": 1, "unitNetPrice": 100}]
+    with client_for(emu, agreement) as client:
+        domestic = client.post("/invoices/drafts", json=draft_body(lines=lines)).json()
+        eu = client.post("/invoices/drafts", json=draft_body(zone=2, lines=lines)).json()
+        groups = client.get("/product-groups").json()["collection"]
+    assert [line["vatAmount"] for line in domestic["lines"]] == [12, 25]
+    assert [line["vatAmount"] for line in eu["lines"]] == [0, 0]
+    assert [group["productGroupNumber"] for group in groups] == [1, 2]
+
+
+def test_a_product_in_an_unknown_group_is_refused() -> None:
+    """A product naming a product group the agreement lacks is refused (E06000)."""
+    emu = EconomicEmulator()
+    agreement = emu.create_agreement("Firma ApS")
+    with client_for(emu, agreement) as client:
+        answer = client.post("/products", json={
+            "productNumber": "x", "name": "X", "productGroup": {"productGroupNumber": 9}})
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["productGroup"]["errors"][0]["errorCode"] == "E06000"
