@@ -60,17 +60,12 @@ class EconomicApi:
 
     def __init__(self, http: ProviderClient, wire: WireFormat = WIRE) -> None:
         self.http = http
-        self.wire = wire.bound(http.secrets)
         self.provider = wire.provider
-        #: Rows asked for per page.
+        #: The wire format bound to the agreement's tokens: errors about an answer never
+        #: quote them.
+        self.wire = wire.bound(http.secrets)
+        #: Rows asked for per page (e-conomic's largest).
         self.page_size = settings.MAX_PAGE_SIZE
-
-    def structure(self, data: object, cls: type[T], *, operation: str,
-                  response: httpx.Response | None = None, where: str | None = None,
-                  unclear: bool = False) -> T:
-        """``data`` (part of an answer) as ``cls``; every problem a ProviderError."""
-        return self.wire.structure(data, cls, operation=operation, response=response,
-                                   where=where, unclear=unclear)
 
     # --- reads ------------------------------------------------------------------------
 
@@ -82,7 +77,7 @@ class EconomicApi:
 
     def get(self, path: str, cls: type[T], *, operation: str) -> T:
         """``GET /<path>`` read as ``cls``."""
-        return self.structure(self.raw(path, operation=operation), cls, operation=operation)
+        return self.wire.structure(self.raw(path, operation=operation), cls, operation=operation)
 
     def pages(self, path: str, *, operation: str, params: Mapping[str, str] | None = None
               ) -> Iterator[tuple[list[Mapping[str, Any]], httpx.Response]]:
@@ -98,7 +93,7 @@ class EconomicApi:
             if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
                 raise self.wire.malformed("collection: expected a list of objects",
                                           operation=operation, response=response)
-            paging = self.structure(body.get("pagination") or {}, EcoPagination,
+            paging = self.wire.structure(body.get("pagination") or {}, EcoPagination,
                                     operation=operation, response=response,
                                     where="pagination")
             if paging.skipPages is not None and paging.skipPages != skip:
@@ -114,7 +109,7 @@ class EconomicApi:
         """Every row of a collection as ``cls``, page by page."""
         for rows, response in self.pages(path, operation=operation, params=params):
             for index, row in enumerate(rows):
-                yield self.structure(row, cls, operation=operation, response=response,
+                yield self.wire.structure(row, cls, operation=operation, response=response,
                                      where=f"collection[{index}]")
 
     def pdf(self, path: str, *, operation: str) -> bytes:

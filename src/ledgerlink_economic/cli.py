@@ -20,18 +20,7 @@ import time
 import click
 import httpx
 
-from ledgerlink.cli.connect import (
-    EXIT_REFUSED,
-    confirm,
-    display_store,
-    forget_token,
-    journal,
-    json_option,
-    refusals,
-    require_store,
-    say,
-    yes_option,
-)
+from ledgerlink.cli import connect as kit
 from ledgerlink.errors import AuthError
 from ledgerlink.http.client import make_client
 from ledgerlink.http.connection import DEFAULT_STORE
@@ -97,14 +86,14 @@ def economic() -> None:
               help="Seconds to wait for the grant to come back.")
 @click.option("--base-url", default=None, help="Another API host (an emulator).")
 @store_option
-@json_option
+@kit.json_option
 def connect(installation_url: str | None, grant_token: str | None, port: int, wait: float,
             base_url: str | None, store: str, as_json: bool) -> None:
     """Get the agreement's grant, check both tokens with e-conomic and save them."""
     app_secret = os.environ.get(APP_SECRET_ENV) or click.prompt(
         "The app's secret token (X-AppSecretToken)", hide_input=True, err=True)
     grant = grant_token or os.environ.get(GRANT_ENV)
-    with refusals(as_json):
+    with kit.refusals(as_json):
         if not grant:
             if not installation_url:
                 raise click.UsageError("--installation-url (or $LEDGERLINK_ECONOMIC_"
@@ -118,11 +107,11 @@ def connect(installation_url: str | None, grant_token: str | None, port: int, wa
             grant = receive_grant(port=port, timeout=wait, ready=show)
         tokens = Tokens(str(app_secret).strip(), grant.strip())
         number, name = check_tokens(tokens, base_url)
-        with journal(store) as opened:
+        with kit.journal(store) as opened:
             opened.save_token(token_key(str(number)), {
                 **tokens.document(), "agreement_name": name, "connected_at": time.time()})
-    where = display_store(store)
-    say(as_json, {"agreement": str(number), "agreement_name": name, "connected": True,
+    where = kit.display_store(store)
+    kit.say(as_json, {"agreement": str(number), "agreement_name": name, "connected": True,
                   "store": where},
         f"Connected e-conomic agreement {number} ({name}); tokens saved in {where}.\n"
         f"Use it with: ledgerlink run --connector economic -o agreement={number} "
@@ -132,24 +121,24 @@ def connect(installation_url: str | None, grant_token: str | None, port: int, wa
 @economic.command()
 @agreement_option
 @store_option
-@json_option
+@kit.json_option
 def status(agreement: str, store: str, as_json: bool) -> None:
     """Say whether an agreement is connected and how much of today's fair-use budget this
     store's runs used (no network, no token shown). Exits 1 when not connected."""
-    with refusals(as_json):
-        require_store(store)
-        with journal(store) as opened:
+    with kit.refusals(as_json):
+        kit.require_store(store)
+        with kit.journal(store) as opened:
             stored = dict(opened.load_token(token_key(agreement)) or {})
             usage = load_usage(opened, agreement)
-    where = display_store(store)
+    where = kit.display_store(store)
     if not stored.get(TOKEN_FIELD):
-        say(as_json, {"agreement": agreement, "connected": False, "store": where},
+        kit.say(as_json, {"agreement": agreement, "connected": False, "store": where},
             f"e-conomic agreement {agreement}: not connected in {where}.")
-        raise SystemExit(EXIT_REFUSED)
+        raise SystemExit(kit.EXIT_REFUSED)
     today = time.strftime("%Y-%m-%d", time.gmtime())
     used = usage[1] if usage is not None and usage[0] == today else 0
     left = settings.FAIR_USE_PER_DAY - used
-    say(as_json, {"agreement": agreement, "agreement_name": stored.get("agreement_name"),
+    kit.say(as_json, {"agreement": agreement, "agreement_name": stored.get("agreement_name"),
                   "connected": True, "store": where, "calls_today": used,
                   "calls_left_today": left, "fair_use_per_day": settings.FAIR_USE_PER_DAY},
         f"e-conomic agreement {agreement} ({stored.get('agreement_name')}): connected in "
@@ -162,20 +151,20 @@ def status(agreement: str, store: str, as_json: bool) -> None:
                        "agreement's settings). Asks first, or --yes.")
 @agreement_option
 @store_option
-@yes_option
-@json_option
+@kit.yes_option
+@kit.json_option
 def disconnect(agreement: str, store: str, yes: bool, as_json: bool) -> None:
-    with refusals(as_json):
-        require_store(store)
-        with journal(store) as opened:
-            stored = opened.load_token(token_key(agreement)) or {}
-            if not stored.get(TOKEN_FIELD):
-                raise AuthError(f"no e-conomic agreement {agreement} is connected in "
-                                f"{display_store(store)}", provider=settings.PROVIDER)
-            confirm(f"disconnect e-conomic agreement {agreement}", yes=yes, as_json=as_json,
-                    detail=f"Its tokens are removed from {display_store(store)}.")
-            forget_token(opened, token_key(agreement))
-    say(as_json, {"agreement": agreement, "disconnected": True, "revoked": False,
-                  "store": display_store(store)},
-        f"Disconnected e-conomic agreement {agreement}; its tokens are removed from "
-        f"{display_store(store)} (revoke the grant in e-conomic to end the app's access).")
+    where, key = kit.display_store(store), token_key(agreement)
+    with kit.refusals(as_json):
+        kit.require_store(store)
+        with kit.journal(store) as opened:
+            if not (opened.load_token(key) or {}).get(TOKEN_FIELD):
+                raise AuthError(f"no e-conomic agreement {agreement} is connected in {where}",
+                                provider=settings.PROVIDER)
+            kit.confirm(f"disconnect e-conomic agreement {agreement}", yes=yes, as_json=as_json,
+                    detail=f"Its tokens are removed from {where}.")
+            kit.forget_token(opened, key)
+    kit.say(as_json, {"agreement": agreement, "disconnected": True, "revoked": False,
+                  "store": where},
+        f"Disconnected e-conomic agreement {agreement}; its tokens are removed from {where} "
+        "(revoke the grant in e-conomic to end the app's access).")

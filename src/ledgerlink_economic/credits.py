@@ -82,7 +82,7 @@ def credit_invoice(invoices: EconomicInvoices, invoice_id: str, key: str) -> Rem
             if existing is None:
                 answer = api.write("POST", DRAFTS, body, operation=operation, key=digest)
         if existing is None:
-            existing = api.structure(answer, EcoInvoice, operation=operation, unclear=True)
+            existing = api.wire.structure(answer, EcoInvoice, operation=operation, unclear=True)
     if existing.bookedInvoiceNumber is not None:
         return lookup.remote(existing)
     return invoices.book(key)

@@ -100,7 +100,7 @@ class EconomicCustomers:
             if found is not None:
                 return found
             answer = self.api.write("POST", "customers", body, operation=operation, key=key)
-        made = self.api.structure(answer, EcoCustomer, operation=operation, unclear=True)
+        made = self.api.wire.structure(answer, EcoCustomer, operation=operation, unclear=True)
         with self._lock:
             self._known[made.customerNumber] = made
         return str(made.customerNumber)
@@ -129,7 +129,7 @@ class EconomicCustomers:
         if all(body.get(name) == whole.get(name) for name in UPDATED_FIELDS):
             return False
         answer = self.api.write("PUT", f"customers/{number}", body, operation=operation)
-        made = self.api.structure(answer, EcoCustomer, operation=operation, unclear=True)
+        made = self.api.wire.structure(answer, EcoCustomer, operation=operation, unclear=True)
         with self._lock:
             self._known[number] = made
         return True

@@ -141,7 +141,7 @@ class EconomicInvoices:
             if found is not None:
                 return self.lookup.remote(found)
             answer = self.api.write("POST", DRAFTS, body, operation=operation, key=key)
-        created = self.api.structure(answer, EcoInvoice, operation=operation, unclear=True)
+        created = self.api.wire.structure(answer, EcoInvoice, operation=operation, unclear=True)
         number = self.api.wire.required(created.draftInvoiceNumber, "draftInvoiceNumber",
                                         operation=operation, unclear=True)
         self._check_vat(created, draft.lines, number)
@@ -220,7 +220,7 @@ class EconomicInvoices:
                 whole["recipient"] = {**whole["recipient"],
                                       "vatZone": {"vatZoneNumber": zone["vatZoneNumber"]}}
             answer = self.api.write("PUT", f"{DRAFTS}/{number}", whole, operation=operation)
-        changed = self.api.structure(answer, EcoInvoice, operation=operation, unclear=True)
+        changed = self.api.wire.structure(answer, EcoInvoice, operation=operation, unclear=True)
         return self.lookup.remote(changed)
 
     def book(self, invoice_id: str) -> RemoteInvoice:
@@ -244,7 +244,7 @@ class EconomicInvoices:
             if again.bookedInvoiceNumber is not None:
                 return self.lookup.remote(again)
             answer = self.api.write("POST", BOOKED, body, operation=operation, key=key)
-        booked = self.api.structure(answer, EcoInvoice, operation=operation, unclear=True)
+        booked = self.api.wire.structure(answer, EcoInvoice, operation=operation, unclear=True)
         self.api.wire.required(booked.bookedInvoiceNumber, "bookedInvoiceNumber",
                                operation=operation, unclear=True)
         with self._lock:

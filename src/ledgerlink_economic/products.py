@@ -131,7 +131,7 @@ class EconomicProducts:
             if (found := self.find(product)) is not None:
                 return found
             answer = self.api.write("POST", "products", body, operation=operation, key=key)
-        made = self.api.structure(answer, EcoProduct, operation=operation, unclear=True)
+        made = self.api.wire.structure(answer, EcoProduct, operation=operation, unclear=True)
         with self._lock:
             if self._products is not None:
                 self._products[made.productNumber] = made

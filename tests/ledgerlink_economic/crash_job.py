@@ -7,33 +7,27 @@ Usage: python crash_job.py BASE_URL AGREEMENT JOURNAL [WORKERS]
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 
 import ledgerlink as ll
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.store import Store
 from ledgerlink_economic import EconomicConnector
 from tests.ledgerlink_economic.support import OPTIONS
+from tests.runners import shared_work
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 #: How many work orders the job bills (one invoice each, each with its own key).
 ORDERS = 30
-#: Five customers, companies and private persons alike, each with its own e-mail.
-CUSTOMERS = [ll.Customer(id=f"c{n}", name=name, email=f"c{n}@example.dk",
-                         kind=ll.PartyKind.PERSON if n % 2 else ll.PartyKind.COMPANY)
-             for n, name in enumerate(("Havemand ApS", "Ida Holm", "Kro & Co ApS", "Bo Lund",
-                                       "Skole I/S"))]
-
-
-def _order(number: int) -> ll.WorkOrder:
-    hours = Decimal(number % 3 + 1)
-    line = ll.WorkLine("Vinduespudsning", hours, Decimal("400"), Decimal(25))
-    return ll.WorkOrder(id=f"WO-{number}", customer_id=CUSTOMERS[number % 5].id,
-                        completed_at=NOW - timedelta(hours=1), lines=[line])
-
-
-WORK = [_order(number) for number in range(ORDERS)]
+_NAMES = {"c0": ("Anlægsgartner ApS", ll.PartyKind.COMPANY),
+          "c1": ("Mette Friis", ll.PartyKind.PERSON),
+          "c2": ("Bageriet I/S", ll.PartyKind.COMPANY),
+          "c3": ("Jonas Krogh", ll.PartyKind.PERSON),
+          "c4": ("Efterskolen", ll.PartyKind.COMPANY)}
+#: Five customers (found again by their e-mails), companies and private persons alike.
+CUSTOMERS = [ll.Customer(id=cid, name=name, email=f"{cid}@example.dk", kind=kind)
+             for cid, (name, kind) in _NAMES.items()]
+WORK = shared_work(ORDERS, CUSTOMERS, NOW)
 #: Booked, not sent: e-conomic cannot e-mail, and delivery is not what this job tests.
 COMPANY = ll.Company("Vinduespudser ApS", currency="DKK", time_zone="Europe/Copenhagen",
                      policy=ll.BillingPolicy(posting=ll.Posting.BOOK, send=False))

@@ -5,13 +5,12 @@ of lines naming no product)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from ledgerlink.http.limits import LimiterRegistry
@@ -21,7 +20,7 @@ from ledgerlink_economic.connection import Tokens, token_key
 from ledgerlink_economic.emulator import Agreement, EconomicEmulator
 from tests.paths import SHARED
 
-__all__ = ["BASE", "EXAMPLES", "GROUPS", "OPTIONS", "SCHEMAS", "Cutting", "RecordingTransport",
+__all__ = ["BASE", "EXAMPLES", "GROUPS", "OPTIONS", "SCHEMAS",
            "assert_booked_once", "build_connector", "prepare_agreement", "require", "save_tokens",
            "served_agreement"]
 
@@ -102,37 +101,3 @@ def served_agreement(emulator: EconomicEmulator, journal: str | Path
         save_tokens(agreement, store)
     with emulator.serve() as server:
         yield agreement, server.base_url
-
-
-class RecordingTransport(httpx.BaseTransport):
-    """Passes requests to ``inner`` and keeps each one (for the contract check)."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[httpx.Request] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.requests.append(request)
-        return self.inner.handle_request(request)
-
-
-class Cutting(httpx.BaseTransport):
-    """Passes requests to ``inner``; the first one ``cut`` picks loses its answer after the
-    emulator did it."""
-
-    def __init__(self, inner: httpx.BaseTransport,
-                 cut: Callable[[httpx.Request], bool]) -> None:
-        self.inner = inner
-        self.cut = cut
-        self.done = False
-        self.seen: list[httpx.Request] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.seen.append(request)
-        if not self.done and self.cut(request):
-            self.done = True
-            self.inner.handle_request(request)
-            raise httpx.ReadTimeout("the answer was lost", request=request)
-        return self.inner.handle_request(request)

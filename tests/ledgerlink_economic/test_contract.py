@@ -29,10 +29,10 @@ from ledgerlink.testing.factories import make_customer, make_invoice_draft, make
 from ledgerlink_economic.emulator import EconomicEmulator
 from tests.ledgerlink_economic.support import (
     SCHEMAS,
-    RecordingTransport,
     build_connector,
     require,
 )
+from tests.recording import RecordingTransport
 
 #: Write route (method, path pattern) → the official schema of that endpoint and verb.
 ROUTES = [

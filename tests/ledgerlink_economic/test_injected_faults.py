@@ -25,11 +25,11 @@ from ledgerlink_economic.emulator import Agreement, EconomicEmulator
 from tests.ledgerlink_economic.crash_job import COMPANY, CUSTOMERS, NOW
 from tests.ledgerlink_economic.support import (
     OPTIONS,
-    RecordingTransport,
     assert_booked_once,
     build_connector,
     served_agreement,
 )
+from tests.recording import RecordingTransport
 from tests.runners import shared_work
 
 #: Work orders of the bulk run: enough requests to meet every kind of fault.
