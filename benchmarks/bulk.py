@@ -25,6 +25,10 @@ listed in ``PROVIDERS``); this module is the shared driver.
   conservative default, 120 requests/min and 4 in flight per company, enforced
   by the emulator too; no batch; create with lines + approve + e-mail per
   invoice, so the ceiling is 40 invoices a minute; counted like dinero.
+* economic (bulk_provider_economic.py): the token bucket e-conomic reports,
+  10,000 calls a minute; no batch and no e-mail through the API; create + draft
+  check + book per invoice, so the ceiling is 3,333 invoices a minute; counted
+  like dinero, with as many workers as it takes to keep the bucket busy.
 
 The throttles count a sliding 60 s window, so a client that starts with an
 empty window gets a burst and then one window's worth per window: an end-to-end
@@ -34,7 +38,8 @@ the first ``--windows`` windows. The end-to-end rate (all invoices over the
 whole run, including planning, customer lookups and journal commits) is printed
 as well. The last line printed is one JSON object with the figures.
 
-Run: python benchmarks/bulk.py [--provider quickbooks|dinero|billy] [--scale S] [--windows N]
+Run: python benchmarks/bulk.py [--provider quickbooks|dinero|billy|economic] [--scale S]
+     [--windows N]
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from typing import Any
 from bulk_provider import Provider
 from bulk_provider_billy import Billy
 from bulk_provider_dinero import Dinero
+from bulk_provider_economic import Economic
 from bulk_provider_quickbooks import QuickBooks
 
 import ledgerlink as ll
@@ -68,7 +74,7 @@ NOW = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 ISSUED = date(2026, 11, 22)
 
 
-PROVIDERS: dict[str, Provider] = {p.name: p for p in (QuickBooks(), Dinero(), Billy())}
+PROVIDERS: dict[str, Provider] = {p.name: p for p in (QuickBooks(), Dinero(), Billy(), Economic())}
 
 
 class AdmitClock:
@@ -173,7 +179,7 @@ def main(default_provider: str = "quickbooks") -> int:
             before = stats()["requests"]
             started = time.monotonic()
             result = ll.invoice(bulk_orders, bulk_customers, provider.company(), book, now=NOW,
-                                store=store)
+                                store=store, workers=provider.workers)
             bulk_seconds = time.monotonic() - started
             after_bulk = stats()
             created = result.summary["invoices_created"]

@@ -35,6 +35,8 @@ class Provider:
     vat_rate = Decimal(0)
     product_id: str | None = None
     latency = LATENCY
+    #: Calls the runner keeps in flight (the runner's default unless a provider needs more).
+    workers = 4
     scale = 0.05
     windows = 8
     sequential = 60
