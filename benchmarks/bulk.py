@@ -146,7 +146,8 @@ def main(default_provider: str = "quickbooks") -> int:
                              "default: the provider's, so the run takes under a minute")
     parser.add_argument("--windows", type=int, default=None,
                         help="whole throttle windows (emulated minutes) the share is measured on")
-    parser.add_argument("--customers", type=int, default=60)
+    parser.add_argument("--customers", type=int, default=None,
+                        help="customers billed; default: the provider's")
     parser.add_argument("--sequential", type=int, default=None,
                         help="invoices created by the sequential loop")
     args = parser.parse_args()
@@ -154,9 +155,10 @@ def main(default_provider: str = "quickbooks") -> int:
     scale = args.scale or provider.scale
     windows = args.windows or provider.windows
     n_sequential = args.sequential or provider.sequential
+    n_customers = args.customers or provider.customers
     # Enough work to keep the ceiling busy past the measured windows.
     n_orders = provider.orders_for(windows + 1)
-    bulk_orders, bulk_customers = build(provider, n_orders, args.customers, "B")
+    bulk_orders, bulk_customers = build(provider, n_orders, n_customers, "B")
     seq_orders, seq_customers = build(provider, n_sequential, 1, "S")
     ours, theirs = multiprocessing.Pipe()
     child = multiprocessing.get_context("spawn").Process(
@@ -218,7 +220,7 @@ def main(default_provider: str = "quickbooks") -> int:
     to_minutes = 1 / (scale * WINDOW)
     figures: dict[str, Any] = {
         "invoices": created,
-        "customers": args.customers,
+        "customers": n_customers,
         "scale": scale,
         "windows_measured": windows,
         provider.counted_key: len(admitted),
@@ -240,7 +242,7 @@ def main(default_provider: str = "quickbooks") -> int:
     }
     breakdown = provider.breakdown(bulk_calls)
     figures.update(provider.extra_figures(breakdown, created, per_window, per_invoice))
-    print(f"bulk: {created} invoices for {args.customers} customers in {bulk_seconds:.1f} s real "
+    print(f"bulk: {created} invoices for {n_customers} customers in {bulk_seconds:.1f} s real "
           f"({bulk_seconds / scale / WINDOW:.2f} emulated minutes), "
           f"{len(admitted)} {provider.counted_label}, {bulk_requests} requests, "
           f"{final['rejected']} x 429")

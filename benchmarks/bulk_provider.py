@@ -37,6 +37,9 @@ class Provider:
     latency = LATENCY
     #: Calls the runner keeps in flight (the runner's default unless a provider needs more).
     workers = 4
+    #: Customers the bulk run bills (the runner keeps one customer's work in order, so the
+    #: calls in flight are at most about one per customer).
+    customers = 60
     scale = 0.05
     windows = 8
     sequential = 60

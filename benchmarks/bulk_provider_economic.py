@@ -6,7 +6,8 @@ delete, so the connector checks the draft still carries its key) and a booking. 
 is the requests admitted per whole window / 10,000; every request is counted by path.
 
 Reaching the bucket at 500 ms a call takes about 10,000 / 60 x 0.5 = 84 calls in flight,
-so the runner is given that many workers and the connector that many in flight.
+so the runner is given that many workers and the connector that many in flight, and
+the run bills 200 customers (the runner keeps one customer's work in order).
 
 Run: python benchmarks/bulk.py --provider economic
 """
@@ -44,6 +45,8 @@ class Economic(RequestBudget):
     vat_rate = Decimal(25)
     bucket = economic_emulator.Bucket()
     workers = IN_FLIGHT
+    #: More customers than calls in flight: one customer's work goes in order.
+    customers = 200
     policy_calls: ClassVar[dict[str, str]] = {
         "POST invoices/drafts": "create",
         "GET invoices/drafts/{n}": "draft check before booking (numbers are reused)",

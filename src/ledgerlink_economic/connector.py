@@ -28,7 +28,6 @@ provider id (:mod:`.mapping` says why), found by :mod:`.lookup`.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 
@@ -144,8 +143,7 @@ class EconomicConnector(PartyDelegates, BaseConnector):
             rate_products=rate_pairs(rate_products, "rate_products"),
             product_groups=rate_pairs(product_groups, "product_groups"))
         self.invoices = EconomicInvoices(self.api, self.lookup, self.customers, self.products,
-                                         self.settings, send_by=send_by or None,
-                                         clock=time.monotonic)
+                                         self.settings, send_by=send_by or None)
         self.feed = Feed(self.api, self.lookup)
 
     def __repr__(self) -> str:

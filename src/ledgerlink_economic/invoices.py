@@ -24,7 +24,7 @@ write is sent again, with the same ``Idempotency-Key``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -74,19 +74,17 @@ class EconomicInvoices:
         products: the product links of lines.
         agreement: the agreement's layout and payment terms.
         send_by: ``sendBy`` on booking (``EAN``: e-conomic's e-invoicing), None: not sent.
-        clock: monotonic seconds, for the hour an ``Idempotency-Key`` is kept.
     """
 
     def __init__(self, api: EconomicApi, lookup: Lookup, customers: EconomicCustomers,
                  products: EconomicProducts, agreement: AgreementSettings, *,
-                 send_by: str | None, clock: Callable[[], float]) -> None:
+                 send_by: str | None) -> None:
         self.api = api
         self.lookup = lookup
         self.customers = customers
         self.products = products
         self.agreement = agreement
         self.send_by = send_by
-        self.clock = clock
         self._lock = threading.Lock()
         # Key → draft number of the drafts this connector made: a repeat returns the draft,
         # and booking reads it by number instead of looking the key up.
@@ -108,7 +106,8 @@ class EconomicInvoices:
             self.agreement.vat_zone(customer.country)
         recipient: dict[str, Any] = {"name": customer.name or customer_ref,
                                      "vatZone": {"vatZoneNumber": zone}}
-        for name in ("address", "zip", "city", "country"):
+        # The customer's EAN (kept in e-conomic) lets e-conomic's e-invoicing send it.
+        for name in ("address", "zip", "city", "country", "ean"):
             if getattr(customer, name):
                 recipient[name] = getattr(customer, name)
         body: dict[str, Any] = {

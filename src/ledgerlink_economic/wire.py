@@ -111,6 +111,7 @@ class EcoCustomer:
     zip: str | None = None
     city: str | None = None
     country: str | None = None
+    ean: str | None = None
     barred: bool | None = None
     vatZone: EcoNumbered | None = None
     paymentTerms: EcoNumbered | None = None

@@ -156,3 +156,28 @@ def test_an_update_replaces_the_whole_customer_keeping_the_rest(
     writes = sum(1 for r in emulator.records if r.method == "PUT")
     assert not economic.update_customer(ref, moved)
     assert sum(1 for r in emulator.records if r.method == "PUT") == writes
+
+
+def test_send_by_ean_books_through_economics_e_invoicing(
+        emulator: EconomicEmulator, agreement: Agreement, tmp_path: Path) -> None:
+    """With send_by=EAN a customer holding an EAN in e-conomic is sent its invoice by
+    e-conomic's own e-invoicing on booking, and the invoice reads sent."""
+    customer = make_customer()
+    with build_connector(emulator, tmp_path, agreement=agreement) as book:
+        ref = book.create_customer(customer)
+    with agreement.lock:  # the EAN is entered in e-conomic (ledgerlink's customers have none)
+        agreement.tables["customers"][ref]["ean"] = "5790000123456"
+    with build_connector(emulator, tmp_path, agreement=agreement, send_by="EAN") as book:
+        created = book.create_invoice(make_invoice_draft(customer=customer), ref, {})
+        booked = book.book(created.provider_id)
+    assert booked.sent is True
+    with agreement.lock:
+        sent = agreement.rows("invoices/sent")
+    assert [row["recipient"]["ean"] for row in sent] == ["5790000123456"]
+
+
+def test_send_by_takes_economics_values_only(emulator: EconomicEmulator,
+                                             agreement: Agreement, tmp_path: Path) -> None:
+    """send_by is EAN, Email or none, in e-conomic's casing."""
+    with pytest.raises(ValidationError):
+        build_connector(emulator, tmp_path, agreement=agreement, send_by="ean")
