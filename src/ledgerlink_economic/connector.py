@@ -78,7 +78,7 @@ class EconomicConnector(PartyDelegates, BaseConnector):
         base_url: another API host (an emulator).
         transport: an httpx transport (the emulator in-process).
         limiters: a private limiter registry (default: the process-wide one).
-        requests_per_minute: client-side cap (default 6000; e-conomic's bucket is followed).
+        requests_per_minute: a client-side window (default none: e-conomic's bucket is followed).
         in_flight: requests at once (default 8).
         customer_group, payment_terms, layout: agreement settings (numbers; see :mod:`.agreement`).
         payment_terms_days: days of credit a new customer's terms are chosen by (default 8).
