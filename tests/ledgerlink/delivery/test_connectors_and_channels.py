@@ -1,5 +1,5 @@
 """Every connector with every channel: an invoice booked through the sandbox, QuickBooks,
-Dinero or Billy (each on its in-process emulator) reaches its customer as a letter, an
+Dinero, Billy or e-conomic (each on its in-process emulator) reaches its customer as a letter, an
 e-invoice and an e-mail, carrying the connector's own PDF."""
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ from ledgerlink.einvoice import EInvoiceValidator
 from ledgerlink.testing.factories import make_customer, make_invoice_draft
 from ledgerlink_billy.emulator import BillyEmulator
 from ledgerlink_dinero.emulator import DineroEmulator
+from ledgerlink_economic.emulator import EconomicEmulator
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from tests.ledgerlink.einvoice.conftest import RULES
 from tests.ledgerlink_billy.support import build_connector as billy_connector
 from tests.ledgerlink_dinero.support import build_connector as dinero_connector
+from tests.ledgerlink_economic.support import build_connector as economic_connector
 from tests.ledgerlink_quickbooks.support import build_connector as quickbooks_connector
 from tests.smtp_servers import plain_servers
 
@@ -43,6 +45,8 @@ CONNECTORS: dict[str, Callable[[Path], Connector]] = {
     "quickbooks": lambda tmp: quickbooks_connector(QuickBooksEmulator(), tmp),
     "dinero": lambda tmp: dinero_connector(DineroEmulator(), tmp),
     "billy": lambda tmp: billy_connector(BillyEmulator(), tmp),
+    # e-conomic cannot e-mail: its PDF goes out through these channels.
+    "economic": lambda tmp: economic_connector(EconomicEmulator(), tmp),
 }
 
 
