@@ -32,9 +32,9 @@ from tests.ledgerlink_economic.support import (
 from tests.recording import RecordingTransport
 from tests.runners import shared_work
 
-#: Work orders of the bulk run: enough requests to meet every kind of fault.
+#: The bulk run's work orders (about 90 requests: each kind of fault is met).
 ORDERS = 30
-#: Shares of calls answered 5xx and 429, and of committed writes whose answer is cut.
+#: (5xx share, 429 share, share of committed writes cut) of a mild and a harsh run.
 SHARES = {"mild": (0.1, 0.1, 0.1), "harsh": (0.3, 0.1, 0.4)}
 
 Served = tuple[EconomicEmulator, Agreement, str, Path]
@@ -67,13 +67,14 @@ def test_a_faulty_bulk_run_then_a_clean_one_book_each_order_once(
     """5xx, 429 and cut connections during a bulk run, then a clean run: each work order on
     exactly one booked invoice, each customer created once, nothing open in the journal."""
     emulator, agreement, _, journal = served
-    errors, throttles, drops = SHARES[shares]
-    emulator.faults.randomly(errors=errors, throttles=throttles, drops=drops, seed=seed)
+    faults = emulator.faults
+    share_5xx, share_429, share_cut = SHARES[shares]
+    faults.randomly(errors=share_5xx, throttles=share_429, drops=share_cut, seed=seed)
     invoice_all(served)
-    injected = emulator.faults.injected
-    emulator.faults.clear()
+    met = faults.injected
+    faults.clear()
+    assert min(met["5xx"], met["429"], met["drop"]) > 0, met
     clean = invoice_all(served)
-    assert all(injected[kind] > 0 for kind in ("5xx", "429", "drop")), injected
     assert clean.ok, clean.summary
     assert_booked_once(emulator, agreement, ORDERS)
     with Store(journal) as store:
