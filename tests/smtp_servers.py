@@ -256,3 +256,65 @@ def tls_servers(pki: Pki) -> Iterator[TlsServe]:
         controllers.stop()
 
 
+
+
+# --- a server that hangs up before answering the message ------------------------------
+
+
+class DroppingServer:
+    """An SMTP server on 127.0.0.1 that takes every message and hangs up before answering
+    it, so the client cannot know whether it went out. ``messages`` counts what arrived.
+
+    Use as a context manager; it serves one connection at a time until closed.
+    """
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.messages: list[bytes] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self.port: int = self._listener.getsockname()[1]
+
+    def __enter__(self) -> DroppingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            with conn, conn.makefile("rwb") as stream:
+                self._converse(stream)
+
+    def _converse(self, stream: Any) -> None:
+        def say(line: str) -> None:
+            stream.write(line.encode() + b"\r\n")
+            stream.flush()
+
+        say("220 drop.example ESMTP")
+        while line := stream.readline():
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                say("250 drop.example")
+            elif verb in (b"MAIL", b"RCPT"):
+                say("250 OK")
+            elif verb == b"DATA":
+                say("354 go ahead")
+                body = b""
+                while (data := stream.readline()) not in (b".\r\n", b""):
+                    body += data
+                self.messages.append(body)
+                return  # the message's end arrived: hang up before answering it
+            else:
+                say("250 OK")

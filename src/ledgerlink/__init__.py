@@ -47,7 +47,16 @@ from ledgerlink.policy import (
 from ledgerlink.status import InvoiceStatus, derive_status
 
 if TYPE_CHECKING:
-    from ledgerlink.api import connect, invoice, open_store, plan, refresh, run, statuses
+    from ledgerlink.api import (
+        connect,
+        deliver,
+        invoice,
+        open_store,
+        plan,
+        refresh,
+        run,
+        statuses,
+    )
     from ledgerlink.refreshing import RefreshResult
     from ledgerlink.runner import Outcome, Runner, RunResult
     from ledgerlink.status_report import InvoiceStatusRow, StatusReport
@@ -55,7 +64,8 @@ if TYPE_CHECKING:
 
 #: Public names imported on first use, and the module each comes from.
 _LAZY = {
-    **dict.fromkeys(("connect", "invoice", "open_store", "plan", "refresh", "run", "statuses"),
+    **dict.fromkeys(("connect", "deliver", "invoice", "open_store", "plan", "refresh", "run",
+                     "statuses"),
                     "ledgerlink.api"),
     **dict.fromkeys(("InvoiceStatusRow", "StatusReport"), "ledgerlink.status_report"),
     "RefreshResult": "ledgerlink.refreshing",
@@ -104,6 +114,7 @@ __all__ = [
     "WorkOrder",
     "WorkStatus",
     "connect",
+    "deliver",
     "derive_status",
     "explain",
     "invoice",

@@ -12,10 +12,17 @@ Rules (each one tested):
   Timing ``before_work``: work is due from :data:`NIGHT_STARTS` (company time)
   on the day before its planned date — the nightly run that starts the work
   day — or as soon as it is completed, whichever comes first.
-* Posting ``book``: one invoice per work order, booked at once, then emailed if
-  the policy says so and the customer takes email. Posting ``draft``: all the
-  customer's work is collected on its one open draft (created when there is
-  none); a person books it later.
+* Posting ``book``: one invoice per work order, booked at once, then sent if
+  the policy says so: e-mailed by the accounting system (a Send) when the
+  customer's channel is ``provider_email``, else delivered by ledgerlink (a
+  Deliver: ``email``, ``letter``, ``einvoice``, ``auto``; with the company's
+  ``deliver_through_ledgerlink``, ``provider_email`` too). Posting ``draft``:
+  all the customer's work is collected on its one open draft (created when
+  there is none); a person books it later.
+* An invoice booked but not sent by an earlier run is sent by the next one. A
+  failed e-mail by the accounting system is asked for again each run; a failed
+  delivery by ledgerlink waits for :func:`plan_deliveries` (``ledgerlink
+  deliver --retry-failed``), and one whose outcome is unknown is never repeated.
 * Issue date: the work order's ``invoice_date`` when it has one (a scheduled
   job sets it); otherwise the run day in the company time zone (for
   ``before_work`` never earlier than the planned work day). Due date = issue
@@ -44,7 +51,7 @@ Rules (each one tested):
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 
 import attrs
@@ -58,7 +65,9 @@ from ledgerlink.plans import (
     Book,
     CreateInvoice,
     Credit,
+    Deliver,
     EnsureCustomer,
+    InvoiceRecord,
     JournalState,
     Notice,
     NoticeKind,
@@ -66,15 +75,18 @@ from ledgerlink.plans import (
     ReplaceLines,
     Send,
     UpdateCustomer,
+    WorkRecord,
     draft_key,
     invoice_key,
 )
 from ledgerlink.policy import EffectivePolicy, Posting, Timing, resolve
 
-__all__ = ["NIGHT_STARTS", "plan"]
+__all__ = ["NIGHT_STARTS", "plan", "plan_deliveries"]
 
 #: The nightly run that starts a work day begins at this local time the evening before.
 NIGHT_STARTS = time(22, 0)
+#: A delivery's channel when the accounting system e-mailed the invoice.
+_PROVIDER_EMAIL = DeliveryChannel.PROVIDER_EMAIL.value
 
 
 # --- the planner ------------------------------------------------------------------
@@ -89,6 +101,15 @@ class _Builder:
     actions: dict[str, list[Action]] = attrs.Factory(dict)
     notices: list[Notice] = attrs.Factory(list)
     already: int = 0
+    _billed_on: dict[str, list[WorkRecord]] | None = None
+
+    def billed_on(self) -> dict[str, list[WorkRecord]]:
+        """Invoice key → the work it bills (built once, when first asked)."""
+        if self._billed_on is None:
+            self._billed_on = {}
+            for work in self.state.work.values():
+                self._billed_on.setdefault(work.invoice_key, []).append(work)
+        return self._billed_on
 
     def lane(self, customer: Customer) -> list[Action]:
         """The customer's action list, starting with EnsureCustomer if it is not linked,
@@ -204,7 +225,7 @@ def _plan(
     for customer_id, work in fresh.items():
         customer = by_id[customer_id]
         _plan_new_work(b, customer, policies[customer_id], work)
-    _plan_unfinished(b, by_id, policies)
+    _plan_unfinished(b, by_id, policies, {o.id: o for o in orders})
     actions = tuple(a for cid in sorted(b.actions) for a in b.actions[cid])
     return Plan(actions, tuple(b.notices), now, b.already, caps)
 
@@ -331,7 +352,7 @@ def _plan_new_work(
     # Hot loop (one invoice per work order): decide per customer, not per invoice.
     lane = b.lane(customer)
     books = Capability.BOOKING in caps
-    email, why_not = _email_for(b.company, customer, policy, caps)
+    how, why_not = _how_sent(b.company, customer, policy, caps)
     run_issue, run_due = b.dates(policy, None)
     by_order = policy.timing is Timing.BEFORE_WORK
     for order, revision in work:
@@ -340,49 +361,79 @@ def _plan_new_work(
             issue, due = b.dates(policy, order)
         else:
             issue, due = run_issue, run_due
-        lane.append(CreateInvoice(key, customer.id, customer.currency, issue, due,
-                                  ((order, revision),), "book", email is not None,
-                                  order.registration_date))
+        create = CreateInvoice(key, customer.id, customer.currency, issue, due,
+                               ((order, revision),), "book", how is not None,
+                               order.registration_date)
+        lane.append(create)
         if books:
             lane.append(Book(key, customer.id))
-        if email is not None:
-            lane.append(Send(key, customer.id, email))
+        if isinstance(how, str):
+            lane.append(Send(key, customer.id, how))
+        elif how is not None:
+            lane.append(Deliver(key, customer, b.company, how, create))
         elif why_not:
             b.notice(NoticeKind.NOT_SENT, key, customer.id, why_not)
 
 
-#: The channels a run asks the provider to e-mail. Runs do not use ledgerlink's own
-#: delivery channels yet, so an ``email`` customer is e-mailed by the provider too.
-_PROVIDER_EMAILED = frozenset({DeliveryChannel.PROVIDER_EMAIL, DeliveryChannel.EMAIL})
-
-
-def _email_for(
+def _how_sent(
     company: Company, customer: Customer, policy: EffectivePolicy, caps: frozenset[Capability]
-) -> tuple[str | None, str]:
-    """Where to email the customer's invoices, or why they are not emailed ("" = not wanted)."""
+) -> tuple[str | DeliveryChannel | None, str]:
+    """How the customer's booked invoices go out, or why they do not ("" = not wanted).
+
+    An e-mail address (str): the provider e-mails them (a Send). A channel:
+    ledgerlink delivers them (a Deliver; ``auto`` is resolved when the run starts).
+    """
     if not policy.send:
         return None, ""
-    channel = customer.delivery or company.delivery
-    if channel not in _PROVIDER_EMAILED:
-        return None, f"delivery channel {channel.value!r} is not email; not emailed"
-    if not customer.email:
+    chosen = customer.delivery or company.delivery
+    by_provider = chosen is DeliveryChannel.PROVIDER_EMAIL
+    if (by_provider or chosen is DeliveryChannel.EMAIL) and not customer.email:
         return None, "customer has no email address"
-    if Capability.EMAIL not in caps:
-        return None, "the connector cannot email invoices"
-    return customer.email, ""
+    if by_provider and not company.deliver_through_ledgerlink:
+        if Capability.EMAIL not in caps:
+            return None, (f"the connector cannot email invoices (no "
+                          f"'{Capability.EMAIL.value}' capability); choose the 'email' "
+                          f"delivery channel to have ledgerlink send them")
+        return customer.email, ""
+    return (DeliveryChannel.EMAIL if by_provider else chosen), ""
 
 
-def _send_to(b: _Builder, customer: Customer, policy: EffectivePolicy, key: str) -> Send | None:
-    email, why_not = _email_for(b.company, customer, policy, b.capabilities)
-    if why_not:
-        b.notice(NoticeKind.NOT_SENT, key, customer.id, why_not)
-    return Send(key, customer.id, email) if email is not None else None
+def _source_of(b: _Builder, record: InvoiceRecord, customer: Customer,
+               orders: Mapping[str, WorkOrder]) -> CreateInvoice | None:
+    """The create action of an invoice an earlier run made, rebuilt from this run's input
+    (for its lines); None when any of its work is not in the input."""
+    billed = b.billed_on().get(record.key, [])
+    work = tuple((orders[w.work_order_id], w.revision) for w in billed
+                 if w.work_order_id in orders)
+    if not work or len(work) != len(billed):
+        return None
+    # The dates are the booked invoice's, read when it is delivered.
+    issue = b.now_local.date()
+    return CreateInvoice(record.key, customer.id, customer.currency, issue, issue, work,
+                         "book", True)
+
+
+def _finish_sending(b: _Builder, customer: Customer, policy: EffectivePolicy,
+                    record: InvoiceRecord, orders: Mapping[str, WorkOrder],
+                    attempt: int = 0) -> None:
+    """Plan the e-mail or delivery of an invoice an earlier run booked but did not send."""
+    how, why_not = _how_sent(b.company, customer, policy, b.capabilities)
+    if isinstance(how, str):
+        b.add(customer, Send(record.key, customer.id, how))
+    elif how is not None:
+        b.add(customer, Deliver(record.key, customer, b.company, how,
+                                _source_of(b, record, customer, orders), attempt))
+    elif why_not:
+        b.notice(NoticeKind.NOT_SENT, record.key, customer.id, why_not)
 
 
 def _plan_unfinished(
-    b: _Builder, by_id: Mapping[str, Customer], policies: dict[str, EffectivePolicy]
+    b: _Builder, by_id: Mapping[str, Customer], policies: dict[str, EffectivePolicy],
+    orders: Mapping[str, WorkOrder], *, retry_failed: bool = False,
+    resend: frozenset[str] = frozenset(),
 ) -> None:
-    """Finish invoices a crashed or failed run left created but not booked or sent."""
+    """Finish invoices a crashed or failed run left created but not booked or sent;
+    with ``retry_failed`` or ``resend``, deliver again as :func:`plan_deliveries` says."""
     for record in b.state.invoices.values():
         if record.target != "book" or record.closed or record.credited:
             continue
@@ -391,11 +442,65 @@ def _plan_unfinished(
             continue
         if not record.booked and Capability.BOOKING in b.capabilities:
             b.add(customer, Book(record.key, customer.id))
-        if record.send and record.sent is False:
-            policy = policies.get(customer.id) or resolve(b.company.policy, customer.policy)
-            send = _send_to(b, customer, policy, record.key)
-            if send is not None:
-                b.add(customer, send)
+        policy = policies.get(customer.id) or resolve(b.company.policy, customer.policy)
+        delivery = b.state.deliveries.get(record.key)
+        if record.key in resend and delivery is not None:
+            if delivery.channel == _PROVIDER_EMAIL:
+                b.notice(NoticeKind.NOT_SENT, record.key, customer.id,
+                         "the accounting system e-mailed it; send it again from there")
+                continue
+            # A resend is a new delivery (a new key); retrying a failed one is not.
+            attempt = delivery.attempt + (delivery.state != "failed")
+            _finish_sending(b, customer, attrs.evolve(policy, send=True), record, orders,
+                            attempt)
+            continue
+        # A provider's e-mail that failed is asked for again each run, as it always
+        # was; ledgerlink's own failed deliveries wait for a person to retry them.
+        again = delivery is None or (delivery.state == "failed" and (
+            retry_failed or delivery.channel == _PROVIDER_EMAIL))
+        if record.send and record.sent is False and again:
+            _finish_sending(b, customer, policy, record, orders,
+                            delivery.attempt if delivery else 0)
+
+
+def plan_deliveries(
+    customers: Iterable[Customer] | Mapping[str, Customer],
+    company: Company,
+    *,
+    now: datetime,
+    state: JournalState,
+    capabilities: Iterable[Capability] = ALL_CAPABILITIES,
+    work_orders: Iterable[WorkOrder] = (),
+    retry_failed: bool = False,
+    resend: Collection[str] = (),
+) -> Plan:
+    """Plan only the sending of invoices already made: what ``ledgerlink deliver`` runs.
+
+    Plans what a run would finish (booking, then the e-mail or delivery an earlier
+    run did not get to), and also:
+
+    * with ``retry_failed``, ledgerlink's own deliveries that failed (nothing
+      went out: a refused address, a server that was down);
+    * for each invoice key in ``resend``, a new delivery by its customer's
+      channel, even when the last one was sent or its outcome is unknown: a
+      person decided the customer does not have it.
+
+    ``work_orders`` give the lines of invoices whose e-invoice is to be built
+    (an e-invoice of an invoice whose work is not given fails, naming why).
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValidationError("now must be timezone-aware", field="now", value=now)
+    by_id = dict(customers) if isinstance(customers, Mapping) else {c.id: c for c in customers}
+    unknown = sorted(set(resend) - set(state.deliveries))
+    if unknown:
+        raise ValidationError(f"no delivery of {', '.join(unknown)} to send again (the "
+                              "journal holds deliveries of invoices ledgerlink delivered)",
+                              field="resend", value=unknown[0])
+    b = _Builder(company, now.astimezone(company.zone), state, frozenset(capabilities))
+    _plan_unfinished(b, by_id, {}, {o.id: o for o in work_orders},
+                     retry_failed=retry_failed, resend=frozenset(resend))
+    actions = tuple(a for cid in sorted(b.actions) for a in b.actions[cid])
+    return Plan(actions, tuple(b.notices), now, 0, b.capabilities)
 
 
 def _posting_none(policy: EffectivePolicy, customer: Customer) -> str:

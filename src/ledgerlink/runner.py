@@ -43,6 +43,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from ledgerlink.connector import BatchItem, Capability, Connector
+from ledgerlink.delivering import Courier, Route
+from ledgerlink.delivery_steps import deliver_action, record_delivery, route_customers
 from ledgerlink.domain import Customer, RemoteInvoice
 from ledgerlink.errors import (
     ConflictError,
@@ -56,6 +58,7 @@ from ledgerlink.plans import (
     Book,
     CreateInvoice,
     Credit,
+    Deliver,
     EnsureCustomer,
     NoticeKind,
     Plan,
@@ -104,6 +107,9 @@ class Runner:
         lease: how long the hold on the book lasts without renewal.
         wait: how long to wait for another run holding the book before raising
             :class:`~ledgerlink.errors.BookBusyError`.
+        courier: delivers booked invoices by ledgerlink's own channels (see
+            :mod:`ledgerlink.delivering`); without it a plan's deliveries fail,
+            naming what is missing, and are planned again by the next run.
     """
 
     def __init__(
@@ -116,6 +122,7 @@ class Runner:
         progress: Progress | None = None,
         lease: timedelta = DEFAULT_LEASE,
         wait: timedelta = timedelta(0),
+        courier: Courier | None = None,
     ) -> None:
         if workers < 1 or batch_size < 1:
             raise ValueError("workers and batch_size must be at least 1")
@@ -138,6 +145,7 @@ class Runner:
         self.progress = progress
         self.lease = lease
         self.wait = wait
+        self.courier = courier
         self.holder = new_holder()
         self._holding: Holding | None = None
         self._fence: Fence | None = None
@@ -149,6 +157,11 @@ class Runner:
         self._invoice_ids: dict[str, str] = {}
         # Invoices the connector created booked already (InvoiceDraft.final), by key.
         self._booked_at_create: dict[str, RemoteInvoice] = {}
+        # This run's deliveries: each customer's route, and the booked invoices to
+        # deliver as the provider last answered them (saves a read per delivery).
+        self._routes: dict[str, Route | str] = {}
+        self._to_deliver: set[str] = set()
+        self._finals: dict[str, RemoteInvoice] = {}
         # Outcomes recorded but not yet committed, and when the last commit was.
         self._pending = Transaction(self.book)
         self._committed_at = self._group_at = time.monotonic()
@@ -208,7 +221,9 @@ class Runner:
                 return []
             run_id = self._begin()
             outcomes = recover(self.connector, ops, self.store.invoice_ids(self.book),
-                               run_id, lambda tx: self._commit(tx), self.book)
+                               run_id, lambda tx: self._commit(tx), self.book,
+                               deliveries=self.store.deliveries(self.book),
+                               courier=self.courier)
             self._recovered.extend(outcomes)
             return outcomes
 
@@ -242,6 +257,7 @@ class Runner:
         lanes = Lanes(plan, self.batch_size, self.batch)
         pool = None if self._inline else ThreadPoolExecutor(self.workers)
         try:
+            self._route_deliveries(plan, pool)
             wave = lanes.next_wave()
             while wave:
                 results = self._run_wave(wave, journal, run_id, pool)
@@ -261,6 +277,16 @@ class Runner:
         # A further run() on this runner is a new run (under the same hold, if any).
         self._run_id, self._started = None, False
         return result
+
+    def _route_deliveries(self, plan: Plan, pool: ThreadPoolExecutor | None) -> None:
+        """Decide each delivering customer's channel before the first write (see
+        :mod:`ledgerlink.delivering`): concurrently, as ``auto`` may ask PEPPOL."""
+        delivers = [a for a in plan.actions if isinstance(a, Deliver)]
+        self._to_deliver = {a.invoice_key for a in delivers}
+        self._finals = {}
+        emails = Capability.EMAIL in self.connector.capabilities
+        self._routes = route_customers(self.courier, delivers, provider_emails=emails,
+                                       map_each=pool.map if pool is not None else map)
 
     def _log_policy_skips(self, plan: Plan, run_id: str) -> None:
         """Log each work order the policy keeps off invoices, once (not every night)."""
@@ -402,6 +428,13 @@ class Runner:
 
     def _intent(self, tx: Transaction, action: Action, run_id: str) -> None:
         tx.op(action.op_key, action.kind, "intent", action.customer_id, action.subject, run_id)
+        if isinstance(action, Deliver):
+            # The route goes with the intent: recovery must know which channel a dead
+            # run may have handed the invoice to.
+            route = self._routes.get(action.customer_id)
+            if isinstance(route, Route):
+                tx.delivery(action.invoice_key, action.customer_id, route.channel, "pending",
+                            attempt=action.attempt, message=route.why)
         if isinstance(action, CreateInvoice):
             booked = Capability.DRAFTS not in self.connector.capabilities
             tx.invoice(action.key, action.customer_id, action.target, action.send,
@@ -501,6 +534,11 @@ class Runner:
         elif isinstance(action, Send):
             connector.send(remote_id, action.email)
             return Outcome(action, "ok", f"emailed to {action.email}", remote_id=remote_id)
+        elif isinstance(action, Deliver):
+            invoice = self._finals.pop(action.invoice_key, None)
+            return deliver_action(self.connector, self.courier,
+                                  self._routes.get(action.customer_id), action,
+                                  invoice or connector.get_invoice(remote_id))
         else:
             invoice = connector.credit(remote_id, action.credit_key)
         return Outcome(action, "ok", remote_id=remote_id, invoice=invoice)
@@ -514,6 +552,10 @@ class Runner:
         if outcome.status == "skipped":
             tx.log(run_id, action.customer_id, action.kind, action.subject, "skipped",
                    message=outcome.message)
+            return
+        if isinstance(action, Deliver) or (isinstance(action, Send)
+                                           and not outcome.retry_later):
+            record_delivery(tx, outcome, run_id, self._routes.get(action.customer_id))
             return
         if outcome.status == "failed":
             # A failure that may have reached the provider stays an intent: the
@@ -543,6 +585,8 @@ class Runner:
             self._invoice_ids[action.key] = invoice.provider_id
             if invoice.booked and Capability.BOOKING in self.connector.capabilities:
                 self._booked_at_create[action.key] = invoice
+            if action.key in self._to_deliver:
+                self._finals[action.key] = invoice
             # What the provider answered is the invoice's first known status.
             tx.record_facts(action.key, invoice, pending=False, remote_id=invoice.provider_id,
                             booked=invoice.booked)
@@ -554,12 +598,12 @@ class Runner:
                         action.revision)
             tx.update_invoice(action.invoice_key, total=amount)
         elif isinstance(action, Book):
+            if invoice is not None and action.invoice_key in self._to_deliver:
+                self._finals[action.invoice_key] = invoice
             if invoice is not None:
                 tx.record_facts(action.invoice_key, invoice, booked=True)
             else:
                 tx.update_invoice(action.invoice_key, booked=True, number=number, total=amount)
-        elif isinstance(action, Send):
-            tx.update_invoice(action.invoice_key, sent=True)
         elif isinstance(action, Credit):
             tx.update_invoice(action.invoice_key, credited=True, closed=True)
             tx.update_work(action.invoice_key, credited=True)

@@ -30,6 +30,9 @@ CORE_COMMANDS = (
                 help="Preview what a run would do; nothing is written anywhere."),
     LazyCommand("run", "ledgerlink.cli.invoicing:run_command",
                 help="Invoice the work exactly once (recovers a crashed run first)."),
+    LazyCommand("deliver", "ledgerlink.cli.delivering:deliver_command",
+                help="Send the booked invoices that are still to go out, by each customer's "
+                     "channel."),
     LazyCommand("log", "ledgerlink.cli.invoicing:log",
                 help="Show the transfer log: what was created, what failed and the "
                      "provider's words."),

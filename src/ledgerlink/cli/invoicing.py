@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from ledgerlink import api, plugins
 from ledgerlink.cli import output
 from ledgerlink.cli.connecting import connect, connector_options
 from ledgerlink.cli.errors import EXIT_FAILURES, reported
-from ledgerlink.cli.inputs import load_inputs, missing_file, parse_now
+from ledgerlink.cli.inputs import delivery_channels, load_inputs, missing_file, parse_now
 from ledgerlink.cli.invoicing_output import (
     PLAN_LIMIT,
     plan_json,
@@ -105,9 +106,12 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
 
     One run at a time per book: while another run holds it, this one waits up
     to --wait seconds, then exits with status 3 (book busy) having written nothing.
+    Booked invoices go out by the customers' channels: the accounting system's
+    e-mail, or the e-mail, letter and e-invoice channels the policy file's
+    [channels.*] tables set up.
     """
 
-    with reported(as_json):
+    with reported(as_json), ExitStack() as stack:
         moment = parse_now(now)
         orders, people, company = load_inputs(work, customers, policy)
         if not orders:
@@ -115,11 +119,14 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
             return
         if allow_credits:
             company = attrs.evolve(company, allow_credits=True)
+        delivery = delivery_channels(policy)
+        if delivery is not None:
+            stack.enter_context(delivery)
         book = connect(connector, pairs, store)
         with output.progress(not as_json, "invoicing") as progress:
             result = api.invoice(orders, people, company, book, now=moment, store=store,
                                  workers=workers, progress=progress,
-                                 wait=timedelta(seconds=wait_seconds))
+                                 wait=timedelta(seconds=wait_seconds), delivery=delivery)
     if as_json:
         output.emit_json(result_json(result))
     else:

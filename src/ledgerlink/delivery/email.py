@@ -122,6 +122,9 @@ class EmailChannel:
         name: the channel's registered name.
     """
 
+    #: An e-mail cannot be taken back, and no mail server refuses a repeat.
+    refuses_repeats = False
+
     def __init__(self, settings: SmtpSettings, *, templates: EmailTemplates | None = None,
                  company_templates: Mapping[str, EmailTemplates] | None = None,
                  tls_context: ssl.SSLContext | None = None,

@@ -89,6 +89,9 @@ class FolderPrintService:
         DeliveryError: ``folder`` is not a directory (it is made when missing).
     """
 
+    #: One file per key: a repeat is answered, never written again.
+    refuses_repeats = True
+
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
         try:
@@ -172,6 +175,11 @@ class LetterChannel:
         self.name = name
         self.service = service
         self.sender = sender
+
+    @property
+    def refuses_repeats(self) -> bool:
+        """Whether the print service refuses a key it already took."""
+        return bool(getattr(self.service, "refuses_repeats", False))
 
     def deliver(self, delivery: Delivery) -> DeliveryReceipt:
         """Compose the letter and hand it to the service with the delivery key."""

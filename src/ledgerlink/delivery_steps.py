@@ -1,0 +1,138 @@
+"""Internal: the runner's delivery steps: routing customers, delivering one invoice,
+journaling how it ended (see :mod:`ledgerlink.delivering` for the protocol).
+
+How a delivery is journaled:
+
+==========================  ==============================  =========================
+how it ended                the delivery row                the next run
+==========================  ==============================  =========================
+sent                        ``sent``, the channel's words   nothing more
+the channel said failed     ``failed``                      waits for ``--retry-failed``
+unknown (may have gone)     ``unknown``                     never repeated by itself
+nothing handed over         removed (a first delivery)      plans it again
+==========================  ==============================  =========================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import attrs
+
+from ledgerlink.connector import Connector
+from ledgerlink.delivering import NO_COURIER, PROVIDER_EMAIL, Courier, Handover, Route
+from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import (
+    DeliveryError,
+    LedgerlinkError,
+    ProviderError,
+    TransientProviderError,
+    ValidationError,
+)
+from ledgerlink.plans import Deliver, Send
+from ledgerlink.results import Outcome
+from ledgerlink.store import Transaction
+
+__all__ = ["deliver_action", "deliver_invoice", "record_delivery", "route_customers"]
+
+#: The outcome status of each way a hand-over ends.
+_STATUS = {"sent": "ok", "failed": "failed", "unknown": "ambiguous"}
+
+
+def route_customers(courier: Courier | None, actions: Iterable[Deliver], *,
+                    provider_emails: bool,
+                    map_each: Callable[[Callable[[Deliver], Route | str], list[Deliver]],
+                                       Iterable[Route | str]] = map,
+                    ) -> dict[str, Route | str]:
+    """Customer id → its route, or why it has none, for every customer ``actions`` deliver to.
+
+    ``map_each`` maps the routing over one action per customer (a thread pool's
+    ``map`` routes them concurrently: ``auto`` may wait on PEPPOL).
+    """
+    first: dict[str, Deliver] = {}
+    for action in actions:
+        first.setdefault(action.customer_id, action)
+    if courier is None:
+        return dict.fromkeys(first, NO_COURIER)
+
+    def route(action: Deliver) -> Route | str:
+        try:
+            return courier.route(action.company, action.customer,
+                                 provider_emails=provider_emails)
+        except LedgerlinkError as err:
+            return str(err)
+
+    return dict(zip(first, map_each(route, list(first.values())), strict=True))
+
+
+def deliver_invoice(connector: Connector, courier: Courier | None, route: Route,
+                    action: Deliver, invoice: RemoteInvoice) -> Handover:
+    """Deliver ``invoice`` (booked) by ``route``: the provider's e-mail, or a channel.
+
+    Errors before anything was handed over are raised (nothing went out: the
+    run plans it again); what the channel says about its hand-over is the
+    :class:`Handover`.
+    """
+    customer = action.customer
+    if route.channel == PROVIDER_EMAIL:
+        try:
+            connector.send(invoice.provider_id, customer.email)
+        except TransientProviderError as err:
+            return Handover(route.channel, "unknown", f"the provider may have e-mailed it "
+                            f"(its answer was lost: {err.message}); not sent again")
+        except ProviderError as err:
+            return Handover(route.channel, "failed", err.message)
+        return Handover(route.channel, "sent",
+                        f"e-mailed by {connector.name} to {customer.email}")
+    if courier is None:
+        raise DeliveryError(NO_COURIER)
+    pdf = connector.pdf(invoice.provider_id)
+    draft = action.source.draft() if action.source is not None else None
+    if draft is not None:
+        # The booked invoice's dates are the ones the customer is told.
+        draft = attrs.evolve(draft, issue_date=invoice.issue_date, due_date=invoice.due_date)
+    try:
+        return courier.hand_over(route, action, invoice, pdf, draft)
+    except (ValidationError, DeliveryError) as err:
+        return Handover(route.channel, "failed", f"not sent: {err}")
+
+
+def deliver_action(connector: Connector, courier: Courier | None, route: Route | str | None,
+                   action: Deliver, invoice: RemoteInvoice) -> Outcome:
+    """The outcome of delivering ``action``'s booked ``invoice`` by the customer's route."""
+    if not isinstance(route, Route):
+        return Outcome(action, "failed", route or "the customer was not routed")
+    handover = deliver_invoice(connector, courier, route, action, invoice)
+    return Outcome(action, _STATUS[handover.state], f"{handover.channel}: {handover.message}",
+                   remote_id=invoice.provider_id, invoice=invoice, handover=handover)
+
+
+def record_delivery(tx: Transaction, outcome: Outcome, run_id: str,
+                    route: Route | str | None) -> None:
+    """Journal how a delivery (or a provider's e-mail) ended, and log it (table above)."""
+    action = outcome.action
+    assert isinstance(action, (Deliver, Send))
+    handover = outcome.handover
+    key, customer_id = action.invoice_key, action.customer_id
+    attempt = action.attempt if isinstance(action, Deliver) else 0
+    if isinstance(action, Send):
+        state = "sent" if outcome.status == "ok" else "failed"
+        tx.delivery(key, customer_id, PROVIDER_EMAIL, state, message=outcome.message)
+    elif handover is not None:
+        tx.delivery(key, customer_id, handover.channel, handover.state, attempt=attempt,
+                    message=handover.message, reference=handover.reference)
+    elif not attempt:
+        tx.forget_delivery(key)
+    else:
+        # A resend a person asked for stays on record, as failed, for them to retry.
+        channel = route.channel if isinstance(route, Route) else action.chosen.value
+        tx.delivery(key, customer_id, channel, "failed", attempt=attempt,
+                    message=outcome.message)
+    if outcome.status != "failed":
+        tx.update_invoice(key, sent=True if outcome.status == "ok" else None)
+    state = {"ok": "done", "ambiguous": "ambiguous"}.get(outcome.status, "failed")
+    tx.resolve(action.op_key, state, run_id, outcome.message)
+    invoice = outcome.invoice
+    tx.log(run_id, customer_id, action.kind, action.subject, outcome.status,
+           remote_id=outcome.remote_id, number=invoice.number if invoice else None,
+           message=outcome.message)
