@@ -250,7 +250,7 @@ def test_a_bad_channels_table_names_the_table_and_the_option(tmp_path: Path) -> 
         DeliveryChannels.from_settings({"letter": {"use": "letter-folder", "colour": "red",
                                                    "folder": str(tmp_path)}},
                                        source="policy.toml: channels")
-    with pytest.raises(DeliveryError, match="channels.fax: no such kind"):
+    with pytest.raises(DeliveryError, match=r"channels\.fax: no such kind"):
         DeliveryChannels.from_settings({"fax": {}})
 
 
