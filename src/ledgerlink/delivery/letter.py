@@ -101,12 +101,12 @@ class FolderPrintService:
 
     def submit(self, letter_pdf: bytes, recipient: PostalAddress, sender: PostalAddress,
                key: str) -> LetterReceipt:
-        """Write the letter once; the same key again answers the same receipt."""
+        """Write the letter once; the same key again is answered as a repeat."""
         name = letter_file_name(key)
         target = self.folder / name
-        receipt = LetterReceipt(True, f"letter written to {target}", name)
+        already = LetterReceipt(True, f"{target} was written earlier", name, repeat=True)
         if target.exists():
-            return receipt
+            return already
         # Write aside, then link into place: a link never replaces a file, so two
         # deliveries racing on one key leave one letter, and nobody sees half a file.
         partial = self.folder / f".{name}.{os.getpid()}.partial"
@@ -114,10 +114,10 @@ class FolderPrintService:
         try:
             os.link(partial, target)
         except FileExistsError:
-            pass
+            return already
         finally:
             partial.unlink()
-        return receipt
+        return LetterReceipt(True, f"letter written to {target}", name)
 
 
 def _pdf_pages(data: bytes) -> PdfReader:
