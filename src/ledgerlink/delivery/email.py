@@ -23,6 +23,7 @@ the channel is made rather than when an invoice goes out.
 
 from __future__ import annotations
 
+import os
 import re
 import ssl
 import string
@@ -35,7 +36,14 @@ import attrs
 
 from ledgerlink.delivery.model import Delivery, DeliveryReceipt, DeliveryState
 from ledgerlink.errors import DeliveryError, ValidationError
-from ledgerlink.smtp import Recipient, SmtpOutcome, SmtpSettings, new_message, send_mail
+from ledgerlink.smtp import (
+    ENV_PREFIX,
+    Recipient,
+    SmtpOutcome,
+    SmtpSettings,
+    new_message,
+    send_mail,
+)
 
 __all__ = ["TEMPLATE_FIELDS", "EmailChannel", "EmailTemplates", "email_channel",
            "template_values"]
@@ -197,13 +205,17 @@ def email_channel(*, host: str | None = None, port: int | None = None,
 
     The SMTP settings (``host`` ... ``timeout``) are :class:`SmtpSettings`'; left
     out, each keeps its default there, and without ``host`` they are all read from
-    ``LEDGERLINK_SMTP_*`` (:meth:`SmtpSettings.from_env`). ``subject`` and
+    ``LEDGERLINK_SMTP_*`` (:meth:`SmtpSettings.from_env`). A ``username`` without
+    ``password`` takes the password from ``LEDGERLINK_SMTP_PASSWORD``. ``subject`` and
     ``body`` are the default templates; ``company_templates`` maps a company name
     to its own ``{"subject": ..., "body": ...}``.
 
     Raises:
         DeliveryError: settings that do not hold, or a bad template.
     """
+    if username is not None and password is None:
+        # A password belongs in the environment, not in a settings file.
+        password = os.environ.get(f"{ENV_PREFIX}PASSWORD")
     given: dict[str, Any] = {
         "host": host, "port": port, "username": username, "password": password,
         "starttls": starttls, "use_ssl": use_ssl, "sender": sender, "timeout": timeout}
