@@ -66,12 +66,14 @@ class Handover:
         state: ``sent``, ``failed`` or ``unknown``.
         message: the channel's own words (never a secret).
         reference: the message id, file name or document id, where there is one.
+        document: for an e-invoice, the invoice's draft as JSON, kept in the journal.
     """
 
     channel: str
     state: HandoverState
     message: str
     reference: str | None = None
+    document: str | None = None
 
 
 class Courier(Protocol):
@@ -86,8 +88,10 @@ class Courier(Protocol):
         ...
 
     def hand_over(self, route: Route, action: Deliver, invoice: RemoteInvoice, pdf: bytes,
-                  draft: InvoiceDraft | None) -> Handover:
-        """Deliver ``invoice`` (booked; ``pdf`` from the connector) by ``route``.
+                  draft: InvoiceDraft | None, credited: RemoteInvoice | None = None
+                  ) -> Handover:
+        """Deliver ``invoice`` (booked; ``pdf`` from the connector) by ``route``;
+        ``credited`` is the invoice a credit note credits.
 
         Raises ValidationError for an invoice the channel cannot deliver as given
         (no address), DeliveryError for a channel that is not usable.

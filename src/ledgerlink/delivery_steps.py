@@ -15,13 +15,15 @@ nothing handed over         removed (a first delivery)      plans it again
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 
 import attrs
 
 from ledgerlink.connector import Connector
+from ledgerlink.convert import structure, unstructure
 from ledgerlink.delivering import NO_COURIER, PROVIDER_EMAIL, Courier, Handover, Route
-from ledgerlink.domain import RemoteInvoice
+from ledgerlink.domain import DeliveryChannel, InvoiceDraft, RemoteInvoice
 from ledgerlink.errors import (
     DeliveryError,
     LedgerlinkError,
@@ -33,7 +35,8 @@ from ledgerlink.plans import Deliver, Send
 from ledgerlink.results import Outcome
 from ledgerlink.store import Transaction
 
-__all__ = ["deliver_action", "deliver_invoice", "record_delivery", "route_customers"]
+__all__ = ["deliver_action", "deliver_invoice", "draft_of", "record_delivery",
+           "route_customers"]
 
 #: The outcome status of each way a hand-over ends.
 _STATUS = {"sent": "ok", "failed": "failed", "unknown": "ambiguous"}
@@ -65,13 +68,33 @@ def route_customers(courier: Courier | None, actions: Iterable[Deliver], *,
     return dict(zip(first, map_each(route, list(first.values())), strict=True))
 
 
+def draft_of(action: Deliver, invoice: RemoteInvoice) -> InvoiceDraft | None:
+    """The lines to deliver ``invoice`` with: from the work in this run's input, else as an
+    earlier e-invoice delivery kept them; None when neither has them.
+
+    A credit note carries the lines of the invoice it credits, under its own key.
+    The booked invoice's dates are the ones the customer is told.
+    """
+    if action.source is not None:
+        draft = action.source.draft()
+    elif action.document is not None:
+        draft = structure(json.loads(action.document), InvoiceDraft)
+    else:
+        return None
+    return attrs.evolve(draft, key=action.invoice_key, issue_date=invoice.issue_date,
+                        due_date=invoice.due_date)
+
+
 def deliver_invoice(connector: Connector, courier: Courier | None, route: Route,
-                    action: Deliver, invoice: RemoteInvoice) -> Handover:
-    """Deliver ``invoice`` (booked) by ``route``: the provider's e-mail, or a channel.
+                    action: Deliver, invoice: RemoteInvoice,
+                    credited: RemoteInvoice | None = None) -> Handover:
+    """Deliver ``invoice`` (booked; a credit note of ``credited``) by ``route``: the
+    provider's e-mail, or a channel.
 
     Errors before anything was handed over are raised (nothing went out: the
     run plans it again); what the channel says about its hand-over is the
-    :class:`Handover`.
+    :class:`Handover`. An e-invoice's handover keeps its lines as JSON, for a
+    later credit note or resend.
     """
     customer = action.customer
     if route.channel == PROVIDER_EMAIL:
@@ -87,22 +110,23 @@ def deliver_invoice(connector: Connector, courier: Courier | None, route: Route,
     if courier is None:
         raise DeliveryError(NO_COURIER)
     pdf = connector.pdf(invoice.provider_id)
-    draft = action.source.draft() if action.source is not None else None
-    if draft is not None:
-        # The booked invoice's dates are the ones the customer is told.
-        draft = attrs.evolve(draft, issue_date=invoice.issue_date, due_date=invoice.due_date)
+    draft = draft_of(action, invoice)
     try:
-        return courier.hand_over(route, action, invoice, pdf, draft)
+        handover = courier.hand_over(route, action, invoice, pdf, draft, credited)
     except (ValidationError, DeliveryError) as err:
-        return Handover(route.channel, "failed", f"not sent: {err}")
+        handover = Handover(route.channel, "failed", f"not sent: {err}")
+    if draft is not None and route.channel == DeliveryChannel.EINVOICE.value:
+        handover = attrs.evolve(handover, document=json.dumps(unstructure(draft)))
+    return handover
 
 
 def deliver_action(connector: Connector, courier: Courier | None, route: Route | str | None,
-                   action: Deliver, invoice: RemoteInvoice) -> Outcome:
+                   action: Deliver, invoice: RemoteInvoice,
+                   credited: RemoteInvoice | None = None) -> Outcome:
     """The outcome of delivering ``action``'s booked ``invoice`` by the customer's route."""
     if not isinstance(route, Route):
         return Outcome(action, "failed", route or "the customer was not routed")
-    handover = deliver_invoice(connector, courier, route, action, invoice)
+    handover = deliver_invoice(connector, courier, route, action, invoice, credited)
     return Outcome(action, _STATUS[handover.state], f"{handover.channel}: {handover.message}",
                    remote_id=invoice.provider_id, invoice=invoice, handover=handover)
 
@@ -120,14 +144,15 @@ def record_delivery(tx: Transaction, outcome: Outcome, run_id: str,
         tx.delivery(key, customer_id, PROVIDER_EMAIL, state, message=outcome.message)
     elif handover is not None:
         tx.delivery(key, customer_id, handover.channel, handover.state, attempt=attempt,
-                    message=handover.message, reference=handover.reference)
+                    message=handover.message, reference=handover.reference,
+                    document=handover.document or action.document)
     elif not attempt:
         tx.forget_delivery(key)
     else:
         # A resend a person asked for stays on record, as failed, for them to retry.
         channel = route.channel if isinstance(route, Route) else action.chosen.value
         tx.delivery(key, customer_id, channel, "failed", attempt=attempt,
-                    message=outcome.message)
+                    message=outcome.message, document=action.document)
     if outcome.status != "failed":
         tx.update_invoice(key, sent=True if outcome.status == "ok" else None)
     state = {"ok": "done", "ambiguous": "ambiguous"}.get(outcome.status, "failed")

@@ -75,6 +75,9 @@ class DeliveryRecord:
         attempt: 0 for the first delivery; +1 for each resend a person asked for.
         message: the channel's own words (the server's reply, the file written).
         reference: the message id, file name or document id, where there is one.
+        document: for an e-invoice, the invoice as delivered (its draft as JSON),
+            so it can be delivered again, and its credit note built, without
+            the work it billed.
     """
 
     invoice_key: str
@@ -84,6 +87,7 @@ class DeliveryRecord:
     attempt: int = 0
     message: str = ""
     reference: str | None = None
+    document: str | None = None
 
 
 @attrs.frozen

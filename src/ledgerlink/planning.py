@@ -61,6 +61,7 @@ from ledgerlink.domain import Company, Customer, DeliveryChannel, WorkOrder, Wor
 from ledgerlink.errors import ValidationError
 from ledgerlink.plans import (
     ALL_CAPABILITIES,
+    CREDIT_PREFIX,
     Action,
     Book,
     CreateInvoice,
@@ -101,6 +102,8 @@ class _Builder:
     actions: dict[str, list[Action]] = attrs.Factory(dict)
     notices: list[Notice] = attrs.Factory(list)
     already: int = 0
+    #: Invoices this plan credits (their credit notes are delivered with the Credit).
+    credited: set[str] = attrs.Factory(set)
     _billed_on: dict[str, list[WorkRecord]] | None = None
 
     def billed_on(self) -> dict[str, list[WorkRecord]]:
@@ -321,8 +324,10 @@ def _plan_changes(
             continue
         if not invoice.credited and invoice.key not in credited:
             credited.add(invoice.key)
+            b.credited.add(invoice.key)
             b.add(customer, Credit(invoice.key, customer.id,
                                    f"work order {order.id} changed after booking"))
+            _deliver_credit(b, customer, invoice.key)
         # Every work order on the credited invoice becomes billable again.
         for w in state.work.values():
             if w.invoice_key == invoice.key:
@@ -421,10 +426,36 @@ def _finish_sending(b: _Builder, customer: Customer, policy: EffectivePolicy,
     if isinstance(how, str):
         b.add(customer, Send(record.key, customer.id, how))
     elif how is not None:
+        delivered = b.state.deliveries.get(record.key)
         b.add(customer, Deliver(record.key, customer, b.company, how,
-                                _source_of(b, record, customer, orders), attempt))
+                                _source_of(b, record, customer, orders), attempt,
+                                document=delivered.document if delivered else None))
     elif why_not:
         b.notice(NoticeKind.NOT_SENT, record.key, customer.id, why_not)
+
+
+def _deliver_credit(b: _Builder, customer: Customer, credited: str, *,
+                    retry_failed: bool = False, resend: frozenset[str] = frozenset()) -> None:
+    """Deliver the credit note of ``credited`` the way ledgerlink delivered the invoice (an
+    invoice the accounting system e-mailed, or never sent, gets nothing from ledgerlink).
+
+    Planned with its Credit, and by later runs while it has not gone out.
+    """
+    original = b.state.deliveries.get(credited)
+    if original is None or original.channel == _PROVIDER_EMAIL:
+        return
+    key = f"{CREDIT_PREFIX}{credited}"
+    delivery = b.state.deliveries.get(key)
+    attempt = 0
+    if delivery is not None:
+        if key in resend:
+            attempt = delivery.attempt + (delivery.state != "failed")
+        elif delivery.state == "failed" and retry_failed:
+            attempt = delivery.attempt
+        else:
+            return
+    b.add(customer, Deliver(key, customer, b.company, DeliveryChannel(original.channel),
+                            attempt=attempt, credits=credited, document=original.document))
 
 
 def _plan_unfinished(
@@ -435,9 +466,11 @@ def _plan_unfinished(
     """Finish invoices a crashed or failed run left created but not booked or sent;
     with ``retry_failed`` or ``resend``, deliver again as :func:`plan_deliveries` says."""
     for record in b.state.invoices.values():
+        customer = by_id.get(record.customer_id)
+        if record.credited and customer is not None and record.key not in b.credited:
+            _deliver_credit(b, customer, record.key, retry_failed=retry_failed, resend=resend)
         if record.target != "book" or record.closed or record.credited:
             continue
-        customer = by_id.get(record.customer_id)
         if customer is None or record.remote_id is None:
             continue
         if not record.booked and Capability.BOOKING in b.capabilities:

@@ -259,6 +259,10 @@ class Deliver:
             e-invoice needs them); None when the invoice was made by an earlier run
             and its work is not in this run's input.
         attempt: 0 for the first delivery, +1 for each resend a person asked for.
+        credits: for a credit note (``invoice_key`` is ``credit:<key>``), the key of
+            the invoice it credits.
+        document: the lines as an earlier e-invoice delivery kept them (JSON),
+            used when ``source`` is None.
     """
 
     invoice_key: str
@@ -267,6 +271,8 @@ class Deliver:
     chosen: DeliveryChannel
     source: CreateInvoice | None = None
     attempt: int = 0
+    credits: str | None = None
+    document: str | None = None
 
     kind = "deliver"
 
@@ -408,7 +414,8 @@ def describe(action: Action) -> str:
         return f"email {action.invoice_key} to {action.email}"
     if isinstance(action, Deliver):
         again = f" again (attempt {action.attempt + 1})" if action.attempt else ""
-        return f"deliver {action.invoice_key} by {action.chosen.value}{again}"
+        what = f"the credit note of {action.credits}" if action.credits else action.invoice_key
+        return f"deliver {what} by {action.chosen.value}{again}"
     if isinstance(action, Credit):
         return f"credit {action.invoice_key}: {action.reason}"
     return f"book {action.invoice_key}"

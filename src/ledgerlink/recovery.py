@@ -211,6 +211,7 @@ def reconcile_delivery(
 ) -> Outcome:
     """Resolve a dead run's delivery by the route it journaled (module docstring table)."""
     attempt = record.attempt if record is not None else 0
+    document = record.document if record is not None else None
 
     def settle(outcome: str, state: str, note: str) -> Outcome:
         tx.resolve(op.op_key, outcome if outcome != "recovered" else "done", run_id, note)
@@ -220,12 +221,12 @@ def reconcile_delivery(
             # A first delivery is planned again; a resend stays on record for a person.
             if attempt:
                 tx.delivery(op.subject, op.customer_id, record.channel if record else "-",
-                            "failed", attempt=attempt, message=note)
+                            "failed", attempt=attempt, message=note, document=document)
             else:
                 tx.forget_delivery(op.subject)
         else:
             tx.delivery(op.subject, op.customer_id, record.channel if record else "-", state,
-                        attempt=attempt, message=note)
+                        attempt=attempt, message=note, document=document)
             tx.update_invoice(op.subject, sent=True if state == "sent" else None)
         return Outcome(op, outcome, note)
 

@@ -434,7 +434,8 @@ class Runner:
             route = self._routes.get(action.customer_id)
             if isinstance(route, Route):
                 tx.delivery(action.invoice_key, action.customer_id, route.channel, "pending",
-                            attempt=action.attempt, message=route.why)
+                            attempt=action.attempt, message=route.why,
+                            document=action.document)
         if isinstance(action, CreateInvoice):
             booked = Capability.DRAFTS not in self.connector.capabilities
             tx.invoice(action.key, action.customer_id, action.target, action.send,
@@ -518,6 +519,8 @@ class Runner:
                 return Outcome(action, "failed", "customer is not linked to the provider")
             created = connector.create_invoice(action.draft(), ref, self._product_refs)
             return Outcome(action, "ok", remote_id=created.provider_id, invoice=created)
+        if isinstance(action, Deliver):
+            return self._deliver(action)
         remote_id = self._invoice_ids.get(action.invoice_key)
         if remote_id is None:
             return Outcome(action, "failed", f"invoice {action.invoice_key} was never created")
@@ -534,14 +537,27 @@ class Runner:
         elif isinstance(action, Send):
             connector.send(remote_id, action.email)
             return Outcome(action, "ok", f"emailed to {action.email}", remote_id=remote_id)
-        elif isinstance(action, Deliver):
-            invoice = self._finals.pop(action.invoice_key, None)
-            return deliver_action(self.connector, self.courier,
-                                  self._routes.get(action.customer_id), action,
-                                  invoice or connector.get_invoice(remote_id))
         else:
             invoice = connector.credit(remote_id, action.credit_key)
         return Outcome(action, "ok", remote_id=remote_id, invoice=invoice)
+
+    def _deliver(self, action: Deliver) -> Outcome:
+        """Deliver a booked invoice, or a credit note (found by its key in a later run)."""
+        invoice = self._finals.pop(action.invoice_key, None)
+        if invoice is None:
+            remote_id = self._invoice_ids.get(action.invoice_key)
+            if remote_id is not None:
+                invoice = self.connector.get_invoice(remote_id)
+            elif action.credits is not None:
+                invoice = self.connector.find_invoice(action.invoice_key)
+            if invoice is None:
+                return Outcome(action, "failed", f"{action.invoice_key} was never created")
+        credited = None
+        if action.credits is not None:
+            credited_id = self._invoice_ids.get(action.credits)
+            credited = self.connector.get_invoice(credited_id) if credited_id else None
+        return deliver_action(self.connector, self.courier,
+                              self._routes.get(action.customer_id), action, invoice, credited)
 
     def _record(self, tx: Transaction, outcome: Outcome, run_id: str) -> None:
         action = outcome.action
@@ -605,6 +621,8 @@ class Runner:
             else:
                 tx.update_invoice(action.invoice_key, booked=True, number=number, total=amount)
         elif isinstance(action, Credit):
+            if invoice is not None and action.credit_key in self._to_deliver:
+                self._finals[action.credit_key] = invoice
             tx.update_invoice(action.invoice_key, credited=True, closed=True)
             tx.update_work(action.invoice_key, credited=True)
         tx.log(run_id, action.customer_id, action.kind, action.subject, "ok",

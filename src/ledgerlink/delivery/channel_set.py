@@ -122,8 +122,9 @@ class DeliveryChannels:
         return Route(choice.channel.value, choice.why)
 
     def hand_over(self, route: Route, action: Deliver, invoice: RemoteInvoice, pdf: bytes,
-                  draft: InvoiceDraft | None) -> Handover:
-        """Deliver one booked invoice by ``route``'s channel."""
+                  draft: InvoiceDraft | None, credited: RemoteInvoice | None = None
+                  ) -> Handover:
+        """Deliver one booked invoice (or credit note of ``credited``) by ``route``'s channel."""
         channel = self.channel(route.channel)
         # A resend a person asked for is a new delivery: a service that refuses
         # repeats must not refuse it.
@@ -132,7 +133,7 @@ class DeliveryChannels:
             key = f"{key}:{action.attempt}"
         receipt = channel.deliver(Delivery(key, action.invoice_key, channel.name,
                                            action.company, action.customer, draft, invoice,
-                                           pdf))
+                                           pdf, credited))
         return Handover(route.channel, receipt.state.value, receipt.message, receipt.reference)
 
     def refuses_repeats(self, channel: str) -> bool:

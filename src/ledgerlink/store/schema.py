@@ -318,7 +318,8 @@ policy_skips = Table(
 #: channels (e-mail, letter, e-invoice; the provider's e-mail as ``auto``'s
 #: fallback). One row per invoice: written ``pending`` with the intent, then
 #: ``sent``, ``failed`` (may be retried by hand) or ``unknown`` (may have gone
-#: out: never retried by itself). ``attempt`` counts deliberate resends.
+#: out: never retried by itself). ``attempt`` counts deliberate resends;
+#: ``document`` keeps an e-invoiced invoice's lines (its draft as JSON).
 deliveries = Table(
     "deliveries",
     metadata,
@@ -330,5 +331,6 @@ deliveries = Table(
     Column("attempt", Integer, nullable=False, default=0),
     Column("message", Text, nullable=False, default=""),
     Column("reference", String(400)),
+    Column("document", Text),
     Column("updated_at", String(40), nullable=False),
 )

@@ -62,7 +62,7 @@ def read_deliveries(conn: Connection, book: str) -> dict[str, DeliveryRecord]:
     """Every delivery row of ``book``, by invoice key."""
     query = sa.select(t.deliveries).where(t.deliveries.c.book == book)
     return {r.invoice_key: DeliveryRecord(r.invoice_key, r.customer_id, r.channel, r.state,
-                                          r.attempt, r.message, r.reference)
+                                          r.attempt, r.message, r.reference, r.document)
             for r in conn.execute(query)}
 
 

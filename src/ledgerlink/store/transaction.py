@@ -138,12 +138,13 @@ class Transaction:
                                 at=self._now))
 
     def delivery(self, invoice_key: str, customer_id: str, channel: str, state: str, *,
-                 attempt: int = 0, message: str = "", reference: str | None = None) -> None:
+                 attempt: int = 0, message: str = "", reference: str | None = None,
+                 document: str | None = None) -> None:
         """Upsert how ledgerlink's delivery of ``invoice_key`` stands (one row per invoice)."""
         self._deliveries.append(dict(book=self.book, invoice_key=invoice_key,
                                      customer_id=customer_id, channel=channel, state=state,
                                      attempt=attempt, message=message, reference=reference,
-                                     updated_at=self._now))
+                                     document=document, updated_at=self._now))
 
     def forget_delivery(self, invoice_key: str) -> None:
         """Remove a delivery that never went out, so it is planned again."""

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("attempt", sa.Integer, nullable=False),
         sa.Column("message", sa.Text, nullable=False),
         sa.Column("reference", sa.String(400)),
+        sa.Column("document", sa.Text),
         sa.Column("updated_at", sa.String(40), nullable=False),
     )
 
