@@ -51,100 +51,38 @@ Rules (each one tested):
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
-
-import attrs
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, time, timedelta
 
 from ledgerlink.connector import Capability
-from ledgerlink.domain import Company, Customer, DeliveryChannel, WorkOrder, WorkStatus
+from ledgerlink.domain import Company, Customer, WorkOrder, WorkStatus
 from ledgerlink.errors import ValidationError
+from ledgerlink.plan_builder import PlanBuilder
 from ledgerlink.plans import (
     ALL_CAPABILITIES,
-    CREDIT_PREFIX,
-    Action,
     Book,
     CreateInvoice,
     Credit,
     Deliver,
-    EnsureCustomer,
-    InvoiceRecord,
     JournalState,
-    Notice,
     NoticeKind,
     Plan,
     ReplaceLines,
     Send,
-    UpdateCustomer,
-    WorkRecord,
     draft_key,
     invoice_key,
 )
 from ledgerlink.policy import EffectivePolicy, Posting, Timing, resolve
+from ledgerlink.sending import deliver_credit, how_sent, plan_deliveries, plan_unfinished
 
 __all__ = ["NIGHT_STARTS", "plan", "plan_deliveries"]
 
+
 #: The nightly run that starts a work day begins at this local time the evening before.
 NIGHT_STARTS = time(22, 0)
-#: A delivery's channel when the accounting system e-mailed the invoice.
-_PROVIDER_EMAIL = DeliveryChannel.PROVIDER_EMAIL.value
 
 
 # --- the planner ------------------------------------------------------------------
-
-
-@attrs.define
-class _Builder:
-    company: Company
-    now_local: datetime
-    state: JournalState
-    capabilities: frozenset[Capability]
-    actions: dict[str, list[Action]] = attrs.Factory(dict)
-    notices: list[Notice] = attrs.Factory(list)
-    already: int = 0
-    #: Invoices this plan credits (their credit notes are delivered with the Credit).
-    credited: set[str] = attrs.Factory(set)
-    _billed_on: dict[str, list[WorkRecord]] | None = None
-
-    def billed_on(self) -> dict[str, list[WorkRecord]]:
-        """Invoice key → the work it bills (built once, when first asked)."""
-        if self._billed_on is None:
-            self._billed_on = {}
-            for work in self.state.work.values():
-                self._billed_on.setdefault(work.invoice_key, []).append(work)
-        return self._billed_on
-
-    def lane(self, customer: Customer) -> list[Action]:
-        """The customer's action list, starting with EnsureCustomer if it is not linked,
-        or with UpdateCustomer if its details changed since they were written (only
-        with CUSTOMER_UPDATES)."""
-        lane = self.actions.get(customer.id)
-        if lane is None:
-            lane = self.actions[customer.id] = []
-            if customer.id not in self.state.customers:
-                lane.append(EnsureCustomer(customer))
-            elif (Capability.CUSTOMER_UPDATES in self.capabilities
-                  and self.state.customer_details.get(customer.id)
-                  != customer.details_fingerprint()):
-                lane.append(UpdateCustomer(customer))
-        return lane
-
-    def add(self, customer: Customer, action: Action) -> None:
-        self.lane(customer).append(action)
-
-    def notice(self, kind: NoticeKind, subject: str, customer_id: str, reason: str) -> None:
-        self.notices.append(Notice(kind, subject, customer_id, reason))
-
-    def dates(self, policy: EffectivePolicy, order: WorkOrder | None) -> tuple[date, date]:
-        """Issue and due date of an invoice for ``order`` (None: by the run day only)."""
-        if order is not None and order.invoice_date is not None:
-            return order.invoice_date, order.invoice_date + timedelta(
-                days=policy.payment_terms_days)
-        issue = self.now_local.date()
-        if (order is not None and policy.timing is Timing.BEFORE_WORK
-                and order.planned_date is not None and order.planned_date > issue):
-            issue = order.planned_date
-        return issue, issue + timedelta(days=policy.payment_terms_days)
 
 
 def _is_due(order: WorkOrder, policy: EffectivePolicy, now: datetime, now_local: datetime) -> bool:
@@ -199,7 +137,7 @@ def _plan(
 ) -> Plan:
     by_id = dict(customers) if isinstance(customers, Mapping) else {c.id: c for c in customers}
     state = state or JournalState()
-    b = _Builder(company, now.astimezone(company.zone), state, caps)
+    b = PlanBuilder(company, now.astimezone(company.zone), state, caps)
     policies: dict[str, EffectivePolicy] = {}
     orders = sorted(work_orders, key=lambda o: (o.customer_id, o.id))
     fresh: dict[str, list[tuple[WorkOrder, int]]] = {}
@@ -228,7 +166,7 @@ def _plan(
     for customer_id, work in fresh.items():
         customer = by_id[customer_id]
         _plan_new_work(b, customer, policies[customer_id], work)
-    _plan_unfinished(b, by_id, policies, {o.id: o for o in orders})
+    plan_unfinished(b, by_id, policies, {o.id: o for o in orders})
     actions = tuple(a for cid in sorted(b.actions) for a in b.actions[cid])
     return Plan(actions, tuple(b.notices), now, b.already, caps)
 
@@ -269,7 +207,7 @@ def _not_due_reason(order: WorkOrder, policy: EffectivePolicy) -> str:
 
 
 def _plan_changes(
-    b: _Builder,
+    b: PlanBuilder,
     orders: Sequence[WorkOrder],
     by_id: Mapping[str, Customer],
     policies: dict[str, EffectivePolicy],
@@ -327,7 +265,7 @@ def _plan_changes(
             b.credited.add(invoice.key)
             b.add(customer, Credit(invoice.key, customer.id,
                                    f"work order {order.id} changed after booking"))
-            _deliver_credit(b, customer, invoice.key)
+            deliver_credit(b, customer, invoice.key)
         # Every work order on the credited invoice becomes billable again.
         for w in state.work.values():
             if w.invoice_key == invoice.key:
@@ -337,7 +275,7 @@ def _plan_changes(
 
 
 def _plan_new_work(
-    b: _Builder, customer: Customer, policy: EffectivePolicy, work: list[tuple[WorkOrder, int]]
+    b: PlanBuilder, customer: Customer, policy: EffectivePolicy, work: list[tuple[WorkOrder, int]]
 ) -> None:
     caps = b.capabilities
     if policy.posting is Posting.DRAFT:
@@ -357,7 +295,7 @@ def _plan_new_work(
     # Hot loop (one invoice per work order): decide per customer, not per invoice.
     lane = b.lane(customer)
     books = Capability.BOOKING in caps
-    how, why_not = _how_sent(b.company, customer, policy, caps)
+    how, why_not = how_sent(b.company, customer, policy, caps)
     run_issue, run_due = b.dates(policy, None)
     by_order = policy.timing is Timing.BEFORE_WORK
     for order, revision in work:
@@ -378,162 +316,6 @@ def _plan_new_work(
             lane.append(Deliver(key, customer, b.company, how, create))
         elif why_not:
             b.notice(NoticeKind.NOT_SENT, key, customer.id, why_not)
-
-
-def _how_sent(
-    company: Company, customer: Customer, policy: EffectivePolicy, caps: frozenset[Capability]
-) -> tuple[str | DeliveryChannel | None, str]:
-    """How the customer's booked invoices go out, or why they do not ("" = not wanted).
-
-    An e-mail address (str): the provider e-mails them (a Send). A channel:
-    ledgerlink delivers them (a Deliver; ``auto`` is resolved when the run starts).
-    """
-    if not policy.send:
-        return None, ""
-    chosen = customer.delivery or company.delivery
-    by_provider = chosen is DeliveryChannel.PROVIDER_EMAIL
-    if (by_provider or chosen is DeliveryChannel.EMAIL) and not customer.email:
-        return None, "customer has no email address"
-    if by_provider and not company.deliver_through_ledgerlink:
-        if Capability.EMAIL not in caps:
-            return None, (f"the connector cannot email invoices (no "
-                          f"'{Capability.EMAIL.value}' capability); choose the 'email' "
-                          f"delivery channel to have ledgerlink send them")
-        return customer.email, ""
-    return (DeliveryChannel.EMAIL if by_provider else chosen), ""
-
-
-def _source_of(b: _Builder, record: InvoiceRecord, customer: Customer,
-               orders: Mapping[str, WorkOrder]) -> CreateInvoice | None:
-    """The create action of an invoice an earlier run made, rebuilt from this run's input
-    (for its lines); None when any of its work is not in the input."""
-    billed = b.billed_on().get(record.key, [])
-    work = tuple((orders[w.work_order_id], w.revision) for w in billed
-                 if w.work_order_id in orders)
-    if not work or len(work) != len(billed):
-        return None
-    # The dates are the booked invoice's, read when it is delivered.
-    issue = b.now_local.date()
-    return CreateInvoice(record.key, customer.id, customer.currency, issue, issue, work,
-                         "book", True)
-
-
-def _finish_sending(b: _Builder, customer: Customer, policy: EffectivePolicy,
-                    record: InvoiceRecord, orders: Mapping[str, WorkOrder],
-                    attempt: int = 0) -> None:
-    """Plan the e-mail or delivery of an invoice an earlier run booked but did not send."""
-    how, why_not = _how_sent(b.company, customer, policy, b.capabilities)
-    if isinstance(how, str):
-        b.add(customer, Send(record.key, customer.id, how))
-    elif how is not None:
-        delivered = b.state.deliveries.get(record.key)
-        b.add(customer, Deliver(record.key, customer, b.company, how,
-                                _source_of(b, record, customer, orders), attempt,
-                                document=delivered.document if delivered else None))
-    elif why_not:
-        b.notice(NoticeKind.NOT_SENT, record.key, customer.id, why_not)
-
-
-def _deliver_credit(b: _Builder, customer: Customer, credited: str, *,
-                    retry_failed: bool = False, resend: frozenset[str] = frozenset()) -> None:
-    """Deliver the credit note of ``credited`` the way ledgerlink delivered the invoice (an
-    invoice the accounting system e-mailed, or never sent, gets nothing from ledgerlink).
-
-    Planned with its Credit, and by later runs while it has not gone out.
-    """
-    original = b.state.deliveries.get(credited)
-    if original is None or original.channel == _PROVIDER_EMAIL:
-        return
-    key = f"{CREDIT_PREFIX}{credited}"
-    delivery = b.state.deliveries.get(key)
-    attempt = 0
-    if delivery is not None:
-        if key in resend:
-            attempt = delivery.attempt + (delivery.state != "failed")
-        elif delivery.state == "failed" and retry_failed:
-            attempt = delivery.attempt
-        else:
-            return
-    b.add(customer, Deliver(key, customer, b.company, DeliveryChannel(original.channel),
-                            attempt=attempt, credits=credited, document=original.document))
-
-
-def _plan_unfinished(
-    b: _Builder, by_id: Mapping[str, Customer], policies: dict[str, EffectivePolicy],
-    orders: Mapping[str, WorkOrder], *, retry_failed: bool = False,
-    resend: frozenset[str] = frozenset(),
-) -> None:
-    """Finish invoices a crashed or failed run left created but not booked or sent;
-    with ``retry_failed`` or ``resend``, deliver again as :func:`plan_deliveries` says."""
-    for record in b.state.invoices.values():
-        customer = by_id.get(record.customer_id)
-        if record.credited and customer is not None and record.key not in b.credited:
-            _deliver_credit(b, customer, record.key, retry_failed=retry_failed, resend=resend)
-        if record.target != "book" or record.closed or record.credited:
-            continue
-        if customer is None or record.remote_id is None:
-            continue
-        if not record.booked and Capability.BOOKING in b.capabilities:
-            b.add(customer, Book(record.key, customer.id))
-        policy = policies.get(customer.id) or resolve(b.company.policy, customer.policy)
-        delivery = b.state.deliveries.get(record.key)
-        if record.key in resend and delivery is not None:
-            if delivery.channel == _PROVIDER_EMAIL:
-                b.notice(NoticeKind.NOT_SENT, record.key, customer.id,
-                         "the accounting system e-mailed it; send it again from there")
-                continue
-            # A resend is a new delivery (a new key); retrying a failed one is not.
-            attempt = delivery.attempt + (delivery.state != "failed")
-            _finish_sending(b, customer, attrs.evolve(policy, send=True), record, orders,
-                            attempt)
-            continue
-        # A provider's e-mail that failed is asked for again each run, as it always
-        # was; ledgerlink's own failed deliveries wait for a person to retry them.
-        again = delivery is None or (delivery.state == "failed" and (
-            retry_failed or delivery.channel == _PROVIDER_EMAIL))
-        if record.send and record.sent is False and again:
-            _finish_sending(b, customer, policy, record, orders,
-                            delivery.attempt if delivery else 0)
-
-
-def plan_deliveries(
-    customers: Iterable[Customer] | Mapping[str, Customer],
-    company: Company,
-    *,
-    now: datetime,
-    state: JournalState,
-    capabilities: Iterable[Capability] = ALL_CAPABILITIES,
-    work_orders: Iterable[WorkOrder] = (),
-    retry_failed: bool = False,
-    resend: Collection[str] = (),
-) -> Plan:
-    """Plan only the sending of invoices already made: what ``ledgerlink deliver`` runs.
-
-    Plans what a run would finish (booking, then the e-mail or delivery an earlier
-    run did not get to), and also:
-
-    * with ``retry_failed``, ledgerlink's own deliveries that failed (nothing
-      went out: a refused address, a server that was down);
-    * for each invoice key in ``resend``, a new delivery by its customer's
-      channel, even when the last one was sent or its outcome is unknown: a
-      person decided the customer does not have it.
-
-    ``work_orders`` give the lines of invoices whose e-invoice is to be built
-    (an e-invoice of an invoice whose work is not given fails, naming why).
-    """
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValidationError("now must be timezone-aware", field="now", value=now)
-    by_id = dict(customers) if isinstance(customers, Mapping) else {c.id: c for c in customers}
-    unknown = sorted(set(resend) - set(state.deliveries))
-    if unknown:
-        raise ValidationError(f"no delivery of {', '.join(unknown)} to send again (the "
-                              "journal holds deliveries of invoices ledgerlink delivered)",
-                              field="resend", value=unknown[0])
-    b = _Builder(company, now.astimezone(company.zone), state, frozenset(capabilities))
-    _plan_unfinished(b, by_id, {}, {o.id: o for o in work_orders},
-                     retry_failed=retry_failed, resend=frozenset(resend))
-    actions = tuple(a for cid in sorted(b.actions) for a in b.actions[cid])
-    return Plan(actions, tuple(b.notices), now, 0, b.capabilities)
 
 
 def _posting_none(policy: EffectivePolicy, customer: Customer) -> str:
