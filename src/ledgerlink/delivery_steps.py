@@ -16,11 +16,11 @@ nothing handed over         removed (a first delivery)      plans it again
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
-from ledgerlink.connector import Connector
+from ledgerlink.connector import Capability, Connector
 from ledgerlink.convert import structure, unstructure
 from ledgerlink.delivering import NO_COURIER, PROVIDER_EMAIL, Courier, Handover, Route
 from ledgerlink.domain import DeliveryChannel, InvoiceDraft, RemoteInvoice
@@ -31,12 +31,12 @@ from ledgerlink.errors import (
     TransientProviderError,
     ValidationError,
 )
-from ledgerlink.plans import Deliver, Send
+from ledgerlink.plans import Deliver, Plan, Send
 from ledgerlink.results import Outcome
 from ledgerlink.store import Transaction
 
-__all__ = ["deliver_action", "deliver_invoice", "draft_of", "record_delivery",
-           "route_customers"]
+__all__ = ["RunDeliveries", "deliver_action", "deliver_invoice", "draft_of",
+           "record_delivery", "route_customers"]
 
 #: The outcome status of each way a hand-over ends.
 _STATUS = {"sent": "ok", "failed": "failed", "unknown": "ambiguous"}
@@ -161,3 +161,68 @@ def record_delivery(tx: Transaction, outcome: Outcome, run_id: str,
     tx.log(run_id, customer_id, action.kind, action.subject, outcome.status,
            remote_id=outcome.remote_id, number=invoice.number if invoice else None,
            message=outcome.message)
+
+
+class RunDeliveries:
+    """One run's deliveries, for the runner: the customers' routes, the intents, the
+    hand-overs and what they leave in the journal.
+
+    The booked invoices the run will deliver are kept as the provider last
+    answered them (create, book, credit), which saves a read per delivery.
+    """
+
+    def __init__(self, connector: Connector, courier: Courier | None) -> None:
+        self.connector = connector
+        self.courier = courier
+        self.routes: dict[str, Route | str] = {}
+        self._wanted: set[str] = set()
+        self._finals: dict[str, RemoteInvoice] = {}
+        self._invoice_ids: Mapping[str, str] = {}
+
+    def start(self, plan: Plan, invoice_ids: Mapping[str, str],
+              map_each: Callable[..., Iterable[Route | str]]) -> None:
+        """Route every delivering customer before the first write (``map_each`` maps
+        concurrently: ``auto`` may ask PEPPOL); ``invoice_ids`` is the run's, kept current."""
+        delivers = [a for a in plan.actions if isinstance(a, Deliver)]
+        self._wanted = {a.invoice_key for a in delivers}
+        self._finals = {}
+        self._invoice_ids = invoice_ids
+        emails = Capability.EMAIL in self.connector.capabilities
+        self.routes = route_customers(self.courier, delivers, provider_emails=emails,
+                                      map_each=map_each)
+
+    def keep(self, key: str, invoice: RemoteInvoice) -> None:
+        """Keep ``invoice`` (as the provider just answered) when this run delivers it."""
+        if key in self._wanted:
+            self._finals[key] = invoice
+
+    def intent(self, tx: Transaction, action: Deliver) -> None:
+        """Journal the delivery's route with its intent: recovery must know which channel
+        a dead run may have handed the invoice to."""
+        route = self.routes.get(action.customer_id)
+        if isinstance(route, Route):
+            tx.delivery(action.invoice_key, action.customer_id, route.channel, "pending",
+                        attempt=action.attempt, message=route.why, document=action.document)
+
+    def perform(self, action: Deliver) -> Outcome:
+        """Deliver a booked invoice, or a credit note (found by its key in a later run)."""
+        connector = self.connector
+        invoice = self._finals.pop(action.invoice_key, None)
+        if invoice is None:
+            remote_id = self._invoice_ids.get(action.invoice_key)
+            if remote_id is not None:
+                invoice = connector.get_invoice(remote_id)
+            elif action.credits is not None:
+                invoice = connector.find_invoice(action.invoice_key)
+            if invoice is None:
+                return Outcome(action, "failed", f"{action.invoice_key} was never created")
+        credited = None
+        if action.credits is not None:
+            credited_id = self._invoice_ids.get(action.credits)
+            credited = connector.get_invoice(credited_id) if credited_id else None
+        return deliver_action(connector, self.courier, self.routes.get(action.customer_id),
+                              action, invoice, credited)
+
+    def record(self, tx: Transaction, outcome: Outcome, run_id: str) -> None:
+        """Journal how the delivery (or the provider's e-mail) ended."""
+        record_delivery(tx, outcome, run_id, self.routes.get(outcome.action.customer_id))

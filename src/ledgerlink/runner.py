@@ -43,8 +43,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from ledgerlink.connector import BatchItem, Capability, Connector
-from ledgerlink.delivering import Courier, Route
-from ledgerlink.delivery_steps import deliver_action, record_delivery, route_customers
+from ledgerlink.delivering import Courier
+from ledgerlink.delivery_steps import RunDeliveries
 from ledgerlink.domain import Customer, RemoteInvoice
 from ledgerlink.errors import (
     ConflictError,
@@ -157,11 +157,7 @@ class Runner:
         self._invoice_ids: dict[str, str] = {}
         # Invoices the connector created booked already (InvoiceDraft.final), by key.
         self._booked_at_create: dict[str, RemoteInvoice] = {}
-        # This run's deliveries: each customer's route, and the booked invoices to
-        # deliver as the provider last answered them (saves a read per delivery).
-        self._routes: dict[str, Route | str] = {}
-        self._to_deliver: set[str] = set()
-        self._finals: dict[str, RemoteInvoice] = {}
+        self._deliveries = RunDeliveries(connector, courier)
         # Outcomes recorded but not yet committed, and when the last commit was.
         self._pending = Transaction(self.book)
         self._committed_at = self._group_at = time.monotonic()
@@ -257,7 +253,8 @@ class Runner:
         lanes = Lanes(plan, self.batch_size, self.batch)
         pool = None if self._inline else ThreadPoolExecutor(self.workers)
         try:
-            self._route_deliveries(plan, pool)
+            self._deliveries.start(plan, self._invoice_ids,
+                                   pool.map if pool is not None else map)
             wave = lanes.next_wave()
             while wave:
                 results = self._run_wave(wave, journal, run_id, pool)
@@ -277,16 +274,6 @@ class Runner:
         # A further run() on this runner is a new run (under the same hold, if any).
         self._run_id, self._started = None, False
         return result
-
-    def _route_deliveries(self, plan: Plan, pool: ThreadPoolExecutor | None) -> None:
-        """Decide each delivering customer's channel before the first write (see
-        :mod:`ledgerlink.delivering`): concurrently, as ``auto`` may ask PEPPOL."""
-        delivers = [a for a in plan.actions if isinstance(a, Deliver)]
-        self._to_deliver = {a.invoice_key for a in delivers}
-        self._finals = {}
-        emails = Capability.EMAIL in self.connector.capabilities
-        self._routes = route_customers(self.courier, delivers, provider_emails=emails,
-                                       map_each=pool.map if pool is not None else map)
 
     def _log_policy_skips(self, plan: Plan, run_id: str) -> None:
         """Log each work order the policy keeps off invoices, once (not every night)."""
@@ -429,13 +416,7 @@ class Runner:
     def _intent(self, tx: Transaction, action: Action, run_id: str) -> None:
         tx.op(action.op_key, action.kind, "intent", action.customer_id, action.subject, run_id)
         if isinstance(action, Deliver):
-            # The route goes with the intent: recovery must know which channel a dead
-            # run may have handed the invoice to.
-            route = self._routes.get(action.customer_id)
-            if isinstance(route, Route):
-                tx.delivery(action.invoice_key, action.customer_id, route.channel, "pending",
-                            attempt=action.attempt, message=route.why,
-                            document=action.document)
+            self._deliveries.intent(tx, action)
         if isinstance(action, CreateInvoice):
             booked = Capability.DRAFTS not in self.connector.capabilities
             tx.invoice(action.key, action.customer_id, action.target, action.send,
@@ -520,7 +501,7 @@ class Runner:
             created = connector.create_invoice(action.draft(), ref, self._product_refs)
             return Outcome(action, "ok", remote_id=created.provider_id, invoice=created)
         if isinstance(action, Deliver):
-            return self._deliver(action)
+            return self._deliveries.perform(action)
         remote_id = self._invoice_ids.get(action.invoice_key)
         if remote_id is None:
             return Outcome(action, "failed", f"invoice {action.invoice_key} was never created")
@@ -541,24 +522,6 @@ class Runner:
             invoice = connector.credit(remote_id, action.credit_key)
         return Outcome(action, "ok", remote_id=remote_id, invoice=invoice)
 
-    def _deliver(self, action: Deliver) -> Outcome:
-        """Deliver a booked invoice, or a credit note (found by its key in a later run)."""
-        invoice = self._finals.pop(action.invoice_key, None)
-        if invoice is None:
-            remote_id = self._invoice_ids.get(action.invoice_key)
-            if remote_id is not None:
-                invoice = self.connector.get_invoice(remote_id)
-            elif action.credits is not None:
-                invoice = self.connector.find_invoice(action.invoice_key)
-            if invoice is None:
-                return Outcome(action, "failed", f"{action.invoice_key} was never created")
-        credited = None
-        if action.credits is not None:
-            credited_id = self._invoice_ids.get(action.credits)
-            credited = self.connector.get_invoice(credited_id) if credited_id else None
-        return deliver_action(self.connector, self.courier,
-                              self._routes.get(action.customer_id), action, invoice, credited)
-
     def _record(self, tx: Transaction, outcome: Outcome, run_id: str) -> None:
         action = outcome.action
         assert not isinstance(action, OpRecord)
@@ -571,7 +534,7 @@ class Runner:
             return
         if isinstance(action, Deliver) or (isinstance(action, Send)
                                            and not outcome.retry_later):
-            record_delivery(tx, outcome, run_id, self._routes.get(action.customer_id))
+            self._deliveries.record(tx, outcome, run_id)
             return
         if outcome.status == "failed":
             # A failure that may have reached the provider stays an intent: the
@@ -601,8 +564,7 @@ class Runner:
             self._invoice_ids[action.key] = invoice.provider_id
             if invoice.booked and Capability.BOOKING in self.connector.capabilities:
                 self._booked_at_create[action.key] = invoice
-            if action.key in self._to_deliver:
-                self._finals[action.key] = invoice
+            self._deliveries.keep(action.key, invoice)
             # What the provider answered is the invoice's first known status.
             tx.record_facts(action.key, invoice, pending=False, remote_id=invoice.provider_id,
                             booked=invoice.booked)
@@ -614,15 +576,14 @@ class Runner:
                         action.revision)
             tx.update_invoice(action.invoice_key, total=amount)
         elif isinstance(action, Book):
-            if invoice is not None and action.invoice_key in self._to_deliver:
-                self._finals[action.invoice_key] = invoice
             if invoice is not None:
+                self._deliveries.keep(action.invoice_key, invoice)
                 tx.record_facts(action.invoice_key, invoice, booked=True)
             else:
                 tx.update_invoice(action.invoice_key, booked=True, number=number, total=amount)
         elif isinstance(action, Credit):
-            if invoice is not None and action.credit_key in self._to_deliver:
-                self._finals[action.credit_key] = invoice
+            if invoice is not None:
+                self._deliveries.keep(action.credit_key, invoice)
             tx.update_invoice(action.invoice_key, credited=True, closed=True)
             tx.update_work(action.invoice_key, credited=True)
         tx.log(run_id, action.customer_id, action.kind, action.subject, "ok",
