@@ -83,16 +83,22 @@ def load_inputs(work: Path, customers: Path, policy: Path | None) -> tuple[
 
 
 def delivery_channels(policy: Path | None) -> DeliveryChannels | None:
-    """The channels the policy file's ``[channels.*]`` tables set up (None: none)."""
+    """The channels the policy file's ``[channels.*]`` tables set up (None: none); a
+    table that cannot be opened is a ValidationError naming the file and the table."""
     if policy is None:
         return None
     from ledgerlink import loading
     from ledgerlink.delivery import DeliveryChannels
+    from ledgerlink.errors import DeliveryError
 
     settings = loading.load_policy(policy).channels
     if not settings:
         return None
-    return DeliveryChannels.from_settings(settings, source=f"{policy}: channels")
+    try:
+        return DeliveryChannels.from_settings(settings)
+    except DeliveryError as err:
+        # A table that cannot be opened is bad input, like any other in the file.
+        raise ValidationError(str(err), source=str(policy)) from err
 
 
 def missing_file(target: str) -> bool:
