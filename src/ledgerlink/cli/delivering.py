@@ -9,7 +9,6 @@ e-mail whose outcome was unknown, a lost letter).
 
 from __future__ import annotations
 
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -18,14 +17,14 @@ import click
 from ledgerlink import api
 from ledgerlink.cli import output
 from ledgerlink.cli.connecting import connect
-from ledgerlink.cli.errors import EXIT_FAILURES, reported
+from ledgerlink.cli.errors import reported
 from ledgerlink.cli.inputs import (
     delivery_channels,
     load_inputs,
     load_with_customers,
     parse_now,
 )
-from ledgerlink.cli.invoicing_output import result_json, show_result
+from ledgerlink.cli.invoicing_output import report_result
 from ledgerlink.cli.options import (
     connector_option,
     customers_option,
@@ -79,9 +78,4 @@ def deliver_command(customers: Path, policy: Path, work: Path | None, connector:
             result = api.deliver(people, company, book, delivery=delivery, work_orders=orders,
                                  retry_failed=retry_failed, resend=resend, now=moment,
                                  store=store, progress=progress)
-    if as_json:
-        output.emit_json(result_json(result))
-    else:
-        show_result(output.console, result)
-    if not result.ok:
-        sys.exit(EXIT_FAILURES)
+    report_result(result, as_json)

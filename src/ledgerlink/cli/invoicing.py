@@ -6,7 +6,6 @@ Errors follow :mod:`ledgerlink.cli.errors`; the consoles are looked up on
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import datetime, timedelta
@@ -18,11 +17,12 @@ import click
 from ledgerlink import api, plugins
 from ledgerlink.cli import output
 from ledgerlink.cli.connecting import connect, connector_options
-from ledgerlink.cli.errors import EXIT_FAILURES, reported
+from ledgerlink.cli.errors import reported
 from ledgerlink.cli.inputs import delivery_channels, load_inputs, missing_file, parse_now
 from ledgerlink.cli.invoicing_output import (
     PLAN_LIMIT,
     plan_json,
+    report_result,
     result_json,
     show_log,
     show_plan,
@@ -127,12 +127,7 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
             result = api.invoice(orders, people, company, book, now=moment, store=store,
                                  workers=workers, progress=progress,
                                  wait=timedelta(seconds=wait_seconds), delivery=delivery)
-    if as_json:
-        output.emit_json(result_json(result))
-    else:
-        show_result(output.console, result)
-    if not result.ok:
-        sys.exit(EXIT_FAILURES)
+    report_result(result, as_json)
 
 
 @click.command()
