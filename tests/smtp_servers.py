@@ -10,7 +10,9 @@ from __future__ import annotations
 import email
 import email.policy
 import ipaddress
+import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -256,30 +258,28 @@ def tls_servers(pki: Pki) -> Iterator[TlsServe]:
         controllers.stop()
 
 
+# --- a scripted server: sessions that end, messages whose answer is lost ----------------
 
 
-# --- a server that hangs up before answering the message ------------------------------
+class ScriptedServer:
+    """An SMTP server on 127.0.0.1 that takes ``per_session`` messages on a connection,
+    then closes it: silently (``polite=False``) or answering the next MAIL with 421."""
 
-
-class DroppingServer:
-    """An SMTP server on 127.0.0.1 that takes every message and hangs up before answering
-    it, so the client cannot know whether it went out. ``messages`` counts what arrived.
-
-    Use as a context manager; it serves one connection at a time until closed.
-    """
-
-    def __init__(self) -> None:
-        import socket
-        import threading
-
+    def __init__(self, per_session: int, *, polite: bool = False,
+                 drop_after_data: bool = False) -> None:
+        self.per_session = per_session
+        self.polite = polite
+        self.drop_after_data = drop_after_data
+        self.connections = 0
         self.messages: list[bytes] = []
+        self.quits = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
-        self.port: int = self._listener.getsockname()[1]
+        self.port = self._listener.getsockname()[1]
 
-    def __enter__(self) -> DroppingServer:
+    def __enter__(self) -> ScriptedServer:
         self._thread.start()
         return self
 
@@ -294,6 +294,7 @@ class DroppingServer:
                 conn, _ = self._listener.accept()
             except TimeoutError:
                 continue
+            self.connections += 1
             with conn, conn.makefile("rwb") as stream:
                 self._converse(stream)
 
@@ -302,19 +303,30 @@ class DroppingServer:
             stream.write(line.encode() + b"\r\n")
             stream.flush()
 
-        say("220 drop.example ESMTP")
+        taken = 0
+        say("220 scripted ESMTP")
         while line := stream.readline():
             verb = line[:4].upper()
             if verb in (b"EHLO", b"HELO"):
-                say("250 drop.example")
-            elif verb in (b"MAIL", b"RCPT"):
-                say("250 OK")
+                say("250 scripted")
+            elif verb == b"MAIL" and taken >= self.per_session and self.polite:
+                say("421 4.7.0 too many messages in this session")
+                return
             elif verb == b"DATA":
                 say("354 go ahead")
                 body = b""
                 while (data := stream.readline()) not in (b".\r\n", b""):
                     body += data
                 self.messages.append(body)
-                return  # the message's end arrived: hang up before answering it
+                taken += 1
+                if self.drop_after_data:
+                    return
+                say("250 2.0.0 queued")
+                if taken >= self.per_session and not self.polite:
+                    return  # hang up, as an idle or limit drop does
+            elif verb == b"QUIT":
+                self.quits += 1
+                say("221 bye")
+                return
             else:
                 say("250 OK")

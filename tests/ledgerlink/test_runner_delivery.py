@@ -26,7 +26,7 @@ from ledgerlink.domain import Address, DeliveryChannel
 from ledgerlink.errors import DeliveryError, ValidationError
 from ledgerlink.sandbox.connector import SandboxConnector
 from ledgerlink.store import Store
-from tests.smtp_servers import DroppingServer, Inbox, plain_servers
+from tests.smtp_servers import Inbox, ScriptedServer, plain_servers
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 ADDRESS = {"street": "Havnegade 12", "postal_code": "8000", "city": "Aarhus C",
@@ -208,7 +208,7 @@ def test_an_unknown_email_is_never_sent_again_unless_resent(setup: Setup) -> Non
     the next run nor by retry_failed; resend sends it once more."""
     people = [who("mail", DeliveryChannel.EMAIL)]
     one = work(people, per_customer=1)
-    with DroppingServer() as dropping:
+    with ScriptedServer(per_session=1, drop_after_data=True) as dropping:
         dropped = setup.channels(email=email_channel(host="127.0.0.1", port=dropping.port,
                                                      sender="f@fjordvarme.dk"))
         first = setup.run(people, delivery=dropped, orders=one)

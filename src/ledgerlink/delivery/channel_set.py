@@ -94,7 +94,11 @@ class DeliveryChannels:
         return receiver_check(self._resources.enter_context(ReceiverLookup(settings)))
 
     def close(self) -> None:
-        """Close what the channels opened (the receiver lookup's connections)."""
+        """Close what the channels opened: SMTP sessions, the receiver lookup's connections."""
+        for channel in (self.email, self.letter, self.einvoice):
+            close = getattr(channel, "close", None)
+            if callable(close):
+                close()
         self._resources.close()
 
     def __enter__(self) -> DeliveryChannels:

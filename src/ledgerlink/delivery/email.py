@@ -42,8 +42,8 @@ from ledgerlink.smtp import (
     SmtpOutcome,
     SmtpSettings,
     new_message,
-    send_mail,
 )
+from ledgerlink.smtp_session import SmtpSessions
 
 __all__ = ["TEMPLATE_FIELDS", "EmailChannel", "EmailTemplates", "email_channel",
            "template_values"]
@@ -128,6 +128,9 @@ class EmailChannel:
             the system's trusted CAs and host-name checking.
         clock: the time for the Date header (tests pin it).
         name: the channel's registered name.
+
+    The messages of one thread share one SMTP session (:mod:`ledgerlink.smtp_session`);
+    :meth:`close` (or leaving ``with``) ends them.
     """
 
     #: An e-mail cannot be taken back, and no mail server refuses a repeat.
@@ -144,6 +147,17 @@ class EmailChannel:
         self.company_templates = dict(company_templates or {})
         self._tls_context = tls_context
         self._clock = clock
+        self._sessions = SmtpSessions(settings, tls_context)
+
+    def close(self) -> None:
+        """End the SMTP sessions this channel opened."""
+        self._sessions.close()
+
+    def __enter__(self) -> EmailChannel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def recipient(self, delivery: Delivery) -> Recipient:
         """The customer's address; ValidationError naming ``customer.email`` without one."""
@@ -176,8 +190,7 @@ class EmailChannel:
         message = self.message(delivery)
         message_id = str(message["Message-ID"])
         s = self.settings
-        result = send_mail(s, message, [self.recipient(delivery).address],
-                           tls_context=self._tls_context)
+        result = self._sessions.send(message, [self.recipient(delivery).address])
         answer = f"{result.code} {result.reply}".strip()
         if result.outcome is SmtpOutcome.ACCEPTED:
             return DeliveryReceipt(DeliveryState.SENT, f"SMTP server {s.host}: {answer}",

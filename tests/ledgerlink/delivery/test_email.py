@@ -164,9 +164,9 @@ def test_a_refused_message_fails_with_the_servers_words() -> None:
 
 def test_a_connection_lost_after_the_message_is_unknown() -> None:
     """A connection closed after the message's end was sent is UNKNOWN, not FAILED."""
-    from tests.smtp_servers import DroppingServer
+    from tests.smtp_servers import ScriptedServer
 
-    with DroppingServer() as server:
+    with ScriptedServer(per_session=1, drop_after_data=True) as server:
         receipt = EmailChannel(settings(server.port)).deliver(make_delivery())
     assert len(server.messages) == 1, "the server received the message"
     assert receipt.state is DeliveryState.UNKNOWN
