@@ -70,11 +70,13 @@ class Kind:
     fields: str
     noun: str
     body: schema.Body
+    #: Keys answered after ``visible_to`` (before ``custom_fields``), as the examples order them.
+    last: tuple[str, ...] = ()
 
 
 PERSONS = Kind("persons", "personFields", "Person", schema.PERSON)
 ORGANIZATIONS = Kind("organizations", "organizationFields", "Organization",
-                     schema.ORGANIZATION)
+                     schema.ORGANIZATION, last=("label_ids", "address"))
 PRODUCTS = Kind("products", "productFields", "Product", schema.PRODUCT)
 
 
@@ -166,8 +168,10 @@ def create(call: Call, kind: Kind) -> EmuResponse:
     _FILL[kind.table](call, body, record)
     record.update(add_time=body.get("add_time") or call.stamp,
                   update_time=body.get("update_time") or call.stamp, is_deleted=False,
-                  visible_to=body.get("visible_to") or DEFAULT_VISIBLE_TO,
-                  custom_fields=custom)
+                  visible_to=body.get("visible_to") or DEFAULT_VISIBLE_TO)
+    for key in kind.last:
+        record[key] = record.pop(key)
+    record["custom_fields"] = custom
     company.tables[kind.table][record["id"]] = record
     return single(shown(company, kind, record))
 
