@@ -16,19 +16,21 @@ Quick start::
         httpx.get(server.base_url + "/api/v2/deals", headers=...)
 
 Served, as the notes in the shared ``crm/pipedrive`` folder describe Pipedrive
-(facts cited there by section; what the material leaves open is marked
-inferred in each module): v2 deals (filters ``status``, ``ids``, ``owner_id``,
+(facts cited there by section; what the material leaves open is marked inferred
+in each module): v2 deals (filters ``status``, ``ids``, ``owner_id``,
 ``person_id``, ``org_id``, ``pipeline_id``, ``stage_id``, ``updated_since``,
 ``updated_until``, sorting, ``include_fields=products_count``,
 ``custom_fields``; create, update, delete), deal products (list, add), persons,
 organizations and products (list, get, create), the four ``*Fields`` lists in
-v2 (cursor) and v1 (offset) and v1's field creation; every body held strictly
-to its fields (:mod:`.schema`); the API token (header or query) and OAuth
-bearer tokens (:meth:`PipedriveEmulator.issue_access_token`); the daily token
-budget and the 2-second burst window with their headers and 429
-(:mod:`.budget`); faults and latency (``emu.faults``); seed helpers
-(:mod:`.seeding`); ``ledgerlink emulate pipedrive`` (:mod:`.served`). Not
-served: webhooks, v1 deal endpoints, leads, activities.
+v2 (cursor) and v1 (offset) and v1's field creation; v1's deal list and deal
+with their nested person, organization and user objects (:mod:`.v1deals`);
+every body held strictly to its fields (:mod:`.schema`); the API token (header
+or query) and OAuth bearer tokens
+(:meth:`PipedriveEmulator.issue_access_token`); the daily token budget and the
+2-second burst window with their headers and 429 (:mod:`.budget`); faults and
+latency (``emu.faults``); seed helpers (:mod:`.seeding`); ``ledgerlink emulate
+pipedrive`` (:mod:`.served`). Not served: webhooks, v1 writes (but fields), leads,
+activities.
 """
 
 from __future__ import annotations

@@ -148,3 +148,17 @@ def test_a_custom_field_added_over_v1_is_usable_at_once(client: httpx.Client) ->
     deal = client.post("/api/v2/deals", json={"title": "Website",
                                               "custom_fields": {key: "PO-1"}}).json()["data"]
     assert deal["custom_fields"] == {key: "PO-1"}
+
+
+def test_v1_lists_deals_by_status_and_sort_an_offset_at_a_time(client: httpx.Client,
+                                                                mixed: dict[str, int]) -> None:
+    """v1's default hides deleted deals, its sort takes "field DESC", start/limit page."""
+    def titles(**params: str) -> list[str]:
+        return [deal["title"] for deal in client.get("/v1/deals", params=params).json()["data"]]
+
+    assert titles() == ["Open", "Won", "Lost"]
+    assert titles(status="deleted") == ["Gone"]
+    assert titles(sort="update_time DESC") == ["Lost", "Won", "Open"]
+    assert titles(start="1", limit="1") == ["Won"]
+    refusal(client.get("/v1/deals", params={"sort": "colour ASC"}), 400)
+    refusal(client.get("/v1/deals", params={"status": "closed"}), 400)

@@ -158,3 +158,30 @@ def test_the_v2_webhook_example_holds_deal_fields_as_served(emu: PipedriveEmulat
             and key not in ("person_id", "org_id")} == {
         key: type(served[key]) for key, value in data.items() if value is not None
         and key not in ("person_id", "org_id")}
+
+
+def test_a_v1_deal_nests_person_organization_and_user_as_the_v1_example(
+        emu: PipedriveEmulator, company: Company, client: httpx.Client) -> None:
+    """v1 answers the example's keys, ids under ``value`` of nested objects, v1 times, and
+    custom fields as top-level keys."""
+    shown = example("deal.v1.nested.prismatic.json")
+    code = emu.add_field(company, "Customer PO", "varchar")["field_code"]
+    org = emu.seed_organization(company, "test", address={"value": "Vej 1, 1620 København"})
+    person = emu.seed_person(company, "test person", email="p@test.io", org_id=org["id"])
+    emu.seed_person(company, "second", org_id=org["id"])
+    deal = emu.seed_deal(company, "test deal", status="open", value=2, currency="USD",
+                         person_id=person["id"], org_id=org["id"], custom={code: "PO-1"})
+    served = client.get(f"/v1/deals/{deal['id']}").json()["data"]
+    assert set(shown) - {"_comment"} <= set(served)
+    for key in ("creator_user_id", "user_id", "person_id", "org_id"):
+        assert set(shown[key]) <= set(served[key]), key
+    assert set(shown["person_id"]["email"][0]) <= set(served["person_id"]["email"][0])
+    assert (served["person_id"]["value"], served["org_id"]["value"]) == (person["id"],
+                                                                         org["id"])
+    assert served["org_id"]["people_count"] == 2 and served["active"] is True
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", served["add_time"])
+    assert served[code] == "PO-1" and "custom_fields" not in served
+    assert (served["title"], served["value"], served["currency"]) == ("test deal", 2, "USD")
+    listed = client.get("/v1/deals", params={"status": "open"}).json()
+    assert listed["data"] == [served]
+    assert listed["additional_data"]["pagination"]["more_items_in_collection"] is False
