@@ -104,14 +104,17 @@ class PipedriveEmulator(Seeding, EmulatorBase):
             company_id = max(self.companies, default=FIRST_COMPANY - 1) + 1
             company = new_company(company_id, name, self.now(), api_token=api_token,
                                   currency=currency)
-        self.add(company)
+            self._hold(company)
         return company
 
     def add(self, company: Company) -> None:
         """Hold ``company`` (restored from a state file) and its API token."""
         with self._lock:
-            self.companies[company.id] = company
-            self._api_tokens[company.api_token] = company.id
+            self._hold(company)
+
+    def _hold(self, company: Company) -> None:
+        self.companies[company.id] = company
+        self._api_tokens[company.api_token] = company.id
 
     def company(self, company: Company | int) -> Company:
         """The held company (given itself or its id)."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ledgerlink_pipedrive.emulator.wire import PipedriveError, parse_time
+from ledgerlink_pipedrive.emulator.wire import PipedriveError, parse_time, v2_time
 
 __all__ = [
     "DEAL",
@@ -190,8 +190,8 @@ def _refuse(where: str, problem: str) -> PipedriveError:
 
 def check(body: Mapping[str, Any], fields: Body, *, partial: bool = False,
           where: str = "") -> dict[str, Any]:
-    """``body`` when every field is known, typed and allowed and (unless ``partial``, an
-    update) every required one is there.
+    """``body`` (times in UTC with ``Z``) when every field is known, typed and allowed and
+    (unless ``partial``, an update) every required one is there.
 
     Raises:
         PipedriveError: 400 naming the first field refused.
@@ -213,7 +213,9 @@ def check(body: Mapping[str, Any], fields: Body, *, partial: bool = False,
         for name, field in fields.items():
             if field.required and body.get(name) is None:
                 raise _refuse(f"{where}{name}", "required")
-    return dict(body)
+    # Times are kept as v2 answers them (UTC, ``Z``), so they compare as text.
+    return {name: v2_time(parse_time(value, name)) if fields[name].test is _moment
+            and value is not None else value for name, value in body.items()}
 
 
 def check_items(items: Any, fields: Body, name: str) -> list[dict[str, Any]]:

@@ -162,3 +162,14 @@ def test_v1_lists_deals_by_status_and_sort_an_offset_at_a_time(client: httpx.Cli
     assert titles(start="1", limit="1") == ["Won"]
     refusal(client.get("/v1/deals", params={"sort": "colour ASC"}), 400)
     refusal(client.get("/v1/deals", params={"status": "closed"}), 400)
+
+
+def test_times_sent_with_an_offset_are_kept_in_utc(client: httpx.Client) -> None:
+    """A won_time sent as +02:00 is answered in UTC with Z and found by updated_since."""
+    made = client.post("/api/v2/deals", json={
+        "title": "Website", "status": "won", "won_time": "2026-05-28T12:00:00+02:00",
+        "update_time": "2026-05-28T12:00:00+02:00"}).json()["data"]
+    assert (made["won_time"], made["update_time"]) == ("2026-05-28T10:00:00Z",
+                                                       "2026-05-28T10:00:00Z")
+    assert _titles(client, updated_since="2026-05-28T09:59:59Z") == ["Website"]
+    assert _titles(client, updated_since="2026-05-28T10:00:01Z") == []
