@@ -27,6 +27,8 @@ def test_a_dropped_write_still_committed(emu: PipedriveEmulator, company: Compan
     with pytest.raises(httpx.RemoteProtocolError):
         client.post("/api/v2/deals", json={"title": "Website"})
     assert [deal["title"] for deal in client.get("/api/v2/deals").json()["data"]] == ["Website"]
+    assert [(record.method, record.status) for record in emu.records] == [
+        ("POST", 0), ("GET", 200)]
 
 
 def test_latency_is_waited_before_each_call_scaled(clock: FakeClock) -> None:

@@ -96,3 +96,26 @@ def test_the_plugin_registers_the_emulator() -> None:
     emulate`` offers, with this spec."""
     registry = get_plugin_manager().emulators()
     assert registry.get("pipedrive") is SPEC
+
+
+def test_concurrent_writes_over_http_get_distinct_ids(emu: PipedriveEmulator,
+                                                      company: Company) -> None:
+    """Eight threads each making two deals over sockets get sixteen distinct ids."""
+    made: list[int] = []
+    lock = threading.Lock()
+
+    def make(base_url: str, number: int) -> None:
+        with httpx.Client(base_url=base_url, headers={"x-api-token": company.api_token}) as http:
+            for copy in range(2):
+                answer = http.post("/api/v2/deals", json={"title": f"Deal {number}.{copy}"})
+                with lock:
+                    made.append(answer.json()["data"]["id"])
+
+    with emu.serve() as server:
+        threads = [threading.Thread(target=make, args=(server.base_url, number))
+                   for number in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(made) == list(range(1, 17))
