@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 
 from ledgerlink_pipedrive.emulator import Company, PipedriveEmulator
 from tests.clocks import START, FakeClock
@@ -20,9 +21,11 @@ EXAMPLES = SHARED / "crm" / "pipedrive"
 
 
 def example(name: str) -> Any:
-    """One shared example payload (the material must be there: set LEDGERLINK_SHARED)."""
+    """One shared example payload; the test is skipped, naming the path, when the shared
+    material is absent (as the README says; CI sets LEDGERLINK_SHARED)."""
     path = EXAMPLES / name
-    assert path.is_file(), f"shared Pipedrive material not found at {path}"
+    if not path.is_file():
+        pytest.skip(f"shared Pipedrive material not found at {path} (set LEDGERLINK_SHARED)")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
