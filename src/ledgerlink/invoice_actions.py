@@ -43,7 +43,8 @@ from ledgerlink.results import Outcome
 from ledgerlink.store import OpRecord, Store, Transaction
 from ledgerlink.store.leases import Fence
 
-__all__ = ["ACTION_CAPABILITIES", "OP_KINDS", "PROVIDER_PREFIX", "ActionResult", "InvoiceRef",
+__all__ = ["ACTION_CAPABILITIES", "OP_KINDS", "PROVIDER_PREFIX", "ActionName", "ActionResult",
+           "InvoiceRef", "WriteName",
            "find_ref", "perform", "reconcile_action", "require"]
 
 ActionName = Literal["void", "delete", "send", "pdf", "web_url"]

@@ -25,7 +25,7 @@ from ledgerlink.cli.inputs import missing_file
 from ledgerlink.cli.options import connector_option, json_option, option_option, store_option
 from ledgerlink.connector import Connector
 from ledgerlink.errors import InputFileError, ValidationError
-from ledgerlink.invoice_actions import ActionResult, require
+from ledgerlink.invoice_actions import ActionResult, WriteName, require
 
 __all__ = ["invoice"]
 
@@ -77,13 +77,13 @@ def _result_json(result: ActionResult) -> dict[str, Any]:
                 "currency": invoice.currency}}
 
 
-def _write(action: str, key: str, connector: str, pairs: tuple[str, ...], store: str,
+def _write(action: WriteName, key: str, connector: str, pairs: tuple[str, ...], store: str,
            as_json: bool, yes: bool = True, email: str | None = None) -> None:
     """Do one journaled action and print what it did."""
     with reported(as_json):
         journal = _journal(store)
         with _book(connector, pairs, store) as book:
-            require(book, action)  # type: ignore[arg-type]
+            require(book, action)
             if action in WARNINGS:
                 confirm(f"{action} invoice {key}", yes=yes, as_json=as_json,
                         detail=WARNINGS[action])
