@@ -16,8 +16,8 @@ import ledgerlink as ll
 from ledgerlink.connector import Capability, Connector
 from ledgerlink.errors import CapabilityError
 from ledgerlink.invoice_actions import ACTION_CAPABILITIES
-from ledgerlink.store import Store
 from ledgerlink.sandbox.connector import CAPABILITIES as SANDBOX
+from ledgerlink.store import Store
 from ledgerlink.testing.factories import make_customer, make_work_order
 from ledgerlink_billy.connector import CAPABILITIES as BILLY
 from ledgerlink_billy.emulator import BillyEmulator
