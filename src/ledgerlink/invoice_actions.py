@@ -44,8 +44,8 @@ from ledgerlink.store import OpRecord, Store, Transaction
 from ledgerlink.store.leases import Fence
 
 __all__ = ["ACTION_CAPABILITIES", "OP_KINDS", "PROVIDER_PREFIX", "ActionName", "ActionResult",
-           "InvoiceRef", "WriteName",
-           "find_ref", "perform", "reconcile_action", "require"]
+           "InvoiceRef", "WriteName", "find_ref", "perform", "reconcile_action",
+           "record_unknown_send", "require"]
 
 ActionName = Literal["void", "delete", "send", "pdf", "web_url"]
 WriteName = Literal["void", "delete", "send"]
@@ -301,6 +301,17 @@ def _perform(connector: Connector, store: Store, fence: Fence, run_id: str, acti
     return result("done", note, after)
 
 
+def record_unknown_send(tx: Transaction, op: OpRecord, run_id: str, provider_id: str,
+                        message: str, *, journaled: bool = True) -> None:
+    """Journal an e-mail whose fate the provider cannot tell: ambiguous, never sent again."""
+    if journaled:
+        tx.update_invoice(op.subject, sent=None)
+        tx.delivery(op.subject, op.customer_id, PROVIDER_EMAIL, "unknown", message=message)
+    tx.resolve(op.op_key, "ambiguous", run_id, message)
+    tx.log(run_id, op.customer_id, op.kind, op.subject, "ambiguous", remote_id=provider_id,
+           message=message)
+
+
 def reconcile_action(connector: Connector, op: OpRecord, invoice_ids: dict[str, str],
                      tx: Transaction, run_id: str) -> Outcome:
     """Resolve a dead process's void, delete or send of one invoice by asking the provider."""
@@ -321,13 +332,8 @@ def reconcile_action(connector: Connector, op: OpRecord, invoice_ids: dict[str, 
         return Outcome(op, "failed", err.message)
     happened = _happened(action, invoice)
     if happened is None:
-        if journaled:
-            tx.update_invoice(op.subject, sent=None)
-            tx.delivery(op.subject, op.customer_id, PROVIDER_EMAIL, "unknown",
-                        message=AMBIGUOUS_ACTION_SEND)
-        tx.resolve(op.op_key, "ambiguous", run_id, AMBIGUOUS_ACTION_SEND)
-        tx.log(run_id, op.customer_id, op.kind, op.subject, "ambiguous",
-               remote_id=provider_id, message=AMBIGUOUS_ACTION_SEND)
+        record_unknown_send(tx, op, run_id, provider_id, AMBIGUOUS_ACTION_SEND,
+                            journaled=journaled)
         return Outcome(op, "ambiguous", AMBIGUOUS_ACTION_SEND, provider_id, invoice)
     if not happened:
         note = f"the {action} never reached the provider; ask for it again if still wanted"

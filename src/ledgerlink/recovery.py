@@ -35,7 +35,7 @@ from ledgerlink.connector import Connector, find_each
 from ledgerlink.delivering import PROVIDER_EMAIL, Courier
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import NotFoundError, ProviderError
-from ledgerlink.invoice_actions import OP_KINDS, reconcile_action
+from ledgerlink.invoice_actions import OP_KINDS, reconcile_action, record_unknown_send
 from ledgerlink.plans import CREDIT_PREFIX, DeliveryRecord
 from ledgerlink.results import Outcome
 from ledgerlink.store import InvoiceFacts, OpRecord, Store, Transaction
@@ -192,12 +192,7 @@ def reconcile(
                                   total=str(invoice.total))
                 return done(invoice, "the provider booked it; recorded it")
             if invoice.sent is None:
-                tx.update_invoice(op.subject, sent=None)
-                tx.delivery(op.subject, op.customer_id, PROVIDER_EMAIL, "unknown",
-                            message=AMBIGUOUS_SEND)
-                tx.resolve(op.op_key, "ambiguous", run_id, AMBIGUOUS_SEND)
-                tx.log(run_id, op.customer_id, op.kind, op.subject, "ambiguous",
-                       remote_id=remote_id, message=AMBIGUOUS_SEND)
+                record_unknown_send(tx, op, run_id, remote_id, AMBIGUOUS_SEND)
                 return Outcome(op, "ambiguous", AMBIGUOUS_SEND, remote_id, invoice)
             if not invoice.sent:
                 return rolled_back("the invoice was not emailed; it is planned again")

@@ -94,11 +94,9 @@ def _write(action: WriteName, key: str, connector: str, pairs: tuple[str, ...], 
         output.emit_json(_result_json(result))
         return
     name = result.key or result.provider_id
-    if result.already_done:
-        output.console.print(f"Invoice {name}: nothing done, {result.message}.", highlight=False)
-    else:
-        output.console.print(f"Invoice {name} ({result.provider_id}): {result.message}.",
-                             highlight=False)
+    said = (f"Invoice {name}: nothing done, {result.message}." if result.already_done
+            else f"Invoice {name} ({result.provider_id}): {result.message}.")
+    output.console.print(said, highlight=False, soft_wrap=True)
 
 
 @click.group("invoice")
@@ -152,7 +150,7 @@ def pdf_command(key: str, target: Path, connector: str, pairs: tuple[str, ...], 
         output.emit_json({"key": key, "path": str(target), "bytes": len(document)})
     else:
         output.console.print(f"Saved invoice {key} to {target} ({len(document)} bytes).",
-                             highlight=False)
+                             highlight=False, soft_wrap=True)
 
 
 @invoice.command("open")
