@@ -245,10 +245,12 @@ def perform(connector: Connector, store: Store, action: WriteName, invoice: str,
         if not runner.recover():
             store.start_run(run_id, book, connector.name)
         fence = Fence(holding, runner.lease)
+        summary = {"failed": 1}
         try:
             result = _perform(connector, store, fence, run_id, action, invoice, email)
+            summary = {result.status if result.already_done else action: 1}
         finally:
-            store.finish_run(run_id, {action: 1})
+            store.finish_run(run_id, summary)
     return result
 
 
@@ -259,6 +261,10 @@ def _perform(connector: Connector, store: Store, fence: Fence, run_id: str, acti
     op_key = ref.op_key(action)
     earlier = store.ops(book, [op_key]).get(op_key)
     current = _current(connector, ref.provider_id)
+    if current is None and not ref.journaled and earlier is None:
+        raise ValidationError(
+            f"no invoice {invoice!r}: neither a ledgerlink key in the journal nor an id "
+            f"{connector.name} knows", field="invoice", value=invoice)
 
     def result(status: Literal["done", "already_done"], note: str,
                now: RemoteInvoice | None) -> ActionResult:

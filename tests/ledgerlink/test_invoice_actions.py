@@ -216,7 +216,19 @@ def test_an_invoice_ledgerlink_did_not_make_is_acted_on_by_provider_id(tmp_path:
     assert store.ops(book.account, [op_key])[op_key].state == "done"
 
 
-def test_an_action_waits_for_no_run_holding_the_book(made: tuple[Sandbox, Store]) -> None:
+def test_an_unknown_invoice_is_bad_input_and_nothing_is_journaled(
+        made: tuple[Sandbox, Store]) -> None:
+    """A name neither the journal nor the provider knows is refused naming it; no operation
+    is journaled for it (a mistyped key is never recorded as deleted)."""
+    book, store = made
+    for action in ("void", "delete", "send"):
+        with pytest.raises(ll.ValidationError, match="no invoice 'inv:nope'"):
+            getattr(ll, action)(book, "inv:nope", store=store)
+    keys = [f"{a}:provider:inv:nope" for a in ("void", "delete", "send")]
+    assert not store.ops(book.account, keys) and not book.calls
+
+
+def test_an_action_on_a_book_another_run_holds_is_refused_as_busy(made: tuple[Sandbox, Store]) -> None:
     """While a run holds the book, an action is refused as busy instead of writing."""
     book, store = made
     with ll.Runner(book, store).holding(), pytest.raises(BookBusyError):
