@@ -230,10 +230,13 @@ def perform(connector: Connector, store: Store, action: WriteName, invoice: str,
             email: str | None = None, wait: timedelta = timedelta(0)) -> ActionResult:
     """Do ``action`` on ``invoice`` exactly once, holding the book (see the module docstring).
 
-    The book's dead intents are recovered first, so an action a killed process
-    left half done is settled before it is asked for again. Provider errors
-    are raised after the journal recorded them.
+    The intents of actions a killed process left are recovered first, so an
+    action left half done is settled before it is asked for again. A dead
+    run's other intents are left to the next run, which has the delivery
+    channels to settle them with. Provider errors are raised after the
+    journal recorded them.
     """
+    from ledgerlink.recovery import recover
     from ledgerlink.runner import Runner
 
     require(connector, action)
@@ -241,10 +244,12 @@ def perform(connector: Connector, store: Store, action: WriteName, invoice: str,
     runner = Runner(connector, store, workers=1, wait=wait)
     with runner.holding() as holding:
         run_id = holding.run_id
-        # Recovery records its run when it finds intents; otherwise this is recorded here.
-        if not runner.recover():
-            store.start_run(run_id, book, connector.name)
+        store.start_run(run_id, book, connector.name)
         fence = Fence(holding, runner.lease)
+        dead = [op for op in store.unresolved(book) if op.kind in OP_KINDS.values()]
+        if dead:
+            recover(connector, dead, store.invoice_ids(book), run_id,
+                    lambda tx: store.write(tx, fence), book)
         summary = {"failed": 1}
         try:
             result = _perform(connector, store, fence, run_id, action, invoice, email)

@@ -125,6 +125,20 @@ def test_a_crash_right_after_the_void_is_recovered_not_repeated(
         "recovered"]
 
 
+def test_the_next_invoicing_run_recovers_a_dead_action(made: tuple[Sandbox, Store]) -> None:
+    """A run recovering the book settles a killed action's intent too, from the provider's
+    deleted flag, and plans nothing for it."""
+    book, store = made
+    book.fault = "after"
+    with pytest.raises(Crash):
+        ll.delete(book, "draft:c2:1", store=store)
+    result = ll.invoice(_work(), _people(), COMPANY, book, store=store)
+    assert [(o.action.subject, o.status) for o in result.recovered] == [
+        ("draft:c2:1", "recovered")]
+    assert _facts(store, book, "draft:c2:1") == ll.InvoiceStatus.DELETED
+    assert book.calls == Counter({"delete": 1}) and not store.unresolved(book.account)
+
+
 def test_a_crash_before_the_write_is_rolled_back_and_done_when_asked_again(
         made: tuple[Sandbox, Store]) -> None:
     """An intent whose write never reached the provider is rolled back, not done by recovery;
@@ -228,7 +242,8 @@ def test_an_unknown_invoice_is_bad_input_and_nothing_is_journaled(
     assert not store.ops(book.account, keys) and not book.calls
 
 
-def test_an_action_on_a_book_another_run_holds_is_refused_as_busy(made: tuple[Sandbox, Store]) -> None:
+def test_an_action_on_a_book_another_run_holds_is_refused_as_busy(
+        made: tuple[Sandbox, Store]) -> None:
     """While a run holds the book, an action is refused as busy instead of writing."""
     book, store = made
     with ll.Runner(book, store).holding(), pytest.raises(BookBusyError):
