@@ -89,8 +89,11 @@ class InvoiceRef:
 
     @property
     def subject(self) -> str:
-        """What the journal and the transfer log call the invoice."""
-        return self.key or f"{PROVIDER_PREFIX}{self.provider_id}"
+        """What the journal and the transfer log call the invoice: its key when journaled,
+        else its provider id (which recovery can ask about without the journal)."""
+        if self.journaled and self.key:
+            return self.key
+        return f"{PROVIDER_PREFIX}{self.provider_id}"
 
     def op_key(self, action: WriteName) -> str:
         """The journal key of ``action`` on this invoice: one of each, ever.

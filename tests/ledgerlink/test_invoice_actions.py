@@ -230,6 +230,22 @@ def test_an_invoice_ledgerlink_did_not_make_is_acted_on_by_provider_id(tmp_path:
     assert store.ops(book.account, [op_key])[op_key].state == "done"
 
 
+def test_a_key_another_journal_made_is_found_at_the_provider_and_recovered(
+        made: tuple[Sandbox, Store], tmp_path: Path) -> None:
+    """A ledgerlink key this journal does not hold is found at the provider by its key; a
+    crash after the void is still recovered from the provider, by its id."""
+    book, _ = made
+    other = Store(tmp_path / "other.db")
+    book.fault = "after"
+    with pytest.raises(Crash):
+        ll.void(book, "inv:w0", store=other)
+    [dead] = other.unresolved(book.account)
+    assert dead.subject.startswith("provider:")
+    again = ll.void(book, "inv:w0", store=other)
+    assert again.already_done and again.key == "inv:w0"
+    assert book.calls == Counter({"void": 1}) and not other.unresolved(book.account)
+
+
 def test_an_unknown_invoice_is_bad_input_and_nothing_is_journaled(
         made: tuple[Sandbox, Store]) -> None:
     """A name neither the journal nor the provider knows is refused naming it; no operation
