@@ -59,7 +59,7 @@ ACTION_CAPABILITIES: dict[str, Capability] = {
 #: recovery knows these were asked for by a person and are not planned again.
 OP_KINDS: dict[str, str] = {"void": "void_invoice", "delete": "delete_invoice",
                             "send": "send_invoice"}
-#: The journal subject of an invoice ledgerlink did not make: its provider id, prefixed.
+#: The journal subject of an invoice this journal does not hold: its provider id, prefixed.
 PROVIDER_PREFIX = "provider:"
 
 #: Each write's outcome, in words.
@@ -94,6 +94,11 @@ class InvoiceRef:
         if self.journaled and self.key:
             return self.key
         return f"{PROVIDER_PREFIX}{self.provider_id}"
+
+    @property
+    def name(self) -> str:
+        """How messages name the invoice: its ledgerlink key, or else its provider id."""
+        return self.key or self.provider_id
 
     def op_key(self, action: WriteName) -> str:
         """The journal key of ``action`` on this invoice: one of each, ever.
@@ -181,14 +186,14 @@ def _happened(action: str, invoice: RemoteInvoice | None) -> bool | None:
 def _refuse(action: str, ref: InvoiceRef, invoice: RemoteInvoice | None) -> None:
     """Refuse what cannot be done to the invoice as it is, before anything is written."""
     if invoice is None or invoice.deleted:
-        raise ValidationError(f"invoice {ref.subject} is deleted at the provider",
-                              field="invoice", value=ref.subject)
+        raise ValidationError(f"invoice {ref.name} is deleted at the provider",
+                              field="invoice", value=ref.name)
     if action == "send" and not invoice.booked:
-        raise ValidationError(f"invoice {ref.subject} is a draft: book it before sending it",
-                              field="invoice", value=ref.subject)
+        raise ValidationError(f"invoice {ref.name} is a draft: book it before sending it",
+                              field="invoice", value=ref.name)
     if action == "send" and invoice.voided:
-        raise ValidationError(f"invoice {ref.subject} is void and is not sent",
-                              field="invoice", value=ref.subject)
+        raise ValidationError(f"invoice {ref.name} is void and is not sent",
+                              field="invoice", value=ref.name)
 
 
 def _record(tx: Transaction, action: str, ref: InvoiceRef, invoice: RemoteInvoice | None,
