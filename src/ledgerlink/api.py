@@ -10,6 +10,7 @@
     result.summary, result.log
     ll.refresh(book).changes                # statuses of what was invoiced, kept current
     ll.statuses(book)                       # refresh, then one row per invoice (a table)
+    ll.void(book, "inv:acme:2024-05")       # one invoice: void, delete, send, pdf, web_url
 
 Concurrency stays inside the runner; nothing here is async.
 """
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer, WorkOrder
+from ledgerlink.invoice_actions import ActionResult, find_ref, perform, require
 from ledgerlink.planning import plan as _plan
 from ledgerlink.planning import plan_deliveries
 from ledgerlink.plans import ALL_CAPABILITIES, JournalState, Plan
@@ -42,8 +44,9 @@ from ledgerlink.store import Store
 if TYPE_CHECKING:
     from ledgerlink.delivery import DeliveryChannels
 
-__all__ = ["DEFAULT_STORE", "RefreshResult", "StatusReport", "connect", "deliver", "invoice",
-           "open_store", "plan", "refresh", "run", "statuses"]
+__all__ = ["DEFAULT_STORE", "ActionResult", "RefreshResult", "StatusReport", "connect", "delete",
+           "deliver", "invoice", "open_store", "pdf", "plan", "refresh", "run", "send", "statuses",
+           "void", "web_url"]
 
 #: The journal store used when none is given: a SQLite file in the working directory.
 DEFAULT_STORE = "ledgerlink.db"
@@ -215,3 +218,59 @@ def deliver(
                                   work_orders=work_orders, retry_failed=retry_failed,
                                   resend=resend)
         return runner.run(sending)
+
+
+# --- actions on one invoice (ledgerlink.invoice_actions) -----------------------------------
+
+
+def void(connector: Connector, invoice: str, *, store: str | Path | Store | None = None,
+         wait: timedelta = timedelta(0)) -> ActionResult:
+    """Void a booked invoice, named by ledgerlink key or provider id; this cannot be undone.
+
+    Journaled exactly once under the book's lease, like every write (``wait`` as
+    for :func:`run`); voiding a void invoice changes nothing and is reported as
+    already done. CapabilityError when the connector cannot void.
+    """
+    return perform(connector, open_store(store or DEFAULT_STORE), "void", invoice, wait=wait)
+
+
+def delete(connector: Connector, invoice: str, *, store: str | Path | Store | None = None,
+           wait: timedelta = timedelta(0)) -> ActionResult:
+    """Delete an invoice (a draft, where the provider deletes nothing else), exactly once.
+
+    The work on a deleted draft is billable again, as when a person deletes it
+    in the provider's app. Otherwise as :func:`void`.
+    """
+    return perform(connector, open_store(store or DEFAULT_STORE), "delete", invoice,
+                   wait=wait)
+
+
+def send(connector: Connector, invoice: str, *, email: str | None = None,
+         store: str | Path | Store | None = None,
+         wait: timedelta = timedelta(0)) -> ActionResult:
+    """Have the provider e-mail a booked invoice to its customer (or to ``email``), once.
+
+    A draft is refused (ValidationError): book it first. An invoice the
+    provider already e-mailed, or ledgerlink already sent, is not sent again.
+    """
+    return perform(connector, open_store(store or DEFAULT_STORE), "send", invoice,
+                   email=email, wait=wait)
+
+
+def pdf(connector: Connector, invoice: str, *, path: str | Path | None = None,
+        store: str | Path | Store | None = None) -> bytes:
+    """The invoice as the provider's PDF; also written to ``path`` when given."""
+    require(connector, "pdf")
+    ref = find_ref(connector, open_store(store or DEFAULT_STORE), invoice)
+    document = connector.pdf(ref.provider_id)
+    if path is not None:
+        Path(path).write_bytes(document)
+    return document
+
+
+def web_url(connector: Connector, invoice: str, *,
+            store: str | Path | Store | None = None) -> str:
+    """Where the invoice opens in the provider's web app."""
+    require(connector, "web_url")
+    ref = find_ref(connector, open_store(store or DEFAULT_STORE), invoice)
+    return connector.web_url(ref.provider_id)

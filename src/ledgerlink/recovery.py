@@ -19,6 +19,9 @@ deliver                   by its journaled route: the provider's e-mail  rolled 
                           other (e-mail) cannot tell                     ``ambiguous``
 replace lines             idempotent: replaying it is harmless          rolled back, re-planned
 ensure customer           find-before-create makes replay harmless      rolled back, re-planned
+void / delete / send of   the voided / deleted / sent flags             rolled back, not done
+one invoice, by a person  (:mod:`ledgerlink.invoice_actions`)           again; unknown send →
+                                                                        ``ambiguous``
 ========================  ===========================================  =====================
 """
 
@@ -32,6 +35,7 @@ from ledgerlink.connector import Connector, find_each
 from ledgerlink.delivering import PROVIDER_EMAIL, Courier
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import NotFoundError, ProviderError
+from ledgerlink.invoice_actions import OP_KINDS, reconcile_action, record_unknown_send
 from ledgerlink.plans import CREDIT_PREFIX, DeliveryRecord
 from ledgerlink.results import Outcome
 from ledgerlink.store import InvoiceFacts, OpRecord, Store, Transaction
@@ -48,7 +52,10 @@ RECOVERY_CHUNK = 1000
 #: send of an invoice needs the provider id that reconciling its create reveals.
 RECOVERY_ORDER = {kind: rank for rank, kind in enumerate(
     ("ensure_customer", "update_customer", "create_invoice", "credit", "replace_lines", "book",
-     "send", "deliver"))}
+     "send", "deliver", *OP_KINDS.values()))}
+
+#: The journal kinds of the actions a person asks for on one invoice.
+ACTION_KINDS = frozenset(OP_KINDS.values())
 
 AMBIGUOUS_DELIVERY = (
     "the run stopped while delivering this invoice by {channel}, which cannot tell whether "
@@ -87,6 +94,8 @@ def recover(
             if op.kind == "deliver":
                 outcome = reconcile_delivery(connector, op, ids, tx, run_id, found,
                                              (deliveries or {}).get(op.subject), courier)
+            elif op.kind in ACTION_KINDS:
+                outcome = reconcile_action(connector, op, ids, tx, run_id)
             else:
                 outcome = reconcile(connector, op, ids, tx, run_id, found)
             if op.kind == "create_invoice" and outcome.invoice is not None:
@@ -183,12 +192,7 @@ def reconcile(
                                   total=str(invoice.total))
                 return done(invoice, "the provider booked it; recorded it")
             if invoice.sent is None:
-                tx.update_invoice(op.subject, sent=None)
-                tx.delivery(op.subject, op.customer_id, PROVIDER_EMAIL, "unknown",
-                            message=AMBIGUOUS_SEND)
-                tx.resolve(op.op_key, "ambiguous", run_id, AMBIGUOUS_SEND)
-                tx.log(run_id, op.customer_id, op.kind, op.subject, "ambiguous",
-                       remote_id=remote_id, message=AMBIGUOUS_SEND)
+                record_unknown_send(tx, op, run_id, remote_id, AMBIGUOUS_SEND)
                 return Outcome(op, "ambiguous", AMBIGUOUS_SEND, remote_id, invoice)
             if not invoice.sent:
                 return rolled_back("the invoice was not emailed; it is planned again")

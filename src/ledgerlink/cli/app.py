@@ -39,6 +39,8 @@ CORE_COMMANDS = (
     LazyCommand("status", "ledgerlink.cli.status:status_command",
                 help="List the invoices ledgerlink made with their status (open, paid, "
                      "overdue, void...)."),
+    LazyCommand("invoice", "ledgerlink.cli.invoice_actions:invoice",
+                help="Act on one invoice: void, delete, send, pdf, open."),
     LazyCommand("policy", "ledgerlink.cli.policy:policy", help="Billing-policy tools."),
     LazyCommand("demo", "ledgerlink.cli.demo:demo",
                 help="Create a sample company and invoice it against the sandbox book."),
