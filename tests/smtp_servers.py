@@ -10,7 +10,9 @@ from __future__ import annotations
 import email
 import email.policy
 import ipaddress
+import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -256,3 +258,75 @@ def tls_servers(pki: Pki) -> Iterator[TlsServe]:
         controllers.stop()
 
 
+# --- a scripted server: sessions that end, messages whose answer is lost ----------------
+
+
+class ScriptedServer:
+    """An SMTP server on 127.0.0.1 that takes ``per_session`` messages on a connection,
+    then closes it: silently (``polite=False``) or answering the next MAIL with 421."""
+
+    def __init__(self, per_session: int, *, polite: bool = False,
+                 drop_after_data: bool = False) -> None:
+        self.per_session = per_session
+        self.polite = polite
+        self.drop_after_data = drop_after_data
+        self.connections = 0
+        self.messages: list[bytes] = []
+        self.quits = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self.port = self._listener.getsockname()[1]
+
+    def __enter__(self) -> ScriptedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            with conn, conn.makefile("rwb") as stream:
+                self._converse(stream)
+
+    def _converse(self, stream: Any) -> None:
+        def say(line: str) -> None:
+            stream.write(line.encode() + b"\r\n")
+            stream.flush()
+
+        taken = 0
+        say("220 scripted ESMTP")
+        while line := stream.readline():
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                say("250 scripted")
+            elif verb == b"MAIL" and taken >= self.per_session and self.polite:
+                say("421 4.7.0 too many messages in this session")
+                return
+            elif verb == b"DATA":
+                say("354 go ahead")
+                body = b""
+                while (data := stream.readline()) not in (b".\r\n", b""):
+                    body += data
+                self.messages.append(body)
+                taken += 1
+                if self.drop_after_data:
+                    return
+                say("250 2.0.0 queued")
+                if taken >= self.per_session and not self.polite:
+                    return  # hang up, as an idle or limit drop does
+            elif verb == b"QUIT":
+                self.quits += 1
+                say("221 bye")
+                return
+            else:
+                say("250 OK")

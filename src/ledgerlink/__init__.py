@@ -47,7 +47,22 @@ from ledgerlink.policy import (
 from ledgerlink.status import InvoiceStatus, derive_status
 
 if TYPE_CHECKING:
-    from ledgerlink.api import connect, invoice, open_store, plan, refresh, run, statuses
+    from ledgerlink.api import (
+        connect,
+        delete,
+        deliver,
+        invoice,
+        open_store,
+        pdf,
+        plan,
+        refresh,
+        run,
+        send,
+        statuses,
+        void,
+        web_url,
+    )
+    from ledgerlink.invoice_actions import ActionResult
     from ledgerlink.refreshing import RefreshResult
     from ledgerlink.runner import Outcome, Runner, RunResult
     from ledgerlink.status_report import InvoiceStatusRow, StatusReport
@@ -55,8 +70,10 @@ if TYPE_CHECKING:
 
 #: Public names imported on first use, and the module each comes from.
 _LAZY = {
-    **dict.fromkeys(("connect", "invoice", "open_store", "plan", "refresh", "run", "statuses"),
+    **dict.fromkeys(("connect", "delete", "deliver", "invoice", "open_store", "pdf", "plan",
+                     "refresh", "run", "send", "statuses", "void", "web_url"),
                     "ledgerlink.api"),
+    "ActionResult": "ledgerlink.invoice_actions",
     **dict.fromkeys(("InvoiceStatusRow", "StatusReport"), "ledgerlink.status_report"),
     "RefreshResult": "ledgerlink.refreshing",
     **dict.fromkeys(("Outcome", "Runner", "RunResult"), "ledgerlink.runner"),
@@ -64,6 +81,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "ActionResult",
     "Address",
     "BaseConnector",
     "BillingPolicy",
@@ -104,15 +122,21 @@ __all__ = [
     "WorkOrder",
     "WorkStatus",
     "connect",
+    "delete",
+    "deliver",
     "derive_status",
     "explain",
     "invoice",
     "open_store",
+    "pdf",
     "plan",
     "refresh",
     "resolve",
     "run",
+    "send",
     "statuses",
+    "void",
+    "web_url",
 ]
 
 

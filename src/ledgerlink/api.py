@@ -10,6 +10,7 @@
     result.summary, result.log
     ll.refresh(book).changes                # statuses of what was invoiced, kept current
     ll.statuses(book)                       # refresh, then one row per invoice (a table)
+    ll.void(book, "inv:acme:2024-05")       # one invoice: void, delete, send, pdf, web_url
 
 Concurrency stays inside the runner; nothing here is async.
 """
@@ -19,11 +20,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledgerlink.connector import Connector
 from ledgerlink.domain import Company, Customer, WorkOrder
+from ledgerlink.invoice_actions import ActionResult, find_ref, perform, require
 from ledgerlink.planning import plan as _plan
+from ledgerlink.planning import plan_deliveries
 from ledgerlink.plans import ALL_CAPABILITIES, JournalState, Plan
 from ledgerlink.plugins import get_plugin_manager
 from ledgerlink.refreshing import RefreshResult, refresh_statuses
@@ -38,8 +41,12 @@ from ledgerlink.runner import (
 from ledgerlink.status_report import StatusReport
 from ledgerlink.store import Store
 
-__all__ = ["DEFAULT_STORE", "RefreshResult", "StatusReport", "connect", "invoice", "open_store",
-           "plan", "refresh", "run", "statuses"]
+if TYPE_CHECKING:
+    from ledgerlink.delivery import DeliveryChannels
+
+__all__ = ["DEFAULT_STORE", "ActionResult", "RefreshResult", "StatusReport", "connect", "delete",
+           "deliver", "invoice", "open_store", "pdf", "plan", "refresh", "run", "send", "statuses",
+           "void", "web_url"]
 
 #: The journal store used when none is given: a SQLite file in the working directory.
 DEFAULT_STORE = "ledgerlink.db"
@@ -89,15 +96,19 @@ def run(
     progress: Progress | None = None,
     lease: timedelta = DEFAULT_LEASE,
     wait: timedelta = timedelta(0),
+    delivery: DeliveryChannels | None = None,
 ) -> RunResult:
     """Execute ``plan`` exactly once against ``connector`` (recovering a crashed run first).
 
     One run at a time per book: while another run (any process or host sharing
     the store) holds the book, this one waits up to ``wait`` and then raises
     :class:`~ledgerlink.errors.BookBusyError`. See :class:`~ledgerlink.runner.Runner`.
+    ``delivery`` holds the channels the plan's deliveries go by (e-mail, letter,
+    e-invoice); without it they fail, named, and the next run plans them again.
     """
     runner = Runner(connector, open_store(store or DEFAULT_STORE), workers=workers,
-                    batch_size=batch_size, progress=progress, lease=lease, wait=wait)
+                    batch_size=batch_size, progress=progress, lease=lease, wait=wait,
+                    courier=delivery)
     return runner.run(plan)
 
 
@@ -152,16 +163,18 @@ def invoice(
     progress: Progress | None = None,
     lease: timedelta = DEFAULT_LEASE,
     wait: timedelta = timedelta(0),
+    delivery: DeliveryChannels | None = None,
 ) -> RunResult:
     """The whole job: recover, refresh open drafts, plan against the journal, run.
 
     This is what ``ledgerlink run`` and the nightly job call. The book is held
     from the first step to the last, so the plan is made against a journal no
-    other run changes meanwhile; ``wait`` and ``lease`` are as for :func:`run`.
+    other run changes meanwhile; ``wait``, ``lease`` and ``delivery`` are as for
+    :func:`run`.
     """
     opened = open_store(store or DEFAULT_STORE)
     runner = Runner(connector, opened, workers=workers, batch_size=batch_size,
-                    progress=progress, lease=lease, wait=wait)
+                    progress=progress, lease=lease, wait=wait, courier=delivery)
     orders = list(work_orders)
     with runner.holding():
         runner.recover()
@@ -169,3 +182,95 @@ def invoice(
         fresh = _plan(orders, customers, company, now=now or datetime.now(UTC),
                       state=opened.state(connector.account), capabilities=connector.capabilities)
         return runner.run(fresh)
+
+
+def deliver(
+    customers: Iterable[Customer] | Mapping[str, Customer],
+    company: Company,
+    connector: Connector,
+    *,
+    delivery: DeliveryChannels | None,
+    work_orders: Iterable[WorkOrder] = (),
+    retry_failed: bool = False,
+    resend: Collection[str] = (),
+    now: datetime | None = None,
+    store: str | Path | Store | None = None,
+    workers: int = DEFAULT_WORKERS,
+    progress: Progress | None = None,
+    wait: timedelta = timedelta(0),
+) -> RunResult:
+    """Send the invoices already made that are still to go out: ``ledgerlink deliver``.
+
+    Recovers a crashed run, then delivers (or has the provider e-mail) booked
+    invoices not sent yet; with ``retry_failed`` also ledgerlink's deliveries
+    that failed, and each invoice key in ``resend`` once more, even one whose
+    outcome was unknown (a person decided it did not arrive). ``work_orders``
+    give e-invoices their lines (see :func:`ledgerlink.planning.plan_deliveries`).
+    """
+    opened = open_store(store or DEFAULT_STORE)
+    runner = Runner(connector, opened, workers=workers, progress=progress, wait=wait,
+                    courier=delivery)
+    with runner.holding():
+        runner.recover()
+        sending = plan_deliveries(customers, company, now=now or datetime.now(UTC),
+                                  state=opened.state(connector.account),
+                                  capabilities=connector.capabilities,
+                                  work_orders=work_orders, retry_failed=retry_failed,
+                                  resend=resend)
+        return runner.run(sending)
+
+
+# --- actions on one invoice (ledgerlink.invoice_actions) -----------------------------------
+
+
+def void(connector: Connector, invoice: str, *, store: str | Path | Store | None = None,
+         wait: timedelta = timedelta(0)) -> ActionResult:
+    """Void a booked invoice, named by ledgerlink key or provider id; this cannot be undone.
+
+    Journaled exactly once under the book's lease, like every write (``wait`` as
+    for :func:`run`); voiding a void invoice changes nothing and is reported as
+    already done. CapabilityError when the connector cannot void.
+    """
+    return perform(connector, open_store(store or DEFAULT_STORE), "void", invoice, wait=wait)
+
+
+def delete(connector: Connector, invoice: str, *, store: str | Path | Store | None = None,
+           wait: timedelta = timedelta(0)) -> ActionResult:
+    """Delete an invoice (a draft, where the provider deletes nothing else), exactly once.
+
+    The work on a deleted draft is billable again, as when a person deletes it
+    in the provider's app. Otherwise as :func:`void`.
+    """
+    return perform(connector, open_store(store or DEFAULT_STORE), "delete", invoice,
+                   wait=wait)
+
+
+def send(connector: Connector, invoice: str, *, email: str | None = None,
+         store: str | Path | Store | None = None,
+         wait: timedelta = timedelta(0)) -> ActionResult:
+    """Have the provider e-mail a booked invoice to its customer (or to ``email``), once.
+
+    A draft is refused (ValidationError): book it first. An invoice the
+    provider already e-mailed, or ledgerlink already sent, is not sent again.
+    """
+    return perform(connector, open_store(store or DEFAULT_STORE), "send", invoice,
+                   email=email, wait=wait)
+
+
+def pdf(connector: Connector, invoice: str, *, path: str | Path | None = None,
+        store: str | Path | Store | None = None) -> bytes:
+    """The invoice as the provider's PDF; also written to ``path`` when given."""
+    require(connector, "pdf")
+    ref = find_ref(connector, open_store(store or DEFAULT_STORE), invoice)
+    document = connector.pdf(ref.provider_id)
+    if path is not None:
+        Path(path).write_bytes(document)
+    return document
+
+
+def web_url(connector: Connector, invoice: str, *,
+            store: str | Path | Store | None = None) -> str:
+    """Where the invoice opens in the provider's web app."""
+    require(connector, "web_url")
+    ref = find_ref(connector, open_store(store or DEFAULT_STORE), invoice)
+    return connector.web_url(ref.provider_id)

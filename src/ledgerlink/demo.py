@@ -67,6 +67,31 @@ def _override(index: int) -> PolicyOverride | None:
             return None
 
 
+def _delivery(index: int, company: bool) -> DeliveryChannel | None:
+    # Most take the company's default (the accounting system e-mails them); a few
+    # take letters, and some companies e-invoices.
+    if index % 17 == 16:
+        return DeliveryChannel.LETTER
+    if company and index % 12 == 4:
+        return DeliveryChannel.EINVOICE
+    return None
+
+
+def demo_channels(directory: str) -> dict[str, dict[str, Any]]:
+    """The demo's ``[channels.*]`` tables: letters and e-invoices written into ``directory``
+    (a letter folder and an e-invoice outbox), never sent anywhere."""
+    address = {"street": "Havnegade 12", "postal_code": "8000", "city": "Aarhus C",
+               "country": "DK"}
+    return {
+        "letter": {"use": "letter-folder", "folder": f"{directory}/letters",
+                   "sender": {"name": "Nordlys VVS ApS", **address}},
+        "einvoice": {"outbox": f"{directory}/einvoice-outbox",
+                     "seller": {"name": "Nordlys VVS ApS", **address,
+                                "vat_number": "DK13585628", "bank_registration": "1234",
+                                "account": "0001234567"}},
+    }
+
+
 def demo_customers(count: int = 40, *, seed: int = 7) -> list[Customer]:
     """``count`` customers: companies with CVR numbers and people, some overrides."""
     rng = random.Random(seed)
@@ -83,7 +108,7 @@ def demo_customers(count: int = 40, *, seed: int = 7) -> list[Customer]:
             address=Address(f"Vej {rng.randint(1, 120)}", postal, city, "DK"),
             registration_number=valid_cvr(rng) if company else None,
             currency="DKK",
-            delivery=DeliveryChannel.LETTER if index % 17 == 16 else DeliveryChannel.EMAIL,
+            delivery=_delivery(index, company),
             policy=_override(index),
         ))
     return customers

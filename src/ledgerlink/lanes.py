@@ -3,14 +3,15 @@
 Customers are independent, so each customer's actions form a lane that runs in
 order while lanes run side by side. A wave holds the next action(s) of up to
 ``size`` lanes; a failed action stops its lane (later steps depend on it) and
-the other customers go on.
+the other customers go on. A failed delivery does not: nothing after it
+depends on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ledgerlink.plans import Action, Book, CreateInvoice, Plan, Send
+from ledgerlink.plans import Action, Book, CreateInvoice, Deliver, Plan, Send
 from ledgerlink.results import Outcome
 
 __all__ = ["Lanes"]
@@ -22,7 +23,7 @@ class Lanes:
     With ``per_lane`` > 1 (a connector that creates invoices in batches) a lane
     gives a wave more than its next action: after it, every further action on
     an invoice *not touched earlier in the lane* — a create of a final invoice,
-    a book, a send — up to ``per_lane`` actions, stopping at anything else
+    a book, a send, a delivery — up to ``per_lane`` actions, stopping at anything else
     (a customer, a credit, a draft or its lines: later steps depend on those).
     So one customer's many new invoices are created in the same wave (and the
     same batch requests), while each invoice's own steps stay in order. Without
@@ -81,7 +82,10 @@ class Lanes:
         for lane, count in zip(self._active, self._taken, strict=True):
             mine = results[start:start + count]
             start += count
-            failed = next((o for o in mine if o.status == "failed"), None)
+            # A delivery that failed is reported and waits for a person; the
+            # customer's other invoices do not depend on it.
+            failed = next((o for o in mine if o.status == "failed"
+                           and not isinstance(o.action, Deliver)), None)
             if failed is not None:
                 why = f"not run: an earlier step for customer {failed.customer_id} failed"
                 skipped.extend(Outcome(a, "skipped", why) for a in reversed(lane))
@@ -96,4 +100,4 @@ def _independent(action: Action) -> bool:
     """True for the steps of one final invoice, which no other invoice's steps wait for."""
     if isinstance(action, CreateInvoice):
         return action.target != "draft"
-    return isinstance(action, (Book, Send))
+    return isinstance(action, (Book, Send, Deliver))

@@ -100,11 +100,16 @@ class PolicyFile:
         overrides: customer id → that customer's policy override.
         deliveries: customer id → that customer's delivery channel, for the
             customers whose table sets ``delivery``.
+        channels: kind (``email``, ``letter``, ``einvoice``, ``lookup``) → the
+            options of the channel a run delivers by (the ``[channels.<kind>]``
+            tables; :meth:`ledgerlink.delivery.DeliveryChannels.from_settings`
+            opens them).
     """
 
     company: Company
     overrides: dict[str, PolicyOverride] = attrs.field(factory=dict)
     deliveries: dict[str, DeliveryChannel] = attrs.field(factory=dict)
+    channels: dict[str, dict[str, Any]] = attrs.field(factory=dict)
 
 
 def _check_customers(
@@ -207,7 +212,9 @@ def load_work_orders(
 
 # --- policy --------------------------------------------------------------------------
 
-_POLICY_TABLES = ("company", "policy", "customers")
+_POLICY_TABLES = ("company", "policy", "customers", "channels")
+#: The ``[channels.<kind>]`` tables a policy file may have (see ledgerlink.delivery).
+_CHANNEL_TABLES = ("email", "letter", "einvoice", "lookup")
 
 
 def _toml_key(key: str) -> str:
@@ -290,9 +297,19 @@ def load_policy(path: PathArg) -> PolicyFile:
         except ValidationError as err:
             problems.extend(placed(p, source, None, _join_key(prefix, p.field or ""))
                             for p in err.problems)
+    channels: dict[str, dict[str, Any]] = {}
+    for kind, table in tables["channels"].items():
+        where = f"channels.{_toml_key(kind)}"
+        if kind not in _CHANNEL_TABLES:
+            problem(f"unknown kind of channel; expected {', '.join(_CHANNEL_TABLES)}", where)
+        elif not isinstance(table, dict):
+            problem("must be a table of the channel's options", where, table)
+        else:
+            channels[kind] = table
     if problems or company is None:
         raise all_problems(source, problems)
-    return PolicyFile(company=company, overrides=overrides, deliveries=deliveries)
+    return PolicyFile(company=company, overrides=overrides, deliveries=deliveries,
+                      channels=channels)
 
 
 _CHANNELS = ", ".join(channel.value for channel in DeliveryChannel)
@@ -395,10 +412,15 @@ def _toml_string(text: str) -> str:
 def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int | float):
+        return repr(value)
     if isinstance(value, str):
         return _toml_string(value)
+    if isinstance(value, Mapping):
+        # A channel's sender or seller: an inline table.
+        inner = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()
+                          if v is not None)
+        return f"{{ {inner} }}" if inner else "{}"
     raise TypeError(f"no TOML form for {type(value).__name__}")
 
 
@@ -421,5 +443,7 @@ def save_policy(policy_file: PolicyFile, path: PathArg) -> None:
         if customer_id in deliveries:
             values = {"delivery": deliveries[customer_id].value, **values}
         lines += _toml_table(f"customers.{_toml_key(customer_id)}", values)
+    for kind, options in policy_file.channels.items():
+        lines += _toml_table(f"channels.{_toml_key(kind)}", options)
     text = "\n".join(lines)
     atomic_write(path, lambda handle: handle.write(text))

@@ -12,10 +12,17 @@ Rules (each one tested):
   Timing ``before_work``: work is due from :data:`NIGHT_STARTS` (company time)
   on the day before its planned date — the nightly run that starts the work
   day — or as soon as it is completed, whichever comes first.
-* Posting ``book``: one invoice per work order, booked at once, then emailed if
-  the policy says so and the customer takes email. Posting ``draft``: all the
-  customer's work is collected on its one open draft (created when there is
-  none); a person books it later.
+* Posting ``book``: one invoice per work order, booked at once, then sent if
+  the policy says so: e-mailed by the accounting system (a Send) when the
+  customer's channel is ``provider_email``, else delivered by ledgerlink (a
+  Deliver: ``email``, ``letter``, ``einvoice``, ``auto``; with the company's
+  ``deliver_through_ledgerlink``, ``provider_email`` too). Posting ``draft``:
+  all the customer's work is collected on its one open draft (created when
+  there is none); a person books it later.
+* An invoice booked but not sent by an earlier run is sent by the next one. A
+  failed e-mail by the accounting system is asked for again each run; a failed
+  delivery by ledgerlink waits for :func:`plan_deliveries` (``ledgerlink
+  deliver --retry-failed``), and one whose outcome is unknown is never repeated.
 * Issue date: the work order's ``invoice_date`` when it has one (a scheduled
   job sets it); otherwise the run day in the company time zone (for
   ``before_work`` never earlier than the planned work day). Due date = issue
@@ -45,82 +52,37 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
-
-import attrs
+from datetime import datetime, time, timedelta
 
 from ledgerlink.connector import Capability
-from ledgerlink.domain import Company, Customer, DeliveryChannel, WorkOrder, WorkStatus
+from ledgerlink.domain import Company, Customer, WorkOrder, WorkStatus
 from ledgerlink.errors import ValidationError
+from ledgerlink.plan_builder import PlanBuilder
 from ledgerlink.plans import (
     ALL_CAPABILITIES,
-    Action,
     Book,
     CreateInvoice,
     Credit,
-    EnsureCustomer,
+    Deliver,
     JournalState,
-    Notice,
     NoticeKind,
     Plan,
     ReplaceLines,
     Send,
-    UpdateCustomer,
     draft_key,
     invoice_key,
 )
 from ledgerlink.policy import EffectivePolicy, Posting, Timing, resolve
+from ledgerlink.sending import deliver_credit, how_sent, plan_deliveries, plan_unfinished
 
-__all__ = ["NIGHT_STARTS", "plan"]
+__all__ = ["NIGHT_STARTS", "plan", "plan_deliveries"]
+
 
 #: The nightly run that starts a work day begins at this local time the evening before.
 NIGHT_STARTS = time(22, 0)
 
 
 # --- the planner ------------------------------------------------------------------
-
-
-@attrs.define
-class _Builder:
-    company: Company
-    now_local: datetime
-    state: JournalState
-    capabilities: frozenset[Capability]
-    actions: dict[str, list[Action]] = attrs.Factory(dict)
-    notices: list[Notice] = attrs.Factory(list)
-    already: int = 0
-
-    def lane(self, customer: Customer) -> list[Action]:
-        """The customer's action list, starting with EnsureCustomer if it is not linked,
-        or with UpdateCustomer if its details changed since they were written (only
-        with CUSTOMER_UPDATES)."""
-        lane = self.actions.get(customer.id)
-        if lane is None:
-            lane = self.actions[customer.id] = []
-            if customer.id not in self.state.customers:
-                lane.append(EnsureCustomer(customer))
-            elif (Capability.CUSTOMER_UPDATES in self.capabilities
-                  and self.state.customer_details.get(customer.id)
-                  != customer.details_fingerprint()):
-                lane.append(UpdateCustomer(customer))
-        return lane
-
-    def add(self, customer: Customer, action: Action) -> None:
-        self.lane(customer).append(action)
-
-    def notice(self, kind: NoticeKind, subject: str, customer_id: str, reason: str) -> None:
-        self.notices.append(Notice(kind, subject, customer_id, reason))
-
-    def dates(self, policy: EffectivePolicy, order: WorkOrder | None) -> tuple[date, date]:
-        """Issue and due date of an invoice for ``order`` (None: by the run day only)."""
-        if order is not None and order.invoice_date is not None:
-            return order.invoice_date, order.invoice_date + timedelta(
-                days=policy.payment_terms_days)
-        issue = self.now_local.date()
-        if (order is not None and policy.timing is Timing.BEFORE_WORK
-                and order.planned_date is not None and order.planned_date > issue):
-            issue = order.planned_date
-        return issue, issue + timedelta(days=policy.payment_terms_days)
 
 
 def _is_due(order: WorkOrder, policy: EffectivePolicy, now: datetime, now_local: datetime) -> bool:
@@ -175,7 +137,7 @@ def _plan(
 ) -> Plan:
     by_id = dict(customers) if isinstance(customers, Mapping) else {c.id: c for c in customers}
     state = state or JournalState()
-    b = _Builder(company, now.astimezone(company.zone), state, caps)
+    b = PlanBuilder(company, now.astimezone(company.zone), state, caps)
     policies: dict[str, EffectivePolicy] = {}
     orders = sorted(work_orders, key=lambda o: (o.customer_id, o.id))
     fresh: dict[str, list[tuple[WorkOrder, int]]] = {}
@@ -204,7 +166,7 @@ def _plan(
     for customer_id, work in fresh.items():
         customer = by_id[customer_id]
         _plan_new_work(b, customer, policies[customer_id], work)
-    _plan_unfinished(b, by_id, policies)
+    plan_unfinished(b, by_id, policies, {o.id: o for o in orders})
     actions = tuple(a for cid in sorted(b.actions) for a in b.actions[cid])
     return Plan(actions, tuple(b.notices), now, b.already, caps)
 
@@ -245,7 +207,7 @@ def _not_due_reason(order: WorkOrder, policy: EffectivePolicy) -> str:
 
 
 def _plan_changes(
-    b: _Builder,
+    b: PlanBuilder,
     orders: Sequence[WorkOrder],
     by_id: Mapping[str, Customer],
     policies: dict[str, EffectivePolicy],
@@ -300,8 +262,10 @@ def _plan_changes(
             continue
         if not invoice.credited and invoice.key not in credited:
             credited.add(invoice.key)
+            b.credited.add(invoice.key)
             b.add(customer, Credit(invoice.key, customer.id,
                                    f"work order {order.id} changed after booking"))
+            deliver_credit(b, customer, invoice.key)
         # Every work order on the credited invoice becomes billable again.
         for w in state.work.values():
             if w.invoice_key == invoice.key:
@@ -311,7 +275,7 @@ def _plan_changes(
 
 
 def _plan_new_work(
-    b: _Builder, customer: Customer, policy: EffectivePolicy, work: list[tuple[WorkOrder, int]]
+    b: PlanBuilder, customer: Customer, policy: EffectivePolicy, work: list[tuple[WorkOrder, int]]
 ) -> None:
     caps = b.capabilities
     if policy.posting is Posting.DRAFT:
@@ -331,7 +295,7 @@ def _plan_new_work(
     # Hot loop (one invoice per work order): decide per customer, not per invoice.
     lane = b.lane(customer)
     books = Capability.BOOKING in caps
-    email, why_not = _email_for(b.company, customer, policy, caps)
+    how, why_not = how_sent(b.company, customer, policy, caps)
     run_issue, run_due = b.dates(policy, None)
     by_order = policy.timing is Timing.BEFORE_WORK
     for order, revision in work:
@@ -340,62 +304,18 @@ def _plan_new_work(
             issue, due = b.dates(policy, order)
         else:
             issue, due = run_issue, run_due
-        lane.append(CreateInvoice(key, customer.id, customer.currency, issue, due,
-                                  ((order, revision),), "book", email is not None,
-                                  order.registration_date))
+        create = CreateInvoice(key, customer.id, customer.currency, issue, due,
+                               ((order, revision),), "book", how is not None,
+                               order.registration_date)
+        lane.append(create)
         if books:
             lane.append(Book(key, customer.id))
-        if email is not None:
-            lane.append(Send(key, customer.id, email))
+        if isinstance(how, str):
+            lane.append(Send(key, customer.id, how))
+        elif how is not None:
+            lane.append(Deliver(key, customer, b.company, how, create))
         elif why_not:
             b.notice(NoticeKind.NOT_SENT, key, customer.id, why_not)
-
-
-#: The channels a run asks the provider to e-mail. Runs do not use ledgerlink's own
-#: delivery channels yet, so an ``email`` customer is e-mailed by the provider too.
-_PROVIDER_EMAILED = frozenset({DeliveryChannel.PROVIDER_EMAIL, DeliveryChannel.EMAIL})
-
-
-def _email_for(
-    company: Company, customer: Customer, policy: EffectivePolicy, caps: frozenset[Capability]
-) -> tuple[str | None, str]:
-    """Where to email the customer's invoices, or why they are not emailed ("" = not wanted)."""
-    if not policy.send:
-        return None, ""
-    channel = customer.delivery or company.delivery
-    if channel not in _PROVIDER_EMAILED:
-        return None, f"delivery channel {channel.value!r} is not email; not emailed"
-    if not customer.email:
-        return None, "customer has no email address"
-    if Capability.EMAIL not in caps:
-        return None, "the connector cannot email invoices"
-    return customer.email, ""
-
-
-def _send_to(b: _Builder, customer: Customer, policy: EffectivePolicy, key: str) -> Send | None:
-    email, why_not = _email_for(b.company, customer, policy, b.capabilities)
-    if why_not:
-        b.notice(NoticeKind.NOT_SENT, key, customer.id, why_not)
-    return Send(key, customer.id, email) if email is not None else None
-
-
-def _plan_unfinished(
-    b: _Builder, by_id: Mapping[str, Customer], policies: dict[str, EffectivePolicy]
-) -> None:
-    """Finish invoices a crashed or failed run left created but not booked or sent."""
-    for record in b.state.invoices.values():
-        if record.target != "book" or record.closed or record.credited:
-            continue
-        customer = by_id.get(record.customer_id)
-        if customer is None or record.remote_id is None:
-            continue
-        if not record.booked and Capability.BOOKING in b.capabilities:
-            b.add(customer, Book(record.key, customer.id))
-        if record.send and record.sent is False:
-            policy = policies.get(customer.id) or resolve(b.company.policy, customer.policy)
-            send = _send_to(b, customer, policy, record.key)
-            if send is not None:
-                b.add(customer, send)
 
 
 def _posting_none(policy: EffectivePolicy, customer: Customer) -> str:

@@ -9,7 +9,7 @@ deterministic (``inv:<work order>``, ``draft:<customer>:<n>``,
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeAlias
@@ -17,7 +17,21 @@ from typing import Any, TypeAlias
 import attrs
 
 from ledgerlink.connector import Capability
-from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, WorkOrder
+from ledgerlink.domain import (
+    Company,
+    Customer,
+    DeliveryChannel,
+    InvoiceDraft,
+    InvoiceLine,
+    WorkOrder,
+)
+from ledgerlink.journal_state import (
+    DeliveryRecord,
+    InvoiceRecord,
+    JournalState,
+    WorkRecord,
+    draft_key,
+)
 from ledgerlink.tabular import MAX_ROWS, Rows, html_table, to_frame
 
 __all__ = [
@@ -27,6 +41,8 @@ __all__ = [
     "Book",
     "CreateInvoice",
     "Credit",
+    "Deliver",
+    "DeliveryRecord",
     "EnsureCustomer",
     "InvoiceRecord",
     "JournalState",
@@ -56,90 +72,6 @@ ALL_CAPABILITIES = frozenset(Capability) - {Capability.CUSTOMER_UPDATES}
 def work_key(work_order_id: str) -> str:
     """The source key tagging invoice lines that bill one work order."""
     return f"wo:{work_order_id}"
-
-
-# --- journal state (input) --------------------------------------------------------
-
-
-@attrs.frozen
-class WorkRecord:
-    """What the journal knows of one invoiced work order.
-
-    Attributes:
-        work_order_id: the work order.
-        fingerprint: :meth:`WorkOrder.fingerprint` of what was billed.
-        invoice_key: the invoice that bills it.
-        revision: 0 for the first invoice; +1 each time it is credited and re-invoiced.
-        credited: its invoice was credited; the work is billable again.
-    """
-
-    work_order_id: str
-    fingerprint: str
-    invoice_key: str
-    revision: int = 0
-    credited: bool = False
-
-
-@attrs.frozen
-class InvoiceRecord:
-    """What the journal knows of one invoice ledgerlink made.
-
-    Attributes:
-        key: ledgerlink key.
-        customer_id: local customer id.
-        target: ``"draft"`` (left for a person to book) or ``"book"``.
-        send: the policy wants it emailed once booked.
-        remote_id: provider id once created.
-        booked: known to be booked.
-        sent: ``True`` sent, ``False`` not, ``None`` unknown (never re-sent).
-        closed: a draft that is no longer open (booked by hand, deleted, credited).
-        credited: a credit note for it exists.
-    """
-
-    key: str
-    customer_id: str
-    target: str
-    send: bool = False
-    remote_id: str | None = None
-    booked: bool = False
-    sent: bool | None = False
-    closed: bool = False
-    credited: bool = False
-
-
-@attrs.frozen
-class JournalState:
-    """The journal's view the planner needs; empty for a first run.
-
-    Attributes:
-        work: work order id → :class:`WorkRecord`.
-        invoices: invoice key → :class:`InvoiceRecord`.
-        customers: customer ids already linked to a remote customer.
-        drafts_opened: customer id → how many drafts ledgerlink ever opened for it.
-        customer_details: customer id → fingerprint of the details last written to
-            the provider (None: not known).
-    """
-
-    work: Mapping[str, WorkRecord] = attrs.Factory(dict)
-    invoices: Mapping[str, InvoiceRecord] = attrs.Factory(dict)
-    customers: frozenset[str] = frozenset()
-    drafts_opened: Mapping[str, int] = attrs.Factory(dict)
-    customer_details: Mapping[str, str | None] = attrs.Factory(dict)
-
-    def open_draft(self, customer_id: str) -> InvoiceRecord | None:
-        """The customer's open draft, if ledgerlink has one."""
-        count = self.drafts_opened.get(customer_id, 0)
-        if not count:
-            return None
-        record = self.invoices.get(draft_key(customer_id, count))
-        if record is None or record.closed or record.booked or record.credited:
-            return None
-        return record
-
-
-def draft_key(customer_id: str, number: int) -> str:
-    """Key of the ``number``-th draft ledgerlink opened for a customer."""
-    return f"draft:{customer_id}:{number}"
 
 
 def invoice_key(work_order_id: str, revision: int) -> str:
@@ -312,6 +244,53 @@ class Send:
 
 
 @attrs.frozen(slots=True)
+class Deliver:
+    """Deliver a booked invoice by ledgerlink's own channels (e-mail, letter, e-invoice).
+
+    Which channel is decided when the run starts (``auto`` may ask PEPPOL), from
+    the customer's and the company's choice; see :func:`ledgerlink.delivery.choose_channel`.
+
+    Attributes:
+        invoice_key: the invoice to deliver.
+        customer: the receiver (its e-mail, postal address, organisation number).
+        company: the sender (its delivery default and templates' names).
+        chosen: the channel as chosen: ``email``, ``letter``, ``einvoice`` or ``auto``.
+        source: the create action that made the invoice, for its lines (an
+            e-invoice needs them); None when the invoice was made by an earlier run
+            and its work is not in this run's input.
+        attempt: 0 for the first delivery, +1 for each resend a person asked for.
+        credits: for a credit note (``invoice_key`` is ``credit:<key>``), the key of
+            the invoice it credits.
+        document: the lines as an earlier e-invoice delivery kept them (JSON),
+            used when ``source`` is None.
+    """
+
+    invoice_key: str
+    customer: Customer
+    company: Company
+    chosen: DeliveryChannel
+    source: CreateInvoice | None = None
+    attempt: int = 0
+    credits: str | None = None
+    document: str | None = None
+
+    kind = "deliver"
+
+    @property
+    def customer_id(self) -> str:
+        return self.customer.id
+
+    @property
+    def op_key(self) -> str:
+        suffix = f":a{self.attempt}" if self.attempt else ""
+        return f"deliver:{self.invoice_key}{suffix}"
+
+    @property
+    def subject(self) -> str:
+        return self.invoice_key
+
+
+@attrs.frozen(slots=True)
 class Credit:
     """Credit a booked invoice in full; its work becomes billable again."""
 
@@ -335,7 +314,7 @@ class Credit:
 
 
 Action: TypeAlias = (EnsureCustomer | UpdateCustomer | CreateInvoice | ReplaceLines | Book
-                     | Send | Credit)
+                     | Send | Deliver | Credit)
 
 
 class NoticeKind(enum.Enum):
@@ -346,7 +325,7 @@ class NoticeKind(enum.Enum):
     NOT_DUE = "not_due"  #: not billable yet under its timing
     BLOCKED = "blocked"  #: cannot be invoiced as things stand (reason given)
     CREDIT_NEEDED = "credit_needed"  #: changed after booking; credits not allowed
-    NOT_SENT = "not_sent"  #: invoiced, but cannot be emailed (reason given)
+    NOT_SENT = "not_sent"  #: invoiced, but cannot be sent or delivered (reason given)
 
 
 @attrs.frozen(slots=True)
@@ -433,6 +412,10 @@ def describe(action: Action) -> str:
         return f"{verb} {action.order.id} on {action.invoice_key}"
     if isinstance(action, Send):
         return f"email {action.invoice_key} to {action.email}"
+    if isinstance(action, Deliver):
+        again = f" again (attempt {action.attempt + 1})" if action.attempt else ""
+        what = f"the credit note of {action.credits}" if action.credits else action.invoice_key
+        return f"deliver {what} by {action.chosen.value}{again}"
     if isinstance(action, Credit):
         return f"credit {action.invoice_key}: {action.reason}"
     return f"book {action.invoice_key}"

@@ -13,8 +13,15 @@ create invoice / credit   ``find_invoice(ledgerlink key)``              rolled b
 book                      the invoice is booked                         rolled back, re-planned
 send                      ``RemoteInvoice.sent`` (``None``: cannot tell) rolled back; unknown →
                                                                         ``ambiguous``, never re-sent
+deliver                   by its journaled route: the provider's e-mail  rolled back when the
+                          as send; a channel that refuses a repeat of    channel refuses a
+                          the same key is simply asked again; any        repeat; else
+                          other (e-mail) cannot tell                     ``ambiguous``
 replace lines             idempotent: replaying it is harmless          rolled back, re-planned
 ensure customer           find-before-create makes replay harmless      rolled back, re-planned
+void / delete / send of   the voided / deleted / sent flags             rolled back, not done
+one invoice, by a person  (:mod:`ledgerlink.invoice_actions`)           again; unknown send →
+                                                                        ``ambiguous``
 ========================  ===========================================  =====================
 """
 
@@ -25,16 +32,19 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ledgerlink.connector import Connector, find_each
+from ledgerlink.delivering import PROVIDER_EMAIL, Courier
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import NotFoundError, ProviderError
-from ledgerlink.plans import CREDIT_PREFIX
+from ledgerlink.invoice_actions import OP_KINDS, reconcile_action, record_unknown_send
+from ledgerlink.plans import CREDIT_PREFIX, DeliveryRecord
 from ledgerlink.results import Outcome
 from ledgerlink.store import InvoiceFacts, OpRecord, Store, Transaction
 
 if TYPE_CHECKING:
     from ledgerlink.refreshing import Fetched
 
-__all__ = ["RECOVERY_CHUNK", "RECOVERY_ORDER", "reconcile", "recover", "sync_drafts"]
+__all__ = ["RECOVERY_CHUNK", "RECOVERY_ORDER", "reconcile", "reconcile_delivery", "recover",
+           "sync_drafts"]
 
 #: Intents reconciled per look-up and per commit.
 RECOVERY_CHUNK = 1000
@@ -42,7 +52,16 @@ RECOVERY_CHUNK = 1000
 #: send of an invoice needs the provider id that reconciling its create reveals.
 RECOVERY_ORDER = {kind: rank for rank, kind in enumerate(
     ("ensure_customer", "update_customer", "create_invoice", "credit", "replace_lines", "book",
-     "send"))}
+     "send", "deliver", *OP_KINDS.values()))}
+
+#: The journal kinds of the actions a person asks for on one invoice.
+ACTION_KINDS = frozenset(OP_KINDS.values())
+
+AMBIGUOUS_DELIVERY = (
+    "the run stopped while delivering this invoice by {channel}, which cannot tell whether "
+    "it went out; it is not delivered again — check with the customer, and resend it with "
+    "`ledgerlink deliver --resend {key}` if needed"
+)
 
 AMBIGUOUS_SEND = (
     "the run stopped while emailing this invoice and the provider cannot tell whether the "
@@ -52,9 +71,14 @@ AMBIGUOUS_SEND = (
 
 def recover(
     connector: Connector, ops: Sequence[OpRecord], invoice_ids: Mapping[str, str], run_id: str,
-    commit: Callable[[Transaction], None], book: str,
+    commit: Callable[[Transaction], None], book: str, *,
+    deliveries: Mapping[str, DeliveryRecord] | None = None, courier: Courier | None = None,
 ) -> list[Outcome]:
-    """Reconcile ``ops`` (a dead run's intents) chunk by chunk; each chunk is committed."""
+    """Reconcile ``ops`` (a dead run's intents) chunk by chunk; each chunk is committed.
+
+    ``deliveries`` (the journal's delivery rows) and ``courier`` (the run's
+    channels) tell how a delivery a dead run started may have gone.
+    """
     ids = dict(invoice_ids)
     outcomes: list[Outcome] = []
     ordered = sorted(ops, key=lambda op: RECOVERY_ORDER.get(op.kind, len(RECOVERY_ORDER)))
@@ -67,7 +91,13 @@ def recover(
         except ProviderError as err:
             found = err
         for op in chunk:
-            outcome = reconcile(connector, op, ids, tx, run_id, found)
+            if op.kind == "deliver":
+                outcome = reconcile_delivery(connector, op, ids, tx, run_id, found,
+                                             (deliveries or {}).get(op.subject), courier)
+            elif op.kind in ACTION_KINDS:
+                outcome = reconcile_action(connector, op, ids, tx, run_id)
+            else:
+                outcome = reconcile(connector, op, ids, tx, run_id, found)
             if op.kind == "create_invoice" and outcome.invoice is not None:
                 ids[op.subject] = outcome.invoice.provider_id
             outcomes.append(outcome)
@@ -91,7 +121,7 @@ def _lookup_keys(ops: Sequence[OpRecord], invoice_ids: Mapping[str, str]) -> lis
             keys.append(op.subject)
         elif op.kind == "credit":
             keys.append(f"{CREDIT_PREFIX}{op.subject}")
-        elif op.kind in ("book", "send") and op.subject in invoice_ids:
+        elif op.kind in ("book", "send", "deliver") and op.subject in invoice_ids:
             keys.append(op.subject)
     return list(dict.fromkeys(keys))
 
@@ -162,14 +192,13 @@ def reconcile(
                                   total=str(invoice.total))
                 return done(invoice, "the provider booked it; recorded it")
             if invoice.sent is None:
-                tx.update_invoice(op.subject, sent=None)
-                tx.resolve(op.op_key, "ambiguous", run_id, AMBIGUOUS_SEND)
-                tx.log(run_id, op.customer_id, op.kind, op.subject, "ambiguous",
-                       remote_id=remote_id, message=AMBIGUOUS_SEND)
+                record_unknown_send(tx, op, run_id, remote_id, AMBIGUOUS_SEND)
                 return Outcome(op, "ambiguous", AMBIGUOUS_SEND, remote_id, invoice)
             if not invoice.sent:
                 return rolled_back("the invoice was not emailed; it is planned again")
             tx.update_invoice(op.subject, sent=True)
+            tx.delivery(op.subject, op.customer_id, PROVIDER_EMAIL, "sent",
+                        message="the provider e-mailed it")
             return done(invoice, "the provider emailed it; recorded it")
         return rolled_back("replaying this operation is harmless; it is planned again")
     except ProviderError as err:
@@ -177,6 +206,59 @@ def reconcile(
         tx.log(run_id, op.customer_id, op.kind, op.subject, "failed",
                message=f"could not reconcile: {err.message}")
         return Outcome(op, "failed", err.message)
+
+
+def reconcile_delivery(
+    connector: Connector, op: OpRecord, invoice_ids: Mapping[str, str], tx: Transaction,
+    run_id: str, found: Mapping[str, RemoteInvoice] | ProviderError | None,
+    record: DeliveryRecord | None, courier: Courier | None,
+) -> Outcome:
+    """Resolve a dead run's delivery by the route it journaled (module docstring table)."""
+    attempt = record.attempt if record is not None else 0
+    document = record.document if record is not None else None
+
+    def settle(outcome: str, state: str, note: str) -> Outcome:
+        tx.resolve(op.op_key, outcome if outcome != "recovered" else "done", run_id, note)
+        tx.log(run_id, op.customer_id, op.kind, op.subject, outcome,
+               remote_id=invoice_ids.get(op.subject), message=note)
+        if state == "planned again":
+            # A first delivery is planned again; a resend stays on record for a person.
+            if attempt:
+                tx.delivery(op.subject, op.customer_id, record.channel if record else "-",
+                            "failed", attempt=attempt, message=note, document=document)
+            else:
+                tx.forget_delivery(op.subject)
+        else:
+            tx.delivery(op.subject, op.customer_id, record.channel if record else "-", state,
+                        attempt=attempt, message=note, document=document)
+            tx.update_invoice(op.subject, sent=True if state == "sent" else None)
+        return Outcome(op, outcome, note)
+
+    if record is None or record.state != "pending":
+        return settle("rolled_back", "planned again",
+                      "the run stopped before the invoice was handed to a channel")
+    if record.channel == PROVIDER_EMAIL:
+        remote_id = invoice_ids.get(op.subject)
+        if remote_id is None:
+            return settle("rolled_back", "planned again", "the invoice was never created")
+        try:
+            invoice = (found.get(op.subject) if isinstance(found, Mapping) else None) or (
+                connector.get_invoice(remote_id))
+        except ProviderError as err:
+            tx.log(run_id, op.customer_id, op.kind, op.subject, "failed",
+                   message=f"could not reconcile: {err.message}")
+            return Outcome(op, "failed", err.message)
+        if invoice.sent is None:
+            return settle("ambiguous", "unknown", AMBIGUOUS_SEND)
+        if not invoice.sent:
+            return settle("rolled_back", "planned again", "the provider did not e-mail it")
+        return settle("recovered", "sent", "the provider e-mailed it; recorded it")
+    if courier is not None and courier.refuses_repeats(record.channel):
+        return settle("rolled_back", "planned again",
+                      f"the {record.channel} channel refuses a repeat of the same delivery, "
+                      "so it is simply asked again")
+    return settle("ambiguous", "unknown",
+                  AMBIGUOUS_DELIVERY.format(channel=record.channel, key=op.subject))
 
 
 def sync_drafts(connector: Connector, store: Store, run_id: str) -> int:

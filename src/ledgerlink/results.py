@@ -6,12 +6,14 @@ from typing import Any
 
 import attrs
 
+from ledgerlink.delivering import Handover
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.plans import (
     Action,
     Book,
     CreateInvoice,
     Credit,
+    Deliver,
     EnsureCustomer,
     NoticeKind,
     Plan,
@@ -29,7 +31,9 @@ SUMMARY_LABELS = {
     "invoices_created": "Invoices created",
     "booked": "Booked",
     "emailed": "Emailed",
-    "not_emailed": "Not emailed (letter, no address...)",
+    "not_emailed": "Not sent (no address, no channel...)",
+    "delivered": "Delivered by ledgerlink (e-mail, letter, e-invoice)",
+    "delivery_unknown": "Delivery unknown: a person decides",
     "collected_on_drafts": "Work collected on drafts",
     "drafts_created": "Drafts opened",
     "credited": "Invoices credited",
@@ -56,6 +60,7 @@ class Outcome:
         remote_id: the provider id written.
         invoice: the remote invoice after the action, where there is one.
         retry_later: the failure may have reached the provider; the next run reconciles.
+        handover: for a delivery, the channel and how it ended.
     """
 
     action: Action | OpRecord
@@ -64,6 +69,7 @@ class Outcome:
     remote_id: str | None = None
     invoice: RemoteInvoice | None = None
     retry_later: bool = False
+    handover: Handover | None = None
 
     @property
     def kind(self) -> str:
@@ -98,7 +104,8 @@ class RunResult:
     def summary(self) -> dict[str, int]:
         """Counts for people: invoices created, booked, emailed, collected, skipped..."""
         counts = dict.fromkeys(
-            ("invoices_created", "booked", "emailed", "not_emailed", "collected_on_drafts",
+            ("invoices_created", "booked", "emailed", "delivered", "delivery_unknown",
+             "not_emailed", "collected_on_drafts",
              "drafts_created",
              "credited", "customers_linked", "customers_updated", "skipped_by_policy",
              "not_due", "blocked",
@@ -109,6 +116,8 @@ class RunResult:
                 counts["failed"] += 1
             elif outcome.status == "already_done":
                 counts["already_done"] += 1
+            elif outcome.status == "ambiguous" and isinstance(action, Deliver):
+                counts["delivery_unknown"] += 1
             elif outcome.status != "ok":
                 continue
             elif isinstance(action, CreateInvoice):
@@ -123,6 +132,8 @@ class RunResult:
                 counts["booked"] += 1
             elif isinstance(action, Send):
                 counts["emailed"] += 1
+            elif isinstance(action, Deliver):
+                counts["delivered"] += 1
             elif isinstance(action, Credit):
                 counts["credited"] += 1
             elif isinstance(action, EnsureCustomer):

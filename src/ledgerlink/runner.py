@@ -43,6 +43,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from ledgerlink.connector import BatchItem, Capability, Connector
+from ledgerlink.delivering import Courier
+from ledgerlink.delivery_steps import RunDeliveries
 from ledgerlink.domain import Customer, RemoteInvoice
 from ledgerlink.errors import (
     ConflictError,
@@ -56,6 +58,7 @@ from ledgerlink.plans import (
     Book,
     CreateInvoice,
     Credit,
+    Deliver,
     EnsureCustomer,
     NoticeKind,
     Plan,
@@ -104,6 +107,9 @@ class Runner:
         lease: how long the hold on the book lasts without renewal.
         wait: how long to wait for another run holding the book before raising
             :class:`~ledgerlink.errors.BookBusyError`.
+        courier: delivers booked invoices by ledgerlink's own channels (see
+            :mod:`ledgerlink.delivering`); without it a plan's deliveries fail,
+            naming what is missing, and are planned again by the next run.
     """
 
     def __init__(
@@ -116,6 +122,7 @@ class Runner:
         progress: Progress | None = None,
         lease: timedelta = DEFAULT_LEASE,
         wait: timedelta = timedelta(0),
+        courier: Courier | None = None,
     ) -> None:
         if workers < 1 or batch_size < 1:
             raise ValueError("workers and batch_size must be at least 1")
@@ -138,6 +145,7 @@ class Runner:
         self.progress = progress
         self.lease = lease
         self.wait = wait
+        self.courier = courier
         self.holder = new_holder()
         self._holding: Holding | None = None
         self._fence: Fence | None = None
@@ -149,6 +157,7 @@ class Runner:
         self._invoice_ids: dict[str, str] = {}
         # Invoices the connector created booked already (InvoiceDraft.final), by key.
         self._booked_at_create: dict[str, RemoteInvoice] = {}
+        self._deliveries = RunDeliveries(connector, courier)
         # Outcomes recorded but not yet committed, and when the last commit was.
         self._pending = Transaction(self.book)
         self._committed_at = self._group_at = time.monotonic()
@@ -208,7 +217,9 @@ class Runner:
                 return []
             run_id = self._begin()
             outcomes = recover(self.connector, ops, self.store.invoice_ids(self.book),
-                               run_id, lambda tx: self._commit(tx), self.book)
+                               run_id, lambda tx: self._commit(tx), self.book,
+                               deliveries=self.store.deliveries(self.book),
+                               courier=self.courier)
             self._recovered.extend(outcomes)
             return outcomes
 
@@ -242,6 +253,8 @@ class Runner:
         lanes = Lanes(plan, self.batch_size, self.batch)
         pool = None if self._inline else ThreadPoolExecutor(self.workers)
         try:
+            self._deliveries.start(plan, self._invoice_ids,
+                                   pool.map if pool is not None else map)
             wave = lanes.next_wave()
             while wave:
                 results = self._run_wave(wave, journal, run_id, pool)
@@ -402,6 +415,8 @@ class Runner:
 
     def _intent(self, tx: Transaction, action: Action, run_id: str) -> None:
         tx.op(action.op_key, action.kind, "intent", action.customer_id, action.subject, run_id)
+        if isinstance(action, Deliver):
+            self._deliveries.intent(tx, action)
         if isinstance(action, CreateInvoice):
             booked = Capability.DRAFTS not in self.connector.capabilities
             tx.invoice(action.key, action.customer_id, action.target, action.send,
@@ -485,6 +500,8 @@ class Runner:
                 return Outcome(action, "failed", "customer is not linked to the provider")
             created = connector.create_invoice(action.draft(), ref, self._product_refs)
             return Outcome(action, "ok", remote_id=created.provider_id, invoice=created)
+        if isinstance(action, Deliver):
+            return self._deliveries.perform(action)
         remote_id = self._invoice_ids.get(action.invoice_key)
         if remote_id is None:
             return Outcome(action, "failed", f"invoice {action.invoice_key} was never created")
@@ -515,6 +532,10 @@ class Runner:
             tx.log(run_id, action.customer_id, action.kind, action.subject, "skipped",
                    message=outcome.message)
             return
+        if isinstance(action, Deliver) or (isinstance(action, Send)
+                                           and not outcome.retry_later):
+            self._deliveries.record(tx, outcome, run_id)
+            return
         if outcome.status == "failed":
             # A failure that may have reached the provider stays an intent: the
             # next run reconciles it by key instead of guessing.
@@ -543,6 +564,7 @@ class Runner:
             self._invoice_ids[action.key] = invoice.provider_id
             if invoice.booked and Capability.BOOKING in self.connector.capabilities:
                 self._booked_at_create[action.key] = invoice
+            self._deliveries.keep(action.key, invoice)
             # What the provider answered is the invoice's first known status.
             tx.record_facts(action.key, invoice, pending=False, remote_id=invoice.provider_id,
                             booked=invoice.booked)
@@ -555,12 +577,13 @@ class Runner:
             tx.update_invoice(action.invoice_key, total=amount)
         elif isinstance(action, Book):
             if invoice is not None:
+                self._deliveries.keep(action.invoice_key, invoice)
                 tx.record_facts(action.invoice_key, invoice, booked=True)
             else:
                 tx.update_invoice(action.invoice_key, booked=True, number=number, total=amount)
-        elif isinstance(action, Send):
-            tx.update_invoice(action.invoice_key, sent=True)
         elif isinstance(action, Credit):
+            if invoice is not None:
+                self._deliveries.keep(action.credit_key, invoice)
             tx.update_invoice(action.invoice_key, credited=True, closed=True)
             tx.update_work(action.invoice_key, credited=True)
         tx.log(run_id, action.customer_id, action.kind, action.subject, "ok",

@@ -44,8 +44,14 @@ __all__ = [
     "SmtpResult",
     "SmtpSettings",
     "address_header",
+    "begin",
+    "close_quietly",
+    "connect",
     "new_message",
+    "no_login_in_clear",
     "send_mail",
+    "transact",
+    "wire_bytes",
 ]
 
 #: Prefix of the environment variables :meth:`SmtpSettings.from_env` reads.
@@ -297,19 +303,15 @@ def send_mail(settings: SmtpSettings, message: EmailMessage, recipients: Sequenc
     the system's trusted CAs and host-name checking. Never raises for what the
     server or the network did: the result says it.
     """
-    if settings.username and not settings.encrypted:
-        return SmtpResult(SmtpOutcome.NOT_SENT, detail=(
-            f"will not send AUTH credentials to {settings.host} without TLS: "
-            f"set starttls or use_ssl"))
+    refused = no_login_in_clear(settings)
+    if refused is not None:
+        return refused
     context = tls_context or ssl.create_default_context()
     smtp: smtplib.SMTP | None = None
     try:
-        if settings.use_ssl:
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                    context=context)
-        else:
-            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        return _converse(smtp, settings, context, _wire_bytes(message), recipients)
+        smtp = connect(settings, context)
+        begin(smtp, settings, context)
+        return transact(smtp, settings, wire_bytes(message), recipients)
     except smtplib.SMTPResponseException as err:
         return SmtpResult(SmtpOutcome.REFUSED, err.smtp_code, _text(err.smtp_error), error=err)
     except (smtplib.SMTPException, OSError) as err:
@@ -317,16 +319,42 @@ def send_mail(settings: SmtpSettings, message: EmailMessage, recipients: Sequenc
                           error=err)
     finally:
         if smtp is not None:
-            _close(smtp)
+            close_quietly(smtp)
 
 
-def _converse(smtp: smtplib.SMTP, settings: SmtpSettings, context: ssl.SSLContext,
-              payload: bytes, recipients: Sequence[str]) -> SmtpResult:
+def no_login_in_clear(settings: SmtpSettings) -> SmtpResult | None:
+    """The NOT_SENT result for settings that would log in without TLS; None when fine."""
+    if settings.username and not settings.encrypted:
+        return SmtpResult(SmtpOutcome.NOT_SENT, detail=(
+            f"will not send AUTH credentials to {settings.host} without TLS: "
+            f"set starttls or use_ssl"))
+    return None
+
+
+def connect(settings: SmtpSettings, context: ssl.SSLContext) -> smtplib.SMTP:
+    """A connection to the server (SMTPS when ``use_ssl``); errors are raised."""
+    if settings.use_ssl:
+        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                context=context)
+    return smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+
+
+def begin(smtp: smtplib.SMTP, settings: SmtpSettings, context: ssl.SSLContext) -> None:
+    """STARTTLS when asked, then the login, then EHLO; errors are raised."""
     if settings.starttls:
         smtp.starttls(context=context)  # raises SMTPNotSupportedError rather than go on in clear
     if settings.username and settings.password:
         smtp.login(settings.username, settings.password)
     smtp.ehlo_or_helo_if_needed()
+
+
+def transact(smtp: smtplib.SMTP, settings: SmtpSettings, payload: bytes,
+             recipients: Sequence[str]) -> SmtpResult:
+    """One mail transaction (MAIL, RCPT, DATA) on a session :func:`begin` opened.
+
+    Errors before the message's end was sent are raised (nothing went out); a
+    connection lost after it is the UNKNOWN result.
+    """
     code, reply = smtp.mail(settings.sender.address)
     if code != 250:
         return SmtpResult(SmtpOutcome.REFUSED, code, _text(reply))
@@ -355,7 +383,7 @@ def _converse(smtp: smtplib.SMTP, settings: SmtpSettings, context: ssl.SSLContex
     return SmtpResult(outcome, code, _text(reply), refused=refused)
 
 
-def _wire_bytes(message: EmailMessage) -> bytes:
+def wire_bytes(message: EmailMessage) -> bytes:
     """The message as DATA carries it: CRLF line ends, leading dots doubled, the end mark."""
     flat = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
     stuffed = re.sub(rb"(?m)^\.", b"..", flat)
@@ -364,7 +392,7 @@ def _wire_bytes(message: EmailMessage) -> bytes:
     return stuffed + b".\r\n"
 
 
-def _close(smtp: smtplib.SMTP) -> None:
+def close_quietly(smtp: smtplib.SMTP) -> None:
     # QUIT is a courtesy: whatever it answers, the outcome is already decided.
     try:
         smtp.quit()

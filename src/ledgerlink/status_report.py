@@ -38,6 +38,10 @@ class InvoiceStatusRow:
         currency: invoice currency.
         due_date: due date at the last refresh.
         refreshed_at: when the facts were last refreshed (None: never).
+        delivery_channel: the channel it went out by (None: not sent, or sent
+            before deliveries were journaled).
+        delivery_state: ``pending``, ``sent``, ``failed`` or ``unknown``.
+        delivery_message: the channel's own words on it.
     """
 
     key: str
@@ -50,13 +54,17 @@ class InvoiceStatusRow:
     currency: str
     due_date: date | None
     refreshed_at: datetime | None
+    delivery_channel: str | None = None
+    delivery_state: str | None = None
+    delivery_message: str | None = None
 
     @classmethod
     def from_facts(cls, facts: InvoiceFacts, today: date) -> InvoiceStatusRow:
         """The row for ``facts``, its status judged on ``today``."""
         return cls(facts.key, facts.customer_id, facts.number, facts.remote_id,
                    facts.status(today), facts.total, facts.balance, facts.currency,
-                   facts.due_date, facts.refreshed_at)
+                   facts.due_date, facts.refreshed_at, facts.delivery_channel,
+                   facts.delivery_state, facts.delivery_message)
 
 
 @attrs.frozen
@@ -120,7 +128,9 @@ def status_rows(report: StatusReport) -> Rows:
     """One row per journaled invoice, with its status on the report's day."""
     return Rows(
         ("key", "customer_id", "number", "remote_id", "status", "total", "balance",
-         "currency", "due_date", "refreshed_at"),
+         "currency", "due_date", "refreshed_at", "delivery_channel", "delivery_state",
+         "delivery_message"),
         [(s.key, s.customer_id, s.number, s.remote_id,
           "unknown" if s.status is None else str(s.status), s.total, s.balance, s.currency,
-          s.due_date, s.refreshed_at) for s in report])
+          s.due_date, s.refreshed_at, s.delivery_channel, s.delivery_state,
+          s.delivery_message) for s in report])

@@ -277,12 +277,14 @@ def test_no_email_means_no_send_and_a_notice() -> None:
     assert p.notices[0].kind is NoticeKind.NOT_SENT
 
 
-def test_letter_delivery_is_not_emailed() -> None:
-    """A customer who takes letters is not emailed; the notice names the channel."""
+def test_letter_delivery_is_delivered_not_emailed() -> None:
+    """A customer who takes letters gets a delivery by letter after booking, no e-mail."""
     letter = attrs.evolve(customer(), delivery=DeliveryChannel.LETTER)
     p = plan([order()], [letter], COMPANY, now=NOW)
     assert "send" not in kinds(p)
-    assert "letter" in p.notices[0].reason
+    assert kinds(p)[-2:] == ["book", "deliver"]
+    assert p.actions[-1].chosen is DeliveryChannel.LETTER
+    assert not p.notices
 
 
 def test_draft_posting_without_drafts_capability_is_blocked() -> None:

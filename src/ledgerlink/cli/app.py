@@ -30,12 +30,17 @@ CORE_COMMANDS = (
                 help="Preview what a run would do; nothing is written anywhere."),
     LazyCommand("run", "ledgerlink.cli.invoicing:run_command",
                 help="Invoice the work exactly once (recovers a crashed run first)."),
+    LazyCommand("deliver", "ledgerlink.cli.delivering:deliver_command",
+                help="Send the booked invoices that are still to go out, by each customer's "
+                     "channel."),
     LazyCommand("log", "ledgerlink.cli.invoicing:log",
                 help="Show the transfer log: what was created, what failed and the "
                      "provider's words."),
     LazyCommand("status", "ledgerlink.cli.status:status_command",
                 help="List the invoices ledgerlink made with their status (open, paid, "
                      "overdue, void...)."),
+    LazyCommand("invoice", "ledgerlink.cli.invoice_actions:invoice",
+                help="Act on one invoice: void, delete, send, pdf, open."),
     LazyCommand("policy", "ledgerlink.cli.policy:policy", help="Billing-policy tools."),
     LazyCommand("demo", "ledgerlink.cli.demo:demo",
                 help="Create a sample company and invoice it against the sandbox book."),

@@ -11,7 +11,7 @@ import click
 from ledgerlink import api
 from ledgerlink.cli import output
 from ledgerlink.cli.errors import reported
-from ledgerlink.cli.inputs import load_inputs
+from ledgerlink.cli.inputs import delivery_channels, load_inputs
 from ledgerlink.cli.invoicing import result_json, show_result
 from ledgerlink.cli.options import json_option
 
@@ -41,16 +41,20 @@ def demo(directory: Path, count: int, customer_count: int, seed: int, as_json: b
             orders = sample.demo_work_orders(people, count, now=datetime.now(UTC), seed=seed)
             loading.save_customers(people, files["customers.csv"])
             loading.save_work_orders(orders, files["work-orders.csv"])
-            loading.save_policy(loading.PolicyFile(sample.demo_company()), files["policy.toml"])
+            loading.save_policy(
+                loading.PolicyFile(sample.demo_company(),
+                                   channels=sample.demo_channels(directory.as_posix())),
+                files["policy.toml"])
         orders, people, company = load_inputs(files["work-orders.csv"], files["customers.csv"],
                                                files["policy.toml"])
+        delivery = delivery_channels(files["policy.toml"])
         book = api.connect("sandbox", path=str(directory / "book.db"))
         if not as_json:
             output.console.print(f"Sample company [bold]{company.name}[/]: {len(people)} "
                                  f"customers, {len(orders)} work orders in {directory}/")
         with output.progress(not as_json) as progress:
             result = api.invoice(orders, people, company, book, store=directory / "ledgerlink.db",
-                                 progress=progress)
+                                 progress=progress, delivery=delivery)
     if as_json:
         output.emit_json(result_json(result))
         return

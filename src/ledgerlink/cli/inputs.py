@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 from ledgerlink.errors import ValidationError
 
 if TYPE_CHECKING:
+    from ledgerlink.delivery import DeliveryChannels
     from ledgerlink.domain import Company, Customer, WorkOrder
 
-__all__ = ["load_inputs", "load_with_customers", "missing_file", "parse_now"]
+__all__ = ["delivery_channels", "load_inputs", "load_with_customers", "missing_file",
+           "parse_now"]
 
 
 def parse_now(value: str | None) -> datetime:
@@ -78,6 +80,25 @@ def load_inputs(work: Path, customers: Path, policy: Path | None) -> tuple[
         # each unknown customer is named by file, row and column.
         orders = loading.load_work_orders(work, customer_ids=known)
     return orders, people, company
+
+
+def delivery_channels(policy: Path | None) -> DeliveryChannels | None:
+    """The channels the policy file's ``[channels.*]`` tables set up (None: none); a
+    table that cannot be opened is a ValidationError naming the file and the table."""
+    if policy is None:
+        return None
+    from ledgerlink import loading
+    from ledgerlink.delivery import DeliveryChannels
+    from ledgerlink.errors import DeliveryError
+
+    settings = loading.load_policy(policy).channels
+    if not settings:
+        return None
+    try:
+        return DeliveryChannels.from_settings(settings)
+    except DeliveryError as err:
+        # A table that cannot be opened is bad input, like any other in the file.
+        raise ValidationError(str(err), source=str(policy)) from err
 
 
 def missing_file(target: str) -> bool:

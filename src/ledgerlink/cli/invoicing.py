@@ -6,8 +6,8 @@ Errors follow :mod:`ledgerlink.cli.errors`; the consoles are looked up on
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,11 +17,12 @@ import click
 from ledgerlink import api, plugins
 from ledgerlink.cli import output
 from ledgerlink.cli.connecting import connect, connector_options
-from ledgerlink.cli.errors import EXIT_FAILURES, reported
-from ledgerlink.cli.inputs import load_inputs, missing_file, parse_now
+from ledgerlink.cli.errors import reported
+from ledgerlink.cli.inputs import delivery_channels, load_inputs, missing_file, parse_now
 from ledgerlink.cli.invoicing_output import (
     PLAN_LIMIT,
     plan_json,
+    report_result,
     result_json,
     show_log,
     show_plan,
@@ -105,9 +106,12 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
 
     One run at a time per book: while another run holds it, this one waits up
     to --wait seconds, then exits with status 3 (book busy) having written nothing.
+    Booked invoices go out by the customers' channels: the accounting system's
+    e-mail, or the e-mail, letter and e-invoice channels the policy file's
+    [channels.*] tables set up.
     """
 
-    with reported(as_json):
+    with reported(as_json), ExitStack() as stack:
         moment = parse_now(now)
         orders, people, company = load_inputs(work, customers, policy)
         if not orders:
@@ -115,17 +119,15 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
             return
         if allow_credits:
             company = attrs.evolve(company, allow_credits=True)
+        delivery = delivery_channels(policy)
+        if delivery is not None:
+            stack.enter_context(delivery)
         book = connect(connector, pairs, store)
         with output.progress(not as_json, "invoicing") as progress:
             result = api.invoice(orders, people, company, book, now=moment, store=store,
                                  workers=workers, progress=progress,
-                                 wait=timedelta(seconds=wait_seconds))
-    if as_json:
-        output.emit_json(result_json(result))
-    else:
-        show_result(output.console, result)
-    if not result.ok:
-        sys.exit(EXIT_FAILURES)
+                                 wait=timedelta(seconds=wait_seconds), delivery=delivery)
+    report_result(result, as_json)
 
 
 @click.command()

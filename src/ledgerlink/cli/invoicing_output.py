@@ -6,11 +6,14 @@ well at 80 columns; ``--json`` has every field and every row.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 
+from ledgerlink.cli import output
+from ledgerlink.cli.exits import EXIT_FAILURES
 from ledgerlink.cli.output import Col, print_table, table, utc_time
 from ledgerlink.plans import Plan, describe
 from ledgerlink.results import SUMMARY_LABELS
@@ -21,6 +24,7 @@ __all__ = [
     "LOG_TAIL",
     "PLAN_LIMIT",
     "plan_json",
+    "report_result",
     "result_json",
     "show_log",
     "show_plan",
@@ -97,6 +101,16 @@ def result_json(result: RunResult) -> dict[str, Any]:
         "failures": [{"customer": o.customer_id, "kind": o.kind, "message": o.message}
                      for o in result.failed],
     }
+
+
+def report_result(result: RunResult, as_json: bool) -> None:
+    """Print a run's result (a table, or JSON); exit with EXIT_FAILURES when something failed."""
+    if as_json:
+        output.emit_json(result_json(result))
+    else:
+        show_result(output.console, result)
+    if not result.ok:
+        sys.exit(EXIT_FAILURES)
 
 
 def show_result(console: Console, result: RunResult) -> None:

@@ -23,7 +23,7 @@ import click
 
 from ledgerlink import api
 from ledgerlink.cli.connecting import connect, parse_options
-from ledgerlink.cli.inputs import load_with_customers, missing_file
+from ledgerlink.cli.inputs import delivery_channels, load_with_customers, missing_file
 from ledgerlink.errors import InputFileError, LedgerlinkError, NotFoundError, ValidationError
 from ledgerlink.scheduling import codec
 from ledgerlink.scheduling import files as words
@@ -260,8 +260,10 @@ class Workspaces:
             path = parse_options(pairs).get("path", "ledgerlink-sandbox.db")
             if missing_file(path):
                 pairs = [*pairs, "path=:memory:"]
+        # A preview delivers nothing: its channels are not opened.
+        delivery = None if self.read_only else delivery_channels(policy)
         book = connect(connector, pairs, store)
-        return Workspace(company, loaded, people, book)
+        return Workspace(company, loaded, people, book, delivery)
 
 
 def _check_customers(projects: Sequence[Project], known: set[str], source: str) -> None:

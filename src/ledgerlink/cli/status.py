@@ -86,6 +86,9 @@ def _status_rows(journal: Store, books: Sequence[str], day: date) -> list[dict[s
                 "status": None if status is None else status.labels,
                 "refreshed_at": (None if facts.refreshed_at is None
                                  else facts.refreshed_at.isoformat()),
+                "delivery": None if facts.delivery_state is None else {
+                    "channel": facts.delivery_channel, "state": facts.delivery_state,
+                    "message": facts.delivery_message},
             })
     return rows
 
@@ -105,19 +108,29 @@ def _refresh_json(result: RefreshResult | None) -> dict[str, Any] | None:
     }
 
 
+def _delivery_cell(delivery: dict[str, Any] | None) -> str:
+    """How the invoice went out: ``letter sent``, ``email unknown``..."""
+    if delivery is None:
+        return ""
+    channel = str(delivery["channel"]).replace("provider_email", "provider e-mail")
+    return f"{channel} {delivery['state']}"
+
+
 def _show_statuses(console: Console, rows: list[dict[str, Any]], books: Sequence[str]) -> None:
     columns = [Col("book")] if len(books) > 1 else []
     # The status is what people look for: it keeps its words whole.
-    columns += [Col("key"), Col("customer"), Col("number", drop=2),
-                Col("total", justify="right"), Col("balance", justify="right", drop=3),
-                Col("due", drop=1), Col("status", fit="wrap")]
+    # Dropped first when narrow: the balance, then the number, then how it went out.
+    columns += [Col("key"), Col("customer"), Col("number", drop=3),
+                Col("total", justify="right"), Col("balance", justify="right", drop=4),
+                Col("due", drop=1), Col("status", fit="wrap"),
+                Col("delivery", fit="wrap", drop=2)]
     cells = []
     for row in rows:
         status = (", ".join(row["status"]) if row["status"] is not None else "not refreshed")
         cells.append(([row["book"]] if len(books) > 1 else []) + [
             row["key"], row["customer"], row["number"] or "",
             f"{row['total'] or ''} {row['currency']}".strip(), row["balance"] or "",
-            row["due_date"] or "", status])
+            row["due_date"] or "", status, _delivery_cell(row["delivery"])])
     output.print_table(console, output.table(columns, cells, width=console.width,
                                              title="Invoices ledgerlink made"))
 

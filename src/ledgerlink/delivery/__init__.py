@@ -11,6 +11,10 @@ company's default (:attr:`~ledgerlink.domain.Company.delivery`), a customer's ow
 choice (:attr:`~ledgerlink.domain.Customer.delivery`), ``auto`` resolved by an
 e-invoice receiver lookup; :func:`choose_channel` says which and why.
 
+A run delivers by :class:`DeliveryChannels`: one channel per kind, opened from
+the policy file's ``[channels.*]`` tables or built by hand, handed to
+:func:`ledgerlink.invoice` as ``delivery=``.
+
 Every name is imported on first use, so importing the package costs nothing.
 """
 
@@ -21,6 +25,7 @@ from typing import TYPE_CHECKING
 from ledgerlink.lazyattrs import lazy_attributes
 
 if TYPE_CHECKING:
+    from ledgerlink.delivery.channel_set import DeliveryChannels
     from ledgerlink.delivery.choice import (
         CanReceive,
         ChannelChoice,
@@ -54,6 +59,7 @@ __all__ = [
     "Channel",
     "ChannelChoice",
     "Delivery",
+    "DeliveryChannels",
     "DeliveryReceipt",
     "DeliveryState",
     "EInvoiceChannel",
@@ -81,6 +87,7 @@ __getattr__ = lazy_attributes(__name__, {
     **dict.fromkeys(("CanReceive", "ChannelChoice", "choose_channel", "explain_channel",
                      "receiver_check"), "ledgerlink.delivery.choice"),
     **dict.fromkeys(("channels", "open_channel"), "ledgerlink.delivery.host"),
+    "DeliveryChannels": "ledgerlink.delivery.channel_set",
     **dict.fromkeys(("Channel", "Delivery", "DeliveryReceipt", "DeliveryState",
                      "delivery_key"), "ledgerlink.delivery.model"),
     **dict.fromkeys(("EmailChannel", "EmailTemplates", "email_channel"),

@@ -13,7 +13,8 @@ of the choice and a reason for every step, for the transfer log and
    Its e-mail is the same e-mail every other customer gets: the provider's,
    unless the company delivers through ledgerlink (rule 3).
 3. With ``deliver_through_ledgerlink``, ``provider_email`` becomes ``email``:
-   ledgerlink sends the PDF itself.
+   ledgerlink sends the PDF itself. So does the e-mail ``auto`` comes to when
+   the accounting system cannot e-mail invoices (``provider_emails=False``).
 
 The answer is never ``auto``. Whether anything is sent at all is the billing
 policy's ``send`` (see :mod:`ledgerlink.policy`); this module only says how.
@@ -91,7 +92,8 @@ def _auto(customer: Customer, can_receive: CanReceive | None
 
 
 def choose_channel(company: Company, customer: Customer, *,
-                   can_receive: CanReceive | None = None) -> ChannelChoice:
+                   can_receive: CanReceive | None = None,
+                   provider_emails: bool = True) -> ChannelChoice:
     """The channel ``customer``'s invoices take (see the module docstring for the rules).
 
     Args:
@@ -100,6 +102,9 @@ def choose_channel(company: Company, customer: Customer, *,
         can_receive: asked only to resolve ``auto`` for a customer with an
             organisation number (production: :func:`receiver_check`); without
             it, ``auto`` never picks e-invoice.
+        provider_emails: whether the accounting system can e-mail invoices (its
+            connector has the ``email`` capability); when not, the e-mail ``auto``
+            comes to is ledgerlink's own.
     """
     source: Source = "customer" if customer.delivery is not None else "company"
     chosen = customer.delivery or company.delivery
@@ -113,6 +118,10 @@ def choose_channel(company: Company, customer: Customer, *,
         channel = DeliveryChannel.EMAIL
         reasons.append("the company delivers every invoice through ledgerlink, so ledgerlink "
                        "e-mails it instead of the accounting system")
+    elif (channel is DeliveryChannel.PROVIDER_EMAIL and chosen is DeliveryChannel.AUTO
+          and not provider_emails):
+        channel = DeliveryChannel.EMAIL
+        reasons.append("the accounting system cannot e-mail invoices, so ledgerlink e-mails it")
     return ChannelChoice(channel, chosen, source, tuple(reasons))
 
 

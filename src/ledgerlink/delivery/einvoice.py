@@ -69,8 +69,18 @@ class EInvoiceChannel:
         self.validator = validator
         self.exemption = exemption
 
+    @property
+    def refuses_repeats(self) -> bool:
+        """Whether the access point refuses a document id it already took."""
+        return bool(getattr(self.access_point, "refuses_repeats", False))
+
     def document(self, delivery: Delivery) -> EInvoice:
         """The UBL Invoice or CreditNote of the delivery's invoice."""
+        if delivery.draft is None:
+            raise ValidationError(
+                f"an e-invoice of {delivery.invoice_key} is built from its lines, and this "
+                f"run does not have them: give the work orders it bills in the input",
+                field="draft")
         return build_einvoice(delivery.draft, delivery.invoice, company=delivery.company,
                               seller=self.seller, customer=delivery.customer,
                               credited=delivery.credited, exemption=self.exemption)

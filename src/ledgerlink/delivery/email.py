@@ -23,6 +23,7 @@ the channel is made rather than when an invoice goes out.
 
 from __future__ import annotations
 
+import os
 import re
 import ssl
 import string
@@ -35,7 +36,14 @@ import attrs
 
 from ledgerlink.delivery.model import Delivery, DeliveryReceipt, DeliveryState
 from ledgerlink.errors import DeliveryError, ValidationError
-from ledgerlink.smtp import Recipient, SmtpOutcome, SmtpSettings, new_message, send_mail
+from ledgerlink.smtp import (
+    ENV_PREFIX,
+    Recipient,
+    SmtpOutcome,
+    SmtpSettings,
+    new_message,
+)
+from ledgerlink.smtp_session import SmtpSessions
 
 __all__ = ["TEMPLATE_FIELDS", "EmailChannel", "EmailTemplates", "email_channel",
            "template_values"]
@@ -120,7 +128,13 @@ class EmailChannel:
             the system's trusted CAs and host-name checking.
         clock: the time for the Date header (tests pin it).
         name: the channel's registered name.
+
+    The messages of one thread share one SMTP session (:mod:`ledgerlink.smtp_session`);
+    :meth:`close` (or leaving ``with``) ends them.
     """
+
+    #: An e-mail cannot be taken back, and no mail server refuses a repeat.
+    refuses_repeats = False
 
     def __init__(self, settings: SmtpSettings, *, templates: EmailTemplates | None = None,
                  company_templates: Mapping[str, EmailTemplates] | None = None,
@@ -133,6 +147,17 @@ class EmailChannel:
         self.company_templates = dict(company_templates or {})
         self._tls_context = tls_context
         self._clock = clock
+        self._sessions = SmtpSessions(settings, tls_context)
+
+    def close(self) -> None:
+        """End the SMTP sessions this channel opened."""
+        self._sessions.close()
+
+    def __enter__(self) -> EmailChannel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def recipient(self, delivery: Delivery) -> Recipient:
         """The customer's address; ValidationError naming ``customer.email`` without one."""
@@ -165,8 +190,7 @@ class EmailChannel:
         message = self.message(delivery)
         message_id = str(message["Message-ID"])
         s = self.settings
-        result = send_mail(s, message, [self.recipient(delivery).address],
-                           tls_context=self._tls_context)
+        result = self._sessions.send(message, [self.recipient(delivery).address])
         answer = f"{result.code} {result.reply}".strip()
         if result.outcome is SmtpOutcome.ACCEPTED:
             return DeliveryReceipt(DeliveryState.SENT, f"SMTP server {s.host}: {answer}",
@@ -194,13 +218,17 @@ def email_channel(*, host: str | None = None, port: int | None = None,
 
     The SMTP settings (``host`` ... ``timeout``) are :class:`SmtpSettings`'; left
     out, each keeps its default there, and without ``host`` they are all read from
-    ``LEDGERLINK_SMTP_*`` (:meth:`SmtpSettings.from_env`). ``subject`` and
+    ``LEDGERLINK_SMTP_*`` (:meth:`SmtpSettings.from_env`). A ``username`` without
+    ``password`` takes the password from ``LEDGERLINK_SMTP_PASSWORD``. ``subject`` and
     ``body`` are the default templates; ``company_templates`` maps a company name
     to its own ``{"subject": ..., "body": ...}``.
 
     Raises:
         DeliveryError: settings that do not hold, or a bad template.
     """
+    if username is not None and password is None:
+        # A password belongs in the environment, not in a settings file.
+        password = os.environ.get(f"{ENV_PREFIX}PASSWORD")
     given: dict[str, Any] = {
         "host": host, "port": port, "username": username, "password": password,
         "starttls": starttls, "use_ssl": use_ssl, "sender": sender, "timeout": timeout}

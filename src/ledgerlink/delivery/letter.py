@@ -89,6 +89,9 @@ class FolderPrintService:
         DeliveryError: ``folder`` is not a directory (it is made when missing).
     """
 
+    #: One file per key: a repeat is answered, never written again.
+    refuses_repeats = True
+
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
         try:
@@ -98,12 +101,12 @@ class FolderPrintService:
 
     def submit(self, letter_pdf: bytes, recipient: PostalAddress, sender: PostalAddress,
                key: str) -> LetterReceipt:
-        """Write the letter once; the same key again answers the same receipt."""
+        """Write the letter once; the same key again is answered as a repeat."""
         name = letter_file_name(key)
         target = self.folder / name
-        receipt = LetterReceipt(True, f"letter written to {target}", name)
+        already = LetterReceipt(True, f"{target} was written earlier", name, repeat=True)
         if target.exists():
-            return receipt
+            return already
         # Write aside, then link into place: a link never replaces a file, so two
         # deliveries racing on one key leave one letter, and nobody sees half a file.
         partial = self.folder / f".{name}.{os.getpid()}.partial"
@@ -111,10 +114,10 @@ class FolderPrintService:
         try:
             os.link(partial, target)
         except FileExistsError:
-            pass
+            return already
         finally:
             partial.unlink()
-        return receipt
+        return LetterReceipt(True, f"letter written to {target}", name)
 
 
 def _pdf_pages(data: bytes) -> PdfReader:
@@ -172,6 +175,11 @@ class LetterChannel:
         self.name = name
         self.service = service
         self.sender = sender
+
+    @property
+    def refuses_repeats(self) -> bool:
+        """Whether the print service refuses a key it already took."""
+        return bool(getattr(self.service, "refuses_repeats", False))
 
     def deliver(self, delivery: Delivery) -> DeliveryReceipt:
         """Compose the letter and hand it to the service with the delivery key."""

@@ -12,6 +12,12 @@ customer by one channel; a :class:`Channel` takes it and answers with a
 * :class:`~ledgerlink.errors.DeliveryError`, when the channel itself is
   misconfigured (no server, a folder it cannot write).
 
+A channel whose other side refuses a second delivery of the same key (a print
+service, an access point, a folder that keeps one file per key) says so with
+``refuses_repeats = True``: a delivery a crashed run may have handed over is
+then simply handed over again. Any other channel's such delivery is reported
+as unknown and never repeated by itself (an e-mail cannot be taken back).
+
 Every delivery has a :attr:`Delivery.key`, stable per invoice and channel:
 channels that can (an access point, a print service, an outbox) pass it on or
 keep it, so a repeat is refused rather than delivered twice.
@@ -85,7 +91,9 @@ class Delivery:
         channel: the registered channel's name (``email``, ``letter-folder``...).
         company: the sender.
         customer: the receiver.
-        draft: what ledgerlink sent to the accounting system (lines, key).
+        draft: what ledgerlink sent to the accounting system (lines, key); None
+            when a run delivers an invoice an earlier run made and its work is
+            not in the run's input (a channel that needs the lines says so).
         invoice: the booked invoice the connector returned (number, dates, total).
         pdf: the invoice's PDF (from the connector, or the sandbox).
         credited: for a credit note, the invoice it credits.
@@ -96,7 +104,7 @@ class Delivery:
     channel: str = attrs.field(validator=_text)
     company: Company
     customer: Customer
-    draft: InvoiceDraft
+    draft: InvoiceDraft | None
     invoice: RemoteInvoice
     pdf: bytes = attrs.field(validator=_pdf, repr=lambda pdf: f"<{len(pdf)} bytes>")
     credited: RemoteInvoice | None = None
@@ -139,7 +147,8 @@ class Channel(Protocol):
     factory for it with the ``ledgerlink_register_channels`` hook.
     """
 
-    #: The name it is registered under.
+    #: The name it is registered under. A channel may also have ``refuses_repeats``
+    #: (see the module docstring); one without it is taken not to refuse repeats.
     name: str
 
     def deliver(self, delivery: Delivery) -> DeliveryReceipt:

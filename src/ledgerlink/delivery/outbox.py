@@ -64,6 +64,9 @@ class FileOutbox:
         DeliveryError: ``folder`` cannot be made or is not a directory.
     """
 
+    #: One file per document id: a repeat is answered, never written again.
+    refuses_repeats = True
+
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
         try:

@@ -51,6 +51,9 @@ class PostedLetter:
 class PrintPostEmulator:
     """A print-and-post service that records letters instead of posting them."""
 
+    #: A key it already took is refused as a repeat.
+    refuses_repeats = True
+
     def __init__(self) -> None:
         self.letters: list[PostedLetter] = []
         self.refused: list[tuple[str, str]] = []  # (key, why)
@@ -118,6 +121,9 @@ class HttpPrintService:
         base_url: where the service listens, e.g. an EmulatorServer's ``base_url``.
         client: the httpx client (tests pass one on an in-process transport).
     """
+
+    #: The service's API refuses a key it already took (409, answered as a repeat).
+    refuses_repeats = True
 
     def __init__(self, base_url: str, client: httpx.Client | None = None) -> None:
         self.base_url = base_url.rstrip("/")

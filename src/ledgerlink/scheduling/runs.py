@@ -30,7 +30,7 @@ import os
 import socket
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -53,6 +53,9 @@ from ledgerlink.store import Store
 from ledgerlink.store.schedules import ScheduleRun
 from ledgerlink.tabular import fields_html
 
+if TYPE_CHECKING:
+    from ledgerlink.delivery import DeliveryChannels
+
 __all__ = ["DEFAULT_LEASE", "JobListing", "JobRun", "Scheduler", "Workspace"]
 
 log = logging.getLogger(__name__)
@@ -66,12 +69,14 @@ _CLAIM_ROUNDS = 4
 
 @attrs.frozen
 class Workspace:
-    """What a company's jobs run against: its policy, projects, customers and book."""
+    """What a company's jobs run against: its policy, projects, customers and book, and
+    the channels its invoices are delivered by (None: none set up)."""
 
     company: Company
     projects: Sequence[Project]
     customers: Sequence[Customer]
     connector: Connector
+    delivery: DeliveryChannels | None = None
 
 
 #: Company key (``ScheduledJob.company``) → its workspace.
@@ -298,7 +303,7 @@ class Scheduler:
                              ws.connector, now=moment, store=self.store, progress=step,
                              # Another job or a manual run on the same book goes first; a
                              # third of the lease leaves this run's own lease unharmed.
-                             wait=self.lease / 3)
+                             wait=self.lease / 3, delivery=ws.delivery)
         except LeaseLost:
             # The run is another worker's now: it finishes, logs and notifies.
             log.warning("scheduled job %s run %s: lease lost; stopping", job.id, claim.run_id)

@@ -70,6 +70,10 @@ class InvoiceFacts:
         due_date: due date at the last refresh.
         refreshed_at: when the facts were last refreshed (None: never).
         updated_at: when ledgerlink last wrote the row.
+        delivery_channel: the channel ledgerlink delivered it by (None: not by
+            ledgerlink's own delivery).
+        delivery_state: ``pending``, ``sent``, ``failed`` or ``unknown`` (None: no delivery).
+        delivery_message: the channel's words on the delivery.
     """
 
     key: str
@@ -88,6 +92,9 @@ class InvoiceFacts:
     due_date: date | None
     refreshed_at: datetime | None
     updated_at: datetime
+    delivery_channel: str | None = None
+    delivery_state: str | None = None
+    delivery_message: str | None = None
 
     def status(self, today: date) -> InvoiceStatus | None:
         """Status flags on ``today``; None while the facts are unknown (never refreshed)."""
@@ -134,9 +141,13 @@ def facts_values(invoice: RemoteInvoice, now: str) -> dict[str, Any]:
 def read_facts(conn: Connection, book: str,
                remote_ids: Collection[str] | None = None) -> list[InvoiceFacts]:
     """Every created invoice of ``book`` (only ``remote_ids`` when given), by key."""
-    c = t.invoices.c
-    query = sa.select(t.invoices).where(c.book == book, c.remote_id.is_not(None),
-                                        c.pending.is_(False)).order_by(c.key)
+    c, d = t.invoices.c, t.deliveries.c
+    joined = t.invoices.outerjoin(t.deliveries, sa.and_(d.book == c.book,
+                                                       d.invoice_key == c.key))
+    query = sa.select(t.invoices, d.channel.label("delivery_channel"),
+                      d.state.label("delivery_state"),
+                      d.message.label("delivery_message")).select_from(joined).where(
+        c.book == book, c.remote_id.is_not(None), c.pending.is_(False)).order_by(c.key)
     if remote_ids is not None:
         query = query.where(c.remote_id.in_(list(remote_ids)))
     return [InvoiceFacts(
@@ -151,6 +162,8 @@ def read_facts(conn: Connection, book: str,
         due_date=None if r.due_date is None else date.fromisoformat(r.due_date),
         refreshed_at=_instant(r.refreshed_at),
         updated_at=datetime.fromisoformat(r.updated_at),
+        delivery_channel=r.delivery_channel, delivery_state=r.delivery_state,
+        delivery_message=r.delivery_message,
     ) for r in conn.execute(query)]
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "book_leases",
     "change_feeds",
     "customers",
+    "deliveries",
     "invoiced_work",
     "invoices",
     "metadata",
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 metadata = MetaData()
 
@@ -311,4 +312,25 @@ policy_skips = Table(
     Column("work_order_id", String(200), primary_key=True),
     Column("run_id", String(40), nullable=False),
     Column("at", String(40), nullable=False),
+)
+
+#: How each booked invoice was delivered to its customer by ledgerlink's own
+#: channels (e-mail, letter, e-invoice; the provider's e-mail as ``auto``'s
+#: fallback). One row per invoice: written ``pending`` with the intent, then
+#: ``sent``, ``failed`` (may be retried by hand) or ``unknown`` (may have gone
+#: out: never retried by itself). ``attempt`` counts deliberate resends;
+#: ``document`` keeps an e-invoiced invoice's lines (its draft as JSON).
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("invoice_key", String(400), primary_key=True),
+    Column("customer_id", String(200), nullable=False),
+    Column("channel", String(40), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("attempt", Integer, nullable=False, default=0),
+    Column("message", Text, nullable=False, default=""),
+    Column("reference", String(400)),
+    Column("document", Text),
+    Column("updated_at", String(40), nullable=False),
 )

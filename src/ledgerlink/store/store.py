@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ledgerlink.errors import BookBusyError
-from ledgerlink.plans import InvoiceRecord, JournalState, WorkRecord
+from ledgerlink.journal_state import DeliveryRecord, InvoiceRecord, JournalState, WorkRecord
 from ledgerlink.store import facts, leases
 from ledgerlink.store import schema as t
 from ledgerlink.store.records import LogEntry, OpRecord, RunList, RunRecord, TransferLog
@@ -56,6 +56,14 @@ def _sqlite_pragmas(durable: str) -> Any:
         cursor.close()
 
     return on_connect
+
+
+def read_deliveries(conn: Connection, book: str) -> dict[str, DeliveryRecord]:
+    """Every delivery row of ``book``, by invoice key."""
+    query = sa.select(t.deliveries).where(t.deliveries.c.book == book)
+    return {r.invoice_key: DeliveryRecord(r.invoice_key, r.customer_id, r.channel, r.state,
+                                          r.attempt, r.message, r.reference, r.document)
+            for r in conn.execute(query)}
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -193,7 +201,13 @@ class Store:
             details = {r.customer_id: r.details for r in conn.execute(
                 sa.select(t.customers.c.customer_id, t.customers.c.details)
                 .where(t.customers.c.book == book))}
-        return JournalState(work, invoices, frozenset(details), drafts, details)
+            deliveries = read_deliveries(conn, book)
+        return JournalState(work, invoices, frozenset(details), drafts, details, deliveries)
+
+    def deliveries(self, book: str) -> dict[str, DeliveryRecord]:
+        """Invoice key → how ledgerlink's own delivery of it stands, for ``book``."""
+        with self.engine.connect() as conn:
+            return read_deliveries(conn, book)
 
     def ops(self, book: str, keys: Iterable[str]) -> dict[str, OpRecord]:
         """Journal rows for ``keys`` (missing keys are absent from the result)."""

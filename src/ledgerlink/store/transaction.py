@@ -42,6 +42,8 @@ class Transaction:
         self._log: list[dict[str, Any]] = []
         self._feed: tuple[str, str | None] | None = None
         self._skips: list[dict[str, Any]] = []
+        self._deliveries: list[dict[str, Any]] = []
+        self._delivery_deletes: list[str] = []
 
     @property
     def empty(self) -> bool:
@@ -50,7 +52,8 @@ class Transaction:
                     or self._work or self._work_updates or self._work_deletes
                     or self._invoice_deletes or self._work_releases
                     or self._refs["customers"] or self._refs["products"] or self._log
-                    or self._feed or self._skips)
+                    or self._feed or self._skips or self._deliveries
+                    or self._delivery_deletes)
 
     def record_facts(self, key: str, invoice: RemoteInvoice, **also: Any) -> None:
         """Keep what the provider says of the invoice now (status facts, number, total),
@@ -134,6 +137,19 @@ class Transaction:
         self._skips.append(dict(book=self.book, work_order_id=work_order_id, run_id=run_id,
                                 at=self._now))
 
+    def delivery(self, invoice_key: str, customer_id: str, channel: str, state: str, *,
+                 attempt: int = 0, message: str = "", reference: str | None = None,
+                 document: str | None = None) -> None:
+        """Upsert how ledgerlink's delivery of ``invoice_key`` stands (one row per invoice)."""
+        self._deliveries.append(dict(book=self.book, invoice_key=invoice_key,
+                                     customer_id=customer_id, channel=channel, state=state,
+                                     attempt=attempt, message=message, reference=reference,
+                                     document=document, updated_at=self._now))
+
+    def forget_delivery(self, invoice_key: str) -> None:
+        """Remove a delivery that never went out, so it is planned again."""
+        self._delivery_deletes.append(invoice_key)
+
     def log(self, run_id: str, customer_id: str, action: str, subject: str, outcome: str,
             *, remote_id: str | None = None, number: str | None = None,
             amount: str | None = None, currency: str | None = None, message: str = "") -> None:
@@ -174,6 +190,11 @@ class Transaction:
         sql.upsert(conn, t.products, ("book", "product_id"), self._refs["products"])
         sql.insert(conn, t.transfer_log, self._log)
         sql.upsert(conn, t.policy_skips, ("book", "work_order_id"), self._skips)
+        if self._delivery_deletes:
+            conn.execute(sa.delete(t.deliveries).where(
+                t.deliveries.c.book == book_is,
+                t.deliveries.c.invoice_key.in_(self._delivery_deletes)), {"_book": self.book})
+        sql.upsert(conn, t.deliveries, ("book", "invoice_key"), self._deliveries)
         if self._feed is not None:
             facts.write_watermark(conn, self.book, *self._feed, now=self._now)
 

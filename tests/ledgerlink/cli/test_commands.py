@@ -31,9 +31,9 @@ BOOK = Path("ledgerlink-sandbox.db")
 
 CUSTOMERS_CSV = """\
 id,name,kind,email,street,postal_code,city,country,registration_number,currency,delivery,posting,timing,send,payment_terms_days
-c-1,Acme ApS,company,billing@acme.dk,Havnegade 1,1058,København K,DK,DK12345674,DKK,email,,,,
-c-2,Jens Hansen,person,jens@example.dk,Skovvej 3,8000,Aarhus C,DK,,DKK,email,draft,,,
-c-3,Bo Berg,person,bo@example.dk,Strandvej 9,2100,København Ø,DK,,DKK,email,,,,
+c-1,Acme ApS,company,billing@acme.dk,Havnegade 1,1058,København K,DK,DK12345674,DKK,,,,,
+c-2,Jens Hansen,person,jens@example.dk,Skovvej 3,8000,Aarhus C,DK,,DKK,,draft,,,
+c-3,Bo Berg,person,bo@example.dk,Strandvej 9,2100,København Ø,DK,,DKK,,,,,
 """
 
 # Row 1 is the header, so wo-1's second line (the gasket) is row 3.
@@ -67,7 +67,8 @@ FILES = ("--work-orders", "work-orders.csv", "--customers", "customers.csv",
          "--policy", "policy.toml")
 
 SUMMARY_KEYS = {
-    "invoices_created", "booked", "emailed", "not_emailed", "collected_on_drafts", "drafts_created",
+    "invoices_created", "booked", "emailed", "delivered", "delivery_unknown", "not_emailed",
+    "collected_on_drafts", "drafts_created",
     "credited", "customers_linked", "customers_updated", "skipped_by_policy", "not_due",
     "blocked", "failed", "already_done", "recovered", "already_invoiced",
 }

@@ -32,7 +32,7 @@ wo-2,c-1,completed,2024-05-02,2024-05-02T14:30:00+00:00,,Inspection,Inspection,1
 """
 CUSTOMERS = """id,name,kind,email,street,postal_code,city,country,registration_number,\
 currency,delivery,posting,timing,send,payment_terms_days
-c-1,Acme,company,billing@acme.example,1 Main St,1058,Town,{country},,{currency},email,book,,,
+c-1,Acme,company,billing@acme.example,1 Main St,1058,Town,{country},,{currency},,book,,,
 """
 
 

@@ -25,7 +25,7 @@ CUSTOMERS_CSV = (
     "delivery,posting,timing,send,payment_terms_days\n"
     "c-1,Acme ApS,company,billing@acme.dk,Havnegade 1,1058,København K,DK,DK12345674,DKK,"
     "email,,,,\n"
-    "c-2,Jens Hansen,person,jens@example.dk,Skovvej 3,8000,Aarhus C,DK,,DKK,email,,,,30\n"
+    "c-2,Jens Hansen,person,jens@example.dk,Skovvej 3,8000,Aarhus C,DK,,DKK,,,,,30\n"
 )
 HEADER = ("work_order_id,customer_id,status,planned_date,completed_at,project,description,"
           "line_description,quantity,unit_price,vat_rate,product_id\n")

@@ -26,8 +26,8 @@ from tests.smtp_servers import EphemeralController
 
 CUSTOMERS_CSV = """\
 id,name,kind,email,street,postal_code,city,country,registration_number,currency,delivery,posting,timing,send,payment_terms_days
-c-1,Acme ApS,company,billing@acme.dk,Havnegade 1,1058,København K,DK,DK12345674,DKK,email,,,,
-c-2,Jens Hansen,person,jens@example.dk,Skovvej 3,8000,Aarhus C,DK,,DKK,email,,,,
+c-1,Acme ApS,company,billing@acme.dk,Havnegade 1,1058,København K,DK,DK12345674,DKK,,,,,
+c-2,Jens Hansen,person,jens@example.dk,Skovvej 3,8000,Aarhus C,DK,,DKK,,,,,
 """
 # P-1 bills 495 + 2.5 x 850 = 2620.00 net, 3275.00 with VAT. P-2's limit of 1000
 # takes its 300 fee and holds the 900 expense back (300.00 net, 375.00 gross).

@@ -31,10 +31,10 @@ CUSTOMERS_CSV = (
     "id,name,kind,email,street,postal_code,city,country,registration_number,currency,"
     "delivery,posting,timing,send,payment_terms_days\n"
     "c-0001-nordlys-vvs,Nordlys VVS og Varmeteknik ApS,company,"
-    "faktura-og-regnskab@nordlys-vvs.dk,Havnegade 1,1058,København K,DK,DK12345674,DKK,email,"
+    "faktura-og-regnskab@nordlys-vvs.dk,Havnegade 1,1058,København K,DK,DK12345674,DKK,,"
     ",,,\n"
     "c-0002-jens-hansen,Jens Hansen,person,jens.hansen@example.dk,Skovvej 3,8000,Aarhus C,DK,"
-    ",DKK,email,draft,,,\n"
+    ",DKK,,draft,,,\n"
 )
 WORK_ORDERS_CSV = (
     "work_order_id,customer_id,status,planned_date,completed_at,project,description,"

@@ -105,3 +105,37 @@ def test_the_plugin_registers_its_channel(pytester: pytest.Pytester) -> None:
     assert channel.name == "folder"
     with pytest.raises(DeliveryError, match="is not a folder"):
         registry.create("folder", folder=str(pytester.path / "missing"))
+
+
+def test_the_pages_channel_tables_open(tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's [channels.*] tables, in a policy file, load and open an e-mail, a letter
+    and an e-invoice channel, and a receiver lookup for auto."""
+    from ledgerlink.delivery import DeliveryChannels
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LEDGERLINK_SMTP_PASSWORD", "app-password")
+    (tmp_path / "policy.toml").write_text('[company]\nname = "Varme & Vand ApS"\n\n'
+                                          + _titled("channels.toml"), encoding="utf-8")
+    settings = load_policy(tmp_path / "policy.toml").channels
+    assert sorted(settings) == ["einvoice", "email", "letter", "lookup"]
+    with DeliveryChannels.from_settings(settings) as channels:
+        assert channels.email is not None and channels.email.name == "email"
+        assert channels.letter is not None and channels.letter.name == "letter-folder"
+        assert channels.einvoice is not None and channels.can_receive is not None
+        assert channels.refuses_repeats("letter") and not channels.refuses_repeats("email")
+
+
+def test_the_delivery_example_delivers_once(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's run example writes Bo Berg's letter once, as its asserts say, and the
+    transfer log names the letter written."""
+    monkeypatch.chdir(tmp_path)
+    untitled = [body for lang, title, body in BLOCKS if title is None and lang == "python"]
+    [code] = [body for body in untitled if "DeliveryChannels(" in body]
+    namespace: dict[str, object] = {"__name__": "page"}
+    exec(compile(code, str(PAGE), "exec"), namespace)
+    assert len(list((tmp_path / "letters").glob("*.pdf"))) == 1
+    first = namespace["first"]
+    [line] = [e.message for e in first.log if e.action == "deliver"]  # type: ignore[attr-defined]
+    assert line.startswith("letter: letter written to letters/inv_wo-1003_letter-folder.")

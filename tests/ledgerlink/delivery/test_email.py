@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import string
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -163,39 +162,13 @@ def test_a_refused_message_fails_with_the_servers_words() -> None:
     assert receipt.message.endswith("554 5.7.1 Message rejected as spam")
 
 
-def _dropping_server(listener: socket.socket, got: list[bytes]) -> None:
-    """Speak SMTP up to the end of the message, then close without answering it."""
-    conn, _ = listener.accept()
-    with conn, conn.makefile("rwb") as stream:
-        def say(line: str) -> None:
-            stream.write(line.encode() + b"\r\n")
-            stream.flush()
-
-        say("220 drop.example ESMTP")
-        while line := stream.readline():
-            verb = line[:4].upper()
-            if verb in (b"EHLO", b"HELO"):
-                say("250 drop.example")
-            elif verb in (b"MAIL", b"RCPT"):
-                say("250 OK")
-            elif verb == b"DATA":
-                say("354 go ahead")
-                while (data := stream.readline()) not in (b".\r\n", b""):
-                    got.append(data)
-                return  # the message's end arrived: hang up before answering it
-
-
 def test_a_connection_lost_after_the_message_is_unknown() -> None:
     """A connection closed after the message's end was sent is UNKNOWN, not FAILED."""
-    got: list[bytes] = []
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        server = threading.Thread(target=_dropping_server, args=(listener, got))
-        server.start()
-        channel = EmailChannel(settings(listener.getsockname()[1]))
-        receipt = channel.deliver(make_delivery())
-        server.join(timeout=5)
+    from tests.smtp_servers import ScriptedServer
 
-    assert got, "the server received the message"
+    with ScriptedServer(per_session=1, drop_after_data=True) as server:
+        receipt = EmailChannel(settings(server.port)).deliver(make_delivery())
+    assert len(server.messages) == 1, "the server received the message"
     assert receipt.state is DeliveryState.UNKNOWN
     assert "after the message was sent" in receipt.message
     assert receipt.reference is not None and receipt.reference.startswith("<")

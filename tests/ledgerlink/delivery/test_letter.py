@@ -142,7 +142,8 @@ def test_an_address_a_letter_cannot_go_to_is_a_validation_error(changes: dict[st
 
 
 def test_the_folder_writes_each_key_once(tmp_path: Path) -> None:
-    """A second delivery of the same key answers the same receipt and writes no second file."""
+    """A second delivery of the same key is answered as a repeat (sent, the same file) and
+    writes no second file."""
     channel = letter_folder_channel(folder=tmp_path / "out", sender={
         "name": "Fjordvarme ApS", "street": "Havnegade 12", "postal_code": "8000",
         "city": "Aarhus C", "country": "DK"})
@@ -152,8 +153,10 @@ def test_the_folder_writes_each_key_once(tmp_path: Path) -> None:
     written = (tmp_path / "out" / letter_file_name(delivery.key)).read_bytes()
     second = channel.deliver(delivery)
 
-    assert first == second
-    assert first.state is DeliveryState.SENT and first.reference is not None
+    assert first.state is second.state is DeliveryState.SENT
+    assert first.reference == second.reference and first.reference is not None
+    assert second.message.startswith("already accepted earlier")
+    assert not first.message.startswith("already")
     assert [p.name for p in (tmp_path / "out").iterdir()] == [first.reference]
     assert (tmp_path / "out" / first.reference).read_bytes() == written
     assert written.startswith(b"%PDF")

@@ -402,3 +402,32 @@ def test_without_a_notifier_no_notification_line_is_logged(books: Books) -> None
     assert run.run.state == "done" and run.notified == "none"
     entries = books.scheduler().jobs.log(job_id=saved.id)
     assert [e for e in entries if e.kind == "notification" or "via" in e.message] == []
+
+
+def test_a_job_delivers_by_the_workspaces_channels(books: Books, tmp_path: Path) -> None:
+    """A job that sends, on a workspace with a letter channel, writes one letter per invoice
+    of its letter customer, once however often run-due is called."""
+    from ledgerlink.delivery import DeliveryChannels, letter_folder_channel
+    from ledgerlink.domain import Address, Company, Customer, DeliveryChannel
+
+    letters = tmp_path / "letters"
+    channels = DeliveryChannels(letter=letter_folder_channel(folder=letters, sender={
+        "name": "Acme", "street": "Havnegade 1", "postal_code": "8000", "city": "Aarhus C",
+        "country": "DK"}))
+    people = [Customer("c1", "Nordlys ApS", delivery=DeliveryChannel.LETTER,
+                       address=Address("Vej 1", "5000", "Odense C", "DK")),
+              Customer("c2", "Fjord A/S", email="ap@fjord.dk")]
+
+    def workspace(company: str) -> Workspace:
+        return Workspace(Company("Acme"), books.projects, people, books.connector, channels)
+
+    sending = job()
+    sending = attrs.evolve(sending, generation=attrs.evolve(sending.generation, send=True))
+    scheduler = books.scheduler()
+    scheduler.workspaces = workspace
+    scheduler.save(sending, now=CREATED)
+    [ran] = scheduler.run_due(now=AFTER_OCT_RUN)
+    assert ran.result is not None and ran.result.summary["delivered"] == 2
+    assert len(list(letters.glob("*.pdf"))) == 2
+    assert scheduler.run_due(now=AFTER_OCT_RUN + timedelta(hours=1)) == []
+    assert len(list(letters.glob("*.pdf"))) == 2
