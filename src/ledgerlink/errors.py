@@ -33,7 +33,8 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
         ├── ConflictError          stale concurrency token, duplicate, wrong state
         │   └── InvoiceStateError  e.g. lines added to an invoice that is no longer a draft
         ├── TransientProviderError may succeed when retried (timeouts, 429, 5xx)
-        └── ChangeFeedWindowError  the change feed cannot answer for that ``since``
+        ├── ChangeFeedWindowError  the change feed cannot answer for that ``since``
+        └── QuotaExhaustedError    a usage quota (a day's fair-use calls) is spent; nothing sent
 
 Provider errors keep the provider's own text in ``message`` so the transfer log
 can show users exactly what their accounting system said.
@@ -65,6 +66,7 @@ __all__ = [
     "PluginError",
     "PolicyError",
     "ProviderError",
+    "QuotaExhaustedError",
     "RateLimitTimeout",
     "ReceiverLookupError",
     "SmlUnavailableError",
@@ -316,6 +318,11 @@ class InvoiceStateError(ConflictError):
 
 class TransientProviderError(ProviderError):
     """A failure that may go away when retried (timeout, 429, 5xx)."""
+
+
+class QuotaExhaustedError(ProviderError):
+    """A provider's usage quota is spent (e.g. e-conomic's fair-use calls a day, less a
+    reserve): the call is not sent. Waiting for the quota to renew is the way on."""
 
 
 class WatermarkMovedError(StoreError):

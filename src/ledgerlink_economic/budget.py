@@ -23,17 +23,13 @@ from datetime import UTC, datetime
 import attrs
 import httpx
 
-from ledgerlink.errors import ProviderError
+from ledgerlink.errors import QuotaExhaustedError
 from ledgerlink_economic.settings import FAIR_USE_PER_DAY, FAIR_USE_RESERVE, PROVIDER
 
-__all__ = ["BudgetExhaustedError", "Gauge", "Reading", "parse_rate_limiting"]
+__all__ = ["Gauge", "Reading", "parse_rate_limiting"]
 
 _BUCKET = re.compile(r"token-limit-(?P<limit>\d+)-per-(?P<window>\d+(?:\.\d+)?)-seconds:\s*"
                      r"(?P<spent>\d+)\s*/\s*(?P<of>\d+)")
-
-
-class BudgetExhaustedError(ProviderError):
-    """The day's fair-use budget of calls is spent (less the reserve): no call is sent."""
 
 
 @attrs.frozen
@@ -110,7 +106,7 @@ class Gauge:
             if day != self._day:
                 self._day, self._calls = day, 0
             if self._calls >= self.per_day - self.reserve:
-                raise BudgetExhaustedError(
+                raise QuotaExhaustedError(
                     f"{self._calls} calls made today: e-conomic's fair use allows "
                     f"{self.per_day} a day per agreement and {self.reserve} are kept back; "
                     "try again after midnight UTC", provider=PROVIDER)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from ledgerlink.errors import QuotaExhaustedError
 from ledgerlink.testing.factories import make_customer, make_invoice_draft
 from ledgerlink_economic import EconomicConnector
-from ledgerlink_economic.budget import BudgetExhaustedError, Gauge, parse_rate_limiting
+from ledgerlink_economic.budget import Gauge, parse_rate_limiting
 from ledgerlink_economic.emulator import Agreement, Bucket, EconomicEmulator
 from tests.clocks import FakeClock
 from tests.ledgerlink_economic.support import build_connector, prepare_agreement
@@ -130,7 +131,7 @@ def test_the_fair_use_day_is_refused_before_it_is_spent(emulator: EconomicEmulat
         gauge.install(book.api.http.client)
         book.find_customer(make_customer())  # the 8th call of the day
         before = len(emulator.records)
-        with pytest.raises(BudgetExhaustedError, match="fair use allows 10 a day"):
+        with pytest.raises(QuotaExhaustedError, match="fair use allows 10 a day"):
             book.find_customer(make_customer())
         assert len(emulator.records) == before
         day[0] = "2026-05-29"
