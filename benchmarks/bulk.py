@@ -150,6 +150,9 @@ def main(default_provider: str = "quickbooks") -> int:
                         help="customers billed; default: the provider's")
     parser.add_argument("--sequential", type=int, default=None,
                         help="invoices created by the sequential loop")
+    parser.add_argument("--invoices", type=int, default=None,
+                        help="invoices the bulk run creates; default: enough to keep the "
+                             "ceiling busy one window past the measured ones")
     args = parser.parse_args()
     provider = PROVIDERS[args.provider]
     scale = args.scale or provider.scale
@@ -157,7 +160,7 @@ def main(default_provider: str = "quickbooks") -> int:
     n_sequential = args.sequential or provider.sequential
     n_customers = args.customers or provider.customers
     # Enough work to keep the ceiling busy past the measured windows.
-    n_orders = provider.orders_for(windows + 1)
+    n_orders = args.invoices or provider.orders_for(windows + 1)
     bulk_orders, bulk_customers = build(provider, n_orders, n_customers, "B")
     seq_orders, seq_customers = build(provider, n_sequential, 1, "S")
     ours, theirs = multiprocessing.Pipe()
