@@ -28,7 +28,8 @@ listed in ``PROVIDERS``); this module is the shared driver.
 * economic (bulk_provider_economic.py): the token bucket e-conomic reports,
   10,000 calls a minute; no batch and no e-mail through the API; create + draft
   check + book per invoice, so the ceiling is 3,333 invoices a minute; counted
-  like dinero, with as many workers as it takes to keep the bucket busy.
+  like dinero, with as many workers as it takes to keep the bucket busy, from a
+  bucket spent just before the run (a full one would flatter a short run).
 
 The throttles count a sliding 60 s window, so a client that starts with an
 empty window gets a burst and then one window's worth per window: an end-to-end
@@ -36,7 +37,8 @@ rate over a few minutes overstates what can be sustained. The share of the
 ceiling is therefore measured over whole windows from the first counted call:
 the first ``--windows`` windows. The end-to-end rate (all invoices over the
 whole run, including planning, customer lookups and journal commits) is printed
-as well. The last line printed is one JSON object with the figures.
+as well, and its share of the ceiling (``share_of_ceiling_end_to_end``). The last
+line printed is one JSON object with the figures.
 
 Run: python benchmarks/bulk.py [--provider quickbooks|dinero|billy|economic] [--scale S]
      [--windows N]
