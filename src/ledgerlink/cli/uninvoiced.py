@@ -75,7 +75,7 @@ def show_uninvoiced(console: Console, listed: Uninvoiced, zone: ZoneInfo) -> Non
     """One row per work order: what state it is in and why; instants in company time."""
     columns = [Col("work order"), Col("customer"), Col("state"),
                Col("amount", justify="right", drop=2), Col("billable from", drop=3),
-               Col("invoice", drop=4), Col("why", fit="cut")]
+               Col("invoice", drop=4), Col("why", fit="wrap")]
     rows = [(row.work_order_id, row.customer_id, row.state,
              f"{row.amount} {row.currency}" if row.amount is not None else "",
              f"{row.billable_from.astimezone(zone):%Y-%m-%d %H:%M}" if row.billable_from
