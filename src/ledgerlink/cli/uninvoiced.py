@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import ExitStack
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,10 @@ from rich.console import Console
 
 from ledgerlink import api, plugins
 from ledgerlink.cli import output
-from ledgerlink.cli.connecting import connect, connector_options
+from ledgerlink.cli.connecting import connector_options
 from ledgerlink.cli.errors import reported
-from ledgerlink.cli.inputs import delivery_channels, load_inputs, missing_file, parse_now
+from ledgerlink.cli.inputs import load_inputs, missing_file, parse_now
+from ledgerlink.cli.invoicing import invoice_work
 from ledgerlink.cli.invoicing_output import report_result
 from ledgerlink.cli.options import input_options
 from ledgerlink.cli.output import Col, print_table, table
@@ -136,6 +137,10 @@ def uninvoiced_command(work: Path, customers: Path, policy: Path | None, connect
     with reported(as_json), ExitStack() as stack:
         moment = parse_now(now)
         orders, people, company = load_inputs(work, customers, policy)
+        if not orders:
+            # As `ledgerlink run` says it: an export that came out empty must not pass unnoticed.
+            output.stderr.print(f"no work orders in {work}", markup=False, highlight=False)
+            return
         select = WorkSelection(only=_ids(only), customers=_ids(customer_ids),
                                before=before.date() if before else None)
         select.check(orders, people)
@@ -147,14 +152,9 @@ def uninvoiced_command(work: Path, customers: Path, policy: Path | None, connect
             else:
                 show_uninvoiced(output.console, listed, company.zone)
             return
-        delivery = delivery_channels(policy)
-        if delivery is not None:
-            stack.enter_context(delivery)
-        book = connect(connector, pairs, store)
-        with output.progress(not as_json, "invoicing") as progress:
-            result = api.invoice(orders, people, company, book, now=moment, store=store,
-                                 workers=workers, progress=progress,
-                                 wait=timedelta(seconds=wait_seconds), delivery=delivery,
-                                 select=select, posting=Posting(posting) if posting else None,
-                                 send=send)
+        result = invoice_work(stack, orders, people, company, policy=policy,
+                              connector=connector, pairs=pairs, store=store, now=moment,
+                              workers=workers, wait_seconds=wait_seconds, as_json=as_json,
+                              select=select, posting=Posting(posting) if posting else None,
+                              send=send)
     report_result(result, as_json)
