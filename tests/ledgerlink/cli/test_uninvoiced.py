@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -50,6 +51,8 @@ NOW = "2026-11-20T18:00+01:00"
 INPUTS = ["--work-orders", "work.csv", "--customers", "customers.csv", "--policy", "policy.toml",
           "--now", NOW]
 BOOK = ["-o", "path=book.db"]
+#: Makes the sandbox SIGKILL its process right after that many writes.
+KILL_ENV = "LEDGERLINK_SANDBOX_KILL_AFTER_WRITES"
 
 
 @pytest.fixture
@@ -175,15 +178,35 @@ def test_posting_without_invoice_is_a_usage_error(workdir: Path) -> None:
     assert "go with --invoice" in result.output
 
 
+def program(*args: str, kill_after_writes: int | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    """The installed `ledgerlink uninvoiced` with the day's inputs, as a real process."""
+    found = shutil.which("ledgerlink") or str(Path(sys.executable).parent / "ledgerlink")
+    environ = {**os.environ, "COLUMNS": "200"}
+    environ.pop(KILL_ENV, None)
+    if kill_after_writes is not None:
+        environ[KILL_ENV] = str(kill_after_writes)
+    return subprocess.run([found, "uninvoiced", *INPUTS, *BOOK, *args], capture_output=True,
+                          text=True, timeout=120, env=environ, check=False)
+
+
 def test_the_installed_program_invoices_a_selection(workdir: Path) -> None:
     """A real `ledgerlink uninvoiced --invoice --only WO-3` process invoices WO-3 alone; the
     next listing no longer shows it."""
-    program = shutil.which("ledgerlink") or str(Path(sys.executable).parent / "ledgerlink")
-    environ = {**os.environ, "COLUMNS": "200"}
-    done = subprocess.run([program, "uninvoiced", *INPUTS, *BOOK, "--invoice", "--only",
-                           "WO-3", "--json"], capture_output=True, text=True, timeout=120,
-                          env=environ, check=False)
+    done = program("--invoice", "--only", "WO-3", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summary"]["invoices_created"] == 1
     assert billed() == {"WO-3": 1}
     assert ids() == ["WO-4", "WO-1", "WO-2"]
+
+
+def test_a_selection_killed_mid_run_is_finished_once_by_the_next(workdir: Path) -> None:
+    """Drafts for a chosen set, the process SIGKILLed right after a write to the book, again
+    and again: the next selected run recovers, and each work order is billed once."""
+    outcomes = [program("--invoice", "--customer", "havn,nordisk", "--posting", "draft",
+                        kill_after_writes=writes).returncode for writes in (1, 2, 2, 3)]
+    assert outcomes[0] == -signal.SIGKILL and set(outcomes) <= {0, -signal.SIGKILL}
+    finished = program("--invoice", "--only", "WO-1,WO-2,WO-3,WO-4", "--posting", "draft")
+    assert finished.returncode == 0, finished.stderr
+    assert billed() == dict.fromkeys(["WO-1", "WO-2", "WO-3", "WO-4"], 1)
+    assert not any(i.booked for i in SandboxConnector("book.db").invoices())
