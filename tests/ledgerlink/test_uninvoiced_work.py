@@ -297,3 +297,20 @@ def test_any_split_invoiced_in_any_order_bills_each_work_order_once(
         assert billed(book) == {o.id: 1 for o in ORDERS}
         store.close()
         book.close()
+
+
+def test_a_draft_deleted_by_hand_is_listed_from_the_journal_and_invoiced_again(
+        tmp_path: Path, book: SandboxConnector) -> None:
+    """WO-1's draft deleted in the book still counts as invoiced in the list (journal only);
+    invoicing the selection asks first and bills WO-1 again, once."""
+    store = tmp_path / "ledgerlink.db"
+    assert ll.invoice(day_of_work(), CUSTOMERS, COMPANY, book, store=store, now=NOW,
+                      select=ll.WorkSelection(only="WO-1"), posting=ll.Posting.DRAFT).ok
+    (draft,) = book.invoices()
+    book.delete(draft.provider_id)
+    listed = ll.uninvoiced(day_of_work(), CUSTOMERS, COMPANY, now=NOW, store=store,
+                           connector=book)
+    assert "WO-1" not in states(listed)
+    assert ll.invoice(day_of_work(), CUSTOMERS, COMPANY, book, store=store, now=NOW,
+                      select=ll.WorkSelection(only="WO-1")).ok
+    assert billed(book) == {"WO-1": 1}
