@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         run,
         send,
         statuses,
+        uninvoiced,
         void,
         web_url,
     )
@@ -67,12 +68,15 @@ if TYPE_CHECKING:
     from ledgerlink.runner import Outcome, Runner, RunResult
     from ledgerlink.status_report import InvoiceStatusRow, StatusReport
     from ledgerlink.store import Store
+    from ledgerlink.uninvoiced_work import Uninvoiced, UninvoicedWork, WorkSelection
 
 #: Public names imported on first use, and the module each comes from.
 _LAZY = {
     **dict.fromkeys(("connect", "delete", "deliver", "invoice", "open_store", "pdf", "plan",
-                     "refresh", "run", "send", "statuses", "void", "web_url"),
+                     "refresh", "run", "send", "statuses", "uninvoiced", "void", "web_url"),
                     "ledgerlink.api"),
+    **dict.fromkeys(("Uninvoiced", "UninvoicedWork", "WorkSelection"),
+                    "ledgerlink.uninvoiced_work"),
     "ActionResult": "ledgerlink.invoice_actions",
     **dict.fromkeys(("InvoiceStatusRow", "StatusReport"), "ledgerlink.status_report"),
     "RefreshResult": "ledgerlink.refreshing",
@@ -117,9 +121,12 @@ __all__ = [
     "Store",
     "StoreError",
     "Timing",
+    "Uninvoiced",
+    "UninvoicedWork",
     "ValidationError",
     "WorkLine",
     "WorkOrder",
+    "WorkSelection",
     "WorkStatus",
     "connect",
     "delete",
@@ -135,6 +142,7 @@ __all__ = [
     "run",
     "send",
     "statuses",
+    "uninvoiced",
     "void",
     "web_url",
 ]
