@@ -1,4 +1,4 @@
-"""Internal: what ``ledgerlink connectors`` and ``ledgerlink channels`` share: one listing
+"""Internal: what ``ledgerlink connectors``, ``channels`` and ``sources`` share: one listing
 entry per registered factory (name, distribution, version, description, options) and the
 report of plugins that failed to load."""
 
@@ -8,7 +8,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from ledgerlink.cli import output
-from ledgerlink.plugins import ChannelInfo, ConnectorInfo, FactoryOptions, PluginFailure
+from ledgerlink.plugins import (
+    ChannelInfo,
+    ConnectorInfo,
+    FactoryOptions,
+    PluginFailure,
+    SourceInfo,
+)
 
 __all__ = ["entry", "options_text", "report_failures"]
 
@@ -22,7 +28,7 @@ def options_text(options: FactoryOptions) -> str:
     return ", ".join(names)
 
 
-def entry(info: ConnectorInfo | ChannelInfo) -> dict[str, Any]:
+def entry(info: ConnectorInfo | ChannelInfo | SourceInfo) -> dict[str, Any]:
     """What every listing says of one registration, as ``--json`` prints it."""
     options = info.options
     return {"name": info.name, "distribution": info.origin.distribution,
