@@ -1,5 +1,6 @@
-"""Fixtures of the Pipedrive source tests: an emulator on a fake clock served on 127.0.0.1,
-a company in it, and sources opened against it."""
+"""Fixtures of every Pipedrive test (the emulator's and the source's): a fake clock, an
+emulator on it, a company in it; the emulator served on 127.0.0.1 and sources opened
+against it."""
 
 from __future__ import annotations
 
