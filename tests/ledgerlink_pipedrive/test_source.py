@@ -3,6 +3,7 @@ products, person and organization, custom fields by name, paging, limits and aut
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -11,9 +12,12 @@ import pytest
 
 from ledgerlink.deals import DealStatus, PartyRole, TaxMethod
 from ledgerlink.domain import Address
+from ledgerlink.emulation import EmulatorServer
 from ledgerlink.errors import AuthError, NotFoundError, QuotaExhaustedError, ValidationError
+from ledgerlink.http import MemoryTokenStore, Token
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.sources import open_source
+from ledgerlink.store import Store
 from ledgerlink_pipedrive.emulator import Company, PipedriveEmulator, Plan
 from ledgerlink_pipedrive.source import PipedriveSource
 from tests.clocks import FakeClock
@@ -197,13 +201,13 @@ def test_an_oauth_access_token_reads_the_same_deals(
 
 def test_tokens_saved_in_the_store_are_used(
         emu: PipedriveEmulator, company: Company, open_pipedrive: Opener,
-        ledgerlink_store: object) -> None:
+        ledgerlink_store: Store) -> None:
     """With no token given, the API token or OAuth tokens saved under pipedrive:<company>
     in the journal store are used; none saved is an AuthError saying so."""
     emu.seed_deal(company, "Website")
     store = ledgerlink_store
-    store.save_token("pipedrive:api", {"api_token": company.api_token})  # type: ignore[attr-defined]
-    store.save_token("pipedrive:oauth", emu.issue_access_token(company))  # type: ignore[attr-defined]
+    store.save_token("pipedrive:api", {"api_token": company.api_token})
+    store.save_token("pipedrive:oauth", emu.issue_access_token(company))
     for saved in ("api", "oauth"):
         source = open_pipedrive(api_token=None, company=saved, token_store=store)
         assert [deal.title for deal in source.deals()] == ["Website"]
@@ -229,12 +233,25 @@ def test_a_missing_record_keeps_pipedrive_s_message(
 
 
 def test_the_source_is_opened_by_name_with_its_options_checked(
-        emu: PipedriveEmulator, company: Company, served: object) -> None:
+        emu: PipedriveEmulator, company: Company, served: EmulatorServer) -> None:
     """open_source('pipedrive', ...) builds the source; a misspelt option is named."""
     emu.seed_deal(company, "Website")
     with open_source("pipedrive", api_token=company.api_token,
-                     base_url=served.base_url,  # type: ignore[attr-defined]
-                     limiters=LimiterRegistry()) as source:
+                     base_url=served.base_url, limiters=LimiterRegistry()) as source:
         assert [deal.title for deal in source.deals()] == ["Website"]
     with pytest.raises(ValidationError, match="did you mean 'api_token'"):
         open_source("pipedrive", api_tokn="x")
+
+
+def test_a_saved_oauth_token_with_app_credentials_reads_the_deals(
+        emu: PipedriveEmulator, company: Company, open_pipedrive: Opener) -> None:
+    """A token response saved as a Token document, opened with the app's client id and
+    secret, authorises the source through the shared OAuth layer."""
+    emu.seed_deal(company, "Website")
+    response = emu.issue_access_token(company)
+    store = MemoryTokenStore({"pipedrive:acme": Token.from_response(
+        response, now=time.time()).to_dict()})
+    source = open_pipedrive(api_token=None, company="acme", token_store=store,
+                            client_id="app", client_secret="app-secret")
+    assert [deal.title for deal in source.deals()] == ["Website"]
+    assert response["access_token"] not in repr(source)
