@@ -36,7 +36,12 @@ import httpx
 from ledgerlink.errors import AuthError, ProviderError, QuotaExhaustedError
 from ledgerlink.http import token_keys
 from ledgerlink.http.client import ProviderClient, make_client
-from ledgerlink.http.connection import DEFAULT_STORE, Connection, oauth_connection
+from ledgerlink.http.connection import (
+    DEFAULT_STORE,
+    Connection,
+    oauth_connection,
+    required_options,
+)
 from ledgerlink.http.errors import Fault
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import TokenStore
@@ -126,29 +131,40 @@ class BurstWindow:
 
 
 class Credentials:
-    """How the company is reached: an API token, or OAuth tokens (kept in a store)."""
+    """How the company is reached: an API token, or an OAuth access token, and the host
+    a saved connection names (``api_domain``)."""
 
-    def __init__(self, *, api_token: str | None = None, access_token: str | None = None
-                 ) -> None:
+    def __init__(self, *, api_token: str | None = None, access_token: str | None = None,
+                 api_domain: str | None = None) -> None:
         self.api_token = api_token or None
         self.access_token = access_token or None
+        self.api_domain = api_domain or None
+
+    def __repr__(self) -> str:
+        kind = "api_token" if self.api_token else "access_token" if self.access_token else None
+        return f"Credentials({kind or 'none'}, api_domain={self.api_domain!r})"
 
     @classmethod
-    def stored(cls, store: TokenStore, company: str) -> Credentials | dict[str, Any]:
-        """The API token saved for ``company``, or the saved OAuth document.
+    def stored(cls, store: TokenStore, company: str) -> Credentials:
+        """The credentials saved for ``company`` (an API token wins over OAuth tokens, as
+        in Pipedrive's SDK).
 
         Raises:
             AuthError: nothing usable is saved (the message says how to connect).
         """
         key = token_keys.token_key(settings.PROVIDER, company)
         document: Mapping[str, Any] = store.load_token(key) or {}
-        api_token = document.get(settings.API_TOKEN_FIELD)
-        if isinstance(api_token, str) and api_token:
-            return cls(api_token=api_token)
-        if isinstance(document.get("access_token"), str) and document["access_token"]:
-            return dict(document)
-        raise AuthError(f"no Pipedrive token is saved under {key!r}; {CONNECT_HINT}",
-                        provider=settings.PROVIDER)
+        found = cls(api_token=_text(document.get(settings.API_TOKEN_FIELD)),
+                    access_token=_text(document.get("access_token")),
+                    api_domain=_text(document.get("api_domain")))
+        if found.api_token is None and found.access_token is None:
+            raise AuthError(f"no Pipedrive token is saved under {key!r}; {CONNECT_HINT}",
+                            provider=settings.PROVIDER)
+        return found
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _header_connection(credentials: Credentials, base_url: str, account: str,
@@ -183,38 +199,31 @@ def open_api(
     account = f"{settings.PROVIDER}-{company or 'token'}"
     own_store = None
     if credentials.api_token is None and credentials.access_token is None:
-        from ledgerlink.http.connection import required_options
-
         company = required_options("Pipedrive", company=company)["company"]
         if token_store is None:
             from ledgerlink.store import Store  # SQLAlchemy, only when the store is read
 
             token_store = own_store = Store(os.fspath(store))
         try:
-            found = Credentials.stored(token_store, company)
+            credentials = Credentials.stored(token_store, company)
         except AuthError:
             if own_store is not None:
                 own_store.close()
             raise
-        if isinstance(found, dict):
-            host = (base_url or str(found.get("api_domain") or "")
-                    or settings.API_ORIGIN).rstrip("/")
-            if client_id and client_secret:
-                connection = oauth_connection(
-                    provider=settings.PROVIDER, account=account,
-                    api_base=host + settings.V2_PATH, endpoints=settings.OAUTH,
-                    client_id=client_id, client_secret=client_secret,
-                    token_key=token_keys.token_key(settings.PROVIDER, company),
-                    token_store=token_store, transport=transport,
-                    limits=settings.limits_for(True), parse=parse_fault, limiters=limiters)
-                connection.own_store = own_store
-                return PipedriveApi(connection, sleep=sleep)
-            credentials = Credentials(access_token=str(found["access_token"]))
-            base_url = host
-        else:
-            credentials = found
-    connection = _header_connection(credentials, (base_url or settings.API_ORIGIN).rstrip("/"),
-                                    account, transport, limiters, own_store)
+        if credentials.api_token is None and client_id and client_secret:
+            host = (base_url or credentials.api_domain or settings.API_ORIGIN).rstrip("/")
+            # Saved OAuth tokens with the app's credentials: refreshed before they expire.
+            connection = oauth_connection(
+                provider=settings.PROVIDER, account=account,
+                api_base=host + settings.V2_PATH, endpoints=settings.OAUTH,
+                client_id=client_id, client_secret=client_secret,
+                token_key=token_keys.token_key(settings.PROVIDER, company),
+                token_store=token_store, transport=transport,
+                limits=settings.limits_for(True), parse=parse_fault, limiters=limiters)
+            connection.own_store = own_store
+            return PipedriveApi(connection, sleep=sleep)
+    host = (base_url or credentials.api_domain or settings.API_ORIGIN).rstrip("/")
+    connection = _header_connection(credentials, host, account, transport, limiters, own_store)
     return PipedriveApi(connection, sleep=sleep)
 
 
