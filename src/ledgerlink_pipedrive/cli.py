@@ -18,18 +18,7 @@ from typing import Any
 
 import click
 
-from ledgerlink.cli.connect import (
-    EXIT_REFUSED,
-    confirm,
-    display_store,
-    forget_token,
-    journal,
-    json_option,
-    refusals,
-    require_store,
-    say,
-    yes_option,
-)
+import ledgerlink.cli.connect as kit
 from ledgerlink.errors import AuthError
 from ledgerlink.http import token_keys
 from ledgerlink.http.connection import DEFAULT_STORE
@@ -82,7 +71,7 @@ def pipedrive() -> None:
 @company_option
 @store_option
 @click.option("--base-url", default=None, help="Another API host (the emulator).")
-@json_option
+@kit.json_option
 def connect(company: str, store: str, base_url: str | None, as_json: bool) -> None:
     """Check an API token with Pipedrive and save it in the journal store.
 
@@ -91,16 +80,16 @@ def connect(company: str, store: str, base_url: str | None, as_json: bool) -> No
     """
     token = str(os.environ.get(TOKEN_ENV) or click.prompt(
         "Pipedrive API token (Personal preferences → API)", hide_input=True, err=True)).strip()
-    with refusals(as_json):
+    with kit.refusals(as_json):
         check_api_token(token, base_url)
         document: dict[str, Any] = {settings.API_TOKEN_FIELD: token,
                                     "connected_at": time.time()}
         if base_url:
             document["api_domain"] = base_url.rstrip("/")
-        with journal(store) as opened:
+        with kit.journal(store) as opened:
             opened.save_token(_key(company), document)
-    where = display_store(store)
-    say(as_json, {"company": company, "connected": True, "store": where},
+    where = kit.display_store(store)
+    kit.say(as_json, {"company": company, "connected": True, "store": where},
         f"Connected Pipedrive company {company}; its API token is saved in {where}.\n"
         f"Read its won deals with: open_source(\"pipedrive\", company=\"{company}\", "
         f"store=\"{where}\")")
@@ -109,41 +98,41 @@ def connect(company: str, store: str, base_url: str | None, as_json: bool) -> No
 @pipedrive.command()
 @company_option
 @store_option
-@json_option
+@kit.json_option
 def status(company: str, store: str, as_json: bool) -> None:
     """Say whether a company's token is in the journal store (no network, no token shown).
 
     Exits 1 when it is not.
     """
-    with refusals(as_json):
-        require_store(store)
-        with journal(store) as opened:
+    with kit.refusals(as_json):
+        kit.require_store(store)
+        with kit.journal(store) as opened:
             kind = _token_kind(opened.load_token(_key(company)))
-    where = display_store(store)
-    say(as_json, {"company": company, "connected": kind is not None, "token": kind,
+    where = kit.display_store(store)
+    kit.say(as_json, {"company": company, "connected": kind is not None, "token": kind,
                   "store": where},
         f"Pipedrive company {company}: " + (f"connected ({kind.replace('_', ' ')}) in {where}."
                                             if kind else f"not connected in {where}."))
     if kind is None:
-        raise SystemExit(EXIT_REFUSED)
+        raise SystemExit(kit.EXIT_REFUSED)
 
 
 @pipedrive.command(help="Forget a company's token in the journal store (revoke an API token "
                         "in Pipedrive by generating a new one). Asks first, or --yes.")
 @company_option
 @store_option
-@yes_option
-@json_option
+@kit.yes_option
+@kit.json_option
 def disconnect(company: str, store: str, yes: bool, as_json: bool) -> None:
-    where = display_store(store)
-    with refusals(as_json):
-        require_store(store)
-        with journal(store) as opened:
+    where = kit.display_store(store)
+    with kit.refusals(as_json):
+        kit.require_store(store)
+        with kit.journal(store) as opened:
             if _token_kind(opened.load_token(_key(company))) is None:
                 raise AuthError(f"no Pipedrive company {company} is connected in {where}",
                                 provider=settings.PROVIDER)
-            confirm(f"disconnect Pipedrive company {company}", yes=yes, as_json=as_json,
+            kit.confirm(f"disconnect Pipedrive company {company}", yes=yes, as_json=as_json,
                     detail=f"Its token is removed from {where}.")
-            forget_token(opened, _key(company))
-    say(as_json, {"company": company, "disconnected": True, "store": where},
+            kit.forget_token(opened, _key(company))
+    kit.say(as_json, {"company": company, "disconnected": True, "store": where},
         f"Disconnected Pipedrive company {company}; its token is removed from {where}.")
