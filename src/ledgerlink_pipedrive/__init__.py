@@ -9,5 +9,8 @@
   won deals with their products, person and organization, custom fields by name
   (:mod:`.fieldnames`), read through :mod:`.client` on the core's HTTP layer and
   turned into :mod:`ledgerlink.deals` types by :mod:`.mapping`;
-* :mod:`.plugin`: registers the source and the emulator through the ordinary plugin hooks.
+* :mod:`.cli`: ``ledgerlink pipedrive connect|status|disconnect``, keeping a
+  company's API token in the journal store for the source;
+* :mod:`.plugin`: registers the source, the emulator and the commands through the
+  ordinary plugin hooks.
 """
