@@ -146,9 +146,10 @@ class PipedriveSource(BaseSource):
         params = {"status": DealStatus(status).value, "sort_by": "update_time"}
         if updated_since is not None:
             params["updated_since"] = _rfc3339(updated_since)
+        wanted = DealStatus(status)
         for record in self.api.pages("/deals", params):
-            listed = DealStatus.DELETED if record.get("is_deleted") else record.get("status")
-            if DealStatus(listed) is not DealStatus(status):
+            listed = "deleted" if record.get("is_deleted") else record.get("status")
+            if listed != wanted.value:
                 continue  # never hand over a deal of a status not asked for
             yield self.deal(record)
 
