@@ -62,6 +62,14 @@ if TYPE_CHECKING:
         void,
         web_url,
     )
+    from ledgerlink.deal_invoicing import DealRun, invoice_deals
+    from ledgerlink.deal_mapping import DealMapping, load_deal_mapping
+    from ledgerlink.deal_records import (
+        contact_invoices,
+        deal_invoices,
+        link_deal_invoice,
+        unlink_deal_invoice,
+    )
     from ledgerlink.invoice_actions import ActionResult
     from ledgerlink.refreshing import RefreshResult
     from ledgerlink.runner import Outcome, Runner, RunResult
@@ -78,6 +86,11 @@ _LAZY = {
     "RefreshResult": "ledgerlink.refreshing",
     **dict.fromkeys(("Outcome", "Runner", "RunResult"), "ledgerlink.runner"),
     "Store": "ledgerlink.store",
+    # Deals won in a CRM, invoiced as work (docs/how-to/deals.md).
+    **dict.fromkeys(("DealRun", "invoice_deals"), "ledgerlink.deal_invoicing"),
+    **dict.fromkeys(("DealMapping", "load_deal_mapping"), "ledgerlink.deal_mapping"),
+    **dict.fromkeys(("contact_invoices", "deal_invoices", "link_deal_invoice",
+                     "unlink_deal_invoice"), "ledgerlink.deal_records"),
 }
 
 __all__ = [
@@ -90,6 +103,8 @@ __all__ = [
     "Company",
     "Connector",
     "Customer",
+    "DealMapping",
+    "DealRun",
     "DeliveryChannel",
     "EffectivePolicy",
     "InvoiceDraft",
@@ -122,11 +137,16 @@ __all__ = [
     "WorkOrder",
     "WorkStatus",
     "connect",
+    "contact_invoices",
+    "deal_invoices",
     "delete",
     "deliver",
     "derive_status",
     "explain",
     "invoice",
+    "invoice_deals",
+    "link_deal_invoice",
+    "load_deal_mapping",
     "open_store",
     "pdf",
     "plan",
@@ -135,6 +155,7 @@ __all__ = [
     "run",
     "send",
     "statuses",
+    "unlink_deal_invoice",
     "void",
     "web_url",
 ]
