@@ -257,8 +257,7 @@ def customer_party(deal: Deal, mapping: DealMapping) -> DealParty:
              CustomerParty.PERSON: deal.person,
              CustomerParty.AUTO: deal.organization or deal.person}[choice]
     if party is None:
-        wanted = "an organization or a person" if choice is CustomerParty.AUTO else (
-            f"a {choice.value}")
+        wanted = "organization or person" if choice is CustomerParty.AUTO else choice.value
         raise ValidationError(f"deal {deal.id}: the deal has no {wanted} to invoice "
                               f"(the mapping's customer is {choice.value})",
                               field="customer", value=deal.id)
