@@ -1,4 +1,4 @@
-"""customer_currency: the currency the provider invoices a customer in, as the connector reads it."""
+"""customer_currency: the currency the provider invoices a customer in, as read."""
 
 from __future__ import annotations
 
