@@ -44,7 +44,8 @@ from ledgerlink.http.redact import KnownSecrets, redact_text
 from ledgerlink.http.retry import parse_retry_after
 from ledgerlink_pipedrive import settings
 
-__all__ = ["BurstWindow", "Credentials", "PipedriveApi", "open_api", "parse_fault"]
+__all__ = ["BurstWindow", "Credentials", "PipedriveApi", "decode_json", "open_api",
+           "parse_fault"]
 
 #: Longest excerpt of an error body that is not Pipedrive's JSON.
 _EXCERPT = 300
@@ -217,8 +218,8 @@ def open_api(
     return PipedriveApi(connection, sleep=sleep)
 
 
-def _json(response: httpx.Response) -> Any:
-    # Amounts as Decimal straight from the JSON text: no float ever holds money.
+def decode_json(response: httpx.Response) -> Any:
+    """The answer's JSON, amounts as Decimal straight from the text: no float holds money."""
     return json.loads(response.content, parse_float=Decimal)
 
 
@@ -241,7 +242,7 @@ class PipedriveApi:
 
     def _data(self, response: httpx.Response, what: str) -> Any:
         try:
-            body = _json(response)
+            body = decode_json(response)
         except ValueError:
             body = None
         if not isinstance(body, Mapping) or "data" not in body:

@@ -26,6 +26,9 @@ CORE_COMMANDS = (
     LazyCommand("channels", "ledgerlink.cli.channels:channels",
                 help="List installed delivery channels with their distribution, options and "
                      "description."),
+    LazyCommand("sources", "ledgerlink.cli.sources:sources",
+                help="List installed work sources (files, CRMs) with their distribution, "
+                     "options and description."),
     LazyCommand("plan", "ledgerlink.cli.invoicing:plan_command",
                 help="Preview what a run would do; nothing is written anywhere."),
     LazyCommand("run", "ledgerlink.cli.invoicing:run_command",
