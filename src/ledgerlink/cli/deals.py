@@ -262,6 +262,24 @@ def invoices_command(deal_id: str, contact: bool, mapping: Path | None,
     _print_invoices(listed, as_json, f"No invoices for deal {deal_id}.")
 
 
+def _relink(linking: bool, deal_id: str, invoice: str, connector: str,
+            pairs: tuple[str, ...], store: str, as_json: bool) -> None:
+    """Link (or unlink) the invoice and the deal, and say what changed."""
+    from ledgerlink.deal_records import link_deal_invoice, unlink_deal_invoice
+
+    change = link_deal_invoice if linking else unlink_deal_invoice
+    with reported(as_json), _book(connector, pairs, store) as book:
+        changed = change(book, deal_id, invoice, store=store)
+    if as_json:
+        output.emit_json({"deal": deal_id, "invoice": invoice,
+                          "linked" if linking else "unlinked": changed})
+        return
+    said = {(True, True): "linked to", (True, False): "was linked already to",
+            (False, True): "unlinked from", (False, False): "was not linked to"}
+    output.console.print(f"Invoice {invoice} {said[linking, changed]} deal {deal_id}.",
+                         highlight=False)
+
+
 @deals.command("link")
 @click.argument("deal_id", metavar="DEAL")
 @click.argument("invoice", metavar="INVOICE")
@@ -269,15 +287,7 @@ def invoices_command(deal_id: str, contact: bool, mapping: Path | None,
 def link_command(deal_id: str, invoice: str, connector: str, pairs: tuple[str, ...],
                  store: str, as_json: bool) -> None:
     """Link INVOICE (ledgerlink key or provider id) to DEAL in the journal."""
-    from ledgerlink.deal_records import link_deal_invoice
-
-    with reported(as_json), _book(connector, pairs, store) as book:
-        made = link_deal_invoice(book, deal_id, invoice, store=store)
-    if as_json:
-        output.emit_json({"deal": deal_id, "invoice": invoice, "linked": made})
-    else:
-        said = "linked" if made else "was linked already"
-        output.console.print(f"Invoice {invoice} {said} to deal {deal_id}.", highlight=False)
+    _relink(True, deal_id, invoice, connector, pairs, store, as_json)
 
 
 @deals.command("unlink")
@@ -287,12 +297,4 @@ def link_command(deal_id: str, invoice: str, connector: str, pairs: tuple[str, .
 def unlink_command(deal_id: str, invoice: str, connector: str, pairs: tuple[str, ...],
                    store: str, as_json: bool) -> None:
     """Remove the link of INVOICE to DEAL (nothing changes in the accounting system)."""
-    from ledgerlink.deal_records import unlink_deal_invoice
-
-    with reported(as_json), _book(connector, pairs, store) as book:
-        gone = unlink_deal_invoice(book, deal_id, invoice, store=store)
-    if as_json:
-        output.emit_json({"deal": deal_id, "invoice": invoice, "unlinked": gone})
-    else:
-        said = "unlinked from" if gone else "was not linked to"
-        output.console.print(f"Invoice {invoice} {said} deal {deal_id}.", highlight=False)
+    _relink(False, deal_id, invoice, connector, pairs, store, as_json)
