@@ -16,7 +16,11 @@ Before anything is written, every deal is checked; a deal that fails a check is
   found by the connector — must be invoiced in the deal's currency, as the
   connector reads it (``customer_currency``). A mismatch names both
   currencies; nothing is converted and nothing written. A customer not there
-  yet is created in the deal's currency.
+  yet is created in the deal's currency. A connector with CUSTOMER_UPDATES
+  updates a customer it finds, a write: there an unlinked customer is left to
+  the run, which finds and links it journaled, and the connector refuses an
+  invoice in another currency than the customer's before writing it (the
+  deal then fails with the connector's words, naming both currencies).
 * **Products**: every line must link to a product that exists in the
   accounting system: the journal's link (``ledgerlink link product LOCAL
   REMOTE``), else the connector's own match (``find_product``: QuickBooks an
@@ -39,7 +43,7 @@ from pathlib import Path
 import attrs
 
 from ledgerlink import api
-from ledgerlink.connector import Connector
+from ledgerlink.connector import Capability, Connector
 from ledgerlink.deal_mapping import DealMapping, map_deal
 from ledgerlink.deals import Deal
 from ledgerlink.domain import Company, Customer, Product, WorkOrder
@@ -170,7 +174,9 @@ class _Checks:
     def currency_problem(self, deal: Deal, customer: Customer) -> str | None:
         """Why the deal's currency does not fit its customer's there, or None."""
         if customer.id not in self.currencies:
-            ref = self.customer_refs.get(customer.id) or self.connector.find_customer(customer)
+            ref = self.customer_refs.get(customer.id)
+            if ref is None and Capability.CUSTOMER_UPDATES not in self.connector.capabilities:
+                ref = self.connector.find_customer(customer)
             self.currencies[customer.id] = (
                 None if ref is None else self.connector.customer_currency(ref))
         theirs = self.currencies[customer.id]

@@ -145,3 +145,18 @@ def test_contact_invoices_after_payment_partial_payment_void_and_delete(
         "inv:deal-3": ["void"], "inv:deal-4": ["deleted"], "inv:deal-5": ["open"]}
     linked = ll.deal_invoices(quickbooks, "4", store=store)
     assert [i.flags for i in linked] == [["deleted"]]
+
+
+def test_a_found_customer_in_another_currency_is_refused_when_opted_in(
+        emulator: QuickBooksEmulator, tmp_path: Path) -> None:
+    """With update_customers, a customer QuickBooks has in SEK is found by the run (no write
+    before it) and the DKK invoice is refused naming both currencies; no invoice is made."""
+    quickbooks = connector(emulator, tmp_path, update_customers=True)
+    emulator.seed(quickbooks.realm_id, "Customer", {
+        "DisplayName": "Acme ApS", "Notes": "ledgerlink:organization-5",
+        "CurrencyRef": {"value": "SEK"}})
+    report = ll.invoice_deals([won_deal()], MAPPING, quickbooks, COMPANY,
+                              store=tmp_path / "journal.db", now=NOW).report("42")
+    assert report.state is DealState.FAILED
+    assert "SEK" in report.reason and "DKK" in report.reason
+    assert invoices(quickbooks) == []
