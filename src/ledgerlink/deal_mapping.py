@@ -43,13 +43,15 @@ import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 
 import attrs
 
-from ledgerlink.deals import Deal, DealLine, DealParty, DealStatus, PartyRole, TaxMethod
+from ledgerlink.deal_lines import line_amount, net_lines
+from ledgerlink.deals import Deal, DealParty, DealStatus, PartyRole
 from ledgerlink.domain import Address, Customer, PartyKind, WorkLine, WorkOrder, WorkStatus
 from ledgerlink.errors import InputFileError, ValidationError
-from ledgerlink.money import EXACT, MAX_PLACES, UNIT_PRICE, to_decimal
+from ledgerlink.money import to_decimal
 from ledgerlink.policy import MAX_PAYMENT_TERMS_DAYS, PolicyOverride
 
 __all__ = [
@@ -58,6 +60,7 @@ __all__ = [
     "FieldRef",
     "customer_id_of",
     "deal_customer",
+    "line_amount",
     "load_deal_mapping",
     "map_deal",
     "work_lines",
@@ -126,7 +129,7 @@ def _field_refs(value: Mapping[str, object] | None) -> Mapping[str, FieldRef]:
             raise ValidationError(f"unknown field; expected one of {', '.join(RECIPIENT_FIELDS)}",
                                   field=f"fields.{name}", value=text)
         refs[name] = FieldRef.parse(text, key=f"fields.{name}")
-    return refs
+    return MappingProxyType(refs)
 
 
 def _due_days(value: object) -> int | FieldRef | None:
@@ -326,66 +329,10 @@ def _customer(deal: Deal, mapping: DealMapping, due_days: int | None) -> Custome
                               field=err.field, value=err.value) from None
 
 
-def _exact_quotient(dividend: Decimal, divisor: Decimal) -> Decimal | None:
-    """``dividend / divisor`` when it is a terminating decimal, else None."""
-    quotient = EXACT.divide(dividend, divisor)
-    return quotient if EXACT.multiply(quotient, divisor) == dividend else None
-
-
-def _fits_price(amount: Decimal) -> bool:
-    exponent = amount.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)
-    return -exponent <= UNIT_PRICE.places and abs(amount) < Decimal(10) ** UNIT_PRICE.digits
-
-
-def _plain(amount: Decimal) -> Decimal:
-    """``amount`` without trailing zeros, written plainly (``1E+2`` becomes ``100``)."""
-    normal = amount.normalize()
-    exponent = normal.as_tuple().exponent
-    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal
-
-
-def line_amount(line: DealLine) -> Decimal:
-    """The line's amount after its discount, as the CRM's prices state it (exact)."""
-    gross = EXACT.multiply(line.quantity, line.unit_price)
-    if line.discount_is_percentage:
-        return EXACT.divide(EXACT.multiply(gross, _HUNDRED - line.discount), _HUNDRED)
-    return gross - line.discount
-
-
 def work_lines(deal: Deal, mapping: DealMapping) -> tuple[WorkLine, ...]:
     """The deal's lines as work lines, net of tax, discounts applied exactly (see the module
-    docs); ValidationError naming the deal and the line when one has no exact net price."""
-    lines: list[WorkLine] = []
-    for number, line in enumerate(deal.lines, start=1):
-        where = f"deal {deal.id} line {number} ({line.name!r}, product {line.product_id!r})"
-        rate = (Decimal(0) if deal.tax_method is TaxMethod.NONE
-                else line.tax_rate if line.tax_rate is not None else mapping.default_tax_rate)
-        amount = line_amount(line)
-        if deal.tax_method is TaxMethod.INCLUSIVE and rate:
-            net = _exact_quotient(EXACT.multiply(amount, _HUNDRED), _HUNDRED + rate)
-            if net is None:
-                shown = EXACT.divide(EXACT.multiply(amount, _HUNDRED), _HUNDRED + rate)
-                raise ValidationError(
-                    f"{where}: the price {amount} includes {rate.normalize()}% tax and its net "
-                    f"price {shown:.8f}... is not an exact decimal; refused rather than "
-                    "rounded: state the price excluding tax in the CRM",
-                    field=f"lines[{number - 1}].unit_price", value=amount)
-            amount = net
-        unit = _exact_quotient(amount, line.quantity) if line.quantity else None
-        if unit is not None and _fits_price(unit):
-            quantity, price, text = line.quantity, _plain(unit), line.name
-        elif _fits_price(amount):
-            quantity, price = Decimal(1), _plain(amount)
-            text = f"{line.name} ({line.quantity.normalize()} x)"
-        else:
-            raise ValidationError(
-                f"{where}: its net amount {amount} has more than {MAX_PLACES} decimal places; "
-                "no exact invoice line can carry it", field=f"lines[{number - 1}].unit_price",
-                value=amount)
-        lines.append(WorkLine(description=text, quantity=quantity, unit_price=price,
-                              vat_rate=_plain(rate), product_id=line.product_id))
-    return tuple(lines)
+    docs and :func:`ledgerlink.deal_lines.net_lines`)."""
+    return net_lines(deal, mapping.default_tax_rate)
 
 
 def _deal_due_days(deal: Deal, mapping: DealMapping) -> int | None:

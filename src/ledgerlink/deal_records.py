@@ -17,7 +17,7 @@ invoices, as QuickBooks does).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -100,7 +100,7 @@ class DealInvoices:
     invoices: tuple[DealInvoice, ...]
     today: date
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[DealInvoice]:
         return iter(self.invoices)
 
     def __len__(self) -> int:
