@@ -79,6 +79,7 @@ def test_won_deals_from_pipedrive_become_quickbooks_invoices(tmp_path: Path) -> 
         assert len(invoices) == 4 and len(customers) == 1
         (customer,) = customers
         assert customer["PrimaryEmailAddr"]["Address"] == "ida@acme.dk"
+        assert customer["PrimaryTaxIdentifier"].endswith("45674")  # the custom CVR field
         assert customer["BillAddr"]["City"] == "Aarhus"
         assert {i["CustomerRef"]["value"] for i in invoices} == {customer["Id"]}
         issued = now.astimezone(ll.Company("x").zone).date()
