@@ -63,6 +63,14 @@ if TYPE_CHECKING:
         void,
         web_url,
     )
+    from ledgerlink.deal_invoicing import DealRun, invoice_deals
+    from ledgerlink.deal_mapping import DealMapping, load_deal_mapping
+    from ledgerlink.deal_records import (
+        contact_invoices,
+        deal_invoices,
+        link_deal_invoice,
+        unlink_deal_invoice,
+    )
     from ledgerlink.invoice_actions import ActionResult
     from ledgerlink.refreshing import RefreshResult
     from ledgerlink.runner import Outcome, Runner, RunResult
@@ -82,6 +90,11 @@ _LAZY = {
     "RefreshResult": "ledgerlink.refreshing",
     **dict.fromkeys(("Outcome", "Runner", "RunResult"), "ledgerlink.runner"),
     "Store": "ledgerlink.store",
+    # Deals won in a CRM, invoiced as work (docs/how-to/deals.md).
+    **dict.fromkeys(("DealRun", "invoice_deals"), "ledgerlink.deal_invoicing"),
+    **dict.fromkeys(("DealMapping", "load_deal_mapping"), "ledgerlink.deal_mapping"),
+    **dict.fromkeys(("contact_invoices", "deal_invoices", "link_deal_invoice",
+                     "unlink_deal_invoice"), "ledgerlink.deal_records"),
 }
 
 __all__ = [
@@ -94,6 +107,8 @@ __all__ = [
     "Company",
     "Connector",
     "Customer",
+    "DealMapping",
+    "DealRun",
     "DeliveryChannel",
     "EffectivePolicy",
     "InvoiceDraft",
@@ -129,11 +144,16 @@ __all__ = [
     "WorkSelection",
     "WorkStatus",
     "connect",
+    "contact_invoices",
+    "deal_invoices",
     "delete",
     "deliver",
     "derive_status",
     "explain",
     "invoice",
+    "invoice_deals",
+    "link_deal_invoice",
+    "load_deal_mapping",
     "open_store",
     "pdf",
     "plan",
@@ -143,6 +163,7 @@ __all__ = [
     "send",
     "statuses",
     "uninvoiced",
+    "unlink_deal_invoice",
     "void",
     "web_url",
 ]

@@ -212,7 +212,8 @@ def load_work_orders(
 
 # --- policy --------------------------------------------------------------------------
 
-_POLICY_TABLES = ("company", "policy", "customers", "channels")
+#: The tables of a policy file; ``[deals]`` is read by :mod:`ledgerlink.deal_mapping`.
+_POLICY_TABLES = ("company", "policy", "customers", "channels", "deals")
 #: The ``[channels.<kind>]`` tables a policy file may have (see ledgerlink.delivery).
 _CHANNEL_TABLES = ("email", "letter", "einvoice", "lookup")
 

@@ -159,6 +159,10 @@ class BillyConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
                 self._organization = self.api.organization()
             return self._organization
 
+    def customer_currency(self, customer_ref: str) -> str | None:
+        """The contact's ``currencyId`` (None: not fixed; from the contact index)."""
+        return self.customers.contact(customer_ref).currencyId or None
+
     # --- invoices ---------------------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:

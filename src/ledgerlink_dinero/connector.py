@@ -151,6 +151,10 @@ class DineroConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
         """The organisations the token reaches (one token may reach several)."""
         return self.api.organisations()
 
+    def customer_currency(self, customer_ref: str) -> str | None:
+        """The contact's ``PreferredInvoiceCurrencyKey`` (None: not fixed; read once)."""
+        return self.customers.currency_of(customer_ref)
+
     # --- invoices ---------------------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:

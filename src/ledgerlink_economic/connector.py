@@ -155,6 +155,10 @@ class EconomicConnector(PartyDelegates, BaseConnector):
         """See :meth:`.customers.EconomicCustomers.update`."""
         return self.customers.update(customer_ref, customer)
 
+    def customer_currency(self, customer_ref: str) -> str | None:
+        """The customer's ``currency`` (read once per connector)."""
+        return self.customers.customer(customer_ref).currency or None
+
     # --- invoices ---------------------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:
