@@ -252,6 +252,10 @@ class BaseConnector:
     max_in_flight: int | None = None
     #: Most invoices one ``create_invoices`` call takes (BATCH).
     max_batch: int = 1
+    #: True when every invoice this connector returns says whether it was emailed
+    #: (``RemoteInvoice.sent`` never None): a run may then commit a send's intent
+    #: ahead of its turn (:mod:`ledgerlink.lookahead`), as recovery can tell it never went out.
+    tells_sent: bool = False
 
     def supports(self, capability: Capability) -> bool:
         """True when the connector declares ``capability``."""

@@ -159,6 +159,12 @@ class LaneStream:
             self._open_lane(ready)
         return ready, skipped
 
+    def upcoming(self, index: int, most: int) -> list[Action]:
+        """Up to ``most`` of the actions that follow action ``index`` in its lane, in order
+        (not yet in :attr:`actions`)."""
+        rest = self._rest[self._lane_of[index]]
+        return rest[:-most - 1:-1] if most > 0 else []
+
     def _open_lane(self, ready: list[int]) -> bool:
         """Start the next waiting lane, its first action ready; False when none waits."""
         actions = next(self._waiting, None)

@@ -55,6 +55,7 @@ from ledgerlink.errors import (
     TransientProviderError,
 )
 from ledgerlink.lanes import Lanes, LaneStream
+from ledgerlink.lookahead import Lookahead
 from ledgerlink.plans import (
     Action,
     Book,
@@ -160,6 +161,7 @@ class Runner:
         # Invoices the connector created booked already (InvoiceDraft.final), by key.
         self._booked_at_create: dict[str, RemoteInvoice] = {}
         self._deliveries = RunDeliveries(connector, courier)
+        self._lookahead = Lookahead(connector)
         # Outcomes recorded but not yet committed, and when the last commit was.
         self._pending = Transaction(self.book)
         self._committed_at = self._group_at = time.monotonic()
@@ -243,6 +245,7 @@ class Runner:
         run_id = self._begin()
         # Nothing an earlier run() that stopped (LeaseLost) left uncommitted carries over.
         self._pending = Transaction(self.book)
+        self._lookahead.clear()
         self.recover()
         recovered, self._recovered = tuple(self._recovered), []
         self._customer_refs = self.store.refs(self.book, "customers")
@@ -258,7 +261,7 @@ class Runner:
             self._deliveries.start(plan, self._invoice_ids,
                                    pool.map if pool is not None else map)
             # Without batches each lane goes on the moment its action finishes.
-            stream = LaneStream(plan, self.batch_size) if pool and self.batch == 1 else None
+            stream = LaneStream(plan, self.batch_size) if self.batch == 1 else None
             if stream is not None:
                 outcomes = self._run_wave(stream.actions, journal, run_id, pool, stream)
             wave = lanes.next_wave() if stream is None else []
@@ -319,6 +322,7 @@ class Runner:
         """
         results: list[Outcome | None] = []
         tasks: deque[_Task] = deque()
+        ahead: deque[_Task] = deque()  # tasks whose intents are committed
         creates: list[int] = []
         skipped: list[Outcome] = []
         # Indexes to place; iterative, as a long already-done lane would recurse deeply.
@@ -328,6 +332,7 @@ class Runner:
             if stream is not None:
                 ready, stopped = stream.after(index, outcome)
                 for lost in stopped:
+                    self._lookahead.withdraw(self._pending, lost.action, run_id, lost.message)
                     self._record(self._pending, lost, run_id)
                 self._done += len(stopped)
                 skipped.extend(stopped)
@@ -346,6 +351,8 @@ class Runner:
                     follow(index, done)
                 elif self.batch > 1 and isinstance(action, CreateInvoice):
                     creates.append(index)
+                elif self._lookahead.start(action):
+                    ahead.append([index])
                 else:
                     tasks.append([index])
 
@@ -360,12 +367,11 @@ class Runner:
             self._done += len(task)
             place()
 
-        ahead: deque[_Task] = deque()  # tasks whose intents are committed
         in_flight: dict[Future[list[Outcome]], _Task] = {}
         while tasks or ahead or in_flight:
             while (tasks or ahead) and len(in_flight) < (self.workers if pool else 1):
                 if not ahead:
-                    ahead.extend(self._commit_intents(tasks, wave, run_id))
+                    ahead.extend(self._commit_intents(tasks, wave, run_id, journal, stream))
                 task = ahead.popleft()
                 if pool is None:
                     finished(task, self._run_task(wave, task))
@@ -379,12 +385,14 @@ class Runner:
                 self._flush()
         return [*(outcome for outcome in results if outcome is not None), *skipped]
 
-    def _commit_intents(self, tasks: deque[_Task], wave: Sequence[Action],
-                        run_id: str) -> list[_Task]:
+    def _commit_intents(self, tasks: deque[_Task], wave: Sequence[Action], run_id: str,
+                        journal: dict[str, OpRecord], stream: LaneStream | None) -> list[_Task]:
         """Commit the intents of the next group of tasks (with the finished outcomes).
 
         The group is sized to what this run got through in about GROUP_SECONDS,
-        so intents run only a little ahead of their writes.
+        so intents run only a little ahead of their writes. With fewer ready
+        tasks than that (one big customer), the group is filled up with the
+        intents of their lanes' next actions (:mod:`ledgerlink.lookahead`).
         """
         now = time.monotonic()
         elapsed, self._group_at = now - self._group_at, now
@@ -396,6 +404,11 @@ class Runner:
         for task in group:
             for index in task:
                 self._intent(self._pending, wave[index], run_id)
+        if stream is not None and group:
+            per_lane = (self._group - len(group)) // len(group)
+            for task in group:
+                for action in self._lookahead.pick(stream.upcoming(task[-1], per_lane), journal):
+                    self._intent(self._pending, action, run_id)
         self._flush()
         return group
 
@@ -522,6 +535,7 @@ class Runner:
         invoice = outcome.invoice
         if outcome.status == "already_done":
             return
+        self._lookahead.saw(invoice)
         if outcome.status == "skipped":
             tx.log(run_id, action.customer_id, action.kind, action.subject, "skipped",
                    message=outcome.message)

@@ -113,6 +113,8 @@ class SandboxConnector(BaseConnector):
 
     name = PROVIDER
     capabilities = CAPABILITIES
+    #: An invoice's ``sent`` is a stored flag, set in the same write as its outbox email.
+    tells_sent = True
 
     def __init__(
         self,
