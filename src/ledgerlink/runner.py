@@ -23,8 +23,9 @@ Progress survives a kill: intents are committed a small group at a time, just
 before their writes start, and outcomes are committed as they arrive, grouped
 by :data:`FLUSH_SECONDS` (one commit carries the finished outcomes and the next
 group's intents). A group is sized to what the run gets through in about that
-time, so after a SIGKILL only the operations that were really in flight are
-left unresolved, while a fast in-process book still commits in large groups.
+time, so after a SIGKILL only the operations really in flight are left unresolved
+(and intents committed ahead of their lane's turn: :mod:`ledgerlink.lookahead`),
+while a fast in-process book, even one customer's lane, commits in large groups.
 
 Customers are independent: the plan's actions are split into one lane per
 customer (:mod:`ledgerlink.lanes`): advanced in waves when the connector
@@ -332,7 +333,6 @@ class Runner:
             if stream is not None:
                 ready, stopped = stream.after(index, outcome)
                 for lost in stopped:
-                    self._lookahead.withdraw(self._pending, lost.action, run_id, lost.message)
                     self._record(self._pending, lost, run_id)
                 self._done += len(stopped)
                 skipped.extend(stopped)
@@ -389,10 +389,9 @@ class Runner:
                         journal: dict[str, OpRecord], stream: LaneStream | None) -> list[_Task]:
         """Commit the intents of the next group of tasks (with the finished outcomes).
 
-        The group is sized to what this run got through in about GROUP_SECONDS,
-        so intents run only a little ahead of their writes. With fewer ready
-        tasks than that (one big customer), the group is filled up with the
-        intents of their lanes' next actions (:mod:`ledgerlink.lookahead`).
+        The group is sized to what this run got through in about GROUP_SECONDS, so
+        intents run only a little ahead of their writes; with fewer tasks ready (one big
+        customer) it is filled with their lanes' next actions (:mod:`ledgerlink.lookahead`).
         """
         now = time.monotonic()
         elapsed, self._group_at = now - self._group_at, now
@@ -401,14 +400,11 @@ class Runner:
         elif elapsed > GROUP_SECONDS * 2:
             self._group = max(self._group // 2, MIN_GROUP, self.workers)
         group = [tasks.popleft() for _ in range(min(self._group, len(tasks)))]
+        per_lane = (self._group - len(group)) // max(len(group), 1)
         for task in group:
-            for index in task:
-                self._intent(self._pending, wave[index], run_id)
-        if stream is not None and group:
-            per_lane = (self._group - len(group)) // len(group)
-            for task in group:
-                for action in self._lookahead.pick(stream.upcoming(task[-1], per_lane), journal):
-                    self._intent(self._pending, action, run_id)
+            upcoming = stream.upcoming(task[-1], per_lane) if stream is not None else []
+            for action in [*(wave[i] for i in task), *self._lookahead.pick(upcoming, journal)]:
+                self._intent(self._pending, action, run_id)
         self._flush()
         return group
 
@@ -537,6 +533,7 @@ class Runner:
             return
         self._lookahead.saw(invoice)
         if outcome.status == "skipped":
+            self._lookahead.withdraw(tx, action, run_id, outcome.message)
             tx.log(run_id, action.customer_id, action.kind, action.subject, "skipped",
                    message=outcome.message)
             return
