@@ -22,10 +22,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from sandbox_run import NOW, build
 
 import ledgerlink as ll
 from ledgerlink.api import invoice
@@ -33,7 +33,6 @@ from ledgerlink.sandbox.connector import SandboxConnector
 from ledgerlink.store import Store, Transaction
 from ledgerlink.store.leases import Fence
 
-NOW = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 #: The one customer must reach this share of the many customers' throughput.
 TARGET_RATIO = 0.8
 COMPANY = ll.Company("Bench ApS", policy=ll.BillingPolicy(ll.Posting.BOOK, send=True))
@@ -47,21 +46,6 @@ class CountingStore(Store):
     def write(self, tx: Transaction, fence: Fence | None = None) -> None:
         self.commits += 1
         super().write(tx, fence)
-
-
-def build(n_orders: int, n_customers: int) -> tuple[list[ll.WorkOrder], list[ll.Customer]]:
-    customers = [ll.Customer(id=f"c{i:05d}", name=f"Customer {i}", email=f"c{i}@example.dk")
-                 for i in range(n_customers)]
-    orders = [
-        ll.WorkOrder(
-            id=f"w{i:06d}", customer_id=f"c{i % n_customers:05d}",
-            status=ll.WorkStatus.COMPLETED, completed_at=NOW - timedelta(minutes=i % 600),
-            lines=(ll.WorkLine("Hours", Decimal(i % 7 + 1), Decimal("450")),
-                   ll.WorkLine("Filter", Decimal(1), Decimal("129.95")),
-                   ll.WorkLine("Call-out", Decimal(1), Decimal("395"))))
-        for i in range(n_orders)
-    ]
-    return orders, customers
 
 
 def measure(n_orders: int, n_customers: int) -> dict[str, Any]:

@@ -14,17 +14,7 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledgerlink import (
-    BillingPolicy,
-    Company,
-    Customer,
-    InvoiceDraft,
-    Posting,
-    RemoteInvoice,
-    WorkLine,
-    WorkOrder,
-    WorkStatus,
-)
+import ledgerlink as ll
 from ledgerlink.api import invoice
 from ledgerlink.connector import ProductRefs
 from ledgerlink.errors import ProviderError
@@ -35,18 +25,18 @@ from ledgerlink.store import Store, Transaction
 from ledgerlink.store.leases import Fence
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-COMPANY = Company("Ahead ApS", policy=BillingPolicy(Posting.BOOK, send=True))
+COMPANY = ll.Company("Ahead ApS", policy=ll.BillingPolicy(ll.Posting.BOOK, send=True))
 
 
-def people(n: int) -> list[Customer]:
-    return [Customer(id=f"c{i}", name=f"Customer {i}", email=f"c{i}@example.dk")
+def people(n: int) -> list[ll.Customer]:
+    return [ll.Customer(id=f"c{i}", name=f"ll.Customer {i}", email=f"c{i}@example.dk")
             for i in range(n)]
 
 
-def work(n: int, customers: int = 1) -> list[WorkOrder]:
-    return [WorkOrder(id=f"w{i}", customer_id=f"c{i % customers}",
-                      completed_at=NOW - timedelta(minutes=i), status=WorkStatus.COMPLETED,
-                      lines=[WorkLine("Hours", Decimal(i % 3 + 1), Decimal("450"))])
+def work(n: int, customers: int = 1) -> list[ll.WorkOrder]:
+    return [ll.WorkOrder(id=f"w{i}", customer_id=f"c{i % customers}",
+                      completed_at=NOW - timedelta(minutes=i), status=ll.WorkStatus.COMPLETED,
+                      lines=[ll.WorkLine("Hours", Decimal(i % 3 + 1), Decimal("450"))])
             for i in range(n)]
 
 
@@ -77,15 +67,15 @@ class Watching(SandboxConnector):
         record = self.journal.ops(self.account, [op_key]).get(op_key)
         return None if record is None else record.state
 
-    def create_invoice(self, draft: InvoiceDraft, customer_ref: str,
-                       products: ProductRefs) -> RemoteInvoice:
+    def create_invoice(self, draft: ll.InvoiceDraft, customer_ref: str,
+                       products: ProductRefs) -> ll.RemoteInvoice:
         self.own_intents.append(self._state(f"create:{draft.key}"))
         if draft.key == self.refuse:
             raise ProviderError("Kunden er spærret for fakturering", provider="sandbox",
                                 status=400)
         return super().create_invoice(draft, customer_ref, products)
 
-    def book(self, provider_id: str) -> RemoteInvoice:
+    def book(self, provider_id: str) -> ll.RemoteInvoice:
         key = self.get_invoice(provider_id).key
         self.own_intents.append(self._state(f"book:{key}"))
         self.send_ahead_at_book.append(self._state(f"send:{key}") == "intent")
@@ -131,7 +121,7 @@ def test_an_answer_that_cannot_tell_sent_stops_sends_running_ahead(tmp_path: Pat
     """A connector declaring tells_sent whose answer says sent=None keeps later sends back."""
     ahead = Lookahead(SandboxConnector(tmp_path / "book.db"))
     send = Send("inv:w0", "c0", "c0@example.dk")
-    told = RemoteInvoice(provider_id="1", key="inv:w0", customer_ref="1", currency="DKK",
+    told = ll.RemoteInvoice(provider_id="1", key="inv:w0", customer_ref="1", currency="DKK",
                          total=Decimal(1), balance=Decimal(1), issue_date=NOW.date(),
                          due_date=NOW.date(), sent=False)
     ahead.saw(told)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -14,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from ledgerlink.sandbox.book import KILL_AFTER_WRITES_ENV
 from ledgerlink.sandbox.connector import SandboxConnector
 from ledgerlink.store import OpRecord, Store
 from tests.crashes import kill_mid_run
 from tests.ledgerlink.lookahead_crash_job import ORDERS_COUNT
+from tests.ledgerlink.test_runner_crash import book_rows
 
 JOB = Path(__file__).with_name("lookahead_crash_job.py")
 #: Upper bound on re-runs before a test gives up (each run makes progress).
@@ -28,22 +29,11 @@ WAIT_SECONDS = 60
 
 def run_job(book: Path, journal: Path, *, kill_after: int | None = None,
             latency: float = 0.0) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env.pop("LEDGERLINK_SANDBOX_KILL_AFTER_WRITES", None)
-    if kill_after is not None:
-        env["LEDGERLINK_SANDBOX_KILL_AFTER_WRITES"] = str(kill_after)
+    """Start the job; it kills itself after ``kill_after`` provider writes, if given."""
+    env = {name: value for name, value in os.environ.items() if name != KILL_AFTER_WRITES_ENV}
+    env |= {KILL_AFTER_WRITES_ENV: str(kill_after)} if kill_after is not None else {}
     return subprocess.Popen([sys.executable, str(JOB), str(book), str(journal), str(latency)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def book_rows(path: Path) -> int:
-    """Customers, invoices and sent emails in the book so far (0 before it exists)."""
-    if not path.exists():
-        return 0
-    with sqlite3.connect(path, timeout=10) as conn:
-        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-        return sum(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-                   for table in ("customers", "invoices", "outbox") if table in tables)
 
 
 def never_started(book_path: Path, journal: Path) -> list[OpRecord]:
@@ -82,19 +72,12 @@ def test_sigkill_mid_lane_after_a_committed_write_then_rerun(
     """Each run dies right after N provider writes, with later intents of the lane committed
     ahead and not started; recovery rolls those back and the re-runs invoice each order once."""
     book, journal = tmp_path / "book.db", tmp_path / "journal.db"
-    kills, ahead = 0, 0
-    for _ in range(MAX_RUNS):
-        proc = run_job(book, journal, kill_after=kill_after)
-        _, err = proc.communicate(timeout=120)
-        if proc.returncode == 0:
-            break
-        assert proc.returncode == -signal.SIGKILL, err.decode()
-        kills += 1
-        ahead += len(never_started(book, journal))
-    else:
-        pytest.fail("the job never finished")
-    assert kills >= 1
-    assert ahead >= 1, "some kill left intents committed ahead of their writes"
+    ahead: list[int] = []  # per kill: the intents committed ahead that never started
+    while (code := run_job(book, journal, kill_after=kill_after).wait(timeout=120)) != 0:
+        assert code == -signal.SIGKILL and len(ahead) < MAX_RUNS, code
+        ahead.append(len(never_started(book, journal)))
+    assert ahead, "the kill point was reached"
+    assert sum(ahead) >= 1, "some kill left intents committed ahead of their writes"
     assert_each_order_invoiced_once(book, journal)
 
 
