@@ -261,16 +261,22 @@ class Statements:
 
     def update(self, conn: Connection, table: sa.Table, key: str, book: str,
                rows: Sequence[dict[str, Any]]) -> None:
-        """UPDATE by (book, key); rows carry ``_key`` first, then the columns to set."""
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        """UPDATE by (book, key); rows carry ``_key`` first, then the columns to set.
+
+        Rows of one key apply in the order given (an invoice's create and book outcomes
+        may share a commit): a key's n-th row goes in the n-th round of statements.
+        """
+        groups: dict[tuple[int, tuple[str, ...]], list[dict[str, Any]]] = {}
+        seen: dict[Any, int] = {}
         for row in rows:
             # Call sites build rows with the same keys in the same order, so the
             # key order itself identifies the statement.
             columns = tuple(row)[1:]
             row["book"] = book
             row[key] = row["_key"]
-            groups.setdefault(columns, []).append(row)
-        for columns, batch in groups.items():
+            seen[row["_key"]] = round_ = seen.get(row["_key"], -1) + 1
+            groups.setdefault((round_, columns), []).append(row)
+        for (_, columns), batch in sorted(groups.items(), key=lambda group: group[0][0]):
             def build(columns: tuple[str, ...] = columns) -> Any:
                 return sa.update(table).where(
                     table.c.book == sa.bindparam("w_book"),

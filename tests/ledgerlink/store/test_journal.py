@@ -103,6 +103,21 @@ def test_updates_touch_only_their_book(tmp_path: Path) -> None:
     assert not store.state("b").invoices["inv:w1"].booked
 
 
+def test_updates_of_one_invoice_in_one_commit_apply_in_order(tmp_path: Path) -> None:
+    """A create's outcome then a book's, of differing columns, in one commit: the book's wins."""
+    store = Store(tmp_path / "j.db")
+    with store.transaction("b") as tx:
+        for key in ("inv:w1", "inv:w2"):
+            tx.invoice(key, "c1", "book", False, "DKK", pending=True)
+    with store.transaction("b") as tx:
+        tx.update_invoice("inv:w1", booked=True, sent=True)
+        tx.update_invoice("inv:w2", pending=False, remote_id="R2", booked=False, sent=False)
+        tx.update_invoice("inv:w2", booked=True, sent=True)
+    invoices = store.state("b").invoices
+    assert invoices["inv:w2"].booked and invoices["inv:w2"].sent
+    assert invoices["inv:w2"].remote_id == "R2" and invoices["inv:w1"].booked
+
+
 def test_the_log_filters_by_run_outcome_and_limit(tmp_path: Path) -> None:
     """log() filters by run id and outcome and returns the newest entries oldest first."""
     store = Store(tmp_path / "j.db")
