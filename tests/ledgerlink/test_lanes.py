@@ -95,3 +95,23 @@ def test_a_lane_does_not_wait_for_another_lanes_slow_call(tmp_path: Path) -> Non
     assert result.ok, result.summary
     assert book.waited is True
     assert result.summary["invoices_created"] == 2
+
+
+@given(lanes=st.lists(st.lists(_STEP, min_size=1, max_size=8), min_size=1, max_size=4),
+       most=st.integers(0, 10))
+def test_upcoming_names_a_lanes_next_actions_without_advancing_it(
+    lanes: list[list[str]], most: int,
+) -> None:
+    """For each ready action, ``upcoming`` gives up to ``most`` of its lane's next actions in
+    order, and the lane still advances through exactly those next."""
+    plan = Plan(tuple(a for i, s in enumerate(lanes) for a in _lane(f"c{i}", s)), (), NOW)
+    stream = LaneStream(plan, len(lanes))
+    ready = stream.start()
+    while ready:
+        index = ready.pop(0)
+        action = stream.actions[index]
+        lane = plan.lanes()[action.customer_id]
+        position = next(i for i, a in enumerate(lane) if a is action)
+        assert stream.upcoming(index, most) == lane[position + 1:position + 1 + most]
+        ready += stream.after(index, Outcome(action, "ok"))[0]
+    assert len(stream.actions) == len(plan.actions)

@@ -62,6 +62,7 @@ def assert_each_order_invoiced_once(book_path: Path, journal: Path) -> None:
     assert Counter(e.invoice_id for e in book.outbox()) == Counter(
         {i.provider_id: 1 for i in invoices}), "each invoice emailed once"
     assert not Store(journal).unresolved(book.account)
+    assert not Store(journal).log(outcome="ambiguous"), "no send that never started is in doubt"
 
 
 @pytest.mark.slow
