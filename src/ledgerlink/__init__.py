@@ -63,10 +63,21 @@ if TYPE_CHECKING:
         web_url,
     )
     from ledgerlink.invoice_actions import ActionResult
+    from ledgerlink.linking import (
+        Link,
+        LinkList,
+        link_customer,
+        link_product,
+        links,
+        unlink_customer,
+        unlink_product,
+    )
     from ledgerlink.refreshing import RefreshResult
     from ledgerlink.runner import Outcome, Runner, RunResult
     from ledgerlink.status_report import InvoiceStatusRow, StatusReport
     from ledgerlink.store import Store
+    from ledgerlink.sync_filters import CustomerFilter, ProductFilter, SyncFilter
+    from ledgerlink.syncing import SyncItem, SyncReport, SyncStatus, sync_customers, sync_products
 
 #: Public names imported on first use, and the module each comes from.
 _LAZY = {
@@ -78,6 +89,12 @@ _LAZY = {
     "RefreshResult": "ledgerlink.refreshing",
     **dict.fromkeys(("Outcome", "Runner", "RunResult"), "ledgerlink.runner"),
     "Store": "ledgerlink.store",
+    # Customer and product sync, and links made by hand.
+    **dict.fromkeys(("CustomerFilter", "ProductFilter", "SyncFilter"), "ledgerlink.sync_filters"),
+    **dict.fromkeys(("SyncItem", "SyncReport", "SyncStatus", "sync_customers", "sync_products"),
+                    "ledgerlink.syncing"),
+    **dict.fromkeys(("Link", "LinkList", "link_customer", "link_product", "links",
+                     "unlink_customer", "unlink_product"), "ledgerlink.linking"),
 }
 
 __all__ = [
@@ -90,6 +107,7 @@ __all__ = [
     "Company",
     "Connector",
     "Customer",
+    "CustomerFilter",
     "DeliveryChannel",
     "EffectivePolicy",
     "InvoiceDraft",
@@ -98,6 +116,8 @@ __all__ = [
     "InvoiceStatusRow",
     "JournalState",
     "LedgerlinkError",
+    "Link",
+    "LinkList",
     "Money",
     "Notice",
     "NoticeKind",
@@ -107,6 +127,7 @@ __all__ = [
     "PolicyOverride",
     "Posting",
     "Product",
+    "ProductFilter",
     "ProductKind",
     "ProviderError",
     "RefreshResult",
@@ -116,6 +137,10 @@ __all__ = [
     "StatusReport",
     "Store",
     "StoreError",
+    "SyncFilter",
+    "SyncItem",
+    "SyncReport",
+    "SyncStatus",
     "Timing",
     "ValidationError",
     "WorkLine",
@@ -127,6 +152,9 @@ __all__ = [
     "derive_status",
     "explain",
     "invoice",
+    "link_customer",
+    "link_product",
+    "links",
     "open_store",
     "pdf",
     "plan",
@@ -135,6 +163,10 @@ __all__ = [
     "run",
     "send",
     "statuses",
+    "sync_customers",
+    "sync_products",
+    "unlink_customer",
+    "unlink_product",
     "void",
     "web_url",
 ]

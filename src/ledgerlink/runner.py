@@ -45,7 +45,7 @@ from datetime import timedelta
 from ledgerlink.connector import BatchItem, Capability, Connector
 from ledgerlink.delivering import Courier
 from ledgerlink.delivery_steps import RunDeliveries
-from ledgerlink.domain import Customer, RemoteInvoice
+from ledgerlink.domain import Customer, Product, RemoteInvoice
 from ledgerlink.errors import (
     ConflictError,
     LedgerlinkError,
@@ -60,6 +60,7 @@ from ledgerlink.plans import (
     Credit,
     Deliver,
     EnsureCustomer,
+    EnsureProduct,
     NoticeKind,
     Plan,
     ReplaceLines,
@@ -440,6 +441,16 @@ class Runner:
                 raise
             return found, False
 
+    def _create_product(self, product: Product) -> tuple[str, bool]:
+        """Create ``product``; (its ref, whether this call created it), as for customers."""
+        try:
+            return self.connector.create_product(product), True
+        except ConflictError:
+            found = self.connector.find_product(product)
+            if found is None:
+                raise
+            return found, False
+
     def _execute(self, action: Action) -> Outcome:
         """Perform one remote write; never raises for provider or validation errors."""
         try:
@@ -485,6 +496,14 @@ class Runner:
             note = "already linked" if known else ("found" if ref else "created")
             if ref is None:
                 ref, made = self._create_customer(action.customer)
+                note = "created" if made else "found (created concurrently)"
+            return Outcome(action, "ok", note, remote_id=ref)
+        if isinstance(action, EnsureProduct):
+            known = self._product_refs.get(action.product.id)
+            ref = known or connector.find_product(action.product)
+            note = "already linked" if known else ("found" if ref else "created")
+            if ref is None:
+                ref, made = self._create_product(action.product)
                 note = "created" if made else "found (created concurrently)"
             return Outcome(action, "ok", note, remote_id=ref)
         if isinstance(action, UpdateCustomer):
@@ -559,6 +578,10 @@ class Runner:
                        or Capability.CUSTOMER_UPDATES in self.connector.capabilities)
             tx.ref("customers", action.customer.id, outcome.remote_id,
                    details=action.customer.details_fingerprint() if written else None)
+        elif isinstance(action, EnsureProduct):
+            assert outcome.remote_id is not None
+            self._product_refs[action.product.id] = outcome.remote_id
+            tx.ref("products", action.product.id, outcome.remote_id)
         elif isinstance(action, CreateInvoice):
             assert invoice is not None
             self._invoice_ids[action.key] = invoice.provider_id

@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 
 from ledgerlink.connector import ProductRefs
 from ledgerlink.domain import InvoiceLine, Product
-from ledgerlink.errors import TransientProviderError, ValidationError
+from ledgerlink.errors import NotFoundError, TransientProviderError, ValidationError
 from ledgerlink_billy.api import BillyApi
 from ledgerlink_billy.vat import SalesTax
 from ledgerlink_billy.wire import BillyContact, BillyOrganization, BillyProduct, BillyProductPrice
@@ -177,6 +177,15 @@ class BillyProducts:
                            vat_rate=line.vat_rate, ruleset_id=ruleset,
                            product_id=product_id, contact=contact)
         return [product for product in linked if product is not None]
+
+    def name_of(self, product_id: str) -> str | None:
+        """The name of the product with that id (``GET /v2/products/{id}``); None when
+        Billy has none."""
+        try:
+            found = self._read(product_id)
+        except NotFoundError:
+            return None
+        return found.name or ""
 
     def _read(self, product_id: str) -> BillyProduct:
         found = self.api.get(f"products/{product_id}", "product", BillyProduct,

@@ -155,6 +155,11 @@ class EconomicConnector(PartyDelegates, BaseConnector):
         """See :meth:`.customers.EconomicCustomers.update`."""
         return self.customers.update(customer_ref, customer)
 
+    def product_name(self, remote_id: str) -> str | None:
+        """The provider's name of product ``remote_id`` (a product number); None when there is none
+        (``ledgerlink link product`` checks a link with it)."""
+        return self.products.name_of(remote_id)
+
     # --- invoices ---------------------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:
