@@ -1,0 +1,214 @@
+"""Customer and product sync, and explicit product links, on the sandbox and on the QuickBooks,
+Dinero and Billy emulators (in process): counts come from the provider's own state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import ledgerlink as ll
+from ledgerlink.connector import Connector
+from ledgerlink.store import Store
+from ledgerlink_billy.emulator import BillyEmulator
+from ledgerlink_dinero.emulator import DineroEmulator
+from ledgerlink_quickbooks.emulator import QuickBooksEmulator
+from tests.ledgerlink_billy.support import build_connector as billy_connector
+from tests.ledgerlink_dinero.support import build_connector as dinero_connector
+from tests.ledgerlink_quickbooks.support import build_connector as quickbooks_connector
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+@attrs.frozen
+class Provider:
+    """A connector on a fresh account and what its provider holds, read from its own state:
+    customers and products by name, and the product id on each line of an invoice."""
+
+    connector: Connector
+    currency: str
+    customers: Callable[[], Counter[str]]
+    products: Callable[[], Counter[str]]
+    line_products: Callable[[str], list[str | None]]  # provider invoice id → line product ids
+
+
+def _sandbox(tmp: Path) -> Provider:
+    path = tmp / "book.db"
+    book = ll.connect("sandbox", path=path)
+
+    def names(table: str) -> Counter[str]:
+        with sqlite3.connect(path) as db:
+            return Counter(r[0] for r in db.execute(f"SELECT name FROM {table}"))
+
+    def lines(invoice_id: str) -> list[str | None]:
+        with sqlite3.connect(path) as db:
+            column = db.execute("SELECT lines FROM invoices WHERE id = ?",
+                                (int(invoice_id.removeprefix("INV-")),)).fetchone()[0]
+        return [row[5] for row in json.loads(column)]
+
+    return Provider(book, "DKK", lambda: names("customers"), lambda: names("products"), lines)
+
+
+def _quickbooks(tmp: Path) -> Provider:
+    emulator = QuickBooksEmulator()
+    book = quickbooks_connector(emulator, tmp)
+    realm = emulator.realms[book.realm_id]
+
+    def names(entity: str, field: str) -> Counter[str]:
+        with realm.lock:
+            return Counter(row[field] for row in realm.entities[entity].values())
+
+    def lines(invoice_id: str) -> list[str | None]:
+        with realm.lock:
+            invoice = realm.entities["Invoice"][invoice_id]
+        return [line["SalesItemLineDetail"]["ItemRef"]["value"] for line in invoice["Line"]
+                if line.get("DetailType") == "SalesItemLineDetail"]
+
+    return Provider(book, "USD", lambda: names("Customer", "DisplayName"),
+                    lambda: names("Item", "Name"), lines)
+
+
+def _dinero(tmp: Path) -> Provider:
+    emulator = DineroEmulator()
+    book = dinero_connector(emulator, tmp)
+    org = emulator.organisations[book.organisation_id]
+
+    def names(records: dict[str, Any]) -> Counter[str]:
+        with org.lock:
+            return Counter(r.data["Name"] for r in records.values() if r.deleted_at is None)
+
+    def lines(invoice_id: str) -> list[str | None]:
+        with org.lock:
+            return [line.get("ProductGuid") for line in
+                    org.invoices[invoice_id].data["ProductLines"]]
+
+    return Provider(book, "DKK", lambda: names(org.contacts), lambda: names(org.products),
+                    lines)
+
+
+def _billy(tmp: Path) -> Provider:
+    emulator = BillyEmulator()
+    book = billy_connector(emulator, tmp)
+    org = emulator.organizations[book.organization_id]
+
+    def names(resource: str) -> Counter[str]:
+        with org.lock:
+            return Counter(row["name"] for row in org.rows(resource))
+
+    def lines(invoice_id: str) -> list[str | None]:
+        with org.lock:
+            return [row["productId"] for row in org.rows("invoiceLines")
+                    if row["invoiceId"] == invoice_id]
+
+    return Provider(book, "DKK", lambda: names("contacts"), lambda: names("products"), lines)
+
+
+PROVIDERS: dict[str, Callable[[Path], Provider]] = {
+    "sandbox": _sandbox, "quickbooks": _quickbooks, "dinero": _dinero, "billy": _billy}
+
+
+@pytest.fixture(params=list(PROVIDERS))
+def provider(request: pytest.FixtureRequest, tmp_path: Path) -> Provider:
+    """Each provider in turn, on a fresh account."""
+    made = PROVIDERS[request.param](tmp_path)
+    request.addfinalizer(made.connector.close)
+    return made
+
+
+@pytest.fixture(autouse=True)
+def _no_retry_waits(ledgerlink_no_retry_waits: None) -> None:
+    """Retries run at once (the ledgerlink pytest plugin's fixture)."""
+
+
+def people(currency: str) -> list[ll.Customer]:
+    return [
+        ll.Customer("p-1", "Anna Holm", kind=ll.PartyKind.PERSON, email="anna@example.dk",
+                    currency=currency),
+        ll.Customer("p-2", "Bent Lund", kind=ll.PartyKind.PERSON, currency=currency),
+        ll.Customer("c-1", "Carl Byg ApS", email="carl@example.dk", currency=currency),
+    ]
+
+
+PRODUCTS = [
+    ll.Product("hours", "Arbejdstimer", unit_price=Decimal(450)),
+    ll.Product("callout", "Udkørsel", unit_price=Decimal(300)),
+    ll.Product("pipe", "Kobberrør", kind=ll.ProductKind.GOODS, unit_price=Decimal(80)),
+]
+
+
+def test_syncing_twice_creates_each_customer_and_product_once(provider: Provider,
+                                                             tmp_path: Path) -> None:
+    """The ERP seed's filters (persons with an e-mail, services) synced twice: the provider
+    holds each chosen customer and product once, and nothing the filters left out."""
+    journal = tmp_path / "journal.db"
+    book = provider.connector
+    persons = ll.CustomerFilter(kinds=["person"], has_email=True)
+    services = ll.ProductFilter(kinds=["service"])
+    before_customers, before_products = provider.customers(), provider.products()
+    first = ll.sync_customers(people(provider.currency), book, store=journal, filter=persons)
+    goods = ll.sync_products(PRODUCTS, book, store=journal, filter=services)
+    again = ll.sync_customers(people(provider.currency), book, store=journal, filter=persons)
+    ll.sync_products(PRODUCTS, book, store=journal, filter=services)
+    assert [i.id for i in first.synced] == ["p-1"]
+    assert {i.id: i.reason for i in first.skipped} == {
+        "p-2": "has no e-mail; the filter takes customers with one",
+        "c-1": "kind is company; the filter takes person"}
+    assert [i.id for i in goods.synced] == ["hours", "callout"]
+    assert [(i.id, i.status) for i in again.items if i.id == "p-1"] == [
+        ("p-1", ll.SyncStatus.LINKED)]
+    assert provider.customers() - before_customers == Counter({"Anna Holm": 1})
+    assert provider.products() - before_products == Counter({"Arbejdstimer": 1, "Udkørsel": 1})
+    refs = Store(journal).refs(book.account, "products")
+    assert refs == {i.id: i.remote_id for i in goods.synced}
+
+
+def test_a_dry_run_writes_nothing_anywhere(provider: Provider, tmp_path: Path) -> None:
+    """--dry-run reports what it would create, and neither the provider nor a journal
+    gains anything."""
+    journal = tmp_path / "journal.db"
+    before = provider.products()
+    report = ll.sync_products(PRODUCTS, provider.connector, store=journal, dry_run=True)
+    assert report.counts["would_create"] == 3 and report.dry_run
+    assert provider.products() == before
+    assert not journal.exists()
+
+
+def test_a_linked_product_is_on_the_invoice_line(provider: Provider, tmp_path: Path) -> None:
+    """`link product` to a product made by hand at the provider: the next invoice's line of
+    that product names it (the provider's own invoice says so)."""
+    journal = tmp_path / "journal.db"
+    book = provider.connector
+    by_hand = book.create_product(ll.Product("made-by-hand", "Serviceaftale",
+                                             unit_price=Decimal(900)))
+    link = ll.link_product(book, "svc", by_hand, store=journal)
+    assert link.remote_id == by_hand and link.name == "Serviceaftale"
+    customer = people(provider.currency)[0]
+    order = ll.WorkOrder("wo-1", customer.id, status=ll.WorkStatus.COMPLETED,
+                         completed_at=NOW - timedelta(days=1), lines=[
+                             ll.WorkLine("Serviceaftale", Decimal(1), Decimal(900),
+                                         product_id="svc")])
+    result = ll.invoice([order], [customer], ll.Company("Byg ApS", currency=provider.currency),
+                        book, now=NOW, store=journal)
+    assert result.ok, result.failed
+    invoice_id = Store(journal).invoice_ids(book.account)["inv:wo-1"]
+    assert provider.line_products(invoice_id) == [by_hand]
+
+
+def test_a_product_the_provider_lacks_is_refused_by_name(provider: Provider,
+                                                         tmp_path: Path) -> None:
+    """Linking to a remote id the provider does not have is refused naming it, and nothing
+    is linked."""
+    journal = tmp_path / "journal.db"
+    missing = {"dinero": "3f2504e0-4f89-11d3-9a0c-0305e82c3301"}.get(
+        provider.connector.name, "999999")
+    with pytest.raises(ll.ValidationError, match=missing):
+        ll.link_product(provider.connector, "svc", missing, store=journal)
+    assert Store(journal).refs(provider.connector.account, "products") == {}
