@@ -33,8 +33,8 @@ from ledgerlink.store.leases import new_holder
 from ledgerlink.syncing import open_target
 from ledgerlink.tabular import Rows, rows_html, to_frame
 
-__all__ = ["Kind", "Link", "LinkList", "checked_name", "link", "link_customer", "link_product", "links",
-           "unlink", "unlink_customer", "unlink_product"]
+__all__ = ["Kind", "Link", "LinkList", "checked_name", "link", "link_customer", "link_product",
+           "links", "unlink", "unlink_customer", "unlink_product"]
 
 Kind = Literal["customers", "products"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -116,11 +116,11 @@ PROVIDERS: dict[str, Callable[[Path], Provider]] = {
 
 
 @pytest.fixture(params=list(PROVIDERS))
-def provider(request: pytest.FixtureRequest, tmp_path: Path) -> Provider:
+def provider(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Provider]:
     """Each provider in turn, on a fresh account."""
     made = PROVIDERS[request.param](tmp_path)
-    request.addfinalizer(made.connector.close)
-    return made
+    yield made
+    made.connector.close()
 
 
 @pytest.fixture(autouse=True)
