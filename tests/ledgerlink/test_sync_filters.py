@@ -91,6 +91,7 @@ def test_synced_products_are_exactly_those_passing_the_filter(
     wanted = {p.id for p in items if takes_product(chosen, p)}
     assert held == wanted
     assert {k.local_id for k in links} == wanted
+    assert {i.id for i in report.skipped} == {p.id for p in items} - wanted
 
 
 @given(base=customer_filters, given_=customer_filters)
