@@ -1,5 +1,6 @@
 """Customer and product sync, and explicit product links, on the sandbox and on the QuickBooks,
-Dinero and Billy emulators (in process): counts come from the provider's own state."""
+Dinero, Billy and e-conomic emulators (in process): counts come from the provider's own
+state."""
 
 from __future__ import annotations
 
@@ -20,9 +21,12 @@ from ledgerlink.connector import Connector
 from ledgerlink.store import Store
 from ledgerlink_billy.emulator import BillyEmulator
 from ledgerlink_dinero.emulator import DineroEmulator
+from ledgerlink_economic.emulator import EconomicEmulator
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from tests.ledgerlink_billy.support import build_connector as billy_connector
 from tests.ledgerlink_dinero.support import build_connector as dinero_connector
+from tests.ledgerlink_economic.support import build_connector as economic_connector
+from tests.ledgerlink_economic.support import prepare_agreement
 from tests.ledgerlink_quickbooks.support import build_connector as quickbooks_connector
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -111,8 +115,27 @@ def _billy(tmp: Path) -> Provider:
     return Provider(book, "DKK", lambda: names("contacts"), lambda: names("products"), lines)
 
 
+def _economic(tmp: Path) -> Provider:
+    emulator = EconomicEmulator()
+    agreement = prepare_agreement(emulator)
+    book = economic_connector(emulator, tmp, agreement=agreement)
+
+    def names(table: str) -> Counter[str]:
+        with agreement.lock:
+            return Counter(row["name"] for row in agreement.rows(table))
+
+    def lines(invoice_id: str) -> list[str | None]:
+        # The connector's provider id of an invoice is its key, kept in references.other.
+        invoice = next(row for row in emulator.invoices(agreement)
+                       if str(row["references"]["other"]) == invoice_id)
+        return [line["product"]["productNumber"] for line in invoice["lines"]]
+
+    return Provider(book, "DKK", lambda: names("customers"), lambda: names("products"), lines)
+
+
 PROVIDERS: dict[str, Callable[[Path], Provider]] = {
-    "sandbox": _sandbox, "quickbooks": _quickbooks, "dinero": _dinero, "billy": _billy}
+    "sandbox": _sandbox, "quickbooks": _quickbooks, "dinero": _dinero, "billy": _billy,
+    "economic": _economic}
 
 
 @pytest.fixture(params=list(PROVIDERS))
