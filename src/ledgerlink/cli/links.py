@@ -8,46 +8,21 @@ refused, naming it, unless ``--unchecked``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import click
 
-from ledgerlink import api
 from ledgerlink.cli import output
-from ledgerlink.cli.connecting import connector_options
 from ledgerlink.cli.errors import reported
 from ledgerlink.cli.inputs import missing_file
-from ledgerlink.cli.options import connector_option, json_option, option_option, store_option
+from ledgerlink.cli.invoice_actions import book_options, existing_book
 from ledgerlink.cli.output import Col
-from ledgerlink.connector import Connector
 from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.linking import Kind, Link, link, links, unlink
 
 __all__ = ["link_command", "links_command", "unlink_command"]
 
 _KINDS: dict[str, Kind] = {"product": "products", "customer": "customers"}
-
-
-def _book_options(command: Callable[..., None]) -> Callable[..., None]:
-    for option in reversed((connector_option, option_option, store_option, json_option)):
-        command = option(command)
-    return command
-
-
-@contextmanager
-def _opened(connector: str, pairs: tuple[str, ...], store: str) -> Iterator[Connector]:
-    """The named book, opened only when it exists (a link needs something to link to)."""
-    options = connector_options(connector, pairs, store)
-    if connector == "sandbox" and missing_file(str(options["path"])):
-        raise ValidationError(f"no sandbox book at {options['path']}; name it with -o path=FILE",
-                              field="-o path", value=options["path"])
-    book = api.connect(connector, **options)
-    try:
-        yield book
-    finally:
-        book.close()
 
 
 def _said(done: Link | None, verb: str, kind: str, local: str) -> dict[str, object]:
@@ -59,7 +34,7 @@ def _said(done: Link | None, verb: str, kind: str, local: str) -> dict[str, obje
 
 def _unlink(kind: str, local: str, connector: str, pairs: tuple[str, ...], store: str,
             as_json: bool, wait: float) -> None:
-    with reported(as_json), _opened(connector, pairs, store) as book:
+    with reported(as_json), existing_book(connector, pairs, store) as book:
         if missing_file(store):
             raise InputFileError("no journal store here; nothing is linked", source=store)
         done = unlink(book, _KINDS[kind], local, store=store, wait=timedelta(seconds=wait))
@@ -81,7 +56,7 @@ wait_option = click.option("--wait", "wait_seconds", default=0.0, show_default=T
 @click.argument("kind", type=click.Choice(sorted(_KINDS)))
 @click.argument("local")
 @click.argument("remote", required=False)
-@_book_options
+@book_options
 @click.option("--unchecked", is_flag=True,
               help="Link without reading REMOTE at the provider (you vouch for it).")
 @click.option("--unlink", "remove", is_flag=True, help="Remove LOCAL's link instead.")
@@ -98,7 +73,7 @@ def link_command(kind: str, local: str, remote: str | None, connector: str,
     if remove:
         _unlink(kind, local, connector, pairs, store, as_json, wait_seconds)
         return
-    with reported(as_json), _opened(connector, pairs, store) as book:
+    with reported(as_json), existing_book(connector, pairs, store) as book:
         if remote is None:
             raise ValidationError("REMOTE is needed to link (or --unlink)", field="REMOTE")
         done = link(book, _KINDS[kind], local, remote, store=store, check=not unchecked,
@@ -115,7 +90,7 @@ def link_command(kind: str, local: str, remote: str | None, connector: str,
 @click.command("unlink")
 @click.argument("kind", type=click.Choice(sorted(_KINDS)))
 @click.argument("local")
-@_book_options
+@book_options
 @wait_option
 def unlink_command(kind: str, local: str, connector: str, pairs: tuple[str, ...], store: str,
                    as_json: bool, wait_seconds: float) -> None:
@@ -124,10 +99,10 @@ def unlink_command(kind: str, local: str, connector: str, pairs: tuple[str, ...]
 
 
 @click.command("links")
-@_book_options
+@book_options
 def links_command(connector: str, pairs: tuple[str, ...], store: str, as_json: bool) -> None:
     """List the customers and products linked to the provider, with the provider's ids."""
-    with reported(as_json), _opened(connector, pairs, store) as book:
+    with reported(as_json), existing_book(connector, pairs, store) as book:
         if missing_file(store):
             raise InputFileError("no journal store here; nothing is linked", source=store)
         found = links(book, store=store)
