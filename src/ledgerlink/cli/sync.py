@@ -9,7 +9,9 @@ under the book's lease. Exit status 1 when the provider refused an item.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,9 @@ from typing import Any
 import click
 
 from ledgerlink.cli import output
-from ledgerlink.cli.connecting import connect
+from ledgerlink.cli.connecting import connect, connector_options
 from ledgerlink.cli.errors import EXIT_FAILURES, reported
-from ledgerlink.cli.inputs import load_with_customers
+from ledgerlink.cli.inputs import load_with_customers, missing_file
 from ledgerlink.cli.options import (
     connector_option,
     json_option,
@@ -28,6 +30,7 @@ from ledgerlink.cli.options import (
     store_option,
 )
 from ledgerlink.cli.output import Col
+from ledgerlink.connector import Connector
 from ledgerlink.domain import PartyKind, ProductKind
 from ledgerlink.sync_filters import CustomerFilter, ProductFilter, SyncFilter
 
@@ -69,6 +72,31 @@ def _file_filter(policy: Path | None) -> SyncFilter:
     from ledgerlink import loading
 
     return loading.load_policy(policy).sync
+
+
+@contextmanager
+def _book(connector: str, pairs: tuple[str, ...], store: str,
+          dry_run: bool) -> Iterator[Connector]:
+    """The book to sync with. A dry run on a sandbox book not made yet looks at an empty
+    one in a temporary directory: nothing is created where ``-o path`` points."""
+    book: Connector
+    if dry_run and connector == "sandbox":
+        path = connector_options(connector, pairs, store)["path"]
+        if missing_file(str(path)):
+            from ledgerlink import api
+
+            with tempfile.TemporaryDirectory() as empty:
+                book = api.connect("sandbox", path=Path(empty) / "book.db")
+                try:
+                    yield book
+                finally:
+                    book.close()
+            return
+    book = connect(connector, pairs, store)
+    try:
+        yield book
+    finally:
+        book.close()
 
 
 def show_report(report: Any, as_json: bool) -> None:
@@ -121,9 +149,10 @@ def sync_customers_command(customers: Path, policy: Path | None, connector: str,
         given = CustomerFilter(kinds=kinds or None, has_email=has_email,
                                countries=countries or None, ids=_only(only))
         chosen = _file_filter(policy).customers.overridden(given)
-        book = connect(connector, pairs, store)
-        report = sync_customers(people, book, store=store, filter=chosen, dry_run=dry_run,
-                                workers=workers, wait=timedelta(seconds=wait_seconds))
+        with _book(connector, pairs, store, dry_run) as book:
+            report = sync_customers(people, book, store=store, filter=chosen,
+                                    dry_run=dry_run, workers=workers,
+                                    wait=timedelta(seconds=wait_seconds))
     show_report(report, as_json)
 
 
@@ -151,7 +180,7 @@ def sync_products_command(products: Path, policy: Path | None, connector: str,
         items = loading.load_products(products)
         given = ProductFilter(kinds=kinds or None, ids=_only(only))
         chosen = _file_filter(policy).products.overridden(given)
-        book = connect(connector, pairs, store)
-        report = sync_products(items, book, store=store, filter=chosen, dry_run=dry_run,
-                               workers=workers, wait=timedelta(seconds=wait_seconds))
+        with _book(connector, pairs, store, dry_run) as book:
+            report = sync_products(items, book, store=store, filter=chosen, dry_run=dry_run,
+                                   workers=workers, wait=timedelta(seconds=wait_seconds))
     show_report(report, as_json)

@@ -97,14 +97,18 @@ def test_command_line_criteria_replace_the_files() -> None:
 
 
 def test_dry_run_shows_what_would_happen_and_writes_nothing() -> None:
-    """--dry-run names what would be created and leaves the journal unwritten and the book
-    without products."""
+    """--dry-run names what would be created and creates neither the journal nor the sandbox
+    book; on a book with a linked product it says so and adds nothing."""
     result = run("sync", "products", *PRODUCT_FILES, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "dry run: nothing written" in result.stdout
     assert "would_create" in result.stdout and "kind is goods" in result.stdout
-    assert not Path("ledgerlink.db").exists()
-    assert held("products") == Counter()
+    assert not Path("ledgerlink.db").exists() and not Path("ledgerlink-sandbox.db").exists()
+    run("sync", "products", *PRODUCT_FILES, "--only", "hours")
+    report = as_json("sync", "products", *PRODUCT_FILES, "--kind", "service", "--kind", "goods",
+                     "--dry-run")
+    assert [i["status"] for i in report["items"]] == ["linked", "would_create"]
+    assert held("products") == Counter({"hours": 1})
 
 
 def test_sync_products_links_services_for_invoices() -> None:
