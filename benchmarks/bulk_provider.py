@@ -61,6 +61,9 @@ class Provider:
     def seed(self, emulator: Any, customers: list[ll.Customer]) -> dict[str, Any]:
         raise NotImplementedError
 
+    def prepare(self, emulator: Any, setup: dict[str, Any]) -> None:
+        """Put the emulator in the state the bulk run starts from (just before it starts)."""
+
     def invoices(self, emulator: Any) -> int:
         raise NotImplementedError
 

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         run,
         send,
         statuses,
+        uninvoiced,
         void,
         web_url,
     )
@@ -78,12 +79,15 @@ if TYPE_CHECKING:
     from ledgerlink.store import Store
     from ledgerlink.sync_filters import CustomerFilter, ProductFilter, SyncFilter
     from ledgerlink.syncing import SyncItem, SyncReport, SyncStatus, sync_customers, sync_products
+    from ledgerlink.uninvoiced_work import Uninvoiced, UninvoicedWork, WorkSelection
 
 #: Public names imported on first use, and the module each comes from.
 _LAZY = {
     **dict.fromkeys(("connect", "delete", "deliver", "invoice", "open_store", "pdf", "plan",
-                     "refresh", "run", "send", "statuses", "void", "web_url"),
+                     "refresh", "run", "send", "statuses", "uninvoiced", "void", "web_url"),
                     "ledgerlink.api"),
+    **dict.fromkeys(("Uninvoiced", "UninvoicedWork", "WorkSelection"),
+                    "ledgerlink.uninvoiced_work"),
     "ActionResult": "ledgerlink.invoice_actions",
     **dict.fromkeys(("InvoiceStatusRow", "StatusReport"), "ledgerlink.status_report"),
     "RefreshResult": "ledgerlink.refreshing",
@@ -142,9 +146,12 @@ __all__ = [
     "SyncReport",
     "SyncStatus",
     "Timing",
+    "Uninvoiced",
+    "UninvoicedWork",
     "ValidationError",
     "WorkLine",
     "WorkOrder",
+    "WorkSelection",
     "WorkStatus",
     "connect",
     "delete",
@@ -165,6 +172,7 @@ __all__ = [
     "statuses",
     "sync_customers",
     "sync_products",
+    "uninvoiced",
     "unlink_customer",
     "unlink_product",
     "void",

@@ -11,6 +11,8 @@
     ll.refresh(book).changes                # statuses of what was invoiced, kept current
     ll.statuses(book)                       # refresh, then one row per invoice (a table)
     ll.void(book, "inv:acme:2024-05")       # one invoice: void, delete, send, pdf, web_url
+    ll.uninvoiced(work_orders, customers, company, connector=book)   # not invoiced yet
+    ll.invoice(..., select=ll.WorkSelection(only=["WO-1"]), posting=ll.Posting.DRAFT)
 
 Concurrency stays inside the runner; nothing here is async.
 """
@@ -29,6 +31,7 @@ from ledgerlink.planning import plan as _plan
 from ledgerlink.planning import plan_deliveries
 from ledgerlink.plans import ALL_CAPABILITIES, JournalState, Plan
 from ledgerlink.plugins import get_plugin_manager
+from ledgerlink.policy import Posting
 from ledgerlink.refreshing import RefreshResult, refresh_statuses
 from ledgerlink.runner import (
     DEFAULT_BATCH_SIZE,
@@ -40,13 +43,14 @@ from ledgerlink.runner import (
 )
 from ledgerlink.status_report import StatusReport
 from ledgerlink.store import Store
+from ledgerlink.uninvoiced_work import Uninvoiced, WorkSelection, list_uninvoiced, run_override
 
 if TYPE_CHECKING:
     from ledgerlink.delivery import DeliveryChannels
 
 __all__ = ["DEFAULT_STORE", "ActionResult", "RefreshResult", "StatusReport", "connect", "delete",
            "deliver", "invoice", "open_store", "pdf", "plan", "refresh", "run", "send", "statuses",
-           "void", "web_url"]
+           "uninvoiced", "void", "web_url"]
 
 #: The journal store used when none is given: a SQLite file in the working directory.
 DEFAULT_STORE = "ledgerlink.db"
@@ -164,6 +168,9 @@ def invoice(
     lease: timedelta = DEFAULT_LEASE,
     wait: timedelta = timedelta(0),
     delivery: DeliveryChannels | None = None,
+    select: WorkSelection | None = None,
+    posting: Posting | None = None,
+    send: bool | None = None,
 ) -> RunResult:
     """The whole job: recover, refresh open drafts, plan against the journal, run.
 
@@ -171,17 +178,59 @@ def invoice(
     from the first step to the last, so the plan is made against a journal no
     other run changes meanwhile; ``wait``, ``lease`` and ``delivery`` are as for
     :func:`run`.
+
+    ``select`` invoices only the selected work not invoiced yet (what
+    :func:`uninvoiced` lists as billable); everything already invoiced is left
+    as it is. Ids it names that the inputs lack are refused (ValidationError)
+    before anything is written. ``posting`` (draft or book) and ``send``
+    override every customer's policy for the work this run invoices for the
+    first time only (e.g. drafts for this run); invoices already made keep theirs.
     """
+    orders = list(work_orders)
+    people = customers if isinstance(customers, Mapping) else list(customers)
+    override = run_override(posting, send)
+    only = None
+    if select is not None:
+        select.check(orders, people)
+        only = [o.id for o in orders if select.matches(o, company.zone)]
     opened = open_store(store or DEFAULT_STORE)
     runner = Runner(connector, opened, workers=workers, batch_size=batch_size,
                     progress=progress, lease=lease, wait=wait, courier=delivery)
-    orders = list(work_orders)
     with runner.holding():
         runner.recover()
         runner.sync_drafts()
-        fresh = _plan(orders, customers, company, now=now or datetime.now(UTC),
-                      state=opened.state(connector.account), capabilities=connector.capabilities)
+        fresh = _plan(orders, people, company, now=now or datetime.now(UTC),
+                      state=opened.state(connector.account), capabilities=connector.capabilities,
+                      only=only, override=override)
         return runner.run(fresh)
+
+
+def uninvoiced(
+    work_orders: Iterable[WorkOrder],
+    customers: Iterable[Customer] | Mapping[str, Customer],
+    company: Company,
+    *,
+    connector: Connector | None = None,
+    store: str | Path | Store | None = None,
+    now: datetime | None = None,
+    select: WorkSelection | None = None,
+    upcoming: bool = False,
+) -> Uninvoiced:
+    """The completed work not invoiced yet: one row per work order, each saying why.
+
+    Read from the inputs and the journal of ``connector``'s book (in ``store``,
+    default :data:`DEFAULT_STORE`); the provider is not asked. Without
+    ``connector`` nothing counts as invoiced. ``select`` keeps the work it
+    selects; ``upcoming`` also lists work not due yet and when it will be.
+    :func:`invoice` with the same ``select`` invoices the billable rows.
+    """
+    if connector is None:
+        return list_uninvoiced(work_orders, customers, company, now=now or datetime.now(UTC),
+                               select=select, upcoming=upcoming)
+    return list_uninvoiced(work_orders, customers, company, now=now or datetime.now(UTC),
+                           state=open_store(store or DEFAULT_STORE).state(connector.account),
+                           capabilities=connector.capabilities, select=select,
+                           upcoming=upcoming, book=connector.account)
 
 
 def deliver(

@@ -10,8 +10,10 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     ├── PolicyError                a billing policy that cannot be applied
     ├── PluginError                plugin discovery/registration failed
     │   ├── DuplicateConnectorError   two plugins registered one connector name
-    │   └── DuplicateChannelError  two plugins registered one delivery channel name
+    │   ├── DuplicateChannelError  two plugins registered one delivery channel name
+    │   └── DuplicateSourceError   two plugins registered one work source name
     ├── UnknownConnectorError      ``connect("name")`` for a name nobody registered
+    ├── UnknownSourceError         ``open_source("name")`` for a name nobody registered
     ├── CapabilityError            a connector was asked for something it does not declare
     ├── StoreError                 the journal store is unusable (schema too new, locked, ...)
     │   └── WatermarkMovedError    another status refresh moved the change-feed watermark
@@ -55,6 +57,7 @@ __all__ = [
     "DirectoryError",
     "DuplicateChannelError",
     "DuplicateConnectorError",
+    "DuplicateSourceError",
     "EInvoiceRulesError",
     "InputFileError",
     "InvoiceStateError",
@@ -75,6 +78,7 @@ __all__ = [
     "TransientProviderError",
     "UnknownChannelError",
     "UnknownConnectorError",
+    "UnknownSourceError",
     "ValidationError",
     "WatermarkMovedError",
     "WebhookSignatureError",
@@ -219,6 +223,14 @@ class DuplicateChannelError(PluginError):
 
 class UnknownConnectorError(LedgerlinkError, LookupError):
     """No installed plugin registered a connector of that name."""
+
+
+class DuplicateSourceError(PluginError):
+    """Two plugins registered work sources (files, a CRM) under the same name."""
+
+
+class UnknownSourceError(LedgerlinkError, LookupError):
+    """No installed plugin registered a work source of that name."""
 
 
 class CapabilityError(LedgerlinkError):

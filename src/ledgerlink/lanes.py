@@ -1,10 +1,22 @@
-"""Internal: customer lanes: a plan's actions split per customer and advanced in waves.
+"""Internal: customer lanes: a plan's actions split per customer, run side by side.
 
 Customers are independent, so each customer's actions form a lane that runs in
-order while lanes run side by side. A wave holds the next action(s) of up to
-``size`` lanes; a failed action stops its lane (later steps depend on it) and
-the other customers go on. A failed delivery does not: nothing after it
-depends on it.
+order while lanes run side by side; a failed action stops its lane (later steps
+depend on it) and the other customers go on. A failed delivery does not:
+nothing after it depends on it.
+
+Two ways of advancing them:
+
+* :class:`Lanes` advances lanes in waves: a wave holds the next action(s) of up
+  to ``size`` lanes and ends when all of them have finished. Waves are what
+  batch creates need (one customer's invoices and many customers' go out in
+  the same batch request).
+* :class:`LaneStream` advances each lane on its own: the moment a lane's
+  action finishes, its next one is ready. Without batches nothing is gained by
+  waiting for a wave's slowest call, and at a provider's latency the wait
+  costs a third of the throughput (a wave of 200 lanes over 96 calls in flight
+  takes three round trips where two would do), so connectors without BATCH
+  run this way.
 """
 
 from __future__ import annotations
@@ -14,7 +26,15 @@ from collections.abc import Sequence
 from ledgerlink.plans import Action, Book, CreateInvoice, Deliver, Plan, Send
 from ledgerlink.results import Outcome
 
-__all__ = ["Lanes"]
+__all__ = ["LaneStream", "Lanes"]
+
+#: Why a lane's later actions were not run.
+SKIPPED = "not run: an earlier step for customer {} failed"
+
+
+def stops_lane(outcome: Outcome) -> bool:
+    """True when ``outcome`` stops the rest of its lane (see the module docs)."""
+    return outcome.status == "failed" and not isinstance(outcome.action, Deliver)
 
 
 class Lanes:
@@ -84,16 +104,75 @@ class Lanes:
             start += count
             # A delivery that failed is reported and waits for a person; the
             # customer's other invoices do not depend on it.
-            failed = next((o for o in mine if o.status == "failed"
-                           and not isinstance(o.action, Deliver)), None)
+            failed = next((o for o in mine if stops_lane(o)), None)
             if failed is not None:
-                why = f"not run: an earlier step for customer {failed.customer_id} failed"
+                why = SKIPPED.format(failed.customer_id)
                 skipped.extend(Outcome(a, "skipped", why) for a in reversed(lane))
             elif lane:
                 still.append(lane)
         assert start == len(wave) == len(results)
         self._active = still
         return skipped
+
+
+class LaneStream:
+    """Customer lanes advanced each on its own (see the module docs).
+
+    :attr:`actions` grows as lanes advance; an action is named by its index
+    there. :meth:`start` makes the first action of up to ``size`` lanes ready;
+    :meth:`after` takes an action's outcome and says what is ready next: the
+    lane's next action, or, once the lane is finished or stopped, the first
+    action of a lane not yet started (so at most ``size`` lanes are under way).
+    """
+
+    def __init__(self, plan: Plan, size: int) -> None:
+        self._waiting = iter(plan.lanes().values())
+        self._size = size
+        self.actions: list[Action] = []
+        # The lane each action came from, and each lane's remaining actions (reversed).
+        self._lane_of: list[int] = []
+        self._rest: dict[int, list[Action]] = {}
+        self._lanes = 0
+
+    def start(self) -> list[int]:
+        """The first action of up to ``size`` lanes."""
+        ready: list[int] = []
+        while len(ready) < self._size and self._open_lane(ready):
+            pass
+        return ready
+
+    def after(self, index: int, outcome: Outcome) -> tuple[list[int], list[Outcome]]:
+        """What is ready after action ``index`` ended in ``outcome``, and the lane's
+        actions skipped because it failed."""
+        lane = self._lane_of[index]
+        rest = self._rest[lane]
+        ready: list[int] = []
+        skipped: list[Outcome] = []
+        if stops_lane(outcome):
+            why = SKIPPED.format(outcome.customer_id)
+            skipped = [Outcome(action, "skipped", why) for action in reversed(rest)]
+            rest.clear()
+        if rest:
+            ready.append(self._push(lane))
+        else:
+            del self._rest[lane]
+            self._open_lane(ready)
+        return ready, skipped
+
+    def _open_lane(self, ready: list[int]) -> bool:
+        """Start the next waiting lane, its first action ready; False when none waits."""
+        actions = next(self._waiting, None)
+        if actions is None:
+            return False
+        lane, self._lanes = self._lanes, self._lanes + 1
+        self._rest[lane] = list(reversed(actions))
+        ready.append(self._push(lane))
+        return True
+
+    def _push(self, lane: int) -> int:
+        self.actions.append(self._rest[lane].pop())
+        self._lane_of.append(lane)
+        return len(self.actions) - 1
 
 
 def _independent(action: Action) -> bool:

@@ -43,6 +43,13 @@ Rules (each one tested):
   below zero after it was invoiced leaves its invoice as it was.
 * Cancelled work that was never invoiced produces nothing; cancelled work on
   a draft has its lines removed; on a booked invoice it is credited as above.
+* A selection (``only``: ``ledgerlink uninvoiced --invoice``) invoices only the
+  selected work not invoiced yet (or billable again after a credit); work
+  already invoiced is left as it is, changed or not, and work not selected is
+  not looked at. A run's own override (``override``: ``--posting draft``)
+  applies on top of each customer's policy to the work invoiced for the first
+  time only; a customer whose policy says ``posting=none`` stays uninvoiced,
+  and invoices already made are finished (booked, sent) as their own policy says.
 * Keys are deterministic (``inv:<work order>``, ``draft:<customer>:<n>``,
   ``credit:<invoice key>``) so a plan made twice produces the same keys and
   the runner's journal can recognise work already done.
@@ -51,7 +58,7 @@ Rules (each one tested):
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, time, timedelta
 
 from ledgerlink.connector import Capability
@@ -72,10 +79,10 @@ from ledgerlink.plans import (
     draft_key,
     invoice_key,
 )
-from ledgerlink.policy import EffectivePolicy, Posting, Timing, resolve
+from ledgerlink.policy import EffectivePolicy, PolicyOverride, Posting, Timing, resolve
 from ledgerlink.sending import deliver_credit, how_sent, plan_deliveries, plan_unfinished
 
-__all__ = ["NIGHT_STARTS", "plan", "plan_deliveries"]
+__all__ = ["NIGHT_STARTS", "for_run", "plan", "plan_deliveries"]
 
 
 #: The nightly run that starts a work day begins at this local time the evening before.
@@ -103,6 +110,8 @@ def plan(
     now: datetime,
     state: JournalState | None = None,
     capabilities: Iterable[Capability] = ALL_CAPABILITIES,
+    only: Collection[str] | None = None,
+    override: PolicyOverride | None = None,
 ) -> Plan:
     """Plan what to invoice. Pure: the same inputs always give the same plan.
 
@@ -113,15 +122,23 @@ def plan(
         now: the instant to plan for (timezone-aware).
         state: the journal's state; empty for a first run.
         capabilities: what the target connector declares.
+        only: invoice only these work orders, and only if not invoiced yet (None: all
+            the work, changes to invoiced work included).
+        override: this run's policy on top of every customer's, for work invoiced
+            for the first time (``posting`` none is refused: it would invoice nothing).
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValidationError("now must be timezone-aware", field="now", value=now)
+    if override is not None and override.posting is Posting.NONE:
+        raise ValidationError("a run's posting is draft or book", field="posting",
+                              value=override.posting.value)
     # Planning allocates one small acyclic object per action; pausing the cyclic
     # collector avoids repeated full scans of the (large) input object graph.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _plan(work_orders, customers, company, now, state, frozenset(capabilities))
+        return _plan(work_orders, customers, company, now, state, frozenset(capabilities),
+                     None if only is None else frozenset(only), override)
     finally:
         if paused:
             gc.enable()
@@ -134,14 +151,23 @@ def _plan(
     now: datetime,
     state: JournalState | None,
     caps: frozenset[Capability],
+    only: frozenset[str] | None = None,
+    override: PolicyOverride | None = None,
 ) -> Plan:
     by_id = dict(customers) if isinstance(customers, Mapping) else {c.id: c for c in customers}
     state = state or JournalState()
     b = PlanBuilder(company, now.astimezone(company.zone), state, caps)
     policies: dict[str, EffectivePolicy] = {}
-    orders = sorted(work_orders, key=lambda o: (o.customer_id, o.id))
+    # The policies new work is invoiced by: each customer's, with the run's override on top.
+    for_new: dict[str, EffectivePolicy] = {}
+    given = sorted(work_orders, key=lambda o: (o.customer_id, o.id))
     fresh: dict[str, list[tuple[WorkOrder, int]]] = {}
-    credits = _plan_changes(b, orders, by_id, policies, fresh)
+    if only is None:
+        orders = given
+        credits = _plan_changes(b, orders, by_id, policies, fresh)
+    else:
+        orders = [o for o in given if o.id in only]
+        credits = _credited_only(b, orders)
     for order in orders:
         if order.id in state.work and order.id not in credits:
             continue
@@ -153,6 +179,11 @@ def _plan(
         policy = policies.get(customer.id)
         if policy is None:
             policy = policies[customer.id] = resolve(company.policy, customer.policy)
+        if customer.id not in for_new:
+            # A customer whose own policy invoices nothing stays uninvoiced under any override.
+            run = for_run(company, customer, override) if policy.invoices else None
+            for_new[customer.id] = run or policy
+        policy = for_new[customer.id]
         if order.status is WorkStatus.CANCELLED:
             b.notice(NoticeKind.CANCELLED, order.id, customer.id, "cancelled before invoicing")
         elif not policy.invoices:
@@ -165,10 +196,32 @@ def _plan(
             fresh.setdefault(customer.id, []).append((order, credits.get(order.id, 0)))
     for customer_id, work in fresh.items():
         customer = by_id[customer_id]
-        _plan_new_work(b, customer, policies[customer_id], work)
-    plan_unfinished(b, by_id, policies, {o.id: o for o in orders})
+        _plan_new_work(b, customer, for_new[customer_id], work)
+    # Every given work order: an earlier invoice's e-invoice is built from its lines.
+    plan_unfinished(b, by_id, policies, {o.id: o for o in given})
     actions = tuple(a for cid in sorted(b.actions) for a in b.actions[cid])
     return Plan(actions, tuple(b.notices), now, b.already, caps)
+
+
+def for_run(company: Company, customer: Customer,
+            override: PolicyOverride | None) -> EffectivePolicy | None:
+    """The customer's policy with a run's ``override`` on top (None: no override)."""
+    if override is None or override.is_empty:
+        return None
+    own = customer.policy or PolicyOverride()
+    stacked = PolicyOverride(**{
+        name: ours if (ours := getattr(override, name)) is not None else getattr(own, name)
+        for name in ("posting", "timing", "send", "payment_terms_days")})
+    return resolve(company.policy, stacked)
+
+
+def _credited_only(b: PlanBuilder, orders: Sequence[WorkOrder]) -> dict[str, int]:
+    """For a selection: the selected work billable again after a credit → its next revision;
+    the rest already invoiced is counted and left alone."""
+    again = {o.id: record.revision + 1 for o in orders
+             if (record := b.state.work.get(o.id)) is not None and record.credited}
+    b.already = sum(1 for o in orders if o.id in b.state.work) - len(again)
+    return again
 
 
 def _blocker(

@@ -27,9 +27,10 @@ time, so after a SIGKILL only the operations that were really in flight are
 left unresolved, while a fast in-process book still commits in large groups.
 
 Customers are independent: the plan's actions are split into one lane per
-customer, advanced in waves (:class:`~ledgerlink.lanes.Lanes`); a wave's
-remote calls run concurrently in a bounded thread pool while each lane's own
-actions stay in order.
+customer (:mod:`ledgerlink.lanes`): advanced in waves when the connector
+creates invoices in batches, each lane on its own otherwise. The remote calls
+run concurrently in a bounded thread pool while each lane's own actions stay
+in order.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import timedelta
 
-from ledgerlink.connector import BatchItem, Capability, Connector
+from ledgerlink.batching import execute_batch
+from ledgerlink.connector import Capability, Connector
 from ledgerlink.delivering import Courier
 from ledgerlink.delivery_steps import RunDeliveries
 from ledgerlink.domain import Customer, Product, RemoteInvoice
@@ -52,7 +54,7 @@ from ledgerlink.errors import (
     ProviderError,
     TransientProviderError,
 )
-from ledgerlink.lanes import Lanes
+from ledgerlink.lanes import Lanes, LaneStream
 from ledgerlink.plans import (
     Action,
     Book,
@@ -256,7 +258,11 @@ class Runner:
         try:
             self._deliveries.start(plan, self._invoice_ids,
                                    pool.map if pool is not None else map)
-            wave = lanes.next_wave()
+            # Without batches each lane goes on the moment its action finishes.
+            stream = LaneStream(plan, self.batch_size) if pool and self.batch == 1 else None
+            if stream is not None:
+                outcomes = self._run_wave(stream.actions, journal, run_id, pool, stream)
+            wave = lanes.next_wave() if stream is None else []
             while wave:
                 results = self._run_wave(wave, journal, run_id, pool)
                 skipped = lanes.advance(wave, results)
@@ -303,31 +309,57 @@ class Runner:
 
     def _run_wave(
         self, wave: Sequence[Action], journal: dict[str, OpRecord], run_id: str,
-        pool: ThreadPoolExecutor | None,
+        pool: ThreadPoolExecutor | None, stream: LaneStream | None = None,
     ) -> list[Outcome]:
         """Run one wave's actions (concurrently with a pool), returning outcomes in wave order.
 
         With BATCH, the wave's invoice creates go out ``self.batch`` to a request.
+        With a ``stream`` (whose growing ``actions`` list is ``wave``), the lanes
+        advance on their own: each finished action makes its lane's next one
+        ready, and the outcomes of a failed lane's skipped actions come last.
         """
-        results: list[Outcome | None] = [None] * len(wave)
+        results: list[Outcome | None] = []
         tasks: deque[_Task] = deque()
         creates: list[int] = []
-        for index, action in enumerate(wave):
-            record = journal.get(action.op_key)
-            if record is not None and record.state == "done":
-                results[index] = Outcome(action, "already_done", "done by an earlier run")
-                self._done += 1
-            elif self.batch > 1 and isinstance(action, CreateInvoice):
-                creates.append(index)
-            else:
-                tasks.append([index])
+        skipped: list[Outcome] = []
+        # Indexes to place; iterative, as a long already-done lane would recurse deeply.
+        todo: deque[int] = deque(stream.start() if stream is not None else range(len(wave)))
+
+        def follow(index: int, outcome: Outcome) -> None:
+            if stream is not None:
+                ready, stopped = stream.after(index, outcome)
+                for lost in stopped:
+                    self._record(self._pending, lost, run_id)
+                self._done += len(stopped)
+                skipped.extend(stopped)
+                todo.extend(ready)
+
+        def place() -> None:
+            while todo:
+                index = todo.popleft()
+                results.extend([None] * (index + 1 - len(results)))
+                action = wave[index]
+                record = journal.get(action.op_key)
+                if record is not None and record.state == "done":
+                    results[index] = done = Outcome(action, "already_done",
+                                                    "done by an earlier run")
+                    self._done += 1
+                    follow(index, done)
+                elif self.batch > 1 and isinstance(action, CreateInvoice):
+                    creates.append(index)
+                else:
+                    tasks.append([index])
+
+        place()
         tasks.extend(creates[i:i + self.batch] for i in range(0, len(creates), self.batch))
 
         def finished(task: _Task, answers: list[Outcome]) -> None:
             for index, outcome in zip(task, answers, strict=True):
                 results[index] = outcome
                 self._record(self._pending, outcome, run_id)
+                follow(index, outcome)
             self._done += len(task)
+            place()
 
         ahead: deque[_Task] = deque()  # tasks whose intents are committed
         in_flight: dict[Future[list[Outcome]], _Task] = {}
@@ -346,7 +378,7 @@ class Runner:
                     finished(in_flight.pop(future), future.result())
             if self._flush_due():
                 self._flush()
-        return [outcome for outcome in results if outcome is not None]
+        return [*(outcome for outcome in results if outcome is not None), *skipped]
 
     def _commit_intents(self, tasks: deque[_Task], wave: Sequence[Action],
                         run_id: str) -> list[_Task]:
@@ -371,46 +403,8 @@ class Runner:
     def _run_task(self, wave: Sequence[Action], task: _Task) -> list[Outcome]:
         if len(task) == 1:
             return [self._execute(wave[task[0]])]
-        return self._execute_batch([wave[i] for i in task])
-
-    def _execute_batch(self, actions: Sequence[Action]) -> list[Outcome]:
-        """Create several invoices in one request; each item keeps its own outcome."""
-        outcomes: dict[int, Outcome] = {}
-        items: list[BatchItem] = []
-        positions: list[int] = []
-        for position, action in enumerate(actions):
-            assert isinstance(action, CreateInvoice)
-            ref = self._customer_refs.get(action.customer_id)
-            if ref is None:
-                outcomes[position] = Outcome(action, "failed",
-                                             "customer is not linked to the provider")
-                continue
-            items.append(BatchItem(action.draft(), ref))
-            positions.append(position)
-        if items:
-            try:
-                created = self.connector.create_invoices(items, self._product_refs)
-                if len(created) != len(items):
-                    raise LedgerlinkError(
-                        f"{self.connector.name} answered {len(created)} results for a batch "
-                        f"of {len(items)} invoices")
-            except LedgerlinkError as err:
-                # The whole request failed: none, some or all may exist. A transient
-                # failure leaves intents for the next run to reconcile by key.
-                created = [err] * len(items)
-            for position, answer in zip(positions, created, strict=True):
-                outcomes[position] = self._batch_outcome(actions[position], answer)
-        return [outcomes[i] for i in range(len(actions))]
-
-    @staticmethod
-    def _batch_outcome(action: Action, answer: RemoteInvoice | LedgerlinkError) -> Outcome:
-        if isinstance(answer, RemoteInvoice):
-            return Outcome(action, "ok", remote_id=answer.provider_id, invoice=answer)
-        if isinstance(answer, TransientProviderError):
-            return Outcome(action, "failed", answer.message, retry_later=True)
-        if isinstance(answer, ProviderError):
-            return Outcome(action, "failed", answer.message)
-        return Outcome(action, "failed", str(answer))
+        return execute_batch(self.connector, [wave[i] for i in task], self._customer_refs,
+                             self._product_refs)
 
     # --- one action -----------------------------------------------------------------
 

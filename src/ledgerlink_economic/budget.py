@@ -2,10 +2,16 @@
 
 Every answer carries the agreement's token bucket, as observed [E14 (3p)]:
 ``X-RateLimiting: token-limit-10000-per-60-seconds: 147/10000`` (tokens spent of
-the limit) and ``X-CallCost: <tokens>``. :class:`Gauge` keeps the last reading
-and, before the next call, waits as long as the bucket needs to refill enough
-for one call of the last cost, so a bulk run slows down instead of meeting
-429s; a 429 that comes anyway is retried by the shared layer after its
+the limit) and ``X-CallCost: <tokens>``. :class:`Gauge` keeps its own copy of
+the bucket, set from the answers: every call takes its tokens from the copy
+when it is sent, and a call the copy cannot pay for waits its turn (its tokens
+reserved, so calls in many threads queue up in order instead of all waking at
+once), so a bulk run keeps to the refill rate instead of meeting 429s. Each
+answer can only lower the copy: to what e-conomic had left when it took the
+call, plus what refilled since, less the calls sent after it (other programs
+on the same agreement spend from the same bucket). Until the first answer only
+one call is sent, so a run that starts on an empty bucket does not open with a
+burst of 429s. A 429 that comes anyway is retried by the shared layer after its
 ``Retry-After``. The fair-use policy is 50,000 calls per agreement per 24 hours
 [E9]: the gauge counts this connector's calls per UTC day (starting from what
 earlier runs saved, :mod:`.usage`) and refuses, with an error saying so, a call
@@ -73,20 +79,32 @@ class Gauge:
         used: calls already made today (by earlier runs), with the day they were made.
         sleep: how to wait for the bucket (a test passes a fake).
         today: the UTC day now, as ``YYYY-MM-DD``.
+        clock: seconds on a monotonic clock (a test passes a fake).
     """
+
+    #: Longest a call waits for the first answer before going anyway.
+    FIRST_ANSWER_WAIT = 5.0
 
     def __init__(self, *, per_day: int = FAIR_USE_PER_DAY, reserve: int = FAIR_USE_RESERVE,
                  used: tuple[str, int] | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 today: Callable[[], str] = _today) -> None:
+                 today: Callable[[], str] = _today,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.per_day = per_day
         self.reserve = reserve
         self.sleep = sleep
         self.today = today
+        self.clock = clock
         self._lock = threading.Lock()
         self._day, self._calls = used if used is not None else (today(), 0)
         self.reading: Reading | None = None
         self.waited = 0.0
+        # The copy of the bucket: tokens at ``_at`` (negative: reserved by waiting calls).
+        self._tokens = 0.0
+        self._at = 0.0
+        self._sent = 0
+        self._first_answer = threading.Event()
+        self._probing = False
 
     def calls_today(self) -> int:
         """Calls counted on the current UTC day."""
@@ -101,6 +119,7 @@ class Gauge:
 
     def before(self, request: httpx.Request) -> None:
         """Count the call, or refuse it past the budget; wait for the bucket first."""
+        first = False
         with self._lock:
             day = self.today()
             if day != self._day:
@@ -111,20 +130,46 @@ class Gauge:
                     f"{self.per_day} a day per agreement and {self.reserve} are kept back; "
                     "try again after midnight UTC", provider=PROVIDER)
             self._calls += 1
-            wait = self.reading.wait() if self.reading is not None else 0.0
-            if wait:
-                # The wait is spent on the next call's behalf: the reading is used up.
-                self.reading = attrs.evolve(self.reading, spent=0) if self.reading else None
+            if self.reading is None and not self._probing:
+                self._probing = first = True
+        if self.reading is None and not first:
+            self._first_answer.wait(self.FIRST_ANSWER_WAIT)
+        with self._lock:
+            wait = 0.0
+            now = self.clock()
+            if self.reading is not None:
+                reading = self.reading
+                rate = reading.limit / reading.window
+                self._tokens = min(float(reading.limit),
+                                   self._tokens + (now - self._at) * rate) - reading.cost
+                self._at = now
+                wait = max(0.0, -self._tokens / rate)
+            self._sent += 1
+            # Send order and time, for the answer to tell which calls went after it.
+            request.extensions["ledgerlink_bucket"] = (self._sent, now + wait)
         if wait:
             self.waited += wait
             self.sleep(wait)
 
     def after(self, response: httpx.Response) -> None:
-        """Keep the bucket the answer reports."""
+        """Lower the copy of the bucket to what the answer says e-conomic has left."""
         reading = parse_rate_limiting(response.headers)
+        sent = response.request.extensions.get("ledgerlink_bucket")
         if reading is not None:
             with self._lock:
+                now = self.clock()
+                rate = reading.limit / reading.window
+                sent_number, sent_at = sent if sent is not None else (self._sent, now)
+                left = (reading.limit - reading.spent + (now - sent_at) * rate
+                        - (self._sent - sent_number))
+                if self.reading is None:
+                    self._tokens, self._at = min(float(reading.limit), left), now
+                else:
+                    current = min(float(reading.limit),
+                                  self._tokens + (now - self._at) * rate)
+                    self._tokens, self._at = min(current, left), now
                 self.reading = reading
+        self._first_answer.set()
 
     def install(self, client: httpx.Client) -> None:
         """Hook into every request ``client`` sends (each retry counts as a call)."""

@@ -5,7 +5,12 @@
   definitions; v1 field lists with offset paging), its API-token and OAuth
   bearer auth, cursor paging and token-based rate limit, in-process or on
   127.0.0.1 (``ledgerlink emulate pipedrive``);
-* :mod:`.plugin`: registers the emulator through the ordinary plugin hooks.
-
-The source plugin reading won deals comes later.
+* :mod:`.source`: the ``pipedrive`` work source (``open_source("pipedrive", ...)``):
+  won deals with their products, person and organization, custom fields by name
+  (:mod:`.fieldnames`), read through :mod:`.client` on the core's HTTP layer and
+  turned into :mod:`ledgerlink.deals` types by :mod:`.mapping`;
+* :mod:`.cli`: ``ledgerlink pipedrive connect|status|disconnect``, keeping a
+  company's API token in the journal store for the source;
+* :mod:`.plugin`: registers the source, the emulator and the commands through the
+  ordinary plugin hooks.
 """

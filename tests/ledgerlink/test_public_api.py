@@ -65,7 +65,8 @@ def test_lazy_functions_are_not_shadowed_by_submodules() -> None:
     for module in pkgutil.walk_packages(ledgerlink.__path__, "ledgerlink."):
         if ".migrations" not in module.name:
             importlib.import_module(module.name)
-    for name in ("refresh", "plan", "invoice", "run", "connect", "open_store", "statuses"):
+    for name in ("refresh", "plan", "invoice", "run", "connect", "open_store", "statuses",
+                 "uninvoiced"):
         assert callable(getattr(ledgerlink, name)), name
 
 

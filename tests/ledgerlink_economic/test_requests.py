@@ -100,6 +100,7 @@ def test_the_bucket_is_followed_from_the_answers(tmp_path: Path) -> None:
     agreement = prepare_agreement(emulator)
     with build_connector(emulator, tmp_path, agreement=agreement) as book:
         book.gauge.sleep = clock.sleep
+        book.gauge.clock = lambda: clock.now.timestamp()
         for _ in range(12):
             book.find_customer(make_customer())
         waited = book.gauge.waited

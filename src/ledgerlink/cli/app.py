@@ -26,10 +26,15 @@ CORE_COMMANDS = (
     LazyCommand("channels", "ledgerlink.cli.channels:channels",
                 help="List installed delivery channels with their distribution, options and "
                      "description."),
+    LazyCommand("sources", "ledgerlink.cli.sources:sources",
+                help="List installed work sources (files, CRMs) with their distribution, "
+                     "options and description."),
     LazyCommand("plan", "ledgerlink.cli.invoicing:plan_command",
                 help="Preview what a run would do; nothing is written anywhere."),
     LazyCommand("run", "ledgerlink.cli.invoicing:run_command",
                 help="Invoice the work exactly once (recovers a crashed run first)."),
+    LazyCommand("uninvoiced", "ledgerlink.cli.uninvoiced:uninvoiced_command",
+                help="List the completed work not invoiced yet; with --invoice, invoice it."),
     LazyCommand("deliver", "ledgerlink.cli.delivering:deliver_command",
                 help="Send the booked invoices that are still to go out, by each customer's "
                      "channel."),

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import attrs
 import click
 
 from ledgerlink import plugins
-from ledgerlink.cli import output
 from ledgerlink.cli.errors import reported
 from ledgerlink.cli.options import json_option
-from ledgerlink.cli.output import Col
-from ledgerlink.cli.registered import entry, options_text, report_failures
+from ledgerlink.cli.registered import list_factories
 
 __all__ = ["channels"]
 
@@ -25,16 +22,5 @@ def channels(as_json: bool) -> None:
     with reported(as_json):
         host = plugins.get_plugin_manager()
         registry = host.channels()
-    infos = list(registry)
-    failures = [attrs.asdict(f) for f in host.failures]
-    if as_json:
-        output.emit_json({"channels": [entry(i) for i in infos], "failed_plugins": failures})
-        return
-    output.print_table(output.console, output.table(
-        [Col("name"), Col("distribution", drop=2), Col("options", fit="wrap", max_width=28),
-         Col("description", fit="wrap")],
-        [(i.name, i.origin.distribution, options_text(i.options), i.description)
-         for i in infos], width=output.console.width, title="Delivery channels",
-        caption="options marked * are required" if any(
-            i.options.required for i in infos) else None))
-    report_failures(host.failures)
+    list_factories(list(registry), host.failures, key="channels", title="Delivery channels",
+                   as_json=as_json)

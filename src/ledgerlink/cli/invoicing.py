@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import attrs
 import click
@@ -33,8 +34,10 @@ from ledgerlink.domain import Company, Customer, WorkOrder
 from ledgerlink.errors import InputFileError
 from ledgerlink.planning import plan as plan_work
 from ledgerlink.plans import Plan
+from ledgerlink.runner import RunResult
 
-__all__ = ["log", "plan_command", "result_json", "run_command", "show_result"]
+__all__ = ["invoice_work", "log", "plan_command", "result_json", "run_command",
+           "show_result"]
 
 
 def _preview(orders: list[WorkOrder], people: list[Customer], company: Company,
@@ -119,15 +122,27 @@ def run_command(work: Path, customers: Path, policy: Path | None, connector: str
             return
         if allow_credits:
             company = attrs.evolve(company, allow_credits=True)
-        delivery = delivery_channels(policy)
-        if delivery is not None:
-            stack.enter_context(delivery)
-        book = connect(connector, pairs, store)
-        with output.progress(not as_json, "invoicing") as progress:
-            result = api.invoice(orders, people, company, book, now=moment, store=store,
-                                 workers=workers, progress=progress,
-                                 wait=timedelta(seconds=wait_seconds), delivery=delivery)
+        result = invoice_work(stack, orders, people, company, policy=policy,
+                              connector=connector, pairs=pairs, store=store, now=moment,
+                              workers=workers, wait_seconds=wait_seconds, as_json=as_json)
     report_result(result, as_json)
+
+
+def invoice_work(stack: ExitStack, orders: list[WorkOrder], people: list[Customer],
+                 company: Company, *, policy: Path | None, connector: str,
+                 pairs: Sequence[str], store: str, now: datetime, workers: int,
+                 wait_seconds: float, as_json: bool, **choice: Any) -> RunResult:
+    """``api.invoice`` as the commands run it: the policy file's delivery channels open
+    (closed with ``stack``), the book connected, progress on stderr. ``choice`` is
+    ``invoice``'s ``select``, ``posting`` and ``send``."""
+    delivery = delivery_channels(policy)
+    if delivery is not None:
+        stack.enter_context(delivery)
+    book = connect(connector, pairs, store)
+    with output.progress(not as_json, "invoicing") as progress:
+        return api.invoice(orders, people, company, book, now=now, store=store,
+                           workers=workers, progress=progress,
+                           wait=timedelta(seconds=wait_seconds), delivery=delivery, **choice)
 
 
 @click.command()

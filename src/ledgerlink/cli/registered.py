@@ -1,16 +1,25 @@
-"""Internal: what ``ledgerlink connectors`` and ``ledgerlink channels`` share: one listing
+"""Internal: what ``ledgerlink connectors``, ``channels`` and ``sources`` share: one listing
 entry per registered factory (name, distribution, version, description, options) and the
 report of plugins that failed to load."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ledgerlink.cli import output
-from ledgerlink.plugins import ChannelInfo, ConnectorInfo, FactoryOptions, PluginFailure
+import attrs
 
-__all__ = ["entry", "options_text", "report_failures"]
+from ledgerlink.cli import output
+from ledgerlink.cli.output import Col
+from ledgerlink.plugins import (
+    ChannelInfo,
+    ConnectorInfo,
+    FactoryOptions,
+    PluginFailure,
+    SourceInfo,
+)
+
+__all__ = ["entry", "list_factories", "options_text", "report_failures"]
 
 
 def options_text(options: FactoryOptions) -> str:
@@ -22,7 +31,7 @@ def options_text(options: FactoryOptions) -> str:
     return ", ".join(names)
 
 
-def entry(info: ConnectorInfo | ChannelInfo) -> dict[str, Any]:
+def entry(info: ConnectorInfo | ChannelInfo | SourceInfo) -> dict[str, Any]:
     """What every listing says of one registration, as ``--json`` prints it."""
     options = info.options
     return {"name": info.name, "distribution": info.origin.distribution,
@@ -36,3 +45,22 @@ def report_failures(failures: Iterable[PluginFailure]) -> None:
     for failure in failures:
         output.stderr.print(f"plugin {failure.plugin!r} from {failure.distribution} failed to "
                             f"load: {failure.error}", highlight=False, markup=False)
+
+
+def list_factories(infos: Sequence[ChannelInfo | SourceInfo], failures: Sequence[PluginFailure],
+                   *, key: str, title: str, as_json: bool) -> None:
+    """Print registered channels or sources: a table of name, distribution, options and
+    description, then the failed plugins on stderr; with ``as_json`` one object holding
+    them under ``key`` and ``failed_plugins``."""
+    if as_json:
+        output.emit_json({key: [entry(i) for i in infos],
+                          "failed_plugins": [attrs.asdict(f) for f in failures]})
+        return
+    output.print_table(output.console, output.table(
+        [Col("name"), Col("distribution", drop=2), Col("options", fit="wrap", max_width=28),
+         Col("description", fit="wrap")],
+        [(i.name, i.origin.distribution, options_text(i.options), i.description)
+         for i in infos], width=output.console.width, title=title,
+        caption="options marked * are required" if any(
+            i.options.required for i in infos) else None))
+    report_failures(failures)

@@ -1,7 +1,7 @@
 """The ledgerlink plugin host (pluggy, entry-point group ``ledgerlink``).
 
 What plugin authors import: the hook markers, the registrars their hooks
-receive (connectors, delivery channels, commands), the one-line hook shortcuts
+receive (connectors, delivery channels, work sources, commands), the one-line hook shortcuts
 and the commands that load on first use.
 The submodules are internal; everything a plugin needs is named here.
 """
@@ -24,12 +24,16 @@ from ledgerlink.plugins.registry import (
     ConnectorRegistry,
     FactoryOptions,
     PluginOrigin,
+    SourceFactory,
+    SourceInfo,
+    SourceRegistrar,
 )
 from ledgerlink.plugins.shortcuts import (
     channel_hook,
     commands_hook,
     connector_hook,
     emulator_hook,
+    source_hook,
 )
 
 __all__ = [
@@ -47,6 +51,9 @@ __all__ = [
     "PluginFailure",
     "PluginHost",
     "PluginOrigin",
+    "SourceFactory",
+    "SourceInfo",
+    "SourceRegistrar",
     "channel_hook",
     "commands_hook",
     "connector_hook",
@@ -54,4 +61,5 @@ __all__ = [
     "get_plugin_manager",
     "hookimpl",
     "hookspec",
+    "source_hook",
 ]

@@ -19,6 +19,10 @@ implementations with :data:`hookimpl`::
         registrar.add("fax", FaxChannel, description="Invoices by fax")   # open_channel("fax")
 
     @hookimpl
+    def ledgerlink_register_sources(registrar):
+        registrar.add("hubspot", HubspotSource, description="Won HubSpot deals")  # open_source
+
+    @hookimpl
     def ledgerlink_register_commands(cli):
         cli.add(fiken_group)            # a click command or group: `ledgerlink fiken ...`
 
@@ -38,7 +42,7 @@ if TYPE_CHECKING:
     from ledgerlink.domain import Company
     from ledgerlink.emulation import EmulatorRegistry
     from ledgerlink.plugins.manager import CommandRegistrar
-    from ledgerlink.plugins.registry import ChannelRegistrar, ConnectorRegistry
+    from ledgerlink.plugins.registry import ChannelRegistrar, ConnectorRegistry, SourceRegistrar
     from ledgerlink.scheduling.model import Recipient, ScheduledJob
     from ledgerlink.scheduling.run_report import RunReport
 
@@ -80,6 +84,20 @@ def ledgerlink_register_channels(registrar: ChannelRegistrar) -> None:
     **options)`` builds one. The connectors' rules apply: a plugin whose hook
     raises loses only its own channels, a name two plugins register is used by
     neither, and the core's channels cannot be taken over (all reported in
+    :attr:`PluginHost.failures`).
+    """
+
+
+@hookspec
+def ledgerlink_register_sources(registrar: SourceRegistrar) -> None:
+    """Register work sources with ``registrar.add(name, factory, description=...)``.
+
+    ``factory(**options)`` must return an object implementing
+    :class:`ledgerlink.sources.Source` (customers, work orders, deals);
+    ``ledgerlink.sources.open_source(name, **options)`` builds one. The
+    connectors' rules apply: a plugin whose hook raises loses only its own
+    sources, a name two plugins register is used by neither, and the core's
+    sources (``files``) cannot be taken over (all reported in
     :attr:`PluginHost.failures`).
     """
 

@@ -8,8 +8,9 @@ host keeps working. ``LEDGERLINK_DISABLE_PLUGINS=name,name`` blocks plugins by
 entry-point name. :meth:`PluginHost.register_commands` adds the commands plugins
 register (``ledgerlink_register_commands``) to a click group, one plugin at a
 time, so a plugin that fails or clashes costs only its own commands. Connectors
-(:meth:`PluginHost.connectors`) and delivery channels (:meth:`PluginHost.channels`)
-are collected the same way, one plugin's registry at a time.
+(:meth:`PluginHost.connectors`), delivery channels (:meth:`PluginHost.channels`)
+and work sources (:meth:`PluginHost.sources`) are collected the same way, one
+plugin's registry at a time.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ledgerlink.plugins.registry import (
     ConnectorRegistry,
     NamedRegistry,
     PluginOrigin,
+    SourceRegistrar,
 )
 
 if TYPE_CHECKING:
@@ -122,6 +124,7 @@ class PluginHost:
         self.origins: dict[str, PluginOrigin] = {}
         self._registry: ConnectorRegistry | None = None
         self._channels: ChannelRegistrar | None = None
+        self._sources: SourceRegistrar | None = None
         self._emulators: EmulatorRegistry | None = None
 
     def add(self, plugin: object, name: str, origin: PluginOrigin | None = None) -> None:
@@ -132,6 +135,7 @@ class PluginHost:
         self.origins[name] = origin or PluginOrigin(name, name, "0")
         self._registry = None
         self._channels = None
+        self._sources = None
         self._emulators = None
 
     def _implementations(self, hook: str) -> Iterator[tuple[Callable[..., Any], PluginOrigin]]:
@@ -173,6 +177,14 @@ class PluginHost:
             self._channels = self._merged("ledgerlink_register_channels", ChannelRegistrar,
                                           "registrar")
         return self._channels
+
+    def sources(self) -> SourceRegistrar:
+        """All work sources (``ledgerlink_register_sources``), each attributed to the
+        plugin that registered it; failures and clashes as for :meth:`connectors`."""
+        if self._sources is None:
+            self._sources = self._merged("ledgerlink_register_sources", SourceRegistrar,
+                                         "registrar")
+        return self._sources
 
     def _merged(self, hook_name: str, make: Callable[[], RegistryT], argument: str
                 ) -> RegistryT:

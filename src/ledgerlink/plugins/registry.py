@@ -1,10 +1,11 @@
 """Internal: the registries handed to ``ledgerlink_register_connectors`` and ``..._channels``.
 
-Connectors and delivery channels are registered the same way (a name, a
-factory, a description; one plugin's registrations merged at a time; a name
-two plugins register is used by neither; the core's names cannot be taken
+Connectors, delivery channels and work sources are registered the same way (a
+name, a factory, a description; one plugin's registrations merged at a time; a
+name two plugins register is used by neither; the core's names cannot be taken
 over): :class:`NamedRegistry` holds those rules once, and
-:class:`ConnectorRegistry` and :class:`ChannelRegistrar` add what is their own.
+:class:`ConnectorRegistry`, :class:`ChannelRegistrar` and :class:`SourceRegistrar`
+add what is their own.
 
 
 A factory's options are read from its signature: its keyword parameters are the
@@ -30,21 +31,25 @@ from ledgerlink.errors import (
     ConnectorOptionError,
     DuplicateChannelError,
     DuplicateConnectorError,
+    DuplicateSourceError,
     LedgerlinkError,
     PluginError,
     UnknownChannelError,
     UnknownConnectorError,
+    UnknownSourceError,
 )
 
 if TYPE_CHECKING:
     from ledgerlink.delivery.model import Channel
+    from ledgerlink.sources import Source
 
 __all__ = ["ChannelFactory", "ChannelInfo", "ChannelRegistrar", "ConnectorFactory",
            "ConnectorInfo", "ConnectorRegistry", "FactoryOptions", "NamedRegistry",
-           "PluginOrigin"]
+           "PluginOrigin", "SourceFactory", "SourceInfo", "SourceRegistrar"]
 
 ConnectorFactory = Callable[..., Connector]
 ChannelFactory = Callable[..., "Channel"]
+SourceFactory = Callable[..., "Source"]
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 #: The distribution whose connectors (``sandbox`` among them) no plugin may take over.
 CORE_DISTRIBUTION = "ledgerlink"
@@ -149,6 +154,28 @@ class ChannelInfo:
 
     name: str
     factory: ChannelFactory
+    description: str
+    origin: PluginOrigin
+
+    @property
+    def options(self) -> FactoryOptions:
+        """The options the factory takes (from its signature)."""
+        return FactoryOptions.from_factory(self.factory)
+
+
+@attrs.frozen
+class SourceInfo:
+    """One registered work source (files, a CRM).
+
+    Attributes:
+        name: the name ``open_source(name)`` takes.
+        factory: builds a :class:`~ledgerlink.sources.Source` from keyword options.
+        description: one line for ``ledgerlink sources``.
+        origin: which plugin and distribution registered it.
+    """
+
+    name: str
+    factory: SourceFactory
     description: str
     origin: PluginOrigin
 
@@ -327,6 +354,31 @@ class ChannelRegistrar(NamedRegistry[ChannelInfo]):
 
     def create(self, name: str, **options: Any) -> Channel:
         """Build the channel ``name`` with ``options``, checked against its factory."""
+        info = self.get(name)
+        info.options.check(name, options, kind=self.kind)
+        return info.factory(**options)
+
+
+class SourceRegistrar(NamedRegistry[SourceInfo]):
+    """Handed to ``ledgerlink_register_sources``: collects work sources.
+
+    The connectors' rules: a bad name or a factory that is not callable is a
+    :class:`~ledgerlink.errors.PluginError`, a name two plugins register a
+    :class:`~ledgerlink.errors.DuplicateSourceError` naming both, and the core's
+    sources (``files``) cannot be taken over.
+    """
+
+    kind = "source"
+    _duplicate = DuplicateSourceError
+    _unknown = UnknownSourceError
+
+    def add(self, name: str, factory: SourceFactory, *, description: str = "") -> None:
+        """Register ``factory`` (``factory(**options)`` returns a source) as ``name``."""
+        self._check(name, factory)
+        self._add(SourceInfo(name, factory, description, self._origin))
+
+    def create(self, name: str, **options: Any) -> Source:
+        """Build the source ``name`` with ``options``, checked against its factory."""
         info = self.get(name)
         info.options.check(name, options, kind=self.kind)
         return info.factory(**options)

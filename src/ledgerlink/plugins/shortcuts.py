@@ -11,6 +11,8 @@ a connector package's ``plugin`` module can be::
     ledgerlink_register_emulators = emulator_hook("acme_books.emulator.served:SPEC")
     ledgerlink_register_channels = channel_hook(
         "acme-post", "acme_books.post:AcmePostChannel", description="Letters by Acme Post")
+    ledgerlink_register_sources = source_hook(
+        "acme-crm", "acme_books.crm:AcmeDealSource", description="Won deals in Acme CRM")
 
 Writing the functions out with ``@hookimpl`` works the same; these only save
 every plugin the same lines. Objects may be given as ``"package.module:attribute"``
@@ -35,12 +37,14 @@ from ledgerlink.plugins.registry import (
     ChannelRegistrar,
     ConnectorFactory,
     ConnectorRegistry,
+    SourceFactory,
+    SourceRegistrar,
 )
 
 if TYPE_CHECKING:
     from ledgerlink.emulation import EmulatorRegistry
 
-__all__ = ["channel_hook", "commands_hook", "connector_hook", "emulator_hook"]
+__all__ = ["channel_hook", "commands_hook", "connector_hook", "emulator_hook", "source_hook"]
 
 
 def connector_hook(name: str, factory: ConnectorFactory | str, *,
@@ -78,6 +82,23 @@ def channel_hook(name: str, factory: ChannelFactory | str, *,
 
     ledgerlink_register_channels.__doc__ = f"Register channel {name!r}: {description}"
     return ledgerlink_register_channels
+
+
+def source_hook(name: str, factory: SourceFactory | str, *,
+                description: str = "") -> Callable[[SourceRegistrar], None]:
+    """A ``ledgerlink_register_sources`` hook registering ``factory`` as source ``name``.
+
+    ``factory`` may be a ``"package.module:attribute"`` string, imported when the
+    hook runs (when sources are first asked for).
+    """
+
+    @hookimpl
+    def ledgerlink_register_sources(registrar: SourceRegistrar) -> None:
+        made = resolve(factory) if isinstance(factory, str) else factory
+        registrar.add(name, made, description=description)
+
+    ledgerlink_register_sources.__doc__ = f"Register source {name!r}: {description}"
+    return ledgerlink_register_sources
 
 
 def commands_hook(*commands: click.Command) -> Callable[[CommandRegistrar], None]:

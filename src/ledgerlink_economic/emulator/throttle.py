@@ -49,10 +49,10 @@ class Bucket:
     enforce_fair_use: bool = False
     fair_use_per_day: int = FAIR_USE_PER_DAY
 
-    @property
-    def label(self) -> str:
-        """The header's name for the bucket."""
-        return f"token-limit-{self.limit}-per-{self.window:g}-seconds"
+    def label(self, time_scale: float = 1.0) -> str:
+        """The header's name for the bucket. Time-scaled, the window is given in real
+        seconds, as ``Retry-After`` is: a client lives on the wall clock."""
+        return f"token-limit-{self.limit}-per-{self.window * time_scale:g}-seconds"
 
 
 class Throttle:
@@ -72,6 +72,12 @@ class Throttle:
         tokens, since = self._tokens.get(agreement, (float(self.bucket.limit), now))
         rate = self.bucket.limit / (self.bucket.window * self.time_scale)
         return min(float(self.bucket.limit), tokens + (now - since) * rate)
+
+    def spend_all(self, agreement: int) -> None:
+        """Empty the agreement's bucket now, as a run that just used it would leave it
+        (a benchmark starts from the rate the bucket refills at, not a full bucket)."""
+        with self._lock:
+            self._tokens[agreement] = (0.0, self.clock())
 
     def take(self, agreement: int, method: str) -> dict[str, str]:
         """Spend this call's tokens and count it; the headers to answer with.
@@ -104,7 +110,8 @@ class Throttle:
 
     def headers(self, tokens: float, cost: int) -> dict[str, str]:
         spent = math.ceil(self.bucket.limit - tokens)
-        return {"x-ratelimiting": f"{self.bucket.label}: {spent}/{self.bucket.limit}",
+        label = self.bucket.label(self.time_scale)
+        return {"x-ratelimiting": f"{label}: {spent}/{self.bucket.limit}",
                 "x-callcost": str(cost)}
 
     def _refusal(self, tokens: float, cost: int, message: str, wait: int) -> EconomicError:

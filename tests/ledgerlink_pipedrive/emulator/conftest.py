@@ -1,4 +1,5 @@
-"""Fixtures of the Pipedrive emulator tests: a fake clock, an emulator, a company, a client."""
+"""Fixtures of the Pipedrive emulator tests: a client carrying the company's API token (the
+fake clock, the emulator and the company come from the package's conftest)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,7 @@ import httpx
 import pytest
 
 from ledgerlink_pipedrive.emulator import Company, PipedriveEmulator
-from tests.ledgerlink_pipedrive.emulator.support import FakeClock, client_for
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """A clock at a fixed instant."""
-    return FakeClock()
-
-
-@pytest.fixture
-def emu(clock: FakeClock) -> PipedriveEmulator:
-    """An emulator on the fake clock."""
-    return PipedriveEmulator(clock=clock, sleep=clock.sleep)
-
-
-@pytest.fixture
-def company(emu: PipedriveEmulator) -> Company:
-    """A company with no records yet."""
-    return emu.create_company("Sælg ApS")
+from tests.ledgerlink_pipedrive.emulator.support import client_for
 
 
 @pytest.fixture
