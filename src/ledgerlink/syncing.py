@@ -81,6 +81,8 @@ class SyncReport:
         items: one per input item.
         run_id: the run in the journal (None for a dry run).
         dry_run: True when nothing was written.
+        recovered: operations a crashed sync or run had left, settled first by asking
+            the provider (what they made is then reported ``linked``).
     """
 
     what: Kind
@@ -88,6 +90,7 @@ class SyncReport:
     items: tuple[SyncItem, ...]
     run_id: str | None = None
     dry_run: bool = False
+    recovered: int = 0
 
     def _with(self, status: SyncStatus) -> list[SyncItem]:
         return [item for item in self.items if item.status is status]
@@ -137,7 +140,7 @@ class SyncReport:
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (what ``--json`` prints)."""
         return {"what": self.what, "book": self.book, "run_id": self.run_id,
-                "dry_run": self.dry_run, "counts": self.counts,
+                "dry_run": self.dry_run, "recovered": self.recovered, "counts": self.counts,
                 "items": [{"id": i.id, "name": i.name, "status": i.status.value,
                            "remote_id": i.remote_id, "reason": i.reason} for i in self.items]}
 
@@ -193,19 +196,22 @@ def _sync(what: Kind, items: Sequence[Customer | Product], connector: Connector,
           wait: timedelta) -> SyncReport:
     skipped = {item.id: reason(item) for item in items}
     taken = [item for item in items if skipped[item.id] is None]
+    recovered = 0
     if dry_run:
         found = _dry_run(what, taken, connector, store)
         run_id = None
     else:
-        found, run_id = _run(what, taken, connector, open_target(store), workers, wait)
+        found, run_id, recovered = _run(what, taken, connector, open_target(store), workers,
+                                        wait)
     report = [SyncItem(item.id, item.name, SyncStatus.SKIPPED, reason=skipped[item.id])
               if skipped[item.id] is not None else found[item.id] for item in items]
-    return SyncReport(what, connector.account, tuple(report), run_id, dry_run)
+    return SyncReport(what, connector.account, tuple(report), run_id, dry_run, recovered)
 
 
 def _run(what: Kind, items: Sequence[Customer | Product], connector: Connector,
-         store: Store, workers: int, wait: timedelta) -> tuple[dict[str, SyncItem], str]:
-    """Run one find-or-create action per item; each item's report line by id."""
+         store: Store, workers: int, wait: timedelta) -> tuple[dict[str, SyncItem], str, int]:
+    """Run one find-or-create action per item: each item's report line by id, the run's
+    id, and how many operations of a crashed run were settled first."""
     actions = tuple(EnsureCustomer(item) if isinstance(item, Customer) else EnsureProduct(item)
                     for item in items)
     plan = Plan(actions, (), datetime.now(UTC), capabilities=connector.capabilities)
@@ -216,7 +222,7 @@ def _run(what: Kind, items: Sequence[Customer | Product], connector: Connector,
     for outcome in result.outcomes:
         subject = outcome.action.subject
         found[subject] = _item(outcome, names[subject], refs.get(subject))
-    return found, result.run_id
+    return found, result.run_id, len(result.recovered)
 
 
 def _item(outcome: Outcome, name: str, ref: str | None) -> SyncItem:

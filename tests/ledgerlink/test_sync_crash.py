@@ -53,6 +53,8 @@ def test_sigkill_after_a_create_then_rerun_creates_each_once(tmp_path: Path,
             assert run.returncode == 0, run.stderr
             break
         kills += 1
+        assert Store(journal).unresolved(SandboxConnector(book).account), (
+            "the killed run left its intent")
     else:
         pytest.fail("the sync never finished")
     assert kills >= 2, "the kills happened mid-sync"

@@ -107,6 +107,8 @@ def show_report(report: Any, as_json: bool) -> None:
         title = f"Sync of {report.what}" + (" (dry run: nothing written)" if report.dry_run
                                             else "")
         counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in report.counts.items() if n)
+        if report.recovered:
+            counts += f"; {report.recovered} left by a crashed run settled first"
         output.print_table(output.console, output.table(
             [Col("id"), Col("name", fit="cut", drop=2), Col("status"),
              Col("remote id", drop=1), Col("reason", fit="cut")],
