@@ -1,6 +1,7 @@
 """A customer and product sync run as a subprocess by test_sync_crash.py (not a test module).
 
 Usage: python sync_crash_job.py BOOK JOURNAL
+Prints how many operations of a crashed run the two syncs settled first.
 Kill points come from LEDGERLINK_SANDBOX_KILL_AFTER_WRITES: the sync's creates are the
 process's writes to the book, so N kills it right after the provider made the N-th.
 """
@@ -28,6 +29,7 @@ def main() -> int:
     book = SandboxConnector(book_path)
     customers = ll.sync_customers(CUSTOMERS, book, store=journal, filter=PERSONS, workers=2)
     products = ll.sync_products(PRODUCTS, book, store=journal, filter=SERVICES, workers=2)
+    print(customers.recovered + products.recovered)
     return 0 if customers.ok and products.ok else 1
 
 
