@@ -19,7 +19,7 @@ import pytest
 import ledgerlink as ll
 from ledgerlink.connector import Connector
 from ledgerlink.store import Store
-from ledgerlink_billy.emulator import BillyEmulator
+from ledgerlink_billy.emulator import BillyEmulator, Limits
 from ledgerlink_dinero.emulator import DineroEmulator
 from ledgerlink_economic.emulator import EconomicEmulator
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
@@ -42,6 +42,7 @@ class Provider:
     customers: Callable[[], Counter[str]]
     products: Callable[[], Counter[str]]
     line_products: Callable[[str], list[str | None]]  # provider invoice id → line product ids
+    faults: Any = None  # the emulator kit's fault switch (None: the sandbox)
 
 
 def _sandbox(tmp: Path) -> Provider:
@@ -77,7 +78,7 @@ def _quickbooks(tmp: Path) -> Provider:
                 if line.get("DetailType") == "SalesItemLineDetail"]
 
     return Provider(book, "USD", lambda: names("Customer", "DisplayName"),
-                    lambda: names("Item", "Name"), lines)
+                    lambda: names("Item", "Name"), lines, emulator.faults)
 
 
 def _dinero(tmp: Path) -> Provider:
@@ -95,11 +96,12 @@ def _dinero(tmp: Path) -> Provider:
                     org.invoices[invoice_id].data["ProductLines"]]
 
     return Provider(book, "DKK", lambda: names(org.contacts), lambda: names(org.products),
-                    lines)
+                    lines, emulator.faults)
 
 
 def _billy(tmp: Path) -> Provider:
-    emulator = BillyEmulator()
+    # No rate limit: 429s are injected below, and the limit's waits are not under test.
+    emulator = BillyEmulator(limits=Limits(per_minute=None))
     book = billy_connector(emulator, tmp)
     org = emulator.organizations[book.organization_id]
 
@@ -112,7 +114,8 @@ def _billy(tmp: Path) -> Provider:
             return [row["productId"] for row in org.rows("invoiceLines")
                     if row["invoiceId"] == invoice_id]
 
-    return Provider(book, "DKK", lambda: names("contacts"), lambda: names("products"), lines)
+    return Provider(book, "DKK", lambda: names("contacts"), lambda: names("products"), lines,
+                    emulator.faults)
 
 
 def _economic(tmp: Path) -> Provider:
@@ -130,7 +133,8 @@ def _economic(tmp: Path) -> Provider:
                        if str(row["references"]["other"]) == invoice_id)
         return [line["product"]["productNumber"] for line in invoice["lines"]]
 
-    return Provider(book, "DKK", lambda: names("customers"), lambda: names("products"), lines)
+    return Provider(book, "DKK", lambda: names("customers"), lambda: names("products"), lines,
+                    emulator.faults)
 
 
 PROVIDERS: dict[str, Callable[[Path], Provider]] = {
@@ -235,3 +239,33 @@ def test_a_product_the_provider_lacks_is_refused_by_name(provider: Provider,
     with pytest.raises(ll.ValidationError, match=missing):
         ll.link_product(provider.connector, "svc", missing, store=journal)
     assert Store(journal).refs(provider.connector.account, "products") == {}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("name", [name for name in PROVIDERS if name != "sandbox"])
+def test_a_faulty_sync_then_a_clean_one_make_each_once(name: str, tmp_path: Path,
+                                                       seed: int) -> None:
+    """5xx answers and answers cut after the write committed, during a sync of customers and
+    products on an emulator (few: the connectors' own rate limits are not under test), then a
+    clean sync: the emulator holds each once,
+    and nothing is left unresolved in the journal."""
+    provider = PROVIDERS[name](tmp_path)
+    journal = tmp_path / "journal.db"
+    book = provider.connector
+    many = [ll.Customer(f"k{i}", f"Kunde {i}", kind=ll.PartyKind.PERSON,
+                        email=f"k{i}@example.dk", currency=provider.currency) for i in range(6)]
+    items = [ll.Product(f"y{i}", f"Ydelse {i}", unit_price=Decimal(100 + i)) for i in range(6)]
+    before_customers, before_products = provider.customers(), provider.products()
+    provider.faults.randomly(errors=0.3, drops=0.3, seed=seed)
+    ll.sync_customers(many, book, store=journal)
+    ll.sync_products(items, book, store=journal)
+    injected = provider.faults.injected
+    provider.faults.clear()
+    customers = ll.sync_customers(many, book, store=journal)
+    products = ll.sync_products(items, book, store=journal)
+    book.close()
+    assert all(injected[kind] > 0 for kind in ("5xx", "drop")), injected
+    assert customers.ok and products.ok, (customers.failed, products.failed)
+    assert provider.customers() - before_customers == Counter(c.name for c in many)
+    assert provider.products() - before_products == Counter(p.name for p in items)
+    assert not Store(journal).unresolved(book.account)
