@@ -63,6 +63,14 @@ if TYPE_CHECKING:
         void,
         web_url,
     )
+    from ledgerlink.deal_invoicing import DealRun, invoice_deals
+    from ledgerlink.deal_mapping import DealMapping, load_deal_mapping
+    from ledgerlink.deal_records import (
+        contact_invoices,
+        deal_invoices,
+        link_deal_invoice,
+        unlink_deal_invoice,
+    )
     from ledgerlink.invoice_actions import ActionResult
     from ledgerlink.linking import (
         Link,
@@ -99,6 +107,11 @@ _LAZY = {
                     "ledgerlink.syncing"),
     **dict.fromkeys(("Link", "LinkList", "link_customer", "link_product", "links",
                      "unlink_customer", "unlink_product"), "ledgerlink.linking"),
+    # Deals won in a CRM, invoiced as work (docs/how-to/deals.md).
+    **dict.fromkeys(("DealRun", "invoice_deals"), "ledgerlink.deal_invoicing"),
+    **dict.fromkeys(("DealMapping", "load_deal_mapping"), "ledgerlink.deal_mapping"),
+    **dict.fromkeys(("contact_invoices", "deal_invoices", "link_deal_invoice",
+                     "unlink_deal_invoice"), "ledgerlink.deal_records"),
 }
 
 __all__ = [
@@ -112,6 +125,8 @@ __all__ = [
     "Connector",
     "Customer",
     "CustomerFilter",
+    "DealMapping",
+    "DealRun",
     "DeliveryChannel",
     "EffectivePolicy",
     "InvoiceDraft",
@@ -154,14 +169,19 @@ __all__ = [
     "WorkSelection",
     "WorkStatus",
     "connect",
+    "contact_invoices",
+    "deal_invoices",
     "delete",
     "deliver",
     "derive_status",
     "explain",
     "invoice",
+    "invoice_deals",
     "link_customer",
+    "link_deal_invoice",
     "link_product",
     "links",
+    "load_deal_mapping",
     "open_store",
     "pdf",
     "plan",
@@ -174,6 +194,7 @@ __all__ = [
     "sync_products",
     "uninvoiced",
     "unlink_customer",
+    "unlink_deal_invoice",
     "unlink_product",
     "void",
     "web_url",

@@ -119,6 +119,12 @@ class Connector(Protocol):
         """The provider's id of ``product`` if it exists there, else None."""
         ...
 
+    def customer_currency(self, customer_ref: str) -> str | None:
+        """The currency the provider invoices customer ``customer_ref`` in (ISO 4217),
+        from what the connector already knows where it can; None when the customer
+        has no fixed currency (any invoice currency is taken)."""
+        ...
+
     def update_customer(self, customer_ref: str, customer: Customer) -> bool:
         """Make the provider's address, e-mail and registration number of the customer
         match ``customer`` (CUSTOMER_UPDATES); True when the provider changed."""
@@ -270,6 +276,10 @@ class BaseConnector:
 
     def update_customer(self, customer_ref: str, customer: Customer) -> bool:
         raise CapabilityError(self.name, Capability.CUSTOMER_UPDATES.value)
+
+    def customer_currency(self, customer_ref: str) -> str | None:
+        """None: nothing known, the provider refuses a mismatch when invoicing."""
+        return None
 
     def changes(self, since: datetime) -> Changes:
         raise CapabilityError(self.name, Capability.CHANGE_FEED.value)

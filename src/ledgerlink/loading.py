@@ -216,7 +216,9 @@ def load_work_orders(
 
 # --- policy --------------------------------------------------------------------------
 
-_POLICY_TABLES = ("company", "policy", "customers", "channels", "sync")
+#: The tables of a policy file; ``[deals]`` is read by :mod:`ledgerlink.deal_mapping`,
+#: ``[sync]`` by :mod:`ledgerlink.sync_filters`.
+_POLICY_TABLES = ("company", "policy", "customers", "channels", "deals", "sync")
 #: The ``[channels.<kind>]`` tables a policy file may have (see ledgerlink.delivery).
 _CHANNEL_TABLES = ("email", "letter", "einvoice", "lookup")
 

@@ -164,6 +164,10 @@ class BillyConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
         (``ledgerlink link product`` checks a link with it)."""
         return self.products.name_of(remote_id)
 
+    def customer_currency(self, customer_ref: str) -> str | None:
+        """The contact's ``currencyId`` (None: not fixed; from the contact index)."""
+        return self.customers.contact(customer_ref).currencyId or None
+
     # --- invoices ---------------------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:

@@ -156,6 +156,10 @@ class DineroConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
         (``ledgerlink link product`` checks a link with it)."""
         return self.products.name_of(remote_id)
 
+    def customer_currency(self, customer_ref: str) -> str | None:
+        """The contact's ``PreferredInvoiceCurrencyKey`` (None: not fixed; read once)."""
+        return self.customers.currency_of(customer_ref)
+
     # --- invoices ---------------------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:

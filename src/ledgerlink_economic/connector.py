@@ -160,6 +160,10 @@ class EconomicConnector(PartyDelegates, BaseConnector):
         (``ledgerlink link product`` checks a link with it)."""
         return self.products.name_of(remote_id)
 
+    def customer_currency(self, customer_ref: str) -> str | None:
+        """The customer's ``currency`` (read once per connector)."""
+        return self.customers.customer(customer_ref).currency or None
+
     # --- invoices ---------------------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:

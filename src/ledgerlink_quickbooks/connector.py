@@ -273,6 +273,10 @@ class QuickBooksConnector(BaseConnector):
         """Create the customer tagged ``Notes = "ledgerlink:<id>"`` in its currency."""
         return self.customers.create(customer)
 
+    def customer_currency(self, customer_ref: str) -> str | None:
+        """The Customer's ``CurrencyRef`` (fixed at creation; read once, then cached)."""
+        return self.customers.facts(customer_ref)[0] or None
+
     def find_product(self, product: Product) -> str | None:
         """The Item with the product's name."""
         return self.products.find(product)

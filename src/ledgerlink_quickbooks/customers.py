@@ -105,8 +105,9 @@ def customer_payload(customer: Customer, display_name: str) -> QboCustomer:
     """The Customer to create for ``customer`` under ``display_name``.
 
     A person gets Given/FamilyName (split at the first space), a company its
-    CompanyName; the currency is set here once and for all, and ``Notes`` tags
-    the customer with our id so :meth:`find_customer` knows it again.
+    CompanyName; the currency is set here once and for all, ``Notes`` tags
+    the customer with our id so :meth:`find_customer` knows it again, and the
+    registration number, when known, is its ``PrimaryTaxIdentifier``.
     """
     person = customer.kind is PartyKind.PERSON
     given, _, family = customer.name.partition(" ")
@@ -119,6 +120,7 @@ def customer_payload(customer: Customer, display_name: str) -> QboCustomer:
         BillAddr=bill_address(customer),
         CurrencyRef=Ref(customer.currency),
         Notes=f"{NOTE_PREFIX}{customer.id}",
+        PrimaryTaxIdentifier=customer.registration_number or None,
     )
 
 

@@ -99,6 +99,8 @@ class QboCustomer:
     CurrencyRef: Ref | None = None
     Notes: str | None = None
     Active: bool | None = None
+    #: The tax id (VAT/registration number); QuickBooks masks it on read.
+    PrimaryTaxIdentifier: str | None = None
 
 
 @attrs.frozen

@@ -1,5 +1,6 @@
-"""Every action on every built-in connector that declares it: the sandbox, QuickBooks, Dinero
-and Billy (each on its in-process emulator), on invoices ledgerlink made and journaled."""
+"""Every action on every built-in connector that declares it: the sandbox, QuickBooks, Dinero,
+Billy and e-conomic (each on its in-process emulator), on invoices ledgerlink made and
+journaled."""
 
 from __future__ import annotations
 
@@ -23,11 +24,14 @@ from ledgerlink_billy.connector import CAPABILITIES as BILLY
 from ledgerlink_billy.emulator import BillyEmulator
 from ledgerlink_dinero.connector import CAPABILITIES as DINERO
 from ledgerlink_dinero.emulator import DineroEmulator
+from ledgerlink_economic.connector import CAPABILITIES as ECONOMIC
+from ledgerlink_economic.emulator import EconomicEmulator
 from ledgerlink_quickbooks.connector import CAPABILITIES as QUICKBOOKS
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from ledgerlink_quickbooks.emulator.served import state as quickbooks_state
 from tests.ledgerlink_billy.support import build_connector as billy_connector
 from tests.ledgerlink_dinero.support import build_connector as dinero_connector
+from tests.ledgerlink_economic.support import build_connector as economic_connector
 from tests.ledgerlink_quickbooks.support import build_connector as quickbooks_connector
 
 
@@ -66,10 +70,17 @@ def _billy(tmp: Path) -> Book:
         e["invoiceId"] for e in emulator.emails(book.organization_id)))
 
 
+def _economic(tmp: Path) -> Book:
+    # e-conomic cannot e-mail through its API (no EMAIL): nothing is ever counted.
+    return Book(economic_connector(EconomicEmulator(), tmp), "DKK", Counter)
+
+
 CONNECTORS: dict[str, Callable[[Path], Book]] = {
-    "sandbox": _sandbox, "quickbooks": _quickbooks, "dinero": _dinero, "billy": _billy}
+    "sandbox": _sandbox, "quickbooks": _quickbooks, "dinero": _dinero, "billy": _billy,
+    "economic": _economic}
 #: What each connector declares, read from its module (not from a built connector).
-DECLARED = {"sandbox": SANDBOX, "quickbooks": QUICKBOOKS, "dinero": DINERO, "billy": BILLY}
+DECLARED = {"sandbox": SANDBOX, "quickbooks": QUICKBOOKS, "dinero": DINERO, "billy": BILLY,
+            "economic": ECONOMIC}
 
 
 def declaring(action: str) -> list[str]:

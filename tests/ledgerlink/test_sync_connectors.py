@@ -257,6 +257,8 @@ def test_a_faulty_sync_then_a_clean_one_make_each_once(name: str, tmp_path: Path
     items = [ll.Product(f"y{i}", f"Ydelse {i}", unit_price=Decimal(100 + i)) for i in range(6)]
     before_customers, before_products = provider.customers(), provider.products()
     provider.faults.randomly(errors=0.3, drops=0.3, seed=seed)
+    # Which calls a share hits depends on the threads' order; three cut writes always happen.
+    provider.faults.drop_after_commit(3)
     ll.sync_customers(many, book, store=journal)
     ll.sync_products(items, book, store=journal)
     injected = provider.faults.injected
@@ -264,7 +266,7 @@ def test_a_faulty_sync_then_a_clean_one_make_each_once(name: str, tmp_path: Path
     customers = ll.sync_customers(many, book, store=journal)
     products = ll.sync_products(items, book, store=journal)
     book.close()
-    assert all(injected[kind] > 0 for kind in ("5xx", "drop")), injected
+    assert injected["5xx"] > 0 and injected["drop"] >= 3, injected
     assert customers.ok and products.ok, (customers.failed, products.failed)
     assert provider.customers() - before_customers == Counter(c.name for c in many)
     assert provider.products() - before_products == Counter(p.name for p in items)

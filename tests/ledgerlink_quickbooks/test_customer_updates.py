@@ -80,6 +80,15 @@ def _moved(customer: Customer, **changes: Any) -> Customer:
 # --- the create payload -------------------------------------------------------------------
 
 
+def test_a_created_customer_carries_its_registration_number() -> None:
+    """The create payload holds the registration number as PrimaryTaxIdentifier, and no
+    such field when the number is not known."""
+    known = make_customer(registration_number="DK12345674")
+    assert converter.unstructure(customer_payload(known, "A"))[TAX_ID_FIELD] == "DK12345674"
+    unknown = make_customer(registration_number=None)
+    assert TAX_ID_FIELD not in json.loads(dumps(customer_payload(unknown, "A")))
+
+
 @pytest.mark.parametrize("kind", list(PartyKind))
 def test_customer_payload_is_what_create_customer_writes(
         emulator: QuickBooksEmulator, tmp_path: Path, kind: PartyKind) -> None:

@@ -46,6 +46,8 @@ CORE_COMMANDS = (
                      "overdue, void...)."),
     LazyCommand("invoice", "ledgerlink.cli.invoice_actions:invoice",
                 help="Act on one invoice: void, delete, send, pdf, open."),
+    LazyCommand("deals", "ledgerlink.cli.deals:deals",
+                help="Won deals invoiced as work: invoice them, list and link their invoices."),
     LazyCommand("policy", "ledgerlink.cli.policy:policy", help="Billing-policy tools."),
     LazyCommand("sync", "ledgerlink.cli.sync:sync",
                 help="Create or link customers or products in the accounting system, exactly "

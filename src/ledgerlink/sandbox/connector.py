@@ -244,6 +244,10 @@ class SandboxConnector(BaseConnector):
         row = self._book.one(f"SELECT name FROM {table} WHERE id = ?", (int(digits),))
         return None if row is None else str(row[0])
 
+    def customer_currency(self, customer_ref: str) -> str | None:
+        """The customer's currency (every sandbox customer has one)."""
+        return self._customer(customer_ref)[1]
+
     def _customer(self, customer_ref: str) -> tuple[int, str]:
         """The customer's row id and currency; NotFoundError for unknown customers."""
         customer_id = parse_id("C-", customer_ref, "customer_not_found", "customer")

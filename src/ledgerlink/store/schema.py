@@ -27,6 +27,7 @@ __all__ = [
     "book_leases",
     "change_feeds",
     "customers",
+    "deal_invoices",
     "deliveries",
     "invoiced_work",
     "invoices",
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 metadata = MetaData()
 
@@ -333,4 +334,18 @@ deliveries = Table(
     Column("reference", String(400)),
     Column("document", Text),
     Column("updated_at", String(40), nullable=False),
+)
+
+#: The invoices linked to a deal: ``how`` is ``invoiced`` (ledgerlink invoiced the
+#: deal) or ``linked`` (a person linked it); ``invoice_key`` is the ledgerlink key
+#: when ledgerlink made the invoice.
+deal_invoices = Table(
+    "deal_invoices",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("deal_id", String(200), primary_key=True),
+    Column("provider_id", String(200), primary_key=True),
+    Column("invoice_key", String(400)),
+    Column("how", String(20), nullable=False),
+    Column("linked_at", String(40), nullable=False),
 )
