@@ -1,16 +1,25 @@
 """The Python side of sync and links on the sandbox: the report's shapes, the journal the sync
-writes (a run, the refs, the transfer log), and links refused when they cannot be checked."""
+writes (a run, the refs, the transfer log), links refused when they cannot be checked, and
+the link a blocked deal asks for."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 import ledgerlink as ll
 from ledgerlink import api, syncing
+from ledgerlink.cli import main
+from ledgerlink.deal_invoicing import DealState
+from ledgerlink.deal_mapping import DealMapping
+from ledgerlink.deals import Deal, DealLine, DealParty, DealStatus, PartyRole
 from ledgerlink.store import Store
 
 PEOPLE = [ll.Customer("p-1", "Anna Holm", kind=ll.PartyKind.PERSON, email="anna@example.dk"),
@@ -102,3 +111,33 @@ def test_relinking_says_what_it_replaced(book: Any, tmp_path: Path) -> None:
     assert (moved.replaced, moved.name) == (first, "Kørsel")
     messages = [e.message for e in Store(journal).log(book=book.account)]
     assert messages[-1] == f"linked by hand (was {first})"
+
+
+def test_the_command_a_blocked_deal_names_unblocks_it(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A won deal whose line's product is unlinked is blocked naming `ledgerlink link product`;
+    running that command with the provider's product invoices the deal on that product."""
+    monkeypatch.chdir(tmp_path)
+    book = ll.connect("sandbox", path="ledgerlink-sandbox.db")
+    gutters = book.create_product(ll.Product("gutters", "Tagrender"))
+    won = datetime(2026, 5, 4, 10, tzinfo=UTC)
+    deal = Deal("42", "New gutters", DealStatus.WON, "DKK", Decimal(1000),
+                (DealLine("crm-7", "Gutters", "2", "500"),),
+                organization=DealParty("5", PartyRole.ORGANIZATION, "Acme ApS"), won_at=won)
+    company = ll.Company("Tag & Tæt ApS")
+    blocked = ll.invoice_deals([deal], DealMapping(), book, company, store="ledgerlink.db",
+                               now=won).report("42")
+    assert blocked.state is DealState.BLOCKED
+    command = "ledgerlink link product crm-7 REMOTE"
+    assert command in blocked.reason
+    linked = CliRunner().invoke(main, command.replace("REMOTE", gutters).split()[1:])
+    assert linked.exit_code == 0, linked.output
+    done = ll.invoice_deals([deal], DealMapping(), book, company, store="ledgerlink.db",
+                            now=won).report("42")
+    assert done.state is DealState.INVOICED
+    invoice_id = Store("ledgerlink.db").invoice_ids(book.account)["inv:deal-42"]
+    with sqlite3.connect("ledgerlink-sandbox.db") as db:
+        column = db.execute("SELECT lines FROM invoices WHERE id = ?",
+                            (int(invoice_id.removeprefix("INV-")),)).fetchone()[0]
+    assert [row[5] for row in json.loads(column)] == [gutters]
+    book.close()
