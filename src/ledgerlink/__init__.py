@@ -72,10 +72,21 @@ if TYPE_CHECKING:
         unlink_deal_invoice,
     )
     from ledgerlink.invoice_actions import ActionResult
+    from ledgerlink.linking import (
+        Link,
+        LinkList,
+        link_customer,
+        link_product,
+        links,
+        unlink_customer,
+        unlink_product,
+    )
     from ledgerlink.refreshing import RefreshResult
     from ledgerlink.runner import Outcome, Runner, RunResult
     from ledgerlink.status_report import InvoiceStatusRow, StatusReport
     from ledgerlink.store import Store
+    from ledgerlink.sync_filters import CustomerFilter, ProductFilter, SyncFilter
+    from ledgerlink.syncing import SyncItem, SyncReport, SyncStatus, sync_customers, sync_products
     from ledgerlink.uninvoiced_work import Uninvoiced, UninvoicedWork, WorkSelection
 
 #: Public names imported on first use, and the module each comes from.
@@ -90,6 +101,12 @@ _LAZY = {
     "RefreshResult": "ledgerlink.refreshing",
     **dict.fromkeys(("Outcome", "Runner", "RunResult"), "ledgerlink.runner"),
     "Store": "ledgerlink.store",
+    # Customer and product sync, and links made by hand.
+    **dict.fromkeys(("CustomerFilter", "ProductFilter", "SyncFilter"), "ledgerlink.sync_filters"),
+    **dict.fromkeys(("SyncItem", "SyncReport", "SyncStatus", "sync_customers", "sync_products"),
+                    "ledgerlink.syncing"),
+    **dict.fromkeys(("Link", "LinkList", "link_customer", "link_product", "links",
+                     "unlink_customer", "unlink_product"), "ledgerlink.linking"),
     # Deals won in a CRM, invoiced as work (docs/how-to/deals.md).
     **dict.fromkeys(("DealRun", "invoice_deals"), "ledgerlink.deal_invoicing"),
     **dict.fromkeys(("DealMapping", "load_deal_mapping"), "ledgerlink.deal_mapping"),
@@ -107,6 +124,7 @@ __all__ = [
     "Company",
     "Connector",
     "Customer",
+    "CustomerFilter",
     "DealMapping",
     "DealRun",
     "DeliveryChannel",
@@ -117,6 +135,8 @@ __all__ = [
     "InvoiceStatusRow",
     "JournalState",
     "LedgerlinkError",
+    "Link",
+    "LinkList",
     "Money",
     "Notice",
     "NoticeKind",
@@ -126,6 +146,7 @@ __all__ = [
     "PolicyOverride",
     "Posting",
     "Product",
+    "ProductFilter",
     "ProductKind",
     "ProviderError",
     "RefreshResult",
@@ -135,6 +156,10 @@ __all__ = [
     "StatusReport",
     "Store",
     "StoreError",
+    "SyncFilter",
+    "SyncItem",
+    "SyncReport",
+    "SyncStatus",
     "Timing",
     "Uninvoiced",
     "UninvoicedWork",
@@ -152,7 +177,10 @@ __all__ = [
     "explain",
     "invoice",
     "invoice_deals",
+    "link_customer",
     "link_deal_invoice",
+    "link_product",
+    "links",
     "load_deal_mapping",
     "open_store",
     "pdf",
@@ -162,8 +190,12 @@ __all__ = [
     "run",
     "send",
     "statuses",
+    "sync_customers",
+    "sync_products",
     "uninvoiced",
+    "unlink_customer",
     "unlink_deal_invoice",
+    "unlink_product",
     "void",
     "web_url",
 ]

@@ -69,6 +69,7 @@ from ledgerlink.rows import (
     save_table,
     unreadable,
 )
+from ledgerlink.sync_filters import SyncFilter, sync_filter_from_tables, sync_filter_tables
 
 __all__ = [
     "PolicyFile",
@@ -104,12 +105,15 @@ class PolicyFile:
             options of the channel a run delivers by (the ``[channels.<kind>]``
             tables; :meth:`ledgerlink.delivery.DeliveryChannels.from_settings`
             opens them).
+        sync: which customers and products ``ledgerlink sync`` takes (the
+            ``[sync.customers]`` and ``[sync.products]`` tables).
     """
 
     company: Company
     overrides: dict[str, PolicyOverride] = attrs.field(factory=dict)
     deliveries: dict[str, DeliveryChannel] = attrs.field(factory=dict)
     channels: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    sync: SyncFilter = attrs.Factory(SyncFilter)
 
 
 def _check_customers(
@@ -212,8 +216,9 @@ def load_work_orders(
 
 # --- policy --------------------------------------------------------------------------
 
-#: The tables of a policy file; ``[deals]`` is read by :mod:`ledgerlink.deal_mapping`.
-_POLICY_TABLES = ("company", "policy", "customers", "channels", "deals")
+#: The tables of a policy file; ``[deals]`` is read by :mod:`ledgerlink.deal_mapping`,
+#: ``[sync]`` by :mod:`ledgerlink.sync_filters`.
+_POLICY_TABLES = ("company", "policy", "customers", "channels", "deals", "sync")
 #: The ``[channels.<kind>]`` tables a policy file may have (see ledgerlink.delivery).
 _CHANNEL_TABLES = ("email", "letter", "einvoice", "lookup")
 
@@ -307,10 +312,15 @@ def load_policy(path: PathArg) -> PolicyFile:
             problem("must be a table of the channel's options", where, table)
         else:
             channels[kind] = table
+    sync = SyncFilter()
+    try:
+        sync = sync_filter_from_tables(tables["sync"], source)
+    except ValidationError as err:
+        problems.extend(err.problems or (err,))
     if problems or company is None:
         raise all_problems(source, problems)
     return PolicyFile(company=company, overrides=overrides, deliveries=deliveries,
-                      channels=channels)
+                      channels=channels, sync=sync)
 
 
 _CHANNELS = ", ".join(channel.value for channel in DeliveryChannel)
@@ -417,6 +427,9 @@ def _toml_value(value: object) -> str:
         return repr(value)
     if isinstance(value, str):
         return _toml_string(value)
+    if isinstance(value, list):
+        # A sync filter's kinds, countries or ids.
+        return f"[{', '.join(_toml_value(v) for v in value)}]"
     if isinstance(value, Mapping):
         # A channel's sender or seller: an inline table.
         inner = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()
@@ -446,5 +459,7 @@ def save_policy(policy_file: PolicyFile, path: PathArg) -> None:
         lines += _toml_table(f"customers.{_toml_key(customer_id)}", values)
     for kind, options in policy_file.channels.items():
         lines += _toml_table(f"channels.{_toml_key(kind)}", options)
+    for what, values in sync_filter_tables(policy_file.sync).items():
+        lines += _toml_table(f"sync.{what}", values)
     text = "\n".join(lines)
     atomic_write(path, lambda handle: handle.write(text))

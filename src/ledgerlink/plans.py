@@ -23,6 +23,7 @@ from ledgerlink.domain import (
     DeliveryChannel,
     InvoiceDraft,
     InvoiceLine,
+    Product,
     WorkOrder,
 )
 from ledgerlink.journal_state import (
@@ -44,6 +45,7 @@ __all__ = [
     "Deliver",
     "DeliveryRecord",
     "EnsureCustomer",
+    "EnsureProduct",
     "InvoiceRecord",
     "JournalState",
     "Notice",
@@ -101,6 +103,31 @@ class EnsureCustomer:
     @property
     def subject(self) -> str:
         return self.customer.id
+
+
+@attrs.frozen(slots=True)
+class EnsureProduct:
+    """Find the product in the provider, or create it (``ledgerlink sync products``).
+
+    A product belongs to no customer: each is a lane of its own (its
+    ``customer_id`` is ``product:<id>``), so one product's failure stops no other.
+    """
+
+    product: Product
+
+    kind = "ensure_product"
+
+    @property
+    def customer_id(self) -> str:
+        return f"product:{self.product.id}"
+
+    @property
+    def op_key(self) -> str:
+        return f"product:{self.product.id}"
+
+    @property
+    def subject(self) -> str:
+        return self.product.id
 
 
 @attrs.frozen(slots=True)
@@ -314,7 +341,7 @@ class Credit:
 
 
 Action: TypeAlias = (EnsureCustomer | UpdateCustomer | CreateInvoice | ReplaceLines | Book
-                     | Send | Deliver | Credit)
+                     | Send | Deliver | Credit | EnsureProduct)
 
 
 class NoticeKind(enum.Enum):
@@ -400,6 +427,8 @@ def describe(action: Action) -> str:
     """One line saying what an action does."""
     if isinstance(action, EnsureCustomer):
         return f"find or create customer {action.customer.name}"
+    if isinstance(action, EnsureProduct):
+        return f"find or create product {action.product.name}"
     if isinstance(action, UpdateCustomer):
         return f"update the address, e-mail and number of customer {action.customer.name}"
     if isinstance(action, CreateInvoice):

@@ -18,7 +18,7 @@ deliver                   by its journaled route: the provider's e-mail  rolled 
                           the same key is simply asked again; any        repeat; else
                           other (e-mail) cannot tell                     ``ambiguous``
 replace lines             idempotent: replaying it is harmless          rolled back, re-planned
-ensure customer           find-before-create makes replay harmless      rolled back, re-planned
+ensure customer/product   find-before-create makes replay harmless      rolled back, re-planned
 void / delete / send of   the voided / deleted / sent flags             rolled back, not done
 one invoice, by a person  (:mod:`ledgerlink.invoice_actions`)           again; unknown send →
                                                                         ``ambiguous``
@@ -51,8 +51,8 @@ RECOVERY_CHUNK = 1000
 #: The order crashed operations are reconciled in (dependencies first): a book or
 #: send of an invoice needs the provider id that reconciling its create reveals.
 RECOVERY_ORDER = {kind: rank for rank, kind in enumerate(
-    ("ensure_customer", "update_customer", "create_invoice", "credit", "replace_lines", "book",
-     "send", "deliver", *OP_KINDS.values()))}
+    ("ensure_customer", "ensure_product", "update_customer", "create_invoice", "credit",
+     "replace_lines", "book", "send", "deliver", *OP_KINDS.values()))}
 
 #: The journal kinds of the actions a person asks for on one invoice.
 ACTION_KINDS = frozenset(OP_KINDS.values())

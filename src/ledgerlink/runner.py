@@ -48,7 +48,7 @@ from ledgerlink.batching import execute_batch
 from ledgerlink.connector import Capability, Connector
 from ledgerlink.delivering import Courier
 from ledgerlink.delivery_steps import RunDeliveries
-from ledgerlink.domain import Customer, RemoteInvoice
+from ledgerlink.domain import Customer, Product, RemoteInvoice
 from ledgerlink.errors import (
     ConflictError,
     LedgerlinkError,
@@ -64,6 +64,7 @@ from ledgerlink.plans import (
     Credit,
     Deliver,
     EnsureCustomer,
+    EnsureProduct,
     NoticeKind,
     Plan,
     ReplaceLines,
@@ -427,18 +428,20 @@ class Runner:
             for order, revision in action.work:
                 tx.work(order.id, order.fingerprint(), action.key, revision)
 
-    def _create_customer(self, customer: Customer) -> tuple[str, bool]:
-        """Create ``customer``; (its ref, whether this call created it).
+    def _create(self, item: Customer | Product) -> tuple[str, bool]:
+        """Create the customer or product ``item``; (its ref, whether this call created it).
 
         Another worker (a scheduled job running beside this run, on another
-        book lease) may create the same customer between our look-up and our
-        create; the connector then refuses a duplicate, and the customer it
-        made is ours.
+        book lease) may create the same one between our look-up and our
+        create; the connector then refuses a duplicate, and the one it made is ours.
         """
+        connector = self.connector
         try:
-            return self.connector.create_customer(customer), True
+            return (connector.create_customer(item) if isinstance(item, Customer)
+                    else connector.create_product(item)), True
         except ConflictError:
-            found = self.connector.find_customer(customer)
+            found = (connector.find_customer(item) if isinstance(item, Customer)
+                     else connector.find_product(item))
             if found is None:
                 raise
             return found, False
@@ -482,12 +485,16 @@ class Runner:
     def _perform(self, action: Action) -> Outcome:
         """Perform one remote write; provider and validation errors are raised."""
         connector = self.connector
-        if isinstance(action, EnsureCustomer):
-            known = self._customer_refs.get(action.customer.id)
-            ref = known or connector.find_customer(action.customer)
+        if isinstance(action, (EnsureCustomer, EnsureProduct)):
+            item = action.customer if isinstance(action, EnsureCustomer) else action.product
+            refs = (self._customer_refs if isinstance(action, EnsureCustomer)
+                    else self._product_refs)
+            known = refs.get(item.id)
+            ref = known or (connector.find_customer(item) if isinstance(item, Customer)
+                            else connector.find_product(item))
             note = "already linked" if known else ("found" if ref else "created")
             if ref is None:
-                ref, made = self._create_customer(action.customer)
+                ref, made = self._create(item)
                 note = "created" if made else "found (created concurrently)"
             return Outcome(action, "ok", note, remote_id=ref)
         if isinstance(action, UpdateCustomer):
@@ -564,6 +571,10 @@ class Runner:
                        or Capability.CUSTOMER_UPDATES in self.connector.capabilities)
             tx.ref("customers", action.customer.id, outcome.remote_id,
                    details=action.customer.details_fingerprint() if written else None)
+        elif isinstance(action, EnsureProduct):
+            assert outcome.remote_id is not None
+            self._product_refs[action.product.id] = outcome.remote_id
+            tx.ref("products", action.product.id, outcome.remote_id)
         elif isinstance(action, CreateInvoice):
             assert invoice is not None
             self._invoice_ids[action.key] = invoice.provider_id

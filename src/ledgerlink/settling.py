@@ -14,7 +14,7 @@ write                           what tells whether it happened
 create invoice / credit note    ``find_invoice(key)``
 book                            the invoice is booked
 send                            ``RemoteInvoice.sent`` (None: cannot tell)
-customer, update, lines         replaying them is harmless: made again
+find-or-create, update, lines   replaying them is harmless: made again
 ==============================  ==========================================
 
 An e-mail whose fate the provider cannot tell is never sent again here: it

@@ -159,6 +159,11 @@ class BillyConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
                 self._organization = self.api.organization()
             return self._organization
 
+    def product_name(self, remote_id: str) -> str | None:
+        """The provider's name of product ``remote_id`` (a product id); None when there is none
+        (``ledgerlink link product`` checks a link with it)."""
+        return self.products.name_of(remote_id)
+
     def customer_currency(self, customer_ref: str) -> str | None:
         """The contact's ``currencyId`` (None: not fixed; from the contact index)."""
         return self.customers.contact(customer_ref).currencyId or None

@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 
 from ledgerlink.connector import ProductRefs
 from ledgerlink.domain import InvoiceLine, Product
-from ledgerlink.errors import TransientProviderError, ValidationError
+from ledgerlink.errors import NotFoundError, TransientProviderError, ValidationError
 from ledgerlink_billy.api import BillyApi
 from ledgerlink_billy.vat import SalesTax
 from ledgerlink_billy.wire import BillyContact, BillyOrganization, BillyProduct, BillyProductPrice
@@ -118,19 +118,30 @@ class BillyProducts:
             answer = self.api.write("POST", "products", "product", payload,
                                     operation=operation, idempotent=False)
         except TransientProviderError:
-            with self._lock:
-                self._products = None
+            self._forget()
             found = self.find(product)
             if found is not None:
                 return found
-            answer = self.api.write("POST", "products", "product", payload,
-                                    operation=operation, idempotent=True)
+            try:
+                # Not retried by the HTTP layer: Billy would make a product of each repeat
+                # (its ``productNo`` is not unique); the run looks it up again instead.
+                answer = self.api.write("POST", "products", "product", payload,
+                                        operation=operation, idempotent=False)
+            except TransientProviderError:
+                self._forget()  # so the run's next look-up sees the product if it was made
+                raise
         created = self.api.created(answer, "products", BillyProduct, operation=operation)
         assert created.id is not None  # checked by created()
         with self._lock:
             if self._products is not None:
                 self._products[created.id] = created
         return created.id
+
+    def _forget(self) -> None:
+        """Read the products again when next needed: a create whose answer was lost may
+        have made one."""
+        with self._lock:
+            self._products = None
 
     def _by_number(self, product_id: str) -> str | None:
         return next((pid for pid, p in self.products().items()
@@ -177,6 +188,15 @@ class BillyProducts:
                            vat_rate=line.vat_rate, ruleset_id=ruleset,
                            product_id=product_id, contact=contact)
         return [product for product in linked if product is not None]
+
+    def name_of(self, product_id: str) -> str | None:
+        """The name of the product with that id (``GET /v2/products/{id}``); None when
+        Billy has none."""
+        try:
+            found = self._read(product_id)
+        except NotFoundError:
+            return None
+        return found.name or ""
 
     def _read(self, product_id: str) -> BillyProduct:
         found = self.api.get(f"products/{product_id}", "product", BillyProduct,

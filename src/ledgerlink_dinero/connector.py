@@ -151,6 +151,11 @@ class DineroConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
         """The organisations the token reaches (one token may reach several)."""
         return self.api.organisations()
 
+    def product_name(self, remote_id: str) -> str | None:
+        """The provider's name of product ``remote_id`` (a product GUID); None when there is none
+        (``ledgerlink link product`` checks a link with it)."""
+        return self.products.name_of(remote_id)
+
     def customer_currency(self, customer_ref: str) -> str | None:
         """The contact's ``PreferredInvoiceCurrencyKey`` (None: not fixed; read once)."""
         return self.customers.currency_of(customer_ref)

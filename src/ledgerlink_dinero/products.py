@@ -91,6 +91,14 @@ class DineroProducts:
         return self.api.read(f"products/{guid}", DineroProduct, field="ProductGuid", guid=guid,
                              operation=f"read product {guid}")
 
+    def name_of(self, guid: str) -> str | None:
+        """The name of the product with that GUID (``GET products/{guid}``); None when
+        Dinero has none."""
+        try:
+            return self.read(guid).Name or ""
+        except NotFoundError:
+            return None
+
     def _journal_link(self, guid: str) -> ProductLink | None:
         with self._lock:
             if guid not in self._by_guid:

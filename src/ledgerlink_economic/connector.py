@@ -155,6 +155,11 @@ class EconomicConnector(PartyDelegates, BaseConnector):
         """See :meth:`.customers.EconomicCustomers.update`."""
         return self.customers.update(customer_ref, customer)
 
+    def product_name(self, remote_id: str) -> str | None:
+        """The provider's name of product ``remote_id`` (a product number); None when there is none
+        (``ledgerlink link product`` checks a link with it)."""
+        return self.products.name_of(remote_id)
+
     def customer_currency(self, customer_ref: str) -> str | None:
         """The customer's ``currency`` (read once per connector)."""
         return self.customers.customer(customer_ref).currency or None

@@ -26,10 +26,11 @@ import re
 import threading
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
 
 from ledgerlink.connector import ProductRefs
 from ledgerlink.domain import InvoiceLine, Product
-from ledgerlink.errors import TransientProviderError, ValidationError
+from ledgerlink.errors import NotFoundError, TransientProviderError, ValidationError
 from ledgerlink_economic.api import EconomicApi, idempotency_key
 from ledgerlink_economic.wire import EcoProduct
 
@@ -92,6 +93,16 @@ class EconomicProducts:
                 self._products = {p.productNumber: p for p in self.api.list(
                     "products", EcoProduct, operation="list products")}
             return self._products
+
+    def name_of(self, number: str) -> str | None:
+        """The name of the product with that number, read afresh (``GET /products/{number}``:
+        the cached list may predate it); None when e-conomic has none."""
+        operation = f"read product {number}"
+        try:
+            return self.api.get(f"products/{quote(number, safe='')}", EcoProduct,
+                                operation=operation).name or ""
+        except NotFoundError:
+            return None
 
     def find(self, product: Product) -> str | None:
         """The number of the product whose number is the product id (the matching rule)."""

@@ -286,6 +286,11 @@ class QuickBooksConnector(BaseConnector):
         account (:class:`.products.Products`)."""
         return self.products.create(product)
 
+    def product_name(self, remote_id: str) -> str | None:
+        """The provider's name of product ``remote_id`` (an Item Id); None when there is none
+        (``ledgerlink link product`` checks a link with it)."""
+        return self.products.name_of(remote_id)
+
     # --- invoices -------------------------------------------------------------------
 
     def find_invoice(self, key: str) -> RemoteInvoice | None:

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ledgerlink.domain import InvoiceLine, Product, ProductKind
-from ledgerlink.errors import ValidationError
+from ledgerlink.errors import NotFoundError, ValidationError
 from ledgerlink_quickbooks import queries
 from ledgerlink_quickbooks.customers import MAX_ITEM_NAME, clean_name
 from ledgerlink_quickbooks.keys import digest
@@ -321,6 +321,16 @@ class Products:
         body = WIRE.dumps(item)
         created = self.api.save("Item", body, "create-item", f"{product.id}|{digest(body)}")
         return str(created["Id"])
+
+    def name_of(self, item_id: str) -> str | None:
+        """The Name of the Item with that Id (``GET /item/{id}``); None when the company
+        has none (QuickBooks answers 610, object not found)."""
+        if not item_id.isdigit():
+            return None  # QuickBooks Ids are whole numbers
+        try:
+            return str(self.api.read("Item", item_id).get("Name") or "")
+        except NotFoundError:
+            return None
 
     def income_account(self) -> str:
         """The Account Id created Items carry: the option, else chosen once from the

@@ -44,7 +44,8 @@ PYTHON_MD = DOCS / "reference" / "python.md"
 #: The tutorial, then the how-to guides that continue it with its files, in reading order.
 RUN_AS_WRITTEN = ["tutorial/first-invoices.md", "how-to/billing-policy.md",
                   "how-to/changed-work.md", "how-to/recover-from-a-crash.md",
-                  "how-to/transfer-log.md", "how-to/connectors.md", "how-to/invoice-actions.md"]
+                  "how-to/transfer-log.md", "how-to/connectors.md", "how-to/invoice-actions.md",
+                  "how-to/sync.md"]
 EXAMPLE = DOCS / "example-plugin"
 EXAMPLE_PROJECT = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))
 

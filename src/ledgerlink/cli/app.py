@@ -49,6 +49,16 @@ CORE_COMMANDS = (
     LazyCommand("deals", "ledgerlink.cli.deals:deals",
                 help="Won deals invoiced as work: invoice them, list and link their invoices."),
     LazyCommand("policy", "ledgerlink.cli.policy:policy", help="Billing-policy tools."),
+    LazyCommand("sync", "ledgerlink.cli.sync:sync",
+                help="Create or link customers or products in the accounting system, exactly "
+                     "once."),
+    LazyCommand("link", "ledgerlink.cli.links:link_command",
+                help="Link a local product or customer id to the provider's id (REMOTE)."),
+    LazyCommand("unlink", "ledgerlink.cli.links:unlink_command",
+                help="Remove a product's or customer's link (nothing changes at the provider)."),
+    LazyCommand("links", "ledgerlink.cli.links:links_command",
+                help="List the customers and products linked to the provider, with the "
+                     "provider's ids."),
     LazyCommand("demo", "ledgerlink.cli.demo:demo",
                 help="Create a sample company and invoice it against the sandbox book."),
     LazyCommand("schedule", "ledgerlink.cli.schedule:schedule",

@@ -27,7 +27,7 @@ from ledgerlink.connector import Connector
 from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.invoice_actions import ActionResult, WriteName, require
 
-__all__ = ["invoice"]
+__all__ = ["book_options", "existing_book", "invoice"]
 
 #: What ``--yes`` skips asking, per action: the question's detail.
 WARNINGS = {
@@ -38,15 +38,16 @@ WARNINGS = {
 key_argument = click.argument("key", metavar="KEY")
 
 
-def _connector_options(command: Callable[..., None]) -> Callable[..., None]:
-    """The options every ``invoice`` command takes: the book, the journal, ``--json``."""
+def book_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every ``invoice`` command takes (and ``link``, ``unlink``, ``links``):
+    the book, the journal, ``--json``."""
     for option in reversed((connector_option, option_option, store_option, json_option)):
         command = option(command)
     return command
 
 
 @contextmanager
-def _book(connector: str, pairs: tuple[str, ...], store: str) -> Iterator[Connector]:
+def existing_book(connector: str, pairs: tuple[str, ...], store: str) -> Iterator[Connector]:
     """The connector named on the command line; a sandbox book is opened, never created."""
     options = connector_options(connector, pairs, store)
     if connector == "sandbox" and missing_file(str(options["path"])):
@@ -82,7 +83,7 @@ def _write(action: WriteName, key: str, connector: str, pairs: tuple[str, ...], 
     """Do one journaled action and print what it did."""
     with reported(as_json):
         journal = _journal(store)
-        with _book(connector, pairs, store) as book:
+        with existing_book(connector, pairs, store) as book:
             require(book, action)
             if action in WARNINGS:
                 confirm(f"{action} invoice {key}", yes=yes, as_json=as_json,
@@ -107,7 +108,7 @@ def invoice() -> None:
 @invoice.command("void")
 @key_argument
 @yes_option
-@_connector_options
+@book_options
 def void_command(key: str, yes: bool, connector: str, pairs: tuple[str, ...], store: str,
                  as_json: bool) -> None:
     """Void the booked invoice KEY (ledgerlink key or provider id); cannot be undone."""
@@ -117,7 +118,7 @@ def void_command(key: str, yes: bool, connector: str, pairs: tuple[str, ...], st
 @invoice.command("delete")
 @key_argument
 @yes_option
-@_connector_options
+@book_options
 def delete_command(key: str, yes: bool, connector: str, pairs: tuple[str, ...], store: str,
                    as_json: bool) -> None:
     """Delete the invoice KEY (a draft, where the provider deletes nothing else)."""
@@ -127,7 +128,7 @@ def delete_command(key: str, yes: bool, connector: str, pairs: tuple[str, ...], 
 @invoice.command("send")
 @key_argument
 @click.option("--email", help="Send to this address instead of the customer's.")
-@_connector_options
+@book_options
 def send_command(key: str, email: str | None, connector: str, pairs: tuple[str, ...],
                  store: str, as_json: bool) -> None:
     """Have the provider e-mail the booked invoice KEY to its customer, once."""
@@ -138,13 +139,13 @@ def send_command(key: str, email: str | None, connector: str, pairs: tuple[str, 
 @key_argument
 @click.option("--output", "target", type=click.Path(path_type=Path), required=True,
               help="Write the PDF to this file.")
-@_connector_options
+@book_options
 def pdf_command(key: str, target: Path, connector: str, pairs: tuple[str, ...], store: str,
                 as_json: bool) -> None:
     """Save the provider's PDF of the invoice KEY to a file."""
     with reported(as_json):
         journal = _journal(store)
-        with _book(connector, pairs, store) as book:
+        with existing_book(connector, pairs, store) as book:
             document = api.pdf(book, key, path=target, store=journal)
     if as_json:
         output.emit_json({"key": key, "path": str(target), "bytes": len(document)})
@@ -156,13 +157,13 @@ def pdf_command(key: str, target: Path, connector: str, pairs: tuple[str, ...], 
 @invoice.command("open")
 @key_argument
 @click.option("--browser", is_flag=True, help="Also open the page in a web browser.")
-@_connector_options
+@book_options
 def open_command(key: str, browser: bool, connector: str, pairs: tuple[str, ...], store: str,
                  as_json: bool) -> None:
     """Print where the invoice KEY opens in the provider's web app."""
     with reported(as_json):
         journal = _journal(store)
-        with _book(connector, pairs, store) as book:
+        with existing_book(connector, pairs, store) as book:
             url = api.web_url(book, key, store=journal)
     if browser:
         webbrowser.open(url)

@@ -230,6 +230,22 @@ class SandboxConnector(BaseConnector):
         self._products.add(rowid)
         return format_id("P-", rowid)
 
+    def product_name(self, remote_id: str) -> str | None:
+        """The name of product ``remote_id`` (``P-00001``), or None when there is none."""
+        return self._name_of("products", "P-", remote_id)
+
+    def customer_name(self, remote_id: str) -> str | None:
+        """The name of customer ``remote_id`` (``C-00001``), or None when there is none."""
+        return self._name_of("customers", "C-", remote_id)
+
+    def _name_of(self, table: str, prefix: str, remote_id: str) -> str | None:
+        self._pause()
+        digits = remote_id[len(prefix):]
+        if not remote_id.startswith(prefix) or not digits.isascii() or not digits.isdigit():
+            return None
+        row = self._book.one(f"SELECT name FROM {table} WHERE id = ?", (int(digits),))
+        return None if row is None else str(row[0])
+
     def customer_currency(self, customer_ref: str) -> str | None:
         """The customer's currency (every sandbox customer has one)."""
         return self._customer(customer_ref)[1]

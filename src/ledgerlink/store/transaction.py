@@ -39,6 +39,7 @@ class Transaction:
         self._work_deletes: list[dict[str, str]] = []
         self._work_releases: list[str] = []
         self._refs: dict[str, list[dict[str, Any]]] = {"customers": [], "products": []}
+        self._ref_deletes: dict[str, list[str]] = {"customers": [], "products": []}
         self._log: list[dict[str, Any]] = []
         self._feed: tuple[str, str | None] | None = None
         self._skips: list[dict[str, Any]] = []
@@ -52,6 +53,7 @@ class Transaction:
                     or self._work or self._work_updates or self._work_deletes
                     or self._invoice_deletes or self._work_releases
                     or self._refs["customers"] or self._refs["products"] or self._log
+                    or self._ref_deletes["customers"] or self._ref_deletes["products"]
                     or self._feed or self._skips or self._deliveries
                     or self._delivery_deletes)
 
@@ -132,6 +134,10 @@ class Transaction:
             self._refs[kind].append({"book": self.book, "product_id": local_id,
                                      "remote_id": remote_id})
 
+    def forget_ref(self, kind: Literal["customers", "products"], local_id: str) -> None:
+        """Unlink a local customer/product id from the provider's (nothing is removed there)."""
+        self._ref_deletes[kind].append(local_id)
+
     def skip_by_policy(self, work_order_id: str, run_id: str) -> None:
         """Remember that a work order kept off invoices by the policy has been logged."""
         self._skips.append(dict(book=self.book, work_order_id=work_order_id, run_id=run_id,
@@ -186,6 +192,11 @@ class Transaction:
             conn.execute(sa.delete(t.invoiced_work).where(
                 t.invoiced_work.c.book == book_is,
                 t.invoiced_work.c.invoice_key.in_(self._work_releases)), {"_book": self.book})
+        for table, column in ((t.customers, "customer_id"), (t.products, "product_id")):
+            if self._ref_deletes[table.name]:
+                conn.execute(sa.delete(table).where(
+                    table.c.book == book_is,
+                    table.c[column].in_(self._ref_deletes[table.name])), {"_book": self.book})
         sql.upsert(conn, t.customers, ("book", "customer_id"), self._refs["customers"])
         sql.upsert(conn, t.products, ("book", "product_id"), self._refs["products"])
         sql.insert(conn, t.transfer_log, self._log)

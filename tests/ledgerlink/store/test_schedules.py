@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -156,8 +155,9 @@ def test_listing_filters_by_company_and_activity(schedules: JobStore) -> None:
     assert [v.active for v in schedules.versions(a.id)] == [True, False, True]
 
 
-def test_ten_thousand_jobs_load_in_one_quick_query(tmp_path: Path) -> None:
-    """Ten thousand stored jobs list in under a second."""
+def test_ten_thousand_jobs_load_in_one_query(tmp_path: Path) -> None:
+    """Ten thousand stored jobs list with one SQL statement, not one per job (how long it
+    takes is a benchmark's business, not a test's)."""
     store = Store(tmp_path / "j.db")
     stamp = NOW.isoformat()
     told: Any = (Recipient("bo@acme.dk"),)  # Any: mypy cannot type converter=tuple
@@ -172,11 +172,18 @@ def test_ten_thousand_jobs_load_in_one_quick_query(tmp_path: Path) -> None:
     with store.engine.begin() as conn:
         conn.execute(sa.insert(t.schedule_jobs), rows)
     schedules = JobStore(store)
-    started = time.perf_counter()
-    listed = schedules.jobs()
-    elapsed = time.perf_counter() - started
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        listed = schedules.jobs()
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", count)
     assert len(listed) == 10_000 and listed[0] == job_from_json(rows[0]["definition"])
-    assert elapsed < 1.0, f"listing took {elapsed:.2f}s"
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
 
 
 def test_the_log_keeps_lines_in_order_with_decimal_amounts(schedules: JobStore) -> None:
