@@ -72,7 +72,7 @@ from ledgerlink.plans import (
     UpdateCustomer,
 )
 from ledgerlink.results import Outcome, RunResult
-from ledgerlink.settling import CONFIRMED, SETTLE_TRIES, settled
+from ledgerlink.settling import settle
 from ledgerlink.store import OpRecord, Store, Transaction
 from ledgerlink.store.leases import Fence, Holding, new_holder
 
@@ -451,36 +451,12 @@ class Runner:
         try:
             return self._perform(action)
         except TransientProviderError as err:
-            return self._settle(action, err)
+            remote_id = self._invoice_ids.get(getattr(action, "invoice_key", ""))
+            return settle(self.connector, action, remote_id, err, self._perform)
         except ProviderError as err:
             return Outcome(action, "failed", err.message)
         except LedgerlinkError as err:
             return Outcome(action, "failed", str(err))
-
-    def _settle(self, action: Action, err: TransientProviderError) -> Outcome:
-        """An unclear write: ask the provider what happened and do it again if it did not.
-
-        Bounded by SETTLE_TRIES; what the provider cannot tell (an e-mail's fate
-        unknown, a look-up failing too) stays an intent for recovery to decide.
-        """
-        last = err
-        for _ in range(SETTLE_TRIES):
-            try:
-                happened = settled(self.connector, action,
-                                   self._invoice_ids.get(getattr(action, "invoice_key", "")))
-                if happened is None:
-                    break
-                if isinstance(happened, RemoteInvoice):
-                    return Outcome(action, "ok", CONFIRMED, remote_id=happened.provider_id,
-                                   invoice=happened)
-                return self._perform(action)
-            except TransientProviderError as again:
-                last = again
-            except ProviderError as again:
-                return Outcome(action, "failed", again.message)
-            except LedgerlinkError as again:
-                return Outcome(action, "failed", str(again))
-        return Outcome(action, "failed", last.message, retry_later=True)
 
     def _perform(self, action: Action) -> Outcome:
         """Perform one remote write; provider and validation errors are raised."""

@@ -23,11 +23,15 @@ stays an intent, and recovery marks it ambiguous.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ledgerlink.connector import Connector
 from ledgerlink.domain import RemoteInvoice
+from ledgerlink.errors import LedgerlinkError, ProviderError, TransientProviderError
 from ledgerlink.plans import Action, Book, CreateInvoice, Credit, Send
+from ledgerlink.results import Outcome
 
-__all__ = ["CONFIRMED", "SETTLE_TRIES", "settled"]
+__all__ = ["CONFIRMED", "SETTLE_TRIES", "settle", "settled"]
 
 #: Times an unclear write is checked (and made again when it did not happen).
 SETTLE_TRIES = 2
@@ -54,3 +58,29 @@ def settled(connector: Connector, action: Action,
             return None
         return invoice if invoice.sent else False
     return False
+
+
+def settle(connector: Connector, action: Action, remote_id: str | None,
+           err: TransientProviderError, perform: Callable[[Action], Outcome]) -> Outcome:
+    """An unclear write: ask the provider what happened and ``perform`` it again if it did not.
+
+    Bounded by SETTLE_TRIES; what the provider cannot tell (an e-mail's fate
+    unknown, a look-up failing too) stays an intent for recovery to decide.
+    """
+    last = err
+    for _ in range(SETTLE_TRIES):
+        try:
+            happened = settled(connector, action, remote_id)
+            if happened is None:
+                break
+            if isinstance(happened, RemoteInvoice):
+                return Outcome(action, "ok", CONFIRMED, remote_id=happened.provider_id,
+                               invoice=happened)
+            return perform(action)
+        except TransientProviderError as again:
+            last = again
+        except ProviderError as again:
+            return Outcome(action, "failed", again.message)
+        except LedgerlinkError as again:
+            return Outcome(action, "failed", str(again))
+    return Outcome(action, "failed", last.message, retry_later=True)
