@@ -33,7 +33,9 @@ deliver                 a pending delivery by a channel that    never: its inten
 
 A lane's look-ahead stops at the first action that may not run ahead; that
 action's intent is committed when the lane reaches it (with the next actions'
-intents).
+intents). It applies to lanes advanced each on its own (``LaneStream``: inline
+and threaded runs without batch creates); with batch creates a wave already
+holds a customer's independent invoices together (:class:`ledgerlink.lanes.Lanes`).
 """
 
 from __future__ import annotations
