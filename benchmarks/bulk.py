@@ -54,8 +54,12 @@ The figures:
   client's own CPU in scaled time.
 * QuickBooks only: the python-quickbooks ``batch_create`` pattern as a second
   baseline: batches of 30 sent one after another, throttled by the client's
-  limiter to stay under the limits, from a spent budget
-  (``batch_create_invoices_per_minute``, ``ratio_to_batch_create``).
+  limiter to stay under the limits, from a spent budget, for as many customers
+  as the bulk run (``batch_create_invoices_per_minute``, ``ratio_to_batch_create``).
+  One batch at a time, whatever the emulator spends on a batch adds to its
+  latency: the emulator recomputes a customer's balance from all of the
+  customer's invoices at each create, so thousands of invoices for one customer
+  would measure the emulator rather than the pattern.
 
 Target (issue 17): ``share_of_ceiling`` >= 0.95 for every provider
 (``target_met``). The last line printed is one JSON object with the figures.
@@ -192,7 +196,8 @@ def main(default_provider: str = "quickbooks") -> int:
     n_orders = args.invoices or provider.orders_for(windows + 1)
     bulk_orders, bulk_customers = build(provider, n_orders, n_customers, "B")
     seq_orders, seq_customers = build(provider, n_sequential, 1, "S")
-    batch_orders, batch_customers = build(provider, provider.batch_baseline, 1, "P")
+    # The same shape of work as the bulk run: as many customers, invoices spread over them.
+    batch_orders, batch_customers = build(provider, provider.batch_baseline, n_customers, "P")
     ours, theirs = multiprocessing.Pipe()
     child = multiprocessing.get_context("spawn").Process(
         target=serve, args=(theirs, provider.name, scale,
@@ -242,12 +247,14 @@ def main(default_provider: str = "quickbooks") -> int:
             seq_requests = stats()["requests"] - seq_start
             batch_seconds = 0.0
             if batch_orders:
-                batch_ref = seq_book.find_customer(batch_customers[0])
-                assert batch_ref is not None
-                drafts = [draft_of(provider, order) for order in batch_orders]
+                refs = {customer.id: seq_book.find_customer(customer)
+                        for customer in batch_customers}
+                assert None not in refs.values()
+                drafts = [(draft_of(provider, order), refs[order.customer_id])
+                          for order in batch_orders]
                 spend("batches")
                 batch_started = time.monotonic()
-                provider.batch_loop(seq_book, drafts, batch_ref)
+                provider.batch_loop(seq_book, drafts)
                 batch_seconds = time.monotonic() - batch_started
             final = stats()
             for connector in {id(book): book, id(seq_book): seq_book}.values():

@@ -93,8 +93,9 @@ class Provider:
         """One invoice of the sequential loop, one request at a time."""
         raise NotImplementedError
 
-    def batch_loop(self, book: Any, drafts: list[InvoiceDraft], customer_ref: str) -> None:
-        """The second baseline: ``drafts`` in batches sent one after another."""
+    def batch_loop(self, book: Any, drafts: list[tuple[InvoiceDraft, str]]) -> None:
+        """The second baseline: ``drafts`` (each with its customer's ref) in batches sent
+        one after another."""
         raise NotImplementedError
 
     def invoices_per_window(self, per_window: float, requests_per_invoice: float) -> float:

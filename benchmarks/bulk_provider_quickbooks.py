@@ -94,9 +94,9 @@ class QuickBooks(Provider):
     def one_by_one(self, book: Any, draft: InvoiceDraft, customer_ref: str) -> None:
         book.create_invoice(draft, customer_ref, {})
 
-    def batch_loop(self, book: Any, drafts: list[InvoiceDraft], customer_ref: str) -> None:
+    def batch_loop(self, book: Any, drafts: list[tuple[InvoiceDraft, str]]) -> None:
         for start in range(0, len(drafts), MAX_BATCH_ITEMS):
             items = [BatchItem(draft, customer_ref)
-                     for draft in drafts[start:start + MAX_BATCH_ITEMS]]
+                     for draft, customer_ref in drafts[start:start + MAX_BATCH_ITEMS]]
             created = book.create_invoices(items, {})
             assert all(isinstance(invoice, RemoteInvoice) for invoice in created), created
