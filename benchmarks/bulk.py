@@ -197,7 +197,8 @@ def main(default_provider: str = "quickbooks") -> int:
     bulk_orders, bulk_customers = build(provider, n_orders, n_customers, "B")
     seq_orders, seq_customers = build(provider, n_sequential, 1, "S")
     # The same shape of work as the bulk run: as many customers, invoices spread over them.
-    batch_orders, batch_customers = build(provider, provider.batch_baseline, n_customers, "P")
+    batch_orders, batch_customers = build(provider, provider.batch_baseline,
+                                          n_customers if provider.batch_baseline else 0, "P")
     ours, theirs = multiprocessing.Pipe()
     child = multiprocessing.get_context("spawn").Process(
         target=serve, args=(theirs, provider.name, scale,
