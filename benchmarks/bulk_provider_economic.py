@@ -50,6 +50,9 @@ class Economic(RequestBudget):
     country = "DK"
     vat_rate = Decimal(25)
     bucket = economic_emulator.Bucket()
+    #: A token bucket, not a sliding window: emptied before the run (see the module docs).
+    sliding_window = False
+    start = "spent bucket"
     workers = IN_FLIGHT
     #: More customers than calls in flight: one customer's work goes in order.
     customers = 200
@@ -94,10 +97,10 @@ class Economic(RequestBudget):
                                 agreement.agreement_grant_token)
         return agreements
 
-    def prepare(self, emulator: Any, setup: dict[str, Any]) -> None:
+    def prepare(self, emulator: Any, setup: dict[str, Any], role: str) -> None:
         """The bulk agreement's bucket spent: the run is measured at the rate it refills,
         with no full bucket to flatter it (a full one lends a minute's calls up front)."""
-        emulator.throttle.spend_all(setup["bulk"][0])
+        emulator.throttle.spend_all(setup["sequential" if role == "sequential" else "bulk"][0])
 
     def invoices(self, emulator: Any) -> int:
         return sum(len(emulator.invoices(number)) for number in emulator.agreements)
@@ -106,13 +109,13 @@ class Economic(RequestBudget):
         return ll.Company("Bulk ApS", currency="DKK", time_zone="Europe/Copenhagen",
                           policy=ll.BillingPolicy(ll.Posting.BOOK, send=False))
 
-    def connector(self, base_url: str, setup: dict[str, Any], store: Store, scale: float, *,
-                  sequential: bool) -> Any:
+    def connector(self, base_url: str, setup: dict[str, Any], store: Store,
+                  limiters: LimiterRegistry, *, sequential: bool) -> Any:
         number, secret, grant = setup["sequential" if sequential else "bulk"]
         return EconomicConnector(agreement=str(number), app_secret_token=secret,
                                  grant_token=grant, base_url=base_url, layout="19",
                                  rate_products="25=1", in_flight=IN_FLIGHT,
-                                 limiters=LimiterRegistry(window=WINDOW * scale))
+                                 limiters=limiters)
 
     def one_by_one(self, book: Any, draft: Any, customer_ref: str) -> None:
         created = book.create_invoice(draft, customer_ref, {})

@@ -6,6 +6,10 @@ The windows are read against an injectable clock and scaled by the emulator's
 times shorter). What an account is differs by provider (a QuickBooks realm; a
 Dinero organisation and client id): any hashable key. What a refused call is
 answered with is the provider's (:attr:`AccountLimits.refuse`).
+
+A fresh account's windows are empty, so its first client gets a window's worth
+at once; :meth:`AccountLimits.fill` puts an account in the state a client running
+at the limits leaves it (a benchmark measures from there, not from the burst).
 """
 
 from __future__ import annotations
@@ -50,6 +54,12 @@ class Limits:
         """The same limits with both windows multiplied by ``time_scale``."""
         return attrs.evolve(self, window=self.window * time_scale,
                             second=self.second * time_scale)
+
+
+def _spread(now: float, cap: int, window: float) -> list[float]:
+    """``cap`` moments evenly over the ``window`` ending ``now``, the oldest first."""
+    step = window / cap
+    return [now - window + step * (i + 1) for i in range(cap)]
 
 
 def _full(log: deque[float], cap: int | None, window: float, now: float) -> bool:
@@ -106,6 +116,20 @@ class AccountLimits:
                 account.batches.append(now)
             account.flying += 1
             return True
+
+    def fill(self, key: Hashable) -> None:
+        """Fill the account's windows as a client running at the limits leaves them:
+        each holds its cap, spread evenly over it, so from now one slot frees every
+        window / cap seconds (in-flight slots are left as they are)."""
+        limits, now = self.limits, self.clock()
+        with self._lock:
+            account = self._accounts.setdefault(key, _Account())
+            for log, cap, window in ((account.minute, limits.per_minute, limits.window),
+                                     (account.second, limits.per_second, limits.second),
+                                     (account.batches, limits.batch_per_minute, limits.window)):
+                log.clear()
+                if cap is not None:
+                    log.extend(_spread(now, cap, window))
 
     def release(self, key: Hashable) -> None:
         """Free the in-flight slot taken by :meth:`acquire`."""

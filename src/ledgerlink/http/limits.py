@@ -27,6 +27,10 @@ answer therefore never lets the client run ahead of the provider's window
 (counting from the send would, by as much as the request took to reach the
 provider, and a throttled provider answers that with a 429). The price is one
 request's latency per window of throughput.
+
+A new limiter knows nothing of the calls made before it; :meth:`AccountLimiter.fill`
+tells it the account's windows are spent (as a run at the limits leaves them), so
+a benchmark that starts the provider from a spent budget starts its client there too.
 """
 
 from __future__ import annotations
@@ -134,6 +138,22 @@ class AccountLimiter:
         self._states = {name: _State(limit, window) for name, limit in self.limits.items()}
         self._changed = threading.Condition()
 
+    def fill(self) -> None:
+        """Log every limit's window as spent by a run at the limits: its cap of answers
+        (per minute, else per second) spread evenly over the window ending now, so one
+        slot frees every window / cap seconds from now."""
+        with self._changed:
+            now = self._clock()
+            for state in self._states.values():
+                cap, window = state.limit.per_minute, state.window
+                if cap is None:
+                    cap, window = state.limit.per_second, state.second
+                state.answered.clear()
+                if cap is not None:
+                    step = window / cap
+                    state.answered.extend(now - window + step * (i + 1) for i in range(cap))
+            self._changed.notify_all()
+
     def in_flight(self, name: str = DEFAULT_LIMIT) -> int:
         """Requests counted against ``name`` that are running now."""
         with self._changed:
@@ -192,6 +212,13 @@ class LimiterRegistry:
         self._window = window
         self._lock = threading.Lock()
         self._limiters: dict[tuple[str, str], AccountLimiter] = {}
+
+    def fill(self) -> None:
+        """:meth:`AccountLimiter.fill` every limiter made so far."""
+        with self._lock:
+            limiters = list(self._limiters.values())
+        for limiter in limiters:
+            limiter.fill()
 
     def get(self, provider: str, account: str, limits: Mapping[str, Limit]) -> AccountLimiter:
         """The limiter of ``(provider, account)``; ``limits`` configure it the first time."""

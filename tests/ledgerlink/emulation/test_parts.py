@@ -234,6 +234,30 @@ def test_batch_calls_have_their_own_cap_and_count_as_requests() -> None:
     assert not limits.acquire("a"), "the batch call counted against the minute"
 
 
+@settings(max_examples=50, deadline=None)
+@given(cap=st.integers(1, 60), batch_cap=st.integers(1, 10), window=st.sampled_from([3.0, 60.0]),
+       freed=st.integers(0, 10))
+def test_a_filled_account_frees_one_slot_per_window_over_cap(
+        cap: int, batch_cap: int, window: float, freed: int) -> None:
+    """A filled account refuses at once and then admits one call (and one batch call) every
+    window / cap seconds, as a client running at the limits leaves it."""
+    clock = Clock()
+    limits = _limits(Limits(per_minute=cap, batch_per_minute=batch_cap, window=window), clock)
+    limits.admit("a")
+    limits.fill("a")
+    assert not limits.admit("a")
+    assert limits.admit("b"), "another account stays empty"
+    clock.now += window / cap * min(freed, cap) + window / cap / 2
+    assert [limits.admit("a") for _ in range(cap + 1)].count(True) == min(freed, cap)
+    later = Clock()
+    batches = _limits(Limits(batch_per_minute=batch_cap, window=window), later)
+    batches.fill("a")
+    assert not batches.acquire("a", batch=True)
+    assert batches.acquire("a"), "a call that is not a batch is not held up"
+    later.now += window / batch_cap * 1.5
+    assert batches.acquire("a", batch=True) and not batches.acquire("a", batch=True)
+
+
 # ---------------------------------------------------------------- routes
 
 

@@ -86,6 +86,40 @@ def test_the_window_slides() -> None:
         pass
 
 
+def test_a_filled_limiter_frees_one_slot_per_window_over_cap() -> None:
+    """A filled limiter refuses at once, then lets one request go every window / cap
+    seconds, for every named limit (per second where a limit has no minute cap)."""
+    clock = FakeClock()
+    limiter = AccountLimiter({"default": Limit(per_minute=4), "batch": Limit(per_second=2)},
+                             clock)
+    with limiter.acquire():
+        pass
+    limiter.fill()
+    for names in (("default",), ("batch",)):
+        with pytest.raises(RateLimitTimeout), limiter.acquire(names, max_wait=0.0):
+            pass
+    clock.now += 0.5  # half a second: one of the second's two answers left it
+    with limiter.acquire(("batch",), max_wait=0.0):
+        pass
+    clock.now += WINDOW / 4 - 0.5  # a quarter window: one of the minute's four left it
+    with limiter.acquire(max_wait=0.0):
+        pass
+    with pytest.raises(RateLimitTimeout), limiter.acquire(max_wait=0.0):
+        pass
+
+
+def test_filling_the_registry_fills_every_account_made_so_far() -> None:
+    """LimiterRegistry.fill spends the window of every account it made."""
+    clock = FakeClock()
+    registry = LimiterRegistry(clock)
+    limiters = [registry.get("p", account, {"default": Limit(per_minute=2)})
+                for account in ("a", "b")]
+    registry.fill()
+    for limiter in limiters:
+        with pytest.raises(RateLimitTimeout), limiter.acquire(max_wait=0.0):
+            pass
+
+
 def test_a_request_counts_while_it_runs_and_for_a_window_after_its_answer() -> None:
     """The provider counts a request when it arrives, after it was sent: the window
     runs from the answer, so the client is never a moment ahead of the provider."""
