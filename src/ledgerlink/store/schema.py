@@ -22,7 +22,9 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "DRAFT_ROWS",
     "SCHEMA_REVISION",
+    "UNFINISHED_ROWS",
     "billed_items",
     "book_leases",
     "change_feeds",
@@ -45,7 +47,17 @@ __all__ = [
 ]
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0010"
+
+#: Invoice rows that are drafts (SQL, the same on SQLite and PostgreSQL): the
+#: partial index ``ix_invoices_drafts`` holds only these.
+DRAFT_ROWS = "target = 'draft'"
+#: Invoice rows a run may still have to finish (created but not booked, or booked
+#: and still to send) or whose credit note may still be delivered: the partial index
+#: ``ix_invoices_unfinished`` holds only these, so a run finds them without reading
+#: the book's finished invoices.
+UNFINISHED_ROWS = ("((target = 'book' AND NOT closed AND NOT credited AND remote_id IS NOT NULL"
+                   " AND (NOT booked OR (send AND NOT sent))) OR credited)")
 
 metadata = MetaData()
 
@@ -100,6 +112,10 @@ invoices = Table(
     Column("due_date", String(10)),
     Column("refreshed_at", String(40)),
     Index("ix_invoices_customer", "book", "customer_id"),
+    Index("ix_invoices_drafts", "book", "customer_id", sqlite_where=sa.text(DRAFT_ROWS),
+          postgresql_where=sa.text(DRAFT_ROWS)),
+    Index("ix_invoices_unfinished", "book", sqlite_where=sa.text(UNFINISHED_ROWS),
+          postgresql_where=sa.text(UNFINISHED_ROWS)),
     sqlite_with_rowid=False,
 )
 
