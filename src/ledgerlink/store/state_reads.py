@@ -49,13 +49,13 @@ _WORK_ON_INVOICE = sa.select(t.invoiced_work.c.work_order_id).where(
 _INVOICES_BY_KEY = sa.select(t.invoices).where(
     t.invoices.c.book == sa.bindparam("book"),
     t.invoices.c.key.in_(sa.bindparam("keys", expanding=True)))
-# The partial indexes' conditions as literal SQL: SQLite uses a partial index only
-# for a query whose WHERE holds the index's own condition.
-_DRAFTS_OF = sa.select(t.invoices).where(
+_DRAFTS_OF = t.using_partial_index(sa.select(t.invoices).where(
     t.invoices.c.book == sa.bindparam("book"), sa.text(t.DRAFT_ROWS),
-    t.invoices.c.customer_id.in_(sa.bindparam("keys", expanding=True)))
-_UNFINISHED = sa.select(t.invoices).where(
-    t.invoices.c.book == sa.bindparam("book"), sa.text(t.UNFINISHED_ROWS))
+    t.invoices.c.customer_id.in_(sa.bindparam("keys", expanding=True))),
+    t.invoices, "ix_invoices_drafts")
+_UNFINISHED = t.using_partial_index(sa.select(t.invoices).where(
+    t.invoices.c.book == sa.bindparam("book"), sa.text(t.UNFINISHED_ROWS)),
+    t.invoices, "ix_invoices_unfinished")
 _CUSTOMERS_BY_ID = sa.select(t.customers.c.customer_id, t.customers.c.details).where(
     t.customers.c.book == sa.bindparam("book"),
     t.customers.c.customer_id.in_(sa.bindparam("keys", expanding=True)))

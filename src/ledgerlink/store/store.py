@@ -95,6 +95,7 @@ class Store:
         if self._is_sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas(durable))
             sa.event.listen(self.engine, "begin", _sqlite_begin)
+            self.engine.dialect.statement_compiler = t.HintingSQLiteCompiler
         self._lock = threading.Lock()
         self._sql = Statements(self.engine.dialect)
         self.migrate()
@@ -225,9 +226,10 @@ class Store:
     def unresolved(self, book: str) -> list[OpRecord]:
         """Operations left in ``intent`` by a run that crashed."""
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t.operations).where(
-                t.operations.c.book == book, t.operations.c.state == "intent"
-            ).order_by(t.operations.c.updated_at))
+            rows = conn.execute(t.using_partial_index(
+                sa.select(t.operations).where(t.operations.c.book == book,
+                                              sa.text(t.INTENT_ROWS))
+                .order_by(t.operations.c.updated_at), t.operations, "ix_operations_intent"))
             return [OpRecord(r.op_key, r.kind, r.state, r.customer_id, r.subject, r.run_id,
                              r.message) for r in rows]
 
@@ -257,10 +259,11 @@ class Store:
     def open_drafts(self, book: str) -> dict[str, str]:
         """Invoice key → provider id of drafts ledgerlink believes are still open."""
         with self.engine.connect() as conn:
-            # The drafts' condition as written in their partial index, so it is used.
-            rows = conn.execute(sa.select(t.invoices.c.key, t.invoices.c.remote_id).where(
-                t.invoices.c.book == book, sa.text(t.DRAFT_ROWS),
-                t.invoices.c.closed.is_(False), t.invoices.c.remote_id.is_not(None)))
+            rows = conn.execute(t.using_partial_index(
+                sa.select(t.invoices.c.key, t.invoices.c.remote_id).where(
+                    t.invoices.c.book == book, sa.text(t.DRAFT_ROWS),
+                    t.invoices.c.closed.is_(False), t.invoices.c.remote_id.is_not(None)),
+                t.invoices, "ix_invoices_drafts"))
             return {key: remote for key, remote in rows}
 
     def invoice_facts(self, book: str,
