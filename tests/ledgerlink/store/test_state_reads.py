@@ -1,4 +1,4 @@
-"""The journal state read for the work at hand: what it reads, and that planning from it is unchanged."""
+"""The journal state read for the work at hand: what it reads; planning from it is unchanged."""
 
 from __future__ import annotations
 
