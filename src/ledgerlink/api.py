@@ -66,6 +66,15 @@ def open_store(target: str | Path | Store = DEFAULT_STORE) -> Store:
     return target if isinstance(target, Store) else Store(target)
 
 
+def _state_for(store: Store, book: str, orders: Iterable[WorkOrder]) -> JournalState:
+    """The journal state for planning ``orders``: their rows, not the book's history."""
+    ids, customer_ids = set(), set()
+    for order in orders:
+        ids.add(order.id)
+        customer_ids.add(order.customer_id)
+    return store.state_for(book, ids, customer_ids)
+
+
 def plan(
     work_orders: Iterable[WorkOrder],
     customers: Iterable[Customer] | Mapping[str, Customer],
@@ -83,10 +92,11 @@ def plan(
     capabilities; without, it plans from scratch for a connector that can do
     everything. ``now`` defaults to the current instant.
     """
+    orders = list(work_orders)
     if state is None and connector is not None:
-        state = open_store(store or DEFAULT_STORE).state(connector.account)
+        state = _state_for(open_store(store or DEFAULT_STORE), connector.account, orders)
     capabilities = connector.capabilities if connector is not None else ALL_CAPABILITIES
-    return _plan(work_orders, customers, company, now=now or datetime.now(UTC),
+    return _plan(orders, customers, company, now=now or datetime.now(UTC),
                  state=state, capabilities=capabilities)
 
 
@@ -200,8 +210,8 @@ def invoice(
         runner.recover()
         runner.sync_drafts()
         fresh = _plan(orders, people, company, now=now or datetime.now(UTC),
-                      state=opened.state(connector.account), capabilities=connector.capabilities,
-                      only=only, override=override)
+                      state=_state_for(opened, connector.account, orders),
+                      capabilities=connector.capabilities, only=only, override=override)
         return runner.run(fresh)
 
 
@@ -224,11 +234,13 @@ def uninvoiced(
     selects; ``upcoming`` also lists work not due yet and when it will be.
     :func:`invoice` with the same ``select`` invoices the billable rows.
     """
+    orders = list(work_orders)
     if connector is None:
-        return list_uninvoiced(work_orders, customers, company, now=now or datetime.now(UTC),
+        return list_uninvoiced(orders, customers, company, now=now or datetime.now(UTC),
                                select=select, upcoming=upcoming)
-    return list_uninvoiced(work_orders, customers, company, now=now or datetime.now(UTC),
-                           state=open_store(store or DEFAULT_STORE).state(connector.account),
+    return list_uninvoiced(orders, customers, company, now=now or datetime.now(UTC),
+                           state=_state_for(open_store(store or DEFAULT_STORE),
+                                            connector.account, orders),
                            capabilities=connector.capabilities, select=select,
                            upcoming=upcoming, book=connector.account)
 

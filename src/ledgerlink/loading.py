@@ -62,6 +62,7 @@ from ledgerlink.rows import (
     check_unique,
     fold_rows,
     group_rows,
+    paused_gc,
     placed,
     read_json,
     read_records,
@@ -146,6 +147,12 @@ def _structure_rows(
 
 def _load_table(path: PathArg, cls: type[T], columns: Sequence[Column], what: str,
                 customer_ids: Collection[str] | None = None) -> list[T]:
+    with paused_gc():
+        return _read_table(path, cls, columns, what, customer_ids)
+
+
+def _read_table(path: PathArg, cls: type[T], columns: Sequence[Column], what: str,
+                customer_ids: Collection[str] | None) -> list[T]:
     source = os.fspath(path)
     problems: list[ValidationError] = []
     if check_suffix(path, TABLE_SUFFIXES) == ".json":
@@ -197,7 +204,12 @@ def load_work_orders(
     """
     if check_suffix(path, TABLE_SUFFIXES) == ".json":
         return _load_table(path, WorkOrder, (), "work order", customer_ids)
-    source = os.fspath(path)
+    with paused_gc():
+        return _read_order_rows(os.fspath(path), customer_ids)
+
+
+def _read_order_rows(source: str, customer_ids: Collection[str] | None) -> list[WorkOrder]:
+    """Work orders from a CSV file with one row per line (see :func:`load_work_orders`)."""
     problems: list[ValidationError] = []
     groups = group_rows(read_records(source, ORDER_COLUMNS + LINE_COLUMNS, problems),
                         "work_order_id", source, problems)

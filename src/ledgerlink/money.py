@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 import attrs
 import iso4217
@@ -208,7 +208,15 @@ def read_amount(value: object, bound: AmountBound | None = None) -> Decimal:
     return value.quantize(Decimal(1)) if exponent > 0 else value
 
 
+#: Distinct texts whose reading is remembered: an input file repeats a few quantities,
+#: prices and VAT rates thousands of times, and reading one is most of loading a line.
+_READ_CACHE = 4096
+
+
+@lru_cache(maxsize=_READ_CACHE)
 def _read_text(value: str, bound: AmountBound) -> Decimal:
+    # Cached by the text itself: "2.50" and "2.5" stay apart (a Decimal key would
+    # not: they are equal), and a refused text raises every time (errors are not kept).
     text = value.strip()
     match = _PLAIN.fullmatch(text)
     if match is None or not text.strip("+-."):

@@ -12,11 +12,13 @@ whole. See :mod:`ledgerlink.loading` for how rows and fields are numbered.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +39,7 @@ __all__ = [
     "check_unique",
     "fold_rows",
     "group_rows",
+    "paused_gc",
     "placed",
     "read_json",
     "read_records",
@@ -131,7 +134,9 @@ def read_records(
         raise all_problems(source, header_problems)
     records = []
     for number, cells in enumerate(rows[1:], start=2):
-        if all(blank(cell) for cell in cells):
+        # Every cell blank, tested at once: a call per cell costs more than the rest
+        # of reading a large file.
+        if not "".join(cells).strip():
             continue
         if len(cells) != len(header):
             problems.append(ValidationError(
@@ -236,6 +241,23 @@ def check_unique(entries: Iterable[tuple[int, object, str]], what: str, source: 
             first[key] = row
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the ``with`` block (as the planner does).
+
+    Loading a large file makes millions of small objects, none of them in a cycle;
+    the collector would rescan the growing heap over and over (measured: 40 % of
+    loading 100,000 work orders). Reference counting still frees everything.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 # --- folding the rows of one object ------------------------------------------------------
 
 
@@ -271,7 +293,10 @@ def fold_rows(source: str, rows: Sequence[Record], cls: type[T], conv: cattrs.Co
     first_row, first = rows[0]
     for row, record in rows[1:]:
         for column in head:
-            mine, theirs = text(record.get(column.name)), text(first.get(column.name))
+            mine, theirs = record.get(column.name), first.get(column.name)
+            if mine == theirs:
+                continue  # the usual case, without blank() for every cell
+            mine, theirs = text(mine), text(theirs)
             if mine != theirs:
                 problems.append(ValidationError(
                     f"differs from row {first_row} of the same {what} "
@@ -286,11 +311,12 @@ def fold_rows(source: str, rows: Sequence[Record], cls: type[T], conv: cattrs.Co
         if part:
             data[parts_field].append(part)
             part_rows.append(row)
-    head_names, part_names = column_for(head), column_for(parts)
-    part_path = re.compile(rf"{re.escape(parts_field)}\[(\d+)\](?:\.(.+))?")
     try:
         return structure(data, cls, conv=conv)
     except ValidationError as err:
+        # Only a problem needs the names of where it came from.
+        head_names, part_names = column_for(head), column_for(parts)
+        part_path = re.compile(rf"{re.escape(parts_field)}\[(\d+)\](?:\.(.+))?")
         for problem in err.problems:
             match = part_path.fullmatch(problem.field or "")
             if match:

@@ -57,6 +57,7 @@ from ledgerlink.errors import (
 )
 from ledgerlink.lanes import Lanes, LaneStream
 from ledgerlink.lookahead import Lookahead
+from ledgerlink.plan_reach import Touched
 from ledgerlink.plans import (
     Action,
     Book,
@@ -222,7 +223,8 @@ class Runner:
             if not ops:
                 return []
             run_id = self._begin()
-            outcomes = recover(self.connector, ops, self.store.invoice_ids(self.book),
+            ids = self.store.invoice_ids(self.book, (op.subject for op in ops))
+            outcomes = recover(self.connector, ops, ids,
                                run_id, lambda tx: self._commit(tx), self.book,
                                deliveries=self.store.deliveries(self.book),
                                courier=self.courier)
@@ -250,9 +252,11 @@ class Runner:
         self._lookahead.clear()
         self.recover()
         recovered, self._recovered = tuple(self._recovered), []
-        self._customer_refs = self.store.refs(self.book, "customers")
-        self._product_refs = self.store.refs(self.book, "products")
-        self._invoice_ids = self.store.invoice_ids(self.book)
+        # Only the rows this plan touches: a run's cost follows its plan, not the book's history.
+        touched = Touched.of(plan)
+        self._customer_refs = self.store.refs(self.book, "customers", touched.customers)
+        self._product_refs = self.store.refs(self.book, "products", touched.products)
+        self._invoice_ids = self.store.invoice_ids(self.book, touched.invoices)
         journal = self.store.ops(self.book, (a.op_key for a in plan.actions))
         self._log_policy_skips(plan, run_id)
         outcomes: list[Outcome] = []

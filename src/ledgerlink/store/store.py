@@ -22,10 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ledgerlink.errors import BookBusyError
-from ledgerlink.journal_state import DeliveryRecord, InvoiceRecord, JournalState, WorkRecord
+from ledgerlink.journal_state import DeliveryRecord, JournalState
 from ledgerlink.store import facts, leases
 from ledgerlink.store import schema as t
 from ledgerlink.store.records import LogEntry, OpRecord, RunList, RunRecord, TransferLog
+from ledgerlink.store.state_reads import in_chunks, read_deliveries, read_state, read_state_for
 from ledgerlink.store.transaction import Statements, Transaction, utcnow
 
 __all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog", "utcnow"]
@@ -56,14 +57,6 @@ def _sqlite_pragmas(durable: str) -> Any:
         cursor.close()
 
     return on_connect
-
-
-def read_deliveries(conn: Connection, book: str) -> dict[str, DeliveryRecord]:
-    """Every delivery row of ``book``, by invoice key."""
-    query = sa.select(t.deliveries).where(t.deliveries.c.book == book)
-    return {r.invoice_key: DeliveryRecord(r.invoice_key, r.customer_id, r.channel, r.state,
-                                          r.attempt, r.message, r.reference, r.document)
-            for r in conn.execute(query)}
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -102,6 +95,7 @@ class Store:
         if self._is_sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas(durable))
             sa.event.listen(self.engine, "begin", _sqlite_begin)
+            self.engine.dialect.statement_compiler = t.HintingSQLiteCompiler
         self._lock = threading.Lock()
         self._sql = Statements(self.engine.dialect)
         self.migrate()
@@ -180,29 +174,21 @@ class Store:
     # --- reading ------------------------------------------------------------------
 
     def state(self, book: str) -> JournalState:
-        """The journal state the planner needs for ``book``."""
+        """Everything of ``book``'s journal the planner may read (the whole book)."""
         with self.engine.connect() as conn:
-            work = {
-                r.work_order_id: WorkRecord(r.work_order_id, r.fingerprint, r.invoice_key,
-                                            r.revision, bool(r.credited))
-                # Ordered by revision: the newest revision of each work order wins.
-                for r in conn.execute(sa.select(t.invoiced_work).where(
-                    t.invoiced_work.c.book == book).order_by(t.invoiced_work.c.revision))
-            }
-            invoices: dict[str, InvoiceRecord] = {}
-            drafts: dict[str, int] = {}
-            for r in conn.execute(sa.select(t.invoices).where(t.invoices.c.book == book)):
-                invoices[r.key] = InvoiceRecord(
-                    r.key, r.customer_id, r.target, bool(r.send), r.remote_id, bool(r.booked),
-                    None if r.sent is None else bool(r.sent), bool(r.closed), bool(r.credited))
-                if r.key.startswith("draft:"):
-                    number = int(r.key.rsplit(":", 1)[1])
-                    drafts[r.customer_id] = max(drafts.get(r.customer_id, 0), number)
-            details = {r.customer_id: r.details for r in conn.execute(
-                sa.select(t.customers.c.customer_id, t.customers.c.details)
-                .where(t.customers.c.book == book))}
-            deliveries = read_deliveries(conn, book)
-        return JournalState(work, invoices, frozenset(details), drafts, details, deliveries)
+            return read_state(conn, book)
+
+    def state_for(self, book: str, work_order_ids: Iterable[str],
+                  customer_ids: Iterable[str]) -> JournalState:
+        """The journal state for planning the given work orders (of the given customers).
+
+        Only the rows that work reaches are read (its invoices, its customers'
+        drafts and links, what runs left unfinished), so the cost follows the
+        input, not the book's history; planning from it gives the plan that
+        :meth:`state` would (see :mod:`ledgerlink.store.state_reads`).
+        """
+        with self.engine.connect() as conn:
+            return read_state_for(conn, book, work_order_ids, customer_ids)
 
     def deliveries(self, book: str) -> dict[str, DeliveryRecord]:
         """Invoice key → how ledgerlink's own delivery of it stands, for ``book``."""
@@ -240,33 +226,44 @@ class Store:
     def unresolved(self, book: str) -> list[OpRecord]:
         """Operations left in ``intent`` by a run that crashed."""
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t.operations).where(
-                t.operations.c.book == book, t.operations.c.state == "intent"
-            ).order_by(t.operations.c.updated_at))
+            rows = conn.execute(t.using_partial_index(
+                sa.select(t.operations).where(t.operations.c.book == book,
+                                              sa.text(t.INTENT_ROWS))
+                .order_by(t.operations.c.updated_at), t.operations, "ix_operations_intent"))
             return [OpRecord(r.op_key, r.kind, r.state, r.customer_id, r.subject, r.run_id,
                              r.message) for r in rows]
 
-    def refs(self, book: str, kind: Literal["customers", "products"]) -> dict[str, str]:
-        """Local id → remote id for customers or products of ``book``."""
+    def refs(self, book: str, kind: Literal["customers", "products"],
+             ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Local id → remote id for customers or products of ``book`` (only ``ids`` when given)."""
         table = t.customers if kind == "customers" else t.products
         column = table.c.customer_id if kind == "customers" else table.c.product_id
+        query = sa.select(column, table.c.remote_id).where(table.c.book == sa.bindparam("book"))
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(column, table.c.remote_id).where(table.c.book == book))
-            return {local: remote for local, remote in rows}
+            if ids is None:
+                return {local: remote for local, remote in conn.execute(query, {"book": book})}
+            wanted = query.where(column.in_(sa.bindparam("keys", expanding=True)))
+            return {r[0]: r[1] for r in in_chunks(conn, wanted, book, ids)}
 
-    def invoice_ids(self, book: str) -> dict[str, str]:
-        """Invoice key → provider id for every created invoice of ``book``."""
+    def invoice_ids(self, book: str, keys: Iterable[str] | None = None) -> dict[str, str]:
+        """Invoice key → provider id for every created invoice of ``book`` (only ``keys``
+        when given)."""
+        query = sa.select(t.invoices.c.key, t.invoices.c.remote_id).where(
+            t.invoices.c.book == sa.bindparam("book"), t.invoices.c.remote_id.is_not(None))
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t.invoices.c.key, t.invoices.c.remote_id).where(
-                t.invoices.c.book == book, t.invoices.c.remote_id.is_not(None)))
-            return {key: remote for key, remote in rows}
+            if keys is None:
+                return {key: remote for key, remote in conn.execute(query, {"book": book})}
+            wanted = query.where(t.invoices.c.key.in_(sa.bindparam("keys", expanding=True)))
+            return {r[0]: r[1] for r in in_chunks(conn, wanted, book, keys)}
 
     def open_drafts(self, book: str) -> dict[str, str]:
         """Invoice key → provider id of drafts ledgerlink believes are still open."""
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t.invoices.c.key, t.invoices.c.remote_id).where(
-                t.invoices.c.book == book, t.invoices.c.target == "draft",
-                t.invoices.c.closed.is_(False), t.invoices.c.remote_id.is_not(None)))
+            rows = conn.execute(t.using_partial_index(
+                sa.select(t.invoices.c.key, t.invoices.c.remote_id).where(
+                    t.invoices.c.book == book, sa.text(t.DRAFT_ROWS),
+                    t.invoices.c.closed.is_(False), t.invoices.c.remote_id.is_not(None)),
+                t.invoices, "ix_invoices_drafts"))
             return {key: remote for key, remote in rows}
 
     def invoice_facts(self, book: str,
