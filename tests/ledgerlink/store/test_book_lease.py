@@ -148,7 +148,9 @@ def test_a_run_that_loses_its_lease_stops_before_another_intent(tmp_path: Path,
                                                                store: Store) -> None:
     """Taken over mid-run, a run raises LeaseLost: no write starts without an intent committed
     before the takeover."""
-    book = SandboxConnector(tmp_path / "book.db")
+    # Calls that take a few milliseconds, as a provider's do: intents are committed only
+    # about GROUP_SECONDS of work ahead, so a book this fast would be all journaled at once.
+    book = SandboxConnector(tmp_path / "book.db", latency=0.005)
     journaled_at_takeover: set[str] = set()
 
     def take_over(done: int, total: int) -> None:
