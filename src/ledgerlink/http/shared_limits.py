@@ -109,9 +109,10 @@ class StoreLimiterRegistry(LimiterRegistry):
     """One :class:`StoreAccountLimiter` per (provider, account), all counting in ``store``."""
 
     def __init__(self, store: Store, clock: Callable[[], float] = time.time, *,
-                 window: float = WINDOW) -> None:
+                 window: float = WINDOW, sleep: Callable[[float], None] = time.sleep) -> None:
         super().__init__(clock, window=window)
         self.store = store
+        self._sleep = sleep
 
     def get(self, provider: str, account: str, limits: Mapping[str, Limit]) -> AccountLimiter:
         """The limiter of ``(provider, account)``; ``limits`` configure it the first time."""
@@ -120,5 +121,5 @@ class StoreLimiterRegistry(LimiterRegistry):
             if limiter is None:
                 limiter = self._limiters[(provider, account)] = StoreAccountLimiter(
                     self.store, f"{provider}:{account}", limits, self._clock,
-                    window=self._window)
+                    window=self._window, sleep=self._sleep)
             return limiter
