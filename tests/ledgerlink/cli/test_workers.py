@@ -25,7 +25,8 @@ def add(runner: CliRunner, tmp_path: Path, name: str, *extra: str) -> str:
         "companies", "add", name, "--connector", "sandbox",
         "-o", f"path={tmp_path / name}.db", "-s", f"api_key={SECRET}",
         "--source-option", f"customers={tmp_path / 'customers.csv'}",
-        "--store", str(tmp_path / "journal.db"), "--time-zone", "Europe/Copenhagen", "--book", f"book-{name}", *extra])
+        "--store", str(tmp_path / "journal.db"), "--time-zone", "Europe/Copenhagen",
+        "--book", f"book-{name}", *extra])
     assert result.exit_code == 0, result.output
     return result.output
 
