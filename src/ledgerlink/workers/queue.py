@@ -26,7 +26,7 @@ is installed (:func:`ledgerlink.workers.pool.load` says so otherwise).
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -166,8 +166,23 @@ def enqueue_all(app: procrastinate.App, store: Store) -> dict[str, bool]:
 
 
 def nightly_due(records: list[CompanyRecord], moment: datetime, hour: int) -> list[CompanyRecord]:
-    """The companies whose own clock reads ``hour`` at ``moment``."""
-    return [r for r in records if moment.astimezone(ZoneInfo(r.time_zone)).hour == hour]
+    """The companies whose ``hour``:00 local time fell in the hour up to ``moment``.
+
+    Once a local day each, daylight saving time included: on the night clocks skip
+    that hour (Europe's 02:00 in spring) the run comes at the instant they jump,
+    and on the night they repeat it, at the first one.
+    """
+    return [r for r in records if _nightly_passed(ZoneInfo(r.time_zone), moment, hour)]
+
+
+def _nightly_passed(zone: ZoneInfo, moment: datetime, hour: int) -> bool:
+    local_day = moment.astimezone(zone).date()
+    for day in (local_day, local_day - timedelta(days=1)):
+        # A wall time the clocks skip resolves (fold=0) to the instant they jump.
+        target = datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
+        if moment - timedelta(hours=1) < target <= moment:
+            return True
+    return False
 
 
 def nightly(context: procrastinate.JobContext, timestamp: int) -> int:
