@@ -90,3 +90,18 @@ def test_accounts_do_not_share_a_budget(tmp_path: Path) -> None:
     with registry.get("dinero", "2", limits).acquire():
         pass
     assert clock.now == start
+
+
+def test_the_environment_variable_makes_every_client_count_in_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With LEDGERLINK_LIMITS_STORE set, the process-wide registry counts in that store."""
+    from ledgerlink.http import limits
+
+    monkeypatch.setattr(limits, "_SHARED", None)
+    monkeypatch.setenv(limits.LIMITS_STORE_VARIABLE, str(tmp_path / "journal.db"))
+    registry = limits.shared_limiters()
+    assert isinstance(registry, StoreLimiterRegistry)
+    limiter = registry.get("dinero", "7", {"default": Limit(in_flight=3)})
+    with limiter.acquire():
+        assert StoreAccountLimiter(Store(tmp_path / "journal.db"), "dinero:7",
+                                   {"default": Limit(in_flight=3)}).in_flight() == 1
