@@ -14,8 +14,10 @@ Target (issue 17): >= 0.7 x linear throughput up to 8 workers (the work is
 latency-bound), 0 duplicates, 0 answers 429, a killed worker's books finished by
 the others. Not covered yet: emulated QuickBooks and Dinero accounts (the books
 are sandbox books with the providers' latency, which answer no 429; ``answers_429``
-is therefore null, not 0). The machine's CPU cores bound how far more workers help:
-``cpu_count`` is in the JSON.
+is therefore null, not 0, and ``target_met`` stays false until it is measured;
+``measured_targets_met`` covers the rest). The machine's CPU cores bound how far more
+workers help: ``cpu_count`` is in the JSON. On a shared 2-core machine the 1-worker
+baseline is sensitive to other load, which moves every ``share_of_linear``.
 
 Run: python benchmarks/workers.py [--companies 200] [--scale 0.2] [--workers 1,2,4,8]
 The last line printed is one JSON object with the figures.
@@ -215,15 +217,17 @@ def main() -> None:
         row["share_of_linear"] = round(row["companies_per_minute"] / (base * row["workers"]), 2)
         print(f"{row['workers']} workers: {row['companies_per_minute']} companies/min, "
               f"{row['share_of_linear']:.0%} of linear, {row['duplicates']} duplicates")
-    target_met = (all(r["share_of_linear"] >= 0.7 for r in rounds)
-                  and all(r["duplicates"] == 0 and r["failed"] == 0 for r in [*rounds, kill])
-                  and kill["killed_one_worker"])
+    measured_met = (all(r["share_of_linear"] >= 0.7 for r in rounds)
+                    and all(r["duplicates"] == 0 and r["failed"] == 0 for r in [*rounds, kill])
+                    and kill["killed_one_worker"])
+    answers_429 = None  # sandbox books do not throttle: not measured, so not claimed
     print(json.dumps({"benchmark": "workers", "latency_seconds": latency, "scale": args.scale,
                       "cpu_count": os.cpu_count(), "rounds": rounds, "kill_round": kill,
-                      "answers_429": None, "providers": ["sandbox"],
+                      "answers_429": answers_429, "providers": ["sandbox"],
                       "target": ">= 0.7 x linear up to 8 workers, 0 duplicates, 0 answers "
                                 "429, a killed worker's books finished by the others",
-                      "target_met": target_met}))
+                      "measured_targets_met": measured_met,
+                      "target_met": measured_met and answers_429 == 0}))
 
 
 if __name__ == "__main__":
