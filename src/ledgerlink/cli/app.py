@@ -69,6 +69,15 @@ CORE_COMMANDS = (
                      "Ctrl-C."),
     LazyCommand("einvoice", "ledgerlink.cli.einvoice:einvoice",
                 help="PEPPOL e-invoicing: can a customer receive BIS Billing 3 invoices?"),
+    LazyCommand("companies", "ledgerlink.cli.workers:companies",
+                help="Companies registered for the worker pool: their connector, inputs and "
+                     "policy."),
+    LazyCommand("worker", "ledgerlink.cli.workers:worker_command",
+                help="Run a worker of the pool on a PostgreSQL store until stopped (needs "
+                     "the workers extra)."),
+    LazyCommand("enqueue", "ledgerlink.cli.workers:enqueue_command",
+                help="Queue the nightly run of the named companies (default: all) for the "
+                     "workers now."),
 )
 
 

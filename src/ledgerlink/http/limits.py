@@ -35,6 +35,7 @@ a benchmark that starts the provider from a spent budget starts its client there
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
@@ -54,6 +55,8 @@ __all__ = [
     "LimiterRegistry",
     "RateLimitTimeout",
     "shared_limiters",
+    "use_limiters",
+    "window_wait",
 ]
 
 #: The limit a request counts against when it names none.
@@ -88,34 +91,42 @@ class Limit:
             raise ValueError(f"{attribute.name} must be at least 1, got {value}")
 
 
+def window_wait(limit: Limit, window: float, running: int, answered: Sequence[float],
+                now: float) -> float | None:
+    """0 when a request may start now, seconds until the window frees, None if only a
+    release can help (the in-flight cap, or a window full of running requests).
+
+    ``answered``: when the answers still in the window arrived, oldest first.
+    """
+    if limit.in_flight is not None and running >= limit.in_flight:
+        return None
+    if limit.per_minute is not None and running + len(answered) >= limit.per_minute:
+        return answered[0] + window - now if answered else None
+    if limit.per_second is not None:
+        second = window / WINDOW  # one second, scaled as the minute is
+        recent = 0
+        for moment in reversed(answered):
+            if moment <= now - second:
+                break
+            recent += 1
+        if running + recent >= limit.per_second:
+            return answered[-recent] + second - now if recent else None
+    return 0.0
+
+
 class _State:
     def __init__(self, limit: Limit, window: float) -> None:
         self.limit = limit
         self.window = window
-        self.second = window / WINDOW  # one second, scaled as the minute is
         # When the answers of finished requests arrived (in order: logged under the lock).
         self.answered: deque[float] = deque()
         self.running = 0
 
     def wait_needed(self, now: float) -> float | None:
-        """0 when a request may start now, seconds until the window frees, None if only
-        a release can help (the in-flight cap, or a window full of running requests)."""
+        """As :func:`window_wait`, after dropping the answers that left the window."""
         while self.answered and self.answered[0] <= now - self.window:
             self.answered.popleft()
-        if self.limit.in_flight is not None and self.running >= self.limit.in_flight:
-            return None
-        if (self.limit.per_minute is not None
-                and self.running + len(self.answered) >= self.limit.per_minute):
-            return self.answered[0] + self.window - now if self.answered else None
-        if self.limit.per_second is not None:
-            recent = 0
-            for answered in reversed(self.answered):
-                if answered <= now - self.second:
-                    break
-                recent += 1
-            if self.running + recent >= self.limit.per_second:
-                return self.answered[-recent] + self.second - now if recent else None
-        return 0.0
+        return window_wait(self.limit, self.window, self.running, self.answered, now)
 
 
 class AccountLimiter:
@@ -230,9 +241,35 @@ class LimiterRegistry:
             return limiter
 
 
-_SHARED = LimiterRegistry()
+_SHARED: LimiterRegistry | None = None
+_SHARED_LOCK = threading.Lock()
+#: A store (path or URL) whose counts every process started with it shares
+#: (:mod:`ledgerlink.http.shared_limits`); unset: each process counts alone.
+LIMITS_STORE_VARIABLE = "LEDGERLINK_LIMITS_STORE"
 
 
 def shared_limiters() -> LimiterRegistry:
-    """The process-wide registry: every client of one account shares its limits."""
-    return _SHARED
+    """The process-wide registry: every client of one account shares its limits.
+
+    Counted in this process, or in the store named by ``LEDGERLINK_LIMITS_STORE``
+    (shared with every process on the account), or as :func:`use_limiters` set.
+    """
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            target = os.environ.get(LIMITS_STORE_VARIABLE)
+            if target:
+                from ledgerlink.http.shared_limits import StoreLimiterRegistry
+                from ledgerlink.store import Store
+
+                _SHARED = StoreLimiterRegistry(Store(target))
+            else:
+                _SHARED = LimiterRegistry()
+        return _SHARED
+
+
+def use_limiters(registry: LimiterRegistry) -> None:
+    """Make ``registry`` the process-wide one (clients created from now on use it)."""
+    global _SHARED
+    with _SHARED_LOCK:
+        _SHARED = registry

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import (
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -33,6 +34,7 @@ __all__ = [
     "billed_items",
     "book_leases",
     "change_feeds",
+    "companies",
     "customers",
     "deal_invoices",
     "deliveries",
@@ -42,6 +44,8 @@ __all__ = [
     "operations",
     "policy_skips",
     "products",
+    "rate_accounts",
+    "rate_requests",
     "runs",
     "schedule_job_versions",
     "schedule_jobs",
@@ -77,7 +81,7 @@ class HintingSQLiteCompiler(SQLiteCompiler):
 
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 
 #: Journal rows a crashed run left unresolved: the partial index ``ix_operations_intent``.
 INTENT_ROWS = "state = 'intent'"
@@ -396,4 +400,52 @@ deal_invoices = Table(
     Column("invoice_key", String(400)),
     Column("how", String(20), nullable=False),
     Column("linked_at", String(40), nullable=False),
+)
+
+
+# --- the worker pool (ledgerlink.workers) and shared rate limits ---------------------
+
+#: Companies whose books the worker pool invoices: the connector and its options
+#: (``secrets`` as JSON, kept in the store like the tokens table's, never printed),
+#: the work source and its options, the policy and projects files, the time zone.
+#: ``book`` is the connector's account: the queue's lock, one runner per book.
+companies = Table(
+    "companies",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("book", String(200), nullable=False),
+    Column("connector", String(100), nullable=False),
+    Column("connector_options", Text, nullable=False),
+    Column("secrets", Text, nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("source_options", Text, nullable=False),
+    Column("policy", Text),
+    Column("projects", Text),
+    Column("time_zone", String(60), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+#: One row per provider account whose limits are shared through the store: the row
+#: every process locks (FOR UPDATE) while it counts and takes a request slot.
+rate_accounts = Table(
+    "rate_accounts",
+    metadata,
+    Column("account", String(200), primary_key=True),
+)
+
+#: The requests of every process counted against an account's named limits:
+#: running while ``answered_at`` is NULL (until ``held_until``, after which the
+#: process is taken for dead), then in the window until ``answered_at`` + window.
+#: Instants are wall-clock seconds (hosts sharing a store keep clocks in step).
+rate_requests = Table(
+    "rate_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(200), nullable=False),
+    Column("limit_name", String(40), nullable=False),
+    Column("holder", String(200), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("answered_at", Float),
+    Column("held_until", Float, nullable=False),
+    Index("ix_rate_requests_account", "account", "limit_name"),
 )

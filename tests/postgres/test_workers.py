@@ -1,0 +1,148 @@
+"""The worker pool on PostgreSQL: procrastinate workers invoicing registered companies."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from procrastinate.exceptions import AlreadyEnqueued
+
+from ledgerlink.store import Store
+from ledgerlink.workers import pool, queue
+from tests.ledgerlink.workers.support import invoiced_work_orders, register, start_worker
+
+#: Heartbeat and dead-worker timeout the tests' workers run with, in seconds.
+FAST = ("--heartbeat", "0.5", "--stalled-after", "2")
+
+
+@pytest.fixture
+def store(pg_url: str) -> Iterator[Store]:
+    """The journal on a fresh PostgreSQL database, with procrastinate's schema."""
+    opened = Store(pg_url)
+    queue.apply_schema(opened)
+    yield opened
+    opened.close()
+
+
+def jobs(store: Store, task: str, *states: str) -> int:
+    """How many procrastinate jobs of ``task`` are in one of ``states``."""
+    with store.engine.connect() as conn:
+        return int(conn.execute(sa.text(
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = :task "
+            "AND status::text = ANY(:states)"), {"task": f"ledgerlink:{task}",
+                                                  "states": list(states)}).scalar_one())
+
+
+def wait_until(done: object, timeout: float) -> None:
+    """Poll ``done()`` until it is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not done():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def stop(worker: object) -> None:
+    """Stop a worker the way an operator does (SIGTERM) and reap it."""
+    worker.send_signal(signal.SIGTERM)  # type: ignore[attr-defined]
+    worker.communicate(timeout=30)  # type: ignore[attr-defined]
+
+
+def test_schema_is_applied_once(store: Store) -> None:
+    """Applying procrastinate's schema to a store that has it changes nothing."""
+    assert queue.apply_schema(store) is False
+
+
+def test_enqueue_queues_each_company_once(store: Store, tmp_path: Path) -> None:
+    """Queueing every company twice leaves one waiting job per company (queueing lock)."""
+    for name in ("acme", "bolt", "cove"):
+        register(store, tmp_path, name)
+    first = pool.enqueue(store)
+    again = pool.enqueue(store)
+    assert first == {"acme": True, "bolt": True, "cove": True}
+    assert again == {"acme": False, "bolt": False, "cove": False}
+    assert jobs(store, "invoice_book", "todo") == 3
+
+
+def test_nightly_queues_each_due_company_once(store: Store, tmp_path: Path) -> None:
+    """The periodic nightly task, run twice for one tick, queues each company whose clock
+    reads the nightly hour exactly once, and no other company."""
+    register(store, tmp_path, "copenhagen")  # Europe/Copenhagen: 02:00 at 01:00 UTC
+    record = register(store, tmp_path, "newyork")
+    from ledgerlink.workers import add_company
+
+    add_company(store, "newyork", connector="sandbox", options=dict(record.connector_options),
+                source_options=dict(record.source_options), time_zone="America/New_York")
+    app = queue.make_app(store.url)
+    queue.settings.store = store
+    tick = int(datetime(2026, 12, 8, 1, 0, tzinfo=UTC).timestamp())
+    with app.open():
+        app.tasks["ledgerlink:nightly"].defer(timestamp=tick)
+        with pytest.raises(AlreadyEnqueued):
+            app.tasks["ledgerlink:nightly"].defer(timestamp=tick)
+        context = type("Context", (), {"app": app})()
+        queued = [queue.nightly(context, tick) for _ in range(2)]
+    assert queued == [1, 0]
+    assert jobs(store, "invoice_book", "todo") == 1
+    assert jobs(store, "nightly", "todo") == 1, "the periodic job itself waits once"
+
+
+def test_two_workers_run_one_book_one_job_at_a_time(store: Store, tmp_path: Path) -> None:
+    """Two companies on one book, queued to two workers: the book's lock runs their jobs one
+    after the other, so neither run meets the other holding the book."""
+    # Queued first (by name), so each worker takes one of them while the other runs.
+    for name in ("a-north", "b-south"):
+        register(store, tmp_path, name, book="shared", latency=0.05, orders=30, seed=len(name))
+    for name in ("c-other", "d-other"):
+        register(store, tmp_path, name)
+    pool.enqueue(store)
+    workers = [start_worker(store.url, *FAST) for _ in range(2)]
+    try:
+        wait_until(lambda: jobs(store, "invoice_book", "succeeded") == 4
+                   or jobs(store, "invoice_book", "failed") > 0, timeout=90)
+    finally:
+        for worker in workers:
+            stop(worker)
+    spans = job_spans(store, ["a-north", "b-south"])
+    assert len(spans) == 2
+    (_, first_end), (second_start, _) = sorted(spans)
+    assert first_end <= second_start, "the second job started after the first succeeded"
+    assert not [e for e in store.log() if e.outcome == "failed"]
+
+
+def job_spans(store: Store, names: list[str]) -> list[tuple[datetime, datetime]]:
+    """When the jobs of companies ``names`` started and succeeded (procrastinate's events)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT j.id, min(e.at) FILTER (WHERE e.type = 'started'), "
+            "max(e.at) FILTER (WHERE e.type = 'succeeded') FROM procrastinate_jobs j "
+            "JOIN procrastinate_events e ON e.job_id = j.id "
+            "WHERE j.args->>'company' = ANY(:names) GROUP BY j.id"), {"names": names}).all()
+    return [(started, succeeded) for _, started, succeeded in rows]
+
+
+def test_killed_workers_job_is_finished_by_another(store: Store, tmp_path: Path) -> None:
+    """A worker SIGKILLed mid-run: a second worker retries its stalled job, and the book
+    ends with every work order invoiced exactly once."""
+    record = register(store, tmp_path, "acme", orders=60, customers=30, latency=0.05)
+    path = str(record.connector_options["path"])
+    pool.enqueue(store)
+    first = start_worker(store.url, *FAST)
+    wait_until(lambda: sum(invoiced_work_orders(path).values()) >= 5, timeout=60)
+    first.send_signal(signal.SIGKILL)
+    first.communicate(timeout=10)
+    assert jobs(store, "invoice_book", "doing") == 1, "the dead worker's job is stalled"
+    second = start_worker(store.url, *FAST)
+    try:
+        wait_until(lambda: jobs(store, "invoice_book", "succeeded", "failed") == 1, timeout=90)
+    finally:
+        stop(second)
+    assert jobs(store, "invoice_book", "failed") == 0
+    counted = invoiced_work_orders(path)
+    journaled = {w for w in store.state(record.book).work}
+    assert set(counted) == {w.lower() for w in journaled} or set(counted) == journaled
+    assert set(counted.values()) == {1}, "no work order invoiced twice"
