@@ -158,7 +158,8 @@ class AccountLimiter:
             for state in self._states.values():
                 cap, window = state.limit.per_minute, state.window
                 if cap is None:
-                    cap, window = state.limit.per_second, state.second
+                    # One second, scaled as the minute is (as window_wait counts it).
+                    cap, window = state.limit.per_second, state.window / WINDOW
                 state.answered.clear()
                 if cap is not None:
                     step = window / cap
