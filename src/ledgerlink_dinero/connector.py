@@ -227,6 +227,11 @@ class DineroConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
         """Invoices changed since ``since`` and those deleted, from two list reads."""
         return changefeed.changes(self.api, since)
 
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent to Dinero so far, retries included (its HTTP client counts them)."""
+        return self.connection.http.sent
+
     def close(self) -> None:
         """Close the HTTP clients and the token store this connector opened."""
         self.connection.close()

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0010"
 
 metadata = MetaData()
 
@@ -99,6 +99,7 @@ invoices = Table(
     Column("balance", String(40)),
     Column("due_date", String(10)),
     Column("refreshed_at", String(40)),
+    Column("remote_version", String(100)),
     Index("ix_invoices_customer", "book", "customer_id"),
     sqlite_with_rowid=False,
 )
