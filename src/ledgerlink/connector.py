@@ -73,11 +73,15 @@ class Changes:
         invoices: the current state of every invoice (and credit note) that changed.
         deleted: provider ids of invoices deleted since then.
         until: where the next call should start (the provider's clock, not ours).
+        unmoved: (provider id, version now) of followed invoices (``known``) left out
+            of ``invoices`` because they have not moved, where the provider's version
+            is more exact than the one held; the caller keeps it.
     """
 
     invoices: tuple[RemoteInvoice, ...]
     deleted: tuple[str, ...]
     until: datetime
+    unmoved: tuple[tuple[str, str], ...] = ()
 
 
 class Capability(enum.Enum):

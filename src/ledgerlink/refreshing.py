@@ -97,6 +97,7 @@ class Fetched:
         since: the watermark the feed was read from (what ``until`` replaces).
         note: why reads were used although the connector has a change feed.
         calls: provider calls made.
+        versions: provider id → a more exact version of an invoice that has not moved.
     """
 
     states: RemoteStates
@@ -106,6 +107,7 @@ class Fetched:
     since: datetime | None = None
     note: str = ""
     calls: int = 0
+    versions: Mapping[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -229,7 +231,10 @@ def read_feed(connector: Connector, since: datetime | None,
     states: dict[str, RemoteInvoice | None] = {
         i.provider_id: i for i in changes.invoices if i.provider_id in ours}
     states.update((pid, None) for pid in changes.deleted if pid in ours)
-    return Fetched(states, {}, "change_feed", changes.until, since, calls=1)
+    versions = {pid: version for pid, version in changes.unmoved
+                if pid in ours and pid not in states}
+    return Fetched(states, {}, "change_feed", changes.until, since, calls=1,
+                   versions=versions)
 
 
 def apply_fetched(fetched: Fetched, journaled: Iterable[InvoiceFacts], tx: Transaction,
@@ -244,6 +249,8 @@ def apply_fetched(fetched: Fetched, journaled: Iterable[InvoiceFacts], tx: Trans
         if pid in fetched.failures:
             failures.append((facts.key, fetched.failures[pid]))
             continue
+        if pid in fetched.versions:
+            tx.update_invoice(facts.key, remote_version=fetched.versions[pid])
         if pid not in fetched.states:
             continue
         checked += 1

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from email.utils import formatdate
 from typing import Any
 
 import attrs
@@ -243,6 +244,9 @@ class DineroEmulator(EmulatorBase):
         self, request: EmuRequest, organisation_id: str, client_id: str, response: EmuResponse
     ) -> EmuResponse:
         status = 0 if response.drop else response.status
+        # Dinero's clock in every answer, as any HTTP server's: the connector reads it.
+        response = attrs.evolve(response, headers={
+            **response.headers, "date": formatdate(self.clock(), usegmt=True)})
         with self._lock:
             self.requests.append(
                 RequestRecord(request.method, request.path, organisation_id, client_id, status)
