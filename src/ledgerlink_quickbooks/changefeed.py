@@ -15,9 +15,13 @@ Three sources, cheapest first:
   while the pages are read moves to the end of the order, where it is read
   again, and never shifts an unread one past the reader. Only when one page is
   all one stamp (1000 invoices changed in one second — more than QuickBooks'
-  rate limits let an app write) does the read step on by position inside that
-  second; an invoice of that second seen again later (it changed meanwhile) has
-  the second read once more, as its leaving may have shifted another one by.
+  rate limits let an app write) is that second read by position
+  (``LastUpdatedTime = second``), and the pages go on after it (``>``); an
+  invoice of that second seen later with a newer stamp (it changed meanwhile)
+  has the second read once more, as its leaving may have shifted another one
+  past the reader. A change within the second an answer was given keeps its
+  stamp and may be read as it was; ``until`` is no later than that second, so
+  the next read has it.
 * the query never shows a deleted invoice (QuickBooks forgets them), so the
   followed invoices (``known``) that the query did not report are asked for by
   Id, 1000 a page (``Id IN (...)`` in the body of ``POST /query``); those not
@@ -162,14 +166,15 @@ def _page(api: QuickBooksApi, op: str, stamp: datetime,
     return rows, _instant(api, body.get("time"), "time", QUERY_OPERATION, response), response
 
 
-def _second(api: QuickBooksApi, stamp: datetime, found: dict[str, Row]) -> None:
-    """Read every invoice stamped ``stamp`` into ``found``, by position (see the module)."""
+def _second(api: QuickBooksApi, stamp: datetime) -> dict[str, Row]:
+    """Every invoice stamped ``stamp``, by position (see the module docstring)."""
+    found: dict[str, Row] = {}
     start = 1
     while True:
         rows, _, _ = _page(api, "=", stamp, start)
         found.update((str(row["Id"]), row) for row in rows)
         if len(rows) < api.page_size:
-            return
+            return found
         start += len(rows)
 
 
@@ -177,29 +182,28 @@ def changed_rows(api: QuickBooksApi, since: datetime) -> tuple[dict[str, Row], d
     """Every Invoice changed at or after ``since`` (its newest state read), by Id, and
     QuickBooks' time of the first answer; pages as the module docstring says."""
     found: dict[str, Row] = {}
-    stamp, start = since, 1
+    op, stamp = ">=", since
     until: datetime | None = None
-    by_position: dict[str, datetime] = {}  # Id → the second read by position
+    crowded: dict[datetime, set[str]] = {}  # a second read by position → the Ids it held
     while True:
-        rows, answered, response = _page(api, ">=", stamp, start)
+        rows, answered, response = _page(api, op, stamp, 1)
         until = until or answered
         stamps = [_stamp(api, row, response) for row in rows]
-        full = len(rows) >= api.page_size
-        stepping = full and stamps[0] == stamps[-1] == stamp
-        for row, moment in zip(rows, stamps, strict=True):
-            found[str(row["Id"])] = row
-            if (start > 1 or stepping) and moment == stamp:
-                by_position[str(row["Id"])] = stamp
-        if not full:
+        found.update((str(row["Id"]), row) for row in rows)
+        if len(rows) < api.page_size:
             break
-        if stepping:
-            start += len(rows)  # a whole page of one second: step on inside it
+        if stamps[0] == stamps[-1]:  # a whole page of one second: read it by position
+            second = _second(api, stamps[0])
+            found.update(second)
+            crowded[stamps[0]] = set(second) | {str(row["Id"]) for row in rows}
+            op, stamp = ">", stamps[0]
         else:
-            stamp, start = stamps[-1], 1
-    moved = {second for pid, second in by_position.items()
-             if _stamp(api, found[pid], response) > second}
-    for second in sorted(moved):
-        _second(api, second, found)
+            op, stamp = ">=", stamps[-1]
+    # An invoice of a crowded second seen later with a newer stamp left it while it was
+    # read by position, which may have shifted another one past the reader: read it again.
+    for moment, ids in sorted(crowded.items()):
+        if any(_stamp(api, found[pid], response) > moment for pid in ids):
+            found.update(_second(api, moment))
     return found, until
 
 

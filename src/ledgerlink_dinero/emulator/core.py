@@ -150,7 +150,8 @@ class DineroEmulator(EmulatorBase):
         """Create through ``POST /v1/{org}/{resource}`` without auth, limits or faults.
 
         ``resource`` is ``contacts``, ``products``, ``invoices`` or
-        ``sales/creditnotes``; returns the create answer (e.g. ``{"ContactGuid"}``).
+        ``sales/creditnotes``, or an action on one (``invoices/{guid}/book``,
+        ``invoices/{guid}/payments``); returns the answer (e.g. ``{"ContactGuid"}``).
         """
         org = self.add_organisation(organisation_id)
         path = f"/v1/{organisation_id}/{resource}"
@@ -158,7 +159,8 @@ class DineroEmulator(EmulatorBase):
         if found is None:
             raise ValueError(f"nothing to seed at {resource}")
         request = EmuRequest("POST", path, {}, {}, json.dumps(payload, default=str).encode())
-        response = found[0].handler(Call(org, request, "", self.clock()))
+        guid = found[1].get("guid", "")
+        response = found[0].handler(Call(org, request, guid, self.clock()))
         return response.json_body()
 
     # ------------------------------------------------------------ the core
