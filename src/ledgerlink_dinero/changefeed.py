@@ -25,8 +25,8 @@ Those reads are spared where nothing moved: an invoice the caller follows
 (:func:`.statuses.moved`) has had no payment since, so it is left out of the
 answer — no news — instead of having its payments read. The version is the
 ``UpdatedAt`` last read, or for an invoice booked without a read after it, Dinero's
-clock when the booking was answered plus a second (:func:`.statuses.version_bound`;
-whole seconds, so its ``UpdatedAt`` cannot be later). The one thing that bound
+clock when the booking was answered, to the end of that second
+(:func:`.statuses.version_bound`; its ``UpdatedAt`` cannot be later). The one thing that bound
 cannot tell apart is a payment registered within that same second after the
 booking answer and before the next refresh (it needs the invoice's new
 Timestamp, read after the booking): such an invoice is seen again at its next

@@ -176,9 +176,9 @@ def version(invoice: DineroInvoice) -> str | None:
 
 def version_bound(date_header: str | None) -> str | None:
     """The version of an invoice just written without reading it back (booking answers
-    no ``UpdatedAt``): Dinero's clock when it answered (the ``Date`` header, whole
-    seconds) plus one second, a moment its ``UpdatedAt`` cannot be after. None without
-    a ``Date`` header, so the first refresh reads its payments."""
+    no ``UpdatedAt``): the last instant of the second Dinero's clock showed when it
+    answered (the ``Date`` header, whole seconds), which its ``UpdatedAt`` cannot be
+    after. None without a ``Date`` header, so the first refresh reads its payments."""
     if not date_header:
         return None
     try:
@@ -187,7 +187,8 @@ def version_bound(date_header: str | None) -> str | None:
         return None
     if moment.tzinfo is None:
         return None
-    return (_utc(moment) + timedelta(seconds=1)).isoformat(timespec="microseconds")
+    last = _utc(moment).replace(microsecond=0) + timedelta(seconds=1, microseconds=-1)
+    return last.isoformat(timespec="microseconds")
 
 
 def moved(invoice: DineroInvoice, held: str | None) -> bool:

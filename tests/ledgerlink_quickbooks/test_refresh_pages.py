@@ -133,7 +133,7 @@ def test_a_refresh_past_a_full_cdc_answer_reads_pages_counted_as_the_emulator_sa
     answered = emulator.requests[before:]
     assert result.calls == len(answered)
     assert result.checked == 10 and result.ok
-    assert [r.path for r in answered][0] == "cdc"
+    assert answered[0].path == "cdc"
     # CDC, then pages overlapping by the row whose stamp a page ends on.
     assert result.calls <= 1 + math.ceil(10 / (PAGE - 1)) + 1
 
