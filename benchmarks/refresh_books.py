@@ -10,17 +10,16 @@ from its create and book answers: :class:`Seeded`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from email.utils import formatdate
-from pathlib import Path
 from typing import Any
 
 import attrs
 import httpx
 
 from ledgerlink.connector import BaseConnector
+from ledgerlink.domain import RemoteInvoice
 from ledgerlink.http.limits import LimiterRegistry
 from ledgerlink.http.oauth import ClientCredentials, exchange_code
 from ledgerlink.store import Store
@@ -295,8 +294,6 @@ BOOKS: dict[str, type[Book]] = {book.name: book for book in (QuickBooks, Dinero,
 def journal(store: Store, account: str, invoices: list[Seeded]) -> None:
     """The invoices as a run leaves them in the journal: created, booked, their facts from
     the create and book answers (one transaction, the Transaction API in bulk)."""
-    from ledgerlink.domain import RemoteInvoice
-
     with store.transaction(account) as tx:
         for invoice in invoices:
             tx.invoice(invoice.key, "refresh-customer", "book", False, invoice.currency,
@@ -307,15 +304,3 @@ def journal(store: Store, account: str, invoices: list[Seeded]) -> None:
                 total=invoice.total, balance=invoice.total, issue_date=ISSUED, due_date=DUE,
                 booked=True, version=invoice.version))
 
-
-def every(items: list[Seeded], step: int) -> Iterator[Seeded]:
-    """Every ``step``-th item, spread over the book."""
-    yield from items[::step]
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-__all__ = ["BOOKS", "Book", "Seeded", "journal", "now"]
-_ = Path
