@@ -38,6 +38,8 @@ __all__ = [
     "Capability",
     "Changes",
     "Connector",
+    "CountsRequests",
+    "KnownVersions",
     "ProductRefs",
     "find_each",
 ]
@@ -54,6 +56,11 @@ class BatchItem:
     customer_ref: str
 
 
+#: Provider id → the version (:attr:`RemoteInvoice.version`) the journal holds, None
+#: when it holds none: the invoices a status refresh follows, for ``changes(known=...)``.
+KnownVersions = Mapping[str, str | None]
+
+
 #: Per item of a batch, in order: the created invoice, or the error that item met.
 BatchResult = Sequence[RemoteInvoice | LedgerlinkError]
 
@@ -66,11 +73,15 @@ class Changes:
         invoices: the current state of every invoice (and credit note) that changed.
         deleted: provider ids of invoices deleted since then.
         until: where the next call should start (the provider's clock, not ours).
+        unmoved: (provider id, version now) of followed invoices (``known``) left out
+            of ``invoices`` because they have not moved, where the provider's version
+            is more exact than the one held; the caller keeps it.
     """
 
     invoices: tuple[RemoteInvoice, ...]
     deleted: tuple[str, ...]
     until: datetime
+    unmoved: tuple[tuple[str, str], ...] = ()
 
 
 class Capability(enum.Enum):
@@ -171,7 +182,15 @@ class Connector(Protocol):
         ...
 
     def changes(self, since: datetime) -> Changes:
-        """Invoices changed or deleted since ``since`` (CHANGE_FEED)."""
+        """Invoices changed or deleted since ``since`` (CHANGE_FEED).
+
+        A connector may also take ``known`` (:data:`KnownVersions`, keyword): the
+        invoices the caller follows with the versions it holds. It may then leave
+        out an invoice whose version has not moved (sparing reads its state would
+        cost), and must report as deleted a followed invoice its feed cannot see
+        (checking those ids in pages where the feed may miss deletions). Connectors
+        whose ``changes`` has no ``known`` parameter are called without it.
+        """
         ...
 
     def replace_lines(
@@ -234,6 +253,17 @@ def find_each(
         if invoice is not None:
             found[key] = invoice
     return found
+
+
+@runtime_checkable
+class CountsRequests(Protocol):
+    """A connector that counts the requests it sends, through its HTTP client
+    (:attr:`ledgerlink.http.ProviderClient.sent`); a status refresh reports the count."""
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent to the provider since the connector was made, retries included."""
+        ...
 
 
 class BaseConnector:

@@ -588,6 +588,10 @@ class RemoteInvoice:
         web_url: where the invoice opens in the provider's web app.
         line_keys: source keys of its lines (see :attr:`InvoiceLine.source_key`).
         credit_for: provider id of the invoice this one credits, for credit notes.
+        version: the provider's change stamp of the invoice as read (QuickBooks'
+            SyncToken, Dinero's UpdatedAt...), which moves whenever the invoice
+            changes; None where the provider keeps none. The journal keeps it, so a
+            change feed can leave out what has not moved since.
     """
 
     provider_id: str
@@ -606,6 +610,7 @@ class RemoteInvoice:
     web_url: str | None = None
     line_keys: tuple[str, ...] = ()
     credit_for: str | None = None
+    version: str | None = None
 
     def status(self, today: date) -> InvoiceStatus:
         """Status flags on ``today`` (see :func:`ledgerlink.status.derive_status`)."""

@@ -8,30 +8,39 @@ How it asks, cheapest first:
 
 * ``ids`` given (a webhook named the invoices that changed): one read of each
   of those that ledgerlink made, nothing else.
-* the connector declares CHANGE_FEED: one ``changes(since)`` call, ``since``
-  being where the last feed read ended (the watermark, on the provider's
-  clock), or the first time the oldest moment ledgerlink's knowledge of any of
-  its invoices dates from, less :data:`CLOCK_MARGIN`. The new watermark is
-  committed in the same transaction as the facts the feed gave. A provider
-  that cannot reach back that far raises :class:`ChangeFeedWindowError`, and
-  the refresh reads instead (then starts the watermark at the time it read).
+* the connector declares CHANGE_FEED: one ``changes(since, known=...)`` call,
+  ``since`` being where the last feed read ended (the watermark, on the
+  provider's clock), or the first time the oldest moment ledgerlink's knowledge
+  of any of its invoices dates from, less :data:`CLOCK_MARGIN`. ``known`` gives
+  the invoices followed (not deleted, voided or credited) with the provider's
+  version stamp the journal holds, so the connector reads in pages (about
+  ⌈invoices / page size⌉ requests) and spares the extra reads of an invoice
+  whose stamp has not moved. The new watermark is committed in the same
+  transaction as the facts the feed gave. A provider that cannot reach back
+  that far raises :class:`ChangeFeedWindowError`, and the refresh reads instead
+  (then starts the watermark at the time it read).
 * otherwise, one ``get_invoice`` per invoice whose status can still change:
   not deleted, voided or credited, and not known to be paid (a payment undone
   after that is noticed through a change feed or a webhook, not by polling).
 
 An invoice the provider no longer knows (NotFoundError) is recorded deleted:
 QuickBooks forgets deleted invoices.
+
+:attr:`RefreshResult.calls` is what the connector's HTTP client counted
+(:class:`~ledgerlink.connector.CountsRequests`), every request and retry; a
+connector that counts nothing is credited with the calls the refresh made.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import attrs
 
-from ledgerlink.connector import Capability, Connector
+from ledgerlink.connector import Capability, Changes, Connector, CountsRequests, KnownVersions
 from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import ChangeFeedWindowError, NotFoundError, ProviderError
 from ledgerlink.status import InvoiceStatus
@@ -45,6 +54,7 @@ __all__ = [
     "RefreshResult",
     "StatusChange",
     "apply_fetched",
+    "followed",
     "read_feed",
     "refresh_rows",
     "refresh_statuses",
@@ -87,6 +97,7 @@ class Fetched:
         since: the watermark the feed was read from (what ``until`` replaces).
         note: why reads were used although the connector has a change feed.
         calls: provider calls made.
+        versions: provider id → a more exact version of an invoice that has not moved.
     """
 
     states: RemoteStates
@@ -96,6 +107,7 @@ class Fetched:
     since: datetime | None = None
     note: str = ""
     calls: int = 0
+    versions: Mapping[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -104,8 +116,9 @@ class RefreshResult:
 
     Attributes:
         book: the connector account refreshed.
-        mode: ``"change_feed"`` (one call) or ``"reads"`` (one call per invoice).
-        calls: provider calls made.
+        mode: ``"change_feed"`` (the connector's feed, in pages) or ``"reads"``
+            (one call per invoice).
+        calls: requests sent to the provider, as its HTTP client counted them.
         checked: journaled invoices the provider reported on.
         changes: invoices whose status changed, by key.
         failures: (key, provider's message) for invoices that could not be read.
@@ -179,6 +192,20 @@ def _first_since(journaled: Collection[InvoiceFacts]) -> datetime:
     return min(f.known_since for f in journaled) - CLOCK_MARGIN
 
 
+def followed(journaled: Iterable[InvoiceFacts]) -> dict[str, str | None]:
+    """The ``known`` of a feed read: provider id → version held, of every invoice whose
+    status can still change (final ones are never asked about again)."""
+    return {f.remote_id: f.remote_version for f in journaled
+            if f.remote_id is not None and not f.final}
+
+
+def _changes(connector: Connector, since: datetime, known: KnownVersions) -> Changes:
+    """``connector.changes``, given ``known`` when it takes it (older connectors do not)."""
+    if "known" in inspect.signature(connector.changes).parameters:
+        return connector.changes(since, known=known)  # type: ignore[call-arg]
+    return connector.changes(since)
+
+
 def read_feed(connector: Connector, since: datetime | None,
               journaled: Collection[InvoiceFacts]) -> Fetched | ChangeFeedWindowError:
     """One ``changes`` call from the watermark ``since``, kept to ``journaled`` invoices.
@@ -197,14 +224,17 @@ def read_feed(connector: Connector, since: datetime | None,
     if unknown:
         start = min(start, min(unknown) - CLOCK_MARGIN)
     try:
-        changes = connector.changes(start)
+        changes = _changes(connector, start, followed(journaled))
     except ChangeFeedWindowError as err:
         return err
     ours = {f.remote_id for f in journaled}
     states: dict[str, RemoteInvoice | None] = {
         i.provider_id: i for i in changes.invoices if i.provider_id in ours}
     states.update((pid, None) for pid in changes.deleted if pid in ours)
-    return Fetched(states, {}, "change_feed", changes.until, since, calls=1)
+    versions = {pid: version for pid, version in changes.unmoved
+                if pid in ours and pid not in states}
+    return Fetched(states, {}, "change_feed", changes.until, since, calls=1,
+                   versions=versions)
 
 
 def apply_fetched(fetched: Fetched, journaled: Iterable[InvoiceFacts], tx: Transaction,
@@ -219,6 +249,8 @@ def apply_fetched(fetched: Fetched, journaled: Iterable[InvoiceFacts], tx: Trans
         if pid in fetched.failures:
             failures.append((facts.key, fetched.failures[pid]))
             continue
+        if pid in fetched.versions:
+            tx.update_invoice(facts.key, remote_version=fetched.versions[pid])
         if pid not in fetched.states:
             continue
         checked += 1
@@ -271,8 +303,17 @@ def refresh_statuses(connector: Connector, store: Store, *, today: date | None =
     day = today or date.today()
     book = connector.account
     journaled = store.invoice_facts(book)
+    sent_before = _sent(connector)
     fetched = _fetch(connector, store, journaled, day, ids)
+    sent_after = _sent(connector)
+    calls = fetched.calls if sent_before is None or sent_after is None else (
+        sent_after - sent_before)
     with store.transaction(book) as tx:
         checked, changes, failures = apply_fetched(fetched, journaled, tx, day)
-    return RefreshResult(book, fetched.mode, fetched.calls, checked, tuple(changes),
+    return RefreshResult(book, fetched.mode, calls, checked, tuple(changes),
                          tuple(failures), fetched.until, fetched.note)
+
+
+def _sent(connector: Connector) -> int | None:
+    """Requests the connector's HTTP client has sent so far, if it counts them."""
+    return connector.requests_sent if isinstance(connector, CountsRequests) else None

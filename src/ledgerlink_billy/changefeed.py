@@ -18,7 +18,8 @@ embedded):
 
 So a read costs ⌈open invoices / 1000⌉ + ⌈approved since / 1000⌉ requests plus
 one per invoice that left the open set; when more left than the whole list has
-pages, the whole list is read instead (⌈N / 1000⌉ requests for N invoices).
+pages, the whole list is read instead of the approvals and those reads
+(⌈open / 1000⌉ + ⌈N / 1000⌉ requests for N invoices).
 
 Each read keeps the state of every invoice it knows under the moment it
 started (``until``). ``changes(since)`` starts from the state kept at ``since``
@@ -97,13 +98,15 @@ class ChangeFeed:
         """The state now, from the filtered lists and the reads of what left the open set;
         and the ids found gone."""
         current = self.listed({"isPaid": "false"})
+        left = [i for i, invoice in before.items() if i not in current and may_change(invoice)]
+        if len(left) > math.ceil(len(before) / self.api.page_size) + 1:
+            # Decided before the approvals are listed: the whole list holds them too.
+            everything = self.listed({})
+            return everything, [i for i in before if i not in everything]
         approved_from = (moment - APPROVAL_MARGIN).astimezone(UTC)
         current.update(self.listed({"minApprovedTime": approved_from.strftime(
             "%Y-%m-%d %H:%M:%S")}))
-        left = [i for i, invoice in before.items() if i not in current and may_change(invoice)]
-        if len(left) > math.ceil(len(before) / self.api.page_size) + 1:
-            everything = self.listed({})
-            return everything, [i for i in before if i not in everything]
+        left = [i for i in left if i not in current]
         gone = []
         for invoice_id in left:
             try:

@@ -230,6 +230,11 @@ class BillyConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
         """See :class:`.changefeed.ChangeFeed` (filtered lists; the cost is stated there)."""
         return self.feed.changes(since)
 
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent to Billy so far, retries included (its HTTP client counts them)."""
+        return self.connection.http.sent
+
     def close(self) -> None:
         """Close the HTTP client and the token store this connector opened."""
         self.connection.close()

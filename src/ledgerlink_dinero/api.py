@@ -222,7 +222,15 @@ class DineroApi:
 
     def send(self, method: str, rest: str, payload: object, *, operation: str,
              idempotent: bool, version: str = "v1") -> DineroReceipt | None:
-        """Send a write; Dinero's receipt, or None for an empty 204 answer.
+        """Send a write; Dinero's receipt, or None for an empty 204 answer (see
+        :meth:`send_answered`)."""
+        return self.send_answered(method, rest, payload, operation=operation,
+                                  idempotent=idempotent, version=version)[0]
+
+    def send_answered(self, method: str, rest: str, payload: object, *, operation: str,
+                      idempotent: bool, version: str = "v1",
+                      ) -> tuple[DineroReceipt | None, httpx.Response]:
+        """Send a write; Dinero's receipt (None for an empty 204 answer) and the response.
 
         Raises:
             TransientProviderError: a success whose body is not a receipt (not JSON,
@@ -235,10 +243,10 @@ class DineroApi:
                                      content=self.wire.dumps(payload), headers=_JSON,
                                      idempotent=idempotent)
         if response.status_code == httpx.codes.NO_CONTENT and not response.content:
-            return None
+            return None, response
         try:
             return self.wire.read(response, DineroReceipt, operation=operation,
-                                  unclear=True)
+                                  unclear=True), response
         except TransientProviderError as err:
             raise _outcome_unknown(err) from None
 

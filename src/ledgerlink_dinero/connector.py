@@ -51,7 +51,7 @@ from decimal import Decimal
 
 import httpx
 
-from ledgerlink.connector import BaseConnector, Capability, Changes, ProductRefs
+from ledgerlink.connector import BaseConnector, Capability, Changes, KnownVersions, ProductRefs
 from ledgerlink.delegates import DeliveryDelegates, PartyDelegates
 from ledgerlink.domain import InvoiceLine, RemoteInvoice
 from ledgerlink.http import token_keys
@@ -228,9 +228,15 @@ class DineroConnector(PartyDelegates, DeliveryDelegates, BaseConnector):
         for invoice in mine:
             yield self.api.remote(invoice)
 
-    def changes(self, since: datetime) -> Changes:
-        """Invoices changed since ``since`` and those deleted, from two list reads."""
-        return changefeed.changes(self.api, since)
+    def changes(self, since: datetime, known: KnownVersions | None = None) -> Changes:
+        """Invoices changed since ``since`` and those deleted, from two list reads (in
+        pages); payments read only for open ones whose version moved from ``known``'s."""
+        return changefeed.changes(self.api, since, known)
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent to Dinero so far, retries included (its HTTP client counts them)."""
+        return self.connection.http.sent
 
     def close(self) -> None:
         """Close the HTTP clients and the token store this connector opened."""

@@ -41,7 +41,7 @@ from ledgerlink_dinero.mapping import (
     remote_invoice,
 )
 from ledgerlink_dinero.products import DineroProducts
-from ledgerlink_dinero.statuses import HOME_CURRENCY, foreign_payment
+from ledgerlink_dinero.statuses import HOME_CURRENCY, foreign_payment, version_bound
 from ledgerlink_dinero.totals import invoice_total_incl_vat
 from ledgerlink_dinero.wire import (
     DineroBook,
@@ -194,7 +194,7 @@ class DineroInvoices:
             # a stale one (58, a person edited it) falls back to reading.
             stamp, created = just
             try:
-                receipt = self._post_book(guid, stamp)
+                receipt, bound = self._post_book(guid, stamp)
             except ConflictError as err:
                 if err.code != STALE_TIMESTAMP:
                     raise
@@ -202,7 +202,7 @@ class DineroInvoices:
                 if isinstance(receipt, RemoteInvoice):
                     return receipt
                 number = receipt.Number if receipt is not None else None
-                return attrs.evolve(created, booked=True,
+                return attrs.evolve(created, booked=True, version=bound,
                                     number=None if number is None else str(number))
 
         def book(current: DineroInvoice) -> RemoteInvoice:
@@ -213,7 +213,7 @@ class DineroInvoices:
                 raise InvoiceStateError(f"Dinero invoice {guid} has no lines to book",
                                         provider=self.api.provider)
             stamp = self.api.timestamp(current, operation=f"book invoice {guid}")
-            receipt = self._post_book(guid, stamp)
+            receipt, bound = self._post_book(guid, stamp)
             if isinstance(receipt, RemoteInvoice):
                 return receipt
             # The receipt carries the number and the new Timestamp; the rest is the
@@ -223,12 +223,14 @@ class DineroInvoices:
                 current, Status="Booked", PaymentStatus="Booked",
                 Number=current.Number if answered.Number is None else answered.Number,
                 Timestamp=answered.Timestamp or current.Timestamp)
-            return remote_invoice(booked, paid=Decimal(0))
+            return attrs.evolve(remote_invoice(booked, paid=Decimal(0)), version=bound)
 
         return self.api.fresh(guid, book)
 
-    def _post_book(self, guid: str, stamp: str) -> DineroReceipt | RemoteInvoice | None:
-        """``POST …/book``: Dinero's receipt, or the invoice when it is booked already.
+    def _post_book(self, guid: str,
+                   stamp: str) -> tuple[DineroReceipt | RemoteInvoice | None, str | None]:
+        """``POST …/book``: Dinero's receipt, or the invoice when it is booked already; and
+        the booked invoice's version (:func:`.statuses.version_bound`, None when read).
 
         The write is repeated after a lost answer (the Timestamp makes a repeat
         harmless), and the repeat of a book that committed is refused ("only
@@ -238,8 +240,9 @@ class DineroInvoices:
         malformed receipt (outcome unknown) is raised for the runner to reconcile.
         """
         try:
-            receipt = self.api.send("POST", f"invoices/{guid}/book", DineroBook(stamp),
-                                    operation=f"book invoice {guid}", idempotent=True)
+            receipt, response = self.api.send_answered(
+                "POST", f"invoices/{guid}/book", DineroBook(stamp),
+                operation=f"book invoice {guid}", idempotent=True)
         except ProviderError as err:
             if isinstance(err, TransientProviderError) or err.code == STALE_TIMESTAMP:
                 raise  # unknown outcome: reconciled by the runner; stale: read again
@@ -247,9 +250,9 @@ class DineroInvoices:
             if current is None or current.Status == "Draft":
                 raise err from None
             self._seen_booked(guid)
-            return self.api.remote(current)
+            return self.api.remote(current), None
         self._seen_booked(guid)
-        return receipt
+        return receipt, version_bound(response.headers.get("date"))
 
     def send(self, guid: str, email: str | None = None) -> None:
         """Email the booked invoice (to the contact, or ``email``); a draft is refused.

@@ -18,7 +18,14 @@ import attrs
 from ledgerlink.domain import Customer, InvoiceLine, PartyKind, RemoteInvoice
 from ledgerlink.errors import ValidationError
 from ledgerlink_dinero.keys import EMPTY_MARKER, external_reference, line_comment, line_key
-from ledgerlink_dinero.statuses import PAID_VALUES, booked_number, is_booked, is_deleted, is_sent
+from ledgerlink_dinero.statuses import (
+    PAID_VALUES,
+    booked_number,
+    is_booked,
+    is_deleted,
+    is_sent,
+    version,
+)
 from ledgerlink_dinero.wire import (
     DineroContact,
     DineroCreditNote,
@@ -209,6 +216,7 @@ def remote_invoice(invoice: DineroInvoice, *, paid: Decimal = Decimal(0)) -> Rem
         deleted=is_deleted(invoice),
         sent=is_sent(invoice),
         line_keys=_line_keys(invoice.ProductLines),
+        version=version(invoice),
     )
 
 

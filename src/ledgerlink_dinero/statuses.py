@@ -26,8 +26,9 @@ payments covering the total make it paid even while ``PaymentStatus`` lags.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from email.utils import parsedate_to_datetime
 
 from ledgerlink.errors import ValidationError
 from ledgerlink.status import InvoiceStatus, derive_status
@@ -47,10 +48,13 @@ __all__ = [
     "is_booked",
     "is_deleted",
     "is_sent",
+    "moved",
     "paid_amount",
     "payments_decide",
     "remote_status",
     "settled_amount",
+    "version",
+    "version_bound",
 ]
 
 DRAFT = "Draft"
@@ -155,6 +159,52 @@ def foreign_payment(invoice: DineroInvoice, amount: Decimal, paid_on: date) -> D
 def payments_decide(invoice: DineroInvoice) -> bool:
     """True when the invoice's balance needs its payments read (see :data:`PAYMENTS_DECIDE`)."""
     return not is_deleted(invoice) and (invoice.PaymentStatus or invoice.Status) in PAYMENTS_DECIDE
+
+
+def version(invoice: DineroInvoice) -> str | None:
+    """The invoice's version: its ``UpdatedAt`` (UTC, ISO 8601), which a payment or a booked
+    credit note moves too (see :mod:`.changefeed`); one spelling for a list row and a read.
+
+    A version is read as "the invoice's ``UpdatedAt`` is at most this": an invoice
+    listed with a later ``UpdatedAt`` has moved (:func:`moved`).
+    """
+    moment = invoice.UpdatedAt
+    if moment is None:
+        return None
+    return _utc(moment).isoformat(timespec="microseconds")
+
+
+def version_bound(date_header: str | None) -> str | None:
+    """The version of an invoice just written without reading it back (booking answers
+    no ``UpdatedAt``): the last instant of the second Dinero's clock showed when it
+    answered (the ``Date`` header, whole seconds), which its ``UpdatedAt`` cannot be
+    after. None without a ``Date`` header, so the first refresh reads its payments."""
+    if not date_header:
+        return None
+    try:
+        moment = parsedate_to_datetime(date_header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    last = _utc(moment).replace(microsecond=0) + timedelta(seconds=1, microseconds=-1)
+    return last.isoformat(timespec="microseconds")
+
+
+def moved(invoice: DineroInvoice, held: str | None) -> bool:
+    """True unless the invoice's ``UpdatedAt`` is at most the version ``held``: something
+    (a payment, a credit note, an edit) may have changed since it was journaled."""
+    if held is None or invoice.UpdatedAt is None:
+        return True
+    try:
+        bound = datetime.fromisoformat(held)
+    except ValueError:
+        return True
+    return bound.tzinfo is None or _utc(invoice.UpdatedAt) > bound
+
+
+def _utc(moment: datetime) -> datetime:
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def is_deleted(invoice: DineroInvoice) -> bool:

@@ -230,6 +230,11 @@ class EconomicConnector(PartyDelegates, BaseConnector):
         """See :class:`.refresh.Feed` (the paged collections; the cost is stated there)."""
         return self.feed.changes(since)
 
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent to e-conomic so far, retries included (its HTTP client counts them)."""
+        return self.connection.http.sent
+
     def close(self) -> None:
         """Save the day's calls, close the HTTP client and the store this connector opened."""
         try:

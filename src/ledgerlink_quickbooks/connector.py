@@ -79,6 +79,7 @@ from ledgerlink.connector import (
     BatchResult,
     Capability,
     Changes,
+    KnownVersions,
     ProductRefs,
 )
 from ledgerlink.domain import Customer, InvoiceDraft, InvoiceLine, Product, RemoteInvoice
@@ -417,9 +418,11 @@ class QuickBooksConnector(BaseConnector):
         (see :func:`.credits.credit_invoice`)."""
         return credit_invoice(self.api, provider_id, key)
 
-    def changes(self, since: datetime) -> Changes:
-        """Invoices changed or deleted since ``since``, from one ``/cdc`` call."""
-        return changefeed.changes(self.api, since)
+    def changes(self, since: datetime, known: KnownVersions | None = None) -> Changes:
+        """Invoices changed or deleted since ``since``: one ``/cdc`` call when its answer
+        holds them, else pages of a query and the ``known`` ids checked in pages
+        (see :mod:`.changefeed`)."""
+        return changefeed.changes(self.api, since, known)
 
     def list_invoices(
         self, customer_ref: str, start: date, end: date
@@ -439,6 +442,11 @@ class QuickBooksConnector(BaseConnector):
     def web_url(self, provider_id: str) -> str:
         """Where the invoice opens in the QuickBooks web app (signed-in users)."""
         return self.api.web_url(provider_id)
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent to QuickBooks so far, retries included (its HTTP client counts them)."""
+        return self.connection.http.sent
 
     def close(self) -> None:
         """Close the HTTP clients and the token store this connector opened."""

@@ -386,3 +386,49 @@ def test_status_facts_round_trip(total: Decimal, balance: Decimal, booked: bool,
     (facts,) = store.invoice_facts(book)
     assert facts.status(today) == remote.status(today)
     assert (facts.total, facts.balance, facts.due_date) == (total, balance, due)
+
+
+# --- what the feed is told, and what a refresh costs ------------------------------------
+
+
+class VersionedSandbox(CountingSandbox):
+    """A sandbox whose feed takes ``known``, keeps what it was told, counts requests as an
+    HTTP client would (two per call), and hands back a newer version of unmoved invoices."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.told: list[dict[str, str | None]] = []
+        self.requests_sent = 0
+
+    def changes(self, since: datetime,  # type: ignore[override]
+                known: dict[str, str | None] | None = None) -> Changes:
+        self.told.append(dict(known or {}))
+        self.requests_sent += 2
+        found = super().changes(since)
+        return Changes((), found.deleted, found.until,
+                       unmoved=tuple((pid, "v2") for pid in (known or {})))
+
+
+def test_the_feed_is_told_the_followed_invoices_and_calls_are_the_clients_count(
+        tmp_path: Path, store: Store) -> None:
+    """A feed that takes ``known`` is told every invoice whose status can still change with
+    the version journaled, the calls are what the connector counted, and the newer versions
+    of unmoved invoices are kept."""
+    book = VersionedSandbox(tmp_path / "book.db")
+    assert invoice(work(3), people(3), COMPANY, book, store=store).ok
+    made = {i.key or "": i for i in book.invoices()}
+    book.void(made["inv:w2"].provider_id)
+    with store.transaction(book.account) as tx:
+        tx.update_invoice("inv:w2", voided=True)
+    result = refresh_statuses(book, store, today=NOW.date())
+    assert result.calls == 2
+    assert book.told == [{made["inv:w0"].provider_id: None, made["inv:w1"].provider_id: None}]
+    versions = {f.key: f.remote_version for f in store.invoice_facts(book.account)}
+    assert versions == {"inv:w0": "v2", "inv:w1": "v2", "inv:w2": None}
+
+
+def test_a_connector_that_counts_nothing_is_credited_with_the_calls_made(
+        tmp_path: Path, store: Store) -> None:
+    """Without a request count of its own (the sandbox), one feed call counts as one."""
+    book, _ = invoiced(tmp_path, store, 2)
+    assert refresh_statuses(book, store, today=NOW.date()).calls == 1

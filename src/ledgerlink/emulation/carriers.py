@@ -130,7 +130,14 @@ def _handler_for(emulator: Handler, control: Control | None,
 
         def _answer(self, answer: EmuResponse) -> None:
             try:
-                self.send_response(answer.status)
+                # An emulator that stamps ``Date`` from its own clock keeps it: a fake
+                # clock's provider time must not be replaced by the wall clock's.
+                if any(name.lower() == "date" for name in answer.headers):
+                    self.log_request(answer.status)
+                    self.send_response_only(answer.status)
+                    self.send_header("Server", self.version_string())
+                else:
+                    self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
                 self.send_header("content-length", str(len(answer.body)))

@@ -15,6 +15,7 @@ that quotes a token in prose does not carry it into ledgerlink's messages.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -106,6 +107,10 @@ class ProviderClient:
         request_id_headers: response headers holding the provider's request id.
         secrets: the connection's secret values; by default those the client's
             auth keeps (:class:`~ledgerlink.http.oauth.OAuth2Auth` registers them).
+
+    Attributes:
+        sent: requests sent to the provider so far, every attempt counted (retries
+            too), so a caller can tell what an operation cost without counting by hand.
     """
 
     def __init__(
@@ -127,6 +132,8 @@ class ProviderClient:
         self.max_wait = max_wait
         self.attempts = attempts
         self.request_id_headers = tuple(request_id_headers)
+        self.sent = 0
+        self._sent_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"ProviderClient(provider={self.provider!r}, account={self.account!r})"
@@ -159,6 +166,8 @@ class ProviderClient:
 
         def send() -> httpx.Response:
             with self.limiter.acquire(limits, self.max_wait):
+                with self._sent_lock:
+                    self.sent += 1
                 response = self.client.send(request)
             headers = redact_headers(response.headers.items())
             log.debug("%s %s -> %s %s", request.method,

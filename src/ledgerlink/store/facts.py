@@ -74,6 +74,8 @@ class InvoiceFacts:
             ledgerlink's own delivery).
         delivery_state: ``pending``, ``sent``, ``failed`` or ``unknown`` (None: no delivery).
         delivery_message: the channel's words on the delivery.
+        remote_version: the provider's change stamp at the last refresh or write
+            (:attr:`RemoteInvoice.version`; None: the provider keeps none).
     """
 
     key: str
@@ -95,6 +97,7 @@ class InvoiceFacts:
     delivery_channel: str | None = None
     delivery_state: str | None = None
     delivery_message: str | None = None
+    remote_version: str | None = None
 
     def status(self, today: date) -> InvoiceStatus | None:
         """Status flags on ``today``; None while the facts are unknown (never refreshed)."""
@@ -135,6 +138,7 @@ def facts_values(invoice: RemoteInvoice, now: str) -> dict[str, Any]:
         "balance": str(invoice.balance),
         "due_date": invoice.due_date.isoformat(),
         "refreshed_at": now,
+        "remote_version": invoice.version,
     }
 
 
@@ -163,7 +167,7 @@ def read_facts(conn: Connection, book: str,
         refreshed_at=_instant(r.refreshed_at),
         updated_at=datetime.fromisoformat(r.updated_at),
         delivery_channel=r.delivery_channel, delivery_state=r.delivery_state,
-        delivery_message=r.delivery_message,
+        delivery_message=r.delivery_message, remote_version=r.remote_version,
     ) for r in conn.execute(query)]
 
 

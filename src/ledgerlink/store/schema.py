@@ -81,7 +81,7 @@ class HintingSQLiteCompiler(SQLiteCompiler):
 
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0011"
 
 #: Journal rows a crashed run left unresolved: the partial index ``ix_operations_intent``.
 INTENT_ROWS = "state = 'intent'"
@@ -147,6 +147,7 @@ invoices = Table(
     Column("balance", String(40)),
     Column("due_date", String(10)),
     Column("refreshed_at", String(40)),
+    Column("remote_version", String(100)),
     Index("ix_invoices_customer", "book", "customer_id"),
     Index("ix_invoices_drafts", "book", "customer_id", sqlite_where=sa.text(DRAFT_ROWS),
           postgresql_where=sa.text(DRAFT_ROWS)),

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from email.utils import formatdate
 from typing import Any
 
 import attrs
@@ -149,7 +150,8 @@ class DineroEmulator(EmulatorBase):
         """Create through ``POST /v1/{org}/{resource}`` without auth, limits or faults.
 
         ``resource`` is ``contacts``, ``products``, ``invoices`` or
-        ``sales/creditnotes``; returns the create answer (e.g. ``{"ContactGuid"}``).
+        ``sales/creditnotes``, or an action on one (``invoices/{guid}/book``,
+        ``invoices/{guid}/payments``); returns the answer (e.g. ``{"ContactGuid"}``).
         """
         org = self.add_organisation(organisation_id)
         path = f"/v1/{organisation_id}/{resource}"
@@ -157,7 +159,8 @@ class DineroEmulator(EmulatorBase):
         if found is None:
             raise ValueError(f"nothing to seed at {resource}")
         request = EmuRequest("POST", path, {}, {}, json.dumps(payload, default=str).encode())
-        response = found[0].handler(Call(org, request, "", self.clock()))
+        guid = found[1].get("guid", "")
+        response = found[0].handler(Call(org, request, guid, self.clock()))
         return response.json_body()
 
     # ------------------------------------------------------------ the core
@@ -243,6 +246,9 @@ class DineroEmulator(EmulatorBase):
         self, request: EmuRequest, organisation_id: str, client_id: str, response: EmuResponse
     ) -> EmuResponse:
         status = 0 if response.drop else response.status
+        # Dinero's clock in every answer, as any HTTP server's: the connector reads it.
+        response = attrs.evolve(response, headers={
+            **response.headers, "date": formatdate(self.clock(), usegmt=True)})
         with self._lock:
             self.requests.append(
                 RequestRecord(request.method, request.path, organisation_id, client_id, status)
