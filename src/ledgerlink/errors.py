@@ -17,6 +17,7 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     ├── CapabilityError            a connector was asked for something it does not declare
     ├── StoreError                 the journal store is unusable (schema too new, locked, ...)
     │   └── WatermarkMovedError    another status refresh moved the change-feed watermark
+    ├── WorkersUnavailable         the worker pool lacks the ``workers`` extra or a PostgreSQL store
     ├── BookBusyError              another run holds the book's lease (CLI exit status 3)
     ├── LeaseLost                  a run's lease was taken over; the run stops as if it crashed
     ├── RateLimitTimeout           a request waited longer than allowed for its rate limits
@@ -82,6 +83,7 @@ __all__ = [
     "ValidationError",
     "WatermarkMovedError",
     "WebhookSignatureError",
+    "WorkersUnavailable",
 ]
 
 
@@ -249,6 +251,10 @@ class CapabilityError(LedgerlinkError):
 
 class StoreError(LedgerlinkError):
     """The journal store cannot be used."""
+
+
+class WorkersUnavailable(LedgerlinkError):
+    """The worker pool needs what is not here: the ``workers`` extra or a PostgreSQL store."""
 
 
 class BookBusyError(LedgerlinkError):

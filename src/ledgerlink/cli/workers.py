@@ -117,21 +117,24 @@ def remove_command(name: str, store: str, as_json: bool) -> None:
               help="Local hour of each company's nightly run (default 2).")
 @click.option("--own-limits", is_flag=True,
               help="Count provider rate limits in this process only, not in the store.")
+@json_option
 def worker_command(store: str, concurrency: int, enqueue_all: bool, until_empty: bool,
                    heartbeat: float, stalled_after: float, nightly_hour: int | None,
-                   own_limits: bool) -> None:
+                   own_limits: bool, as_json: bool) -> None:
     """Run a worker of the pool on a PostgreSQL store until stopped (needs the workers
-    extra)."""
+    extra). With --json, errors are JSON and the worker says, as one JSON object when it
+    stops, which companies it queued first."""
     from ledgerlink import api
     from ledgerlink.workers import pool
 
-    with reported(False):
+    with reported(as_json):
         opened = api.open_store(store)
-        if enqueue_all:
-            pool.enqueue(opened)
+        queued = pool.enqueue(opened) if enqueue_all else {}
         pool.run(opened, concurrency=concurrency, heartbeat=heartbeat,
                  stalled_after=stalled_after, nightly_hour=nightly_hour,
                  share_limits=not own_limits, wait=not until_empty)
+    if as_json:
+        output.emit_json({"queued": queued, "stopped": True})
 
 
 @click.command("enqueue")

@@ -8,17 +8,13 @@ import importlib
 from types import ModuleType
 from typing import Any
 
-from ledgerlink.errors import LedgerlinkError
+from ledgerlink.errors import WorkersUnavailable
 from ledgerlink.store import Store
 
 __all__ = ["WorkersUnavailable", "enqueue", "load", "run"]
 
 #: What to install for the worker pool.
 EXTRA = "pip install 'ledgerlink[workers]'"
-
-
-class WorkersUnavailable(LedgerlinkError):
-    """The worker pool needs what is not here: the ``workers`` extra or a PostgreSQL store."""
 
 
 def load() -> ModuleType:

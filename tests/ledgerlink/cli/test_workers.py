@@ -78,6 +78,15 @@ def test_the_worker_refuses_a_sqlite_store(tmp_path: Path) -> None:
     assert result.exit_code != 0 and "PostgreSQL" in result.output
 
 
+def test_the_worker_reports_its_refusal_as_json(tmp_path: Path) -> None:
+    """With --json, the refusal of a SQLite store is one JSON error object naming PostgreSQL."""
+    result = CliRunner().invoke(main, ["worker", "--store", str(tmp_path / "journal.db"),
+                                       "--json"])
+    assert result.exit_code != 0
+    error = json.loads(result.output)["error"]
+    assert "PostgreSQL" in json.dumps(error)
+
+
 def test_without_procrastinate_the_error_names_the_extra(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Where procrastinate is not installed, the pool says which extra to install."""
