@@ -132,8 +132,10 @@ class Gauge:
             self._calls += 1
             if self.reading is None and not self._probing:
                 self._probing = first = True
-        if self.reading is None and not first:
-            self._first_answer.wait(self.FIRST_ANSWER_WAIT)
+        if self.reading is None and not first and not self._first_answer.wait(
+                self.FIRST_ANSWER_WAIT):
+            # The first call got no answer (its connection failed): hold no call back again.
+            self._first_answer.set()
         with self._lock:
             wait = 0.0
             now = self.clock()

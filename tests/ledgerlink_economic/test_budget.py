@@ -105,3 +105,30 @@ def test_threads_keep_to_the_refill_rate_without_a_429(tmp_path: Path) -> None:
         waited = book.gauge.waited
     assert emulator.throttle.rejected == 0
     assert waited > 0
+
+
+def test_calls_wait_for_the_first_answer_once_at_most() -> None:
+    """Until the first answer only that call goes; if it never answers, the next call waits
+    out the limit once and no later call is held back again."""
+    clock = Ticking()
+    gauge = Gauge(sleep=clock.sleep, clock=clock)
+    gauge.FIRST_ANSWER_WAIT = 0.05
+    send(gauge)  # the first call: its connection fails, no answer comes
+    waited = threading.Event()
+
+    def second() -> None:
+        send(gauge)
+        waited.set()
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    worker.join(timeout=5)
+    assert waited.is_set()
+    # Were a third call held back again, it would now wait a minute, past the join below.
+    gauge.FIRST_ANSWER_WAIT = 60.0
+    waited.clear()
+    third = threading.Thread(target=second, daemon=True)
+    third.start()
+    third.join(timeout=5)
+    assert waited.is_set()
+    assert clock.sleeps == []
