@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 from ledgerlink.journal_state import DeliveryRecord, InvoiceRecord, JournalState, WorkRecord
 from ledgerlink.store import schema as t
 
-__all__ = ["CHUNK", "in_chunks", "read_deliveries", "read_state", "read_state_for"]
+__all__ = ["CHUNK", "in_chunks", "read_deliveries", "read_state", "read_state_for", "read_work"]
 
 #: Keys per IN list: well under SQLite's bound-parameter limit, and few round trips.
 CHUNK = 500
@@ -129,6 +129,16 @@ def read_state(conn: Connection, book: str) -> JournalState:
                                  .where(t.customers.c.book == book))
     return _state(_work_order(work_rows), _invoice_order(invoice_rows), customer_rows,
                   read_deliveries(conn, book), None)
+
+
+def read_work(conn: Connection, book: str, work_order_ids: Iterable[str]) -> dict[str, WorkRecord]:
+    """The newest journaled revision of each given work order (absent when never journaled)."""
+    newest: dict[str, Any] = {}
+    for r in sorted(in_chunks(conn, _WORK_BY_ORDER, book, work_order_ids),
+                    key=lambda r: r.revision):
+        newest[r.work_order_id] = r
+    return {r.work_order_id: WorkRecord(r.work_order_id, r.fingerprint, r.invoice_key,
+                                        r.revision, bool(r.credited)) for r in newest.values()}
 
 
 def read_state_for(conn: Connection, book: str, work_order_ids: Iterable[str],

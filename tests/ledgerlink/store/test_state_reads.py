@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,70 +17,7 @@ from ledgerlink.planning import plan
 from ledgerlink.plans import CREDIT_PREFIX, draft_key, invoice_key
 from ledgerlink.store import Store
 from ledgerlink.store import schema as t
-
-NOW = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
-BOOK = "book"
-
-
-def _order(order_id: str, customer_id: str, hours: int = 1) -> ll.WorkOrder:
-    return ll.WorkOrder(id=order_id, customer_id=customer_id, status=ll.WorkStatus.COMPLETED,
-                        completed_at=NOW - timedelta(hours=1),
-                        lines=(ll.WorkLine("Hours", Decimal(hours), Decimal("450")),))
-
-
-def _journal(store: Store, book: str, orders: list[ll.WorkOrder], *, draft: bool = False) -> None:
-    """Journal ``orders`` as a run leaves them: booked invoices e-mailed and their customers
-    linked (or, with ``draft``, collected on one open draft per customer)."""
-    rows: dict[sa.Table, list[dict[str, Any]]] = {t.invoiced_work: [], t.invoices: [],
-                                                  t.deliveries: [], t.customers: []}
-    common = {"book": book, "pending": False, "currency": "DKK", "updated_at": "x"}
-    for order in orders:
-        key = draft_key(order.customer_id, 1) if draft else invoice_key(order.id, 0)
-        rows[t.invoiced_work].append({"book": book, "work_order_id": order.id, "revision": 0,
-                                      "fingerprint": order.fingerprint(), "invoice_key": key,
-                                      "credited": False})
-        rows[t.invoices].append({**common, "key": key, "customer_id": order.customer_id,
-                                 "target": "draft" if draft else "book", "send": not draft,
-                                 "remote_id": f"R-{key}", "booked": not draft,
-                                 "sent": not draft, "closed": False, "credited": False})
-        if not draft:
-            rows[t.deliveries].append({"book": book, "invoice_key": key,
-                                       "customer_id": order.customer_id,
-                                       "channel": "provider_email", "state": "sent",
-                                       "attempt": 0, "message": "", "updated_at": "x"})
-    for customer_id in sorted({o.customer_id for o in orders} if not draft else ()):
-        rows[t.customers].append({"book": book, "customer_id": customer_id,
-                                  "remote_id": f"C-{customer_id}", "details": None})
-    unique = {table: list({_key(table, r): r for r in batch}.values())
-              for table, batch in rows.items()}
-    with store.engine.begin() as conn:
-        for table, batch in unique.items():
-            if batch:
-                conn.execute(table.insert(), batch)
-
-
-def _key(table: sa.Table, row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[c.name] for c in table.primary_key.columns)
-
-
-@contextmanager
-def _vm_steps(store: Store) -> Iterator[list[int]]:
-    """Count the SQLite virtual-machine instructions run meanwhile (by thousands): the work
-    the database does, whatever the machine's speed."""
-    counted = [0]
-
-    def tick() -> int:
-        counted[0] += 1
-        return 0
-
-    with store.engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        assert isinstance(raw, sqlite3.Connection)
-        raw.set_progress_handler(tick, 1000)
-        try:
-            yield counted
-        finally:
-            raw.set_progress_handler(None, 0)
+from tests.ledgerlink.store.support import BOOK, NOW, journal, order, vm_steps
 
 
 def _state_cost(tmp_path: Path, history: int) -> tuple[int, int, Any]:
@@ -92,15 +25,15 @@ def _state_cost(tmp_path: Path, history: int) -> tuple[int, int, Any]:
     work orders at hand against a journal with ``history`` more work orders, half of them
     for the same customers."""
     store = Store(tmp_path / f"j-{history}.db")
-    at_hand = [_order(f"w{i:03d}", f"c{i % 4}") for i in range(20)]
-    others = [_order(f"h{i:05d}", f"c{i % 4}" if i % 2 else f"x{i % 50}")
+    at_hand = [order(f"w{i:03d}", f"c{i % 4}") for i in range(20)]
+    others = [order(f"h{i:05d}", f"c{i % 4}" if i % 2 else f"x{i % 50}")
               for i in range(history)]
-    _journal(store, BOOK, at_hand + others)
-    _journal(store, BOOK, [_order(f"d{i}", f"c{i % 4}") for i in range(4)], draft=True)
+    journal(store, BOOK, at_hand + others)
+    journal(store, BOOK, [order(f"d{i}", f"c{i % 4}") for i in range(4)], draft=True)
     ids, customers = {o.id for o in at_hand}, {o.customer_id for o in at_hand}
-    with _vm_steps(store) as narrowed:
+    with vm_steps(store) as narrowed:
         state = store.state_for(BOOK, ids, customers)
-    with _vm_steps(store) as whole:
+    with vm_steps(store) as whole:
         store.state(BOOK)
     store.close()
     return narrowed[0], whole[0], state
@@ -144,7 +77,7 @@ def test_every_read_of_a_run_is_an_indexed_search_on_sqlite(tmp_path: Path) -> N
     index searches (drafts, unfinished invoices and intents through their partial
     indexes), never by scanning the book's rows."""
     store = Store(tmp_path / "j.db")
-    _journal(store, BOOK, [_order(f"w{i}", f"c{i % 2}") for i in range(10)])
+    journal(store, BOOK, [order(f"w{i}", f"c{i % 2}") for i in range(10)])
     executed: list[tuple[str, Any]] = []
 
     def seen(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -188,7 +121,7 @@ def journals(draw: st.DrawFn) -> tuple[list[ll.WorkOrder], list[ll.Customer], ll
         policy=ll.PolicyOverride(posting=draw(st.sampled_from([None, ll.Posting.DRAFT])),
                                  send=draw(st.sampled_from([None, False]))))
         for cid in CUSTOMER_IDS if draw(st.booleans()) or cid == "c0"]
-    every = {oid: _order(oid, draw(st.sampled_from(CUSTOMER_IDS)), draw(st.integers(1, 2)))
+    every = {oid: order(oid, draw(st.sampled_from(CUSTOMER_IDS)), draw(st.integers(1, 2)))
              for oid in ORDER_IDS + OTHER_IDS}
     given_ids = draw(st.lists(st.sampled_from(ORDER_IDS), unique=True))
     cancelled = draw(st.sets(st.sampled_from(ORDER_IDS)))
