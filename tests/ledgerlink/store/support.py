@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 import ledgerlink as ll
@@ -63,9 +64,10 @@ def _key(table: sa.Table, row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 @contextmanager
-def vm_steps(store: Store) -> Iterator[list[int]]:
-    """Count the SQLite virtual-machine instructions run meanwhile (by thousands): the work
-    the database does, whatever the machine's speed."""
+def vm_steps(store: Store, every: int = 1000) -> Iterator[list[int]]:
+    """Count the SQLite virtual-machine instructions run meanwhile (by ``every``): the work
+    the database does, whatever the machine's speed. SQLite counts within each statement,
+    so a statement shorter than ``every`` counts nothing."""
     counted = [0]
 
     def tick() -> int:
@@ -75,8 +77,21 @@ def vm_steps(store: Store) -> Iterator[list[int]]:
     with store.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         assert isinstance(raw, sqlite3.Connection)
-        raw.set_progress_handler(tick, 1000)
+        raw.set_progress_handler(tick, every)
         try:
             yield counted
         finally:
             raw.set_progress_handler(None, 0)
+
+
+def keep_one_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stores made after this keep one SQLite connection (a StaticPool), so counting on it
+    counts every statement."""
+    original = sa.create_engine
+
+    def create_engine(url: Any, **kwargs: Any) -> sa.Engine:
+        if str(url).startswith("sqlite"):
+            kwargs["poolclass"] = sa.pool.StaticPool
+        return original(url, **kwargs)
+
+    monkeypatch.setattr(sa, "create_engine", create_engine)

@@ -10,23 +10,9 @@ import sqlalchemy as sa
 
 from ledgerlink.plans import invoice_key
 from ledgerlink.store import Store
-from tests.ledgerlink.store.support import BOOK, journal, order, vm_steps
+from tests.ledgerlink.store.support import BOOK, journal, keep_one_connection, order, vm_steps
 
 AT_HAND = [f"w{i:03d}" for i in range(20)]
-
-
-@pytest.fixture
-def single_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stores made in the test keep one SQLite connection, so counting on it counts
-    every statement."""
-    original = sa.create_engine
-
-    def create_engine(url: Any, **kwargs: Any) -> sa.Engine:
-        if str(url).startswith("sqlite"):
-            kwargs["poolclass"] = sa.pool.StaticPool
-        return original(url, **kwargs)
-
-    monkeypatch.setattr(sa, "create_engine", create_engine)
 
 
 def _keyed_cost(tmp_path: Path, history: int) -> tuple[int, Any, Any]:
@@ -43,11 +29,11 @@ def _keyed_cost(tmp_path: Path, history: int) -> tuple[int, Any, Any]:
     return steps[0], work, [f.key for f in facts]
 
 
-@pytest.mark.usefixtures("single_connection")
 def test_given_work_and_invoices_are_read_at_the_same_cost_in_a_book_20_times_larger(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading 20 work orders and their invoices does the same database work against 100
     and 2,000 other journaled work orders, and returns only those rows."""
+    keep_one_connection(monkeypatch)
     small_steps, small_work, small_keys = _keyed_cost(tmp_path, 100)
     large_steps, large_work, large_keys = _keyed_cost(tmp_path, 2_000)
     assert large_steps == small_steps
