@@ -196,6 +196,13 @@ class Store:
         with self.engine.connect() as conn:
             return read_state_for(conn, book, work_order_ids, customer_ids)
 
+    def state_to_deliver(self, book: str, resend: Iterable[str] = ()) -> JournalState:
+        """The journal state for planning ``ledgerlink deliver``: the invoices a run left
+        to book or send, credited ones, and those named in ``resend``, with their work,
+        deliveries and customers (not the book's history)."""
+        with self.engine.connect() as conn:
+            return read_state_for(conn, book, (), (), resend)
+
     def work_of(self, book: str, work_order_ids: Iterable[str]) -> dict[str, WorkRecord]:
         """Work order id → its newest journaled revision, for the given work orders only
         (an indexed look-up by key; those never journaled are absent)."""

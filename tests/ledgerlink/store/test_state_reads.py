@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import ledgerlink as ll
 from ledgerlink.planning import plan
 from ledgerlink.plans import CREDIT_PREFIX, draft_key, invoice_key
+from ledgerlink.sending import plan_deliveries
 from ledgerlink.store import Store
 from ledgerlink.store import schema as t
 from tests.ledgerlink.store.support import BOOK, NOW, journal, order, vm_steps
@@ -214,3 +215,54 @@ def test_planning_from_the_work_at_hands_state_equals_planning_from_the_whole_bo
     """For random journals and inputs, the plan (and the uninvoiced list) made from the
     state read for the work at hand equals the one made from the whole book's state."""
     plans_agree(shared_store, case)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=journals(), retry_failed=st.booleans(), data=st.data())
+def test_planning_deliveries_from_the_state_to_deliver_equals_the_whole_books(
+        shared_store: Store, case: Any, retry_failed: bool, data: st.DataObject) -> None:
+    """For random journals, what ``ledgerlink deliver`` plans (or refuses) from the state
+    read for it equals what it plans from the whole book's state."""
+    orders, customers, company, rows, _ = case
+    book = f"b{next(_books)}"
+    with shared_store.engine.begin() as conn:
+        for table, batch in rows.items():
+            if batch:
+                conn.execute(table.insert(), [{**row, "book": book} for row in batch])
+    delivered = sorted(r["invoice_key"] for r in rows[t.deliveries])
+    resend = data.draw(st.lists(st.sampled_from([*delivered, "inv:nowhere"]), unique=True,
+                                max_size=3))
+    made: list[Any] = []
+    for state in (shared_store.state(book), shared_store.state_to_deliver(book, resend)):
+        try:
+            made.append(plan_deliveries(customers, company, now=NOW, state=state,
+                                        work_orders=orders, retry_failed=retry_failed,
+                                        resend=resend))
+        except ll.ValidationError as refused:
+            made.append(str(refused))
+    assert made[0] == made[1]
+
+
+@pytest.mark.usefixtures("single_connection")
+def test_the_state_to_deliver_reads_only_what_is_left_to_send(tmp_path: Path) -> None:
+    """Against a journal 20 times larger of invoices already sent, the state read for
+    ``ledgerlink deliver`` costs the same and holds only the invoices left to send and
+    those to send again."""
+    def cost(history: int) -> tuple[int, Any]:
+        store = Store(tmp_path / f"d-{history}.db")
+        journal(store, BOOK, [order(f"h{i:05d}", f"c{i % 4}") for i in range(history)])
+        journal(store, BOOK, [order(f"d{i}", f"c{i}") for i in range(3)], draft=True)
+        with store.engine.begin() as conn:
+            conn.execute(t.invoices.update().where(t.invoices.c.key == invoice_key("h00001", 0))
+                         .values(sent=False))
+        with vm_steps(store) as steps:
+            state = store.state_to_deliver(BOOK, [invoice_key("h00002", 0)])
+        store.close()
+        return steps[0], state
+
+    (small_steps, small), (large_steps, large) = cost(100), cost(2_000)
+    assert large_steps == small_steps
+    assert large == small
+    assert set(large.invoices) == {invoice_key("h00001", 0), invoice_key("h00002", 0)}
+    assert set(large.deliveries) == set(large.invoices)
