@@ -18,7 +18,14 @@ from ledgerlink.plans import CREDIT_PREFIX, draft_key, invoice_key
 from ledgerlink.sending import plan_deliveries
 from ledgerlink.store import Store
 from ledgerlink.store import schema as t
-from tests.ledgerlink.store.support import BOOK, NOW, journal, order, vm_steps
+from tests.ledgerlink.store.support import (
+    BOOK,
+    NOW,
+    journal,
+    keep_one_connection,
+    order,
+    vm_steps,
+)
 
 
 def _state_cost(tmp_path: Path, history: int) -> tuple[int, int, Any]:
@@ -42,16 +49,8 @@ def _state_cost(tmp_path: Path, history: int) -> tuple[int, int, Any]:
 
 @pytest.fixture
 def single_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stores made in the test keep one SQLite connection (a StaticPool), so counting on it
-    counts every statement."""
-    original = sa.create_engine
-
-    def create_engine(url: Any, **kwargs: Any) -> sa.Engine:
-        if str(url).startswith("sqlite"):
-            kwargs["poolclass"] = sa.pool.StaticPool
-        return original(url, **kwargs)
-
-    monkeypatch.setattr(sa, "create_engine", create_engine)
+    """Stores made in the test keep one SQLite connection, so counting counts every statement."""
+    keep_one_connection(monkeypatch)
 
 
 @pytest.mark.usefixtures("single_connection")
@@ -185,17 +184,23 @@ def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     store.close()
 
 
+def _book_of(store: Store, rows: dict[sa.Table, list[dict[str, Any]]]) -> str:
+    """A new book in ``store`` holding ``rows``; its name."""
+    book = f"b{next(_books)}"
+    with store.engine.begin() as conn:
+        for table, batch in rows.items():
+            if batch:
+                conn.execute(table.insert(), [{**row, "book": book} for row in batch])
+    return book
+
+
 def plans_agree(store: Store, case: Any) -> None:
     """Journal ``case`` in a book of its own in ``store``; plans (and the uninvoiced lists)
     made from the whole book's state and from the work at hand's must be equal."""
     from ledgerlink.uninvoiced_work import list_uninvoiced
 
     orders, customers, company, rows, only = case
-    book = f"b{next(_books)}"
-    with store.engine.begin() as conn:
-        for table, batch in rows.items():
-            if batch:
-                conn.execute(table.insert(), [{**row, "book": book} for row in batch])
+    book = _book_of(store, rows)
     whole = store.state(book)
     narrowed = store.state_for(book, {o.id for o in orders}, {o.customer_id for o in orders})
     assert set(narrowed.work) <= set(whole.work)
@@ -225,11 +230,7 @@ def test_planning_deliveries_from_the_state_to_deliver_equals_the_whole_books(
     """For random journals, what ``ledgerlink deliver`` plans (or refuses) from the state
     read for it equals what it plans from the whole book's state."""
     orders, customers, company, rows, _ = case
-    book = f"b{next(_books)}"
-    with shared_store.engine.begin() as conn:
-        for table, batch in rows.items():
-            if batch:
-                conn.execute(table.insert(), [{**row, "book": book} for row in batch])
+    book = _book_of(shared_store, rows)
     delivered = sorted(r["invoice_key"] for r in rows[t.deliveries])
     resend = data.draw(st.lists(st.sampled_from([*delivered, "inv:nowhere"]), unique=True,
                                 max_size=3))
