@@ -274,7 +274,7 @@ def deliver(
     with runner.holding():
         runner.recover()
         sending = plan_deliveries(customers, company, now=now or datetime.now(UTC),
-                                  state=opened.state(connector.account),
+                                  state=opened.state_to_deliver(connector.account, resend),
                                   capabilities=connector.capabilities,
                                   work_orders=work_orders, retry_failed=retry_failed,
                                   resend=resend)

@@ -282,13 +282,16 @@ def invoice_deals(
         with opened.transaction(book) as tx:
             for local, remote in sorted(checks.new_product_links.items()):
                 tx.ref("products", local, remote)
-    before = opened.state(book).work
+    # Only the deals' work orders and their invoices are read: a book's history
+    # may be far larger than the deals at hand.
+    order_ids = {order.id for _, _, order in ready}
+    before = opened.work_of(book, order_ids)
     runs = tuple(
         api.invoice([order for _, _, order in round_], [c for _, c, _ in round_], company,
                     connector, now=now or datetime.now(UTC), store=opened, wait=wait)
         for round_ in _rounds(ready))
-    after = opened.state(book).work
-    ids = opened.invoice_ids(book)
+    after = opened.work_of(book, order_ids)
+    ids = opened.invoice_ids(book, {record.invoice_key for record in after.values()})
     for deal, customer, order in ready:
         reports[deal.id] = _settled(opened, book, deal, customer, order, before.get(order.id),
                                     after.get(order.id), ids, runs)

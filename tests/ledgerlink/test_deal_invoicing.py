@@ -18,6 +18,7 @@ from ledgerlink.policy import BillingPolicy, Posting
 from ledgerlink.sandbox import SandboxConnector
 from ledgerlink.store import Store
 from ledgerlink.testing.factories import make_customer
+from tests.ledgerlink.store.support import journal, keep_one_connection, order, vm_steps
 
 WON = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
 NOW = datetime(2026, 5, 5, 9, 0, tzinfo=UTC)
@@ -173,3 +174,26 @@ def test_contact_invoices_show_their_status_flags(book: SandboxConnector,
     outside = ll.contact_invoices(deals[0], MAPPING, book, date(2026, 6, 1), date(2026, 6, 30),
                                   store=store)
     assert len(outside) == 0
+
+
+def _deal_run_cost(tmp_path: Path, history: int) -> int:
+    """SQLite instructions (by tens) the journal runs to invoice one won deal in a book
+    whose journal already holds ``history`` other work orders."""
+    connector = SandboxConnector(tmp_path / f"book-{history}.db")
+    connector.create_product(Product(id="101", name="Roof inspection"))
+    store = Store(tmp_path / f"journal-{history}.db")
+    journal(store, connector.account, [order(f"h{i}", f"x{i % 50}") for i in range(history)])
+    with vm_steps(store, every=10) as steps:
+        result = ll.invoice_deals([won_deal()], MAPPING, connector, COMPANY, store=store,
+                                  now=NOW)
+    assert result.report("42").state is DealState.INVOICED
+    store.close()
+    return steps[0]
+
+
+def test_invoicing_deals_reads_only_their_work_not_the_books_history(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Invoicing a deal costs the journal the same work whether the book has 100 or 2,000
+    other journaled work orders: only the deal's work and invoice are read."""
+    keep_one_connection(monkeypatch)
+    assert _deal_run_cost(tmp_path, 2_000) == _deal_run_cost(tmp_path, 100)

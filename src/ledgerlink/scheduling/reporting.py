@@ -117,7 +117,8 @@ def _made_before(job: ScheduledJob, run: ScheduleRun, selected: JobPreview,
                if inv.work_order.id not in planned}
     if not earlier:
         return []
-    work = result.store.state(result.book).work
+    # Only these work orders and their invoices are read, not the book's history.
+    work = result.store.work_of(result.book, earlier)
     keys = {work[order_id].invoice_key: inv for order_id, inv in earlier.items()
             if order_id in work}
     return [_entry(job, run, "invoice", customer_id=facts.customer_id,
@@ -125,7 +126,7 @@ def _made_before(job: ScheduledJob, run: ScheduleRun, selected: JobPreview,
                    provider_id=facts.remote_id, number=facts.number,
                    amount=facts.total, currency=facts.currency,
                    message="made by an earlier attempt of this run")
-            for facts in result.store.invoice_facts(result.book) if facts.key in keys]
+            for facts in result.store.invoice_facts(result.book, keys=keys)]
 
 
 def notification_entry(job: ScheduledJob, run: ScheduleRun, route: str) -> dict[str, Any]:

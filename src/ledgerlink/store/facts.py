@@ -21,6 +21,7 @@ from ledgerlink.domain import RemoteInvoice
 from ledgerlink.errors import ValidationError, WatermarkMovedError
 from ledgerlink.status import InvoiceStatus, derive_status
 from ledgerlink.store import schema as t
+from ledgerlink.store.state_reads import CHUNK
 from ledgerlink.tabular import fields_html
 
 __all__ = [
@@ -142,9 +143,23 @@ def facts_values(invoice: RemoteInvoice, now: str) -> dict[str, Any]:
     }
 
 
-def read_facts(conn: Connection, book: str,
-               remote_ids: Collection[str] | None = None) -> list[InvoiceFacts]:
-    """Every created invoice of ``book`` (only ``remote_ids`` when given), by key."""
+def read_facts(conn: Connection, book: str, remote_ids: Collection[str] | None = None,
+               keys: Collection[str] | None = None) -> list[InvoiceFacts]:
+    """Every created invoice of ``book`` (only ``remote_ids`` / ``keys`` when given), by key.
+
+    ``keys`` are looked up by the invoices' key, CHUNK at a time, so reading a few
+    invoices costs the same in a book of any size.
+    """
+    if keys is not None:
+        wanted = sorted(set(keys))
+        return [found for start in range(0, len(wanted), CHUNK)
+                for found in _facts(conn, book, remote_ids, wanted[start:start + CHUNK])]
+    return _facts(conn, book, remote_ids, None)
+
+
+def _facts(conn: Connection, book: str, remote_ids: Collection[str] | None,
+           keys: Collection[str] | None) -> list[InvoiceFacts]:
+    """The created invoices of ``book`` among ``remote_ids`` and ``keys`` (all when None)."""
     c, d = t.invoices.c, t.deliveries.c
     joined = t.invoices.outerjoin(t.deliveries, sa.and_(d.book == c.book,
                                                        d.invoice_key == c.key))
@@ -154,6 +169,8 @@ def read_facts(conn: Connection, book: str,
         c.book == book, c.remote_id.is_not(None), c.pending.is_(False)).order_by(c.key)
     if remote_ids is not None:
         query = query.where(c.remote_id.in_(list(remote_ids)))
+    if keys is not None:
+        query = query.where(c.key.in_(list(keys)))
     return [InvoiceFacts(
         key=r.key, customer_id=r.customer_id, target=r.target, remote_id=r.remote_id,
         number=r.number, currency=r.currency,

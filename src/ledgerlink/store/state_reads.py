@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 from ledgerlink.journal_state import DeliveryRecord, InvoiceRecord, JournalState, WorkRecord
 from ledgerlink.store import schema as t
 
-__all__ = ["CHUNK", "in_chunks", "read_deliveries", "read_state", "read_state_for"]
+__all__ = ["CHUNK", "in_chunks", "read_deliveries", "read_state", "read_state_for", "read_work"]
 
 #: Keys per IN list: well under SQLite's bound-parameter limit, and few round trips.
 CHUNK = 500
@@ -131,14 +131,27 @@ def read_state(conn: Connection, book: str) -> JournalState:
                   read_deliveries(conn, book), None)
 
 
+def read_work(conn: Connection, book: str, work_order_ids: Iterable[str]) -> dict[str, WorkRecord]:
+    """The newest journaled revision of each given work order (absent when never journaled)."""
+    newest: dict[str, Any] = {}
+    for r in sorted(in_chunks(conn, _WORK_BY_ORDER, book, work_order_ids),
+                    key=lambda r: r.revision):
+        newest[r.work_order_id] = r
+    return {r.work_order_id: WorkRecord(r.work_order_id, r.fingerprint, r.invoice_key,
+                                        r.revision, bool(r.credited)) for r in newest.values()}
+
+
 def read_state_for(conn: Connection, book: str, work_order_ids: Iterable[str],
-                   customer_ids: Iterable[str]) -> JournalState:
+                   customer_ids: Iterable[str], invoice_keys: Iterable[str] = ()) -> JournalState:
     """What the planner reads of ``book`` to plan the given work orders of the given customers.
 
     ``customer_ids`` are the customers of those work orders (their drafts are read);
-    see the module docstring for what else is read and why.
+    ``invoice_keys`` name invoices (or credit notes) read besides, with their deliveries
+    (``ledgerlink deliver`` sending them again); see the module docstring for what else
+    is read and why.
     """
     customers = set(customer_ids)
+    named = set(invoice_keys)
     work_rows: dict[tuple[str, int], Any] = {}
     for r in in_chunks(conn, _WORK_BY_ORDER, book, work_order_ids):
         work_rows[r.work_order_id, r.revision] = r
@@ -149,6 +162,8 @@ def read_state_for(conn: Connection, book: str, work_order_ids: Iterable[str],
         conn, _INVOICES_BY_KEY, book, {r.invoice_key for r in newest.values()})}
     invoice_rows.update((r.key, r) for r in in_chunks(conn, _DRAFTS_OF, book, customers))
     invoice_rows.update((r.key, r) for r in conn.execute(_UNFINISHED, {"book": book}))
+    invoice_rows.update((r.key, r) for r in in_chunks(conn, _INVOICES_BY_KEY, book, {
+        key.removeprefix(_CREDIT_PREFIX) for key in named}))
     # Every work order on those invoices, with all its revisions (the newest may be
     # on another invoice): the planner reads an invoice's work as a whole.
     billed = {r.work_order_id for r in in_chunks(conn, _WORK_ON_INVOICE, book, invoice_rows)}
@@ -157,7 +172,8 @@ def read_state_for(conn: Connection, book: str, work_order_ids: Iterable[str],
         work_rows[r.work_order_id, r.revision] = r
     keys = set(invoice_rows)
     deliveries = {r.invoice_key: _delivery(r) for r in in_chunks(
-        conn, _DELIVERIES_BY_KEY, book, keys | {_CREDIT_PREFIX + key for key in keys})}
+        conn, _DELIVERIES_BY_KEY, book,
+        keys | {_CREDIT_PREFIX + key for key in keys} | named)}
     customer_rows = list(in_chunks(conn, _CUSTOMERS_BY_ID, book, customers | {
         r.customer_id for r in invoice_rows.values()}))
     return _state(_work_order(work_rows.values()), _invoice_order(invoice_rows.values()),

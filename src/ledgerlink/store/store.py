@@ -22,11 +22,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ledgerlink.errors import BookBusyError
-from ledgerlink.journal_state import DeliveryRecord, JournalState
+from ledgerlink.journal_state import DeliveryRecord, JournalState, WorkRecord
 from ledgerlink.store import facts, leases
 from ledgerlink.store import schema as t
 from ledgerlink.store.records import LogEntry, OpRecord, RunList, RunRecord, TransferLog
-from ledgerlink.store.state_reads import in_chunks, read_deliveries, read_state, read_state_for
+from ledgerlink.store.state_reads import (
+    in_chunks,
+    read_deliveries,
+    read_state,
+    read_state_for,
+    read_work,
+)
 from ledgerlink.store.transaction import Statements, Transaction, utcnow
 
 __all__ = ["LogEntry", "OpRecord", "RunRecord", "Store", "Transaction", "TransferLog", "utcnow"]
@@ -190,6 +196,19 @@ class Store:
         with self.engine.connect() as conn:
             return read_state_for(conn, book, work_order_ids, customer_ids)
 
+    def state_to_deliver(self, book: str, resend: Iterable[str] = ()) -> JournalState:
+        """The journal state for planning ``ledgerlink deliver``: the invoices a run left
+        to book or send, credited ones, and those named in ``resend``, with their work,
+        deliveries and customers (not the book's history)."""
+        with self.engine.connect() as conn:
+            return read_state_for(conn, book, (), (), resend)
+
+    def work_of(self, book: str, work_order_ids: Iterable[str]) -> dict[str, WorkRecord]:
+        """Work order id → its newest journaled revision, for the given work orders only
+        (an indexed look-up by key; those never journaled are absent)."""
+        with self.engine.connect() as conn:
+            return read_work(conn, book, work_order_ids)
+
     def deliveries(self, book: str) -> dict[str, DeliveryRecord]:
         """Invoice key → how ledgerlink's own delivery of it stands, for ``book``."""
         with self.engine.connect() as conn:
@@ -266,12 +285,13 @@ class Store:
                 t.invoices, "ix_invoices_drafts"))
             return {key: remote for key, remote in rows}
 
-    def invoice_facts(self, book: str,
-                      remote_ids: Iterable[str] | None = None) -> list[facts.InvoiceFacts]:
-        """Created invoices of ``book`` (only ``remote_ids`` when given) with their status facts."""
+    def invoice_facts(self, book: str, remote_ids: Iterable[str] | None = None, *,
+                      keys: Iterable[str] | None = None) -> list[facts.InvoiceFacts]:
+        """Created invoices of ``book`` (only ``remote_ids`` and ``keys`` when given) with
+        their status facts; by ``keys`` only those invoices' rows are read."""
         wanted = None if remote_ids is None else set(remote_ids)
         with self.engine.connect() as conn:
-            return facts.read_facts(conn, book, wanted)
+            return facts.read_facts(conn, book, wanted, None if keys is None else set(keys))
 
     def books(self) -> list[str]:
         """Every book the journal holds invoices for."""

@@ -19,7 +19,9 @@ from ledgerlink.plugins import get_plugin_manager, hookimpl
 from ledgerlink.sandbox.connector import SandboxConnector
 from ledgerlink.scheduling.model import InvoiceStatusToCreate, JobFilters, Project, ScheduledJob
 from ledgerlink.scheduling.runs import Workspace
+from ledgerlink.store import Store, facts
 from tests.ledgerlink.scheduling.support import DAILY, Books, fee, job, projects
+from tests.ledgerlink.store.support import journal, order
 
 # 31 October 2026 is a Saturday and the last day of the month; Copenhagen is on
 # CET (UTC+1) since the 25th, so the 22:00 run is 21:00 UTC.
@@ -251,6 +253,41 @@ def test_a_worker_killed_mid_run_is_resumed_once_its_lease_expires(books: Books)
         ("P1", Decimal("250.00")), ("P2", Decimal("3250.00")), ("P3", Decimal("1625.00"))]
     assert all(e.provider_id for e in logged)
     assert any(e.message == "made by an earlier attempt of this run" for e in logged)
+
+
+def test_a_resumed_runs_report_reads_only_its_work_not_the_books_history(
+        books: Books, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report of a resumed run, in a book whose journal holds 2,000 other work orders,
+    reads the earlier attempt's work and invoices by key, never the whole book."""
+    padded = Store(books.root / "ledgerlink.db")
+    journal(padded, books.connector.account,
+            [order(f"h{i}", f"x{i % 50}") for i in range(2_000)])
+    padded.close()
+    _save(books, job())
+    killed = _worker(books.root, AFTER_OCT_RUN, 3)
+    killed.communicate(timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+
+    whole_book_reads: list[str] = []
+    state, read_facts = Store.state, facts.read_facts
+
+    def whole_state(store: Store, book: str) -> Any:
+        whole_book_reads.append("state")
+        return state(store, book)
+
+    def some_facts(conn: Any, book: str, remote_ids: Any = None, keys: Any = None) -> Any:
+        if remote_ids is None and keys is None:
+            whole_book_reads.append("invoice facts")
+        return read_facts(conn, book, remote_ids, keys)
+
+    monkeypatch.setattr(Store, "state", whole_state)
+    monkeypatch.setattr(facts, "read_facts", some_facts)
+    [resumed] = books.scheduler().run_due(now=AFTER_OCT_RUN + timedelta(minutes=11))
+    assert resumed.run.state == "done"
+    logged = books.scheduler().jobs.log(run_id=resumed.run.run_id, kind="invoice")
+    earlier = [e for e in logged if e.message == "made by an earlier attempt of this run"]
+    assert earlier and all(e.provider_id and e.amount for e in earlier)
+    assert whole_book_reads == []
 
 
 def test_a_run_reports_its_progress_up_to_every_step_done(books: Books) -> None:

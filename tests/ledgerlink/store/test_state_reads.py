@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,72 +15,17 @@ from hypothesis import strategies as st
 import ledgerlink as ll
 from ledgerlink.planning import plan
 from ledgerlink.plans import CREDIT_PREFIX, draft_key, invoice_key
+from ledgerlink.sending import plan_deliveries
 from ledgerlink.store import Store
 from ledgerlink.store import schema as t
-
-NOW = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
-BOOK = "book"
-
-
-def _order(order_id: str, customer_id: str, hours: int = 1) -> ll.WorkOrder:
-    return ll.WorkOrder(id=order_id, customer_id=customer_id, status=ll.WorkStatus.COMPLETED,
-                        completed_at=NOW - timedelta(hours=1),
-                        lines=(ll.WorkLine("Hours", Decimal(hours), Decimal("450")),))
-
-
-def _journal(store: Store, book: str, orders: list[ll.WorkOrder], *, draft: bool = False) -> None:
-    """Journal ``orders`` as a run leaves them: booked invoices e-mailed and their customers
-    linked (or, with ``draft``, collected on one open draft per customer)."""
-    rows: dict[sa.Table, list[dict[str, Any]]] = {t.invoiced_work: [], t.invoices: [],
-                                                  t.deliveries: [], t.customers: []}
-    common = {"book": book, "pending": False, "currency": "DKK", "updated_at": "x"}
-    for order in orders:
-        key = draft_key(order.customer_id, 1) if draft else invoice_key(order.id, 0)
-        rows[t.invoiced_work].append({"book": book, "work_order_id": order.id, "revision": 0,
-                                      "fingerprint": order.fingerprint(), "invoice_key": key,
-                                      "credited": False})
-        rows[t.invoices].append({**common, "key": key, "customer_id": order.customer_id,
-                                 "target": "draft" if draft else "book", "send": not draft,
-                                 "remote_id": f"R-{key}", "booked": not draft,
-                                 "sent": not draft, "closed": False, "credited": False})
-        if not draft:
-            rows[t.deliveries].append({"book": book, "invoice_key": key,
-                                       "customer_id": order.customer_id,
-                                       "channel": "provider_email", "state": "sent",
-                                       "attempt": 0, "message": "", "updated_at": "x"})
-    for customer_id in sorted({o.customer_id for o in orders} if not draft else ()):
-        rows[t.customers].append({"book": book, "customer_id": customer_id,
-                                  "remote_id": f"C-{customer_id}", "details": None})
-    unique = {table: list({_key(table, r): r for r in batch}.values())
-              for table, batch in rows.items()}
-    with store.engine.begin() as conn:
-        for table, batch in unique.items():
-            if batch:
-                conn.execute(table.insert(), batch)
-
-
-def _key(table: sa.Table, row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[c.name] for c in table.primary_key.columns)
-
-
-@contextmanager
-def _vm_steps(store: Store) -> Iterator[list[int]]:
-    """Count the SQLite virtual-machine instructions run meanwhile (by thousands): the work
-    the database does, whatever the machine's speed."""
-    counted = [0]
-
-    def tick() -> int:
-        counted[0] += 1
-        return 0
-
-    with store.engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        assert isinstance(raw, sqlite3.Connection)
-        raw.set_progress_handler(tick, 1000)
-        try:
-            yield counted
-        finally:
-            raw.set_progress_handler(None, 0)
+from tests.ledgerlink.store.support import (
+    BOOK,
+    NOW,
+    journal,
+    keep_one_connection,
+    order,
+    vm_steps,
+)
 
 
 def _state_cost(tmp_path: Path, history: int) -> tuple[int, int, Any]:
@@ -92,15 +33,15 @@ def _state_cost(tmp_path: Path, history: int) -> tuple[int, int, Any]:
     work orders at hand against a journal with ``history`` more work orders, half of them
     for the same customers."""
     store = Store(tmp_path / f"j-{history}.db")
-    at_hand = [_order(f"w{i:03d}", f"c{i % 4}") for i in range(20)]
-    others = [_order(f"h{i:05d}", f"c{i % 4}" if i % 2 else f"x{i % 50}")
+    at_hand = [order(f"w{i:03d}", f"c{i % 4}") for i in range(20)]
+    others = [order(f"h{i:05d}", f"c{i % 4}" if i % 2 else f"x{i % 50}")
               for i in range(history)]
-    _journal(store, BOOK, at_hand + others)
-    _journal(store, BOOK, [_order(f"d{i}", f"c{i % 4}") for i in range(4)], draft=True)
+    journal(store, BOOK, at_hand + others)
+    journal(store, BOOK, [order(f"d{i}", f"c{i % 4}") for i in range(4)], draft=True)
     ids, customers = {o.id for o in at_hand}, {o.customer_id for o in at_hand}
-    with _vm_steps(store) as narrowed:
+    with vm_steps(store) as narrowed:
         state = store.state_for(BOOK, ids, customers)
-    with _vm_steps(store) as whole:
+    with vm_steps(store) as whole:
         store.state(BOOK)
     store.close()
     return narrowed[0], whole[0], state
@@ -108,16 +49,8 @@ def _state_cost(tmp_path: Path, history: int) -> tuple[int, int, Any]:
 
 @pytest.fixture
 def single_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stores made in the test keep one SQLite connection (a StaticPool), so counting on it
-    counts every statement."""
-    original = sa.create_engine
-
-    def create_engine(url: Any, **kwargs: Any) -> sa.Engine:
-        if str(url).startswith("sqlite"):
-            kwargs["poolclass"] = sa.pool.StaticPool
-        return original(url, **kwargs)
-
-    monkeypatch.setattr(sa, "create_engine", create_engine)
+    """Stores made in the test keep one SQLite connection, so counting counts every statement."""
+    keep_one_connection(monkeypatch)
 
 
 @pytest.mark.usefixtures("single_connection")
@@ -144,7 +77,7 @@ def test_every_read_of_a_run_is_an_indexed_search_on_sqlite(tmp_path: Path) -> N
     index searches (drafts, unfinished invoices and intents through their partial
     indexes), never by scanning the book's rows."""
     store = Store(tmp_path / "j.db")
-    _journal(store, BOOK, [_order(f"w{i}", f"c{i % 2}") for i in range(10)])
+    journal(store, BOOK, [order(f"w{i}", f"c{i % 2}") for i in range(10)])
     executed: list[tuple[str, Any]] = []
 
     def seen(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -188,7 +121,7 @@ def journals(draw: st.DrawFn) -> tuple[list[ll.WorkOrder], list[ll.Customer], ll
         policy=ll.PolicyOverride(posting=draw(st.sampled_from([None, ll.Posting.DRAFT])),
                                  send=draw(st.sampled_from([None, False]))))
         for cid in CUSTOMER_IDS if draw(st.booleans()) or cid == "c0"]
-    every = {oid: _order(oid, draw(st.sampled_from(CUSTOMER_IDS)), draw(st.integers(1, 2)))
+    every = {oid: order(oid, draw(st.sampled_from(CUSTOMER_IDS)), draw(st.integers(1, 2)))
              for oid in ORDER_IDS + OTHER_IDS}
     given_ids = draw(st.lists(st.sampled_from(ORDER_IDS), unique=True))
     cancelled = draw(st.sets(st.sampled_from(ORDER_IDS)))
@@ -251,17 +184,23 @@ def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     store.close()
 
 
+def _book_of(store: Store, rows: dict[sa.Table, list[dict[str, Any]]]) -> str:
+    """A new book in ``store`` holding ``rows``; its name."""
+    book = f"b{next(_books)}"
+    with store.engine.begin() as conn:
+        for table, batch in rows.items():
+            if batch:
+                conn.execute(table.insert(), [{**row, "book": book} for row in batch])
+    return book
+
+
 def plans_agree(store: Store, case: Any) -> None:
     """Journal ``case`` in a book of its own in ``store``; plans (and the uninvoiced lists)
     made from the whole book's state and from the work at hand's must be equal."""
     from ledgerlink.uninvoiced_work import list_uninvoiced
 
     orders, customers, company, rows, only = case
-    book = f"b{next(_books)}"
-    with store.engine.begin() as conn:
-        for table, batch in rows.items():
-            if batch:
-                conn.execute(table.insert(), [{**row, "book": book} for row in batch])
+    book = _book_of(store, rows)
     whole = store.state(book)
     narrowed = store.state_for(book, {o.id for o in orders}, {o.customer_id for o in orders})
     assert set(narrowed.work) <= set(whole.work)
@@ -281,3 +220,50 @@ def test_planning_from_the_work_at_hands_state_equals_planning_from_the_whole_bo
     """For random journals and inputs, the plan (and the uninvoiced list) made from the
     state read for the work at hand equals the one made from the whole book's state."""
     plans_agree(shared_store, case)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=journals(), retry_failed=st.booleans(), data=st.data())
+def test_planning_deliveries_from_the_state_to_deliver_equals_the_whole_books(
+        shared_store: Store, case: Any, retry_failed: bool, data: st.DataObject) -> None:
+    """For random journals, what ``ledgerlink deliver`` plans (or refuses) from the state
+    read for it equals what it plans from the whole book's state."""
+    orders, customers, company, rows, _ = case
+    book = _book_of(shared_store, rows)
+    delivered = sorted(r["invoice_key"] for r in rows[t.deliveries])
+    resend = data.draw(st.lists(st.sampled_from([*delivered, "inv:nowhere"]), unique=True,
+                                max_size=3))
+    made: list[Any] = []
+    for state in (shared_store.state(book), shared_store.state_to_deliver(book, resend)):
+        try:
+            made.append(plan_deliveries(customers, company, now=NOW, state=state,
+                                        work_orders=orders, retry_failed=retry_failed,
+                                        resend=resend))
+        except ll.ValidationError as refused:
+            made.append(str(refused))
+    assert made[0] == made[1]
+
+
+@pytest.mark.usefixtures("single_connection")
+def test_the_state_to_deliver_reads_only_what_is_left_to_send(tmp_path: Path) -> None:
+    """Against a journal 20 times larger of invoices already sent, the state read for
+    ``ledgerlink deliver`` costs the same and holds only the invoices left to send and
+    those to send again."""
+    def cost(history: int) -> tuple[int, Any]:
+        store = Store(tmp_path / f"d-{history}.db")
+        journal(store, BOOK, [order(f"h{i:05d}", f"c{i % 4}") for i in range(history)])
+        journal(store, BOOK, [order(f"d{i}", f"c{i}") for i in range(3)], draft=True)
+        with store.engine.begin() as conn:
+            conn.execute(t.invoices.update().where(t.invoices.c.key == invoice_key("h00001", 0))
+                         .values(sent=False))
+        with vm_steps(store) as steps:
+            state = store.state_to_deliver(BOOK, [invoice_key("h00002", 0)])
+        store.close()
+        return steps[0], state
+
+    (small_steps, small), (large_steps, large) = cost(100), cost(2_000)
+    assert large_steps == small_steps
+    assert large == small
+    assert set(large.invoices) == {invoice_key("h00001", 0), invoice_key("h00002", 0)}
+    assert set(large.deliveries) == set(large.invoices)
