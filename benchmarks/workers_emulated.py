@@ -93,7 +93,7 @@ def serve(conn: Connection, kind: str, scale: float, accounts: int) -> None:
     billed_of = _billed_quickbooks if kind == "quickbooks" else _billed_dinero
     with emulator.serve() as server:
         conn.send((server.base_url, setups))
-        while (command := conn.recv()) != "stop":
+        while conn.recv() != "stop":  # every other message asks for the figures
             billed = billed_of(emulator)
             conn.send({"rejected": emulator.throttle.rejected, "billed": len(billed),
                        "duplicates": sum(1 for count in billed.values() if count > 1),
