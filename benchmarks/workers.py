@@ -1,25 +1,37 @@
 """The worker pool over many books: companies invoiced per minute with 1, 2, 4, 8 workers.
 
-Each round registers COMPANIES companies (sample customers and work orders in files,
-each with its own sandbox book answering every call after LATENCY seconds, 500 ms
-scaled by --scale) in a fresh PostgreSQL database, queues every company's nightly
-run (``ledgerlink enqueue``), starts N ``ledgerlink worker`` processes and times the
-queue from the first job started to the last one succeeded (procrastinate's events),
-so process start-up is not counted. Duplicates are counted from the books' own
-state (work orders billed by more than one invoice line). A last round with 4
-workers SIGKILLs one of them mid-run; the others retry its stalled job and every
-company must still be invoiced, each work order once.
+Each round registers COMPANIES companies (sample customers and work orders in files)
+in a fresh PostgreSQL database, dealt in turn a sandbox book, an emulated QuickBooks
+account and an emulated Dinero account (``--providers``). The sandbox books answer
+every call after LATENCY seconds; the emulators (workers_emulated.py) are real HTTP
+servers on 127.0.0.1, each in its own process, with the providers' limits (QuickBooks
+500 requests/min and 10 in flight per realm, Dinero 100 requests/min per
+organisation) and 500 ms latency, every account its own realm or organisation,
+registered through ``ledgerlink.workers.add_company`` with the emulator's base URL
+and its tokens in the store. Time is scaled by ``--scale`` for latency and the
+emulators' windows alike. The workers count limits in the store as in production
+(60 s windows, not scaled: stricter than the emulators' scaled windows, so a 429 is
+the emulator's verdict on real pacing, never a benchmark artefact).
+
+Each round queues every company's nightly run (``ledgerlink enqueue``), starts N
+``ledgerlink worker`` processes and times the queue from the first job started to
+the last one succeeded (procrastinate's events), so process start-up is not
+counted. Duplicates are counted from the providers' own state: the sandbox books
+and the emulators' invoices (work orders billed by more than one invoice); 429
+answers from the emulators' throttle counters. A last round with 4 workers
+SIGKILLs one of them mid-run; the others retry its stalled job and every company
+must still be invoiced, each work order once.
 
 Target (issue 17): >= 0.7 x linear throughput up to 8 workers (the work is
 latency-bound), 0 duplicates, 0 answers 429, a killed worker's books finished by
-the others. Not covered yet: emulated QuickBooks and Dinero accounts (the books
-are sandbox books with the providers' latency, which answer no 429; ``answers_429``
-is therefore null, not 0, and ``target_met`` stays false until it is measured;
-``measured_targets_met`` covers the rest). The machine's CPU cores bound how far more
-workers help: ``cpu_count`` is in the JSON. On a shared 2-core machine the 1-worker
-baseline is sensitive to other load, which moves every ``share_of_linear``.
+the others. ``target_met`` is only claimed for the full size (200 companies, up to
+8 workers, with the kill round, emulated providers); a smaller run reports
+``measured_targets_met`` and ``full_size: false``. The machine's CPU cores bound how
+far more workers help: ``cpu_count`` is in the JSON. On a shared 2-core machine the
+1-worker baseline is sensitive to other load, which moves every ``share_of_linear``.
 
 Run: python benchmarks/workers.py [--companies 200] [--scale 0.2] [--workers 1,2,4,8]
+     [--providers quickbooks,dinero] [--no-kill-round]
 The last line printed is one JSON object with the figures.
 """
 
@@ -43,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from workers_emulated import Emulated
 
 from ledgerlink import demo, loading, workers
 from ledgerlink.sandbox import SandboxConnector
@@ -90,8 +103,11 @@ def fresh_database(admin_url: str) -> str:
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
-def register(store: Store, root: Path, companies: int, latency: float) -> list[str]:
-    """Register ``companies`` companies with their files and sandbox books; their books."""
+def register(store: Store, root: Path, companies: int, latency: float,
+             emulated: dict[str, Emulated]) -> list[str]:
+    """Register ``companies`` companies with their files, dealt in turn a sandbox book or
+    an account on one of the ``emulated`` providers; the sandbox books' paths."""
+    kinds = ["sandbox", *emulated]
     books = []
     for index in range(companies):
         name = f"company-{index:04d}"
@@ -101,13 +117,25 @@ def register(store: Store, root: Path, companies: int, latency: float) -> list[s
         work = demo.demo_work_orders(people, ORDERS, now=datetime.now(UTC), seed=index)
         loading.save_customers(people, folder / "customers.csv")
         loading.save_work_orders(work, folder / "work-orders.csv")
-        books.append(str(folder / "book.db"))
-        workers.add_company(store, name, connector="sandbox",
-                            options={"path": books[-1], "latency": latency},
+        kind = kinds[index % len(kinds)]
+        secrets: dict[str, str] = {}
+        if kind == "sandbox":
+            books.append(str(folder / "book.db"))
+            options: dict[str, Any] = {"path": books[-1], "latency": latency}
+        else:
+            options, secrets = emulated[kind].connect(store)
+        workers.add_company(store, name, connector=kind, options=options, secrets=secrets,
                             source_options={"customers": str(folder / "customers.csv"),
                                             "work_orders": str(folder / "work-orders.csv")},
                             time_zone="Europe/Copenhagen")
     return books
+
+
+def accounts_of(companies: int, providers: list[str]) -> dict[str, int]:
+    """How many of ``companies`` each emulated provider gets when dealt in turn after a
+    sandbox book."""
+    kinds = ["sandbox", *providers]
+    return {kind: len(range(kinds.index(kind), companies, len(kinds))) for kind in providers}
 
 
 def job_counts(store: Store) -> Counter[str]:
@@ -157,33 +185,45 @@ def stop_workers(started: list[subprocess.Popen[bytes]]) -> None:
         process.wait(timeout=60)
 
 
-def round_of(admin_url: str, root: Path, companies: int, count: int, latency: float, *,
-             kill_after: int | None = None) -> dict[str, Any]:
-    """One round with ``count`` workers; with ``kill_after``, one worker is SIGKILLed once
-    that many companies are done."""
+def round_of(admin_url: str, root: Path, companies: int, count: int, scale: float,
+             providers: list[str], *, kill_after: int | None = None) -> dict[str, Any]:
+    """One round with ``count`` workers, on fresh emulators; with ``kill_after``, one worker
+    is SIGKILLed once that many companies are done."""
     url = fresh_database(admin_url)
     store = Store(url)
-    books = register(store, root, companies, latency)
-    pool.enqueue(store)
-    started = start_workers(url, count)
-    killed = False
-    deadline = time.monotonic() + 1800
+    emulated = {kind: Emulated(kind, scale, accounts)
+                for kind, accounts in accounts_of(companies, providers).items()}
     try:
-        while (done := job_counts(store))["succeeded"] + done["failed"] < companies:
-            if kill_after is not None and not killed and done["succeeded"] >= kill_after:
-                started[0].send_signal(signal.SIGKILL)
-                killed = True
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{count} workers: {dict(done)} after 30 minutes")
-            time.sleep(0.2)
+        books = register(store, root, companies, LATENCY * scale, emulated)
+        pool.enqueue(store)
+        started = start_workers(url, count)
+        killed = False
+        deadline = time.monotonic() + 1800
+        try:
+            while (done := job_counts(store))["succeeded"] + done["failed"] < companies:
+                if kill_after is not None and not killed and done["succeeded"] >= kill_after:
+                    started[0].send_signal(signal.SIGKILL)
+                    killed = True
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{count} workers: {dict(done)} after 30 minutes")
+                time.sleep(0.2)
+        finally:
+            stop_workers(started)
+        seen = {kind: provider.stats() for kind, provider in emulated.items()}
     finally:
-        stop_workers(started)
+        for provider in emulated.values():
+            provider.stop()
     span = busy_span(store)
     billed, twice = duplicates(books)
     store.close()
+    by_kind = {"sandbox": {"billed": billed, "duplicates": twice}, **seen}
     return {"workers": count, "companies": companies, "seconds": round(span, 2),
             "companies_per_minute": round(companies * 60 / span, 1),
-            "failed": done["failed"], "work_orders_billed": billed, "duplicates": twice,
+            "failed": done["failed"],
+            "work_orders_billed": sum(k["billed"] for k in by_kind.values()),
+            "duplicates": sum(k["duplicates"] for k in by_kind.values()),
+            "answers_429": sum(k.get("rejected", 0) for k in by_kind.values()),
+            "by_provider": by_kind,
             **({"killed_one_worker": killed} if kill_after is not None else {})}
 
 
@@ -193,22 +233,30 @@ def main() -> None:
     # 0.2 keeps the run under ~10 minutes on two cores while latency, not CPU, dominates
     # a company's run (at 0.05 a 2-core machine is CPU-bound from 2 workers on).
     parser.add_argument("--scale", type=float, default=0.2,
-                        help="Time scale: 0.2 makes the 500 ms latency 100 ms.")
+                        help="Time scale: 0.2 makes the 500 ms latency 100 ms and the "
+                             "providers' minute 12 s.")
     parser.add_argument("--workers", default="1,2,4,8")
+    parser.add_argument("--providers", default="quickbooks,dinero",
+                        help="Emulated providers dealt companies after the sandbox books "
+                             "(empty: sandbox books only).")
+    parser.add_argument("--no-kill-round", action="store_true",
+                        help="Leave out the round that SIGKILLs a worker.")
     args = parser.parse_args()
-    latency = LATENCY * args.scale
+    providers = [p for p in args.providers.split(",") if p]
     counts = [int(n) for n in args.workers.split(",")]
     root = Path(tempfile.mkdtemp(prefix="ledgerlink-workers-"))
     admin_url, stop = start_postgres(root)
     rounds = []
+    kill: dict[str, Any] | None = None
     try:
         for count in counts:
             rounds.append(round_of(admin_url, root / f"round-{count}", args.companies, count,
-                                   latency))
+                                   args.scale, providers))
             print(json.dumps(rounds[-1]), flush=True)
-        kill = round_of(admin_url, root / "kill", args.companies, 4, latency,
-                        kill_after=args.companies // 4)
-        print(json.dumps(kill), flush=True)
+        if not args.no_kill_round:
+            kill = round_of(admin_url, root / "kill", args.companies, 4, args.scale, providers,
+                            kill_after=args.companies // 4)
+            print(json.dumps(kill), flush=True)
     finally:
         subprocess.run(stop, check=False, capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
@@ -216,18 +264,31 @@ def main() -> None:
     for row in rounds:
         row["share_of_linear"] = round(row["companies_per_minute"] / (base * row["workers"]), 2)
         print(f"{row['workers']} workers: {row['companies_per_minute']} companies/min, "
-              f"{row['share_of_linear']:.0%} of linear, {row['duplicates']} duplicates")
+              f"{row['share_of_linear']:.0%} of linear, {row['duplicates']} duplicates, "
+              f"{row['answers_429']} answers 429")
+    if kill is not None:
+        print(f"kill round (4 workers, one SIGKILLed): {kill['companies_per_minute']} "
+              f"companies/min, {kill['failed']} failed, {kill['duplicates']} duplicates, "
+              f"{kill['answers_429']} answers 429")
+    checked = [*rounds, *([kill] if kill is not None else [])]
     measured_met = (all(r["share_of_linear"] >= 0.7 for r in rounds)
-                    and all(r["duplicates"] == 0 and r["failed"] == 0 for r in [*rounds, kill])
-                    and kill["killed_one_worker"])
-    answers_429 = None  # sandbox books do not throttle: not measured, so not claimed
-    print(json.dumps({"benchmark": "workers", "latency_seconds": latency, "scale": args.scale,
-                      "cpu_count": os.cpu_count(), "rounds": rounds, "kill_round": kill,
-                      "answers_429": answers_429, "providers": ["sandbox"],
+                    and all(r["duplicates"] == 0 and r["failed"] == 0 for r in checked)
+                    and (kill is None or kill["killed_one_worker"]))
+    # 429s are only measured against emulated providers (sandbox books never throttle).
+    answers_429 = sum(r["answers_429"] for r in checked) if providers else None
+    covers_all = (bool(providers) and kill is not None and args.companies >= 200
+                  and counts[-1] >= 8)
+    print(json.dumps({"benchmark": "workers", "latency_seconds": LATENCY * args.scale,
+                      "scale": args.scale, "cpu_count": os.cpu_count(), "rounds": rounds,
+                      "kill_round": kill, "answers_429": answers_429,
+                      "providers": ["sandbox", *providers],
                       "target": ">= 0.7 x linear up to 8 workers, 0 duplicates, 0 answers "
                                 "429, a killed worker's books finished by the others",
                       "measured_targets_met": measured_met,
-                      "target_met": measured_met and answers_429 == 0}))
+                      # the issue's target is about 200 companies up to 8 workers with a
+                      # killed worker: a smaller run is reported, never claimed as met
+                      "full_size": covers_all,
+                      "target_met": measured_met and answers_429 == 0 and covers_all}))
 
 
 if __name__ == "__main__":
