@@ -261,25 +261,23 @@ class Runner:
         self._log_policy_skips(plan, run_id)
         outcomes: list[Outcome] = []
         self._done, self._total = 0, len(plan.actions)
-        lanes = Lanes(plan, self.batch_size, self.batch)
         pool = None if self._inline else ThreadPoolExecutor(self.workers)
         try:
             self._deliveries.start(plan, self._invoice_ids,
                                    pool.map if pool is not None else map)
-            # Without batches each lane goes on the moment its action finishes.
-            stream = LaneStream(plan, self.batch_size) if self.batch == 1 else None
-            if stream is not None:
+            if self.batch == 1:
+                # Without batches each lane goes on the moment its action finishes.
+                stream = LaneStream(plan, self.batch_size)
                 outcomes = self._run_wave(stream.actions, journal, run_id, pool, stream)
-            wave = lanes.next_wave() if stream is None else []
-            while wave:
-                results = self._run_wave(wave, journal, run_id, pool)
-                skipped = lanes.advance(wave, results)
-                for outcome in skipped:
-                    self._record(self._pending, outcome, run_id)
-                outcomes.extend(results)
-                outcomes.extend(skipped)
-                self._done += len(skipped)
-                wave = lanes.next_wave()
+            else:
+                lanes = Lanes(plan, self.batch_size, self.batch)
+                while wave := lanes.next_wave():
+                    results = self._run_wave(wave, journal, run_id, pool)
+                    skipped = lanes.advance(wave, results)
+                    for outcome in skipped:
+                        self._record(self._pending, outcome, run_id)
+                    outcomes += [*results, *skipped]
+                    self._done += len(skipped)
             self._flush()
         finally:
             if pool is not None:
