@@ -23,25 +23,24 @@ void / delete / send of   the voided / deleted / sent flags             rolled b
 one invoice, by a person  (:mod:`ledgerlink.invoice_actions`)           again; unknown send →
                                                                         ``ambiguous``
 ========================  ===========================================  =====================
+
+:func:`sync_drafts` (closing the drafts a person booked, voided or deleted) lives in
+:mod:`ledgerlink.draft_sync` and is named here too, where runs have always found it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
-from typing import TYPE_CHECKING
 
 from ledgerlink.connector import Connector, find_each
 from ledgerlink.delivering import PROVIDER_EMAIL, Courier
 from ledgerlink.domain import RemoteInvoice
-from ledgerlink.errors import NotFoundError, ProviderError
+from ledgerlink.draft_sync import sync_drafts
+from ledgerlink.errors import ProviderError
 from ledgerlink.invoice_actions import OP_KINDS, reconcile_action, record_unknown_send
 from ledgerlink.plans import CREDIT_PREFIX, DeliveryRecord
 from ledgerlink.results import Outcome
-from ledgerlink.store import InvoiceFacts, OpRecord, Store, Transaction
-
-if TYPE_CHECKING:
-    from ledgerlink.refreshing import Fetched
+from ledgerlink.store import OpRecord, Transaction
 
 __all__ = ["RECOVERY_CHUNK", "RECOVERY_ORDER", "reconcile", "reconcile_delivery", "recover",
            "sync_drafts"]
@@ -259,74 +258,3 @@ def reconcile_delivery(
                       "so it is simply asked again")
     return settle("ambiguous", "unknown",
                   AMBIGUOUS_DELIVERY.format(channel=record.channel, key=op.subject))
-
-
-def sync_drafts(connector: Connector, store: Store, run_id: str) -> int:
-    """Close drafts a person booked, voided or deleted in the accounting system.
-
-    Work on a deleted draft becomes billable again (nothing is lost); work on a
-    draft that was booked stays invoiced there. With CHANGE_FEED this is one
-    ``changes`` call instead of a read per open draft, and the status facts of
-    every changed invoice are recorded with it (it is a status refresh too).
-    Each open draft is read instead when the feed cannot reach back far enough,
-    or when a status refresh running at the same time recorded the feed first.
-    """
-    from ledgerlink.connector import Capability
-    from ledgerlink.errors import WatermarkMovedError
-    from ledgerlink.refreshing import Fetched, read_feed
-
-    book = connector.account
-    drafts = store.open_drafts(book)
-    if not drafts:
-        return 0
-    if Capability.CHANGE_FEED in connector.capabilities:
-        journaled = store.invoice_facts(book)
-        fed = read_feed(connector, store.feed_watermark(book), journaled)
-        if isinstance(fed, Fetched):
-            try:
-                return _close_drafts(connector, store, run_id, drafts, (fed, journaled))
-            except WatermarkMovedError:
-                pass  # rolled back; the reads below decide from the provider's state now
-    return _close_drafts(connector, store, run_id, drafts, None)
-
-
-def _close_drafts(connector: Connector, store: Store, run_id: str, drafts: Mapping[str, str],
-                  feed: tuple[Fetched, list[InvoiceFacts]] | None) -> int:
-    """Close the changed drafts, from the feed's answer or by reading each draft."""
-    from ledgerlink.refreshing import apply_fetched
-
-    changed = 0
-    with store.transaction(connector.account) as tx:
-        if feed is not None:
-            apply_fetched(feed[0], feed[1], tx, date.today())
-        for key, remote_id in drafts.items():
-            invoice: RemoteInvoice | None
-            if feed is not None:
-                if remote_id not in feed[0].states:
-                    continue  # unchanged since the feed was last read
-                invoice = feed[0].states[remote_id]
-            else:
-                try:
-                    invoice = connector.get_invoice(remote_id)
-                except NotFoundError:
-                    invoice = None
-                if invoice is None:
-                    tx.record_deleted(key)
-                else:
-                    tx.record_facts(key, invoice)
-            if invoice is not None and not (invoice.booked or invoice.deleted or invoice.voided):
-                continue
-            changed += 1
-            customer = key.split(":", 1)[1].rsplit(":", 1)[0]
-            if invoice is None or invoice.deleted:
-                tx.update_invoice(key, closed=True)
-                tx.release_work(key)
-                note = "draft deleted in the accounting system; its work is billable again"
-            else:
-                tx.update_invoice(key, closed=True, booked=invoice.booked,
-                                  number=invoice.number, total=str(invoice.total))
-                note = ("draft voided in the accounting system" if invoice.voided
-                        else f"draft booked by hand as invoice {invoice.number}")
-            tx.log(run_id, customer, "sync_draft", key, "ok", remote_id=remote_id,
-                   number=invoice.number if invoice else None, message=note)
-    return changed

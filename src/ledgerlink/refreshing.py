@@ -55,6 +55,7 @@ __all__ = [
     "StatusChange",
     "apply_fetched",
     "followed",
+    "read_changes",
     "read_feed",
     "refresh_rows",
     "refresh_statuses",
@@ -223,6 +224,13 @@ def read_feed(connector: Connector, since: datetime | None,
     unknown = [f.known_since for f in journaled if f.refreshed_at is None and not f.final]
     if unknown:
         start = min(start, min(unknown) - CLOCK_MARGIN)
+    return read_changes(connector, start, since, journaled)
+
+
+def read_changes(connector: Connector, start: datetime, since: datetime | None,
+                 journaled: Collection[InvoiceFacts]) -> Fetched | ChangeFeedWindowError:
+    """One ``changes`` call from ``start``, told the followed ones of ``journaled`` and kept
+    to them; ``since`` is the watermark its ``until`` replaces (see :func:`read_feed`)."""
     try:
         changes = _changes(connector, start, followed(journaled))
     except ChangeFeedWindowError as err:
@@ -238,8 +246,13 @@ def read_feed(connector: Connector, since: datetime | None,
 
 
 def apply_fetched(fetched: Fetched, journaled: Iterable[InvoiceFacts], tx: Transaction,
-                  today: date) -> tuple[int, list[StatusChange], list[tuple[str, str]]]:
-    """Record the fetched facts in ``tx``; return (checked, status changes, failures)."""
+                  today: date, *, advance: bool = True
+                  ) -> tuple[int, list[StatusChange], list[tuple[str, str]]]:
+    """Record the fetched facts in ``tx``; return (checked, status changes, failures).
+
+    With ``advance`` the book's watermark moves to the feed's ``until``: only right when
+    ``journaled`` is every invoice a refresh follows.
+    """
     checked = 0
     changes: list[StatusChange] = []
     failures: list[tuple[str, str]] = []
@@ -264,7 +277,7 @@ def apply_fetched(fetched: Fetched, journaled: Iterable[InvoiceFacts], tx: Trans
         before = facts.status(today)
         if before != after:
             changes.append(StatusChange(facts.key, pid, before, after))
-    if fetched.until is not None:
+    if advance and fetched.until is not None:
         tx.advance_feed(fetched.until, fetched.since)
     return checked, changes, failures
 

@@ -236,7 +236,8 @@ class Runner:
         from ledgerlink.recovery import sync_drafts
 
         with self.holding():
-            return sync_drafts(self.connector, self.store, self._begin())
+            return sync_drafts(self.connector, self.store, self._begin(),
+                               lambda tx: self._commit(tx))
 
     # --- running --------------------------------------------------------------------
 

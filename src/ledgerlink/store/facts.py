@@ -28,6 +28,8 @@ __all__ = [
     "InvoiceFacts",
     "WatermarkMovedError",
     "facts_values",
+    "forget_watermark",
+    "hold_watermark",
     "read_facts",
     "read_watermark",
     "stamp",
@@ -188,25 +190,28 @@ def _facts(conn: Connection, book: str, remote_ids: Collection[str] | None,
     ) for r in conn.execute(query)]
 
 
-def read_watermark(conn: Connection, book: str) -> datetime | None:
-    """Where ``book``'s change feed was last read up to, or None (never)."""
-    text = conn.execute(sa.select(t.change_feeds.c.until).where(
-        t.change_feeds.c.book == book)).scalar()
+def read_watermark(conn: Connection, book: str, table: sa.Table = t.change_feeds
+                   ) -> datetime | None:
+    """Where ``book``'s change feed was last read up to, or None (never).
+
+    ``table`` is ``change_feeds`` (a status refresh's watermark, for every followed
+    invoice) or ``draft_feeds`` (syncing drafts', for the open drafts only).
+    """
+    text = conn.execute(sa.select(table.c.until).where(table.c.book == book)).scalar()
     return _instant(text)
 
 
 def write_watermark(conn: Connection, book: str, until: str, expected: str | None,
-                    now: str) -> None:
-    """Move ``book``'s watermark to ``until`` if it still is ``expected``.
+                    now: str, table: sa.Table = t.change_feeds) -> None:
+    """Move ``book``'s watermark (in ``table``) to ``until`` if it still is ``expected``.
 
     A compare-and-set: two refreshes that read the feed at once must not both
     apply, or the one that read older facts could overwrite newer ones. The
     loser raises StoreError, which rolls its whole transaction back.
     """
-    current = conn.execute(sa.select(t.change_feeds.c.until).where(
-        t.change_feeds.c.book == book)).scalar()
+    current = conn.execute(sa.select(table.c.until).where(table.c.book == book)).scalar()
     if current != expected:
-        raise _moved(book, current)
+        raise _moved(book, current, table)
     # Never backwards: a provider clock behind a watermark set from ours (after a
     # fallback to reads) would otherwise make the next refresh start earlier than
     # this one did — harmless, but the watermark's promise is that it only grows.
@@ -217,17 +222,42 @@ def write_watermark(conn: Connection, book: str, until: str, expected: str | Non
     # other writer commits — so exactly one of them moves the watermark.
     if current is None:
         try:
-            conn.execute(sa.insert(t.change_feeds).values(book=book, **values))
+            conn.execute(sa.insert(table).values(book=book, **values))
         except sa.exc.IntegrityError:
-            raise _moved(book, None) from None
+            raise _moved(book, None, table) from None
         return
-    moved = conn.execute(sa.update(t.change_feeds).where(
-        t.change_feeds.c.book == book, t.change_feeds.c.until == current).values(**values))
+    moved = conn.execute(sa.update(table).where(
+        table.c.book == book, table.c.until == current).values(**values))
     if moved.rowcount != 1:
-        raise _moved(book, current)
+        raise _moved(book, current, table)
 
 
-def _moved(book: str, seen: str | None) -> WatermarkMovedError:
+def hold_watermark(conn: Connection, book: str, expected: str | None) -> None:
+    """Refuse (WatermarkMovedError) unless ``book``'s status-refresh watermark still is
+    ``expected``, without moving it; called after the facts are written, in their
+    transaction.
+
+    Facts read from the feed before a refresh that committed meanwhile may be older
+    than the ones it recorded, and its watermark has passed the changes between: they
+    must not overwrite them. The row is locked (PostgreSQL; SQLite writes one at a
+    time), so a refresh committing later waits and its newer facts win; one that
+    committed first was already blocked by, or is seen after, this transaction's
+    updates of the same invoices.
+    """
+    current = conn.execute(sa.select(t.change_feeds.c.until).where(
+        t.change_feeds.c.book == book).with_for_update()).scalar()
+    if current != expected:
+        raise _moved(book, current, t.change_feeds)
+
+
+def forget_watermark(conn: Connection, book: str, table: sa.Table) -> None:
+    """Drop ``book``'s watermark in ``table`` (nothing is followed from it any more)."""
+    conn.execute(sa.delete(table).where(table.c.book == book))
+
+
+def _moved(book: str, seen: str | None, table: sa.Table) -> WatermarkMovedError:
+    who, again = (("status refresh", "refresh") if table is t.change_feeds
+                  else ("sync of its drafts", "run"))
     return WatermarkMovedError(
-        f"another status refresh of book {book!r} finished first (its change feed was read "
-        f"up to {seen} when this one looked); nothing was recorded — run the refresh again")
+        f"another {who} of book {book!r} finished first (its change feed was read "
+        f"up to {seen} when this one looked); nothing was recorded — run the {again} again")

@@ -28,6 +28,7 @@ from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 __all__ = [
     "DRAFT_ROWS",
     "INTENT_ROWS",
+    "OPEN_DRAFT_ROWS",
     "SCHEMA_REVISION",
     "UNFINISHED_ROWS",
     "HintingSQLiteCompiler",
@@ -38,6 +39,7 @@ __all__ = [
     "customers",
     "deal_invoices",
     "deliveries",
+    "draft_feeds",
     "invoiced_work",
     "invoices",
     "metadata",
@@ -81,13 +83,16 @@ class HintingSQLiteCompiler(SQLiteCompiler):
 
 
 #: The Alembic revision this code expects the store to be at.
-SCHEMA_REVISION = "0011"
+SCHEMA_REVISION = "0012"
 
 #: Journal rows a crashed run left unresolved: the partial index ``ix_operations_intent``.
 INTENT_ROWS = "state = 'intent'"
 #: Invoice rows that are drafts (SQL, the same on SQLite and PostgreSQL): the
 #: partial index ``ix_invoices_drafts`` holds only these.
 DRAFT_ROWS = "target = 'draft'"
+#: Drafts still open (the planner's view): the partial index ``ix_invoices_open_drafts``
+#: holds only these, so syncing drafts never reads the closed drafts of a book's history.
+OPEN_DRAFT_ROWS = "target = 'draft' AND NOT closed"
 #: Invoice rows a run may still have to finish (created but not booked, or booked
 #: and still to send) or whose credit note may still be delivered: the partial index
 #: ``ix_invoices_unfinished`` holds only these, so a run finds them without reading
@@ -153,6 +158,8 @@ invoices = Table(
           postgresql_where=sa.text(DRAFT_ROWS)),
     Index("ix_invoices_unfinished", "book", sqlite_where=sa.text(UNFINISHED_ROWS),
           postgresql_where=sa.text(UNFINISHED_ROWS)),
+    Index("ix_invoices_open_drafts", "book", sqlite_where=sa.text(OPEN_DRAFT_ROWS),
+          postgresql_where=sa.text(OPEN_DRAFT_ROWS)),
     sqlite_with_rowid=False,
 )
 
@@ -240,6 +247,18 @@ tokens = Table(
 #: on the provider's clock): the next refresh asks for changes since then.
 change_feeds = Table(
     "change_feeds",
+    metadata,
+    Column("book", String(200), primary_key=True),
+    Column("until", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+#: Per book, where syncing drafts last read the change feed up to (provider's clock):
+#: every draft open then has its changes up to here recorded. Apart from
+#: ``change_feeds``, which speaks for every invoice a refresh follows; no row while
+#: the book has no open draft.
+draft_feeds = Table(
+    "draft_feeds",
     metadata,
     Column("book", String(200), primary_key=True),
     Column("until", String(40), nullable=False),

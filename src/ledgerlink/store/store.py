@@ -276,13 +276,14 @@ class Store:
             return {r[0]: r[1] for r in in_chunks(conn, wanted, book, keys)}
 
     def open_drafts(self, book: str) -> dict[str, str]:
-        """Invoice key → provider id of drafts ledgerlink believes are still open."""
+        """Invoice key → provider id of drafts ledgerlink believes are still open (read
+        through an index of the open ones: the closed drafts of the history are not read)."""
         with self.engine.connect() as conn:
             rows = conn.execute(t.using_partial_index(
                 sa.select(t.invoices.c.key, t.invoices.c.remote_id).where(
-                    t.invoices.c.book == book, sa.text(t.DRAFT_ROWS),
-                    t.invoices.c.closed.is_(False), t.invoices.c.remote_id.is_not(None)),
-                t.invoices, "ix_invoices_drafts"))
+                    t.invoices.c.book == book, sa.text(t.OPEN_DRAFT_ROWS),
+                    t.invoices.c.remote_id.is_not(None)),
+                t.invoices, "ix_invoices_open_drafts"))
             return {key: remote for key, remote in rows}
 
     def invoice_facts(self, book: str, remote_ids: Iterable[str] | None = None, *,
@@ -303,6 +304,12 @@ class Store:
         """Where ``book``'s change feed was last read up to (provider's clock), or None."""
         with self.engine.connect() as conn:
             return facts.read_watermark(conn, book)
+
+    def drafts_watermark(self, book: str) -> datetime | None:
+        """Where syncing ``book``'s open drafts last read the change feed up to (provider's
+        clock), or None (never, or no draft was open at the last sync)."""
+        with self.engine.connect() as conn:
+            return facts.read_watermark(conn, book, t.draft_feeds)
 
     def log(
         self, *, book: str | None = None, run_id: str | None = None, limit: int | None = None,

@@ -42,6 +42,10 @@ class Transaction:
         self._ref_deletes: dict[str, list[str]] = {"customers": [], "products": []}
         self._log: list[dict[str, Any]] = []
         self._feed: tuple[str, str | None] | None = None
+        self._feed_held = False
+        self._held_until: str | None = None
+        self._drafts_feed: tuple[str, str | None] | None = None
+        self._drafts_feed_dropped = False
         self._skips: list[dict[str, Any]] = []
         self._deliveries: list[dict[str, Any]] = []
         self._delivery_deletes: list[str] = []
@@ -55,7 +59,8 @@ class Transaction:
                     or self._refs["customers"] or self._refs["products"] or self._log
                     or self._ref_deletes["customers"] or self._ref_deletes["products"]
                     or self._feed or self._skips or self._deliveries
-                    or self._delivery_deletes)
+                    or self._delivery_deletes or self._feed_held or self._drafts_feed
+                    or self._drafts_feed_dropped)
 
     def record_facts(self, key: str, invoice: RemoteInvoice, **also: Any) -> None:
         """Keep what the provider says of the invoice now (status facts, number, total),
@@ -73,6 +78,23 @@ class Transaction:
         moved it meanwhile, the commit fails (StoreError) and nothing is recorded.
         """
         self._feed = (facts.stamp(until), None if expected is None else facts.stamp(expected))
+
+    def hold_feed(self, expected: datetime | None) -> None:
+        """Commit only while the book's refresh watermark still is ``expected`` (else
+        StoreError, nothing recorded): facts read from the feed are not to overwrite
+        newer ones a status refresh recorded meanwhile. The watermark is not moved."""
+        self._feed_held = True
+        self._held_until = None if expected is None else facts.stamp(expected)
+
+    def advance_drafts_feed(self, until: datetime, expected: datetime | None) -> None:
+        """Record the open drafts' changes as read up to ``until`` (a compare-and-set on
+        ``expected``, as :meth:`advance_feed`; the book's refresh watermark is untouched)."""
+        self._drafts_feed = (facts.stamp(until),
+                             None if expected is None else facts.stamp(expected))
+
+    def forget_drafts_feed(self) -> None:
+        """Drop the drafts' watermark: no draft is open, so none is followed from it."""
+        self._drafts_feed_dropped = True
 
     def resolve(self, op_key: str, state: str, run_id: str, message: str = "") -> None:
         """Move an existing journal row (an intent) to ``state``."""
@@ -208,6 +230,13 @@ class Transaction:
         sql.upsert(conn, t.deliveries, ("book", "invoice_key"), self._deliveries)
         if self._feed is not None:
             facts.write_watermark(conn, self.book, *self._feed, now=self._now)
+        if self._feed_held:
+            facts.hold_watermark(conn, self.book, self._held_until)
+        if self._drafts_feed is not None:
+            facts.write_watermark(conn, self.book, *self._drafts_feed, now=self._now,
+                                  table=t.draft_feeds)
+        if self._drafts_feed_dropped:
+            facts.forget_watermark(conn, self.book, t.draft_feeds)
 
 
 
