@@ -27,9 +27,11 @@ def order(order_id: str, customer_id: str, hours: int = 1) -> ll.WorkOrder:
                         lines=(ll.WorkLine("Hours", Decimal(hours), Decimal("450")),))
 
 
-def journal(store: Store, book: str, orders: list[ll.WorkOrder], *, draft: bool = False) -> None:
+def journal(store: Store, book: str, orders: list[ll.WorkOrder], *, draft: bool = False,
+            closed: bool = False) -> None:
     """Journal ``orders`` as a run leaves them: booked invoices e-mailed and their customers
-    linked (or, with ``draft``, collected on one open draft per customer)."""
+    linked (or, with ``draft``, collected on one draft per customer, open unless ``closed``:
+    a person booked it)."""
     rows: dict[sa.Table, list[dict[str, Any]]] = {t.invoiced_work: [], t.invoices: [],
                                                   t.deliveries: [], t.customers: []}
     common = {"book": book, "pending": False, "currency": "DKK",
@@ -42,7 +44,7 @@ def journal(store: Store, book: str, orders: list[ll.WorkOrder], *, draft: bool 
         rows[t.invoices].append({**common, "key": key, "customer_id": order.customer_id,
                                  "target": "draft" if draft else "book", "send": not draft,
                                  "remote_id": f"R-{key}", "booked": not draft,
-                                 "sent": not draft, "closed": False, "credited": False})
+                                 "sent": not draft, "closed": closed, "credited": False})
         if not draft:
             rows[t.deliveries].append({"book": book, "invoice_key": key,
                                        "customer_id": order.customer_id,
