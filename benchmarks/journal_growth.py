@@ -16,9 +16,16 @@ drafts, plan, run: nothing to do), timed as the median of seven after one
 untimed run, round by round over the journals (the machine is shared: single
 runs are noisy). The target is judged on wall time; CPU time is shown beside it.
 
+With ``--drafts`` the input's customers collect on open drafts (posting=draft):
+the first run leaves 100 open drafts of 10 work orders each, and every no-op
+starts by syncing them through the sandbox's change feed (it declares
+CHANGE_FEED), told only those drafts and read from where the last run's read
+ended. The history is then booked invoices of the input's customers and, for
+the other customers, drafts a person booked long ago (closed).
+
 Run: python benchmarks/journal_growth.py [--sizes 1000,100000,1000000] [--store URL]
-(``--store`` puts every journal in one database, e.g. PostgreSQL, each size its
-own book; by default each size gets its own SQLite file.)
+[--drafts] (``--store`` puts every journal in one database, e.g. PostgreSQL, each
+size its own book; by default each size gets its own SQLite file.)
 The last line printed is one JSON object with the figures.
 """
 
@@ -60,8 +67,10 @@ WHOLE_BOOK_UP_TO = 100_000
 TEMPLATE = "w000000"
 
 
-def build() -> tuple[list[ll.WorkOrder], list[ll.Customer]]:
-    customers = [ll.Customer(id=f"c{i:03d}", name=f"Customer {i}", email=f"c{i}@example.dk")
+def build(drafts: bool = False) -> tuple[list[ll.WorkOrder], list[ll.Customer]]:
+    collecting = ll.PolicyOverride(posting=ll.Posting.DRAFT) if drafts else None
+    customers = [ll.Customer(id=f"c{i:03d}", name=f"Customer {i}", email=f"c{i}@example.dk",
+                             policy=collecting)
                  for i in range(INPUT_CUSTOMERS)]
     orders = [
         ll.WorkOrder(
@@ -78,13 +87,24 @@ def _rows(conn: sa.Connection, table: sa.Table, *where: Any) -> list[dict[str, A
     return [dict(r._mapping) for r in conn.execute(sa.select(table).where(*where))]
 
 
+def _history_invoice(key: str, order_id: str, customer: str, j: int,
+                     drafts: bool) -> tuple[str, dict[str, Any]]:
+    """The key of history work order ``j``'s invoice, and how its row differs from the
+    template's. With ``drafts`` (the template is an open draft), the input's customers'
+    history is booked invoices and the other customers' is drafts a person booked long ago."""
+    if not drafts:
+        return key.replace(TEMPLATE, order_id), {}
+    if j % 2:
+        return f"draft:{customer}:{j}", {"closed": True, "booked": True}
+    return f"inv:{order_id}", {"target": "book", "booked": True, "send": False, "sent": False}
+
+
 def _history(templates: dict[str, list[dict[str, Any]]], customer_row: dict[str, Any],
-             count: int) -> Iterator[tuple[sa.Table, dict[str, Any]]]:
+             count: int, drafts: bool) -> Iterator[tuple[sa.Table, dict[str, Any]]]:
     """Rows for ``count`` more journaled work orders, cloned from the template's rows."""
     key = templates["invoiced_work"][0]["invoice_key"]
     for j in range(count):
         order_id = f"h{j:07d}"
-        new_key = key.replace(TEMPLATE, order_id)
         if j % 2:
             customer = f"x{j // 2 % OTHER_CUSTOMERS:05d}"
             if j // 2 < OTHER_CUSTOMERS:
@@ -92,11 +112,12 @@ def _history(templates: dict[str, list[dict[str, Any]]], customer_row: dict[str,
                                     "remote_id": f"C-X{j}"}
         else:
             customer = f"c{j // 2 % INPUT_CUSTOMERS:03d}"
+        new_key, differs = _history_invoice(key, order_id, customer, j, drafts)
         for row in templates["invoiced_work"]:
             yield t.invoiced_work, {**row, "work_order_id": order_id, "invoice_key": new_key}
         for row in templates["invoices"]:
             yield t.invoices, {**row, "key": new_key, "customer_id": customer,
-                               "remote_id": f"H-{j}", "number": f"H{j}"}
+                               "remote_id": f"H-{j}", "number": f"H{j}", **differs}
         for row in templates["operations"]:
             yield t.operations, {**row, "op_key": row["op_key"].replace(key, new_key),
                                  "subject": new_key, "customer_id": customer}
@@ -121,10 +142,12 @@ def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) ->
     cursor.close()
 
 
-def seed(store: Store, book: str, count: int) -> None:
+def seed(store: Store, book: str, count: int, drafts: bool = False) -> None:
     """Add ``count`` journaled work orders to ``book`` in one transaction."""
-    key = f"inv:{TEMPLATE}"
     with store.engine.begin() as conn:
+        key = conn.execute(sa.select(t.invoiced_work.c.invoice_key).where(
+            t.invoiced_work.c.book == book,
+            t.invoiced_work.c.work_order_id == TEMPLATE)).scalar_one()
         templates = {
             "invoiced_work": _rows(conn, t.invoiced_work, t.invoiced_work.c.book == book,
                                    t.invoiced_work.c.work_order_id == TEMPLATE),
@@ -142,7 +165,7 @@ def seed(store: Store, book: str, count: int) -> None:
         customer_row = _rows(conn, t.customers, t.customers.c.book == book)[0]
         pending: dict[str, list[dict[str, Any]]] = {}
         tables = {}
-        for table, row in _history(templates, customer_row, count):
+        for table, row in _history(templates, customer_row, count, drafts):
             batch = pending.setdefault(table.name, [])
             tables[table.name] = table
             batch.append(row)
@@ -176,14 +199,17 @@ class Journal:
 
 
 def make_journal(size: int, target: str | None, tmp: Path, orders: list[ll.WorkOrder],
-                 customers: list[ll.Customer], company: ll.Company) -> Journal:
-    """Invoice the input for real, then seed the rest of ``size`` work orders' history."""
+                 customers: list[ll.Customer], company: ll.Company,
+                 drafts: bool = False) -> Journal:
+    """Invoice the input for real (on open drafts with ``drafts``), then seed the rest of
+    ``size`` work orders' history."""
     store = Store(target or tmp / f"journal-{size}.db")
     book = SandboxConnector(tmp / f"book-{size}.db")
     first = invoice(orders, customers, company, book, now=NOW, store=store)
-    assert first.ok and first.summary["invoices_created"] == INPUT_ORDERS, first.summary
+    made = first.summary["drafts_created" if drafts else "invoices_created"]
+    assert first.ok and made == (INPUT_CUSTOMERS if drafts else INPUT_ORDERS), first.summary
     started = time.perf_counter()
-    seed(store, book.account, size - INPUT_ORDERS)
+    seed(store, book.account, size - INPUT_ORDERS, drafts)
     return Journal(size, store, book, time.perf_counter() - started)
 
 
@@ -203,18 +229,23 @@ def figures_of(journal: Journal, orders: list[ll.WorkOrder]) -> dict[str, Any]:
     book = journal.book.account
     narrowed = journal.store.state_for(book, {o.id for o in orders},
                                        {o.customer_id for o in orders})
-    whole_s = None
+    whole_s = facts_s = None
     if journal.size <= WHOLE_BOOK_UP_TO:
         started = time.perf_counter()
         whole = journal.store.state(book)
         whole_s = round(time.perf_counter() - started, 4)
         assert len(whole.work) == journal.size, len(whole.work)
+        # What syncing open drafts through a change feed read on every run before.
+        started = time.perf_counter()
+        journal.store.invoice_facts(book)
+        facts_s = round(time.perf_counter() - started, 4)
     return {"journal_work_orders": journal.size, "seed_s": round(journal.seed_s, 1),
+            "open_drafts": len(journal.store.open_drafts(book)),
             "noop_s": round(statistics.median(journal.wall_s), 4),
             "noop_cpu_s": round(statistics.median(journal.cpu_s), 4),
             "noop_runs_s": [round(s, 4) for s in journal.wall_s],
             "state_work_rows": len(narrowed.work), "state_invoice_rows": len(narrowed.invoices),
-            "whole_book_state_s": whole_s,
+            "whole_book_state_s": whole_s, "whole_book_facts_s": facts_s,
             "invoices_in_provider": len(journal.book.invoices())}
 
 
@@ -224,15 +255,23 @@ def main() -> None:
                         help="journal sizes in work orders, comma-separated (>= 1000)")
     parser.add_argument("--store", default=None,
                         help="one SQLAlchemy URL for every journal (default: SQLite files)")
+    parser.add_argument("--drafts", action="store_true",
+                        help="the input's customers collect on open drafts (posting=draft), "
+                             "so every no-op syncs 100 open drafts through the sandbox's "
+                             "change feed; the history then holds closed drafts too")
     args = parser.parse_args()
+    if args.drafts:
+        # The sandbox declares CHANGE_FEED: syncing drafts reads its feed, not each draft.
+        assert ll.Capability.CHANGE_FEED in SandboxConnector.capabilities
     sizes = [int(size) for size in args.sizes.split(",")]
     if min(sizes) < INPUT_ORDERS:
         parser.error(f"every size must be at least {INPUT_ORDERS:,} (the input is journaled)")
-    orders, customers = build()
+    orders, customers = build(drafts=args.drafts)
     company = ll.Company("Bench ApS", policy=ll.BillingPolicy(ll.Posting.BOOK, send=True))
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        journals = [make_journal(size, args.store, Path(tmp), orders, customers, company)
+        journals = [make_journal(size, args.store, Path(tmp), orders, customers, company,
+                                 args.drafts)
                     for size in sizes]
         for journal in journals:
             noop(journal, orders, customers, company)  # warm-up, not timed
@@ -261,6 +300,7 @@ def main() -> None:
     cpu_ratio = largest["noop_cpu_s"] / smallest["noop_cpu_s"]
     summary = {
         "input_work_orders": INPUT_ORDERS,
+        "open_drafts": INPUT_CUSTOMERS if args.drafts else 0,
         "store": "sqlite" if args.store is None else sa.make_url(args.store).get_backend_name(),
         "journals": results,
         "ratio_largest_to_smallest": round(ratio, 3),
