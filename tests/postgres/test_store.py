@@ -282,6 +282,56 @@ def test_refreshes_committing_at_once_move_the_watermark_once(pg_url: str) -> No
         racer.close()
 
 
+def test_the_drafts_watermark_is_kept_apart_and_the_refresh_watermark_held(
+        store: Store) -> None:
+    """The drafts' watermark round-trips apart from the refresh's and is dropped; a commit
+    holding the refresh watermark is refused, recording nothing, once a refresh moved it."""
+    until = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    with store.transaction("b") as tx:
+        tx.advance_drafts_feed(until, None)
+    assert (store.drafts_watermark("b"), store.feed_watermark("b")) == (until, None)
+    held = Transaction("b")
+    held.hold_feed(None)
+    held.advance_drafts_feed(until + timedelta(hours=1), until)
+    with store.transaction("b") as tx:
+        tx.advance_feed(until, None)  # a status refresh commits first
+    with pytest.raises(WatermarkMovedError):
+        store.write(held)
+    assert store.drafts_watermark("b") == until
+    again = Transaction("b")
+    again.hold_feed(until)
+    again.advance_drafts_feed(until + timedelta(hours=1), until)
+    store.write(again)
+    assert (store.drafts_watermark("b"), store.feed_watermark("b")) == (
+        until + timedelta(hours=1), until)
+    with store.transaction("b") as tx:
+        tx.forget_drafts_feed()
+    assert store.drafts_watermark("b") is None
+
+
+def test_a_draft_booked_by_hand_is_closed_with_the_journal_on_postgres(
+        pg_url: str, tmp_path: Path) -> None:
+    """A sandbox draft a person booked is closed by the next run, read from the drafts'
+    watermark of the run before; the open one stays open."""
+    company = Company("P", policy=BillingPolicy(Posting.DRAFT, send=False))
+    people = [Customer(id=f"c{i}", name=f"C{i}", email=f"c{i}@example.dk") for i in range(2)]
+    book = SandboxConnector(tmp_path / "book.db")
+    try:
+        assert invoice(_orders([1, 2]), people, company, book, now=NOW, store=pg_url).ok
+        assert invoice([], people, company, book, now=NOW, store=pg_url).ok
+        journal = Store(pg_url)
+        mark = journal.drafts_watermark(book.account)
+        assert mark is not None and len(journal.open_drafts(book.account)) == 2
+        book.book(journal.open_drafts(book.account)["draft:c0:1"])
+        assert invoice([], people, company, book, now=NOW, store=pg_url).ok
+        assert set(journal.open_drafts(book.account)) == {"draft:c1:1"}
+        assert journal.state(book.account).invoices["draft:c0:1"].booked
+        assert journal.drafts_watermark(book.account) > mark  # type: ignore[operator]
+        assert journal.feed_watermark(book.account) is None
+    finally:
+        book.close()
+
+
 def _orders(quantities: list[int]) -> list[WorkOrder]:
     return [WorkOrder(id=f"w{i}", customer_id=f"c{i % 2}", status=WorkStatus.COMPLETED,
                       completed_at=NOW - timedelta(hours=1),
