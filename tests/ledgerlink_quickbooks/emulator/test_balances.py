@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ledgerlink_quickbooks.emulator import QuickBooksEmulator
 from ledgerlink_quickbooks.emulator.entities import open_balance
 from ledgerlink_quickbooks.emulator.handlers import write
+from ledgerlink_quickbooks.emulator.persist import dump, load
 from ledgerlink_quickbooks.emulator.state import Realm
 from ledgerlink_quickbooks.emulator.wire import QBOFault
 from tests.ledgerlink_quickbooks.emulator.support import REALM, START
@@ -42,6 +43,10 @@ def _sale(customer: str, item: str, amount: Decimal) -> dict[str, Any]:
                       "SalesItemLineDetail": {"ItemRef": {"value": item}}}]}
 
 
+def _stub(txn: dict[str, Any]) -> dict[str, Any]:
+    return {"Id": txn["Id"], "SyncToken": txn["SyncToken"]}
+
+
 def _pick(rows: dict[str, dict[str, Any]], index: int) -> dict[str, Any] | None:
     ids = sorted(rows, key=int)
     return rows[ids[index % len(ids)]] if ids else None
@@ -55,21 +60,20 @@ def _apply(realm: Realm, customers: list[str], item: str,
     memo = _pick(realm.entities["CreditMemo"], second)
     payment = _pick(realm.entities["Payment"], first)
     customer = customers[first % len(customers)]
-    stub = (lambda txn: {"Id": txn["Id"], "SyncToken": txn["SyncToken"]})
     writes: dict[str, tuple[str, str, dict[str, Any]] | None] = {
         "invoice": ("Invoice", "create", _sale(customer, item, amount)),
         "memo": ("CreditMemo", "create", _sale(customer, item, amount)),
-        "void": invoice and ("Invoice", "void", stub(invoice)),
-        "delete_invoice": invoice and ("Invoice", "delete", stub(invoice)),
-        "delete_memo": memo and ("CreditMemo", "delete", stub(memo)),
-        "delete_payment": payment and ("Payment", "delete", stub(payment)),
-        "void_payment": payment and ("Payment", "void", stub(payment)),
+        "void": invoice and ("Invoice", "void", _stub(invoice)),
+        "delete_invoice": invoice and ("Invoice", "delete", _stub(invoice)),
+        "delete_memo": memo and ("CreditMemo", "delete", _stub(memo)),
+        "delete_payment": payment and ("Payment", "delete", _stub(payment)),
+        "void_payment": payment and ("Payment", "void", _stub(payment)),
         "update_invoice": invoice and ("Invoice", "update", {
-            **stub(invoice), "sparse": True, "Line": _sale(customer, item, amount)["Line"]}),
+            **_stub(invoice), "sparse": True, "Line": _sale(customer, item, amount)["Line"]}),
         "move_invoice": invoice and ("Invoice", "update", {
-            **stub(invoice), "sparse": True, "CustomerRef": {"value": customer}}),
+            **_stub(invoice), "sparse": True, "CustomerRef": {"value": customer}}),
         "update_memo": memo and ("CreditMemo", "update", {
-            **stub(memo), "sparse": True, "Line": _sale(customer, item, amount)["Line"]}),
+            **_stub(memo), "sparse": True, "Line": _sale(customer, item, amount)["Line"]}),
     }
     if kind in ("pay", "pay_with_credit") and invoice is not None:
         owner = invoice["CustomerRef"]["value"]
@@ -117,8 +121,6 @@ def test_kept_balance_equals_the_full_count(writes: list[tuple[str, int, int, De
 def test_balance_survives_a_restore() -> None:
     """A realm restored from its saved state keeps each Balance and goes on moving it by
     each change, without counting the restored invoices twice."""
-    from ledgerlink_quickbooks.emulator.persist import dump, load
-
     emulator = QuickBooksEmulator(clock=lambda: MOMENT)
     emulator.add_realm(REALM)
     customer = emulator.seed(REALM, "Customer", {"DisplayName": "Kept", "Balance": 10})["Id"]
