@@ -27,7 +27,7 @@ Three sources, cheapest first:
   pass another invoice of it over again. No status is lost by that: the
   passed-over invoice is not in the pages' answer, so when it is followed it
   is among those asked for by Id below and read as it is now (in this same
-  refresh); one not followed is final or not ledgerlink's. And the invoice
+  refresh); one the caller does not follow is not its concern. And the invoice
   whose change shifted it changed after ``until`` (the first answer's time),
   so the next read, which starts there, has its new state.
 * the query never shows a deleted invoice (QuickBooks forgets them), so the
