@@ -25,7 +25,7 @@ from ledgerlink.convert import JsonNumber, json_int
 __all__ = ["CHUNK_CHARS", "Unstreamable", "json_list_items"]
 
 #: Characters read at a time; an item longer than this is read in doubling steps.
-CHUNK_CHARS = 1 << 20
+CHUNK_CHARS = 1 << 18
 #: JSON's white space (the json module's own definition).
 _SPACE = re.compile(r"[ \t\n\r]*")
 
@@ -77,8 +77,10 @@ def _items(buffer: _Buffer, decoder: json.JSONDecoder) -> Iterator[Any]:
             while True:
                 try:
                     item, end = decoder.raw_decode(buffer.text, buffer.pos)
-                    # A value ending at the buffer's end may go on (a number cut in two).
-                    if end < len(buffer.text) or buffer.at_end:
+                    # An item is whole once a comma or the list's end follows it: a number
+                    # cut at the buffer's end reads as a shorter one ("0" of "0.5").
+                    follow = _SPACE.match(buffer.text, end).end()  # type: ignore[union-attr]
+                    if buffer.text[follow:follow + 1] in (",", "]") or buffer.at_end:
                         break
                 except json.JSONDecodeError:
                     if buffer.at_end:
