@@ -38,20 +38,17 @@ from ledgerlink.csvformat import (
     nest,
 )
 from ledgerlink.domain import WorkOrder
-from ledgerlink.errors import ValidationError
+from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.json_stream import Unstreamable, json_list_items
 from ledgerlink.order_building import OrderBuilder
 from ledgerlink.rows import (
     TABLE_SUFFIXES,
-    Record,
     UniqueIds,
     all_problems,
     check_suffix,
     fold_rows,
-    group_rows,
     placed,
     read_json,
-    read_records,
     read_rows,
     row_order,
 )
@@ -157,25 +154,69 @@ def read_work_orders(source: str, customer_ids: Collection[str] | None) -> list[
     try:
         return _csv_orders(source, customer_ids, builder)
     except _Unfolded:
-        return _grouped_csv_orders(source, customer_ids)
+        return _scattered_csv_orders(source, customer_ids, builder)
 
 
-def _order_rows(source: str, problems: list[ValidationError]
-                ) -> tuple[list[str], Iterator[list[tuple[int, list[str]]]]]:
-    """The header, and each work order's rows (row number, cells) as they are read."""
-    header, rows = read_rows(source, ORDER_COLUMNS + LINE_COLUMNS, problems)
+_COLUMNS = ORDER_COLUMNS + LINE_COLUMNS
+#: One work order's CSV rows: (spreadsheet row number, cells).
+_Run = list[tuple[int, list[str]]]
+#: In place of a work order's last row once it is made (no row has this number).
+_MADE = 0
+
+
+class _Folder:
+    """Makes each work order from its rows, placing every problem at its row and column."""
+
+    def __init__(self, source: str, header: list[str], customer_ids: Collection[str] | None,
+                 builder: OrderBuilder, problems: list[ValidationError]) -> None:
+        self.source, self.header, self.problems = source, header, problems
+        self.customer_ids = customer_ids
+        self.customer_at = header.index("customer_id")
+        self.build = builder.csv_reader(header)
+
+    def __call__(self, run: _Run) -> WorkOrder | None:
+        first_row, first = run[0]
+        _check_customer(first_row, first[self.customer_at], self.customer_ids, self.source,
+                        self.problems)
+        order = self.build([cells for _, cells in run])
+        if order is not None:
+            return order
+        records = [(row, dict(zip(self.header, cells, strict=True))) for row, cells in run]
+        return fold_rows(self.source, records, WorkOrder, CSV_CONVERTER, self.problems,
+                         head=ORDER_COLUMNS, parts=LINE_COLUMNS, parts_field="lines",
+                         what="work order")
+
+    def missing_id(self, row: int) -> None:
+        """A row that names no work order belongs to none: a problem."""
+        self.problems.append(ValidationError("required value missing", source=self.source,
+                                             row=row, field="work_order_id"))
+
+
+def _finished(source: str, orders: list[WorkOrder | None],
+              problems: list[ValidationError]) -> list[WorkOrder]:
+    if problems:
+        raise all_problems(source, sorted(problems, key=row_order))
+    return [order for order in orders if order is not None]
+
+
+def _csv_orders(source: str, customer_ids: Collection[str] | None,
+                builder: OrderBuilder) -> list[WorkOrder]:
+    """Work orders from a CSV file whose rows of each work order are next to each other,
+    each made as soon as its rows end; _Unfolded at a work order's row found apart."""
+    problems: list[ValidationError] = []
+    header, rows = read_rows(source, _COLUMNS, problems)
+    fold = _Folder(source, header, customer_ids, builder, problems)
     id_at = header.index("work_order_id")
 
-    def runs() -> Iterator[list[tuple[int, list[str]]]]:
+    def runs() -> Iterator[_Run]:
         done: set[str] = set()
-        run: list[tuple[int, list[str]]] = []
+        run: _Run = []
         for row, cells in rows:
             key = cells[id_at]
-            if blank(key):
-                problems.append(ValidationError("required value missing", source=source,
-                                                row=row, field="work_order_id"))
-            elif run and key == run[0][1][id_at]:
+            if run and key == run[0][1][id_at]:  # the usual case first: a run's next row
                 run.append((row, cells))
+            elif blank(key):
+                fold.missing_id(row)
             elif key in done:
                 raise _Unfolded
             else:
@@ -186,49 +227,46 @@ def _order_rows(source: str, problems: list[ValidationError]
         if run:
             yield run
 
-    return header, runs()
+    orders = [fold(run) for run in runs()]
+    return _finished(source, orders, problems)
 
 
-def _csv_orders(source: str, customer_ids: Collection[str] | None,
-                builder: OrderBuilder) -> list[WorkOrder]:
-    """Work orders from a CSV file whose rows of each work order are next to each other."""
+def _scattered_csv_orders(source: str, customer_ids: Collection[str] | None,
+                          builder: OrderBuilder) -> list[WorkOrder]:
+    """Work orders from a CSV file whose rows of a work order may lie apart, read twice.
+
+    The first reading notes the last row of each work order; the second holds a
+    work order's rows until that row, then makes it. Work orders keep the order
+    in which their ids first appear.
+    """
+    header, rows = read_rows(source, _COLUMNS, [])
+    id_at = header.index("work_order_id")
+    last_rows = {cells[id_at]: row for row, cells in rows}
     problems: list[ValidationError] = []
-    header, runs = _order_rows(source, problems)
-    build = builder.csv_reader(header)
-    customer_at = header.index("customer_id")
-    orders = []
-    for run in runs:
-        first_row, first = run[0]
-        _check_customer(first_row, first[customer_at], customer_ids, source, problems)
-        order = build([cells for _, cells in run])
-        if order is None:
-            records = [(row, dict(zip(header, cells, strict=True))) for row, cells in run]
-            order = _fold(source, records, problems)
-        if order is not None:
-            orders.append(order)
-    if problems:
-        raise all_problems(source, sorted(problems, key=row_order))
-    return orders
-
-
-def _fold(source: str, records: Sequence[Record],
-          problems: list[ValidationError]) -> WorkOrder | None:
-    return fold_rows(source, records, WorkOrder, CSV_CONVERTER, problems, head=ORDER_COLUMNS,
-                     parts=LINE_COLUMNS, parts_field="lines", what="work order")
-
-
-def _grouped_csv_orders(source: str, customer_ids: Collection[str] | None) -> list[WorkOrder]:
-    """Work orders from a CSV file read whole, rows grouped by id wherever they are."""
-    problems: list[ValidationError] = []
-    groups = group_rows(read_records(source, ORDER_COLUMNS + LINE_COLUMNS, problems),
-                        "work_order_id", source, problems)
-    for rows in groups.values():
-        _check_customer(rows[0][0], rows[0][1]["customer_id"], customer_ids, source, problems)
-    orders = []
-    for rows in groups.values():
-        order = _fold(source, rows, problems)
-        if order is not None:
-            orders.append(order)
-    if problems:
-        raise all_problems(source, sorted(problems, key=row_order))
-    return orders
+    header, rows = read_rows(source, _COLUMNS, problems)
+    fold = _Folder(source, header, customer_ids, builder, problems)
+    id_at = header.index("work_order_id")
+    orders: list[WorkOrder | None] = []
+    unfinished: dict[str, tuple[int, _Run]] = {}  # id → (its place in orders, its rows)
+    for row, cells in rows:
+        key = cells[id_at]
+        if blank(key):
+            fold.missing_id(row)
+            continue
+        entry = unfinished.get(key)
+        if entry is None:
+            if last_rows.get(key) == _MADE:
+                raise InputFileError("the file changed while it was read; load it again",
+                                     source=source)
+            entry = unfinished[key] = (len(orders), [])
+            orders.append(None)
+        place, run = entry
+        run.append((row, cells))
+        if last_rows.get(key) == row:
+            del unfinished[key]
+            last_rows[key] = _MADE
+            orders[place] = fold(run)
+    # Work orders whose last row moved (the file changed between the readings) end here.
+    for place, run in unfinished.values():
+        orders[place] = fold(run)
+    return _finished(source, orders, problems)

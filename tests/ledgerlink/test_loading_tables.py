@@ -16,10 +16,18 @@ from hypothesis import strategies as st
 
 from ledgerlink import loading_tables
 from ledgerlink.convert import converter
+from ledgerlink.csvformat import CSV_CONVERTER, LINE_COLUMNS, ORDER_COLUMNS
 from ledgerlink.domain import WorkOrder
 from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.loading import load_customers, load_work_orders, save_work_orders
-from ledgerlink.rows import all_problems, read_json, row_order
+from ledgerlink.rows import (
+    all_problems,
+    fold_rows,
+    group_rows,
+    read_json,
+    read_records,
+    row_order,
+)
 
 HEADER = ["work_order_id", "customer_id", "status", "planned_date", "completed_at", "project",
           "description", "line_description", "quantity", "unit_price", "vat_rate", "product_id"]
@@ -92,8 +100,28 @@ def test_csv_work_orders_are_those_of_the_whole_file_reading(
         csv.writer(handle).writerows([HEADER, *rows])
     source = str(path)
     streamed = _outcome(lambda: load_work_orders(path, customer_ids=customer_ids))
-    whole = _outcome(lambda: loading_tables._grouped_csv_orders(source, customer_ids))
-    assert streamed == whole
+    assert streamed == _outcome(lambda: _grouped_over_the_whole_file(source, customer_ids))
+
+
+def _grouped_over_the_whole_file(source: str, customer_ids: set[str] | None
+                                 ) -> list[WorkOrder]:
+    """Work orders as they were read before rows were streamed: every row read at once,
+    grouped by id, each group read with the CSV converter."""
+    problems: list[ValidationError] = []
+    groups = group_rows(read_records(source, ORDER_COLUMNS + LINE_COLUMNS, problems),
+                        "work_order_id", source, problems)
+    for rows in groups.values():
+        customer = rows[0][1]["customer_id"]
+        if customer_ids is not None and customer.strip() and customer not in customer_ids:
+            problems.append(ValidationError(
+                f"unknown customer {customer!r} (not among the customers)", source=source,
+                row=rows[0][0], field="customer_id", value=customer))
+    orders = [fold_rows(source, rows, WorkOrder, CSV_CONVERTER, problems, head=ORDER_COLUMNS,
+                        parts=LINE_COLUMNS, parts_field="lines", what="work order")
+              for rows in groups.values()]
+    if problems:
+        raise all_problems(source, sorted(problems, key=row_order))
+    return [order for order in orders if order is not None]
 
 
 def _json_item(row: list[str]) -> dict[str, Any]:
@@ -147,15 +175,21 @@ def test_json_work_orders_are_those_the_converter_reads(
         _outcome(whole)
 
 
-def _orders_file(path: Path, count: int) -> Path:
-    rows = [HEADER] + [
-        [f"w{n}", f"c{n % 50}", "completed", "2024-05-01",
-         f"2024-05-01T{n % 24:02d}:00:00+02:00", "", "", text, quantity, price, "25", ""]
-        for n in range(count)
-        for text, quantity, price in (("Hours", str(n % 7 + 1), "450"),
-                                      ("Gasket", "1", "129.95"))]
+def _orders_file(path: Path, count: int, *, apart: bool = False) -> Path:
+    """``count`` work orders of two lines each; ``apart``: each work order's second row
+    comes after the next work order's first, so no work order's rows are together."""
+    pairs = [[[f"w{n}", f"c{n % 50}", "completed", "2024-05-01",
+               f"2024-05-01T{n % 24:02d}:00:00+02:00", "", "", text, quantity, price, "25", ""]
+              for text, quantity, price in (("Hours", str(n % 7 + 1), "450"),
+                                            ("Gasket", "1", "129.95"))]
+             for n in range(count)]
+    if apart:
+        rows = [pairs[0][0], *(row for n in range(1, count)
+                               for row in (pairs[n][0], pairs[n - 1][1])), pairs[-1][1]]
+    else:
+        rows = [row for pair in pairs for row in pair]
     with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
+        csv.writer(handle).writerows([HEADER, *rows])
     return path
 
 
@@ -181,19 +215,31 @@ def _held_while_loading(path: Path) -> int:
     return peak - kept
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".json"])
+@pytest.mark.parametrize("kind", ["csv", "csv, rows apart", "json"])
 def test_what_loading_holds_besides_the_work_orders_hardly_grows_with_the_file(
-        tmp_path: Path, suffix: str) -> None:
+        tmp_path: Path, kind: str) -> None:
     """Each work order more in a file adds under 300 bytes to what loading holds beyond the
-    work orders (a file read whole held its text and a dict per row: some 3 KB each)."""
+    work orders (a file read whole held its text and a dict per row: some 3 KB each), also
+    when a work order's rows lie apart."""
     held = []
     for count in (2_000, 12_000):
-        path = _orders_file(tmp_path / f"w{count}.csv", count)
-        if suffix == ".json":
+        path = _orders_file(tmp_path / f"w{count}.csv", count, apart=kind.endswith("apart"))
+        if kind == "json":
             save_work_orders(load_work_orders(path), tmp_path / f"w{count}.json")
             path = tmp_path / f"w{count}.json"
         held.append(_held_while_loading(path))
     assert (held[1] - held[0]) / 10_000 < 300, held
+
+
+def test_work_orders_whose_rows_lie_apart_keep_the_order_of_their_first_rows(
+        tmp_path: Path) -> None:
+    """A file whose work orders' rows are interleaved gives each work order all its lines,
+    in the order the work orders first appear."""
+    orders = load_work_orders(_orders_file(tmp_path / "w.csv", 5, apart=True))
+    assert [order.id for order in orders] == ["w0", "w1", "w2", "w3", "w4"]
+    assert all([line.description for line in order.lines] == ["Hours", "Gasket"]
+               for order in orders)
+    assert orders == load_work_orders(_orders_file(tmp_path / "together.csv", 5))
 
 
 def test_customers_load_a_row_at_a_time_with_their_problems(tmp_path: Path) -> None:
@@ -228,3 +274,27 @@ def test_a_json_syntax_error_is_placed_in_the_whole_document(tmp_path: Path) -> 
     with pytest.raises(InputFileError) as caught:
         load_work_orders(path)
     assert "line 3002, column 2" in caught.value.message
+
+
+def test_a_file_changed_between_its_two_readings_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a file of work orders whose rows lie apart changes between the two readings so
+    that a work order goes on after its last row, the load says so rather than split it."""
+    path = _orders_file(tmp_path / "w.csv", 3, apart=True)
+    readings = 0
+    real_read_rows = loading_tables.read_rows
+
+    def read_rows(*args: Any) -> Any:
+        nonlocal readings
+        readings += 1
+        if readings == 3:  # the streaming try, the first reading, now the second
+            with path.open("a", encoding="utf-8", newline="") as handle:
+                csv.writer(handle).writerow(
+                    ["w0", "c0", "completed", "2024-05-01", "2024-05-01T00:00:00+02:00", "",
+                     "", "Extra", "1", "1", "25", ""])
+        return real_read_rows(*args)
+
+    monkeypatch.setattr(loading_tables, "read_rows", read_rows)
+    with pytest.raises(InputFileError) as caught:
+        load_work_orders(path)
+    assert "changed while it was read" in caught.value.message
