@@ -15,15 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledgerlink import loading_tables
-from ledgerlink.convert import converter
+from ledgerlink.convert import converter, structure
 from ledgerlink.csvformat import CSV_CONVERTER, LINE_COLUMNS, ORDER_COLUMNS
 from ledgerlink.domain import WorkOrder
 from ledgerlink.errors import InputFileError, ValidationError
 from ledgerlink.loading import load_customers, load_work_orders, save_work_orders
 from ledgerlink.rows import (
     all_problems,
+    check_unique,
     fold_rows,
     group_rows,
+    placed,
     read_json,
     read_records,
     row_order,
@@ -162,17 +164,34 @@ def test_json_work_orders_are_those_the_converter_reads(
     path.write_text(json.dumps(items), encoding="utf-8")
     source = str(path)
 
-    def whole() -> list[WorkOrder]:
-        problems: list[ValidationError] = []
-        make = loading_tables._structured(WorkOrder, converter, source, lambda f: f)
-        loaded = loading_tables._collect(enumerate(read_json(source)), make, "work order",
-                                         source, customer_ids, problems)
-        if problems:
-            raise all_problems(source, sorted(problems, key=row_order))
-        return loaded
-
     assert _outcome(lambda: load_work_orders(path, customer_ids=customer_ids)) == \
-        _outcome(whole)
+        _outcome(lambda: _read_whole_and_structured(source, customer_ids))
+
+
+def _read_whole_and_structured(source: str, customer_ids: set[str] | None
+                               ) -> list[WorkOrder]:
+    """Work orders as they were read before items were streamed: the whole list at once,
+    each item read with the JSON converter."""
+    problems: list[ValidationError] = []
+    items = list(enumerate(read_json(source)))
+    check_unique(((row, item.get("id") if isinstance(item, dict) else None, "id")
+                  for row, item in items), "work order", source, problems)
+    for row, item in items:
+        customer = item.get("customer_id") if isinstance(item, dict) else None
+        if (customer_ids is not None and isinstance(customer, str) and customer.strip()
+                and customer not in customer_ids):
+            problems.append(ValidationError(
+                f"unknown customer {customer!r} (not among the customers)", source=source,
+                row=row, field="customer_id", value=customer))
+    orders = []
+    for row, item in items:
+        try:
+            orders.append(structure(item, WorkOrder, conv=converter))
+        except ValidationError as err:
+            problems.extend(placed(p, source, row, p.field) for p in err.problems)
+    if problems:
+        raise all_problems(source, sorted(problems, key=row_order))
+    return orders
 
 
 def _orders_file(path: Path, count: int, *, apart: bool = False) -> Path:
