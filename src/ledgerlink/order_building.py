@@ -46,6 +46,8 @@ T = TypeVar("T")
 #: Most distinct values a table of shared values holds; a full table starts over.
 SHARED_LIMIT = 1 << 14
 
+# The converters' own hooks. The CSV converter is the JSON one plus hooks for whole
+# numbers and yes/no flags, so for these types the two read text alike.
 _parse_status = CSV_CONVERTER.get_structure_hook(WorkStatus)
 _parse_date = CSV_CONVERTER.get_structure_hook(date)
 _parse_instant = CSV_CONVERTER.get_structure_hook(datetime)
