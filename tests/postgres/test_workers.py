@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import Status
 
 from ledgerlink.store import Store
 from ledgerlink.workers import pool, queue
@@ -146,3 +148,69 @@ def test_killed_workers_job_is_finished_by_another(store: Store, tmp_path: Path)
     journaled = {w for w in store.state(record.book).work}
     assert set(counted) == {w.lower() for w in journaled} or set(counted) == journaled
     assert set(counted.values()) == {1}, "no work order invoiced twice"
+
+
+def finished_jobs(store: Store, outcomes: list[tuple[Status, float]]) -> list[int]:
+    """Jobs of this queue that a worker took and finished with each ``(status, days ago)``,
+    through procrastinate's own job manager, their events moved back that many days."""
+
+    async def finish() -> list[int]:
+        app = queue.make_app(store.url)
+        async with app.open_async():
+            manager = app.job_manager
+            worker = await manager.register_worker()
+            ids = []
+            for status, _ in outcomes:
+                await app.tasks["ledgerlink:run_jobs"].defer_async(company="acme")
+                job = await manager.fetch_job([queue.QUEUE], worker)
+                assert job is not None and job.id is not None
+                await manager.finish_job(job, status, delete_job=False)
+                ids.append(job.id)
+            await manager.unregister_worker(worker)
+            return ids
+
+    ids = asyncio.run(finish())
+    with store.engine.begin() as conn:
+        for job_id, (_, days) in zip(ids, outcomes, strict=True):
+            conn.execute(sa.text("UPDATE procrastinate_events SET at = at - make_interval("
+                                 "secs => :seconds) WHERE job_id = :id"),
+                         {"seconds": days * 86400, "id": job_id})
+    return ids
+
+
+def kept_jobs(store: Store, ids: list[int]) -> list[int]:
+    """Which of the jobs ``ids`` are still in procrastinate's tables, with their events."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT j.id, count(e.id) FROM procrastinate_jobs j LEFT JOIN procrastinate_events"
+            " e ON e.job_id = j.id WHERE j.id = ANY(:ids) GROUP BY j.id ORDER BY j.id"),
+            {"ids": ids}).all()
+        orphans = conn.execute(sa.text("SELECT count(*) FROM procrastinate_events "
+                                       "WHERE job_id = ANY(:ids)"), {"ids": ids}).scalar_one()
+    assert all(events > 0 for _, events in rows)
+    assert orphans == sum(events for _, events in rows), "events go with their job"
+    return [job_id for job_id, _ in rows]
+
+
+@pytest.mark.parametrize(("retention", "expected_kept"), [
+    ((), ["recent", "failed-old", "failed-older"]),
+    (("--keep-failed-jobs", "3"), ["recent", "failed-old"]),
+])
+def test_a_worker_removes_old_finished_jobs(store: Store, retention: tuple[str, ...],
+                                           expected_kept: list[str]) -> None:
+    """A worker kept for a day (--keep-jobs 1) removes the jobs that finished more than a day
+    ago with their events, keeps recent ones, and keeps failed ones for good unless
+    --keep-failed-jobs says how long."""
+    named = {"old": (Status.SUCCEEDED, 2.0), "recent": (Status.SUCCEEDED, 0.5),
+             "aborted-old": (Status.ABORTED, 2.0), "failed-old": (Status.FAILED, 2.0),
+             "failed-older": (Status.FAILED, 5.0)}
+    ids = dict(zip(named, finished_jobs(store, list(named.values())), strict=True))
+    worker = start_worker(store.url, *FAST, "--keep-jobs", "1", *retention)
+    try:
+        # A worker that starts defers the cleanup's last tick (every five minutes) at once.
+        wait_until(lambda: jobs(store, "clean_jobs", "succeeded", "failed") == 1, timeout=60)
+    finally:
+        stop(worker)
+    assert jobs(store, "clean_jobs", "failed") == 0
+    kept = kept_jobs(store, list(ids.values()))
+    assert sorted(kept) == sorted(ids[name] for name in expected_kept)
