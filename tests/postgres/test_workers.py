@@ -5,17 +5,24 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 import sqlalchemy as sa
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Status
 
+from ledgerlink import loading, workers
+from ledgerlink.sandbox import SandboxConnector
+from ledgerlink.scheduling.files import save_projects
+from ledgerlink.scheduling.runs import Scheduler
 from ledgerlink.store import Store
 from ledgerlink.workers import pool, queue
+from tests.ledgerlink.scheduling.support import COMPANY, DAILY, customers, job, projects
 from tests.ledgerlink.workers.support import invoiced_work_orders, register, start_worker
 
 #: Heartbeat and dead-worker timeout the tests' workers run with, in seconds.
@@ -214,3 +221,77 @@ def test_a_worker_removes_old_finished_jobs(store: Store, retention: tuple[str, 
     assert jobs(store, "clean_jobs", "failed") == 0
     kept = kept_jobs(store, list(ids.values()))
     assert sorted(kept) == sorted(ids[name] for name in expected_kept)
+
+
+def scheduled_company(store: Store, root: Path) -> str:
+    """Register company COMPANY with its projects file and a daily job due now (it runs from
+    00:00 local time, and started a month ago); the path of its sandbox book."""
+    loading.save_customers(customers(), root / "customers.csv")
+    save_projects(projects(), root / "projects.json")
+    book = str(root / "book.db")
+    workers.add_company(store, COMPANY, connector="sandbox", options={"path": book},
+                        source_options={"customers": str(root / "customers.csv")},
+                        projects=root / "projects.json", time_zone="Europe/Copenhagen")
+    due = attrs.evolve(job(recurrence=DAILY, starts_on=date.today() - timedelta(days=30)),
+                       run_hour=0)
+    Scheduler(store, lambda company: None).save(due)  # type: ignore[arg-type,return-value]
+    return book
+
+
+def billed_projects(book_path: str) -> Counter[str]:
+    """How many invoice lines of the sandbox book bill each project (the scheduled run's
+    line key ends with the project id)."""
+    book = SandboxConnector(book_path)
+    try:
+        return Counter(key.rpartition(":")[2] for invoice in book.invoices()
+                       for key in invoice.line_keys if key)
+    finally:
+        book.close()
+
+
+def run_jobs_settled(store: Store) -> bool:
+    """The periodic ``scheduled`` job ran, and no ``run_jobs`` job waits or runs."""
+    return (jobs(store, "scheduled", "succeeded", "failed") >= 1
+            and jobs(store, "run_jobs", "succeeded", "failed") >= 1
+            and jobs(store, "run_jobs", "todo", "doing") == 0)
+
+
+def test_the_periodic_task_runs_a_due_scheduled_job_once(store: Store, tmp_path: Path) -> None:
+    """Two workers started together: the periodic ``scheduled`` task queues the company's
+    ``run_jobs`` under its book's lock once, a worker runs its due job, and the sandbox book
+    bills each project once."""
+    book = scheduled_company(store, tmp_path)
+    started = [start_worker(store.url, *FAST) for _ in range(2)]
+    try:
+        wait_until(lambda: run_jobs_settled(store), timeout=90)
+    finally:
+        for worker in started:
+            stop(worker)
+    assert jobs(store, "run_jobs", "failed") == 0 and jobs(store, "scheduled", "failed") == 0
+    with store.engine.connect() as conn:
+        queued = conn.execute(sa.text(
+            "SELECT DISTINCT lock, queueing_lock FROM procrastinate_jobs "
+            "WHERE task_name = 'ledgerlink:run_jobs'")).all()
+    record = workers.companies(store)[0]
+    assert queued == [(f"book:{record.book}", f"jobs:{COMPANY}")], "queued by the periodic task"
+    assert billed_projects(book) == {"P1": 1, "P2": 1, "P3": 1}
+
+
+def test_two_workers_running_a_company_s_jobs_at_once_bill_them_once(
+        store: Store, tmp_path: Path) -> None:
+    """``run_jobs`` queued three more times without the book's lock, so both workers run it
+    at the same moment: the due job runs once, each project billed once in the book."""
+    book = scheduled_company(store, tmp_path)
+    app = queue.make_app(store.url)
+    with app.open():
+        for _ in range(3):
+            app.tasks["ledgerlink:run_jobs"].defer(company=COMPANY)
+    started = [start_worker(store.url, *FAST) for _ in range(2)]
+    try:
+        wait_until(lambda: run_jobs_settled(store)
+                   and jobs(store, "run_jobs", "succeeded", "failed") >= 4, timeout=90)
+    finally:
+        for worker in started:
+            stop(worker)
+    assert jobs(store, "run_jobs", "failed") == 0
+    assert billed_projects(book) == {"P1": 1, "P2": 1, "P3": 1}
