@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import time
 from collections import Counter
@@ -155,6 +156,56 @@ def test_killed_workers_job_is_finished_by_another(store: Store, tmp_path: Path)
     journaled = {w for w in store.state(record.book).work}
     assert set(counted) == {w.lower() for w in journaled} or set(counted) == journaled
     assert set(counted.values()) == {1}, "no work order invoiced twice"
+
+
+def holds_lease(store: Store, pid: int) -> bool:
+    """True when a run of process ``pid`` (of this host) holds a book's lease."""
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM book_leases WHERE holder LIKE :h"),
+                            {"h": f"%:{pid}:%"}).scalar_one() > 0
+
+
+def test_a_dead_workers_job_is_retried_before_the_queue_drains(store: Store,
+                                                              tmp_path: Path) -> None:
+    """A worker SIGKILLed while its run holds the book (and not yet reaped, as a parent that
+    has not waited for it leaves it): the other worker takes its job again before the
+    companies still waiting, and takes the dead run's lease over at once, so the job
+    finishes while other companies' jobs are still to start."""
+    register(store, tmp_path, "a-first", orders=40, customers=20, latency=0.05)
+    for index in range(10):
+        register(store, tmp_path, f"b-{index:02d}", orders=12, latency=0.05, seed=index)
+    pool.enqueue(store)
+    dying = start_worker(store.url, *FAST)
+    try:
+        wait_until(lambda: holds_lease(store, dying.pid), timeout=60)
+        dying.send_signal(signal.SIGKILL)
+        os.waitid(os.P_PID, dying.pid, os.WEXITED | os.WNOWAIT)  # dead, left unreaped
+        second = start_worker(store.url, *FAST)
+        try:
+            wait_until(lambda: jobs(store, "invoice_book", "succeeded", "failed") == 11,
+                       timeout=240)
+        finally:
+            stop(second)
+    finally:
+        dying.communicate(timeout=10)
+    assert jobs(store, "invoice_book", "failed") == 0
+    spans = {company: (starts, succeeded) for company, starts, succeeded in job_events(store)}
+    [killed] = [company for company, (starts, _) in spans.items() if len(starts) == 2]
+    last_start = max(starts[-1] for company, (starts, _) in spans.items() if company != killed)
+    assert spans[killed][1] < last_start, "the dead worker's job finished before the queue drained"
+    counted = invoiced_work_orders(str(tmp_path / f"{killed}.db"))
+    assert counted and set(counted.values()) == {1}, "no work order invoiced twice"
+
+
+def job_events(store: Store) -> list[tuple[str, list[datetime], datetime]]:
+    """Each invoice_book job's company, the times it started, and when it succeeded."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT j.args->>'company', array_agg(e.at ORDER BY e.at) FILTER (WHERE e.type = "
+            "'started'), max(e.at) FILTER (WHERE e.type = 'succeeded') FROM procrastinate_jobs "
+            "j JOIN procrastinate_events e ON e.job_id = j.id WHERE j.task_name = "
+            "'ledgerlink:invoice_book' GROUP BY j.id")).all()
+    return [(company, list(starts), succeeded) for company, starts, succeeded in rows]
 
 
 def finished_jobs(store: Store, outcomes: list[tuple[Status, float]]) -> list[int]:
