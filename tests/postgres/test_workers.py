@@ -18,13 +18,17 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Status
 
 from ledgerlink import loading, workers
-from ledgerlink.sandbox import SandboxConnector
 from ledgerlink.scheduling.files import save_projects
 from ledgerlink.scheduling.runs import Scheduler
 from ledgerlink.store import Store
 from ledgerlink.workers import pool, queue
 from tests.ledgerlink.scheduling.support import COMPANY, DAILY, customers, job, projects
-from tests.ledgerlink.workers.support import invoiced_work_orders, register, start_worker
+from tests.ledgerlink.workers.support import (
+    invoiced_work_orders,
+    line_keys,
+    register,
+    start_worker,
+)
 
 #: Heartbeat and dead-worker timeout the tests' workers run with, in seconds.
 FAST = ("--heartbeat", "0.5", "--stalled-after", "2")
@@ -292,12 +296,7 @@ def scheduled_company(store: Store, root: Path) -> str:
 def billed_projects(book_path: str) -> Counter[str]:
     """How many invoice lines of the sandbox book bill each project (the scheduled run's
     line key ends with the project id)."""
-    book = SandboxConnector(book_path)
-    try:
-        return Counter(key.rpartition(":")[2] for invoice in book.invoices()
-                       for key in invoice.line_keys if key)
-    finally:
-        book.close()
+    return Counter(key.rpartition(":")[2] for key in line_keys(book_path))
 
 
 def run_jobs_settled(store: Store) -> bool:
