@@ -9,7 +9,10 @@ Each work order becomes a booked, emailed invoice (create + book + send), as in
 benchmarks/sandbox_run.py. The two shapes run alternately, ``--repeats`` times
 each, and the median of each is compared (the machine may be shared). Journal
 commits are counted per run, and invoices are counted from the sandbox book.
-Run: python benchmarks/one_customer.py [--work-orders N] [--customers N] [--repeats N]
+``--provider quickbooks`` runs the same two shapes on the QuickBooks emulator
+in-process (batch creates, booked, not e-mailed; see one_customer_quickbooks.py).
+Run: python benchmarks/one_customer.py [--provider sandbox|quickbooks]
+                                       [--work-orders N] [--customers N] [--repeats N]
 The last line printed is one JSON object with the figures and ``target_met``.
 """
 
@@ -25,6 +28,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import one_customer_quickbooks
 from sandbox_run import NOW, build
 
 import ledgerlink as ll
@@ -73,12 +77,20 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000,
                         help="customers of the many-customers run")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--provider", choices=("sandbox", "quickbooks"), default="sandbox")
     args = parser.parse_args()
+
+    def one_run(n_customers: int) -> dict[str, Any]:
+        if args.provider == "quickbooks":
+            return one_customer_quickbooks.measure(args.work_orders, n_customers, CountingStore)
+        return measure(args.work_orders, n_customers)
+
     runs: dict[str, list[dict[str, Any]]] = {"one": [], "many": []}
     for _ in range(args.repeats):
-        runs["one"].append(measure(args.work_orders, 1))
-        runs["many"].append(measure(args.work_orders, args.customers))
-    figures: dict[str, Any] = {"work_orders": args.work_orders, "repeats": args.repeats}
+        runs["one"].append(one_run(1))
+        runs["many"].append(one_run(args.customers))
+    figures: dict[str, Any] = {"provider": args.provider, "work_orders": args.work_orders,
+                               "repeats": args.repeats}
     for shape, customers in (("one", 1), ("many", args.customers)):
         seconds = statistics.median(run["run_s"] for run in runs[shape])
         last = runs[shape][-1]

@@ -185,8 +185,34 @@ def stop_workers(started: list[subprocess.Popen[bytes]]) -> None:
         process.wait(timeout=60)
 
 
+def _proc_cpu(pid: int) -> tuple[int, float]:
+    """(parent pid, CPU seconds of ``pid`` and its waited-for children); (0, 0) when gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0, 0.0
+    # After the name: state ppid ... utime(12) stime(13) cutime(14) cstime(15), 0-based.
+    ticks = sum(int(value) for value in fields[11:15])
+    return int(fields[1]), ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_in_use(pids: list[int], pg_data: Path) -> float:
+    """CPU seconds used so far by ``pids`` and the PostgreSQL cluster (its postmaster, the
+    backends it has reaped, and its live backends)."""
+    total = sum(_proc_cpu(pid)[1] for pid in pids)
+    postmaster = int((pg_data / "postmaster.pid").read_text().split()[0])
+    total += _proc_cpu(postmaster)[1]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            parent, seconds = _proc_cpu(int(entry.name))
+            if parent == postmaster:
+                total += seconds
+    return total
+
+
 def round_of(admin_url: str, root: Path, companies: int, count: int, scale: float,
-             providers: list[str], *, kill_after: int | None = None) -> dict[str, Any]:
+             providers: list[str], *, pg_data: Path,
+             kill_after: int | None = None) -> dict[str, Any]:
     """One round with ``count`` workers, on fresh emulators; with ``kill_after``, one worker
     is SIGKILLed once that many companies are done."""
     url = fresh_database(admin_url)
@@ -199,14 +225,20 @@ def round_of(admin_url: str, root: Path, companies: int, count: int, scale: floa
         started = start_workers(url, count)
         killed = False
         deadline = time.monotonic() + 1800
+        pids = [p.pid for p in started] + [e.pid for e in emulated.values()]
+        cpu_from: float | None = None
         try:
             while (done := job_counts(store))["succeeded"] + done["failed"] < companies:
+                if cpu_from is None and done["todo"] < companies:
+                    # the first job has been taken: the workers' start-up is over
+                    cpu_from = cpu_in_use(pids, pg_data)
                 if kill_after is not None and not killed and done["succeeded"] >= kill_after:
                     started[0].send_signal(signal.SIGKILL)
                     killed = True
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{count} workers: {dict(done)} after 30 minutes")
                 time.sleep(0.2)
+            cpu_used = cpu_in_use(pids, pg_data) - (cpu_from or 0.0)
         finally:
             stop_workers(started)
         seen = {kind: provider.stats() for kind, provider in emulated.items()}
@@ -220,6 +252,11 @@ def round_of(admin_url: str, root: Path, companies: int, count: int, scale: floa
     return {"workers": count, "companies": companies, "seconds": round(span, 2),
             "companies_per_minute": round(companies * 60 / span, 1),
             "failed": done["failed"],
+            # What the machine's cores allow: CPU of workers, emulators and PostgreSQL
+            # from the first job taken to the last one done, per company.
+            "cpu_seconds_per_company": round(cpu_used / companies, 4),
+            "cpu_bound_companies_per_minute": round(
+                (os.cpu_count() or 1) * 60 * companies / cpu_used, 1),
             "work_orders_billed": sum(k["billed"] for k in by_kind.values()),
             "duplicates": sum(k["duplicates"] for k in by_kind.values()),
             "answers_429": sum(k.get("rejected", 0) for k in by_kind.values()),
@@ -251,11 +288,11 @@ def main() -> None:
     try:
         for count in counts:
             rounds.append(round_of(admin_url, root / f"round-{count}", args.companies, count,
-                                   args.scale, providers))
+                                   args.scale, providers, pg_data=root / "data"))
             print(json.dumps(rounds[-1]), flush=True)
         if not args.no_kill_round:
             kill = round_of(admin_url, root / "kill", args.companies, 4, args.scale, providers,
-                            kill_after=args.companies // 4)
+                            pg_data=root / "data", kill_after=args.companies // 4)
             print(json.dumps(kill), flush=True)
     finally:
         subprocess.run(stop, check=False, capture_output=True)
@@ -265,6 +302,8 @@ def main() -> None:
         row["share_of_linear"] = round(row["companies_per_minute"] / (base * row["workers"]), 2)
         print(f"{row['workers']} workers: {row['companies_per_minute']} companies/min, "
               f"{row['share_of_linear']:.0%} of linear, {row['duplicates']} duplicates, "
+              f"{row['cpu_seconds_per_company']} s CPU a company (the cores allow "
+              f"{row['cpu_bound_companies_per_minute']}/min), "
               f"{row['answers_429']} answers 429")
     if kill is not None:
         print(f"kill round (4 workers, one SIGKILLed): {kill['companies_per_minute']} "

@@ -140,6 +140,12 @@ class Emulated:
         options.update({"client_id": client.client_id, "base_url": self.base_url})
         return options, {"client_secret": client.client_secret}
 
+    @property
+    def pid(self) -> int:
+        """The emulator process's id."""
+        assert self._child.pid is not None
+        return self._child.pid
+
     def stats(self) -> dict[str, int]:
         """Work orders billed, duplicates, 429 answers and requests, from the emulator."""
         self._ours.send("stats")

@@ -32,41 +32,31 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
-import cattrs
 
-from ledgerlink.convert import converter, structure, unstructure
+from ledgerlink.convert import structure, unstructure
 from ledgerlink.csvformat import (
-    CSV_CONVERTER,
     CUSTOMER_COLUMNS,
     LINE_COLUMNS,
     ORDER_COLUMNS,
     PRODUCT_COLUMNS,
     Column,
-    column_for,
     flatten,
-    nest,
 )
 from ledgerlink.domain import Company, Customer, DeliveryChannel, Product, WorkOrder
 from ledgerlink.errors import InputFileError, ValidationError
+from ledgerlink.loading_tables import read_table, read_work_orders
 from ledgerlink.policy import PolicyOverride
 from ledgerlink.rows import (
-    TABLE_SUFFIXES,
     PathArg,
     all_problems,
     atomic_write,
     check_suffix,
-    check_unique,
-    fold_rows,
-    group_rows,
     paused_gc,
     placed,
-    read_json,
-    read_records,
-    row_order,
     save_table,
     unreadable,
 )
@@ -117,61 +107,9 @@ class PolicyFile:
     sync: SyncFilter = attrs.Factory(SyncFilter)
 
 
-def _check_customers(
-    entries: Iterable[tuple[int, object]], customer_ids: Collection[str] | None, source: str,
-    problems: list[ValidationError], *, field: str = "customer_id",
-) -> None:
-    """Report every work order whose customer is not among ``customer_ids`` (None: no check)."""
-    if customer_ids is None:
-        return
-    for row, value in entries:
-        if isinstance(value, str) and value.strip() and value not in customer_ids:
-            problems.append(ValidationError(
-                f"unknown customer {value!r} (not among the customers)",
-                source=source, row=row, field=field, value=value,
-            ))
-
-
-def _structure_rows(
-    items: Iterable[tuple[int, Any]], cls: type[T], conv: cattrs.Converter, source: str,
-    problems: list[ValidationError], name_of: Callable[[str | None], str | None],
-) -> list[T]:
-    loaded = []
-    for row, item in items:
-        try:
-            loaded.append(structure(item, cls, conv=conv))
-        except ValidationError as err:
-            problems.extend(placed(p, source, row, name_of(p.field)) for p in err.problems)
-    return loaded
-
-
-def _load_table(path: PathArg, cls: type[T], columns: Sequence[Column], what: str,
-                customer_ids: Collection[str] | None = None) -> list[T]:
+def _load_table(path: PathArg, cls: type[T], columns: Sequence[Column], what: str) -> list[T]:
     with paused_gc():
-        return _read_table(path, cls, columns, what, customer_ids)
-
-
-def _read_table(path: PathArg, cls: type[T], columns: Sequence[Column], what: str,
-                customer_ids: Collection[str] | None) -> list[T]:
-    source = os.fspath(path)
-    problems: list[ValidationError] = []
-    if check_suffix(path, TABLE_SUFFIXES) == ".json":
-        items = list(enumerate(read_json(source)))
-        check_unique(((i, x.get("id") if isinstance(x, Mapping) else None, "id")
-                      for i, x in items), what, source, problems)
-        _check_customers(((i, x.get("customer_id") if isinstance(x, Mapping) else None)
-                          for i, x in items), customer_ids, source, problems)
-        loaded = _structure_rows(items, cls, converter, source, problems, lambda f: f)
-    else:
-        records = read_records(source, columns, problems)
-        check_unique(((row, rec.get("id"), "id") for row, rec in records), what, source,
-                     problems)
-        names = column_for(columns)
-        loaded = _structure_rows(((row, nest(columns, rec)) for row, rec in records), cls,
-                                 CSV_CONVERTER, source, problems, lambda f: names.get(f or "", f))
-    if problems:
-        raise all_problems(source, sorted(problems, key=row_order))
-    return loaded
+        return read_table(os.fspath(path), cls, columns, what)
 
 
 # --- public loaders ------------------------------------------------------------------
@@ -202,28 +140,8 @@ def load_work_orders(
     customer not among them is a problem like any other, naming its row (in
     CSV, the work order's first row).
     """
-    if check_suffix(path, TABLE_SUFFIXES) == ".json":
-        return _load_table(path, WorkOrder, (), "work order", customer_ids)
     with paused_gc():
-        return _read_order_rows(os.fspath(path), customer_ids)
-
-
-def _read_order_rows(source: str, customer_ids: Collection[str] | None) -> list[WorkOrder]:
-    """Work orders from a CSV file with one row per line (see :func:`load_work_orders`)."""
-    problems: list[ValidationError] = []
-    groups = group_rows(read_records(source, ORDER_COLUMNS + LINE_COLUMNS, problems),
-                        "work_order_id", source, problems)
-    _check_customers(((rows[0][0], rows[0][1]["customer_id"]) for rows in groups.values()),
-                     customer_ids, source, problems)
-    orders = []
-    for rows in groups.values():
-        order = fold_rows(source, rows, WorkOrder, CSV_CONVERTER, problems, head=ORDER_COLUMNS,
-                          parts=LINE_COLUMNS, parts_field="lines", what="work order")
-        if order is not None:
-            orders.append(order)
-    if problems:
-        raise all_problems(source, sorted(problems, key=row_order))
-    return orders
+        return read_work_orders(os.fspath(path), customer_ids)
 
 
 # --- policy --------------------------------------------------------------------------

@@ -33,6 +33,7 @@ __all__ = [
     "TABLE_SUFFIXES",
     "PathArg",
     "Record",
+    "UniqueIds",
     "all_problems",
     "atomic_write",
     "check_suffix",
@@ -43,6 +44,7 @@ __all__ = [
     "placed",
     "read_json",
     "read_records",
+    "read_rows",
     "row_order",
     "save_table",
     "unreadable",
@@ -87,12 +89,13 @@ def unreadable(source: str, err: Exception) -> InputFileError:
     return InputFileError(f"cannot read the file: {err}", source=source)
 
 
-def _read_csv(source: str) -> list[list[str]]:
+def _csv_rows(source: str) -> Iterator[list[str]]:
+    """The rows of a CSV file, read as they are asked for."""
     try:
         # newline="" lets the csv module see line breaks inside quoted cells as
         # they are; utf-8-sig drops the byte-order mark spreadsheets write.
         with open(source, encoding="utf-8-sig", newline="") as handle:
-            return list(csv.reader(handle))
+            yield from csv.reader(handle)
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise unreadable(source, err) from err
 
@@ -105,10 +108,42 @@ def read_records(
     A bad header (unknown, unnamed, repeated or missing columns) raises at once
     with all its problems; a row of the wrong length is added to ``problems``.
     """
-    rows = _read_csv(source)
-    if not rows or all(blank(cell) for cell in rows[0]):
+    header, rows = read_rows(source, columns, problems)
+    return [(number, dict(zip(header, cells, strict=True))) for number, cells in rows]
+
+
+def read_rows(
+    source: str, columns: Sequence[Column], problems: list[ValidationError]
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header of a CSV file, and its data rows as (spreadsheet row number, cells).
+
+    The rows are read as the iterator is advanced, so a file is never held whole;
+    blank rows are skipped. The header is checked as :func:`read_records` says,
+    at once; a row of the wrong length is added to ``problems`` as it is read.
+    """
+    rows = _csv_rows(source)
+    first = next(rows, None)
+    if first is None or all(blank(cell) for cell in first):
+        _drain(rows)
         raise InputFileError("no header row", source=source)
-    header = [cell.strip() for cell in rows[0]]
+    header = [cell.strip() for cell in first]
+    header_problems = _header_problems(source, header, columns)
+    if header_problems:
+        _drain(rows)
+        # Without a trustworthy header every row would be misread: stop here.
+        raise all_problems(source, header_problems)
+    return header, _data_rows(source, header, rows, problems)
+
+
+def _drain(rows: Iterator[list[str]]) -> None:
+    """Read the rest of a file that is refused anyway: one that cannot be read at all
+    says so first, as it did when files were read whole before their header was checked."""
+    for _ in rows:
+        pass
+
+
+def _header_problems(source: str, header: list[str],
+                     columns: Sequence[Column]) -> list[ValidationError]:
     known = {c.name for c in columns}
     header_problems = []
     for name in sorted({n for n in header if n and header.count(n) > 1}):
@@ -129,23 +164,24 @@ def read_records(
             header_problems.append(
                 ValidationError("missing column", source=source, row=1, field=column.name)
             )
-    if header_problems:
-        # Without a trustworthy header every row would be misread: stop here.
-        raise all_problems(source, header_problems)
-    records = []
-    for number, cells in enumerate(rows[1:], start=2):
+    return header_problems
+
+
+def _data_rows(source: str, header: list[str], rows: Iterator[list[str]],
+               problems: list[ValidationError]) -> Iterator[tuple[int, list[str]]]:
+    width = len(header)
+    for number, cells in enumerate(rows, start=2):
         # Every cell blank, tested at once: a call per cell costs more than the rest
         # of reading a large file.
         if not "".join(cells).strip():
             continue
-        if len(cells) != len(header):
+        if len(cells) != width:
             problems.append(ValidationError(
-                f"has {len(cells)} cells but the header has {len(header)}",
+                f"has {len(cells)} cells but the header has {width}",
                 source=source, row=number,
             ))
             continue
-        records.append((number, dict(zip(header, cells, strict=True))))
-    return records
+        yield number, cells
 
 
 def read_json(source: str) -> list[Any]:
@@ -228,17 +264,29 @@ def check_unique(entries: Iterable[tuple[int, object, str]], what: str, source: 
     ``entries`` are (row, id, field): an item id sits at a different path in
     each JSON project, so the field comes with each id.
     """
-    first: dict[object, int] = {}
+    ids = UniqueIds(what, source, problems)
     for row, key, field in entries:
+        ids.check(row, key, field)
+
+
+class UniqueIds:
+    """The ids seen so far in a file, for :func:`check_unique` one entry at a time."""
+
+    def __init__(self, what: str, source: str, problems: list[ValidationError]) -> None:
+        self._what, self._source, self._problems = what, source, problems
+        self._first: dict[object, int] = {}
+
+    def check(self, row: int, key: object, field: str) -> None:
+        """Report ``key`` when it was seen before; remember its row when not."""
         if not isinstance(key, str) or not key.strip():
-            continue  # blank or malformed ids are reported by the converter
-        if key in first:
-            problems.append(ValidationError(
-                f"duplicate {what} id {key!r} (first on row {first[key]})",
-                source=source, row=row, field=field, value=key,
+            return  # blank or malformed ids are reported by the converter
+        if key in self._first:
+            self._problems.append(ValidationError(
+                f"duplicate {self._what} id {key!r} (first on row {self._first[key]})",
+                source=self._source, row=row, field=field, value=key,
             ))
         else:
-            first[key] = row
+            self._first[key] = row
 
 
 @contextmanager

@@ -26,11 +26,16 @@ Those reads are spared where nothing moved: an invoice the caller follows
 answer — no news — instead of having its payments read. The version is the
 ``UpdatedAt`` last read, or for an invoice booked without a read after it, Dinero's
 clock when the booking was answered, to the end of that second
-(:func:`.statuses.version_bound`; its ``UpdatedAt`` cannot be later). The one thing that bound
-cannot tell apart is a payment registered within that same second after the
-booking answer and before the next refresh (it needs the invoice's new
-Timestamp, read after the booking): such an invoice is seen again at its next
-change. An unmoved invoice listed with its exact ``UpdatedAt`` is answered in
+(:func:`.statuses.version_bound`; its ``UpdatedAt`` cannot be later). That second
+was not over when the bound was journaled, so the bound also covers a payment
+registered later in it, before the first refresh. One that settles the invoice
+shows all the same: Dinero lists it ``Paid`` (or ``OverPaid``), and a settled
+invoice within a booking's bound counts as moved (:func:`.statuses.moved`). A
+part payment in that second does not show (no list field carries a paid
+amount, and ``PaymentStatus`` stays ``Booked``): such an invoice is seen at its
+next change. Only reading the payments of every invoice at its first refresh
+after booking would see it, one request per invoice, which is what these
+version checks exist to spare. An unmoved invoice listed with its exact ``UpdatedAt`` is answered in
 :attr:`~ledgerlink.connector.Changes.unmoved`, so the journal trades the bound
 for it and a payment a moment later is seen. Listed right after a run
 made them, 10,000 invoices cost their ⌈10,000 / 1000⌉ list pages and the deleted

@@ -70,6 +70,8 @@ NOT_SENT = "NotSent"
 HOME_CURRENCY = "DKK"
 #: Dinero's amounts are in whole øre (cents).
 ORE = Decimal("0.01")
+#: The microsecond a booking's version bound ends its second on (see :func:`version_bound`).
+LAST_MICROSECOND = 999_999
 #: Booked values whose balance only the payments tell: open (partly paid or not) and
 #: overpaid (by how much). ``Paid`` needs none: what remains is nothing.
 PAYMENTS_DECIDE = frozenset({"Booked", "Overdue", "OverPaid"})
@@ -165,6 +167,10 @@ def version(invoice: DineroInvoice) -> str | None:
     """The invoice's version: its ``UpdatedAt`` (UTC, ISO 8601), which a payment or a booked
     credit note moves too (see :mod:`.changefeed`); one spelling for a list row and a read.
 
+    Dinero writes ``UpdatedAt`` in UTC without an offset, to the millisecond
+    ("2017-05-19T14:15:30.43", "…T14:20:47.407" in the captured invoice list and
+    read [D18]); only the HTTP ``Date`` header is in whole seconds.
+
     A version is read as "the invoice's ``UpdatedAt`` is at most this": an invoice
     listed with a later ``UpdatedAt`` has moved (:func:`moved`).
     """
@@ -178,7 +184,8 @@ def version_bound(date_header: str | None) -> str | None:
     """The version of an invoice just written without reading it back (booking answers
     no ``UpdatedAt``): the last instant of the second Dinero's clock showed when it
     answered (the ``Date`` header, whole seconds), which its ``UpdatedAt`` cannot be
-    after. None without a ``Date`` header, so the first refresh reads its payments."""
+    after. None without a ``Date`` header, so the first refresh reads its payments.
+    A change later in that second is within the bound too (see :func:`moved`)."""
     if not date_header:
         return None
     try:
@@ -187,20 +194,35 @@ def version_bound(date_header: str | None) -> str | None:
         return None
     if moment.tzinfo is None:
         return None
-    last = _utc(moment).replace(microsecond=0) + timedelta(seconds=1, microseconds=-1)
+    last = _utc(moment).replace(microsecond=LAST_MICROSECOND)
     return last.isoformat(timespec="microseconds")
 
 
 def moved(invoice: DineroInvoice, held: str | None) -> bool:
     """True unless the invoice's ``UpdatedAt`` is at most the version ``held``: something
-    (a payment, a credit note, an edit) may have changed since it was journaled."""
+    (a payment, a credit note, an edit) may have changed since it was journaled.
+
+    A booking's bound (:func:`version_bound`) is not trusted so far: it ends with
+    the second the booking was answered in, which was not over when it was
+    journaled, so a payment later in that second is within it. Such an invoice
+    listed as settled (``Paid``, ``OverPaid``: a payment or a credit note covered
+    it) has moved, whatever its ``UpdatedAt``.
+    """
     if held is None or invoice.UpdatedAt is None:
         return True
     try:
         bound = datetime.fromisoformat(held)
     except ValueError:
         return True
-    return bound.tzinfo is None or _utc(invoice.UpdatedAt) > bound
+    if bound.tzinfo is None or _utc(invoice.UpdatedAt) > bound:
+        return True
+    return _is_booking_bound(bound) and (invoice.PaymentStatus or invoice.Status) in PAID_VALUES
+
+
+def _is_booking_bound(version: datetime) -> bool:
+    """True for a bound from a booking's ``Date`` header: the last microsecond of a second,
+    which no ``UpdatedAt`` read (milliseconds) can be."""
+    return version.microsecond == LAST_MICROSECOND
 
 
 def _utc(moment: datetime) -> datetime:

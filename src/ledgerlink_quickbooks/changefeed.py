@@ -22,6 +22,14 @@ Three sources, cheapest first:
   past the reader. A change within the second an answer was given keeps its
   stamp and may be read as it was; ``until`` is no later than that second, so
   the next read has it.
+
+  That second is read again once only, and a change during the re-read can
+  pass another invoice of it over again. No status is lost by that: the
+  passed-over invoice is not in the pages' answer, so when it is followed it
+  is among those asked for by Id below and read as it is now (in this same
+  refresh); one the caller does not follow is not its concern. And the invoice
+  whose change shifted it changed after ``until`` (the first answer's time),
+  so the next read, which starts there, has its new state.
 * the query never shows a deleted invoice (QuickBooks forgets them), so the
   followed invoices (``known``) that the query did not report are asked for by
   Id, 1000 a page (``Id IN (...)`` in the body of ``POST /query``); those not

@@ -4,11 +4,13 @@ past the version the journal holds, every request counted as the emulator saw it
 from __future__ import annotations
 
 import math
+import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.utils import format_datetime
 from pathlib import Path
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,8 +21,9 @@ from ledgerlink.store import Store
 from ledgerlink.testing.factories import make_customer, make_invoice_draft
 from ledgerlink_dinero import DineroConnector
 from ledgerlink_dinero.emulator import DineroEmulator
-from ledgerlink_dinero.statuses import moved, version_bound
+from ledgerlink_dinero.statuses import moved, version, version_bound
 from ledgerlink_dinero.wire import DineroInvoice
+from tests.ledgerlink_dinero.support import build_connector
 from tests.refreshes import journal
 
 PAGE = 3
@@ -116,7 +119,7 @@ def test_a_booking_version_holds_the_booking_and_is_passed_by_any_later_second(
         answered: datetime, before: timedelta, after: timedelta) -> None:
     """The version a booking answer gives (the end of the second its Date header shows)
     covers the booking, made before the answer, and is moved past by any change stamped in
-    a later second than the answer's."""
+    a later second than the answer's, or by the invoice being listed settled within it."""
     bound = version_bound(format_datetime(answered, usegmt=True))
     second = answered.replace(microsecond=0)
     booking = DineroInvoice(Guid="g", UpdatedAt=answered - before)
@@ -124,3 +127,44 @@ def test_a_booking_version_holds_the_booking_and_is_passed_by_any_later_second(
     assert not moved(booking, bound)
     assert moved(later, bound)
     assert moved(booking, None)
+    settled = attrs.evolve(booking, PaymentStatus="Paid")
+    assert moved(settled, bound)  # paid within the booking's second
+    read_paid = DineroInvoice(Guid="g", UpdatedAt=second, PaymentStatus="Paid")  # milliseconds
+    assert not moved(read_paid, version(read_paid))  # read paid: its exact version holds
+
+
+class _Clock:
+    """The emulator's clock: a fifth of a second into a second a minute ago, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = float(int(time.time()) - 60) + 0.2
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_payment_settling_an_invoice_in_its_booking_second_is_seen(tmp_path: Path) -> None:
+    """A payment of the whole invoice registered later in the second its booking was answered
+    in, before any refresh: its UpdatedAt is within the booking's version, yet the first
+    refresh reads the invoice paid (Dinero lists it Paid)."""
+    clock = _Clock()
+    emulator = DineroEmulator(clock=clock)
+    dinero = build_connector(emulator, tmp_path)
+    try:
+        store = Store(tmp_path / "journal.db")
+        (booked,) = _booked(dinero, 1)
+        keys = journal(store, dinero.account, [booked])
+        clock.now += 0.5  # the same second as the booking's answer
+        record = emulator.organisations[dinero.organisation_id].invoices[booked.provider_id]
+        emulator.seed(dinero.organisation_id, f"invoices/{booked.provider_id}/payments", {
+            "Timestamp": record.timestamp_text, "Amount": float(booked.total),
+            "PaymentDate": TODAY.isoformat()})
+        paid_at = datetime.fromtimestamp(record.updated_at, UTC)
+        assert booked.version is not None and paid_at <= datetime.fromisoformat(booked.version)
+        clock.now += 3
+        result = refresh_statuses(dinero, store, today=TODAY)
+        assert result.ok
+        facts = {f.key: f for f in store.invoice_facts(dinero.account)}
+        assert facts[keys[booked.provider_id]].status(TODAY) == InvoiceStatus.PAID
+    finally:
+        dinero.close()

@@ -237,3 +237,61 @@ def test_the_pages_find_every_invoice_changed_since_whatever_the_seconds_they_sh
             assert str(found[ids[0]]["Balance"]) in ("0", "0.00", "0.0")
     finally:
         quickbooks.close()
+
+
+def test_an_invoice_passed_over_twice_in_a_crowded_second_is_still_read(
+        quickbooks: QuickBooksConnector, meddling: Meddling, clock: Clock,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nine invoices of one second are read by position; payments while it is read and while
+    it is read again pass one (partly paid in that second) over both times: the Id check
+    reads it in the same refresh, and the invoices paid during the second reading read
+    paid at the next refresh."""
+    emulator = _emulator(quickbooks, meddling)
+    store = Store(tmp_path / "journal.db")
+    ids = _made(quickbooks, clock, 9, ticks=[0.0] * 9)
+    keys = _journaled(quickbooks, store, ids)
+    realm = emulator.realms[quickbooks.realm_id]
+
+    def pay(i: int, amount: Decimal | None = None) -> None:
+        invoice = realm.entities["Invoice"][ids[i]]
+        paid = invoice["Balance"] if amount is None else amount
+        emulator.seed(quickbooks.realm_id, "Payment", {
+            "CustomerRef": invoice["CustomerRef"], "TotalAmt": paid,
+            "Line": [{"Amount": paid, "LinkedTxn": [{"TxnId": ids[i], "TxnType": "Invoice"}]}]})
+
+    def while_read() -> None:  # after the 2nd page of the first reading
+        clock.tick()  # a later second: the paid invoice leaves the crowded one
+        pay(0)  # the 7th moves to the 6th place, which that reading has passed
+        meddling.after, meddling.hook = 6, while_read_again
+
+    def while_read_again() -> None:  # after the 1st page of the second reading
+        clock.tick()
+        for i in (1, 2, 3):
+            pay(i)  # the 7th moves to the 3rd place, which this reading has passed
+
+    paged: list[set[str]] = []
+    read_pages = changefeed.changed_rows
+
+    def spied(api: object, since: datetime) -> tuple[dict[str, object], datetime]:
+        found, until = read_pages(api, since)  # type: ignore[arg-type]
+        paged.append(set(found))
+        return found, until  # type: ignore[return-value]
+
+    monkeypatch.setattr(changefeed, "changed_rows", spied)
+    pay(6, Decimal("1.00"))  # in the crowded second: it stays there, partly paid
+    # Query answers: 1 the first page (all one second), 2-4 that second by position,
+    # 5 the seconds after it, 6-7 the second read again (the Id check is a POST).
+    meddling.queries, meddling.after, meddling.hook = 0, 3, while_read
+    first = refresh_statuses(quickbooks, store, today=TODAY)
+    assert meddling.hook is None and meddling.queries == 7 and first.ok
+    assert paged[0] == set(ids) - {ids[6]}  # both readings by position passed it over
+    statuses = _statuses(store, quickbooks.account, keys)
+    assert statuses[ids[6]] == InvoiceStatus.OPEN | InvoiceStatus.PARTIALLY_PAID
+    assert statuses[ids[0]] == InvoiceStatus.PAID
+    assert [statuses[i] for i in ids[1:4]] == [InvoiceStatus.OPEN] * 3  # read before paid
+    second = refresh_statuses(quickbooks, store, today=TODAY)
+    assert second.ok
+    statuses = _statuses(store, quickbooks.account, keys)
+    assert all(statuses[i] == InvoiceStatus.PAID for i in ids[:4])
+    assert statuses[ids[6]] == InvoiceStatus.OPEN | InvoiceStatus.PARTIALLY_PAID
+    assert all(statuses[i] == InvoiceStatus.OPEN for i in (ids[4], ids[5], ids[7], ids[8]))

@@ -7,6 +7,7 @@ a credential) are kept in the store and never printed: listings show ``***``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -117,22 +118,34 @@ def remove_command(name: str, store: str, as_json: bool) -> None:
               help="Local hour of each company's nightly run (default 2).")
 @click.option("--own-limits", is_flag=True,
               help="Count provider rate limits in this process only, not in the store.")
+@click.option("--keep-jobs", type=click.FloatRange(min=0), default=7.0, show_default=True,
+              metavar="DAYS", help="Days a finished job stays in the queue's tables.")
+@click.option("--keep-failed-jobs", type=click.FloatRange(min=0), metavar="DAYS",
+              help="Days a failed job stays (default: until a person removes it); at "
+                   "least --keep-jobs.")
 @json_option
 def worker_command(store: str, concurrency: int, enqueue_all: bool, until_empty: bool,
                    heartbeat: float, stalled_after: float, nightly_hour: int | None,
-                   own_limits: bool, as_json: bool) -> None:
+                   own_limits: bool, keep_jobs: float, keep_failed_jobs: float | None,
+                   as_json: bool) -> None:
     """Run a worker of the pool on a PostgreSQL store until stopped (needs the workers
     extra). With --json, errors are JSON and the worker says, as one JSON object when it
     stops, which companies it queued first."""
     from ledgerlink import api
     from ledgerlink.workers import pool
 
+    if keep_failed_jobs is not None and keep_failed_jobs < keep_jobs:
+        raise click.BadParameter("failed jobs are kept at least as long as --keep-jobs",
+                                 param_hint="--keep-failed-jobs")
     with reported(as_json):
         opened = api.open_store(store)
         queued = pool.enqueue(opened) if enqueue_all else {}
         pool.run(opened, concurrency=concurrency, heartbeat=heartbeat,
                  stalled_after=stalled_after, nightly_hour=nightly_hour,
-                 share_limits=not own_limits, wait=not until_empty)
+                 share_limits=not own_limits, wait=not until_empty,
+                 keep_jobs=timedelta(days=keep_jobs),
+                 keep_failed=None if keep_failed_jobs is None
+                 else timedelta(days=keep_failed_jobs))
     if as_json:
         output.emit_json({"queued": queued, "stopped": True})
 

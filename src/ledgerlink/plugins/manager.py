@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
@@ -272,22 +273,69 @@ def get_plugin_manager(
         pm.set_blocked(name)
     host = PluginHost(pm)
     if load_entry_points:
-        for ep in sorted(entry_points(group=hookspecs.PROJECT), key=lambda e: e.name):
-            _load(host, ep)
+        for found in _installed():
+            _load(host, found)
     for name, plugin in plugins:
         host.add(plugin, name)
     pm.check_pending()
     return host
 
 
-def _load(host: PluginHost, ep: EntryPoint) -> None:
-    dist = ep.dist.name if ep.dist is not None else "<unknown>"
-    version = ep.dist.version if ep.dist is not None else "0"
+@attrs.frozen
+class _Installed:
+    """An entry point of group ``ledgerlink`` with its distribution's name and version."""
+
+    entry_point: EntryPoint
+    distribution: str
+    version: str
+
+
+#: The last discovery, and the state of the import path it was made on.
+_discovered: tuple[tuple[tuple[str, int | None], ...], tuple[_Installed, ...]] | None = None
+
+
+def _path_state() -> tuple[tuple[str, int | None], ...]:
+    """Each ``sys.path`` entry with its modification time: installing or removing a
+    distribution adds or removes a ``*.dist-info`` entry, which changes its directory's."""
+    state = []
+    for entry in sys.path:
+        try:
+            mtime: int | None = os.stat(entry or ".").st_mtime_ns
+        except OSError:
+            mtime = None
+        state.append((entry, mtime))
+    return tuple(state)
+
+
+def _installed() -> tuple[_Installed, ...]:
+    """The installed plugins' entry points, sorted by name.
+
+    Discovery reads and parses every distribution's metadata (about 20 ms), and a
+    worker builds a plugin host several times per job: the answer is kept until the
+    import path changes, checked the way importlib.metadata checks its own cache
+    (by the path entries' modification times), so a plugin installed while the
+    process runs is still found.
+    """
+    global _discovered
+    state = _path_state()
+    if _discovered is not None and _discovered[0] == state:
+        return _discovered[1]
+    found = tuple(
+        _Installed(ep, ep.dist.name if ep.dist is not None else "<unknown>",
+                  ep.dist.version if ep.dist is not None else "0")
+        for ep in sorted(entry_points(group=hookspecs.PROJECT), key=lambda e: e.name))
+    _discovered = (state, found)
+    return found
+
+
+def _load(host: PluginHost, found: _Installed) -> None:
+    ep = found.entry_point
     if host.pm.is_blocked(ep.name):
         return
     try:
         plugin: ModuleType | object = ep.load()
     except Exception as err:  # a broken plugin must not take the host down
-        host.failures.append(PluginFailure(ep.name, dist, f"{type(err).__name__}: {err}"))
+        host.failures.append(PluginFailure(ep.name, found.distribution,
+                                           f"{type(err).__name__}: {err}"))
         return
-    host.add(plugin, ep.name, PluginOrigin(ep.name, dist, version))
+    host.add(plugin, ep.name, PluginOrigin(ep.name, found.distribution, found.version))

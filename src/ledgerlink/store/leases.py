@@ -18,6 +18,7 @@ import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import attrs
 import sqlalchemy as sa
@@ -58,7 +59,18 @@ def _dead_here(holder: str) -> bool:
         return True
     except PermissionError:
         return False  # it exists, under another user
-    return False
+    return _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True when ``pid`` has exited and only waits for its parent to reap it (Linux's
+    /proc says so; elsewhere it reads as alive). A SIGKILLed worker whose parent has
+    not waited for it yet is one: it answers signals, but holds nothing in flight."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"])
 
 
 def _stamp(moment: datetime) -> str:

@@ -48,10 +48,15 @@ def open_connector(record: CompanyRecord, store: Store) -> Connector:
     from ledgerlink.plugins import get_plugin_manager
 
     options: dict[str, Any] = record.options()
-    info = get_plugin_manager().connectors().get(record.connector)
-    if "store" in info.options.accepted:
-        options.setdefault("store", store.url)  # OAuth tokens live in the same journal
-    return api.connect(record.connector, **options)
+    connectors = get_plugin_manager().connectors()
+    accepted = connectors.get(record.connector).options.accepted
+    # OAuth tokens live in the same journal: hand over the open store (a new one
+    # per job would cost a connection pool and a schema check each time).
+    if "token_store" in accepted:
+        options.setdefault("token_store", store)
+    elif "store" in accepted:
+        options.setdefault("store", store.url)
+    return connectors.create(record.connector, **options)
 
 
 def _inputs(record: CompanyRecord) -> tuple[list[Any], list[Any], Company, Any]:

@@ -5,6 +5,7 @@ only here: the SQLite default and every other command work without the ``workers
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 from types import ModuleType
 from typing import Any
 
@@ -37,16 +38,21 @@ def _postgres(store: Store) -> None:
 
 def run(store: Store, *, concurrency: int = 1, heartbeat: float = 10.0,
         stalled_after: float = 30.0, nightly_hour: int | None = None,
-        share_limits: bool = True, wait: bool = True, name: str | None = None) -> None:
+        share_limits: bool = True, wait: bool = True, name: str | None = None,
+        keep_jobs: timedelta | None = None, keep_failed: timedelta | None = None) -> None:
     """Run a worker until it is stopped (SIGINT/SIGTERM), or, without ``wait``, until the
     queue is empty. Creates procrastinate's schema first when it is missing.
 
     ``share_limits`` counts provider rate limits in the store, shared with every
     other worker on the same account; ``heartbeat`` and ``stalled_after`` (seconds)
-    say how soon the jobs of a worker that died are taken again.
+    say how soon the jobs of a worker that died are taken again. Finished jobs are
+    removed from the queue's tables ``keep_jobs`` after they finished (default
+    :data:`~ledgerlink.workers.queue.KEEP_JOBS`); failed ones ``keep_failed`` after,
+    or never when it is None (ValueError when it is shorter than ``keep_jobs``).
     """
     _postgres(store)
     queue = load()
+    queue.settings.keep(queue.KEEP_JOBS if keep_jobs is None else keep_jobs, keep_failed)
     queue.apply_schema(store)
     queue.settings.store = store
     queue.settings.stalled_after = stalled_after

@@ -18,6 +18,11 @@ Tasks:
   puts the jobs of workers whose heartbeat stopped back in the queue. A job
   taken again resumes the dead run: the runner recovers its intents, so every
   order is still invoiced once.
+* periodic ``clean_jobs``: procrastinate keeps every finished job and its
+  events for good, and a pool makes thousands a night (``retry_stalled`` alone
+  17,280 a day); this removes, with procrastinate's builtin ``remove_old_jobs``,
+  those finished longer ago than :attr:`Settings.keep_jobs`. Failed jobs stay
+  for a person to see unless :attr:`Settings.keep_failed` is set.
 
 This module imports procrastinate: import it only where the ``workers`` extra
 is installed (:func:`ledgerlink.workers.pool.load` says so otherwise).
@@ -26,12 +31,14 @@ is installed (:func:`ledgerlink.workers.pool.load` says so otherwise).
 from __future__ import annotations
 
 import logging
+import math
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
 import procrastinate
 import sqlalchemy as sa
+from procrastinate import builtin_tasks
 from procrastinate.exceptions import AlreadyEnqueued
 
 from ledgerlink.errors import BookBusyError, RateLimitTimeout, TransientProviderError
@@ -41,6 +48,7 @@ from ledgerlink.store.companies import CompanyRecord
 from ledgerlink.workers import books
 
 __all__ = [
+    "KEEP_JOBS",
     "NIGHTLY_HOUR",
     "QUEUE",
     "Settings",
@@ -62,6 +70,12 @@ SCHEMA_LOCK = int.from_bytes(b"llqueue!", "big") & 0x7FFF_FFFF_FFFF_FFFF
 #: Failures a job is taken again for, later: the book held outside the queue,
 #: a provider's passing trouble. Others (bad input) wait for a person.
 RETRIED = (BookBusyError, TransientProviderError, RateLimitTimeout)
+#: Priority of the periodic housekeeping jobs (the companies' jobs have 0): a worker
+#: takes them before any waiting company, so a dead worker's job is queued again
+#: within seconds, not once the queue ahead of it has drained.
+HOUSEKEEPING_PRIORITY = 10
+#: How long finished jobs (and their events) stay in procrastinate's tables by default.
+KEEP_JOBS = timedelta(days=7)
 
 
 @attrs.define
@@ -72,11 +86,26 @@ class Settings:
         store: the journal store (its URL is the queue's database too).
         nightly_hour: the local hour of each company's nightly run.
         stalled_after: seconds without a heartbeat after which a worker is dead.
+        keep_jobs: how long a job that succeeded (or was cancelled or aborted) is
+            kept after it finished.
+        keep_failed: how long a failed job is kept; None: until a person removes
+            it. Never shorter than ``keep_jobs`` (procrastinate removes failed
+            jobs together with the finished ones).
     """
 
     store: Store | None = None
     nightly_hour: int = NIGHTLY_HOUR
     stalled_after: float = 30.0
+    keep_jobs: timedelta = KEEP_JOBS
+    keep_failed: timedelta | None = None
+
+    def keep(self, jobs: timedelta, failed: timedelta | None) -> None:
+        """Set the retention of finished and failed jobs, refusing a negative one or
+        failed jobs kept shorter than finished ones."""
+        if jobs < timedelta(0) or (failed is not None and failed < jobs):
+            raise ValueError("finished jobs are kept 0 days or more, and failed jobs at "
+                             "least as long as finished ones")
+        self.keep_jobs, self.keep_failed = jobs, failed
 
     def opened(self) -> Store:
         if self.store is None:
@@ -110,11 +139,15 @@ def _blueprint() -> procrastinate.Blueprint:
                                         retry_exceptions=set(RETRIED))
     blueprint.task(name="invoice_book", queue=QUEUE, retry=retry)(invoice_book)
     blueprint.task(name="run_jobs", queue=QUEUE, retry=retry)(run_jobs)
+    # clean_jobs every five minutes: a worker that starts defers the last tick (one
+    # within procrastinate's 10-minute catch-up), and each run removes at most five
+    # minutes' worth of jobs.
     for cron, name, func in (("0 * * * *", "nightly", nightly),
                              ("*/5 * * * *", "scheduled", scheduled),
-                             ("* * * * * */5", "retry_stalled", retry_stalled)):
+                             ("* * * * * */5", "retry_stalled", retry_stalled),
+                             ("*/5 * * * *", "clean_jobs", clean_jobs)):
         task = blueprint.task(name=name, queue=QUEUE, queueing_lock=name,
-                              pass_context=True)(func)
+                              priority=HOUSEKEEPING_PRIORITY, pass_context=True)(func)
         blueprint.periodic(cron=cron, periodic_id=name)(task)
     return blueprint
 
@@ -214,3 +247,19 @@ async def retry_stalled(context: procrastinate.JobContext, timestamp: int) -> in
         await manager.retry_job(job)
         count += 1
     return count
+
+
+def _hours(span: timedelta) -> int:
+    """``span`` in the whole hours procrastinate counts in, rounded up (never removes early)."""
+    return math.ceil(span / timedelta(hours=1))
+
+
+async def clean_jobs(context: procrastinate.JobContext, timestamp: int) -> None:
+    """Remove this queue's jobs finished longer ago than the worker's retention (their
+    events go with them), by procrastinate's builtin ``remove_old_jobs``."""
+    await builtin_tasks.remove_old_jobs(context, max_hours=_hours(settings.keep_jobs),
+                                        queue=QUEUE, remove_cancelled=True,
+                                        remove_aborted=True)
+    if settings.keep_failed is not None:
+        await builtin_tasks.remove_old_jobs(context, max_hours=_hours(settings.keep_failed),
+                                            queue=QUEUE, remove_failed=True)

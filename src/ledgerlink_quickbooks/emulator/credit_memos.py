@@ -21,7 +21,6 @@ from datetime import date
 from ledgerlink_quickbooks.emulator.entities import (
     applied_amount,
     merge,
-    refresh_customer_balance,
     writable,
 )
 from ledgerlink_quickbooks.emulator.sales import ZERO, finish_sale
@@ -44,9 +43,7 @@ def create_credit_memo(realm: Realm, payload: Entity, moment: float, today: date
     """Create a credit memo: lines priced and taxed like an invoice, numbered, credit open."""
     memo = _finish(realm, writable(payload), None, today)
     memo.update(Id=realm.new_id(), domain="QBO", sparse=False)
-    stored = realm.store(NAME, memo, moment, "Create")
-    refresh_customer_balance(realm, stored["CustomerRef"]["value"])
-    return stored
+    return realm.store(NAME, memo, moment, "Create")
 
 
 def update_credit_memo(realm: Realm, payload: Entity, moment: float, today: date) -> Entity:
@@ -55,7 +52,4 @@ def update_credit_memo(realm: Realm, payload: Entity, moment: float, today: date
     realm.check_token(current, payload)
     merged = merge(current, payload, preserve=frozenset({"LinkedTxn", "EmailStatus", "DocNumber"}))
     merged["LinkedTxn"] = current.get("LinkedTxn", [])
-    stored = realm.store(NAME, _finish(realm, merged, current["Id"], today), moment, "Update")
-    for customer_id in {current["CustomerRef"]["value"], stored["CustomerRef"]["value"]}:
-        refresh_customer_balance(realm, customer_id)
-    return stored
+    return realm.store(NAME, _finish(realm, merged, current["Id"], today), moment, "Update")

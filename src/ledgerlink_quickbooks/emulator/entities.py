@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ledgerlink_quickbooks.emulator.accounts import check_income_account
 from ledgerlink_quickbooks.emulator.sales import active_customer, dec, finish_sale
-from ledgerlink_quickbooks.emulator.state import Entity, Realm, currency_ref
+from ledgerlink_quickbooks.emulator.state import BALANCE_SIGNS, Entity, Realm, currency_ref
 from ledgerlink_quickbooks.emulator.wire import (
     business_validation,
     duplicate_name,
@@ -120,29 +120,19 @@ def update_customer(realm: Realm, payload: Entity, moment: float) -> Entity:
     return realm.store("Customer", merged, moment, "Update")
 
 
-def refresh_customer_balance(realm: Realm, customer_id: str) -> None:
-    """Recompute a customer's Balance: open invoices less unused credit memos."""
-    customer = realm.entities["Customer"].get(customer_id)
-    if customer is None:
-        return
-    invoices, memos = realm.entities["Invoice"], realm.entities["CreditMemo"]
-    owed = sum(
-        (
-            Decimal(str(invoices[i]["Balance"]))
-            for i in realm.ids_for_customer("Invoice", customer_id)
-        ),
-        ZERO,
-    )
-    credited = sum(
-        (
-            Decimal(str(memos[i]["Balance"]))
-            for i in realm.ids_for_customer("CreditMemo", customer_id)
-        ),
-        ZERO,
-    )
-    total = owed - credited
-    customer["Balance"] = total
-    customer["BalanceWithJobs"] = total
+def open_balance(realm: Realm, customer_id: str) -> Decimal:
+    """What a customer owes counted afresh: open invoices less unused credit memos.
+
+    The customer's ``Balance`` is this plus its opening balance (write-on-create),
+    kept up to date by :meth:`.state.Realm.store` and ``remove`` as each invoice,
+    credit memo or payment changes; this full count is the rule it is held to.
+    """
+    total = ZERO
+    for name, sign in BALANCE_SIGNS.items():
+        rows = realm.entities[name]
+        for txn_id in realm.ids_for_customer(name, customer_id):
+            total += sign * Decimal(str(rows[txn_id]["Balance"]))
+    return total
 
 
 # ---------------------------------------------------------------- Item
@@ -216,9 +206,7 @@ def create_invoice(realm: Realm, payload: Entity, moment: float, today: date) ->
     """Create an invoice: price lines, add the subtotal line, number it, set Balance."""
     invoice = _finish_invoice(realm, writable(payload), None, today)
     invoice.update(Id=realm.new_id(), domain="QBO", sparse=False)
-    stored = realm.store("Invoice", invoice, moment, "Create")
-    refresh_customer_balance(realm, stored["CustomerRef"]["value"])
-    return stored
+    return realm.store("Invoice", invoice, moment, "Create")
 
 
 def update_invoice(realm: Realm, payload: Entity, moment: float, today: date) -> Entity:
@@ -228,12 +216,9 @@ def update_invoice(realm: Realm, payload: Entity, moment: float, today: date) ->
     # An omitted DocNumber keeps the current one rather than drawing a new number.
     merged = merge(current, payload, preserve=frozenset({"LinkedTxn", "EmailStatus", "DocNumber"}))
     merged["LinkedTxn"] = current.get("LinkedTxn", [])
-    stored = realm.store(
+    return realm.store(
         "Invoice", _finish_invoice(realm, merged, current["Id"], today), moment, "Update"
     )
-    for customer_id in {current["CustomerRef"]["value"], stored["CustomerRef"]["value"]}:
-        refresh_customer_balance(realm, customer_id)
-    return stored
 
 
 def void_invoice(realm: Realm, payload: Entity, moment: float) -> Entity:
@@ -250,9 +235,7 @@ def void_invoice(realm: Realm, payload: Entity, moment: float) -> Entity:
     voided["TxnTaxDetail"] = {"TotalTax": 0}
     note = voided.get("PrivateNote")
     voided["PrivateNote"] = f"Voided - {note}" if note else "Voided"
-    stored = realm.store("Invoice", voided, moment, "Void")
-    refresh_customer_balance(realm, stored["CustomerRef"]["value"])
-    return stored
+    return realm.store("Invoice", voided, moment, "Void")
 
 
 def delete_entity(realm: Realm, name: str, payload: Entity, moment: float) -> Entity:
@@ -266,8 +249,6 @@ def delete_entity(realm: Realm, name: str, payload: Entity, moment: float) -> En
     if name == "Payment":
         _unapply_payment(realm, current, moment)
     realm.remove(name, current["Id"], moment)
-    if name in ("Invoice", "CreditMemo"):
-        refresh_customer_balance(realm, current["CustomerRef"]["value"])
     return {"status": "Deleted", "domain": "QBO", "Id": current["Id"]}
 
 
@@ -325,7 +306,6 @@ def create_payment(realm: Realm, payload: Entity, moment: float, today: date) ->
         _set_balance(target, Decimal(str(target["Balance"])) - amount)
         target.setdefault("LinkedTxn", []).append({"TxnId": stored["Id"], "TxnType": "Payment"})
         realm.store(name, target, moment, "Update")
-    refresh_customer_balance(realm, customer["Id"])
     return stored
 
 
@@ -351,7 +331,6 @@ def _unapply_payment(realm: Realm, payment: Entity, moment: float) -> None:
                 t for t in target.get("LinkedTxn", []) if t.get("TxnId") != payment["Id"]
             ]
             realm.store(str(name), target, moment, "Update")
-    refresh_customer_balance(realm, payment["CustomerRef"]["value"])
 
 
 def void_payment(realm: Realm, payload: Entity, moment: float) -> Entity:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -25,6 +26,9 @@ CURRENCY_NAMES = {
     "CAD": "Canadian Dollar",
 }
 FIRST_DOC_NUMBER = 1001
+#: Transactions whose open ``Balance`` counts toward their customer's ``Balance``, with
+#: the sign it counts with: an invoice is owed, a credit memo's remaining credit is not.
+BALANCE_SIGNS = {"Invoice": 1, "CreditMemo": -1}
 
 Entity = dict[str, Any]
 
@@ -79,6 +83,10 @@ class Realm:
     _by_customer: dict[tuple[str, str], set[str]] = attrs.field(factory=dict)
     _by_doc: dict[tuple[str, str], set[str]] = attrs.field(factory=dict)
     _indexed: dict[tuple[str, str], tuple[str | None, str | None]] = attrs.field(factory=dict)
+    # What each Invoice and CreditMemo adds to its customer's Balance as last counted
+    # (customer, signed open balance): store/remove move the customer's Balance by the
+    # change of the one transaction, so a write costs the same at any invoice count.
+    _counted: dict[tuple[str, str], tuple[str, Decimal]] = attrs.field(factory=dict)
 
     def ids_for_customer(self, name: str, customer_id: str) -> frozenset[str]:
         """Ids of ``name`` entities whose CustomerRef is ``customer_id``."""
@@ -109,10 +117,40 @@ class Realm:
         self._indexed[(name, entity_id)] = (customer, doc)
 
     def reindex(self) -> None:
-        """Rebuild the look-ups by customer and DocNumber (after restoring entities)."""
+        """Rebuild the look-ups by customer and DocNumber (after restoring entities).
+
+        What each transaction adds to its customer's Balance is counted again, and
+        the customers' stored Balance, which already holds it, is kept.
+        """
         for name, rows in self.entities.items():
             for entity in rows.values():
                 self._index(name, entity)
+                if name in BALANCE_SIGNS:
+                    self._count(name, entity, move=False)
+
+    def _count(self, name: str, entity: Entity | None, entity_id: str = "", *,
+               move: bool = True) -> None:
+        """Count ``entity`` (None: removed) in its customer's Balance in place of what it
+        added before; ``move=False`` only records it (the Balance holds it already)."""
+        key = (name, entity["Id"] if entity is not None else entity_id)
+        before = self._counted.pop(key, None)
+        after = None
+        ref = (entity or {}).get("CustomerRef")
+        if entity is not None and isinstance(ref, dict) and "value" in ref:
+            after = (str(ref["value"]), BALANCE_SIGNS[name] * Decimal(str(entity["Balance"])))
+            self._counted[key] = after
+        if move:
+            for counted, sign in ((before, -1), (after, 1)):
+                if counted is not None:
+                    self._move_balance(counted[0], sign * counted[1])
+
+    def _move_balance(self, customer_id: str, change: Decimal) -> None:
+        customer = self.entities["Customer"].get(customer_id)
+        if customer is None or not change:
+            return
+        total = Decimal(str(customer.get("Balance", 0))) + change
+        customer["Balance"] = total
+        customer["BalanceWithJobs"] = total
 
     def new_tax_id(self) -> str:
         """Allocate the next TaxCode/TaxRate Id."""
@@ -150,6 +188,8 @@ class Realm:
             entity["MetaData"] = {**entity.get("MetaData", {}), "LastUpdatedTime": stamp}
         self.entities[name][entity["Id"]] = entity
         self._index(name, entity)
+        if name in BALANCE_SIGNS:
+            self._count(name, entity)
         self.updated_at[(name, entity["Id"])] = moment
         self.events.append(ChangeEvent(self.realm_id, name, entity["Id"], operation, moment))
         return entity
@@ -158,6 +198,8 @@ class Realm:
         """Delete an entity: it is gone, and the change feed reports it as Deleted."""
         del self.entities[name][entity_id]
         self._unindex(name, entity_id)
+        if name in BALANCE_SIGNS:
+            self._count(name, None, entity_id)
         self.deleted[name][entity_id] = moment
         self.updated_at.pop((name, entity_id), None)
         self.events.append(ChangeEvent(self.realm_id, name, entity_id, "Delete", moment))

@@ -94,3 +94,13 @@ def test_without_procrastinate_the_error_names_the_extra(
     monkeypatch.delitem(sys.modules, "ledgerlink.workers.queue", raising=False)
     with pytest.raises(pool.WorkersUnavailable, match=r"ledgerlink\[workers\]"):
         pool.load()
+
+
+def test_failed_jobs_kept_shorter_than_finished_ones_is_a_usage_error(tmp_path: Path) -> None:
+    """``worker --keep-failed-jobs`` below ``--keep-jobs`` exits 2 naming the option, before
+    opening any store."""
+    result = CliRunner().invoke(main, ["worker", "--store", str(tmp_path / "journal.db"),
+                                       "--keep-jobs", "3", "--keep-failed-jobs", "1"])
+    assert result.exit_code == 2
+    assert "--keep-failed-jobs" in result.output
+    assert not (tmp_path / "journal.db").exists()

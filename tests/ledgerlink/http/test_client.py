@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from importlib.metadata import version
+from pathlib import Path
 
 import httpx
 import pytest
@@ -149,3 +150,24 @@ def test_an_idempotent_write_survives_a_dropped_connection(server: str) -> None:
         response = client.post("/invoice", json={"n": 1}, idempotent=True)
     assert response.status_code == 201
     assert _Handler.calls == 2
+
+
+def test_clients_share_one_tls_context_per_ca_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Clients reuse one loaded CA bundle; SSL_CERT_FILE still picks another, as in httpx."""
+    import certifi
+
+    from ledgerlink.http.client import tls_context
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    with make_client("https://example.test") as one, make_client("https://other.test") as two:
+        contexts = {id(c._transport._pool._ssl_context) for c in (one, two)}  # type: ignore[attr-defined]
+    assert contexts == {id(tls_context())}
+    bundle = tmp_path / "ca.pem"
+    bundle.write_bytes(Path(certifi.where()).read_bytes())
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    with make_client("https://example.test") as three:
+        assert three._transport._pool._ssl_context is tls_context()  # type: ignore[attr-defined]
+    assert id(tls_context()) not in contexts

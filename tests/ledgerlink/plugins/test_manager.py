@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -314,3 +315,52 @@ def test_connectors_command_lists_the_rest_and_reports_each_broken_plugin(
     assert {"buggy", "fake-sandbox", "one", "two"} <= charged
     sandbox = next(r for r in listing["connectors"] if r["name"] == "sandbox")
     assert sandbox["distribution"] == "ledgerlink"
+
+
+def test_a_plugin_installed_while_the_process_runs_is_found(site: Path) -> None:
+    """Discovery is kept between hosts, yet a distribution added to a path entry later is found."""
+    with pytest.raises(UnknownConnectorError):
+        get_plugin_manager(disabled=("clash",)).connectors().get("latebook")
+    (site / "ll_test_late_plugin.py").write_text(textwrap.dedent("""
+        from ledgerlink.connector import BaseConnector
+        from ledgerlink.plugins import hookimpl
+
+        class LateBook(BaseConnector):
+            name = "latebook"
+
+        @hookimpl
+        def ledgerlink_register_connectors(registry):
+            registry.register("latebook", LateBook)
+    """), encoding="utf-8")
+    _distribution(site, "ledgerlink-late", "0.1.0", {"late": "ll_test_late_plugin"})
+    # The directory's clock ticks coarsely (milliseconds): make the install's change of
+    # its modification time certain, as an install by another process would leave it.
+    later = os.stat(site).st_mtime_ns + 1_000_000_000
+    os.utime(site, ns=(later, later))
+    try:
+        host = get_plugin_manager(disabled=("clash",))
+        assert host.connectors().get("latebook").origin == PluginOrigin(
+            "late", "ledgerlink-late", "0.1.0")
+    finally:
+        sys.modules.pop("ll_test_late_plugin", None)
+
+
+def test_discovery_is_read_once_while_the_import_path_is_unchanged(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hosts built again on an unchanged import path reuse the discovered entry points."""
+    from ledgerlink.plugins import manager
+
+    reads: list[str] = []
+    real = manager.entry_points
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(kwargs["group"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(manager, "entry_points", counted)
+    monkeypatch.syspath_prepend(str(site / "empty-entry"))  # a new path state: read once
+    first = get_plugin_manager(disabled=("clash",))
+    again = get_plugin_manager(disabled=("clash",))
+    assert reads == ["ledgerlink"]
+    assert first.connectors().get("goodbook").origin == again.connectors().get("goodbook").origin

@@ -81,6 +81,24 @@ def test_a_dead_local_process_lease_is_taken_over_before_it_runs_out(store: Stor
     assert held.taken_over == dead
 
 
+def test_a_killed_unreaped_local_process_lease_is_taken_over(store: Store) -> None:
+    """A holder on this host SIGKILLed but not yet reaped by its parent (a zombie, which
+    still answers signals) does not keep the book for its lease."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        killed = f"{socket.gethostname()[:120]}:{child.pid}:killed"
+        store.acquire_book("b1", killed, "run-a", timedelta(hours=1))
+        child.kill()
+        # Wait for it to exit, leaving it unreaped (WNOWAIT): a zombie.
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+        os.kill(child.pid, 0)  # still there to signals
+        held = store.acquire_book("b1", "me:1:x", "run-b", MINUTE)
+    finally:
+        child.kill()
+        child.wait()
+    assert held.taken_over == killed
+
+
 def test_a_live_local_process_keeps_its_lease(store: Store) -> None:
     """A holder on this host whose process still runs keeps the book."""
     alive = f"{socket.gethostname()[:120]}:{os.getppid()}:alive"

@@ -15,7 +15,7 @@ from ledgerlink.store import Store
 from ledgerlink.store.companies import CompanyRecord
 from tests.paths import ROOT
 
-__all__ = ["invoiced_work_orders", "register", "start_worker"]
+__all__ = ["invoiced_work_orders", "line_keys", "register", "start_worker"]
 
 
 def register(store: Store, root: Path, name: str, *, orders: int = 12, customers: int = 4,
@@ -39,14 +39,18 @@ def register(store: Store, root: Path, name: str, *, orders: int = 12, customers
         time_zone="Europe/Copenhagen")
 
 
-def invoiced_work_orders(book_path: str) -> Counter[str]:
-    """How many invoice lines of the sandbox book bill each work order (its lines' keys)."""
+def line_keys(book_path: str) -> list[str]:
+    """The keys of every invoice line of the sandbox book (what each line bills)."""
     book = SandboxConnector(book_path)
     try:
-        return Counter(key.split(":")[1] for invoice in book.invoices()
-                       for key in invoice.line_keys if key)
+        return [key for invoice in book.invoices() for key in invoice.line_keys if key]
     finally:
         book.close()
+
+
+def invoiced_work_orders(book_path: str) -> Counter[str]:
+    """How many invoice lines of the sandbox book bill each work order (its lines' keys)."""
+    return Counter(key.split(":")[1] for key in line_keys(book_path))
 
 
 def start_worker(url: str, *options: str) -> subprocess.Popen[str]:

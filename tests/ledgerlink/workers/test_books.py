@@ -40,3 +40,22 @@ def test_due_scheduled_jobs_run_once_from_the_registered_files(tmp_path: Path) -
     again = workers.run_due_jobs(store, COMPANY, now=night)
     assert [r.run.job_id for r in runs] == [saved.id]
     assert runs[0].run.state == "done" and again == []
+
+
+def test_a_registered_oauth_company_keeps_its_tokens_in_the_jobs_store(tmp_path: Path) -> None:
+    """A job's connector reads its tokens from the job's open store and opens none of its own."""
+    from ledgerlink.workers.books import open_connector
+
+    store = Store(tmp_path / "journal.db")
+    record = workers.add_company(
+        store, "oauth-co", connector="dinero",
+        options={"organisation_id": "4711", "client_id": "app", "base_url": "http://127.0.0.1:9"},
+        secrets={"client_secret": "s3cret"},
+        source_options={"customers": str(tmp_path / "c.csv")}, time_zone="Europe/Copenhagen")
+    connector = open_connector(record, store)
+    try:
+        connection = connector.connection  # type: ignore[attr-defined]
+        assert connection.own_store is None
+        assert connection.http.client.auth.store is store
+    finally:
+        connector.close()  # type: ignore[attr-defined]
