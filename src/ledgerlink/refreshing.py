@@ -315,16 +315,44 @@ def refresh_statuses(connector: Connector, store: Store, *, today: date | None =
     """
     day = today or date.today()
     book = connector.account
+    read_at = datetime.now(UTC)
     journaled = store.invoice_facts(book)
     sent_before = _sent(connector)
     fetched = _fetch(connector, store, journaled, day, ids)
     sent_after = _sent(connector)
     calls = fetched.calls if sent_before is None or sent_after is None else (
         sent_after - sent_before)
+    advance = fetched.until is None or not _made_meanwhile(store, book, journaled, read_at)
     with store.transaction(book) as tx:
-        checked, changes, failures = apply_fetched(fetched, journaled, tx, day)
+        if not advance:
+            tx.hold_feed(fetched.since)
+        checked, changes, failures = apply_fetched(fetched, journaled, tx, day,
+                                                   advance=advance)
+    note = fetched.note if advance else " ".join(filter(None, (fetched.note, HELD_NOTE)))
     return RefreshResult(book, fetched.mode, calls, checked, tuple(changes),
-                         tuple(failures), fetched.until, fetched.note)
+                         tuple(failures), fetched.until, note)
+
+
+#: The note of a refresh that left the watermark where it was.
+HELD_NOTE = ("the watermark stays where it was: a run journaled invoices while the feed "
+             "was read; the next refresh reads their changes")
+
+
+def _made_meanwhile(store: Store, book: str, journaled: Collection[InvoiceFacts],
+                    read_at: datetime) -> bool:
+    """Whether a run journaled an invoice this refresh does not follow (made or found
+    while it read the feed, or pending when it read the journal).
+
+    The feed may have reported such an invoice's changes (a payment the moment it was
+    made), and they were not recorded: the watermark must not pass them, so it stays
+    where it was and the next refresh reads them. A run's intent is journaled before
+    its provider call, so an invoice the feed could report is in the journal by the
+    time the feed has answered. Rows written up to CLOCK_MARGIN before the journal
+    was read count too: a transaction's rows carry the instant it began.
+    """
+    followed_keys = {f.key for f in journaled if f.remote_id is not None}
+    written = store.invoices_written_since(book, read_at - CLOCK_MARGIN)
+    return any(key not in followed_keys for key in written)
 
 
 def _sent(connector: Connector) -> int | None:

@@ -432,3 +432,38 @@ def test_a_connector_that_counts_nothing_is_credited_with_the_calls_made(
     """Without a request count of its own (the sandbox), one feed call counts as one."""
     book, _ = invoiced(tmp_path, store, 2)
     assert refresh_statuses(book, store, today=NOW.date()).calls == 1
+
+
+class RunDuringRefresh(CountingSandbox):
+    """A sandbox on which a run invoices work order w9 and a person pays the invoice
+    while a refresh is between reading the journal and reading the change feed."""
+
+    def __init__(self, path: Path, store: Store) -> None:
+        super().__init__(path)
+        self.store = store
+        self.interrupt = True
+
+    def changes(self, since: datetime) -> Changes:
+        if self.interrupt:
+            self.interrupt = False
+            orders, customers = work(10)[9:], people(10)[9:]
+            assert invoice(orders, customers, COMPANY, self, store=self.store).ok
+            (made,) = [i for i in self.invoices() if i.key == "inv:w9"]
+            self.register_payment(made.provider_id, made.total, made.issue_date)
+        return super().changes(since)
+
+
+def test_an_invoice_made_and_paid_during_a_refresh_is_seen_by_the_next(
+        tmp_path: Path, store: Store) -> None:
+    """A refresh does not move its watermark past an invoice journaled while it ran, so
+    the payment made on it then is seen by the next refresh."""
+    book = RunDuringRefresh(tmp_path / "book.db", store)
+    assert invoice(work(2), people(2), COMPANY, book, store=store).ok
+    today = date.today()
+    watermark = store.feed_watermark(book.account)
+    during = refresh(book, store=store, today=today)
+    assert statuses(store, book.account, today)["inv:w9"] == OPEN  # the run's own record
+    assert store.feed_watermark(book.account) == watermark and "stays" in during.note
+    after = refresh(book, store=store, today=today)
+    assert statuses(store, book.account, today)["inv:w9"] == PAID
+    assert store.feed_watermark(book.account) == after.until and after.note == ""

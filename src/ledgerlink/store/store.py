@@ -286,6 +286,14 @@ class Store:
                 t.invoices, "ix_invoices_open_drafts"))
             return {key: remote for key, remote in rows}
 
+    def invoices_written_since(self, book: str, since: datetime) -> dict[str, str | None]:
+        """Invoice key → provider id (None while pending) of ``book``'s invoices whose
+        journal row was written at or after ``since``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.invoices.c.key, t.invoices.c.remote_id).where(
+                t.invoices.c.book == book, t.invoices.c.updated_at >= facts.stamp(since)))
+            return {key: remote for key, remote in rows}
+
     def invoice_facts(self, book: str, remote_ids: Iterable[str] | None = None, *,
                       keys: Iterable[str] | None = None) -> list[facts.InvoiceFacts]:
         """Created invoices of ``book`` (only ``remote_ids`` and ``keys`` when given) with
