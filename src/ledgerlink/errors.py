@@ -16,7 +16,7 @@ Every error ledgerlink raises derives from :class:`LedgerlinkError`::
     ├── UnknownSourceError         ``open_source("name")`` for a name nobody registered
     ├── CapabilityError            a connector was asked for something it does not declare
     ├── StoreError                 the journal store is unusable (schema too new, locked, ...)
-    │   └── WatermarkMovedError    another status refresh moved the change-feed watermark
+    │   └── WatermarkMovedError    a change-feed watermark moved since it was read
     ├── WorkersUnavailable         the worker pool lacks the ``workers`` extra or a PostgreSQL store
     ├── BookBusyError              another run holds the book's lease (CLI exit status 3)
     ├── LeaseLost                  a run's lease was taken over; the run stops as if it crashed
@@ -344,7 +344,7 @@ class QuotaExhaustedError(ProviderError):
 
 
 class WatermarkMovedError(StoreError):
-    """Another status refresh moved the change-feed watermark since this one read it."""
+    """A change-feed watermark (a status refresh's, or the open drafts') moved since it was read."""
 
 
 class RateLimitTimeout(LedgerlinkError):
