@@ -10,14 +10,17 @@ holder of the book mid-run, and check from the journal how the book changed hand
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import ledgerlink as ll
@@ -90,26 +93,47 @@ def reports_of(runners: Sequence[subprocess.Popen[str]], timeout: float
     return reports
 
 
+#: A host name the killed runner claims, so its death cannot be seen from this host.
+ELSEWHERE = "runner-on-another-host.invalid"
+
+
+def _on_another_host(start: Callable[[], subprocess.Popen[str]], folder: Path
+                     ) -> subprocess.Popen[str]:
+    """``start()`` in a process that reports another host name, as a runner on another
+    machine would: the book lease cannot tell whether it is alive, so only its lease
+    running out frees the book (a dead process of this host is seen at once)."""
+    (folder / "sitecustomize.py").write_text(
+        f"import socket\nsocket.gethostname = lambda: {ELSEWHERE!r}\n", encoding="utf-8")
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(folder), before)))
+    try:
+        return start()
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
 def kill_the_holder_mid_run(start: Callable[[], subprocess.Popen[str]],
                             progress: Callable[[], int], enough: int, *, waiting: int,
                             timeout: float) -> tuple[list[dict[str, Any]], datetime]:
-    """Start a runner, and once ``progress()`` reaches ``enough`` start ``waiting`` more
-    (which must wait for the book it holds) and SIGKILL it; the waiting runners' reports
-    and when it was killed. The killed runner is reaped only after the others ended, so
-    until then it stays a zombie and its lease can only run out."""
-    first = start()
-    deadline = time.monotonic() + timeout
-    while first.poll() is None and progress() < enough and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert first.poll() is None, "the first runner was still running when it was killed"
-    others = [start() for _ in range(waiting)]
-    time.sleep(0.5)  # not for correctness: lets them start while the first still runs
-    first.send_signal(signal.SIGKILL)
-    killed_at = datetime.now(UTC)
-    reports = reports_of(others, timeout)
-    first.communicate(timeout=10)
+    """Start a runner on "another host", and once ``progress()`` reaches ``enough`` start
+    ``waiting`` more (which must wait for the book it holds) and SIGKILL it; the waiting
+    runners' reports and when it was killed. Its lease can only run out."""
+    with tempfile.TemporaryDirectory() as folder:
+        first = _on_another_host(start, Path(folder))
+        deadline = time.monotonic() + timeout
+        while first.poll() is None and progress() < enough and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert first.poll() is None, "the first runner was still running when it was killed"
+        others = [start() for _ in range(waiting)]
+        time.sleep(0.5)  # not for correctness: lets them start while the first still runs
+        first.send_signal(signal.SIGKILL)
+        killed_at = datetime.now(UTC)
+        first.communicate(timeout=10)
     assert first.returncode == -signal.SIGKILL
-    return reports, killed_at
+    return reports_of(others, timeout), killed_at
 
 
 def outcomes(journal: str, book: str) -> Counter[str]:

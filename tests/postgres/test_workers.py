@@ -177,7 +177,9 @@ def test_a_dead_workers_job_is_retried_before_the_queue_drains(store: Store,
     finishes while other companies' jobs are still to start."""
     register(store, tmp_path, "a-first", orders=40, customers=20, latency=0.05)
     for index in range(10):
-        register(store, tmp_path, f"b-{index:02d}", orders=12, latency=0.05, seed=index)
+        # slow enough that the queue outlasts the dead worker's stall detection (a few
+        # seconds) by a wide margin on a loaded machine
+        register(store, tmp_path, f"b-{index:02d}", orders=12, latency=0.2, seed=index)
     pool.enqueue(store)
     dying = start_worker(store.url, *FAST)
     try:
