@@ -174,29 +174,34 @@ def _distribution(root: Path, name: str, version: str, entry_points: dict[str, s
     (info / "entry_points.txt").write_text(f"[ledgerlink]\n{lines}\n", encoding="utf-8")
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A directory on sys.path holding a good plugin, a broken one, and a clashing one."""
-    (tmp_path / "ll_test_good_plugin.py").write_text(textwrap.dedent("""
+def _connector_module(path: Path, name: str) -> None:
+    """Write a plugin module registering a connector called ``name``."""
+    path.write_text(textwrap.dedent(f"""
         from ledgerlink.connector import BaseConnector
         from ledgerlink.plugins import hookimpl
 
-        class GoodBook(BaseConnector):
-            name = "goodbook"
+        class Book(BaseConnector):
+            name = {name!r}
 
         @hookimpl
         def ledgerlink_register_connectors(registry):
-            registry.register("goodbook", GoodBook)
+            registry.register({name!r}, Book)
     """), encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A directory on sys.path holding a good plugin, a broken one, and a clashing one."""
+    _connector_module(tmp_path / "ll_test_good_plugin.py", "goodbook")
     (tmp_path / "ll_test_broken_plugin.py").write_text(
         "raise ImportError('this plugin needs libfoo')\n", encoding="utf-8")
     (tmp_path / "ll_test_clash_plugin.py").write_text(textwrap.dedent("""
         from ledgerlink.plugins import hookimpl
-        from ll_test_good_plugin import GoodBook
+        from ll_test_good_plugin import Book
 
         @hookimpl
         def ledgerlink_register_connectors(registry):
-            registry.register("goodbook", GoodBook)
+            registry.register("goodbook", Book)
     """), encoding="utf-8")
     _distribution(tmp_path, "ledgerlink-goodbook", "1.0.0", {"goodbook": "ll_test_good_plugin"})
     _distribution(tmp_path, "ledgerlink-broken", "0.3.0", {"broken": "ll_test_broken_plugin"})
@@ -321,17 +326,7 @@ def test_a_plugin_installed_while_the_process_runs_is_found(site: Path) -> None:
     """Discovery is kept between hosts, yet a distribution added to a path entry later is found."""
     with pytest.raises(UnknownConnectorError):
         get_plugin_manager(disabled=("clash",)).connectors().get("latebook")
-    (site / "ll_test_late_plugin.py").write_text(textwrap.dedent("""
-        from ledgerlink.connector import BaseConnector
-        from ledgerlink.plugins import hookimpl
-
-        class LateBook(BaseConnector):
-            name = "latebook"
-
-        @hookimpl
-        def ledgerlink_register_connectors(registry):
-            registry.register("latebook", LateBook)
-    """), encoding="utf-8")
+    _connector_module(site / "ll_test_late_plugin.py", "latebook")
     _distribution(site, "ledgerlink-late", "0.1.0", {"late": "ll_test_late_plugin"})
     # The directory's clock ticks coarsely (milliseconds): make the install's change of
     # its modification time certain, as an install by another process would leave it.
