@@ -21,12 +21,13 @@ have been done, so the runner reconciles it by key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import attrs
 import httpx
 
+from ledgerlink.errors import TransientProviderError
 from ledgerlink.http.client import ProviderClient
 from ledgerlink.http.wire import WireFormat
 from ledgerlink_billy import settings
@@ -144,6 +145,28 @@ class BillyApi:
                                      idempotent=idempotent, params=dict(params or {}))
         return self.wire.mapping(self.wire.body(response, operation=operation, unclear=True),
                                  operation=operation, response=response, unclear=True)
+
+    def create_unrepeated(self, path: str, root: str, record: object, *, operation: str,
+                          find: Callable[[], str | None], forget: Callable[[], None]
+                          ) -> Mapping[str, Any] | str:
+        """``POST /v2/<path>`` of a record Billy would make again on each repeat (no unique
+        key): never retried by the HTTP layer. When the answer is lost, ``forget`` drops
+        what was read and ``find`` looks for what the post made: its id is returned
+        instead of an answer, else the post is made once more. A second lost answer
+        is raised, after ``forget``, so the run's next look-up sees what it made."""
+        try:
+            return self.write("POST", path, root, record, operation=operation, idempotent=False)
+        except TransientProviderError:
+            forget()
+            found = find()
+            if found is not None:
+                return found
+            try:
+                return self.write("POST", path, root, record, operation=operation,
+                                  idempotent=False)
+            except TransientProviderError:
+                forget()
+                raise
 
     def created(self, answer: Mapping[str, Any], plural: str, cls: type[T], *,
                 operation: str) -> T:

@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ledgerlink.domain import Customer
-from ledgerlink.errors import TransientProviderError, ValidationError
+from ledgerlink.errors import ValidationError
 from ledgerlink_billy.api import BillyApi
 from ledgerlink_billy.mapping import contact_payload, registration_number
 from ledgerlink_billy.wire import BillyContact, BillyContactPerson
@@ -115,21 +115,11 @@ class BillyCustomers:
         """Create the contact (``contactNo`` = customer id) with its primary contact person."""
         operation = f"create contact of customer {customer.id}"
         payload = contact_payload(customer, self.payment_terms_days)
-        try:
-            answer = self.api.write("POST", "contacts", "contact", payload,
-                                    operation=operation, idempotent=False)
-        except TransientProviderError:
-            self._forget()
-            found = self.find(customer)
-            if found is not None:
-                return found
-            try:
-                # Not retried: Billy would make a second contact of each repeat.
-                answer = self.api.write("POST", "contacts", "contact", payload,
-                                        operation=operation, idempotent=False)
-            except TransientProviderError:
-                self._forget()  # so the run's next look-up sees the contact if it was made
-                raise
+        # Billy would make a second contact of each repeated post.
+        answer = self.api.create_unrepeated("contacts", "contact", payload, operation=operation,
+                                            find=lambda: self.find(customer), forget=self._forget)
+        if isinstance(answer, str):
+            return answer
         return self._remember(answer, operation=operation)
 
     def _forget(self) -> None:

@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 
 from ledgerlink.connector import ProductRefs
 from ledgerlink.domain import InvoiceLine, Product
-from ledgerlink.errors import NotFoundError, TransientProviderError, ValidationError
+from ledgerlink.errors import NotFoundError, ValidationError
 from ledgerlink_billy.api import BillyApi
 from ledgerlink_billy.vat import SalesTax
 from ledgerlink_billy.wire import BillyContact, BillyOrganization, BillyProduct, BillyProductPrice
@@ -114,22 +114,11 @@ class BillyProducts:
                                accountId=org.defaultSalesAccountId,
                                salesTaxRulesetId=ruleset, prices=prices)
         operation = f"create product {product.id}"
-        try:
-            answer = self.api.write("POST", "products", "product", payload,
-                                    operation=operation, idempotent=False)
-        except TransientProviderError:
-            self._forget()
-            found = self.find(product)
-            if found is not None:
-                return found
-            try:
-                # Not retried by the HTTP layer: Billy would make a product of each repeat
-                # (its ``productNo`` is not unique); the run looks it up again instead.
-                answer = self.api.write("POST", "products", "product", payload,
-                                        operation=operation, idempotent=False)
-            except TransientProviderError:
-                self._forget()  # so the run's next look-up sees the product if it was made
-                raise
+        # Billy's ``productNo`` is not unique: a repeated post would make a second product.
+        answer = self.api.create_unrepeated("products", "product", payload, operation=operation,
+                                            find=lambda: self.find(product), forget=self._forget)
+        if isinstance(answer, str):
+            return answer
         created = self.api.created(answer, "products", BillyProduct, operation=operation)
         assert created.id is not None  # checked by created()
         with self._lock:
